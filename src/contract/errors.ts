@@ -1,0 +1,175 @@
+/**
+ * The error hierarchy of drs-orchestration.
+ *
+ * An error's `name` is a contract: Lambda reports it as the error type, and the state machines'
+ * `Retry`/`Catch` clauses match on it (`ErrorEquals`). Never rename one; add new ones instead.
+ */
+
+/**
+ * Stable error names (design 11.1 plus the few the design implies).
+ *
+ * @example
+ * ```ts
+ * if (err.name === ErrorNames.ThrottlingException) retryLater();
+ * ```
+ */
+export const ErrorNames = {
+  /** The input (or a configuration document) breaks its schema. Not retried. */
+  ValidationError: 'ValidationError',
+  /** AWS throttled a call. Retried with exponential backoff. */
+  ThrottlingException: 'ThrottlingException',
+  /** A source server is not in CONTINUOUS replication. Retried at a fixed interval within maxWaitMinutes. */
+  ServerNotReady: 'ServerNotReady',
+  /** Work was still pending at maxWaitMinutes. Not retried. */
+  JobTimeout: 'JobTimeout',
+  /** The staging account's role could not be assumed. The account is skipped and reported. */
+  CrossAccountAccessDenied: 'CrossAccountAccessDenied',
+  /** DRS answered with a server-side or unexpected error. Retried 3 times, then failed. */
+  DRSServiceError: 'DRSServiceError',
+  /** A DRS job (or failback) is still running: the monitor task's way of asking to be polled again. */
+  JobInProgress: 'JobInProgress',
+  /** DRS reported the launch of a server as FAILED. */
+  LaunchFailed: 'LaunchFailed',
+  /** A staging account was asked to handle more servers than its `maxServers`. */
+  StagingAccountOverCapacity: 'StagingAccountOverCapacity',
+  /** The executor received an action it does not know. */
+  InvalidAction: 'InvalidAction',
+  /** A state's input or output exceeded Step Functions' 256 KiB limit (enforced locally too). */
+  PayloadTooLarge: 'PayloadTooLarge',
+  /** A caller lacks an IAM permission inside an account (not the cross-account AssumeRole). */
+  AccessDenied: 'AccessDenied',
+} as const;
+
+/** One of the stable error names. */
+export type ErrorName = (typeof ErrorNames)[keyof typeof ErrorNames];
+
+/** Context attached to errors that come from an AWS call. */
+export interface AwsErrorContext {
+  /** Staging or orchestrator account the call was made in. */
+  readonly accountId?: string;
+  /** AWS operation, e.g. `drs:StartRecovery`. */
+  readonly operation?: string;
+  /** Seconds the service asked us to wait (Retry-After), when it said. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Base class of every error this package throws on purpose. `name` is always one of {@link ErrorNames}. */
+export abstract class DrsOrchestrationError extends Error {
+  abstract override readonly name: ErrorName;
+  /** Whether the design's retry policy retries this error (design 11.1). */
+  abstract readonly retryable: boolean;
+  readonly context: AwsErrorContext;
+
+  constructor(message: string, context: AwsErrorContext = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.context = context;
+  }
+
+  /** A JSON-safe view (what Lambda and logs see); never includes credentials. */
+  toJSON(): { name: ErrorName; message: string; context: AwsErrorContext } {
+    return { name: this.name, message: this.message, context: this.context };
+  }
+}
+
+/** One problem found by a validator: where (JSON pointer) and what is wrong. */
+export interface ValidationProblem {
+  /** RFC 6901 JSON pointer to the offending value; `''` is the whole document. */
+  readonly pointer: string;
+  /** Lower-case sentence: what is expected and what was given, e.g. `must be <= 200, got 500`. */
+  readonly message: string;
+}
+
+/**
+ * The input (or a configuration document) is invalid. Lists every problem found.
+ *
+ * @example
+ * ```ts
+ * // message: "invalid input: /options/parallelism must be <= 200, got 500"
+ * err.problems; // [{ pointer: '/options/parallelism', message: 'must be <= 200, got 500' }]
+ * ```
+ */
+export class ValidationError extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ValidationError;
+  readonly retryable = false;
+  readonly problems: readonly ValidationProblem[];
+
+  constructor(problems: readonly ValidationProblem[], subject = 'input') {
+    const shown = problems.map((p) => `${p.pointer || '/'} ${p.message}`);
+    super(`invalid ${subject}: ${shown.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** AWS throttled the call (HTTP 429 / ThrottlingException) even after the client's own backoff. */
+export class ThrottlingException extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ThrottlingException;
+  readonly retryable = true;
+}
+
+/** A source server's replication is not CONTINUOUS, so it cannot be launched yet. */
+export class ServerNotReady extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ServerNotReady;
+  readonly retryable = true;
+}
+
+/** `maxWaitMinutes` elapsed with work still pending. */
+export class JobTimeout extends DrsOrchestrationError {
+  override readonly name = ErrorNames.JobTimeout;
+  readonly retryable = false;
+}
+
+/** The orchestrator could not assume a staging account's role. */
+export class CrossAccountAccessDenied extends DrsOrchestrationError {
+  override readonly name = ErrorNames.CrossAccountAccessDenied;
+  readonly retryable = false;
+}
+
+/** DRS failed server-side (5xx) or answered something unexpected. */
+export class DRSServiceError extends DrsOrchestrationError {
+  override readonly name = ErrorNames.DRSServiceError;
+  readonly retryable = true;
+}
+
+/** Work is still running; the state machine polls again after its Retry interval. */
+export class JobInProgress extends DrsOrchestrationError {
+  override readonly name = ErrorNames.JobInProgress;
+  readonly retryable = true;
+}
+
+/** DRS reported a server's launch as FAILED. */
+export class LaunchFailed extends DrsOrchestrationError {
+  override readonly name = ErrorNames.LaunchFailed;
+  readonly retryable = false;
+}
+
+/** More servers matched in a staging account than its `maxServers` allows. */
+export class StagingAccountOverCapacity extends DrsOrchestrationError {
+  override readonly name = ErrorNames.StagingAccountOverCapacity;
+  readonly retryable = false;
+}
+
+/** The executor was given an action it does not implement. */
+export class InvalidAction extends DrsOrchestrationError {
+  override readonly name = ErrorNames.InvalidAction;
+  readonly retryable = false;
+}
+
+/** A state payload exceeded Step Functions' 256 KiB limit. */
+export class PayloadTooLarge extends DrsOrchestrationError {
+  override readonly name = ErrorNames.PayloadTooLarge;
+  readonly retryable = false;
+}
+
+/** The caller lacks an IAM permission inside an account. */
+export class AccessDenied extends DrsOrchestrationError {
+  override readonly name = ErrorNames.AccessDenied;
+  readonly retryable = false;
+}
+
+/** True when `err` is one of this package's errors (by class or, across realms, by name). */
+export function isDrsOrchestrationError(err: unknown): err is DrsOrchestrationError {
+  return (
+    err instanceof DrsOrchestrationError ||
+    (err instanceof Error && (Object.values(ErrorNames) as string[]).includes(err.name))
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * The orchestration contract: schema-derived types, validators and the error hierarchy.
+ * Pure: no I/O.
+ */
+export * from './errors.js';
+export type * from './generated/orchestration-input.js';
+export type * from './generated/orchestration-output.js';
+export type * from './generated/staging-accounts.js';
+export {
+  MAX_INPUT_BYTES,
+  type OrchestrationRequest,
+  type ParseInputOptions,
+  parseOrchestrationInput,
+  type ResolvedOptions,
+} from './input.js';
+export { assertOrchestrationOutput, isOrchestrationOutput } from './output.js';
+export { orchestrationInputSchema, orchestrationOutputSchema, stagingAccountsSchema } from './schemas.js';
+export { parseStagingAccounts, type ResolvedStagingAccount } from './staging-accounts.js';

@@ -1,0 +1,98 @@
+/**
+ * The orchestration input contract: validation against `schemas/orchestration-input.schema.json`
+ * and the defaults every later step can rely on.
+ */
+import { ValidationError, type ValidationProblem } from './errors.js';
+import type {
+  OrchestrationInput,
+  OrchestrationMetadata,
+  OrchestrationOptions,
+} from './generated/orchestration-input.js';
+import { orchestrationInputSchema } from './schemas.js';
+import { compileSchema, problemsFrom } from './validator.js';
+
+/** Step Functions' limit on an execution input, which is also ours (bytes of UTF-8 JSON). */
+export const MAX_INPUT_BYTES = 262_144;
+
+/** Options after defaults: every defaulted option is present. */
+export type ResolvedOptions = OrchestrationOptions &
+  Required<
+    Pick<
+      OrchestrationOptions,
+      | 'isDrill'
+      | 'maxWaitMinutes'
+      | 'continueOnFailure'
+      | 'parallelism'
+      | 'nextPhaseThreshold'
+      | 'terminateNonDrill'
+    >
+  >;
+
+/** A valid input with defaults applied (what {@link parseOrchestrationInput} returns). */
+export interface OrchestrationRequest extends Omit<OrchestrationInput, 'options' | 'metadata' | 'tags'> {
+  tags: Record<string, string>;
+  options: ResolvedOptions;
+  metadata: OrchestrationMetadata;
+}
+
+/** Options of {@link parseOrchestrationInput}. */
+export interface ParseInputOptions {
+  /**
+   * Correlation id to use when the input's metadata has none (the execution name, usually).
+   * @default undefined: metadata.correlationId stays absent
+   */
+  readonly defaultCorrelationId?: string;
+}
+
+const validateInput = compileSchema<OrchestrationInput>(orchestrationInputSchema);
+
+/**
+ * Measures the JSON size of an arbitrary value, or reports why it is not JSON.
+ * Guards ajv and everything after it from values no JSON document can hold.
+ */
+function jsonSizeProblem(raw: unknown): ValidationProblem | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(raw);
+  } catch (err) {
+    const why = err instanceof RangeError ? 'it is nested too deeply' : 'it is not serializable';
+    return { pointer: '', message: `must be a JSON document, but ${why}` };
+  }
+  if (text === undefined) return { pointer: '', message: `must be a JSON object, got ${typeof raw}` };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_INPUT_BYTES) {
+    return { pointer: '', message: `must be at most ${MAX_INPUT_BYTES} bytes of JSON, got ${bytes}` };
+  }
+  return undefined;
+}
+
+/**
+ * Validates a raw orchestration input and returns it with defaults applied.
+ *
+ * - Every problem is reported at once, each with a JSON pointer (`/options/parallelism must be <= 200, got 500`).
+ * - `drill` forces `options.isDrill` to true.
+ * - The caller's object is never modified.
+ *
+ * @throws {ValidationError} when the input breaks the schema or exceeds 256 KiB.
+ * @example
+ * ```ts
+ * const request = parseOrchestrationInput({ action: 'drill', tags: { 'DR-Wave': '1' } });
+ * request.options.isDrill; // true
+ * request.options.parallelism; // 50
+ * ```
+ */
+export function parseOrchestrationInput(raw: unknown, options: ParseInputOptions = {}): OrchestrationRequest {
+  const sizeProblem = jsonSizeProblem(raw);
+  if (sizeProblem) throw new ValidationError([sizeProblem]);
+  // Work on a copy: ajv writes defaults into the document it validates.
+  const data: unknown = JSON.parse(JSON.stringify(raw));
+  if (!validateInput(data)) {
+    throw new ValidationError(problemsFrom(validateInput.errors, data));
+  }
+  const input = data as OrchestrationInput & { options: ResolvedOptions; metadata: OrchestrationMetadata };
+  if (input.action === 'drill') input.options.isDrill = true;
+  if (input.metadata.correlationId === undefined && options.defaultCorrelationId !== undefined) {
+    input.metadata.correlationId = options.defaultCorrelationId;
+  }
+  return input as OrchestrationRequest;
+}

@@ -1,0 +1,9 @@
+/**
+ * The published JSON Schemas, imported (not read from disk) so that bundlers inline them and the
+ * contract stays free of I/O.
+ */
+import orchestrationInputSchema from '../../schemas/orchestration-input.schema.json' with { type: 'json' };
+import orchestrationOutputSchema from '../../schemas/orchestration-output.schema.json' with { type: 'json' };
+import stagingAccountsSchema from '../../schemas/staging-accounts.schema.json' with { type: 'json' };
+
+export { orchestrationInputSchema, orchestrationOutputSchema, stagingAccountsSchema };

@@ -1,0 +1,57 @@
+/**
+ * Shared types of the embedded AWS emulator: the request/response shape every service handler
+ * speaks, and the identity the SigV4 layer resolves for each request.
+ *
+ * The HTTP server (server.ts) parses a request, authenticates it (auth/), picks the handler of the
+ * service named in the SigV4 credential scope, and writes the handler's response back.
+ */
+
+/** One HTTP request as the emulator's service handlers see it. */
+export interface EmulatorRequest {
+  /** Upper-case HTTP method, e.g. `POST`. */
+  readonly method: string;
+  /** Decoded path without the query string, e.g. `/DescribeJobs` or `/tags/arn%3Aaws...` (raw). */
+  readonly path: string;
+  /** The raw path as received (still percent-encoded), needed for SigV4 and for rest-json labels. */
+  readonly rawPath: string;
+  /** Query string parameters. */
+  readonly query: URLSearchParams;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Raw body bytes. */
+  readonly body: Buffer;
+  /** SigV4 credential-scope service (`drs`, `sts`, `ssm`, `sns`, `s3`, `servicequotas`, `ec2`, `states`). */
+  readonly service: string;
+  /** SigV4 credential-scope region, e.g. `us-east-2`. */
+  readonly region: string;
+}
+
+/** What a service handler answers. */
+export interface EmulatorResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+/** The authenticated caller of one request. */
+export interface Principal {
+  /** 12-digit account the credentials belong to; every resource lookup is scoped to it. */
+  readonly accountId: string;
+  /** e.g. `arn:aws:iam::123456789012:root` or `arn:aws:sts::111111111111:assumed-role/DRS-Orchestration-Role/session`. */
+  readonly arn: string;
+  readonly accessKeyId: string;
+  /** For assumed-role sessions: the role's ARN (its policies decide what the session may do). */
+  readonly roleArn?: string;
+}
+
+/** Per-request context handed to a service handler. */
+export interface ServiceContext {
+  readonly principal: Principal;
+  /** Virtual time of the emulator clock. */
+  now(): Date;
+  /** Unique id for `x-amzn-requestid` / `RequestId` elements. */
+  readonly requestId: string;
+}
+
+/** One emulated AWS service. Handlers never throw for bad input: they answer the modelled error. */
+export type ServiceHandler = (req: EmulatorRequest, ctx: ServiceContext) => Promise<EmulatorResponse>;

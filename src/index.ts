@@ -1,0 +1,4 @@
+/**
+ * drs-orchestration: the public API of the package.
+ */
+export * from './contract/index.js';

@@ -1,0 +1,95 @@
+/**
+ * The authorization port the emulated services call on every request: root credentials and
+ * roles without policies are unrestricted (so ordinary tests need no policy); a role with
+ * policies is evaluated by {@link authorize}, dependent actions included.
+ */
+import { commonError, notAuthorizedMessage } from '../protocols/service-errors.js';
+import type { EmulatorResponse, Principal } from '../types.js';
+import {
+  type AuthorizationResult,
+  authorize,
+  type ConditionKeys,
+  type PolicyDocument,
+} from './iam-policy.js';
+
+/** Where the authorizer finds a role's identity policies. */
+export interface RolePolicyLookup {
+  /**
+   * The identity policies attached to a role; `undefined` or empty means the fleet gives the
+   * role no policies, and it is unrestricted.
+   */
+  policiesForRole(roleArn: string): readonly PolicyDocument[] | undefined;
+}
+
+/** Per-call details of an authorization check. */
+export interface AuthorizeRequest {
+  /** `service:Action`, e.g. `ssm:GetParameter`. */
+  readonly action: string;
+  /** Resource ARN(s); `*` for actions without a resource. */
+  readonly resources: string | readonly string[];
+  readonly region: string;
+  /** Extra condition keys (`aws:ResourceTag/...`, ...). */
+  readonly keys?: ConditionKeys;
+  /** Tags given at creation (adds `drs:TagResource`). @default false */
+  readonly tagsOnCreate?: boolean;
+}
+
+/** Port: decides whether a principal may perform an action. */
+export interface Authorizer {
+  check(principal: Principal, request: AuthorizeRequest): AuthorizationResult;
+}
+
+const ALLOWED: AuthorizationResult = { allowed: true, missing: [], explicitlyDenied: [] };
+
+/**
+ * Builds the authorizer over the fleet's role policies.
+ *
+ * @example const authorizer = createAuthorizer({ policiesForRole: (arn) => fleet.roles[arn]?.policies });
+ */
+export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
+  return {
+    check(principal, request) {
+      if (principal.roleArn === undefined) return ALLOWED;
+      const docs = lookup.policiesForRole(principal.roleArn);
+      if (docs === undefined || docs.length === 0) return ALLOWED;
+      const keys: ConditionKeys = {
+        'aws:PrincipalAccount': principal.accountId,
+        'aws:PrincipalArn': principal.roleArn,
+        'aws:RequestedRegion': request.region,
+        'aws:PrincipalType': 'AssumedRole',
+        ...request.keys,
+      };
+      return authorize(docs, request.action, request.resources, {
+        accountId: principal.accountId,
+        region: request.region,
+        keys,
+        tagsOnCreate: request.tagsOnCreate === true,
+      });
+    },
+  };
+}
+
+/** An authorizer that allows everything (for handlers wired without policies). */
+export const ALLOW_ALL: Authorizer = { check: () => ALLOWED };
+
+/**
+ * The access-denied error a service answers for a failed check, with AWS's
+ * `User: ... is not authorized to perform: ...` message naming the first missing action.
+ */
+export function accessDeniedResponse(
+  service: string,
+  principal: Principal,
+  result: AuthorizationResult,
+  resource: string,
+  requestId: string,
+  head = false,
+): EmulatorResponse {
+  const action = result.missing[0] ?? 'unknown';
+  const explicit = result.explicitlyDenied.includes(action);
+  return commonError(service, 'access-denied', {
+    requestId,
+    head,
+    message:
+      service === 's3' ? 'Access Denied' : notAuthorizedMessage(principal.arn, action, resource, explicit),
+  });
+}

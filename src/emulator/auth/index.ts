@@ -1,0 +1,61 @@
+/**
+ * Authentication and authorization of the emulator: SigV4 verification, the credential store,
+ * IAM policy evaluation with DRS dependent actions, and the authorizer port the services use.
+ */
+export {
+  ALLOW_ALL,
+  type AuthorizeRequest,
+  type Authorizer,
+  accessDeniedResponse,
+  createAuthorizer,
+  type RolePolicyLookup,
+} from './authorizer.js';
+export {
+  type AuthenticateOptions,
+  type AuthenticationResult,
+  authenticate,
+  type CredentialLookup,
+  CredentialStore,
+  type CredentialStoreSnapshot,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_SECRET_ACCESS_KEY,
+  principalOf,
+  type RootCredentialSpec,
+  rootArn,
+  type SessionRequest,
+  type StoredCredential,
+} from './credentials.js';
+export {
+  type AuthorizationContext,
+  type AuthorizationResult,
+  actionMatches,
+  authorize,
+  type ConditionKeys,
+  DEPENDENT_ACTIONS,
+  defaultRecoveryInstanceRoleArn,
+  evaluatePolicies,
+  type PolicyDecision,
+  type PolicyDocument,
+  type PolicyPrincipal,
+  type PolicyRequest,
+  type PolicyStatement,
+  requiredActions,
+  resourceMatches,
+  START_RECOVERY_EC2_ACTIONS,
+  trustAllows,
+  wildcardMatch,
+} from './iam-policy.js';
+export {
+  type AuthorizationParse,
+  type CredentialScope,
+  canonicalRequest,
+  inferService,
+  parseAuthorization,
+  requestTarget,
+  type ServiceHint,
+  type SigV4Authorization,
+  sign,
+  stringToSign,
+  verifySignature,
+} from './sigv4.js';

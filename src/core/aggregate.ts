@@ -1,0 +1,265 @@
+/**
+ * Aggregation of per-account results into the orchestration output (design 3.2).
+ */
+import type {
+  FailedServer,
+  OrchestrationOutput,
+  RecoveryInstanceResult,
+  ServerReport,
+  StagingAccountResult,
+} from '../contract/index.js';
+import { formatIsoDuration, secondsBetween } from './duration.js';
+import type {
+  AccountIssue,
+  AccountSummary,
+  ExecutionRef,
+  OrchestrationRequest,
+  ServerRecord,
+} from './model.js';
+import { countRecords, nextPhaseReady, type ResultCounts, resultStatus } from './status.js';
+
+/** One account's part of the aggregation: its summary and its records (read back from S3). */
+export interface AccountOutcome {
+  summary: AccountSummary;
+  records: readonly ServerRecord[];
+}
+
+/** Everything the output is made of. */
+export interface AggregateFacts {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  /** ISO end time (`deps.now()`). */
+  endTime: string;
+  accounts: readonly AccountOutcome[];
+  /** Accounts that were not worked on: denied AssumeRole, over `maxServers`. */
+  issues: readonly AccountIssue[];
+  /** A failure of the whole run (a caught state machine error). */
+  error?: { code: string; message: string };
+}
+
+const RECOVERY_ACTIONS = new Set(['failover', 'drill']);
+
+/** `T` whose optional properties may also be given as `undefined`. */
+export type Loose<T> = { [K in keyof T]: Partial<Pick<T, K>> extends Pick<T, K> ? T[K] | undefined : T[K] };
+
+/**
+ * Drops `undefined` properties so optional fields are absent, never `undefined`, on the wire
+ * (exactOptionalPropertyTypes, and Step Functions payloads without nulls).
+ */
+export function compact<T extends object>(value: Loose<T>): T {
+  const out = { ...value } as Record<string, unknown>;
+  for (const key of Object.keys(out)) {
+    if (out[key] === undefined) delete out[key];
+  }
+  return out as T;
+}
+
+function recoveryInstanceOf(record: ServerRecord): RecoveryInstanceResult {
+  return compact<RecoveryInstanceResult>({
+    sourceServerId: record.sourceServerId,
+    sourceServerHostname: record.hostname,
+    recoveryInstanceId: record.recoveryInstanceId,
+    ec2InstanceId: record.ec2InstanceId,
+    stagingAccountId: record.stagingAccountId,
+    status: record.status as RecoveryInstanceResult['status'],
+    privateIp: record.privateIp,
+    launchTime: record.launchTime,
+    isDrill: record.isDrill,
+    jobId: record.jobId,
+    tags: record.tags,
+  });
+}
+
+function failedServerOf(record: ServerRecord): FailedServer {
+  return compact<FailedServer>({
+    sourceServerId: record.sourceServerId,
+    sourceServerHostname: record.hostname,
+    stagingAccountId: record.stagingAccountId,
+    errorCode: record.errorCode ?? (record.status === 'timeout' ? 'JobTimeout' : 'DRSServiceError'),
+    errorMessage: record.errorMessage ?? `server ${record.sourceServerId} ended as ${record.status}`,
+    jobId: record.jobId,
+  });
+}
+
+function serverReportOf(record: ServerRecord): ServerReport {
+  const outcome: ServerReport['outcome'] = record.status === 'launched' ? 'reported' : record.status;
+  return compact<ServerReport>({
+    sourceServerId: record.sourceServerId,
+    sourceServerHostname: record.hostname,
+    stagingAccountId: record.stagingAccountId,
+    outcome,
+    replicationState: record.replicationState,
+    lagDuration: record.lagDuration,
+    lastLaunch: record.lastLaunch,
+    recoveryInstanceId: record.recoveryInstanceId,
+    ec2InstanceId: record.ec2InstanceId,
+    recoveryInstanceState: record.recoveryInstanceState,
+    failbackState: record.failbackState,
+    isDrill: record.isDrill,
+    jobId: record.jobId,
+    reason: record.errorMessage,
+  });
+}
+
+/** Records standing for the servers of an account issue (all failed with the issue's code). */
+function issueRecords(issue: AccountIssue): ServerRecord[] {
+  return (issue.serverIds ?? []).map((id) => ({
+    sourceServerId: id,
+    hostname: 'unknown',
+    stagingAccountId: issue.accountId,
+    status: 'failed' as const,
+    errorCode: issue.errorCode,
+    errorMessage: issue.errorMessage,
+  }));
+}
+
+function accountResultOf(summary: AccountSummary, counts: ResultCounts): StagingAccountResult {
+  return compact<StagingAccountResult>({
+    accountId: summary.accountId,
+    region: summary.region,
+    status: summary.status,
+    serversProcessed: counts.total,
+    succeeded: counts.succeeded,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    timedOut: counts.timedOut,
+    jobId: summary.jobIds[0],
+    jobIds: summary.jobIds.length ? [...summary.jobIds] : undefined,
+    errorCode: summary.errorCode,
+    errorMessage: summary.errorMessage,
+  });
+}
+
+function describe(action: string, counts: ResultCounts, accounts: number, problems: string[]): string {
+  const parts = [
+    `${action}: ${counts.succeeded} of ${counts.total} servers succeeded`,
+    `${counts.failed} failed`,
+    `${counts.timedOut} timed out`,
+    `${counts.skipped} skipped`,
+  ];
+  const head = `${parts.join(', ')} across ${accounts} staging account${accounts === 1 ? '' : 's'}`;
+  return problems.length ? `${head}; ${problems.join('; ')}` : head;
+}
+
+/**
+ * Builds the orchestration output from the per-account outcomes. Pure: the caller validates it
+ * (`assertOrchestrationOutput`) and decides what is inline (see {@link fitOutput}).
+ */
+export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
+  const { request, execution } = facts;
+  const recovery = RECOVERY_ACTIONS.has(request.action);
+  const allRecords: ServerRecord[] = [];
+  const accountResults: StagingAccountResult[] = [];
+  const problems: string[] = [];
+
+  for (const { summary, records } of facts.accounts) {
+    allRecords.push(...records);
+    accountResults.push(accountResultOf(summary, countRecords(records)));
+    if (summary.errorCode)
+      problems.push(`account ${summary.accountId}: ${summary.errorCode}: ${summary.errorMessage ?? ''}`);
+  }
+  let accountFailures = 0;
+  for (const issue of facts.issues) {
+    const records = issueRecords(issue);
+    allRecords.push(...records);
+    if (records.length === 0) accountFailures += 1;
+    const counts = countRecords(records);
+    accountResults.push(
+      compact<StagingAccountResult>({
+        accountId: issue.accountId,
+        region: issue.region,
+        status: 'failed',
+        serversProcessed: counts.total,
+        succeeded: 0,
+        failed: counts.failed,
+        errorCode: issue.errorCode,
+        errorMessage: issue.errorMessage,
+      }),
+    );
+    problems.push(`account ${issue.accountId}: ${issue.errorCode}: ${issue.errorMessage}`);
+  }
+  if (facts.error) {
+    accountFailures += 1;
+    problems.unshift(`${facts.error.code}: ${facts.error.message}`);
+  }
+
+  const counts = countRecords(allRecords);
+  const status = resultStatus(counts, {
+    continueOnFailure: request.options.continueOnFailure,
+    accountFailures,
+  });
+  const durationSeconds = secondsBetween(execution.startTime, facts.endTime);
+  const output: OrchestrationOutput = {
+    status,
+    action: request.action,
+    message: describe(request.action, counts, accountResults.length, problems),
+    summary: {
+      totalServers: counts.total,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      skipped: counts.skipped,
+      timedOut: counts.timedOut,
+    },
+    timing: {
+      startTime: new Date(execution.startTime).toISOString(),
+      endTime: new Date(facts.endTime).toISOString(),
+      durationSeconds,
+      durationFormatted: formatIsoDuration(durationSeconds),
+    },
+    recoveryInstances: recovery
+      ? allRecords
+          .filter(
+            (r) => r.status === 'launched' || r.status === 'timeout' || (r.status === 'failed' && r.jobId),
+          )
+          .map(recoveryInstanceOf)
+      : [],
+    failedServers: allRecords
+      .filter((r) => r.status === 'failed' || r.status === 'timeout')
+      .map(failedServerOf),
+    stagingAccountResults: accountResults,
+    metadata: { ...request.metadata },
+    nextPhaseReady: nextPhaseReady(status, counts, request.options.nextPhaseThreshold),
+  };
+  if (!recovery) output.servers = allRecords.map(serverReportOf);
+  return output;
+}
+
+/** UTF-8 bytes of a value's JSON. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/**
+ * Returns the output as it may travel inline: unchanged when it is at most `maxBytes` of JSON,
+ * otherwise with `recoveryInstances`, `failedServers` and `servers` cut (same fraction kept of each,
+ * in order) until it fits, and `resultLocation` pointing at the full document.
+ */
+export function fitOutput(
+  output: OrchestrationOutput,
+  maxBytes: number,
+  resultLocation: string,
+): OrchestrationOutput {
+  if (jsonBytes(output) <= maxBytes) return output;
+  const cut = (fraction: number): OrchestrationOutput => {
+    const keep = <T>(list: readonly T[]): T[] => list.slice(0, Math.floor(list.length * fraction));
+    const next: OrchestrationOutput = {
+      ...output,
+      recoveryInstances: keep(output.recoveryInstances),
+      failedServers: keep(output.failedServers),
+      resultLocation,
+    };
+    if (output.servers) next.servers = keep(output.servers);
+    next.message =
+      `${output.message ?? ''} (per-server lists truncated; full result at ${resultLocation})`.trim();
+    return next;
+  };
+  let low = 0;
+  let high = 1;
+  // Binary search on the kept fraction; 20 steps resolve one entry in a million.
+  for (let i = 0; i < 20; i += 1) {
+    const mid = (low + high) / 2;
+    if (jsonBytes(cut(mid)) <= maxBytes) low = mid;
+    else high = mid;
+  }
+  return cut(low);
+}

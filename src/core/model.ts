@@ -1,0 +1,231 @@
+/**
+ * The shapes that travel between the state machines and the tasks (docs/design/data-flow.md).
+ * They live in `core` so that pure logic can use them; `src/tasks/types.ts` re-exports them.
+ * Everything here is JSON: no Dates, no class instances, no `undefined` values on the wire.
+ */
+import type { OrchestrationRequest } from '../contract/index.js';
+
+export type { OrchestrationRequest };
+
+/** The orchestration action (`drill` is `failover` with `isDrill`). */
+export type Action = OrchestrationRequest['action'];
+
+/** The running Step Functions execution (or its local stand-in). */
+export interface ExecutionRef {
+  /** Execution ARN (or the local runtime's id). */
+  id: string;
+  /** Execution name; the default correlation id. */
+  name: string;
+  /** ISO-8601 start time (virtual time locally). */
+  startTime: string;
+}
+
+/** A staging account as the tasks address it. */
+export interface AccountRef {
+  accountId: string;
+  region: string;
+  /** Role the orchestrator assumes in this account. */
+  roleArn: string;
+}
+
+/** Service-quota values used to plan launches in one account. */
+export interface LaunchQuotas {
+  /** Servers in one job (L-B827C881). */
+  perJob: number;
+  /** Servers in all active jobs (L-05AFA8C6). */
+  allJobs: number;
+  /** Concurrent jobs (L-D88FAC3A). */
+  concurrentJobs: number;
+  /** Where the values came from: live Service Quotas, or the conservative defaults. */
+  source: 'service-quotas' | 'default';
+}
+
+/** How one account's servers are launched (set by partition). */
+export interface LaunchPlan {
+  /** Servers per StartRecovery call: min(parallelism, per-job quota, 200, all-jobs quota). */
+  batchSize: number;
+  /** Servers allowed in active jobs at once: min(parallelism, all-jobs quota). */
+  maxInFlight: number;
+  /** Active jobs allowed at once: min(concurrent-jobs quota, ceil(maxInFlight / batchSize)). */
+  maxConcurrentJobs: number;
+  quotas: LaunchQuotas;
+}
+
+/** The work of one staging account. */
+export interface AccountWork extends AccountRef {
+  /** Matching source servers in this account, in discovery order. */
+  serverIds: string[];
+  /** failback/terminate/status: the recovery instances of those servers. */
+  recoveryInstanceIds?: string[];
+  /**
+   * The account's `maxServers` from the staging-accounts parameter, so partition need not read it
+   * again (addition to data-flow.md).
+   */
+  maxServers?: number;
+  /** Set by partition. */
+  plan?: LaunchPlan;
+}
+
+/** An account that could not be worked on (denied, over capacity, failed). */
+export interface AccountIssue {
+  accountId: string;
+  region?: string;
+  /** An error name of `src/contract/errors.ts`. */
+  errorCode: string;
+  errorMessage: string;
+  /** Servers affected, when they are known. */
+  serverIds?: string[];
+}
+
+/** What discover returns (and partition, with plans and `rejectedAccounts`). */
+export interface DiscoveryResult {
+  totalServers: number;
+  /** Only accounts with at least one matching server. */
+  accounts: AccountWork[];
+  deniedAccounts: AccountIssue[];
+  /** Number of staging accounts configured and scanned (denied ones included). */
+  scannedAccounts: number;
+  /** Set by partition: accounts over their `maxServers`. */
+  rejectedAccounts?: AccountIssue[];
+}
+
+/** Outcome of one server (or recovery instance) in a per-account report. */
+export type ServerStatus =
+  | 'launched'
+  | 'failed'
+  | 'timeout'
+  | 'skipped'
+  | 'terminated'
+  | 'failback-completed'
+  | 'reported';
+
+/** One per server; written to S3 by format-output, never carried by the main machine. */
+export interface ServerRecord {
+  sourceServerId: string;
+  hostname: string;
+  stagingAccountId: string;
+  status: ServerStatus;
+  jobId?: string;
+  recoveryInstanceId?: string;
+  ec2InstanceId?: string;
+  privateIp?: string;
+  launchTime?: string;
+  isDrill?: boolean;
+  tags?: Record<string, string>;
+  replicationState?: string;
+  lagDuration?: string;
+  lastLaunch?: { jobId?: string; status?: string; type?: string; time?: string };
+  recoveryInstanceState?: string;
+  failbackState?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** A per-account report: what the executor's last step formats. */
+export interface AccountReport {
+  records: ServerRecord[];
+}
+
+/** What an executor returns to the main machine (small: counts and keys only). */
+export interface AccountSummary {
+  accountId: string;
+  region: string;
+  status: 'success' | 'partial' | 'failed' | 'timeout';
+  serversProcessed: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  skipped: number;
+  /** Every DRS job started or adopted, in order. */
+  jobIds: string[];
+  /** S3 key of the account's ServerRecord[] when a results bucket is configured. */
+  resultKey?: string;
+  /** Inline records, only when there is no results bucket. */
+  records?: ServerRecord[];
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** A server that did not succeed, with the error name and why. */
+export interface RunFailure {
+  id: string;
+  code: string;
+  message: string;
+}
+
+/** One DRS job started or adopted by a run. */
+export interface RunJob {
+  jobId: string;
+  serverIds: string[];
+  /** Started before this run (same correlation id) or found through a ConflictException. */
+  adopted?: boolean;
+  finished?: boolean;
+}
+
+/** State of a failover/drill in one account, carried between start-recovery and monitor-job. */
+export interface RecoveryRun {
+  kind: 'recovery';
+  /** ISO time: execution.startTime + maxWaitMinutes. */
+  deadline: string;
+  /** Ready, not yet launched, in launch order. */
+  pending: string[];
+  /** Not yet CONTINUOUS; re-checked each poll. */
+  waiting: string[];
+  jobs: RunJob[];
+  failed: RunFailure[];
+  /** First failure without continueOnFailure: no more batches. */
+  stopped?: boolean;
+  /** Resolved pointInTimeSnapshot per server. */
+  snapshotIds?: Record<string, string>;
+  done: boolean;
+  timedOut?: boolean;
+  polls: number;
+}
+
+/** One recovery instance a terminate run works on. */
+export interface TerminateTarget {
+  recoveryInstanceId: string;
+  sourceServerId: string;
+}
+
+/** State of a terminate in one account, carried between terminate-instances and monitor-job. */
+export interface TerminateRun {
+  kind: 'terminate';
+  deadline: string;
+  targets: TerminateTarget[];
+  jobs: { jobId: string; recoveryInstanceIds: string[]; finished?: boolean }[];
+  /** Servers (or instances) not touched, with the reason (non-drill, too young, no instance). */
+  skipped: RunFailure[];
+  failed: RunFailure[];
+  done: boolean;
+  timedOut?: boolean;
+  polls: number;
+  /** Set when done. */
+  report?: AccountReport;
+}
+
+/** State of a failback in one account, carried between start-failback and monitor-failback. */
+export interface FailbackRun {
+  kind: 'failback';
+  deadline: string;
+  /** Instances being failed back. */
+  targets: TerminateTarget[];
+  jobIds: string[];
+  /** Not FAILBACK_READY_FOR_LAUNCH (or no recovery instance): reported, not launched. */
+  skipped: RunFailure[];
+  failed: RunFailure[];
+  done: boolean;
+  timedOut?: boolean;
+  polls: number;
+  report?: AccountReport;
+}
+
+/** Any run a monitor task works on. */
+export type Run = RecoveryRun | TerminateRun | FailbackRun;
+
+/** A notification the state machine publishes with `sns:publish`. */
+export interface Notification {
+  topicArn: string;
+  subject: string;
+  message: string;
+}

@@ -1,0 +1,95 @@
+/**
+ * The emulator's virtual clock. Virtual time runs `timeScale` times faster than wall time and can
+ * be advanced by hand, so a two-hour failover plays out in seconds (or instantly in tests).
+ *
+ * Nothing in the emulator ticks: every model derives its state from `now()` when asked, so
+ * advancing the clock by hours costs nothing.
+ */
+export interface ClockSnapshot {
+  /** Virtual epoch milliseconds at the moment of the snapshot. */
+  readonly nowMs: number;
+  readonly timeScale: number;
+}
+
+/** Virtual clock: `now = base + (wallNow - wallBase) * timeScale + manual advances`. */
+export class VirtualClock {
+  #baseVirtualMs: number;
+  #baseWallMs: number;
+  #timeScale: number;
+  readonly #wall: () => number;
+
+  /**
+   * @param startMs virtual epoch milliseconds at creation
+   * @param timeScale virtual seconds per wall second; `0` freezes the clock (only `advance` moves it)
+   * @param wall wall-clock source (injectable for tests)
+   * @default timeScale 1
+   * @example new VirtualClock(Date.parse('2025-01-06T09:00:00Z'), 60) // one wall second = one virtual minute
+   */
+  constructor(startMs: number, timeScale = 1, wall: () => number = Date.now) {
+    if (!Number.isFinite(startMs))
+      throw new RangeError(`clock start ${startMs} is not a finite epoch millisecond value`);
+    VirtualClock.#checkScale(timeScale);
+    this.#wall = wall;
+    this.#baseVirtualMs = startMs;
+    this.#baseWallMs = wall();
+    this.#timeScale = timeScale;
+  }
+
+  static #checkScale(timeScale: number): void {
+    if (!Number.isFinite(timeScale) || timeScale < 0) {
+      throw new RangeError(`time scale ${timeScale} is invalid; expected a finite number >= 0`);
+    }
+  }
+
+  /** Current virtual time in epoch milliseconds (integer). */
+  nowMs(): number {
+    return Math.floor(this.#baseVirtualMs + (this.#wall() - this.#baseWallMs) * this.#timeScale);
+  }
+
+  /** Current virtual time as a Date. */
+  now(): Date {
+    return new Date(this.nowMs());
+  }
+
+  /** Virtual seconds per wall second. */
+  get timeScale(): number {
+    return this.#timeScale;
+  }
+
+  /** Changes the speed from now on without jumping. */
+  setTimeScale(timeScale: number): void {
+    VirtualClock.#checkScale(timeScale);
+    this.#rebase();
+    this.#timeScale = timeScale;
+  }
+
+  /** Moves virtual time forward by `ms` milliseconds (never backwards). */
+  advance(ms: number): Date {
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance by ${ms} ms is invalid; expected a finite number >= 0`);
+    this.#rebase();
+    this.#baseVirtualMs += ms;
+    return this.now();
+  }
+
+  /** Jumps to a virtual time; refuses to go backwards because derived job state assumes monotonic time. */
+  setNow(ms: number): void {
+    const now = this.nowMs();
+    if (!Number.isFinite(ms) || ms < now) {
+      throw new RangeError(
+        `clock cannot move to ${new Date(ms).toISOString()}; it is already ${new Date(now).toISOString()}`,
+      );
+    }
+    this.advance(ms - now);
+  }
+
+  #rebase(): void {
+    this.#baseVirtualMs = this.nowMs();
+    this.#baseWallMs = this.#wall();
+  }
+
+  /** Serializable snapshot (used by state save/load). */
+  toJSON(): ClockSnapshot {
+    return { nowMs: this.nowMs(), timeScale: this.#timeScale };
+  }
+}

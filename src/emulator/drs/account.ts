@@ -1,0 +1,463 @@
+/**
+ * One account's DRS: its records plus the derived views (job status, launch status, failback
+ * state) computed from the virtual clock, and the side effects of finished jobs applied lazily
+ * in time order when the account is next looked at.
+ */
+import { Random } from '../random.js';
+import type {
+  DrsAccountState,
+  FailbackState,
+  JobRecord,
+  JobServerPlan,
+  LaunchStatus,
+  PlannedEvent,
+  RecoveryInstanceRecord,
+  SourceServerRecord,
+} from './records.js';
+
+/** What the account needs from the fault plan. */
+export interface DrsFaultPort {
+  isLaunchFailure(sourceServerID: string): boolean;
+  isStuck(sourceServerID: string): boolean;
+  stalledSince(sourceServerID: string): number | undefined;
+  /** Changes whenever the plan changes. */
+  readonly generation: number;
+}
+
+/** Job status (model enum `JobStatus`). */
+export type JobStatus = 'PENDING' | 'STARTED' | 'COMPLETED';
+
+const MINUTE = 60_000;
+
+/** Account-level DRS with indexes over its records. */
+export class DrsAccount {
+  readonly state: DrsAccountState;
+  readonly rng: Random;
+  readonly #servers = new Map<string, SourceServerRecord>();
+  readonly #instances = new Map<string, RecoveryInstanceRecord>();
+  readonly #jobs = new Map<string, JobRecord>();
+  /** Jobs with side effects not yet applied or not yet COMPLETED. */
+  readonly #open = new Set<JobRecord>();
+  readonly faults: DrsFaultPort;
+
+  constructor(state: DrsAccountState, faults: DrsFaultPort) {
+    this.state = state;
+    this.faults = faults;
+    this.rng = new Random(0);
+    this.rng.state = state.rngState;
+    for (const s of state.servers) this.#servers.set(s.sourceServerID, s);
+    for (const i of state.instances) this.#instances.set(i.recoveryInstanceID, i);
+    for (const j of state.jobs) {
+      this.#jobs.set(j.jobID, j);
+      // Finished jobs leave the open set at the next settle; loading is one pass either way.
+      this.#open.add(j);
+    }
+  }
+
+  get accountId(): string {
+    return this.state.accountId;
+  }
+
+  get region(): string {
+    return this.state.region;
+  }
+
+  server(id: string): SourceServerRecord | undefined {
+    return this.#servers.get(id);
+  }
+
+  instance(id: string): RecoveryInstanceRecord | undefined {
+    return this.#instances.get(id);
+  }
+
+  job(id: string): JobRecord | undefined {
+    return this.#jobs.get(id);
+  }
+
+  /** Keeps the generator state in the serializable record. */
+  syncRng(): void {
+    this.state.rngState = this.rng.state;
+  }
+
+  /** Applies every side effect due at `now` (instances launched or terminated), oldest first. */
+  settle(now: number): void {
+    if (this.#open.size === 0) return;
+    const due: { job: JobRecord; plan: JobServerPlan }[] = [];
+    for (const job of this.#open) {
+      for (const plan of job.servers) {
+        if (!plan.settled && plan.endMs !== null && plan.endMs <= now) due.push({ job, plan });
+      }
+    }
+    due.sort((a, b) => (a.plan.endMs ?? 0) - (b.plan.endMs ?? 0));
+    for (const { job, plan } of due) this.#apply(job, plan);
+    for (const job of [...this.#open]) {
+      if (job.endMs !== null && job.endMs <= now && job.servers.every((p) => p.settled))
+        this.#open.delete(job);
+    }
+  }
+
+  #apply(job: JobRecord, plan: JobServerPlan): void {
+    plan.settled = true;
+    const server = this.#servers.get(plan.sourceServerID);
+    if (
+      job.type === 'LAUNCH' &&
+      job.initiatedBy !== 'FAILBACK' &&
+      plan.outcome === 'LAUNCHED' &&
+      plan.recoveryInstanceID
+    ) {
+      // DRS keeps one recovery instance per source server: a new launch replaces the previous one.
+      if (server?.recoveryInstanceID && server.recoveryInstanceID !== plan.recoveryInstanceID) {
+        this.#removeInstance(server.recoveryInstanceID);
+      }
+      const endMs = plan.endMs ?? job.createdMs;
+      const instance: RecoveryInstanceRecord = {
+        recoveryInstanceID: plan.recoveryInstanceID,
+        arn: `arn:aws:drs:${this.region}:${this.accountId}:recovery-instance/${plan.recoveryInstanceID}`,
+        sourceServerID: plan.sourceServerID,
+        jobID: job.jobID,
+        isDrill: job.isDrill,
+        launchedMs: endMs,
+        pointInTimeMs: plan.pointInTimeMs ?? job.createdMs,
+        privateIp: plan.privateIp ?? '10.0.0.10',
+        tags: { ...(server?.tags ?? {}) },
+        originEnvironment: server?.originEnvironment ?? 'ON_PREMISES',
+        instanceType: server?.recommendedInstanceType ?? 'm5.large',
+      };
+      if (!job.isDrill && instance.originEnvironment === 'ON_PREMISES') {
+        instance.failbackReadyMs = endMs + this.#failbackDelay(plan.recoveryInstanceID);
+      }
+      this.state.instances.push(instance);
+      this.#instances.set(instance.recoveryInstanceID, instance);
+      if (server) {
+        server.recoveryInstanceID = instance.recoveryInstanceID;
+        server.version++;
+      }
+    } else if (job.type === 'TERMINATE' && plan.recoveryInstanceID) {
+      this.#removeInstance(plan.recoveryInstanceID);
+    }
+  }
+
+  /** Seeded per instance so it does not depend on the order instances settle in. */
+  #failbackDelay(instanceId: string): number {
+    const r = new Random(`failback/${instanceId}`);
+    return r.int(20, 90) * MINUTE;
+  }
+
+  #removeInstance(id: string): void {
+    const instance = this.#instances.get(id);
+    if (!instance) return;
+    this.#instances.delete(id);
+    const at = this.state.instances.indexOf(instance);
+    if (at >= 0) this.state.instances.splice(at, 1);
+    const server = this.#servers.get(instance.sourceServerID);
+    if (server?.recoveryInstanceID === id) {
+      delete server.recoveryInstanceID;
+      server.version++;
+    }
+  }
+
+  /** Job status at `now`. */
+  jobStatus(job: JobRecord, now: number): JobStatus {
+    if (now < job.startedMs) return 'PENDING';
+    if (job.endMs === null || now < job.endMs) return 'STARTED';
+    return 'COMPLETED';
+  }
+
+  /** One server's launch status in a job at `now`. */
+  launchStatus(plan: JobServerPlan, now: number): LaunchStatus {
+    if (now < plan.startMs) return 'PENDING';
+    if (plan.endMs === null || now < plan.endMs) return 'IN_PROGRESS';
+    return plan.outcome;
+  }
+
+  /** Jobs not COMPLETED at `now`. */
+  activeJobs(now: number): JobRecord[] {
+    const out: JobRecord[] = [];
+    for (const job of this.#open) if (job.endMs === null || now < job.endMs) out.push(job);
+    return out;
+  }
+
+  /** Failback state of a recovery instance at `now`. */
+  failbackState(instance: RecoveryInstanceRecord, now: number): FailbackState {
+    if (instance.failbackOverride) return instance.failbackOverride;
+    if (instance.failbackJobID) {
+      const job = this.#jobs.get(instance.failbackJobID);
+      const plan = job?.servers.find((p) => p.recoveryInstanceID === instance.recoveryInstanceID);
+      if (plan && (plan.endMs === null || now < plan.endMs)) return 'FAILBACK_IN_PROGRESS';
+      return 'FAILBACK_COMPLETED';
+    }
+    if (instance.failbackReadyMs !== undefined && now >= instance.failbackReadyMs)
+      return 'FAILBACK_READY_FOR_LAUNCH';
+    return 'FAILBACK_NOT_STARTED';
+  }
+
+  /** Effective replication state at `now` (a stall fault overrides the stored state). */
+  replication(
+    server: SourceServerRecord,
+    now: number,
+  ): { state: SourceServerRecord['replicationState']; lagSeconds: number; stalledSince?: number } {
+    const stalled = this.faults.stalledSince(server.sourceServerID);
+    if (stalled !== undefined && now >= stalled) {
+      return {
+        state: 'STALLED',
+        lagSeconds: server.lagSeconds + Math.floor((now - stalled) / 1000),
+        stalledSince: stalled,
+      };
+    }
+    return { state: server.replicationState, lagSeconds: server.lagSeconds };
+  }
+
+  /** Records a job. */
+  addJob(job: JobRecord): void {
+    this.state.jobs.push(job);
+    this.#jobs.set(job.jobID, job);
+    this.#open.add(job);
+  }
+
+  /** Marks an instance as failing back under `job`. */
+  startFailback(instance: RecoveryInstanceRecord, job: JobRecord): void {
+    instance.failbackJobID = job.jobID;
+    instance.failbackInitiationMs = job.createdMs;
+    delete instance.failbackOverride;
+  }
+
+  /** Deterministic new IDs. */
+  newJobId(): string {
+    return `drsjob-${this.rng.alnum(17)}`;
+  }
+
+  newInstanceId(): string {
+    return `i-${this.rng.hex(17)}`;
+  }
+
+  /** Draws the full plan of a LAUNCH job (recovery or drill) at `now`. */
+  planLaunch(
+    requested: readonly { sourceServerID: string; pointInTimeMs?: number }[],
+    isDrill: boolean,
+    tags: Record<string, string>,
+    now: number,
+  ): JobRecord {
+    const rng = this.rng;
+    const jobID = this.newJobId();
+    const startedMs = now + rng.int(5, 30) * 1000;
+    const events: PlannedEvent[] = [{ atMs: startedMs, event: 'JOB_START' }];
+    const servers: JobServerPlan[] = [];
+    let endMs: number | null = startedMs + 5000;
+    for (const req of requested) {
+      const server = this.#servers.get(req.sourceServerID);
+      if (!server) {
+        events.push({ atMs: startedMs, event: 'SERVER_SKIPPED', sourceServerID: req.sourceServerID });
+        continue;
+      }
+      const startMs = startedMs + rng.int(0, 20) * 1000;
+      // Skewed towards shorter launches: 4 to 45 minutes, median ~14.
+      const total = Math.round((4 + 41 * rng.next() ** 1.6) * MINUTE);
+      const snapshotEnd = startMs + Math.round(total * 0.08);
+      const conversionStart = snapshotEnd + 2000;
+      const conversionEnd = startMs + Math.round(total * 0.7);
+      const launchStart = conversionEnd + 2000;
+      const end = startMs + total;
+      const conversionServerID = `i-${rng.hex(17)}`;
+      const recoveryInstanceID = this.newInstanceId();
+      const privateIp = `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(4, 254)}`;
+      const sid = server.sourceServerID;
+      const replication = this.replication(server, now);
+      let plan: JobServerPlan;
+      if (replication.state !== 'CONTINUOUS') {
+        const failAt = startMs + rng.int(20, 90) * 1000;
+        events.push({
+          atMs: failAt,
+          event: 'LAUNCH_FAILED',
+          sourceServerID: sid,
+          rawError: `Source server ${sid} cannot be launched: data replication state is ${replication.state}, launch requires CONTINUOUS replication`,
+        });
+        plan = { sourceServerID: sid, startMs, endMs: failAt, outcome: 'FAILED', settled: false };
+      } else {
+        if (req.pointInTimeMs !== undefined) {
+          events.push({ atMs: startMs, event: 'USING_PREVIOUS_SNAPSHOT', sourceServerID: sid });
+        } else {
+          events.push({ atMs: startMs, event: 'SNAPSHOT_START', sourceServerID: sid });
+          events.push({ atMs: snapshotEnd, event: 'SNAPSHOT_END', sourceServerID: sid });
+        }
+        events.push({
+          atMs: conversionStart,
+          event: 'CONVERSION_START',
+          sourceServerID: sid,
+          conversionServerID,
+        });
+        const stuck = this.faults.isStuck(sid);
+        const fails = this.faults.isLaunchFailure(sid);
+        if (stuck) {
+          plan = { sourceServerID: sid, startMs, endMs: null, outcome: 'IN_PROGRESS', settled: false };
+        } else {
+          events.push({
+            atMs: conversionEnd,
+            event: 'CONVERSION_END',
+            sourceServerID: sid,
+            conversionServerID,
+          });
+          events.push({
+            atMs: launchStart,
+            event: 'LAUNCH_START',
+            sourceServerID: sid,
+            targetInstanceID: recoveryInstanceID,
+          });
+          if (fails) {
+            events.push({
+              atMs: end,
+              event: 'LAUNCH_FAILED',
+              sourceServerID: sid,
+              targetInstanceID: recoveryInstanceID,
+              rawError: `Failed to launch recovery instance for ${sid}: InsufficientInstanceCapacity: We currently do not have sufficient ${server.recommendedInstanceType} capacity in the Availability Zone you requested`,
+            });
+            plan = { sourceServerID: sid, startMs, endMs: end, outcome: 'FAILED', settled: false };
+          } else {
+            plan = {
+              sourceServerID: sid,
+              recoveryInstanceID,
+              startMs,
+              endMs: end,
+              outcome: 'LAUNCHED',
+              pointInTimeMs: req.pointInTimeMs ?? startMs,
+              privateIp,
+              settled: false,
+            };
+          }
+        }
+      }
+      servers.push(plan);
+      endMs = endMs === null || plan.endMs === null ? null : Math.max(endMs, plan.endMs);
+      server.lastLaunch = { jobID, type: isDrill ? 'DRILL' : 'RECOVERY', apiCallMs: now };
+      server.version++;
+    }
+    if (endMs !== null) {
+      endMs += rng.int(5, 15) * 1000;
+      events.push({ atMs: endMs, event: 'JOB_END' });
+    }
+    events.sort((a, b) => a.atMs - b.atMs);
+    this.syncRng();
+    return {
+      jobID,
+      arn: `arn:aws:drs:${this.region}:${this.accountId}:job/${jobID}`,
+      type: 'LAUNCH',
+      initiatedBy: isDrill ? 'START_DRILL' : 'START_RECOVERY',
+      createdMs: now,
+      startedMs,
+      endMs,
+      isDrill,
+      tags,
+      servers,
+      events,
+    };
+  }
+
+  /** Draws a TERMINATE job for known instances (unknown IDs are skipped, as DRS does). */
+  planTerminate(instanceIds: readonly string[], now: number): JobRecord {
+    const rng = this.rng;
+    const jobID = this.newJobId();
+    const startedMs = now + rng.int(2, 10) * 1000;
+    const events: PlannedEvent[] = [{ atMs: startedMs, event: 'JOB_START' }];
+    const servers: JobServerPlan[] = [];
+    let endMs = startedMs + 3000;
+    for (const id of instanceIds) {
+      const instance = this.#instances.get(id);
+      if (!instance) continue;
+      const end = startedMs + rng.int(30, 180) * 1000;
+      const sid = instance.sourceServerID;
+      events.push({ atMs: startedMs, event: 'CLEANUP_START', sourceServerID: sid, targetInstanceID: id });
+      events.push({ atMs: end, event: 'CLEANUP_END', sourceServerID: sid, targetInstanceID: id });
+      servers.push({
+        sourceServerID: sid,
+        recoveryInstanceID: id,
+        startMs: startedMs,
+        endMs: end,
+        outcome: 'TERMINATED',
+        settled: false,
+      });
+      endMs = Math.max(endMs, end);
+    }
+    endMs += rng.int(2, 8) * 1000;
+    events.push({ atMs: endMs, event: 'JOB_END' });
+    events.sort((a, b) => a.atMs - b.atMs);
+    this.syncRng();
+    return {
+      jobID,
+      arn: `arn:aws:drs:${this.region}:${this.accountId}:job/${jobID}`,
+      type: 'TERMINATE',
+      initiatedBy: 'TERMINATE_RECOVERY_INSTANCES',
+      createdMs: now,
+      startedMs,
+      endMs,
+      isDrill: false,
+      tags: {},
+      servers,
+      events,
+    };
+  }
+
+  /** Draws a FAILBACK launch job for instances that are ready. */
+  planFailback(
+    instances: readonly RecoveryInstanceRecord[],
+    tags: Record<string, string>,
+    now: number,
+  ): JobRecord {
+    const rng = this.rng;
+    const jobID = this.newJobId();
+    const startedMs = now + rng.int(5, 20) * 1000;
+    const events: PlannedEvent[] = [{ atMs: startedMs, event: 'JOB_START' }];
+    const servers: JobServerPlan[] = [];
+    let endMs: number | null = startedMs + 3000;
+    for (const instance of instances) {
+      const sid = instance.sourceServerID;
+      const stuck = this.faults.isStuck(sid);
+      const end = stuck ? null : startedMs + rng.int(10, 40) * MINUTE;
+      events.push({
+        atMs: startedMs,
+        event: 'LAUNCH_START',
+        sourceServerID: sid,
+        targetInstanceID: instance.recoveryInstanceID,
+      });
+      servers.push({
+        sourceServerID: sid,
+        recoveryInstanceID: instance.recoveryInstanceID,
+        startMs: startedMs,
+        endMs: end,
+        outcome: 'LAUNCHED',
+        settled: false,
+      });
+      endMs = endMs === null || end === null ? null : Math.max(endMs, end);
+    }
+    if (endMs !== null) {
+      endMs += rng.int(5, 15) * 1000;
+      events.push({ atMs: endMs, event: 'JOB_END' });
+    }
+    events.sort((a, b) => a.atMs - b.atMs);
+    this.syncRng();
+    return {
+      jobID,
+      arn: `arn:aws:drs:${this.region}:${this.accountId}:job/${jobID}`,
+      type: 'LAUNCH',
+      initiatedBy: 'FAILBACK',
+      createdMs: now,
+      startedMs,
+      endMs,
+      isDrill: false,
+      tags,
+      servers,
+      events,
+    };
+  }
+
+  /** All recovery instances (after `settle`). */
+  instances(): readonly RecoveryInstanceRecord[] {
+    return this.state.instances;
+  }
+
+  servers(): readonly SourceServerRecord[] {
+    return this.state.servers;
+  }
+
+  jobs(): readonly JobRecord[] {
+    return this.state.jobs;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The DRS world of one account as plain, JSON-serializable records. Job progress is not stored:
+ * it is derived from each job's plan (absolute virtual times drawn when the job started) and the
+ * clock, so advancing time by hours is free and save/load only copies these records.
+ */
+import type { DataReplicationState } from '../fleet/types.js';
+
+/** Failback states (model enum `FailbackState`). */
+export type FailbackState =
+  | 'FAILBACK_NOT_STARTED'
+  | 'FAILBACK_IN_PROGRESS'
+  | 'FAILBACK_READY_FOR_LAUNCH'
+  | 'FAILBACK_COMPLETED'
+  | 'FAILBACK_ERROR'
+  | 'FAILBACK_NOT_READY_FOR_LAUNCH'
+  | 'FAILBACK_LAUNCH_STATE_NOT_AVAILABLE';
+
+/** Per-server launch status (model enum `LaunchStatus`). */
+export type LaunchStatus = 'PENDING' | 'IN_PROGRESS' | 'LAUNCHED' | 'FAILED' | 'TERMINATED';
+
+/** A source server as stored. */
+export interface SourceServerRecord {
+  sourceServerID: string;
+  arn: string;
+  tags: Record<string, string>;
+  hostname: string;
+  fqdn: string;
+  os: string;
+  replicationState: DataReplicationState;
+  lagSeconds: number;
+  originEnvironment: 'ON_PREMISES' | 'AWS';
+  originAccountID?: string;
+  originRegion?: string;
+  ips: string[];
+  macAddress: string;
+  disks: { deviceName: string; bytes: number }[];
+  cpus: { cores: number; modelName: string }[];
+  ramBytes: number;
+  recommendedInstanceType: string;
+  addedMs: number;
+  /** Last launch: the job is authoritative for its status. */
+  lastLaunch?: { jobID: string; type: 'RECOVERY' | 'DRILL'; apiCallMs: number };
+  /** Current recovery instance, if any. */
+  recoveryInstanceID?: string;
+  /** Bumped on every stored change, invalidates the cached JSON. */
+  version: number;
+}
+
+/** One log event in a job plan. */
+export interface PlannedEvent {
+  atMs: number;
+  event: string;
+  sourceServerID?: string;
+  targetInstanceID?: string;
+  conversionServerID?: string;
+  rawError?: string;
+}
+
+/** One server's part in a job. */
+export interface JobServerPlan {
+  sourceServerID: string;
+  /** Recovery instance launched (LAUNCH) or acted upon (TERMINATE, FAILBACK). */
+  recoveryInstanceID?: string;
+  /** When the server leaves PENDING. */
+  startMs: number;
+  /** When it reaches its outcome; `null` = never (stuck-job fault). */
+  endMs: number | null;
+  outcome: LaunchStatus;
+  /** For LAUNCH: point in time the instance is launched from. */
+  pointInTimeMs?: number;
+  privateIp?: string;
+  /** Whether the side effects (instance created/removed, failback done) were applied. */
+  settled: boolean;
+}
+
+/** A DRS job as stored. */
+export interface JobRecord {
+  jobID: string;
+  arn: string;
+  type: 'LAUNCH' | 'TERMINATE' | 'CREATE_CONVERTED_SNAPSHOT';
+  initiatedBy: 'START_RECOVERY' | 'START_DRILL' | 'FAILBACK' | 'TERMINATE_RECOVERY_INSTANCES';
+  createdMs: number;
+  /** PENDING until then. */
+  startedMs: number;
+  /** COMPLETED from then on; `null` = never (stuck-job fault). */
+  endMs: number | null;
+  isDrill: boolean;
+  tags: Record<string, string>;
+  servers: JobServerPlan[];
+  events: PlannedEvent[];
+}
+
+/** A recovery instance as stored. */
+export interface RecoveryInstanceRecord {
+  recoveryInstanceID: string;
+  arn: string;
+  sourceServerID: string;
+  jobID: string;
+  isDrill: boolean;
+  launchedMs: number;
+  pointInTimeMs: number;
+  privateIp: string;
+  tags: Record<string, string>;
+  originEnvironment: 'ON_PREMISES' | 'AWS';
+  instanceType: string;
+  /** When failback replication is ready (non-drill, on-premises origin only). */
+  failbackReadyMs?: number;
+  /** Set by a StartFailbackLaunch job. */
+  failbackJobID?: string;
+  failbackInitiationMs?: number;
+  /** Set by the emulator control; wins over the derived state. */
+  failbackOverride?: FailbackState;
+}
+
+/** Fault-driven changes to one server's replication. */
+export interface ReplicationStall {
+  sourceServerID: string;
+  fromMs: number;
+}
+
+/** The DRS state of one account. */
+export interface DrsAccountState {
+  accountId: string;
+  region: string;
+  servers: SourceServerRecord[];
+  jobs: JobRecord[];
+  instances: RecoveryInstanceRecord[];
+  /** Seeded generator state for IDs and durations in this account. */
+  rngState: number;
+}

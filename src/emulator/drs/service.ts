@@ -1,0 +1,528 @@
+/**
+ * The DRS service handler (restJson1): routes `POST /<Operation>` and `/tags/{resourceArn}`,
+ * validates input against the model, runs the operation on the caller's account and renders the
+ * model's output shapes.
+ */
+import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import type { DrsAccount } from './account.js';
+import { conflict, DrsFault, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
+import { drsModel, type FieldProblem, validateShape } from './model.js';
+import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import {
+  iso,
+  jobJson,
+  jobLogJson,
+  recoveryInstanceJson,
+  recoverySnapshots,
+  sourceServerJson,
+  sourceServerValidUntil,
+} from './serialize.js';
+
+/** DRS quotas in force for one account. */
+export interface DrsQuotas {
+  readonly serversPerJob: number;
+  readonly serversInAllActiveJobs: number;
+  readonly concurrentJobs: number;
+  readonly jobsPerSourceServer: number;
+  readonly replicatingServers: number;
+}
+
+/** What the DRS service needs from the world. */
+export interface DrsPorts {
+  /** The DRS of an account, or undefined when the account is not in the fleet. */
+  account(accountId: string): DrsAccount | undefined;
+  quotas(accountId: string): DrsQuotas;
+}
+
+/** Largest page the emulator returns (maxResults above it is capped). */
+export const MAX_PAGE = 1000;
+
+/** Operations the emulator serves, by their `POST /<name>` path. */
+export const DRS_OPERATIONS = [
+  'DescribeSourceServers',
+  'StartRecovery',
+  'DescribeJobs',
+  'DescribeJobLogItems',
+  'DescribeRecoveryInstances',
+  'TerminateRecoveryInstances',
+  'StartFailbackLaunch',
+  'ReverseReplication',
+  'DescribeRecoverySnapshots',
+] as const;
+
+type Body = Record<string, unknown>;
+
+/** Resolves the DRS operation name of a request (for routing and call counting). */
+export function drsOperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath'>): string | undefined {
+  if (req.rawPath.startsWith('/tags/')) {
+    return req.method === 'GET'
+      ? 'ListTagsForResource'
+      : req.method === 'POST'
+        ? 'TagResource'
+        : req.method === 'DELETE'
+          ? 'UntagResource'
+          : undefined;
+  }
+  const name = req.rawPath.slice(1);
+  return req.method === 'POST' && (DRS_OPERATIONS as readonly string[]).includes(name) ? name : undefined;
+}
+
+interface CacheEntry {
+  version: number;
+  generation: number;
+  validUntil: number;
+  json: string;
+}
+
+/** Creates the DRS handler over the world's accounts. */
+export function createDrsService(ports: DrsPorts, faultGeneration: () => number = () => 0): ServiceHandler {
+  const cache = new WeakMap<SourceServerRecord, CacheEntry>();
+
+  const serverJson = (account: DrsAccount, s: SourceServerRecord, now: number): string => {
+    const hit = cache.get(s);
+    const generation = faultGeneration();
+    if (
+      hit &&
+      hit.version === s.version &&
+      hit.generation === generation &&
+      now < hit.validUntil &&
+      now >= hit.validUntil - 60_000
+    ) {
+      return hit.json;
+    }
+    const json = JSON.stringify(sourceServerJson(account, s, now));
+    cache.set(s, {
+      version: s.version,
+      generation,
+      validUntil: sourceServerValidUntil(account, s, now),
+      json,
+    });
+    return json;
+  };
+
+  const operations: Record<
+    string,
+    (a: DrsAccount, body: Body, now: number, req: EmulatorRequest) => EmulatorResponse | string
+  > = {
+    DescribeSourceServers(account, body, now) {
+      const filters = (body.filters ?? {}) as {
+        sourceServerIDs?: string[];
+        hardwareId?: string;
+        stagingAccountIDs?: string[];
+      };
+      let servers: readonly SourceServerRecord[] = account.servers();
+      if (filters.sourceServerIDs && filters.sourceServerIDs.length > 0) {
+        const ids = new Set(filters.sourceServerIDs);
+        servers = servers.filter((s) => ids.has(s.sourceServerID));
+      }
+      if (filters.hardwareId) servers = servers.filter((s) => s.macAddress === filters.hardwareId);
+      // Only extended source servers have a staging account; the emulator has none.
+      if (filters.stagingAccountIDs && filters.stagingAccountIDs.length > 0) servers = [];
+      const page = paginate(servers, body, 'DescribeSourceServers');
+      const parts = page.items.map((s) => serverJson(account, s, now));
+      return `{"items":[${parts.join(',')}]${page.nextToken ? `,"nextToken":${JSON.stringify(page.nextToken)}` : ''}}`;
+    },
+
+    DescribeJobs(account, body, now) {
+      const filters = (body.filters ?? {}) as { jobIDs?: string[]; fromDate?: string; toDate?: string };
+      let jobs: JobRecord[] = [...account.jobs()].reverse();
+      if (filters.jobIDs && filters.jobIDs.length > 0) {
+        const ids = new Set(filters.jobIDs);
+        jobs = jobs.filter((j) => ids.has(j.jobID));
+      }
+      if (filters.fromDate) {
+        const from = Date.parse(filters.fromDate);
+        jobs = jobs.filter((j) => j.createdMs >= from);
+      }
+      if (filters.toDate) {
+        const to = Date.parse(filters.toDate);
+        jobs = jobs.filter((j) => j.createdMs <= to);
+      }
+      const page = paginate(jobs, body, 'DescribeJobs');
+      return JSON.stringify({ items: page.items.map((j) => jobJson(account, j, now)), ...tokenOf(page) });
+    },
+
+    DescribeJobLogItems(account, body, now) {
+      const job = account.job(body.jobID as string);
+      const logs = job ? jobLogJson(job, now) : [];
+      const page = paginate(logs, body, 'DescribeJobLogItems');
+      return JSON.stringify({ items: page.items, ...tokenOf(page) });
+    },
+
+    DescribeRecoveryInstances(account, body, now) {
+      const filters = (body.filters ?? {}) as { recoveryInstanceIDs?: string[]; sourceServerIDs?: string[] };
+      let items: readonly RecoveryInstanceRecord[] = account.instances();
+      if (filters.recoveryInstanceIDs && filters.recoveryInstanceIDs.length > 0) {
+        const ids = new Set(filters.recoveryInstanceIDs);
+        items = items.filter((r) => ids.has(r.recoveryInstanceID));
+      }
+      if (filters.sourceServerIDs && filters.sourceServerIDs.length > 0) {
+        const ids = new Set(filters.sourceServerIDs);
+        items = items.filter((r) => ids.has(r.sourceServerID));
+      }
+      const page = paginate(items, body, 'DescribeRecoveryInstances');
+      return JSON.stringify({
+        items: page.items.map((r) => recoveryInstanceJson(account, r, now)),
+        ...tokenOf(page),
+      });
+    },
+
+    DescribeRecoverySnapshots(account, body, now) {
+      const server = account.server(body.sourceServerID as string);
+      const filters = (body.filters ?? {}) as { fromDateTime?: string; toDateTime?: string };
+      let snaps = server ? recoverySnapshots(account, server, now) : [];
+      if (filters.fromDateTime) {
+        const from = Date.parse(filters.fromDateTime);
+        snaps = snaps.filter((s) => s.timestampMs >= from);
+      }
+      if (filters.toDateTime) {
+        const to = Date.parse(filters.toDateTime);
+        snaps = snaps.filter((s) => s.timestampMs <= to);
+      }
+      if (body.order === 'DESC') snaps.reverse();
+      const page = paginate(snaps, body, 'DescribeRecoverySnapshots');
+      return JSON.stringify({
+        items: page.items.map((s) => ({
+          snapshotID: s.snapshotID,
+          sourceServerID: body.sourceServerID,
+          expectedTimestamp: iso(s.timestampMs),
+          timestamp: iso(s.timestampMs),
+          ebsSnapshots: s.ebsSnapshots,
+        })),
+        ...tokenOf(page),
+      });
+    },
+
+    StartRecovery(account, body, now) {
+      const requested = body.sourceServers as { sourceServerID: string; recoverySnapshotID?: string }[];
+      const unique = [...new Map(requested.map((r) => [r.sourceServerID, r])).values()];
+      const known = unique.filter((r) => account.server(r.sourceServerID));
+      const quotas = ports.quotas(account.accountId);
+      if (known.length > quotas.serversPerJob) {
+        throw quotaExceeded(
+          `Cannot start a job with ${known.length} source servers; the quota is ${quotas.serversPerJob} source servers per job`,
+          'L-B827C881',
+          'JOB',
+        );
+      }
+      checkCapacity(account, known.length, now, quotas);
+      const busy = busyServers(account, now);
+      for (const r of known) {
+        const jobID = busy.get(r.sourceServerID);
+        if (jobID) {
+          throw conflict(
+            `Source server ${r.sourceServerID} is already participating in active job ${jobID}`,
+            r.sourceServerID,
+            'SOURCE_SERVER',
+          );
+        }
+      }
+      const plan = unique.map((r) => {
+        if (r.recoverySnapshotID === undefined) return { sourceServerID: r.sourceServerID };
+        const server = account.server(r.sourceServerID);
+        const snap = server
+          ? recoverySnapshots(account, server, now).find((s) => s.snapshotID === r.recoverySnapshotID)
+          : undefined;
+        if (server && !snap) {
+          throw validation(
+            `Recovery snapshot ${r.recoverySnapshotID} not found for source server ${r.sourceServerID}`,
+            'fieldValidationFailed',
+            [
+              {
+                name: 'sourceServers.recoverySnapshotID',
+                message: `snapshot ${r.recoverySnapshotID} does not exist`,
+              },
+            ],
+          );
+        }
+        return { sourceServerID: r.sourceServerID, ...(snap ? { pointInTimeMs: snap.timestampMs } : {}) };
+      });
+      const job = account.planLaunch(
+        plan,
+        body.isDrill === true,
+        { ...((body.tags as Record<string, string>) ?? {}) },
+        now,
+      );
+      account.addJob(job);
+      return JSON.stringify({ job: jobJson(account, job, now) });
+    },
+
+    TerminateRecoveryInstances(account, body, now) {
+      const ids = [...new Set(body.recoveryInstanceIDs as string[])];
+      const known = ids
+        .map((id) => account.instance(id))
+        .filter((r): r is RecoveryInstanceRecord => r !== undefined);
+      const quotas = ports.quotas(account.accountId);
+      checkCapacity(account, known.length, now, quotas);
+      const busy = busyServers(account, now);
+      for (const r of known) {
+        const jobID = busy.get(r.sourceServerID);
+        if (jobID) {
+          throw conflict(
+            `Recovery instance ${r.recoveryInstanceID} of source server ${r.sourceServerID} is participating in active job ${jobID}`,
+            r.recoveryInstanceID,
+            'RECOVERY_INSTANCE',
+          );
+        }
+      }
+      const job = account.planTerminate(
+        known.map((r) => r.recoveryInstanceID),
+        now,
+      );
+      account.addJob(job);
+      return JSON.stringify({ job: jobJson(account, job, now) });
+    },
+
+    StartFailbackLaunch(account, body, now) {
+      const ids = [...new Set(body.recoveryInstanceIDs as string[])];
+      const instances: RecoveryInstanceRecord[] = [];
+      const unknown: FieldProblem[] = [];
+      for (const id of ids) {
+        const r = account.instance(id);
+        if (r) instances.push(r);
+        else unknown.push({ name: 'recoveryInstanceIDs', message: `recovery instance ${id} does not exist` });
+      }
+      if (unknown.length > 0)
+        throw validation('Invalid recovery instance IDs', 'fieldValidationFailed', unknown);
+      for (const r of instances) {
+        const state = account.failbackState(r, now);
+        if (state !== 'FAILBACK_READY_FOR_LAUNCH') {
+          throw conflict(
+            `Recovery instance ${r.recoveryInstanceID} failback state is ${state}; failback launch requires FAILBACK_READY_FOR_LAUNCH`,
+            r.recoveryInstanceID,
+            'RECOVERY_INSTANCE',
+          );
+        }
+      }
+      const quotas = ports.quotas(account.accountId);
+      checkCapacity(account, instances.length, now, quotas);
+      const busy = busyServers(account, now);
+      for (const r of instances) {
+        const jobID = busy.get(r.sourceServerID);
+        if (jobID) {
+          throw conflict(
+            `Source server ${r.sourceServerID} is participating in active job ${jobID}`,
+            r.sourceServerID,
+            'SOURCE_SERVER',
+          );
+        }
+      }
+      const job = account.planFailback(instances, { ...((body.tags as Record<string, string>) ?? {}) }, now);
+      account.addJob(job);
+      for (const r of instances) account.startFailback(r, job);
+      return JSON.stringify({ job: jobJson(account, job, now) });
+    },
+
+    ReverseReplication(account, body) {
+      const id = body.recoveryInstanceID as string;
+      const r = account.instance(id);
+      if (!r) throw notFound(`Recovery instance ${id} not found`, id, 'RECOVERY_INSTANCE');
+      if (r.originEnvironment !== 'AWS') {
+        throw validation(
+          `Recovery instance ${id} originates on premises; reverse replication requires an AWS-origin source server`,
+          'other',
+        );
+      }
+      if (r.isDrill)
+        throw validation(
+          `Recovery instance ${id} is a drill instance; reverse replication requires a recovery`,
+          'other',
+        );
+      const server = account.server(r.sourceServerID);
+      const region = server?.originRegion ?? account.region;
+      const originAccount = server?.originAccountID ?? account.accountId;
+      const reversed = `s-${account.rng.alnum(17)}`;
+      account.syncRng();
+      return JSON.stringify({
+        reversedDirectionSourceServerArn: `arn:aws:drs:${region}:${originAccount}:source-server/${reversed}`,
+      });
+    },
+
+    ListTagsForResource(account, body) {
+      const resource = findResource(account, body.resourceArn as string);
+      return JSON.stringify({ tags: resource.tags });
+    },
+
+    TagResource(account, body) {
+      const resource = findResource(account, body.resourceArn as string);
+      Object.assign(resource.tags, body.tags as Record<string, string>);
+      resource.touch();
+      return '';
+    },
+
+    UntagResource(account, body) {
+      const resource = findResource(account, body.resourceArn as string);
+      for (const key of body.tagKeys as string[]) delete resource.tags[key];
+      resource.touch();
+      return '';
+    },
+  };
+
+  return async (req: EmulatorRequest, ctx: ServiceContext): Promise<EmulatorResponse> => {
+    try {
+      const operation = drsOperationOf(req);
+      if (!operation) throw validation(`Unknown operation: ${req.method} ${req.rawPath}`, 'unknownOperation');
+      const body = parseInput(operation, req);
+      const account = ports.account(ctx.principal.accountId);
+      if (!account || account.region !== req.region) {
+        throw uninitialized(
+          `Account ${ctx.principal.accountId} has not initialized Elastic Disaster Recovery in region ${req.region}`,
+        );
+      }
+      const now = ctx.now().getTime();
+      account.settle(now);
+      const result = operations[operation]?.(account, body, now, req);
+      if (result === undefined) throw validation(`Unknown operation: ${operation}`, 'unknownOperation');
+      if (typeof result !== 'string') return result;
+      const op = drsModel.operations[operation];
+      return {
+        status: op?.http.responseCode ?? 200,
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': ctx.requestId },
+        body: result,
+      };
+    } catch (err) {
+      if (err instanceof DrsFault) return err.toResponse(ctx.requestId);
+      throw err;
+    }
+  };
+}
+
+/** Parses body / labels / query into the input structure and validates it against the model. */
+function parseInput(operation: string, req: EmulatorRequest): Body {
+  let body: Body = {};
+  const text = req.body.length > 0 ? req.body.toString('utf8') : '';
+  if (text.trim() !== '' && operation !== 'ListTagsForResource' && operation !== 'UntagResource') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw validation('Unable to parse request body as JSON', 'cannotParse');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw validation('Request body must be a JSON object', 'cannotParse');
+    }
+    body = parsed as Body;
+  }
+  if (req.rawPath.startsWith('/tags/')) {
+    let arn: string;
+    try {
+      arn = decodeURIComponent(req.rawPath.slice('/tags/'.length));
+    } catch {
+      throw validation('Unable to decode resourceArn', 'cannotParse');
+    }
+    body = { ...body, resourceArn: arn };
+    if (operation === 'UntagResource') body.tagKeys = req.query.getAll('tagKeys');
+  }
+  const shape = drsModel.operations[operation]?.input?.shape;
+  if (shape) {
+    const problems: FieldProblem[] = [];
+    validateShape(drsModel, shape, body, '', problems);
+    if (operation === 'UntagResource' && (body.tagKeys as string[]).length === 0) {
+      problems.push({ name: 'tagKeys', message: "Member 'tagKeys' must not be null" });
+    }
+    if (problems.length > 0) {
+      throw validation(
+        `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.map((p) => p.message).join('; ')}`,
+        'fieldValidationFailed',
+        problems,
+      );
+    }
+  }
+  return body;
+}
+
+interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextToken?: string;
+}
+
+function tokenOf<T>(page: Page<T>): { nextToken?: string } {
+  return page.nextToken ? { nextToken: page.nextToken } : {};
+}
+
+/** Opaque page tokens: the operation and offset, base64url-encoded. */
+function paginate<T>(items: readonly T[], body: Body, operation: string): Page<T> {
+  const max = Math.min(typeof body.maxResults === 'number' ? body.maxResults : MAX_PAGE, MAX_PAGE);
+  let offset = 0;
+  const token = body.nextToken;
+  if (typeof token === 'string' && token !== '') {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      decoded = undefined;
+    }
+    const d = decoded as { op?: unknown; o?: unknown } | undefined;
+    if (!d || d.op !== operation || typeof d.o !== 'number' || !Number.isInteger(d.o) || d.o < 0) {
+      throw validation('Invalid pagination token', 'fieldValidationFailed', [
+        { name: 'nextToken', message: 'The pagination token is invalid or expired' },
+      ]);
+    }
+    offset = d.o;
+  }
+  const slice = items.slice(offset, offset + max);
+  const next = offset + max;
+  return next < items.length
+    ? {
+        items: slice,
+        nextToken: Buffer.from(JSON.stringify({ op: operation, o: next })).toString('base64url'),
+      }
+    : { items: slice };
+}
+
+/** Source servers in active jobs -> that job's ID. */
+function busyServers(account: DrsAccount, now: number): Map<string, string> {
+  const busy = new Map<string, string>();
+  for (const job of account.activeJobs(now))
+    for (const p of job.servers) busy.set(p.sourceServerID, job.jobID);
+  return busy;
+}
+
+function checkCapacity(account: DrsAccount, adding: number, now: number, quotas: DrsQuotas): void {
+  const active = account.activeJobs(now);
+  if (active.length >= quotas.concurrentJobs) {
+    throw quotaExceeded(
+      `Cannot start a job: ${active.length} jobs are active; the quota is ${quotas.concurrentJobs} concurrent jobs`,
+      'L-D88FAC3A',
+      'JOB',
+    );
+  }
+  const inJobs = active.reduce((n, j) => n + j.servers.length, 0);
+  if (inJobs + adding > quotas.serversInAllActiveJobs) {
+    throw quotaExceeded(
+      `Cannot add ${adding} source servers: ${inJobs} are in active jobs; the quota is ${quotas.serversInAllActiveJobs} source servers in all active jobs`,
+      'L-05AFA8C6',
+      'SOURCE_SERVER',
+    );
+  }
+}
+
+interface TaggableResource {
+  readonly tags: Record<string, string>;
+  touch(): void;
+}
+
+function findResource(account: DrsAccount, arn: string): TaggableResource {
+  const m = /^arn:aws:drs:([a-z0-9-]+):(\d{12}):(source-server|job|recovery-instance)\/(.+)$/.exec(arn);
+  const missing = (): DrsFault => notFound(`Resource ${arn} not found`, arn, 'RESOURCE');
+  if (!m || m[1] !== account.region || m[2] !== account.accountId) throw missing();
+  const id = m[4] ?? '';
+  if (m[3] === 'source-server') {
+    const s = account.server(id);
+    if (!s) throw missing();
+    return {
+      tags: s.tags,
+      touch: () => {
+        s.version++;
+      },
+    };
+  }
+  if (m[3] === 'job') {
+    const j = account.job(id);
+    if (!j) throw missing();
+    return { tags: j.tags, touch: () => undefined };
+  }
+  const r = account.instance(id);
+  if (!r) throw missing();
+  return { tags: r.tags, touch: () => undefined };
+}

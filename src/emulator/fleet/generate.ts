@@ -1,0 +1,195 @@
+/**
+ * Seeded fleet generator: accounts x source servers with tags following the design's recommended
+ * tag schema (5.2: DR-Wave, DR-Application, DR-Role, DR-Tier, DR-StagingAccount, DR-Enabled).
+ */
+import { Random } from '../random.js';
+import type { DataReplicationState, Fleet, FleetAccount, FleetSourceServer } from './types.js';
+
+/** Options of {@link generateFleet}. */
+export interface GenerateFleetOptions {
+  /** @default 1 */
+  readonly seed?: number;
+  /** Staging account IDs, or how many to make (111111111111, 222222222222, ...). @default 3 */
+  readonly accounts?: number | readonly string[];
+  /** @default 200 */
+  readonly serversPerAccount?: number;
+  /** Region of the staging accounts. @default 'us-east-2' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly orchestratorAccountId?: string;
+  /** @default 'us-east-1' */
+  readonly orchestratorRegion?: string;
+  /** Application names. @default ['HRP', 'HealthEdge', 'Connectors'] */
+  readonly applications?: readonly string[];
+  /** @default 4 */
+  readonly waves?: number;
+  /** Servers (outside wave 1) that are not in CONTINUOUS replication. @default 0 */
+  readonly notContinuous?: number;
+  /** Tag one wave-1 server `DR-Test=single`. @default false */
+  readonly singleTestServer?: boolean;
+  /** Role name created in every staging account, trusting the orchestrator. @default 'DRS-Orchestration-Role' */
+  readonly roleName?: string;
+  /** ISO start time. @default none (the wall clock at start) */
+  readonly startTime?: string;
+}
+
+const ROLES = [
+  { name: 'DBServer', short: 'db', weight: 0.2 },
+  { name: 'AppServer', short: 'app', weight: 0.45 },
+  { name: 'WebServer', short: 'web', weight: 0.35 },
+] as const;
+const STALLED_STATES: readonly DataReplicationState[] = [
+  'STALLED',
+  'INITIAL_SYNC',
+  'DISCONNECTED',
+  'BACKLOG',
+  'PAUSED',
+  'RESCAN',
+];
+
+/** The 12-digit ID of the n-th generated staging account (1 -> 111111111111, 10 -> 900000000010). */
+export function stagingAccountId(n: number): string {
+  return n < 10 ? String(n).repeat(12) : `9${String(n).padStart(11, '0')}`;
+}
+
+function weighted<T extends { weight: number }>(r: Random, items: readonly T[]): T {
+  let x = r.next();
+  for (const item of items) {
+    x -= item.weight;
+    if (x < 0) return item;
+  }
+  const last = items[items.length - 1];
+  if (!last) throw new RangeError('no items to choose from');
+  return last;
+}
+
+/** The orchestrator's SSM parameter document (design 6.1) for these staging accounts. */
+export function stagingAccountsDocument(accounts: readonly FleetAccount[], roleName: string): string {
+  return JSON.stringify(
+    {
+      stagingAccounts: accounts.map((a, i) => ({
+        accountId: a.accountId,
+        region: a.region,
+        roleArn: `arn:aws:iam::${a.accountId}:role/${roleName}`,
+        maxServers: 300,
+        priority: i + 1,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+/**
+ * Generates a fleet: the orchestrator account (SSM parameter `/drs-orchestration/staging-accounts`,
+ * results bucket, `dr-notifications` topic) and staging accounts with tagged source servers.
+ * @example generateFleet({ seed: 7, accounts: 10, serversPerAccount: 300 })
+ */
+export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
+  const seed = opts.seed ?? 1;
+  const r = new Random(`${seed}/generate`);
+  const ids =
+    typeof opts.accounts === 'object'
+      ? [...opts.accounts]
+      : Array.from({ length: opts.accounts ?? 3 }, (_, i) => stagingAccountId(i + 1));
+  const orchestrator = opts.orchestratorAccountId ?? '123456789012';
+  const region = opts.region ?? 'us-east-2';
+  const apps = opts.applications ?? ['HRP', 'HealthEdge', 'Connectors'];
+  const waves = opts.waves ?? 4;
+  const perAccount = opts.serversPerAccount ?? 200;
+  const roleName = opts.roleName ?? 'DRS-Orchestration-Role';
+  const counters = new Map<string, number>();
+  const staging: FleetAccount[] = ids.map((accountId, a) => {
+    const servers: FleetSourceServer[] = [];
+    for (let i = 0; i < perAccount; i++) {
+      const app = r.pick(apps);
+      const wave = Math.min(waves, 1 + Math.floor(r.next() ** 0.8 * waves));
+      const role = weighted(r, ROLES);
+      const tier =
+        wave === 1
+          ? r.next() < 0.8
+            ? 'Critical'
+            : 'Standard'
+          : r.pick(['Standard', 'Standard', 'NonCritical', 'Critical']);
+      const key = `${app}/${role.short}`;
+      const n = (counters.get(key) ?? 0) + 1;
+      counters.set(key, n);
+      const hostname = `${app.toLowerCase()}-${role.short}-${String(n).padStart(3, '0')}`;
+      servers.push({
+        hostname,
+        tags: {
+          Name: hostname,
+          'DR-Wave': String(wave),
+          'DR-Application': app,
+          'DR-Role': role.name,
+          'DR-Tier': tier,
+          'DR-StagingAccount': `staging-${a + 1}`,
+          'DR-Enabled': r.next() < 0.95 ? 'true' : 'false',
+        },
+      });
+    }
+    return {
+      accountId,
+      region,
+      name: `staging-${a + 1}`,
+      roles: [
+        {
+          name: roleName,
+          trustPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${orchestrator}:root` },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+        },
+      ],
+      sourceServers: servers,
+    };
+  });
+  // Spread the not-CONTINUOUS servers over the accounts, never in wave 1.
+  const candidates = staging.flatMap((acc) =>
+    (acc.sourceServers ?? []).map((s, i) => ({ acc, i, s })).filter((x) => x.s.tags?.['DR-Wave'] !== '1'),
+  );
+  for (let k = 0; k < (opts.notContinuous ?? 0) && candidates.length > 0; k++) {
+    const at = Math.floor(r.next() * candidates.length);
+    const [pick] = candidates.splice(at, 1);
+    if (!pick) break;
+    const servers = pick.acc.sourceServers as FleetSourceServer[];
+    servers[pick.i] = {
+      ...pick.s,
+      replicationState: STALLED_STATES[k % STALLED_STATES.length] ?? 'STALLED',
+      lagSeconds: 3600 + k * 977,
+    };
+  }
+  if (opts.singleTestServer) {
+    const first = staging[0]?.sourceServers as FleetSourceServer[] | undefined;
+    const i = first?.findIndex((s) => s.tags?.['DR-Wave'] === '1' && s.tags['DR-Enabled'] === 'true') ?? -1;
+    const s = first?.[i];
+    if (first && s) first[i] = { ...s, tags: { ...s.tags, 'DR-Test': 'single' } };
+  }
+  const orchestratorAccount: FleetAccount = {
+    accountId: orchestrator,
+    region: opts.orchestratorRegion ?? 'us-east-1',
+    name: 'orchestrator',
+    ssmParameters: [
+      {
+        name: '/drs-orchestration/staging-accounts',
+        value: stagingAccountsDocument(staging, roleName),
+        type: 'String',
+      },
+    ],
+    s3Buckets: [{ name: `drs-orchestration-results-${orchestrator}`, allowAccounts: ids }],
+    snsTopics: ['dr-notifications'],
+  };
+  return {
+    name: 'generated',
+    seed,
+    ...(opts.startTime ? { startTime: opts.startTime } : {}),
+    orchestratorAccountId: orchestrator,
+    accounts: [orchestratorAccount, ...staging],
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Fleet loading: schema validation (schemas/fleet.schema.json), the rules a schema cannot say
+ * (unique IDs, the DRS limit of replicating servers per account), and normalization of each
+ * source server into the record the DRS model stores (seeded defaults for what is left out).
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import fleetSchema from '../../../schemas/fleet.schema.json' with { type: 'json' };
+import type { DrsAccountState, SourceServerRecord } from '../drs/records.js';
+import { Random } from '../random.js';
+import { demoFleet } from './demo.js';
+import type { Fleet, FleetAccount, FleetQuotas, FleetSourceServer } from './types.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** A fleet that is not valid; `problems` lists every issue found. */
+export class FleetError extends Error {
+  override readonly name = 'FleetError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `fleet is invalid: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+    );
+    this.problems = problems;
+  }
+}
+
+/** Default DRS quotas (architecture.md §4). */
+export const DEFAULT_QUOTAS: Required<FleetQuotas> = {
+  serversPerJob: 100,
+  serversInAllActiveJobs: 500,
+  concurrentJobs: 20,
+  jobsPerSourceServer: 1,
+  replicatingServers: 300,
+};
+
+/** Replication states that count against the replicating-servers quota. */
+const NOT_REPLICATING = new Set(['STOPPED', 'DISCONNECTED']);
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate(fleet: unknown): string[] {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    validator = ajv.compile(fleetSchema);
+  }
+  if (validator(fleet)) return [];
+  return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+}
+
+/**
+ * Validates a fleet document and returns it typed.
+ * @throws FleetError listing every problem
+ */
+export function checkFleet(doc: unknown): Fleet {
+  const problems = validate(doc);
+  if (problems.length > 0) throw new FleetError(problems);
+  const fleet = doc as Fleet;
+  const accounts = new Set<string>();
+  const ids = new Set<string>();
+  for (const account of fleet.accounts) {
+    if (accounts.has(account.accountId)) problems.push(`account ${account.accountId} is listed twice`);
+    accounts.add(account.accountId);
+    const limit = account.quotas?.replicatingServers ?? DEFAULT_QUOTAS.replicatingServers;
+    const replicating = (account.sourceServers ?? []).filter(
+      (s) => !NOT_REPLICATING.has(s.replicationState ?? 'CONTINUOUS'),
+    ).length;
+    if (replicating > limit) {
+      problems.push(
+        `account ${account.accountId} has ${replicating} replicating source servers; DRS allows at most ${limit} per account`,
+      );
+    }
+    for (const s of account.sourceServers ?? []) {
+      if (s.sourceServerID === undefined) continue;
+      if (ids.has(s.sourceServerID)) problems.push(`source server ${s.sourceServerID} is listed twice`);
+      ids.add(s.sourceServerID);
+    }
+    const roles = new Set<string>();
+    for (const r of account.roles ?? []) {
+      if (roles.has(r.name)) problems.push(`role ${r.name} is listed twice in account ${account.accountId}`);
+      roles.add(r.name);
+    }
+  }
+  if (problems.length > 0) throw new FleetError(problems);
+  return fleet;
+}
+
+/**
+ * Resolves a fleet argument: `'demo'`, a path to a JSON file, or a fleet object.
+ * @example await resolveFleet('demo')
+ */
+export async function resolveFleet(fleet: Fleet | string | undefined): Promise<Fleet> {
+  if (fleet === undefined || fleet === 'demo') return demoFleet();
+  if (typeof fleet === 'string') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(await readFile(fleet, 'utf8'));
+    } catch (err) {
+      throw new FleetError([`cannot read fleet file ${fleet}: ${(err as Error).message}`]);
+    }
+    return checkFleet(doc);
+  }
+  return checkFleet(fleet);
+}
+
+/** Quotas of an account with defaults filled in. */
+export function quotasOf(account: FleetAccount): Required<FleetQuotas> {
+  return { ...DEFAULT_QUOTAS, ...(account.quotas ?? {}) };
+}
+
+const WINDOWS = [
+  'Microsoft Windows Server 2019 Datacenter',
+  'Microsoft Windows Server 2022 Datacenter',
+  'Microsoft Windows Server 2016 Standard',
+];
+const LINUX = [
+  'Red Hat Enterprise Linux 8.8 (Ootpa)',
+  'Ubuntu 22.04.4 LTS',
+  'Amazon Linux 2',
+  'SUSE Linux Enterprise Server 15 SP4',
+];
+const TYPES = ['m5.large', 'm5.xlarge', 'm5.2xlarge', 'r5.xlarge', 'r5.2xlarge', 'c5.xlarge', 't3.large'];
+const CPU_MODELS = [
+  'Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz',
+  'Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz',
+  'AMD EPYC 7571',
+];
+const GIB = 1024 ** 3;
+
+/** Turns one fleet server into its stored record; defaults are seeded by account and position. */
+export function normalizeServer(
+  spec: FleetSourceServer,
+  account: FleetAccount,
+  index: number,
+  seed: number,
+  startMs: number,
+): SourceServerRecord {
+  const r = new Random(`${seed}/${account.accountId}/server/${index}`);
+  const id = spec.sourceServerID ?? `s-${r.alnum(17)}`;
+  const windows = spec.os ? /windows/i.test(spec.os) : r.next() < 0.55;
+  const os = spec.os ?? (windows ? r.pick(WINDOWS) : r.pick(LINUX));
+  const diskCount = r.int(1, 3);
+  const disks =
+    spec.disks?.map((d) => ({ ...d })) ??
+    Array.from({ length: diskCount }, (_, i) => ({
+      deviceName: windows ? `disk${i}` : `/dev/sd${String.fromCharCode(97 + i)}`,
+      bytes: r.pick([64, 100, 128, 256, 500, 1024]) * GIB,
+    }));
+  const cores = r.pick([2, 4, 8, 16]);
+  return {
+    sourceServerID: id,
+    arn: `arn:aws:drs:${account.region}:${account.accountId}:source-server/${id}`,
+    tags: { ...(spec.tags ?? {}) },
+    hostname: spec.hostname,
+    fqdn: spec.fqdn ?? `${spec.hostname.toLowerCase()}.corp.example.com`,
+    os,
+    replicationState: spec.replicationState ?? 'CONTINUOUS',
+    lagSeconds: spec.lagSeconds ?? r.int(1, 20),
+    originEnvironment: spec.originEnvironment ?? 'ON_PREMISES',
+    ...(spec.originAccountID ? { originAccountID: spec.originAccountID } : {}),
+    ...(spec.originRegion ? { originRegion: spec.originRegion } : {}),
+    ips: spec.ips ? [...spec.ips] : [`10.${r.int(10, 60)}.${r.int(0, 255)}.${r.int(4, 254)}`],
+    macAddress: `00:50:56:${r.hex(2)}:${r.hex(2)}:${r.hex(2)}`,
+    disks,
+    cpus: spec.cpus?.map((c) => ({ ...c })) ?? [{ cores, modelName: r.pick(CPU_MODELS) }],
+    ramBytes: spec.ramBytes ?? cores * r.pick([2, 4, 8]) * GIB,
+    recommendedInstanceType: spec.recommendedInstanceType ?? r.pick(TYPES),
+    addedMs: spec.addedToServiceDateTime
+      ? Date.parse(spec.addedToServiceDateTime)
+      : startMs - r.int(7, 120) * 86_400_000,
+    version: 0,
+  };
+}
+
+/** The initial DRS state of one fleet account. */
+export function drsStateOf(account: FleetAccount, seed: number, startMs: number): DrsAccountState {
+  return {
+    accountId: account.accountId,
+    region: account.region,
+    servers: (account.sourceServers ?? []).map((s, i) => normalizeServer(s, account, i, seed, startMs)),
+    jobs: [],
+    instances: [],
+    rngState: new Random(`${seed}/${account.accountId}/drs`).state,
+  };
+}

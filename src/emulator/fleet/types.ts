@@ -1,0 +1,124 @@
+/**
+ * The fleet file format: the AWS estate the emulator serves (accounts, their DRS source servers,
+ * IAM roles, SSM parameters, S3 buckets, SNS topics, DRS quotas). JSON Schema:
+ * `schemas/fleet.schema.json`. Optional fields get realistic defaults on load.
+ */
+
+/** DRS data replication states (model enum `DataReplicationState`). */
+export type DataReplicationState =
+  | 'STOPPED'
+  | 'INITIATING'
+  | 'INITIAL_SYNC'
+  | 'BACKLOG'
+  | 'CREATING_SNAPSHOT'
+  | 'CONTINUOUS'
+  | 'PAUSED'
+  | 'RESCAN'
+  | 'STALLED'
+  | 'DISCONNECTED';
+
+/** An IAM policy document (as in AWS: Version + Statement). */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown>;
+}
+
+/** An IAM role the fleet defines (the only roles STS AssumeRole can assume). */
+export interface FleetRole {
+  /** Role name, e.g. `DRS-Orchestration-Role`. */
+  readonly name: string;
+  /** Trust policy (who may assume it). */
+  readonly trustPolicy: PolicyDocument;
+  /**
+   * Identity policies. A role without policies is unrestricted, so ordinary tests need none.
+   * @default []
+   */
+  readonly policies?: readonly PolicyDocument[];
+}
+
+/** DRS quotas of one account (Service Quotas codes in architecture.md §4). */
+export interface FleetQuotas {
+  /** L-B827C881. @default 100 */
+  readonly serversPerJob?: number;
+  /** L-05AFA8C6. @default 500 */
+  readonly serversInAllActiveJobs?: number;
+  /** L-D88FAC3A. @default 20 */
+  readonly concurrentJobs?: number;
+  /** L-DD6D028C. @default 1 */
+  readonly jobsPerSourceServer?: number;
+  /** L-C1D14A2B, checked when the fleet loads. @default 300 */
+  readonly replicatingServers?: number;
+}
+
+/** One DRS source server. */
+export interface FleetSourceServer {
+  /** `s-` + 17 alphanumerics; generated from the seed when absent. */
+  readonly sourceServerID?: string;
+  readonly hostname: string;
+  readonly fqdn?: string;
+  /** @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Operating system full string. @default 'Microsoft Windows Server 2019 Datacenter' or a Linux string */
+  readonly os?: string;
+  /** @default 'CONTINUOUS' */
+  readonly replicationState?: DataReplicationState;
+  /** Replication lag in seconds. @default a few seconds */
+  readonly lagSeconds?: number;
+  /** @default 'ON_PREMISES' */
+  readonly originEnvironment?: 'ON_PREMISES' | 'AWS';
+  /** For AWS origin: where the source instance runs. */
+  readonly originAccountID?: string;
+  readonly originRegion?: string;
+  /** Private IPv4 addresses of the primary NIC. @default one 10.x address */
+  readonly ips?: readonly string[];
+  readonly disks?: readonly { readonly deviceName: string; readonly bytes: number }[];
+  readonly cpus?: readonly { readonly cores: number; readonly modelName: string }[];
+  readonly ramBytes?: number;
+  readonly recommendedInstanceType?: string;
+  /** When it was added to DRS (ISO-8601). @default 30 days before the fleet start */
+  readonly addedToServiceDateTime?: string;
+}
+
+/** An SSM String parameter. */
+export interface FleetSsmParameter {
+  readonly name: string;
+  readonly value: string;
+  /** @default 'String' */
+  readonly type?: 'String' | 'StringList' | 'SecureString';
+}
+
+/** An S3 bucket owned by the account. */
+export interface FleetBucket {
+  readonly name: string;
+  /** Other accounts that may read and write objects. @default [] */
+  readonly allowAccounts?: readonly string[];
+}
+
+/** One AWS account of the fleet. */
+export interface FleetAccount {
+  /** 12 digits. */
+  readonly accountId: string;
+  /** The region its DRS (and other regional services) live in, e.g. `us-east-2`. */
+  readonly region: string;
+  readonly name?: string;
+  readonly quotas?: FleetQuotas;
+  readonly roles?: readonly FleetRole[];
+  readonly ssmParameters?: readonly FleetSsmParameter[];
+  readonly s3Buckets?: readonly FleetBucket[];
+  /** SNS topic names (the ARN is built from account and region). */
+  readonly snsTopics?: readonly string[];
+  readonly sourceServers?: readonly FleetSourceServer[];
+}
+
+/** A whole fleet file. */
+export interface Fleet {
+  readonly $schema?: string;
+  readonly name?: string;
+  /** Seed for every random choice (IDs, durations). @default 1 */
+  readonly seed?: number;
+  /** Virtual time at start (ISO-8601). @default the wall clock at start */
+  readonly startTime?: string;
+  /** The account `test`/`test` credentials belong to. @default '123456789012' */
+  readonly orchestratorAccountId?: string;
+  readonly accounts: readonly FleetAccount[];
+}

@@ -1,0 +1,136 @@
+/**
+ * The embedded AWS emulator: DRS plus its neighbours (STS, SSM, SNS, S3, Service Quotas, EC2)
+ * over HTTP on loopback, with a fleet model, a virtual clock, seeded faults and an inspection API.
+ * Behaviour spec: EMULATOR.md next to this file.
+ *
+ * @example
+ * const emu = await startEmulator({ fleet: 'demo', timeScale: 0 });
+ * const drs = new DrsClient({ endpoint: emu.endpoint, region: 'us-east-2', credentials: emu.credentials });
+ * emu.clock.advance(3_600_000);
+ * await emu.stop();
+ */
+import { authenticate as authenticateRequest } from './auth/credentials.js';
+import type { VirtualClock } from './clock.js';
+import { createDrsService } from './drs/service.js';
+import type { FaultEngine, FaultPlan } from './faults.js';
+import { resolveFleet } from './fleet/load.js';
+import type { Fleet } from './fleet/types.js';
+import { createInspection } from './inspection.js';
+import { listen } from './server.js';
+import { createNeighbourServices } from './services.js';
+import { EmulatorState, type StateSnapshot } from './state.js';
+import type { ServiceHandler } from './types.js';
+
+export { VirtualClock } from './clock.js';
+export type { FaultPlan } from './faults.js';
+export { demoFleet } from './fleet/demo.js';
+export { generateFleet } from './fleet/generate.js';
+export { checkFleet, FleetError, resolveFleet } from './fleet/load.js';
+export type { Fleet } from './fleet/types.js';
+export { EmulatorState } from './state.js';
+
+/** Options of {@link startEmulator}. */
+export interface StartEmulatorOptions {
+  /** A fleet object, a fleet file path, or `'demo'`. @default 'demo' */
+  readonly fleet?: Fleet | string;
+  /** Virtual seconds per wall second; 0 freezes time (advance by hand). @default 1 */
+  readonly timeScale?: number;
+  /** Initial fault plan. @default no faults */
+  readonly faults?: FaultPlan;
+  /** TCP port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+  /** Overrides the fleet's seed. */
+  readonly seed?: number;
+  /** Virtual start time (ISO-8601). @default the fleet's startTime, else the wall clock */
+  readonly startTime?: string;
+  /** Resume from saved state (a file path or a snapshot); `fleet`, `seed`, `startTime` are then ignored. */
+  readonly state?: string | StateSnapshot;
+}
+
+/** Credentials of the orchestrator account (123456789012). */
+export interface EmulatorCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`: give it to SDK clients as `endpoint`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly clock: VirtualClock;
+  readonly faults: FaultEngine;
+  /** The in-process world (accounts, jobs, instances, call counters, save). */
+  readonly state: EmulatorState;
+  /** `test`/`test`: the orchestrator account's root keys. */
+  readonly credentials: EmulatorCredentials;
+  /** Stops listening and closes connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the emulator on 127.0.0.1.
+ * @throws FleetError for an invalid fleet, StateFileError for an unusable state file
+ */
+export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
+  let state: EmulatorState;
+  if (opts.state !== undefined) {
+    state =
+      typeof opts.state === 'string'
+        ? await EmulatorState.load(
+            opts.state,
+            opts.timeScale === undefined ? {} : { timeScale: opts.timeScale },
+          )
+        : EmulatorState.fromSnapshot(
+            opts.state,
+            opts.timeScale === undefined ? {} : { timeScale: opts.timeScale },
+          );
+    if (opts.faults) state.faults.set(opts.faults);
+  } else {
+    const base = await resolveFleet(opts.fleet);
+    const fleet: Fleet = {
+      ...base,
+      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.startTime === undefined ? {} : { startTime: opts.startTime }),
+    };
+    state = EmulatorState.create(fleet, {
+      ...(opts.timeScale === undefined ? {} : { timeScale: opts.timeScale }),
+      ...(opts.faults === undefined ? {} : { faults: opts.faults }),
+    });
+  }
+  const neighbours = createNeighbourServices(state);
+  const handlers: Record<string, ServiceHandler> = {
+    ...neighbours.handlers,
+    drs: createDrsService(
+      {
+        account: (id) => state.account(id)?.drs,
+        quotas: (id) =>
+          state.account(id)?.quotas ?? {
+            serversPerJob: 100,
+            serversInAllActiveJobs: 500,
+            concurrentJobs: 20,
+            jobsPerSourceServer: 1,
+            replicatingServers: 300,
+          },
+      },
+      () => state.faults.generation,
+    ),
+  };
+  const running = await listen({
+    state,
+    handlers,
+    authenticate: (req, requestId) => authenticateRequest(req, state.credentials, { requestId }),
+    ...(neighbours.authorize ? { authorize: neighbours.authorize } : {}),
+    inspect: createInspection(state, neighbours.views),
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+  });
+  return {
+    endpoint: running.endpoint,
+    port: running.port,
+    clock: state.clock,
+    faults: state.faults,
+    state,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    stop: () => running.close(),
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The emulator's HTTP front: node:http on 127.0.0.1. Each request is routed by the service of its
+ * SigV4 credential scope, authenticated (the access key decides the calling account), counted,
+ * put through the fault plan and handed to that service's handler. `/_emulator/...` paths are the
+ * unsigned inspection API. A handler that throws answers the service's internal error, so bad
+ * input can never take the emulator down.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAuthorization } from './auth/sigv4.js';
+import { internal, throttling } from './drs/errors.js';
+import { drsOperationOf } from './drs/service.js';
+import { commonError, serviceProtocol } from './protocols/service-errors.js';
+import type { EmulatorState } from './state.js';
+import type { EmulatorRequest, EmulatorResponse, Principal, ServiceHandler } from './types.js';
+
+/** Resolves the caller of a request, or the error to answer. */
+export type Authenticator = (
+  req: EmulatorRequest,
+  requestId: string,
+) =>
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly response: EmulatorResponse };
+
+/** Decides whether the caller may run the operation; answers the denial or undefined. */
+export type Authorizer = (
+  req: EmulatorRequest,
+  principal: Principal,
+  operation: string,
+  requestId: string,
+) => EmulatorResponse | undefined;
+
+/** What the server needs. */
+export interface ServerOptions {
+  readonly state: EmulatorState;
+  /** Handlers by SigV4 service name. */
+  readonly handlers: Readonly<Record<string, ServiceHandler>>;
+  readonly authenticate: Authenticator;
+  readonly authorize?: Authorizer;
+  /** Handles `/_emulator/...`. */
+  readonly inspect: (req: EmulatorRequest) => Promise<EmulatorResponse>;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  readonly server: Server;
+  readonly endpoint: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Guesses the service of an unsigned request so its error has the right format. */
+function inferService(
+  method: string,
+  path: string,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer,
+): string {
+  const target = headers['x-amz-target'];
+  if (target?.startsWith('AmazonSSM.')) return 'ssm';
+  if (target?.startsWith('ServiceQuotas')) return 'servicequotas';
+  if (target?.startsWith('AWSStepFunctions')) return 'states';
+  if (drsOperationOf({ method, rawPath: path })) return 'drs';
+  const text = body.length < 4096 ? body.toString('utf8') : '';
+  if (/(^|&)Action=(AssumeRole|GetCallerIdentity)/.test(text)) return 'sts';
+  if (/(^|&)Action=(Publish|CreateTopic)/.test(text)) return 'sns';
+  if (/(^|&)Action=DescribeInstances/.test(text)) return 'ec2';
+  return 's3';
+}
+
+/** The operation name of a request, for counting and fault matching. */
+export function operationOf(req: EmulatorRequest): string {
+  switch (req.service) {
+    case 'drs':
+      return drsOperationOf(req) ?? 'Unknown';
+    case 's3':
+      return req.method === 'PUT'
+        ? 'PutObject'
+        : req.method === 'GET'
+          ? 'GetObject'
+          : req.method === 'HEAD'
+            ? 'HeadObject'
+            : req.method;
+    default: {
+      const protocol = serviceProtocol(req.service);
+      if (protocol === 'json') {
+        const target = req.headers['x-amz-target'] ?? '';
+        return target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
+      }
+      const params = new URLSearchParams(req.query);
+      if (req.body.length > 0 && req.body.length < 1_000_000) {
+        for (const [k, v] of new URLSearchParams(req.body.toString('utf8')))
+          if (k === 'Action') params.set(k, v);
+      }
+      return params.get('Action') ?? 'Unknown';
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
+  const url = msg.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(msg.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  }
+  let path = rawPath;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    // A path that is not valid percent-encoding stays raw; the service rejects it.
+  }
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const parsed = parseAuthorization(headers, query);
+  const scope =
+    parsed.kind === 'signed' ? parsed.auth.scope : parsed.kind === 'incomplete' ? parsed.scope : undefined;
+  const service = scope?.service ?? inferService(msg.method ?? 'GET', rawPath, headers, body);
+  return {
+    method: (msg.method ?? 'GET').toUpperCase(),
+    path,
+    rawPath,
+    query,
+    headers,
+    body,
+    service,
+    region: scope?.region ?? 'us-east-1',
+  };
+}
+
+function send(res: ServerResponse, r: EmulatorResponse): void {
+  const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
+  res.writeHead(r.status, { ...r.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+function faultResponse(
+  service: string,
+  fault: NonNullable<ReturnType<EmulatorState['faults']['decide']>>,
+  requestId: string,
+): EmulatorResponse {
+  if (service === 'drs') {
+    return (
+      fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status)
+    ).toResponse(requestId);
+  }
+  return fault.kind === 'throttle'
+    ? commonError(service, 'throttling', { requestId, retryAfterSeconds: fault.retryAfterSeconds })
+    : commonError(service, fault.status === 500 ? 'internal' : 'unavailable', {
+        requestId,
+        status: fault.status,
+      });
+}
+
+/** Handles one request end to end (exported for in-process use and tests). */
+export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise<EmulatorResponse> {
+  if (req.rawPath.startsWith('/_emulator/') || req.rawPath === '/_emulator') return opts.inspect(req);
+  const requestId = randomUUID();
+  const auth = opts.authenticate(req, requestId);
+  if (!auth.ok) return auth.response;
+  const principal = auth.principal;
+  const operation = operationOf(req);
+  const { state } = opts;
+  state.countCall(req.service, operation, principal.accountId);
+  const latency = state.faults.latencyMs(req.service, operation, principal.accountId);
+  if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  const fault = state.faults.decide(req.service, operation, principal.accountId);
+  if (fault) return faultResponse(req.service, fault, requestId);
+  const handler = opts.handlers[req.service];
+  if (!handler) {
+    return commonError(req.service, 'internal', {
+      requestId,
+      status: 400,
+      message: `the emulator does not implement service '${req.service}' (UnknownOperationException)`,
+    });
+  }
+  const denied = opts.authorize?.(req, principal, operation, requestId);
+  if (denied) return denied;
+  try {
+    return await handler(req, { principal, now: () => state.clock.now(), requestId });
+  } catch (err) {
+    // A crash in a model must never take the server down; answer the service's 500.
+    process.emitWarning(
+      `emulator: ${req.service} ${operation} failed: ${(err as Error).stack ?? String(err)}`,
+    );
+    return req.service === 'drs'
+      ? internal(500).toResponse(requestId)
+      : commonError(req.service, 'internal', { requestId });
+  }
+}
+
+/** Starts listening on 127.0.0.1. */
+export async function listen(opts: ServerOptions): Promise<RunningServer> {
+  const server = createServer((msg, res) => {
+    readBody(msg)
+      .then((body) => handle(opts, toRequest(msg, body)))
+      .then((r) => send(res, r))
+      .catch((err: unknown) => {
+        process.emitWarning(`emulator: request failed: ${String(err)}`);
+        if (!res.headersSent)
+          send(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: 'internal error' });
+        else res.destroy();
+      });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

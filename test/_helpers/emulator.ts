@@ -1,0 +1,117 @@
+/**
+ * Test helpers: start an emulator for a test and build real SDK clients against it.
+ */
+import { Readable } from 'node:stream';
+import { DrsClient } from '@aws-sdk/client-drs';
+import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.js';
+import { errorMismatches, outputMismatches } from './aws-model-shape.js';
+
+/** Region of the demo/generated staging accounts. */
+export const STAGING_REGION = 'us-east-2';
+
+/** Starts an emulator with a frozen clock unless told otherwise. */
+export async function startTestEmulator(opts: StartEmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ timeScale: 0, startTime: '2025-01-06T09:00:00.000Z', ...opts });
+}
+
+/** Static credentials for an SDK client. */
+export interface TestCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Session credentials for a role in `accountId`, issued straight from the emulator's credential
+ * store (what STS AssumeRole hands out), for tests that are not about STS.
+ */
+export function sessionFor(
+  emu: Emulator,
+  accountId: string,
+  roleName = 'DRS-Orchestration-Role',
+): TestCredentials {
+  const c = emu.state.credentials.issueSession({
+    accountId,
+    roleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
+    roleId: 'AROATESTROLE000000001',
+    sessionName: 'test',
+    expiration: new Date(emu.clock.nowMs() + 3_600_000),
+  });
+  return {
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken }),
+  };
+}
+
+/** A DRS client for an account of the emulator (no SDK retries, so faults surface). */
+export function drsClient(
+  emu: Emulator,
+  credentials: TestCredentials,
+  opts: { region?: string; maxAttempts?: number } = {},
+): DrsClient {
+  return new DrsClient({
+    endpoint: emu.endpoint,
+    region: opts.region ?? STAGING_REGION,
+    credentials,
+    maxAttempts: opts.maxAttempts ?? 1,
+  });
+}
+
+/** A DRS client for a staging account through a session. */
+export function stagingDrs(
+  emu: Emulator,
+  accountId = '111111111111',
+  opts: { maxAttempts?: number } = {},
+): DrsClient {
+  return drsClient(emu, sessionFor(emu, accountId), opts);
+}
+
+/** One raw DRS exchange seen by a recording client. */
+export interface RecordedResponse {
+  readonly operation: string;
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Makes a client keep every raw response body (before the SDK parses it), so tests can check
+ * the wire against the service model.
+ */
+export function recordResponses(client: DrsClient): RecordedResponse[] {
+  const records: RecordedResponse[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const response = result.response as {
+        statusCode: number;
+        headers: Record<string, string>;
+        body: AsyncIterable<Uint8Array> & { pipe?: unknown };
+      };
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body) chunks.push(Buffer.from(chunk));
+      const body = Buffer.concat(chunks);
+      records.push({
+        operation: String(context.commandName ?? '').replace(/Command$/, ''),
+        status: response.statusCode,
+        headers: response.headers,
+        body: body.toString('utf8'),
+      });
+      response.body = Readable.from([body]) as unknown as typeof response.body;
+      return result;
+    },
+    { step: 'deserialize', priority: 'low', name: 'recordRawResponse' },
+  );
+  return records;
+}
+
+/** Every model mismatch of recorded DRS responses (success bodies and error bodies). */
+export function drsMismatches(records: readonly RecordedResponse[]): string[] {
+  return records.flatMap((r) => {
+    const body: unknown = r.body.trim() === '' ? {} : JSON.parse(r.body);
+    if (r.status < 300) return outputMismatches('drs', r.operation, body);
+    const type = r.headers['x-amzn-errortype'] ?? '';
+    return errorMismatches('drs', type.split(':')[0] ?? type, body);
+  });
+}

@@ -1,0 +1,237 @@
+/**
+ * `drs-orch`: a thin shell over the runtime. Parses the command line, validates the input with the
+ * contract before anything starts, opens a target, shows progress, prints the result and maps it
+ * to an exit code. No orchestration logic lives here.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  isOrchestrationOutput,
+  type OrchestrationOutput,
+  parseOrchestrationInput,
+  ValidationError,
+} from '../contract/index.js';
+import { buildInput, flagForPointer } from './args.js';
+import { oneLine, UsageError } from './errors.js';
+import { ExitCode, exitCodeForStatus } from './exit-codes.js';
+import { type CliIo, resolveIo } from './io.js';
+import { type Invocation, parseInvocation, type RunInvocation, type ServeInvocation } from './program.js';
+import { createProgress } from './progress.js';
+import type { PlanReport, Session } from './session.js';
+import { renderOutputTable, renderPlanTable } from './table.js';
+
+/** The parts of the CLI that touch the outside world, replaceable in tests. */
+export interface CliDeps {
+  /** Opens the target named by the invocation (starts the emulator, builds clients). */
+  openSession(invocation: RunInvocation, io: CliIo, say: (text: string) => void): Promise<Session>;
+  /** Runs `drs-orch serve` until it is stopped; resolves to the exit code. */
+  serve(invocation: ServeInvocation, io: CliIo): Promise<number>;
+}
+
+/** The real targets, loaded on first use so that `--help` and bad usage stay instant. */
+const defaultDeps: CliDeps = {
+  async openSession(invocation, io, say) {
+    const { openSession } = await import('./targets.js');
+    return openSession(invocation, io, say);
+  },
+  async serve(invocation, io) {
+    const { serve } = await import('./targets.js');
+    return serve(invocation, io);
+  },
+};
+
+/** Reads this package's version (works from src/ under tsx and from dist/). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'drs-orchestration' && pkg.version) return pkg.version;
+    } catch {
+      // not here; look one level up
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+/** Reads `--input FILE|-` and parses it as JSON. */
+async function readInputDocument(file: string, io: CliIo): Promise<unknown> {
+  let text: string;
+  const shown = file === '-' ? 'stdin' : JSON.stringify(file);
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin)
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    text = Buffer.concat(chunks).toString('utf8');
+  } else {
+    try {
+      text = await readFile(resolve(io.cwd ?? process.cwd(), file), 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+      throw new UsageError(`--input file ${shown} cannot be read: ${why}`);
+    }
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UsageError(`--input ${shown} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Prints a contract violation: every problem with its pointer and the flag behind it. */
+function printValidationError(err: ValidationError, io: CliIo): void {
+  const lines = err.problems.map((p) => {
+    const flag = flagForPointer(p.pointer);
+    return `  ${p.pointer || '/'}${flag ? ` (${flag})` : ''} ${p.message}`;
+  });
+  io.stderr.write(`drs-orch: ${err.message.split(':')[0]}\n${lines.join('\n')}\n`);
+}
+
+/** Writes the result to `--output FILE` or stdout. */
+async function emit(
+  text: string,
+  invocation: RunInvocation,
+  io: CliIo,
+  say: (text: string) => void,
+): Promise<void> {
+  const file = invocation.out.output;
+  if (file === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  const path = resolve(io.cwd ?? process.cwd(), file);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+  say(`result written to ${file}`);
+}
+
+function describeInvocation(invocation: RunInvocation, input: Record<string, unknown>): string {
+  const tags = Object.entries((input.tags ?? {}) as Record<string, string>)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const verb = invocation.kind === 'plan' ? `plan ${String(input.action)}` : String(input.action);
+  return `${verb} ${tags}`;
+}
+
+async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): Promise<number> {
+  const document =
+    invocation.inputFile !== undefined ? await readInputDocument(invocation.inputFile, io) : undefined;
+  const input = buildInput(document, invocation.action, invocation.flags);
+  // The contract decides before anything starts; the runtime validates again (design 3.1).
+  parseOrchestrationInput(input);
+
+  const say = (text: string): void => {
+    if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
+  };
+  const session = await deps.openSession(invocation, io, say);
+  const color = io.isTTY && io.env.NO_COLOR === undefined;
+  const progress = createProgress({
+    stream: io.stderr,
+    isTTY: io.isTTY,
+    quiet: invocation.out.quiet,
+    color,
+    title: `${describeInvocation(invocation, input)}  ·  ${session.label}`,
+    now: () => session.now(),
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    progress.stop();
+    await session.close();
+  };
+  try {
+    if (invocation.kind === 'plan') {
+      const plan: PlanReport = await session.plan(input, progress.onEvent);
+      await close();
+      const text =
+        invocation.out.format === 'table' ? renderPlanTable(plan) : `${JSON.stringify(plan, null, 2)}\n`;
+      await emit(text, invocation, io, say);
+      return ExitCode.Success;
+    }
+    const outcome = await session.run(input, progress.onEvent);
+    await close();
+    if (outcome.output !== undefined && isOrchestrationOutput(outcome.output)) {
+      const output: OrchestrationOutput = outcome.output;
+      const text =
+        invocation.out.format === 'table'
+          ? renderOutputTable(output)
+          : `${JSON.stringify(output, null, 2)}\n`;
+      await emit(text, invocation, io, say);
+      return exitCodeForStatus(output.status);
+    }
+    if (outcome.output !== undefined) {
+      // Print whatever came back so nothing is lost, but say it is not a design-3.2 output.
+      await emit(`${JSON.stringify(outcome.output, null, 2)}\n`, invocation, io, say);
+    }
+    const why = [outcome.error, outcome.cause].filter((s) => s !== undefined && s !== '').join(': ');
+    io.stderr.write(
+      `drs-orch: execution ${outcome.status.toLowerCase().replace('_', ' ')}${why ? `: ${why}` : ''}\n`,
+    );
+    return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
+  } finally {
+    await close();
+  }
+}
+
+async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promise<number> {
+  switch (invocation.kind) {
+    case 'text':
+      io.stdout.write(invocation.text);
+      return ExitCode.Success;
+    case 'serve':
+      return deps.serve(invocation, io);
+    default:
+      return runOrPlan(invocation, io, deps);
+  }
+}
+
+/**
+ * Runs `drs-orch` with `argv` (the arguments after the program name) and resolves to the exit
+ * code. Never throws and never calls `process.exit`: the caller sets `process.exitCode`.
+ *
+ * @param argv e.g. `['drill', '--tags', 'DR-Wave=1']`
+ * @param io streams, environment and terminal; @default the real process
+ * @param deps targets; @default the real sim/aws/sfn targets and emulator
+ * @returns 0 success, 2 partial, 3 failed, 4 timeout, 64 invalid usage or input, 70 internal error
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(
+  argv: readonly string[],
+  io?: Partial<CliIo>,
+  deps: CliDeps = defaultDeps,
+): Promise<number> {
+  const resolved = resolveIo(io);
+  try {
+    const invocation = await parseInvocation(argv, packageVersion());
+    return await dispatch(invocation, resolved, deps);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      resolved.stderr.write(`drs-orch: ${err.message}\n`);
+      return ExitCode.Usage;
+    }
+    if (err instanceof ValidationError) {
+      printValidationError(err, resolved);
+      return ExitCode.Usage;
+    }
+    if (resolved.env.DRS_ORCH_DEBUG === '1' && err instanceof Error && err.stack) {
+      resolved.stderr.write(`drs-orch: unexpected error: ${err.stack}\n`);
+    } else {
+      resolved.stderr.write(
+        `drs-orch: unexpected error: ${oneLine(err)} (DRS_ORCH_DEBUG=1 shows the stack)\n`,
+      );
+    }
+    return ExitCode.Internal;
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * The command line of `drs-orch`, parsed with commander into an {@link Invocation}: what to run,
+ * against which target, and how to show the result. Parsing never starts anything.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
+import { UsageError } from './errors.js';
+
+/** Where the orchestration runs (architecture.md §1). */
+export type TargetName = 'sim' | 'aws' | 'sfn';
+
+/** Default virtual seconds per wall second of `--target sim` and `serve`: a 30-minute drill takes ~2 s. */
+export const DEFAULT_TIME_SCALE = 1000;
+
+/** Default location of the simulated world between runs, relative to the working directory. */
+export const DEFAULT_STATE_FILE = '.drs-orch/sim.json';
+
+/** Default port of `drs-orch serve` (LocalStack's, so existing `--endpoint-url` habits work). */
+export const DEFAULT_PORT = 4566;
+
+/** How and where to run. */
+export interface TargetOptions {
+  readonly target: TargetName;
+  /** `demo` or a fleet file path (sim). */
+  readonly fleet: string;
+  readonly timeScale: number;
+  /** Sim state file; `undefined` when `--endpoint` points at a running emulator. */
+  readonly stateFile: string;
+  readonly reset: boolean;
+  /** A running `drs-orch serve` (sim) or an AWS endpoint override (aws, sfn). */
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly resultsBucket?: string;
+  readonly stateMachineArn?: string;
+  /** sfn: seconds between DescribeExecution polls. */
+  readonly pollSeconds: number;
+}
+
+/** How to show the result. */
+export interface OutputOptions {
+  readonly format: 'json' | 'table';
+  /** Write the result to this file instead of stdout. */
+  readonly output?: string;
+  readonly quiet: boolean;
+}
+
+/** An orchestration to run (`failover|failback|drill|terminate|status|run`) or plan. */
+export interface RunInvocation {
+  readonly kind: 'run' | 'plan';
+  /** The command's action; `undefined` for `run --input`, which takes the document's. */
+  readonly action: Action | undefined;
+  /** `--input` path, `-` for stdin. */
+  readonly inputFile?: string;
+  readonly flags: InputFlags;
+  readonly target: TargetOptions;
+  readonly out: OutputOptions;
+}
+
+/** `drs-orch serve`. */
+export interface ServeInvocation {
+  readonly kind: 'serve';
+  readonly port: number;
+  readonly fleet: string;
+  readonly timeScale: number;
+  readonly stateFile?: string;
+}
+
+/** Help or version text was requested: print it and exit 0. */
+export interface TextInvocation {
+  readonly kind: 'text';
+  readonly text: string;
+}
+
+/** What a command line asks for. */
+export type Invocation = RunInvocation | ServeInvocation | TextInvocation;
+
+/** Every command name, for "did you mean" suggestions. */
+export const COMMANDS = [...ACTIONS, 'run', 'plan', 'serve'] as const;
+
+const ACTION_HELP: Record<Action, string> = {
+  failover: 'launch recovery instances for the matching servers (real recovery)',
+  failback: 'fail the matching servers back to their origin',
+  drill: 'launch drill instances for the matching servers (terminable, replication untouched)',
+  terminate: 'terminate the recovery instances of the matching servers (drill instances by default)',
+  status: 'report replication and recovery state of the matching servers (no changes)',
+};
+
+/** Adds the flags that shape the orchestration input (design 3.1). */
+function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '-t, --tags <K=V>',
+      'tag pair selecting source servers (repeat, or join with commas; all must match)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '-i, --input <file>',
+      'design-3.1 JSON input document, or - for stdin (flags override its fields)',
+    )
+    .option('--max-wait <minutes>', 'maximum minutes to wait (options.maxWaitMinutes, default 120)')
+    .option('--continue-on-failure', 'keep launching when servers fail; result partial instead of failed')
+    .option('--parallelism <n>', 'servers in flight per staging account (1-200, default 50)')
+    .option('--snapshot <pit-id>', 'point-in-time recovery snapshot (options.pointInTimeSnapshot)')
+    .option('--notification-arn <arn>', 'SNS topic for started/completed notifications')
+    .option(
+      '--next-phase-threshold <ratio>',
+      'success ratio for nextPhaseReady on partial (0-1, default 0.5)',
+    )
+    .option('--terminate-non-drill', 'terminate: also touch instances of real recoveries')
+    .option('--older-than-minutes <n>', 'terminate: only instances launched at least this long ago')
+    .option('--is-drill', 'failover: launch as a drill (options.isDrill)')
+    .option('--correlation-id <id>', 'idempotency and tracing key (metadata.correlationId)')
+    .option('--parent-execution-id <id>', 'parent workflow execution (metadata.parentExecutionId)')
+    .option('--ticket <id>', 'change ticket (metadata.ticketId)')
+    .option('--initiated-by <who>', 'who started it (metadata.initiatedBy)');
+}
+
+/** Adds the flags that choose where to run and how to show the result. */
+function addRunOptions(cmd: Command, withOutput: boolean): Command {
+  cmd
+    .addOption(
+      new Option(
+        '--target <target>',
+        'where to run: sim (embedded emulator), aws (real AWS), sfn (deployed stack)',
+      )
+        .choices(['sim', 'aws', 'sfn'])
+        .default('sim'),
+    )
+    .option('--fleet <demo|file>', 'sim: fleet to simulate (demo or a fleet JSON file)', 'demo')
+    .option('--time-scale <n>', `sim: virtual seconds per wall second (default ${DEFAULT_TIME_SCALE})`)
+    .option('--state-file <path>', `sim: where the simulated world is kept between runs`, DEFAULT_STATE_FILE)
+    .option('--reset', 'sim: start from a fresh fleet instead of the saved world')
+    .option('--endpoint <url>', 'sim: use a running `drs-orch serve`; aws/sfn: endpoint override')
+    .option('--region <region>', 'aws/sfn: region (default from the AWS config / the state machine ARN)')
+    .option('--results-bucket <name>', 'aws: S3 bucket for per-server results')
+    .option('--state-machine-arn <arn>', 'sfn: ARN of the deployed main state machine')
+    .option('--poll-interval <seconds>', 'sfn: seconds between execution polls', '5')
+    .option('-q, --quiet', 'no progress on stderr');
+  if (withOutput) {
+    cmd
+      .addOption(new Option('--format <format>', 'result format').choices(['json', 'table']).default('json'))
+      .option('-o, --output <file>', 'write the result to a file instead of stdout');
+  }
+  return cmd;
+}
+
+/** Raw commander options of an action command. */
+interface RawRunOptions extends InputFlags {
+  input?: string;
+  target: TargetName;
+  fleet: string;
+  timeScale?: string;
+  stateFile: string;
+  reset?: boolean;
+  endpoint?: string;
+  region?: string;
+  resultsBucket?: string;
+  stateMachineArn?: string;
+  pollInterval: string;
+  quiet?: boolean;
+  format?: 'json' | 'table';
+  output?: string;
+}
+
+function parseTimeScale(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIME_SCALE;
+  const n = parseNumber('--time-scale', value, 'a positive number of virtual seconds per wall second', false);
+  if (n <= 0) throw new UsageError(`--time-scale must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseUrl(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be a URL such as http://127.0.0.1:4566, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`${flag} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+const STATE_MACHINE_ARN =
+  /^arn:aws[a-z-]*:states:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+
+function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: RawRunOptions): RunInvocation {
+  const { input, target, fleet, stateFile, quiet, format, output, ...rest } = o;
+  const flags: InputFlags = {
+    ...(rest.tags !== undefined && { tags: rest.tags }),
+    ...(rest.maxWait !== undefined && { maxWait: rest.maxWait }),
+    ...(rest.continueOnFailure !== undefined && { continueOnFailure: rest.continueOnFailure }),
+    ...(rest.parallelism !== undefined && { parallelism: rest.parallelism }),
+    ...(rest.snapshot !== undefined && { snapshot: rest.snapshot }),
+    ...(rest.notificationArn !== undefined && { notificationArn: rest.notificationArn }),
+    ...(rest.nextPhaseThreshold !== undefined && { nextPhaseThreshold: rest.nextPhaseThreshold }),
+    ...(rest.terminateNonDrill !== undefined && { terminateNonDrill: rest.terminateNonDrill }),
+    ...(rest.olderThanMinutes !== undefined && { olderThanMinutes: rest.olderThanMinutes }),
+    ...(rest.isDrill !== undefined && { isDrill: rest.isDrill }),
+    ...(rest.correlationId !== undefined && { correlationId: rest.correlationId }),
+    ...(rest.parentExecutionId !== undefined && { parentExecutionId: rest.parentExecutionId }),
+    ...(rest.ticket !== undefined && { ticket: rest.ticket }),
+    ...(rest.initiatedBy !== undefined && { initiatedBy: rest.initiatedBy }),
+  };
+  if ((rest.tags === undefined || rest.tags.length === 0) && input === undefined) {
+    throw new UsageError('--tags K=V (or --input FILE) is required: it selects the source servers');
+  }
+  const endpoint = parseUrl('--endpoint', rest.endpoint);
+  const stateMachineArn = rest.stateMachineArn;
+  if (target === 'sfn') {
+    if (kind === 'plan') throw new UsageError('plan runs locally; use --target sim or --target aws');
+    if (stateMachineArn === undefined) {
+      throw new UsageError('--target sfn needs --state-machine-arn ARN (the deployed main state machine)');
+    }
+    if (!STATE_MACHINE_ARN.test(stateMachineArn)) {
+      throw new UsageError(
+        `--state-machine-arn must be a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), got ${JSON.stringify(stateMachineArn)}`,
+      );
+    }
+  }
+  const pollSeconds = parseNumber('--poll-interval', rest.pollInterval, 'a number of seconds', false);
+  if (pollSeconds <= 0)
+    throw new UsageError(`--poll-interval must be positive, got ${JSON.stringify(rest.pollInterval)}`);
+  return {
+    kind,
+    action,
+    ...(input !== undefined && { inputFile: input }),
+    flags,
+    target: {
+      target,
+      fleet,
+      timeScale: parseTimeScale(rest.timeScale),
+      stateFile,
+      reset: rest.reset === true,
+      ...(endpoint !== undefined && { endpoint }),
+      ...(rest.region !== undefined && { region: rest.region }),
+      ...(rest.resultsBucket !== undefined && { resultsBucket: rest.resultsBucket }),
+      ...(stateMachineArn !== undefined && { stateMachineArn }),
+      pollSeconds,
+    },
+    out: {
+      format: format ?? 'json',
+      ...(output !== undefined && { output }),
+      quiet: quiet === true,
+    },
+  };
+}
+
+/** Builds the commander program; `capture` receives the invocation of the command that ran. */
+function buildProgram(capture: (inv: Invocation) => void, version: string): Command {
+  const program = new Command('drs-orch')
+    .description(
+      'Tag-driven AWS Elastic Disaster Recovery orchestration: run a drill, failover, failback, terminate or status\n' +
+        'on the embedded emulator (default), on real AWS, or on the deployed Step Functions stack.',
+    )
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  drs-orch drill --tags DR-Wave=1                 demo drill on the embedded emulator\n' +
+        '  drs-orch status --tags DR-Wave=1 --format table  what the drill left behind\n' +
+        '  drs-orch terminate --tags DR-Wave=1             clean up the drill instances\n' +
+        '  drs-orch plan --tags DR-Application=HRP          dry run: servers, readiness, batches\n' +
+        '  drs-orch serve                                  emulator for the AWS CLI / SDKs on :4566\n' +
+        '\nExit codes: 0 success, 2 partial, 3 failed, 4 timeout, 64 invalid usage or input, 70 internal error.',
+    );
+
+  for (const action of ACTIONS) {
+    const cmd = program.command(action).description(ACTION_HELP[action]);
+    addRunOptions(addInputOptions(cmd), true).action(function (this: Command) {
+      capture(toRunInvocation('run', action, this.opts<RawRunOptions>()));
+    });
+  }
+  const run = program
+    .command('run')
+    .description('run the design-3.1 document given with --input (its action)');
+  addRunOptions(addInputOptions(run), true).action(function (this: Command) {
+    capture(toRunInvocation('run', undefined, this.opts<RawRunOptions>()));
+  });
+
+  const plan = program
+    .command('plan')
+    .description('dry run: discovery, readiness and launch batches per staging account; changes nothing')
+    .argument('[action]', 'action to plan', 'drill');
+  addRunOptions(addInputOptions(plan), true).action(function (this: Command, planned: string) {
+    if (!isAction(planned)) {
+      const hint = closest(planned, ACTIONS);
+      throw new UsageError(
+        `plan: unknown action ${JSON.stringify(planned)}${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ACTIONS.join(', ')}`,
+      );
+    }
+    capture(toRunInvocation('plan', planned, this.opts<RawRunOptions>()));
+  });
+
+  program
+    .command('serve')
+    .description('serve the embedded AWS emulator (DRS, STS, SSM, SNS, S3, ...) until Ctrl-C')
+    .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--fleet <demo|file>', 'fleet to serve', 'demo')
+    .option('--time-scale <n>', `virtual seconds per wall second (default ${DEFAULT_TIME_SCALE})`)
+    .option('--state-file <path>', 'load the world from this file at start and save it on exit')
+    .action(function (this: Command) {
+      const o = this.opts<{ port: string; fleet: string; timeScale?: string; stateFile?: string }>();
+      const port = parseNumber('--port', o.port, 'a port number between 0 and 65535', true);
+      if (port < 0 || port > 65_535)
+        throw new UsageError(`--port must be between 0 and 65535, got ${o.port}`);
+      capture({
+        kind: 'serve',
+        port,
+        fleet: o.fleet,
+        timeScale: parseTimeScale(o.timeScale),
+        ...(o.stateFile !== undefined && { stateFile: o.stateFile }),
+      });
+    });
+  return program;
+}
+
+/** Turns commander's error text (`error: unknown option '--x'\n(Did you mean --y?)`) into one line. */
+function commanderMessage(err: CommanderError): string {
+  return err.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .map((line) => line.replace(/^\((.*)\)$/, '($1)').replace(/^\(Did you mean/, '(did you mean'))
+    .join(' ');
+}
+
+/**
+ * Parses a command line into an {@link Invocation}.
+ *
+ * @param argv the arguments after the program name
+ * @param version printed by `--version`
+ * @throws {UsageError} for anything that cannot run: unknown command (with the closest one),
+ *   unknown flag, malformed value, missing `--tags`, `--target sfn` without an ARN.
+ * @example parseInvocation(['drill', '--tags', 'DR-Wave=1'], '0.1.0')
+ */
+export async function parseInvocation(argv: readonly string[], version: string): Promise<Invocation> {
+  const first = argv[0];
+  if (first === undefined) {
+    throw new UsageError(`a command is required: one of ${COMMANDS.join(', ')} (see drs-orch --help)`);
+  }
+  if (!first.startsWith('-') && !(COMMANDS as readonly string[]).includes(first) && first !== 'help') {
+    const hint = closest(first, COMMANDS);
+    throw new UsageError(
+      `unknown command ${JSON.stringify(first)}${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${COMMANDS.join(', ')}`,
+    );
+  }
+  let captured: Invocation | undefined;
+  let text = '';
+  const program = buildProgram((inv) => {
+    captured = inv;
+  }, version);
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({
+      writeOut: (s) => {
+        text += s;
+      },
+      writeErr: (s) => {
+        text += s;
+      },
+      outputError: () => {},
+    });
+    for (const sub of cmd.commands) configure(sub);
+  };
+  configure(program);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
+        return { kind: 'text', text };
+      }
+      if (err.code === 'commander.help') throw new UsageError(`a command is required (see drs-orch --help)`);
+      throw new UsageError(commanderMessage(err));
+    }
+    throw err;
+  }
+  if (captured === undefined) {
+    // `drs-orch help [command]` prints help through commander without throwing.
+    return { kind: 'text', text };
+  }
+  return captured;
+}

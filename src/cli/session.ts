@@ -1,0 +1,97 @@
+/**
+ * What the CLI needs from a target (sim, aws, sfn): run an orchestration, plan one, tell the time,
+ * and clean up. The targets adapt the runtime, the emulator and Step Functions to this shape, so
+ * `main()` and its tests never depend on how a target works.
+ */
+
+/**
+ * A progress event, whatever the engine: the local runtime's events and Step Functions history
+ * events are both mapped to these.
+ */
+export type ProgressEvent =
+  | {
+      readonly type: 'ExecutionStarted';
+      readonly machine: string;
+      readonly accountId?: string;
+      readonly name?: string;
+    }
+  | {
+      readonly type: 'StateEntered' | 'StateExited';
+      readonly machine: string;
+      readonly accountId?: string;
+      readonly state: string;
+    }
+  | {
+      readonly type: 'AccountProgress';
+      readonly accountId: string;
+      readonly discovered: number;
+      readonly launching: number;
+      readonly launched: number;
+      readonly failed: number;
+    }
+  | {
+      readonly type: 'ExecutionSucceeded' | 'ExecutionFailed';
+      readonly machine: string;
+      readonly accountId?: string;
+      readonly error?: string;
+      readonly cause?: string;
+    }
+  | { readonly type: 'Message'; readonly text: string };
+
+/** Receives progress events. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
+/** How an execution ended (Step Functions' terms). */
+export interface RunOutcome {
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  /** The design-3.2 output, when the execution produced one. */
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** One staging account in a plan. */
+export interface PlannedAccount {
+  readonly accountId: string;
+  readonly region: string;
+  /** Matching source servers in this account. */
+  readonly servers: number;
+  /** Of those, ready to launch now (replication CONTINUOUS). */
+  readonly ready: number;
+  /** Servers that would be waited for (`ServerNotReady`), with their replication state. */
+  readonly notReady: readonly { readonly sourceServerId: string; readonly replicationState?: string }[];
+  /** Launch batches in order: sizes of the StartRecovery calls the executor would make. */
+  readonly batches: readonly number[];
+  readonly batchSize?: number;
+  readonly maxInFlight?: number;
+  readonly maxConcurrentJobs?: number;
+  readonly quotaSource?: string;
+}
+
+/** The dry run's result: what a run would do, computed with zero mutating calls. */
+export interface PlanReport {
+  readonly action: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly totalServers: number;
+  readonly accounts: readonly PlannedAccount[];
+  /** Accounts that could not be scanned or would be rejected, with why. */
+  readonly issues: readonly {
+    readonly accountId: string;
+    readonly errorCode: string;
+    readonly errorMessage: string;
+  }[];
+}
+
+/** A target opened for one command: an emulator started, a client built. */
+export interface Session {
+  /** Short description for the progress header, e.g. `sim (demo fleet, x1000)`. */
+  readonly label: string;
+  /** Runs the orchestration `input` (already validated) to its end. */
+  run(input: Record<string, unknown>, onEvent: ProgressListener): Promise<RunOutcome>;
+  /** The dry run. */
+  plan(input: Record<string, unknown>, onEvent: ProgressListener): Promise<PlanReport>;
+  /** Current time of the target (virtual on sim), for elapsed time. */
+  now(): Date;
+  /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,144 @@
+/**
+ * `--format table`: the output (design 3.2) and the plan as plain text tables for people.
+ * JSON stays the default because the next phase of a workflow reads it.
+ */
+import type { OrchestrationOutput } from '../contract/index.js';
+import type { PlanReport } from './session.js';
+
+/** Most failed servers listed before "... and N more". */
+export const MAX_FAILED_ROWS = 50;
+
+/** Lays out rows under headers; numbers right-aligned. */
+export function formatTable(
+  headers: readonly string[],
+  rows: readonly (readonly (string | number)[])[],
+): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
+  const line = (cells: readonly (string | number)[]): string =>
+    cells
+      .map((c, i) => {
+        const text = String(c);
+        const width = widths[i] ?? text.length;
+        return numeric[i] ? text.padStart(width) : text.padEnd(width);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * Renders an orchestration output: a summary block, one row per staging account, and the failed
+ * servers (at most {@link MAX_FAILED_ROWS}).
+ *
+ * @example renderOutputTable(output) // "status        success\naction        drill\n..."
+ */
+export function renderOutputTable(output: OrchestrationOutput): string {
+  const s = output.summary;
+  const summary: [string, string][] = [
+    ['status', output.status],
+    ['action', output.action],
+    ['next phase', output.nextPhaseReady ? 'ready' : 'not ready'],
+    [
+      'servers',
+      `${s.totalServers} total, ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.timedOut ? `, ${s.timedOut} timed out` : ''}`,
+    ],
+    [
+      'duration',
+      `${output.timing.durationFormatted} (${output.timing.startTime} -> ${output.timing.endTime})`,
+    ],
+  ];
+  if (output.message) summary.push(['message', output.message]);
+  if (output.resultLocation) summary.push(['full result', output.resultLocation]);
+  const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${v}`).join('\n')];
+
+  if (output.stagingAccountResults.length > 0) {
+    parts.push(
+      formatTable(
+        ['ACCOUNT', 'REGION', 'STATUS', 'SERVERS', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'JOBS', 'ERROR'],
+        output.stagingAccountResults.map((a) => [
+          a.accountId,
+          a.region ?? '',
+          a.status ?? '',
+          a.serversProcessed,
+          a.succeeded,
+          a.failed,
+          a.skipped ?? 0,
+          a.jobIds?.length ?? (a.jobId ? 1 : 0),
+          a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '',
+        ]),
+      ),
+    );
+  }
+
+  if (output.failedServers.length > 0) {
+    const shown = output.failedServers.slice(0, MAX_FAILED_ROWS);
+    let table = formatTable(
+      ['FAILED SERVER', 'HOSTNAME', 'ACCOUNT', 'ERROR', 'MESSAGE'],
+      shown.map((f) => [
+        f.sourceServerId,
+        f.sourceServerHostname ?? '',
+        f.stagingAccountId,
+        f.errorCode,
+        f.errorMessage,
+      ]),
+    );
+    const more = output.failedServers.length - shown.length;
+    if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
+    parts.push(table);
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Renders a plan: one row per account, then what would be waited for and why accounts are left out. */
+export function renderPlanTable(plan: PlanReport): string {
+  const tags = Object.entries(plan.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const parts = [
+    `plan for ${plan.action} on ${tags}: ${plan.totalServers} matching servers, nothing changed`,
+  ];
+  if (plan.accounts.length > 0) {
+    parts.push(
+      formatTable(
+        [
+          'ACCOUNT',
+          'REGION',
+          'SERVERS',
+          'READY',
+          'NOT READY',
+          'BATCHES',
+          'BATCH SIZE',
+          'IN FLIGHT',
+          'QUOTAS',
+        ],
+        plan.accounts.map((a) => [
+          a.accountId,
+          a.region,
+          a.servers,
+          a.ready,
+          a.notReady.length,
+          a.batches.length > 0 ? a.batches.join('+') : '-',
+          a.batchSize ?? '-',
+          a.maxInFlight ?? '-',
+          a.quotaSource ?? '-',
+        ]),
+      ),
+    );
+  }
+  const waiting = plan.accounts.flatMap((a) =>
+    a.notReady.map((n) => [n.sourceServerId, a.accountId, n.replicationState ?? '?']),
+  );
+  if (waiting.length > 0) {
+    parts.push(formatTable(['NOT READY', 'ACCOUNT', 'REPLICATION'], waiting.slice(0, MAX_FAILED_ROWS)));
+  }
+  if (plan.issues.length > 0) {
+    parts.push(
+      formatTable(
+        ['ACCOUNT LEFT OUT', 'ERROR', 'MESSAGE'],
+        plan.issues.map((i) => [i.accountId, i.errorCode, i.errorMessage]),
+      ),
+    );
+  }
+  return `${parts.join('\n\n')}\n`;
+}

@@ -253,7 +253,7 @@ export function recoveryInstanceJson(
       disks: (s?.disks ?? []).map((d, i) => ({
         internalDeviceName: d.deviceName,
         bytes: d.bytes,
-        ebsVolumeID: `vol-${new Random(`${r.recoveryInstanceID}/${i}`).hex(17)}`,
+        ebsVolumeID: `vol-${new Random(`${r.recoveryInstanceID}/${i}`).hex(8)}`,
       })),
       cpus: s?.cpus ?? [],
       ramBytes: s?.ramBytes ?? 0,

@@ -1,0 +1,119 @@
+/**
+ * Narrow ports over the AWS services we call: only the operations the tasks use, so a reader can
+ * see the whole AWS surface of the product here, and IAM policies can be checked against it.
+ */
+import type {
+  DescribeJobsRequest,
+  DescribeJobsResponse,
+  DescribeRecoveryInstancesRequest,
+  DescribeRecoveryInstancesResponse,
+  DescribeRecoverySnapshotsRequest,
+  DescribeRecoverySnapshotsResponse,
+  DescribeSourceServersRequest,
+  DescribeSourceServersResponse,
+  StartFailbackLaunchRequest,
+  StartFailbackLaunchResponse,
+  StartRecoveryRequest,
+  StartRecoveryResponse,
+  TerminateRecoveryInstancesRequest,
+  TerminateRecoveryInstancesResponse,
+} from '@aws-sdk/client-drs';
+
+/** DRS in one staging account (one page per call; paging is the caller's). */
+export interface DrsPort {
+  describeSourceServers(input: DescribeSourceServersRequest): Promise<DescribeSourceServersResponse>;
+  describeJobs(input: DescribeJobsRequest): Promise<DescribeJobsResponse>;
+  describeRecoveryInstances(
+    input: DescribeRecoveryInstancesRequest,
+  ): Promise<DescribeRecoveryInstancesResponse>;
+  describeRecoverySnapshots(
+    input: DescribeRecoverySnapshotsRequest,
+  ): Promise<DescribeRecoverySnapshotsResponse>;
+  /** Mutating. */
+  startRecovery(input: StartRecoveryRequest): Promise<StartRecoveryResponse>;
+  /** Mutating. */
+  startFailbackLaunch(input: StartFailbackLaunchRequest): Promise<StartFailbackLaunchResponse>;
+  /** Mutating. */
+  terminateRecoveryInstances(
+    input: TerminateRecoveryInstancesRequest,
+  ): Promise<TerminateRecoveryInstancesResponse>;
+}
+
+/** Temporary credentials from STS. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** When STS says they expire. */
+  expiration: Date;
+}
+
+/** STS in the orchestrator account. */
+export interface StsPort {
+  assumeRole(input: {
+    roleArn: string;
+    sessionName: string;
+    durationSeconds?: number;
+  }): Promise<SessionCredentials>;
+  /** The account the ambient credentials belong to. */
+  getCallerIdentity(): Promise<{ account: string; arn: string }>;
+}
+
+/** SSM Parameter Store in the orchestrator account. */
+export interface SsmPort {
+  /** The parameter's value (decrypted). */
+  getParameter(name: string): Promise<string>;
+}
+
+/** S3 (results bucket). */
+export interface S3Port {
+  putObject(input: { bucket: string; key: string; body: string; contentType?: string }): Promise<void>;
+  /** The object's text. */
+  getObject(input: { bucket: string; key: string }): Promise<string>;
+}
+
+/** SNS (notifications). */
+export interface SnsPort {
+  publish(input: { topicArn: string; subject: string; message: string }): Promise<{ messageId?: string }>;
+}
+
+/** Service Quotas in one account and region. */
+export interface QuotasPort {
+  /** The applied quota value, or `undefined` when the service gives none. */
+  getServiceQuota(input: { serviceCode: string; quotaCode: string }): Promise<number | undefined>;
+}
+
+/** What we read of an EC2 instance. */
+export interface Ec2InstanceInfo {
+  instanceId: string;
+  /** `pending`, `running`, `terminated`, ... */
+  state?: string;
+  privateIp?: string;
+  launchTime?: string;
+}
+
+/** EC2 in one staging account and region. */
+export interface Ec2Port {
+  /** Instances by id; ids EC2 no longer knows are simply absent. */
+  describeInstances(instanceIds: readonly string[]): Promise<Ec2InstanceInfo[]>;
+}
+
+/** The ports of the orchestrator account. */
+export interface OrchestratorPorts {
+  region: string;
+  sts: StsPort;
+  ssm: SsmPort;
+  s3: S3Port;
+  sns: SnsPort;
+}
+
+/** The ports of one staging account, acting through its role. */
+export interface StagingAccountPorts {
+  accountId: string;
+  region: string;
+  /** Obtains (or reuses) the account's credentials; throws `CrossAccountAccessDenied` when the role cannot be assumed. */
+  connect(): Promise<void>;
+  drs: DrsPort;
+  quotas: QuotasPort;
+  ec2: Ec2Port;
+}

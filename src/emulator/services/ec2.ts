@@ -1,0 +1,289 @@
+/**
+ * EC2 (ec2 query protocol): `DescribeInstances` over the recovery instances the DRS model
+ * launched in the caller's account and region, with `InstanceId.N`, `Filter.N` (`instance-id`,
+ * `instance-state-name`, `private-ip-address`, `tag:<key>`, `tag-key`, with `*`/`?` wildcards),
+ * `MaxResults`/`NextToken`, and EC2's own errors.
+ */
+import type { Authorizer } from '../auth/authorizer.js';
+import { accessDeniedResponse } from '../auth/authorizer.js';
+import { wildcardMatch } from '../auth/iam-policy.js';
+import { ec2Error, ec2Response } from '../protocols/ec2.js';
+import { parseQueryParams, queryList, queryStructList } from '../protocols/query.js';
+import { raw, type XmlRaw, xmlElements } from '../protocols/xml.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+
+/** EC2 instance states. */
+export type Ec2InstanceStateName =
+  | 'pending'
+  | 'running'
+  | 'shutting-down'
+  | 'terminated'
+  | 'stopping'
+  | 'stopped';
+
+const STATE_CODES: Readonly<Record<Ec2InstanceStateName, number>> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+/** An instance as the EC2 handler renders it (the DRS model's recovery instances, adapted). */
+export interface Ec2InstanceView {
+  /** `i-` + 8 or 17 hex digits. */
+  readonly instanceId: string;
+  readonly state: Ec2InstanceStateName;
+  readonly launchTime: string | Date;
+  readonly privateIpAddress?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** @default `m5.large` */
+  readonly instanceType?: string;
+  readonly imageId?: string;
+  readonly availabilityZone?: string;
+  readonly subnetId?: string;
+  readonly vpcId?: string;
+  /** Instances launched together share a reservation. @default derived from the instance id */
+  readonly reservationId?: string;
+}
+
+/** Narrow ports of the EC2 handler. */
+export interface Ec2Ports {
+  /** Instances of an account in a region (recovery instances, terminated ones while still visible). */
+  listInstances(accountId: string, region: string): readonly Ec2InstanceView[];
+  readonly authorizer?: Authorizer;
+}
+
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const FILTERS = new Set([
+  'instance-id',
+  'instance-state-name',
+  'instance-state-code',
+  'private-ip-address',
+  'tag-key',
+  'instance-type',
+  'availability-zone',
+]);
+
+function reservationOf(instance: Ec2InstanceView): string {
+  return instance.reservationId ?? `r-${instance.instanceId.slice(2).padEnd(17, '0').slice(0, 17)}`;
+}
+
+function filterValues(instance: Ec2InstanceView, name: string, region: string): string[] {
+  switch (name) {
+    case 'instance-id':
+      return [instance.instanceId];
+    case 'instance-state-name':
+      return [instance.state];
+    case 'instance-state-code':
+      return [String(STATE_CODES[instance.state])];
+    case 'private-ip-address':
+      return instance.privateIpAddress === undefined ? [] : [instance.privateIpAddress];
+    case 'tag-key':
+      return Object.keys(instance.tags);
+    case 'instance-type':
+      return [instance.instanceType ?? 'm5.large'];
+    case 'availability-zone':
+      return [instance.availabilityZone ?? `${region}a`];
+    default:
+      if (name.startsWith('tag:')) {
+        const value = instance.tags[name.slice(4)];
+        return value === undefined ? [] : [value];
+      }
+      return [];
+  }
+}
+
+function renderInstance(instance: Ec2InstanceView, region: string): XmlRaw {
+  const ip = instance.privateIpAddress;
+  const az = instance.availabilityZone ?? `${region}a`;
+  const launch =
+    typeof instance.launchTime === 'string' ? new Date(instance.launchTime) : instance.launchTime;
+  const tags = Object.entries(instance.tags).map(([key, value]) =>
+    raw(
+      `<item>${
+        xmlElements([
+          ['key', key],
+          ['value', value],
+        ]).xml
+      }</item>`,
+    ),
+  );
+  const privateDns =
+    ip === undefined
+      ? ''
+      : `ip-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'ec2' : `${region}.compute`}.internal`;
+  return raw(
+    `<item>${
+      xmlElements([
+        ['instanceId', instance.instanceId],
+        ['imageId', instance.imageId ?? 'ami-0abcdef1234567890'],
+        [
+          'instanceState',
+          xmlElements([
+            ['code', STATE_CODES[instance.state]],
+            ['name', instance.state],
+          ]),
+        ],
+        ['privateDnsName', instance.state === 'terminated' ? '' : privateDns],
+        ['dnsName', ''],
+        ['instanceType', instance.instanceType ?? 'm5.large'],
+        ['launchTime', launch],
+        [
+          'placement',
+          xmlElements([
+            ['availabilityZone', az],
+            ['groupName', ''],
+            ['tenancy', 'default'],
+          ]),
+        ],
+        ['monitoring', xmlElements([['state', 'disabled']])],
+        ['subnetId', instance.state === 'terminated' ? undefined : instance.subnetId],
+        ['vpcId', instance.state === 'terminated' ? undefined : instance.vpcId],
+        ['privateIpAddress', instance.state === 'terminated' ? undefined : ip],
+        ['architecture', 'x86_64'],
+        ['rootDeviceType', 'ebs'],
+        ['rootDeviceName', '/dev/xvda'],
+        ['virtualizationType', 'hvm'],
+        ['hypervisor', 'xen'],
+        ['tagSet', tags],
+      ]).xml
+    }</item>`,
+  );
+}
+
+/** Creates the EC2 service handler. */
+export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
+  const invalid = (code: string, message: string, requestId: string): EmulatorResponse =>
+    ec2Error({ code, message, status: 400, requestId });
+
+  function describeInstances(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    const ids = queryList(params, 'InstanceId', '');
+    const filters = queryStructList(params, 'Filter', '');
+    const maxRaw = params.get('MaxResults');
+    const token = params.get('NextToken');
+    for (const id of ids) {
+      if (!INSTANCE_ID.test(id))
+        return invalid('InvalidInstanceID.Malformed', `Invalid id: "${id}"`, requestId);
+    }
+    if (maxRaw !== null && ids.length > 0) {
+      return invalid(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+        requestId,
+      );
+    }
+    let max: number | undefined;
+    if (maxRaw !== null) {
+      max = Number(maxRaw);
+      if (!Number.isInteger(max) || max < 5 || max > 1000) {
+        return invalid(
+          'InvalidParameterValue',
+          `Value ( ${maxRaw} ) for parameter maxResults is invalid. Expecting a value ${Number(maxRaw) > 1000 ? 'less than 1000' : 'greater than 5'}.`,
+          requestId,
+        );
+      }
+    }
+    const parsedFilters: Array<{ name: string; values: string[] }> = [];
+    for (const filter of filters) {
+      const name = filter.Name ?? '';
+      if (!FILTERS.has(name) && !name.startsWith('tag:')) {
+        return invalid('InvalidParameterValue', `The filter '${name}' is invalid`, requestId);
+      }
+      const values = Object.entries(filter)
+        .filter(([k]) => k.startsWith('Value.'))
+        .sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)))
+        .map(([, v]) => v);
+      parsedFilters.push({ name, values });
+    }
+    let offset = 0;
+    if (token !== null) {
+      const decoded = Number(
+        Buffer.from(token, 'base64url')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      );
+      if (
+        !Number.isInteger(decoded) ||
+        decoded < 0 ||
+        !Buffer.from(token, 'base64url').toString('utf8').startsWith('offset:')
+      ) {
+        return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
+      }
+      offset = decoded;
+    }
+    if (ports.authorizer !== undefined) {
+      const check = ports.authorizer.check(principal, {
+        action: 'ec2:DescribeInstances',
+        resources: '*',
+        region,
+      });
+      if (!check.allowed) return accessDeniedResponse('ec2', principal, check, '*', requestId);
+    }
+    const all = ports.listInstances(principal.accountId, region);
+    if (ids.length > 0) {
+      const known = new Set(all.map((i) => i.instanceId));
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        const message =
+          unknown.length === 1
+            ? `The instance ID '${unknown[0]}' does not exist`
+            : `The instance IDs '${unknown.join(', ')}' do not exist`;
+        return invalid('InvalidInstanceID.NotFound', message, requestId);
+      }
+    }
+    const selected = all.filter(
+      (instance) =>
+        (ids.length === 0 || ids.includes(instance.instanceId)) &&
+        parsedFilters.every(({ name, values }) =>
+          filterValues(instance, name, region).some((v) =>
+            values.some((pattern) => wildcardMatch(pattern, v)),
+          ),
+        ),
+    );
+    const page = max === undefined ? selected.slice(offset) : selected.slice(offset, offset + max);
+    const next =
+      max !== undefined && offset + max < selected.length
+        ? Buffer.from(`offset:${offset + max}`).toString('base64url')
+        : undefined;
+    const reservations = new Map<string, Ec2InstanceView[]>();
+    for (const instance of page) {
+      const rid = reservationOf(instance);
+      reservations.set(rid, [...(reservations.get(rid) ?? []), instance]);
+    }
+    const items = [...reservations.entries()].map(([rid, instances]) =>
+      raw(
+        `<item>${
+          xmlElements([
+            ['reservationId', rid],
+            ['ownerId', principal.accountId],
+            ['groupSet', raw('')],
+            ['instancesSet', instances.map((i) => renderInstance(i, region))],
+          ]).xml
+        }</item>`,
+      ),
+    );
+    return ec2Response(
+      'DescribeInstances',
+      xmlElements([
+        ['reservationSet', items],
+        ['nextToken', next],
+      ]),
+      requestId,
+    );
+  }
+
+  return async (req, ctx) => {
+    const params = parseQueryParams(req);
+    const action = params.get('Action');
+    if (action === 'DescribeInstances') return describeInstances(params, req.region, ctx);
+    return ec2Error({
+      code: 'InvalidAction',
+      message: `The action ${action ?? ''} is not valid for this web service.`,
+      status: 400,
+      requestId: ctx.requestId,
+    });
+  };
+}

@@ -1,0 +1,421 @@
+/**
+ * S3 (REST-XML, path-style `/<bucket>/<key>`): CreateBucket, PutObject, GetObject, HeadObject,
+ * with MD5 ETags, user metadata, flexible-checksum headers echoed back, `aws-chunked` uploads
+ * decoded, and S3's errors (`NoSuchBucket`, `NoSuchKey`, `AccessDenied`). A bucket belongs to one
+ * account; other accounts reach it only when the bucket lists them (a bucket-policy stand-in).
+ */
+import { createHash } from 'node:crypto';
+import type { Authorizer } from '../auth/authorizer.js';
+import { accessDeniedResponse } from '../auth/authorizer.js';
+import { s3Error, s3HostId } from '../protocols/s3.js';
+import type {
+  EmulatorRequest,
+  EmulatorResponse,
+  Principal,
+  ServiceContext,
+  ServiceHandler,
+} from '../types.js';
+
+/** One stored object. */
+export interface S3ObjectRecord {
+  readonly key: string;
+  readonly body: Buffer;
+  /** Quoted MD5 hex, as S3 sends it. */
+  readonly etag: string;
+  readonly contentType: string;
+  /** ISO-8601. */
+  readonly lastModified: string;
+  /** `x-amz-meta-*` values by lower-case name (without the prefix). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Flexible checksums by header name (`x-amz-checksum-crc32` ...). */
+  readonly checksums: Readonly<Record<string, string>>;
+}
+
+/** A bucket and its objects. */
+export interface S3BucketRecord {
+  readonly name: string;
+  readonly ownerAccountId: string;
+  readonly region: string;
+  /** Other accounts allowed to read and write objects. */
+  readonly allowedAccounts: readonly string[];
+  readonly createdAt: string;
+  readonly objects: Map<string, S3ObjectRecord>;
+}
+
+/** Serialized form of {@link S3State} (bodies base64). */
+export interface S3StateSnapshot {
+  readonly buckets: ReadonlyArray<{
+    readonly name: string;
+    readonly ownerAccountId: string;
+    readonly region: string;
+    readonly allowedAccounts: readonly string[];
+    readonly createdAt: string;
+    readonly objects: ReadonlyArray<Omit<S3ObjectRecord, 'body'> & { readonly body: string }>;
+  }>;
+}
+
+/** Buckets (global namespace) and their objects. */
+export class S3State {
+  readonly #buckets = new Map<string, S3BucketRecord>();
+
+  /** Creates a bucket (seed from the fleet, or through CreateBucket). Returns the existing one. */
+  createBucket(
+    name: string,
+    ownerAccountId: string,
+    region: string,
+    options: { readonly allowedAccounts?: readonly string[]; readonly createdAt?: string } = {},
+  ): S3BucketRecord {
+    const existing = this.#buckets.get(name);
+    if (existing !== undefined) return existing;
+    const bucket: S3BucketRecord = {
+      name,
+      ownerAccountId,
+      region,
+      allowedAccounts: options.allowedAccounts ?? [],
+      createdAt: options.createdAt ?? new Date(0).toISOString(),
+      objects: new Map(),
+    };
+    this.#buckets.set(name, bucket);
+    return bucket;
+  }
+
+  bucket(name: string): S3BucketRecord | undefined {
+    return this.#buckets.get(name);
+  }
+
+  buckets(): S3BucketRecord[] {
+    return [...this.#buckets.values()];
+  }
+
+  /** Stores an object (overwriting). */
+  putObject(bucket: S3BucketRecord, object: S3ObjectRecord): void {
+    bucket.objects.set(object.key, object);
+  }
+
+  toJSON(): S3StateSnapshot {
+    return {
+      buckets: this.buckets().map((b) => ({
+        name: b.name,
+        ownerAccountId: b.ownerAccountId,
+        region: b.region,
+        allowedAccounts: b.allowedAccounts,
+        createdAt: b.createdAt,
+        objects: [...b.objects.values()].map((o) => ({ ...o, body: o.body.toString('base64') })),
+      })),
+    };
+  }
+
+  static fromJSON(snapshot: S3StateSnapshot): S3State {
+    const state = new S3State();
+    for (const b of snapshot.buckets) {
+      const bucket = state.createBucket(b.name, b.ownerAccountId, b.region, {
+        allowedAccounts: b.allowedAccounts,
+        createdAt: b.createdAt,
+      });
+      for (const o of b.objects) bucket.objects.set(o.key, { ...o, body: Buffer.from(o.body, 'base64') });
+    }
+    return state;
+  }
+}
+
+/** Narrow ports of the S3 handler. */
+export interface S3Ports {
+  readonly state: S3State;
+  readonly authorizer?: Authorizer;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Decodes an `aws-chunked` body (`<hex-size>[;chunk-signature=...]\r\n<data>\r\n ... 0\r\n<trailers>`).
+ * Chunk signatures are not verified (the seed signature over the headers is).
+ */
+export function decodeAwsChunked(
+  body: Buffer,
+): { data: Buffer; trailers: Record<string, string> } | undefined {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', offset);
+    if (lineEnd < 0) return undefined;
+    const header = body.subarray(offset, lineEnd).toString('latin1');
+    const size = Number.parseInt(header.split(';')[0] ?? '', 16);
+    if (!Number.isInteger(size) || size < 0) return undefined;
+    offset = lineEnd + 2;
+    if (size === 0) break;
+    if (offset + size > body.length) return undefined;
+    parts.push(body.subarray(offset, offset + size));
+    offset += size + 2;
+  }
+  const trailers: Record<string, string> = {};
+  for (const line of body.subarray(offset).toString('latin1').split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { data: Buffer.concat(parts), trailers };
+}
+
+function httpDate(iso: string): string {
+  return new Date(iso).toUTCString();
+}
+
+function splitPath(rawPath: string): { bucket: string; key: string } {
+  const trimmed = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
+  const slash = trimmed.indexOf('/');
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  if (slash < 0) return { bucket: decode(trimmed), key: '' };
+  return { bucket: decode(trimmed.slice(0, slash)), key: decode(trimmed.slice(slash + 1)) };
+}
+
+/** Creates the S3 service handler. */
+export function createS3Handler(ports: S3Ports): ServiceHandler {
+  const { state } = ports;
+
+  const baseHeaders = (requestId: string): Record<string, string> => ({
+    'x-amz-request-id': requestId,
+    'x-amz-id-2': s3HostId(requestId),
+  });
+
+  function canAccess(bucket: S3BucketRecord, principal: Principal): boolean {
+    return (
+      bucket.ownerAccountId === principal.accountId || bucket.allowedAccounts.includes(principal.accountId)
+    );
+  }
+
+  function denied(
+    action: string,
+    resource: string,
+    principal: Principal,
+    region: string,
+    requestId: string,
+    head: boolean,
+  ): EmulatorResponse | undefined {
+    if (ports.authorizer === undefined) return undefined;
+    const check = ports.authorizer.check(principal, { action, resources: resource, region });
+    return check.allowed
+      ? undefined
+      : accessDeniedResponse('s3', principal, check, resource, requestId, head);
+  }
+
+  function createBucket(name: string, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    if (!BUCKET_NAME.test(name) || name.includes('..')) {
+      return s3Error({
+        code: 'InvalidBucketName',
+        message: 'The specified bucket is not valid.',
+        status: 400,
+        requestId,
+        extra: { BucketName: name },
+      });
+    }
+    const deny = denied('s3:CreateBucket', `arn:aws:s3:::${name}`, principal, req.region, requestId, false);
+    if (deny !== undefined) return deny;
+    const existing = state.bucket(name);
+    if (existing !== undefined) {
+      if (existing.ownerAccountId !== principal.accountId) {
+        return s3Error({
+          code: 'BucketAlreadyExists',
+          message:
+            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+          status: 409,
+          requestId,
+          extra: { BucketName: name },
+        });
+      }
+      // us-east-1 answers 200 to re-creating your own bucket; other regions 409.
+      if (existing.region !== 'us-east-1') {
+        return s3Error({
+          code: 'BucketAlreadyOwnedByYou',
+          message: 'Your previous request to create the named bucket succeeded and you already own it.',
+          status: 409,
+          requestId,
+          extra: { BucketName: name },
+        });
+      }
+    } else {
+      const location = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(
+        req.body.toString('utf8'),
+      )?.[1];
+      state.createBucket(name, principal.accountId, location ?? req.region, {
+        createdAt: ctx.now().toISOString(),
+      });
+    }
+    return { status: 200, headers: { ...baseHeaders(requestId), location: `/${name}` }, body: '' };
+  }
+
+  function putObject(
+    bucket: S3BucketRecord,
+    key: string,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const { requestId } = ctx;
+    let body = req.body;
+    const checksums: Record<string, string> = {};
+    const contentSha = req.headers['x-amz-content-sha256'] ?? '';
+    if (
+      contentSha.startsWith('STREAMING-') ||
+      (req.headers['content-encoding'] ?? '').includes('aws-chunked')
+    ) {
+      const decoded = decodeAwsChunked(body);
+      if (decoded === undefined) {
+        return s3Error({
+          code: 'IncompleteBody',
+          message: 'The request body terminated unexpectedly',
+          status: 400,
+          requestId,
+        });
+      }
+      body = decoded.data;
+      for (const [name, value] of Object.entries(decoded.trailers)) {
+        if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
+      }
+    }
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type') checksums[name] = value;
+    }
+    const md5 = req.headers['content-md5'];
+    const digest = createHash('md5').update(body).digest();
+    if (md5 !== undefined && md5 !== digest.toString('base64')) {
+      return s3Error({
+        code: 'BadDigest',
+        message: 'The Content-MD5 you specified did not match what we received.',
+        status: 400,
+        requestId,
+      });
+    }
+    const metadata: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
+    }
+    const etag = `"${digest.toString('hex')}"`;
+    state.putObject(bucket, {
+      key,
+      body,
+      etag,
+      contentType: req.headers['content-type'] ?? 'binary/octet-stream',
+      lastModified: ctx.now().toISOString(),
+      metadata,
+      checksums,
+    });
+    return {
+      status: 200,
+      headers: { ...baseHeaders(requestId), etag, 'x-amz-server-side-encryption': 'AES256', ...checksums },
+      body: '',
+    };
+  }
+
+  function getObject(
+    bucket: S3BucketRecord,
+    key: string,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+    head: boolean,
+  ): EmulatorResponse {
+    const { requestId } = ctx;
+    const object = bucket.objects.get(key);
+    if (object === undefined) {
+      return s3Error({
+        code: 'NoSuchKey',
+        message: 'The specified key does not exist.',
+        status: 404,
+        requestId,
+        extra: { Key: key },
+        head,
+      });
+    }
+    const headers: Record<string, string> = {
+      ...baseHeaders(requestId),
+      'content-type': object.contentType,
+      'content-length': String(object.body.length),
+      etag: object.etag,
+      'last-modified': httpDate(object.lastModified),
+      'accept-ranges': 'bytes',
+      'x-amz-server-side-encryption': 'AES256',
+    };
+    for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+    if (
+      (req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED' &&
+      Object.keys(object.checksums).length > 0
+    ) {
+      Object.assign(headers, object.checksums, { 'x-amz-checksum-type': 'FULL_OBJECT' });
+    }
+    if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'] === object.etag) {
+      return { status: 304, headers: baseHeaders(requestId), body: '' };
+    }
+    return { status: 200, headers, body: head ? '' : object.body };
+  }
+
+  return async (req, ctx) => {
+    const { requestId, principal } = ctx;
+    const head = req.method === 'HEAD';
+    const { bucket: bucketName, key } = splitPath(req.rawPath);
+    if (bucketName === '') {
+      return s3Error({
+        code: 'NotImplemented',
+        message: 'A header you provided implies functionality that is not implemented',
+        status: 501,
+        requestId,
+        head,
+      });
+    }
+    if (key === '' && req.method === 'PUT') return createBucket(bucketName, req, ctx);
+    const bucket = state.bucket(bucketName);
+    if (bucket === undefined) {
+      return s3Error({
+        code: 'NoSuchBucket',
+        message: 'The specified bucket does not exist',
+        status: 404,
+        requestId,
+        extra: { BucketName: bucketName },
+        head,
+      });
+    }
+    if (key === '') {
+      if (head) {
+        if (!canAccess(bucket, principal))
+          return s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403, requestId, head });
+        return {
+          status: 200,
+          headers: { ...baseHeaders(requestId), 'x-amz-bucket-region': bucket.region },
+          body: '',
+        };
+      }
+      return s3Error({
+        code: 'NotImplemented',
+        message: 'A header you provided implies functionality that is not implemented',
+        status: 501,
+        requestId,
+      });
+    }
+    const resource = `arn:aws:s3:::${bucketName}/${key}`;
+    const action = req.method === 'PUT' ? 's3:PutObject' : 's3:GetObject';
+    const deny = denied(action, resource, principal, req.region, requestId, head);
+    if (deny !== undefined) return deny;
+    if (!canAccess(bucket, principal)) {
+      return s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403, requestId, head });
+    }
+    switch (req.method) {
+      case 'PUT':
+        return putObject(bucket, key, req, ctx);
+      case 'GET':
+        return getObject(bucket, key, req, ctx, false);
+      case 'HEAD':
+        return getObject(bucket, key, req, ctx, true);
+      default:
+        return s3Error({
+          code: 'MethodNotAllowed',
+          message: 'The specified method is not allowed against this resource.',
+          status: 405,
+          requestId,
+          extra: { Method: req.method, ResourceType: 'OBJECT' },
+        });
+    }
+  };
+}

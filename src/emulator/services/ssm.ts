@@ -1,0 +1,373 @@
+/**
+ * SSM Parameter Store (JSON 1.1, `AmazonSSM.*`): `GetParameter` and `PutParameter`, per account
+ * and region, with versions, `ParameterNotFound`/`ParameterAlreadyExists`, and cross-account reads
+ * by ARN only for parameters shared with the caller's account.
+ */
+import type { Authorizer } from '../auth/authorizer.js';
+import { accessDeniedResponse } from '../auth/authorizer.js';
+import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { notAuthorizedMessage } from '../protocols/service-errors.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+
+/** Parameter types of SSM. */
+export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
+
+const TYPES: readonly SsmParameterType[] = ['String', 'StringList', 'SecureString'];
+
+/** One version of a parameter. */
+export interface SsmParameterVersion {
+  readonly version: number;
+  readonly value: string;
+  /** ISO-8601. */
+  readonly lastModified: string;
+}
+
+/** A stored parameter (all versions). */
+export interface SsmParameterRecord {
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly type: SsmParameterType;
+  readonly dataType: string;
+  readonly tier: 'Standard' | 'Advanced';
+  readonly description?: string;
+  readonly allowedPattern?: string;
+  readonly keyId?: string;
+  /** Accounts this parameter is shared with (readable by ARN from those accounts). */
+  readonly sharedWith: readonly string[];
+  readonly versions: readonly SsmParameterVersion[];
+}
+
+/** Input of {@link SsmState.putParameter}. */
+export interface SsmPutInput {
+  readonly name: string;
+  readonly value: string;
+  /** Required for a new parameter. @default the existing type */
+  readonly type?: SsmParameterType;
+  readonly description?: string;
+  readonly allowedPattern?: string;
+  readonly keyId?: string;
+  readonly dataType?: string;
+  readonly tier?: 'Standard' | 'Advanced';
+  readonly sharedWith?: readonly string[];
+  /** @default false */
+  readonly overwrite?: boolean;
+  /** ISO-8601 time of the change. */
+  readonly now: string;
+}
+
+/** Serialized form of {@link SsmState}. */
+export interface SsmStateSnapshot {
+  readonly parameters: readonly SsmParameterRecord[];
+}
+
+/** The ARN of a parameter. */
+export function parameterArn(accountId: string, region: string, name: string): string {
+  return `arn:aws:ssm:${region}:${accountId}:parameter${name.startsWith('/') ? name : `/${name}`}`;
+}
+
+/** The parameters of every account; seed it from the fleet with {@link SsmState.putParameter}. */
+export class SsmState {
+  readonly #params = new Map<string, SsmParameterRecord>();
+
+  static #key(accountId: string, region: string, name: string): string {
+    return `${accountId}\u0000${region}\u0000${name}`;
+  }
+
+  /** A parameter by account, region and name. */
+  get(accountId: string, region: string, name: string): SsmParameterRecord | undefined {
+    return this.#params.get(SsmState.#key(accountId, region, name));
+  }
+
+  /**
+   * Creates or updates a parameter. Throws `ParameterAlreadyExists` (as an {@link SsmStateError})
+   * when it exists and `overwrite` is not set, `ValidationException` for a new one without type.
+   */
+  putParameter(accountId: string, region: string, input: SsmPutInput): SsmParameterRecord {
+    const key = SsmState.#key(accountId, region, input.name);
+    const existing = this.#params.get(key);
+    if (existing !== undefined && input.overwrite !== true) {
+      throw new SsmStateError(
+        'ParameterAlreadyExists',
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
+    }
+    const type = input.type ?? existing?.type;
+    if (type === undefined) {
+      throw new SsmStateError(
+        'ValidationException',
+        'A parameter type is required when you create a parameter.',
+      );
+    }
+    const version = (existing?.versions.at(-1)?.version ?? 0) + 1;
+    const description = input.description ?? existing?.description;
+    const allowedPattern = input.allowedPattern ?? existing?.allowedPattern;
+    const keyId = input.keyId ?? existing?.keyId ?? (type === 'SecureString' ? 'alias/aws/ssm' : undefined);
+    const record: SsmParameterRecord = {
+      name: input.name,
+      accountId,
+      region,
+      type,
+      dataType: input.dataType ?? existing?.dataType ?? 'text',
+      tier: input.tier ?? existing?.tier ?? 'Standard',
+      ...(description === undefined ? {} : { description }),
+      ...(allowedPattern === undefined ? {} : { allowedPattern }),
+      ...(keyId === undefined ? {} : { keyId }),
+      sharedWith: input.sharedWith ?? existing?.sharedWith ?? [],
+      versions: [...(existing?.versions ?? []), { version, value: input.value, lastModified: input.now }],
+    };
+    this.#params.set(key, record);
+    return record;
+  }
+
+  /** Every parameter (for inspection). */
+  all(): SsmParameterRecord[] {
+    return [...this.#params.values()];
+  }
+
+  toJSON(): SsmStateSnapshot {
+    return { parameters: this.all() };
+  }
+
+  static fromJSON(snapshot: SsmStateSnapshot): SsmState {
+    const state = new SsmState();
+    for (const p of snapshot.parameters) state.#params.set(SsmState.#key(p.accountId, p.region, p.name), p);
+    return state;
+  }
+}
+
+/** A modelled SSM error raised by {@link SsmState}. */
+export class SsmStateError extends Error {
+  override readonly name = 'SsmStateError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Narrow ports of the SSM handler. */
+export interface SsmPorts {
+  readonly state: SsmState;
+  readonly authorizer?: Authorizer;
+}
+
+const ARN_NAME = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter(\/.*)$/;
+const STANDARD_MAX_VALUE = 4096;
+const ADVANCED_MAX_VALUE = 8192;
+
+/** Creates the SSM service handler. */
+export function createSsmHandler(ports: SsmPorts): ServiceHandler {
+  const { state } = ports;
+
+  function validation(message: string, requestId: string): EmulatorResponse {
+    return jsonError({ type: 'ValidationException', message, requestId });
+  }
+
+  function resolveName(
+    raw: string,
+    ctx: ServiceContext,
+    region: string,
+  ): { accountId: string; region: string; name: string; selector?: string } {
+    const m = ARN_NAME.exec(raw);
+    let name = m === null ? raw : (m[3] ?? '');
+    let selector: string | undefined;
+    // Parameter names cannot contain ':', so a colon starts a version selector (`name:3`).
+    const colon = name.lastIndexOf(':');
+    if (colon > 0) {
+      selector = name.slice(colon);
+      name = name.slice(0, colon);
+    }
+    const accountId = m?.[2] ?? ctx.principal.accountId;
+    const paramRegion = m?.[1] ?? region;
+    // An ARN names `parameter/x` for both `x` and `/x`; the stored name decides.
+    if (m !== null && state.get(accountId, paramRegion, name) === undefined) name = name.slice(1);
+    return { accountId, region: paramRegion, name, ...(selector === undefined ? {} : { selector }) };
+  }
+
+  function getParameter(
+    input: Record<string, unknown>,
+    region: string,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    if (input.Name === undefined || input.Name === null)
+      return validation(missingMemberMessage('name'), requestId);
+    if (typeof input.Name !== 'string' || input.Name.length < 1 || input.Name.length > 2048) {
+      return jsonError({ type: 'SerializationException', requestId });
+    }
+    const target = resolveName(input.Name, ctx, region);
+    const arn = parameterArn(target.accountId, target.region, target.name);
+    if (ports.authorizer !== undefined) {
+      const check = ports.authorizer.check(principal, { action: 'ssm:GetParameter', resources: arn, region });
+      if (!check.allowed) return accessDeniedResponse('ssm', principal, check, arn, requestId);
+    }
+    const record = state.get(target.accountId, target.region, target.name);
+    if (target.accountId !== principal.accountId) {
+      if (record === undefined || !record.sharedWith.includes(principal.accountId)) {
+        return jsonError({
+          type: 'AccessDeniedException',
+          message: notAuthorizedMessage(principal.arn, 'ssm:GetParameter', arn).replace(
+            / because no identity-based policy allows the ssm:GetParameter action$/,
+            ' because no resource-based policy allows the ssm:GetParameter action',
+          ),
+          requestId,
+        });
+      }
+    }
+    if (record === undefined) return jsonError({ type: 'ParameterNotFound', requestId });
+    let version = record.versions.at(-1);
+    if (target.selector !== undefined) {
+      const wanted = Number(target.selector.slice(1));
+      version = Number.isInteger(wanted) ? record.versions.find((v) => v.version === wanted) : undefined;
+      if (version === undefined) {
+        return jsonError({
+          type: 'ParameterVersionNotFound',
+          message: `Systems Manager could not find version ${target.selector.slice(1)} of ${target.name}. Verify the version and try again.`,
+          requestId,
+        });
+      }
+    }
+    if (version === undefined) return jsonError({ type: 'ParameterNotFound', requestId });
+    const decrypt = input.WithDecryption === true;
+    const value =
+      record.type === 'SecureString' && !decrypt
+        ? `AQICAHg${Buffer.from(`${record.keyId ?? ''}|${version.value}`).toString('base64')}`
+        : version.value;
+    return jsonResponse(
+      {
+        Parameter: {
+          Name: record.name,
+          Type: record.type,
+          Value: value,
+          Version: version.version,
+          ...(target.selector === undefined ? {} : { Selector: target.selector }),
+          LastModifiedDate: Date.parse(version.lastModified) / 1000,
+          ARN: parameterArn(record.accountId, record.region, record.name),
+          DataType: record.dataType,
+        },
+      },
+      requestId,
+    );
+  }
+
+  function putParameter(
+    input: Record<string, unknown>,
+    region: string,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    if (input.Name === undefined || input.Name === null)
+      return validation(missingMemberMessage('name'), requestId);
+    if (input.Value === undefined || input.Value === null)
+      return validation(missingMemberMessage('value'), requestId);
+    if (typeof input.Name !== 'string' || typeof input.Value !== 'string') {
+      return jsonError({ type: 'SerializationException', requestId });
+    }
+    const name = input.Name;
+    if (name.length < 1 || name.length > 2048) {
+      return validation(
+        `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+        requestId,
+      );
+    }
+    if (name.includes('/') && !name.startsWith('/')) {
+      return validation('Parameter name must be a fully qualified name.', requestId);
+    }
+    if (/^\/?(aws|ssm)/i.test(name)) {
+      return validation(`No access to reserved parameter name: ${name}.`, requestId);
+    }
+    if (!/^[a-zA-Z0-9_.\-/]+$/.test(name)) {
+      return validation(
+        'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.',
+        requestId,
+      );
+    }
+    if (name.split('/').filter((s) => s !== '').length > 15) {
+      return jsonError({
+        type: 'HierarchyLevelLimitExceededException',
+        message: 'Parameter name hierarchy depth must be less than or equal to 15.',
+        requestId,
+      });
+    }
+    const type = input.Type;
+    if (type !== undefined && !TYPES.includes(type as SsmParameterType)) {
+      return validation(
+        `1 validation error detected: Value '${String(type)}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+        requestId,
+      );
+    }
+    const tier = input.Tier === 'Advanced' ? 'Advanced' : 'Standard';
+    const max = tier === 'Advanced' ? ADVANCED_MAX_VALUE : STANDARD_MAX_VALUE;
+    if (input.Value.length > max) {
+      return validation(
+        `1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length less than or equal to ${max}.`,
+        requestId,
+      );
+    }
+    if (input.Overwrite === true && Array.isArray(input.Tags) && input.Tags.length > 0) {
+      return validation(
+        "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+        requestId,
+      );
+    }
+    if (typeof input.AllowedPattern === 'string') {
+      let re: RegExp;
+      try {
+        re = new RegExp(input.AllowedPattern);
+      } catch {
+        return jsonError({
+          type: 'InvalidAllowedPatternException',
+          message: 'The allowed pattern is not a valid regular expression.',
+          requestId,
+        });
+      }
+      if (!re.test(input.Value)) {
+        return jsonError({
+          type: 'ParameterPatternMismatchException',
+          message: `Parameter value, ${input.Value}, failed to satisfy constraint specified in allowedPattern: ${input.AllowedPattern}.`,
+          requestId,
+        });
+      }
+    }
+    const arn = parameterArn(principal.accountId, region, name);
+    if (ports.authorizer !== undefined) {
+      const check = ports.authorizer.check(principal, { action: 'ssm:PutParameter', resources: arn, region });
+      if (!check.allowed) return accessDeniedResponse('ssm', principal, check, arn, requestId);
+    }
+    try {
+      const record = state.putParameter(principal.accountId, region, {
+        name,
+        value: input.Value,
+        ...(type === undefined ? {} : { type: type as SsmParameterType }),
+        ...(typeof input.Description === 'string' ? { description: input.Description } : {}),
+        ...(typeof input.AllowedPattern === 'string' ? { allowedPattern: input.AllowedPattern } : {}),
+        ...(typeof input.KeyId === 'string' ? { keyId: input.KeyId } : {}),
+        ...(typeof input.DataType === 'string' ? { dataType: input.DataType } : {}),
+        tier,
+        overwrite: input.Overwrite === true,
+        now: ctx.now().toISOString(),
+      });
+      return jsonResponse({ Version: record.versions.at(-1)?.version ?? 1, Tier: record.tier }, requestId);
+    } catch (error) {
+      if (error instanceof SsmStateError)
+        return jsonError({ type: error.code, message: error.message, requestId });
+      throw error;
+    }
+  }
+
+  return async (req, ctx) => {
+    const parsed = parseJsonRpc(req, 'AmazonSSM', ctx.requestId);
+    if (!parsed.ok) return parsed.response;
+    const { operation, input } = parsed.call;
+    switch (operation) {
+      case 'GetParameter':
+        return getParameter(input, req.region, ctx);
+      case 'PutParameter':
+        return putParameter(input, req.region, ctx);
+      default:
+        return jsonError({ type: 'UnknownOperationException', requestId: ctx.requestId });
+    }
+  };
+}

@@ -2,7 +2,9 @@
  * Test helpers: start an emulator for a test and build real SDK clients against it.
  */
 import { Readable } from 'node:stream';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import { DrsClient } from '@aws-sdk/client-drs';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 import { errorMismatches, outputMismatches } from './aws-model-shape.js';
 
@@ -114,4 +116,56 @@ export function drsMismatches(records: readonly RecordedResponse[]): string[] {
     const type = r.headers['x-amzn-errortype'] ?? '';
     return errorMismatches('drs', type.split(':')[0] ?? type, body);
   });
+}
+
+/** A raw request signed with SigV4 (for bodies the SDK would never send). */
+export interface RawRequest {
+  readonly method?: string;
+  /** Path with an optional query string, e.g. `/DescribeJobs` or `/tags/arn%3A...?tagKeys=a`. */
+  readonly path: string;
+  readonly body?: string;
+  readonly region?: string;
+  readonly service?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** Sends a SigV4-signed request with `fetch` and returns status, headers and body text. */
+export async function signedFetch(
+  emu: Emulator,
+  credentials: TestCredentials,
+  req: RawRequest,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const url = new URL(req.path, emu.endpoint);
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    query[key] = all.length === 1 ? (all[0] as string) : all;
+  }
+  const signer = new SignatureV4({
+    credentials,
+    region: req.region ?? STAGING_REGION,
+    service: req.service ?? 'drs',
+    sha256: Sha256,
+    uriEscapePath: true,
+  });
+  const signed = await signer.sign({
+    method: req.method ?? 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { host: url.host, 'content-type': 'application/json', ...(req.headers ?? {}) },
+    ...(req.body === undefined ? {} : { body: req.body }),
+  });
+  const res = await fetch(url, {
+    method: req.method ?? 'POST',
+    headers: signed.headers as Record<string, string>,
+    ...(req.body === undefined ? {} : { body: req.body }),
+  });
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return { status: res.status, headers, body: await res.text() };
 }

@@ -118,9 +118,16 @@ export function throttling(retryAfterSeconds: number): DrsFault {
   );
 }
 
-/** InternalServerException (500) and other 5xx. */
+/**
+ * InternalServerException for any 5xx: it is the only server fault the DRS model defines, so a
+ * 502/503/504 burst carries it too (with that status).
+ */
 export function internal(status = 500): DrsFault {
-  return status === 500
-    ? new DrsFault('InternalServerException', 500, 'An internal error occurred', {}, { 'retry-after': '1' })
-    : new DrsFault('ServiceUnavailableException', status, 'Service unavailable, please retry', {});
+  return new DrsFault(
+    'InternalServerException',
+    status,
+    status === 500 ? 'An internal error occurred' : 'Service unavailable, please retry',
+    {},
+    { 'retry-after': '1' },
+  );
 }

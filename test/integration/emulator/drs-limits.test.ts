@@ -20,23 +20,28 @@ import {
 
 function withQuotas(quotas: Record<string, number>): Fleet {
   const base = generateFleet({ seed: 3, accounts: 2, serversPerAccount: 30 });
-  return { ...base, accounts: base.accounts.map((a) => (a.accountId === '111111111111' ? { ...a, quotas } : a)) };
+  return {
+    ...base,
+    accounts: base.accounts.map((a) => (a.accountId === '111111111111' ? { ...a, quotas } : a)),
+  };
 }
 
 describe('Emulator: DRS limits, conflicts and account isolation', () => {
   let emu: Emulator;
-  const records: RecordedResponse[] = [];
+  const recorders: RecordedResponse[][] = [];
 
   afterEach(async () => {
-    expect(drsMismatches(records.splice(0))).toEqual([]);
+    expect(drsMismatches(recorders.splice(0).flat())).toEqual([]);
     await emu.stop();
   });
 
   async function setup(fleet: Fleet) {
     emu = await startTestEmulator({ fleet });
     const drs = stagingDrs(emu);
-    records.push(...recordResponses(drs));
-    const ids = ((await drs.send(new DescribeSourceServersCommand({}))).items ?? []).map((s) => s.sourceServerID as string);
+    recorders.push(recordResponses(drs));
+    const ids = ((await drs.send(new DescribeSourceServersCommand({}))).items ?? []).map(
+      (s) => s.sourceServerID as string,
+    );
     return { drs, ids };
   }
 
@@ -46,9 +51,17 @@ describe('Emulator: DRS limits, conflicts and account isolation', () => {
     const { drs, ids } = await setup(withQuotas({ serversPerJob: 5 }));
 
     const err = await drs
-      .send(new StartRecoveryCommand({ sourceServers: ids.slice(0, 6).map((sourceServerID) => ({ sourceServerID })) }))
+      .send(
+        new StartRecoveryCommand({
+          sourceServers: ids.slice(0, 6).map((sourceServerID) => ({ sourceServerID })),
+        }),
+      )
       .catch((e: unknown) => e);
-    const ok = await drs.send(new StartRecoveryCommand({ sourceServers: ids.slice(0, 5).map((sourceServerID) => ({ sourceServerID })) }));
+    const ok = await drs.send(
+      new StartRecoveryCommand({
+        sourceServers: ids.slice(0, 5).map((sourceServerID) => ({ sourceServerID })),
+      }),
+    );
 
     expect(err).toBeInstanceOf(ServiceQuotaExceededException);
     expect((err as ServiceQuotaExceededException).$metadata.httpStatusCode).toBe(402);
@@ -72,7 +85,9 @@ describe('Emulator: DRS limits, conflicts and account isolation', () => {
     await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[0]), isDrill: true }));
     await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[1]), isDrill: true }));
 
-    const err = await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[2]), isDrill: true })).catch((e: unknown) => e);
+    const err = await drs
+      .send(new StartRecoveryCommand({ sourceServers: one(ids[2]), isDrill: true }))
+      .catch((e: unknown) => e);
     emu.clock.advance(2 * 3_600_000);
     const later = await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[2]), isDrill: true }));
 
@@ -82,10 +97,18 @@ describe('Emulator: DRS limits, conflicts and account isolation', () => {
 
   it('refuses more servers in all active jobs than the quota', async () => {
     const { drs, ids } = await setup(withQuotas({ serversInAllActiveJobs: 4 }));
-    await drs.send(new StartRecoveryCommand({ sourceServers: ids.slice(0, 3).map((sourceServerID) => ({ sourceServerID })) }));
+    await drs.send(
+      new StartRecoveryCommand({
+        sourceServers: ids.slice(0, 3).map((sourceServerID) => ({ sourceServerID })),
+      }),
+    );
 
     const err = await drs
-      .send(new StartRecoveryCommand({ sourceServers: ids.slice(3, 5).map((sourceServerID) => ({ sourceServerID })) }))
+      .send(
+        new StartRecoveryCommand({
+          sourceServers: ids.slice(3, 5).map((sourceServerID) => ({ sourceServerID })),
+        }),
+      )
       .catch((e: unknown) => e);
 
     expect((err as ServiceQuotaExceededException).quotaCode).toBe('L-05AFA8C6');
@@ -95,7 +118,9 @@ describe('Emulator: DRS limits, conflicts and account isolation', () => {
     const { drs, ids } = await setup(generateFleet({ seed: 3, accounts: 1, serversPerAccount: 5 }));
     await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[0]), isDrill: true }));
 
-    const err = await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[0]), isDrill: true })).catch((e: unknown) => e);
+    const err = await drs
+      .send(new StartRecoveryCommand({ sourceServers: one(ids[0]), isDrill: true }))
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ConflictException);
     expect((err as ConflictException).$metadata.httpStatusCode).toBe(409);
@@ -106,13 +131,17 @@ describe('Emulator: DRS limits, conflicts and account isolation', () => {
     const { drs, ids } = await setup(generateFleet({ seed: 8, accounts: 2, serversPerAccount: 12 }));
     const other = stagingDrs(emu, '222222222222');
     const root = drsClient(emu, emu.credentials, { region: 'us-east-1' });
-    records.push(...recordResponses(other), ...recordResponses(root));
+    recorders.push(recordResponses(other), recordResponses(root));
     const job = await drs.send(new StartRecoveryCommand({ sourceServers: one(ids[0]), isDrill: true }));
 
     const theirs = await other.send(new DescribeSourceServersCommand({}));
     const theirJobs = await other.send(new DescribeJobsCommand({}));
     const foreignTag = await other
-      .send(new ListTagsForResourceCommand({ resourceArn: `arn:aws:drs:us-east-2:111111111111:source-server/${ids[0]}` }))
+      .send(
+        new ListTagsForResourceCommand({
+          resourceArn: `arn:aws:drs:us-east-2:111111111111:source-server/${ids[0]}`,
+        }),
+      )
       .catch((e: unknown) => e);
     const foreignLaunch = await other.send(new StartRecoveryCommand({ sourceServers: one(ids[1]) }));
     const orchestrator = await root.send(new DescribeSourceServersCommand({}));

@@ -67,15 +67,24 @@ describe('Emulator: DRS input validation as the model defines it', () => {
 
     expect(res.status).toBe(400);
     expect(res.json.reason).toBe('fieldValidationFailed');
-    expect(res.json.fieldList).toEqual([{ name: 'sourceServers', message: "Member 'sourceServers' must not be null" }]);
+    expect(res.json.fieldList).toEqual([
+      { name: 'sourceServers', message: "Member 'sourceServers' must not be null" },
+    ]);
   });
 
   it('rejects wrong types, IDs that break their pattern and lists that are too long', async () => {
     const wrongType = await call('/DescribeJobs', '{"maxResults":"ten"}');
-    const badId = await call('/StartRecovery', JSON.stringify({ sourceServers: [{ sourceServerID: 'server-1' }] }));
+    const badId = await call(
+      '/StartRecovery',
+      JSON.stringify({ sourceServers: [{ sourceServerID: 'server-1' }] }),
+    );
     const tooMany = await call(
       '/StartRecovery',
-      JSON.stringify({ sourceServers: Array.from({ length: 201 }, (_, i) => ({ sourceServerID: `s-${String(i).padStart(17, '0')}` })) }),
+      JSON.stringify({
+        sourceServers: Array.from({ length: 201 }, (_, i) => ({
+          sourceServerID: `s-${String(i).padStart(17, '0')}`,
+        })),
+      }),
     );
     const empty = await call('/TerminateRecoveryInstances', JSON.stringify({ recoveryInstanceIDs: [] }));
     const zero = await call('/DescribeSourceServers', JSON.stringify({ maxResults: 0 }));
@@ -83,11 +92,17 @@ describe('Emulator: DRS input validation as the model defines it', () => {
     expect(wrongType.json.fieldList).toEqual([expect.objectContaining({ name: 'maxResults' })]);
     expect(badId.json.fieldList).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'sourceServers.0.sourceServerID', message: expect.stringContaining('s-[0-9a-zA-Z]{17}') }),
+        expect.objectContaining({
+          name: 'sourceServers.0.sourceServerID',
+          message: expect.stringContaining('s-[0-9a-zA-Z]{17}'),
+        }),
       ]),
     );
     expect(tooMany.json.fieldList).toEqual([
-      expect.objectContaining({ name: 'sourceServers', message: expect.stringContaining('less than or equal to 200') }),
+      expect.objectContaining({
+        name: 'sourceServers',
+        message: expect.stringContaining('less than or equal to 200'),
+      }),
     ]);
     expect(empty.json.fieldList).toEqual([expect.objectContaining({ name: 'recoveryInstanceIDs' })]);
     expect(zero.json.fieldList).toEqual([expect.objectContaining({ name: 'maxResults' })]);
@@ -104,7 +119,9 @@ describe('Emulator: DRS input validation as the model defines it', () => {
     );
     const servers = await call(
       '/DescribeSourceServers',
-      JSON.stringify({ filters: { sourceServerIDs: Array.from({ length: 201 }, () => 's-00000000000000000') } }),
+      JSON.stringify({
+        filters: { sourceServerIDs: Array.from({ length: 201 }, () => 's-00000000000000000') },
+      }),
     );
 
     expect(jobs.json.fieldList).toEqual([expect.objectContaining({ name: 'filters.jobIDs' })]);
@@ -118,7 +135,9 @@ describe('Emulator: DRS input validation as the model defines it', () => {
 
     expect(noKeys.json.fieldList).toEqual([expect.objectContaining({ name: 'tagKeys' })]);
     expect(shortArn.status).toBe(400);
-    expect(shortArn.json.fieldList).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'resourceArn' })]));
+    expect(shortArn.json.fieldList).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'resourceArn' })]),
+    );
   });
 
   it('answers only modelled errors (never a crash) to random bodies on every DRS operation', async () => {
@@ -130,10 +149,28 @@ describe('Emulator: DRS input validation as the model defines it', () => {
         fc.double(),
         fc.boolean(),
         fc.constant(null),
-        fc.constantFrom('s-00000000000000000', 'drsjob-00000000000000000', 'i-0123456789abcdef0', 'pit-00000000000000000'),
+        fc.constantFrom(
+          's-00000000000000000',
+          'drsjob-00000000000000000',
+          'i-0123456789abcdef0',
+          'pit-00000000000000000',
+        ),
         fc.array(tie('any'), { maxLength: 4 }),
         fc.dictionary(
-          fc.constantFrom('sourceServers', 'sourceServerID', 'filters', 'jobIDs', 'maxResults', 'nextToken', 'isDrill', 'tags', 'recoveryInstanceIDs', 'recoveryInstanceID', 'order', 'x'),
+          fc.constantFrom(
+            'sourceServers',
+            'sourceServerID',
+            'filters',
+            'jobIDs',
+            'maxResults',
+            'nextToken',
+            'isDrill',
+            'tags',
+            'recoveryInstanceIDs',
+            'recoveryInstanceID',
+            'order',
+            'x',
+          ),
           tie('any'),
           { maxKeys: 4 },
         ),
@@ -142,10 +179,24 @@ describe('Emulator: DRS input validation as the model defines it', () => {
     const body = fc.oneof(
       value.any.map((v) => JSON.stringify(v)),
       fc.string(),
-      fc.dictionary(
-        fc.constantFrom('sourceServers', 'filters', 'maxResults', 'nextToken', 'jobID', 'recoveryInstanceIDs', 'recoveryInstanceID', 'sourceServerID', 'isDrill', 'tags', 'order'),
-        value.any,
-      ).map((v) => JSON.stringify(v)),
+      fc
+        .dictionary(
+          fc.constantFrom(
+            'sourceServers',
+            'filters',
+            'maxResults',
+            'nextToken',
+            'jobID',
+            'recoveryInstanceIDs',
+            'recoveryInstanceID',
+            'sourceServerID',
+            'isDrill',
+            'tags',
+            'order',
+          ),
+          value.any,
+        )
+        .map((v) => JSON.stringify(v)),
     );
     const seen = new Set<string>();
 

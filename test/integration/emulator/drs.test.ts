@@ -75,7 +75,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
   it('pages DescribeSourceServers with maxResults/nextToken and the SDK paginator', async () => {
     const first = await drs.send(new DescribeSourceServersCommand({ maxResults: 15 }));
-    const second = await drs.send(new DescribeSourceServersCommand({ maxResults: 15, nextToken: first.nextToken }));
+    const second = await drs.send(
+      new DescribeSourceServersCommand({ maxResults: 15, nextToken: first.nextToken }),
+    );
     const ids: string[] = [];
     for await (const page of paginateDescribeSourceServers({ client: drs, pageSize: 7 }, {})) {
       ids.push(...(page.items ?? []).map((s) => s.sourceServerID as string));
@@ -89,7 +91,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   });
 
   it('rejects a forged pagination token with ValidationException', async () => {
-    const err = await drs.send(new DescribeSourceServersCommand({ nextToken: 'not-a-token' })).catch((e: unknown) => e);
+    const err = await drs
+      .send(new DescribeSourceServersCommand({ nextToken: 'not-a-token' }))
+      .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ValidationException);
     expect((err as ValidationException).reason).toBe('fieldValidationFailed');
@@ -109,7 +113,11 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const ids = await continuousIds(3);
 
     const started = await drs.send(
-      new StartRecoveryCommand({ sourceServers: ids.map((sourceServerID) => ({ sourceServerID })), isDrill: true, tags: { 'DR-CorrelationId': 'c-1' } }),
+      new StartRecoveryCommand({
+        sourceServers: ids.map((sourceServerID) => ({ sourceServerID })),
+        isDrill: true,
+        tags: { 'DR-CorrelationId': 'c-1' },
+      }),
     );
     const jobID = started.job?.jobID as string;
     const pending = started.job?.status;
@@ -117,7 +125,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const early = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
     emu.clock.advance(HOUR);
     const done = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
-    const instances = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: ids } }));
+    const instances = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { sourceServerIDs: ids } }),
+    );
     const servers = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: ids } }));
 
     expect(started.$metadata.httpStatusCode).toBe(202);
@@ -130,7 +140,11 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const job = done.items?.[0];
     expect(job?.status).toBe('COMPLETED');
     expect(job?.endDateTime).toBeTypeOf('string');
-    expect(job?.participatingServers?.map((p) => p.launchStatus)).toEqual(['LAUNCHED', 'LAUNCHED', 'LAUNCHED']);
+    expect(job?.participatingServers?.map((p) => p.launchStatus)).toEqual([
+      'LAUNCHED',
+      'LAUNCHED',
+      'LAUNCHED',
+    ]);
     expect(instances.items).toHaveLength(3);
     for (const r of instances.items ?? []) {
       expect(r.recoveryInstanceID).toMatch(/^i-[0-9a-f]{17}$/);
@@ -154,7 +168,12 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
   it('takes several minutes to ~45 minutes of virtual time per server', async () => {
     const ids = await continuousIds(20);
-    const started = await drs.send(new StartRecoveryCommand({ sourceServers: ids.map((sourceServerID) => ({ sourceServerID })), isDrill: true }));
+    const started = await drs.send(
+      new StartRecoveryCommand({
+        sourceServers: ids.map((sourceServerID) => ({ sourceServerID })),
+        isDrill: true,
+      }),
+    );
     const jobID = started.job?.jobID as string;
 
     emu.clock.advance(3 * 60_000);
@@ -162,7 +181,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     emu.clock.advance(47 * 60_000);
     const at50 = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
 
-    expect(at3.items?.[0]?.participatingServers?.filter((p) => p.launchStatus === 'LAUNCHED')).toHaveLength(0);
+    expect(at3.items?.[0]?.participatingServers?.filter((p) => p.launchStatus === 'LAUNCHED')).toHaveLength(
+      0,
+    );
     expect(at50.items?.[0]?.status).toBe('COMPLETED');
   });
 
@@ -172,7 +193,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     emu.clock.advance(HOUR);
 
     const logs = await drs.send(new DescribeJobLogItemsCommand({ jobID: started.job?.jobID }));
-    const paged = await drs.send(new DescribeJobLogItemsCommand({ jobID: started.job?.jobID, maxResults: 2 }));
+    const paged = await drs.send(
+      new DescribeJobLogItemsCommand({ jobID: started.job?.jobID, maxResults: 2 }),
+    );
 
     expect(logs.items?.map((l) => l.event)).toEqual([
       'JOB_START',
@@ -192,12 +215,18 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   it('fails servers that are not in CONTINUOUS replication with LAUNCH_FAILED', async () => {
     const all = await drs.send(new DescribeSourceServersCommand({}));
     const bad = all.items?.find((s) => s.dataReplicationInfo?.dataReplicationState !== 'CONTINUOUS');
-    const started = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: bad?.sourceServerID }], isDrill: true }));
+    const started = await drs.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: bad?.sourceServerID }], isDrill: true }),
+    );
     emu.clock.advance(HOUR);
 
-    const job = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [started.job?.jobID as string] } }));
+    const job = await drs.send(
+      new DescribeJobsCommand({ filters: { jobIDs: [started.job?.jobID as string] } }),
+    );
     const logs = await drs.send(new DescribeJobLogItemsCommand({ jobID: started.job?.jobID }));
-    const server = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [bad?.sourceServerID as string] } }));
+    const server = await drs.send(
+      new DescribeSourceServersCommand({ filters: { sourceServerIDs: [bad?.sourceServerID as string] } }),
+    );
 
     expect(job.items?.[0]?.participatingServers?.[0]?.launchStatus).toBe('FAILED');
     expect(logs.items?.map((l) => l.event)).toContain('LAUNCH_FAILED');
@@ -206,7 +235,9 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   });
 
   it('skips unknown source servers with SERVER_SKIPPED', async () => {
-    const started = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: 's-00000000000000000' }] }));
+    const started = await drs.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: 's-00000000000000000' }] }),
+    );
     emu.clock.advance(HOUR);
     const logs = await drs.send(new DescribeJobLogItemsCommand({ jobID: started.job?.jobID }));
 
@@ -216,7 +247,12 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
   it('terminates recovery instances with a TERMINATE job; they disappear once it ends', async () => {
     const ids = await continuousIds(2);
-    await drs.send(new StartRecoveryCommand({ sourceServers: ids.map((sourceServerID) => ({ sourceServerID })), isDrill: true }));
+    await drs.send(
+      new StartRecoveryCommand({
+        sourceServers: ids.map((sourceServerID) => ({ sourceServerID })),
+        isDrill: true,
+      }),
+    );
     emu.clock.advance(HOUR);
     const before = await drs.send(new DescribeRecoveryInstancesCommand({}));
     const instanceIds = (before.items ?? []).map((r) => r.recoveryInstanceID as string);
@@ -234,7 +270,10 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     expect(during.items).toHaveLength(2);
     expect(after.items).toEqual([]);
     expect(job.items?.[0]?.status).toBe('COMPLETED');
-    expect(job.items?.[0]?.participatingServers?.map((p) => p.launchStatus)).toEqual(['TERMINATED', 'TERMINATED']);
+    expect(job.items?.[0]?.participatingServers?.map((p) => p.launchStatus)).toEqual([
+      'TERMINATED',
+      'TERMINATED',
+    ]);
     expect(servers.items?.map((s) => s.lifeCycle?.lastLaunch?.status)).toEqual(['TERMINATED', 'TERMINATED']);
     expect(servers.items?.every((s) => s.recoveryInstanceId === undefined)).toBe(true);
   });
@@ -249,14 +288,24 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const tooEarly =
       instance?.failback?.state === 'FAILBACK_READY_FOR_LAUNCH'
         ? undefined
-        : await drs.send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid] })).catch((e: unknown) => e);
+        : await drs
+            .send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid] }))
+            .catch((e: unknown) => e);
     emu.clock.advance(2 * HOUR);
-    const ready = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }));
+    const ready = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }),
+    );
 
-    const fb = await drs.send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid], tags: { k: 'v' } }));
-    const during = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }));
+    const fb = await drs.send(
+      new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid], tags: { k: 'v' } }),
+    );
+    const during = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }),
+    );
     emu.clock.advance(HOUR);
-    const after = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }));
+    const after = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }),
+    );
 
     expect(instance?.isDrill).toBe(false);
     if (tooEarly !== undefined) expect((tooEarly as Error).name).toBe('ConflictException');
@@ -271,9 +320,12 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const [id] = await continuousIds(1);
     await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: true }));
     emu.clock.advance(5 * HOUR);
-    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]?.recoveryInstanceID as string;
+    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]
+      ?.recoveryInstanceID as string;
 
-    const err = await drs.send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid] })).catch((e: unknown) => e);
+    const err = await drs
+      .send(new StartFailbackLaunchCommand({ recoveryInstanceIDs: [rid] }))
+      .catch((e: unknown) => e);
 
     expect((err as Error).name).toBe('ConflictException');
     expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(409);
@@ -283,13 +335,16 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const [id] = await continuousIds(1);
     await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }] }));
     emu.clock.advance(HOUR);
-    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]?.recoveryInstanceID as string;
+    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]
+      ?.recoveryInstanceID as string;
 
     const res = await fetch(`${emu.endpoint}/_emulator/failback`, {
       method: 'POST',
       body: JSON.stringify({ accountId: '111111111111', recoveryInstanceID: rid, state: 'FAILBACK_ERROR' }),
     });
-    const out = await drs.send(new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }));
+    const out = await drs.send(
+      new DescribeRecoveryInstancesCommand({ filters: { recoveryInstanceIDs: [rid] } }),
+    );
 
     expect(res.status).toBe(200);
     expect(out.items?.[0]?.failback?.state).toBe('FAILBACK_ERROR');
@@ -299,10 +354,15 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const [id] = await continuousIds(1);
     await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }] }));
     emu.clock.advance(HOUR);
-    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]?.recoveryInstanceID as string;
+    const rid = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0]
+      ?.recoveryInstanceID as string;
 
-    const onPrem = await drs.send(new ReverseReplicationCommand({ recoveryInstanceID: rid })).catch((e: unknown) => e);
-    const unknown = await drs.send(new ReverseReplicationCommand({ recoveryInstanceID: 'i-0123456789abcdef0' })).catch((e: unknown) => e);
+    const onPrem = await drs
+      .send(new ReverseReplicationCommand({ recoveryInstanceID: rid }))
+      .catch((e: unknown) => e);
+    const unknown = await drs
+      .send(new ReverseReplicationCommand({ recoveryInstanceID: 'i-0123456789abcdef0' }))
+      .catch((e: unknown) => e);
 
     expect((onPrem as Error).name).toBe('ValidationException');
     expect((unknown as Error).name).toBe('ResourceNotFoundException');
@@ -311,11 +371,16 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   it('lists recovery snapshots and launches from a chosen point in time', async () => {
     const [id] = await continuousIds(1);
     const asc = await drs.send(new DescribeRecoverySnapshotsCommand({ sourceServerID: id }));
-    const desc = await drs.send(new DescribeRecoverySnapshotsCommand({ sourceServerID: id, order: 'DESC', maxResults: 3 }));
+    const desc = await drs.send(
+      new DescribeRecoverySnapshotsCommand({ sourceServerID: id, order: 'DESC', maxResults: 3 }),
+    );
     const pit = asc.items?.[0];
 
     const started = await drs.send(
-      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id, recoverySnapshotID: pit?.snapshotID }], isDrill: true }),
+      new StartRecoveryCommand({
+        sourceServers: [{ sourceServerID: id, recoverySnapshotID: pit?.snapshotID }],
+        isDrill: true,
+      }),
     );
     emu.clock.advance(HOUR);
     const instance = (await drs.send(new DescribeRecoveryInstancesCommand({}))).items?.[0];
@@ -337,12 +402,20 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     const tagged = await drs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     await drs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['Owner'] }));
     const untagged = await drs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-    const server = await drs.send(new DescribeSourceServersCommand({ filters: { sourceServerIDs: [id as string] } }));
-    const job = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: true }));
+    const server = await drs.send(
+      new DescribeSourceServersCommand({ filters: { sourceServerIDs: [id as string] } }),
+    );
+    const job = await drs.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: true }),
+    );
     await drs.send(new TagResourceCommand({ resourceArn: job.job?.arn, tags: { x: '1' } }));
     const jobTags = await drs.send(new ListTagsForResourceCommand({ resourceArn: job.job?.arn }));
     const missing = await drs
-      .send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:drs:us-east-2:111111111111:source-server/s-00000000000000000' }))
+      .send(
+        new ListTagsForResourceCommand({
+          resourceArn: 'arn:aws:drs:us-east-2:111111111111:source-server/s-00000000000000000',
+        }),
+      )
       .catch((e: unknown) => e);
 
     expect(tagged.tags?.Owner).toBe('dr-team');
@@ -354,9 +427,13 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
   it('filters DescribeJobs by date and returns newest first', async () => {
     const ids = await continuousIds(2);
-    const a = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: ids[0] }], isDrill: true }));
+    const a = await drs.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: ids[0] }], isDrill: true }),
+    );
     emu.clock.advance(HOUR);
-    const b = await drs.send(new StartRecoveryCommand({ sourceServers: [{ sourceServerID: ids[1] }], isDrill: true }));
+    const b = await drs.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: ids[1] }], isDrill: true }),
+    );
 
     const all = await drs.send(new DescribeJobsCommand({}));
     const recent = await drs.send(new DescribeJobsCommand({ filters: { fromDate: '2025-01-06T09:30:00Z' } }));
@@ -368,9 +445,10 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   it('answers UninitializedAccountException in a region where the account has no DRS', async () => {
     const { drsClient, sessionFor } = await import('../../_helpers/emulator.js');
     const other = drsClient(emu, sessionFor(emu, '111111111111'), { region: 'eu-west-1' });
-    records.push(...recordResponses(other));
+    const otherRecords = recordResponses(other);
 
     const err = await other.send(new DescribeSourceServersCommand({})).catch((e: unknown) => e);
+    records.push(...otherRecords);
 
     expect((err as Error).name).toBe('UninitializedAccountException');
   });

@@ -95,7 +95,13 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
         requestId,
       );
     }
-    if (sessionName.length < 2 || sessionName.length > 64 || !SESSION_NAME.test(sessionName)) {
+    if (sessionName.length < 2 || sessionName.length > 64) {
+      return validation(
+        `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must have length ${sessionName.length < 2 ? 'greater than or equal to 2' : 'less than or equal to 64'}`,
+        requestId,
+      );
+    }
+    if (!SESSION_NAME.test(sessionName)) {
       return validation(
         `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
         requestId,

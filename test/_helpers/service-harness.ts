@@ -147,7 +147,9 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
           ? commonError(req.service, 'internal', { requestId })
           : await handler(req, { principal: auth.principal, now: () => harness.now, requestId });
       const out = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
-      res.writeHead(response.status, { ...response.headers, 'content-length': String(out.length) });
+      // A HEAD answer describes the object it does not send: keep the handler's content-length.
+      const length = method === 'HEAD' ? (response.headers['content-length'] ?? '0') : String(out.length);
+      res.writeHead(response.status, { ...response.headers, 'content-length': length });
       res.end(out);
     })().catch((error: unknown) => {
       res.writeHead(500);

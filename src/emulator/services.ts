@@ -1,21 +1,183 @@
 /**
  * Wires the neighbour services (STS, SSM, SNS, S3, Service Quotas, EC2; written against narrow
- * ports in services/) and IAM authorization onto the world.
+ * ports in services/) and IAM authorization onto the world, and adapts the world to their ports.
  */
-
+import { accessDeniedResponse, createAuthorizer } from './auth/authorizer.js';
+import type { PolicyDocument } from './auth/iam-policy.js';
 import type { InspectionViews } from './inspection.js';
-import type { Authorizer } from './server.js';
+import type { Authorizer as ServerAuthorizer } from './server.js';
+import { createEc2Handler } from './services/ec2.js';
+import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
+import { createServiceQuotasHandler } from './services/service-quotas.js';
+import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sns.js';
+import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
+import { createStsHandler } from './services/sts.js';
 import type { EmulatorState } from './state.js';
 import type { ServiceHandler } from './types.js';
 
 /** Handlers, authorizer and inspection views of the neighbour services. */
 export interface NeighbourServices {
   readonly handlers: Readonly<Record<string, ServiceHandler>>;
-  readonly authorize?: Authorizer;
+  readonly authorize?: ServerAuthorizer;
   readonly views: InspectionViews;
 }
 
-/** Builds the neighbour services over the world (those that exist so far). */
-export function createNeighbourServices(_state: EmulatorState): NeighbourServices {
-  return { handlers: {}, views: {} };
+/** The organization every fleet account belongs to (for `aws:PrincipalOrgID` trust conditions). */
+export const FLEET_ORGANIZATION_ID = 'o-drsorchemu01';
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
+
+/** Builds the neighbour services over the world; their state is seeded from the fleet once. */
+export function createNeighbourServices(state: EmulatorState): NeighbourServices {
+  const restored = state.restoredServices;
+  const seededAt = new Date(state.clock.nowMs()).toISOString();
+
+  const ssm = restored.ssm ? SsmState.fromJSON(restored.ssm as SsmStateSnapshot) : new SsmState();
+  const sns = restored.sns ? SnsState.fromJSON(restored.sns as SnsStateSnapshot) : new SnsState();
+  const s3 = restored.s3 ? S3State.fromJSON(restored.s3 as S3StateSnapshot) : new S3State();
+  for (const account of state.accounts()) {
+    if (!restored.ssm) {
+      for (const p of account.fleet.ssmParameters ?? []) {
+        ssm.putParameter(account.accountId, account.region, {
+          name: p.name,
+          value: p.value,
+          type: p.type ?? 'String',
+          overwrite: true,
+          now: seededAt,
+        });
+      }
+    }
+    if (!restored.sns)
+      for (const t of account.fleet.snsTopics ?? []) sns.createTopic(account.accountId, account.region, t);
+    if (!restored.s3) {
+      for (const b of account.fleet.s3Buckets ?? []) {
+        s3.createBucket(b.name, account.accountId, account.region, {
+          allowedAccounts: b.allowAccounts ?? [],
+          createdAt: seededAt,
+        });
+      }
+    }
+  }
+  state.services.set('ssm', ssm);
+  state.services.set('sns', sns);
+  state.services.set('s3', s3);
+
+  const findRole = (arn: string) => {
+    const m = ROLE_ARN.exec(arn);
+    if (!m) return undefined;
+    const account = state.account(m[1] ?? '');
+    const role = account?.roles.find((r) => r.name === m[2]);
+    return account && role ? { account, role } : undefined;
+  };
+  const authorizer = createAuthorizer({
+    policiesForRole: (arn) => findRole(arn)?.role.policies as readonly PolicyDocument[] | undefined,
+  });
+  const accountQuotas = (accountId: string): Record<string, number> => {
+    const q = state.account(accountId)?.quotas;
+    return q
+      ? {
+          'L-B827C881': q.serversPerJob,
+          'L-05AFA8C6': q.serversInAllActiveJobs,
+          'L-D88FAC3A': q.concurrentJobs,
+          'L-DD6D028C': q.jobsPerSourceServer,
+          'L-C1D14A2B': q.replicatingServers,
+        }
+      : {};
+  };
+
+  const handlers: Record<string, ServiceHandler> = {
+    sts: createStsHandler(
+      {
+        findRole: (arn) => {
+          const hit = findRole(arn);
+          return hit
+            ? {
+                arn: `arn:aws:iam::${hit.account.accountId}:role/${hit.role.name}`,
+                accountId: hit.account.accountId,
+                trustPolicy: hit.role.trustPolicy as PolicyDocument,
+              }
+            : undefined;
+        },
+        credentials: state.credentials,
+        assumeRoleDenied: (roleArn) => state.faults.isAssumeRoleDenied(ROLE_ARN.exec(roleArn)?.[1] ?? ''),
+        organizationIdOf: (accountId) => (state.account(accountId) ? FLEET_ORGANIZATION_ID : undefined),
+        authorizer,
+      },
+      { defaultTrustedAccounts: [state.orchestratorAccountId] },
+    ),
+    ssm: createSsmHandler({ state: ssm, authorizer }),
+    sns: createSnsHandler({ state: sns, authorizer }),
+    s3: createS3Handler({ state: s3, authorizer }),
+    servicequotas: createServiceQuotasHandler({
+      quotas: (accountId) => accountQuotas(accountId),
+      authorizer,
+    }),
+    ec2: createEc2Handler({
+      listInstances: (accountId, region) => {
+        const account = state.account(accountId);
+        if (!account || account.region !== region) return [];
+        account.drs.settle(state.clock.nowMs());
+        return account.drs.instances().map((r) => ({
+          instanceId: r.recoveryInstanceID,
+          state: 'running' as const,
+          launchTime: new Date(r.launchedMs).toISOString(),
+          privateIpAddress: r.privateIp,
+          tags: r.tags,
+          instanceType: r.instanceType,
+          availabilityZone: `${region}a`,
+        }));
+      },
+      authorizer,
+    }),
+  };
+
+  // The neighbours check their own calls; DRS calls are checked here, dependent actions included.
+  const authorize: ServerAuthorizer = (req, principal, operation, requestId) => {
+    if (req.service !== 'drs') return undefined;
+    let resource = '*';
+    if (req.rawPath.startsWith('/tags/')) {
+      try {
+        resource = decodeURIComponent(req.rawPath.slice(6));
+      } catch {
+        resource = '*';
+      }
+    }
+    let tagsOnCreate = false;
+    if ((operation === 'StartRecovery' || operation === 'StartFailbackLaunch') && req.body.length > 0) {
+      try {
+        const body = JSON.parse(req.body.toString('utf8')) as { tags?: Record<string, string> };
+        tagsOnCreate =
+          typeof body.tags === 'object' && body.tags !== null && Object.keys(body.tags).length > 0;
+      } catch {
+        tagsOnCreate = false;
+      }
+    }
+    const result = authorizer.check(principal, {
+      action: `drs:${operation}`,
+      resources: resource,
+      region: req.region,
+      tagsOnCreate,
+    });
+    return result.allowed ? undefined : accessDeniedResponse('drs', principal, result, resource, requestId);
+  };
+
+  const views: InspectionViews = {
+    'sns/messages': (q) => ({ messages: sns.messages(q.get('topicArn') ?? undefined) }),
+    's3/objects': (q) => ({
+      objects: s3
+        .buckets()
+        .filter((b) => !q.get('bucket') || b.name === q.get('bucket'))
+        .flatMap((b) =>
+          [...b.objects.values()].map((o) => ({
+            bucket: b.name,
+            key: o.key,
+            size: o.body.length,
+            body: o.body.toString('utf8'),
+          })),
+        ),
+    }),
+    'ssm/parameters': () => ({ parameters: ssm.all() }),
+  };
+
+  return { handlers, authorize, views };
 }

@@ -1,0 +1,243 @@
+/**
+ * `--target sim` and `--target aws`: the local Step Functions runtime running the real ASL, against
+ * the embedded emulator or against real AWS. This file only wires the environment together; the
+ * orchestration is the state machines' and the tasks'.
+ */
+import { randomBytes } from 'node:crypto';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Fleet } from '../../emulator/index.js';
+import { runStateMachine } from '../../runtime/run.js';
+import type { RuntimeEnv, RuntimeEvent, TaskScope } from '../../runtime/types.js';
+import { createTaskDeps } from '../../tasks/deps.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import type { RunInvocation } from '../program.js';
+import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
+import { planOrchestration } from './plan.js';
+import { openSimWorld, type SimWorld } from './sim-world.js';
+
+/** Maps a runtime event to the CLI's progress event (or nothing for events the CLI does not show). */
+export function toProgressEvent(event: RuntimeEvent): ProgressEvent | undefined {
+  const who = {
+    machine: event.machine,
+    ...(event.accountId !== undefined && { accountId: event.accountId }),
+  };
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return {
+        type: 'ExecutionStarted',
+        ...who,
+        name: event.executionArn.split(':').pop() ?? event.executionArn,
+      };
+    case 'StateEntered':
+    case 'StateExited':
+      return { type: event.type, ...who, state: event.state };
+    case 'AccountProgress':
+      return {
+        type: 'AccountProgress',
+        accountId: event.progress.accountId,
+        discovered: event.progress.discovered,
+        launching: event.progress.launching,
+        launched: event.progress.launched,
+        failed: event.progress.failed,
+      };
+    case 'ExecutionSucceeded':
+      return { type: 'ExecutionSucceeded', ...who };
+    case 'ExecutionFailed':
+      return { type: 'ExecutionFailed', ...who, error: event.error, cause: event.cause };
+    case 'ApprovalRequested':
+      return {
+        type: 'Message',
+        text: `waiting for approval: ${event.request.subject ?? event.request.stateName}`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** Where the orchestrator lives and how to reach AWS (emulated or real). */
+interface Wiring {
+  readonly accountId: string;
+  readonly region: string;
+  readonly timeScale: number;
+  readonly now: () => Date;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly resultsBucket?: string;
+  /** Environment the task settings are read from (the real one only on `aws`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Builds the runtime environment: task deps per scope, scaled sleeps, SNS publishing. */
+export function runtimeEnv(w: Wiring): RuntimeEnv {
+  const sns = new Map<string, SNSClient>();
+  const snsFor = (region: string): SNSClient => {
+    let client = sns.get(region);
+    if (!client) {
+      client = new SNSClient({
+        region,
+        ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
+        ...(w.credentials !== undefined && { credentials: w.credentials }),
+      });
+      sns.set(region, client);
+    }
+    return client;
+  };
+  // Virtual milliseconds pass timeScale times faster than wall ones.
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((r) => setTimeout(r, Math.max(0, Math.round(ms / w.timeScale))));
+  return {
+    accountId: w.accountId,
+    region: w.region,
+    timeScale: w.timeScale,
+    now: w.now,
+    taskDeps: (scope: TaskScope) =>
+      createTaskDeps({
+        now: w.now,
+        sleep,
+        env: w.env,
+        region: scope.machine === 'executor' ? scope.account.region : w.region,
+        ambientAccountId: w.accountId,
+        progress: (p) => scope.progress({ ...p }),
+        ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
+        ...(w.credentials !== undefined && { credentials: w.credentials }),
+        ...(w.resultsBucket !== undefined && { resultsBucket: w.resultsBucket }),
+      }),
+    publish: async (m) => {
+      const region = m.topicArn.split(':')[3] ?? w.region;
+      const out = await snsFor(region).send(
+        new PublishCommand({
+          TopicArn: m.topicArn,
+          Message: m.message,
+          ...(m.subject !== undefined && { Subject: m.subject }),
+          ...(m.attributes !== undefined && {
+            MessageAttributes: Object.fromEntries(
+              Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+            ),
+          }),
+        }),
+      );
+      return out.MessageId !== undefined ? { messageId: out.MessageId } : {};
+    },
+  };
+}
+
+/** The orchestrator account of a fleet, its region and its results bucket. */
+function orchestratorOf(fleet: Fleet): { accountId: string; region: string; resultsBucket?: string } {
+  const accountId = fleet.orchestratorAccountId ?? '123456789012';
+  const account = fleet.accounts.find((a) => a.accountId === accountId);
+  const bucket = account?.s3Buckets?.[0]?.name;
+  return {
+    accountId,
+    region: account?.region ?? 'us-east-1',
+    ...(bucket !== undefined && { resultsBucket: bucket }),
+  };
+}
+
+/** Reads the fleet of a running emulator (its saved-state view). */
+async function remoteFleet(endpoint: string): Promise<Fleet> {
+  const res = await fetch(`${endpoint}/_emulator/state`);
+  if (!res.ok) throw new UsageError(`--endpoint ${endpoint} did not return its state (HTTP ${res.status})`);
+  return ((await res.json()) as { fleet: Fleet }).fleet;
+}
+
+/** A readable, unique execution name: `drs-orch-drill-20250106T090000Z-1a2b`. */
+function executionName(action: unknown, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `drs-orch-${String(action)}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/** A session on the local runtime. */
+function localSession(env: RuntimeEnv, label: string, close: () => Promise<void>): Session {
+  const forward =
+    (onEvent: ProgressListener) =>
+    (event: RuntimeEvent): void => {
+      const mapped = toProgressEvent(event);
+      if (mapped) onEvent(mapped);
+    };
+  return {
+    label,
+    now: env.now,
+    async run(input, onEvent): Promise<RunOutcome> {
+      const result = await runStateMachine({
+        machine: 'main',
+        input,
+        env,
+        onEvent: forward(onEvent),
+        name: executionName(input.action, env.now()),
+      });
+      return {
+        status: result.status,
+        ...(result.output !== undefined && { output: result.output }),
+        ...(result.error !== undefined && { error: result.error }),
+        ...(result.cause !== undefined && { cause: result.cause }),
+      };
+    },
+    plan: (input, onEvent) => planOrchestration(input, env, onEvent),
+    close,
+  };
+}
+
+/** `--target sim`: the embedded emulator (or `--endpoint`), world saved on close. */
+export async function openSimSession(
+  invocation: RunInvocation,
+  io: CliIo,
+  say: (text: string) => void,
+): Promise<Session> {
+  const world: SimWorld = await openSimWorld(invocation.target, io.cwd ?? process.cwd(), say);
+  try {
+    const fleet = world.emulator?.state.fleet ?? (await remoteFleet(world.endpoint));
+    const orchestrator = orchestratorOf(fleet);
+    const env = runtimeEnv({
+      ...orchestrator,
+      ...(invocation.target.resultsBucket !== undefined && {
+        resultsBucket: invocation.target.resultsBucket,
+      }),
+      timeScale: world.clock.timeScale,
+      now: () => world.clock.now(),
+      endpoint: world.endpoint,
+      credentials: world.credentials,
+      // The simulated run must not pick up settings meant for real AWS from the shell.
+      env: {},
+    });
+    return localSession(env, world.label, () => world.close());
+  } catch (err) {
+    await world.close();
+    throw err;
+  }
+}
+
+/** `--target aws`: real AWS through the default credential chain. */
+export async function openAwsSession(invocation: RunInvocation, io: CliIo): Promise<Session> {
+  const t = invocation.target;
+  const region = t.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (region === undefined) {
+    throw new UsageError('--target aws needs a region: pass --region or set AWS_REGION');
+  }
+  const sts = new STSClient({ region, ...(t.endpoint !== undefined && { endpoint: t.endpoint }) });
+  let accountId: string | undefined;
+  try {
+    accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch (err) {
+    throw new UsageError(
+      `--target aws found no usable AWS credentials (${(err as Error).message.split('\n')[0]}); configure the default credential chain (AWS_PROFILE, aws sso login, ...)`,
+    );
+  } finally {
+    sts.destroy();
+  }
+  if (accountId === undefined) throw new UsageError('--target aws: GetCallerIdentity returned no account');
+  const env = runtimeEnv({
+    accountId,
+    region,
+    timeScale: 1,
+    now: () => new Date(),
+    ...(t.endpoint !== undefined && { endpoint: t.endpoint }),
+    ...(t.resultsBucket !== undefined && { resultsBucket: t.resultsBucket }),
+    env: io.env,
+  });
+  return localSession(env, `aws ${accountId} ${region}`, async () => {});
+}

@@ -1,0 +1,120 @@
+/**
+ * `drs-orch plan`: the dry run. Calls the same task functions the state machines call — validate,
+ * discover, partition, and get-status per account for readiness — and nothing that changes DRS.
+ */
+
+import type { AccountIssue, AccountWork, DiscoveryResult, ServerRecord } from '../../core/model.js';
+import { chunk } from '../../core/partition.js';
+import type { RuntimeEnv, TaskRegistry } from '../../runtime/types.js';
+import type { PlannedAccount, PlanReport, ProgressListener } from '../session.js';
+
+type LooseTask = (event: unknown, deps: unknown) => unknown;
+
+/** The task registry of `src/tasks` (loaded on first use, like the runtime does). */
+async function loadTasks(): Promise<Record<string, LooseTask>> {
+  const mod = (await import('../../tasks/index.js')) as Record<string, unknown>;
+  const found = mod.tasks ?? mod.taskRegistry;
+  if (found === null || typeof found !== 'object')
+    throw new Error('src/tasks/index.ts exports no task registry');
+  return found as Record<string, LooseTask>;
+}
+
+function task(registry: Record<string, LooseTask>, id: string): LooseTask {
+  const fn = registry[id];
+  if (typeof fn !== 'function') throw new Error(`the task registry has no ${id} task`);
+  return fn;
+}
+
+/** Readiness of one account: its status records, read without changing anything. */
+async function planAccount(
+  registry: Record<string, LooseTask>,
+  env: RuntimeEnv,
+  request: Record<string, unknown>,
+  execution: unknown,
+  account: AccountWork,
+  onEvent: ProgressListener,
+): Promise<PlannedAccount> {
+  onEvent({ type: 'StateEntered', machine: 'executor', accountId: account.accountId, state: 'GetStatus' });
+  const deps = env.taskDeps({
+    machine: 'executor',
+    account: { accountId: account.accountId, region: account.region, roleArn: account.roleArn },
+    progress: () => {},
+  });
+  const report = (await task(registry, 'get-status')(
+    { request: { ...request, action: 'status' }, execution, account },
+    deps,
+  )) as { records?: ServerRecord[] };
+  const records = report.records ?? [];
+  const byId = new Map(records.map((r) => [r.sourceServerId, r]));
+  const ready = account.serverIds.filter((id) => byId.get(id)?.replicationState === 'CONTINUOUS');
+  const notReady = account.serverIds
+    .filter((id) => byId.get(id)?.replicationState !== 'CONTINUOUS')
+    .map((id) => {
+      const state = byId.get(id)?.replicationState;
+      return { sourceServerId: id, ...(state !== undefined && { replicationState: state }) };
+    });
+  const plan = account.plan;
+  onEvent({ type: 'ExecutionSucceeded', machine: 'executor', accountId: account.accountId });
+  return {
+    accountId: account.accountId,
+    region: account.region,
+    servers: account.serverIds.length,
+    ready: ready.length,
+    notReady,
+    batches: plan ? chunk(ready, plan.batchSize).map((b) => b.length) : [],
+    ...(plan && {
+      batchSize: plan.batchSize,
+      maxInFlight: plan.maxInFlight,
+      maxConcurrentJobs: plan.maxConcurrentJobs,
+      quotaSource: plan.quotas.source,
+    }),
+  };
+}
+
+/**
+ * Computes what a run of `input` would do, with zero mutating calls.
+ *
+ * @throws {ValidationError} when the input is invalid (the validate task's own check).
+ */
+export async function planOrchestration(
+  input: Record<string, unknown>,
+  env: RuntimeEnv,
+  onEvent: ProgressListener,
+): Promise<PlanReport> {
+  const registry =
+    (env.tasks as TaskRegistry | undefined as Record<string, LooseTask> | undefined) ?? (await loadTasks());
+  const name = `drs-orch-plan-${env.now().getTime()}`;
+  const execution = {
+    id: `arn:${env.partition ?? 'aws'}:states:${env.region}:${env.accountId}:execution:drs-orchestration-main:${name}`,
+    name,
+    startTime: env.now().toISOString(),
+  };
+  const deps = env.taskDeps({ machine: 'main', progress: () => {} });
+
+  onEvent({ type: 'StateEntered', machine: 'main', state: 'ValidateInput' });
+  const { request } = (await task(registry, 'validate')({ input, execution }, deps)) as {
+    request: Record<string, unknown> & { tags: Record<string, string>; action: string };
+  };
+  onEvent({ type: 'StateEntered', machine: 'main', state: 'DiscoverServers' });
+  const found = (await task(registry, 'discover')({ request, execution }, deps)) as DiscoveryResult;
+  let work = found;
+  if (found.totalServers > 0) {
+    onEvent({ type: 'StateEntered', machine: 'main', state: 'PartitionByAccount' });
+    work = (await task(registry, 'partition')({ request, execution, work: found }, deps)) as DiscoveryResult;
+  }
+  const accounts = await Promise.all(
+    work.accounts.map((account) => planAccount(registry, env, request, execution, account, onEvent)),
+  );
+  const issues: AccountIssue[] = [...work.deniedAccounts, ...(work.rejectedAccounts ?? [])];
+  return {
+    action: String(request.action),
+    tags: request.tags,
+    totalServers: work.totalServers,
+    accounts,
+    issues: issues.map((i) => ({
+      accountId: i.accountId,
+      errorCode: i.errorCode,
+      errorMessage: i.errorMessage,
+    })),
+  };
+}

@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `drs-orch serve` from source and resolves with its endpoint (first stdout line). */
+async function serve(
+  args: string[],
+): Promise<{ child: ChildProcess; endpoint: string; stderr: () => string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', ...args],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
+  children.push(child);
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return { child, endpoint, stderr: () => err };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+describe('drs-orch serve (child process)', () => {
+  it('serves the demo fleet to the AWS SDK and stops cleanly on SIGTERM', async () => {
+    const { child, endpoint, stderr } = await serve(['--fleet', 'demo']);
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const sts = new STSClient({ endpoint, region: 'us-east-1', credentials });
+
+    const me = await sts.send(new GetCallerIdentityCommand({}));
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
+        RoleSessionName: 'cli-test',
+      }),
+    );
+    const c = assumed.Credentials;
+    const drs = new DrsClient({
+      endpoint,
+      region: 'us-east-2',
+      credentials: {
+        accessKeyId: c?.AccessKeyId ?? '',
+        secretAccessKey: c?.SecretAccessKey ?? '',
+        sessionToken: c?.SessionToken ?? '',
+      },
+    });
+    const servers = await drs.send(new DescribeSourceServersCommand({ maxResults: 1000 }));
+    child.kill('SIGTERM');
+    const code = await exited(child);
+
+    expect(me.Account).toBe('123456789012');
+    expect(servers.items).toHaveLength(200);
+    expect(stderr()).toContain('AWS_ACCESS_KEY_ID=test');
+    expect(code).toBe(0);
+  });
+
+  it('saves the world to --state-file on exit and resumes from it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-serve-'));
+    const stateFile = join(dir, 'world.json');
+    const first = await serve(['--state-file', stateFile]);
+    first.child.kill('SIGINT');
+    expect(await exited(first.child)).toBe(0);
+    const saved = JSON.parse(await readFile(stateFile, 'utf8')) as { fleet: { name?: string } };
+
+    const second = await serve(['--state-file', stateFile]);
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    expect(saved.fleet.name).toBe('demo');
+    expect(second.stderr()).toContain(`resumed from ${stateFile}`);
+  });
+
+  it('refuses an invalid fleet file with exit 64 and one message', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', '--fleet', 'package.json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+
+    const code = await exited(child);
+
+    expect(code).toBe(64);
+    expect(err).toMatch(/^drs-orch: --fleet "package.json" is not a valid fleet: /);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+  });
+});

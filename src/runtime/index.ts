@@ -1,0 +1,30 @@
+/**
+ * The local Step Functions runtime: runs the ASL workflows of `statemachines/` in-process
+ * (emulator or real AWS), streaming events. Used by the CLI and the benchmark.
+ */
+export {
+  type AslObject,
+  bindingOf,
+  DEFAULT_STATE_MACHINE_NAMES,
+  INTEGRATIONS,
+  loadDefinition,
+  MACHINE_FILES,
+  MACHINE_NAMES,
+  type MachineName,
+  placeholdersOf,
+  substitutePlaceholders,
+  TASK_NAMES,
+  type TaskBinding,
+  type TaskId,
+  type TaskName,
+  walkStates,
+} from './definitions.js';
+export { type LocalDefinition, type LocalTask, localizeDefinition } from './localize.js';
+export {
+  DEFAULT_EXECUTOR_START_ROLE_NAME,
+  MAX_HISTORY_EVENTS,
+  MAX_PAYLOAD_BYTES,
+  RUNTIME_ERROR_NAMES,
+  runStateMachine,
+} from './run.js';
+export type * from './types.js';

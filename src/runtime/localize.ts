@@ -1,0 +1,149 @@
+/**
+ * Turns a deployable definition into the one `aws-local-stepfunctions` runs, working around the
+ * interpreter's differences from AWS (src/runtime/README.md lists them). Pure.
+ */
+import { type AslObject, bindingOf, type TaskBinding, walkStates } from './definitions.js';
+
+/**
+ * Task timeout the interpreter is given (seconds). It enforces `TimeoutSeconds` in wall time and
+ * defaults to 60 s, which would cut child executions and approval waits short; the runtime
+ * enforces the real (scaled) timeout itself. Stays below setTimeout's 2^31-1 ms ceiling.
+ */
+export const LOCAL_TASK_TIMEOUT_SECONDS = 2_000_000;
+
+/**
+ * Context field that carries the virtual start time: the interpreter overwrites
+ * `$$.Execution.StartTime` with the wall clock, so references to it are redirected here.
+ */
+export const VIRTUAL_START_TIME_FIELD = 'VirtualStartTime';
+
+/** Parameters wrapper used when a Task has `TimeoutSecondsPath` (resolved against the state input, as AWS does). */
+export const WRAPPED_PARAMETERS = '__localParameters';
+/** Field of the wrapper holding the resolved `TimeoutSecondsPath`. */
+export const WRAPPED_TIMEOUT = '__localTimeoutSeconds';
+
+/** How a Task state is run locally. */
+export interface LocalTask {
+  readonly stateName: string;
+  readonly binding: TaskBinding;
+  /** `TimeoutSeconds` of the state, in virtual seconds. */
+  readonly timeoutSeconds?: number;
+  /** The Task had `TimeoutSecondsPath`: its input is wrapped (see {@link WRAPPED_PARAMETERS}). */
+  readonly timeoutFromInput: boolean;
+}
+
+/** A definition ready for the interpreter. */
+export interface LocalDefinition {
+  readonly definition: AslObject;
+  /** Task states by name (names are unique across a definition, iterators included). */
+  readonly tasks: ReadonlyMap<string, LocalTask>;
+  /** Wait state durations in wall milliseconds (`waitTimeOverrides`). */
+  readonly waitOverridesMs: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link localizeDefinition}. */
+export interface LocalizeOptions {
+  /** Virtual seconds per wall second (> 0): Wait and Retry intervals are divided by it. */
+  readonly timeScale: number;
+}
+
+function redirectStartTime(value: unknown): unknown {
+  if (typeof value === 'string') {
+    // A function replacement: in a replacement string `$$` would collapse to `$`.
+    return value.replaceAll('$$.Execution.StartTime', () => `$$.Execution.${VIRTUAL_START_TIME_FIELD}`);
+  }
+  if (Array.isArray(value)) return value.map(redirectStartTime);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redirectStartTime(v)]));
+  }
+  return value;
+}
+
+function scaleRetriers(state: AslObject, timeScale: number): void {
+  if (!Array.isArray(state.Retry)) return;
+  state.Retry = state.Retry.map((retrier: AslObject) => {
+    // ASL defaults: IntervalSeconds 1. Fractional seconds keep BackoffRate exact, unlike
+    // retryIntervalOverrides, which replaces the whole backoff series with one value.
+    const scaled: AslObject = {
+      ...retrier,
+      IntervalSeconds: ((retrier.IntervalSeconds as number) ?? 1) / timeScale,
+    };
+    if (typeof retrier.MaxDelaySeconds === 'number')
+      scaled.MaxDelaySeconds = retrier.MaxDelaySeconds / timeScale;
+    return scaled;
+  });
+}
+
+/**
+ * The interpreter treats `ResultPath: "$"` as a field named `$` instead of "replace the input";
+ * leaving it out means the same thing in ASL and works there.
+ */
+function dropRootResultPath(state: AslObject): void {
+  if (state.ResultPath === '$') delete state.ResultPath;
+  if (!Array.isArray(state.Catch)) return;
+  for (const catcher of state.Catch as AslObject[]) {
+    if (catcher.ResultPath === '$') delete catcher.ResultPath;
+  }
+}
+
+/**
+ * Localizes a definition whose placeholders are already substituted.
+ *
+ * - every Task is bound by its `Resource` (throws on an unknown one), and names must be unique;
+ * - `$$.Execution.StartTime` reads the virtual start time;
+ * - `ResultPath: "$"` is left out (same meaning, which the interpreter gets wrong);
+ * - Retry intervals (and MaxDelaySeconds) and Wait `Seconds` are divided by the time scale;
+ * - Task timeouts are taken over by the runtime (virtual time, `TimeoutSecondsPath` on the state input).
+ *
+ * @throws {Error} for an unknown Task resource, a duplicate state name, or a Wait the runtime cannot scale
+ */
+export function localizeDefinition(source: AslObject, opts: LocalizeOptions): LocalDefinition {
+  if (!(opts.timeScale > 0) || !Number.isFinite(opts.timeScale)) {
+    throw new RangeError(`time scale ${opts.timeScale} is invalid; expected a finite number > 0`);
+  }
+  const definition = redirectStartTime(source) as AslObject;
+  const tasks = new Map<string, LocalTask>();
+  const waitOverridesMs: Record<string, number> = {};
+  const seen = new Set<string>();
+  for (const { name, state } of walkStates(definition)) {
+    // The interpreter keys overrides by state name, also inside Map iterators.
+    if (seen.has(name))
+      throw new Error(`state name "${name}" is used twice; the local runtime needs unique state names`);
+    seen.add(name);
+    scaleRetriers(state, opts.timeScale);
+    dropRootResultPath(state);
+    if (state.Type === 'Wait') {
+      if (typeof state.Seconds !== 'number') {
+        throw new Error(
+          `wait state "${name}" uses ${Object.keys(state).find((k) => k !== 'Type' && k !== 'Next' && k !== 'End')}; the local runtime scales only Seconds`,
+        );
+      }
+      waitOverridesMs[name] = (state.Seconds * 1000) / opts.timeScale;
+    }
+    if (state.Type !== 'Task') continue;
+    const resource = String(state.Resource);
+    const binding = bindingOf(resource);
+    if (!binding)
+      throw new Error(`task state "${name}" has resource ${resource}, which no task or integration binds`);
+    const timeoutFromInput = typeof state.TimeoutSecondsPath === 'string';
+    if (timeoutFromInput) {
+      const parameters =
+        state.Parameters === undefined
+          ? { [`${WRAPPED_PARAMETERS}.$`]: '$' }
+          : { [WRAPPED_PARAMETERS]: state.Parameters };
+      state.Parameters = { ...parameters, [`${WRAPPED_TIMEOUT}.$`]: state.TimeoutSecondsPath };
+    }
+    const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
+    delete state.TimeoutSecondsPath;
+    delete state.HeartbeatSeconds;
+    delete state.HeartbeatSecondsPath;
+    state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
+    tasks.set(name, {
+      stateName: name,
+      binding,
+      timeoutFromInput,
+      ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+    });
+  }
+  return { definition, tasks, waitOverridesMs };
+}

@@ -1,0 +1,227 @@
+/**
+ * Public types of the local Step Functions runtime: its environment, its event stream and its
+ * result (docs/design/data-flow.md, "Local runtime API").
+ */
+import type { AccountProgress } from '../tasks/deps.js';
+import type { AslObject, MachineName, TaskId } from './definitions.js';
+
+export type { AccountProgress };
+
+/**
+ * A task function: `(event, deps) => result`, JSON in and JSON out. Typed loosely here so that
+ * the runtime does not depend on each task's event type; the registry in `src/tasks` is the real one.
+ */
+export type TaskFunction = (event: never, deps: never) => unknown;
+
+/** Task functions by task id. */
+export type TaskRegistry = Readonly<Record<TaskId, TaskFunction>>;
+
+/** A staging account as the executor sees it (`AccountRef` of data-flow.md). */
+export interface RuntimeAccount {
+  readonly accountId: string;
+  readonly region: string;
+  readonly roleArn: string;
+}
+
+/** Where a set of task deps is used: the main machine (orchestrator account) or one executor. */
+export type TaskScope =
+  | {
+      readonly machine: 'main';
+      /** Forward progress reports to the event stream. */
+      readonly progress: (progress: AccountProgress) => void;
+    }
+  | {
+      readonly machine: 'executor';
+      /** The staging account the executor runs in. */
+      readonly account: RuntimeAccount;
+      /** Forward progress reports to the event stream. */
+      readonly progress: (progress: AccountProgress) => void;
+    };
+
+/** An `sns:publish` integration call. */
+export interface SnsMessage {
+  readonly topicArn: string;
+  readonly subject?: string;
+  readonly message: string;
+  /** String attributes (the approval task token travels as `TaskToken`). */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** A `waitForTaskToken` pause waiting for a decision. */
+export interface ApprovalRequest {
+  readonly token: string;
+  readonly executionArn: string;
+  readonly stateName: string;
+  readonly topicArn: string;
+  readonly subject?: string;
+  /** The published message (with the exact approve/reject commands). */
+  readonly message: string;
+}
+
+/** The answer to an {@link ApprovalRequest}: `send-task-success` or `send-task-failure`. */
+export type ApprovalDecision =
+  | { readonly approve: true /** Task output. @default { approved: true } */; readonly output?: unknown }
+  | {
+      readonly approve: false;
+      /** Error name. @default 'ApprovalRejected' */
+      readonly error?: string;
+      /** @default 'rejected by the approver' */
+      readonly cause?: string;
+    };
+
+/**
+ * Decides an approval pause. May never settle: the state's timeout (virtual time) then applies.
+ * `signal` aborts when the pause is over for another reason (timeout, execution aborted).
+ */
+export type Approver = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalDecision>;
+
+/** Step Functions' limits, enforced locally. */
+export interface RuntimeLimits {
+  /** Bytes of UTF-8 JSON per state input/output and task input/result. @default 262144 */
+  readonly maxPayloadBytes?: number;
+  /** Events in one execution's history (estimated like AWS counts them). @default 25000 */
+  readonly maxHistoryEvents?: number;
+}
+
+/**
+ * Everything the runtime needs from the outside world.
+ *
+ * @example
+ * const env: RuntimeEnv = {
+ *   accountId: '123456789012', region: 'us-east-1', timeScale: 1000, now: () => emu.clock.now(),
+ *   taskDeps: (scope) => createTaskDeps(...), publish: (m) => sns.publish(m),
+ * };
+ */
+export interface RuntimeEnv {
+  /** The orchestrator account (ARNs of the main, waves and drill-cleanup machines and their Lambdas). */
+  readonly accountId: string;
+  /** The orchestrator's region. */
+  readonly region: string;
+  /** @default 'aws' */
+  readonly partition?: string;
+  /** Virtual seconds per wall second (the emulator clock's; 1 against real AWS). Must be > 0. */
+  readonly timeScale: number;
+  /** Virtual now (the emulator clock; the wall clock against real AWS). */
+  now(): Date;
+  /** Builds the deps the tasks of one scope receive. Called once per execution. */
+  taskDeps(scope: TaskScope): unknown;
+  /** Publishes for `sns:publish` states (in the orchestrator account). */
+  publish(message: SnsMessage): Promise<{ messageId?: string }>;
+  /** @default the registry of `src/tasks` */
+  readonly tasks?: TaskRegistry;
+  /** Decides approval pauses. @default none: every pause runs into its timeout */
+  readonly approver?: Approver;
+  /** State machine names (the last part of their ARNs). @default DEFAULT_STATE_MACHINE_NAMES */
+  readonly stateMachineNames?: Partial<Record<MachineName, string>>;
+  /**
+   * Extra or overriding placeholder values, e.g. `ExecutorStartRoleName`.
+   * @default Lambda ARNs in the account of the machine, ExecutorStartRoleName 'DRS-Orchestration-Executor-Starter'
+   */
+  readonly placeholders?: Readonly<Record<string, string>>;
+  /** @default Step Functions' limits */
+  readonly limits?: RuntimeLimits;
+  /** Definitions to run instead of `statemachines/*.asl.json` (tests). */
+  readonly definitions?: Partial<Record<MachineName, AslObject>>;
+}
+
+/** Final status of an execution (Step Functions' names). */
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+/** Fields every event carries. */
+export interface RuntimeEventBase {
+  /** Virtual time of the event (ISO-8601). */
+  readonly time: string;
+  readonly machine: MachineName;
+  readonly executionArn: string;
+  /** The staging account, for executor executions. */
+  readonly accountId?: string;
+}
+
+/** Something that happened in an execution (root or child), in order. */
+export type RuntimeEvent =
+  | (RuntimeEventBase & { readonly type: 'ExecutionStarted'; readonly parentExecutionArn?: string })
+  | (RuntimeEventBase & {
+      readonly type: 'StateEntered' | 'StateExited';
+      readonly state: string;
+      readonly stateType: string;
+    })
+  | (RuntimeEventBase & {
+      readonly type: 'StateRetried';
+      readonly state: string;
+      readonly stateType: string;
+      readonly error: string;
+      readonly attempt: number;
+    })
+  | (RuntimeEventBase & { readonly type: 'AccountProgress'; readonly progress: AccountProgress })
+  | (RuntimeEventBase & { readonly type: 'ApprovalRequested'; readonly request: ApprovalRequest })
+  | (RuntimeEventBase & { readonly type: 'ExecutionSucceeded'; readonly output: unknown })
+  | (RuntimeEventBase & {
+      readonly type: 'ExecutionFailed';
+      readonly status: Exclude<ExecutionStatus, 'SUCCEEDED'>;
+      readonly error: string;
+      readonly cause: string;
+    });
+
+/** The kinds of {@link RuntimeEvent}. */
+export type RuntimeEventType = RuntimeEvent['type'];
+
+/** Figures of one execution. */
+export interface ExecutionStats {
+  readonly executionArn: string;
+  readonly machine: MachineName;
+  readonly accountId?: string;
+  readonly status: ExecutionStatus;
+  /** Billed state transitions: states entered plus retries. */
+  readonly transitions: number;
+  /** Estimated history events (AWS fails an execution above 25,000). */
+  readonly historyEvents: number;
+  /** Largest state input/output or task input/result, bytes of JSON. */
+  readonly largestPayloadBytes: number;
+  /** Virtual start and stop (ISO-8601). */
+  readonly startTime: string;
+  readonly stopTime: string;
+}
+
+/** Where the largest payload was seen. */
+export interface PayloadRecord {
+  readonly bytes: number;
+  readonly machine: MachineName;
+  readonly state: string;
+  readonly kind: 'state input' | 'state output' | 'task input' | 'task result';
+}
+
+/** Figures of a run (the root execution and all its children). */
+export interface RuntimeStats {
+  /** State transitions summed per machine. */
+  readonly transitions: Readonly<Record<MachineName, number>>;
+  readonly largestPayloadBytes: number;
+  readonly largestPayload?: PayloadRecord;
+  /** The largest history of any single execution. */
+  readonly maxHistoryEvents: number;
+  /** Every execution, in start order. */
+  readonly executions: readonly ExecutionStats[];
+}
+
+/** Options of `runStateMachine`. */
+export interface RunStateMachineOptions {
+  readonly machine: MachineName;
+  readonly input: unknown;
+  readonly env: RuntimeEnv;
+  readonly onEvent?: (event: RuntimeEvent) => void;
+  /** Execution name. @default a random UUID */
+  readonly name?: string;
+  /** Aborts the run (status ABORTED). */
+  readonly signal?: AbortSignal;
+}
+
+/** Result of `runStateMachine`. */
+export interface RunStateMachineResult {
+  readonly status: ExecutionStatus;
+  readonly executionArn: string;
+  /** The execution's output when it succeeded. */
+  readonly output?: unknown;
+  /** Error name and cause when it did not. */
+  readonly error?: string;
+  readonly cause?: string;
+  readonly stats: RuntimeStats;
+}

@@ -27,6 +27,9 @@ export interface ProgressOptions {
   readonly refreshMs?: number;
 }
 
+/** Least virtual time between two plain progress lines of one account (unless something notable happened). */
+export const PLAIN_LINE_INTERVAL_MS = 60_000;
+
 /** Live state of one staging account. */
 interface AccountRow {
   state: string;
@@ -70,10 +73,13 @@ export function createProgress(options: ProgressOptions): Progress {
   const { stream, isTTY, quiet, title, now } = options;
   const colors = pc.createColors(options.color ?? isTTY);
   const accounts = new Map<string, AccountRow>();
-  const startedAt = now().getTime();
+  // The clock starts at the first event: setting up the target is not part of the run.
+  let startedAt: number | undefined;
   let mainState = '';
   let stopped = false;
-  const elapsed = (): string => formatElapsed(now().getTime() - startedAt);
+  const elapsed = (): string => formatElapsed(startedAt === undefined ? 0 : now().getTime() - startedAt);
+  /** Virtual time of each account's last plain progress line. */
+  const lastLine = new Map<string, number>();
 
   const row = (accountId: string): AccountRow => {
     let r = accounts.get(accountId);
@@ -86,6 +92,7 @@ export function createProgress(options: ProgressOptions): Progress {
 
   /** Applies an event to the model; returns the plain line it deserves, if any. */
   const apply = (event: ProgressEvent): string | undefined => {
+    startedAt ??= now().getTime();
     switch (event.type) {
       case 'ExecutionStarted':
         if (event.accountId !== undefined) {
@@ -115,10 +122,21 @@ export function createProgress(options: ProgressOptions): Progress {
         ) {
           return undefined;
         }
+        // Plain lines: at most one per account per virtual minute, but never hide a new failure,
+        // a new batch or the end of the account's work.
+        const at = now().getTime();
+        const last = lastLine.get(event.accountId);
+        const notable =
+          event.failed !== r.failed ||
+          event.launching > r.launching ||
+          event.launching === 0 ||
+          last === undefined;
         r.discovered = event.discovered;
         r.launching = event.launching;
         r.launched = event.launched;
         r.failed = event.failed;
+        if (!notable && at - (last ?? 0) < PLAIN_LINE_INTERVAL_MS) return undefined;
+        lastLine.set(event.accountId, at);
         return `${event.accountId} discovered ${event.discovered} launching ${event.launching} launched ${event.launched} failed ${event.failed}`;
       }
       case 'ExecutionSucceeded':

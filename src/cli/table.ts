@@ -5,7 +5,7 @@
 import type { OrchestrationOutput } from '../contract/index.js';
 import type { PlanReport } from './session.js';
 
-/** Most failed servers listed before "... and N more". */
+/** Most servers (failed, or reported) listed before "... and N more". */
 export const MAX_FAILED_ROWS = 50;
 
 /** Lays out rows under headers; numbers right-aligned. */
@@ -28,8 +28,8 @@ export function formatTable(
 }
 
 /**
- * Renders an orchestration output: a summary block, one row per staging account, and the failed
- * servers (at most {@link MAX_FAILED_ROWS}).
+ * Renders an orchestration output: a summary block, one row per staging account, the per-server
+ * report of status/terminate/failback, and the failed servers (at most {@link MAX_FAILED_ROWS} rows each).
  *
  * @example renderOutputTable(output) // "status        success\naction        drill\n..."
  */
@@ -69,6 +69,37 @@ export function renderOutputTable(output: OrchestrationOutput): string {
         ]),
       ),
     );
+  }
+
+  if (output.servers !== undefined && output.servers.length > 0) {
+    const shown = output.servers.slice(0, MAX_FAILED_ROWS);
+    let table = formatTable(
+      [
+        'SERVER',
+        'HOSTNAME',
+        'ACCOUNT',
+        'OUTCOME',
+        'REPLICATION',
+        'LAG',
+        'LAST LAUNCH',
+        'RECOVERY INSTANCE',
+        'REASON',
+      ],
+      shown.map((r) => [
+        r.sourceServerId,
+        r.sourceServerHostname ?? '',
+        r.stagingAccountId,
+        r.outcome,
+        r.replicationState ?? '',
+        r.lagDuration ?? '',
+        r.lastLaunch ? [r.lastLaunch.type, r.lastLaunch.status].filter(Boolean).join(' ') : '',
+        [r.recoveryInstanceId, r.recoveryInstanceState ?? r.failbackState].filter(Boolean).join(' '),
+        r.reason ?? '',
+      ]),
+    );
+    const more = output.servers.length - shown.length;
+    if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
+    parts.push(table);
   }
 
   if (output.failedServers.length > 0) {

@@ -74,6 +74,40 @@ describe('Function: createProgress', () => {
       ]);
     });
 
+    it('prints at most one progress line per account per virtual minute unless something notable happens', () => {
+      const stream = new Capture(false);
+      const clock = manualClock();
+      const progress = createProgress({ stream, isTTY: false, quiet: false, title: 'drill', now: clock.now });
+      const tick = (launched: number, failed = 0, launching = 100 - launched - failed) =>
+        progress.onEvent({
+          type: 'AccountProgress',
+          accountId: '111111111111',
+          discovered: 100,
+          launching,
+          launched,
+          failed,
+        });
+
+      tick(0); // first: printed
+      for (let launched = 1; launched <= 20; launched++) {
+        clock.advance(2_000);
+        tick(launched); // 40 s of small steps: hidden
+      }
+      clock.advance(30_000);
+      tick(21); // a minute after the last line: printed
+      clock.advance(1_000);
+      tick(21, 1); // a failure: printed
+      clock.advance(1_000);
+      tick(99, 1, 0); // done: printed
+
+      expect(stream.text.split('\n').filter(Boolean)).toEqual([
+        '[00:00:00] 111111111111 discovered 100 launching 100 launched 0 failed 0',
+        '[00:01:10] 111111111111 discovered 100 launching 79 launched 21 failed 0',
+        '[00:01:11] 111111111111 discovered 100 launching 78 launched 21 failed 1',
+        '[00:01:12] 111111111111 discovered 100 launching 0 launched 99 failed 1',
+      ]);
+    });
+
     it('skips events that change nothing', () => {
       const stream = new Capture(false);
       const progress = createProgress({

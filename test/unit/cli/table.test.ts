@@ -111,3 +111,29 @@ describe('Function: renderPlanTable', () => {
     expect(text).toMatch(/^333333333333\s+CrossAccountAccessDenied\s+denied$/m);
   });
 });
+
+describe('Function: renderOutputTable (per-server report)', () => {
+  it('lists the servers of a status output with replication, last launch and instance', () => {
+    const output = sampleOutput('success');
+    output.action = 'status';
+    output.servers = [
+      {
+        sourceServerId: 's-00000000000000001',
+        sourceServerHostname: 'hrp-app-001',
+        stagingAccountId: '111111111111',
+        outcome: 'reported',
+        replicationState: 'CONTINUOUS',
+        lagDuration: 'PT11S',
+        lastLaunch: { jobId: 'drsjob-00000000000000001', status: 'LAUNCHED', type: 'DRILL' },
+        recoveryInstanceId: 'i-0123456789abcdef0',
+        recoveryInstanceState: 'RUNNING',
+      },
+    ];
+
+    const text = renderOutputTable(output);
+
+    expect(text).toMatch(
+      /^s-00000000000000001\s+hrp-app-001\s+111111111111\s+reported\s+CONTINUOUS\s+PT11S\s+DRILL LAUNCHED\s+i-0123456789abcdef0 RUNNING$/m,
+    );
+  });
+});

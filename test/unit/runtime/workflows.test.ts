@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { type ApprovalRequest, type RuntimeEvent, runStateMachine } from '../../../src/runtime/index.js';
+import { type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
+
+const ACCOUNTS: FakeAccount[] = [
+  { accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(2), polls: 1 },
+];
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:approvals';
+
+type Json = Record<string, unknown>;
+
+function mainInputs(log: { calls: { taskId: string; event: unknown }[] }): Json[] {
+  return log.calls.filter((c) => c.taskId === 'validate').map((c) => (c.event as Json).input as Json);
+}
+
+describe('Workflow: waves', () => {
+  it('runs every wave in order through the main machine and reports each', async () => {
+    const { env, log } = fakeEnv(ACCOUNTS);
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'failover',
+        options: { maxWaitMinutes: 90 },
+        waves: [{ tags: { 'DR-Wave': '1' } }, { tags: { 'DR-Wave': '2' }, options: { parallelism: 10 } }],
+      },
+      env,
+      name: 'waves-1',
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'success',
+      action: 'failover',
+      totalWaves: 2,
+      wavesRun: 2,
+      nextPhaseReady: true,
+      waves: { wave1: { status: 'success', nextPhaseReady: true }, wave2: { status: 'success' } },
+      lastWaveOutput: { status: 'success' },
+    });
+    const inputs = mainInputs(log);
+    expect(inputs.map((i) => i.tags)).toEqual([{ 'DR-Wave': '1' }, { 'DR-Wave': '2' }]);
+    expect(inputs[1]?.options).toEqual({ maxWaitMinutes: 90, parallelism: 10 });
+    expect(inputs[0]?.metadata).toEqual({ correlationId: 'waves-1', parentExecutionId: result.executionArn });
+    expect(result.stats.executions.filter((e) => e.machine === 'main')).toHaveLength(2);
+  });
+
+  it('stops after a wave that is not ready for the next phase', async () => {
+    const accounts: FakeAccount[] = [{ ...(ACCOUNTS[0] as FakeAccount), failWith: 'DRSServiceError' }];
+    const { env, log } = fakeEnv(accounts);
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: { action: 'drill', waves: [{ tags: { w: '1' } }, { tags: { w: '2' } }] },
+      env,
+    });
+
+    expect(result.output).toMatchObject({
+      status: 'stopped',
+      wavesRun: 1,
+      stoppedAtWave: 1,
+      nextPhaseReady: false,
+    });
+    expect(mainInputs(log)).toHaveLength(1);
+  });
+
+  it('pauses for approval with the exact commands and one task token, then continues', async () => {
+    const requests: ApprovalRequest[] = [];
+    const events: RuntimeEvent[] = [];
+    const { env, log } = fakeEnv(ACCOUNTS, {
+      env: {
+        approver: async (request) => {
+          requests.push(request);
+          return { approve: true };
+        },
+      },
+    });
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'failover',
+        approval: { topicArn: TOPIC, timeoutSeconds: 3600 },
+        waves: [{ tags: { w: '1' } }, { tags: { w: '2' }, approval: true }],
+      },
+      env,
+      onEvent: (e) => events.push(e),
+    });
+
+    expect(result.output).toMatchObject({ status: 'success', wavesRun: 2 });
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    const token = request?.token ?? '';
+    expect(token.length).toBeGreaterThan(20);
+    expect(request?.message).toContain(
+      `aws stepfunctions send-task-success --task-token ${token} --task-output '{"approved":true}'`,
+    );
+    expect(request?.message).toContain(
+      `aws stepfunctions send-task-failure --task-token ${token} --error ApprovalRejected`,
+    );
+    expect(log.published).toEqual([
+      expect.objectContaining({
+        topicArn: TOPIC,
+        subject: 'DRS orchestration: approve wave 2 of 2 (failover)',
+        attributes: { TaskToken: token },
+      }),
+    ]);
+    expect(events.filter((e) => e.type === 'ApprovalRequested')).toHaveLength(1);
+    // The approval came before wave 2 started.
+    expect(mainInputs(log)).toHaveLength(2);
+  });
+
+  it('stops with status rejected when the approver says no', async () => {
+    const { env, log } = fakeEnv(ACCOUNTS, {
+      env: { approver: async () => ({ approve: false, error: 'ApprovalRejected', cause: 'change freeze' }) },
+    });
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'failover',
+        approval: { topicArn: TOPIC, timeoutSeconds: 60 },
+        waves: [{ tags: { w: '1' }, approval: true }],
+      },
+      env,
+    });
+
+    expect(result.output).toMatchObject({
+      status: 'rejected',
+      wavesRun: 0,
+      stoppedAtWave: 1,
+      reason: 'change freeze',
+    });
+    expect(mainInputs(log)).toHaveLength(0);
+  });
+
+  it('stops with status timeout when nobody answers within the timeout (virtual time)', async () => {
+    const { env, log } = fakeEnv(ACCOUNTS, { timeScale: 100_000 });
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'drill',
+        approval: { topicArn: TOPIC, timeoutSeconds: 600 },
+        waves: [{ tags: { w: '1' }, approval: true }],
+      },
+      env,
+    });
+
+    expect(result.output).toMatchObject({ status: 'timeout', stoppedAtWave: 1, nextPhaseReady: false });
+    expect(mainInputs(log)).toHaveLength(0);
+  });
+
+  it('refuses a wave that asks for approval without an approval topic', async () => {
+    const { env } = fakeEnv(ACCOUNTS);
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: { action: 'drill', waves: [{ tags: { w: '1' }, approval: true }] },
+      env,
+    });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
+    expect(result.cause).toMatch(/\/approval/);
+  });
+});
+
+describe('Workflow: drill-cleanup', () => {
+  it('runs main with action terminate, drill instances only, older than the given age', async () => {
+    const { env, log } = fakeEnv(ACCOUNTS);
+
+    const result = await runStateMachine({
+      machine: 'drill-cleanup',
+      input: { tags: { 'DR-Wave': '1' }, olderThanMinutes: 120 },
+      env,
+      name: 'nightly',
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ status: 'success', action: 'terminate' });
+    expect(mainInputs(log)).toEqual([
+      {
+        action: 'terminate',
+        tags: { 'DR-Wave': '1' },
+        options: { olderThanMinutes: 120, terminateNonDrill: false, continueOnFailure: true },
+        metadata: {
+          correlationId: 'nightly',
+          parentExecutionId: result.executionArn,
+          initiatedBy: 'drill-cleanup',
+        },
+        AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: result.executionArn,
+      },
+    ]);
+    expect(log.calls.some((c) => c.taskId === 'terminate-instances')).toBe(true);
+  });
+
+  it('defaults the age to one day', async () => {
+    const { env, log } = fakeEnv(ACCOUNTS);
+
+    await runStateMachine({ machine: 'drill-cleanup', input: { tags: { a: 'b' } }, env });
+
+    expect((mainInputs(log)[0]?.options as Json).olderThanMinutes).toBe(1440);
+  });
+});

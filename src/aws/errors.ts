@@ -157,3 +157,18 @@ export function toOrchestrationError(err: unknown, site: CallSite): DrsOrchestra
       return new DRSServiceError(message, context, { cause: err });
   }
 }
+
+/**
+ * True when an error (an SDK error, or one of ours raised from it) is transient: throttling or a
+ * server-side/network failure. Task code rethrows these so the state machine's `Retry` re-runs the
+ * (idempotent) task, instead of recording a failure that a later attempt would not have had.
+ */
+export function isTransientAwsError(err: unknown): boolean {
+  const like = asLike(err);
+  const inner = isDrsOrchestrationError(err) && like.cause !== undefined ? like.cause : err;
+  if (isDrsOrchestrationError(inner)) {
+    return inner.name === 'ThrottlingException';
+  }
+  const kind = classifyAwsError(inner);
+  return kind === 'throttling' || kind === 'server';
+}

@@ -193,6 +193,8 @@ export interface TerminateRun {
   kind: 'terminate';
   deadline: string;
   targets: TerminateTarget[];
+  /** Target instance ids not yet submitted (DRS quota was full). */
+  pending?: string[];
   jobs: { jobId: string; recoveryInstanceIds: string[]; finished?: boolean }[];
   /** Servers (or instances) not touched, with the reason (non-drill, too young, no instance). */
   skipped: RunFailure[];

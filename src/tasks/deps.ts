@@ -1,0 +1,129 @@
+/**
+ * What every task gets besides its event: clock, sleep, environment, AWS ports, progress.
+ * The local runtime and the Lambda handlers both build it with {@link createTaskDeps}.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  type AttemptInfo,
+  type AwsPorts,
+  createAwsPorts,
+  type RetryPolicy,
+  type StaticCredentials,
+} from '../aws/index.js';
+
+/** Default name of the SSM parameter listing the staging accounts (design 6.1). */
+export const DEFAULT_STAGING_ACCOUNTS_PARAMETER = '/drs-orchestration/staging-accounts';
+
+/** Per-account progress, emitted by the monitor tasks. */
+export interface AccountProgress {
+  accountId: string;
+  /** Servers this account works on. */
+  discovered: number;
+  /** Servers in jobs that have not finished. */
+  launching: number;
+  /** Servers done successfully so far (launched, terminated, failed back). */
+  launched: number;
+  failed: number;
+}
+
+/** Settings read from the environment. */
+export interface TaskEnv {
+  /** SSM parameter with the staging accounts (`DRS_STAGING_ACCOUNTS_PARAMETER`). */
+  stagingAccountsParameter: string;
+  /** Results bucket (`RESULTS_BUCKET`); absent: records travel inline. */
+  resultsBucket?: string;
+}
+
+/** Minimal structured logger the tasks write to (Powertools Logger fits). */
+export interface TaskLogger {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** The dependencies of a task. */
+export interface TaskDeps {
+  /** Current time: the emulator's virtual clock locally, wall time in Lambda. */
+  now(): Date;
+  /** Waits (scaled to virtual time locally). */
+  sleep(ms: number): Promise<void>;
+  env: TaskEnv;
+  aws: AwsPorts;
+  progress?: (event: AccountProgress) => void;
+  log?: TaskLogger;
+}
+
+/** Options of {@link createTaskDeps}. */
+export interface TaskDepsConfig {
+  /** @default () => new Date() */
+  now?: () => Date;
+  /** @default a real timer */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Environment the settings are read from.
+   * @default process.env
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides `DRS_STAGING_ACCOUNTS_PARAMETER`. */
+  stagingAccountsParameter?: string;
+  /** Overrides `RESULTS_BUCKET`. */
+  resultsBucket?: string;
+  /** One endpoint for every AWS service (the emulator). @default the SDK's resolution */
+  endpoint?: string;
+  /** Orchestrator credentials. @default the SDK's default chain */
+  credentials?: StaticCredentials;
+  /** Orchestrator region. @default env AWS_REGION, else 'us-east-1' */
+  region?: string;
+  /** @default DEFAULT_RETRY_POLICY */
+  retryPolicy?: RetryPolicy;
+  /** Observer of failed AWS attempts. */
+  onAttempt?: (info: AttemptInfo) => void;
+  /** Account whose ambient credentials are used without AssumeRole (a Lambda in that account). */
+  ambientAccountId?: string;
+  progress?: (event: AccountProgress) => void;
+  log?: TaskLogger;
+  /** Pre-built ports (tests); when given, the AWS options above are ignored. */
+  aws?: AwsPorts;
+}
+
+/**
+ * Builds task dependencies.
+ *
+ * @example
+ * ```ts
+ * const deps = createTaskDeps({ endpoint: emu.endpoint, credentials: emu.credentials, now: () => emu.clock.now(), sleep: async () => {} });
+ * const work = await tasks.discover({ request, execution }, deps);
+ * ```
+ */
+export function createTaskDeps(config: TaskDepsConfig = {}): TaskDeps {
+  const env = config.env ?? process.env;
+  const now = config.now ?? (() => new Date());
+  const sleep = config.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
+  const region = config.region ?? env.AWS_REGION;
+  const resultsBucket = config.resultsBucket ?? (env.RESULTS_BUCKET || undefined);
+  const aws =
+    config.aws ??
+    createAwsPorts({
+      now,
+      sleep,
+      ...(region ? { region } : {}),
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      ...(config.credentials ? { credentials: config.credentials } : {}),
+      ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
+      ...(config.onAttempt ? { onAttempt: config.onAttempt } : {}),
+      ...(config.ambientAccountId ? { ambientAccountId: config.ambientAccountId } : {}),
+    });
+  return {
+    now,
+    sleep,
+    env: {
+      stagingAccountsParameter:
+        config.stagingAccountsParameter ??
+        (env.DRS_STAGING_ACCOUNTS_PARAMETER || DEFAULT_STAGING_ACCOUNTS_PARAMETER),
+      ...(resultsBucket ? { resultsBucket } : {}),
+    },
+    aws,
+    ...(config.progress ? { progress: config.progress } : {}),
+    ...(config.log ? { log: config.log } : {}),
+  };
+}

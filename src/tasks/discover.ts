@@ -1,0 +1,68 @@
+/**
+ * discover: matching source servers in every staging account, in parallel, every page.
+ */
+import { ErrorNames, isDrsOrchestrationError, parseStagingAccounts } from '../contract/index.js';
+import type { AccountIssue, AccountWork, DiscoveryResult } from '../core/model.js';
+import { matchesTags } from '../core/tags.js';
+import type { TaskDeps } from './deps.js';
+import { listAllSourceServers } from './shared.js';
+import type { DiscoverEvent } from './types.js';
+
+/** Actions that work on existing recovery instances. */
+const INSTANCE_ACTIONS = new Set(['failback', 'terminate', 'status']);
+
+/**
+ * Reads the staging accounts from SSM and finds, in each account at once, the source servers
+ * carrying every input tag. An account that cannot be reached (its role cannot be assumed, or DRS
+ * keeps failing) is reported in `deniedAccounts`; the others go on.
+ *
+ * @throws {ValidationError} when the staging-accounts parameter is invalid.
+ */
+export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<DiscoveryResult> {
+  const { request } = event;
+  const raw = await deps.aws.orchestrator.ssm.getParameter(deps.env.stagingAccountsParameter);
+  const configured = parseStagingAccounts(raw);
+  const withInstances = INSTANCE_ACTIONS.has(request.action);
+
+  const outcomes = await Promise.all(
+    configured.map(async (config): Promise<AccountWork | AccountIssue> => {
+      const ref = { accountId: config.accountId, region: config.region, roleArn: config.roleArn };
+      try {
+        const ports = deps.aws.account(ref);
+        await ports.connect();
+        const servers = await listAllSourceServers(ports.drs);
+        const matching = servers.filter((s) => s.sourceServerID && matchesTags(s.tags, request.tags));
+        const work: AccountWork = {
+          ...ref,
+          serverIds: matching.map((s) => s.sourceServerID as string),
+          maxServers: config.maxServers,
+        };
+        if (withInstances) {
+          work.recoveryInstanceIds = matching.flatMap((s) =>
+            s.recoveryInstanceId ? [s.recoveryInstanceId] : [],
+          );
+        }
+        deps.log?.info('discovered servers', {
+          accountId: ref.accountId,
+          scanned: servers.length,
+          matching: matching.length,
+        });
+        return work;
+      } catch (err) {
+        const errorCode = isDrsOrchestrationError(err) ? err.name : ErrorNames.DRSServiceError;
+        const errorMessage = err instanceof Error ? err.message : String(err);
+        deps.log?.warn('staging account skipped', { accountId: ref.accountId, errorCode, errorMessage });
+        return { accountId: ref.accountId, region: ref.region, errorCode, errorMessage };
+      }
+    }),
+  );
+
+  const accounts = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
+  const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
+  return {
+    totalServers: accounts.reduce((n, a) => n + a.serverIds.length, 0),
+    accounts,
+    deniedAccounts,
+    scannedAccounts: configured.length,
+  };
+}

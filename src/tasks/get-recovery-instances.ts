@@ -1,0 +1,86 @@
+/**
+ * get-recovery-instances: the per-server report of a failover/drill.
+ */
+import { ErrorNames } from '../contract/index.js';
+import { compact } from '../core/aggregate.js';
+import type { AccountReport, ServerRecord } from '../core/model.js';
+import type { TaskDeps } from './deps.js';
+import {
+  baseRecord,
+  describeRecoveryInstances,
+  describeSourceServers,
+  instancesByServer,
+  launchTimeOf,
+  primaryIpOf,
+} from './shared.js';
+import type { GetRecoveryInstancesEvent } from './types.js';
+
+/**
+ * Maps the finished run to one record per server: launched servers with their recovery instance
+ * (recoveryInstanceId, ec2InstanceId, primary private IP, launch time, drill flag), failed and
+ * timed-out servers with their error, and servers never launched because an earlier failure
+ * stopped the run as skipped. DescribeRecoveryInstances is called by server, 200 ids per call.
+ */
+export async function getRecoveryInstances(
+  event: GetRecoveryInstancesEvent,
+  deps: TaskDeps,
+): Promise<AccountReport> {
+  const { account, run } = event;
+  const drs = deps.aws.account(account).drs;
+  const jobOf = new Map<string, string>();
+  for (const job of run.jobs) for (const id of job.serverIds) jobOf.set(id, job.jobId);
+  const failures = new Map(run.failed.map((f) => [f.id, f]));
+  const launchedIds = account.serverIds.filter((id) => jobOf.has(id) && !failures.has(id));
+
+  const servers = await describeSourceServers(drs, account.serverIds);
+  const instances = instancesByServer(
+    launchedIds.length ? await describeRecoveryInstances(drs, { sourceServerIDs: launchedIds }) : [],
+    jobOf,
+  );
+
+  const records = account.serverIds.map((id): ServerRecord => {
+    const server = servers.get(id);
+    const jobId = jobOf.get(id);
+    const failure = failures.get(id);
+    if (failure) {
+      return compact<ServerRecord>({
+        ...baseRecord(
+          id,
+          server,
+          account.accountId,
+          failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed',
+        ),
+        jobId,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+      });
+    }
+    if (jobId) {
+      const ri = instances.get(id);
+      if (!ri) {
+        return compact<ServerRecord>({
+          ...baseRecord(id, server, account.accountId, 'failed'),
+          jobId,
+          errorCode: ErrorNames.LaunchFailed,
+          errorMessage: `job ${jobId} completed but source server ${id} has no recovery instance`,
+        });
+      }
+      return compact<ServerRecord>({
+        ...baseRecord(id, server, account.accountId, 'launched'),
+        jobId,
+        recoveryInstanceId: ri.recoveryInstanceID,
+        ec2InstanceId: ri.ec2InstanceID,
+        privateIp: primaryIpOf(ri),
+        launchTime: launchTimeOf(ri),
+        isDrill: ri.isDrill,
+      });
+    }
+    return {
+      ...baseRecord(id, server, account.accountId, 'skipped'),
+      errorMessage: run.stopped
+        ? 'not launched: an earlier failure stopped the run (continueOnFailure is false)'
+        : 'not launched',
+    };
+  });
+  return { records };
+}

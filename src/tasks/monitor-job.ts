@@ -1,0 +1,77 @@
+/**
+ * monitor-job: one poll of an account's DRS jobs (recovery or terminate run).
+ */
+import type { Job } from '@aws-sdk/client-drs';
+import { JobInProgress } from '../contract/index.js';
+import type { RecoveryRun, TerminateRun } from '../core/model.js';
+import type { TaskDeps } from './deps.js';
+import {
+  classifyReadiness,
+  expire,
+  inFlight,
+  launchReady,
+  observeJobs,
+  recoveryContext,
+  reportProgress,
+  settleDone,
+} from './recovery.js';
+import { describeJobs, describeSourceServers } from './shared.js';
+import { monitorTerminate } from './terminate-instances.js';
+import type { MonitorJobEvent } from './types.js';
+
+/**
+ * Polls once. All of the account's jobs are read with ONE DescribeJobs call (jobIDs filter,
+ * up to 1000 ids), never one call per server. Returns the updated run when something must be kept
+ * (a batch was started, a server finished waiting for replication) or the work is done; otherwise
+ * throws `JobInProgress` so the state machine's Retry polls again (1 transition per poll).
+ * At the run's deadline whatever is still pending is marked timed out.
+ *
+ * @throws {JobInProgress} while jobs are running and nothing needs recording.
+ */
+export async function monitorJob(
+  event: MonitorJobEvent,
+  deps: TaskDeps,
+): Promise<RecoveryRun | TerminateRun> {
+  if (event.run.kind === 'terminate') return monitorTerminate({ ...event, run: event.run }, deps);
+  const ctx = recoveryContext(event, deps);
+  const run: RecoveryRun = structuredClone(event.run);
+  if (run.done) return run;
+
+  const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
+  const jobs: Map<string, Job> = open.length ? await describeJobs(ctx.drs, open) : new Map();
+  const launched = observeJobs(ctx, run, jobs);
+
+  let changed = false;
+  if (run.waiting.length > 0 && !run.stopped) {
+    const before = run.waiting.length;
+    const servers = await describeSourceServers(ctx.drs, run.waiting);
+    const { nowReady } = classifyReadiness(ctx, run, run.waiting, servers);
+    if (nowReady.length || run.waiting.length !== before) {
+      run.pending.push(...nowReady);
+      changed = true;
+    }
+  }
+
+  if (deps.now().getTime() >= Date.parse(run.deadline)) {
+    expire(run, jobs, event.request.options.maxWaitMinutes);
+    run.polls += 1;
+    reportProgress(ctx, run, launched);
+    return run;
+  }
+
+  // Launches after the execution started that we have no record of can only be ours (a crash
+  // between StartRecovery and the end of a task): check them before launching again.
+  if (await launchReady(ctx, run, event.execution.startTime)) changed = true;
+  settleDone(run);
+  reportProgress(ctx, run, launched);
+  if (changed || run.done) {
+    run.polls += 1;
+    return run;
+  }
+  const flying = inFlight(run);
+  throw new JobInProgress(
+    `${flying.servers} servers in ${flying.jobs} jobs still running in account ${event.account.accountId}` +
+      (run.waiting.length ? `, ${run.waiting.length} waiting for CONTINUOUS replication` : ''),
+    { accountId: event.account.accountId, operation: 'drs:DescribeJobs' },
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * Helpers shared by the tasks: paged DRS reads in filter-sized chunks, job tags, record building.
+ */
+import type { Job, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
+import type { DrsPort } from '../aws/index.js';
+import type { AccountWork, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
+import { chunk, MAX_IDS_PER_DESCRIBE, MAX_JOB_IDS_PER_DESCRIBE } from '../core/partition.js';
+import type { TaskDeps } from './deps.js';
+
+/** DRS caps tag values at 256 characters. */
+const MAX_TAG_VALUE = 256;
+
+/** The correlation id of a run: the input's, else the execution name. */
+export function correlationIdOf(request: OrchestrationRequest, execution: ExecutionRef): string {
+  return request.metadata.correlationId ?? execution.name;
+}
+
+/** Tags every DRS job we start carries (data-flow.md: idempotency lives in DRS). */
+export function jobTags(request: OrchestrationRequest, execution: ExecutionRef): Record<string, string> {
+  const tags: Record<string, string> = {
+    'DR-Orchestration': 'true',
+    'DR-CorrelationId': correlationIdOf(request, execution).slice(0, MAX_TAG_VALUE),
+    'DR-Action': request.action,
+  };
+  const parent = request.metadata.parentExecutionId ?? request.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
+  if (parent) tags['DR-ParentExecutionId'] = parent.slice(0, MAX_TAG_VALUE);
+  return tags;
+}
+
+/** True when a DRS job carries this run's correlation id. */
+export function isOurJob(job: Job | undefined, correlationId: string): boolean {
+  return job?.tags?.['DR-CorrelationId'] === correlationId.slice(0, MAX_TAG_VALUE);
+}
+
+/** The DRS port of an account of the event. */
+export function drsOf(deps: TaskDeps, account: AccountWork): DrsPort {
+  return deps.aws.account(account).drs;
+}
+
+/** Every source server of the account (all pages: no silent cap). */
+export async function listAllSourceServers(drs: DrsPort): Promise<SourceServer[]> {
+  const out: SourceServer[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await drs.describeSourceServers({ filters: {}, ...(nextToken ? { nextToken } : {}) });
+    out.push(...(page.items ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+/** Source servers by id (≤ 200 ids per call, every page), keyed by id. */
+export async function describeSourceServers(
+  drs: DrsPort,
+  ids: readonly string[],
+): Promise<Map<string, SourceServer>> {
+  const out = new Map<string, SourceServer>();
+  for (const part of chunk([...new Set(ids)], MAX_IDS_PER_DESCRIBE)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await drs.describeSourceServers({
+        filters: { sourceServerIDs: part },
+        ...(nextToken ? { nextToken } : {}),
+      });
+      for (const s of page.items ?? []) if (s.sourceServerID) out.set(s.sourceServerID, s);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return out;
+}
+
+/** Jobs by id (≤ 1000 ids per call, every page), keyed by id. */
+export async function describeJobs(drs: DrsPort, ids: readonly string[]): Promise<Map<string, Job>> {
+  const out = new Map<string, Job>();
+  for (const part of chunk([...new Set(ids)], MAX_JOB_IDS_PER_DESCRIBE)) {
+    let nextToken: string | undefined;
+    do {
+      const page = await drs.describeJobs({ filters: { jobIDs: part }, ...(nextToken ? { nextToken } : {}) });
+      for (const j of page.items ?? []) if (j.jobID) out.set(j.jobID, j);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return out;
+}
+
+/** Recovery instances by source server or by id (≤ 200 ids per call, every page). */
+export async function describeRecoveryInstances(
+  drs: DrsPort,
+  by: { sourceServerIDs: readonly string[] } | { recoveryInstanceIDs: readonly string[] },
+): Promise<RecoveryInstance[]> {
+  const ids = 'sourceServerIDs' in by ? by.sourceServerIDs : by.recoveryInstanceIDs;
+  const out: RecoveryInstance[] = [];
+  for (const part of chunk([...new Set(ids)], MAX_IDS_PER_DESCRIBE)) {
+    let nextToken: string | undefined;
+    do {
+      const filters = 'sourceServerIDs' in by ? { sourceServerIDs: part } : { recoveryInstanceIDs: part };
+      const page = await drs.describeRecoveryInstances({ filters, ...(nextToken ? { nextToken } : {}) });
+      out.push(...(page.items ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return out;
+}
+
+/** The hostname DRS knows a server by. */
+export function hostnameOf(server: SourceServer | undefined): string {
+  return server?.sourceProperties?.identificationHints?.hostname ?? 'unknown';
+}
+
+/** Private IP of the primary network interface of a recovery instance. */
+export function primaryIpOf(instance: RecoveryInstance | undefined): string | undefined {
+  const nics = instance?.recoveryInstanceProperties?.networkInterfaces ?? [];
+  const nic = nics.find((n) => n.isPrimary) ?? nics[0];
+  return nic?.ips?.[0];
+}
+
+/** When a recovery instance was launched, as far as DRS tells. */
+export function launchTimeOf(instance: RecoveryInstance | undefined): string | undefined {
+  const raw =
+    instance?.recoveryInstanceProperties?.lastUpdatedDateTime ?? instance?.pointInTimeSnapshotDateTime;
+  if (!raw) return undefined;
+  const ms = Date.parse(raw);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** Picks, per source server, its recovery instance (the one of `preferJob` when there are several). */
+export function instancesByServer(
+  instances: readonly RecoveryInstance[],
+  preferJob?: ReadonlyMap<string, string>,
+): Map<string, RecoveryInstance> {
+  const out = new Map<string, RecoveryInstance>();
+  for (const ri of instances) {
+    const sid = ri.sourceServerID;
+    if (!sid) continue;
+    const existing = out.get(sid);
+    if (!existing || (preferJob?.get(sid) !== undefined && ri.jobID === preferJob.get(sid))) out.set(sid, ri);
+  }
+  return out;
+}
+
+/** Base record of a server: id, hostname, account, tags. */
+export function baseRecord(
+  id: string,
+  server: SourceServer | undefined,
+  accountId: string,
+  status: ServerRecord['status'],
+): ServerRecord {
+  return {
+    sourceServerId: id,
+    hostname: hostnameOf(server),
+    stagingAccountId: accountId,
+    status,
+    ...(server?.tags && Object.keys(server.tags).length ? { tags: { ...server.tags } } : {}),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * start-failback / monitor-failback: fail recovery instances back to their origin.
+ */
+import type { RecoveryInstance } from '@aws-sdk/client-drs';
+import { isTransientAwsError } from '../aws/index.js';
+import { ErrorNames, JobInProgress } from '../contract/index.js';
+import { compact } from '../core/aggregate.js';
+import { addMinutes } from '../core/duration.js';
+import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js';
+import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
+import type { TaskDeps } from './deps.js';
+import { baseRecord, describeRecoveryInstances, describeSourceServers, jobTags } from './shared.js';
+import type { AccountEvent, MonitorFailbackEvent } from './types.js';
+
+/** Failback states that mean a failback is already under way or over (adopted, not relaunched). */
+const STARTED_STATES = new Set(['FAILBACK_IN_PROGRESS', 'FAILBACK_COMPLETED', 'FAILBACK_ERROR']);
+
+/**
+ * Starts failback for the matched servers' recovery instances that are FAILBACK_READY_FOR_LAUNCH
+ * (StartFailbackLaunch, ≤ 200 per call, tagged like every job of ours). Instances in another state
+ * are skipped and reported; those already failing back are watched, not relaunched.
+ */
+export async function startFailback(event: AccountEvent, deps: TaskDeps): Promise<FailbackRun> {
+  const { request, execution, account } = event;
+  const drs = deps.aws.account(account).drs;
+  const run: FailbackRun = {
+    kind: 'failback',
+    deadline: addMinutes(execution.startTime, request.options.maxWaitMinutes),
+    targets: [],
+    jobIds: [],
+    skipped: [],
+    failed: [],
+    done: false,
+    polls: 0,
+  };
+  const instances = await describeRecoveryInstances(drs, { sourceServerIDs: account.serverIds });
+  const byServer = new Map(instances.map((ri) => [ri.sourceServerID, ri]));
+  const ready: string[] = [];
+  for (const id of account.serverIds) {
+    const ri = byServer.get(id);
+    const state = ri?.failback?.state;
+    if (!ri?.recoveryInstanceID) {
+      run.skipped.push({
+        id,
+        code: 'NoRecoveryInstance',
+        message: `source server ${id} has no recovery instance`,
+      });
+    } else if (state === 'FAILBACK_READY_FOR_LAUNCH') {
+      run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
+      ready.push(ri.recoveryInstanceID);
+    } else if (state && STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
+      run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
+      if (!run.jobIds.includes(ri.failback.failbackJobID)) run.jobIds.push(ri.failback.failbackJobID);
+    } else {
+      run.skipped.push({
+        id,
+        code: 'FailbackNotReady',
+        message: `recovery instance ${ri.recoveryInstanceID} failback state is ${state ?? 'unknown'}; expected FAILBACK_READY_FOR_LAUNCH`,
+      });
+    }
+  }
+  const tags = jobTags(request, execution);
+  for (const part of chunk(ready, MAX_IDS_PER_CALL)) {
+    try {
+      const out = await drs.startFailbackLaunch({ recoveryInstanceIDs: part, tags });
+      if (out.job?.jobID) run.jobIds.push(out.job.jobID);
+    } catch (err) {
+      if (isTransientAwsError(err)) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      const code = ErrorNames.DRSServiceError;
+      for (const id of part) run.failed.push({ id, code, message });
+      if (!request.options.continueOnFailure) break;
+    }
+  }
+  if (run.targets.length === 0) {
+    run.done = true;
+    run.report = await failbackReport(deps, event, run, new Map());
+  }
+  return run;
+}
+
+async function failbackReport(
+  deps: TaskDeps,
+  event: AccountEvent,
+  run: FailbackRun,
+  instances: ReadonlyMap<string, RecoveryInstance>,
+): Promise<AccountReport> {
+  const { account } = event;
+  const servers = await describeSourceServers(deps.aws.account(account).drs, account.serverIds);
+  const skipped = new Map(run.skipped.map((s) => [s.id, s]));
+  const failed = new Map(run.failed.map((f) => [f.id, f]));
+  const targets = new Map(run.targets.map((t) => [t.sourceServerId, t]));
+  const records = account.serverIds.map((id): ServerRecord => {
+    const server = servers.get(id);
+    const skip = skipped.get(id);
+    if (skip)
+      return {
+        ...baseRecord(id, server, account.accountId, 'skipped'),
+        errorCode: skip.code,
+        errorMessage: skip.message,
+      };
+    const target = targets.get(id);
+    if (!target) return baseRecord(id, server, account.accountId, 'skipped');
+    const ri = instances.get(target.recoveryInstanceId);
+    const extra = {
+      recoveryInstanceId: target.recoveryInstanceId,
+      ec2InstanceId: ri?.ec2InstanceID,
+      failbackState: ri?.failback?.state,
+      jobId: ri?.failback?.failbackJobID,
+    };
+    const failure = failed.get(target.recoveryInstanceId);
+    if (failure) {
+      const status = failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed';
+      return compact<ServerRecord>({
+        ...baseRecord(id, server, account.accountId, status),
+        ...extra,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+      });
+    }
+    return compact<ServerRecord>({
+      ...baseRecord(id, server, account.accountId, 'failback-completed'),
+      ...extra,
+    });
+  });
+  return { records };
+}
+
+/**
+ * One poll of a failback: DescribeRecoveryInstances for the targets (≤ 200 ids per call) until each
+ * is FAILBACK_COMPLETED or FAILBACK_ERROR, or the time limit; then the report is set on the run.
+ *
+ * @throws {JobInProgress} while failbacks are in progress.
+ */
+export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDeps): Promise<FailbackRun> {
+  const run: FailbackRun = structuredClone(event.run);
+  if (run.done) return run;
+  const drs = deps.aws.account(event.account).drs;
+  const failedIds = new Set(run.failed.map((f) => f.id));
+  const watched = run.targets.map((t) => t.recoveryInstanceId).filter((id) => !failedIds.has(id));
+  const found = watched.length ? await describeRecoveryInstances(drs, { recoveryInstanceIDs: watched }) : [];
+  const byId = new Map(found.map((ri) => [ri.recoveryInstanceID ?? '', ri]));
+  const inProgress: string[] = [];
+  for (const id of watched) {
+    const state = byId.get(id)?.failback?.state;
+    if (state === 'FAILBACK_COMPLETED') continue;
+    if (state === 'FAILBACK_ERROR')
+      run.failed.push({
+        id,
+        code: ErrorNames.DRSServiceError,
+        message: `failback of recovery instance ${id} ended in FAILBACK_ERROR`,
+      });
+    else if (!byId.has(id))
+      run.failed.push({
+        id,
+        code: ErrorNames.DRSServiceError,
+        message: `recovery instance ${id} disappeared during failback`,
+      });
+    else inProgress.push(id);
+  }
+  const expired = deps.now().getTime() >= Date.parse(run.deadline);
+  deps.progress?.({
+    accountId: event.account.accountId,
+    discovered: event.account.serverIds.length,
+    launching: inProgress.length,
+    launched: watched.length - inProgress.length - (run.failed.length - failedIds.size),
+    failed: run.failed.length,
+  });
+  if (inProgress.length > 0 && !expired) {
+    throw new JobInProgress(
+      `${inProgress.length} failbacks still in progress in account ${event.account.accountId}`,
+      {
+        accountId: event.account.accountId,
+        operation: 'drs:DescribeRecoveryInstances',
+      },
+    );
+  }
+  for (const id of inProgress) {
+    run.failed.push({
+      id,
+      code: ErrorNames.JobTimeout,
+      message: `failback of recovery instance ${id} not finished within maxWaitMinutes (${event.request.options.maxWaitMinutes})`,
+    });
+  }
+  if (inProgress.length) run.timedOut = true;
+  run.done = true;
+  run.polls += 1;
+  run.report = await failbackReport(deps, event, run, byId);
+  return run;
+}

@@ -1,0 +1,284 @@
+/**
+ * terminate-instances (and the terminate branch of monitor-job): drill cleanup and failback
+ * completion, touching only what matched.
+ */
+import type { Job } from '@aws-sdk/client-drs';
+import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
+import { ErrorNames, JobInProgress } from '../contract/index.js';
+import { compact } from '../core/aggregate.js';
+import { addMinutes } from '../core/duration.js';
+import type { AccountReport, AccountWork, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
+import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
+import type { TaskDeps } from './deps.js';
+import {
+  baseRecord,
+  describeJobs,
+  describeRecoveryInstances,
+  describeSourceServers,
+  launchTimeOf,
+} from './shared.js';
+import type { AccountEvent } from './types.js';
+
+/** Codes of servers a terminate leaves alone (record `errorCode` of `skipped` records). */
+export const SkipCodes = {
+  NoRecoveryInstance: 'NoRecoveryInstance',
+  NotDrillInstance: 'NotDrillInstance',
+  TooRecent: 'TooRecent',
+} as const;
+
+interface ConflictLike {
+  resourceId?: unknown;
+}
+
+/** Submits TerminateRecoveryInstances calls (≤ 200 ids each); returns ids DRS would not take now. */
+async function submit(drs: DrsPort, run: TerminateRun, ids: readonly string[]): Promise<string[]> {
+  const deferred: string[] = [];
+  for (const part of chunk(ids, MAX_IDS_PER_CALL)) {
+    let remaining = [...part];
+    for (let round = 0; round < 25 && remaining.length > 0; round += 1) {
+      try {
+        const out = await drs.terminateRecoveryInstances({ recoveryInstanceIDs: remaining });
+        if (out.job?.jobID) run.jobs.push({ jobId: out.job.jobID, recoveryInstanceIds: remaining });
+        remaining = [];
+      } catch (err) {
+        if (isTransientAwsError(err)) throw err;
+        const code = awsErrorCode(err);
+        if (code === 'ServiceQuotaExceededException') {
+          deferred.push(...remaining);
+          remaining = [];
+        } else if (code === 'ConflictException') {
+          // The named instance is already in an active job (e.g. a terminate of an earlier attempt):
+          // watch it disappear instead of submitting it again.
+          const busy = (err as { cause?: ConflictLike }).cause?.resourceId;
+          if (typeof busy !== 'string' || !remaining.includes(busy)) {
+            deferred.push(...remaining);
+            remaining = [];
+          } else {
+            remaining = remaining.filter((id) => id !== busy);
+          }
+        } else {
+          const message = err instanceof Error ? err.message : String(err);
+          for (const id of remaining) run.failed.push({ id, code: ErrorNames.DRSServiceError, message });
+          remaining = [];
+        }
+      }
+    }
+    deferred.push(...remaining);
+  }
+  return deferred;
+}
+
+/**
+ * Terminates the recovery instances of the matched servers: by default only drill instances
+ * (others are skipped and reported unless `options.terminateNonDrill`), only those launched at
+ * least `options.olderThanMinutes` ago when given. Never an instance that did not match.
+ */
+export async function terminateInstances(event: AccountEvent, deps: TaskDeps): Promise<TerminateRun> {
+  const { request, execution, account } = event;
+  const drs = deps.aws.account(account).drs;
+  const { terminateNonDrill, olderThanMinutes } = request.options;
+  const now = deps.now().getTime();
+  const run: TerminateRun = {
+    kind: 'terminate',
+    deadline: addMinutes(execution.startTime, request.options.maxWaitMinutes),
+    targets: [],
+    jobs: [],
+    skipped: [],
+    failed: [],
+    done: false,
+    polls: 0,
+  };
+  const instances = await describeRecoveryInstances(drs, { sourceServerIDs: account.serverIds });
+  const matched = new Set(account.serverIds);
+  const byServer = new Map(
+    instances.filter((ri) => matched.has(ri.sourceServerID ?? '')).map((ri) => [ri.sourceServerID, ri]),
+  );
+  for (const id of account.serverIds) {
+    const ri = byServer.get(id);
+    if (!ri?.recoveryInstanceID) {
+      run.skipped.push({
+        id,
+        code: SkipCodes.NoRecoveryInstance,
+        message: `source server ${id} has no recovery instance`,
+      });
+      continue;
+    }
+    if (!ri.isDrill && !terminateNonDrill) {
+      run.skipped.push({
+        id,
+        code: SkipCodes.NotDrillInstance,
+        message: `recovery instance ${ri.recoveryInstanceID} is not a drill instance; set options.terminateNonDrill to terminate it`,
+      });
+      continue;
+    }
+    if (olderThanMinutes !== undefined) {
+      const launched = Date.parse(launchTimeOf(ri) ?? '');
+      const ageMinutes = Number.isFinite(launched) ? (now - launched) / 60_000 : Number.POSITIVE_INFINITY;
+      if (ageMinutes < olderThanMinutes) {
+        run.skipped.push({
+          id,
+          code: SkipCodes.TooRecent,
+          message: `recovery instance ${ri.recoveryInstanceID} was launched ${Math.floor(ageMinutes)} minutes ago, less than olderThanMinutes ${olderThanMinutes}`,
+        });
+        continue;
+      }
+    }
+    run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
+  }
+  const deferred = await submit(
+    drs,
+    run,
+    run.targets.map((t) => t.recoveryInstanceId),
+  );
+  if (deferred.length) run.pending = deferred;
+  if (run.targets.length === 0) {
+    run.done = true;
+    run.report = await terminateReport(drs, account, run, new Set());
+  }
+  deps.log?.info('termination started', {
+    accountId: account.accountId,
+    targets: run.targets.length,
+    skipped: run.skipped.length,
+    jobs: run.jobs.length,
+  });
+  return run;
+}
+
+async function terminateReport(
+  drs: DrsPort,
+  account: AccountWork,
+  run: TerminateRun,
+  stillThere: ReadonlySet<string>,
+): Promise<AccountReport> {
+  const servers = await describeSourceServers(drs, account.serverIds);
+  const skipped = new Map(run.skipped.map((s) => [s.id, s]));
+  const failedByInstance = new Map(run.failed.map((f) => [f.id, f]));
+  const targets = new Map(run.targets.map((t) => [t.sourceServerId, t]));
+  const jobOf = new Map<string, string>();
+  for (const job of run.jobs) for (const id of job.recoveryInstanceIds) jobOf.set(id, job.jobId);
+  const records = account.serverIds.map((id): ServerRecord => {
+    const server = servers.get(id);
+    const skip = skipped.get(id);
+    if (skip)
+      return {
+        ...baseRecord(id, server, account.accountId, 'skipped'),
+        errorCode: skip.code,
+        errorMessage: skip.message,
+      };
+    const target = targets.get(id);
+    if (!target) return baseRecord(id, server, account.accountId, 'skipped');
+    const riId = target.recoveryInstanceId;
+    const base = { recoveryInstanceId: riId, ec2InstanceId: riId, jobId: jobOf.get(riId) };
+    const failure: RunFailure | undefined = failedByInstance.get(riId);
+    if (failure) {
+      const status = failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed';
+      return compact<ServerRecord>({
+        ...baseRecord(id, server, account.accountId, status),
+        ...base,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+      });
+    }
+    if (stillThere.has(riId)) {
+      return compact<ServerRecord>({
+        ...baseRecord(id, server, account.accountId, 'failed'),
+        ...base,
+        errorCode: ErrorNames.DRSServiceError,
+        errorMessage: `recovery instance ${riId} still exists after its TERMINATE job`,
+      });
+    }
+    return compact<ServerRecord>({ ...baseRecord(id, server, account.accountId, 'terminated'), ...base });
+  });
+  return { records };
+}
+
+/**
+ * One poll of a terminate run: one DescribeJobs call for its TERMINATE jobs; when they have all
+ * completed, DescribeRecoveryInstances confirms the instances are gone.
+ *
+ * @throws {JobInProgress} while instances are still being terminated.
+ */
+export async function monitorTerminate(
+  event: AccountEvent & { run: TerminateRun },
+  deps: TaskDeps,
+): Promise<TerminateRun> {
+  const run: TerminateRun = structuredClone(event.run);
+  if (run.done) return run;
+  const { account } = event;
+  const drs = deps.aws.account(account).drs;
+  const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
+  const jobs: Map<string, Job> = open.length ? await describeJobs(drs, open) : new Map();
+  for (const entry of run.jobs) if (jobs.get(entry.jobId)?.status === 'COMPLETED') entry.finished = true;
+
+  let changed = false;
+  if (run.pending?.length) {
+    const before = run.jobs.length;
+    const deferred = await submit(drs, run, run.pending);
+    changed = run.jobs.length !== before;
+    if (deferred.length) run.pending = deferred;
+    else delete run.pending;
+  }
+
+  const expired = deps.now().getTime() >= Date.parse(run.deadline);
+  const allFinished = run.jobs.every((j) => j.finished) && !run.pending?.length;
+  if (allFinished || expired) {
+    const targetIds = run.targets.map((t) => t.recoveryInstanceId);
+    const present = new Set(
+      (targetIds.length
+        ? await describeRecoveryInstances(drs, { recoveryInstanceIDs: targetIds })
+        : []
+      ).flatMap((ri) => (ri.recoveryInstanceID ? [ri.recoveryInstanceID] : [])),
+    );
+    const inJob = new Set(run.jobs.flatMap((j) => j.recoveryInstanceIds));
+    // Instances without a job of ours (another job held them) are waited for until they vanish.
+    const waitingOnOthers = [...present].filter((id) => !inJob.has(id));
+    if (!expired && waitingOnOthers.length > 0) {
+      throw new JobInProgress(
+        `${waitingOnOthers.length} recovery instances still terminating in account ${account.accountId}`,
+        {
+          accountId: account.accountId,
+          operation: 'drs:DescribeRecoveryInstances',
+        },
+      );
+    }
+    if (expired) {
+      run.timedOut = present.size > 0;
+      for (const id of present) {
+        if (!run.failed.some((f) => f.id === id)) {
+          run.failed.push({
+            id,
+            code: ErrorNames.JobTimeout,
+            message: `recovery instance ${id} not terminated within maxWaitMinutes (${event.request.options.maxWaitMinutes})`,
+          });
+        }
+      }
+    }
+    run.done = true;
+    run.polls += 1;
+    run.report = await terminateReport(drs, account, run, present);
+    const terminated = run.report.records.filter((r) => r.status === 'terminated').length;
+    deps.progress?.({
+      accountId: account.accountId,
+      discovered: account.serverIds.length,
+      launching: 0,
+      launched: terminated,
+      failed: run.failed.length,
+    });
+    return run;
+  }
+  deps.progress?.({
+    accountId: account.accountId,
+    discovered: account.serverIds.length,
+    launching: run.jobs.filter((j) => !j.finished).reduce((n, j) => n + j.recoveryInstanceIds.length, 0),
+    launched: 0,
+    failed: run.failed.length,
+  });
+  if (changed) {
+    run.polls += 1;
+    return run;
+  }
+  throw new JobInProgress(`${open.length} terminate jobs still running in account ${account.accountId}`, {
+    accountId: account.accountId,
+    operation: 'drs:DescribeJobs',
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Task payloads (docs/design/data-flow.md): what each Task state passes in and gets back.
+ * The shared shapes live in `src/core/model.ts` and are re-exported here.
+ */
+
+import type { OrchestrationOutput } from '../contract/index.js';
+import type {
+  AccountReport,
+  AccountSummary,
+  AccountWork,
+  DiscoveryResult,
+  ExecutionRef,
+  FailbackRun,
+  Notification,
+  OrchestrationRequest,
+  RecoveryRun,
+  TerminateRun,
+} from '../core/model.js';
+
+export type {
+  AccountIssue,
+  AccountRef,
+  AccountReport,
+  AccountSummary,
+  AccountWork,
+  Action,
+  DiscoveryResult,
+  ExecutionRef,
+  FailbackRun,
+  LaunchPlan,
+  LaunchQuotas,
+  Notification,
+  OrchestrationRequest,
+  RecoveryRun,
+  Run,
+  RunFailure,
+  RunJob,
+  ServerRecord,
+  ServerStatus,
+  TerminateRun,
+  TerminateTarget,
+} from '../core/model.js';
+
+/** The ids of the tasks (design 9.1); the local runtime binds Task states by them. */
+export type TaskId =
+  | 'validate'
+  | 'discover'
+  | 'partition'
+  | 'aggregate'
+  | 'start-recovery'
+  | 'monitor-job'
+  | 'get-recovery-instances'
+  | 'start-failback'
+  | 'monitor-failback'
+  | 'terminate-instances'
+  | 'get-status'
+  | 'format-output';
+
+/** validate: the raw execution input and the execution. */
+export interface ValidateEvent {
+  input: unknown;
+  execution: ExecutionRef;
+}
+
+/** validate's result: replaces the state (`$`). */
+export interface ValidateResult {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  /** The *started* notification, only when `options.notificationArn` is set. */
+  notification?: Notification;
+}
+
+/** discover's event. */
+export interface DiscoverEvent {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+}
+
+/** partition's event. */
+export interface PartitionEvent {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  work: DiscoveryResult;
+}
+
+/** The event of every executor task. */
+export interface AccountEvent {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  account: AccountWork;
+}
+
+/** monitor-job's event (recovery or terminate run). */
+export interface MonitorJobEvent extends AccountEvent {
+  run: RecoveryRun | TerminateRun;
+}
+
+/** get-recovery-instances' event. */
+export interface GetRecoveryInstancesEvent extends AccountEvent {
+  run: RecoveryRun;
+}
+
+/** monitor-failback's event. */
+export interface MonitorFailbackEvent extends AccountEvent {
+  run: FailbackRun;
+}
+
+/** format-output's event. */
+export interface FormatOutputEvent extends AccountEvent {
+  report: AccountReport;
+}
+
+/** A state machine error caught with `Catch` (`ResultPath: $.error`). */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+/** aggregate's event: the normal path, or the path after a caught failure. */
+export interface AggregateEvent {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  work?: DiscoveryResult;
+  accountResults?: AccountSummary[];
+  error?: CaughtError;
+}
+
+/** aggregate's result (`$.final`). */
+export interface AggregateResult {
+  output: OrchestrationOutput;
+  /** The closing notification, only when `options.notificationArn` is set. */
+  notification?: Notification;
+}

@@ -207,11 +207,10 @@ export type Tamper = (request: { headers: Record<string, string>; body?: unknown
  *
  * @example tamperAfterSigning(client, (r) => { delete r.headers.authorization; })
  */
-export function tamperAfterSigning(
-  client: { middlewareStack: { addRelativeTo: (mw: unknown, opts: unknown) => void } },
-  tamper: Tamper,
-): void {
-  client.middlewareStack.addRelativeTo(
+export function tamperAfterSigning(client: { readonly middlewareStack: object }, tamper: Tamper): void {
+  // SDK clients differ in their stack's type parameters; only addRelativeTo is needed here.
+  const stack = client.middlewareStack as { addRelativeTo(mw: unknown, opts: unknown): void };
+  stack.addRelativeTo(
     (next: (args: { request: unknown }) => Promise<unknown>) => async (args: { request: unknown }) => {
       tamper(args.request as { headers: Record<string, string>; body?: unknown });
       return next(args);

@@ -55,6 +55,49 @@ export interface PolicyRequest {
   readonly principal?: { readonly arn: string; readonly accountId: string; readonly roleArn?: string };
 }
 
+/** Raised by {@link toPolicyDocument} for JSON that is not an IAM policy (STS calls it MalformedPolicyDocument). */
+export class MalformedPolicyDocumentError extends Error {
+  override readonly name = 'MalformedPolicyDocumentError';
+}
+
+/**
+ * Checks that a value (e.g. from a fleet file or a CloudFormation template) is an IAM policy
+ * document this module can evaluate, and returns it typed.
+ *
+ * @throws MalformedPolicyDocumentError naming the first problem
+ */
+export function toPolicyDocument(value: unknown): PolicyDocument {
+  const fail = (why: string): never => {
+    throw new MalformedPolicyDocumentError(`malformed policy document: ${why}`);
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail('expected an object');
+  const statementsValue = (value as Record<string, unknown>).Statement;
+  const list = Array.isArray(statementsValue) ? statementsValue : [statementsValue];
+  if (statementsValue === undefined) fail('missing Statement');
+  list.forEach((s: unknown, i) => {
+    if (s === null || typeof s !== 'object') fail(`statement ${i} is not an object`);
+    const st = s as Record<string, unknown>;
+    if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+      fail(`statement ${i} has Effect '${String(st.Effect)}', expected Allow or Deny`);
+    if ((st.Action === undefined) === (st.NotAction === undefined))
+      fail(`statement ${i} needs exactly one of Action, NotAction`);
+    for (const key of ['Action', 'NotAction', 'Resource', 'NotResource']) {
+      const v = st[key];
+      if (
+        v !== undefined &&
+        typeof v !== 'string' &&
+        !(Array.isArray(v) && v.every((x) => typeof x === 'string'))
+      ) {
+        fail(`statement ${i} ${key} must be a string or a list of strings`);
+      }
+    }
+    if (st.Condition !== undefined && (st.Condition === null || typeof st.Condition !== 'object')) {
+      fail(`statement ${i} Condition must be an object`);
+    }
+  });
+  return value as PolicyDocument;
+}
+
 function list<T>(value: T | readonly T[] | undefined): readonly T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];

@@ -35,6 +35,7 @@ export {
   DEPENDENT_ACTIONS,
   defaultRecoveryInstanceRoleArn,
   evaluatePolicies,
+  MalformedPolicyDocumentError,
   type PolicyDecision,
   type PolicyDocument,
   type PolicyPrincipal,
@@ -43,6 +44,7 @@ export {
   requiredActions,
   resourceMatches,
   START_RECOVERY_EC2_ACTIONS,
+  toPolicyDocument,
   trustAllows,
   wildcardMatch,
 } from './iam-policy.js';

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   authorize,
   evaluatePolicies,
+  MalformedPolicyDocumentError,
   type PolicyDocument,
   requiredActions,
   resourceMatches,
   START_RECOVERY_EC2_ACTIONS,
+  toPolicyDocument,
   trustAllows,
   wildcardMatch,
 } from '../../../../src/emulator/auth/iam-policy.js';
@@ -145,6 +147,7 @@ describe('Function: evaluatePolicies', () => {
   });
 
   it('substitutes policy variables in resources', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
     const docs = [allow('ssm:GetParameter', 'arn:aws:ssm:*:${aws:PrincipalAccount}:parameter/*')];
 
     expect(
@@ -354,5 +357,20 @@ describe('Function: trustAllows', () => {
 
     expect(trustAllows(trust, session)).toBe(true);
     expect(trustAllows(trust, caller)).toBe(false);
+  });
+});
+
+describe('Function: toPolicyDocument', () => {
+  it('accepts a policy and rejects malformed ones naming the problem', () => {
+    const good = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'drs:*', Resource: '*' }] };
+
+    expect(toPolicyDocument(good)).toBe(good);
+    expect(() => toPolicyDocument({ Statement: [{ Effect: 'Maybe', Action: 'x' }] })).toThrow(
+      /Effect 'Maybe'/,
+    );
+    expect(() => toPolicyDocument({ Statement: { Effect: 'Allow' } })).toThrow(
+      /exactly one of Action, NotAction/,
+    );
+    expect(() => toPolicyDocument([])).toThrow(MalformedPolicyDocumentError);
   });
 });

@@ -201,7 +201,18 @@ export function createProgress(options: ProgressOptions): Progress {
     };
   }
 
-  const log = createLogUpdate(stream as NodeJS.WritableStream);
+  // A terminal that reports no size (some pseudo-terminals say 0 x 0) would make log-update draw nothing.
+  const terminal = {
+    write: (chunk: string) => stream.write(chunk),
+    get columns() {
+      return stream.columns || 100;
+    },
+    get rows() {
+      return stream.rows || 40;
+    },
+    isTTY: true,
+  };
+  const log = createLogUpdate(terminal as unknown as NodeJS.WritableStream);
   const redraw = (): void => {
     if (!stopped) log(frame());
   };

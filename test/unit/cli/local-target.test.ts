@@ -40,7 +40,6 @@ describe('Function: toProgressEvent', () => {
           launching: 3,
           launched: 5,
           failed: 1,
-          extra: true,
         },
       }),
     ).toEqual({

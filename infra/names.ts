@@ -1,0 +1,166 @@
+/**
+ * Names shared by the stacks, the tests and the local runtime: the Lambda functions, the roles the
+ * accounts trust each other through, and the ASL placeholders (docs/design/data-flow.md).
+ *
+ * Plain data: importing this module never loads `aws-cdk-lib`.
+ */
+
+/** Which state machine a task belongs to. */
+export type MachineKind = 'main' | 'executor';
+
+/** One Lambda-backed task of design 9.1. */
+export interface TaskFunctionSpec {
+  /** Task id: the file `src/handlers/<taskId>.ts` and the key the local runtime binds. */
+  readonly taskId: string;
+  /** Deployed Lambda function name (design 9.1). */
+  readonly functionName: string;
+  /** ASL placeholder (without `${}`) the function's ARN substitutes. */
+  readonly placeholder: string;
+  /** State machine whose Task states call it. */
+  readonly machine: MachineKind;
+}
+
+/** Every task function, in the order of design 9.1. */
+export const TASK_FUNCTIONS: readonly TaskFunctionSpec[] = [
+  {
+    taskId: 'validate',
+    functionName: 'drs-orchestration-validate',
+    placeholder: 'ValidateFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'discover',
+    functionName: 'drs-orchestration-discover',
+    placeholder: 'DiscoverFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'partition',
+    functionName: 'drs-orchestration-partition',
+    placeholder: 'PartitionFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'aggregate',
+    functionName: 'drs-orchestration-aggregate',
+    placeholder: 'AggregateFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'start-recovery',
+    functionName: 'drs-start-recovery',
+    placeholder: 'StartRecoveryFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'monitor-job',
+    functionName: 'drs-monitor-job',
+    placeholder: 'MonitorJobFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'get-recovery-instances',
+    functionName: 'drs-get-recovery-instances',
+    placeholder: 'GetRecoveryInstancesFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'start-failback',
+    functionName: 'drs-start-failback',
+    placeholder: 'StartFailbackFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'monitor-failback',
+    functionName: 'drs-monitor-failback',
+    placeholder: 'MonitorFailbackFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'terminate-instances',
+    functionName: 'drs-terminate-instances',
+    placeholder: 'TerminateInstancesFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'get-status',
+    functionName: 'drs-get-status',
+    placeholder: 'GetStatusFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'format-output',
+    functionName: 'drs-format-output',
+    placeholder: 'FormatOutputFunctionArn',
+    machine: 'executor',
+  },
+];
+
+/** The role in each staging account that the tasks use for DRS, EC2 and Service Quotas. */
+export const STAGING_ROLE_NAME = 'DRS-Orchestration-Role';
+
+/** The role in each staging account that the main state machine assumes to start the executor. */
+export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
+
+/**
+ * Execution role of the executor's `format-output` Lambda: the only staging-account principal the
+ * results bucket lets write (under `results/`). Fixed so the orchestrator's bucket policy can name it.
+ */
+export const EXECUTOR_OUTPUT_ROLE_NAME = 'DRS-Orchestration-Task-format-output';
+
+/**
+ * Prefix of every executor Lambda execution role in a staging account; the staging role trusts
+ * exactly these same-account roles (besides the orchestrator account).
+ */
+export const EXECUTOR_FUNCTION_ROLE_PREFIX = 'DRS-Orchestration-Task-';
+
+/** Executor state machine name (placeholder `${ExecutorStateMachineName}`). */
+export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
+
+/** Main state machine name (design 8.2 invokes it by this name). */
+export const MAIN_STATE_MACHINE_NAME = 'drs-orchestration-main';
+
+/** Waves workflow (design 8.4 made general). */
+export const WAVES_STATE_MACHINE_NAME = 'drs-orchestration-waves';
+
+/** Drill-cleanup workflow. */
+export const DRILL_CLEANUP_STATE_MACHINE_NAME = 'drs-orchestration-drill-cleanup';
+
+/** Role of the main state machine; the executor-starter roles trust exactly this principal. */
+export const MAIN_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-main-state-machine';
+
+/** SSM parameter holding the staging accounts document (design 6.1). */
+export const STAGING_ACCOUNTS_PARAMETER_NAME = '/drs-orchestration/staging-accounts';
+
+/** SNS topic for notifications, alarms and approval requests. */
+export const NOTIFICATION_TOPIC_NAME = 'drs-orchestration-notifications';
+
+/** KMS alias of the orchestrator account's key. */
+export const ORCHESTRATOR_KEY_ALIAS = 'alias/drs-orchestration';
+
+/** CloudWatch namespace of the task metrics (design 10.1). */
+export const METRICS_NAMESPACE = 'DRS/Orchestration';
+
+/** Key prefix the executors write their per-account records under. */
+export const RESULTS_PREFIX = 'results/';
+
+/**
+ * Results bucket name: fixed, so staging accounts can be told where to write before it exists.
+ *
+ * @example resultsBucketName('123456789012', 'us-east-1') // 'drs-orchestration-results-123456789012-us-east-1'
+ */
+export function resultsBucketName(orchestratorAccountId: string, region: string): string {
+  return `drs-orchestration-results-${orchestratorAccountId}-${region}`;
+}
+
+/**
+ * Environment variables the deployed handlers read (the Lambda side of the local `RuntimeEnv`).
+ */
+export const HANDLER_ENV = {
+  /** Name of the SSM parameter with the staging accounts (main machine's tasks). */
+  stagingAccountsParameter: 'STAGING_ACCOUNTS_PARAMETER',
+  /** Results bucket name; absent means records travel inline. */
+  resultsBucket: 'RESULTS_BUCKET',
+  /** Region of the results bucket (executors write across regions). */
+  resultsBucketRegion: 'RESULTS_BUCKET_REGION',
+} as const;

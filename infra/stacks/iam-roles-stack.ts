@@ -1,0 +1,147 @@
+/**
+ * `iam-roles` (each staging account, deployed in its DRS region): the role the tasks use for DRS,
+ * EC2 and Service Quotas, and the role the main state machine assumes to start the executor.
+ *
+ * Environment-agnostic on purpose: one template serves every staging account (CloudFormation
+ * StackSets or one `cdk deploy` per account); account and region come from the pseudo parameters.
+ */
+import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config.js';
+import {
+  EXECUTOR_FUNCTION_ROLE_PREFIX,
+  EXECUTOR_STARTER_ROLE_NAME,
+  MAIN_STATE_MACHINE_ROLE_NAME,
+  STAGING_ROLE_NAME,
+} from '../names.js';
+import {
+  type ArnContext,
+  executorStarterStatements,
+  type IamStatementJson,
+  stagingRoleStatements,
+} from '../staging-role-permissions.js';
+
+/** Properties of {@link IamRolesStack}. */
+export interface IamRolesStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** Inline policy names of `DRS-Orchestration-Role`. */
+export const STAGING_ROLE_POLICY_NAMES = {
+  operations: 'DRS-Operations',
+  guardrails: 'DRS-Guardrails',
+} as const;
+
+function documentOf(statements: readonly IamStatementJson[]): iam.PolicyDocument {
+  return iam.PolicyDocument.fromJson({ Version: '2012-10-17', Statement: statements });
+}
+
+/** The cross-account roles of one staging account. */
+export class IamRolesStack extends Stack {
+  /** `DRS-Orchestration-Role`. */
+  readonly stagingRole: iam.Role;
+  /** `DRS-Orchestration-Executor-Starter`. */
+  readonly executorStarterRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: IamRolesStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const ctx: ArnContext = { partition: Aws.PARTITION, accountId: Aws.ACCOUNT_ID, region: Aws.REGION };
+    const orchestratorRoot = `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:root`;
+    const inOrganization = { 'aws:PrincipalOrgID': config.organizationId };
+
+    const statements = stagingRoleStatements(ctx, config.recoveryInstanceRole);
+    this.stagingRole = new iam.Role(this, 'StagingRole', {
+      roleName: STAGING_ROLE_NAME,
+      description: 'drs-orchestration: DRS recovery, failback and termination in this staging account',
+      assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
+        StringEquals: inOrganization,
+      }),
+      inlinePolicies: {
+        [STAGING_ROLE_POLICY_NAMES.operations]: documentOf(statements.filter((s) => s.Effect === 'Allow')),
+        [STAGING_ROLE_POLICY_NAMES.guardrails]: documentOf(statements.filter((s) => s.Effect === 'Deny')),
+      },
+    });
+    // The executor's Lambdas run in this account and use the same role, so that the permissions the
+    // tasks hold are the same wherever they run (and the same ones the emulator proves).
+    this.stagingRole.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ExecutorTaskFunctions',
+        actions: ['sts:AssumeRole'],
+        principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`)],
+        conditions: {
+          ArnLike: {
+            'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${EXECUTOR_FUNCTION_ROLE_PREFIX}*`,
+          },
+          StringEquals: inOrganization,
+        },
+      }),
+    );
+
+    this.executorStarterRole = new iam.Role(this, 'ExecutorStarterRole', {
+      roleName: EXECUTOR_STARTER_ROLE_NAME,
+      description:
+        'drs-orchestration: lets the main state machine start and watch the executor of this account',
+      assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
+        ArnEquals: {
+          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${MAIN_STATE_MACHINE_ROLE_NAME}`,
+        },
+        StringEquals: inOrganization,
+      }),
+      inlinePolicies: { 'Start-Executor': documentOf(executorStarterStatements(ctx)) },
+    });
+
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    const partitionArn = (
+      service: string,
+      resource: string,
+      region = '<AWS::Region>',
+      account = '<AWS::AccountId>',
+    ) => `arn:<AWS::Partition>:${service}:${region}:${account}:${resource}`;
+    const staging: [string, string][] = [
+      [
+        'Resource::*',
+        'DRS Describe* and ec2:DescribeInstances support no resource-level permissions (read-only)',
+      ],
+      [
+        `Resource::${partitionArn('drs', 'source-server/*')}`,
+        'the tasks launch any tagged source server of this account; servers are chosen at run time by tag',
+      ],
+      [
+        `Resource::${partitionArn('drs', 'recovery-instance/*')}`,
+        'failback and termination act on the recovery instances of the servers chosen at run time',
+      ],
+      [
+        `Resource::${partitionArn('drs', 'job/*')}`,
+        'jobs are created by StartRecovery; only our DR-* tag keys may be set (aws:TagKeys condition)',
+      ],
+      [
+        `Resource::${partitionArn('servicequotas', 'drs/*')}`,
+        'the partition task reads the DRS quotas (per-job, all-jobs, concurrent jobs) of this account',
+      ],
+      [
+        `Resource::${partitionArn('ec2', '*')}`,
+        'EC2 writes are dependent actions of StartRecovery/TerminateRecoveryInstances and usable only through DRS (aws:ViaAWSService)',
+      ],
+      [
+        `Resource::${partitionArn('ec2', 'image/*', '<AWS::Region>', '')}`,
+        'RunInstances through DRS names the recovery AMI; usable only through DRS (aws:ViaAWSService)',
+      ],
+      [
+        `Resource::${partitionArn('ec2', 'snapshot/*', '<AWS::Region>', '')}`,
+        'DRS creates volumes from its replication snapshots; usable only through DRS (aws:ViaAWSService)',
+      ],
+    ];
+    for (const [finding, reason] of staging) {
+      Validations.of(this.stagingRole).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    }
+    Validations.of(this.executorStarterRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${partitionArn('states', 'execution:drs-staging-account-executor:*')}]`,
+      reason: 'executions of the executor state machine are named at run time',
+    });
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * `main-orchestrator` (orchestrator account): the main state machine of design 7.1 with its four
+ * task Lambdas, the waves and drill-cleanup workflows, the staging-accounts SSM parameter, the
+ * results bucket and the account's KMS key.
+ */
+import { join } from 'node:path';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { bundleHandlers } from '../bundle.js';
+import { REPO_ROOT } from '../config.js';
+import { AslStateMachine } from '../constructs/asl-state-machine.js';
+import { createOrchestrationKey } from '../constructs/orchestration-key.js';
+import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
+import {
+  DRILL_CLEANUP_STATE_MACHINE_NAME,
+  EXECUTOR_OUTPUT_ROLE_NAME,
+  EXECUTOR_STARTER_ROLE_NAME,
+  EXECUTOR_STATE_MACHINE_NAME,
+  HANDLER_ENV,
+  MAIN_STATE_MACHINE_NAME,
+  MAIN_STATE_MACHINE_ROLE_NAME,
+  NOTIFICATION_TOPIC_NAME,
+  ORCHESTRATOR_KEY_ALIAS,
+  RESULTS_PREFIX,
+  resultsBucketName,
+  STAGING_ACCOUNTS_PARAMETER_NAME,
+  TASK_FUNCTIONS,
+  WAVES_STATE_MACHINE_NAME,
+} from '../names.js';
+import { acknowledgeStateMachineRole, type FunctionStackProps } from './staging-account-executor-stack.js';
+
+/** The rule Step Functions manages for `.sync` integrations (it learns of child completion through it). */
+const SYNC_RULE = 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
+
+/** SSM Standard parameters hold at most 4 KB. */
+const STANDARD_PARAMETER_LIMIT = 4096;
+
+/** The orchestrator account's workflows and storage. */
+export class MainOrchestratorStack extends Stack {
+  readonly key: kms.Key;
+  readonly resultsBucket: s3.Bucket;
+  readonly stagingAccountsParameter: ssm.StringParameter;
+  readonly functions: Readonly<Record<string, TaskFunction>>;
+  readonly main: AslStateMachine;
+  readonly waves: AslStateMachine;
+  readonly drillCleanup: AslStateMachine;
+  /** ARN of the notification topic (created by the observability stack under a fixed name). */
+  readonly notificationTopicArn: string;
+
+  constructor(scope: Construct, id: string, props: FunctionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const statemachinesDir = props.statemachinesDir ?? join(REPO_ROOT, 'statemachines');
+    const stagingOutputRoles = config.stagingAccounts.map(
+      (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_OUTPUT_ROLE_NAME}`,
+    );
+    this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${NOTIFICATION_TOPIC_NAME}`;
+
+    // --- key -------------------------------------------------------------------------------
+    const key = createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS);
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ExecutorsWriteEncryptedRecords',
+        principals: stagingOutputRoles.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: ['kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
+    this.key = key;
+
+    // --- results bucket ----------------------------------------------------------------------
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      // Server access log delivery supports only SSE-S3 on the target bucket.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.resultsExpirationDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'this is the access-log bucket of the results bucket; logging it to itself would loop',
+    });
+    const bucket = new s3.Bucket(this, 'Results', {
+      bucketName: resultsBucketName(config.orchestratorAccountId, config.region),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // aws-cdk-lib's Bucket and IBucket disagree under exactOptionalPropertyTypes (isWebsite).
+      serverAccessLogsBucket: accessLogs as s3.IBucket,
+      serverAccessLogsPrefix: 'results/',
+      lifecycleRules: [
+        {
+          id: 'expire-results',
+          expiration: Duration.days(config.resultsExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ExecutorsWriteAccountRecords',
+        principals: stagingOutputRoles.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+      }),
+    );
+    this.resultsBucket = bucket;
+
+    // --- staging accounts parameter -----------------------------------------------------------
+    this.stagingAccountsParameter = new ssm.StringParameter(this, 'StagingAccounts', {
+      parameterName: STAGING_ACCOUNTS_PARAMETER_NAME,
+      description:
+        'drs-orchestration staging accounts (design 6.1), validated against staging-accounts.schema.json',
+      stringValue: config.stagingAccountsDocument,
+      tier:
+        Buffer.byteLength(config.stagingAccountsDocument) > STANDARD_PARAMETER_LIMIT
+          ? ssm.ParameterTier.ADVANCED
+          : ssm.ParameterTier.STANDARD,
+    });
+
+    // --- task functions -----------------------------------------------------------------------
+    const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'main');
+    const bundles = bundleHandlers({
+      taskIds: specs.map((s) => s.taskId),
+      outDir: props.bundleDir,
+      ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
+    });
+    const functions: Record<string, TaskFunction> = {};
+    for (const [index, spec] of specs.entries()) {
+      const bundle = bundles[index];
+      if (bundle === undefined) throw new Error(`no bundle for ${spec.taskId}`);
+      functions[spec.taskId] = new TaskFunction(this, spec.taskId, {
+        spec,
+        bundle,
+        key,
+        retention: props.retention,
+        environment: {
+          [HANDLER_ENV.stagingAccountsParameter]: STAGING_ACCOUNTS_PARAMETER_NAME,
+          [HANDLER_ENV.resultsBucket]: bucket.bucketName,
+          [HANDLER_ENV.resultsBucketRegion]: config.region,
+        },
+      });
+    }
+    this.functions = functions;
+    const fn = (taskId: string): TaskFunction => {
+      const found = functions[taskId];
+      if (found === undefined) throw new Error(`${taskId} is not a main task`);
+      return found;
+    };
+    const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
+    for (const taskId of ['discover', 'partition']) {
+      const role = fn(taskId).role;
+      this.stagingAccountsParameter.grantRead(role);
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UseStagingRoles',
+          actions: ['sts:AssumeRole'],
+          resources: stagingRoles,
+        }),
+      );
+    }
+    const aggregate = fn('aggregate').role;
+    aggregate.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRecordsWriteOutput',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+      }),
+    );
+    key.grant(aggregate, 'kms:Decrypt', 'kms:GenerateDataKey');
+    Validations.of(aggregate).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${RESULTS_PREFIX}*]`,
+      reason:
+        'aggregate reads the per-account records and writes the output of its own execution under results/',
+    });
+
+    // --- main state machine -------------------------------------------------------------------
+    const mainRole = new iam.Role(this, 'MainRole', {
+      roleName: MAIN_STATE_MACHINE_ROLE_NAME,
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description:
+        'drs-orchestration: main state machine (the executor-starter roles trust exactly this role)',
+    });
+    const substitutions: Record<string, string> = {
+      Partition: Aws.PARTITION,
+      ExecutorStateMachineName: EXECUTOR_STATE_MACHINE_NAME,
+      ExecutorStartRoleName: EXECUTOR_STARTER_ROLE_NAME,
+    };
+    for (const spec of specs) {
+      const task = fn(spec.taskId).function;
+      substitutions[spec.placeholder] = task.functionArn;
+      task.grantInvoke(mainRole);
+      Validations.of(mainRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(task)}.Arn>:*]`,
+        reason:
+          'Step Functions invokes the function by its unqualified ARN; the :* covers its versions and aliases',
+      });
+    }
+    mainRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartExecutorsCrossAccount',
+        actions: ['sts:AssumeRole'],
+        resources: config.stagingAccounts.map(
+          (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_STARTER_ROLE_NAME}`,
+        ),
+      }),
+    );
+    this.grantNotify(mainRole, key);
+    this.main = new AslStateMachine(this, 'Main', {
+      definitionFile: join(statemachinesDir, 'main-orchestrator.asl.json'),
+      substitutions,
+      stateMachineName: MAIN_STATE_MACHINE_NAME,
+      role: mainRole,
+      key,
+      retention: props.retention,
+    });
+    acknowledgeStateMachineRole(mainRole);
+
+    // --- waves and drill cleanup --------------------------------------------------------------
+    const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine);
+    this.grantNotify(wavesRole, key);
+    this.waves = new AslStateMachine(this, 'Waves', {
+      definitionFile: join(statemachinesDir, 'waves.asl.json'),
+      substitutions: {
+        MainStateMachineArn: this.main.stateMachine.stateMachineArn,
+        Partition: Aws.PARTITION,
+      },
+      stateMachineName: WAVES_STATE_MACHINE_NAME,
+      role: wavesRole,
+      key,
+      retention: props.retention,
+    });
+    const cleanupRole = this.childRunnerRole(
+      'DrillCleanupRole',
+      'drill-cleanup workflow',
+      this.main.stateMachine,
+    );
+    this.drillCleanup = new AslStateMachine(this, 'DrillCleanup', {
+      definitionFile: join(statemachinesDir, 'drill-cleanup.asl.json'),
+      substitutions: {
+        MainStateMachineArn: this.main.stateMachine.stateMachineArn,
+        Partition: Aws.PARTITION,
+      },
+      stateMachineName: DRILL_CLEANUP_STATE_MACHINE_NAME,
+      role: cleanupRole,
+      key,
+      retention: props.retention,
+    });
+
+    new CfnOutput(this, 'MainStateMachineArn', { value: this.main.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'WavesStateMachineArn', { value: this.waves.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ResultsBucketName', { value: bucket.bucketName });
+    new CfnOutput(this, 'StagingAccountsParameterName', { value: STAGING_ACCOUNTS_PARAMETER_NAME });
+  }
+
+  /** Publishing to the KMS-encrypted notification topic (started/completed messages, approvals). */
+  private grantNotify(role: iam.Role, key: kms.IKey): void {
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishNotifications',
+        actions: ['sns:Publish'],
+        resources: [this.notificationTopicArn],
+      }),
+    );
+    key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+  }
+
+  /** A role for a workflow that runs the main state machine with `startExecution.sync:2`. */
+  private childRunnerRole(id: string, what: string, main: sfn.IStateMachine): iam.Role {
+    const role = new iam.Role(this, id, {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: `drs-orchestration: ${what}`,
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartMain',
+        actions: ['states:StartExecution'],
+        resources: [main.stateMachineArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WatchMain',
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [
+          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${MAIN_STATE_MACHINE_NAME}:*`,
+        ],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'SyncCompletionRule',
+        actions: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+        resources: [`arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${SYNC_RULE}`],
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${MAIN_STATE_MACHINE_NAME}:*]`,
+      reason: 'executions of the main state machine are named at run time',
+    });
+    acknowledgeStateMachineRole(role);
+    return role;
+  }
+}

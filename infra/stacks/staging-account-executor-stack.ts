@@ -1,0 +1,158 @@
+/**
+ * `staging-account-executor` (each staging account, its DRS region): the executor state machine
+ * of design 7.2 and its eight task Lambdas. Environment-agnostic like `iam-roles`: one template for
+ * every staging account.
+ *
+ * Each Lambda has its own role, allowed only to assume `DRS-Orchestration-Role` of this account
+ * (so the tasks hold the same permissions here as anywhere else); `format-output` may also write
+ * its records under `results/` of the orchestrator's bucket.
+ */
+import { join } from 'node:path';
+import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { bundleHandlers } from '../bundle.js';
+import { type DeploymentConfig, REPO_ROOT } from '../config.js';
+import { AslStateMachine } from '../constructs/asl-state-machine.js';
+import { createOrchestrationKey } from '../constructs/orchestration-key.js';
+import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
+import {
+  EXECUTOR_FUNCTION_ROLE_PREFIX,
+  EXECUTOR_OUTPUT_ROLE_NAME,
+  EXECUTOR_STATE_MACHINE_NAME,
+  HANDLER_ENV,
+  ORCHESTRATOR_KEY_ALIAS,
+  RESULTS_PREFIX,
+  resultsBucketName,
+  STAGING_ROLE_NAME,
+  TASK_FUNCTIONS,
+} from '../names.js';
+
+/** Properties shared by the stacks that deploy task Lambdas. */
+export interface FunctionStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  /** Where the esbuild bundles are written. */
+  readonly bundleDir: string;
+  /** Directory of the handler sources. @default `<repo>/src/handlers` */
+  readonly handlersDir?: string;
+  /** Directory of the ASL files. @default `<repo>/statemachines` */
+  readonly statemachinesDir?: string;
+  /** Log retention (validated in the config). */
+  readonly retention: logs.RetentionDays;
+}
+
+/** The executor of one staging account. */
+export class StagingAccountExecutorStack extends Stack {
+  readonly functions: Readonly<Record<string, TaskFunction>>;
+  readonly executor: AslStateMachine;
+
+  constructor(scope: Construct, id: string, props: FunctionStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'executor');
+    const key = createOrchestrationKey(this, 'Key', `${ORCHESTRATOR_KEY_ALIAS}-executor`);
+    const bundles = bundleHandlers({
+      taskIds: specs.map((s) => s.taskId),
+      outDir: props.bundleDir,
+      ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
+    });
+    const bucket = resultsBucketName(config.orchestratorAccountId, config.region);
+    const stagingRoleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${STAGING_ROLE_NAME}`;
+
+    const functions: Record<string, TaskFunction> = {};
+    for (const [index, spec] of specs.entries()) {
+      const bundle = bundles[index];
+      if (bundle === undefined) throw new Error(`no bundle for ${spec.taskId}`);
+      const fn = new TaskFunction(this, spec.taskId, {
+        spec,
+        bundle,
+        key,
+        retention: props.retention,
+        roleName:
+          spec.taskId === 'format-output'
+            ? EXECUTOR_OUTPUT_ROLE_NAME
+            : `${EXECUTOR_FUNCTION_ROLE_PREFIX}${spec.taskId}`,
+        environment: {
+          [HANDLER_ENV.resultsBucket]: bucket,
+          [HANDLER_ENV.resultsBucketRegion]: config.region,
+        },
+      });
+      fn.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UseStagingRole',
+          actions: ['sts:AssumeRole'],
+          resources: [stagingRoleArn],
+        }),
+      );
+      functions[spec.taskId] = fn;
+    }
+    const output = functions['format-output'];
+    if (output === undefined) throw new Error('format-output is not an executor task');
+    output.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteAccountRecords',
+        actions: ['s3:PutObject'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${RESULTS_PREFIX}*`],
+      }),
+    );
+    output.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptAccountRecords',
+        actions: ['kms:GenerateDataKey'],
+        resources: [`arn:${Aws.PARTITION}:kms:${config.region}:${config.orchestratorAccountId}:key/*`],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ORCHESTRATOR_KEY_ALIAS },
+        },
+      }),
+    );
+    Validations.of(output.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${RESULTS_PREFIX}*]`,
+      reason: 'each execution writes its own object under results/<correlationId>/<execution>/; nothing else',
+    });
+    Validations.of(output.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${config.region}:${config.orchestratorAccountId}:key/*]`,
+      reason:
+        'the orchestrator key id is unknown in the staging account; limited to the key aliased alias/drs-orchestration and to S3 use',
+    });
+    this.functions = functions;
+
+    const role = new iam.Role(this, 'ExecutorRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'drs-orchestration: executor state machine',
+    });
+    const substitutions: Record<string, string> = {};
+    for (const spec of specs) {
+      const fn = functions[spec.taskId] as TaskFunction;
+      substitutions[spec.placeholder] = fn.function.functionArn;
+      fn.function.grantInvoke(role);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn.function)}.Arn>:*]`,
+        reason:
+          'Step Functions invokes the function by its unqualified ARN; the :* covers its versions and aliases',
+      });
+    }
+    this.executor = new AslStateMachine(this, 'Executor', {
+      definitionFile: join(
+        props.statemachinesDir ?? join(REPO_ROOT, 'statemachines'),
+        'staging-account-executor.asl.json',
+      ),
+      substitutions,
+      stateMachineName: EXECUTOR_STATE_MACHINE_NAME,
+      role,
+      key,
+      retention: props.retention,
+    });
+    acknowledgeStateMachineRole(role);
+  }
+}
+
+/** The wildcards CDK itself writes for Step Functions logging and X-Ray (no narrower form exists). */
+export function acknowledgeStateMachineRole(role: iam.IRole): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'CloudWatch Logs delivery (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level permissions',
+  });
+}

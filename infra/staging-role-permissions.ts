@@ -1,0 +1,201 @@
+/**
+ * The permissions of `DRS-Orchestration-Role` (each staging account) and of the executor-starter
+ * role, as plain IAM JSON. The iam-roles stack renders exactly these statements; tests and the
+ * emulator evaluate the rendered template, so what is deployed is what is proven.
+ *
+ * Plain module: importing it never loads `aws-cdk-lib`.
+ */
+import { EXECUTOR_STATE_MACHINE_NAME } from './names.js';
+
+/** Values the ARNs are built from (CloudFormation tokens at synth, concrete values in tests). */
+export interface ArnContext {
+  /** `aws`, `aws-cn`, ... */
+  readonly partition: string;
+  /** The staging account. */
+  readonly accountId: string;
+  /** The staging account's DRS region (the iam-roles stack is deployed there). */
+  readonly region: string;
+}
+
+/** One IAM statement in policy JSON form. */
+export interface IamStatementJson {
+  readonly Sid: string;
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** DRS calls that would stop protecting a source server; never granted, always denied. */
+export const DENIED_DRS_ACTIONS: readonly string[] = [
+  'drs:DeleteSourceServer',
+  'drs:DisconnectSourceServer',
+  'drs:StopReplication',
+];
+
+/** Read-only DRS calls the tasks make (no resource-level permissions exist for Describe*). */
+export const DRS_READ_ACTIONS: readonly string[] = [
+  'drs:DescribeJobs',
+  'drs:DescribeRecoveryInstances',
+  'drs:DescribeRecoverySnapshots',
+  'drs:DescribeSourceServers',
+  'drs:ListTagsForResource',
+];
+
+/** EC2 reads DRS performs with the caller's permissions during StartRecovery (architecture.md §4). */
+export const EC2_READ_VIA_DRS_ACTIONS: readonly string[] = [
+  'ec2:DescribeAccountAttributes',
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeImages',
+  'ec2:DescribeInstanceAttribute',
+  'ec2:DescribeInstanceStatus',
+  'ec2:DescribeInstanceTypes',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeLaunchTemplates',
+  'ec2:DescribeSecurityGroups',
+  'ec2:DescribeSnapshots',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeVolumes',
+];
+
+/** EC2 writes DRS performs with the caller's permissions (StartRecovery and TerminateRecoveryInstances). */
+export const EC2_WRITE_VIA_DRS_ACTIONS: readonly string[] = [
+  'ec2:AttachVolume',
+  'ec2:AuthorizeSecurityGroupEgress',
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:CreateLaunchTemplate',
+  'ec2:CreateLaunchTemplateVersion',
+  'ec2:CreateSnapshot',
+  'ec2:CreateTags',
+  'ec2:CreateVolume',
+  'ec2:DeleteLaunchTemplateVersions',
+  'ec2:DeleteSnapshot',
+  'ec2:DeleteVolume',
+  'ec2:DetachVolume',
+  'ec2:ModifyInstanceAttribute',
+  'ec2:ModifyLaunchTemplate',
+  'ec2:RevokeSecurityGroupEgress',
+  'ec2:RunInstances',
+  'ec2:StartInstances',
+  'ec2:StopInstances',
+  'ec2:TerminateInstances',
+];
+
+/** Tag keys the tasks put on every DRS job they start (architecture.md §3.4). */
+export const JOB_TAG_KEYS: readonly string[] = [
+  'DR-Orchestration',
+  'DR-CorrelationId',
+  'DR-Action',
+  'DR-ParentExecutionId',
+];
+
+/** `aws:ViaAWSService`: usable only when an AWS service (DRS) calls with our credentials. */
+const VIA_AWS_SERVICE = { Bool: { 'aws:ViaAWSService': 'true' } } as const;
+
+/**
+ * The Allow and Deny statements of `DRS-Orchestration-Role`.
+ *
+ * @param recoveryInstanceRole role path+name DRS attaches to recovery instances,
+ *   e.g. `service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole`.
+ * @example stagingRoleStatements({ partition: 'aws', accountId: '111111111111', region: 'us-east-2' }, 'service-role/X')
+ */
+export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: string): IamStatementJson[] {
+  const drs = (resource: string) => `arn:${ctx.partition}:drs:${ctx.region}:${ctx.accountId}:${resource}`;
+  const ec2 = (account: string, resource: string) =>
+    `arn:${ctx.partition}:ec2:${ctx.region}:${account}:${resource}`;
+  return [
+    {
+      Sid: 'DrsRead',
+      Effect: 'Allow',
+      Action: DRS_READ_ACTIONS,
+      Resource: '*',
+    },
+    {
+      Sid: 'DrsLaunchRecovery',
+      Effect: 'Allow',
+      Action: ['drs:CreateRecoveryInstanceForDrs', 'drs:StartRecovery'],
+      Resource: drs('source-server/*'),
+    },
+    {
+      Sid: 'DrsRecoveryInstances',
+      Effect: 'Allow',
+      Action: ['drs:StartFailbackLaunch', 'drs:TerminateRecoveryInstances'],
+      Resource: drs('recovery-instance/*'),
+    },
+    {
+      Sid: 'DrsTagJobsOnCreate',
+      Effect: 'Allow',
+      Action: ['drs:TagResource'],
+      Resource: drs('job/*'),
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': JOB_TAG_KEYS } },
+    },
+    {
+      Sid: 'ServiceQuotasRead',
+      Effect: 'Allow',
+      Action: ['servicequotas:GetServiceQuota'],
+      Resource: `arn:${ctx.partition}:servicequotas:${ctx.region}:${ctx.accountId}:drs/*`,
+    },
+    {
+      Sid: 'Ec2DescribeInstances',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstances'],
+      Resource: '*',
+    },
+    {
+      Sid: 'Ec2ReadViaDrs',
+      Effect: 'Allow',
+      Action: EC2_READ_VIA_DRS_ACTIONS,
+      Resource: '*',
+      Condition: VIA_AWS_SERVICE,
+    },
+    {
+      Sid: 'Ec2WriteViaDrs',
+      Effect: 'Allow',
+      Action: EC2_WRITE_VIA_DRS_ACTIONS,
+      Resource: [ec2(ctx.accountId, '*'), ec2('', 'image/*'), ec2('', 'snapshot/*')],
+      Condition: VIA_AWS_SERVICE,
+    },
+    {
+      Sid: 'PassRecoveryInstanceRole',
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: `arn:${ctx.partition}:iam::${ctx.accountId}:role/${recoveryInstanceRole}`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    },
+    {
+      Sid: 'NeverStopProtection',
+      Effect: 'Deny',
+      Action: DENIED_DRS_ACTIONS,
+      Resource: '*',
+    },
+  ];
+}
+
+/**
+ * Statements of the executor-starter role: start, watch and stop the executor, plus the managed
+ * EventBridge rule `startExecution.sync` uses to learn that the child finished.
+ */
+export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
+  const states = (resource: string) =>
+    `arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:${resource}`;
+  return [
+    {
+      Sid: 'StartExecutor',
+      Effect: 'Allow',
+      Action: ['states:StartExecution'],
+      Resource: states(`stateMachine:${EXECUTOR_STATE_MACHINE_NAME}`),
+    },
+    {
+      Sid: 'WatchExecutor',
+      Effect: 'Allow',
+      Action: ['states:DescribeExecution', 'states:StopExecution'],
+      Resource: states(`execution:${EXECUTOR_STATE_MACHINE_NAME}:*`),
+    },
+    {
+      Sid: 'SyncCompletionRule',
+      Effect: 'Allow',
+      Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
+      Resource: `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
+    },
+  ];
+}

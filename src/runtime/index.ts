@@ -19,6 +19,7 @@ export {
   type TaskName,
   walkStates,
 } from './definitions.js';
+export { createRuntimeEnv, type LocalRuntimeEnv, type RuntimeEnvConfig } from './env.js';
 export { type LocalDefinition, type LocalTask, localizeDefinition } from './localize.js';
 export {
   DEFAULT_EXECUTOR_START_ROLE_NAME,

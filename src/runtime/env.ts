@@ -1,0 +1,131 @@
+/**
+ * Builds a {@link RuntimeEnv} from connection settings: the real tasks with their real deps
+ * (AWS SDK v3 clients against the emulator or AWS), a time-scaled sleep and SNS publishing.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  type AttemptInfo,
+  type AwsPorts,
+  createAwsPorts,
+  type RetryPolicy,
+  type StaticCredentials,
+} from '../aws/index.js';
+import { createTaskDeps, type TaskLogger } from '../tasks/deps.js';
+import type { MachineName } from './definitions.js';
+import type { Approver, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
+
+/** Options of {@link createRuntimeEnv}. */
+export interface RuntimeEnvConfig {
+  /** One endpoint for every AWS service (the emulator). @default the SDK's resolution */
+  readonly endpoint?: string;
+  /** Orchestrator-account credentials. @default the SDK's default chain */
+  readonly credentials?: StaticCredentials;
+  /** Orchestrator region. @default 'us-east-1' */
+  readonly region?: string;
+  /** Orchestrator account id. @default asked from STS GetCallerIdentity */
+  readonly accountId?: string;
+  /** Virtual seconds per wall second (the emulator clock's). @default 1 */
+  readonly timeScale?: number;
+  /** Virtual now. @default the wall clock */
+  readonly now?: () => Date;
+  /** Results bucket (S3). @default none: records travel inline */
+  readonly resultsBucket?: string;
+  /** SSM parameter with the staging accounts. @default '/drs-orchestration/staging-accounts' */
+  readonly stagingAccountsParameter?: string;
+  /** @default the tasks' own retry policy */
+  readonly retryPolicy?: RetryPolicy;
+  readonly onAttempt?: (info: AttemptInfo) => void;
+  readonly log?: TaskLogger;
+  readonly approver?: Approver;
+  readonly limits?: RuntimeLimits;
+  readonly stateMachineNames?: Partial<Record<MachineName, string>>;
+  readonly placeholders?: Readonly<Record<string, string>>;
+  /** @default the registry of `src/tasks` */
+  readonly tasks?: TaskRegistry;
+}
+
+/** A runtime environment plus the AWS ports it shares between executions (tests inspect them). */
+export interface LocalRuntimeEnv extends RuntimeEnv {
+  readonly aws: AwsPorts;
+}
+
+/**
+ * Creates the environment the CLI and the tests run workflows in.
+ *
+ * @example
+ * const env = await createRuntimeEnv({
+ *   endpoint: emu.endpoint, credentials: emu.credentials, accountId: '123456789012',
+ *   timeScale: emu.clock.timeScale, now: () => emu.clock.now(),
+ *   resultsBucket: 'drs-orchestration-results-123456789012',
+ * });
+ * const result = await runStateMachine({ machine: 'main', input, env });
+ */
+export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<LocalRuntimeEnv> {
+  const timeScale = config.timeScale ?? 1;
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+    throw new RangeError(`time scale ${timeScale} is invalid; expected a finite number > 0`);
+  }
+  const region = config.region ?? 'us-east-1';
+  const now = config.now ?? (() => new Date());
+  // Tasks sleep in virtual milliseconds (SDK backoff, Retry-After); the wall waits less.
+  const sleep = (ms: number): Promise<void> => delay(ms / timeScale).then(() => undefined);
+  const aws = createAwsPorts({
+    region,
+    now,
+    sleep,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+    ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
+    ...(config.onAttempt ? { onAttempt: config.onAttempt } : {}),
+  });
+  const accountId = config.accountId ?? (await aws.orchestrator.sts.getCallerIdentity()).account;
+  const sns = new SNSClient({
+    region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  });
+  const publish = async (message: SnsMessage): Promise<{ messageId?: string }> => {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [key, value] of Object.entries(message.attributes ?? {})) {
+      attributes[key] = { DataType: 'String', StringValue: value };
+    }
+    const out = await sns.send(
+      new PublishCommand({
+        TopicArn: message.topicArn,
+        Message: message.message,
+        ...(message.subject === undefined ? {} : { Subject: message.subject }),
+        ...(Object.keys(attributes).length > 0 ? { MessageAttributes: attributes } : {}),
+      }),
+    );
+    return out.MessageId === undefined ? {} : { messageId: out.MessageId };
+  };
+  return {
+    accountId,
+    region,
+    timeScale,
+    now,
+    aws,
+    publish,
+    taskDeps: (scope) =>
+      createTaskDeps({
+        aws,
+        now,
+        sleep,
+        region,
+        // Settings come from the config only: a local run must not pick up a Lambda's environment.
+        env: {},
+        progress: scope.progress,
+        ...(config.resultsBucket ? { resultsBucket: config.resultsBucket } : {}),
+        ...(config.stagingAccountsParameter
+          ? { stagingAccountsParameter: config.stagingAccountsParameter }
+          : {}),
+        ...(config.log ? { log: config.log } : {}),
+      }),
+    ...(config.tasks ? { tasks: config.tasks } : {}),
+    ...(config.approver ? { approver: config.approver } : {}),
+    ...(config.limits ? { limits: config.limits } : {}),
+    ...(config.stateMachineNames ? { stateMachineNames: config.stateMachineNames } : {}),
+    ...(config.placeholders ? { placeholders: config.placeholders } : {}),
+  };
+}

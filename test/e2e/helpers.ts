@@ -1,0 +1,32 @@
+/**
+ * Small lookups over the emulator state and the output contract for the E2E tests.
+ */
+import { assertOrchestrationOutput, type OrchestrationOutput } from '../../src/contract/index.js';
+import type { World } from './world.js';
+
+/** Source servers carrying every tag, with their account. */
+export function serversTagged(
+  world: World,
+  tags: Record<string, string>,
+): { accountId: string; id: string }[] {
+  return world.emu.state.accounts().flatMap((a) =>
+    a.drs
+      .servers()
+      .filter((s) => Object.entries(tags).every(([k, v]) => s.tags[k] === v))
+      .map((s) => ({ accountId: a.accountId, id: s.sourceServerID })),
+  );
+}
+
+/** The output, checked against the output schema. */
+export function output(value: unknown): OrchestrationOutput {
+  assertOrchestrationOutput(value);
+  return value;
+}
+
+/** DRS calls that change something, counted by the emulator. */
+export function mutatingDrsCalls(world: World): number {
+  return ['StartRecovery', 'StartFailbackLaunch', 'TerminateRecoveryInstances'].reduce(
+    (n, operation) => n + world.emu.state.callTotal({ service: 'drs', operation }),
+    0,
+  );
+}

@@ -199,6 +199,6 @@ describe('Workflow: drill-cleanup', () => {
 
     await runStateMachine({ machine: 'drill-cleanup', input: { tags: { a: 'b' } }, env });
 
-    expect((mainInputs(log)[0]?.options as Json).olderThanMinutes).toBe(1440);
+    expect(mainInputs(log)[0]?.options).toMatchObject({ olderThanMinutes: 1440 });
   });
 });

@@ -156,7 +156,9 @@ describe('Task names', () => {
 describe('State machine: executor polling', () => {
   it('polls with a JobInProgress Retry every 30 s, long enough for maxWaitMinutes up to 24 h', () => {
     const monitors = tasksOf('executor').filter(({ state }) =>
-      ['${MonitorJobFunctionArn}', '${MonitorFailbackFunctionArn}'].includes(String(state.Resource)),
+      ['MonitorJobFunctionArn', 'MonitorFailbackFunctionArn']
+        .map((p) => `\${${p}}`)
+        .includes(String(state.Resource)),
     );
 
     expect(monitors.map((m) => m.name).sort()).toEqual([

@@ -1,10 +1,12 @@
 /**
  * `drs-orch serve`: the embedded emulator on a fixed port for the AWS CLI, boto3 or any SDK,
- * until SIGINT/SIGTERM. With `--state-file`, the world is loaded at start and saved on exit.
+ * until SIGINT/SIGTERM (the emulator's `serveEmulator`). With `--state-file`, the world is loaded
+ * at start when the file exists and saved on exit.
  */
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Emulator, FleetError, resolveFleet, startEmulator } from '../../emulator/index.js';
+import { FleetError, resolveFleet } from '../../emulator/index.js';
+import { serveEmulator } from '../../emulator/serve.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
@@ -32,12 +34,12 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Serves the emulator and prints how to reach it (endpoint on stdout's first line, so scripts can
- * read it).
+ * Serves the emulator with the emulator's own `serveEmulator` and prints how to reach it: the
+ * endpoint alone on stdout's first line (so scripts can read it), the banner on stderr.
  *
  * @param until resolves when serving should end @default SIGINT or SIGTERM
  * @returns the exit code
- * @throws {UsageError} for an invalid fleet or a port already in use
+ * @throws {UsageError} for an invalid fleet, an unusable state file or a port already in use
  */
 export async function runServe(
   invocation: ServeInvocation,
@@ -47,23 +49,59 @@ export async function runServe(
   const cwd = io.cwd ?? process.cwd();
   const statePath = invocation.stateFile !== undefined ? resolve(cwd, invocation.stateFile) : undefined;
   const resume = statePath !== undefined && (await exists(statePath));
-  let emulator: Emulator;
-  try {
-    const base = { port: invocation.port, timeScale: invocation.timeScale };
-    emulator = await startEmulator(
-      resume && statePath !== undefined
-        ? { ...base, state: statePath }
-        : {
-            ...base,
-            fleet: await resolveFleet(invocation.fleet === 'demo' ? 'demo' : resolve(cwd, invocation.fleet)),
-          },
-    );
-  } catch (err) {
-    if (err instanceof FleetError) {
-      throw new UsageError(
-        `--fleet ${JSON.stringify(invocation.fleet)} is not a valid fleet: ${err.problems.slice(0, 5).join('; ')}`,
-      );
+  const fleet = invocation.fleet === 'demo' ? 'demo' : resolve(cwd, invocation.fleet);
+  if (!resume) {
+    try {
+      // Checked here so that a bad fleet is a usage error (64) before anything listens.
+      await resolveFleet(fleet);
+    } catch (err) {
+      if (err instanceof FleetError) {
+        throw new UsageError(
+          `--fleet ${JSON.stringify(invocation.fleet)} is not a valid fleet: ${err.problems.slice(0, 5).join('; ')}`,
+        );
+      }
+      throw err;
     }
+  }
+  let endpoint: string | undefined;
+  const print = (line: string): void => {
+    const listening = /listening on (\S+)/.exec(line);
+    if (endpoint === undefined && listening?.[1] !== undefined) {
+      endpoint = listening[1];
+      io.stdout.write(`${endpoint}\n`);
+    }
+    io.stderr.write(`${line}\n`);
+    if (listening && endpoint !== undefined) {
+      io.stderr.write(
+        `  try:         aws --endpoint-url ${endpoint} --region us-east-1 sts get-caller-identity\n`,
+      );
+      if (resume) io.stderr.write(`  world:       resumed from ${invocation.stateFile}\n`);
+    }
+  };
+  const stop = until.then(async () => {
+    // The emulator saves itself through its inspection API; the file then resumes with --state-file.
+    if (statePath === undefined || endpoint === undefined) return;
+    const res = await fetch(`${endpoint}/_emulator/state/save`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: statePath }),
+    });
+    io.stderr.write(
+      res.ok
+        ? `saved the world to ${invocation.stateFile}\n`
+        : `could not save the world: HTTP ${res.status}\n`,
+    );
+  });
+  try {
+    await serveEmulator({
+      port: invocation.port,
+      timeScale: invocation.timeScale,
+      fleet,
+      ...(resume && statePath !== undefined && { state: statePath }),
+      print,
+      until: stop,
+    });
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(
         `--port ${invocation.port} is already in use; pick another port (0 picks a free one)`,
@@ -76,22 +114,5 @@ export async function runServe(
     }
     throw err;
   }
-  io.stdout.write(`${emulator.endpoint}\n`);
-  io.stderr.write(
-    [
-      `drs-orch emulator listening on ${emulator.endpoint} (virtual time x${emulator.clock.timeScale}, ${resume ? `resumed from ${invocation.stateFile}` : `${invocation.fleet} fleet`})`,
-      `  credentials: AWS_ACCESS_KEY_ID=${emulator.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${emulator.credentials.secretAccessKey} (orchestrator account ${emulator.state.orchestratorAccountId})`,
-      `  try: aws --endpoint-url ${emulator.endpoint} --region us-east-1 sts get-caller-identity`,
-      `  inspect: ${emulator.endpoint}/_emulator/time, /_emulator/accounts, /_emulator/calls`,
-      '  Ctrl-C stops it',
-      '',
-    ].join('\n'),
-  );
-  await until;
-  if (statePath !== undefined) {
-    await emulator.state.save(statePath);
-    io.stderr.write(`saved the world to ${invocation.stateFile}\n`);
-  }
-  await emulator.stop();
   return 0;
 }

@@ -1,0 +1,154 @@
+/**
+ * Lambda entry points: a task wrapped with Powertools Logger (correlation id on every line, never
+ * credentials) and Metrics (namespace `DRS/Orchestration`, design 10.1, as EMF). Nothing else.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { ErrorNames } from '../contract/index.js';
+import type { AccountReport, AccountSummary, AggregateResult, TaskDeps, TaskId } from '../tasks/index.js';
+import { createTaskDeps, tasks } from '../tasks/index.js';
+
+/** CloudWatch namespace of every metric (design 10.1). */
+export const METRICS_NAMESPACE = 'DRS/Orchestration';
+
+/** Service name on log lines. */
+export const SERVICE_NAME = 'drs-orchestration';
+
+/** The part of the Lambda context we read. */
+export interface LambdaContextLike {
+  invokedFunctionArn?: string;
+  awsRequestId?: string;
+}
+
+/** A Lambda handler. */
+export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<unknown>;
+
+/** Options of {@link createHandler} (tests pass their own). */
+export interface HandlerOptions {
+  deps?: TaskDeps;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+interface EventShape {
+  request?: { action?: string; metadata?: { correlationId?: string } };
+  execution?: { name?: string; startTime?: string };
+  account?: { accountId?: string };
+  input?: { action?: string; metadata?: { correlationId?: string } };
+}
+
+function shapeOf(event: unknown): EventShape {
+  return typeof event === 'object' && event !== null ? (event as EventShape) : {};
+}
+
+/** The correlation id of an event: the request's, else the raw input's, else the execution name. */
+export function correlationIdOfEvent(event: unknown): string {
+  const e = shapeOf(event);
+  return (
+    e.request?.metadata?.correlationId ?? e.input?.metadata?.correlationId ?? e.execution?.name ?? 'unknown'
+  );
+}
+
+function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** Emits the design 10.1 metrics a task's result carries. */
+export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, result: unknown): void {
+  const e = shapeOf(event);
+  const action = e.request?.action ?? 'unknown';
+  const single = (
+    dimensions: Record<string, string>,
+    name: string,
+    unit: MetricUnit,
+    value: number,
+  ): void => {
+    const m = metrics.singleMetric();
+    m.addDimensions(dimensions);
+    m.addMetric(name, unit, value);
+  };
+  if (id === 'aggregate') {
+    const { output } = result as AggregateResult;
+    single({ Action: action, Status: output.status }, 'ExecutionCount', MetricUnit.Count, 1);
+    single({ Action: action }, 'ExecutionDuration', MetricUnit.Seconds, output.timing.durationSeconds);
+  } else if (id === 'format-output') {
+    const summary = result as AccountSummary;
+    single(
+      { Action: action, StagingAccount: summary.accountId },
+      'ServersProcessed',
+      MetricUnit.Count,
+      summary.serversProcessed,
+    );
+    single(
+      { Action: action, StagingAccount: summary.accountId },
+      'FailedServers',
+      MetricUnit.Count,
+      summary.failed + summary.timedOut,
+    );
+  } else if (id === 'get-recovery-instances') {
+    const start = Date.parse(e.execution?.startTime ?? '');
+    const account = e.account?.accountId ?? 'unknown';
+    // Time from the start of the recovery to each instance's launch, averaged over the account.
+    const seconds = (result as AccountReport).records
+      .filter((r) => r.status === 'launched' && r.launchTime)
+      .map((r) => (Date.parse(r.launchTime as string) - start) / 1000)
+      .filter((s) => Number.isFinite(s) && s >= 0);
+    if (seconds.length) {
+      single(
+        { StagingAccount: account },
+        'RecoveryLaunchTime',
+        MetricUnit.Seconds,
+        seconds.reduce((a, b) => a + b, 0) / seconds.length,
+      );
+    }
+  }
+}
+
+/**
+ * Wraps a task as a Lambda handler. The task's errors are rethrown unchanged: Lambda reports their
+ * `name` as the error type that the state machine's Retry/Catch match on.
+ *
+ * @example
+ * ```ts
+ * export const handler = createHandler('discover');
+ * ```
+ */
+export function createHandler(id: TaskId, options: HandlerOptions = {}): LambdaHandler {
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  // Design 10.1 dimension sets are exact: no implicit `service` dimension.
+  metrics.clearDefaultDimensions();
+  let deps = options.deps;
+  const log = {
+    debug: (message: string, extra?: Record<string, unknown>) => logger.debug(message, extra ?? {}),
+    info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
+    warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
+  };
+  return async (event, context) => {
+    logger.resetKeys();
+    logger.appendKeys({
+      correlationId: correlationIdOfEvent(event),
+      task: id,
+      ...(shapeOf(event).account?.accountId ? { stagingAccount: shapeOf(event).account?.accountId } : {}),
+      ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    });
+    const ambientAccountId = accountOfArn(context?.invokedFunctionArn);
+    deps ??= createTaskDeps({ log, ...(ambientAccountId ? { ambientAccountId } : {}) });
+    logger.info('task started');
+    try {
+      const result = await tasks[id](event, deps);
+      emitTaskMetrics(metrics, id, event, result);
+      logger.info('task finished');
+      return result;
+    } catch (err) {
+      const name = err instanceof Error ? err.name : 'Error';
+      const message = err instanceof Error ? err.message : String(err);
+      if (name === ErrorNames.JobInProgress) logger.info('still in progress', { reason: message });
+      else logger.error('task failed', { errorName: name, errorMessage: message });
+      throw err;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

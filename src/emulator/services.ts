@@ -70,7 +70,8 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
     return account && role ? { account, role } : undefined;
   };
   const authorizer = createAuthorizer({
-    policiesForRole: (arn) => findRole(arn)?.role.policies as readonly PolicyDocument[] | undefined,
+    policiesForRole: (arn) =>
+      findRole(arn)?.role.policies as unknown as readonly PolicyDocument[] | undefined,
   });
   const accountQuotas = (accountId: string): Record<string, number> => {
     const q = state.account(accountId)?.quotas;
@@ -94,7 +95,7 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
             ? {
                 arn: `arn:aws:iam::${hit.account.accountId}:role/${hit.role.name}`,
                 accountId: hit.account.accountId,
-                trustPolicy: hit.role.trustPolicy as PolicyDocument,
+                trustPolicy: hit.role.trustPolicy as unknown as PolicyDocument,
               }
             : undefined;
         },

@@ -74,9 +74,28 @@ interface CacheEntry {
   json: string;
 }
 
+interface PageCacheEntry {
+  signature: string;
+  generation: number;
+  validUntil: number;
+  body: Buffer;
+}
+
 /** Creates the DRS handler over the world's accounts. */
 export function createDrsService(ports: DrsPorts, faultGeneration: () => number = () => 0): ServiceHandler {
   const cache = new WeakMap<SourceServerRecord, CacheEntry>();
+  // Whole DescribeSourceServers pages, rendered once: polling the same page thousands of times a
+  // second then only costs a signature check and a socket write.
+  const pages = new WeakMap<DrsAccount, Map<string, PageCacheEntry>>();
+  // Rendered jobs, valid until the job's next planned transition (or a tag change).
+  const jobCache = new WeakMap<JobRecord, { validUntil: number; json: string }>();
+  const renderJob = (account: DrsAccount, job: JobRecord, now: number): string => {
+    const hit = jobCache.get(job);
+    if (hit && now < hit.validUntil) return hit.json;
+    const json = JSON.stringify(jobJson(account, job, now));
+    jobCache.set(job, { validUntil: nextJobChange(job, now), json });
+    return json;
+  };
 
   const serverJson = (account: DrsAccount, s: SourceServerRecord, now: number): string => {
     const hit = cache.get(s);
@@ -102,9 +121,9 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
 
   const operations: Record<
     string,
-    (a: DrsAccount, body: Body, now: number, req: EmulatorRequest) => EmulatorResponse | string
+    (a: DrsAccount, body: Body, now: number, req: EmulatorRequest) => EmulatorResponse | string | Buffer
   > = {
-    DescribeSourceServers(account, body, now) {
+    DescribeSourceServers(account, body, now, req) {
       const filters = (body.filters ?? {}) as {
         sourceServerIDs?: string[];
         hardwareId?: string;
@@ -119,8 +138,36 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       // Only extended source servers have a staging account; the emulator has none.
       if (filters.stagingAccountIDs && filters.stagingAccountIDs.length > 0) servers = [];
       const page = paginate(servers, body, 'DescribeSourceServers');
-      const parts = page.items.map((s) => serverJson(account, s, now));
-      return `{"items":[${parts.join(',')}]${page.nextToken ? `,"nextToken":${JSON.stringify(page.nextToken)}` : ''}}`;
+      const key = req.body.toString('utf8');
+      let byKey = pages.get(account);
+      if (!byKey) {
+        byKey = new Map();
+        pages.set(account, byKey);
+      }
+      let signature = `${page.items.length}`;
+      for (const s of page.items) signature += `,${s.version}`;
+      const generation = faultGeneration();
+      const hit = byKey.get(key);
+      if (hit && hit.signature === signature && hit.generation === generation && now < hit.validUntil)
+        return hit.body;
+      let validUntil = Number.POSITIVE_INFINITY;
+      const parts = page.items.map((s) => {
+        const json = serverJson(account, s, now);
+        validUntil = Math.min(validUntil, cache.get(s)?.validUntil ?? now);
+        return json;
+      });
+      const out = Buffer.from(
+        `{"items":[${parts.join(',')}]${page.nextToken ? `,"nextToken":${JSON.stringify(page.nextToken)}` : ''}}`,
+        'utf8',
+      );
+      if (byKey.size > 64) byKey.clear();
+      byKey.set(key, {
+        signature,
+        generation,
+        validUntil: page.items.length > 0 ? validUntil : now + 60_000,
+        body: out,
+      });
+      return out;
     },
 
     DescribeJobs(account, body, now) {
@@ -139,7 +186,8 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         jobs = jobs.filter((j) => j.createdMs <= to);
       }
       const page = paginate(jobs, body, 'DescribeJobs');
-      return JSON.stringify({ items: page.items.map((j) => jobJson(account, j, now)), ...tokenOf(page) });
+      const items = page.items.map((j) => renderJob(account, j, now)).join(',');
+      return `{"items":[${items}]${page.nextToken ? `,"nextToken":${JSON.stringify(page.nextToken)}` : ''}}`;
     },
 
     DescribeJobLogItems(account, body, now) {
@@ -344,14 +392,14 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
     },
 
     TagResource(account, body) {
-      const resource = findResource(account, body.resourceArn as string);
+      const resource = findResource(account, body.resourceArn as string, (j) => jobCache.delete(j));
       Object.assign(resource.tags, body.tags as Record<string, string>);
       resource.touch();
       return '';
     },
 
     UntagResource(account, body) {
-      const resource = findResource(account, body.resourceArn as string);
+      const resource = findResource(account, body.resourceArn as string, (j) => jobCache.delete(j));
       for (const key of body.tagKeys as string[]) delete resource.tags[key];
       resource.touch();
       return '';
@@ -373,7 +421,7 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       account.settle(now);
       const result = operations[operation]?.(account, body, now, req);
       if (result === undefined) throw validation(`Unknown operation: ${operation}`, 'unknownOperation');
-      if (typeof result !== 'string') return result;
+      if (typeof result !== 'string' && !Buffer.isBuffer(result)) return result;
       const op = drsModel.operations[operation];
       return {
         status: op?.http.responseCode ?? 200,
@@ -502,7 +550,27 @@ interface TaggableResource {
   touch(): void;
 }
 
-function findResource(account: DrsAccount, arn: string): TaggableResource {
+/** The first planned instant after `now` at which the rendered job changes. */
+function nextJobChange(job: JobRecord, now: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  const consider = (t: number | null): void => {
+    if (t !== null && t > now && t < next) next = t;
+  };
+  consider(job.startedMs);
+  consider(job.endMs);
+  for (const p of job.servers) {
+    consider(p.startMs);
+    consider(p.endMs);
+  }
+  for (const e of job.events) consider(e.atMs);
+  return next;
+}
+
+function findResource(
+  account: DrsAccount,
+  arn: string,
+  onJobChange?: (job: JobRecord) => void,
+): TaggableResource {
   const m = /^arn:aws:drs:([a-z0-9-]+):(\d{12}):(source-server|job|recovery-instance)\/(.+)$/.exec(arn);
   const missing = (): DrsFault => notFound(`Resource ${arn} not found`, arn, 'RESOURCE');
   if (!m || m[1] !== account.region || m[2] !== account.accountId) throw missing();
@@ -520,7 +588,12 @@ function findResource(account: DrsAccount, arn: string): TaggableResource {
   if (m[3] === 'job') {
     const j = account.job(id);
     if (!j) throw missing();
-    return { tags: j.tags, touch: () => undefined };
+    return {
+      tags: j.tags,
+      touch: () => {
+        onJobChange?.(j);
+      },
+    };
   }
   const r = account.instance(id);
   if (!r) throw missing();

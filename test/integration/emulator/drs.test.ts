@@ -76,7 +76,7 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
   it('pages DescribeSourceServers with maxResults/nextToken and the SDK paginator', async () => {
     const first = await drs.send(new DescribeSourceServersCommand({ maxResults: 15 }));
     const second = await drs.send(
-      new DescribeSourceServersCommand({ maxResults: 15, nextToken: first.nextToken }),
+      new DescribeSourceServersCommand({ maxResults: 15, nextToken: first.nextToken as string }),
     );
     const ids: string[] = [];
     for await (const page of paginateDescribeSourceServers({ client: drs, pageSize: 7 }, {})) {
@@ -378,7 +378,7 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
     const started = await drs.send(
       new StartRecoveryCommand({
-        sourceServers: [{ sourceServerID: id, recoverySnapshotID: pit?.snapshotID }],
+        sourceServers: [{ sourceServerID: id, recoverySnapshotID: pit?.snapshotID as string }],
         isDrill: true,
       }),
     );

@@ -61,7 +61,7 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
   const single = (
     dimensions: Record<string, string>,
     name: string,
-    unit: MetricUnit,
+    unit: (typeof MetricUnit)[keyof typeof MetricUnit],
     value: number,
   ): void => {
     const m = metrics.singleMetric();

@@ -204,7 +204,16 @@ export async function openSimSession(
       // The simulated run must not pick up settings meant for real AWS from the shell.
       env: {},
     });
-    return localSession(env, world.label, () => world.close());
+    // Ctrl-C mid-run still saves the world, so the jobs already started are not forgotten.
+    const onInterrupt = (): void => {
+      say('interrupted: saving the simulated world');
+      void world.close().finally(() => process.exit(130));
+    };
+    if (world.emulator) process.once('SIGINT', onInterrupt);
+    return localSession(env, world.label, async () => {
+      process.off('SIGINT', onInterrupt);
+      await world.close();
+    });
   } catch (err) {
     await world.close();
     throw err;

@@ -20,18 +20,27 @@ describe('E2E: action lifecycle', () => {
     const result = await world.run('main', { action: 'terminate', tags: SINGLE });
 
     const out = output(result.output);
-    expect(out).toMatchObject({ status: 'success', action: 'terminate', summary: { totalServers: 1, succeeded: 1 } });
+    expect(out).toMatchObject({
+      status: 'success',
+      action: 'terminate',
+      summary: { totalServers: 1, succeeded: 1 },
+    });
     expect(world.emu.state.instances()).toEqual([]);
     const terminations = world.emu.state.jobs().filter((j) => j.job.type === 'TERMINATE');
     expect(terminations).toHaveLength(1);
-    expect(terminations[0]?.job.servers.map((p) => p.recoveryInstanceID)).toEqual([launched[0]?.instance.recoveryInstanceID]);
+    expect(terminations[0]?.job.servers.map((p) => p.recoveryInstanceID)).toEqual([
+      launched[0]?.instance.recoveryInstanceID,
+    ]);
   });
 
   it('failover: launches real (non-drill) recovery instances', async () => {
     world = await startWorld();
     const matching = serversTagged(world, { 'DR-Wave': '1', 'DR-Application': 'Connectors' });
 
-    const result = await world.run('main', { action: 'failover', tags: { 'DR-Wave': '1', 'DR-Application': 'Connectors' } });
+    const result = await world.run('main', {
+      action: 'failover',
+      tags: { 'DR-Wave': '1', 'DR-Application': 'Connectors' },
+    });
 
     const out = output(result.output);
     expect(out).toMatchObject({ status: 'success', action: 'failover', nextPhaseReady: true });
@@ -51,7 +60,11 @@ describe('E2E: action lifecycle', () => {
     const result = await world.run('main', { action: 'failback', tags: SINGLE });
 
     const out = output(result.output);
-    expect(out).toMatchObject({ status: 'success', action: 'failback', summary: { totalServers: 1, succeeded: 1 } });
+    expect(out).toMatchObject({
+      status: 'success',
+      action: 'failback',
+      summary: { totalServers: 1, succeeded: 1 },
+    });
     const failbacks = world.emu.state.jobs().filter((j) => j.job.initiatedBy === 'FAILBACK');
     expect(failbacks).toHaveLength(1);
     const [instance] = world.emu.state.instances();

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest } from '../../src/runtime/index.js';
+import { output, serversTagged } from './helpers.js';
+import { startWorld, TOPIC_ARN, type World } from './world.js';
+
+describe('E2E: parent workflows', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
+  });
+
+  it('waves: runs wave 1, asks for approval, then runs wave 2 through the main machine', async () => {
+    const requests: ApprovalRequest[] = [];
+    world = await startWorld({
+      env: {
+        approver: async (request) => {
+          requests.push(request);
+          return { approve: true };
+        },
+      },
+    });
+    const tags1 = { 'DR-Wave': '1', 'DR-Application': 'HRP' };
+    const tags2 = { 'DR-Wave': '1', 'DR-Application': 'Connectors' };
+    const expected = serversTagged(world, tags1).length + serversTagged(world, tags2).length;
+
+    const result = await world.run('waves', {
+      action: 'drill',
+      approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
+      waves: [{ tags: tags1 }, { tags: tags2, approval: true }],
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({
+      status: 'success',
+      wavesRun: 2,
+      waves: { wave1: { status: 'success' }, wave2: { status: 'success' } },
+    });
+    output((result.output as { lastWaveOutput: unknown }).lastWaveOutput);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.message).toContain('aws stepfunctions send-task-success --task-token');
+    expect(world.emu.state.instances()).toHaveLength(expected);
+  });
+
+  it('drill-cleanup: terminates drill instances older than the given age only', async () => {
+    world = await startWorld();
+    await world.run('main', { action: 'drill', tags: { 'DR-Test': 'single' } });
+    world.emu.clock.advance(3 * 3_600_000);
+    await world.run('main', { action: 'drill', tags: { 'DR-Wave': '1', 'DR-Application': 'Connectors' } });
+    const fresh = world.emu.state.instances().length - 1;
+
+    const result = await world.run('drill-cleanup', { tags: { 'DR-Wave': '1' }, olderThanMinutes: 120 });
+
+    expect(result.status).toBe('SUCCEEDED');
+    const out = output(result.output);
+    expect(out.action).toBe('terminate');
+    const left = world.emu.state.instances();
+    expect(left).toHaveLength(fresh);
+    expect(
+      left.some((i) =>
+        serversTagged(world as World, { 'DR-Test': 'single' }).some(
+          (s) => s.id === i.instance.sourceServerID,
+        ),
+      ),
+    ).toBe(false);
+  });
+});

@@ -3,11 +3,19 @@
  * through the real SDK: main machine (validate, discover, partition, per-account executor,
  * aggregate) with monitor loops that retry on `JobInProgress` after 30 virtual seconds.
  */
-import type { Emulator, StartEmulatorOptions } from '../../../src/emulator/index.js';
+
+import type { AttemptInfo } from '../../../src/aws/index.js';
+import type { GenerateFleetOptions } from '../../../src/emulator/fleet/generate.js';
+import type { FleetSourceServer } from '../../../src/emulator/fleet/types.js';
+import {
+  type Emulator,
+  type Fleet,
+  generateFleet,
+  type StartEmulatorOptions,
+} from '../../../src/emulator/index.js';
 import {
   type AccountSummary,
   type AggregateResult,
-  type AttemptInfo,
   createTaskDeps,
   type DiscoveryResult,
   type ExecutionRef,
@@ -270,4 +278,44 @@ export function mutatingDrsCalls(emu: Emulator): number {
   return emu.state
     .calls({ service: 'drs' })
     .reduce((n, c) => n + (mutating.has(c.operation) ? c.count : 0), 0);
+}
+
+/** A generated fleet whose servers all carry `extraTags` (plus the generator's own tags). */
+export function taggedFleet(opts: GenerateFleetOptions, extraTags: Record<string, string>): Fleet {
+  const fleet = generateFleet(opts);
+  return {
+    ...fleet,
+    accounts: fleet.accounts.map((a) => ({
+      ...a,
+      ...(a.sourceServers
+        ? { sourceServers: a.sourceServers.map((s) => ({ ...s, tags: { ...(s.tags ?? {}), ...extraTags } })) }
+        : {}),
+    })),
+  };
+}
+
+/**
+ * A small fleet: 111111111111 and 222222222222 (us-east-2) with the given servers (ids fixed so
+ * tests can name them in fault plans), and the orchestrator account of the generator.
+ */
+export function smallFleet(servers: Record<string, readonly FleetSourceServer[]>): Fleet {
+  const fleet = generateFleet({ seed: 7, accounts: Object.keys(servers), serversPerAccount: 0 });
+  return {
+    ...fleet,
+    accounts: fleet.accounts.map((a) => {
+      const list = servers[a.accountId];
+      return list ? { ...a, sourceServers: list } : a;
+    }),
+  };
+}
+
+/** A source server with a fixed id `s-` + 17 characters built from `n`. */
+export function server(
+  accountDigit: number,
+  n: number,
+  tags: Record<string, string>,
+  extra: Partial<FleetSourceServer> = {},
+): FleetSourceServer {
+  const id = `s-${String(accountDigit)}${String(n).padStart(16, '0')}`;
+  return { sourceServerID: id, hostname: `host-${accountDigit}-${n}`, tags, ...extra };
 }

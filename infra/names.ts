@@ -108,12 +108,6 @@ export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
  */
 export const EXECUTOR_OUTPUT_ROLE_NAME = 'DRS-Orchestration-Task-format-output';
 
-/**
- * Prefix of every executor Lambda execution role in a staging account; the staging role trusts
- * exactly these same-account roles (besides the orchestrator account).
- */
-export const EXECUTOR_FUNCTION_ROLE_PREFIX = 'DRS-Orchestration-Task-';
-
 /** Executor state machine name (placeholder `${ExecutorStateMachineName}`). */
 export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
 
@@ -157,10 +151,10 @@ export function resultsBucketName(orchestratorAccountId: string, region: string)
  * Environment variables the deployed handlers read (the Lambda side of the local `RuntimeEnv`).
  */
 export const HANDLER_ENV = {
-  /** Name of the SSM parameter with the staging accounts (main machine's tasks). */
-  stagingAccountsParameter: 'STAGING_ACCOUNTS_PARAMETER',
+  /** Name of the SSM parameter with the staging accounts (read by `discover`). */
+  stagingAccountsParameter: 'DRS_STAGING_ACCOUNTS_PARAMETER',
   /** Results bucket name; absent means records travel inline. */
   resultsBucket: 'RESULTS_BUCKET',
-  /** Region of the results bucket (executors write across regions). */
+  /** Region of the results bucket: the executors run in the staging region and write across regions. */
   resultsBucketRegion: 'RESULTS_BUCKET_REGION',
 } as const;

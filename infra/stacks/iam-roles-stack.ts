@@ -9,12 +9,7 @@ import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
-import {
-  EXECUTOR_FUNCTION_ROLE_PREFIX,
-  EXECUTOR_STARTER_ROLE_NAME,
-  MAIN_STATE_MACHINE_ROLE_NAME,
-  STAGING_ROLE_NAME,
-} from '../names.js';
+import { EXECUTOR_STARTER_ROLE_NAME, MAIN_STATE_MACHINE_ROLE_NAME, STAGING_ROLE_NAME } from '../names.js';
 import {
   type ArnContext,
   executorStarterStatements,
@@ -27,10 +22,14 @@ export interface IamRolesStackProps extends StackProps {
   readonly config: DeploymentConfig;
 }
 
-/** Inline policy names of `DRS-Orchestration-Role`. */
-export const STAGING_ROLE_POLICY_NAMES = {
-  operations: 'DRS-Operations',
-  guardrails: 'DRS-Guardrails',
+/**
+ * Customer-managed policies of `DRS-Orchestration-Role`. Managed (not inline) because the executor's
+ * Lambdas in the same account call DRS with their own roles, which attach the very same policies:
+ * one definition of what the tasks may do, wherever they run.
+ */
+export const STAGING_POLICY_NAMES = {
+  operations: 'DRS-Orchestration-Operations',
+  guardrails: 'DRS-Orchestration-Guardrails',
 } as const;
 
 function documentOf(statements: readonly IamStatementJson[]): iam.PolicyDocument {
@@ -43,6 +42,10 @@ export class IamRolesStack extends Stack {
   readonly stagingRole: iam.Role;
   /** `DRS-Orchestration-Executor-Starter`. */
   readonly executorStarterRole: iam.Role;
+  /** What the tasks may do in this account (Allow statements). */
+  readonly operationsPolicy: iam.ManagedPolicy;
+  /** What no one holding the operations policy may do (Deny statements). */
+  readonly guardrailsPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: IamRolesStackProps) {
     super(scope, id, props);
@@ -52,32 +55,24 @@ export class IamRolesStack extends Stack {
     const inOrganization = { 'aws:PrincipalOrgID': config.organizationId };
 
     const statements = stagingRoleStatements(ctx, config.recoveryInstanceRole);
+    this.operationsPolicy = new iam.ManagedPolicy(this, 'OperationsPolicy', {
+      managedPolicyName: STAGING_POLICY_NAMES.operations,
+      description: 'drs-orchestration: DRS recovery, failback, termination and their dependent actions',
+      document: documentOf(statements.filter((st) => st.Effect === 'Allow')),
+    });
+    this.guardrailsPolicy = new iam.ManagedPolicy(this, 'GuardrailsPolicy', {
+      managedPolicyName: STAGING_POLICY_NAMES.guardrails,
+      description: 'drs-orchestration: never stop replication, disconnect or delete a source server',
+      document: documentOf(statements.filter((st) => st.Effect === 'Deny')),
+    });
     this.stagingRole = new iam.Role(this, 'StagingRole', {
       roleName: STAGING_ROLE_NAME,
       description: 'drs-orchestration: DRS recovery, failback and termination in this staging account',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
         StringEquals: inOrganization,
       }),
-      inlinePolicies: {
-        [STAGING_ROLE_POLICY_NAMES.operations]: documentOf(statements.filter((s) => s.Effect === 'Allow')),
-        [STAGING_ROLE_POLICY_NAMES.guardrails]: documentOf(statements.filter((s) => s.Effect === 'Deny')),
-      },
+      managedPolicies: [this.operationsPolicy, this.guardrailsPolicy],
     });
-    // The executor's Lambdas run in this account and use the same role, so that the permissions the
-    // tasks hold are the same wherever they run (and the same ones the emulator proves).
-    this.stagingRole.assumeRolePolicy?.addStatements(
-      new iam.PolicyStatement({
-        sid: 'ExecutorTaskFunctions',
-        actions: ['sts:AssumeRole'],
-        principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`)],
-        conditions: {
-          ArnLike: {
-            'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${EXECUTOR_FUNCTION_ROLE_PREFIX}*`,
-          },
-          StringEquals: inOrganization,
-        },
-      }),
-    );
 
     this.executorStarterRole = new iam.Role(this, 'ExecutorStarterRole', {
       roleName: EXECUTOR_STARTER_ROLE_NAME,
@@ -137,7 +132,7 @@ export class IamRolesStack extends Stack {
       ],
     ];
     for (const [finding, reason] of staging) {
-      Validations.of(this.stagingRole).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+      Validations.of(this.operationsPolicy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     }
     Validations.of(this.executorStarterRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${partitionArn('states', 'execution:drs-staging-account-executor:*')}]`,

@@ -169,9 +169,10 @@ export class MainOrchestratorStack extends Stack {
       return found;
     };
     const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
+    this.stagingAccountsParameter.grantRead(fn('discover').role);
+    // discover lists source servers and partition reads service quotas, in every staging account.
     for (const taskId of ['discover', 'partition']) {
       const role = fn(taskId).role;
-      this.stagingAccountsParameter.grantRead(role);
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'UseStagingRoles',

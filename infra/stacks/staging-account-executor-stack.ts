@@ -3,8 +3,10 @@
  * of design 7.2 and its eight task Lambdas. Environment-agnostic like `iam-roles`: one template for
  * every staging account.
  *
- * Each Lambda has its own role, allowed only to assume `DRS-Orchestration-Role` of this account
- * (so the tasks hold the same permissions here as anywhere else); `format-output` may also write
+ * Each Lambda has its own role. The tasks call this account's DRS with the Lambda's own credentials
+ * (they assume no role inside their own account), so every role attaches the customer-managed
+ * policies of the `iam-roles` stack: the tasks hold the same permissions here as through
+ * `DRS-Orchestration-Role`, and the emulator proves exactly those. `format-output` may also write
  * its records under `results/` of the orchestrator's bucket.
  */
 import { join } from 'node:path';
@@ -18,16 +20,15 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
-  EXECUTOR_FUNCTION_ROLE_PREFIX,
   EXECUTOR_OUTPUT_ROLE_NAME,
   EXECUTOR_STATE_MACHINE_NAME,
   HANDLER_ENV,
   ORCHESTRATOR_KEY_ALIAS,
   RESULTS_PREFIX,
   resultsBucketName,
-  STAGING_ROLE_NAME,
   TASK_FUNCTIONS,
 } from '../names.js';
+import { STAGING_POLICY_NAMES } from './iam-roles-stack.js';
 
 /** Properties shared by the stacks that deploy task Lambdas. */
 export interface FunctionStackProps extends StackProps {
@@ -58,7 +59,9 @@ export class StagingAccountExecutorStack extends Stack {
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
     });
     const bucket = resultsBucketName(config.orchestratorAccountId, config.region);
-    const stagingRoleArn = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${STAGING_ROLE_NAME}`;
+    const sharedPolicies = [STAGING_POLICY_NAMES.operations, STAGING_POLICY_NAMES.guardrails].map((name) =>
+      iam.ManagedPolicy.fromManagedPolicyName(this, name, name),
+    );
 
     const functions: Record<string, TaskFunction> = {};
     for (const [index, spec] of specs.entries()) {
@@ -69,22 +72,13 @@ export class StagingAccountExecutorStack extends Stack {
         bundle,
         key,
         retention: props.retention,
-        roleName:
-          spec.taskId === 'format-output'
-            ? EXECUTOR_OUTPUT_ROLE_NAME
-            : `${EXECUTOR_FUNCTION_ROLE_PREFIX}${spec.taskId}`,
+        ...(spec.taskId === 'format-output' ? { roleName: EXECUTOR_OUTPUT_ROLE_NAME } : {}),
         environment: {
           [HANDLER_ENV.resultsBucket]: bucket,
           [HANDLER_ENV.resultsBucketRegion]: config.region,
         },
       });
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'UseStagingRole',
-          actions: ['sts:AssumeRole'],
-          resources: [stagingRoleArn],
-        }),
-      );
+      for (const policy of sharedPolicies) fn.role.addManagedPolicy(policy);
       functions[spec.taskId] = fn;
     }
     const output = functions['format-output'];

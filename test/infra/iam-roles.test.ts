@@ -1,0 +1,150 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadStagingRolePolicy, loadTemplateRoles } from '../../infra/policies.js';
+import {
+  DENIED_DRS_ACTIONS,
+  EC2_WRITE_VIA_DRS_ACTIONS,
+  stagingRoleStatements,
+} from '../../infra/staging-role-permissions.js';
+import { templateToYaml } from '../../infra/synth.js';
+import {
+  authorize,
+  evaluatePolicies,
+  type PolicyDocument,
+  trustAllows,
+} from '../../src/emulator/auth/iam-policy.js';
+import {
+  acknowledgements,
+  starActions,
+  synthesize,
+  unacknowledgedFindings,
+  wildcardWrites,
+} from './support.js';
+
+const built = synthesize({ stacks: ['iam-roles'] });
+const stack = built.iamRoles as NonNullable<typeof built.iamRoles>;
+const template = built.template(stack);
+const STAGING = { accountId: '111111111111', region: 'us-east-2' };
+const templatePath = join(mkdtempSync(join(tmpdir(), 'drs-iam-')), 'iam-roles.yaml');
+writeFileSync(templatePath, templateToYaml(template.toJSON()));
+const staging = loadStagingRolePolicy(templatePath, STAGING);
+const docs = staging.policyDocuments as unknown as PolicyDocument[];
+const RECOVERY_ROLE = `arn:aws:iam::${STAGING.accountId}:role/service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole`;
+const SERVER = `arn:aws:drs:${STAGING.region}:${STAGING.accountId}:source-server/s-1234567890abcdef0`;
+
+describe('Stack: iam-roles', () => {
+  it('has no unacknowledged cdk-nag AwsSolutions finding, and every acknowledgement gives a reason', () => {
+    expect(unacknowledgedFindings(built.app, stack)).toEqual([]);
+    const acks = acknowledgements(stack);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) expect(String(ack.reason).length, ack.id).toBeGreaterThan(20);
+  });
+
+  it('grants no * or service:* action and no write on Resource "*"', () => {
+    expect(starActions(template)).toEqual([]);
+    expect(wildcardWrites(template)).toEqual([]);
+  });
+
+  it('renders exactly the statements of staging-role-permissions.ts (what is deployed is what is tested)', () => {
+    const expected = stagingRoleStatements(
+      { partition: 'aws', ...STAGING },
+      built.config.recoveryInstanceRole,
+    );
+    // CloudFormation (and CDK) write a one-element list as a scalar; IAM reads both the same way.
+    const normalize = (s: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, k === 'Action' || k === 'Resource' ? [v].flat() : v]),
+      );
+    const rendered = staging.policyDocuments.flatMap((d) => d.Statement).map(normalize);
+    expect(rendered).toEqual(expected.map((s) => normalize(JSON.parse(JSON.stringify(s)))));
+  });
+
+  it('lets the staging role neither disconnect, stop replicating nor delete a source server: explicit Deny, no Allow', () => {
+    for (const action of DENIED_DRS_ACTIONS) {
+      expect(evaluatePolicies(docs, { action, resource: SERVER }), action).toBe('ExplicitDeny');
+      const allows = docs
+        .flatMap((d) => (Array.isArray(d.Statement) ? d.Statement : [d.Statement]))
+        .filter((s) => s.Effect === 'Allow')
+        .filter((s) => evaluatePolicies([{ Statement: [s] }], { action, resource: SERVER }) === 'Allow');
+      expect(allows, action).toEqual([]);
+    }
+  });
+
+  it('allows StartRecovery with every dependent action of the service authorization reference', () => {
+    const result = authorize(docs, 'drs:StartRecovery', SERVER, {
+      ...STAGING,
+      tagsOnCreate: true,
+      passRoleArn: RECOVERY_ROLE,
+    });
+    expect(result.missing).toEqual([]);
+  });
+
+  it('allows TerminateRecoveryInstances and StartFailbackLaunch with their dependent actions', () => {
+    const instance = `arn:aws:drs:${STAGING.region}:${STAGING.accountId}:recovery-instance/i-0123456789abcdef0`;
+    for (const action of ['drs:TerminateRecoveryInstances', 'drs:StartFailbackLaunch']) {
+      expect(authorize(docs, action, instance, { ...STAGING, tagsOnCreate: true }).missing, action).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('allows EC2 writes only when DRS makes them (aws:ViaAWSService)', () => {
+    const volume = `arn:aws:ec2:${STAGING.region}:${STAGING.accountId}:volume/vol-0123456789abcdef0`;
+    for (const action of EC2_WRITE_VIA_DRS_ACTIONS) {
+      expect(evaluatePolicies(docs, { action, resource: volume }), action).toBe('ImplicitDeny');
+      expect(
+        evaluatePolicies(docs, { action, resource: volume, keys: { 'aws:ViaAWSService': 'true' } }),
+        action,
+      ).toBe('Allow');
+    }
+  });
+
+  it('passes only the recovery-instance role, and only to EC2', () => {
+    const toEc2 = { 'iam:PassedToService': 'ec2.amazonaws.com' };
+    expect(evaluatePolicies(docs, { action: 'iam:PassRole', resource: RECOVERY_ROLE, keys: toEc2 })).toBe(
+      'Allow',
+    );
+    const other = `arn:aws:iam::${STAGING.accountId}:role/Admin`;
+    expect(evaluatePolicies(docs, { action: 'iam:PassRole', resource: other, keys: toEc2 })).toBe(
+      'ImplicitDeny',
+    );
+    const toLambda = { 'iam:PassedToService': 'lambda.amazonaws.com' };
+    expect(evaluatePolicies(docs, { action: 'iam:PassRole', resource: RECOVERY_ROLE, keys: toLambda })).toBe(
+      'ImplicitDeny',
+    );
+  });
+
+  it('is assumable by the orchestrator account only from inside the organization', () => {
+    const trust = staging.trustPolicy as unknown as PolicyDocument;
+    const orchestrator = { arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+    expect(trustAllows(trust, orchestrator, { 'aws:PrincipalOrgID': built.config.organizationId })).toBe(
+      true,
+    );
+    expect(trustAllows(trust, orchestrator, { 'aws:PrincipalOrgID': 'o-someoneelse1' })).toBe(false);
+    const stranger = { arn: 'arn:aws:iam::999999999999:root', accountId: '999999999999' };
+    expect(trustAllows(trust, stranger, { 'aws:PrincipalOrgID': built.config.organizationId })).toBe(false);
+    expect(staging.trustPolicy.Statement).toHaveLength(1);
+  });
+
+  it('lets only the main state machine role assume the executor-starter role', () => {
+    const starter = loadTemplateRoles(templatePath, STAGING).find(
+      (r) => r.roleName === 'DRS-Orchestration-Executor-Starter',
+    );
+    const trust = starter?.trustPolicy as unknown as PolicyDocument;
+    const inOrg = { 'aws:PrincipalOrgID': built.config.organizationId };
+    const mainRole = 'arn:aws:iam::123456789012:role/drs-orchestration-main-state-machine';
+    const caller = (roleArn: string) => ({ arn: roleArn, accountId: '123456789012', roleArn });
+    expect(trustAllows(trust, caller(mainRole), { ...inOrg, 'aws:PrincipalArn': mainRole })).toBe(true);
+    const other = 'arn:aws:iam::123456789012:role/someone-else';
+    expect(trustAllows(trust, caller(other), { ...inOrg, 'aws:PrincipalArn': other })).toBe(false);
+    const policies = Object.values(starter?.policies ?? {}) as unknown as PolicyDocument[];
+    const executor = `arn:aws:states:${STAGING.region}:${STAGING.accountId}:stateMachine:drs-staging-account-executor`;
+    expect(evaluatePolicies(policies, { action: 'states:StartExecution', resource: executor })).toBe('Allow');
+    const otherMachine = `arn:aws:states:${STAGING.region}:${STAGING.accountId}:stateMachine:anything-else`;
+    expect(evaluatePolicies(policies, { action: 'states:StartExecution', resource: otherMachine })).toBe(
+      'ImplicitDeny',
+    );
+  });
+});

@@ -38,6 +38,8 @@ export const ErrorNames = {
   PayloadTooLarge: 'PayloadTooLarge',
   /** A caller lacks an IAM permission inside an account (not the cross-account AssumeRole). */
   AccessDenied: 'AccessDenied',
+  /** An execution exceeded Step Functions' 25,000 history events (enforced locally too). */
+  HistoryLimitExceeded: 'HistoryLimitExceeded',
 } as const;
 
 /** One of the stable error names. */
@@ -157,6 +159,12 @@ export class InvalidAction extends DrsOrchestrationError {
 /** A state payload exceeded Step Functions' 256 KiB limit. */
 export class PayloadTooLarge extends DrsOrchestrationError {
   override readonly name = ErrorNames.PayloadTooLarge;
+  readonly retryable = false;
+}
+
+/** An execution exceeded Step Functions' 25,000 history events. */
+export class HistoryLimitExceeded extends DrsOrchestrationError {
+  override readonly name = ErrorNames.HistoryLimitExceeded;
   readonly retryable = false;
 }
 

@@ -5,8 +5,7 @@ import {
   AccessDenied,
   CrossAccountAccessDenied,
   DRSServiceError,
-  type DrsOrchestrationError,
-  isDrsOrchestrationError,
+  DrsOrchestrationError,
   ThrottlingException,
 } from '../contract/index.js';
 
@@ -67,6 +66,14 @@ interface SdkErrorLike {
   cause?: unknown;
 }
 
+/**
+ * Our own errors, by class: an SDK error may carry one of our names (`AccessDenied`), so a name
+ * check would let it pass unmapped.
+ */
+function isOurs(err: unknown): err is DrsOrchestrationError {
+  return err instanceof DrsOrchestrationError;
+}
+
 function asLike(err: unknown): SdkErrorLike {
   return typeof err === 'object' && err !== null ? (err as SdkErrorLike) : {};
 }
@@ -83,7 +90,7 @@ export function httpStatusOf(err: unknown): number | undefined {
  */
 export function awsErrorCode(err: unknown): string | undefined {
   const like = asLike(err);
-  if (isDrsOrchestrationError(err)) return like.cause === undefined ? undefined : awsErrorCode(like.cause);
+  if (isOurs(err)) return like.cause === undefined ? undefined : awsErrorCode(like.cause);
   return typeof like.name === 'string' ? like.name : undefined;
 }
 
@@ -134,7 +141,7 @@ function lowerFirst(text: string): string {
  * ```
  */
 export function toOrchestrationError(err: unknown, site: CallSite): DrsOrchestrationError {
-  if (isDrsOrchestrationError(err)) return err;
+  if (isOurs(err)) return err;
   const like = asLike(err);
   const name = typeof like.name === 'string' && like.name ? like.name : 'Error';
   const detail = typeof like.message === 'string' && like.message ? lowerFirst(like.message) : 'no message';
@@ -165,8 +172,8 @@ export function toOrchestrationError(err: unknown, site: CallSite): DrsOrchestra
  */
 export function isTransientAwsError(err: unknown): boolean {
   const like = asLike(err);
-  const inner = isDrsOrchestrationError(err) && like.cause !== undefined ? like.cause : err;
-  if (isDrsOrchestrationError(inner)) {
+  const inner = isOurs(err) && like.cause !== undefined ? like.cause : err;
+  if (isOurs(inner)) {
     return inner.name === 'ThrottlingException';
   }
   const kind = classifyAwsError(inner);

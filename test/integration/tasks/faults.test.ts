@@ -1,0 +1,262 @@
+/**
+ * Each fault of issue 4 ("Bad input and faults") through the emulator.
+ */
+import { DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import { tasks } from '../../../src/tasks/index.js';
+import type { DiscoveryResult, ExecutionRef, OrchestrationRequest } from '../../../src/tasks/types.js';
+import { sessionFor } from '../../_helpers/emulator.js';
+import {
+  callTask,
+  drsCallsByOperation,
+  launchesPerServer,
+  runOrchestration,
+  server,
+  smallFleet,
+  startWorld,
+  type World,
+} from './harness.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+const tags = { App: 'fault' };
+
+function fleetOf(perAccount: number, accounts = ['111111111111', '222222222222']) {
+  return smallFleet(
+    Object.fromEntries(
+      accounts.map((id, a) => [id, Array.from({ length: perAccount }, (_, i) => server(a + 1, i + 1, tags))]),
+    ),
+  );
+}
+
+describe('faults', () => {
+  it('a 30 % DRS throttling storm still launches every server exactly once', async () => {
+    world = await startWorld({
+      fleet: fleetOf(30),
+      faults: { seed: 3, throttle: [{ service: 'drs', probability: 0.3 }] },
+    });
+
+    const run = await runOrchestration(world, { action: 'drill', tags, options: { parallelism: 10 } });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('success');
+    expect(out.summary.succeeded).toBe(60);
+    const launches = launchesPerServer(world.emu);
+    expect(launches.size).toBe(60);
+    expect([...launches.values()].every((n) => n === 1)).toBe(true);
+    expect(world.attempts.filter((a) => a.error?.name === 'ThrottlingException').length).toBeGreaterThan(10);
+  });
+
+  it('DRS 5xx answers are retried and the run still succeeds without duplicate launches', async () => {
+    world = await startWorld({
+      fleet: fleetOf(5),
+      faults: {
+        errors: [
+          { service: 'drs', operation: 'StartRecovery', status: 500, count: 2 },
+          { service: 'drs', operation: 'DescribeJobs', status: 503, probability: 0.2 },
+        ],
+      },
+    });
+
+    const run = await runOrchestration(world, { action: 'drill', tags });
+
+    expect(run.result.output.status).toBe('success');
+    expect([...launchesPerServer(world.emu).values()]).toEqual(Array(10).fill(1));
+    expect(
+      world.attempts.some((a) => a.error?.name === 'DRSServiceError' && a.operation === 'StartRecovery'),
+    ).toBe(true);
+  });
+
+  it('a persistent DRS 5xx fails the account with DRSServiceError after 3 attempts per call', async () => {
+    world = await startWorld({
+      fleet: fleetOf(2, ['111111111111']),
+      faults: { errors: [{ service: 'drs', operation: 'StartRecovery', status: 500, probability: 1 }] },
+    });
+
+    const run = await runOrchestration(world, { action: 'drill', tags });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('failed');
+    expect(out.stagingAccountResults[0]?.status).toBe('failed');
+    expect(out.failedServers.every((f) => f.errorCode === 'DRSServiceError')).toBe(true);
+    // 4 task attempts (state machine Retry) x 3 calls each (our retry policy).
+    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(12);
+    expect(world.emu.state.jobs()).toHaveLength(0);
+  });
+
+  it('an account that denies AssumeRole is reported while the others go on', async () => {
+    world = await startWorld({ fleet: fleetOf(3), faults: { assumeRoleDenied: ['222222222222'] } });
+
+    const run = await runOrchestration(world, {
+      action: 'drill',
+      tags,
+      options: { continueOnFailure: true },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(run.work?.deniedAccounts).toEqual([
+      expect.objectContaining({ accountId: '222222222222', errorCode: 'CrossAccountAccessDenied' }),
+    ]);
+    expect(run.work?.deniedAccounts[0]?.errorMessage).toContain('sts:AssumeRole');
+    expect(out.status).toBe('partial');
+    expect(out.summary.succeeded).toBe(3);
+    expect(out.stagingAccountResults).toContainEqual(
+      expect.objectContaining({
+        accountId: '222222222222',
+        status: 'failed',
+        errorCode: 'CrossAccountAccessDenied',
+      }),
+    );
+    expect(world.emu.state.jobs('222222222222')).toHaveLength(0);
+  });
+
+  it('servers not ready: unrecoverable states fail at once, the others are waited for until maxWaitMinutes', async () => {
+    const fleet = smallFleet({
+      '111111111111': [
+        server(1, 1, tags),
+        server(1, 2, tags, { replicationState: 'STOPPED' }),
+        server(1, 3, tags, { replicationState: 'INITIAL_SYNC' }),
+      ],
+    });
+    world = await startWorld({ fleet });
+
+    const run = await runOrchestration(world, {
+      action: 'drill',
+      tags,
+      options: { continueOnFailure: true, maxWaitMinutes: 30 },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.failedServers.map((f) => [f.sourceServerId, f.errorCode]).sort()).toEqual([
+      ['s-10000000000000002', 'ServerNotReady'],
+      ['s-10000000000000003', 'ServerNotReady'],
+    ]);
+    expect(out.summary.succeeded).toBe(1);
+    expect(out.timing.durationSeconds).toBeGreaterThanOrEqual(30 * 60);
+    expect([...launchesPerServer(world.emu).keys()]).toEqual(['s-10000000000000001']);
+  });
+
+  it('without continueOnFailure a server that is not ready stops the run before any launch', async () => {
+    const fleet = smallFleet({
+      '111111111111': [server(1, 1, tags), server(1, 2, tags, { replicationState: 'DISCONNECTED' })],
+    });
+    world = await startWorld({ fleet });
+
+    const run = await runOrchestration(world, { action: 'failover', tags });
+
+    expect(run.result.output.status).toBe('failed');
+    expect(run.result.output.summary).toMatchObject({ failed: 1, skipped: 1, succeeded: 0 });
+    expect(world.emu.state.jobs()).toHaveLength(0);
+  });
+
+  it('a launch failure without continueOnFailure stops further batches', async () => {
+    const fleet = smallFleet({
+      '111111111111': Array.from({ length: 6 }, (_, i) => server(1, i + 1, tags)),
+    });
+    world = await startWorld({ fleet, faults: { launchFailures: ['s-10000000000000001'] } });
+
+    const run = await runOrchestration(world, { action: 'drill', tags, options: { parallelism: 2 } });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('failed');
+    expect(out.nextPhaseReady).toBe(false);
+    expect(out.failedServers).toEqual([
+      expect.objectContaining({ sourceServerId: 's-10000000000000001', errorCode: 'LaunchFailed' }),
+    ]);
+    expect(out.summary).toMatchObject({ totalServers: 6, failed: 1, succeeded: 1, skipped: 4 });
+    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(1);
+  });
+
+  it('a ConflictException (server already in an active job) adopts that job instead of launching again', async () => {
+    world = await startWorld({ fleet: fleetOf(3, ['111111111111']) });
+    const foreign = new DrsClient({
+      endpoint: world.emu.endpoint,
+      region: 'us-east-2',
+      credentials: sessionFor(world.emu, '111111111111'),
+      maxAttempts: 1,
+    });
+    const started = await foreign.send(
+      new StartRecoveryCommand({ sourceServers: [{ sourceServerID: 's-10000000000000002' }], isDrill: true }),
+    );
+
+    const run = await runOrchestration(world, { action: 'drill', tags });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('success');
+    expect([...launchesPerServer(world.emu).values()]).toEqual([1, 1, 1]);
+    expect(out.recoveryInstances.find((r) => r.sourceServerId === 's-10000000000000002')?.jobId).toBe(
+      started.job?.jobID,
+    );
+    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(3); // foreign + conflicted + retry of the rest
+  });
+
+  it('a re-run with the same correlation id after a crash after StartRecovery launches nothing twice', async () => {
+    world = await startWorld({ fleet: fleetOf(4) });
+    const input = { action: 'drill', tags, metadata: { correlationId: 'DR-2025-01-06-001' } };
+    // First execution: everything up to start-recovery, whose result is lost (crash).
+    const execution: ExecutionRef = {
+      id: 'exec-a',
+      name: 'exec-a',
+      startTime: world.emu.clock.now().toISOString(),
+    };
+    const { request } = (await tasks.validate({ input, execution }, world.deps)) as {
+      request: OrchestrationRequest;
+    };
+    let work = await callTask<DiscoveryResult>(world, 'discover', { request, execution });
+    work = await callTask<DiscoveryResult>(world, 'partition', { request, execution, work });
+    for (const account of work.accounts)
+      await callTask(world, 'start-recovery', { request, execution, account });
+    const firstJobs = world.emu.state
+      .jobs()
+      .map((j) => j.job.jobID)
+      .sort();
+    world.emu.clock.advance(120_000);
+
+    const rerun = await runOrchestration(world, input, { executionName: 'exec-b' });
+
+    const out = rerun.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('success');
+    expect(
+      world.emu.state
+        .jobs()
+        .map((j) => j.job.jobID)
+        .sort(),
+    ).toEqual(firstJobs);
+    expect([...launchesPerServer(world.emu).values()]).toEqual(Array(8).fill(1));
+    expect(out.stagingAccountResults.flatMap((a) => a.jobIds ?? []).sort()).toEqual(firstJobs);
+  });
+
+  it('denied Service Quotas fall back to conservative defaults', async () => {
+    world = await startWorld({
+      fleet: fleetOf(2, ['111111111111']),
+      faults: { errors: [{ service: 'servicequotas', status: 500, probability: 1 }] },
+    });
+    const execution: ExecutionRef = { id: 'e', name: 'e', startTime: world.emu.clock.now().toISOString() };
+    const { request } = (await tasks.validate(
+      { input: { action: 'drill', tags, options: { parallelism: 200 } }, execution },
+      world.deps,
+    )) as { request: OrchestrationRequest };
+    const work = await callTask<DiscoveryResult>(world, 'discover', { request, execution });
+
+    const planned = await callTask<DiscoveryResult>(world, 'partition', { request, execution, work });
+
+    expect(planned.accounts[0]?.plan).toEqual({
+      batchSize: 100,
+      maxInFlight: 200,
+      maxConcurrentJobs: 2,
+      quotas: { perJob: 100, allJobs: 200, concurrentJobs: 20, source: 'default' },
+    });
+  });
+});

@@ -1,0 +1,243 @@
+/**
+ * One measured drill, run in its own process so that its peak RSS and CPU time are its own:
+ * `node --import tsx bench/drill.ts <scenario-id> <ours|naive> <seed>`. Prints one JSON line
+ * ({@link DrillMeasurement}) on stdout.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { planLaunch } from '../src/core/partition.js';
+import type { FaultPlan } from '../src/emulator/index.js';
+import { type RuntimeEvent, runStateMachine } from '../src/runtime/index.js';
+import { type DrawnJob, type IdealSchedule, idealOfRun, idealSchedule, type LaunchLimits } from './ideal.js';
+import { runNaive } from './naive.js';
+import { PRICE_PER_TRANSITION_USD, type Scenario, scenarioById } from './scenarios.js';
+import { benchFleet, EMULATOR_ROLE, ORCHESTRATOR, ORCHESTRATOR_REGION, startBenchWorld } from './world.js';
+
+/** Everything one drill measured. */
+export interface DrillMeasurement {
+  readonly scenario: string;
+  readonly strategy: 'ours' | 'naive';
+  readonly seed: number;
+  readonly status: string;
+  readonly servers: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Virtual seconds from the execution's start to its end. */
+  readonly endToEndSeconds: number;
+  readonly idealSeconds: number;
+  readonly overheadSeconds: number;
+  /** Launch rounds of the ideal schedule (most of any account; summed over accounts for naive). */
+  readonly rounds: number;
+  readonly jobs: number;
+  readonly drsCalls: Readonly<Record<string, number>>;
+  readonly drsCallsTotal: number;
+  /** Calls of the other services (STS, SSM, S3, Service Quotas, ...). */
+  readonly otherCalls: Readonly<Record<string, number>>;
+  readonly transitions: { readonly main: number; readonly executor: number; readonly total: number };
+  readonly costUsd: number;
+  /** (main + executor transitions) / (accounts x end-to-end minutes). */
+  readonly transitionsPerAccountMinute: number;
+  readonly largestPayloadBytes: number;
+  readonly largestPayloadAt?: string;
+  /** Median virtual seconds between two polls of one account (MonitorRecovery attempts). */
+  readonly medianPollSeconds?: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMb: number;
+  /** Share of wall time the event loop was busy (compute counted at wall speed in virtual time). */
+  readonly busyShare: number;
+  readonly error?: string;
+}
+
+function faultPlanOf(scenario: Scenario, serverIds: readonly string[]): FaultPlan | undefined {
+  const plan: { throttle?: FaultPlan['throttle']; launchFailures?: string[]; seed?: number } = {};
+  if (scenario.throttle) plan.throttle = [{ service: 'drs', probability: scenario.throttle }];
+  if (scenario.launchFailures) {
+    const every = Math.round(1 / scenario.launchFailures);
+    plan.launchFailures = serverIds.filter((_, i) => i % every === every - 1);
+  }
+  return plan.throttle || plan.launchFailures ? plan : undefined;
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Virtual gaps between consecutive MonitorRecovery attempts of each executor. */
+function pollGaps(events: readonly RuntimeEvent[]): number[] {
+  const last = new Map<string, number>();
+  const gaps: number[] = [];
+  for (const e of events) {
+    if ((e.type !== 'StateEntered' && e.type !== 'StateRetried') || e.state !== 'MonitorRecovery') continue;
+    const t = Date.parse(e.time);
+    const prev = last.get(e.executionArn);
+    if (prev !== undefined) gaps.push((t - prev) / 1000);
+    last.set(e.executionArn, t);
+  }
+  return gaps;
+}
+
+async function measure(scenario: Scenario, strategy: 'ours' | 'naive', seed: number): Promise<DrillMeasurement> {
+  const wall0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const fleet = benchFleet({ ...scenario.fleet, seed });
+  const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
+  const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
+  const world = await startBenchWorld(fleet, scenario.timeScale);
+  const { emu } = world;
+  const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
+  const faults = faultPlanOf(
+    scenario,
+    serverIds.map((s) => s.sourceServerID),
+  );
+  if (faults) emu.faults.set(faults);
+  const events: RuntimeEvent[] = [];
+  let status: string;
+  let servers: number;
+  let succeeded: number;
+  let failedCount: number;
+  let startMs: number;
+  let stopMs: number;
+  let transitions = { main: 0, executor: 0, total: 0 };
+  let largestPayloadBytes = 0;
+  let largestPayloadAt: string | undefined;
+  let error: string | undefined;
+  world.clock.start();
+  try {
+    if (strategy === 'ours') {
+      const result = await runStateMachine({
+        machine: 'main',
+        input: {
+          action: 'drill',
+          tags,
+          options: {
+            parallelism: scenario.parallelism,
+            continueOnFailure: scenario.continueOnFailure,
+            maxWaitMinutes: 1440,
+          },
+        },
+        env: world.env,
+        onEvent: (e) => events.push(e),
+      });
+      status = result.status;
+      if (result.error) error = `${result.error}: ${result.cause ?? ''}`.slice(0, 500);
+      const main = result.stats.executions.find((e) => e.machine === 'main');
+      startMs = Date.parse(main?.startTime ?? '');
+      stopMs = Date.parse(main?.stopTime ?? '');
+      const t = result.stats.transitions;
+      transitions = { main: t.main, executor: t.executor, total: t.main + t.executor };
+      largestPayloadBytes = result.stats.largestPayloadBytes;
+      const at = result.stats.largestPayload;
+      if (at) largestPayloadAt = `${at.machine}/${at.state} (${at.kind})`;
+      const summary = (result.output as { summary?: Record<string, number> } | undefined)?.summary ?? {};
+      servers = summary.totalServers ?? 0;
+      succeeded = summary.succeeded ?? 0;
+      failedCount = (summary.failed ?? 0) + (summary.timedOut ?? 0);
+    } else {
+      startMs = emu.clock.nowMs();
+      const r = await runNaive({
+        endpoint: emu.endpoint,
+        credentials: emu.credentials,
+        region: ORCHESTRATOR_REGION,
+        accounts: staging.map((a) => ({
+          accountId: a.accountId,
+          region: a.region,
+          roleArn: `arn:aws:iam::${a.accountId}:role/${EMULATOR_ROLE}`,
+        })),
+        tags,
+        isDrill: true,
+        sleep: (ms) => delay(ms / scenario.timeScale).then(() => undefined),
+      });
+      stopMs = emu.clock.nowMs();
+      status = 'SUCCEEDED';
+      servers = r.servers;
+      succeeded = r.launched;
+      failedCount = r.failed;
+    }
+  } finally {
+    world.clock.stop();
+  }
+
+  // The ideal: the jobs DRS drew for this run, replayed under the same limits.
+  const perAccount = staging.map((a) => {
+    const acc = emu.state.account(a.accountId);
+    const jobs: DrawnJob[] = (acc?.drs.jobs() ?? [])
+      .filter((j) => j.type === 'LAUNCH' && j.endMs !== null)
+      .map((j) => ({ createdMs: j.createdMs, endMs: j.endMs as number, servers: j.servers.length }));
+    const q = acc?.quotas;
+    const limits: LaunchLimits =
+      strategy === 'ours'
+        ? planLaunch(scenario.parallelism, {
+            perJob: q?.serversPerJob ?? 100,
+            allJobs: q?.serversInAllActiveJobs ?? 500,
+            concurrentJobs: q?.concurrentJobs ?? 20,
+            source: 'service-quotas',
+          })
+        : { maxInFlight: q?.serversInAllActiveJobs ?? 500, maxConcurrentJobs: q?.concurrentJobs ?? 20 };
+    return { jobs, limits };
+  });
+  let ideal: IdealSchedule;
+  if (strategy === 'ours') ideal = idealOfRun(perAccount);
+  else {
+    // Sequential accounts: the next account starts the instant the previous one is done.
+    const each = perAccount.map((a) => idealSchedule(a.jobs, a.limits));
+    ideal = {
+      makespanMs: each.reduce((n, s) => n + s.makespanMs, 0),
+      rounds: each.reduce((n, s) => n + s.rounds, 0),
+    };
+  }
+  const endToEndSeconds = (stopMs - startMs) / 1000;
+  const idealSeconds = ideal.makespanMs / 1000;
+  const drsCalls: Record<string, number> = {};
+  const otherCalls: Record<string, number> = {};
+  for (const c of emu.state.calls()) {
+    if (c.service === 'drs') drsCalls[c.operation] = (drsCalls[c.operation] ?? 0) + c.count;
+    else otherCalls[`${c.service}:${c.operation}`] = (otherCalls[`${c.service}:${c.operation}`] ?? 0) + c.count;
+  }
+  const jobs = perAccount.reduce((n, a) => n + a.jobs.length, 0);
+  const accounts = Math.max(1, staging.length);
+  const busy = world.clock.activeMs / Math.max(1, world.clock.activeMs + world.clock.idleMs);
+  await world.stop();
+  const cpu = process.cpuUsage(cpu0);
+  const medianPoll = median(pollGaps(events));
+  return {
+    scenario: scenario.id,
+    strategy,
+    seed,
+    status,
+    servers,
+    succeeded,
+    failed: failedCount,
+    endToEndSeconds,
+    idealSeconds,
+    overheadSeconds: endToEndSeconds - idealSeconds,
+    rounds: ideal.rounds,
+    jobs,
+    drsCalls,
+    drsCallsTotal: Object.values(drsCalls).reduce((n, v) => n + v, 0),
+    otherCalls,
+    transitions,
+    costUsd: transitions.total * PRICE_PER_TRANSITION_USD,
+    transitionsPerAccountMinute: transitions.total / (accounts * Math.max(endToEndSeconds / 60, 1 / 60)),
+    largestPayloadBytes,
+    ...(largestPayloadAt ? { largestPayloadAt } : {}),
+    ...(medianPoll !== undefined ? { medianPollSeconds: medianPoll } : {}),
+    wallMs: performance.now() - wall0,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    busyShare: busy,
+    ...(error ? { error } : {}),
+  };
+}
+
+const [id, strategy, seedText] = process.argv.slice(2);
+if (strategy !== 'ours' && strategy !== 'naive') {
+  throw new RangeError(`strategy ${JSON.stringify(strategy)} is unknown; expected ours or naive`);
+}
+const result = await measure(scenarioById(id ?? ''), strategy, Number(seedText ?? '1'));
+process.stdout.write(`${JSON.stringify(result)}\n`);
+// Lingering keep-alive sockets must not hold the measurement up.
+process.exit(0);

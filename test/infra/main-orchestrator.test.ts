@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/config.js';
+import { TASK_FUNCTIONS } from '../../infra/names.js';
+import { parseStagingAccounts } from '../../src/contract/index.js';
+import {
+  acknowledgements,
+  deployedDefinition,
+  policyStatements,
+  resourcesOf,
+  starActions,
+  synthesize,
+  unacknowledgedFindings,
+  wildcardWrites,
+} from './support.js';
+
+// One synthesis for both orchestrator-account stacks (observability refers to main-orchestrator).
+const built = synthesize({ stacks: ['main-orchestrator', 'observability'] });
+const main = built.main as NonNullable<typeof built.main>;
+const observability = built.observability as NonNullable<typeof built.observability>;
+const mainTemplate = built.template(main);
+const obsTemplate = built.template(observability);
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+/** Renders the intrinsics the substitutions use as the values they take in the orchestrator account. */
+function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v.Ref === 'AWS::Partition') return 'aws';
+  if (typeof v.Ref === 'string') {
+    const machine = resourcesOf(mainTemplate, 'AWS::StepFunctions::StateMachine')[v.Ref];
+    return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${String(machine?.StateMachineName)}`;
+  }
+  const [logicalId] = v['Fn::GetAtt'] as [string, string];
+  const fn = resourcesOf(mainTemplate, 'AWS::Lambda::Function')[logicalId];
+  return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${String(fn?.FunctionName)}`;
+}
+
+/** The ASL file with every placeholder replaced by what data-flow.md says it stands for. */
+function expectedDefinition(file: string): unknown {
+  const byPlaceholder: Record<string, string> = {
+    Partition: 'aws',
+    ExecutorStateMachineName: 'drs-staging-account-executor',
+    ExecutorStartRoleName: 'DRS-Orchestration-Executor-Starter',
+    MainStateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:drs-orchestration-main`,
+  };
+  for (const spec of TASK_FUNCTIONS) {
+    byPlaceholder[spec.placeholder] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${spec.functionName}`;
+  }
+  const text = readFileSync(join(REPO_ROOT, 'statemachines', file), 'utf8');
+  return JSON.parse(
+    text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => byPlaceholder[name] ?? whole),
+  );
+}
+
+describe('Stack: main-orchestrator', () => {
+  it('has no unacknowledged cdk-nag AwsSolutions finding, and every acknowledgement gives a reason', () => {
+    expect(unacknowledgedFindings(built.app, main)).toEqual([]);
+    for (const ack of acknowledgements(main)) expect(String(ack.reason).length, ack.id).toBeGreaterThan(20);
+  });
+
+  it.each([
+    ['drs-orchestration-main', 'main-orchestrator.asl.json'],
+    ['drs-orchestration-waves', 'waves.asl.json'],
+    ['drs-orchestration-drill-cleanup', 'drill-cleanup.asl.json'],
+  ])('deploys %s from %s unchanged, with the substitutions of the data-flow contract', (name, file) => {
+    const [props] = Object.values(resourcesOf(mainTemplate, 'AWS::StepFunctions::StateMachine')).filter(
+      (p) => p.StateMachineName === name,
+    );
+    expect(props).toBeDefined();
+    const { raw, substituted } = deployedDefinition(built.outdir, main, props ?? {}, render);
+    expect(raw).toBe(readFileSync(join(REPO_ROOT, 'statemachines', file), 'utf8'));
+    expect(substituted).toEqual(expectedDefinition(file));
+    expect(JSON.stringify(substituted)).not.toMatch(/\$\{/);
+  });
+
+  it('keeps results in a KMS-encrypted, TLS-only, expiring bucket that only the executors write into under results/', () => {
+    const buckets = resourcesOf(mainTemplate, 'AWS::S3::Bucket');
+    const results = Object.entries(buckets).find(([, b]) =>
+      String(b.BucketName).startsWith('drs-orchestration-results-'),
+    );
+    expect(results).toBeDefined();
+    const [resultsId, bucket] = results as [string, Record<string, unknown>];
+    expect(JSON.stringify(bucket.BucketEncryption)).toContain('aws:kms');
+    expect(JSON.stringify(bucket.LifecycleConfiguration)).toContain(
+      `"ExpirationInDays":${built.config.resultsExpirationDays}`,
+    );
+    for (const b of Object.values(buckets)) expect(b.BucketEncryption).toBeDefined();
+    const policies = resourcesOf(mainTemplate, 'AWS::S3::BucketPolicy');
+    const statements = policyStatements(mainTemplate).filter(
+      (s) => (policies[s.resource]?.Bucket as { Ref?: string } | undefined)?.Ref === resultsId,
+    );
+    const tlsOnly = statements.find(
+      (s) =>
+        s.statement.Effect === 'Deny' &&
+        JSON.stringify(s.statement.Condition).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(tlsOnly).toBeDefined();
+    const writes = statements.filter((s) => s.statement.Effect === 'Allow');
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.statement.Action).toBe('s3:PutObject');
+    expect(JSON.stringify(writes[0]?.statement.Resource)).toContain('/results/*');
+    const principals = JSON.stringify(writes[0]?.statement.Principal);
+    for (const account of built.config.stagingAccounts) {
+      expect(principals).toContain(`:iam::${account.accountId}:role/DRS-Orchestration-Task-format-output`);
+    }
+  });
+
+  it('stores the staging accounts parameter exactly as the contract parses config/staging-accounts.json', () => {
+    const [param] = Object.values(resourcesOf(mainTemplate, 'AWS::SSM::Parameter'));
+    expect(param?.Name).toBe('/drs-orchestration/staging-accounts');
+    const file = readFileSync(join(REPO_ROOT, 'config', 'staging-accounts.json'), 'utf8');
+    expect(parseStagingAccounts(param?.Value)).toEqual(parseStagingAccounts(file));
+  });
+
+  it('lets the main state machine assume exactly the executor-starter role of each staging account', () => {
+    const assumes = policyStatements(mainTemplate).filter(
+      (s) =>
+        [s.statement.Action].flat().includes('sts:AssumeRole') &&
+        JSON.stringify(s.statement.Resource).includes('Executor-Starter'),
+    );
+    expect(assumes).toHaveLength(1);
+    const resources = JSON.stringify(assumes[0]?.statement.Resource);
+    for (const account of built.config.stagingAccounts)
+      expect(resources).toContain(`:iam::${account.accountId}:role/`);
+    const role = resourcesOf(mainTemplate, 'AWS::IAM::Role');
+    expect(Object.values(role).map((r) => r.RoleName)).toContain('drs-orchestration-main-state-machine');
+  });
+
+  it('encrypts every log group and every state machine history with the KMS key', () => {
+    for (const group of Object.values(resourcesOf(mainTemplate, 'AWS::Logs::LogGroup'))) {
+      expect(group.KmsKeyId, String(group.LogGroupName)).toBeDefined();
+      expect(group.RetentionInDays).toBe(built.config.logRetentionDays);
+    }
+    for (const machine of Object.values(resourcesOf(mainTemplate, 'AWS::StepFunctions::StateMachine'))) {
+      expect(JSON.stringify(machine.EncryptionConfiguration)).toContain('CUSTOMER_MANAGED_KMS_KEY');
+      expect(JSON.stringify(machine.LoggingConfiguration)).toContain('"Level":"ALL"');
+    }
+    const [key] = Object.values(resourcesOf(mainTemplate, 'AWS::KMS::Key'));
+    expect(key?.EnableKeyRotation).toBe(true);
+  });
+
+  it('grants no * or service:* action and no write on Resource "*"', () => {
+    expect(starActions(mainTemplate)).toEqual([]);
+    expect(wildcardWrites(mainTemplate)).toEqual([]);
+  });
+});
+
+describe('Stack: observability', () => {
+  it('has no unacknowledged cdk-nag AwsSolutions finding', () => {
+    expect(unacknowledgedFindings(built.app, observability)).toEqual([]);
+  });
+
+  it('encrypts the notification topic with the orchestrator key and refuses plain HTTP', () => {
+    const [topic] = Object.values(resourcesOf(obsTemplate, 'AWS::SNS::Topic'));
+    expect(topic?.TopicName).toBe('drs-orchestration-notifications');
+    expect(topic?.KmsMasterKeyId).toBeDefined();
+    const policy = JSON.stringify(resourcesOf(obsTemplate, 'AWS::SNS::TopicPolicy'));
+    expect(policy).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('alarms on failed executions of each workflow and on failed servers of each staging account', () => {
+    const alarms = Object.values(resourcesOf(obsTemplate, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(3 + built.config.stagingAccounts.length);
+    const text = JSON.stringify(alarms);
+    expect(text.match(/"MetricName":"ExecutionsFailed"/g)).toHaveLength(3);
+    for (const account of built.config.stagingAccounts)
+      expect(text).toContain(`"Value":"${account.accountId}"`);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
+  });
+
+  it('shows the design 10.2 widgets on the dashboard', () => {
+    const [dashboard] = Object.values(resourcesOf(obsTemplate, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.DashboardBody);
+    for (const title of [
+      'DRS Orchestration Executions',
+      'Servers Processed by Staging Account',
+      'Average Recovery Duration',
+    ]) {
+      expect(body).toContain(title);
+    }
+  });
+
+  it('runs the weekly drill of design 8.3 and the drill cleanup on schedule', () => {
+    const rules = Object.values(resourcesOf(obsTemplate, 'AWS::Events::Rule'));
+    const drill = rules.find((r) => r.Name === 'drs-weekly-drill');
+    expect(drill?.ScheduleExpression).toBe('cron(0 6 ? * SAT *)');
+    const input = JSON.stringify(((drill?.Targets ?? []) as { Input: unknown }[])[0]?.Input);
+    expect(input).toContain('\\"action\\":\\"drill\\"');
+    expect(input).toContain('\\"isDrill\\":true');
+    const cleanup = rules.find((r) => r.Name === 'drs-drill-cleanup');
+    expect(JSON.stringify(((cleanup?.Targets ?? []) as { Input: unknown }[])[0]?.Input)).toContain(
+      `\\"olderThanMinutes\\":${built.config.drillCleanup.olderThanMinutes}`,
+    );
+  });
+
+  it('publishes the design 8.2 runbook: run the main state machine, then parse its output', () => {
+    const [doc] = Object.values(resourcesOf(obsTemplate, 'AWS::SSM::Document'));
+    expect(doc?.DocumentType).toBe('Automation');
+    const content = doc?.Content as { mainSteps: { action: string; inputs: Record<string, unknown> }[] };
+    expect(content.mainSteps.map((s) => s.action)).toEqual(['aws:executeStateMachine', 'aws:executeScript']);
+    expect(JSON.stringify(content.mainSteps[0]?.inputs.stateMachineArn)).toContain('ImportValue');
+    expect(content.mainSteps[1]?.inputs.InputPayload).toEqual({
+      DRSResult: '{{InvokeDRSOrchestration.output}}',
+    });
+  });
+
+  it('grants no * or service:* action and no write on Resource "*"', () => {
+    expect(starActions(obsTemplate)).toEqual([]);
+    expect(wildcardWrites(obsTemplate)).toEqual([]);
+  });
+});

@@ -64,9 +64,11 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
     unit: (typeof MetricUnit)[keyof typeof MetricUnit],
     value: number,
   ): void => {
-    const m = metrics.singleMetric();
-    m.addDimensions(dimensions);
-    m.addMetric(name, unit, value);
+    // One EMF document per dimension set (singleMetric() would bring back the `service` dimension).
+    metrics.addDimensions(dimensions);
+    metrics.addMetric(name, unit, value);
+    metrics.publishStoredMetrics();
+    metrics.clearDimensions();
   };
   if (id === 'aggregate') {
     const { output } = result as AggregateResult;

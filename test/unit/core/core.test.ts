@@ -1,0 +1,356 @@
+import { describe, expect, it } from 'vitest';
+import { assertOrchestrationOutput, parseOrchestrationInput } from '../../../src/contract/index.js';
+import { aggregateOutput, fitOutput, jsonBytes } from '../../../src/core/aggregate.js';
+import { addMinutes, formatIsoDuration, secondsBetween } from '../../../src/core/duration.js';
+import type { AccountSummary, ServerRecord } from '../../../src/core/model.js';
+import { resultNotification, startedNotification } from '../../../src/core/notifications.js';
+import { chunk, DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../../../src/core/partition.js';
+import { countRecords, nextPhaseReady, resultStatus } from '../../../src/core/status.js';
+import { formatTags, matchesTags } from '../../../src/core/tags.js';
+
+describe('Function: matchesTags', () => {
+  it('matches when every wanted pair is present (AND), extra tags allowed', () => {
+    expect(
+      matchesTags({ Wave: '1', Application: 'HRP', Role: 'DB' }, { Wave: '1', Application: 'HRP' }),
+    ).toBe(true);
+  });
+  it('does not match when one value differs or a key is missing', () => {
+    expect(matchesTags({ Wave: '2', Application: 'HRP' }, { Wave: '1', Application: 'HRP' })).toBe(false);
+    expect(matchesTags({ Wave: '1' }, { Wave: '1', Application: 'HRP' })).toBe(false);
+    expect(matchesTags(undefined, { Wave: '1' })).toBe(false);
+  });
+  it('is case-sensitive and ignores inherited keys', () => {
+    expect(matchesTags({ wave: '1' }, { Wave: '1' })).toBe(false);
+    expect(matchesTags({}, { toString: 'x' })).toBe(false);
+  });
+  it('formats tags for humans', () => {
+    expect(formatTags({ 'DR-Wave': '1', App: 'HRP' })).toBe('DR-Wave=1, App=HRP');
+  });
+});
+
+describe('Function: formatIsoDuration', () => {
+  it.each([
+    [2730, 'PT45M30S'],
+    [0, 'PT0S'],
+    [3600, 'PT1H'],
+    [93_784, 'PT26H3M4S'],
+    [59.9, 'PT59S'],
+  ])('formats %d seconds as %s', (seconds, expected) => {
+    expect(formatIsoDuration(seconds)).toBe(expected);
+  });
+  it('rejects negative and non-finite values', () => {
+    expect(() => formatIsoDuration(-1)).toThrow(RangeError);
+    expect(() => formatIsoDuration(Number.NaN)).toThrow(/finite number/);
+  });
+  it('computes whole seconds between times and adds minutes', () => {
+    expect(secondsBetween('2024-12-12T14:00:00Z', '2024-12-12T14:45:30.900Z')).toBe(2730);
+    expect(secondsBetween('2024-12-12T14:00:00Z', '2024-12-12T13:00:00Z')).toBe(0);
+    expect(addMinutes('2024-12-12T14:00:00.000Z', 120)).toBe('2024-12-12T16:00:00.000Z');
+  });
+});
+
+describe('Function: planLaunch', () => {
+  it('bounds batches by parallelism, the per-job quota, 200 per call and the all-jobs quota', () => {
+    const quotas = { perJob: 100, allJobs: 500, concurrentJobs: 20, source: 'service-quotas' as const };
+    expect(planLaunch(50, quotas)).toMatchObject({ batchSize: 50, maxInFlight: 50, maxConcurrentJobs: 1 });
+    expect(planLaunch(200, quotas)).toMatchObject({ batchSize: 100, maxInFlight: 200, maxConcurrentJobs: 2 });
+    expect(planLaunch(200, { ...quotas, perJob: 300 })).toMatchObject({ batchSize: 200 });
+    expect(planLaunch(200, { ...quotas, allJobs: 150 })).toMatchObject({ batchSize: 100, maxInFlight: 150 });
+    expect(planLaunch(200, { ...quotas, concurrentJobs: 1 })).toMatchObject({ maxConcurrentJobs: 1 });
+  });
+  it('replaces unusable quota values by the conservative defaults', () => {
+    const plan = planLaunch(500, {
+      perJob: 0,
+      allJobs: Number.NaN,
+      concurrentJobs: -3,
+      source: 'service-quotas',
+    });
+    expect(plan.quotas).toMatchObject({ perJob: 100, allJobs: 200, concurrentJobs: 20 });
+    expect(plan.maxInFlight).toBe(200);
+  });
+});
+
+describe('Function: nextBatches', () => {
+  const plan = planLaunch(5, { ...DEFAULT_LAUNCH_QUOTAS, perJob: 2 });
+  it('cuts pending servers in order into batches that fit what is in flight', () => {
+    expect(nextBatches(['a', 'b', 'c', 'd', 'e', 'f'], { servers: 0, jobs: 0 }, plan)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
+    expect(nextBatches(['a', 'b', 'c'], { servers: 4, jobs: 2 }, plan)).toEqual([['a']]);
+    expect(nextBatches(['a'], { servers: 5, jobs: 1 }, plan)).toEqual([]);
+  });
+  it('never exceeds the concurrent-jobs limit', () => {
+    const tight = { ...plan, maxConcurrentJobs: 1 };
+    expect(nextBatches(['a', 'b', 'c'], { servers: 0, jobs: 0 }, tight)).toEqual([['a', 'b']]);
+    expect(nextBatches(['a'], { servers: 0, jobs: 1 }, tight)).toEqual([]);
+  });
+  it('chunks lists and rejects a size below 1', () => {
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(() => chunk([1], 0)).toThrow(RangeError);
+  });
+});
+
+describe('Function: resultStatus / nextPhaseReady', () => {
+  const counts = (succeeded: number, failed: number, timedOut = 0, skipped = 0) => ({
+    total: succeeded + failed + timedOut + skipped,
+    succeeded,
+    failed,
+    timedOut,
+    skipped,
+  });
+  it('is success when nothing failed, including zero servers and all skipped', () => {
+    expect(resultStatus(counts(0, 0), { continueOnFailure: false })).toBe('success');
+    expect(resultStatus(counts(0, 0, 0, 3), { continueOnFailure: false })).toBe('success');
+    expect(resultStatus(counts(5, 0), { continueOnFailure: false })).toBe('success');
+  });
+  it('is failed on a failure without continueOnFailure, or when nothing succeeded', () => {
+    expect(resultStatus(counts(9, 1), { continueOnFailure: false })).toBe('failed');
+    expect(resultStatus(counts(0, 3), { continueOnFailure: true })).toBe('failed');
+    expect(resultStatus(counts(3, 0), { continueOnFailure: false, accountFailures: 1 })).toBe('failed');
+  });
+  it('is partial with continueOnFailure and some success, timeout when work was pending', () => {
+    expect(resultStatus(counts(8, 2), { continueOnFailure: true })).toBe('partial');
+    expect(resultStatus(counts(3, 0), { continueOnFailure: true, accountFailures: 1 })).toBe('partial');
+    expect(resultStatus(counts(8, 0, 2), { continueOnFailure: false })).toBe('timeout');
+  });
+  it('sets nextPhaseReady on success, and on partial above the threshold only', () => {
+    expect(nextPhaseReady('success', counts(0, 0), 0.5)).toBe(true);
+    expect(nextPhaseReady('partial', counts(6, 4), 0.5)).toBe(true);
+    expect(nextPhaseReady('partial', counts(5, 5), 0.5)).toBe(false);
+    expect(nextPhaseReady('partial', counts(9, 1), 0.95)).toBe(false);
+    expect(nextPhaseReady('failed', counts(9, 1), 0)).toBe(false);
+    expect(nextPhaseReady('timeout', counts(9, 0, 1), 0)).toBe(false);
+  });
+  it('counts records by outcome', () => {
+    const records = [
+      'launched',
+      'terminated',
+      'reported',
+      'failback-completed',
+      'failed',
+      'timeout',
+      'skipped',
+    ].map((status) => ({ status }) as Pick<ServerRecord, 'status'>);
+    expect(countRecords(records)).toEqual({ total: 7, succeeded: 4, failed: 1, timedOut: 1, skipped: 1 });
+  });
+});
+
+describe('Function: notifications', () => {
+  const topicArn = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
+  it('renders the started template of design 10.3', () => {
+    expect(
+      startedNotification({
+        topicArn,
+        action: 'drill',
+        tags: { 'DR-Wave': '1' },
+        correlationId: 'c-1',
+        startTime: 't0',
+      }),
+    ).toEqual({
+      topicArn,
+      subject: 'DRS Orchestration Started: drill for DR-Wave=1',
+      message: 'Execution c-1 started at t0',
+    });
+  });
+  it('renders completed, failed and partial templates', () => {
+    const base = {
+      topicArn,
+      action: 'failover',
+      total: 10,
+      succeeded: 8,
+      failed: 2,
+      duration: 'PT45M30S',
+      failedServerIds: ['s-1', 's-2'],
+    };
+    expect(resultNotification({ ...base, status: 'success' })).toMatchObject({
+      subject: 'DRS Orchestration success: failover',
+      message: 'Completed: 8/10 servers. Duration: PT45M30S',
+    });
+    expect(
+      resultNotification({ ...base, status: 'failed', errorMessage: 'LaunchFailed: boom' }),
+    ).toMatchObject({
+      subject: 'ALERT: DRS Orchestration Failed',
+      message: 'Failed servers: s-1, s-2. Error: LaunchFailed: boom',
+    });
+    expect(resultNotification({ ...base, status: 'partial' })).toMatchObject({
+      subject: 'WARNING: DRS Orchestration Partial Success',
+      message: '8 succeeded, 2 failed. Review required.',
+    });
+  });
+  it('keeps subjects within the SNS limit and long failure lists short', () => {
+    const tags = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`Key${i}`, `Value${i}`]));
+    expect(
+      startedNotification({ topicArn, action: 'drill', tags, correlationId: 'c', startTime: 't' }).subject
+        .length,
+    ).toBe(100);
+    const ids = Array.from({ length: 25 }, (_, i) => `s-${i}`);
+    const n = resultNotification({
+      topicArn,
+      action: 'drill',
+      status: 'failed',
+      total: 25,
+      succeeded: 0,
+      failed: 25,
+      duration: 'PT1M',
+      failedServerIds: ids,
+    });
+    expect(n.message).toContain('and 5 more');
+  });
+});
+
+describe('Function: aggregateOutput', () => {
+  const request = parseOrchestrationInput({
+    action: 'failover',
+    tags: { 'DR-Wave': '1' },
+    options: { continueOnFailure: true },
+    metadata: { correlationId: 'DR-1', ticketId: 'INC1' },
+  });
+  const execution = { id: 'arn:x', name: 'exec', startTime: '2024-12-12T14:00:00.000Z' };
+  const record = (
+    id: string,
+    status: ServerRecord['status'],
+    extra: Partial<ServerRecord> = {},
+  ): ServerRecord => ({
+    sourceServerId: id,
+    hostname: `h-${id}`,
+    stagingAccountId: '111111111111',
+    status,
+    ...extra,
+  });
+  const summary: AccountSummary = {
+    accountId: '111111111111',
+    region: 'us-east-2',
+    status: 'partial',
+    serversProcessed: 3,
+    succeeded: 2,
+    failed: 1,
+    timedOut: 0,
+    skipped: 0,
+    jobIds: ['drsjob-1'],
+  };
+
+  it('builds the exact output schema with timing, lists, accounts and metadata', () => {
+    const out = aggregateOutput({
+      request,
+      execution,
+      endTime: '2024-12-12T14:45:30.000Z',
+      accounts: [
+        {
+          summary,
+          records: [
+            record('s-1', 'launched', {
+              jobId: 'drsjob-1',
+              recoveryInstanceId: 'i-1',
+              privateIp: '10.0.0.1',
+            }),
+            record('s-2', 'launched', { jobId: 'drsjob-1' }),
+            record('s-3', 'failed', {
+              jobId: 'drsjob-1',
+              errorCode: 'LaunchFailed',
+              errorMessage: 'no capacity',
+            }),
+          ],
+        },
+      ],
+      issues: [
+        {
+          accountId: '222222222222',
+          region: 'us-east-2',
+          errorCode: 'CrossAccountAccessDenied',
+          errorMessage: 'denied',
+        },
+      ],
+    });
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('partial');
+    expect(out.timing).toEqual({
+      startTime: '2024-12-12T14:00:00.000Z',
+      endTime: '2024-12-12T14:45:30.000Z',
+      durationSeconds: 2730,
+      durationFormatted: 'PT45M30S',
+    });
+    expect(out.summary).toEqual({ totalServers: 3, succeeded: 2, failed: 1, skipped: 0, timedOut: 0 });
+    expect(out.recoveryInstances).toHaveLength(3);
+    expect(out.failedServers).toEqual([
+      {
+        sourceServerId: 's-3',
+        sourceServerHostname: 'h-s-3',
+        stagingAccountId: '111111111111',
+        errorCode: 'LaunchFailed',
+        errorMessage: 'no capacity',
+        jobId: 'drsjob-1',
+      },
+    ]);
+    expect(out.stagingAccountResults).toHaveLength(2);
+    expect(out.stagingAccountResults[0]).toMatchObject({ jobId: 'drsjob-1', serversProcessed: 3 });
+    expect(out.stagingAccountResults[1]).toMatchObject({
+      accountId: '222222222222',
+      status: 'failed',
+      errorCode: 'CrossAccountAccessDenied',
+    });
+    expect(out.metadata).toEqual({ correlationId: 'DR-1', ticketId: 'INC1' });
+    expect(out.nextPhaseReady).toBe(true);
+    expect(out.servers).toBeUndefined();
+  });
+
+  it('reports zero servers as success and a run-level error as failed', () => {
+    const empty = aggregateOutput({
+      request,
+      execution,
+      endTime: execution.startTime,
+      accounts: [],
+      issues: [],
+    });
+    assertOrchestrationOutput(empty);
+    expect(empty).toMatchObject({ status: 'success', nextPhaseReady: true, summary: { totalServers: 0 } });
+    const failed = aggregateOutput({
+      request,
+      execution,
+      endTime: execution.startTime,
+      accounts: [],
+      issues: [],
+      error: { code: 'DRSServiceError', message: 'down' },
+    });
+    expect(failed.status).toBe('failed');
+    expect(failed.message).toContain('DRSServiceError: down');
+  });
+
+  it('lists servers (not recovery instances) for status, terminate and failback', () => {
+    const status = parseOrchestrationInput({ action: 'status', tags: { a: 'b' } });
+    const out = aggregateOutput({
+      request: status,
+      execution,
+      endTime: execution.startTime,
+      accounts: [{ summary, records: [record('s-1', 'reported', { replicationState: 'CONTINUOUS' })] }],
+      issues: [],
+    });
+    assertOrchestrationOutput(out);
+    expect(out.recoveryInstances).toEqual([]);
+    expect(out.servers).toEqual([
+      expect.objectContaining({ outcome: 'reported', replicationState: 'CONTINUOUS' }),
+    ]);
+  });
+
+  it('fits a large output under the byte limit by cutting the lists and pointing at S3', () => {
+    const records = Array.from({ length: 2000 }, (_, i) =>
+      record(`s-${i}`, 'launched', { jobId: 'drsjob-1', recoveryInstanceId: `i-${i}` }),
+    );
+    const out = aggregateOutput({
+      request,
+      execution,
+      endTime: execution.startTime,
+      accounts: [{ summary, records }],
+      issues: [],
+    });
+    const small = fitOutput(out, 50_000, 's3://bucket/key');
+    assertOrchestrationOutput(small);
+    expect(jsonBytes(small)).toBeLessThanOrEqual(50_000);
+    expect(small.resultLocation).toBe('s3://bucket/key');
+    expect(small.recoveryInstances.length).toBeGreaterThan(0);
+    expect(small.recoveryInstances.length).toBeLessThan(2000);
+    expect(small.summary.totalServers).toBe(2000);
+    expect(fitOutput(small, 10_000_000, 's3://b/k')).toBe(small);
+  });
+});

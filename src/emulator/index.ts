@@ -17,8 +17,10 @@ import { resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
 import { listen } from './server.js';
+import { createStepFunctionsHandler, StepFunctionsState } from './services/stepfunctions.js';
 import { createNeighbourServices } from './services.js';
 import { EmulatorState, type StateSnapshot } from './state.js';
+import { createStepFunctionsRunner } from './stepfunctions-runner.js';
 import type { ServiceHandler } from './types.js';
 
 export { VirtualClock } from './clock.js';
@@ -116,21 +118,68 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       () => state.faults.generation,
     ),
   };
+  // Step Functions: the workflows of statemachines/ run through the local runtime (imported on
+  // the first execution), their tasks calling this emulator with the orchestrator's keys.
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const orchestrator = state.account(state.orchestratorAccountId);
+  const resultsBucket = orchestrator?.fleet.s3Buckets?.[0]?.name;
+  let endpoint = '';
+  const stepFunctions = new StepFunctionsState();
+  const runner = createStepFunctionsRunner({
+    state: stepFunctions,
+    clock: state.clock,
+    endpoint: () => endpoint,
+    credentials,
+    orchestrator: {
+      accountId: state.orchestratorAccountId,
+      region: orchestrator?.region ?? 'us-east-1',
+      ...(resultsBucket === undefined ? {} : { resultsBucket }),
+    },
+    stagingAccounts: state
+      .accounts()
+      .filter((a) => a.accountId !== state.orchestratorAccountId)
+      .map((a) => ({ accountId: a.accountId, region: a.region })),
+  });
+  handlers.states = createStepFunctionsHandler({
+    state: stepFunctions,
+    stateMachines: (accountId) => runner.stateMachines(accountId),
+    start: (execution, input) => runner.start(execution, input),
+  });
   const running = await listen({
     state,
     handlers,
     authenticate: (req, requestId) => authenticateRequest(req, state.credentials, { requestId }),
     ...(neighbours.authorize ? { authorize: neighbours.authorize } : {}),
-    inspect: createInspection(state, neighbours.views),
+    inspect: createInspection(state, {
+      ...neighbours.views,
+      'states/executions': (q) => ({
+        executions: stepFunctions
+          .all()
+          .filter((e) => !q.get('stateMachineArn') || e.stateMachine.arn === q.get('stateMachineArn'))
+          .map((e) => ({
+            executionArn: e.arn,
+            stateMachineArn: e.stateMachine.arn,
+            status: e.status,
+            startDate: new Date(e.startMs).toISOString(),
+            ...(e.stopMs === undefined ? {} : { stopDate: new Date(e.stopMs).toISOString() }),
+            ...(e.parentArn === undefined ? {} : { parentExecutionArn: e.parentArn }),
+            historyEvents: e.events.length,
+          })),
+      }),
+    }),
     ...(opts.port === undefined ? {} : { port: opts.port }),
   });
+  endpoint = running.endpoint;
   return {
     endpoint: running.endpoint,
     port: running.port,
     clock: state.clock,
     faults: state.faults,
     state,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    stop: () => running.close(),
+    credentials,
+    stop: async () => {
+      runner.stopAll();
+      await running.close();
+    },
   };
 }

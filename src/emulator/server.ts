@@ -140,10 +140,12 @@ function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
   };
 }
 
-function send(res: ServerResponse, r: EmulatorResponse): void {
+function send(res: ServerResponse, r: EmulatorResponse, method = 'GET'): void {
   const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
-  res.writeHead(r.status, { ...r.headers, 'content-length': String(body.length) });
-  res.end(body);
+  // A HEAD answer has no body but reports the size of the GET's (S3 HeadObject's ContentLength).
+  const headLength = method === 'HEAD' ? r.headers['content-length'] : undefined;
+  res.writeHead(r.status, { ...r.headers, 'content-length': headLength ?? String(body.length) });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 function faultResponse(
@@ -206,7 +208,7 @@ export async function listen(opts: ServerOptions): Promise<RunningServer> {
   const server = createServer((msg, res) => {
     readBody(msg)
       .then((body) => handle(opts, toRequest(msg, body)))
-      .then((r) => send(res, r))
+      .then((r) => send(res, r, msg.method))
       .catch((err: unknown) => {
         process.emitWarning(`emulator: request failed: ${String(err)}`);
         if (!res.headersSent)

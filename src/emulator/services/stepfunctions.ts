@@ -1,0 +1,618 @@
+/**
+ * AWS Step Functions (JSON 1.0, `AWSStepFunctions.*`, SigV4 service `states`): StartExecution,
+ * DescribeExecution, GetExecutionHistory, ListExecutions and StopExecution on the state machines
+ * the emulator hosts. This module keeps executions and their histories and speaks the wire
+ * format; running an execution is the `start` port's job (stepfunctions-runner.ts wires it to the
+ * local runtime), which reports what happens through {@link ExecutionRecord.record}.
+ */
+import { randomUUID } from 'node:crypto';
+import { jsonError, jsonResponse, parseJsonRpc } from '../protocols/json.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+
+/** Status of an execution (the model's `ExecutionStatus`, without redrive). */
+export type SfnExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** A state machine the emulator hosts. */
+export interface SfnStateMachine {
+  /** `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
+  readonly arn: string;
+  readonly name: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** What the runner runs for it (e.g. `main`, `executor`). */
+  readonly machine: string;
+}
+
+/** One history event as the model's `HistoryEvent` (timestamps in epoch milliseconds here). */
+export interface SfnHistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly type: string;
+  readonly timestampMs: number;
+  /** The `<x>EventDetails` member name and its value, e.g. `executionStartedEventDetails`. */
+  readonly detailsKey?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The member of `HistoryEvent` that carries the details of each event type. */
+const DETAILS_KEY: Readonly<Record<string, string>> = {
+  ExecutionStarted: 'executionStartedEventDetails',
+  ExecutionSucceeded: 'executionSucceededEventDetails',
+  ExecutionFailed: 'executionFailedEventDetails',
+  ExecutionAborted: 'executionAbortedEventDetails',
+  ExecutionTimedOut: 'executionTimedOutEventDetails',
+  TaskScheduled: 'taskScheduledEventDetails',
+  TaskStarted: 'taskStartedEventDetails',
+  TaskSubmitted: 'taskSubmittedEventDetails',
+  TaskSucceeded: 'taskSucceededEventDetails',
+  TaskFailed: 'taskFailedEventDetails',
+  TaskTimedOut: 'taskTimedOutEventDetails',
+  LambdaFunctionScheduled: 'lambdaFunctionScheduledEventDetails',
+  LambdaFunctionSucceeded: 'lambdaFunctionSucceededEventDetails',
+  LambdaFunctionFailed: 'lambdaFunctionFailedEventDetails',
+  LambdaFunctionTimedOut: 'lambdaFunctionTimedOutEventDetails',
+  MapStateStarted: 'mapStateStartedEventDetails',
+  MapIterationStarted: 'mapIterationStartedEventDetails',
+  MapIterationSucceeded: 'mapIterationSucceededEventDetails',
+  MapIterationFailed: 'mapIterationFailedEventDetails',
+};
+
+/** Details members that carry execution data (dropped with `includeExecutionData: false`). */
+const DATA_MEMBERS = new Set(['input', 'output', 'parameters']);
+
+/** An execution: its description and its history. */
+export class ExecutionRecord {
+  readonly arn: string;
+  readonly name: string;
+  readonly stateMachine: SfnStateMachine;
+  /** The input as given (a JSON string). */
+  readonly input: string;
+  readonly startMs: number;
+  /** The execution that started this one (`.sync:2` children). */
+  readonly parentArn: string | undefined;
+  status: SfnExecutionStatus = 'RUNNING';
+  stopMs: number | undefined;
+  /** JSON string. */
+  output: string | undefined;
+  error: string | undefined;
+  cause: string | undefined;
+  /** Aborts the run (StopExecution). */
+  readonly controller = new AbortController();
+  readonly #events: SfnHistoryEvent[] = [];
+
+  constructor(init: {
+    arn: string;
+    name: string;
+    stateMachine: SfnStateMachine;
+    input: string;
+    startMs: number;
+    parentArn?: string;
+  }) {
+    this.arn = init.arn;
+    this.name = init.name;
+    this.stateMachine = init.stateMachine;
+    this.input = init.input;
+    this.startMs = init.startMs;
+    this.parentArn = init.parentArn;
+  }
+
+  /** The history so far, oldest first. */
+  get events(): readonly SfnHistoryEvent[] {
+    return this.#events;
+  }
+
+  /** Id of the newest event (0 when there is none). */
+  get lastEventId(): number {
+    return this.#events.length;
+  }
+
+  /**
+   * Appends a history event unless the execution has already closed (what is left to record
+   * after a StopExecution belongs to an execution the caller was told is over).
+   *
+   * @param previousEventId - the causing event @default the newest event
+   * @returns the new event's id, or 0 when nothing was recorded
+   */
+  record(
+    type: string,
+    timestampMs: number,
+    details?: Readonly<Record<string, unknown>>,
+    previousEventId?: number,
+  ): number {
+    if (this.status !== 'RUNNING' && !type.startsWith('Execution')) return 0;
+    const id = this.#events.length + 1;
+    const key =
+      DETAILS_KEY[type] ??
+      (type.endsWith('StateEntered')
+        ? 'stateEnteredEventDetails'
+        : type.endsWith('StateExited')
+          ? 'stateExitedEventDetails'
+          : undefined);
+    this.#events.push({
+      id,
+      previousEventId: previousEventId ?? this.#events.length,
+      type,
+      timestampMs,
+      ...(key === undefined ? {} : { detailsKey: key, details: details ?? {} }),
+    });
+    return id;
+  }
+
+  /** Closes the execution with its terminal event; a second close is ignored. */
+  close(
+    status: Exclude<SfnExecutionStatus, 'RUNNING'>,
+    atMs: number,
+    result: { output?: string; error?: string; cause?: string },
+  ): void {
+    if (this.status !== 'RUNNING') return;
+    const type = {
+      SUCCEEDED: 'ExecutionSucceeded',
+      FAILED: 'ExecutionFailed',
+      ABORTED: 'ExecutionAborted',
+      TIMED_OUT: 'ExecutionTimedOut',
+    }[status];
+    const details: Record<string, unknown> =
+      status === 'SUCCEEDED'
+        ? { output: result.output ?? 'null', outputDetails: { truncated: false } }
+        : {
+            ...(result.error === undefined ? {} : { error: result.error }),
+            ...(result.cause === undefined ? {} : { cause: result.cause }),
+          };
+    this.record(type, atMs, details);
+    this.status = status;
+    this.stopMs = atMs;
+    if (status === 'SUCCEEDED') this.output = result.output ?? 'null';
+    else {
+      this.error = result.error;
+      this.cause = result.cause;
+    }
+  }
+}
+
+/** The executions of every account, in start order. */
+export class StepFunctionsState {
+  readonly #executions = new Map<string, ExecutionRecord>();
+
+  /** An execution by ARN. */
+  get(arn: string): ExecutionRecord | undefined {
+    return this.#executions.get(arn);
+  }
+
+  /** Registers a new execution. */
+  add(record: ExecutionRecord): ExecutionRecord {
+    this.#executions.set(record.arn, record);
+    return record;
+  }
+
+  /** Every execution, oldest first (for inspection). */
+  all(): ExecutionRecord[] {
+    return [...this.#executions.values()];
+  }
+}
+
+/** Narrow ports of the Step Functions handler. */
+export interface StepFunctionsPorts {
+  readonly state: StepFunctionsState;
+  /** The state machines hosted for an account (in every region). */
+  stateMachines(accountId: string): readonly SfnStateMachine[];
+  /**
+   * Runs a newly registered execution in the background, recording its history on the record.
+   * Must not throw: a failure to run closes the execution as FAILED.
+   */
+  start(execution: ExecutionRecord, input: unknown): void;
+}
+
+const VERSION = '1.0' as const;
+const PREFIX = 'AWSStepFunctions';
+/** The input limit of StartExecution (`SensitiveData` max length). */
+const MAX_INPUT = 262_144;
+/** Characters Step Functions refuses in execution names. */
+const BAD_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+/** Whether a name breaks Step Functions' rules (reserved characters or control characters). */
+function badName(name: string): boolean {
+  if (BAD_NAME_CHARS.test(name)) return true;
+  for (const ch of name) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
+}
+const ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):(stateMachine|execution|express):(.+)$/;
+const DEFAULT_PAGE = 100;
+
+interface PageToken {
+  readonly op: string;
+  readonly key: string;
+  readonly offset: number;
+}
+
+function encodeToken(token: PageToken): string {
+  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64');
+}
+
+function decodeToken(raw: string, op: string, key: string): number | undefined {
+  try {
+    const t = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Partial<PageToken>;
+    return t.op === op && t.key === key && typeof t.offset === 'number' && t.offset >= 0
+      ? t.offset
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Epoch seconds, as the JSON protocols send timestamps. */
+function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+/** Creates the Step Functions service handler. */
+export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHandler {
+  const { state } = ports;
+
+  const error = (type: string, message: string, requestId: string, extra?: Record<string, unknown>) =>
+    jsonError({ type, message, requestId, version: VERSION, ...(extra ? { extra } : {}) });
+  const ok = (body: unknown, requestId: string): EmulatorResponse => jsonResponse(body, requestId, VERSION);
+  const validation = (message: string, requestId: string, reason?: string) =>
+    error('ValidationException', message, requestId, reason === undefined ? undefined : { reason });
+
+  /** Checks a string member's type and length; answers the error or undefined. */
+  function checkString(
+    input: Record<string, unknown>,
+    member: string,
+    requestId: string,
+    opts: { required?: boolean; min?: number; max: number },
+  ): EmulatorResponse | undefined {
+    const value = input[member];
+    if (value === undefined || value === null) {
+      return opts.required
+        ? validation(
+            `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+            requestId,
+          )
+        : undefined;
+    }
+    if (typeof value !== 'string') {
+      return jsonError({
+        type: 'SerializationException',
+        message: `STRING_VALUE can not be converted to ${member}`,
+        requestId,
+        version: VERSION,
+      });
+    }
+    if (value.length < (opts.min ?? 1) || value.length > opts.max) {
+      return validation(
+        `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length ${
+          value.length > opts.max
+            ? `less than or equal to ${opts.max}`
+            : `greater than or equal to ${opts.min ?? 1}`
+        }`,
+        requestId,
+      );
+    }
+    return undefined;
+  }
+
+  function checkPageSize(input: Record<string, unknown>, requestId: string): EmulatorResponse | number {
+    const raw = input.maxResults;
+    if (raw === undefined || raw === null) return DEFAULT_PAGE;
+    if (typeof raw !== 'number' || !Number.isInteger(raw)) {
+      return jsonError({
+        type: 'SerializationException',
+        message: 'NUMBER_VALUE can not be converted to maxResults',
+        requestId,
+        version: VERSION,
+      });
+    }
+    if (raw < 0 || raw > 1000) {
+      return validation(
+        `1 validation error detected: Value '${raw}' at 'maxResults' failed to satisfy constraint: Member must have value ${
+          raw < 0 ? 'greater than or equal to 0' : 'less than or equal to 1000'
+        }`,
+        requestId,
+      );
+    }
+    // 0 means the default page size.
+    return raw === 0 ? DEFAULT_PAGE : raw;
+  }
+
+  /** Parses an ARN of `kind`; answers InvalidArn for anything else. */
+  function parseArn(
+    arn: string,
+    kind: 'stateMachine' | 'execution',
+    requestId: string,
+  ):
+    | { ok: true; region: string; accountId: string; rest: string }
+    | { ok: false; response: EmulatorResponse } {
+    const m = ARN.exec(arn);
+    if (!m) {
+      return {
+        ok: false,
+        response: error('InvalidArn', `Invalid Arn: 'Unable to parse arn: '${arn}''`, requestId),
+      };
+    }
+    if (m[3] !== kind) {
+      return {
+        ok: false,
+        response: error(
+          'InvalidArn',
+          `Invalid Arn: 'Resource type not valid in this context: ${m[3]}'`,
+          requestId,
+        ),
+      };
+    }
+    return { ok: true, region: m[1] ?? '', accountId: m[2] ?? '', rest: m[4] ?? '' };
+  }
+
+  /** An execution the caller may see, or the error to answer. */
+  function findExecution(
+    input: Record<string, unknown>,
+    ctx: ServiceContext,
+    region: string,
+  ): { ok: true; execution: ExecutionRecord } | { ok: false; response: EmulatorResponse } {
+    const bad = checkString(input, 'executionArn', ctx.requestId, { required: true, max: 256 });
+    if (bad) return { ok: false, response: bad };
+    const arn = input.executionArn as string;
+    const parsed = parseArn(arn, 'execution', ctx.requestId);
+    if (!parsed.ok) return parsed;
+    const execution = state.get(arn);
+    // Executions of other accounts and regions do not exist for this caller.
+    if (!execution || parsed.accountId !== ctx.principal.accountId || parsed.region !== region) {
+      return {
+        ok: false,
+        response: error('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`, ctx.requestId),
+      };
+    }
+    return { ok: true, execution };
+  }
+
+  function findStateMachine(
+    arn: string,
+    ctx: ServiceContext,
+    region: string,
+  ): { ok: true; machine: SfnStateMachine } | { ok: false; response: EmulatorResponse } {
+    const parsed = parseArn(arn, 'stateMachine', ctx.requestId);
+    if (!parsed.ok) return parsed;
+    const machine = ports
+      .stateMachines(ctx.principal.accountId)
+      .find((m) => m.arn === arn && m.region === region);
+    if (!machine) {
+      return {
+        ok: false,
+        response: error('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`, ctx.requestId),
+      };
+    }
+    return { ok: true, machine };
+  }
+
+  function startExecution(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const { requestId } = ctx;
+    const bad =
+      checkString(input, 'stateMachineArn', requestId, { required: true, max: 256 }) ??
+      checkString(input, 'name', requestId, { max: 80 }) ??
+      checkString(input, 'input', requestId, { min: 0, max: MAX_INPUT }) ??
+      checkString(input, 'traceHeader', requestId, { min: 0, max: 256 });
+    if (bad) return bad;
+    const found = findStateMachine(input.stateMachineArn as string, ctx, region);
+    if (!found.ok) return found.response;
+    const machine = found.machine;
+    const name = (input.name as string | undefined) ?? randomUUID();
+    if (badName(name)) return error('InvalidName', `Invalid Name: '${name}'`, requestId);
+    const text = (input.input as string | undefined) ?? '{}';
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(text);
+    } catch (err) {
+      return error(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: '${(err as Error).message}'`,
+        requestId,
+      );
+    }
+    const arn = `arn:aws:states:${machine.region}:${machine.accountId}:execution:${machine.name}:${name}`;
+    const existing = state.get(arn);
+    if (existing) {
+      // Standard workflows: the same name and input while running is the same execution.
+      if (existing.status === 'RUNNING' && existing.input === text) {
+        return ok({ executionArn: existing.arn, startDate: seconds(existing.startMs) }, requestId);
+      }
+      return error('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`, requestId);
+    }
+    const startMs = ctx.now().getTime();
+    const execution = state.add(
+      new ExecutionRecord({ arn, name, stateMachine: machine, input: text, startMs }),
+    );
+    execution.record('ExecutionStarted', startMs, {
+      input: text,
+      inputDetails: { truncated: false },
+      roleArn: `arn:aws:iam::${machine.accountId}:role/${machine.name}-role`,
+    });
+    ports.start(execution, parsedInput);
+    return ok({ executionArn: arn, startDate: seconds(startMs) }, requestId);
+  }
+
+  function describeExecution(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const found = findExecution(input, ctx, region);
+    if (!found.ok) return found.response;
+    const e = found.execution;
+    const metadataOnly = input.includedData === 'METADATA_ONLY';
+    return ok(
+      {
+        executionArn: e.arn,
+        stateMachineArn: e.stateMachine.arn,
+        name: e.name,
+        status: e.status,
+        startDate: seconds(e.startMs),
+        ...(e.stopMs === undefined ? {} : { stopDate: seconds(e.stopMs) }),
+        ...(metadataOnly ? {} : { input: e.input, inputDetails: { included: true } }),
+        ...(e.output === undefined || metadataOnly
+          ? {}
+          : { output: e.output, outputDetails: { included: true } }),
+        ...(e.error === undefined ? {} : { error: e.error }),
+        ...(e.cause === undefined ? {} : { cause: e.cause }),
+        redriveCount: 0,
+        redriveStatus: 'NOT_REDRIVABLE',
+      },
+      ctx.requestId,
+    );
+  }
+
+  function getExecutionHistory(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const found = findExecution(input, ctx, region);
+    if (!found.ok) return found.response;
+    const e = found.execution;
+    const size = checkPageSize(input, ctx.requestId);
+    if (typeof size !== 'number') return size;
+    const reverse = input.reverseOrder === true;
+    const withData = input.includeExecutionData !== false;
+    const key = `${e.arn}|${reverse}`;
+    let offset = 0;
+    if (input.nextToken !== undefined && input.nextToken !== null) {
+      const bad = checkString(input, 'nextToken', ctx.requestId, { max: 1024 });
+      if (bad) return bad;
+      const decoded = decodeToken(input.nextToken as string, 'GetExecutionHistory', key);
+      if (decoded === undefined)
+        return error('InvalidToken', `Invalid Token: '${String(input.nextToken)}'`, ctx.requestId);
+      offset = decoded;
+    }
+    const all = reverse ? [...e.events].reverse() : e.events;
+    const page = all.slice(offset, offset + size);
+    const events = page.map((ev) => {
+      const details =
+        ev.details === undefined
+          ? undefined
+          : withData
+            ? ev.details
+            : Object.fromEntries(Object.entries(ev.details).filter(([k]) => !DATA_MEMBERS.has(k)));
+      return {
+        timestamp: seconds(ev.timestampMs),
+        type: ev.type,
+        id: ev.id,
+        previousEventId: ev.previousEventId,
+        ...(ev.detailsKey === undefined ? {} : { [ev.detailsKey]: details }),
+      };
+    });
+    // A page that reaches the end of a running history still ends without a token (as AWS does):
+    // followers poll again from their last token.
+    const more = offset + size < all.length;
+    return ok(
+      {
+        events,
+        ...(more
+          ? { nextToken: encodeToken({ op: 'GetExecutionHistory', key, offset: offset + size }) }
+          : {}),
+      },
+      ctx.requestId,
+    );
+  }
+
+  function listExecutions(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const { requestId } = ctx;
+    if (input.stateMachineArn === undefined && input.mapRunArn === undefined) {
+      return validation(
+        'Must provide a StateMachine ARN or MapRun ARN',
+        requestId,
+        'MISSING_REQUIRED_PARAMETER',
+      );
+    }
+    if (input.mapRunArn !== undefined) {
+      return error('ResourceNotFound', `Resource not found: '${String(input.mapRunArn)}'`, requestId, {
+        resourceName: String(input.mapRunArn),
+      });
+    }
+    const bad = checkString(input, 'stateMachineArn', requestId, { required: true, max: 256 });
+    if (bad) return bad;
+    const found = findStateMachine(input.stateMachineArn as string, ctx, region);
+    if (!found.ok) return found.response;
+    const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+    const filter = input.statusFilter;
+    if (filter !== undefined && !statuses.includes(String(filter))) {
+      return validation(
+        `1 validation error detected: Value '${String(filter)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${statuses.join(', ')}]`,
+        requestId,
+      );
+    }
+    const size = checkPageSize(input, requestId);
+    if (typeof size !== 'number') return size;
+    const key = `${found.machine.arn}|${String(filter ?? '')}`;
+    let offset = 0;
+    if (input.nextToken !== undefined && input.nextToken !== null) {
+      const badToken = checkString(input, 'nextToken', requestId, { max: 3096 });
+      if (badToken) return badToken;
+      const decoded = decodeToken(input.nextToken as string, 'ListExecutions', key);
+      if (decoded === undefined)
+        return error('InvalidToken', `Invalid Token: '${String(input.nextToken)}'`, requestId);
+      offset = decoded;
+    }
+    // Newest first, as Step Functions lists them.
+    const matching = state
+      .all()
+      .filter(
+        (e) => e.stateMachine.arn === found.machine.arn && (filter === undefined || e.status === filter),
+      )
+      .reverse();
+    const page = matching.slice(offset, offset + size);
+    return ok(
+      {
+        executions: page.map((e) => ({
+          executionArn: e.arn,
+          stateMachineArn: e.stateMachine.arn,
+          name: e.name,
+          status: e.status,
+          startDate: seconds(e.startMs),
+          ...(e.stopMs === undefined ? {} : { stopDate: seconds(e.stopMs) }),
+          redriveCount: 0,
+        })),
+        ...(offset + size < matching.length
+          ? { nextToken: encodeToken({ op: 'ListExecutions', key, offset: offset + size }) }
+          : {}),
+      },
+      requestId,
+    );
+  }
+
+  function stopExecution(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const bad =
+      checkString(input, 'error', ctx.requestId, { min: 0, max: 256 }) ??
+      checkString(input, 'cause', ctx.requestId, { min: 0, max: 32_768 });
+    if (bad) return bad;
+    const found = findExecution(input, ctx, region);
+    if (!found.ok) return found.response;
+    const e = found.execution;
+    if (e.status === 'RUNNING') {
+      e.close('ABORTED', ctx.now().getTime(), {
+        ...(typeof input.error === 'string' ? { error: input.error } : {}),
+        ...(typeof input.cause === 'string' ? { cause: input.cause } : {}),
+      });
+      e.controller.abort();
+    }
+    // A closed execution stays as it ended; the call answers its stop date.
+    return ok({ stopDate: seconds(e.stopMs ?? ctx.now().getTime()) }, ctx.requestId);
+  }
+
+  return async (req, ctx) => {
+    const parsed = parseJsonRpc(req, PREFIX, ctx.requestId, VERSION);
+    if (!parsed.ok) return parsed.response;
+    const { operation, input } = parsed.call;
+    switch (operation) {
+      case 'StartExecution':
+        return startExecution(input, req.region, ctx);
+      case 'DescribeExecution':
+        return describeExecution(input, req.region, ctx);
+      case 'GetExecutionHistory':
+        return getExecutionHistory(input, req.region, ctx);
+      case 'ListExecutions':
+        return listExecutions(input, req.region, ctx);
+      case 'StopExecution':
+        return stopExecution(input, req.region, ctx);
+      default:
+        return jsonError({
+          type: 'UnknownOperationException',
+          message: `the emulator does not implement AWSStepFunctions.${operation}`,
+          requestId: ctx.requestId,
+          version: VERSION,
+        });
+    }
+  };
+}

@@ -1,0 +1,384 @@
+import type { DrsClient } from '@aws-sdk/client-drs';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import { errorMismatches, outputMismatches } from '../../_helpers/aws-model-shape.js';
+import { type RecordedResponse, recordResponses, sessionFor } from '../../_helpers/emulator.js';
+
+const ORCHESTRATOR = '123456789012';
+const MAIN = `arn:aws:states:us-east-1:${ORCHESTRATOR}:stateMachine:drs-orchestration-main`;
+const executorOf = (accountId: string) =>
+  `arn:aws:states:us-east-2:${accountId}:stateMachine:drs-staging-account-executor`;
+const SINGLE_DRILL = { action: 'drill', tags: { 'DR-Test': 'single' }, options: { isDrill: true } };
+
+function sfnClient(
+  emu: Emulator,
+  region = 'us-east-1',
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = emu.credentials,
+): SFNClient {
+  return new SFNClient({ endpoint: emu.endpoint, region, credentials, maxAttempts: 1 });
+}
+
+/** A client whose raw responses are kept for the model check. */
+function recordingClient(emu: Emulator, records: RecordedResponse[][]): SFNClient {
+  const client = sfnClient(emu);
+  records.push(recordResponses(client as unknown as DrsClient));
+  return client;
+}
+
+function modelMismatches(records: readonly RecordedResponse[][]): string[] {
+  return records.flat().flatMap((r) => {
+    const body: unknown = r.body.trim() === '' ? {} : JSON.parse(r.body);
+    if (r.status < 300) return outputMismatches('stepfunctions', r.operation, body);
+    const { __type: type = '', ...members } = body as { __type?: string };
+    return errorMismatches('stepfunctions', type.slice(type.lastIndexOf('#') + 1), members);
+  });
+}
+
+async function waitForEnd(client: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  for (;;) {
+    const d = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') return d;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function fullHistory(client: SFNClient, executionArn: string, pageSize: number, reverseOrder = false) {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await client.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: pageSize, reverseOrder, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+    pages += 1;
+  } while (nextToken !== undefined);
+  return { events, pages };
+}
+
+describe('emulator Step Functions API: a drill on the demo fleet', () => {
+  let emu: Emulator;
+  let sfn: SFNClient;
+  const records: RecordedResponse[][] = [];
+  let executionArn = '';
+  let described: DescribeExecutionCommandOutput;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ fleet: 'demo', timeScale: 3000, startTime: '2025-01-06T09:00:00.000Z' });
+    sfn = recordingClient(emu, records);
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        name: 'drill-one',
+        input: JSON.stringify(SINGLE_DRILL),
+      }),
+    );
+    executionArn = started.executionArn ?? '';
+    described = await waitForEnd(sfn, executionArn);
+  }, 120_000);
+  afterAll(() => emu.stop());
+
+  it('runs the main workflow to SUCCEEDED with a design 3.2 output for the one DR-Test=single server', () => {
+    expect(executionArn).toBe(
+      `arn:aws:states:us-east-1:${ORCHESTRATOR}:execution:drs-orchestration-main:drill-one`,
+    );
+    expect(described.status).toBe('SUCCEEDED');
+    const output: unknown = JSON.parse(described.output ?? 'null');
+    assertOrchestrationOutput(output);
+    expect(output).toMatchObject({
+      status: 'success',
+      action: 'drill',
+      summary: { totalServers: 1, succeeded: 1 },
+    });
+    expect(JSON.parse(described.input ?? '')).toEqual(SINGLE_DRILL);
+    expect(described.stopDate?.getTime()).toBeGreaterThan(described.startDate?.getTime() ?? Infinity);
+    const drills = emu.state.instances().filter((i) => i.instance.isDrill);
+    expect(drills).toHaveLength(1);
+  });
+
+  it('records the history as Step Functions does: started, Lambda tasks, the child executor, succeeded', async () => {
+    const { events } = await fullHistory(sfn, executionArn, 1000);
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(JSON.parse(events[0]?.executionStartedEventDetails?.input ?? '')).toEqual(SINGLE_DRILL);
+    expect(events.at(-1)?.executionSucceededEventDetails?.output).toBe(described.output);
+    const entered = events
+      .filter((e) => e.type === 'TaskStateEntered')
+      .map((e) => e.stateEnteredEventDetails?.name);
+    expect(entered).toEqual(
+      expect.arrayContaining([
+        'ValidateInput',
+        'DiscoverServers',
+        'PartitionByAccount',
+        'StartAccountExecutor',
+      ]),
+    );
+    const lambdas = events
+      .filter((e) => e.type === 'LambdaFunctionScheduled')
+      .map((e) => e.lambdaFunctionScheduledEventDetails?.resource?.split(':').pop());
+    expect(lambdas).toEqual([
+      'drs-orchestration-validate',
+      'drs-orchestration-discover',
+      'drs-orchestration-partition',
+      'drs-orchestration-aggregate',
+    ]);
+    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(4);
+    expect(types).toEqual(expect.arrayContaining(['MapStateEntered', 'MapStateStarted', 'MapStateExited']));
+    // The child executor: scheduled with its input, then succeeded with its summary, chained by previousEventId.
+    const scheduled = events.find((e) => e.type === 'TaskScheduled');
+    expect(scheduled?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'states',
+      resource: 'startExecution.sync:2',
+    });
+    const params = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}');
+    const [server] = emu.state.instances();
+    expect(params.StateMachineArn).toBe(executorOf(server?.accountId ?? ''));
+    expect(params.Input.account.accountId).toBe(server?.accountId);
+    const succeeded = events.find((e) => e.type === 'TaskSucceeded');
+    const chain: string[] = [];
+    for (let e = succeeded; e !== undefined; e = events.find((x) => x.id === e?.previousEventId)) {
+      chain.push(e.type ?? '');
+      if (e.type === 'TaskScheduled') break;
+    }
+    expect(chain).toEqual(['TaskSucceeded', 'TaskSubmitted', 'TaskStarted', 'TaskScheduled']);
+    const childOutput = JSON.parse(succeeded?.taskSucceededEventDetails?.output ?? '{}');
+    expect(childOutput).toMatchObject({
+      Status: 'SUCCEEDED',
+      Output: { accountId: server?.accountId, succeeded: 1 },
+    });
+  });
+
+  it('pages the history forwards and in reverse with the same events', async () => {
+    const all = await fullHistory(sfn, executionArn, 1000);
+    const paged = await fullHistory(sfn, executionArn, 7);
+    const reversed = await fullHistory(sfn, executionArn, 9, true);
+
+    expect(paged.pages).toBe(Math.ceil(all.events.length / 7));
+    expect(paged.events).toEqual(all.events);
+    expect(reversed.events).toEqual([...all.events].reverse());
+  });
+
+  it('leaves execution data out of the history when asked', async () => {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 3, includeExecutionData: false }),
+    );
+
+    expect(page.events?.[0]?.executionStartedEventDetails).toBeDefined();
+    expect(page.events?.[0]?.executionStartedEventDetails?.input).toBeUndefined();
+    expect(page.events).toHaveLength(3);
+  });
+
+  it('lets the staging account see the executor execution the drill started', async () => {
+    const [server] = emu.state.instances();
+    const accountId = server?.accountId ?? '';
+    const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
+
+    const listed = await staging.send(new ListExecutionsCommand({ stateMachineArn: executorOf(accountId) }));
+
+    expect(listed.executions).toHaveLength(1);
+    expect(listed.executions?.[0]?.status).toBe('SUCCEEDED');
+    const child = await staging.send(
+      new DescribeExecutionCommand({ executionArn: listed.executions?.[0]?.executionArn }),
+    );
+    expect(JSON.parse(child.output ?? '{}')).toMatchObject({ accountId, succeeded: 1 });
+    // ... and the orchestrator cannot read a staging account's execution.
+    await expect(
+      sfn.send(new DescribeExecutionCommand({ executionArn: child.executionArn })),
+    ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    staging.destroy();
+  });
+
+  it('fails an execution whose input the validate task rejects, with the error and cause', async () => {
+    const { executionArn: failedArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        input: JSON.stringify({ action: 'dril', tags: {} }),
+      }),
+    );
+
+    const done = await waitForEnd(sfn, failedArn ?? '');
+
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('ValidationError');
+    expect(done.cause).toContain('action');
+    const { events } = await fullHistory(sfn, failedArn ?? '', 1000);
+    expect(events.at(-1)?.type).toBe('ExecutionFailed');
+    expect(events.at(-1)?.executionFailedEventDetails?.error).toBe('ValidationError');
+    expect(events.map((e) => e.type)).toContain('FailStateEntered');
+  });
+
+  it('answers every response and error in the shapes of the Step Functions model', async () => {
+    await sfn.send(new ListExecutionsCommand({ stateMachineArn: MAIN, maxResults: 1 }));
+    await expect(
+      sfn.send(new DescribeExecutionCommand({ executionArn: `${executionArn}x` })),
+    ).rejects.toThrow();
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'drill-one', input: '{}' })),
+    ).rejects.toThrow();
+
+    expect(records.flat().length).toBeGreaterThan(5);
+    expect(modelMismatches(records)).toEqual([]);
+  });
+});
+
+describe('emulator Step Functions API: operations and errors', () => {
+  let emu: Emulator;
+  let sfn: SFNClient;
+
+  beforeAll(async () => {
+    // Real time: a started drill stays RUNNING (its DRS job takes minutes) while the test runs.
+    emu = await startEmulator({ fleet: 'demo', timeScale: 1, startTime: '2025-01-06T09:00:00.000Z' });
+    sfn = sfnClient(emu);
+  });
+  afterAll(() => emu.stop());
+
+  it('is idempotent for the same name and input while running, and refuses a different input', async () => {
+    const input = JSON.stringify(SINGLE_DRILL);
+    const first = await sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'same', input }));
+
+    const again = await sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'same', input }));
+
+    expect(again.executionArn).toBe(first.executionArn);
+    expect(again.startDate).toEqual(first.startDate);
+    await expect(
+      sfn.send(
+        new StartExecutionCommand({ stateMachineArn: MAIN, name: 'same', input: '{"action":"status"}' }),
+      ),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    await sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    // A closed execution's name cannot be reused, whatever the input.
+    await expect(
+      sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'same', input })),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('stops a running execution: ABORTED with the given error and cause, last event ExecutionAborted', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        name: 'to-stop',
+        input: JSON.stringify(SINGLE_DRILL),
+      }),
+    );
+
+    const stopped = await sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Manual', cause: 'test stop' }),
+    );
+
+    expect(stopped.stopDate).toBeInstanceOf(Date);
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(d).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'test stop' });
+    expect(d.stopDate).toEqual(stopped.stopDate);
+    const last = (
+      await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }))
+    ).events?.[0];
+    expect(last?.type).toBe('ExecutionAborted');
+    expect(last?.executionAbortedEventDetails).toEqual({ error: 'Manual', cause: 'test stop' });
+    // Stopping again changes nothing.
+    const again = await sfn.send(new StopExecutionCommand({ executionArn }));
+    expect(again.stopDate).toEqual(stopped.stopDate);
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).error).toBe('Manual');
+  });
+
+  it('lists executions newest first, filtered by status and paged', async () => {
+    const names = ['list-a', 'list-b', 'list-c'];
+    for (const name of names) {
+      await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: MAIN, name, input: JSON.stringify(SINGLE_DRILL) }),
+      );
+      emu.clock.advance(1000);
+    }
+    await sfn.send(
+      new StopExecutionCommand({
+        executionArn: `arn:aws:states:us-east-1:${ORCHESTRATOR}:execution:drs-orchestration-main:list-b`,
+      }),
+    );
+
+    const all: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: MAIN, maxResults: 2, nextToken }),
+      );
+      expect(page.executions?.length).toBeLessThanOrEqual(2);
+      all.push(...(page.executions ?? []).map((e) => e.name ?? ''));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    const aborted = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: MAIN, statusFilter: 'ABORTED' }),
+    );
+
+    const ours = all.filter((n) => names.includes(n));
+    expect(ours).toEqual(['list-c', 'list-b', 'list-a']);
+    expect(aborted.executions?.map((e) => e.name)).toContain('list-b');
+    expect(aborted.executions?.map((e) => e.name)).not.toContain('list-c');
+    expect(aborted.executions?.every((e) => e.status === 'ABORTED')).toBe(true);
+  });
+
+  it('answers the modelled errors for bad ARNs, names, inputs and tokens', async () => {
+    const missingMachine = `arn:aws:states:us-east-1:${ORCHESTRATOR}:stateMachine:nope`;
+    const missingExecution = `arn:aws:states:us-east-1:${ORCHESTRATOR}:execution:drs-orchestration-main:nope`;
+    const cases: [Promise<unknown>, string][] = [
+      [sfn.send(new StartExecutionCommand({ stateMachineArn: missingMachine })), 'StateMachineDoesNotExist'],
+      [sfn.send(new StartExecutionCommand({ stateMachineArn: 'not-an-arn' })), 'InvalidArn'],
+      [sfn.send(new StartExecutionCommand({ stateMachineArn: missingExecution })), 'InvalidArn'],
+      [
+        sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, input: '{"action":' })),
+        'InvalidExecutionInput',
+      ],
+      [sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'has space' })), 'InvalidName'],
+      [
+        sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN, name: 'x'.repeat(81) })),
+        'ValidationException',
+      ],
+      // The executor lives in the staging accounts, not in the orchestrator account.
+      [
+        sfn.send(new StartExecutionCommand({ stateMachineArn: executorOf(ORCHESTRATOR) })),
+        'StateMachineDoesNotExist',
+      ],
+      [sfn.send(new DescribeExecutionCommand({ executionArn: missingExecution })), 'ExecutionDoesNotExist'],
+      [sfn.send(new DescribeExecutionCommand({ executionArn: MAIN })), 'InvalidArn'],
+      [sfn.send(new GetExecutionHistoryCommand({ executionArn: missingExecution })), 'ExecutionDoesNotExist'],
+      [sfn.send(new StopExecutionCommand({ executionArn: missingExecution })), 'ExecutionDoesNotExist'],
+      [sfn.send(new ListExecutionsCommand({ stateMachineArn: missingMachine })), 'StateMachineDoesNotExist'],
+      [sfn.send(new ListExecutionsCommand({})), 'ValidationException'],
+      [sfn.send(new ListExecutionsCommand({ stateMachineArn: MAIN, nextToken: 'bogus' })), 'InvalidToken'],
+    ];
+    for (const [call, name] of cases) await expect(call).rejects.toMatchObject({ name });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        input: JSON.stringify({ action: 'status', tags: { 'DR-Wave': '1' } }),
+      }),
+    );
+    await expect(
+      sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'bogus' })),
+    ).rejects.toMatchObject({ name: 'InvalidToken' });
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN }), {})).resolves.toMatchObject({
+      executionArn: expect.stringContaining(':execution:drs-orchestration-main:'),
+    });
+  });
+
+  it('hosts the state machines in the caller region only', async () => {
+    const elsewhere = sfnClient(emu, 'us-west-2');
+
+    await expect(elsewhere.send(new StartExecutionCommand({ stateMachineArn: MAIN }))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
+    elsewhere.destroy();
+  });
+});

@@ -66,6 +66,15 @@ function median(values: readonly number[]): number | undefined {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * Waits until the virtual clock has moved `ms` on. The naive script's polls are then exactly as
+ * far apart as it asks, however busy the process is, so its call counts are not inflated.
+ */
+async function virtualSleep(now: () => number, ms: number, timeScale: number): Promise<void> {
+  const until = now() + ms;
+  while (now() < until) await delay(Math.max(1, (until - now()) / timeScale));
+}
+
 /** Virtual gaps between consecutive MonitorRecovery attempts of each executor. */
 function pollGaps(events: readonly RuntimeEvent[]): number[] {
   const last = new Map<string, number>();
@@ -86,7 +95,8 @@ async function measure(scenario: Scenario, strategy: 'ours' | 'naive', seed: num
   const fleet = benchFleet({ ...scenario.fleet, seed });
   const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
   const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
-  const world = await startBenchWorld(fleet, scenario.timeScale);
+  const timeScale = strategy === 'naive' ? (scenario.naiveTimeScale ?? scenario.timeScale) : scenario.timeScale;
+  const world = await startBenchWorld(fleet, timeScale);
   const { emu } = world;
   const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
   const faults = faultPlanOf(
@@ -149,7 +159,7 @@ async function measure(scenario: Scenario, strategy: 'ours' | 'naive', seed: num
         })),
         tags,
         isDrill: true,
-        sleep: (ms) => delay(ms / scenario.timeScale).then(() => undefined),
+        sleep: (ms) => virtualSleep(() => emu.clock.nowMs(), ms, timeScale),
       });
       stopMs = emu.clock.nowMs();
       status = 'SUCCEEDED';

@@ -13,6 +13,7 @@ import {
 } from '../aws/index.js';
 import { createTaskDeps, type TaskLogger } from '../tasks/deps.js';
 import type { MachineName } from './definitions.js';
+import type { DiscreteScheduler } from './scheduler.js';
 import type { Approver, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
 
 /** Options of {@link createRuntimeEnv}. */
@@ -25,10 +26,16 @@ export interface RuntimeEnvConfig {
   readonly region?: string;
   /** Orchestrator account id. @default asked from STS GetCallerIdentity */
   readonly accountId?: string;
-  /** Virtual seconds per wall second (the emulator clock's). @default 1 */
+  /** Virtual seconds per wall second (the emulator clock's). Ignored with a `scheduler`. @default 1 */
   readonly timeScale?: number;
-  /** Virtual now. @default the wall clock */
+  /** Virtual now. @default the scheduler's clock, else the wall clock */
   readonly now?: () => Date;
+  /**
+   * Discrete virtual time over a frozen clock: the tasks sleep in it and the runtime waits out
+   * Retry intervals, Waits and timeouts in it (see `DiscreteScheduler`).
+   * @default none: time-scaled mode
+   */
+  readonly scheduler?: DiscreteScheduler;
   /** Results bucket (S3). @default none: records travel inline */
   readonly resultsBucket?: string;
   /** SSM parameter with the staging accounts. @default '/drs-orchestration/staging-accounts' */
@@ -60,16 +67,22 @@ export interface LocalRuntimeEnv extends RuntimeEnv {
  *   resultsBucket: 'drs-orchestration-results-123456789012',
  * });
  * const result = await runStateMachine({ machine: 'main', input, env });
+ * // Discrete time (deterministic): an emulator started with timeScale 0 and
+ * // createRuntimeEnv({ ..., scheduler: new DiscreteScheduler({ clock: emu.clock }) }).
  */
 export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<LocalRuntimeEnv> {
   const timeScale = config.timeScale ?? 1;
-  if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+  const scheduler = config.scheduler;
+  if (!scheduler && (!(timeScale > 0) || !Number.isFinite(timeScale))) {
     throw new RangeError(`time scale ${timeScale} is invalid; expected a finite number > 0`);
   }
   const region = config.region ?? 'us-east-1';
-  const now = config.now ?? (() => new Date());
-  // Tasks sleep in virtual milliseconds (SDK backoff, Retry-After); the wall waits less.
-  const sleep = (ms: number): Promise<void> => delay(ms / timeScale).then(() => undefined);
+  const now = config.now ?? (scheduler ? () => scheduler.now() : () => new Date());
+  // Tasks sleep in virtual milliseconds (SDK backoff, Retry-After): in the scheduler, or the
+  // wall waits timeScale times less.
+  const sleep = scheduler
+    ? scheduler.sleep
+    : (ms: number): Promise<void> => delay(ms / timeScale).then(() => undefined);
   const aws = createAwsPorts({
     region,
     now,
@@ -105,6 +118,7 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     region,
     timeScale,
     now,
+    ...(scheduler ? { scheduler } : {}),
     aws,
     publish,
     taskDeps: (scope) =>

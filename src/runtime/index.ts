@@ -20,7 +20,14 @@ export {
   walkStates,
 } from './definitions.js';
 export { createRuntimeEnv, type LocalRuntimeEnv, type RuntimeEnvConfig } from './env.js';
-export { type LocalDefinition, type LocalTask, localizeDefinition } from './localize.js';
+export {
+  LOCAL_WAIT_RESOURCE,
+  type LocalBinding,
+  type LocalDefinition,
+  type LocalRetrier,
+  type LocalTask,
+  localizeDefinition,
+} from './localize.js';
 export {
   DEFAULT_EXECUTOR_START_ROLE_NAME,
   MAX_HISTORY_EVENTS,
@@ -28,4 +35,12 @@ export {
   RUNTIME_ERROR_NAMES,
   runStateMachine,
 } from './run.js';
+export {
+  DiscreteScheduler,
+  type DiscreteSchedulerOptions,
+  type ScheduledExecution,
+  type ScheduledTask,
+  type SchedulerClock,
+  type SchedulerStats,
+} from './scheduler.js';
 export type * from './types.js';

@@ -22,10 +22,30 @@ export const WRAPPED_PARAMETERS = '__localParameters';
 /** Field of the wrapper holding the resolved `TimeoutSecondsPath`. */
 export const WRAPPED_TIMEOUT = '__localTimeoutSeconds';
 
+/** Resource of the Task a Wait state becomes in discrete time (never deployed). */
+export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
+
+/** What runs a local Task: a task function or integration, or a Wait state made a Task (discrete time). */
+export type LocalBinding = TaskBinding | { readonly kind: 'wait'; readonly seconds: number };
+
+/** One `Retry` entry with the ASL defaults filled in (seconds, as written in the definition). */
+export interface LocalRetrier {
+  readonly errorEquals: readonly string[];
+  readonly intervalSeconds: number;
+  readonly maxAttempts: number;
+  readonly backoffRate: number;
+  readonly maxDelaySeconds?: number;
+}
+
 /** How a Task state is run locally. */
 export interface LocalTask {
   readonly stateName: string;
-  readonly binding: TaskBinding;
+  readonly binding: LocalBinding;
+  /**
+   * The state's `Retry`, unscaled. Filled in discrete time only, where the runtime waits out the
+   * intervals itself (the interpreter is told to retry at once).
+   */
+  readonly retriers?: readonly LocalRetrier[];
   /** `TimeoutSeconds` of the state, in virtual seconds. */
   readonly timeoutSeconds?: number;
   /** The Task had `TimeoutSecondsPath`: its input is wrapped (see {@link WRAPPED_PARAMETERS}). */
@@ -39,12 +59,34 @@ export interface LocalDefinition {
   readonly tasks: ReadonlyMap<string, LocalTask>;
   /** Wait state durations in wall milliseconds (`waitTimeOverrides`). */
   readonly waitOverridesMs: Readonly<Record<string, number>>;
+  /** Retry intervals for the interpreter (`retryIntervalOverrides`): 0 for every retrying state in discrete time. */
+  readonly retryOverridesMs: Readonly<Record<string, number>>;
+  /** Wait states that were turned into Tasks (discrete time); events still call them Wait. */
+  readonly waitStates: ReadonlySet<string>;
 }
 
 /** Options of {@link localizeDefinition}. */
 export interface LocalizeOptions {
-  /** Virtual seconds per wall second (> 0): Wait and Retry intervals are divided by it. */
+  /** Virtual seconds per wall second (> 0): Wait and Retry intervals are divided by it. Ignored in discrete time. */
   readonly timeScale: number;
+  /**
+   * Discrete virtual time (a scheduler moves the clock): Retry intervals are left to the runtime
+   * (the interpreter retries at once) and Wait states become Tasks the runtime sleeps in.
+   * @default false
+   */
+  readonly discrete?: boolean;
+}
+
+function retriersOf(state: AslObject): LocalRetrier[] {
+  if (!Array.isArray(state.Retry)) return [];
+  return (state.Retry as AslObject[]).map((r) => ({
+    errorEquals: Array.isArray(r.ErrorEquals) ? (r.ErrorEquals as string[]) : [],
+    // ASL defaults (also the interpreter's).
+    intervalSeconds: typeof r.IntervalSeconds === 'number' ? r.IntervalSeconds : 1,
+    maxAttempts: typeof r.MaxAttempts === 'number' ? r.MaxAttempts : 3,
+    backoffRate: typeof r.BackoffRate === 'number' ? r.BackoffRate : 2,
+    ...(typeof r.MaxDelaySeconds === 'number' ? { maxDelaySeconds: r.MaxDelaySeconds } : {}),
+  }));
 }
 
 function redirectStartTime(value: unknown): unknown {
@@ -92,31 +134,53 @@ function dropRootResultPath(state: AslObject): void {
  * - every Task is bound by its `Resource` (throws on an unknown one), and names must be unique;
  * - `$$.Execution.StartTime` reads the virtual start time;
  * - `ResultPath: "$"` is left out (same meaning, which the interpreter gets wrong);
- * - Retry intervals (and MaxDelaySeconds) and Wait `Seconds` are divided by the time scale;
+ * - Retry intervals (and MaxDelaySeconds) and Wait `Seconds` are divided by the time scale, or in
+ *   discrete time left to the runtime (retries at once for the interpreter, Waits become Tasks);
  * - Task timeouts are taken over by the runtime (virtual time, `TimeoutSecondsPath` on the state input).
  *
  * @throws {Error} for an unknown Task resource, a duplicate state name, or a Wait the runtime cannot scale
  */
 export function localizeDefinition(source: AslObject, opts: LocalizeOptions): LocalDefinition {
-  if (!(opts.timeScale > 0) || !Number.isFinite(opts.timeScale)) {
+  const discrete = opts.discrete === true;
+  if (!discrete && (!(opts.timeScale > 0) || !Number.isFinite(opts.timeScale))) {
     throw new RangeError(`time scale ${opts.timeScale} is invalid; expected a finite number > 0`);
   }
   const definition = redirectStartTime(source) as AslObject;
   const tasks = new Map<string, LocalTask>();
   const waitOverridesMs: Record<string, number> = {};
+  const retryOverridesMs: Record<string, number> = {};
+  const waitStates = new Set<string>();
   const seen = new Set<string>();
   for (const { name, state } of walkStates(definition)) {
     // The interpreter keys overrides by state name, also inside Map iterators.
     if (seen.has(name))
       throw new Error(`state name "${name}" is used twice; the local runtime needs unique state names`);
     seen.add(name);
-    scaleRetriers(state, opts.timeScale);
+    const retriers = retriersOf(state);
+    if (discrete) {
+      // The interpreter would sleep in wall time; it retries at once and the runtime waits.
+      if (retriers.length > 0) retryOverridesMs[name] = 0;
+    } else {
+      scaleRetriers(state, opts.timeScale);
+    }
     dropRootResultPath(state);
     if (state.Type === 'Wait') {
       if (typeof state.Seconds !== 'number') {
         throw new Error(
           `wait state "${name}" uses ${Object.keys(state).find((k) => k !== 'Type' && k !== 'Next' && k !== 'End')}; the local runtime scales only Seconds`,
         );
+      }
+      if (discrete) {
+        // A Task whose handler sleeps in virtual time and returns its input: the same output
+        // as the Wait (InputPath/OutputPath kept; a Wait has no Parameters or ResultPath).
+        const seconds = state.Seconds;
+        delete state.Seconds;
+        state.Type = 'Task';
+        state.Resource = LOCAL_WAIT_RESOURCE;
+        state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
+        waitStates.add(name);
+        tasks.set(name, { stateName: name, binding: { kind: 'wait', seconds }, timeoutFromInput: false });
+        continue;
       }
       waitOverridesMs[name] = (state.Seconds * 1000) / opts.timeScale;
     }
@@ -143,7 +207,8 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       binding,
       timeoutFromInput,
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      ...(discrete && retriers.length > 0 ? { retriers } : {}),
     });
   }
-  return { definition, tasks, waitOverridesMs };
+  return { definition, tasks, waitOverridesMs, retryOverridesMs, waitStates };
 }

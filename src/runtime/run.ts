@@ -6,6 +6,7 @@
  */
 import './polyfill.js';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   ExecutionAbortedError,
   ExecutionError,
@@ -24,12 +25,14 @@ import {
 } from './definitions.js';
 import {
   type LocalDefinition,
+  type LocalRetrier,
   type LocalTask,
   localizeDefinition,
   VIRTUAL_START_TIME_FIELD,
   WRAPPED_PARAMETERS,
   WRAPPED_TIMEOUT,
 } from './localize.js';
+import type { DiscreteScheduler, ScheduledExecution, ScheduledTask } from './scheduler.js';
 import type {
   AccountProgress,
   ApprovalDecision,
@@ -123,6 +126,17 @@ interface Execution {
   /** The `$$.Task.Token` minted while the current Task's Parameters were evaluated. */
   pendingToken?: string | undefined;
   deps?: Promise<unknown>;
+  /** Discrete time: this execution as the scheduler tracks it. */
+  sched?: ScheduledExecution;
+  /** Discrete time: retries the interpreter is about to make, by state and input. */
+  readonly retries: Map<string, RetryPlan>;
+}
+
+/** Where a Task state stands in its Retry series (mirrors the interpreter's counters). */
+interface RetryPlan {
+  readonly attempts: number[];
+  /** Virtual time the next attempt may start. */
+  wakeMs?: number;
 }
 
 interface Outcome {
@@ -167,6 +181,7 @@ class Run {
   readonly #partition: string;
   readonly #maxPayload: number;
   readonly #maxHistory: number;
+  readonly #scheduler: DiscreteScheduler | undefined;
   readonly #compiled = new Map<string, CompiledMachine>();
   readonly #executions: ExecutionStats[] = [];
   readonly #transitions: Record<MachineName, number> = { main: 0, executor: 0, waves: 0, 'drill-cleanup': 0 };
@@ -174,7 +189,8 @@ class Run {
   #maxHistoryEvents = 0;
 
   constructor(env: RuntimeEnv, onEvent: ((event: RuntimeEvent) => void) | undefined) {
-    if (!(env.timeScale > 0) || !Number.isFinite(env.timeScale)) {
+    this.#scheduler = env.scheduler;
+    if (!this.#scheduler && (!(env.timeScale > 0) || !Number.isFinite(env.timeScale))) {
       throw new RangeError(`time scale ${env.timeScale} is invalid; expected a finite number > 0`);
     }
     this.#env = env;
@@ -241,6 +257,7 @@ class Run {
       const raw = structuredClone(this.#env.definitions?.[machine] ?? loadDefinition(machine)) as AslObject;
       const local = localizeDefinition(substitutePlaceholders(raw, this.#placeholders(region, accountId)), {
         timeScale: this.#env.timeScale,
+        discrete: this.#scheduler !== undefined,
       });
       // The deployable definition is checked by asl-validator in the tests; the localized one
       // carries fractional intervals and wrapped parameters, which the validator need not see.
@@ -287,6 +304,7 @@ class Run {
   async #withTimeout<T>(
     exec: Execution,
     timeoutSeconds: number | undefined,
+    scheduled: ScheduledTask | undefined,
     work: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const controller = new AbortController();
@@ -295,13 +313,19 @@ class Run {
     let timer: NodeJS.Timeout | undefined;
     try {
       const racers: Promise<T>[] = [work(controller.signal)];
-      if (timeoutSeconds !== undefined) {
+      const timedOut = (): Error =>
+        namedError('States.Timeout', `task timed out after ${timeoutSeconds} seconds`);
+      if (timeoutSeconds !== undefined && scheduled) {
+        const wakeMs = this.#env.now().getTime() + timeoutSeconds * 1000;
+        racers.push(
+          scheduled.timer(wakeMs, controller.signal).then(() => {
+            throw timedOut();
+          }),
+        );
+      } else if (timeoutSeconds !== undefined) {
         racers.push(
           new Promise<T>((_, reject) => {
-            timer = setTimeout(
-              () => reject(namedError('States.Timeout', `task timed out after ${timeoutSeconds} seconds`)),
-              (timeoutSeconds * 1000) / this.#env.timeScale,
-            );
+            timer = setTimeout(() => reject(timedOut()), (timeoutSeconds * 1000) / this.#env.timeScale);
           }),
         );
       }
@@ -316,6 +340,63 @@ class Run {
   async #invoke(exec: Execution, task: LocalTask, raw: unknown): Promise<unknown> {
     const token = exec.pendingToken;
     exec.pendingToken = undefined;
+    const scheduled = exec.sched?.beginTask();
+    try {
+      if (!scheduled || !task.retriers) return await this.#invokeOnce(exec, task, raw, token, scheduled);
+      // The interpreter retries at once (discrete time): the interval is waited out here, in
+      // virtual time. A retry calls the handler again with the same input, hence the key.
+      const key = `${task.stateName}\n${JSON.stringify(raw)}`;
+      const plan = exec.retries.get(key);
+      if (plan?.wakeMs !== undefined) await scheduled.sleepUntil(plan.wakeMs, exec.controller.signal);
+      try {
+        const result = await this.#invokeOnce(exec, task, raw, token, scheduled);
+        exec.retries.delete(key);
+        return result;
+      } catch (err) {
+        this.#planRetry(exec, task.retriers, key, err);
+        throw err;
+      }
+    } finally {
+      scheduled?.end();
+    }
+  }
+
+  /**
+   * Decides, as the interpreter will, whether a failed Task is retried, and when (virtual time):
+   * first matching retrier, `IntervalSeconds x BackoffRate^attempts` capped by `MaxDelaySeconds`.
+   */
+  #planRetry(exec: Execution, retriers: readonly LocalRetrier[], key: string, err: unknown): void {
+    const name = err instanceof Error ? err.name : 'Error';
+    const retryable = (err as { isRetryable?: boolean } | null)?.isRetryable ?? true;
+    const plan = exec.retries.get(key) ?? { attempts: retriers.map(() => 0) };
+    exec.retries.delete(key);
+    if (!retryable) return;
+    for (const [i, retrier] of retriers.entries()) {
+      // The interpreter's matching: the name, States.ALL, or States.TaskFailed for any Task error.
+      const matches = retrier.errorEquals.some(
+        (e) => e === name || e === 'States.ALL' || e === 'States.TaskFailed',
+      );
+      if (!matches) continue;
+      const attempts = plan.attempts[i] ?? 0;
+      if (attempts >= retrier.maxAttempts) return;
+      const seconds = Math.min(
+        retrier.intervalSeconds * retrier.backoffRate ** attempts,
+        retrier.maxDelaySeconds ?? Number.POSITIVE_INFINITY,
+      );
+      plan.attempts[i] = attempts + 1;
+      plan.wakeMs = this.#env.now().getTime() + seconds * 1000;
+      exec.retries.set(key, plan);
+      return;
+    }
+  }
+
+  async #invokeOnce(
+    exec: Execution,
+    task: LocalTask,
+    raw: unknown,
+    token: string | undefined,
+    scheduled: ScheduledTask | undefined,
+  ): Promise<unknown> {
     this.#checkLimits(exec);
     let input = raw;
     let timeoutSeconds = task.timeoutSeconds;
@@ -332,16 +413,22 @@ class Run {
     }
     this.#measure(exec, task.stateName, 'task input', input);
     this.#checkLimits(exec);
-    const result = await this.#withTimeout(exec, timeoutSeconds, async (signal) => {
+    const result = await this.#withTimeout(exec, timeoutSeconds, scheduled, async (signal) => {
       const binding = task.binding;
-      if (binding.kind === 'task') return this.#invokeTask(exec, binding.taskId, input);
-      if (binding.kind === 'startExecution') return this.#startExecution(exec, input);
+      if (binding.kind === 'task') return this.#invokeTask(exec, binding.taskId, input, scheduled);
+      if (binding.kind === 'startExecution') return this.#startExecution(exec, input, scheduled);
+      if (binding.kind === 'wait') {
+        // Only discrete time turns Waits into Tasks, so there is a scheduler.
+        await scheduled?.sleepUntil(this.#env.now().getTime() + binding.seconds * 1000, signal);
+        return input;
+      }
       return this.#publish(
         exec,
         task.stateName,
         input,
         binding.waitForTaskToken ? (token ?? this.#mintToken()) : undefined,
         signal,
+        scheduled,
       );
     });
     const json = asJson(result);
@@ -350,15 +437,22 @@ class Run {
     return json;
   }
 
-  async #invokeTask(exec: Execution, taskId: TaskId, input: unknown): Promise<unknown> {
+  async #invokeTask(
+    exec: Execution,
+    taskId: TaskId,
+    input: unknown,
+    scheduled: ScheduledTask | undefined,
+  ): Promise<unknown> {
     const registry = await this.#registry();
     const fn = registry[taskId];
     if (typeof fn !== 'function')
       throw namedError('Lambda.ResourceNotFoundException', `no task function registered for ${taskId}`);
     const deps = await this.#deps(exec);
     try {
-      // A Lambda receives a JSON copy of its event.
-      return await fn(asJson(input) as never, deps as never);
+      // A Lambda receives a JSON copy of its event. Run inside the scheduled task so that the
+      // task's own sleeps (deps.sleep) block it.
+      const call = (): unknown => fn(asJson(input) as never, deps as never);
+      return await (scheduled ? scheduled.run(call) : call());
     } catch (err) {
       throw lambdaError(err);
     }
@@ -374,6 +468,7 @@ class Run {
     input: unknown,
     token: string | undefined,
     signal: AbortSignal,
+    scheduled: ScheduledTask | undefined,
   ): Promise<unknown> {
     const params = isRecord(input) ? input : {};
     const topicArn = String(params.TopicArn ?? '');
@@ -409,7 +504,7 @@ class Run {
     };
     this.#emit({ ...this.#base(exec), type: 'ApprovalRequested', request });
     const approver = this.#env.approver;
-    const decision = await new Promise<ApprovalDecision>((resolve, reject) => {
+    const pending = new Promise<ApprovalDecision>((resolve, reject) => {
       signal.addEventListener(
         'abort',
         () => reject(namedError('States.Runtime', 'the approval wait ended')),
@@ -418,6 +513,8 @@ class Run {
       // Without an approver nobody answers: the state's timeout decides, as on AWS.
       approver?.(request, signal).then(resolve, reject);
     });
+    // Discrete time: a pending approval is idle, so the state's timeout can come.
+    const decision = await (scheduled ? scheduled.blockOn(pending) : pending);
     if (decision.approve) return decision.output ?? { approved: true };
     throw namedError(decision.error ?? 'ApprovalRejected', decision.cause ?? 'rejected by the approver');
   }
@@ -434,7 +531,11 @@ class Run {
     return { machine, region: match[1] as string, accountId: match[2] as string };
   }
 
-  async #startExecution(parent: Execution, input: unknown): Promise<unknown> {
+  async #startExecution(
+    parent: Execution,
+    input: unknown,
+    scheduled: ScheduledTask | undefined,
+  ): Promise<unknown> {
     const params = isRecord(input) ? input : {};
     const arn = String(params.StateMachineArn ?? '');
     const target = this.#machineOfArn(arn);
@@ -449,13 +550,15 @@ class Run {
       };
     }
     const startDate = this.#env.now().getTime();
-    const { exec, outcome } = await this.execute(target.machine, childInput, {
+    const child = this.execute(target.machine, childInput, {
       ...(typeof params.Name === 'string' ? { name: params.Name } : {}),
       parent,
       region: target.region,
       accountId: target.accountId,
       ...(account ? { account } : {}),
     });
+    // The parent's Task waits for its child: idle for the scheduler while the child works.
+    const { exec, outcome } = await (scheduled ? scheduled.blockOn(child) : child);
     const description = {
       ExecutionArn: exec.arn,
       StateMachineArn: exec.stateMachineArn,
@@ -472,7 +575,12 @@ class Run {
     );
   }
 
-  async #pump(exec: Execution, events: AsyncGenerator<unknown>, abort: () => void): Promise<void> {
+  async #pump(
+    exec: Execution,
+    events: AsyncGenerator<unknown>,
+    abort: () => void,
+    waitStates: ReadonlySet<string>,
+  ): Promise<void> {
     const lastError = new Map<string, string>();
     for await (const raw of events) {
       const event = raw as {
@@ -481,7 +589,9 @@ class Run {
         Error?: string;
         retry?: { attempt: number };
       };
-      const state = event.state;
+      // Wait states run as Tasks in discrete time; they are still Waits to everyone else.
+      const state =
+        event.state && waitStates.has(event.state.name) ? { ...event.state, type: 'Wait' } : event.state;
       exec.historyEvents += historyWeight(event.type, state?.type);
       if (exec.historyEvents > this.#maxHistory && !exec.limitError) {
         exec.limitError = new LimitExceeded(
@@ -545,8 +655,14 @@ class Run {
       transitions: 0,
       historyEvents: 0,
       largestPayloadBytes: 0,
+      retries: new Map(),
       ...(opts.account ? { account: opts.account } : {}),
     };
+    // One abort listener per concurrent child and Task: ten accounts exceed Node's default of 10.
+    setMaxListeners(0, exec.controller.signal);
+    // Registered before anything awaits, so the parent's wait for this child never looks idle alone.
+    const sched = this.#scheduler?.beginExecution();
+    if (sched) exec.sched = sched;
     this.#emit({
       ...this.#base(exec),
       type: 'ExecutionStarted',
@@ -581,6 +697,7 @@ class Run {
         overrides: {
           taskResourceLocalHandlers: handlers as never,
           waitTimeOverrides: compiled.local.waitOverridesMs,
+          retryIntervalOverrides: compiled.local.retryOverridesMs,
         },
         context: context as never,
       });
@@ -591,7 +708,12 @@ class Run {
       const parentSignal = opts.parent?.controller.signal ?? signal;
       parentSignal?.addEventListener('abort', abort, { once: true });
       if (parentSignal?.aborted) abort();
-      const pump = this.#pump(exec, run.eventLogs as AsyncGenerator<unknown>, abort);
+      const pump = this.#pump(
+        exec,
+        run.eventLogs as AsyncGenerator<unknown>,
+        abort,
+        compiled.local.waitStates,
+      );
       try {
         const output = await run.result;
         this.#measure(exec, '(execution output)', 'state output', output);
@@ -605,6 +727,7 @@ class Run {
     } catch (err) {
       outcome = this.#failure(exec, err);
     }
+    sched?.end();
     if (outcome.status === 'SUCCEEDED') {
       this.#emit({ ...this.#base(exec), type: 'ExecutionSucceeded', output: outcome.output });
     } else {

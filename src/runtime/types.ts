@@ -4,6 +4,7 @@
  */
 import type { AccountProgress } from '../tasks/deps.js';
 import type { AslObject, MachineName, TaskId } from './definitions.js';
+import type { DiscreteScheduler } from './scheduler.js';
 
 export type { AccountProgress };
 
@@ -99,10 +100,21 @@ export interface RuntimeEnv {
   readonly region: string;
   /** @default 'aws' */
   readonly partition?: string;
-  /** Virtual seconds per wall second (the emulator clock's; 1 against real AWS). Must be > 0. */
+  /**
+   * Virtual seconds per wall second (the emulator clock's; 1 against real AWS). Must be > 0,
+   * except with a {@link RuntimeEnv.scheduler}, which ignores it.
+   */
   readonly timeScale: number;
   /** Virtual now (the emulator clock; the wall clock against real AWS). */
   now(): Date;
+  /**
+   * Discrete virtual time: the clock is frozen and this scheduler moves it to the next wake-up
+   * when every execution is idle (Retry intervals, Wait states, task timeouts and the tasks'
+   * sleeps all wait in it). `now` must read the scheduler's clock and `taskDeps` should sleep
+   * with `scheduler.sleep`.
+   * @default none: time-scaled mode (waits are wall time divided by `timeScale`)
+   */
+  readonly scheduler?: DiscreteScheduler;
   /** Builds the deps the tasks of one scope receive. Called once per execution. */
   taskDeps(scope: TaskScope): unknown;
   /** Publishes for `sns:publish` states (in the orchestrator account). */

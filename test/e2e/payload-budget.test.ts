@@ -16,13 +16,12 @@ describe('E2E: payload budget (256 KiB per state input/output)', () => {
     async (accounts) => {
       world = await startWorld({
         fleet: generateFleet({ seed: 7, accounts, serversPerAccount: 300, waves: 1 }),
-        timeScale: 5000,
       });
 
       const result = await world.run('main', {
         action: 'drill',
         tags: { 'DR-Wave': '1' },
-        options: { parallelism: 200, maxWaitMinutes: 1440 },
+        options: { parallelism: 200 },
       });
       const status = await world.run('main', { action: 'status', tags: { 'DR-Wave': '1' } });
 

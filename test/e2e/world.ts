@@ -4,6 +4,7 @@
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 import {
   createRuntimeEnv,
+  DiscreteScheduler,
   type LocalRuntimeEnv,
   type MachineName,
   type RunStateMachineResult,
@@ -23,6 +24,8 @@ export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ORCHESTRATOR}:dr-notifications
 export interface World {
   readonly emu: Emulator;
   readonly env: LocalRuntimeEnv;
+  /** The scheduler that moves the frozen clock (discrete time only). */
+  readonly scheduler?: DiscreteScheduler;
   /** Runs a workflow, collecting its events. */
   run(
     machine: MachineName,
@@ -33,33 +36,37 @@ export interface World {
 }
 
 /**
- * Starts an emulator (demo fleet unless told) with a fast clock and a runtime env over it.
- * A high time scale makes a 40-minute DRS job last about a second.
+ * Starts an emulator (demo fleet unless told) and a runtime env over it. Time is discrete by
+ * default: the clock is frozen and the runtime's scheduler jumps it to the next wake-up, so a
+ * 40-minute DRS job costs no wall time and a loaded machine cannot stretch virtual time. Give a
+ * `timeScale` to run the old way (virtual = wall x scale).
  */
 export async function startWorld(
   opts: StartEmulatorOptions & { env?: Partial<RuntimeEnvConfig> } = {},
 ): Promise<World> {
-  const timeScale = opts.timeScale ?? 3000;
-  const { env: envOverrides, ...emuOpts } = opts;
+  const { env: envOverrides, timeScale, ...emuOpts } = opts;
   const emu = await startEmulator({
     fleet: 'demo',
     startTime: '2025-01-06T09:00:00.000Z',
     ...emuOpts,
-    timeScale,
+    timeScale: timeScale ?? 0,
   });
+  const scheduler = timeScale === undefined ? new DiscreteScheduler({ clock: emu.clock }) : undefined;
   const env = await createRuntimeEnv({
     endpoint: emu.endpoint,
     credentials: emu.credentials,
     region: 'us-east-1',
     accountId: ORCHESTRATOR,
-    timeScale,
     now: () => emu.clock.now(),
     resultsBucket: RESULTS_BUCKET,
+    ...(scheduler ? { scheduler } : {}),
+    ...(timeScale === undefined ? {} : { timeScale }),
     ...envOverrides,
   });
   return {
     emu,
     env,
+    ...(scheduler ? { scheduler } : {}),
     run: async (machine, input, name) => {
       const events: RuntimeEvent[] = [];
       const result = await runStateMachine({

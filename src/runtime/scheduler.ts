@@ -1,0 +1,332 @@
+/**
+ * Discrete-event virtual time for the local runtime. The emulator clock is frozen; this scheduler
+ * moves it. Every wait (Retry intervals, Wait states, task timeouts, the tasks' own `deps.sleep`)
+ * registers a virtual wake-up. While any execution is doing something (between states, running
+ * a task, waiting for an HTTP answer) time stands still; once every running execution is idle
+ * (each Task it has in progress is blocked in a scheduler sleep or waiting for a child execution)
+ * and pending I/O and microtasks have settled, the clock jumps to the earliest wake-up and those
+ * sleepers go on. Virtual time then depends only on what was asked for, never on wall time, so
+ * a loaded machine gives the same result as an idle one.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/** A clock the scheduler can move: the emulator's `VirtualClock` at time scale 0 fits. */
+export interface SchedulerClock {
+  /** Virtual epoch milliseconds. */
+  nowMs(): number;
+  /** Moves virtual time forward by `ms` (never backwards). */
+  advance(ms: number): unknown;
+  /** When present, must be 0: a running clock would move under the scheduler's feet. */
+  readonly timeScale?: number;
+}
+
+/** Options of {@link DiscreteScheduler}. */
+export interface DiscreteSchedulerOptions {
+  readonly clock: SchedulerClock;
+  /**
+   * `setImmediate` rounds that must pass with nothing changing before the clock moves. Microtasks
+   * always settle within one round; the extra rounds let ready I/O callbacks run.
+   * @default 3
+   */
+  readonly settleRounds?: number;
+  /**
+   * Counts this process's in-flight HTTP client requests (the AWS SDK's) as activity, so a task
+   * that sleeps in one branch while another branch waits for an answer does not move time.
+   * @default true
+   */
+  readonly trackHttp?: boolean;
+}
+
+/** What the scheduler did (tests and the benchmark read it). */
+export interface SchedulerStats {
+  /** Times the clock jumped. */
+  readonly advances: number;
+  /** Virtual milliseconds the scheduler moved the clock in total. */
+  readonly advancedMs: number;
+  /** Sleepers registered so far. */
+  readonly sleeps: number;
+}
+
+/** One running execution, as far as time is concerned. */
+export interface ScheduledExecution {
+  /** Starts tracking one Task invocation of this execution. */
+  beginTask(): ScheduledTask;
+  /** The execution has finished. */
+  end(): void;
+}
+
+/** One Task invocation in progress. */
+export interface ScheduledTask {
+  /** Runs `fn` so that `deps.sleep` calls made inside it block this task. */
+  run<T>(fn: () => T): T;
+  /** Awaits `work` with this task counted as blocked (a child execution, an approval). */
+  blockOn<T>(work: Promise<T>): Promise<T>;
+  /** Sleeps until virtual `wakeMs`, blocked. Rejects with `signal.reason` when aborted. */
+  sleepUntil(wakeMs: number, signal?: AbortSignal): Promise<void>;
+  /** A wake-up at `wakeMs` that blocks nothing (timeouts racing the work). Never settles when aborted. */
+  timer(wakeMs: number, signal?: AbortSignal): Promise<void>;
+  /** The task has finished; its sleepers and timers are dropped (like a Lambda that was stopped). */
+  end(): void;
+}
+
+interface TaskState {
+  blocked: number;
+  ended: boolean;
+  readonly exec: ExecState;
+}
+
+interface ExecState {
+  readonly tasks: Set<TaskState>;
+}
+
+interface Sleeper {
+  readonly wakeMs: number;
+  readonly seq: number;
+  /** The task this sleeper blocks, if any. */
+  readonly blocks?: TaskState;
+  /** The task this sleeper dies with, if any. */
+  readonly owner?: TaskState;
+  readonly wake: () => void;
+}
+
+const HTTP_START = 'http.client.request.start';
+
+/**
+ * The discrete-event scheduler. One per emulator clock; shared by every run in that world.
+ *
+ * @example
+ * const emu = await startEmulator({ fleet: 'demo', timeScale: 0 });
+ * const scheduler = new DiscreteScheduler({ clock: emu.clock });
+ * const env = await createRuntimeEnv({ endpoint: emu.endpoint, credentials: emu.credentials, scheduler });
+ * await runStateMachine({ machine: 'main', input, env }); // virtual time = DRS durations + polls
+ */
+export class DiscreteScheduler {
+  readonly #clock: SchedulerClock;
+  readonly #settleRounds: number;
+  readonly #trackHttp: boolean;
+  readonly #executions = new Set<ExecState>();
+  readonly #sleepers: Sleeper[] = [];
+  readonly #current = new AsyncLocalStorage<TaskState>();
+  #seq = 0;
+  #version = 0;
+  #checking = false;
+  #httpInFlight = 0;
+  #httpSubscribed = false;
+  #advances = 0;
+  #advancedMs = 0;
+  #sleeps = 0;
+
+  constructor(opts: DiscreteSchedulerOptions) {
+    if (opts.clock.timeScale !== undefined && opts.clock.timeScale !== 0) {
+      throw new RangeError(
+        `clock runs at time scale ${opts.clock.timeScale}; discrete virtual time needs a frozen clock (time scale 0)`,
+      );
+    }
+    const rounds = opts.settleRounds ?? 3;
+    if (!Number.isInteger(rounds) || rounds < 1) {
+      throw new RangeError(`settle rounds ${rounds} is invalid; expected an integer >= 1`);
+    }
+    this.#clock = opts.clock;
+    this.#settleRounds = rounds;
+    this.#trackHttp = opts.trackHttp ?? true;
+  }
+
+  /** Virtual now. */
+  now(): Date {
+    return new Date(this.#clock.nowMs());
+  }
+
+  /** Virtual now, epoch milliseconds. */
+  nowMs(): number {
+    return this.#clock.nowMs();
+  }
+
+  stats(): SchedulerStats {
+    return { advances: this.#advances, advancedMs: this.#advancedMs, sleeps: this.#sleeps };
+  }
+
+  /**
+   * Sleeps `ms` virtual milliseconds: what `deps.sleep` is locally. Called inside a task (see
+   * {@link ScheduledTask.run}) it blocks that task; elsewhere it blocks nothing but still wakes.
+   */
+  sleep = (ms: number): Promise<void> => {
+    const task = this.#current.getStore();
+    const wakeMs = this.#clock.nowMs() + Math.max(0, ms);
+    return task ? this.#sleepUntil(wakeMs, task, task) : this.#sleepUntil(wakeMs, undefined, undefined);
+  };
+
+  /** Starts tracking an execution; it counts as active until it has tasks that are all blocked. */
+  beginExecution(): ScheduledExecution {
+    const exec: ExecState = { tasks: new Set() };
+    this.#executions.add(exec);
+    this.#subscribeHttp();
+    this.#touch();
+    return {
+      beginTask: () => this.#beginTask(exec),
+      end: () => {
+        if (!this.#executions.delete(exec)) return;
+        for (const task of exec.tasks) this.#endTask(task);
+        if (this.#executions.size === 0) this.#unsubscribeHttp();
+        this.#touch();
+      },
+    };
+  }
+
+  #beginTask(exec: ExecState): ScheduledTask {
+    const task: TaskState = { blocked: 0, ended: false, exec };
+    exec.tasks.add(task);
+    this.#touch();
+    return {
+      run: (fn) => this.#current.run(task, fn),
+      blockOn: async (work) => {
+        this.#block(task, 1);
+        try {
+          return await work;
+        } finally {
+          this.#block(task, -1);
+        }
+      },
+      sleepUntil: (wakeMs, signal) => this.#sleepUntil(wakeMs, task, task, signal),
+      timer: (wakeMs, signal) => this.#sleepUntil(wakeMs, undefined, task, signal, true),
+      end: () => this.#endTask(task),
+    };
+  }
+
+  #endTask(task: TaskState): void {
+    if (task.ended) return;
+    task.ended = true;
+    task.exec.tasks.delete(task);
+    // Sleepers of a finished task never wake: nobody waits for them (a timed-out task's own
+    // sleep), and they must not pull the clock forward after the run.
+    for (let i = this.#sleepers.length - 1; i >= 0; i--) {
+      const s = this.#sleepers[i] as Sleeper;
+      if (s.owner === task) this.#sleepers.splice(i, 1);
+    }
+    this.#touch();
+  }
+
+  #block(task: TaskState, delta: number): void {
+    task.blocked += delta;
+    this.#touch();
+  }
+
+  #sleepUntil(
+    wakeAt: number,
+    blocks: TaskState | undefined,
+    owner: TaskState | undefined,
+    signal?: AbortSignal,
+    silentAbort = false,
+  ): Promise<void> {
+    if (owner?.ended) return new Promise(() => {});
+    const wakeMs = Math.ceil(wakeAt);
+    if (wakeMs <= this.#clock.nowMs()) return Promise.resolve();
+    this.#sleeps += 1;
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = {
+        wakeMs,
+        seq: this.#seq++,
+        ...(blocks ? { blocks } : {}),
+        ...(owner ? { owner } : {}),
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        const at = this.#sleepers.indexOf(sleeper);
+        if (at < 0) return;
+        this.#sleepers.splice(at, 1);
+        if (blocks) this.#block(blocks, -1);
+        if (!silentAbort) reject(signal?.reason);
+      };
+      if (signal?.aborted) {
+        if (!silentAbort) reject(signal.reason);
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#sleepers.push(sleeper);
+      // Counted before the promise is returned, so the task is blocked from this very moment.
+      if (blocks) this.#block(blocks, 1);
+      else this.#touch();
+    });
+  }
+
+  #idle(): boolean {
+    if (this.#httpInFlight > 0) return false;
+    for (const exec of this.#executions) {
+      if (exec.tasks.size === 0) return false;
+      for (const task of exec.tasks) if (task.blocked <= 0) return false;
+    }
+    return true;
+  }
+
+  #touch(): void {
+    this.#version += 1;
+    if (this.#checking || this.#sleepers.length === 0 || !this.#idle()) return;
+    this.#checking = true;
+    void this.#check();
+  }
+
+  async #check(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#sleepers.length === 0 || !this.#idle()) return;
+        const version = this.#version;
+        for (let i = 0; i < this.#settleRounds; i++) await new Promise((r) => setImmediate(r));
+        if (version !== this.#version) continue;
+        if (this.#sleepers.length === 0 || !this.#idle()) return;
+        this.#advance();
+      }
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  /** Moves the clock to the earliest wake-up and wakes everything due then, in order. */
+  #advance(): void {
+    let next = this.#sleepers[0] as Sleeper;
+    for (const s of this.#sleepers) if (s.wakeMs < next.wakeMs) next = s;
+    const now = this.#clock.nowMs();
+    if (next.wakeMs > now) {
+      this.#clock.advance(next.wakeMs - now);
+      this.#advances += 1;
+      this.#advancedMs += next.wakeMs - now;
+    }
+    const at = this.#clock.nowMs();
+    const due = this.#sleepers
+      .filter((s) => s.wakeMs <= at)
+      .sort((a, b) => a.wakeMs - b.wakeMs || a.seq - b.seq);
+    for (const s of due) {
+      this.#sleepers.splice(this.#sleepers.indexOf(s), 1);
+      // Unblocked now, not in the sleeper's continuation, so the next check sees it active.
+      if (s.blocks) s.blocks.blocked -= 1;
+      s.wake();
+    }
+    this.#version += 1;
+  }
+
+  readonly #onHttpStart = (message: unknown): void => {
+    const request = (message as { request?: { once?: (event: string, fn: () => void) => unknown } }).request;
+    if (typeof request?.once !== 'function') return;
+    this.#httpInFlight += 1;
+    this.#touch();
+    request.once('close', () => {
+      this.#httpInFlight -= 1;
+      this.#touch();
+    });
+  };
+
+  #subscribeHttp(): void {
+    if (!this.#trackHttp || this.#httpSubscribed) return;
+    diagnosticsChannel.subscribe(HTTP_START, this.#onHttpStart);
+    this.#httpSubscribed = true;
+  }
+
+  #unsubscribeHttp(): void {
+    if (!this.#httpSubscribed) return;
+    diagnosticsChannel.unsubscribe(HTTP_START, this.#onHttpStart);
+    this.#httpSubscribed = false;
+    // Requests still open keep their close listeners; they only ever decrement.
+  }
+}

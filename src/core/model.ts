@@ -121,9 +121,23 @@ export interface ServerRecord {
   errorMessage?: string;
 }
 
-/** A per-account report: what the executor's last step formats. */
+/**
+ * A per-account report: what the executor's last step formats. With a results bucket the records
+ * are stored in S3 by the task that makes them and only `resultKey` travels, so a 300-server
+ * report costs a few hundred bytes of state instead of ~200 KB (Step Functions caps a state at
+ * 256 KiB); without one they travel inline in `records`.
+ */
 export interface AccountReport {
-  records: ServerRecord[];
+  /** The per-server records, inline (no results bucket, or asked for inline). */
+  records?: ServerRecord[];
+  /** S3 key of the records in the results bucket. */
+  resultKey?: string;
+  /** Counts of the records by outcome. */
+  counts: { total: number; succeeded: number; failed: number; timedOut: number; skipped: number };
+  /** Every DRS job the records name, in order of first appearance. */
+  jobIds: string[];
+  /** Mean seconds from the execution's start to each launched server's launch (RecoveryLaunchTime metric). */
+  meanLaunchSeconds?: number;
 }
 
 /** What an executor returns to the main machine (small: counts and keys only). */

@@ -89,20 +89,11 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
       summary.failed + summary.timedOut,
     );
   } else if (id === 'get-recovery-instances') {
-    const start = Date.parse(e.execution?.startTime ?? '');
     const account = e.account?.accountId ?? 'unknown';
     // Time from the start of the recovery to each instance's launch, averaged over the account.
-    const seconds = (result as AccountReport).records
-      .filter((r) => r.status === 'launched' && r.launchTime)
-      .map((r) => (Date.parse(r.launchTime as string) - start) / 1000)
-      .filter((s) => Number.isFinite(s) && s >= 0);
-    if (seconds.length) {
-      single(
-        { StagingAccount: account },
-        'RecoveryLaunchTime',
-        MetricUnit.Seconds,
-        seconds.reduce((a, b) => a + b, 0) / seconds.length,
-      );
+    const seconds = (result as AccountReport).meanLaunchSeconds;
+    if (seconds !== undefined) {
+      single({ StagingAccount: account }, 'RecoveryLaunchTime', MetricUnit.Seconds, seconds);
     }
   }
 }

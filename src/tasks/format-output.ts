@@ -2,22 +2,24 @@
  * format-output: the executor's whole output, an AccountSummary (counts and an S3 key).
  */
 import type { AccountSummary } from '../core/model.js';
-import { countRecords, resultStatus } from '../core/status.js';
+import { resultStatus } from '../core/status.js';
 import type { TaskDeps } from './deps.js';
-import { accountResultKey } from './results.js';
+import { publishReport } from './results.js';
 import type { FormatOutputEvent } from './types.js';
 
 /**
- * Summarises an account's report. With a results bucket the records are written to S3
- * (`results/<correlationId>/<execution>/accounts/<accountId>.json`) and only the key travels;
- * without one they travel inline.
+ * Summarises an account's report. With a results bucket the records are already in S3
+ * (`results/<correlationId>/<execution>/accounts/<accountId>.json`, written by the task that made
+ * them) and only the key travels; without one they travel inline.
  */
 export async function formatOutput(event: FormatOutputEvent, deps: TaskDeps): Promise<AccountSummary> {
-  const { request, execution, account, report } = event;
-  const records = report.records;
-  const counts = countRecords(records);
-  const jobIds: string[] = [];
-  for (const r of records) if (r.jobId && !jobIds.includes(r.jobId)) jobIds.push(r.jobId);
+  const { request, account } = event;
+  // A report made without a results bucket (or inline for a dry run) is stored here when one exists.
+  const report =
+    event.report.records && !event.report.resultKey && deps.env.resultsBucket
+      ? await publishReport(event.report.records, event, deps)
+      : event.report;
+  const { counts } = report;
   const summary: AccountSummary = {
     accountId: account.accountId,
     region: account.region,
@@ -27,15 +29,9 @@ export async function formatOutput(event: FormatOutputEvent, deps: TaskDeps): Pr
     failed: counts.failed,
     timedOut: counts.timedOut,
     skipped: counts.skipped,
-    jobIds,
+    jobIds: report.jobIds,
   };
-  const bucket = deps.env.resultsBucket;
-  if (bucket) {
-    const key = accountResultKey(request, execution, account.accountId);
-    await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(records) });
-    summary.resultKey = key;
-  } else {
-    summary.records = records;
-  }
+  if (report.resultKey) summary.resultKey = report.resultKey;
+  else summary.records = report.records ?? [];
   return summary;
 }

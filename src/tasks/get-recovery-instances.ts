@@ -5,6 +5,7 @@ import { ErrorNames } from '../contract/index.js';
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
+import { publishReport } from './results.js';
 import {
   baseRecord,
   describeRecoveryInstances,
@@ -82,5 +83,5 @@ export async function getRecoveryInstances(
         : 'not launched',
     };
   });
-  return { records };
+  return publishReport(records, event, deps);
 }

@@ -5,6 +5,7 @@
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
+import { publishReport } from './results.js';
 import { baseRecord, describeRecoveryInstances, describeSourceServers, instancesByServer } from './shared.js';
 import type { AccountEvent } from './types.js';
 
@@ -44,5 +45,5 @@ export async function getStatus(event: AccountEvent, deps: TaskDeps): Promise<Ac
       isDrill: ri?.isDrill,
     });
   });
-  return { records };
+  return publishReport(records, event, deps);
 }

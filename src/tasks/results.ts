@@ -1,7 +1,9 @@
 /**
  * Where results live in the results bucket (S3 keys derived from the correlation id and execution).
  */
-import type { ExecutionRef, OrchestrationRequest } from '../core/model.js';
+import type { AccountReport, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
+import { countRecords } from '../core/status.js';
+import type { TaskDeps } from './deps.js';
 import { correlationIdOf } from './shared.js';
 
 function safe(part: string): string {
@@ -26,4 +28,44 @@ export function accountResultKey(
 /** Key of the full output document. */
 export function outputKey(request: OrchestrationRequest, execution: ExecutionRef): string {
   return `${resultPrefix(request, execution)}output.json`;
+}
+
+/** What {@link publishReport} needs to know about the run the records belong to. */
+export interface ReportContext {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  account: { accountId: string };
+  /** Return the records inline even when a results bucket is configured (the CLI's dry run). */
+  inlineRecords?: boolean;
+}
+
+/**
+ * Turns an account's records into the report the executor carries: counts and job ids always; the
+ * records themselves written to the results bucket (only the key travels) when one is configured,
+ * inline otherwise.
+ */
+export async function publishReport(
+  records: ServerRecord[],
+  context: ReportContext,
+  deps: TaskDeps,
+): Promise<AccountReport> {
+  const jobIds: string[] = [];
+  for (const r of records) if (r.jobId && !jobIds.includes(r.jobId)) jobIds.push(r.jobId);
+  const start = Date.parse(context.execution.startTime);
+  const launchSeconds = records
+    .filter((r) => r.status === 'launched' && r.launchTime)
+    .map((r) => (Date.parse(r.launchTime as string) - start) / 1000)
+    .filter((s) => Number.isFinite(s) && s >= 0);
+  const report: AccountReport = {
+    counts: countRecords(records),
+    jobIds,
+    ...(launchSeconds.length && {
+      meanLaunchSeconds: Math.round(launchSeconds.reduce((a, b) => a + b, 0) / launchSeconds.length),
+    }),
+  };
+  const bucket = deps.env.resultsBucket;
+  if (!bucket || context.inlineRecords) return { ...report, records };
+  const key = accountResultKey(context.request, context.execution, context.account.accountId);
+  await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(records) });
+  return { ...report, resultKey: key };
 }

@@ -9,6 +9,7 @@ import { addMinutes } from '../core/duration.js';
 import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
+import { publishReport } from './results.js';
 import { baseRecord, describeRecoveryInstances, describeSourceServers, jobTags } from './shared.js';
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
 
@@ -123,7 +124,7 @@ async function failbackReport(
       ...extra,
     });
   });
-  return { records };
+  return publishReport(records, event, deps);
 }
 
 /**

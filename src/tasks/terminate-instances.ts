@@ -7,9 +7,10 @@ import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js
 import { ErrorNames, JobInProgress } from '../contract/index.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
-import type { AccountReport, AccountWork, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
+import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
+import { publishReport } from './results.js';
 import {
   baseRecord,
   describeJobs,
@@ -133,7 +134,7 @@ export async function terminateInstances(event: AccountEvent, deps: TaskDeps): P
   if (deferred.length) run.pending = deferred;
   if (run.targets.length === 0) {
     run.done = true;
-    run.report = await terminateReport(drs, account, run, new Set());
+    run.report = await terminateReport(drs, event, run, new Set(), deps);
   }
   deps.log?.info('termination started', {
     accountId: account.accountId,
@@ -146,10 +147,12 @@ export async function terminateInstances(event: AccountEvent, deps: TaskDeps): P
 
 async function terminateReport(
   drs: DrsPort,
-  account: AccountWork,
+  event: AccountEvent,
   run: TerminateRun,
   stillThere: ReadonlySet<string>,
+  deps: TaskDeps,
 ): Promise<AccountReport> {
+  const { account } = event;
   const servers = await describeSourceServers(drs, account.serverIds);
   const skipped = new Map(run.skipped.map((s) => [s.id, s]));
   const failedByInstance = new Map(run.failed.map((f) => [f.id, f]));
@@ -189,7 +192,7 @@ async function terminateReport(
     }
     return compact<ServerRecord>({ ...baseRecord(id, server, account.accountId, 'terminated'), ...base });
   });
-  return { records };
+  return publishReport(records, event, deps);
 }
 
 /**
@@ -255,8 +258,8 @@ export async function monitorTerminate(
     }
     run.done = true;
     run.polls += 1;
-    run.report = await terminateReport(drs, account, run, present);
-    const terminated = run.report.records.filter((r) => r.status === 'terminated').length;
+    run.report = await terminateReport(drs, event, run, present, deps);
+    const terminated = run.report.counts.succeeded;
     deps.progress?.({
       accountId: account.accountId,
       discovered: account.serverIds.length,

@@ -88,6 +88,8 @@ export interface AccountEvent {
   request: OrchestrationRequest;
   execution: ExecutionRef;
   account: AccountWork;
+  /** Return per-server records inline even with a results bucket (the CLI's dry run reads them). */
+  inlineRecords?: boolean;
 }
 
 /** monitor-job's event (recovery or terminate run). */

@@ -41,7 +41,7 @@ async function planAccount(
     progress: () => {},
   });
   const report = (await task(registry, 'get-status')(
-    { request: { ...request, action: 'status' }, execution, account },
+    { request: { ...request, action: 'status' }, execution, account, inlineRecords: true },
     deps,
   )) as { records?: ServerRecord[] };
   const records = report.records ?? [];

@@ -213,7 +213,9 @@ export async function runOrchestration(
           if (ex.run?.kind === 'recovery') {
             ex.report = await callTask(world, 'get-recovery-instances', { ...eventOf(ex), run: ex.run });
           } else {
-            ex.report = ex.run?.report ?? { records: [] };
+            // Failback and terminate runs carry their report once done, as the ASL expects.
+            if (!ex.run?.report) throw new Error(`account ${ex.account.accountId} finished without a report`);
+            ex.report = ex.run.report;
           }
         }
         ex.summary = await callTask(world, 'format-output', { ...eventOf(ex), report: ex.report });

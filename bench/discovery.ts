@@ -26,7 +26,11 @@ export interface DiscoveryMeasurement {
  * @example
  * const m = await measureDiscovery(3, 100, 3);
  */
-export async function measureDiscovery(accounts: number, latencyMs: number, runs: number): Promise<DiscoveryMeasurement> {
+export async function measureDiscovery(
+  accounts: number,
+  latencyMs: number,
+  runs: number,
+): Promise<DiscoveryMeasurement> {
   const fleet = benchFleet({ accounts, serversPerAccount: 300, seed: 1 });
   const latency = ['drs', 'sts', 'ssm'].map((service) => ({ service, ms: latencyMs }));
   const emu = await startEmulator({ fleet, timeScale: 0, faults: { latency } });

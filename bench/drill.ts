@@ -50,20 +50,21 @@ export interface DrillMeasurement {
 }
 
 function faultPlanOf(scenario: Scenario, serverIds: readonly string[]): FaultPlan | undefined {
-  const plan: { throttle?: FaultPlan['throttle']; launchFailures?: string[]; seed?: number } = {};
-  if (scenario.throttle) plan.throttle = [{ service: 'drs', probability: scenario.throttle }];
-  if (scenario.launchFailures) {
-    const every = Math.round(1 / scenario.launchFailures);
-    plan.launchFailures = serverIds.filter((_, i) => i % every === every - 1);
-  }
-  return plan.throttle || plan.launchFailures ? plan : undefined;
+  const every = scenario.launchFailures ? Math.round(1 / scenario.launchFailures) : 0;
+  const plan: FaultPlan = {
+    ...(scenario.throttle ? { throttle: [{ service: 'drs', probability: scenario.throttle }] } : {}),
+    ...(every ? { launchFailures: serverIds.filter((_, i) => i % every === every - 1) } : {}),
+  };
+  return Object.keys(plan).length > 0 ? plan : undefined;
 }
 
 function median(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /**
@@ -89,13 +90,18 @@ function pollGaps(events: readonly RuntimeEvent[]): number[] {
   return gaps;
 }
 
-async function measure(scenario: Scenario, strategy: 'ours' | 'naive', seed: number): Promise<DrillMeasurement> {
+async function measure(
+  scenario: Scenario,
+  strategy: 'ours' | 'naive',
+  seed: number,
+): Promise<DrillMeasurement> {
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const fleet = benchFleet({ ...scenario.fleet, seed });
   const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
   const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
-  const timeScale = strategy === 'naive' ? (scenario.naiveTimeScale ?? scenario.timeScale) : scenario.timeScale;
+  const timeScale =
+    strategy === 'naive' ? (scenario.naiveTimeScale ?? scenario.timeScale) : scenario.timeScale;
   const world = await startBenchWorld(fleet, timeScale);
   const { emu } = world;
   const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
@@ -205,7 +211,8 @@ async function measure(scenario: Scenario, strategy: 'ours' | 'naive', seed: num
   const otherCalls: Record<string, number> = {};
   for (const c of emu.state.calls()) {
     if (c.service === 'drs') drsCalls[c.operation] = (drsCalls[c.operation] ?? 0) + c.count;
-    else otherCalls[`${c.service}:${c.operation}`] = (otherCalls[`${c.service}:${c.operation}`] ?? 0) + c.count;
+    else
+      otherCalls[`${c.service}:${c.operation}`] = (otherCalls[`${c.service}:${c.operation}`] ?? 0) + c.count;
   }
   const jobs = perAccount.reduce((n, a) => n + a.jobs.length, 0);
   const accounts = Math.max(1, staging.length);

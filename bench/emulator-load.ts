@@ -39,7 +39,11 @@ async function sign(
     hostname: url.hostname,
     port: Number(url.port),
     path,
-    headers: { host: url.host, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) },
+    headers: {
+      host: url.host,
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+    },
     body: text,
   });
   return { path, headers: signed.headers as Record<string, string>, body: text };
@@ -48,13 +52,22 @@ async function sign(
 function once(agent: Agent, endpoint: URL, s: Signed): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: endpoint.hostname, port: endpoint.port, method: 'POST', path: s.path, headers: s.headers },
+      {
+        agent,
+        host: endpoint.hostname,
+        port: endpoint.port,
+        method: 'POST',
+        path: s.path,
+        headers: s.headers,
+      },
       (res) => {
         let bytes = 0;
         res.on('data', (c: Buffer) => {
           bytes += c.length;
         });
-        res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -90,7 +103,9 @@ async function hammer(
 
 function startServer(entry: string): Promise<{ child: ChildProcess; endpoint: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
@@ -108,9 +123,16 @@ function startServer(entry: string): Promise<{ child: ChildProcess; endpoint: st
 export async function measureEmulator(entry: string, durationMs: number): Promise<ThroughputMeasurement[]> {
   const { child, endpoint } = await startServer(entry);
   try {
-    const sts = new STSClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     const role = await sts.send(
-      new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role', RoleSessionName: 'bench' }),
+      new AssumeRoleCommand({
+        RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
+        RoleSessionName: 'bench',
+      }),
     );
     sts.destroy();
     const c = role.Credentials;

@@ -7,10 +7,16 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { startEmulator } from '../src/emulator/index.js';
 import { benchFleet } from './world.js';
 
-const emu = await startEmulator({ fleet: benchFleet({ accounts: 1, serversPerAccount: 300, seed: 1 }), timeScale: 1 });
+const emu = await startEmulator({
+  fleet: benchFleet({ accounts: 1, serversPerAccount: 300, seed: 1 }),
+  timeScale: 1,
+});
 const sts = new STSClient({ region: 'us-east-1', endpoint: emu.endpoint, credentials: emu.credentials });
 const role = await sts.send(
-  new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role', RoleSessionName: 'setup' }),
+  new AssumeRoleCommand({
+    RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
+    RoleSessionName: 'setup',
+  }),
 );
 const c = role.Credentials;
 const drs = new DrsClient({

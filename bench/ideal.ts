@@ -91,7 +91,9 @@ export function idealSchedule(jobs: readonly DrawnJob[], limits: LaunchLimits): 
  * The ideal of a whole run: accounts run in parallel, so it is the longest account schedule;
  * `rounds` is the most launch rounds any account needs.
  */
-export function idealOfRun(accounts: readonly { jobs: readonly DrawnJob[]; limits: LaunchLimits }[]): IdealSchedule {
+export function idealOfRun(
+  accounts: readonly { jobs: readonly DrawnJob[]; limits: LaunchLimits }[],
+): IdealSchedule {
   let makespanMs = 0;
   let rounds = 0;
   for (const account of accounts) {

@@ -56,7 +56,9 @@ export async function measureLambdas(root: string, loads: number): Promise<Lambd
         target: 'node22',
         format: 'esm',
         // CJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
         logLevel: 'silent',
       });
       const external = join(out, `${name}.sdk-external.mjs`);

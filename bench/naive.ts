@@ -73,8 +73,11 @@ async function runAccount(opts: NaiveOptions, account: NaiveAccount): Promise<Na
     const queue: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await drs.send(new DescribeSourceServersCommand({ filters: {}, nextToken }));
-      for (const s of page.items ?? []) if (s.sourceServerID && matches(s, opts.tags)) queue.push(s.sourceServerID);
+      const page = await drs.send(
+        new DescribeSourceServersCommand({ filters: {}, ...(nextToken ? { nextToken } : {}) }),
+      );
+      for (const s of page.items ?? [])
+        if (s.sourceServerID && matches(s, opts.tags)) queue.push(s.sourceServerID);
       nextToken = page.nextToken;
     } while (nextToken);
     const servers = queue.length;

@@ -39,7 +39,7 @@ export const SCENARIOS: readonly Scenario[] = [
     parallelism: 50,
     continueOnFailure: false,
     timeScale: 400,
-    naiveTimeScale: 3000,
+    naiveTimeScale: 10000,
   },
   {
     // Design 15.1/15.2: 150 servers over two staging accounts, parallelism 50, ~45 min of DRS time.
@@ -49,7 +49,7 @@ export const SCENARIOS: readonly Scenario[] = [
     parallelism: 50,
     continueOnFailure: true,
     timeScale: 400,
-    naiveTimeScale: 3000,
+    naiveTimeScale: 10000,
   },
   {
     id: 'scale-900',
@@ -58,7 +58,7 @@ export const SCENARIOS: readonly Scenario[] = [
     parallelism: 200,
     continueOnFailure: true,
     timeScale: 400,
-    naiveTimeScale: 3000,
+    naiveTimeScale: 10000,
   },
   {
     id: 'scale-3000',
@@ -66,7 +66,7 @@ export const SCENARIOS: readonly Scenario[] = [
     fleet: { accounts: 10, serversPerAccount: 300 },
     parallelism: 200,
     continueOnFailure: true,
-    timeScale: 400,
+    timeScale: 300,
   },
   {
     id: 'throttle-900',

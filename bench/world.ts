@@ -5,7 +5,13 @@
 import { performance } from 'node:perf_hooks';
 import { runtimeEnv } from '../src/cli/targets/local.js';
 import { EMULATOR_CREDENTIALS } from '../src/cli/targets/sim-world.js';
-import { type Emulator, type FaultPlan, type Fleet, generateFleet, startEmulator } from '../src/emulator/index.js';
+import {
+  type Emulator,
+  type FaultPlan,
+  type Fleet,
+  generateFleet,
+  startEmulator,
+} from '../src/emulator/index.js';
 import type { RuntimeEnv } from '../src/runtime/index.js';
 
 /** Orchestrator account of generated fleets. */
@@ -112,7 +118,11 @@ export interface BenchWorld {
 }
 
 /** Starts the emulator (clock frozen, then driven by a {@link ComputeAwareClock}) and the runtime env. */
-export async function startBenchWorld(fleet: Fleet, timeScale: number, faults?: FaultPlan): Promise<BenchWorld> {
+export async function startBenchWorld(
+  fleet: Fleet,
+  timeScale: number,
+  faults?: FaultPlan,
+): Promise<BenchWorld> {
   const emu = await startEmulator({ fleet, timeScale: 0, ...(faults ? { faults } : {}) });
   const clock = new ComputeAwareClock(emu, timeScale);
   // The same wiring as `drs-orch --target sim` (src/cli/targets/local.ts).

@@ -8,6 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
 import { runStateMachine } from '../../runtime/run.js';
+import type { DiscreteScheduler } from '../../runtime/scheduler.js';
 import type { RuntimeEnv, RuntimeEvent, TaskScope } from '../../runtime/types.js';
 import { createTaskDeps } from '../../tasks/deps.js';
 import { UsageError } from '../errors.js';
@@ -62,6 +63,8 @@ interface Wiring {
   readonly region: string;
   readonly timeScale: number;
   readonly now: () => Date;
+  /** Discrete virtual time (embedded emulator): sleeps and waits happen in it. */
+  readonly scheduler?: DiscreteScheduler;
   readonly endpoint?: string;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly resultsBucket?: string;
@@ -84,14 +87,17 @@ export function runtimeEnv(w: Wiring): RuntimeEnv {
     }
     return client;
   };
-  // Virtual milliseconds pass timeScale times faster than wall ones.
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((r) => setTimeout(r, Math.max(0, Math.round(ms / w.timeScale))));
+  // Virtual milliseconds pass timeScale times faster than wall ones, or in the scheduler.
+  const sleep =
+    w.scheduler?.sleep ??
+    ((ms: number): Promise<void> =>
+      new Promise((r) => setTimeout(r, Math.max(0, Math.round(ms / w.timeScale)))));
   return {
     accountId: w.accountId,
     region: w.region,
     timeScale: w.timeScale,
     now: w.now,
+    ...(w.scheduler !== undefined && { scheduler: w.scheduler }),
     taskDeps: (scope: TaskScope) =>
       createTaskDeps({
         now: w.now,
@@ -197,8 +203,10 @@ export async function openSimSession(
       ...(invocation.target.resultsBucket !== undefined && {
         resultsBucket: invocation.target.resultsBucket,
       }),
-      timeScale: world.clock.timeScale,
+      // With a scheduler the clock is frozen (0) and the scale is not used.
+      timeScale: world.scheduler ? 1 : world.clock.timeScale,
       now: () => world.clock.now(),
+      ...(world.scheduler !== undefined && { scheduler: world.scheduler }),
       endpoint: world.endpoint,
       credentials: world.credentials,
       // The simulated run must not pick up settings meant for real AWS from the shell.

@@ -13,8 +13,9 @@ import {
   VirtualClock,
 } from '../../emulator/index.js';
 import type { StateSnapshot } from '../../emulator/state.js';
+import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
-import type { TargetOptions } from '../program.js';
+import { DEFAULT_TIME_SCALE, type TargetOptions } from '../program.js';
 
 /** The orchestrator account's credentials on the emulator (architecture.md §3.3). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -29,8 +30,23 @@ export interface SimWorld {
   readonly label: string;
   /** The in-process emulator, when there is one. */
   readonly emulator?: Emulator;
+  /**
+   * Discrete virtual time: the embedded emulator's clock is frozen and this scheduler moves it,
+   * so the result depends on the fleet and the seed only, not on how busy the machine is.
+   * Absent with `--endpoint` (a `drs-orch serve` owns its clock) and with `--time-scale N`.
+   */
+  readonly scheduler?: DiscreteScheduler;
   /** Saves the world to the state file (in-process only) and stops the emulator. */
   close(): Promise<void>;
+}
+
+/**
+ * Whether the embedded emulator runs in discrete virtual time: yes unless `--time-scale` asked
+ * for paced, watchable time. The parsed options carry the default scale when the flag was left
+ * out, so the default value stands for "not given".
+ */
+export function isDiscreteTime(target: TargetOptions): boolean {
+  return target.endpoint === undefined && target.timeScale === DEFAULT_TIME_SCALE;
 }
 
 /** Reads the virtual time of a running emulator. */
@@ -113,12 +129,13 @@ export async function openSimWorld(
     say(`state file ${target.stateFile} holds another fleet; starting a fresh ${target.fleet} world`);
     snapshot = undefined;
   }
+  const discrete = isDiscreteTime(target);
+  // A frozen clock (0) is moved by the runtime's scheduler.
+  const timeScale = discrete ? 0 : target.timeScale;
   let emulator: Emulator;
   try {
     emulator = await startEmulator(
-      snapshot !== undefined
-        ? { state: snapshot, timeScale: target.timeScale }
-        : { fleet, timeScale: target.timeScale },
+      snapshot !== undefined ? { state: snapshot, timeScale } : { fleet, timeScale },
     );
   } catch (err) {
     if (snapshot !== undefined && (err as Error).name === 'StateFileError') {
@@ -138,8 +155,9 @@ export async function openSimWorld(
     endpoint: emulator.endpoint,
     credentials: emulator.credentials,
     clock: emulator.clock,
-    label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, x${target.timeScale})`,
+    label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
     emulator,
+    ...(discrete ? { scheduler: new DiscreteScheduler({ clock: emulator.clock }) } : {}),
     async close() {
       if (closed) return;
       closed = true;

@@ -4,6 +4,7 @@
  */
 import type { FaultPlan } from './faults.js';
 import { type Emulator, startEmulator } from './index.js';
+import { stateMachineArn } from './stepfunctions-runner.js';
 
 /** Options of {@link serveEmulator}. */
 export interface ServeOptions {
@@ -26,11 +27,13 @@ export interface ServeOptions {
 /** The lines printed when the emulator is up. */
 export function banner(emu: Emulator): string[] {
   const staging = emu.state.accounts().filter((a) => a.drs.servers().length > 0);
+  const orchestrator = emu.state.account(emu.state.orchestratorAccountId);
   return [
     `drs-orch emulator listening on ${emu.endpoint}`,
     `  credentials: AWS_ACCESS_KEY_ID=${emu.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${emu.credentials.secretAccessKey} (account ${emu.state.orchestratorAccountId})`,
     `  time scale:  ${emu.clock.timeScale}x, virtual now ${emu.clock.now().toISOString()}`,
     `  accounts:    ${staging.map((a) => `${a.accountId} (${a.region}, ${a.drs.servers().length} servers)`).join(', ')}`,
+    `  workflows:   ${stateMachineArn(orchestrator?.region ?? 'us-east-1', emu.state.orchestratorAccountId, 'main')} (Step Functions API)`,
     `  inspect:     ${emu.endpoint}/_emulator/time | /calls | /jobs | /instances | /faults | /state`,
     '  stop with Ctrl-C',
   ];

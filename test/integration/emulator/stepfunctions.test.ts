@@ -19,7 +19,12 @@ const ORCHESTRATOR = '123456789012';
 const MAIN = `arn:aws:states:us-east-1:${ORCHESTRATOR}:stateMachine:drs-orchestration-main`;
 const executorOf = (accountId: string) =>
   `arn:aws:states:us-east-2:${accountId}:stateMachine:drs-staging-account-executor`;
-const SINGLE_DRILL = { action: 'drill', tags: { 'DR-Test': 'single' }, options: { isDrill: true } };
+// A generous maxWaitMinutes: on a loaded machine a high time scale lets virtual time outrun the polls.
+const SINGLE_DRILL = {
+  action: 'drill',
+  tags: { 'DR-Test': 'single' },
+  options: { isDrill: true, maxWaitMinutes: 1440 },
+};
 
 function sfnClient(
   emu: Emulator,
@@ -76,7 +81,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
   let described: DescribeExecutionCommandOutput;
 
   beforeAll(async () => {
-    emu = await startEmulator({ fleet: 'demo', timeScale: 3000, startTime: '2025-01-06T09:00:00.000Z' });
+    emu = await startEmulator({ fleet: 'demo', timeScale: 1000, startTime: '2025-01-06T09:00:00.000Z' });
     sfn = recordingClient(emu, records);
     const started = await sfn.send(
       new StartExecutionCommand({

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // Only the processes this test started, by their handle.
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `drs-orch serve` from source; resolves with the endpoint printed on stdout's first line. */
+async function serve(args: string[]): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', ...args],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
+  children.push(child);
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(line.trim());
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+  return { child, endpoint };
+}
+
+/** The 14.2 script's "wait and check result", with DescribeExecution instead of `sleep 300`. */
+async function waitForEnd(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  for (;;) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== 'RUNNING') return d;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('drs-orch serve hosts the Step Functions API (design 14.2 script)', () => {
+  it('runs the status check and the single-server drill started with the SFN client', async () => {
+    const { child, endpoint } = await serve(['--fleet', 'demo', '--time-scale', '600']);
+    const sfn = new SFNClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+
+    // Test 1: Status check (non-destructive)
+    const status = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: STATE_MACHINE_ARN,
+        input: JSON.stringify({ action: 'status', tags: { 'DR-Wave': '1' } }),
+      }),
+    );
+    // Test 2: Single server drill
+    const drill = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: STATE_MACHINE_ARN,
+        input: JSON.stringify({ action: 'drill', tags: { 'DR-Test': 'single' }, options: { isDrill: true } }),
+      }),
+    );
+    // Wait and check result
+    const statusDone = await waitForEnd(sfn, status.executionArn ?? '');
+    const drillDone = await waitForEnd(sfn, drill.executionArn ?? '');
+    const instances = (await (await fetch(`${endpoint}/_emulator/instances`)).json()) as {
+      instances: { isDrill: boolean }[];
+    };
+    sfn.destroy();
+    child.kill('SIGTERM');
+
+    expect(status.executionArn).toMatch(
+      /^arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:/,
+    );
+    expect(statusDone.status).toBe('SUCCEEDED');
+    const statusOutput: unknown = JSON.parse(statusDone.output ?? 'null');
+    assertOrchestrationOutput(statusOutput);
+    expect(statusOutput.action).toBe('status');
+    expect(statusOutput.summary.totalServers).toBeGreaterThan(1);
+    expect(drillDone.status).toBe('SUCCEEDED');
+    const drillOutput: unknown = JSON.parse(drillDone.output ?? 'null');
+    assertOrchestrationOutput(drillOutput);
+    // The message names the failed servers when a loaded machine lets a drill time out.
+    expect(drillOutput, JSON.stringify(drillOutput.failedServers)).toMatchObject({
+      status: 'success',
+      action: 'drill',
+    });
+    expect(drillOutput.summary).toMatchObject({ totalServers: 1, succeeded: 1, failed: 0 });
+    expect(drillOutput.recoveryInstances).toHaveLength(1);
+    expect(instances.instances.filter((i) => i.isDrill)).toHaveLength(1);
+  }, 120_000);
+});

@@ -143,6 +143,31 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
         resource = '*';
       }
     }
+    // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
+    // RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
+    const perResource: Record<string, { field: string; type: string; key?: string }> = {
+      StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
+      TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+      StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+    };
+    let resources: string | string[] = resource;
+    const scoped = perResource[operation];
+    if (scoped !== undefined && req.body.length > 0) {
+      try {
+        const body = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
+        const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
+        const ids = items
+          .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
+          .filter((id): id is string => typeof id === 'string');
+        if (ids.length > 0) {
+          resources = ids.map(
+            (id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`,
+          );
+        }
+      } catch {
+        resources = resource;
+      }
+    }
     let tagsOnCreate = false;
     if ((operation === 'StartRecovery' || operation === 'StartFailbackLaunch') && req.body.length > 0) {
       try {
@@ -155,7 +180,7 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
     }
     const result = authorizer.check(principal, {
       action: `drs:${operation}`,
-      resources: resource,
+      resources,
       region: req.region,
       tagsOnCreate,
     });

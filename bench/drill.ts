@@ -4,7 +4,6 @@
  * ({@link DrillMeasurement}) on stdout.
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as delay } from 'node:timers/promises';
 import { planLaunch } from '../src/core/partition.js';
 import type { FaultPlan } from '../src/emulator/index.js';
 import { type RuntimeEvent, runStateMachine } from '../src/runtime/index.js';
@@ -44,8 +43,6 @@ export interface DrillMeasurement {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly peakRssMb: number;
-  /** Share of wall time the event loop was busy (compute counted at wall speed in virtual time). */
-  readonly busyShare: number;
   readonly error?: string;
 }
 
@@ -65,15 +62,6 @@ function median(values: readonly number[]): number | undefined {
   return sorted.length % 2
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-/**
- * Waits until the virtual clock has moved `ms` on. The naive script's polls are then exactly as
- * far apart as it asks, however busy the process is, so its call counts are not inflated.
- */
-async function virtualSleep(now: () => number, ms: number, timeScale: number): Promise<void> {
-  const until = now() + ms;
-  while (now() < until) await delay(Math.max(1, (until - now()) / timeScale));
 }
 
 /** Virtual gaps between consecutive MonitorRecovery attempts of each executor. */
@@ -100,9 +88,7 @@ async function measure(
   const fleet = benchFleet({ ...scenario.fleet, seed });
   const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
   const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
-  const timeScale =
-    strategy === 'naive' ? (scenario.naiveTimeScale ?? scenario.timeScale) : scenario.timeScale;
-  const world = await startBenchWorld(fleet, timeScale);
+  const world = await startBenchWorld(fleet);
   const { emu } = world;
   const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
   const faults = faultPlanOf(
@@ -121,60 +107,55 @@ async function measure(
   let largestPayloadBytes = 0;
   let largestPayloadAt: string | undefined;
   let error: string | undefined;
-  world.clock.start();
-  try {
-    if (strategy === 'ours') {
-      const result = await runStateMachine({
-        machine: 'main',
-        input: {
-          action: 'drill',
-          tags,
-          options: {
-            parallelism: scenario.parallelism,
-            continueOnFailure: scenario.continueOnFailure,
-            maxWaitMinutes: 1440,
-          },
-        },
-        env: world.env,
-        onEvent: (e) => events.push(e),
-      });
-      status = result.status;
-      if (result.error) error = `${result.error}: ${result.cause ?? ''}`.slice(0, 500);
-      const main = result.stats.executions.find((e) => e.machine === 'main');
-      startMs = Date.parse(main?.startTime ?? '');
-      stopMs = Date.parse(main?.stopTime ?? '');
-      const t = result.stats.transitions;
-      transitions = { main: t.main, executor: t.executor, total: t.main + t.executor };
-      largestPayloadBytes = result.stats.largestPayloadBytes;
-      const at = result.stats.largestPayload;
-      if (at) largestPayloadAt = `${at.machine}/${at.state} (${at.kind})`;
-      const summary = (result.output as { summary?: Record<string, number> } | undefined)?.summary ?? {};
-      servers = summary.totalServers ?? 0;
-      succeeded = summary.succeeded ?? 0;
-      failedCount = (summary.failed ?? 0) + (summary.timedOut ?? 0);
-    } else {
-      startMs = emu.clock.nowMs();
-      const r = await runNaive({
-        endpoint: emu.endpoint,
-        credentials: emu.credentials,
-        region: ORCHESTRATOR_REGION,
-        accounts: staging.map((a) => ({
-          accountId: a.accountId,
-          region: a.region,
-          roleArn: `arn:aws:iam::${a.accountId}:role/${EMULATOR_ROLE}`,
-        })),
+  if (strategy === 'ours') {
+    const result = await runStateMachine({
+      machine: 'main',
+      input: {
+        action: 'drill',
         tags,
-        isDrill: true,
-        sleep: (ms) => virtualSleep(() => emu.clock.nowMs(), ms, timeScale),
-      });
-      stopMs = emu.clock.nowMs();
-      status = 'SUCCEEDED';
-      servers = r.servers;
-      succeeded = r.launched;
-      failedCount = r.failed;
-    }
-  } finally {
-    world.clock.stop();
+        options: {
+          parallelism: scenario.parallelism,
+          continueOnFailure: scenario.continueOnFailure,
+          maxWaitMinutes: 1440,
+        },
+      },
+      env: world.env,
+      onEvent: (e) => events.push(e),
+    });
+    status = result.status;
+    if (result.error) error = `${result.error}: ${result.cause ?? ''}`.slice(0, 500);
+    const main = result.stats.executions.find((e) => e.machine === 'main');
+    startMs = Date.parse(main?.startTime ?? '');
+    stopMs = Date.parse(main?.stopTime ?? '');
+    const t = result.stats.transitions;
+    transitions = { main: t.main, executor: t.executor, total: t.main + t.executor };
+    largestPayloadBytes = result.stats.largestPayloadBytes;
+    const at = result.stats.largestPayload;
+    if (at) largestPayloadAt = `${at.machine}/${at.state} (${at.kind})`;
+    const summary = (result.output as { summary?: Record<string, number> } | undefined)?.summary ?? {};
+    servers = summary.totalServers ?? 0;
+    succeeded = summary.succeeded ?? 0;
+    failedCount = (summary.failed ?? 0) + (summary.timedOut ?? 0);
+  } else {
+    startMs = emu.clock.nowMs();
+    const r = await runNaive({
+      endpoint: emu.endpoint,
+      credentials: emu.credentials,
+      region: ORCHESTRATOR_REGION,
+      accounts: staging.map((a) => ({
+        accountId: a.accountId,
+        region: a.region,
+        roleArn: `arn:aws:iam::${a.accountId}:role/${EMULATOR_ROLE}`,
+      })),
+      tags,
+      isDrill: true,
+      sleep: world.scheduler.sleep,
+    });
+    stopMs = emu.clock.nowMs();
+    status = 'SUCCEEDED';
+    servers = r.servers;
+    succeeded = r.launched;
+    failedCount = r.failed;
   }
 
   // The ideal: the jobs DRS drew for this run, replayed under the same limits.
@@ -216,7 +197,6 @@ async function measure(
   }
   const jobs = perAccount.reduce((n, a) => n + a.jobs.length, 0);
   const accounts = Math.max(1, staging.length);
-  const busy = world.clock.activeMs / Math.max(1, world.clock.activeMs + world.clock.idleMs);
   await world.stop();
   const cpu = process.cpuUsage(cpu0);
   const medianPoll = median(pollGaps(events));
@@ -245,7 +225,6 @@ async function measure(
     wallMs: performance.now() - wall0,
     cpuMs: (cpu.user + cpu.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    busyShare: busy,
     ...(error ? { error } : {}),
   };
 }

@@ -1,8 +1,8 @@
 /**
- * The benchmark's world: a generated fleet in the embedded emulator, driven by a compute-aware
- * virtual clock, and the CLI's runtime environment over it.
+ * The benchmark's world: a generated fleet in the embedded emulator in discrete virtual time (the
+ * runtime's `DiscreteScheduler`, as `drs-orch --target sim` runs by default), and the CLI's
+ * runtime environment over it.
  */
-import { performance } from 'node:perf_hooks';
 import { runtimeEnv } from '../src/cli/targets/local.js';
 import { EMULATOR_CREDENTIALS } from '../src/cli/targets/sim-world.js';
 import {
@@ -13,6 +13,7 @@ import {
   startEmulator,
 } from '../src/emulator/index.js';
 import type { RuntimeEnv } from '../src/runtime/index.js';
+import { DiscreteScheduler } from '../src/runtime/scheduler.js';
 
 /** Orchestrator account of generated fleets. */
 export const ORCHESTRATOR = '123456789012';
@@ -61,76 +62,30 @@ export function benchFleet(shape: FleetShape): Fleet {
   };
 }
 
-/**
- * Drives a frozen emulator clock so that virtual time runs `timeScale` times faster than wall
- * time while the process waits (timers, sockets) and at wall speed while it computes. Local
- * compute (runtime, tasks, SDK, emulator) then costs what it would cost on AWS, instead of being
- * multiplied by the time scale. Reads the event loop's idle/active split every millisecond.
- */
-export class ComputeAwareClock {
-  readonly #emu: Emulator;
-  readonly #timeScale: number;
-  #last = performance.eventLoopUtilization();
-  #timer: NodeJS.Timeout | undefined;
-  /** Wall milliseconds spent computing while the clock ran. */
-  activeMs = 0;
-  /** Wall milliseconds spent waiting while the clock ran. */
-  idleMs = 0;
-
-  constructor(emu: Emulator, timeScale: number) {
-    if (emu.clock.timeScale !== 0) {
-      throw new RangeError(`emulator clock runs at x${emu.clock.timeScale}; expected a frozen clock (0)`);
-    }
-    this.#emu = emu;
-    this.#timeScale = timeScale;
-  }
-
-  /** Starts advancing the clock. */
-  start(): void {
-    this.#last = performance.eventLoopUtilization();
-    this.#timer = setInterval(() => this.tick(), 1);
-  }
-
-  /** Advances the clock by what happened since the last tick. */
-  tick(): void {
-    const now = performance.eventLoopUtilization();
-    const delta = performance.eventLoopUtilization(now, this.#last);
-    this.#last = now;
-    this.activeMs += delta.active;
-    this.idleMs += delta.idle;
-    this.#emu.clock.advance(delta.idle * this.#timeScale + delta.active);
-  }
-
-  /** Stops advancing the clock. */
-  stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.tick();
-  }
-}
-
 /** A running world. */
 export interface BenchWorld {
   readonly emu: Emulator;
-  readonly clock: ComputeAwareClock;
+  readonly scheduler: DiscreteScheduler;
   readonly env: RuntimeEnv;
   stop(): Promise<void>;
 }
 
-/** Starts the emulator (clock frozen, then driven by a {@link ComputeAwareClock}) and the runtime env. */
-export async function startBenchWorld(
-  fleet: Fleet,
-  timeScale: number,
-  faults?: FaultPlan,
-): Promise<BenchWorld> {
+/**
+ * Starts the emulator with a frozen clock that the scheduler moves: virtual time passes only while
+ * every execution waits, so local compute costs no virtual time and results do not depend on how
+ * busy the machine is.
+ */
+export async function startBenchWorld(fleet: Fleet, faults?: FaultPlan): Promise<BenchWorld> {
   const emu = await startEmulator({ fleet, timeScale: 0, ...(faults ? { faults } : {}) });
-  const clock = new ComputeAwareClock(emu, timeScale);
+  const scheduler = new DiscreteScheduler({ clock: emu.clock });
   // The same wiring as `drs-orch --target sim` (src/cli/targets/local.ts).
   const env = runtimeEnv({
     accountId: ORCHESTRATOR,
     region: ORCHESTRATOR_REGION,
-    timeScale,
+    // With a scheduler the scale is not used (as in openSimSession).
+    timeScale: 1,
     now: () => emu.clock.now(),
+    scheduler,
     endpoint: emu.endpoint,
     credentials: EMULATOR_CREDENTIALS,
     resultsBucket: RESULTS_BUCKET,
@@ -138,12 +93,9 @@ export async function startBenchWorld(
   });
   return {
     emu,
-    clock,
+    scheduler,
     env,
-    stop: async () => {
-      clock.stop();
-      await emu.stop();
-    },
+    stop: () => emu.stop(),
   };
 }
 

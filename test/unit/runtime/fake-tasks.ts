@@ -3,7 +3,13 @@
  * machines through the runtime without AWS: the runtime's behaviour is what these tests are about.
  */
 import { VirtualClock } from '../../../src/emulator/clock.js';
-import type { RuntimeEnv, SnsMessage, TaskRegistry, TaskScope } from '../../../src/runtime/index.js';
+import {
+  DiscreteScheduler,
+  type RuntimeEnv,
+  type SnsMessage,
+  type TaskRegistry,
+  type TaskScope,
+} from '../../../src/runtime/index.js';
 
 /** A fake staging account: its servers and how many polls its launch takes. */
 export interface FakeAccount {
@@ -200,26 +206,36 @@ export function fakeTasks(
   return wrapped as unknown as TaskRegistry;
 }
 
-/** A runtime environment over the fakes, with a virtual clock at `timeScale`. */
+/** Start of the fakes' virtual clock. */
+export const FAKE_START_MS = Date.parse('2025-01-06T09:00:00.000Z');
+
+/**
+ * A runtime environment over the fakes, with a virtual clock at `timeScale`, or with `discrete`
+ * a frozen clock moved by a {@link DiscreteScheduler}. The fakes' deps carry `now` and `sleep`.
+ */
 export function fakeEnv(
   accounts: FakeAccount[],
   opts: {
     timeScale?: number;
+    discrete?: boolean;
     overrides?: Partial<Record<string, (event: Json, deps: Json) => unknown>>;
     env?: Partial<RuntimeEnv>;
   } = {},
-): { env: RuntimeEnv; log: FakeLog; clock: VirtualClock } {
-  const timeScale = opts.timeScale ?? 10_000;
-  const clock = new VirtualClock(Date.parse('2025-01-06T09:00:00.000Z'), timeScale);
+): { env: RuntimeEnv; log: FakeLog; clock: VirtualClock; scheduler?: DiscreteScheduler } {
+  const timeScale = opts.discrete ? 0 : (opts.timeScale ?? 10_000);
+  const clock = new VirtualClock(FAKE_START_MS, timeScale);
+  const scheduler = opts.discrete ? new DiscreteScheduler({ clock }) : undefined;
+  const sleep = scheduler?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms / timeScale)));
   const log: FakeLog = { calls: [], published: [], scopes: [] };
   const env: RuntimeEnv = {
     accountId: '123456789012',
     region: 'us-east-1',
-    timeScale,
+    timeScale: scheduler ? 1 : timeScale,
     now: () => clock.now(),
+    ...(scheduler ? { scheduler } : {}),
     taskDeps: (scope) => {
       log.scopes.push(scope);
-      return { scope, progress: scope.progress };
+      return { scope, progress: scope.progress, now: () => clock.now(), sleep };
     },
     publish: async (message) => {
       log.published.push(message);
@@ -228,7 +244,7 @@ export function fakeEnv(
     tasks: fakeTasks(accounts, log, opts.overrides),
     ...opts.env,
   };
-  return { env, log, clock };
+  return { env, log, clock, ...(scheduler ? { scheduler } : {}) };
 }
 
 /** `count` realistic source server ids (`s-` + 17 characters). */

@@ -1,0 +1,364 @@
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../src/emulator/clock.js';
+import {
+  type AslObject,
+  DiscreteScheduler,
+  type RuntimeEvent,
+  runStateMachine,
+} from '../../../src/runtime/index.js';
+import { FAKE_START_MS, type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
+
+type Json = Record<string, unknown>;
+type Deps = { now: () => Date; sleep: (ms: number) => Promise<void> };
+
+const A = '111111111111';
+const B = '222222222222';
+const ACCOUNTS: FakeAccount[] = [
+  { accountId: A, region: 'us-east-2', serverIds: serverIds(3, 1) },
+  { accountId: B, region: 'us-west-2', serverIds: serverIds(2, 2) },
+];
+
+function named(name: string, message = name): Error {
+  const err = new Error(message);
+  err.name = name;
+  return err;
+}
+
+function placeholder(name: string): string {
+  return `\${${name}}`;
+}
+
+function depsOf(deps: Json): Deps {
+  return deps as unknown as Deps;
+}
+
+/** Virtual seconds since the fakes' start. */
+function elapsedSeconds(ms: number): number {
+  return (ms - FAKE_START_MS) / 1000;
+}
+
+/**
+ * Recovery that takes `seconds[account]` of virtual time: start-recovery stamps the start, the
+ * monitor throws JobInProgress (Retry every 30 s in the executor ASL) until the time has passed.
+ */
+function timedRecovery(
+  seconds: Record<string, number>,
+  extra: Partial<Record<string, (event: Json, deps: Json) => unknown>> = {},
+) {
+  return {
+    'start-recovery': async (event: Json, deps: Json) => {
+      const account = event.account as Json;
+      await extra['start-recovery']?.(event, deps);
+      return {
+        kind: 'recovery',
+        deadline: '2100-01-01T00:00:00.000Z',
+        pending: account.serverIds,
+        waiting: [],
+        jobs: [],
+        failed: [],
+        done: false,
+        polls: 0,
+        startedMs: depsOf(deps).now().getTime(),
+      };
+    },
+    'monitor-job': async (event: Json, deps: Json) => {
+      const run = event.run as Json;
+      const account = event.account as Json;
+      await extra['monitor-job']?.(event, deps);
+      const took = depsOf(deps).now().getTime() - Number(run.startedMs);
+      if (took < (seconds[String(account.accountId)] ?? 0) * 1000) throw named('JobInProgress');
+      return {
+        ...run,
+        pending: [],
+        jobs: [{ jobId: `drsjob-${account.accountId}`, serverIds: account.serverIds, finished: true }],
+        done: true,
+      };
+    },
+  };
+}
+
+/** Each execution's events as `machine account type state +seconds`, sorted (executions interleave). */
+function timeline(events: RuntimeEvent[]): string[] {
+  return events
+    .map((e) => {
+      const state = 'state' in e ? e.state : '';
+      return `${e.machine} ${e.accountId ?? '-'} ${e.type} ${state} +${elapsedSeconds(Date.parse(e.time))}`;
+    })
+    .sort();
+}
+
+describe('Class: DiscreteScheduler', () => {
+  it('wakes two concurrent sleepers at 30 s and 45 s of virtual time, not 75 s', async () => {
+    const clock = new VirtualClock(FAKE_START_MS, 0);
+    const scheduler = new DiscreteScheduler({ clock });
+    const woke: number[] = [];
+
+    await Promise.all([
+      scheduler.sleep(45_000).then(() => woke.push(elapsedSeconds(clock.nowMs()))),
+      scheduler.sleep(30_000).then(() => woke.push(elapsedSeconds(clock.nowMs()))),
+    ]);
+
+    expect(woke).toEqual([30, 45]);
+    expect(elapsedSeconds(clock.nowMs())).toBe(45);
+    expect(scheduler.stats()).toMatchObject({ advances: 2, advancedMs: 45_000, sleeps: 2 });
+  });
+
+  it('refuses a clock that is not frozen', () => {
+    const clock = new VirtualClock(FAKE_START_MS, 60);
+
+    expect(() => new DiscreteScheduler({ clock })).toThrow(
+      /clock runs at time scale 60; discrete virtual time needs a frozen clock/,
+    );
+  });
+});
+
+describe('Function: runStateMachine in discrete virtual time', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    server = undefined;
+  });
+
+  it('runs concurrent executor children side by side: 60 s and 90 s of polling end at 60 s and 90 s', async () => {
+    const { env, clock } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      overrides: timedRecovery({ [A]: 60, [B]: 90 }),
+    });
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { action: 'drill', tags: { w: '1' } },
+      env,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    const executors = result.stats.executions.filter((e) => e.machine === 'executor');
+    const took = Object.fromEntries(
+      executors.map((e) => [e.accountId, (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000]),
+    );
+    expect(took).toEqual({ [A]: 60, [B]: 90 });
+    expect(elapsedSeconds(clock.nowMs())).toBe(90);
+  });
+
+  it('nests children two levels deep (waves, main, executors) without adding their waits up', async () => {
+    const { env, clock } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      overrides: timedRecovery({ [A]: 60, [B]: 90 }),
+    });
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: { action: 'drill', waves: [{ tags: { w: '1' } }, { tags: { w: '2' } }] },
+      env,
+    });
+
+    expect(result.output).toMatchObject({ status: 'success', wavesRun: 2 });
+    const mains = result.stats.executions.filter((e) => e.machine === 'main');
+    expect(mains.map((e) => (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000)).toEqual([90, 90]);
+    expect(result.stats.executions.filter((e) => e.machine === 'executor')).toHaveLength(4);
+    expect(elapsedSeconds(clock.nowMs())).toBe(180);
+  });
+
+  it('does not move virtual time while a task does slow real work, even with sleepers pending', async () => {
+    const seen: { before: number; after: number }[] = [];
+    const slowStart = async (event: Json, deps: Json): Promise<void> => {
+      if ((event.account as Json).accountId !== B) return;
+      const before = depsOf(deps).now().getTime();
+      // Real wall time: a busy machine or a slow call. Account A's 30 s retry is pending meanwhile.
+      await new Promise((r) => setTimeout(r, 150));
+      seen.push({ before, after: depsOf(deps).now().getTime() });
+    };
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      overrides: timedRecovery(
+        { [A]: 30, [B]: 30 },
+        { 'monitor-job': slowStart, 'start-recovery': slowStart },
+      ),
+    });
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { action: 'drill', tags: { w: '1' } },
+      env,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    for (const s of seen) expect(s.after).toBe(s.before);
+  });
+
+  it('keeps time still while an HTTP call is in flight in one branch of a task that sleeps in another', async () => {
+    server = createServer((_req, res) => setTimeout(() => res.end('ok'), 150));
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    let answeredAt: number | undefined;
+    let startedAt: number | undefined;
+    const definition: AslObject = {
+      StartAt: 'Discover',
+      States: { Discover: { Type: 'Task', Resource: placeholder('DiscoverFunctionArn'), End: true } },
+    };
+    const { env, clock } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      env: { definitions: { main: definition } },
+      overrides: {
+        discover: async (_event, deps) => {
+          const { now, sleep } = depsOf(deps);
+          startedAt = now().getTime();
+          const call = new Promise<void>((resolve, reject) => {
+            get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+              res.resume();
+              res.on('end', () => {
+                answeredAt = now().getTime();
+                resolve();
+              });
+            }).on('error', reject);
+          });
+          await Promise.all([sleep(10_000), call]);
+          return { ok: true };
+        },
+      },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(answeredAt).toBe(startedAt);
+    expect(elapsedSeconds(clock.nowMs())).toBe(10);
+  });
+
+  it('gives the same event timeline twice, whatever the wall time the tasks take', async () => {
+    const runOnce = async (): Promise<string[]> => {
+      // Random wall delays stand in for a loaded machine; they must not show in virtual time.
+      const jitter = async (): Promise<void> => {
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 15)));
+      };
+      const { env } = fakeEnv(ACCOUNTS, {
+        discrete: true,
+        overrides: timedRecovery({ [A]: 120, [B]: 75 }, { 'monitor-job': jitter, 'start-recovery': jitter }),
+      });
+      const events: RuntimeEvent[] = [];
+      await runStateMachine({
+        machine: 'main',
+        input: { action: 'drill', tags: { w: '1' } },
+        env,
+        onEvent: (e) => events.push(e),
+      });
+      return timeline(events);
+    };
+
+    const first = await runOnce();
+    const second = await runOnce();
+
+    expect(first.length).toBeGreaterThan(20);
+    expect(second).toEqual(first);
+    expect(first.filter((line) => line.includes('executor 222222222222 ExecutionSucceeded'))).toEqual([
+      'executor 222222222222 ExecutionSucceeded  +90',
+    ]);
+  });
+
+  it('waits out Retry intervals with their backoff and MaxDelaySeconds in virtual time', async () => {
+    const calls: number[] = [];
+    const definition: AslObject = {
+      StartAt: 'Discover',
+      States: {
+        Discover: {
+          Type: 'Task',
+          Resource: placeholder('DiscoverFunctionArn'),
+          Retry: [
+            { ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3 },
+            {
+              ErrorEquals: ['Slow'],
+              IntervalSeconds: 10,
+              BackoffRate: 10,
+              MaxDelaySeconds: 60,
+              MaxAttempts: 2,
+            },
+          ],
+          End: true,
+        },
+      },
+    };
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      env: { definitions: { main: definition } },
+      overrides: {
+        discover: (_event, deps) => {
+          calls.push(elapsedSeconds(depsOf(deps).now().getTime()));
+          // Three Flaky (2, 6, 18 s apart), then Slow until its retries run out (10, then 60 s capped).
+          if (calls.length <= 3) throw named('Flaky');
+          throw named('Slow');
+        },
+      },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Slow' });
+    expect(calls).toEqual([0, 2, 8, 26, 36, 96]);
+  });
+
+  it('runs a Wait state in virtual time and still reports it as a Wait', async () => {
+    const definition: AslObject = {
+      StartAt: 'Pause',
+      States: {
+        Pause: { Type: 'Wait', Seconds: 120, Next: 'Discover' },
+        Discover: { Type: 'Task', Resource: placeholder('DiscoverFunctionArn'), End: true },
+      },
+    };
+    const events: RuntimeEvent[] = [];
+    const { env } = fakeEnv(ACCOUNTS, { discrete: true, env: { definitions: { main: definition } } });
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { x: 1 },
+      env,
+      onEvent: (e) => events.push(e),
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    const entered = events.filter((e) => e.type === 'StateEntered');
+    expect(entered.map((e) => ('stateType' in e ? `${e.state}:${e.stateType}` : ''))).toEqual([
+      'Pause:Wait',
+      'Discover:Task',
+    ]);
+    expect(entered.map((e) => elapsedSeconds(Date.parse(e.time)))).toEqual([0, 120]);
+  });
+
+  it('times a task out in virtual time and drops the sleep it was in', async () => {
+    const definition: AslObject = {
+      StartAt: 'Slow',
+      States: {
+        Slow: { Type: 'Task', Resource: placeholder('DiscoverFunctionArn'), TimeoutSeconds: 60, End: true },
+      },
+    };
+    const { env, clock } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      env: { definitions: { main: definition } },
+      overrides: { discover: async (_event, deps) => depsOf(deps).sleep(120_000) },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(elapsedSeconds(clock.nowMs())).toBe(60);
+  });
+
+  it('lets an unanswered approval run into its timeout in virtual time', async () => {
+    const { env, clock } = fakeEnv(ACCOUNTS, { discrete: true });
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'drill',
+        approval: { topicArn: 'arn:aws:sns:us-east-1:123456789012:approvals', timeoutSeconds: 600 },
+        waves: [{ tags: { w: '1' }, approval: true }],
+      },
+      env,
+    });
+
+    expect(result.output).toMatchObject({ status: 'timeout', stoppedAtWave: 1 });
+    expect(elapsedSeconds(clock.nowMs())).toBe(600);
+  });
+});

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunStateMachineResult } from '../../src/runtime/index.js';
+import { output } from './helpers.js';
+import { startWorld, type World } from './world.js';
+
+/** What a drill's virtual timing looks like: total, per account, per recovered server. */
+function timingOf(result: RunStateMachineResult): unknown {
+  const out = output(result.output);
+  return {
+    durationSeconds: out.timing.durationSeconds,
+    executors: result.stats.executions
+      .filter((e) => e.machine === 'executor')
+      .map((e) => `${e.accountId} ${e.startTime} ${e.stopTime}`)
+      .sort(),
+    launched: out.recoveryInstances.map((r) => `${r.sourceServerId} ${r.launchTime ?? '-'}`).sort(),
+  };
+}
+
+describe('E2E: discrete virtual time', () => {
+  const worlds: World[] = [];
+  afterEach(async () => {
+    await Promise.all(worlds.splice(0).map((w) => w.stop()));
+  });
+
+  it('gives the same seed the same timing, even when every DRS call takes extra wall time', async () => {
+    const quick = await startWorld({ seed: 11 });
+    // 15 ms of wall latency per DRS call: inflated virtual time in scaled mode, nothing here.
+    const slow = await startWorld({ seed: 11, faults: { latency: [{ service: 'drs', ms: 15 }] } });
+    worlds.push(quick, slow);
+    const input = { action: 'drill', tags: { 'DR-Wave': '1', 'DR-Application': 'HRP' } };
+
+    const first = await quick.run('main', input, 'same-name');
+    const second = await slow.run('main', input, 'same-name');
+
+    expect(first.status).toBe('SUCCEEDED');
+    expect(output(first.output).summary.succeeded).toBeGreaterThan(0);
+    expect(timingOf(second)).toEqual(timingOf(first));
+    expect(slow.emu.state.callTotal({ service: 'drs' })).toBe(quick.emu.state.callTotal({ service: 'drs' }));
+  });
+
+  it('moves the frozen clock only through the scheduler, and not after the run', async () => {
+    const world = await startWorld();
+    worlds.push(world);
+    const startedAt = world.emu.clock.nowMs();
+
+    const result = await world.run('main', { action: 'drill', tags: { 'DR-Test': 'single' } });
+    const endedAt = world.emu.clock.nowMs();
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(world.scheduler?.stats().advancedMs).toBe(endedAt - startedAt);
+    // A DRS launch takes minutes, polled every 30 s.
+    expect(endedAt - startedAt).toBeGreaterThan(5 * 60_000);
+    expect(world.emu.clock.nowMs()).toBe(endedAt);
+  });
+});

@@ -1,5 +1,11 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { OrchestrationOutput } from '../../src/contract/index.js';
 import type { RunStateMachineResult } from '../../src/runtime/index.js';
+import { fakeIo } from '../unit/cli/fakes.js';
 import { output } from './helpers.js';
 import { startWorld, type World } from './world.js';
 
@@ -52,5 +58,23 @@ describe('E2E: discrete virtual time', () => {
     // A DRS launch takes minutes, polled every 30 s.
     expect(endedAt - startedAt).toBeGreaterThan(5 * 60_000);
     expect(world.emu.clock.nowMs()).toBe(endedAt);
+  });
+
+  it('drs-orch --target sim runs in discrete time by default: the demo drill takes the same virtual time twice', async () => {
+    const drill = async (): Promise<OrchestrationOutput> => {
+      const dir = await mkdtemp(join(tmpdir(), 'drs-orch-discrete-'));
+      const { io, stdout } = fakeIo({ cwd: dir });
+      const code = await main(['drill', '--tags', 'DR-Wave=1', '--reset', '--state-file', 'sim.json'], io);
+      expect(code).toBe(0);
+      return JSON.parse(stdout.text) as OrchestrationOutput;
+    };
+
+    const first = await drill();
+    const second = await drill();
+
+    expect(first.summary.succeeded).toBe(first.summary.totalServers);
+    expect(second.timing.durationSeconds).toBe(first.timing.durationSeconds);
+    // Polls are 30 s apart and nothing else takes virtual time.
+    expect(first.timing.durationSeconds % 30).toBe(0);
   });
 });

@@ -24,6 +24,8 @@ export interface TargetOptions {
   /** `demo` or a fleet file path (sim). */
   readonly fleet: string;
   readonly timeScale: number;
+  /** Whether `--time-scale` was given: paced, watchable time instead of discrete virtual time. */
+  readonly timeScaleGiven?: boolean;
   /** Sim state file; `undefined` when `--endpoint` points at a running emulator. */
   readonly stateFile: string;
   readonly reset: boolean;
@@ -233,6 +235,7 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
       target,
       fleet,
       timeScale: parseTimeScale(rest.timeScale),
+      timeScaleGiven: rest.timeScale !== undefined,
       stateFile,
       reset: rest.reset === true,
       ...(endpoint !== undefined && { endpoint }),

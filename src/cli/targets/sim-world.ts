@@ -15,7 +15,7 @@ import {
 import type { StateSnapshot } from '../../emulator/state.js';
 import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_TIME_SCALE, type TargetOptions } from '../program.js';
+import type { TargetOptions } from '../program.js';
 
 /** The orchestrator account's credentials on the emulator (architecture.md §3.3). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -42,11 +42,10 @@ export interface SimWorld {
 
 /**
  * Whether the embedded emulator runs in discrete virtual time: yes unless `--time-scale` asked
- * for paced, watchable time. The parsed options carry the default scale when the flag was left
- * out, so the default value stands for "not given".
+ * for paced, watchable time (any value, the default one included).
  */
 export function isDiscreteTime(target: TargetOptions): boolean {
-  return target.endpoint === undefined && target.timeScale === DEFAULT_TIME_SCALE;
+  return target.endpoint === undefined && target.timeScaleGiven !== true;
 }
 
 /** Reads the virtual time of a running emulator. */

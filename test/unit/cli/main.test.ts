@@ -155,11 +155,28 @@ describe('Function: main', () => {
         target: 'sim',
         fleet: 'fleet.json',
         timeScale: 600,
+        timeScaleGiven: true,
         stateFile: 'tmp/world.json',
         reset: true,
         endpoint: 'http://127.0.0.1:4566',
         pollSeconds: 5,
       });
+    });
+
+    it('runs the embedded emulator in discrete time unless --time-scale is given, even at the default value', async () => {
+      const { isDiscreteTime } = await import('../../../src/cli/targets/sim-world.js');
+      const base = {
+        target: 'sim',
+        fleet: 'demo',
+        timeScale: 1000,
+        stateFile: 's.json',
+        reset: false,
+        pollSeconds: 5,
+      } as const;
+
+      expect(isDiscreteTime(base)).toBe(true);
+      expect(isDiscreteTime({ ...base, timeScaleGiven: true })).toBe(false);
+      expect(isDiscreteTime({ ...base, endpoint: 'http://127.0.0.1:4566' })).toBe(false);
     });
 
     it('accepts --target sfn with a state machine ARN', async () => {

@@ -111,6 +111,8 @@ async function runEveryAction(
         status: result.status === 'SUCCEEDED' ? (out?.status ?? 'none') : result.status,
         errors: [...new Set(text.match(/(AccessDenied\w*|CrossAccountAccessDenied)[^"]{0,200}/g) ?? [])],
       });
+      // One failed action is all a removal run has to show; the rest would only cost time.
+      if (outcomes.at(-1)?.status !== 'success') break;
     }
     return Object.assign(outcomes, {
       quotaCalls: world.emu.state.callTotal({ service: 'servicequotas', operation: 'GetServiceQuota' }),

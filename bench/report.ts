@@ -81,6 +81,8 @@ export interface RawResults {
   readonly discovery: readonly DiscoveryMeasurement[];
   readonly lambdas: readonly LambdaMeasurement[];
   readonly emulator: readonly ThroughputMeasurement[];
+  /** Drill processes that hung or crashed and were run again. */
+  readonly incidents: readonly string[];
 }
 
 /** The whole report (bench/results/latest.json). */
@@ -172,7 +174,9 @@ function targetsOf(scenarios: readonly ScenarioSummary[], raw: RawResults): Targ
       met: at900.drsCallsPerServer.max <= 0.5,
     });
   }
-  for (const s of scenarios) {
+  // The issue sets the naive ratio target at scale (900 servers); smaller fleets are shown in the
+  // naive table only (one server polled by one job costs the same either way).
+  for (const s of scenarios.filter((x) => x.id === 'scale-900' || x.id === 'scale-3000')) {
     if (!s.naive) continue;
     checks.push({
       target: `>= 50x fewer DRS calls than the naive baseline (${s.title})`,
@@ -364,6 +368,7 @@ export function renderTables(r: Report): string {
       r.emulator.map((e) => [e.request, fmt(e.requestsPerSecond), `${fmt(e.responseBytes / 1024)} KiB`]),
     ),
   );
+  if (r.incidents.length) out.push(`\n**Incidents** (drills run again): ${r.incidents.join('; ')}\n`);
   out.push('\n**Targets of issue 7**\n');
   out.push(
     table(

@@ -229,12 +229,13 @@ export function buildReport(raw: RawResults): Report {
   return { ...raw, scenarios, targets: targetsOf(scenarios, raw) };
 }
 
+/** A Markdown table with padded columns (the layout Biome's Markdown formatter keeps). */
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The report as Markdown tables (printed and put into bench/README.md). */

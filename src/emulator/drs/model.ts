@@ -3,7 +3,7 @@
  * extract-model.mjs from the official botocore data), plus a validator that checks a request
  * against an input shape the way the service does.
  */
-import { createRequire } from 'node:module';
+import modelJson from './model.json' with { type: 'json' };
 
 /** One member of a structure shape. */
 export interface ModelMember {
@@ -52,10 +52,11 @@ export interface ServiceModel {
   readonly shapes: Readonly<Record<string, ModelShape>>;
 }
 
-const require = createRequire(import.meta.url);
-
-/** The DRS model subset (operations the emulator serves and every shape they reach). */
-export const drsModel: ServiceModel = require('./model.json') as ServiceModel;
+/**
+ * The DRS model subset (operations the emulator serves and every shape they reach). Imported, not
+ * read from disk, so the build emits it next to the compiled code and bundlers inline it.
+ */
+export const drsModel: ServiceModel = modelJson as unknown as ServiceModel;
 
 /** One failed constraint, as reported in ValidationException.fieldList. */
 export interface FieldProblem {

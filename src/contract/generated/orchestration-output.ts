@@ -28,7 +28,9 @@ export interface OrchestrationOutput {
   /**
    * Pass-through metadata from the input.
    */
-  metadata: {};
+  metadata: {
+    [k: string]: unknown;
+  };
   /**
    * True when downstream phases may proceed: on success, or on partial above nextPhaseThreshold.
    */

@@ -36,11 +36,15 @@ export {
   runStateMachine,
 } from './run.js';
 export {
+  APPROVAL_WAIT,
+  type BeginExecutionOptions,
   DiscreteScheduler,
   type DiscreteSchedulerOptions,
+  SCHEDULER_STALLED,
   type ScheduledExecution,
   type ScheduledTask,
   type SchedulerClock,
+  SchedulerStalled,
   type SchedulerStats,
 } from './scheduler.js';
 export type * from './types.js';

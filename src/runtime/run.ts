@@ -32,7 +32,14 @@ import {
   WRAPPED_PARAMETERS,
   WRAPPED_TIMEOUT,
 } from './localize.js';
-import type { DiscreteScheduler, ScheduledExecution, ScheduledTask } from './scheduler.js';
+import {
+  APPROVAL_WAIT,
+  type DiscreteScheduler,
+  SCHEDULER_STALLED,
+  type ScheduledExecution,
+  type ScheduledTask,
+  type SchedulerStalled,
+} from './scheduler.js';
 import type {
   AccountProgress,
   ApprovalDecision,
@@ -123,6 +130,8 @@ interface Execution {
   historyEvents: number;
   largestPayloadBytes: number;
   limitError?: PayloadTooLarge;
+  /** Discrete time: the scheduler saw no progress for too long and failed the run. */
+  stalled?: SchedulerStalled;
   /** The `$$.Task.Token` minted while the current Task's Parameters were evaluated. */
   pendingToken?: string | undefined;
   deps?: Promise<unknown>;
@@ -340,7 +349,7 @@ class Run {
   async #invoke(exec: Execution, task: LocalTask, raw: unknown): Promise<unknown> {
     const token = exec.pendingToken;
     exec.pendingToken = undefined;
-    const scheduled = exec.sched?.beginTask();
+    const scheduled = exec.sched?.beginTask(task.stateName);
     try {
       if (!scheduled || !task.retriers) return await this.#invokeOnce(exec, task, raw, token, scheduled);
       // The interpreter retries at once (discrete time): the interval is waited out here, in
@@ -514,7 +523,7 @@ class Run {
       approver?.(request, signal).then(resolve, reject);
     });
     // Discrete time: a pending approval is idle, so the state's timeout can come.
-    const decision = await (scheduled ? scheduled.blockOn(pending) : pending);
+    const decision = await (scheduled ? scheduled.blockOn(pending, APPROVAL_WAIT) : pending);
     if (decision.approve) return decision.output ?? { approved: true };
     throw namedError(decision.error ?? 'ApprovalRejected', decision.cause ?? 'rejected by the approver');
   }
@@ -558,7 +567,9 @@ class Run {
       ...(account ? { account } : {}),
     });
     // The parent's Task waits for its child: idle for the scheduler while the child works.
-    const { exec, outcome } = await (scheduled ? scheduled.blockOn(child) : child);
+    const { exec, outcome } = await (scheduled
+      ? scheduled.blockOn(child, `its child ${target.machine} execution in ${target.accountId}`)
+      : child);
     const description = {
       ExecutionArn: exec.arn,
       StateMachineArn: exec.stateMachineArn,
@@ -602,10 +613,23 @@ class Run {
         exec.transitions += 1;
         this.#transitions[exec.machine] += 1;
         this.#measure(exec, state.name, 'state input', state.input);
-        this.#emit({ ...this.#base(exec), type: 'StateEntered', state: state.name, stateType: state.type });
+        this.#emit({
+          ...this.#base(exec),
+          type: 'StateEntered',
+          state: state.name,
+          stateType: state.type,
+          input: state.input,
+        });
       } else if (state && event.type === 'StateExited') {
         this.#measure(exec, state.name, 'state output', state.output);
-        this.#emit({ ...this.#base(exec), type: 'StateExited', state: state.name, stateType: state.type });
+        this.#emit({
+          ...this.#base(exec),
+          type: 'StateExited',
+          state: state.name,
+          stateType: state.type,
+          input: state.input,
+          output: state.output,
+        });
       } else if (state && event.type === 'StateFailed') {
         lastError.set(state.name, event.Error ?? 'Error');
       } else if (state && event.type === 'StateRetried') {
@@ -625,6 +649,7 @@ class Run {
   }
 
   #failure(exec: Execution, err: unknown): Outcome {
+    if (exec.stalled) return { status: 'FAILED', error: exec.stalled.name, cause: exec.stalled.message };
     if (exec.limitError) {
       return { status: 'FAILED', error: exec.limitError.name, cause: exec.limitError.message };
     }
@@ -660,13 +685,21 @@ class Run {
     };
     // One abort listener per concurrent child and Task: ten accounts exceed Node's default of 10.
     setMaxListeners(0, exec.controller.signal);
+    let abortRun = (): void => exec.controller.abort();
     // Registered before anything awaits, so the parent's wait for this child never looks idle alone.
-    const sched = this.#scheduler?.beginExecution();
+    const sched = this.#scheduler?.beginExecution({
+      name: `${machine}${exec.account ? ` ${exec.account.accountId}` : ''} execution ${name}`,
+      onStall: (error) => {
+        exec.stalled = error;
+        abortRun();
+      },
+    });
     if (sched) exec.sched = sched;
     this.#emit({
       ...this.#base(exec),
       type: 'ExecutionStarted',
       ...(opts.parent ? { parentExecutionArn: opts.parent.arn } : {}),
+      input,
     });
     let outcome: Outcome;
     try {
@@ -705,6 +738,8 @@ class Run {
         exec.controller.abort();
         run.abort();
       };
+      abortRun = abort;
+      if (exec.stalled) abort();
       const parentSignal = opts.parent?.controller.signal ?? signal;
       parentSignal?.addEventListener('abort', abort, { once: true });
       if (parentSignal?.aborted) abort();
@@ -717,7 +752,8 @@ class Run {
       try {
         const output = await run.result;
         this.#measure(exec, '(execution output)', 'state output', output);
-        outcome = exec.limitError ? this.#failure(exec, undefined) : { status: 'SUCCEEDED', output };
+        outcome =
+          exec.limitError || exec.stalled ? this.#failure(exec, undefined) : { status: 'SUCCEEDED', output };
       } catch (err) {
         outcome = this.#failure(exec, err);
       } finally {
@@ -808,4 +844,6 @@ export const RUNTIME_ERROR_NAMES = {
   timeout: 'States.Timeout',
   childFailed: 'States.TaskFailed',
   approvalRejected: 'ApprovalRejected',
+  /** Discrete time: no progress for the scheduler's stall timeout (a bug, reported loudly). */
+  stalled: SCHEDULER_STALLED,
 } as const;

@@ -36,6 +36,35 @@ export interface DiscreteSchedulerOptions {
    * @default true
    */
   readonly trackHttp?: boolean;
+  /**
+   * Safety net: real milliseconds without any progress (no HTTP request starting or ending, no
+   * wake-up, no task or execution starting, blocking, unblocking or ending) while executions are
+   * running, after which every running execution is failed with {@link SchedulerStalled}, whose
+   * message says what each execution is blocked on. A hang is a bug; this turns it into a loud
+   * failure instead of a frozen run. Waiting for an approval with nothing else pending is not a
+   * stall (a human may answer late). 0 disables it.
+   * @default 10000
+   */
+  readonly stallTimeoutMs?: number;
+}
+
+/** Name of the error a stalled run fails with (see {@link DiscreteSchedulerOptions.stallTimeoutMs}). */
+export const SCHEDULER_STALLED = 'SchedulerStalled';
+
+/**
+ * Nothing moved for `stallTimeoutMs` of real time while executions were running: a bug in the
+ * time accounting or in a task. The message lists what each execution was blocked on.
+ */
+export class SchedulerStalled extends Error {
+  override readonly name = SCHEDULER_STALLED;
+}
+
+/** Options of {@link DiscreteScheduler.beginExecution}. */
+export interface BeginExecutionOptions {
+  /** How the execution is named in diagnostics (machine and execution name). */
+  readonly name?: string;
+  /** Called once when the scheduler declares the run stalled; the execution should fail with `error`. */
+  readonly onStall?: (error: SchedulerStalled) => void;
 }
 
 /** What the scheduler did (tests and the benchmark read it). */
@@ -50,8 +79,8 @@ export interface SchedulerStats {
 
 /** One running execution, as far as time is concerned. */
 export interface ScheduledExecution {
-  /** Starts tracking one Task invocation of this execution. */
-  beginTask(): ScheduledTask;
+  /** Starts tracking one Task invocation of this execution (`name`: its state, for diagnostics). */
+  beginTask(name?: string): ScheduledTask;
   /** The execution has finished. */
   end(): void;
 }
@@ -60,8 +89,11 @@ export interface ScheduledExecution {
 export interface ScheduledTask {
   /** Runs `fn` so that `deps.sleep` calls made inside it block this task. */
   run<T>(fn: () => T): T;
-  /** Awaits `work` with this task counted as blocked (a child execution, an approval). */
-  blockOn<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Awaits `work` with this task counted as blocked (a child execution, an approval). `what` names
+   * it in diagnostics; {@link APPROVAL_WAIT} marks a wait for a human (never a stall).
+   */
+  blockOn<T>(work: Promise<T>, what?: string): Promise<T>;
   /** Sleeps until virtual `wakeMs`, blocked. Rejects with `signal.reason` when aborted. */
   sleepUntil(wakeMs: number, signal?: AbortSignal): Promise<void>;
   /** A wake-up at `wakeMs` that blocks nothing (timeouts racing the work). Never settles when aborted. */
@@ -70,17 +102,31 @@ export interface ScheduledTask {
   end(): void;
 }
 
+/** What {@link ScheduledTask.blockOn} is told for an approval: a wait for a human. */
+export const APPROVAL_WAIT = 'approval';
+
+/** One reason a task is blocked: a sleeper, a child execution, an approval. */
+interface Wait {
+  /** Diagnostics; a sleeper describes itself by its wake-up. */
+  readonly what?: string;
+  readonly wakeMs?: number;
+}
+
 interface TaskState {
-  blocked: number;
+  readonly name: string;
+  /** What the task is blocked on; blocked while not empty. */
+  readonly waits: Set<Wait>;
   ended: boolean;
   readonly exec: ExecState;
 }
 
 interface ExecState {
+  readonly name: string;
   readonly tasks: Set<TaskState>;
+  readonly onStall?: (error: SchedulerStalled) => void;
 }
 
-interface Sleeper {
+interface Sleeper extends Wait {
   readonly wakeMs: number;
   readonly seq: number;
   /** The task this sleeper blocks, if any. */
@@ -116,6 +162,14 @@ export class DiscreteScheduler {
   #advances = 0;
   #advancedMs = 0;
   #sleeps = 0;
+  readonly #stallTimeoutMs: number;
+  #watchdog: NodeJS.Timeout | undefined;
+  /** Version at the last watchdog tick, ticks since it last changed, and when it last changed. */
+  #watchedVersion = -1;
+  #quietTicks = 0;
+  #quietSince = 0;
+  #stallReported = false;
+  #execCount = 0;
 
   constructor(opts: DiscreteSchedulerOptions) {
     if (opts.clock.timeScale !== undefined && opts.clock.timeScale !== 0) {
@@ -127,9 +181,16 @@ export class DiscreteScheduler {
     if (!Number.isInteger(rounds) || rounds < 1) {
       throw new RangeError(`settle rounds ${rounds} is invalid; expected an integer >= 1`);
     }
+    const stall = opts.stallTimeoutMs ?? 10_000;
+    if (!Number.isFinite(stall) || stall < 0) {
+      throw new RangeError(
+        `stall timeout ${stall} ms is invalid; expected a finite number >= 0 (0 disables)`,
+      );
+    }
     this.#clock = opts.clock;
     this.#settleRounds = rounds;
     this.#trackHttp = opts.trackHttp ?? true;
+    this.#stallTimeoutMs = stall;
   }
 
   /** Virtual now. */
@@ -157,34 +218,77 @@ export class DiscreteScheduler {
   };
 
   /** Starts tracking an execution; it counts as active until it has tasks that are all blocked. */
-  beginExecution(): ScheduledExecution {
-    const exec: ExecState = { tasks: new Set() };
+  beginExecution(opts: BeginExecutionOptions = {}): ScheduledExecution {
+    this.#execCount += 1;
+    const exec: ExecState = {
+      name: opts.name ?? `execution ${this.#execCount}`,
+      tasks: new Set(),
+      ...(opts.onStall ? { onStall: opts.onStall } : {}),
+    };
     this.#executions.add(exec);
     this.#subscribeHttp();
+    this.#startWatchdog();
     this.#touch();
     return {
-      beginTask: () => this.#beginTask(exec),
+      beginTask: (name) => this.#beginTask(exec, name),
       end: () => {
         if (!this.#executions.delete(exec)) return;
         for (const task of exec.tasks) this.#endTask(task);
-        if (this.#executions.size === 0) this.#unsubscribeHttp();
+        if (this.#executions.size === 0) {
+          this.#unsubscribeHttp();
+          this.#stopWatchdog();
+        }
         this.#touch();
       },
     };
   }
 
-  #beginTask(exec: ExecState): ScheduledTask {
-    const task: TaskState = { blocked: 0, ended: false, exec };
+  /**
+   * What every running execution is doing, one line each, plus HTTP requests in flight and
+   * pending wake-ups: the message of {@link SchedulerStalled}, and a debugging aid.
+   */
+  describe(): string {
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const lines: string[] = [];
+    for (const exec of this.#executions) {
+      if (exec.tasks.size === 0) {
+        lines.push(`${exec.name}: between states (no task running)`);
+        continue;
+      }
+      for (const task of exec.tasks) {
+        const waits = [...task.waits].map((w) =>
+          w.wakeMs !== undefined ? `a sleep until ${iso(w.wakeMs)}` : (w.what ?? 'something'),
+        );
+        lines.push(
+          waits.length > 0
+            ? `${exec.name}: task ${task.name} blocked on ${waits.join(', ')}`
+            : `${exec.name}: task ${task.name} running, awaiting neither HTTP nor a scheduler sleep`,
+        );
+      }
+    }
+    let earliest: number | undefined;
+    for (const s of this.#sleepers) if (earliest === undefined || s.wakeMs < earliest) earliest = s.wakeMs;
+    lines.push(
+      `${this.#httpInFlight} HTTP request(s) in flight; ${this.#sleepers.length} wake-up(s) pending` +
+        (earliest === undefined ? '' : `, the earliest at ${iso(earliest)}`) +
+        `; virtual now ${iso(this.#clock.nowMs())}`,
+    );
+    return lines.join('\n');
+  }
+
+  #beginTask(exec: ExecState, name: string | undefined): ScheduledTask {
+    const task: TaskState = { name: name ?? 'task', waits: new Set(), ended: false, exec };
     exec.tasks.add(task);
     this.#touch();
     return {
       run: (fn) => this.#current.run(task, fn),
-      blockOn: async (work) => {
-        this.#block(task, 1);
+      blockOn: async (work, what) => {
+        const wait: Wait = { what: what ?? 'a child execution' };
+        this.#block(task, wait, true);
         try {
           return await work;
         } finally {
-          this.#block(task, -1);
+          this.#block(task, wait, false);
         }
       },
       sleepUntil: (wakeMs, signal) => this.#sleepUntil(wakeMs, task, task, signal),
@@ -206,8 +310,9 @@ export class DiscreteScheduler {
     this.#touch();
   }
 
-  #block(task: TaskState, delta: number): void {
-    task.blocked += delta;
+  #block(task: TaskState, wait: Wait, on: boolean): void {
+    if (on) task.waits.add(wait);
+    else task.waits.delete(wait);
     this.#touch();
   }
 
@@ -237,7 +342,7 @@ export class DiscreteScheduler {
         const at = this.#sleepers.indexOf(sleeper);
         if (at < 0) return;
         this.#sleepers.splice(at, 1);
-        if (blocks) this.#block(blocks, -1);
+        if (blocks) this.#block(blocks, sleeper, false);
         if (!silentAbort) reject(signal?.reason);
       };
       if (signal?.aborted) {
@@ -247,7 +352,7 @@ export class DiscreteScheduler {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#sleepers.push(sleeper);
       // Counted before the promise is returned, so the task is blocked from this very moment.
-      if (blocks) this.#block(blocks, 1);
+      if (blocks) this.#block(blocks, sleeper, true);
       else this.#touch();
     });
   }
@@ -256,7 +361,7 @@ export class DiscreteScheduler {
     if (this.#httpInFlight > 0) return false;
     for (const exec of this.#executions) {
       if (exec.tasks.size === 0) return false;
-      for (const task of exec.tasks) if (task.blocked <= 0) return false;
+      for (const task of exec.tasks) if (task.waits.size === 0) return false;
     }
     return true;
   }
@@ -300,10 +405,60 @@ export class DiscreteScheduler {
     for (const s of due) {
       this.#sleepers.splice(this.#sleepers.indexOf(s), 1);
       // Unblocked now, not in the sleeper's continuation, so the next check sees it active.
-      if (s.blocks) s.blocks.blocked -= 1;
+      s.blocks?.waits.delete(s);
       s.wake();
     }
     this.#version += 1;
+  }
+
+  #startWatchdog(): void {
+    if (this.#watchdog || this.#stallTimeoutMs === 0) return;
+    this.#watchedVersion = this.#version;
+    this.#quietTicks = 0;
+    this.#quietSince = Date.now();
+    this.#stallReported = false;
+    // Ten ticks per timeout: a stall needs ten quiet ticks (the event loop was responsive, so a
+    // long synchronous computation is not mistaken for one) and the whole timeout in wall time.
+    // Kept referenced: while an execution runs, the process must not exit silently mid-run.
+    this.#watchdog = setInterval(() => this.#watch(), Math.max(1, Math.floor(this.#stallTimeoutMs / 10)));
+  }
+
+  #stopWatchdog(): void {
+    clearInterval(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  #watch(): void {
+    if (this.#version !== this.#watchedVersion || this.#waitingForHuman()) {
+      this.#watchedVersion = this.#version;
+      this.#quietTicks = 0;
+      this.#quietSince = Date.now();
+      this.#stallReported = false;
+      return;
+    }
+    this.#quietTicks += 1;
+    if (this.#stallReported || this.#quietTicks < 10) return;
+    const quietMs = Date.now() - this.#quietSince;
+    if (quietMs < this.#stallTimeoutMs) return;
+    this.#stallReported = true;
+    const error = new SchedulerStalled(
+      `discrete scheduler stalled: nothing moved for ${(quietMs / 1000).toFixed(1)} s of real time while ${this.#executions.size} execution(s) ran; this is a bug, please report it with this message:\n${this.describe()}`,
+    );
+    for (const exec of [...this.#executions]) {
+      try {
+        exec.onStall?.(error);
+      } catch {
+        // One execution's handler must not keep the others from failing.
+      }
+    }
+  }
+
+  /** Everything idle, nothing to wake, and an approval pending: a human may take their time. */
+  #waitingForHuman(): boolean {
+    if (this.#sleepers.length > 0 || !this.#idle()) return false;
+    for (const exec of this.#executions)
+      for (const task of exec.tasks) for (const w of task.waits) if (w.what === APPROVAL_WAIT) return true;
+    return false;
   }
 
   readonly #onHttpStart = (message: unknown): void => {

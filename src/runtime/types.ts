@@ -151,11 +151,27 @@ export interface RuntimeEventBase {
 
 /** Something that happened in an execution (root or child), in order. */
 export type RuntimeEvent =
-  | (RuntimeEventBase & { readonly type: 'ExecutionStarted'; readonly parentExecutionArn?: string })
   | (RuntimeEventBase & {
-      readonly type: 'StateEntered' | 'StateExited';
+      readonly type: 'ExecutionStarted';
+      readonly parentExecutionArn?: string;
+      /** The execution's input (the runtime's own object, not a copy: do not mutate). */
+      readonly input?: unknown;
+    })
+  | (RuntimeEventBase & {
+      readonly type: 'StateEntered';
       readonly state: string;
       readonly stateType: string;
+      /** The state's input (the interpreter's object, not a copy: do not mutate). */
+      readonly input?: unknown;
+    })
+  | (RuntimeEventBase & {
+      readonly type: 'StateExited';
+      readonly state: string;
+      readonly stateType: string;
+      /** The state's input (the interpreter's object, not a copy: do not mutate). */
+      readonly input?: unknown;
+      /** The state's output (the interpreter's object, not a copy: do not mutate). */
+      readonly output?: unknown;
     })
   | (RuntimeEventBase & {
       readonly type: 'StateRetried';

@@ -5,6 +5,7 @@
 import { VirtualClock } from '../../../src/emulator/clock.js';
 import {
   DiscreteScheduler,
+  type DiscreteSchedulerOptions,
   type RuntimeEnv,
   type SnsMessage,
   type TaskRegistry,
@@ -218,13 +219,15 @@ export function fakeEnv(
   opts: {
     timeScale?: number;
     discrete?: boolean;
+    /** Scheduler options besides the clock (discrete only). */
+    scheduler?: Omit<DiscreteSchedulerOptions, 'clock'>;
     overrides?: Partial<Record<string, (event: Json, deps: Json) => unknown>>;
     env?: Partial<RuntimeEnv>;
   } = {},
 ): { env: RuntimeEnv; log: FakeLog; clock: VirtualClock; scheduler?: DiscreteScheduler } {
   const timeScale = opts.discrete ? 0 : (opts.timeScale ?? 10_000);
   const clock = new VirtualClock(FAKE_START_MS, timeScale);
-  const scheduler = opts.discrete ? new DiscreteScheduler({ clock }) : undefined;
+  const scheduler = opts.discrete ? new DiscreteScheduler({ ...opts.scheduler, clock }) : undefined;
   const sleep = scheduler?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms / timeScale)));
   const log: FakeLog = { calls: [], published: [], scopes: [] };
   const env: RuntimeEnv = {

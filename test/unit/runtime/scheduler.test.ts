@@ -362,3 +362,134 @@ describe('Function: runStateMachine in discrete virtual time', () => {
     expect(elapsedSeconds(clock.nowMs())).toBe(600);
   });
 });
+
+describe('Safety net: DiscreteScheduler stall detection', () => {
+  it('fails the run with SchedulerStalled naming the task that awaits neither HTTP nor a sleep', async () => {
+    const definition: AslObject = {
+      StartAt: 'Discover',
+      States: { Discover: { Type: 'Task', Resource: placeholder('DiscoverFunctionArn'), End: true } },
+    };
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      scheduler: { stallTimeoutMs: 200 },
+      env: { definitions: { main: definition } },
+      // A task stuck on something the scheduler cannot see (a promise nobody resolves).
+      overrides: { discover: () => new Promise(() => {}) },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env, name: 'stuck' });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SchedulerStalled' });
+    expect(result.cause).toMatch(/^discrete scheduler stalled: nothing moved for [\d.]+ s of real time/);
+    expect(result.cause).toContain(
+      'main execution stuck: task Discover running, awaiting neither HTTP nor a scheduler sleep',
+    );
+    expect(result.cause).toContain('0 HTTP request(s) in flight; 0 wake-up(s) pending');
+  });
+
+  it('names what every execution of a stalled tree waits on: the parent its child, the child its sleep', async () => {
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      scheduler: { stallTimeoutMs: 200 },
+      overrides: {
+        // Account A sleeps 30 s (a wake-up is pending); account B's task hangs, so time never moves.
+        'start-recovery': (event, deps) =>
+          (event.account as Json).accountId === A ? depsOf(deps).sleep(30_000) : new Promise(() => {}),
+      },
+    });
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { action: 'drill', tags: { w: '1' } },
+      env,
+      name: 'tree',
+    });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'SchedulerStalled' });
+    const lines = (result.cause ?? '').split('\n');
+    const executor = (account: string): string | undefined =>
+      lines
+        .find((l) => l.startsWith(`executor ${account} execution `))
+        ?.replace(/execution \S+:/, 'execution:');
+    expect(executor(A)).toBe(
+      `executor ${A} execution: task StartRecovery blocked on a sleep until 2025-01-06T09:00:30.000Z`,
+    );
+    expect(executor(B)).toBe(
+      `executor ${B} execution: task StartRecovery running, awaiting neither HTTP nor a scheduler sleep`,
+    );
+    expect(lines).toContain(
+      `main execution tree: task StartAccountExecutor blocked on its child executor execution in ${A}`,
+    );
+    expect(lines).toContain(
+      `main execution tree: task StartAccountExecutor blocked on its child executor execution in ${B}`,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^0 HTTP request\(s\) in flight; 1 wake-up\(s\) pending, the earliest at 2025-01-06T09:00:30.000Z/,
+    );
+  });
+
+  it('does not call a long synchronous computation a stall', async () => {
+    const definition: AslObject = {
+      StartAt: 'Discover',
+      States: { Discover: { Type: 'Task', Resource: placeholder('DiscoverFunctionArn'), End: true } },
+    };
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      scheduler: { stallTimeoutMs: 100 },
+      env: { definitions: { main: definition } },
+      overrides: {
+        discover: async (_event, deps) => {
+          await depsOf(deps).sleep(1000);
+          // The event loop is blocked for five stall timeouts: no watchdog tick can run meanwhile.
+          const until = Date.now() + 500;
+          while (Date.now() < until) {
+            /* busy, like a large aggregate on a slow machine */
+          }
+          return { ok: true };
+        },
+      },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env });
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { ok: true } });
+  });
+
+  it('does not call a pending approval with nothing else to wake a stall: a human may answer late', async () => {
+    const definition: AslObject = {
+      StartAt: 'Approve',
+      States: {
+        Approve: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sns:publish.waitForTaskToken',
+          Parameters: {
+            TopicArn: 'arn:aws:sns:us-east-1:123456789012:approvals',
+            'Message.$': '$$.Task.Token',
+          },
+          End: true,
+        },
+      },
+    };
+    const { env } = fakeEnv(ACCOUNTS, {
+      discrete: true,
+      scheduler: { stallTimeoutMs: 50 },
+      env: {
+        definitions: { main: definition },
+        // Answers after many stall timeouts of real time.
+        approver: () => new Promise((r) => setTimeout(() => r({ approve: true, output: { ok: 1 } }), 600)),
+      },
+    });
+
+    const result = await runStateMachine({ machine: 'main', input: {}, env });
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { ok: 1 } });
+  });
+
+  it('refuses a negative stall timeout', () => {
+    const clock = new VirtualClock(FAKE_START_MS, 0);
+
+    expect(() => new DiscreteScheduler({ clock, stallTimeoutMs: -1 })).toThrow(
+      /stall timeout -1 ms is invalid; expected a finite number >= 0/,
+    );
+  });
+});

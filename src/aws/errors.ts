@@ -7,7 +7,7 @@ import {
   DRSServiceError,
   DrsOrchestrationError,
   ThrottlingException,
-} from '../contract/index.js';
+} from '../contract/errors.js';
 
 /** Where a call went: used in every mapped error's message and context. */
 export interface CallSite {

@@ -3,7 +3,7 @@
  * every attempt is ours: counted, logged, and slept through an injectable `sleep` that the local
  * runtime scales to virtual time.
  */
-import type { DrsOrchestrationError } from '../contract/index.js';
+import type { DrsOrchestrationError } from '../contract/errors.js';
 import { type CallSite, classifyAwsError, retryAfterSecondsOf, toOrchestrationError } from './errors.js';
 
 /** One retry rule. */

@@ -1,12 +1,17 @@
 /**
  * Lambda entry points: a task wrapped with Powertools Logger (correlation id on every line, never
  * credentials) and Metrics (namespace `DRS/Orchestration`, design 10.1, as EMF). Nothing else.
+ *
+ * Each `src/handlers/<task-id>.ts` imports its own task module and the AWS service modules that
+ * task calls, never the task registry or every client: esbuild then bundles only those.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ErrorNames } from '../contract/index.js';
-import type { AccountReport, AccountSummary, AggregateResult, TaskDeps, TaskId } from '../tasks/index.js';
-import { createTaskDeps, tasks } from '../tasks/index.js';
+import type { AwsServices } from '../aws/create-ports.js';
+import { ErrorNames } from '../contract/errors.js';
+import { createTaskDepsFor, type TaskDeps } from '../tasks/deps.js';
+import type { TaskFn } from '../tasks/index.js';
+import type { AccountReport, AccountSummary, AggregateResult, TaskId } from '../tasks/types.js';
 
 /** CloudWatch namespace of every metric (design 10.1). */
 export const METRICS_NAMESPACE = 'DRS/Orchestration';
@@ -23,8 +28,14 @@ export interface LambdaContextLike {
 /** A Lambda handler. */
 export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<unknown>;
 
-/** Options of {@link createHandler} (tests pass their own). */
+/** Options of {@link createHandler}. */
 export interface HandlerOptions {
+  /**
+   * The AWS services the task calls; a call to any other port rejects naming it.
+   * @default {} (no AWS access)
+   */
+  services?: AwsServices;
+  /** Pre-built dependencies (tests); when given, `services` is ignored. */
   deps?: TaskDeps;
   logger?: Logger;
   metrics?: Metrics;
@@ -100,14 +111,15 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
 
 /**
  * Wraps a task as a Lambda handler. The task's errors are rethrown unchanged: Lambda reports their
- * `name` as the error type that the state machine's Retry/Catch match on.
+ * `name` as the error type that the state machine's Retry/Catch match on. Dependencies are built
+ * on the first invocation from the environment, with only `options.services` behind the AWS ports.
  *
  * @example
  * ```ts
- * export const handler = createHandler('discover');
+ * export const handler = createHandler('aggregate', aggregate, { services: { s3: s3Service } });
  * ```
  */
-export function createHandler(id: TaskId, options: HandlerOptions = {}): LambdaHandler {
+export function createHandler(id: TaskId, task: TaskFn, options: HandlerOptions = {}): LambdaHandler {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
   const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   // Design 10.1 dimension sets are exact: no implicit `service` dimension.
@@ -127,10 +139,13 @@ export function createHandler(id: TaskId, options: HandlerOptions = {}): LambdaH
       ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
     });
     const ambientAccountId = accountOfArn(context?.invokedFunctionArn);
-    deps ??= createTaskDeps({ log, ...(ambientAccountId ? { ambientAccountId } : {}) });
+    deps ??= createTaskDepsFor(options.services ?? {}, {
+      log,
+      ...(ambientAccountId ? { ambientAccountId } : {}),
+    });
     logger.info('task started');
     try {
-      const result = await tasks[id](event, deps);
+      const result = await task(event, deps);
       emitTaskMetrics(metrics, id, event, result);
       logger.info('task finished');
       return result;

@@ -1,5 +1,12 @@
-/** Lambda entry of the `get-status` task (see create-handler.ts). */
+/** Lambda entry of the `get-status` task (see create-handler.ts). AWS: sts drs s3. */
+
+import { drsService } from '../aws/services/drs.js';
+import { s3Service } from '../aws/services/s3.js';
+import { stsService } from '../aws/services/sts.js';
+import { getStatus } from '../tasks/get-status.js';
 import { createHandler } from './create-handler.js';
 
 /** The Lambda handler. */
-export const handler = createHandler('get-status');
+export const handler = createHandler('get-status', getStatus, {
+  services: { sts: stsService, drs: drsService, s3: s3Service },
+});

@@ -1,15 +1,14 @@
 /**
  * What every task gets besides its event: clock, sleep, environment, AWS ports, progress.
- * The local runtime and the Lambda handlers both build it with {@link createTaskDeps}.
+ * The local runtime builds it with {@link createTaskDeps} (every AWS service); a Lambda handler
+ * with {@link createTaskDepsFor} and only its task's services, so its bundle holds only those
+ * SDK clients.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type AttemptInfo,
-  type AwsPorts,
-  createAwsPorts,
-  type RetryPolicy,
-  type StaticCredentials,
-} from '../aws/index.js';
+import { ALL_AWS_SERVICES } from '../aws/clients.js';
+import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
+import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
+import type { StaticCredentials } from '../aws/service.js';
 
 /** Default name of the SSM parameter listing the staging accounts (design 6.1). */
 export const DEFAULT_STAGING_ACCOUNTS_PARAMETER = '/drs-orchestration/staging-accounts';
@@ -74,6 +73,11 @@ export interface TaskDepsConfig {
   credentials?: StaticCredentials;
   /** Orchestrator region. @default env AWS_REGION, else 'us-east-1' */
   region?: string;
+  /**
+   * Region of the results bucket's S3 client (overrides `RESULTS_BUCKET_REGION`).
+   * @default env RESULTS_BUCKET_REGION, else the orchestrator region
+   */
+  resultsBucketRegion?: string;
   /** @default DEFAULT_RETRY_POLICY */
   retryPolicy?: RetryPolicy;
   /** Observer of failed AWS attempts. */
@@ -96,23 +100,41 @@ export interface TaskDepsConfig {
  * ```
  */
 export function createTaskDeps(config: TaskDepsConfig = {}): TaskDeps {
+  return createTaskDepsFor(ALL_AWS_SERVICES, config);
+}
+
+/**
+ * Builds task dependencies whose AWS ports cover only `services` (a Lambda handler's: calling
+ * any other port rejects with a `DRSServiceError` naming it). Otherwise as {@link createTaskDeps}.
+ *
+ * @example
+ * ```ts
+ * const deps = createTaskDepsFor({ s3: s3Service }, { log });
+ * ```
+ */
+export function createTaskDepsFor(services: AwsServices, config: TaskDepsConfig = {}): TaskDeps {
   const env = config.env ?? process.env;
   const now = config.now ?? (() => new Date());
   const sleep = config.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
   const region = config.region ?? env.AWS_REGION;
+  const resultsBucketRegion = config.resultsBucketRegion ?? (env.RESULTS_BUCKET_REGION || undefined);
   const resultsBucket = config.resultsBucket ?? (env.RESULTS_BUCKET || undefined);
   const aws =
     config.aws ??
-    createAwsPorts({
-      now,
-      sleep,
-      ...(region ? { region } : {}),
-      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-      ...(config.credentials ? { credentials: config.credentials } : {}),
-      ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
-      ...(config.onAttempt ? { onAttempt: config.onAttempt } : {}),
-      ...(config.ambientAccountId ? { ambientAccountId: config.ambientAccountId } : {}),
-    });
+    createAwsPortsFor(
+      {
+        now,
+        sleep,
+        ...(region ? { region } : {}),
+        ...(resultsBucketRegion ? { resultsBucketRegion } : {}),
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...(config.credentials ? { credentials: config.credentials } : {}),
+        ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
+        ...(config.onAttempt ? { onAttempt: config.onAttempt } : {}),
+        ...(config.ambientAccountId ? { ambientAccountId: config.ambientAccountId } : {}),
+      },
+      services,
+    );
   return {
     now,
     sleep,

@@ -63,6 +63,7 @@ export const TASK_FUNCTION_NAMES: Readonly<Record<TaskId, string>> = {
 export {
   type AccountProgress,
   createTaskDeps,
+  createTaskDepsFor,
   DEFAULT_STAGING_ACCOUNTS_PARAMETER,
   type TaskDeps,
   type TaskDepsConfig,

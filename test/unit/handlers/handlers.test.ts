@@ -1,9 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DRSServiceError } from '../../../src/contract/index.js';
 import type { Emulator } from '../../../src/emulator/index.js';
 import { correlationIdOfEvent, createHandler, METRICS_NAMESPACE } from '../../../src/handlers/index.js';
-import { createTaskDeps } from '../../../src/tasks/index.js';
+import {
+  aggregate as aggregateTask,
+  createTaskDeps,
+  type TaskDeps,
+  validate as validateTask,
+} from '../../../src/tasks/index.js';
 import { startTestEmulator } from '../../_helpers/emulator.js';
 
 let emu: Emulator | undefined;
@@ -49,8 +55,8 @@ describe('Function: createHandler', () => {
     const logger = new Logger({ serviceName: 'drs-orchestration', logLevel: 'INFO' });
     const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'drs-orchestration' });
     const execution = { id: 'arn:x', name: 'exec-9', startTime: current.clock.now().toISOString() };
-    const validate = createHandler('validate', { deps, logger, metrics });
-    const aggregate = createHandler('aggregate', { deps, logger, metrics });
+    const validate = createHandler('validate', validateTask, { deps, logger, metrics });
+    const aggregate = createHandler('aggregate', aggregateTask, { deps, logger, metrics });
 
     const { request } = (await validate({
       input: { action: 'drill', tags: { 'DR-Wave': '1' } },
@@ -86,12 +92,29 @@ describe('Function: createHandler', () => {
   it('rethrows task errors unchanged so the state machine matches their name', async () => {
     const deps = createTaskDeps({ env: {}, now: () => new Date(0), sleep: async () => {} });
     captureStdout();
-    const validate = createHandler('validate', { deps, logger: new Logger({ logLevel: 'SILENT' }) });
+    const validate = createHandler('validate', validateTask, {
+      deps,
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
     const err = await validate({
       input: { action: 'explode', tags: {} },
       execution: { id: 'a', name: 'b', startTime: 't' },
     }).catch((e: unknown) => e);
     expect((err as Error).name).toBe('ValidationError');
+  });
+
+  it('builds its deps with only the services it was given: any other port rejects naming itself', async () => {
+    captureStdout();
+    const probe = async (_event: unknown, deps: TaskDeps) => deps.aws.orchestrator.ssm.getParameter('/x');
+    const handler = createHandler('discover', probe, {
+      services: {},
+      logger: new Logger({ logLevel: 'SILENT' }),
+    });
+    const err = await handler({ execution: { name: 'e' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DRSServiceError);
+    expect((err as Error).message).toBe(
+      "aws port 'ssm' (getParameter) is not available here: expected the handler to pass the 'ssm' service to createAwsPortsFor",
+    );
   });
 
   it('finds the correlation id in the request, the raw input or the execution name', () => {

@@ -1,14 +1,90 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { BundlingError, bundleHandlers } from '../../infra/bundle.js';
+import { promisify } from 'node:util';
+import type { Metafile } from 'esbuild';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BundlingError, bundleHandlers, type HandlerBundle } from '../../infra/bundle.js';
 import { TASK_FUNCTIONS } from '../../infra/names.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { createTaskDeps } from '../../src/tasks/index.js';
+import { STAGING_REGION, sessionFor, startTestEmulator } from '../_helpers/emulator.js';
 
+const run = promisify(execFile);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'drs-bundle-'));
 
+/** Issue 7 target: each Lambda bundle at most 1 MB minified. */
+const MAX_BUNDLE_BYTES = 1_000_000;
+
+/** The `@aws-sdk/client-*` packages each handler's own code may import: the services its task calls. */
+const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
+  validate: [],
+  discover: ['client-drs', 'client-ssm', 'client-sts'],
+  partition: ['client-service-quotas', 'client-sts'],
+  aggregate: ['client-s3'],
+  'start-recovery': ['client-drs', 'client-sts'],
+  'monitor-job': ['client-drs', 'client-s3', 'client-sts'],
+  'get-recovery-instances': ['client-drs', 'client-s3', 'client-sts'],
+  'start-failback': ['client-drs', 'client-s3', 'client-sts'],
+  'monitor-failback': ['client-drs', 'client-s3', 'client-sts'],
+  'terminate-instances': ['client-drs', 'client-s3', 'client-sts'],
+  'get-status': ['client-drs', 'client-s3', 'client-sts'],
+  'format-output': ['client-s3'],
+};
+
+/**
+ * Clients the SDK's own default credential chain may bring (SSO, and STS for web identity and
+ * profiles); allowed only when no file of ours imports them.
+ */
+const CREDENTIAL_CHAIN_CLIENTS = new Set(['client-sso', 'client-sso-oidc', 'client-sts']);
+
+/** The package a bundled file belongs to: the innermost `node_modules/<name>` of its path. */
+function packageOf(file: string): string | undefined {
+  const parts = file.split('node_modules/').pop()?.split('/') ?? [];
+  if (!file.includes('node_modules/') || parts.length < 2) return undefined;
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+function clientOf(file: string): string | undefined {
+  return packageOf(file)?.match(/^@aws-sdk\/(client-[a-z0-9-]+)$/)?.[1];
+}
+
+/** Client packages in a bundle, and those among them that a file of ours (not the SDK) imports. */
+function clientsOf(bundle: HandlerBundle, metafile: Metafile): { all: string[]; ours: string[] } {
+  const inBundle = new Set(bundle.inputs);
+  const all = new Set<string>();
+  const ours = new Set<string>();
+  for (const file of bundle.inputs) {
+    const client = clientOf(file);
+    if (client) all.add(client);
+    if (file.includes('node_modules/')) continue;
+    for (const imported of metafile.inputs[file]?.imports ?? []) {
+      const target = clientOf(imported.path);
+      if (target && inBundle.has(imported.path)) ours.add(target);
+    }
+  }
+  return { all: [...all].sort(), ours: [...ours].sort() };
+}
+
 describe('Function: bundleHandlers', () => {
+  let bundles: HandlerBundle[] = [];
+  beforeAll(() => {
+    bundles = bundleHandlers({ taskIds: TASK_FUNCTIONS.map((t) => t.taskId), outDir: tempDir() });
+  }, 120_000);
+  const bundleOf = (taskId: string): HandlerBundle => {
+    const bundle = bundles.find((b) => b.taskId === taskId);
+    if (!bundle) throw new Error(`no bundle for ${taskId}`);
+    return bundle;
+  };
+
+  let emu: Emulator | undefined;
+  afterEach(async () => {
+    await emu?.stop();
+    emu = undefined;
+  });
+
   it('fails naming every missing handler file instead of deploying an empty function', () => {
     const empty = tempDir();
     const act = () =>
@@ -17,18 +93,43 @@ describe('Function: bundleHandlers', () => {
     expect(act).toThrow(/missing handler file\(s\) .*validate\.ts, .*discover\.ts/);
   });
 
-  it('bundles every real handler into one minified ESM file whose handler runs the task', async () => {
-    const outDir = tempDir();
-    const bundles = bundleHandlers({ taskIds: TASK_FUNCTIONS.map((t) => t.taskId), outDir });
+  it('bundles every real handler into one minified ESM file of at most 1 MB', () => {
     expect(bundles.map((b) => b.taskId)).toEqual(TASK_FUNCTIONS.map((t) => t.taskId));
+    const oversized = bundles.filter((b) => b.bytes > MAX_BUNDLE_BYTES).map((b) => `${b.taskId}: ${b.bytes}`);
+    expect(oversized).toEqual([]);
     for (const bundle of bundles) {
       expect(bundle.bytes).toBeGreaterThan(0);
       expect(
         readFileSync(bundle.file, 'utf8').startsWith('import{createRequire as __drsCreateRequire}'),
       ).toBe(true);
     }
-    const validate = bundles.find((b) => b.taskId === 'validate');
-    const mod = (await import(pathToFileURL(validate?.file ?? '').href)) as {
+  });
+
+  it('puts in each bundle only the SDK clients its task calls (plus the credential chain of the SDK)', () => {
+    expect(Object.keys(EXPECTED_CLIENTS).sort()).toEqual(TASK_FUNCTIONS.map((t) => t.taskId).sort());
+    for (const bundle of bundles) {
+      const expected = [...(EXPECTED_CLIENTS[bundle.taskId] ?? [])].sort();
+      const { all, ours } = clientsOf(bundle, bundle.metafile);
+      expect({ taskId: bundle.taskId, ours }).toEqual({ taskId: bundle.taskId, ours: expected });
+      const extra = all.filter((c) => !expected.includes(c) && !CREDENTIAL_CHAIN_CLIENTS.has(c));
+      expect({ taskId: bundle.taskId, extra }).toEqual({ taskId: bundle.taskId, extra: [] });
+    }
+  });
+
+  it('keeps every SDK client and the EC2 and SNS clients out of the bundles that do not call them', () => {
+    const validate = bundleOf('validate');
+    expect(validate.inputs.filter((f) => clientOf(f) !== undefined)).toEqual([]);
+    for (const bundle of bundles) {
+      const { all } = clientsOf(bundle, bundle.metafile);
+      expect({
+        taskId: bundle.taskId,
+        has: all.filter((c) => c === 'client-ec2' || c === 'client-sns'),
+      }).toEqual({ taskId: bundle.taskId, has: [] });
+    }
+  });
+
+  it('runs the validate bundle: a bad action is a ValidationError, a good one a parsed request', async () => {
+    const mod = (await import(pathToFileURL(bundleOf('validate').file).href)) as {
       handler: (event: unknown, context?: unknown) => Promise<unknown>;
     };
     const execution = {
@@ -47,5 +148,50 @@ describe('Function: bundleHandlers', () => {
     };
     expect(result.request.action).toBe('status');
     expect(result.request.metadata.correlationId).toBe('e1');
+  });
+
+  it('runs the get-status bundle in a fresh node against the emulator: its lazily loaded DRS client works', async () => {
+    emu = await startTestEmulator({ fleet: 'demo' });
+    const current = emu;
+    const accountId = '111111111111';
+    const session = sessionFor(current, accountId);
+    const local = createTaskDeps({
+      endpoint: current.endpoint,
+      credentials: session,
+      region: STAGING_REGION,
+      ambientAccountId: accountId,
+      env: {},
+      sleep: async () => {},
+    });
+    const account = { accountId, region: STAGING_REGION, roleArn: `arn:aws:iam::${accountId}:role/x` };
+    const page = await local.aws.account(account).drs.describeSourceServers({ filters: {}, maxResults: 3 });
+    const serverIds = (page.items ?? []).map((s) => s.sourceServerID ?? '');
+    const event = {
+      request: { action: 'status', metadata: { correlationId: 'c1' } },
+      execution: { id: 'arn:x', name: 'e1', startTime: current.clock.now().toISOString() },
+      account: { ...account, serverIds },
+    };
+    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundleOf('get-status').file).href)});
+const out = await handler(${JSON.stringify(event)}, { invokedFunctionArn: 'arn:aws:lambda:${STAGING_REGION}:${accountId}:function:drs-get-status' });
+process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`;
+
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: STAGING_REGION,
+        AWS_ENDPOINT_URL: current.endpoint,
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken ?? '',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    const report = JSON.parse(line?.slice('RESULT '.length) ?? '{}') as {
+      records?: { sourceServerId: string }[];
+    };
+
+    expect(serverIds).toHaveLength(3);
+    expect(report.records?.map((r) => r.sourceServerId)).toEqual(serverIds);
   });
 });

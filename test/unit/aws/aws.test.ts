@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   ConflictException,
   ThrottlingException as DrsThrottling,
@@ -10,10 +12,12 @@ import {
   callWithRetry,
   classifyAwsError,
   createAwsPorts,
+  createAwsPortsFor,
   DEFAULT_RETRY_POLICY,
   isTransientAwsError,
   type SessionCredentials,
   type StsPort,
+  s3Service,
   toOrchestrationError,
 } from '../../../src/aws/index.js';
 import {
@@ -23,6 +27,7 @@ import {
   ThrottlingException,
 } from '../../../src/contract/index.js';
 import type { Emulator } from '../../../src/emulator/index.js';
+import { createTaskDeps } from '../../../src/tasks/index.js';
 import { startTestEmulator } from '../../_helpers/emulator.js';
 
 const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -212,5 +217,126 @@ describe('Function: createAwsPorts (emulator)', () => {
     const err = await account.connect().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CrossAccountAccessDenied);
     expect((err as Error).message).toMatch(/^sts:AssumeRole failed: AccessDenied/);
+  });
+});
+
+/** An HTTP endpoint that answers 200 to everything and keeps each request's signing scope. */
+async function signingScopeRecorder(): Promise<{ endpoint: string; scopes: string[]; server: Server }> {
+  const scopes: string[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    // "AWS4-HMAC-SHA256 Credential=AK/20240101/<region>/<service>/aws4_request, ..."
+    const scope = /Credential=[^/]+\/\d{8}\/([^/]+\/[^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    scopes.push(`${req.method} ${scope ?? 'unsigned'}`);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, scopes, server };
+}
+
+describe('S3 port region (results bucket)', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    server = undefined;
+  });
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+
+  it('signs results-bucket calls for RESULTS_BUCKET_REGION while the other clients stay in AWS_REGION', async () => {
+    const recorder = await signingScopeRecorder();
+    server = recorder.server;
+    const deps = createTaskDeps({
+      env: { AWS_REGION: 'eu-central-1', RESULTS_BUCKET_REGION: 'us-west-2', RESULTS_BUCKET: 'results' },
+      endpoint: recorder.endpoint,
+      credentials,
+      sleep: async () => {},
+    });
+
+    await deps.aws.orchestrator.s3.putObject({ bucket: 'results', key: 'a.json', body: '{}' });
+    await deps.aws.orchestrator.ssm.getParameter('/p').catch(() => undefined);
+
+    expect(recorder.scopes).toEqual(['PUT us-west-2/s3', 'POST eu-central-1/ssm']);
+    expect(deps.aws.orchestrator.region).toBe('eu-central-1');
+  });
+
+  it('falls back to the orchestrator region when RESULTS_BUCKET_REGION is unset or empty', async () => {
+    const recorder = await signingScopeRecorder();
+    server = recorder.server;
+    for (const env of [
+      { AWS_REGION: 'ap-southeast-2' },
+      { AWS_REGION: 'ap-southeast-2', RESULTS_BUCKET_REGION: '' },
+    ]) {
+      const deps = createTaskDeps({ env, endpoint: recorder.endpoint, credentials, sleep: async () => {} });
+      await deps.aws.orchestrator.s3.putObject({ bucket: 'results', key: 'b.json', body: '{}' });
+    }
+    expect(recorder.scopes).toEqual(['PUT ap-southeast-2/s3', 'PUT ap-southeast-2/s3']);
+  });
+
+  it('lets an explicit resultsBucketRegion override the environment', async () => {
+    const recorder = await signingScopeRecorder();
+    server = recorder.server;
+    const deps = createTaskDeps({
+      env: { AWS_REGION: 'eu-central-1', RESULTS_BUCKET_REGION: 'us-west-2' },
+      resultsBucketRegion: 'sa-east-1',
+      endpoint: recorder.endpoint,
+      credentials,
+      sleep: async () => {},
+    });
+    await deps.aws.orchestrator.s3.putObject({ bucket: 'results', key: 'c.json', body: '{}' });
+    expect(recorder.scopes).toEqual(['PUT sa-east-1/s3']);
+  });
+});
+
+describe('Function: createAwsPortsFor', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+    server = undefined;
+  });
+
+  it('serves the given services and rejects calls to any other port with a DRSServiceError naming it', async () => {
+    const recorder = await signingScopeRecorder();
+    server = recorder.server;
+    const aws = createAwsPortsFor(
+      {
+        endpoint: recorder.endpoint,
+        credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+        region: 'us-east-1',
+        now: () => new Date(),
+        sleep: async () => {},
+      },
+      { s3: s3Service },
+    );
+    const drs = aws.account({ accountId: '111111111111', region: 'us-east-2', roleArn: 'arn:r' }).drs;
+
+    await aws.orchestrator.s3.putObject({ bucket: 'results', key: 'k', body: '{}' });
+    const err = await drs.describeJobs({}).catch((e: unknown) => e);
+
+    expect(recorder.scopes).toEqual(['PUT us-east-1/s3']);
+    expect(err).toBeInstanceOf(DRSServiceError);
+    expect((err as DRSServiceError).context).toEqual({
+      operation: 'drs:describeJobs',
+      accountId: '111111111111',
+    });
+    expect((err as Error).message).toMatch(/^aws port 'drs' \(describeJobs\) is not available here/);
+  });
+
+  it('makes no AWS request (and creates no client) until a port is called', async () => {
+    const recorder = await signingScopeRecorder();
+    server = recorder.server;
+    const aws = createAwsPorts({
+      endpoint: recorder.endpoint,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+      now: () => new Date(),
+      sleep: async () => {},
+    });
+    const account = aws.account({ accountId: '111111111111', region: 'us-east-2', roleArn: 'arn:r' });
+
+    expect(Object.keys(account).sort()).toEqual(['accountId', 'connect', 'drs', 'ec2', 'quotas', 'region']);
+    expect(recorder.scopes).toEqual([]);
   });
 });

@@ -4,11 +4,14 @@
  * extra emulator latency, random in-process CPU hogs and optional CPU burner processes, each drill
  * under a watchdog that dumps what the scheduler waits on when nothing moves.
  *
- *   node --import tsx test/e2e/scheduler-stress.ts [--runs 100] [--jobs 2] [--burners 1] [--only single,150,demo]
+ *   node --import tsx test/e2e/scheduler-stress.ts [--runs 100] [--jobs 2] [--burners 1] [--only single,150,demo] [--cold]
  *
  * Exit code 0 when every drill finished, 1 when one hung or failed (details on stderr).
  */
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeEnv } from '../../src/cli/targets/local.js';
 import { EMULATOR_CREDENTIALS } from '../../src/cli/targets/sim-world.js';
@@ -169,6 +172,8 @@ async function parent(): Promise<void> {
   const burners = Number(arg('burners') ?? 0);
   const only = (arg('only') ?? 'single,150,demo').split(',') as ScenarioId[];
   const base = Number(arg('seed') ?? Date.now() % 100_000);
+  // --cold: every worker gets its own TMPDIR, so tsx compiles every module again (a first run).
+  const cold = process.argv.includes('--cold');
   const burning = Array.from({ length: burners }, () =>
     spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }),
   );
@@ -185,7 +190,15 @@ async function parent(): Promise<void> {
       execFile(
         process.execPath,
         ['--import', 'tsx', self, 'worker', job.id, String(job.seed), String(drills)],
-        { timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+        {
+          timeout: 180_000,
+          maxBuffer: 16 * 1024 * 1024,
+          env: {
+            ...process.env,
+            NODE_NO_WARNINGS: '1',
+            ...(cold ? { TMPDIR: mkdtempSync(join(tmpdir(), 'stress-cold-')) } : {}),
+          },
+        },
         (err, _stdout, stderr) => {
           done += 1;
           if (err) {

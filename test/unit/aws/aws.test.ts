@@ -325,7 +325,7 @@ describe('Function: createAwsPortsFor', () => {
     expect((err as Error).message).toMatch(/^aws port 'drs' \(describeJobs\) is not available here/);
   });
 
-  it('makes no AWS request (and creates no client) until a port is called', async () => {
+  it('builds staging-account ports without any AWS request: no AssumeRole before the first call', async () => {
     const recorder = await signingScopeRecorder();
     server = recorder.server;
     const aws = createAwsPorts({

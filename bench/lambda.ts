@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { bundleHandlers } from '../infra/bundle.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +34,9 @@ async function loadOnce(file: string): Promise<number> {
 }
 
 /**
- * Bundles every handler into a temp dir and measures it.
+ * Bundles every handler exactly as the CDK stacks do (`bundleHandlers` of infra/bundle.ts, the
+ * deployed artefact) into a temp dir and measures it; the SDK-external size comes from a second,
+ * plain esbuild run with `@aws-sdk/*` left out.
  *
  * @example
  * const rows = await measureLambdas('/repo', 5);
@@ -43,41 +46,28 @@ export async function measureLambdas(root: string, loads: number): Promise<Lambd
   const entries = (await readdir(dir)).filter((f) => f.endsWith('.ts') && !NOT_ENTRIES.has(f)).sort();
   const out = await mkdtemp(join(tmpdir(), 'drs-bench-lambda-'));
   try {
+    const taskIds = entries.map((entry) => entry.replace(/\.ts$/, ''));
+    const bundles = bundleHandlers({ taskIds, outDir: join(out, 'deployed'), handlersDir: dir });
     const rows: LambdaMeasurement[] = [];
-    for (const entry of entries) {
-      const name = entry.replace(/\.ts$/, '');
-      const outfile = join(out, `${name}.mjs`);
+    for (const bundle of bundles) {
+      const external = join(out, `${bundle.taskId}.sdk-external.mjs`);
       await build({
-        entryPoints: [join(dir, entry)],
-        outfile,
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        target: 'node22',
-        format: 'esm',
-        // CJS dependencies bundled into ESM still call require() for Node built-ins.
-        banner: {
-          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        },
-        logLevel: 'silent',
-      });
-      const external = join(out, `${name}.sdk-external.mjs`);
-      await build({
-        entryPoints: [join(dir, entry)],
+        entryPoints: [join(dir, `${bundle.taskId}.ts`)],
         outfile: external,
         bundle: true,
         minify: true,
         platform: 'node',
         target: 'node22',
         format: 'esm',
+        mainFields: ['module', 'main'],
         external: ['@aws-sdk/*'],
         logLevel: 'silent',
       });
       const loadMs: number[] = [];
-      for (let i = 0; i < loads; i += 1) loadMs.push(await loadOnce(outfile));
+      for (let i = 0; i < loads; i += 1) loadMs.push(await loadOnce(bundle.file));
       rows.push({
-        handler: name,
-        bundleBytes: (await stat(outfile)).size,
+        handler: bundle.taskId,
+        bundleBytes: bundle.bytes,
         bundleBytesSdkExternal: (await stat(external)).size,
         loadMs,
       });

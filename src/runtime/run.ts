@@ -13,6 +13,7 @@ import {
   ExecutionTimeoutError,
   StateMachine,
 } from 'aws-local-stepfunctions';
+import { preloadAwsSdks } from '../aws/clients.js';
 import { ErrorNames, PayloadTooLarge } from '../contract/errors.js';
 import {
   type AslObject,
@@ -804,6 +805,8 @@ class Run {
  * if (result.status === 'SUCCEEDED') console.log(result.output);
  */
 export async function runStateMachine(opts: RunStateMachineOptions): Promise<RunStateMachineResult> {
+  // In discrete time a first-use SDK import is invisible to the scheduler: load them all up front.
+  if (opts.env.scheduler) await preloadAwsSdks();
   const run = new Run(opts.env, opts.onEvent);
   let account: RuntimeAccount | undefined;
   let region = opts.env.region;

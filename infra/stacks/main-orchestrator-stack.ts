@@ -18,15 +18,16 @@ import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
   DRILL_CLEANUP_STATE_MACHINE_NAME,
-  EXECUTOR_OUTPUT_ROLE_NAME,
   EXECUTOR_STARTER_ROLE_NAME,
   EXECUTOR_STATE_MACHINE_NAME,
+  executorTaskRoleName,
   HANDLER_ENV,
   MAIN_STATE_MACHINE_NAME,
   MAIN_STATE_MACHINE_ROLE_NAME,
   NOTIFICATION_TOPIC_NAME,
   ORCHESTRATOR_KEY_ALIAS,
   RESULTS_PREFIX,
+  RESULTS_WRITER_TASKS,
   resultsBucketName,
   STAGING_ACCOUNTS_PARAMETER_NAME,
   TASK_FUNCTIONS,
@@ -56,8 +57,10 @@ export class MainOrchestratorStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const statemachinesDir = props.statemachinesDir ?? join(REPO_ROOT, 'statemachines');
-    const stagingOutputRoles = config.stagingAccounts.map(
-      (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_OUTPUT_ROLE_NAME}`,
+    const stagingOutputRoles = config.stagingAccounts.flatMap((a) =>
+      RESULTS_WRITER_TASKS.map(
+        (taskId) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${executorTaskRoleName(taskId)}`,
+      ),
     );
     this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${NOTIFICATION_TOPIC_NAME}`;
 

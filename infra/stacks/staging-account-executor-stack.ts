@@ -20,11 +20,12 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
-  EXECUTOR_OUTPUT_ROLE_NAME,
   EXECUTOR_STATE_MACHINE_NAME,
+  executorTaskRoleName,
   HANDLER_ENV,
   ORCHESTRATOR_KEY_ALIAS,
   RESULTS_PREFIX,
+  RESULTS_WRITER_TASKS,
   resultsBucketName,
   TASK_FUNCTIONS,
 } from '../names.js';
@@ -72,7 +73,9 @@ export class StagingAccountExecutorStack extends Stack {
         bundle,
         key,
         retention: props.retention,
-        ...(spec.taskId === 'format-output' ? { roleName: EXECUTOR_OUTPUT_ROLE_NAME } : {}),
+        ...(RESULTS_WRITER_TASKS.includes(spec.taskId)
+          ? { roleName: executorTaskRoleName(spec.taskId) }
+          : {}),
         environment: {
           [HANDLER_ENV.resultsBucket]: bucket,
           [HANDLER_ENV.resultsBucketRegion]: config.region,
@@ -81,35 +84,11 @@ export class StagingAccountExecutorStack extends Stack {
       for (const policy of sharedPolicies) fn.role.addManagedPolicy(policy);
       functions[spec.taskId] = fn;
     }
-    const output = functions['format-output'];
-    if (output === undefined) throw new Error('format-output is not an executor task');
-    output.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteAccountRecords',
-        actions: ['s3:PutObject'],
-        resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${RESULTS_PREFIX}*`],
-      }),
-    );
-    output.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'EncryptAccountRecords',
-        actions: ['kms:GenerateDataKey'],
-        resources: [`arn:${Aws.PARTITION}:kms:${config.region}:${config.orchestratorAccountId}:key/*`],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `s3.${config.region}.amazonaws.com` },
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ORCHESTRATOR_KEY_ALIAS },
-        },
-      }),
-    );
-    Validations.of(output.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${RESULTS_PREFIX}*]`,
-      reason: 'each execution writes its own object under results/<correlationId>/<execution>/; nothing else',
-    });
-    Validations.of(output.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${config.region}:${config.orchestratorAccountId}:key/*]`,
-      reason:
-        'the orchestrator key id is unknown in the staging account; limited to the key aliased alias/drs-orchestration and to S3 use',
-    });
+    for (const taskId of RESULTS_WRITER_TASKS) {
+      const writer = functions[taskId];
+      if (writer === undefined) throw new Error(`${taskId} is not an executor task`);
+      grantResultsWrite(writer.role, bucket, config.region, config.orchestratorAccountId);
+    }
     this.functions = functions;
 
     const role = new iam.Role(this, 'ExecutorRole', {
@@ -148,5 +127,44 @@ export function acknowledgeStateMachineRole(role: iam.IRole): void {
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'CloudWatch Logs delivery (logs:*LogDelivery, PutResourcePolicy, Describe*) and X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level permissions',
+  });
+}
+
+/**
+ * Lets an executor task role write its account's records to the orchestrator's results bucket
+ * (only under `results/`) and encrypt them with the orchestrator's key (only through S3).
+ */
+function grantResultsWrite(
+  role: iam.Role,
+  bucket: string,
+  region: string,
+  orchestratorAccountId: string,
+): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'WriteAccountRecords',
+      actions: ['s3:PutObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${bucket}/${RESULTS_PREFIX}*`],
+    }),
+  );
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'EncryptAccountRecords',
+      actions: ['kms:GenerateDataKey'],
+      resources: [`arn:${Aws.PARTITION}:kms:${region}:${orchestratorAccountId}:key/*`],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ORCHESTRATOR_KEY_ALIAS },
+      },
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${RESULTS_PREFIX}*]`,
+    reason: 'each execution writes its own object under results/<correlationId>/<execution>/; nothing else',
+  });
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${region}:${orchestratorAccountId}:key/*]`,
+    reason:
+      'the orchestrator key id is unknown in the staging account; limited to the key aliased alias/drs-orchestration and to S3 use',
   });
 }

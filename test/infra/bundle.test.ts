@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BundlingError, bundleHandlers, type HandlerBundle } from '../../infra/bundle.js';
-import { TASK_FUNCTIONS } from '../../infra/names.js';
+import { RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { createTaskDeps } from '../../src/tasks/index.js';
 import { STAGING_REGION, sessionFor, startTestEmulator } from '../_helpers/emulator.js';
@@ -114,6 +114,20 @@ describe('Function: bundleHandlers', () => {
       const extra = all.filter((c) => !expected.includes(c) && !CREDENTIAL_CHAIN_CLIENTS.has(c));
       expect({ taskId: bundle.taskId, extra }).toEqual({ taskId: bundle.taskId, extra: [] });
     }
+  });
+
+  it('grants the results-bucket write exactly to the executor tasks whose code calls S3', () => {
+    // infra/names.ts RESULTS_WRITER_TASKS drives the IAM grants and bucket policy; the bundles show
+    // which handlers really write to S3. They must agree, or a run fails with AccessDenied on AWS.
+    const executorTasks = new Set(
+      TASK_FUNCTIONS.filter((t) => t.machine === 'executor').map((t) => t.taskId),
+    );
+    const s3Writers = bundles
+      .filter((b) => executorTasks.has(b.taskId) && clientsOf(b, b.metafile).ours.includes('client-s3'))
+      .map((b) => b.taskId)
+      .sort();
+
+    expect(s3Writers).toEqual([...RESULTS_WRITER_TASKS].sort());
   });
 
   it('keeps every SDK client and the EC2 and SNS clients out of the bundles that do not call them', () => {

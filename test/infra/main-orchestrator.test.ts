@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/config.js';
-import { TASK_FUNCTIONS } from '../../infra/names.js';
+import { executorTaskRoleName, RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
 import { parseStagingAccounts } from '../../src/contract/index.js';
 import {
   acknowledgements,
@@ -104,7 +104,9 @@ describe('Stack: main-orchestrator', () => {
     expect(JSON.stringify(writes[0]?.statement.Resource)).toContain('/results/*');
     const principals = JSON.stringify(writes[0]?.statement.Principal);
     for (const account of built.config.stagingAccounts) {
-      expect(principals).toContain(`:iam::${account.accountId}:role/DRS-Orchestration-Task-format-output`);
+      for (const taskId of RESULTS_WRITER_TASKS) {
+        expect(principals).toContain(`:iam::${account.accountId}:role/${executorTaskRoleName(taskId)}`);
+      }
     }
   });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/config.js';
-import { EXECUTOR_OUTPUT_ROLE_NAME, TASK_FUNCTIONS } from '../../infra/names.js';
+import { executorTaskRoleName, RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
 import {
   acknowledgements,
   deployedDefinition,
@@ -71,7 +71,7 @@ describe('Stack: staging-account-executor', () => {
     }
   });
 
-  it('gives every task role the staging policies and only format-output the right to write results', () => {
+  it('gives every task role the staging policies and only the results-writer tasks the right to write results', () => {
     const roles = resourcesOf(template, 'AWS::IAM::Role');
     const taskRoles = Object.entries(roles).filter(([, r]) =>
       JSON.stringify(r).includes('lambda.amazonaws.com'),
@@ -85,11 +85,16 @@ describe('Stack: staging-account-executor', () => {
     const writers = policyStatements(template).filter((s) =>
       [s.statement.Action].flat().includes('s3:PutObject'),
     );
-    expect(writers).toHaveLength(1);
-    const writerRole = Object.entries(roles).find(([, r]) => r.RoleName === EXECUTOR_OUTPUT_ROLE_NAME);
-    expect(JSON.stringify(resourcesOf(template, 'AWS::IAM::Policy')[writers[0]?.resource ?? ''])).toContain(
-      writerRole?.[0] ?? 'missing',
-    );
+    expect(writers).toHaveLength(RESULTS_WRITER_TASKS.length);
+    const policies = resourcesOf(template, 'AWS::IAM::Policy');
+    const writerPolicies = writers.map((w) => JSON.stringify(policies[w.resource]));
+    for (const taskId of RESULTS_WRITER_TASKS) {
+      const writerRole = Object.entries(roles).find(([, r]) => r.RoleName === executorTaskRoleName(taskId));
+      expect(writerRole, taskId).toBeDefined();
+      expect(writerPolicies.filter((p) => p.includes(writerRole?.[0] ?? 'missing'))).toHaveLength(1);
+    }
+    // start-recovery launches servers but never writes results.
+    expect(RESULTS_WRITER_TASKS).not.toContain('start-recovery');
   });
 
   it('grants no * or service:* action and no write on Resource "*"', () => {

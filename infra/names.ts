@@ -5,96 +5,16 @@
  * Plain data: importing this module never loads `aws-cdk-lib`.
  */
 
-/** Which state machine a task belongs to. */
-export type MachineKind = 'main' | 'executor';
+import { TASK_NAMES, type TaskName } from '../src/tasks/names.js';
 
-/** One Lambda-backed task of design 9.1. */
-export interface TaskFunctionSpec {
-  /** Task id: the file `src/handlers/<taskId>.ts` and the key the local runtime binds. */
-  readonly taskId: string;
-  /** Deployed Lambda function name (design 9.1). */
-  readonly functionName: string;
-  /** ASL placeholder (without `${}`) the function's ARN substitutes. */
-  readonly placeholder: string;
-  /** State machine whose Task states call it. */
-  readonly machine: MachineKind;
-}
+/** Which state machine a task belongs to. */
+export type MachineKind = TaskName['machine'];
+
+/** One Lambda-backed task of design 9.1 (the shared table of src/tasks/names.ts). */
+export type TaskFunctionSpec = TaskName;
 
 /** Every task function, in the order of design 9.1. */
-export const TASK_FUNCTIONS: readonly TaskFunctionSpec[] = [
-  {
-    taskId: 'validate',
-    functionName: 'drs-orchestration-validate',
-    placeholder: 'ValidateFunctionArn',
-    machine: 'main',
-  },
-  {
-    taskId: 'discover',
-    functionName: 'drs-orchestration-discover',
-    placeholder: 'DiscoverFunctionArn',
-    machine: 'main',
-  },
-  {
-    taskId: 'partition',
-    functionName: 'drs-orchestration-partition',
-    placeholder: 'PartitionFunctionArn',
-    machine: 'main',
-  },
-  {
-    taskId: 'aggregate',
-    functionName: 'drs-orchestration-aggregate',
-    placeholder: 'AggregateFunctionArn',
-    machine: 'main',
-  },
-  {
-    taskId: 'start-recovery',
-    functionName: 'drs-start-recovery',
-    placeholder: 'StartRecoveryFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'monitor-job',
-    functionName: 'drs-monitor-job',
-    placeholder: 'MonitorJobFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'get-recovery-instances',
-    functionName: 'drs-get-recovery-instances',
-    placeholder: 'GetRecoveryInstancesFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'start-failback',
-    functionName: 'drs-start-failback',
-    placeholder: 'StartFailbackFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'monitor-failback',
-    functionName: 'drs-monitor-failback',
-    placeholder: 'MonitorFailbackFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'terminate-instances',
-    functionName: 'drs-terminate-instances',
-    placeholder: 'TerminateInstancesFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'get-status',
-    functionName: 'drs-get-status',
-    placeholder: 'GetStatusFunctionArn',
-    machine: 'executor',
-  },
-  {
-    taskId: 'format-output',
-    functionName: 'drs-format-output',
-    placeholder: 'FormatOutputFunctionArn',
-    machine: 'executor',
-  },
-];
+export const TASK_FUNCTIONS: readonly TaskFunctionSpec[] = TASK_NAMES;
 
 /** The role in each staging account that the tasks use for DRS, EC2 and Service Quotas. */
 export const STAGING_ROLE_NAME = 'DRS-Orchestration-Role';
@@ -109,7 +29,7 @@ export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
  * staging-account principals the results bucket and its key let write (under `results/`);
  * `test/infra/bundle.test.ts` checks this list against the handlers that bundle the S3 client.
  */
-export const RESULTS_WRITER_TASKS: readonly string[] = [
+export const RESULTS_WRITER_TASKS: readonly TaskName['taskId'][] = [
   'monitor-job',
   'get-recovery-instances',
   'start-failback',

@@ -10,11 +10,11 @@ import { getRecoveryInstances } from './get-recovery-instances.js';
 import { getStatus } from './get-status.js';
 import { monitorFailback } from './monitor-failback.js';
 import { monitorJob } from './monitor-job.js';
+import { TASK_NAMES, type TaskId } from './names.js';
 import { partition } from './partition.js';
 import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
 import { terminateInstances } from './terminate-instances.js';
-import type { TaskId } from './types.js';
 import { validate } from './validate.js';
 
 /** A task: JSON event in, JSON result out; signals with errors named in `src/contract/errors.ts`. */
@@ -45,20 +45,9 @@ export const tasks: Record<TaskId, TaskFn> = {
 };
 
 /** Lambda function name of each task (data-flow.md). */
-export const TASK_FUNCTION_NAMES: Readonly<Record<TaskId, string>> = {
-  validate: 'drs-orchestration-validate',
-  discover: 'drs-orchestration-discover',
-  partition: 'drs-orchestration-partition',
-  aggregate: 'drs-orchestration-aggregate',
-  'start-recovery': 'drs-start-recovery',
-  'monitor-job': 'drs-monitor-job',
-  'get-recovery-instances': 'drs-get-recovery-instances',
-  'start-failback': 'drs-start-failback',
-  'monitor-failback': 'drs-monitor-failback',
-  'terminate-instances': 'drs-terminate-instances',
-  'get-status': 'drs-get-status',
-  'format-output': 'drs-format-output',
-};
+export const TASK_FUNCTION_NAMES = Object.fromEntries(
+  TASK_NAMES.map((t) => [t.taskId, t.functionName]),
+) as Readonly<Record<TaskId, string>>;
 
 export {
   type AccountProgress,
@@ -70,6 +59,7 @@ export {
   type TaskEnv,
   type TaskLogger,
 } from './deps.js';
+export { TASK_NAMES, type TaskName } from './names.js';
 export { accountResultKey, outputKey, resultPrefix } from './results.js';
 export type * from './types.js';
 export {

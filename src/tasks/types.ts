@@ -41,20 +41,7 @@ export type {
   TerminateTarget,
 } from '../core/model.js';
 
-/** The ids of the tasks (design 9.1); the local runtime binds Task states by them. */
-export type TaskId =
-  | 'validate'
-  | 'discover'
-  | 'partition'
-  | 'aggregate'
-  | 'start-recovery'
-  | 'monitor-job'
-  | 'get-recovery-instances'
-  | 'start-failback'
-  | 'monitor-failback'
-  | 'terminate-instances'
-  | 'get-status'
-  | 'format-output';
+export type { TaskId } from './names.js';
 
 /** validate: the raw execution input and the execution. */
 export interface ValidateEvent {

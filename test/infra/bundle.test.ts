@@ -119,7 +119,7 @@ describe('Function: bundleHandlers', () => {
   it('grants the results-bucket write exactly to the executor tasks whose code calls S3', () => {
     // infra/names.ts RESULTS_WRITER_TASKS drives the IAM grants and bucket policy; the bundles show
     // which handlers really write to S3. They must agree, or a run fails with AccessDenied on AWS.
-    const executorTasks = new Set(
+    const executorTasks = new Set<string>(
       TASK_FUNCTIONS.filter((t) => t.machine === 'executor').map((t) => t.taskId),
     );
     const s3Writers = bundles

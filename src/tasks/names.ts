@@ -1,0 +1,107 @@
+/**
+ * The one table of task names (docs/design/data-flow.md, "Names"): the task id the local runtime
+ * binds, the Lambda function name CDK deploys, and the ASL `Resource` placeholder. The runtime,
+ * the CDK stacks and the handlers all read it from here. Plain data, no imports.
+ */
+
+/** Task function ids (design 9.1): the keys of the task registry and the handler file names. */
+export type TaskId =
+  | 'validate'
+  | 'discover'
+  | 'partition'
+  | 'aggregate'
+  | 'start-recovery'
+  | 'monitor-job'
+  | 'get-recovery-instances'
+  | 'start-failback'
+  | 'monitor-failback'
+  | 'terminate-instances'
+  | 'get-status'
+  | 'format-output';
+
+/** One row of the task table. */
+export interface TaskName {
+  readonly taskId: TaskId;
+  /** Lambda function name CDK deploys (design 9.1). */
+  readonly functionName: string;
+  /** ASL `Resource` placeholder name (without `${}`). */
+  readonly placeholder: string;
+  /** Machine whose Task states use it. */
+  readonly machine: 'main' | 'executor';
+}
+
+/** Every task, in the order of design 9.1. */
+export const TASK_NAMES: readonly TaskName[] = [
+  {
+    taskId: 'validate',
+    functionName: 'drs-orchestration-validate',
+    placeholder: 'ValidateFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'discover',
+    functionName: 'drs-orchestration-discover',
+    placeholder: 'DiscoverFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'partition',
+    functionName: 'drs-orchestration-partition',
+    placeholder: 'PartitionFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'aggregate',
+    functionName: 'drs-orchestration-aggregate',
+    placeholder: 'AggregateFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'start-recovery',
+    functionName: 'drs-start-recovery',
+    placeholder: 'StartRecoveryFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'monitor-job',
+    functionName: 'drs-monitor-job',
+    placeholder: 'MonitorJobFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'get-recovery-instances',
+    functionName: 'drs-get-recovery-instances',
+    placeholder: 'GetRecoveryInstancesFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'start-failback',
+    functionName: 'drs-start-failback',
+    placeholder: 'StartFailbackFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'monitor-failback',
+    functionName: 'drs-monitor-failback',
+    placeholder: 'MonitorFailbackFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'terminate-instances',
+    functionName: 'drs-terminate-instances',
+    placeholder: 'TerminateInstancesFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'get-status',
+    functionName: 'drs-get-status',
+    placeholder: 'GetStatusFunctionArn',
+    machine: 'executor',
+  },
+  {
+    taskId: 'format-output',
+    functionName: 'drs-format-output',
+    placeholder: 'FormatOutputFunctionArn',
+    machine: 'executor',
+  },
+];

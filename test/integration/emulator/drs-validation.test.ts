@@ -218,4 +218,56 @@ describe('Emulator: DRS input validation as the model defines it', () => {
 
     expect(seen.has('ValidationException')).toBe(true);
   });
+
+  it('answers random ARNs, bodies and tag keys on the three tag operations with modelled errors only', async () => {
+    const server = emu.state.account('111111111111')?.drs.servers()[0];
+    const arn = fc.oneof(
+      fc.constant(server?.arn ?? 'arn:aws:drs:us-east-2:111111111111:source-server/s-00000000000000000'),
+      fc.constant('arn:aws:drs:us-east-2:222222222222:source-server/s-00000000000000000'),
+      fc.string({ maxLength: 80 }),
+      fc.string({ minLength: 1, maxLength: 40 }).map((s) => `arn:aws:drs:us-east-2:111111111111:${s}`),
+    );
+    const body = fc.oneof(
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .dictionary(fc.string({ maxLength: 130 }), fc.string({ maxLength: 260 }), { maxKeys: 60 })
+        .map((tags) => JSON.stringify({ tags })),
+      fc.string(),
+    );
+    const operation = fc.constantFrom(
+      { name: 'TagResource', method: 'POST' },
+      { name: 'ListTagsForResource', method: 'GET' },
+      { name: 'UntagResource', method: 'DELETE' },
+    );
+    const tagKeys = fc.array(fc.string({ maxLength: 130 }), { maxLength: 60 });
+    const seen = new Set<string>();
+
+    await fc.assert(
+      fc.asyncProperty(operation, arn, body, tagKeys, async (op, target, text, keys) => {
+        const query =
+          op.name === 'UntagResource'
+            ? `?${keys.map((k) => `tagKeys=${encodeURIComponent(k)}`).join('&')}`
+            : '';
+        const res = await call(
+          `/tags/${encodeURIComponent(target)}${query}`,
+          op.method === 'POST' ? text : undefined,
+          op.method,
+        );
+        if (res.status < 300) {
+          expect(outputMismatches('drs', op.name, res.json)).toEqual([]);
+          seen.add(`${op.name} ok`);
+          return;
+        }
+        expect(res.status).toBeLessThan(500);
+        expect(MODELLED.has(res.type ?? '')).toBe(true);
+        expect(errorMismatches('drs', res.type ?? '', res.json)).toEqual([]);
+        seen.add(res.type ?? '');
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+
+    // The generator reaches both the accepted and the rejected side.
+    expect(seen.has('ValidationException') || seen.has('ResourceNotFoundException')).toBe(true);
+    expect([...seen].some((k) => k.endsWith(' ok'))).toBe(true);
+  });
 });

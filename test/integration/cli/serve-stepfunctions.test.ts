@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -7,42 +6,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import { startServeProcess, stopServeProcesses } from '../../_helpers/serve-process.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  // Only the processes this test started, by their handle.
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(stopServeProcesses);
 
-/** Starts `drs-orch serve` from source; resolves with the endpoint printed on stdout's first line. */
-async function serve(args: string[]): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', ...args],
-    {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  children.push(child);
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, endpoint };
-}
+const serve = startServeProcess;
 
 /** The 14.2 script's "wait and check result", with DescribeExecution instead of `sleep 300`. */
 async function waitForEnd(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {

@@ -1,45 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnServe, startServeProcess, stopServeProcesses } from '../../_helpers/serve-process.js';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(stopServeProcesses);
 
-/** Starts `drs-orch serve` from source and resolves with its endpoint (first stdout line). */
-async function serve(
-  args: string[],
-): Promise<{ child: ChildProcess; endpoint: string; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', ...args],
-    {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    },
-  );
-  children.push(child);
-  let err = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, endpoint, stderr: () => err };
-}
+const serve = startServeProcess;
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
@@ -98,21 +68,12 @@ describe('drs-orch serve (child process)', () => {
   });
 
   it('refuses an invalid fleet file with exit 64 and one message', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--port', '0', '--fleet', 'package.json'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    let err = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
+    const { child, stderr } = spawnServe(['--fleet', 'package.json']);
 
     const code = await exited(child);
 
     expect(code).toBe(64);
-    expect(err).toMatch(/^drs-orch: --fleet "package.json" is not a valid fleet: /);
-    expect(err.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr()).toMatch(/^drs-orch: --fleet "package.json" is not a valid fleet: /);
+    expect(stderr().trimEnd().split('\n')).toHaveLength(1);
   });
 });

@@ -4,7 +4,13 @@
  * test can restart the emulator mid-drill and carry on.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { CredentialStore, type CredentialStoreSnapshot } from './auth/credentials.js';
+import {
+  CredentialStore,
+  type CredentialStoreSnapshot,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_SECRET_ACCESS_KEY,
+} from './auth/credentials.js';
 import { VirtualClock } from './clock.js';
 import { DrsAccount } from './drs/account.js';
 import type { DrsAccountState, JobRecord, RecoveryInstanceRecord } from './drs/records.js';
@@ -114,7 +120,15 @@ export class EmulatorState {
     const start = opts.startTime ?? (fleet.startTime ? Date.parse(fleet.startTime) : Date.now());
     const clock = new VirtualClock(start, opts.timeScale ?? 1);
     const faults = new FaultEngine(opts.faults ?? {}, () => clock.nowMs());
-    return new EmulatorState(fleet, clock, faults, new CredentialStore(), undefined, {});
+    // `test`/`test` is the root of the fleet's orchestrator account (123456789012 unless it says otherwise).
+    const credentials = new CredentialStore([
+      {
+        accessKeyId: DEFAULT_ACCESS_KEY_ID,
+        secretAccessKey: DEFAULT_SECRET_ACCESS_KEY,
+        accountId: fleet.orchestratorAccountId ?? DEFAULT_ACCOUNT_ID,
+      },
+    ]);
+    return new EmulatorState(fleet, clock, faults, credentials, undefined, {});
   }
 
   /** A world restored from a snapshot; the clock resumes at the saved virtual time. */

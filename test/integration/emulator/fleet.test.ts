@@ -6,6 +6,7 @@ import {
   paginateDescribeSourceServers,
   type SourceServer,
 } from '@aws-sdk/client-drs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateFleet, startEmulator } from '../../../src/emulator/index.js';
 import { drsMismatches, recordResponses, stagingDrs, startTestEmulator } from '../../_helpers/emulator.js';
@@ -123,6 +124,23 @@ describe('Emulator: fleet files', () => {
     expect(
       out.items?.map((s) => [s.sourceServerID, s.sourceProperties?.identificationHints?.hostname]),
     ).toEqual([['s-abcdefghij0123456', 'db01']]);
+  });
+
+  it('makes test/test the root of the orchestrator account the fleet names', async () => {
+    const fleet = generateFleet({
+      seed: 3,
+      accounts: 1,
+      serversPerAccount: 2,
+      orchestratorAccountId: '999999999999',
+    });
+    const emu = await startEmulator({ fleet, timeScale: 0 });
+    const sts = new STSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: emu.credentials });
+
+    const me = await sts.send(new GetCallerIdentityCommand({}));
+    await emu.stop();
+
+    expect(me.Account).toBe('999999999999');
+    expect(me.Arn).toBe('arn:aws:iam::999999999999:root');
   });
 
   it('rejects a fleet with more than 300 replicating servers in one account', async () => {

@@ -3,15 +3,8 @@
  * runtime's `DiscreteScheduler`, as `drs-orch --target sim` runs by default), and the CLI's
  * runtime environment over it.
  */
-import { runtimeEnv } from '../src/cli/targets/local.js';
-import { EMULATOR_CREDENTIALS } from '../src/cli/targets/sim-world.js';
-import {
-  type Emulator,
-  type FaultPlan,
-  type Fleet,
-  generateFleet,
-  startEmulator,
-} from '../src/emulator/index.js';
+import { orchestratorOf, runtimeEnv } from '../src/cli/targets/local.js';
+import { type Emulator, type Fleet, generateFleet, startEmulator } from '../src/emulator/index.js';
 import type { RuntimeEnv } from '../src/runtime/index.js';
 import { DiscreteScheduler } from '../src/runtime/scheduler.js';
 
@@ -19,8 +12,6 @@ import { DiscreteScheduler } from '../src/runtime/scheduler.js';
 export const ORCHESTRATOR = '123456789012';
 /** Orchestrator region of generated fleets. */
 export const ORCHESTRATOR_REGION = 'us-east-1';
-/** Results bucket of generated fleets. */
-export const RESULTS_BUCKET = `drs-orchestration-results-${ORCHESTRATOR}`;
 /** Virtual start of every run (a Monday morning; any fixed time keeps runs comparable). */
 export const START_TIME = '2025-01-06T09:00:00.000Z';
 
@@ -75,20 +66,18 @@ export interface BenchWorld {
  * every execution waits, so local compute costs no virtual time and results do not depend on how
  * busy the machine is.
  */
-export async function startBenchWorld(fleet: Fleet, faults?: FaultPlan): Promise<BenchWorld> {
-  const emu = await startEmulator({ fleet, timeScale: 0, ...(faults ? { faults } : {}) });
+export async function startBenchWorld(fleet: Fleet): Promise<BenchWorld> {
+  const emu = await startEmulator({ fleet, timeScale: 0 });
   const scheduler = new DiscreteScheduler({ clock: emu.clock });
   // The same wiring as `drs-orch --target sim` (src/cli/targets/local.ts).
-  const env = runtimeEnv({
-    accountId: ORCHESTRATOR,
-    region: ORCHESTRATOR_REGION,
+  const env = await runtimeEnv({
+    ...orchestratorOf(fleet),
     // With a scheduler the scale is not used (as in openSimSession).
     timeScale: 1,
     now: () => emu.clock.now(),
     scheduler,
     endpoint: emu.endpoint,
-    credentials: EMULATOR_CREDENTIALS,
-    resultsBucket: RESULTS_BUCKET,
+    credentials: emu.credentials,
     env: {},
   });
   return {

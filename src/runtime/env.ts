@@ -40,6 +40,12 @@ export interface RuntimeEnvConfig {
   readonly resultsBucket?: string;
   /** SSM parameter with the staging accounts. @default '/drs-orchestration/staging-accounts' */
   readonly stagingAccountsParameter?: string;
+  /**
+   * Environment the tasks read their settings from (`DRS_STAGING_ACCOUNTS_PARAMETER`,
+   * `RESULTS_BUCKET`, ...). The CLI passes the shell's on `--target aws` only.
+   * @default {}: a local run must not pick up a Lambda's environment
+   */
+  readonly taskEnv?: Readonly<Record<string, string | undefined>>;
   /** @default the tasks' own retry policy */
   readonly retryPolicy?: RetryPolicy;
   readonly onAttempt?: (info: AttemptInfo) => void;
@@ -83,7 +89,8 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
   const sleep = scheduler
     ? scheduler.sleep
     : (ms: number): Promise<void> => delay(ms / timeScale).then(() => undefined);
-  const aws = createAwsPorts({
+  const taskEnv = config.taskEnv ?? {};
+  const portsConfig = {
     region,
     now,
     sleep,
@@ -91,19 +98,33 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     ...(config.credentials ? { credentials: config.credentials } : {}),
     ...(config.retryPolicy ? { retryPolicy: config.retryPolicy } : {}),
     ...(config.onAttempt ? { onAttempt: config.onAttempt } : {}),
-  });
-  const accountId = config.accountId ?? (await aws.orchestrator.sts.getCallerIdentity()).account;
-  const sns = new SNSClient({
-    region,
-    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
-    ...(config.credentials ? { credentials: config.credentials } : {}),
-  });
+    ...(taskEnv.RESULTS_BUCKET_REGION ? { resultsBucketRegion: taskEnv.RESULTS_BUCKET_REGION } : {}),
+  };
+  const accountId =
+    config.accountId ?? (await createAwsPorts(portsConfig).orchestrator.sts.getCallerIdentity()).account;
+  // One set of ports for every execution (assumed-role sessions are cached across them); the
+  // orchestrator's own account is reached with its own credentials, never by AssumeRole.
+  const aws = createAwsPorts({ ...portsConfig, ambientAccountId: accountId });
+  // One SNS client per topic region: a notification topic may live outside the orchestrator's region.
+  const sns = new Map<string, SNSClient>();
+  const snsFor = (topicRegion: string): SNSClient => {
+    let client = sns.get(topicRegion);
+    if (!client) {
+      client = new SNSClient({
+        region: topicRegion,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...(config.credentials ? { credentials: config.credentials } : {}),
+      });
+      sns.set(topicRegion, client);
+    }
+    return client;
+  };
   const publish = async (message: SnsMessage): Promise<{ messageId?: string }> => {
     const attributes: Record<string, MessageAttributeValue> = {};
     for (const [key, value] of Object.entries(message.attributes ?? {})) {
       attributes[key] = { DataType: 'String', StringValue: value };
     }
-    const out = await sns.send(
+    const out = await snsFor(message.topicArn.split(':')[3] || region).send(
       new PublishCommand({
         TopicArn: message.topicArn,
         Message: message.message,
@@ -127,8 +148,7 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
         now,
         sleep,
         region,
-        // Settings come from the config only: a local run must not pick up a Lambda's environment.
-        env: {},
+        env: taskEnv,
         progress: scope.progress,
         ...(config.resultsBucket ? { resultsBucket: config.resultsBucket } : {}),
         ...(config.stagingAccountsParameter

@@ -16,12 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { runtimeEnv } from '../../src/cli/targets/local.js';
 import { EMULATOR_CREDENTIALS } from '../../src/cli/targets/sim-world.js';
 import { type Fleet, generateFleet, startEmulator } from '../../src/emulator/index.js';
-import {
-  createRuntimeEnv,
-  DiscreteScheduler,
-  type RuntimeEnv,
-  runStateMachine,
-} from '../../src/runtime/index.js';
+import { DiscreteScheduler, type RuntimeEnv, runStateMachine } from '../../src/runtime/index.js';
 
 const ORCHESTRATOR = '123456789012';
 const RESULTS_BUCKET = `drs-orchestration-results-${ORCHESTRATOR}`;
@@ -89,28 +84,18 @@ async function worker(id: ScenarioId, seed: number, drills: number): Promise<voi
     });
     // The safety net is off: this harness wants to see a real hang, not its error.
     const scheduler = new DiscreteScheduler({ clock: emu.clock, stallTimeoutMs: 0 });
-    const cliWiring = random() < 0.5;
-    const env: RuntimeEnv = cliWiring
-      ? runtimeEnv({
-          accountId: ORCHESTRATOR,
-          region: 'us-east-1',
-          timeScale: 1,
-          now: () => emu.clock.now(),
-          scheduler,
-          endpoint: emu.endpoint,
-          credentials: EMULATOR_CREDENTIALS,
-          resultsBucket: RESULTS_BUCKET,
-          env: {},
-        })
-      : await createRuntimeEnv({
-          endpoint: emu.endpoint,
-          credentials: emu.credentials,
-          region: 'us-east-1',
-          accountId: ORCHESTRATOR,
-          now: () => emu.clock.now(),
-          resultsBucket: RESULTS_BUCKET,
-          scheduler,
-        });
+    // The CLI's wiring (one factory serves the CLI, the benchmark and the e2e tests).
+    const env: RuntimeEnv = await runtimeEnv({
+      accountId: ORCHESTRATOR,
+      region: 'us-east-1',
+      timeScale: 1,
+      now: () => emu.clock.now(),
+      scheduler,
+      endpoint: emu.endpoint,
+      credentials: EMULATOR_CREDENTIALS,
+      resultsBucket: RESULTS_BUCKET,
+      env: {},
+    });
     // In-process CPU hogs: the event loop is busy at random moments, as on a loaded machine.
     const hogEvery = random() < 0.5 ? 1 + Math.floor(random() * 20) : 0;
     const hogMs = Math.floor(random() * 15);
@@ -136,7 +121,7 @@ async function worker(id: ScenarioId, seed: number, drills: number): Promise<voi
       quiet += 1;
       if (quiet < QUIET_SECONDS) return;
       process.stderr.write(
-        `HUNG ${id} seed ${seed + d} drill ${d} wiring ${cliWiring ? 'cli' : 'e2e'} hog ${hogEvery}/${hogMs} latency ${JSON.stringify(latency)}\n` +
+        `HUNG ${id} seed ${seed + d} drill ${d} hog ${hogEvery}/${hogMs} latency ${JSON.stringify(latency)}\n` +
           `last event: ${lastLine}\n${scheduler.describe()}\n` +
           `resources: ${JSON.stringify(process.getActiveResourcesInfo())}\n`,
       );

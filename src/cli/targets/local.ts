@@ -4,13 +4,12 @@
  * orchestration is the state machines' and the tasks'.
  */
 import { randomBytes } from 'node:crypto';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
+import { createRuntimeEnv, type LocalRuntimeEnv } from '../../runtime/env.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
-import type { RuntimeEnv, RuntimeEvent, TaskScope } from '../../runtime/types.js';
-import { createTaskDeps } from '../../tasks/deps.js';
+import type { RuntimeEnv, RuntimeEvent } from '../../runtime/types.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
@@ -72,65 +71,27 @@ interface Wiring {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Builds the runtime environment: task deps per scope, scaled sleeps, SNS publishing. */
-export function runtimeEnv(w: Wiring): RuntimeEnv {
-  const sns = new Map<string, SNSClient>();
-  const snsFor = (region: string): SNSClient => {
-    let client = sns.get(region);
-    if (!client) {
-      client = new SNSClient({
-        region,
-        ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
-        ...(w.credentials !== undefined && { credentials: w.credentials }),
-      });
-      sns.set(region, client);
-    }
-    return client;
-  };
-  // Virtual milliseconds pass timeScale times faster than wall ones, or in the scheduler.
-  const sleep =
-    w.scheduler?.sleep ??
-    ((ms: number): Promise<void> =>
-      new Promise((r) => setTimeout(r, Math.max(0, Math.round(ms / w.timeScale)))));
-  return {
+/**
+ * Builds the runtime environment the CLI runs in: the runtime's own factory, so the CLI, the
+ * benchmark and the e2e tests exercise one wiring (shared AWS ports, SNS per topic region, the
+ * orchestrator's account reached without AssumeRole).
+ */
+export function runtimeEnv(w: Wiring): Promise<LocalRuntimeEnv> {
+  return createRuntimeEnv({
     accountId: w.accountId,
     region: w.region,
     timeScale: w.timeScale,
     now: w.now,
+    taskEnv: w.env,
     ...(w.scheduler !== undefined && { scheduler: w.scheduler }),
-    taskDeps: (scope: TaskScope) =>
-      createTaskDeps({
-        now: w.now,
-        sleep,
-        env: w.env,
-        region: scope.machine === 'executor' ? scope.account.region : w.region,
-        ambientAccountId: w.accountId,
-        progress: (p) => scope.progress({ ...p }),
-        ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
-        ...(w.credentials !== undefined && { credentials: w.credentials }),
-        ...(w.resultsBucket !== undefined && { resultsBucket: w.resultsBucket }),
-      }),
-    publish: async (m) => {
-      const region = m.topicArn.split(':')[3] ?? w.region;
-      const out = await snsFor(region).send(
-        new PublishCommand({
-          TopicArn: m.topicArn,
-          Message: m.message,
-          ...(m.subject !== undefined && { Subject: m.subject }),
-          ...(m.attributes !== undefined && {
-            MessageAttributes: Object.fromEntries(
-              Object.entries(m.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-            ),
-          }),
-        }),
-      );
-      return out.MessageId !== undefined ? { messageId: out.MessageId } : {};
-    },
-  };
+    ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
+    ...(w.credentials !== undefined && { credentials: w.credentials }),
+    ...(w.resultsBucket !== undefined && { resultsBucket: w.resultsBucket }),
+  });
 }
 
 /** The orchestrator account of a fleet, its region and its results bucket. */
-function orchestratorOf(fleet: Fleet): { accountId: string; region: string; resultsBucket?: string } {
+export function orchestratorOf(fleet: Fleet): { accountId: string; region: string; resultsBucket?: string } {
   const accountId = fleet.orchestratorAccountId ?? '123456789012';
   const account = fleet.accounts.find((a) => a.accountId === accountId);
   const bucket = account?.s3Buckets?.[0]?.name;
@@ -198,7 +159,7 @@ export async function openSimSession(
   try {
     const fleet = world.emulator?.state.fleet ?? (await remoteFleet(world.endpoint));
     const orchestrator = orchestratorOf(fleet);
-    const env = runtimeEnv({
+    const env = await runtimeEnv({
       ...orchestrator,
       ...(invocation.target.resultsBucket !== undefined && {
         resultsBucket: invocation.target.resultsBucket,
@@ -247,7 +208,7 @@ export async function openAwsSession(invocation: RunInvocation, io: CliIo): Prom
     sts.destroy();
   }
   if (accountId === undefined) throw new UsageError('--target aws: GetCallerIdentity returned no account');
-  const env = runtimeEnv({
+  const env = await runtimeEnv({
     accountId,
     region,
     timeScale: 1,

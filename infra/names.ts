@@ -25,7 +25,7 @@ export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
 /**
  * Executor tasks that write per-server records to the results bucket: the tasks that finish an
  * action's report (get-recovery-instances, get-status, the terminate and failback monitors and
- * starts, which finish at once when there is nothing to do) and format-output. They are the only
+ * starts, which finish at once when there is nothing to do). format-output only summarises. They are the only
  * staging-account principals the results bucket and its key let write (under `results/`);
  * `test/infra/bundle.test.ts` checks this list against the handlers that bundle the S3 client.
  */
@@ -36,16 +36,12 @@ export const RESULTS_WRITER_TASKS: readonly TaskName['taskId'][] = [
   'monitor-failback',
   'terminate-instances',
   'get-status',
-  'format-output',
 ];
 
 /** Fixed execution-role name of an executor task, so the orchestrator's policies can name it. */
 export function executorTaskRoleName(taskId: string): string {
   return `DRS-Orchestration-Task-${taskId}`;
 }
-
-/** Execution role of the executor's `format-output` Lambda. */
-export const EXECUTOR_OUTPUT_ROLE_NAME = executorTaskRoleName('format-output');
 
 /** Executor state machine name (placeholder `${ExecutorStateMachineName}`). */
 export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';

@@ -99,7 +99,7 @@ export type ServerStatus =
   | 'failback-completed'
   | 'reported';
 
-/** One per server; written to S3 by format-output, never carried by the main machine. */
+/** One per server; written to S3 by the task that finishes the report, never carried by the main machine. */
 export interface ServerRecord {
   sourceServerId: string;
   hostname: string;

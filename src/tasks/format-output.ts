@@ -4,7 +4,6 @@
 import type { AccountSummary } from '../core/model.js';
 import { resultStatus } from '../core/status.js';
 import type { TaskDeps } from './deps.js';
-import { publishReport } from './results.js';
 import type { FormatOutputEvent } from './types.js';
 
 /**
@@ -12,13 +11,8 @@ import type { FormatOutputEvent } from './types.js';
  * (`results/<correlationId>/<execution>/accounts/<accountId>.json`, written by the task that made
  * them) and only the key travels; without one they travel inline.
  */
-export async function formatOutput(event: FormatOutputEvent, deps: TaskDeps): Promise<AccountSummary> {
-  const { request, account } = event;
-  // A report made without a results bucket (or inline for a dry run) is stored here when one exists.
-  const report =
-    event.report.records && !event.report.resultKey && deps.env.resultsBucket
-      ? await publishReport(event.report.records, event, deps)
-      : event.report;
+export async function formatOutput(event: FormatOutputEvent, _deps: TaskDeps): Promise<AccountSummary> {
+  const { request, account, report } = event;
   const { counts } = report;
   const summary: AccountSummary = {
     accountId: account.accountId,

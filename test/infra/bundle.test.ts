@@ -31,7 +31,7 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'monitor-failback': ['client-drs', 'client-s3', 'client-sts'],
   'terminate-instances': ['client-drs', 'client-s3', 'client-sts'],
   'get-status': ['client-drs', 'client-s3', 'client-sts'],
-  'format-output': ['client-s3'],
+  'format-output': [],
 };
 
 /**

@@ -68,7 +68,7 @@ export const NOTIFICATION_TOPIC_NAME = 'drs-orchestration-notifications';
 export const ORCHESTRATOR_KEY_ALIAS = 'alias/drs-orchestration';
 
 /** CloudWatch namespace of the task metrics (design 10.1). */
-export const METRICS_NAMESPACE = 'DRS/Orchestration';
+export { METRICS_NAMESPACE } from '../src/tasks/names.js';
 
 /** Key prefix the executors write their per-account records under. */
 export const RESULTS_PREFIX = 'results/';

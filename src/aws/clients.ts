@@ -42,7 +42,8 @@ export function createAwsPorts(config: AwsConfig): AwsPorts {
 }
 
 /**
- * Loads every SDK client package now instead of on first use. The local runtime calls it before a
+ * Loads the SDK client packages the tasks call (not EC2 or SNS: no task calls them, and the
+ * runtime publishes notifications through its own client) now instead of on first use. The local runtime calls it before a
  * run in discrete virtual time: its scheduler advances the clock when every execution waits on
  * nothing but HTTP or a sleep, and cannot see a module load in flight, so a first-use import in
  * one branch while another branch sleeps could let virtual time jump early. Loaded modules are
@@ -51,10 +52,8 @@ export function createAwsPorts(config: AwsConfig): AwsPorts {
 export async function preloadAwsSdks(): Promise<void> {
   await Promise.all([
     import('./services/sdk/drs.js'),
-    import('./services/sdk/ec2.js'),
     import('./services/sdk/s3.js'),
     import('./services/sdk/service-quotas.js'),
-    import('./services/sdk/sns.js'),
     import('./services/sdk/ssm.js'),
     import('./services/sdk/sts.js'),
   ]);

@@ -102,7 +102,7 @@ function serverReportOf(record: ServerRecord): ServerReport {
 }
 
 /** Records standing for the servers of an account issue (all failed with the issue's code). */
-function issueRecords(issue: AccountIssue): ServerRecord[] {
+export function issueRecords(issue: AccountIssue): ServerRecord[] {
   return (issue.serverIds ?? []).map((id) => ({
     sourceServerId: id,
     hostname: 'unknown',

@@ -11,10 +11,11 @@ import type { AwsServices } from '../aws/create-ports.js';
 import { ErrorNames } from '../contract/errors.js';
 import { createTaskDepsFor, type TaskDeps } from '../tasks/deps.js';
 import type { TaskFn } from '../tasks/index.js';
+/** CloudWatch namespace of every metric (design 10.1). */
+import { METRICS_NAMESPACE } from '../tasks/names.js';
 import type { AccountReport, AccountSummary, AggregateResult, TaskId } from '../tasks/types.js';
 
-/** CloudWatch namespace of every metric (design 10.1). */
-export const METRICS_NAMESPACE = 'DRS/Orchestration';
+export { METRICS_NAMESPACE };
 
 /** Service name on log lines. */
 export const SERVICE_NAME = 'drs-orchestration';

@@ -2,7 +2,7 @@
  * aggregate: the orchestration output (design 3.2) from every account's summary.
  */
 import { assertOrchestrationOutput, ErrorNames } from '../contract/index.js';
-import { type AccountOutcome, aggregateOutput, fitOutput } from '../core/aggregate.js';
+import { type AccountOutcome, aggregateOutput, fitOutput, issueRecords } from '../core/aggregate.js';
 import { formatIsoDuration } from '../core/duration.js';
 import type { AccountIssue, AccountSummary, ServerRecord } from '../core/model.js';
 import { resultNotification } from '../core/notifications.js';
@@ -40,14 +40,12 @@ async function recordsOf(
   }
   // An executor that failed as a whole: each of its servers failed with the account's error.
   const work = event.work?.accounts.find((a) => a.accountId === summary.accountId);
-  return (work?.serverIds ?? []).map((id) => ({
-    sourceServerId: id,
-    hostname: 'unknown',
-    stagingAccountId: summary.accountId,
-    status: 'failed' as const,
+  return issueRecords({
+    accountId: summary.accountId,
     errorCode: summary.errorCode ?? ErrorNames.DRSServiceError,
     errorMessage: summary.errorMessage ?? `the executor of account ${summary.accountId} failed`,
-  }));
+    serverIds: work?.serverIds ?? [],
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   baseRecord,
   describeRecoveryInstances,
   describeSourceServers,
+  failureStatus,
   instancesByServer,
   launchTimeOf,
   primaryIpOf,
@@ -45,12 +46,7 @@ export async function getRecoveryInstances(
     const failure = failures.get(id);
     if (failure) {
       return compact<ServerRecord>({
-        ...baseRecord(
-          id,
-          server,
-          account.accountId,
-          failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed',
-        ),
+        ...baseRecord(id, server, account.accountId, failureStatus(failure)),
         jobId,
         errorCode: failure.code,
         errorMessage: failure.message,

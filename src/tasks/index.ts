@@ -10,7 +10,7 @@ import { getRecoveryInstances } from './get-recovery-instances.js';
 import { getStatus } from './get-status.js';
 import { monitorFailback } from './monitor-failback.js';
 import { monitorJob } from './monitor-job.js';
-import { TASK_NAMES, type TaskId } from './names.js';
+import type { TaskId } from './names.js';
 import { partition } from './partition.js';
 import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
@@ -43,11 +43,6 @@ export const tasks: Record<TaskId, TaskFn> = {
   'get-status': getStatus,
   'format-output': formatOutput,
 };
-
-/** Lambda function name of each task (data-flow.md). */
-export const TASK_FUNCTION_NAMES = Object.fromEntries(
-  TASK_NAMES.map((t) => [t.taskId, t.functionName]),
-) as Readonly<Record<TaskId, string>>;
 
 export {
   type AccountProgress,

@@ -105,3 +105,6 @@ export const TASK_NAMES: readonly TaskName[] = [
     machine: 'executor',
   },
 ];
+
+/** CloudWatch namespace of the metrics the handlers emit and the alarms and dashboard read (design 10.1). */
+export const METRICS_NAMESPACE = 'DRS/Orchestration';

@@ -3,9 +3,9 @@
  */
 import type { Job, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import type { DrsPort } from '../aws/index.js';
-import type { AccountWork, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
+import { ErrorNames } from '../contract/index.js';
+import type { ExecutionRef, OrchestrationRequest, RunFailure, ServerRecord } from '../core/model.js';
 import { chunk, MAX_IDS_PER_DESCRIBE, MAX_JOB_IDS_PER_DESCRIBE } from '../core/partition.js';
-import type { TaskDeps } from './deps.js';
 
 /** DRS caps tag values at 256 characters. */
 const MAX_TAG_VALUE = 256;
@@ -30,11 +30,6 @@ export function jobTags(request: OrchestrationRequest, execution: ExecutionRef):
 /** True when a DRS job carries this run's correlation id. */
 export function isOurJob(job: Job | undefined, correlationId: string): boolean {
   return job?.tags?.['DR-CorrelationId'] === correlationId.slice(0, MAX_TAG_VALUE);
-}
-
-/** The DRS port of an account of the event. */
-export function drsOf(deps: TaskDeps, account: AccountWork): DrsPort {
-  return deps.aws.account(account).drs;
 }
 
 /** Every source server of the account (all pages: no silent cap). */
@@ -152,4 +147,9 @@ export function baseRecord(
     status,
     ...(server?.tags && Object.keys(server.tags).length ? { tags: { ...server.tags } } : {}),
   };
+}
+
+/** The record status of a run failure: a timed-out server is `timeout`, any other failure `failed`. */
+export function failureStatus(failure: RunFailure): 'timeout' | 'failed' {
+  return failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed';
 }

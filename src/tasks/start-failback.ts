@@ -10,7 +10,13 @@ import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js'
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
 import { publishReport } from './results.js';
-import { baseRecord, describeRecoveryInstances, describeSourceServers, jobTags } from './shared.js';
+import {
+  baseRecord,
+  describeRecoveryInstances,
+  describeSourceServers,
+  failureStatus,
+  jobTags,
+} from './shared.js';
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
 
 /** Failback states that mean a failback is already under way or over (adopted, not relaunched). */
@@ -111,7 +117,7 @@ async function failbackReport(
     };
     const failure = failed.get(target.recoveryInstanceId);
     if (failure) {
-      const status = failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed';
+      const status = failureStatus(failure);
       return compact<ServerRecord>({
         ...baseRecord(id, server, account.accountId, status),
         ...extra,

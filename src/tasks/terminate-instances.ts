@@ -16,6 +16,7 @@ import {
   describeJobs,
   describeRecoveryInstances,
   describeSourceServers,
+  failureStatus,
   launchTimeOf,
 } from './shared.js';
 import type { AccountEvent } from './types.js';
@@ -174,7 +175,7 @@ async function terminateReport(
     const base = { recoveryInstanceId: riId, ec2InstanceId: riId, jobId: jobOf.get(riId) };
     const failure: RunFailure | undefined = failedByInstance.get(riId);
     if (failure) {
-      const status = failure.code === ErrorNames.JobTimeout ? 'timeout' : 'failed';
+      const status = failureStatus(failure);
       return compact<ServerRecord>({
         ...baseRecord(id, server, account.accountId, status),
         ...base,

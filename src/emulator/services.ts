@@ -150,34 +150,33 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
       TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
       StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
     };
-    let resources: string | string[] = resource;
+    // The three scoped operations are the only ones whose body decides authorization: parse it once.
     const scoped = perResource[operation];
+    let body: Record<string, unknown> | undefined;
     if (scoped !== undefined && req.body.length > 0) {
       try {
-        const body = JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
-        const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
-        const ids = items
-          .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
-          .filter((id): id is string => typeof id === 'string');
-        if (ids.length > 0) {
-          resources = ids.map(
-            (id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`,
-          );
-        }
+        const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+        if (parsed !== null && typeof parsed === 'object') body = parsed as Record<string, unknown>;
       } catch {
-        resources = resource;
+        body = undefined;
       }
     }
-    let tagsOnCreate = false;
-    if ((operation === 'StartRecovery' || operation === 'StartFailbackLaunch') && req.body.length > 0) {
-      try {
-        const body = JSON.parse(req.body.toString('utf8')) as { tags?: Record<string, string> };
-        tagsOnCreate =
-          typeof body.tags === 'object' && body.tags !== null && Object.keys(body.tags).length > 0;
-      } catch {
-        tagsOnCreate = false;
+    let resources: string | string[] = resource;
+    if (scoped !== undefined && body !== undefined) {
+      const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
+      const ids = items
+        .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
+        .filter((id): id is string => typeof id === 'string');
+      if (ids.length > 0) {
+        resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
       }
     }
+    const tags = body?.tags;
+    const tagsOnCreate =
+      (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&
+      typeof tags === 'object' &&
+      tags !== null &&
+      Object.keys(tags).length > 0;
     const result = authorizer.check(principal, {
       action: `drs:${operation}`,
       resources,

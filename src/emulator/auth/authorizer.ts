@@ -69,9 +69,6 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
   };
 }
 
-/** An authorizer that allows everything (for handlers wired without policies). */
-export const ALLOW_ALL: Authorizer = { check: () => ALLOWED };
-
 /**
  * The access-denied error a service answers for a failed check, with AWS's
  * `User: ... is not authorized to perform: ...` message naming the first missing action.

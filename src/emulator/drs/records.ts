@@ -112,12 +112,6 @@ export interface RecoveryInstanceRecord {
   failbackOverride?: FailbackState;
 }
 
-/** Fault-driven changes to one server's replication. */
-export interface ReplicationStall {
-  sourceServerID: string;
-  fromMs: number;
-}
-
 /** The DRS state of one account. */
 export interface DrsAccountState {
   accountId: string;

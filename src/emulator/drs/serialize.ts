@@ -166,6 +166,28 @@ export function sourceServerValidUntil(account: DrsAccount, s: SourceServerRecor
   return until;
 }
 
+/**
+ * When each recovery instance of a job starts launching (its LAUNCH_START event). A job's events
+ * never change after planning, so the index is built once per job: a poll of a large job then costs
+ * one lookup per server instead of a scan of every event.
+ */
+const launchStarts = new WeakMap<JobRecord, ReadonlyMap<string, number>>();
+
+function launchStartOf(job: JobRecord, recoveryInstanceID: string): number | undefined {
+  let index = launchStarts.get(job);
+  if (!index) {
+    const built = new Map<string, number>();
+    for (const e of job.events) {
+      if (e.event === 'LAUNCH_START' && e.targetInstanceID !== undefined) {
+        built.set(e.targetInstanceID, Math.min(e.atMs, built.get(e.targetInstanceID) ?? e.atMs));
+      }
+    }
+    index = built;
+    launchStarts.set(job, index);
+  }
+  return index.get(recoveryInstanceID);
+}
+
 /** `Job` output shape. */
 export function jobJson(account: DrsAccount, job: JobRecord, now: number): Record<string, unknown> {
   const status = account.jobStatus(job, now);
@@ -181,10 +203,7 @@ export function jobJson(account: DrsAccount, job: JobRecord, now: number): Recor
       const launching = job.type === 'LAUNCH' && job.initiatedBy !== 'FAILBACK';
       const showInstance =
         p.recoveryInstanceID !== undefined &&
-        (!launching ||
-          job.events.some(
-            (e) => e.event === 'LAUNCH_START' && e.targetInstanceID === p.recoveryInstanceID && e.atMs <= now,
-          ));
+        (!launching || (launchStartOf(job, p.recoveryInstanceID) ?? Number.POSITIVE_INFINITY) <= now);
       return {
         sourceServerID: p.sourceServerID,
         ...(showInstance ? { recoveryInstanceID: p.recoveryInstanceID } : {}),

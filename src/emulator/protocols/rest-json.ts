@@ -4,20 +4,6 @@
  */
 import type { EmulatorResponse } from '../types.js';
 
-/** A successful rest-json answer. */
-export function restJsonResponse(
-  status: number,
-  body: unknown,
-  requestId: string,
-  headers: Readonly<Record<string, string>> = {},
-): EmulatorResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...headers },
-    body: body === undefined ? '' : JSON.stringify(body),
-  };
-}
-
 /** Options of {@link restJsonError}. */
 export interface RestJsonErrorOptions {
   /** Error shape name, e.g. `ValidationException`; sent in `x-amzn-errortype` and as `code`. */

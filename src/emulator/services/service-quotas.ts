@@ -6,7 +6,7 @@
  */
 import type { Authorizer } from '../auth/authorizer.js';
 import { accessDeniedResponse } from '../auth/authorizer.js';
-import { jsonError, jsonResponse, parseJsonRpc } from '../protocols/json.js';
+import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
 /** A quota the emulator knows. */
@@ -115,7 +115,7 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
       if (value === undefined || value === null) {
         return err(
           'ValidationException',
-          `1 validation error detected: Value null at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
+          missingMemberMessage(`${member.charAt(0).toLowerCase()}${member.slice(1)}`),
           requestId,
         );
       }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
 import { accessDeniedResponse } from '../auth/authorizer.js';
+import { missingMemberMessage } from '../protocols/json.js';
 import { parseQueryParams, queryError, queryResponse, queryStructList } from '../protocols/query.js';
 import { notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
 import { xmlElements } from '../protocols/xml.js';
@@ -149,12 +150,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     const { requestId, principal } = ctx;
     const name = params.get('Name');
     if (name === null) {
-      return error(
-        'ValidationError',
-        "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
-        400,
-        requestId,
-      );
+      return error('ValidationError', missingMemberMessage('name'), 400, requestId);
     }
     const attributes: Record<string, string> = {};
     for (const entry of queryStructList(params, 'Attributes', 'entry')) {
@@ -212,12 +208,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     }
     const message = params.get('Message');
     if (message === null) {
-      return error(
-        'ValidationError',
-        "1 validation error detected: Value null at 'message' failed to satisfy constraint: Member must not be null",
-        400,
-        requestId,
-      );
+      return error('ValidationError', missingMemberMessage('message'), 400, requestId);
     }
     const arnMatch = TOPIC_ARN.exec(arn);
     if (arnMatch === null) return error('InvalidParameter', 'Invalid parameter: TopicArn', 400, requestId);

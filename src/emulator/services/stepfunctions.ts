@@ -6,7 +6,7 @@
  * local runtime), which reports what happens through {@link ExecutionRecord.record}.
  */
 import { randomUUID } from 'node:crypto';
-import { jsonError, jsonResponse, parseJsonRpc } from '../protocols/json.js';
+import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
@@ -266,12 +266,7 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
   ): EmulatorResponse | undefined {
     const value = input[member];
     if (value === undefined || value === null) {
-      return opts.required
-        ? validation(
-            `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
-            requestId,
-          )
-        : undefined;
+      return opts.required ? validation(missingMemberMessage(member), requestId) : undefined;
     }
     if (typeof value !== 'string') {
       return jsonError({

@@ -9,6 +9,7 @@ import { accessDeniedResponse } from '../auth/authorizer.js';
 import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
 import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
 import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
+import { missingMemberMessage } from '../protocols/json.js';
 import { parseQueryParams, queryError, queryResponse } from '../protocols/query.js';
 import { notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
 import { xmlElements } from '../protocols/xml.js';
@@ -87,8 +88,8 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
     const { principal, requestId } = ctx;
     const roleArn = params.get('RoleArn');
     const sessionName = params.get('RoleSessionName');
-    if (roleArn === null) return validation(missing('roleArn'), requestId);
-    if (sessionName === null) return validation(missing('roleSessionName'), requestId);
+    if (roleArn === null) return validation(missingMemberMessage('roleArn'), requestId);
+    if (sessionName === null) return validation(missingMemberMessage('roleSessionName'), requestId);
     if (roleArn.length < 20) {
       return validation(
         `1 validation error detected: Value '${roleArn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
@@ -242,10 +243,6 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
         });
     }
   };
-}
-
-function missing(member: string): string {
-  return `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`;
 }
 
 function orgKey(orgId: string | undefined): ConditionKeys {

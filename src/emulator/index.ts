@@ -9,11 +9,15 @@
  * emu.clock.advance(3_600_000);
  * await emu.stop();
  */
-import { authenticate as authenticateRequest } from './auth/credentials.js';
+import {
+  authenticate as authenticateRequest,
+  DEFAULT_ACCESS_KEY_ID,
+  DEFAULT_SECRET_ACCESS_KEY,
+} from './auth/credentials.js';
 import type { VirtualClock } from './clock.js';
 import { createDrsService } from './drs/service.js';
 import type { FaultEngine, FaultPlan } from './faults.js';
-import { resolveFleet } from './fleet/load.js';
+import { DEFAULT_QUOTAS, resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
 import { listen } from './server.js';
@@ -106,21 +110,14 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     drs: createDrsService(
       {
         account: (id) => state.account(id)?.drs,
-        quotas: (id) =>
-          state.account(id)?.quotas ?? {
-            serversPerJob: 100,
-            serversInAllActiveJobs: 500,
-            concurrentJobs: 20,
-            jobsPerSourceServer: 1,
-            replicatingServers: 300,
-          },
+        quotas: (id) => state.account(id)?.quotas ?? DEFAULT_QUOTAS,
       },
       () => state.faults.generation,
     ),
   };
   // Step Functions: the workflows of statemachines/ run through the local runtime (imported on
   // the first execution), their tasks calling this emulator with the orchestrator's keys.
-  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  const credentials = { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY };
   const orchestrator = state.account(state.orchestratorAccountId);
   const resultsBucket = orchestrator?.fleet.s3Buckets?.[0]?.name;
   let endpoint = '';

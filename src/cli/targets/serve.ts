@@ -5,11 +5,11 @@
  */
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { FleetError, resolveFleet } from '../../emulator/index.js';
 import { serveEmulator } from '../../emulator/serve.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
+import { resolveFleetOption } from './sim-world.js';
 
 /** Resolves when the process is asked to stop. */
 function stopRequested(): Promise<string> {
@@ -50,19 +50,8 @@ export async function runServe(
   const statePath = invocation.stateFile !== undefined ? resolve(cwd, invocation.stateFile) : undefined;
   const resume = statePath !== undefined && (await exists(statePath));
   const fleet = invocation.fleet === 'demo' ? 'demo' : resolve(cwd, invocation.fleet);
-  if (!resume) {
-    try {
-      // Checked here so that a bad fleet is a usage error (64) before anything listens.
-      await resolveFleet(fleet);
-    } catch (err) {
-      if (err instanceof FleetError) {
-        throw new UsageError(
-          `--fleet ${JSON.stringify(invocation.fleet)} is not a valid fleet: ${err.problems.slice(0, 5).join('; ')}`,
-        );
-      }
-      throw err;
-    }
-  }
+  // Checked here so that a bad fleet is a usage error (64) before anything listens.
+  if (!resume) await resolveFleetOption(invocation.fleet, cwd);
   let endpoint: string | undefined;
   const print = (line: string): void => {
     const listening = /listening on (\S+)/.exec(line);

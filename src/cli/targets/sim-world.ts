@@ -41,6 +41,26 @@ export interface SimWorld {
 }
 
 /**
+ * Loads the fleet a `--fleet` option names (`demo` or a file, relative to `cwd`); a fleet that
+ * breaks its schema is a usage error (exit 64) naming its first problems, before anything starts.
+ */
+export async function resolveFleetOption(
+  option: string,
+  cwd: string,
+): Promise<Awaited<ReturnType<typeof resolveFleet>>> {
+  try {
+    return await resolveFleet(option === 'demo' ? 'demo' : resolve(cwd, option));
+  } catch (err) {
+    if (err instanceof FleetError) {
+      throw new UsageError(
+        `--fleet ${JSON.stringify(option)} is not a valid fleet: ${err.problems.slice(0, 5).join('; ')}`,
+      );
+    }
+    throw err;
+  }
+}
+
+/**
  * Whether the embedded emulator runs in discrete virtual time: yes unless `--time-scale` asked
  * for paced, watchable time (any value, the default one included).
  */
@@ -109,18 +129,7 @@ export async function openSimWorld(
     };
   }
 
-  const fleetPath = target.fleet === 'demo' ? 'demo' : resolve(cwd, target.fleet);
-  let fleet: Awaited<ReturnType<typeof resolveFleet>>;
-  try {
-    fleet = await resolveFleet(fleetPath);
-  } catch (err) {
-    if (err instanceof FleetError) {
-      throw new UsageError(
-        `--fleet ${JSON.stringify(target.fleet)} is not a valid fleet: ${err.problems.slice(0, 5).join('; ')}`,
-      );
-    }
-    throw err;
-  }
+  const fleet = await resolveFleetOption(target.fleet, cwd);
 
   const statePath = resolve(cwd, target.stateFile);
   let snapshot = target.reset ? undefined : await readSnapshot(statePath, JSON.stringify(target.stateFile));

@@ -147,6 +147,9 @@ export function buildInput(
   }
   if (flags.tags !== undefined && flags.tags.length > 0) raw.tags = parseTags(flags.tags);
 
+  // A document's options/metadata of the wrong type stay as they are, so the contract refuses
+  // them by name (`/options must be object, got string`) instead of a silent `{}`.
+  if (raw.options !== undefined && asObject(raw.options) === undefined) return raw;
   const options: Record<string, unknown> = { ...asObject(raw.options) };
   if (flags.maxWait !== undefined)
     options.maxWaitMinutes = parseNumber('--max-wait', flags.maxWait, 'a whole number of minutes', true);
@@ -175,6 +178,7 @@ export function buildInput(
   if (flags.isDrill) options.isDrill = true;
   if (Object.keys(options).length > 0 || raw.options !== undefined) raw.options = options;
 
+  if (raw.metadata !== undefined && asObject(raw.metadata) === undefined) return raw;
   const metadata: Record<string, unknown> = { ...asObject(raw.metadata) };
   if (flags.correlationId !== undefined) metadata.correlationId = flags.correlationId;
   if (flags.parentExecutionId !== undefined) metadata.parentExecutionId = flags.parentExecutionId;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   isOrchestrationOutput,
   type OrchestrationOutput,
+  parseJsonText,
   parseOrchestrationInput,
   ValidationError,
 } from '../contract/index.js';
@@ -79,10 +80,14 @@ async function readInputDocument(file: string, io: CliIo): Promise<unknown> {
       throw new UsageError(`--input file ${shown} cannot be read: ${why}`);
     }
   }
+  // Size, depth and duplicate keys are checked before any structure is built.
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonText(text);
   } catch (err) {
-    throw new UsageError(`--input ${shown} is not valid JSON: ${(err as Error).message}`);
+    if (!(err instanceof ValidationError)) throw err;
+    const problem = err.problems[0];
+    const at = problem?.pointer ? ` ${problem.pointer}` : '';
+    throw new UsageError(`--input ${shown}${at} ${problem?.message ?? 'is not valid JSON'}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * against which target, and how to show the result. Parsing never starts anything.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { optionApplies } from '../contract/index.js';
 import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -87,8 +88,21 @@ const ACTION_HELP: Record<Action, string> = {
   status: 'report replication and recovery state of the matching servers (no changes)',
 };
 
-/** Adds the flags that shape the orchestration input (design 3.1). */
-function addInputOptions(cmd: Command): Command {
+/**
+ * Adds the flags that shape the orchestration input (design 3.1). For one action, the flags of
+ * options that mean nothing for it stay accepted (so the contract can refuse them with the
+ * reason) but are left out of its `--help`.
+ */
+function addInputOptions(cmd: Command, action?: Action): Command {
+  const option = (flags: string, description: string, applies?: string): Option => {
+    const o = new Option(flags, description);
+    // `drill` accepts `--is-drill` (it is what drill means) but has no use for it in its help.
+    const hidden =
+      action !== undefined &&
+      applies !== undefined &&
+      (!optionApplies(applies, action) || (applies === 'isDrill' && action === 'drill'));
+    return hidden ? o.hideHelp() : o;
+  };
   return cmd
     .option(
       '-t, --tags <K=V>',
@@ -100,18 +114,55 @@ function addInputOptions(cmd: Command): Command {
       '-i, --input <file>',
       'design-3.1 JSON input document, or - for stdin (flags override its fields)',
     )
-    .option('--max-wait <minutes>', 'maximum minutes to wait (options.maxWaitMinutes, default 120)')
-    .option('--continue-on-failure', 'keep launching when servers fail; result partial instead of failed')
-    .option('--parallelism <n>', 'servers in flight per staging account (1-200, default 50)')
-    .option('--snapshot <pit-id>', 'point-in-time recovery snapshot (options.pointInTimeSnapshot)')
-    .option('--notification-arn <arn>', 'SNS topic for started/completed notifications')
-    .option(
-      '--next-phase-threshold <ratio>',
-      'success ratio for nextPhaseReady on partial (0-1, default 0.5)',
+    .addOption(
+      option(
+        '--max-wait <minutes>',
+        'maximum minutes to wait (options.maxWaitMinutes, default 120)',
+        'maxWaitMinutes',
+      ),
     )
-    .option('--terminate-non-drill', 'terminate: also touch instances of real recoveries')
-    .option('--older-than-minutes <n>', 'terminate: only instances launched at least this long ago')
-    .option('--is-drill', 'failover: launch as a drill (options.isDrill)')
+    .addOption(
+      option(
+        '--continue-on-failure',
+        'keep launching when servers fail; result partial instead of failed',
+        'continueOnFailure',
+      ),
+    )
+    .addOption(
+      option('--parallelism <n>', 'servers in flight per staging account (1-200, default 50)', 'parallelism'),
+    )
+    .addOption(
+      option(
+        '--snapshot <pit-id>',
+        'point-in-time recovery snapshot (options.pointInTimeSnapshot)',
+        'pointInTimeSnapshot',
+      ),
+    )
+    .addOption(
+      option('--notification-arn <arn>', 'SNS topic for started/completed notifications', 'notificationArn'),
+    )
+    .addOption(
+      option(
+        '--next-phase-threshold <ratio>',
+        'success ratio for nextPhaseReady on partial (0-1, default 0.5)',
+        'nextPhaseThreshold',
+      ),
+    )
+    .addOption(
+      option(
+        '--terminate-non-drill',
+        'terminate: also touch instances of real recoveries',
+        'terminateNonDrill',
+      ),
+    )
+    .addOption(
+      option(
+        '--older-than-minutes <n>',
+        'terminate: only instances launched at least this long ago',
+        'olderThanMinutes',
+      ),
+    )
+    .addOption(option('--is-drill', 'failover: launch as a drill (options.isDrill)', 'isDrill'))
     .option('--correlation-id <id>', 'idempotency and tracing key (metadata.correlationId)')
     .option('--parent-execution-id <id>', 'parent workflow execution (metadata.parentExecutionId)')
     .option('--ticket <id>', 'change ticket (metadata.ticketId)')
@@ -274,7 +325,7 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
 
   for (const action of ACTIONS) {
     const cmd = program.command(action).description(ACTION_HELP[action]);
-    addRunOptions(addInputOptions(cmd), true).action(function (this: Command) {
+    addRunOptions(addInputOptions(cmd, action), true).action(function (this: Command) {
       capture(toRunInvocation('run', action, this.opts<RawRunOptions>()));
     });
   }

@@ -8,11 +8,14 @@ export type * from './generated/orchestration-output.js';
 export type * from './generated/staging-accounts.js';
 export {
   MAX_INPUT_BYTES,
+  OPTION_ACTIONS,
   type OrchestrationRequest,
+  optionApplies,
   type ParseInputOptions,
   parseOrchestrationInput,
   type ResolvedOptions,
 } from './input.js';
+export { DEFAULT_JSON_LIMITS, type JsonTextLimits, parseJsonText } from './json-text.js';
 export { assertOrchestrationOutput, isOrchestrationOutput } from './output.js';
 export { orchestrationInputSchema, orchestrationOutputSchema, stagingAccountsSchema } from './schemas.js';
 export { parseStagingAccounts, type ResolvedStagingAccount } from './staging-accounts.js';

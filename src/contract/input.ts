@@ -46,6 +46,63 @@ export interface ParseInputOptions {
 
 const validateInput = compileSchema<OrchestrationInput>(orchestrationInputSchema);
 
+/** An orchestration action. */
+type ActionName = OrchestrationInput['action'];
+
+/**
+ * The actions each option means something for. An option not listed applies to every action.
+ * One table for the contract (refusing `drill --terminate-non-drill`) and the CLI (per-command help).
+ */
+export const OPTION_ACTIONS: Readonly<Partial<Record<keyof OrchestrationOptions, readonly ActionName[]>>> = {
+  isDrill: ['failover', 'drill'],
+  maxWaitMinutes: ['failover', 'drill', 'failback', 'terminate'],
+  pointInTimeSnapshot: ['failover', 'drill'],
+  continueOnFailure: ['failover', 'drill', 'failback', 'terminate'],
+  parallelism: ['failover', 'drill', 'failback'],
+  nextPhaseThreshold: ['failover', 'drill', 'failback', 'terminate'],
+  terminateNonDrill: ['terminate'],
+  olderThanMinutes: ['terminate'],
+};
+
+/** Why an option means nothing for an action, in a few words. */
+const OPTION_REASON: Readonly<Partial<Record<keyof OrchestrationOptions, string>>> = {
+  isDrill: 'it chooses between drill and recovery launches',
+  maxWaitMinutes: 'status changes nothing and waits for nothing',
+  pointInTimeSnapshot: 'it picks the snapshot a launch starts from',
+  continueOnFailure: 'status changes nothing',
+  parallelism: 'it bounds servers launching at once',
+  nextPhaseThreshold: 'status starts no phase',
+  terminateNonDrill: 'it widens what terminate may touch',
+  olderThanMinutes: 'it filters the instances terminate touches',
+};
+
+/** True when `option` means something for `action` (see {@link OPTION_ACTIONS}). */
+export function optionApplies(option: string, action: ActionName): boolean {
+  const actions = OPTION_ACTIONS[option as keyof OrchestrationOptions];
+  return actions === undefined || actions.includes(action);
+}
+
+/** Options given for an action they mean nothing for, and `drill` with `isDrill: false`. */
+function inapplicableOptions(action: ActionName, given: Record<string, unknown>): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  for (const name of Object.keys(given)) {
+    if (optionApplies(name, action)) continue;
+    const key = name as keyof OrchestrationOptions;
+    const actions = OPTION_ACTIONS[key] ?? [];
+    problems.push({
+      pointer: `/options/${name}`,
+      message: `does not apply to ${action}: it applies only to ${actions.join(', ')} (${OPTION_REASON[key] ?? 'see the schema'})`,
+    });
+  }
+  if (action === 'drill' && given.isDrill === false) {
+    problems.push({
+      pointer: '/options/isDrill',
+      message: 'must be true for drill (a drill always launches drill instances), got false',
+    });
+  }
+  return problems;
+}
+
 /**
  * Measures the JSON size of an arbitrary value, or reports why it is not JSON.
  * Guards ajv and everything after it from values no JSON document can hold.
@@ -73,7 +130,10 @@ function jsonSizeProblem(raw: unknown): ValidationProblem | undefined {
  * - `drill` forces `options.isDrill` to true.
  * - The caller's object is never modified.
  *
- * @throws {ValidationError} when the input breaks the schema or exceeds 256 KiB.
+ * - An option that means nothing for the action (see {@link OPTION_ACTIONS}) is refused with why.
+ *
+ * @throws {ValidationError} when the input breaks the schema, exceeds 256 KiB or gives an option
+ *   that does not apply to its action.
  * @example
  * ```ts
  * const request = parseOrchestrationInput({ action: 'drill', tags: { 'DR-Wave': '1' } });
@@ -89,6 +149,9 @@ export function parseOrchestrationInput(raw: unknown, options: ParseInputOptions
   if (!validateInput(data)) {
     throw new ValidationError(problemsFrom(validateInput.errors, data));
   }
+  const given = (raw as { action: ActionName; options?: Record<string, unknown> }).options ?? {};
+  const inapplicable = inapplicableOptions((raw as { action: ActionName }).action, given);
+  if (inapplicable.length > 0) throw new ValidationError(inapplicable);
   const input = data as OrchestrationInput & { options: ResolvedOptions; metadata: OrchestrationMetadata };
   if (input.action === 'drill') input.options.isDrill = true;
   if (input.metadata.correlationId === undefined && options.defaultCorrelationId !== undefined) {

@@ -493,10 +493,10 @@ describe('Function: main', () => {
       expect(calls.opened).toHaveLength(0);
     });
 
-    it('documents every input flag in the help of an action', async () => {
+    it('documents every input flag in the help of run, which takes any action', async () => {
       const { io, stdout } = fakeIo();
 
-      const code = await main(['drill', '--help'], io, fakeDeps().deps);
+      const code = await main(['run', '--help'], io, fakeDeps().deps);
 
       expect(code).toBe(0);
       for (const flag of [
@@ -648,5 +648,84 @@ describe('Function: main', () => {
       expect(table.stdout.text).toMatch(/^111111111111\s+us-east-2\s+3\s+2\s+1\s+2\s+50/m);
       expect(table.stdout.text).toMatch(/^s-00000000000000009\s+111111111111\s+STALLED/m);
     });
+  });
+});
+
+describe('Function: main (strict inputs: what should be refused is refused before anything opens)', () => {
+  async function refused(argv: string[], stdin?: string): Promise<string> {
+    const { io, stderr, stdout } = fakeIo(stdin === undefined ? {} : { stdin });
+    const { deps, calls } = fakeDeps();
+    const code = await main(argv, io, deps);
+    expect(code).toBe(64);
+    expect(calls.opened).toHaveLength(0);
+    expect(stdout.text).toBe('');
+    expect(stderr.text).not.toMatch(/\n\s+at /);
+    return stderr.text;
+  }
+
+  for (const [field, value] of [
+    ['options', '"fast"'],
+    ['options', 'true'],
+    ['options', '[]'],
+    ['metadata', '"x"'],
+    ['metadata', '[1]'],
+  ] as const) {
+    it(`refuses ${field} of the wrong type (${value}) instead of running with {}`, async () => {
+      const text = await refused(
+        ['run', '--input', '-'],
+        `{"action":"drill","tags":{"DR-Wave":"1"},"${field}":${value}}`,
+      );
+      expect(text).toMatch(new RegExp(`/${field} must be object`));
+    });
+  }
+
+  it('refuses a document that gives "action" twice (it could say drill and run a failover)', async () => {
+    const text = await refused(
+      ['run', '--input', '-'],
+      '{"action":"drill","tags":{"DR-Wave":"1"},"action":"failover"}',
+    );
+    expect(text).toMatch(/\/action is given twice in one object/);
+  });
+
+  it('refuses 25 KB of nested arrays with exit 64, not an internal error', async () => {
+    const nested = `${'['.repeat(12_500)}${']'.repeat(12_500)}`;
+    const text = await refused(
+      ['run', '--input', '-'],
+      `{"action":"drill","tags":{"DR-Wave":"1"},"metadata":{"x":${nested}}}`,
+    );
+    expect(text).toMatch(/must nest at most 32 levels/);
+  });
+
+  it('refuses drill --terminate-non-drill, saying the option is for terminate', async () => {
+    const text = await refused(['drill', '--tags', 'DR-Wave=1', '--terminate-non-drill']);
+    expect(text).toMatch(/\/options\/terminateNonDrill \(--terminate-non-drill\) does not apply to drill/);
+    expect(text).toMatch(/applies only to terminate/);
+  });
+
+  it('refuses status --continue-on-failure, saying status changes nothing', async () => {
+    const text = await refused(['status', '--tags', 'DR-Wave=1', '--continue-on-failure']);
+    expect(text).toMatch(/\/options\/continueOnFailure \(--continue-on-failure\) does not apply to status/);
+  });
+
+  it('lists in each action help only the options that apply to it', async () => {
+    const help = async (action: string): Promise<string> => {
+      const { io, stdout } = fakeIo();
+      expect(await main([action, '--help'], io, fakeDeps().deps)).toBe(0);
+      return stdout.text;
+    };
+    const drill = await help('drill');
+    expect(drill).toContain('--parallelism');
+    expect(drill).not.toContain('--terminate-non-drill');
+    expect(drill).not.toContain('--older-than-minutes');
+    expect(drill).not.toContain('--is-drill');
+    const status = await help('status');
+    for (const flag of ['--max-wait', '--continue-on-failure', '--parallelism', '--snapshot', '--is-drill']) {
+      expect(status).not.toContain(flag);
+    }
+    expect(status).toContain('--tags');
+    const terminate = await help('terminate');
+    expect(terminate).toContain('--terminate-non-drill');
+    expect(terminate).toContain('--older-than-minutes');
+    expect(terminate).not.toContain('--snapshot');
   });
 });

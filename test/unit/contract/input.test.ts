@@ -53,14 +53,16 @@ describe('Function: parseOrchestrationInput', () => {
       expect(parsed.options.maxWaitMinutes).toBe(120);
     });
 
-    it('forces isDrill for the drill action even when the caller said false', () => {
-      const parsed = parseOrchestrationInput({
-        action: 'drill',
-        tags: { a: 'b' },
-        options: { isDrill: false },
-      });
+    it('forces isDrill for the drill action', () => {
+      const parsed = parseOrchestrationInput({ action: 'drill', tags: { a: 'b' } });
 
       expect(parsed.options.isDrill).toBe(true);
+    });
+
+    it('refuses a drill that says isDrill false, instead of silently launching a drill', () => {
+      expect(() =>
+        parseOrchestrationInput({ action: 'drill', tags: { a: 'b' }, options: { isDrill: false } }),
+      ).toThrow(/\/options\/isDrill must be true for drill/);
     });
 
     it('leaves isDrill as given for failover', () => {

@@ -256,7 +256,8 @@ describe('Function: runStateMachine', () => {
     expect(result.output).toMatchObject({ status: 'failed' });
     const summary = (result.output as { stagingAccountResults: { errorMessage: string }[] })
       .stagingAccountResults[0];
-    expect(JSON.parse(summary?.errorMessage ?? '{}')).toMatchObject({ Error: 'PayloadTooLarge' });
+    expect(executor?.historyEvents).toBeGreaterThan(60);
+    expect(JSON.parse(summary?.errorMessage ?? '{}')).toMatchObject({ Error: 'HistoryLimitExceeded' });
   });
 
   it('publishes the started and final notifications when the tasks ask for them', async () => {

@@ -20,7 +20,7 @@ import type { FaultEngine, FaultPlan } from './faults.js';
 import { DEFAULT_QUOTAS, resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
-import { listen } from './server.js';
+import { type BodyLimits, listen } from './server.js';
 import { createStepFunctionsHandler, StepFunctionsState } from './services/stepfunctions.js';
 import { createNeighbourServices } from './services.js';
 import { EmulatorState, type StateSnapshot } from './state.js';
@@ -51,6 +51,8 @@ export interface StartEmulatorOptions {
   readonly startTime?: string;
   /** Resume from saved state (a file path or a snapshot); `fleet`, `seed`, `startTime` are then ignored. */
   readonly state?: string | StateSnapshot;
+  /** Request body caps in bytes. @default 10 MiB for API calls, 64 MiB for S3 objects */
+  readonly bodyLimits?: BodyLimits;
 }
 
 /** Credentials of the orchestrator account (123456789012). */
@@ -165,6 +167,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       }),
     }),
     ...(opts.port === undefined ? {} : { port: opts.port }),
+    ...(opts.bodyLimits === undefined ? {} : { bodyLimits: opts.bodyLimits }),
   });
   endpoint = running.endpoint;
   return {

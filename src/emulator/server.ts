@@ -2,18 +2,31 @@
  * The emulator's HTTP front: node:http on 127.0.0.1. Each request is routed by the service of its
  * SigV4 credential scope, authenticated (the access key decides the calling account), counted,
  * put through the fault plan and handed to that service's handler. `/_emulator/...` paths are the
- * unsigned inspection API. A handler that throws answers the service's internal error, so bad
- * input can never take the emulator down.
+ * unsigned inspection API. The pipeline is the same for every service: body cap, authentication,
+ * counting, faults, malformed-body guard, authorization, handler; a handler's {@link ServiceError}
+ * is rendered in the service's protocol here, and anything else it throws answers the service's
+ * internal error, so bad input can never take the emulator down.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAuthorization } from './auth/sigv4.js';
-import { internal, throttling } from './drs/errors.js';
+import { internal, throttling, validation } from './drs/errors.js';
 import { drsOperationOf } from './drs/service.js';
-import { commonError, serviceProtocol } from './protocols/service-errors.js';
+import {
+  commonError,
+  renderServiceError,
+  ServiceError,
+  serviceProtocol,
+} from './protocols/service-errors.js';
 import type { EmulatorState } from './state.js';
-import type { EmulatorRequest, EmulatorResponse, Principal, ServiceHandler } from './types.js';
+import type {
+  EmulatorRequest,
+  EmulatorResponse,
+  Principal,
+  ServiceContext,
+  ServiceHandler,
+} from './types.js';
 
 /** Resolves the caller of a request, or the error to answer. */
 export type Authenticator = (
@@ -42,6 +55,72 @@ export interface ServerOptions {
   readonly inspect: (req: EmulatorRequest) => Promise<EmulatorResponse>;
   /** @default 0 (any free port) */
   readonly port?: number;
+  /** Request body caps in bytes. @default {@link DEFAULT_BODY_LIMITS} */
+  readonly bodyLimits?: BodyLimits;
+}
+
+/** Largest request bodies the emulator reads; a larger body is answered without being buffered. */
+export interface BodyLimits {
+  /** S3 object uploads. */
+  readonly s3: number;
+  /** Every other service's API request. */
+  readonly api: number;
+}
+
+/**
+ * 10 MiB for API requests (the request size AWS's API front ends accept) and 64 MiB for S3 objects
+ * (an emulator limit: AWS accepts 5 GiB in one PUT, far beyond what the orchestrator writes).
+ */
+export const DEFAULT_BODY_LIMITS: BodyLimits = { s3: 64 * 1024 * 1024, api: 10 * 1024 * 1024 };
+
+/** Deepest JSON nesting a request body may have; real DRS / JSON inputs nest a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * How deep a JSON text nests (brackets outside strings), stopping early past `limit`. A linear
+ * scan, so a hostile body cannot overflow the stack before it is refused.
+ */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++depth > limit) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** The error a service answers for a body over its cap, in AWS's terms. */
+function bodyTooLarge(service: string, size: number, limit: number): ServiceError {
+  if (service === 's3') {
+    return new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+      status: 400,
+      fields: { ProposedSize: String(size), MaxSizeAllowed: String(limit) },
+    });
+  }
+  const protocol = serviceProtocol(service);
+  const code =
+    protocol === 'query' || protocol === 'ec2' ? 'RequestEntityTooLarge' : 'RequestEntityTooLargeException';
+  return new ServiceError(code, `Request must be smaller than ${limit} bytes`, { status: 413 });
+}
+
+/** The error a JSON service answers for a body nested deeper than {@link MAX_JSON_DEPTH}. */
+function tooDeep(service: string): ServiceError | undefined {
+  const message = `request body nests deeper than ${MAX_JSON_DEPTH} levels`;
+  switch (serviceProtocol(service)) {
+    case 'rest-json':
+      return validation(message, 'cannotParse');
+    case 'json':
+      return new ServiceError('SerializationException', message, { status: 400 });
+    default:
+      return undefined;
+  }
 }
 
 /** A running server. */
@@ -100,13 +179,42 @@ export function operationOf(req: EmulatorRequest): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A read body, or how large it was when it broke the cap (the rest is drained, not kept). */
+type ReadBody = { readonly body: Buffer; readonly tooLarge?: undefined } | { readonly tooLarge: number };
+
+function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+      else chunks.length = 0;
+    });
+    req.on('end', () =>
+      resolve(
+        size > limit
+          ? { tooLarge: size }
+          : { body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks) },
+      ),
+    );
     req.on('error', reject);
   });
+}
+
+/** The cap for a request, from the service its signature names (unsigned: the API cap). */
+function bodyLimitOf(msg: IncomingMessage, limits: BodyLimits): { service: string; limit: number } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(msg.headers)) if (typeof v === 'string') headers[k] = v;
+  const q = (msg.url ?? '/').indexOf('?');
+  const parsed = parseAuthorization(headers, new URLSearchParams(q < 0 ? '' : (msg.url ?? '').slice(q + 1)));
+  const service =
+    parsed.kind === 'signed'
+      ? parsed.auth.scope.service
+      : parsed.kind === 'incomplete'
+        ? parsed.scope?.service
+        : undefined;
+  return { service: service ?? 'drs', limit: service === 's3' ? limits.s3 : limits.api };
 }
 
 function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
@@ -154,9 +262,11 @@ function faultResponse(
   requestId: string,
 ): EmulatorResponse {
   if (service === 'drs') {
-    return (
-      fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status)
-    ).toResponse(requestId);
+    return renderServiceError(
+      'drs',
+      fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status),
+      requestId,
+    );
   }
   return fault.kind === 'throttle'
     ? commonError(service, 'throttling', { requestId, retryAfterSeconds: fault.retryAfterSeconds })
@@ -188,26 +298,58 @@ export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise
       message: `the emulator does not implement service '${req.service}' (UnknownOperationException)`,
     });
   }
+  const protocol = serviceProtocol(req.service);
+  if (
+    (protocol === 'json' || protocol === 'rest-json') &&
+    req.body.length > 2 * MAX_JSON_DEPTH &&
+    jsonDepthExceeds(req.body.toString('utf8'), MAX_JSON_DEPTH)
+  ) {
+    const deep = tooDeep(req.service);
+    if (deep) return renderServiceError(req.service, deep, requestId);
+  }
   const denied = opts.authorize?.(req, principal, operation, requestId);
   if (denied) return denied;
+  return runHandler(handler, req, { principal, now: () => state.clock.now(), requestId }, operation);
+}
+
+/**
+ * Runs a service handler: a {@link ServiceError} it throws is rendered in the service's protocol;
+ * anything else is a defect in the model and answers the service's internal error (logged), so it
+ * never takes the server down.
+ */
+export async function runHandler(
+  handler: ServiceHandler,
+  req: EmulatorRequest,
+  ctx: ServiceContext,
+  operation = operationOf(req),
+): Promise<EmulatorResponse> {
+  const { requestId } = ctx;
   try {
-    return await handler(req, { principal, now: () => state.clock.now(), requestId });
+    return await handler(req, ctx);
   } catch (err) {
+    if (err instanceof ServiceError)
+      return renderServiceError(req.service, err, requestId, req.method === 'HEAD');
     // A crash in a model must never take the server down; answer the service's 500.
     process.emitWarning(
       `emulator: ${req.service} ${operation} failed: ${(err as Error).stack ?? String(err)}`,
     );
     return req.service === 'drs'
-      ? internal(500).toResponse(requestId)
+      ? renderServiceError('drs', internal(500), requestId)
       : commonError(req.service, 'internal', { requestId });
   }
 }
 
 /** Starts listening on 127.0.0.1. */
 export async function listen(opts: ServerOptions): Promise<RunningServer> {
+  const limits = opts.bodyLimits ?? DEFAULT_BODY_LIMITS;
   const server = createServer((msg, res) => {
-    readBody(msg)
-      .then((body) => handle(opts, toRequest(msg, body)))
+    const { service, limit } = bodyLimitOf(msg, limits);
+    readBody(msg, limit)
+      .then((read) =>
+        read.tooLarge === undefined
+          ? handle(opts, toRequest(msg, read.body))
+          : renderServiceError(service, bodyTooLarge(service, read.tooLarge, limit), randomUUID()),
+      )
       .then((r) => send(res, r, msg.method))
       .catch((err: unknown) => {
         process.emitWarning(`emulator: request failed: ${String(err)}`);

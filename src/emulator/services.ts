@@ -2,9 +2,10 @@
  * Wires the neighbour services (STS, SSM, SNS, S3, Service Quotas, EC2; written against narrow
  * ports in services/) and IAM authorization onto the world, and adapts the world to their ports.
  */
-import { accessDeniedResponse, createAuthorizer } from './auth/authorizer.js';
+import { accessDenied, createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import type { InspectionViews } from './inspection.js';
+import { renderServiceError } from './protocols/service-errors.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { createEc2Handler } from './services/ec2.js';
 import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
@@ -183,7 +184,9 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
       region: req.region,
       tagsOnCreate,
     });
-    return result.allowed ? undefined : accessDeniedResponse('drs', principal, result, resource, requestId);
+    return result.allowed
+      ? undefined
+      : renderServiceError('drs', accessDenied('drs', principal, result, resource), requestId);
   };
 
   const views: InspectionViews = {

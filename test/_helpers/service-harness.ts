@@ -11,6 +11,7 @@ import { authenticate, CredentialStore } from '../../src/emulator/auth/credentia
 import type { PolicyDocument } from '../../src/emulator/auth/iam-policy.js';
 import { requestTarget } from '../../src/emulator/auth/sigv4.js';
 import { commonError } from '../../src/emulator/protocols/service-errors.js';
+import { runHandler } from '../../src/emulator/server.js';
 import {
   createEc2Handler,
   createS3Handler,
@@ -145,7 +146,7 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
         ? auth.response
         : handler === undefined
           ? commonError(req.service, 'internal', { requestId })
-          : await handler(req, { principal: auth.principal, now: () => harness.now, requestId });
+          : await runHandler(handler, req, { principal: auth.principal, now: () => harness.now, requestId });
       const out = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
       // A HEAD answer describes the object it does not send: keep the handler's content-length.
       const length = method === 'HEAD' ? (response.headers['content-length'] ?? '0') : String(out.length);

@@ -3,8 +3,8 @@
  * roles without policies are unrestricted (so ordinary tests need no policy); a role with
  * policies is evaluated by {@link authorize}, dependent actions included.
  */
-import { commonError, notAuthorizedMessage } from '../protocols/service-errors.js';
-import type { EmulatorResponse, Principal } from '../types.js';
+import { commonServiceError, notAuthorizedMessage, type ServiceError } from '../protocols/service-errors.js';
+import type { Principal } from '../types.js';
 import {
   type AuthorizationResult,
   authorize,
@@ -73,19 +73,15 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
  * The access-denied error a service answers for a failed check, with AWS's
  * `User: ... is not authorized to perform: ...` message naming the first missing action.
  */
-export function accessDeniedResponse(
+export function accessDenied(
   service: string,
   principal: Principal,
   result: AuthorizationResult,
   resource: string,
-  requestId: string,
-  head = false,
-): EmulatorResponse {
+): ServiceError {
   const action = result.missing[0] ?? 'unknown';
   const explicit = result.explicitlyDenied.includes(action);
-  return commonError(service, 'access-denied', {
-    requestId,
-    head,
+  return commonServiceError(service, 'access-denied', {
     message:
       service === 's3' ? 'Access Denied' : notAuthorizedMessage(principal.arn, action, resource, explicit),
   });

@@ -1,62 +1,19 @@
 /**
- * DRS (restJson1) error responses as the service sends them: `x-amzn-errortype` header, body
- * with `message` (and `code` where the model has it), modelled status codes.
+ * DRS (restJson1) errors as the service models them: the shape name, its members (`code`,
+ * `reason`, `fieldList`, `resourceId`, ...) and the modelled status. They are
+ * {@link ServiceError}s, rendered by the server pipeline like every other service's.
  */
-import type { EmulatorResponse } from '../types.js';
+import { ServiceError } from '../protocols/service-errors.js';
 import type { FieldProblem } from './model.js';
 
-/** Builds a rest-json error response. */
-export function restJsonError(
+function drsError(
   type: string,
   status: number,
-  body: Record<string, unknown>,
-  requestId: string,
+  message: string,
+  fields: Record<string, unknown>,
   headers: Record<string, string> = {},
-): EmulatorResponse {
-  return {
-    status,
-    headers: {
-      'content-type': 'application/json',
-      'x-amzn-errortype': type,
-      'x-amzn-requestid': requestId,
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  };
-}
-
-/** Thrown inside DRS operations; the service turns it into the wire error. */
-export class DrsFault extends Error {
-  readonly type: string;
-  readonly status: number;
-  readonly fields: Record<string, unknown>;
-  readonly headers: Record<string, string>;
-
-  constructor(
-    type: string,
-    status: number,
-    message: string,
-    fields: Record<string, unknown> = {},
-    headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = type;
-    this.type = type;
-    this.status = status;
-    this.fields = fields;
-    this.headers = headers;
-  }
-
-  /** The wire response. */
-  toResponse(requestId: string): EmulatorResponse {
-    return restJsonError(
-      this.type,
-      this.status,
-      { message: this.message, ...this.fields },
-      requestId,
-      this.headers,
-    );
-  }
+): ServiceError {
+  return new ServiceError(type, message, { status, fields, headers });
 }
 
 /** ValidationException (400). */
@@ -64,8 +21,8 @@ export function validation(
   message: string,
   reason: 'unknownOperation' | 'cannotParse' | 'fieldValidationFailed' | 'other',
   fieldList?: readonly FieldProblem[],
-): DrsFault {
-  return new DrsFault('ValidationException', 400, message, {
+): ServiceError {
+  return drsError('ValidationException', 400, message, {
     code: 'ValidationException',
     reason,
     ...(fieldList ? { fieldList } : {}),
@@ -73,8 +30,8 @@ export function validation(
 }
 
 /** ConflictException (409). */
-export function conflict(message: string, resourceId: string, resourceType: string): DrsFault {
-  return new DrsFault('ConflictException', 409, message, {
+export function conflict(message: string, resourceId: string, resourceType: string): ServiceError {
+  return drsError('ConflictException', 409, message, {
     code: 'ConflictException',
     resourceId,
     resourceType,
@@ -82,8 +39,8 @@ export function conflict(message: string, resourceId: string, resourceType: stri
 }
 
 /** ServiceQuotaExceededException (402). */
-export function quotaExceeded(message: string, quotaCode: string, resourceType: string): DrsFault {
-  return new DrsFault('ServiceQuotaExceededException', 402, message, {
+export function quotaExceeded(message: string, quotaCode: string, resourceType: string): ServiceError {
+  return drsError('ServiceQuotaExceededException', 402, message, {
     code: 'ServiceQuotaExceededException',
     serviceCode: 'drs',
     quotaCode,
@@ -92,8 +49,8 @@ export function quotaExceeded(message: string, quotaCode: string, resourceType: 
 }
 
 /** ResourceNotFoundException (404). */
-export function notFound(message: string, resourceId: string, resourceType: string): DrsFault {
-  return new DrsFault('ResourceNotFoundException', 404, message, {
+export function notFound(message: string, resourceId: string, resourceType: string): ServiceError {
+  return drsError('ResourceNotFoundException', 404, message, {
     code: 'ResourceNotFoundException',
     resourceId,
     resourceType,
@@ -101,15 +58,13 @@ export function notFound(message: string, resourceId: string, resourceType: stri
 }
 
 /** UninitializedAccountException (400). */
-export function uninitialized(message: string): DrsFault {
-  return new DrsFault('UninitializedAccountException', 400, message, {
-    code: 'UninitializedAccountException',
-  });
+export function uninitialized(message: string): ServiceError {
+  return drsError('UninitializedAccountException', 400, message, { code: 'UninitializedAccountException' });
 }
 
 /** ThrottlingException (429 + Retry-After). */
-export function throttling(retryAfterSeconds: number): DrsFault {
-  return new DrsFault(
+export function throttling(retryAfterSeconds: number): ServiceError {
+  return drsError(
     'ThrottlingException',
     429,
     'Rate exceeded',
@@ -122,8 +77,8 @@ export function throttling(retryAfterSeconds: number): DrsFault {
  * InternalServerException for any 5xx: it is the only server fault the DRS model defines, so a
  * 502/503/504 burst carries it too (with that status).
  */
-export function internal(status = 500): DrsFault {
-  return new DrsFault(
+export function internal(status = 500): ServiceError {
+  return drsError(
     'InternalServerException',
     status,
     status === 500 ? 'An internal error occurred' : 'Service unavailable, please retry',

@@ -3,9 +3,18 @@
  * validates input against the model, runs the operation on the caller's account and renders the
  * model's output shapes.
  */
+
+import {
+  compareKeys,
+  type Page,
+  type PageKey,
+  PageTokenError,
+  paginate as paginateBy,
+} from '../protocols/paginator.js';
+import type { ServiceError } from '../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 import type { DrsAccount } from './account.js';
-import { conflict, DrsFault, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
+import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 import {
@@ -137,7 +146,8 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       if (filters.hardwareId) servers = servers.filter((s) => s.macAddress === filters.hardwareId);
       // Only extended source servers have a staging account; the emulator has none.
       if (filters.stagingAccountIDs && filters.stagingAccountIDs.length > 0) servers = [];
-      const page = paginate(servers, body, 'DescribeSourceServers');
+      const ordinal = serverOrdinals(account.servers());
+      const page = paginate(servers, body, 'DescribeSourceServers', (s) => [ordinal.get(s) ?? -1]);
       const key = req.body.toString('utf8');
       let byKey = pages.get(account);
       if (!byKey) {
@@ -172,7 +182,11 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
 
     DescribeJobs(account, body, now) {
       const filters = (body.filters ?? {}) as { jobIDs?: string[]; fromDate?: string; toDate?: string };
-      let jobs: JobRecord[] = [...account.jobs()].reverse();
+      // Jobs are only ever appended (newest last): a job's position is its key, newest first.
+      const all = account.jobs();
+      const position = new Map(all.map((j, i) => [j, i]));
+      const jobKey = (j: JobRecord): PageKey => [position.get(j) ?? -1];
+      let jobs: JobRecord[] = [...all].reverse();
       if (filters.jobIDs && filters.jobIDs.length > 0) {
         const ids = new Set(filters.jobIDs);
         jobs = jobs.filter((j) => ids.has(j.jobID));
@@ -185,21 +199,25 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         const to = Date.parse(filters.toDate);
         jobs = jobs.filter((j) => j.createdMs <= to);
       }
-      const page = paginate(jobs, body, 'DescribeJobs');
+      const page = paginate(jobs, body, 'DescribeJobs', jobKey, 'desc');
       const items = page.items.map((j) => renderJob(account, j, now)).join(',');
       return `{"items":[${items}]${page.nextToken ? `,"nextToken":${JSON.stringify(page.nextToken)}` : ''}}`;
     },
 
     DescribeJobLogItems(account, body, now) {
       const job = account.job(body.jobID as string);
-      const logs = job ? jobLogJson(job, now) : [];
-      const page = paginate(logs, body, 'DescribeJobLogItems');
-      return JSON.stringify({ items: page.items, ...tokenOf(page) });
+      // Log items are only ever appended, so an item's position is its key.
+      const logs = (job ? jobLogJson(job, now) : []).map((item, i) => ({ item, i }));
+      const page = paginate(logs, body, `DescribeJobLogItems/${String(body.jobID)}`, (l) => [l.i]);
+      return JSON.stringify({ items: page.items.map((l) => l.item), ...tokenOf(page) });
     },
 
     DescribeRecoveryInstances(account, body, now) {
       const filters = (body.filters ?? {}) as { recoveryInstanceIDs?: string[]; sourceServerIDs?: string[] };
-      let items: readonly RecoveryInstanceRecord[] = account.instances();
+      const instanceKey = (r: RecoveryInstanceRecord): PageKey => [r.launchedMs, r.recoveryInstanceID];
+      let items: readonly RecoveryInstanceRecord[] = [...account.instances()].sort((a, b) =>
+        compareKeys(instanceKey(a), instanceKey(b)),
+      );
       if (filters.recoveryInstanceIDs && filters.recoveryInstanceIDs.length > 0) {
         const ids = new Set(filters.recoveryInstanceIDs);
         items = items.filter((r) => ids.has(r.recoveryInstanceID));
@@ -208,7 +226,7 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         const ids = new Set(filters.sourceServerIDs);
         items = items.filter((r) => ids.has(r.sourceServerID));
       }
-      const page = paginate(items, body, 'DescribeRecoveryInstances');
+      const page = paginate(items, body, 'DescribeRecoveryInstances', instanceKey);
       return JSON.stringify({
         items: page.items.map((r) => recoveryInstanceJson(account, r, now)),
         ...tokenOf(page),
@@ -228,7 +246,13 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         snaps = snaps.filter((s) => s.timestampMs <= to);
       }
       if (body.order === 'DESC') snaps.reverse();
-      const page = paginate(snaps, body, 'DescribeRecoverySnapshots');
+      const page = paginate(
+        snaps,
+        body,
+        `DescribeRecoverySnapshots/${String(body.sourceServerID)}`,
+        (s) => [s.timestampMs],
+        body.order === 'DESC' ? 'desc' : 'asc',
+      );
       return JSON.stringify({
         items: page.items.map((s) => ({
           snapshotID: s.snapshotID,
@@ -407,31 +431,26 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
   };
 
   return async (req: EmulatorRequest, ctx: ServiceContext): Promise<EmulatorResponse> => {
-    try {
-      const operation = drsOperationOf(req);
-      if (!operation) throw validation(`Unknown operation: ${req.method} ${req.rawPath}`, 'unknownOperation');
-      const body = parseInput(operation, req);
-      const account = ports.account(ctx.principal.accountId);
-      if (!account || account.region !== req.region) {
-        throw uninitialized(
-          `Account ${ctx.principal.accountId} has not initialized Elastic Disaster Recovery in region ${req.region}`,
-        );
-      }
-      const now = ctx.now().getTime();
-      account.settle(now);
-      const result = operations[operation]?.(account, body, now, req);
-      if (result === undefined) throw validation(`Unknown operation: ${operation}`, 'unknownOperation');
-      if (typeof result !== 'string' && !Buffer.isBuffer(result)) return result;
-      const op = drsModel.operations[operation];
-      return {
-        status: op?.http.responseCode ?? 200,
-        headers: { 'content-type': 'application/json', 'x-amzn-requestid': ctx.requestId },
-        body: result,
-      };
-    } catch (err) {
-      if (err instanceof DrsFault) return err.toResponse(ctx.requestId);
-      throw err;
+    const operation = drsOperationOf(req);
+    if (!operation) throw validation(`Unknown operation: ${req.method} ${req.rawPath}`, 'unknownOperation');
+    const body = parseInput(operation, req);
+    const account = ports.account(ctx.principal.accountId);
+    if (!account || account.region !== req.region) {
+      throw uninitialized(
+        `Account ${ctx.principal.accountId} has not initialized Elastic Disaster Recovery in region ${req.region}`,
+      );
     }
+    const now = ctx.now().getTime();
+    account.settle(now);
+    const result = operations[operation]?.(account, body, now, req);
+    if (result === undefined) throw validation(`Unknown operation: ${operation}`, 'unknownOperation');
+    if (typeof result !== 'string' && !Buffer.isBuffer(result)) return result;
+    const op = drsModel.operations[operation];
+    return {
+      status: op?.http.responseCode ?? 200,
+      headers: { 'content-type': 'application/json', 'x-amzn-requestid': ctx.requestId },
+      body: result,
+    };
   };
 }
 
@@ -479,43 +498,45 @@ function parseInput(operation: string, req: EmulatorRequest): Body {
   return body;
 }
 
-interface Page<T> {
-  readonly items: readonly T[];
-  readonly nextToken?: string;
-}
-
 function tokenOf<T>(page: Page<T>): { nextToken?: string } {
   return page.nextToken ? { nextToken: page.nextToken } : {};
 }
 
-/** Opaque page tokens: the operation and offset, base64url-encoded. */
-function paginate<T>(items: readonly T[], body: Body, operation: string): Page<T> {
-  const max = Math.min(typeof body.maxResults === 'number' ? body.maxResults : MAX_PAGE, MAX_PAGE);
-  let offset = 0;
-  const token = body.nextToken;
-  if (typeof token === 'string' && token !== '') {
-    let decoded: unknown;
-    try {
-      decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    } catch {
-      decoded = undefined;
-    }
-    const d = decoded as { op?: unknown; o?: unknown } | undefined;
-    if (!d || d.op !== operation || typeof d.o !== 'number' || !Number.isInteger(d.o) || d.o < 0) {
-      throw validation('Invalid pagination token', 'fieldValidationFailed', [
-        { name: 'nextToken', message: 'The pagination token is invalid or expired' },
-      ]);
-    }
-    offset = d.o;
+const ordinals = new WeakMap<readonly SourceServerRecord[], Map<SourceServerRecord, number>>();
+
+/** A server's position in its account's list (the list never changes order), as its page key. */
+function serverOrdinals(servers: readonly SourceServerRecord[]): Map<SourceServerRecord, number> {
+  let map = ordinals.get(servers);
+  if (!map) {
+    map = new Map(servers.map((s, i) => [s, i]));
+    ordinals.set(servers, map);
   }
-  const slice = items.slice(offset, offset + max);
-  const next = offset + max;
-  return next < items.length
-    ? {
-        items: slice,
-        nextToken: Buffer.from(JSON.stringify({ op: operation, o: next })).toString('base64url'),
-      }
-    : { items: slice };
+  return map;
+}
+
+/** One page of a DRS list (maxResults capped at {@link MAX_PAGE}); a foreign token is a ValidationException. */
+function paginate<T>(
+  items: readonly T[],
+  body: Body,
+  scope: string,
+  key: (item: T) => PageKey,
+  order: 'asc' | 'desc' = 'asc',
+): Page<T> {
+  const max = Math.min(typeof body.maxResults === 'number' ? body.maxResults : MAX_PAGE, MAX_PAGE);
+  try {
+    return paginateBy(items, {
+      scope,
+      key,
+      order,
+      max,
+      token: typeof body.nextToken === 'string' ? body.nextToken : undefined,
+    });
+  } catch (err) {
+    if (!(err instanceof PageTokenError)) throw err;
+    throw validation('Invalid pagination token', 'fieldValidationFailed', [
+      { name: 'nextToken', message: 'The pagination token is invalid or expired' },
+    ]);
+  }
 }
 
 /** Source servers in active jobs -> that job's ID. */
@@ -572,7 +593,7 @@ function findResource(
   onJobChange?: (job: JobRecord) => void,
 ): TaggableResource {
   const m = /^arn:aws:drs:([a-z0-9-]+):(\d{12}):(source-server|job|recovery-instance)\/(.+)$/.exec(arn);
-  const missing = (): DrsFault => notFound(`Resource ${arn} not found`, arn, 'RESOURCE');
+  const missing = (): ServiceError => notFound(`Resource ${arn} not found`, arn, 'RESOURCE');
   if (!m || m[1] !== account.region || m[2] !== account.accountId) throw missing();
   const id = m[4] ?? '';
   if (m[3] === 'source-server') {

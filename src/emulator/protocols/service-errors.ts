@@ -256,6 +256,154 @@ export function commonErrorSpec(
 }
 
 /**
+ * The one error every emulated service throws for a modelled failure (bad input, missing
+ * resource, conflict, limit, ...). The server pipeline catches it and renders it in the protocol
+ * of the service that threw it ({@link renderServiceError}), so no handler builds error bytes.
+ *
+ * @example throw new ServiceError('ParameterNotFound', undefined, { status: 400 })
+ */
+export class ServiceError extends Error {
+  /** The error code / shape name on the wire (`ValidationException`, `NoSuchKey`, ...). */
+  readonly code: string;
+  readonly status: number;
+  /** Members of the error shape besides the message (`reason`, `fieldList`, S3 `Key`, ...). */
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Extra response headers (`retry-after`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Whether the body carries a message (SSM answers some errors without one). */
+  readonly hasMessage: boolean;
+
+  constructor(
+    code: string,
+    message: string | undefined,
+    opts: {
+      status?: number;
+      fields?: Readonly<Record<string, unknown>>;
+      headers?: Readonly<Record<string, string>>;
+    } = {},
+  ) {
+    super(message ?? code);
+    this.name = code;
+    this.code = code;
+    this.status = opts.status ?? 400;
+    this.fields = opts.fields ?? {};
+    this.headers = opts.headers ?? {};
+    this.hasMessage = message !== undefined;
+  }
+}
+
+/**
+ * Renders a {@link ServiceError} in the wire format of `service`: the only place where error
+ * bytes are built, per protocol.
+ *
+ * @param head - the request was a HEAD (S3: status and headers only)
+ */
+export function renderServiceError(
+  service: string,
+  err: ServiceError,
+  requestId: string,
+  head = false,
+): EmulatorResponse {
+  const message = err.hasMessage ? err.message : undefined;
+  let response: EmulatorResponse;
+  switch (serviceProtocol(service)) {
+    case 'query': {
+      const xmlns = QUERY_XMLNS[service];
+      response = queryError({
+        code: err.code,
+        message: message ?? '',
+        status: err.status,
+        requestId,
+        ...(xmlns === undefined ? {} : { xmlns }),
+      });
+      break;
+    }
+    case 'json':
+      response = jsonError({
+        type: err.code,
+        ...(message === undefined ? {} : { message }),
+        status: err.status,
+        requestId,
+        messageKey: service === 'servicequotas' ? 'Message' : 'message',
+        version: service === 'states' ? '1.0' : '1.1',
+        extra: err.fields,
+      });
+      break;
+    case 'rest-json':
+      response = restJsonError({
+        type: err.code,
+        message: message ?? '',
+        status: err.status,
+        requestId,
+        extra: err.fields,
+        includeCode: false,
+      });
+      break;
+    case 'ec2':
+      response = ec2Error({ code: err.code, message: message ?? '', status: err.status, requestId });
+      break;
+    case 's3':
+      response = s3Error({
+        code: err.code,
+        message: message ?? '',
+        status: err.status,
+        requestId,
+        extra: Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k, String(v)])),
+        head,
+      });
+      break;
+  }
+  return Object.keys(err.headers).length === 0
+    ? response
+    : { ...response, headers: { ...response.headers, ...err.headers } };
+}
+
+/** What a service says about one of its own errors (the protocol decides how it is written). */
+export interface ServiceErrorSpec {
+  /** The error code / shape name. */
+  readonly code: string;
+  /** Left out of the body when undefined. */
+  readonly message?: string;
+  /** @default 400 */
+  readonly status?: number;
+  /** Other members of the error shape (S3: extra elements). */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A service's own modelled error, to throw.
+ *
+ * @example throw fail({ code: 'NoSuchKey', message: 'The specified key does not exist.', status: 404 })
+ */
+export function fail(spec: ServiceErrorSpec): ServiceError {
+  return new ServiceError(spec.code, spec.message, {
+    ...(spec.status === undefined ? {} : { status: spec.status }),
+    ...(spec.extra === undefined ? {} : { fields: spec.extra }),
+  });
+}
+
+/** The {@link ServiceError} of an error shared by all services, in the code `service` uses. */
+export function commonServiceError(
+  service: string,
+  kind: CommonErrorKind,
+  opts: Omit<CommonErrorOptions, 'requestId' | 'head'> = {},
+): ServiceError {
+  const spec = commonErrorSpec(service, kind);
+  const protocol = serviceProtocol(service);
+  const fields: Record<string, unknown> = { ...opts.s3Extra };
+  // The DRS (rest-json) error shapes model `code`; throttling's shape does not.
+  if (protocol === 'rest-json' && kind !== 'throttling') fields.code = spec.code;
+  const headers: Record<string, string> = {};
+  if (protocol === 'rest-json' && opts.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(opts.retryAfterSeconds);
+  return new ServiceError(spec.code, opts.message ?? spec.message, {
+    status: opts.status ?? spec.status,
+    fields,
+    headers,
+  });
+}
+
+/**
  * Renders an error shared by all services in the format of `service`.
  *
  * @example commonError('ssm', 'throttling', { requestId }) // 400 {"__type":"ThrottlingException",...}
@@ -265,50 +413,7 @@ export function commonError(
   kind: CommonErrorKind,
   opts: CommonErrorOptions,
 ): EmulatorResponse {
-  const spec = commonErrorSpec(service, kind);
-  const status = opts.status ?? spec.status;
-  const message = opts.message ?? spec.message;
-  const requestId = opts.requestId;
-  switch (serviceProtocol(service)) {
-    case 'query': {
-      const xmlns = QUERY_XMLNS[service];
-      return queryError({
-        code: spec.code,
-        message,
-        status,
-        requestId,
-        ...(xmlns === undefined ? {} : { xmlns }),
-      });
-    }
-    case 'json':
-      return jsonError({
-        type: spec.code,
-        message,
-        status,
-        requestId,
-        messageKey: service === 'servicequotas' ? 'Message' : 'message',
-        version: service === 'states' ? '1.0' : '1.1',
-      });
-    case 'rest-json':
-      return restJsonError({
-        type: spec.code,
-        message,
-        status,
-        requestId,
-        ...(opts.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: opts.retryAfterSeconds }),
-      });
-    case 'ec2':
-      return ec2Error({ code: spec.code, message, status, requestId });
-    case 's3':
-      return s3Error({
-        code: spec.code,
-        message,
-        status,
-        requestId,
-        ...(opts.s3Extra === undefined ? {} : { extra: opts.s3Extra }),
-        ...(opts.head === undefined ? {} : { head: opts.head }),
-      });
-  }
+  return renderServiceError(service, commonServiceError(service, kind, opts), opts.requestId, opts.head);
 }
 
 /**

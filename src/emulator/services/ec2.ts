@@ -4,11 +4,14 @@
  * `instance-state-name`, `private-ip-address`, `tag:<key>`, `tag-key`, with `*`/`?` wildcards),
  * `MaxResults`/`NextToken`, and EC2's own errors.
  */
+
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
+import { accessDenied } from '../auth/authorizer.js';
 import { wildcardMatch } from '../auth/iam-policy.js';
-import { ec2Error, ec2Response } from '../protocols/ec2.js';
+import { ec2Response } from '../protocols/ec2.js';
+import { compareKeys, type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
 import { parseQueryParams, queryList, queryStructList } from '../protocols/query.js';
+import { fail } from '../protocols/service-errors.js';
 import { raw, type XmlRaw, xmlElements } from '../protocols/xml.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
@@ -155,8 +158,9 @@ function renderInstance(instance: Ec2InstanceView, region: string): XmlRaw {
 
 /** Creates the EC2 service handler. */
 export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
-  const invalid = (code: string, message: string, requestId: string): EmulatorResponse =>
-    ec2Error({ code, message, status: 400, requestId });
+  const invalid = (code: string, message: string, _requestId: string): never => {
+    throw fail({ code, message, status: 400 });
+  };
 
   function describeInstances(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
     const { requestId, principal } = ctx;
@@ -198,29 +202,13 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
         .map(([, v]) => v);
       parsedFilters.push({ name, values });
     }
-    let offset = 0;
-    if (token !== null) {
-      const decoded = Number(
-        Buffer.from(token, 'base64url')
-          .toString('utf8')
-          .replace(/^offset:/, ''),
-      );
-      if (
-        !Number.isInteger(decoded) ||
-        decoded < 0 ||
-        !Buffer.from(token, 'base64url').toString('utf8').startsWith('offset:')
-      ) {
-        return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
-      }
-      offset = decoded;
-    }
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, {
         action: 'ec2:DescribeInstances',
         resources: '*',
         region,
       });
-      if (!check.allowed) return accessDeniedResponse('ec2', principal, check, '*', requestId);
+      if (!check.allowed) throw accessDenied('ec2', principal, check, '*');
     }
     const all = ports.listInstances(principal.accountId, region);
     if (ids.length > 0) {
@@ -234,20 +222,33 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
         return invalid('InvalidInstanceID.NotFound', message, requestId);
       }
     }
-    const selected = all.filter(
-      (instance) =>
-        (ids.length === 0 || ids.includes(instance.instanceId)) &&
-        parsedFilters.every(({ name, values }) =>
-          filterValues(instance, name, region).some((v) =>
-            values.some((pattern) => wildcardMatch(pattern, v)),
+    // Listed in instance-id order: a stable key, so a launch or termination between pages shifts nothing.
+    const instanceKey = (i: Ec2InstanceView): PageKey => [i.instanceId];
+    const selected = [...all]
+      .sort((a, b) => compareKeys(instanceKey(a), instanceKey(b)))
+      .filter(
+        (instance) =>
+          (ids.length === 0 || ids.includes(instance.instanceId)) &&
+          parsedFilters.every(({ name, values }) =>
+            filterValues(instance, name, region).some((v) =>
+              values.some((pattern) => wildcardMatch(pattern, v)),
+            ),
           ),
-        ),
-    );
-    const page = max === undefined ? selected.slice(offset) : selected.slice(offset, offset + max);
-    const next =
-      max !== undefined && offset + max < selected.length
-        ? Buffer.from(`offset:${offset + max}`).toString('base64url')
-        : undefined;
+      );
+    let pageOf: Page<Ec2InstanceView>;
+    try {
+      pageOf = paginate(selected, {
+        scope: 'DescribeInstances',
+        key: instanceKey,
+        max: max ?? Number.MAX_SAFE_INTEGER,
+        token: token ?? undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof PageTokenError)) throw err;
+      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
+    }
+    const page = pageOf.items;
+    const next = pageOf.nextToken;
     const reservations = new Map<string, Ec2InstanceView[]>();
     for (const instance of page) {
       const rid = reservationOf(instance);
@@ -279,11 +280,10 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
     const params = parseQueryParams(req);
     const action = params.get('Action');
     if (action === 'DescribeInstances') return describeInstances(params, req.region, ctx);
-    return ec2Error({
+    throw fail({
       code: 'InvalidAction',
       message: `The action ${action ?? ''} is not valid for this web service.`,
       status: 400,
-      requestId: ctx.requestId,
     });
   };
 }

@@ -4,10 +4,12 @@
  * decoded, and S3's errors (`NoSuchBucket`, `NoSuchKey`, `AccessDenied`). A bucket belongs to one
  * account; other accounts reach it only when the bucket lists them (a bucket-policy stand-in).
  */
+
 import { createHash } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
-import { s3Error, s3HostId } from '../protocols/s3.js';
+import { accessDenied } from '../auth/authorizer.js';
+import { s3HostId } from '../protocols/s3.js';
+import { fail } from '../protocols/service-errors.js';
 import type {
   EmulatorRequest,
   EmulatorResponse,
@@ -193,24 +195,22 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     resource: string,
     principal: Principal,
     region: string,
-    requestId: string,
-    head: boolean,
+    _requestId: string,
+    _head: boolean,
   ): EmulatorResponse | undefined {
     if (ports.authorizer === undefined) return undefined;
     const check = ports.authorizer.check(principal, { action, resources: resource, region });
-    return check.allowed
-      ? undefined
-      : accessDeniedResponse('s3', principal, check, resource, requestId, head);
+    if (!check.allowed) throw accessDenied('s3', principal, check, resource);
+    return undefined;
   }
 
   function createBucket(name: string, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
     const { requestId, principal } = ctx;
     if (!BUCKET_NAME.test(name) || name.includes('..')) {
-      return s3Error({
+      throw fail({
         code: 'InvalidBucketName',
         message: 'The specified bucket is not valid.',
         status: 400,
-        requestId,
         extra: { BucketName: name },
       });
     }
@@ -219,22 +219,20 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const existing = state.bucket(name);
     if (existing !== undefined) {
       if (existing.ownerAccountId !== principal.accountId) {
-        return s3Error({
+        throw fail({
           code: 'BucketAlreadyExists',
           message:
             'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
           status: 409,
-          requestId,
           extra: { BucketName: name },
         });
       }
       // us-east-1 answers 200 to re-creating your own bucket; other regions 409.
       if (existing.region !== 'us-east-1') {
-        return s3Error({
+        throw fail({
           code: 'BucketAlreadyOwnedByYou',
           message: 'Your previous request to create the named bucket succeeded and you already own it.',
           status: 409,
-          requestId,
           extra: { BucketName: name },
         });
       }
@@ -265,11 +263,10 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     ) {
       const decoded = decodeAwsChunked(body);
       if (decoded === undefined) {
-        return s3Error({
+        throw fail({
           code: 'IncompleteBody',
           message: 'The request body terminated unexpectedly',
           status: 400,
-          requestId,
         });
       }
       body = decoded.data;
@@ -283,11 +280,10 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const md5 = req.headers['content-md5'];
     const digest = createHash('md5').update(body).digest();
     if (md5 !== undefined && md5 !== digest.toString('base64')) {
-      return s3Error({
+      throw fail({
         code: 'BadDigest',
         message: 'The Content-MD5 you specified did not match what we received.',
         status: 400,
-        requestId,
       });
     }
     const metadata: Record<string, string> = {};
@@ -321,13 +317,11 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const { requestId } = ctx;
     const object = bucket.objects.get(key);
     if (object === undefined) {
-      return s3Error({
+      throw fail({
         code: 'NoSuchKey',
         message: 'The specified key does not exist.',
         status: 404,
-        requestId,
         extra: { Key: key },
-        head,
       });
     }
     const headers: Record<string, string> = {
@@ -357,41 +351,36 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const head = req.method === 'HEAD';
     const { bucket: bucketName, key } = splitPath(req.rawPath);
     if (bucketName === '') {
-      return s3Error({
+      throw fail({
         code: 'NotImplemented',
         message: 'A header you provided implies functionality that is not implemented',
         status: 501,
-        requestId,
-        head,
       });
     }
     if (key === '' && req.method === 'PUT') return createBucket(bucketName, req, ctx);
     const bucket = state.bucket(bucketName);
     if (bucket === undefined) {
-      return s3Error({
+      throw fail({
         code: 'NoSuchBucket',
         message: 'The specified bucket does not exist',
         status: 404,
-        requestId,
         extra: { BucketName: bucketName },
-        head,
       });
     }
     if (key === '') {
       if (head) {
         if (!canAccess(bucket, principal))
-          return s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403, requestId, head });
+          throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
         return {
           status: 200,
           headers: { ...baseHeaders(requestId), 'x-amz-bucket-region': bucket.region },
           body: '',
         };
       }
-      return s3Error({
+      throw fail({
         code: 'NotImplemented',
         message: 'A header you provided implies functionality that is not implemented',
         status: 501,
-        requestId,
       });
     }
     const resource = `arn:aws:s3:::${bucketName}/${key}`;
@@ -399,7 +388,7 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const deny = denied(action, resource, principal, req.region, requestId, head);
     if (deny !== undefined) return deny;
     if (!canAccess(bucket, principal)) {
-      return s3Error({ code: 'AccessDenied', message: 'Access Denied', status: 403, requestId, head });
+      throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
     }
     switch (req.method) {
       case 'PUT':
@@ -409,11 +398,10 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
       case 'HEAD':
         return getObject(bucket, key, req, ctx, true);
       default:
-        return s3Error({
+        throw fail({
           code: 'MethodNotAllowed',
           message: 'The specified method is not allowed against this resource.',
           status: 405,
-          requestId,
           extra: { Method: req.method, ResourceType: 'OBJECT' },
         });
     }

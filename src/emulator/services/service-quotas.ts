@@ -4,9 +4,11 @@
  * account's values (from the fleet) with the fields AWS returns. Any other service or quota code
  * is `NoSuchResourceException`.
  */
+
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
-import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { accessDenied } from '../auth/authorizer.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { fail } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
 /** A quota the emulator knows. */
@@ -78,8 +80,9 @@ const SERVICE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,63}$/;
 
 /** Creates the Service Quotas service handler. */
 export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHandler {
-  const err = (type: string, message: string, requestId: string): EmulatorResponse =>
-    jsonError({ type, message, messageKey: 'Message', requestId });
+  const err = (type: string, message: string, _requestId: string): never => {
+    throw fail({ code: type, message });
+  };
 
   function quotaBody(
     def: QuotaDefinition,
@@ -147,9 +150,8 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
     if (ports.authorizer === undefined) return undefined;
     const resource = `arn:aws:servicequotas:${region}:${ctx.principal.accountId}:${DRS_SERVICE_CODE}/${code}`;
     const check = ports.authorizer.check(ctx.principal, { action, resources: resource, region });
-    return check.allowed
-      ? undefined
-      : accessDeniedResponse('servicequotas', ctx.principal, check, resource, ctx.requestId);
+    if (!check.allowed) throw accessDenied('servicequotas', ctx.principal, check, resource);
+    return undefined;
   }
 
   function getQuota(
@@ -212,7 +214,7 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
       case 'ListServiceQuotas':
         return listQuotas(input, req.region, ctx);
       default:
-        return jsonError({ type: 'UnknownOperationException', requestId: ctx.requestId });
+        throw fail({ code: 'UnknownOperationException' });
     }
   };
 }

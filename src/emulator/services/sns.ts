@@ -3,12 +3,13 @@
  * recorded for inspection. Publishing to another account's topic needs that topic to list the
  * caller's account (the emulator's stand-in for a topic policy).
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
+import { accessDenied } from '../auth/authorizer.js';
 import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryError, queryResponse, queryStructList } from '../protocols/query.js';
-import { notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
+import { parseQueryParams, queryResponse, queryStructList } from '../protocols/query.js';
+import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
 import { xmlElements } from '../protocols/xml.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
@@ -143,8 +144,9 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,25
 export function createSnsHandler(ports: SnsPorts): ServiceHandler {
   const { state } = ports;
 
-  const error = (code: string, message: string, status: number, requestId: string): EmulatorResponse =>
-    queryError({ code, message, status, requestId, xmlns: XMLNS });
+  const error = (code: string, message: string, status: number, _requestId: string): never => {
+    throw fail({ code, message, status });
+  };
 
   function createTopic(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
     const { requestId, principal } = ctx;
@@ -172,7 +174,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     const arn = topicArn(principal.accountId, region, name);
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, { action: 'sns:CreateTopic', resources: arn, region });
-      if (!check.allowed) return accessDeniedResponse('sns', principal, check, arn, requestId);
+      if (!check.allowed) throw accessDenied('sns', principal, check, arn);
     }
     const tags: Record<string, string> = {};
     for (const tag of queryStructList(params, 'Tags')) {
@@ -266,7 +268,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     }
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, { action: 'sns:Publish', resources: arn, region });
-      if (!check.allowed) return accessDeniedResponse('sns', principal, check, arn, requestId);
+      if (!check.allowed) throw accessDenied('sns', principal, check, arn);
     }
     const topic = state.topic(arn);
     const ownerAccount = arnMatch[2] ?? '';

@@ -3,10 +3,11 @@
  * and region, with versions, `ParameterNotFound`/`ParameterAlreadyExists`, and cross-account reads
  * by ARN only for parameters shared with the caller's account.
  */
+
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
-import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { notAuthorizedMessage } from '../protocols/service-errors.js';
+import { accessDenied } from '../auth/authorizer.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { fail, notAuthorizedMessage } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
 /** Parameter types of SSM. */
@@ -161,8 +162,8 @@ const ADVANCED_MAX_VALUE = 8192;
 export function createSsmHandler(ports: SsmPorts): ServiceHandler {
   const { state } = ports;
 
-  function validation(message: string, requestId: string): EmulatorResponse {
-    return jsonError({ type: 'ValidationException', message, requestId });
+  function validation(message: string, _requestId: string): never {
+    throw fail({ code: 'ValidationException', message });
   }
 
   function resolveName(
@@ -195,41 +196,39 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     if (input.Name === undefined || input.Name === null)
       return validation(missingMemberMessage('name'), requestId);
     if (typeof input.Name !== 'string' || input.Name.length < 1 || input.Name.length > 2048) {
-      return jsonError({ type: 'SerializationException', requestId });
+      throw fail({ code: 'SerializationException' });
     }
     const target = resolveName(input.Name, ctx, region);
     const arn = parameterArn(target.accountId, target.region, target.name);
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, { action: 'ssm:GetParameter', resources: arn, region });
-      if (!check.allowed) return accessDeniedResponse('ssm', principal, check, arn, requestId);
+      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
     }
     const record = state.get(target.accountId, target.region, target.name);
     if (target.accountId !== principal.accountId) {
       if (record === undefined || !record.sharedWith.includes(principal.accountId)) {
-        return jsonError({
-          type: 'AccessDeniedException',
+        throw fail({
+          code: 'AccessDeniedException',
           message: notAuthorizedMessage(principal.arn, 'ssm:GetParameter', arn).replace(
             / because no identity-based policy allows the ssm:GetParameter action$/,
             ' because no resource-based policy allows the ssm:GetParameter action',
           ),
-          requestId,
         });
       }
     }
-    if (record === undefined) return jsonError({ type: 'ParameterNotFound', requestId });
+    if (record === undefined) throw fail({ code: 'ParameterNotFound' });
     let version = record.versions.at(-1);
     if (target.selector !== undefined) {
       const wanted = Number(target.selector.slice(1));
       version = Number.isInteger(wanted) ? record.versions.find((v) => v.version === wanted) : undefined;
       if (version === undefined) {
-        return jsonError({
-          type: 'ParameterVersionNotFound',
+        throw fail({
+          code: 'ParameterVersionNotFound',
           message: `Systems Manager could not find version ${target.selector.slice(1)} of ${target.name}. Verify the version and try again.`,
-          requestId,
         });
       }
     }
-    if (version === undefined) return jsonError({ type: 'ParameterNotFound', requestId });
+    if (version === undefined) throw fail({ code: 'ParameterNotFound' });
     const decrypt = input.WithDecryption === true;
     const value =
       record.type === 'SecureString' && !decrypt
@@ -263,7 +262,7 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     if (input.Value === undefined || input.Value === null)
       return validation(missingMemberMessage('value'), requestId);
     if (typeof input.Name !== 'string' || typeof input.Value !== 'string') {
-      return jsonError({ type: 'SerializationException', requestId });
+      throw fail({ code: 'SerializationException' });
     }
     const name = input.Name;
     if (name.length < 1 || name.length > 2048) {
@@ -285,10 +284,9 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
       );
     }
     if (name.split('/').filter((s) => s !== '').length > 15) {
-      return jsonError({
-        type: 'HierarchyLevelLimitExceededException',
+      throw fail({
+        code: 'HierarchyLevelLimitExceededException',
         message: 'Parameter name hierarchy depth must be less than or equal to 15.',
-        requestId,
       });
     }
     const type = input.Type;
@@ -317,24 +315,22 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
       try {
         re = new RegExp(input.AllowedPattern);
       } catch {
-        return jsonError({
-          type: 'InvalidAllowedPatternException',
+        throw fail({
+          code: 'InvalidAllowedPatternException',
           message: 'The allowed pattern is not a valid regular expression.',
-          requestId,
         });
       }
       if (!re.test(input.Value)) {
-        return jsonError({
-          type: 'ParameterPatternMismatchException',
+        throw fail({
+          code: 'ParameterPatternMismatchException',
           message: `Parameter value, ${input.Value}, failed to satisfy constraint specified in allowedPattern: ${input.AllowedPattern}.`,
-          requestId,
         });
       }
     }
     const arn = parameterArn(principal.accountId, region, name);
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, { action: 'ssm:PutParameter', resources: arn, region });
-      if (!check.allowed) return accessDeniedResponse('ssm', principal, check, arn, requestId);
+      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
     }
     try {
       const record = state.putParameter(principal.accountId, region, {
@@ -351,8 +347,7 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
       });
       return jsonResponse({ Version: record.versions.at(-1)?.version ?? 1, Tier: record.tier }, requestId);
     } catch (error) {
-      if (error instanceof SsmStateError)
-        return jsonError({ type: error.code, message: error.message, requestId });
+      if (error instanceof SsmStateError) throw fail({ code: error.code, message: error.message });
       throw error;
     }
   }
@@ -367,7 +362,7 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
       case 'PutParameter':
         return putParameter(input, req.region, ctx);
       default:
-        return jsonError({ type: 'UnknownOperationException', requestId: ctx.requestId });
+        throw fail({ code: 'UnknownOperationException' });
     }
   };
 }

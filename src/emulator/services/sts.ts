@@ -3,15 +3,16 @@
  * policy and the caller's own identity policy, issuing keys bound to the role's account; and
  * `GetCallerIdentity`.
  */
+
 import { createHash } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
-import { accessDeniedResponse } from '../auth/authorizer.js';
+import { accessDenied } from '../auth/authorizer.js';
 import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
 import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
 import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
 import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryError, queryResponse } from '../protocols/query.js';
-import { notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
+import { parseQueryParams, queryResponse } from '../protocols/query.js';
+import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
 import { xmlElements } from '../protocols/xml.js';
 import type {
   EmulatorRequest,
@@ -81,8 +82,9 @@ function isoSeconds(date: Date): string {
 export function createStsHandler(ports: StsPorts, options: StsOptions = {}): ServiceHandler {
   const trusted = options.defaultTrustedAccounts ?? [DEFAULT_ACCOUNT_ID];
 
-  const validation = (message: string, requestId: string) =>
-    queryError({ code: 'ValidationError', message, status: 400, requestId, xmlns: XMLNS });
+  const validation = (message: string, _requestId: string): never => {
+    throw fail({ code: 'ValidationError', message, status: 400 });
+  };
 
   function assumeRole(params: URLSearchParams, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
     const { principal, requestId } = ctx;
@@ -120,15 +122,13 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
     }
 
     const denied = () =>
-      queryError({
+      fail({
         code: 'AccessDenied',
         message: notAuthorizedMessage(principal.arn, 'sts:AssumeRole', roleArn).replace(
           / because no identity-based policy allows the sts:AssumeRole action$/,
           '',
         ),
         status: 403,
-        requestId,
-        xmlns: XMLNS,
       });
 
     if (ports.authorizer !== undefined) {
@@ -137,10 +137,10 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
         resources: roleArn,
         region: req.region,
       });
-      if (!check.allowed) return accessDeniedResponse('sts', principal, check, roleArn, requestId);
+      if (!check.allowed) throw accessDenied('sts', principal, check, roleArn);
     }
     const role = ports.findRole(roleArn);
-    if (role === undefined) return denied();
+    if (role === undefined) throw denied();
     const keys: ConditionKeys = {
       'aws:PrincipalAccount': principal.accountId,
       'aws:PrincipalArn': principal.roleArn ?? principal.arn,
@@ -157,7 +157,7 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
       role.trustPolicy === undefined
         ? principal.accountId === role.accountId || trusted.includes(principal.accountId)
         : trustAllows(role.trustPolicy, caller, keys);
-    if (!trustOk || ports.assumeRoleDenied?.(roleArn, principal) === true) return denied();
+    if (!trustOk || ports.assumeRoleDenied?.(roleArn, principal) === true) throw denied();
 
     const maxDuration = role.maxSessionDurationSeconds ?? 3600;
     if (principal.roleArn !== undefined && duration > 3600) {
@@ -234,12 +234,10 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
       case 'GetCallerIdentity':
         return getCallerIdentity(ctx);
       default:
-        return queryError({
+        throw fail({
           code: 'InvalidAction',
           message: `Could not find operation ${action ?? ''} for version ${params.get('Version') ?? VERSION}`,
           status: 400,
-          requestId: ctx.requestId,
-          xmlns: XMLNS,
         });
     }
   };

@@ -50,6 +50,31 @@ export interface StallFault {
   readonly at?: string;
 }
 
+/**
+ * The source site of some servers goes down at a virtual time (a disaster): their DRS agents stop
+ * reporting, so replication is `STALLED` with `AGENT_NOT_SEEN`, lag grows and no new recovery
+ * snapshots appear. A server is chosen when it matches every selector given (ids, tags, account);
+ * at least one selector is required, so an empty rule never takes the whole estate down.
+ */
+export interface SiteOutage {
+  /** ISO-8601 virtual time the site goes down; absent = when the plan (or fleet) is applied. */
+  readonly at?: string;
+  /** Only these source servers. */
+  readonly sourceServerIDs?: readonly string[];
+  /** Only servers carrying every one of these tags. */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Only servers of this account. */
+  readonly accountId?: string;
+}
+
+/** Why a server's replication is broken by a fault, and since when. */
+export interface ReplicationFault {
+  /** Virtual ms from which the server is STALLED. */
+  readonly since: number;
+  /** `dataReplicationError.error` (model enum `DataReplicationErrorString`). */
+  readonly error: 'AGENT_NOT_SEEN' | 'UNSTABLE_NETWORK';
+}
+
 /** A complete fault plan. Every part is optional. */
 export interface FaultPlan {
   /** Seed of the probabilistic decisions. @default 1 */
@@ -63,8 +88,13 @@ export interface FaultPlan {
   readonly launchFailures?: readonly string[];
   /** Jobs that include these source servers never finish (the servers stay IN_PROGRESS). */
   readonly stuckJobs?: readonly string[];
-  /** Replication of these servers stalls (state STALLED, lag growing; launches fail). */
+  /**
+   * Replication of these servers stalls (state STALLED with UNSTABLE_NETWORK, lag growing, no new
+   * snapshots; a launch uses the newest snapshot, as for a site outage).
+   */
   readonly stalledReplication?: readonly StallFault[];
+  /** Source sites that go down (STALLED with AGENT_NOT_SEEN). */
+  readonly siteOutages?: readonly SiteOutage[];
 }
 
 /** What the server must do with one call. */
@@ -120,6 +150,63 @@ function checkPlan(plan: FaultPlan): void {
       throw new FaultPlanError(`stalledReplication at '${s.at}' is not an ISO-8601 time`);
     }
   }
+  checkOutages(plan.siteOutages, 'siteOutages');
+}
+
+/**
+ * Checks site outage rules (fault plan or fleet).
+ * @throws FaultPlanError naming the rule and the field
+ */
+export function checkOutages(outages: readonly SiteOutage[] | undefined, where: string): void {
+  if (outages === undefined) return;
+  if (!Array.isArray(outages)) throw new FaultPlanError(`${where} must be a list of outages`);
+  outages.forEach((o, i) => {
+    if (typeof o !== 'object' || o === null) throw new FaultPlanError(`${where}[${i}] must be an object`);
+    if (o.at !== undefined && Number.isNaN(Date.parse(o.at))) {
+      throw new FaultPlanError(`${where}[${i}].at '${String(o.at)}' is not an ISO-8601 time`);
+    }
+    if (o.sourceServerIDs === undefined && o.tags === undefined && o.accountId === undefined) {
+      throw new FaultPlanError(
+        `${where}[${i}] selects no servers; expected sourceServerIDs, tags or accountId`,
+      );
+    }
+    if (o.sourceServerIDs !== undefined && !Array.isArray(o.sourceServerIDs)) {
+      throw new FaultPlanError(`${where}[${i}].sourceServerIDs must be a list of source server ids`);
+    }
+  });
+}
+
+/** An outage rule with its time resolved. */
+interface ResolvedOutage {
+  readonly since: number;
+  readonly ids?: ReadonlySet<string>;
+  readonly tags?: readonly (readonly [string, string])[];
+  readonly accountId?: string;
+}
+
+function resolveOutages(outages: readonly SiteOutage[] | undefined, now: number): ResolvedOutage[] {
+  return (outages ?? []).map((o) => ({
+    since: o.at === undefined ? now : Date.parse(o.at),
+    ...(o.sourceServerIDs ? { ids: new Set(o.sourceServerIDs) } : {}),
+    ...(o.tags ? { tags: Object.entries(o.tags) } : {}),
+    ...(o.accountId ? { accountId: o.accountId } : {}),
+  }));
+}
+
+function outageSince(
+  rules: readonly ResolvedOutage[],
+  accountId: string,
+  sourceServerID: string,
+  tags: Readonly<Record<string, string>>,
+): number | undefined {
+  let since: number | undefined;
+  for (const r of rules) {
+    if (r.accountId !== undefined && r.accountId !== accountId) continue;
+    if (r.ids && !r.ids.has(sourceServerID)) continue;
+    if (r.tags && !r.tags.every(([k, v]) => tags[k] === v)) continue;
+    since = since === undefined ? r.since : Math.min(since, r.since);
+  }
+  return since;
 }
 
 /** The live fault plan with its per-rule call counters. */
@@ -131,15 +218,21 @@ export class FaultEngine {
   #launchFailures = new Set<string>();
   #stuck = new Set<string>();
   #denied = new Set<string>();
+  #outages: ResolvedOutage[] = [];
+  /** The fleet's own outages: part of the world, so a new fault plan does not lift them. */
+  readonly #fleetOutages: readonly ResolvedOutage[];
   #generation = 0;
   readonly #now: () => number;
 
   /**
    * @param plan initial plan
    * @param now virtual clock (ms), to pin stalls that have no explicit time
+   * @param fleetOutages the fleet's `siteOutages` (absent `at` = the clock at construction)
    */
-  constructor(plan: FaultPlan = {}, now: () => number = Date.now) {
+  constructor(plan: FaultPlan = {}, now: () => number = Date.now, fleetOutages?: readonly SiteOutage[]) {
     this.#now = now;
+    checkOutages(fleetOutages, 'fleet siteOutages');
+    this.#fleetOutages = resolveOutages(fleetOutages, now());
     this.set(plan);
   }
 
@@ -162,6 +255,8 @@ export class FaultEngine {
       );
     }
     this.#stalls = stalls;
+    // `plan` reports resolved times, so setting the plan read back keeps every outage's time.
+    this.#outages = resolveOutages(plan.siteOutages, now);
   }
 
   /** Bumped by every `set`, so caches of derived state know the plan changed. */
@@ -169,10 +264,18 @@ export class FaultEngine {
     return this.#generation;
   }
 
-  /** The current plan (stall times resolved). */
+  /** The current plan (stall and outage times resolved). */
   get plan(): FaultPlan {
     return {
       ...this.#plan,
+      ...(this.#plan.siteOutages
+        ? {
+            siteOutages: this.#plan.siteOutages.map((o, i) => ({
+              ...o,
+              at: new Date(this.#outages[i]?.since ?? this.#now()).toISOString(),
+            })),
+          }
+        : {}),
       ...(this.#plan.stalledReplication
         ? {
             stalledReplication: [...this.#stalls].map(([sourceServerID, ms]) => ({
@@ -237,5 +340,23 @@ export class FaultEngine {
   /** Virtual time from which this server's replication is stalled, if it is. */
   stalledSince(sourceServerID: string): number | undefined {
     return this.#stalls.get(sourceServerID);
+  }
+
+  /**
+   * The fault that breaks this server's replication, if any: the earliest of a site outage (fleet
+   * or plan; `AGENT_NOT_SEEN`) and a stall (`UNSTABLE_NETWORK`). It may lie in the future.
+   */
+  replicationFault(
+    accountId: string,
+    sourceServerID: string,
+    tags: Readonly<Record<string, string>>,
+  ): ReplicationFault | undefined {
+    const fleet = outageSince(this.#fleetOutages, accountId, sourceServerID, tags);
+    const planned = outageSince(this.#outages, accountId, sourceServerID, tags);
+    const outage = fleet === undefined ? planned : planned === undefined ? fleet : Math.min(fleet, planned);
+    const stall = this.#stalls.get(sourceServerID);
+    if (outage !== undefined && (stall === undefined || outage <= stall))
+      return { since: outage, error: 'AGENT_NOT_SEEN' };
+    return stall === undefined ? undefined : { since: stall, error: 'UNSTABLE_NETWORK' };
   }
 }

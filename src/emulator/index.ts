@@ -28,11 +28,11 @@ import { createStepFunctionsRunner } from './stepfunctions-runner.js';
 import type { ServiceHandler } from './types.js';
 
 export { VirtualClock } from './clock.js';
-export type { FaultPlan } from './faults.js';
+export type { FaultPlan, SiteOutage } from './faults.js';
 export { demoFleet } from './fleet/demo.js';
 export { generateFleet } from './fleet/generate.js';
 export { checkFleet, FleetError, resolveFleet } from './fleet/load.js';
-export type { Fleet } from './fleet/types.js';
+export type { DataReplicationState, Fleet } from './fleet/types.js';
 export { EmulatorState } from './state.js';
 
 /** Options of {@link startEmulator}. */

@@ -119,7 +119,7 @@ export class EmulatorState {
   ): EmulatorState {
     const start = opts.startTime ?? (fleet.startTime ? Date.parse(fleet.startTime) : Date.now());
     const clock = new VirtualClock(start, opts.timeScale ?? 1);
-    const faults = new FaultEngine(opts.faults ?? {}, () => clock.nowMs());
+    const faults = new FaultEngine(opts.faults ?? {}, () => clock.nowMs(), fleet.siteOutages);
     // `test`/`test` is the root of the fleet's orchestrator account (123456789012 unless it says otherwise).
     const credentials = new CredentialStore([
       {
@@ -139,7 +139,12 @@ export class EmulatorState {
       );
     }
     const clock = new VirtualClock(snapshot.clock.nowMs, opts.timeScale ?? snapshot.clock.timeScale);
-    const faults = new FaultEngine(snapshot.faults, () => clock.nowMs());
+    // Fleet outages without `at` began at the fleet's start, not when the state was loaded.
+    const fleetStart = snapshot.fleet.startTime;
+    const outages = snapshot.fleet.siteOutages?.map((o) =>
+      o.at === undefined && fleetStart !== undefined ? { ...o, at: fleetStart } : o,
+    );
+    const faults = new FaultEngine(snapshot.faults, () => clock.nowMs(), outages);
     const state = new EmulatorState(
       snapshot.fleet,
       clock,

@@ -3,6 +3,8 @@
  * state) computed from the virtual clock, and the side effects of finished jobs applied lazily
  * in time order when the account is next looked at.
  */
+import type { ReplicationFault } from '../faults.js';
+import type { DataReplicationState } from '../fleet/types.js';
 import { Random } from '../random.js';
 import type {
   DrsAccountState,
@@ -19,7 +21,12 @@ import type {
 export interface DrsFaultPort {
   isLaunchFailure(sourceServerID: string): boolean;
   isStuck(sourceServerID: string): boolean;
-  stalledSince(sourceServerID: string): number | undefined;
+  /** The fault breaking a server's replication (site outage or stall), if any; may lie ahead. */
+  replicationFault(
+    accountId: string,
+    sourceServerID: string,
+    tags: Readonly<Record<string, string>>,
+  ): ReplicationFault | undefined;
   /** Changes whenever the plan changes. */
   readonly generation: number;
 }
@@ -28,6 +35,40 @@ export interface DrsFaultPort {
 export type JobStatus = 'PENDING' | 'STARTED' | 'COMPLETED';
 
 const MINUTE = 60_000;
+
+/**
+ * States in which a server has no recovery snapshot: none taken yet (INITIATING, INITIAL_SYNC) or
+ * all deleted (StopReplication deletes a server's snapshots; DisconnectSourceServer deletes its
+ * replication resources). A launch of such a server fails with USING_PREVIOUS_SNAPSHOT_FAILED.
+ */
+export const NO_SNAPSHOT_STATES: ReadonlySet<DataReplicationState> = new Set([
+  'INITIATING',
+  'INITIAL_SYNC',
+  'STOPPED',
+  'DISCONNECTED',
+]);
+
+/**
+ * States in which the agent is replicating, so a launch takes a fresh on-demand snapshot
+ * (SNAPSHOT_START/SNAPSHOT_END). Any other state with snapshots (STALLED, PAUSED) logs
+ * SNAPSHOT_FAIL and falls back to the newest point-in-time snapshot (USING_PREVIOUS_SNAPSHOT).
+ */
+export const SNAPSHOT_STATES: ReadonlySet<DataReplicationState> = new Set([
+  'CONTINUOUS',
+  'BACKLOG',
+  'CREATING_SNAPSHOT',
+  'RESCAN',
+]);
+
+/** Effective replication of a server at a point in time. */
+export interface ReplicationView {
+  state: DataReplicationState;
+  lagSeconds: number;
+  /** When a fault stalled it. */
+  stalledSince?: number;
+  /** `dataReplicationError.error` of a fault. */
+  error?: ReplicationFault['error'];
+}
 
 /** Account-level DRS with indexes over its records. */
 export class DrsAccount {
@@ -191,20 +232,50 @@ export class DrsAccount {
     return 'FAILBACK_NOT_STARTED';
   }
 
-  /** Effective replication state at `now` (a stall fault overrides the stored state). */
-  replication(
-    server: SourceServerRecord,
-    now: number,
-  ): { state: SourceServerRecord['replicationState']; lagSeconds: number; stalledSince?: number } {
-    const stalled = this.faults.stalledSince(server.sourceServerID);
-    if (stalled !== undefined && now >= stalled) {
+  /** The fault breaking a server's replication, if any (may lie ahead of `now`). */
+  replicationFault(server: SourceServerRecord): ReplicationFault | undefined {
+    return this.faults.replicationFault(this.accountId, server.sourceServerID, server.tags);
+  }
+
+  /**
+   * Effective replication at `now`: a site outage or stall fault overrides the stored state with
+   * STALLED, and the lag grows from the moment the agent stopped reporting.
+   */
+  replication(server: SourceServerRecord, now: number): ReplicationView {
+    const fault = this.replicationFault(server);
+    if (fault !== undefined && now >= fault.since) {
       return {
         state: 'STALLED',
-        lagSeconds: server.lagSeconds + Math.floor((now - stalled) / 1000),
-        stalledSince: stalled,
+        lagSeconds: server.lagSeconds + Math.floor((now - fault.since) / 1000),
+        stalledSince: fault.since,
+        error: fault.error,
       };
     }
     return { state: server.replicationState, lagSeconds: server.lagSeconds };
+  }
+
+  /**
+   * Times (ascending) of the point-in-time snapshots DRS keeps for a server at `now`: every 10
+   * minutes for the last hour, hourly for the last day, daily for the last week, none from before
+   * the first sync and none newer than the replicated data (`now - lag`: a stalled server gets no
+   * new ones). None in {@link NO_SNAPSHOT_STATES}.
+   */
+  snapshotTimes(server: SourceServerRecord, now: number): number[] {
+    const rep = this.replication(server, now);
+    if (NO_SNAPSHOT_STATES.has(rep.state)) return [];
+    const until = now - rep.lagSeconds * 1000;
+    const slots = new Set<number>();
+    const add = (step: number, count: number): void => {
+      const last = Math.floor(until / step) * step;
+      for (let k = 0; k < count; k++) {
+        const t = last - k * step;
+        if (t > server.addedMs + 600_000) slots.add(t);
+      }
+    };
+    add(600_000, 6);
+    add(3_600_000, 24);
+    add(86_400_000, 7);
+    return [...slots].sort((a, b) => a - b);
   }
 
   /** Records a job. */
@@ -262,23 +333,42 @@ export class DrsAccount {
       const privateIp = `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(4, 254)}`;
       const sid = server.sourceServerID;
       const replication = this.replication(server, now);
-      let plan: JobServerPlan;
-      if (replication.state !== 'CONTINUOUS') {
-        const failAt = startMs + rng.int(20, 90) * 1000;
+      let failAt = startMs;
+      let pointInTimeMs: number | undefined = req.pointInTimeMs;
+      if (pointInTimeMs !== undefined) {
+        events.push({ atMs: startMs, event: 'USING_PREVIOUS_SNAPSHOT', sourceServerID: sid });
+      } else if (SNAPSHOT_STATES.has(replication.state)) {
+        events.push({ atMs: startMs, event: 'SNAPSHOT_START', sourceServerID: sid });
+        events.push({ atMs: snapshotEnd, event: 'SNAPSHOT_END', sourceServerID: sid });
+        // The on-demand snapshot holds what reached the staging disks: the data of `lag` ago.
+        pointInTimeMs = startMs - replication.lagSeconds * 1000;
+      } else {
+        // No agent to snapshot (STALLED, PAUSED, no replication at all): DRS falls back to the
+        // newest point-in-time snapshot, or fails the server when there is none.
+        const snapshotFail = startMs + rng.int(5, 15) * 1000;
         events.push({
-          atMs: failAt,
-          event: 'LAUNCH_FAILED',
+          atMs: snapshotFail,
+          event: 'SNAPSHOT_FAIL',
           sourceServerID: sid,
-          rawError: `Source server ${sid} cannot be launched: data replication state is ${replication.state}, launch requires CONTINUOUS replication`,
+          rawError: `Failed to take a snapshot of ${sid}: data replication state is ${replication.state}`,
         });
+        pointInTimeMs = this.snapshotTimes(server, now).at(-1);
+        if (pointInTimeMs === undefined) {
+          failAt = snapshotFail + rng.int(5, 60) * 1000;
+          events.push({
+            atMs: failAt,
+            event: 'USING_PREVIOUS_SNAPSHOT_FAILED',
+            sourceServerID: sid,
+            rawError: `Source server ${sid} has no point-in-time snapshot to launch from (data replication state ${replication.state})`,
+          });
+        } else {
+          events.push({ atMs: snapshotFail, event: 'USING_PREVIOUS_SNAPSHOT', sourceServerID: sid });
+        }
+      }
+      let plan: JobServerPlan;
+      if (pointInTimeMs === undefined) {
         plan = { sourceServerID: sid, startMs, endMs: failAt, outcome: 'FAILED', settled: false };
       } else {
-        if (req.pointInTimeMs !== undefined) {
-          events.push({ atMs: startMs, event: 'USING_PREVIOUS_SNAPSHOT', sourceServerID: sid });
-        } else {
-          events.push({ atMs: startMs, event: 'SNAPSHOT_START', sourceServerID: sid });
-          events.push({ atMs: snapshotEnd, event: 'SNAPSHOT_END', sourceServerID: sid });
-        }
         events.push({
           atMs: conversionStart,
           event: 'CONVERSION_START',
@@ -318,7 +408,7 @@ export class DrsAccount {
               startMs,
               endMs: end,
               outcome: 'LAUNCHED',
-              pointInTimeMs: req.pointInTimeMs ?? startMs,
+              pointInTimeMs,
               privateIp,
               settled: false,
             };

@@ -48,7 +48,9 @@ export function sourceServerJson(
   const rep = account.replication(s, now);
   const connected = rep.state !== 'DISCONNECTED' && rep.state !== 'STOPPED';
   // Minute granularity keeps the rendered server stable (and cacheable) between minutes.
-  const seen = connected ? Math.floor(now / 60_000) * 60_000 : s.addedMs + 86_400_000;
+  // An agent whose site is down was last seen when the outage began.
+  const seenMs = rep.error === 'AGENT_NOT_SEEN' && rep.stalledSince !== undefined ? rep.stalledSince : now;
+  const seen = connected ? Math.floor(seenMs / 60_000) * 60_000 : s.addedMs + 86_400_000;
   const initial = rep.state === 'INITIAL_SYNC' || rep.state === 'INITIATING';
   const dataReplicationInfo: Record<string, unknown> = {
     lagDuration: isoDuration(rep.lagSeconds),
@@ -72,9 +74,13 @@ export function sourceServerJson(
   };
   if (initial) dataReplicationInfo.etaDateTime = iso(seen + 3 * 3_600_000);
   if (rep.state === 'STALLED') {
+    const error = rep.error ?? 'UNSTABLE_NETWORK';
     dataReplicationInfo.dataReplicationError = {
-      error: 'UNSTABLE_NETWORK',
-      rawError: `replication stalled since ${iso(rep.stalledSince ?? s.addedMs)}`,
+      error,
+      rawError:
+        error === 'AGENT_NOT_SEEN'
+          ? `agent not seen by the service since ${iso(rep.stalledSince ?? s.addedMs)}`
+          : `replication stalled since ${iso(rep.stalledSince ?? s.addedMs)}`,
     };
   } else if (rep.state === 'DISCONNECTED') {
     dataReplicationInfo.dataReplicationError = {
@@ -161,7 +167,7 @@ export function sourceServerValidUntil(account: DrsAccount, s: SourceServerRecor
       else if (plan.endMs !== null && plan.endMs > now) until = Math.min(until, plan.endMs);
     }
   }
-  const stalled = account.faults.stalledSince(s.sourceServerID);
+  const stalled = account.replicationFault(s)?.since;
   if (stalled !== undefined && stalled > now) until = Math.min(until, stalled);
   return until;
 }
@@ -311,33 +317,16 @@ export interface SnapshotView {
 }
 
 /**
- * Point-in-time snapshots DRS keeps for a server at `now`: every 10 minutes for the last hour,
- * hourly for the last day, daily for the last week (none from before the server was added or
- * after its replication stalled). IDs are derived from server and slot, so they are stable.
+ * Point-in-time snapshots DRS keeps for a server at `now` (times from
+ * {@link DrsAccount.snapshotTimes}). IDs are derived from server and slot, so they are stable.
  */
 export function recoverySnapshots(account: DrsAccount, s: SourceServerRecord, now: number): SnapshotView[] {
-  const rep = account.replication(s, now);
-  if (rep.state === 'INITIAL_SYNC' || rep.state === 'INITIATING') return [];
-  const until = rep.stalledSince ?? now;
-  const slots = new Set<number>();
-  const add = (step: number, count: number): void => {
-    const last = Math.floor(until / step) * step;
-    for (let k = 0; k < count; k++) {
-      const t = last - k * step;
-      if (t > s.addedMs + 600_000) slots.add(t);
-    }
-  };
-  add(600_000, 6);
-  add(3_600_000, 24);
-  add(86_400_000, 7);
-  return [...slots]
-    .sort((a, b) => a - b)
-    .map((t) => {
-      const r = new Random(`${s.sourceServerID}/pit/${t}`);
-      return {
-        snapshotID: `pit-${r.alnum(17)}`,
-        timestampMs: t,
-        ebsSnapshots: s.disks.map(() => `snap-${r.hex(17)}`),
-      };
-    });
+  return account.snapshotTimes(s, now).map((t) => {
+    const r = new Random(`${s.sourceServerID}/pit/${t}`);
+    return {
+      snapshotID: `pit-${r.alnum(17)}`,
+      timestampMs: t,
+      ebsSnapshots: s.disks.map(() => `snap-${r.hex(17)}`),
+    };
+  });
 }

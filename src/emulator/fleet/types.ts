@@ -4,6 +4,8 @@
  * `schemas/fleet.schema.json`. Optional fields get realistic defaults on load.
  */
 
+import type { SiteOutage } from '../faults.js';
+
 /** DRS data replication states (model enum `DataReplicationState`). */
 export type DataReplicationState =
   | 'STOPPED'
@@ -121,4 +123,9 @@ export interface Fleet {
   /** The account `test`/`test` credentials belong to. @default '123456789012' */
   readonly orchestratorAccountId?: string;
   readonly accounts: readonly FleetAccount[];
+  /**
+   * Source sites that are down (a disaster to rehearse): the chosen servers are STALLED with
+   * AGENT_NOT_SEEN from `at` (default: the fleet's start) on. Same shape as the fault.
+   */
+  readonly siteOutages?: readonly SiteOutage[];
 }

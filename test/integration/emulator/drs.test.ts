@@ -212,9 +212,11 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     expect(paged.nextToken).toBeTypeOf('string');
   });
 
-  it('fails servers that are not in CONTINUOUS replication with LAUNCH_FAILED', async () => {
+  it('fails servers without a recovery point (DISCONNECTED, INITIAL_SYNC) with USING_PREVIOUS_SNAPSHOT_FAILED', async () => {
     const all = await drs.send(new DescribeSourceServersCommand({}));
-    const bad = all.items?.find((s) => s.dataReplicationInfo?.dataReplicationState !== 'CONTINUOUS');
+    const bad = all.items?.find((s) =>
+      ['DISCONNECTED', 'INITIAL_SYNC'].includes(s.dataReplicationInfo?.dataReplicationState ?? ''),
+    );
     const started = await drs.send(
       new StartRecoveryCommand({ sourceServers: [{ sourceServerID: bad?.sourceServerID }], isDrill: true }),
     );
@@ -229,7 +231,7 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     );
 
     expect(job.items?.[0]?.participatingServers?.[0]?.launchStatus).toBe('FAILED');
-    expect(logs.items?.map((l) => l.event)).toContain('LAUNCH_FAILED');
+    expect(logs.items?.map((l) => l.event)).toContain('USING_PREVIOUS_SNAPSHOT_FAILED');
     expect(server.items?.[0]?.lastLaunchResult).toBe('FAILED');
     expect(server.items?.[0]?.recoveryInstanceId).toBeUndefined();
   });

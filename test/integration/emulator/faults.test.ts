@@ -141,7 +141,7 @@ describe('Emulator: seeded faults', () => {
     expect(later.items?.[0]?.participatingServers?.[0]?.launchStatus).toBe('IN_PROGRESS');
   });
 
-  it('stalls replication of chosen servers: state STALLED, growing lag, launches fail', async () => {
+  it('stalls replication of chosen servers: state STALLED, growing lag, launches use the newest snapshot', async () => {
     emu = await startTestEmulator({ fleet });
     const drs = stagingDrs(emu);
     recorders.push(recordResponses(drs));
@@ -161,7 +161,9 @@ describe('Emulator: seeded faults', () => {
     expect(server?.dataReplicationInfo?.dataReplicationState).toBe('STALLED');
     expect(server?.dataReplicationInfo?.lagDuration).toMatch(/^PT1H/);
     expect(server?.dataReplicationInfo?.dataReplicationError?.error).toBe('UNSTABLE_NETWORK');
-    expect(done.items?.[0]?.participatingServers?.[0]?.launchStatus).toBe('FAILED');
+    const log = await drs.send(new DescribeJobLogItemsCommand({ jobID: job.job?.jobID as string }));
+    expect(done.items?.[0]?.participatingServers?.[0]?.launchStatus).toBe('LAUNCHED');
+    expect(log.items?.map((l) => l.event)).toContain('USING_PREVIOUS_SNAPSHOT');
   });
 
   it('changes the plan at run time through /_emulator/faults', async () => {

@@ -67,6 +67,9 @@ export const NOTIFICATION_TOPIC_NAME = 'drs-orchestration-notifications';
 /** KMS alias of the orchestrator account's key. */
 export const ORCHESTRATOR_KEY_ALIAS = 'alias/drs-orchestration';
 
+/** KMS alias of each staging account's executor key (the starter role is granted the key by it). */
+export const EXECUTOR_KEY_ALIAS = 'alias/drs-orchestration-executor';
+
 /** CloudWatch namespace of the task metrics (design 10.1). */
 export { METRICS_NAMESPACE } from '../src/tasks/names.js';
 

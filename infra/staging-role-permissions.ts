@@ -5,7 +5,7 @@
  *
  * Plain module: importing it never loads `aws-cdk-lib`.
  */
-import { EXECUTOR_STATE_MACHINE_NAME } from './names.js';
+import { EXECUTOR_KEY_ALIAS, EXECUTOR_STATE_MACHINE_NAME } from './names.js';
 
 /** Values the ARNs are built from (CloudFormation tokens at synth, concrete values in tests). */
 export interface ArnContext {
@@ -190,6 +190,19 @@ export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
       Effect: 'Allow',
       Action: ['states:DescribeExecution', 'states:StopExecution'],
       Resource: states(`execution:${EXECUTOR_STATE_MACHINE_NAME}:*`),
+    },
+    {
+      // The executor's history is encrypted with this account's executor key: StartExecution
+      // needs GenerateDataKey, DescribeExecution Decrypt. The key id is unknown to this stack
+      // (another stack creates it), so the grant names its alias, and only through Step Functions.
+      Sid: 'UseExecutorKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: `arn:${ctx.partition}:kms:${ctx.region}:${ctx.accountId}:key/*`,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `states.${ctx.region}.amazonaws.com` },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': EXECUTOR_KEY_ALIAS },
+      },
     },
     {
       Sid: 'SyncCompletionRule',

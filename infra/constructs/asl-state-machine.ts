@@ -63,7 +63,7 @@ export class AslStateMachine extends Construct {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       encryptionKey: props.key,
       retention: props.retention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       stateMachineName: props.stateMachineName,

@@ -43,7 +43,7 @@ export class TaskFunction extends Construct {
       logGroupName: `/aws/lambda/${spec.functionName}`,
       encryptionKey: props.key,
       retention: props.retention,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.role = new iam.Role(this, 'Role', {
       ...(props.roleName === undefined ? {} : { roleName: props.roleName }),

@@ -138,5 +138,10 @@ export class IamRolesStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::${partitionArn('states', 'execution:drs-staging-account-executor:*')}]`,
       reason: 'executions of the executor state machine are named at run time',
     });
+    Validations.of(this.executorStarterRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${partitionArn('kms', 'key/*')}]`,
+      reason:
+        'the executor key is created by another stack (its id is unknown here): limited to the key aliased alias/drs-orchestration-executor, used through Step Functions',
+    });
   }
 }

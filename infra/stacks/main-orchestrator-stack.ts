@@ -57,19 +57,34 @@ export class MainOrchestratorStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const statemachinesDir = props.statemachinesDir ?? join(REPO_ROOT, 'statemachines');
-    const stagingOutputRoles = config.stagingAccounts.flatMap((a) =>
-      RESULTS_WRITER_TASKS.map(
-        (taskId) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${executorTaskRoleName(taskId)}`,
-      ),
-    );
+    // The executors' results writers, named by a condition rather than listed as principals: the
+    // policies stay the same size for 1 or 50 staging accounts (a list of every writer role passes
+    // S3's 20 KB bucket-policy limit at ~46 accounts), and a re-created role (new principal id)
+    // keeps its access without redeploying this stack.
+    const writerConditions = {
+      StringEquals: {
+        'aws:PrincipalOrgID': config.organizationId,
+        'aws:PrincipalAccount': config.stagingAccounts.map((a) => a.accountId),
+      },
+      ArnLike: {
+        'aws:PrincipalArn': RESULTS_WRITER_TASKS.map(
+          (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,
+        ),
+      },
+    };
     this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${NOTIFICATION_TOPIC_NAME}`;
 
     // --- key -------------------------------------------------------------------------------
     const key = createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AlarmsPublishToEncryptedTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        // The notification topic is encrypted with this key: alarms (CloudWatch) and the
+        // execution-ended rule (EventBridge) can publish to it only if they may use the key.
+        sid: 'AlarmsAndRulesPublishToEncryptedTopic',
+        principals: [
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
@@ -78,10 +93,16 @@ export class MainOrchestratorStack extends Stack {
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'ExecutorsWriteEncryptedRecords',
-        principals: stagingOutputRoles.map((arn) => new iam.ArnPrincipal(arn)),
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:GenerateDataKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+        conditions: {
+          ...writerConditions,
+          StringEquals: {
+            ...writerConditions.StringEquals,
+            'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com`,
+          },
+        },
       }),
     );
     this.key = key;
@@ -94,7 +115,7 @@ export class MainOrchestratorStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(config.resultsExpirationDays) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
@@ -118,12 +139,13 @@ export class MainOrchestratorStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     bucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'ExecutorsWriteAccountRecords',
-        principals: stagingOutputRoles.map((arn) => new iam.ArnPrincipal(arn)),
+        principals: [new iam.AnyPrincipal()],
+        conditions: writerConditions,
         actions: ['s3:PutObject'],
         resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
       }),
@@ -242,7 +264,7 @@ export class MainOrchestratorStack extends Stack {
     acknowledgeStateMachineRole(mainRole);
 
     // --- waves and drill cleanup --------------------------------------------------------------
-    const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine);
+    const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine, key);
     this.grantNotify(wavesRole, key);
     this.waves = new AslStateMachine(this, 'Waves', {
       definitionFile: join(statemachinesDir, 'waves.asl.json'),
@@ -259,6 +281,7 @@ export class MainOrchestratorStack extends Stack {
       'DrillCleanupRole',
       'drill-cleanup workflow',
       this.main.stateMachine,
+      key,
     );
     this.drillCleanup = new AslStateMachine(this, 'DrillCleanup', {
       definitionFile: join(statemachinesDir, 'drill-cleanup.asl.json'),
@@ -291,7 +314,7 @@ export class MainOrchestratorStack extends Stack {
   }
 
   /** A role for a workflow that runs the main state machine with `startExecution.sync:2`. */
-  private childRunnerRole(id: string, what: string, main: sfn.IStateMachine): iam.Role {
+  private childRunnerRole(id: string, what: string, main: sfn.IStateMachine, key: kms.IKey): iam.Role {
     const role = new iam.Role(this, id, {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `drs-orchestration: ${what}`,
@@ -319,6 +342,9 @@ export class MainOrchestratorStack extends Stack {
         resources: [`arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${SYNC_RULE}`],
       }),
     );
+    // The main machine's history is encrypted with the key: starting it needs GenerateDataKey,
+    // watching it (DescribeExecution) Decrypt. The role's own grant covers only its own machine.
+    key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${MAIN_STATE_MACHINE_NAME}:*]`,
       reason: 'executions of the main state machine are named at run time',

@@ -27,9 +27,6 @@ export interface ObservabilityStackProps extends StackProps {
   readonly drillCleanup: sfn.IStateMachine;
 }
 
-/** Actions whose failed servers are alarmed on (status and terminate launch nothing). */
-const LAUNCHING_ACTIONS = ['failover', 'drill', 'failback'] as const;
-
 /** Name of the SSM Automation document of design 8.2. */
 export const AUTOMATION_DOCUMENT_NAME = 'DRS-Orchestration-Invoke';
 
@@ -65,6 +62,21 @@ export class ObservabilityStack extends Stack {
       masterKey: props.key,
       enforceSSL: true,
     });
+    // enforceSSL writes a Deny-only policy; alarms publish as CloudWatch, which needs an Allow.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*`,
+          },
+        },
+      }),
+    );
 
     // --- dashboard (design 10.2) --------------------------------------------------------------
     const metric = (name: string, dimensions: Record<string, string>, statistic: string, period: Duration) =>
@@ -76,6 +88,15 @@ export class ObservabilityStack extends Stack {
         period,
       });
     const hour = Duration.hours(1);
+    // One SEARCH per widget: a widget holds at most 100 metrics, and 50 staging accounts x 3
+    // actions would be 150. The aggregate task emits these per action and staging account here.
+    const perAccount = (name: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},Action,StagingAccount} MetricName="${name}"', 'Sum', ${hour.toSeconds()})`,
+        usingMetrics: {},
+        label: name,
+        period: hour,
+      });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: 'DRS-Orchestration',
       widgets: [
@@ -91,9 +112,7 @@ export class ObservabilityStack extends Stack {
           }),
           new cloudwatch.GraphWidget({
             title: 'Servers Processed by Staging Account',
-            left: config.stagingAccounts.map((a) =>
-              metric('ServersProcessed', { StagingAccount: a.accountId }, 'Sum', hour),
-            ),
+            left: [perAccount('ServersProcessed')],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
@@ -112,11 +131,7 @@ export class ObservabilityStack extends Stack {
           }),
           new cloudwatch.GraphWidget({
             title: 'Failed servers by staging account',
-            left: config.stagingAccounts.flatMap((a) =>
-              LAUNCHING_ACTIONS.map((action) =>
-                metric('FailedServers', { Action: action, StagingAccount: a.accountId }, 'Sum', hour),
-              ),
-            ),
+            left: [perAccount('FailedServers')],
             width: 12,
           }),
         ],
@@ -151,22 +166,11 @@ export class ObservabilityStack extends Stack {
       this.alarms.push(alarm);
     }
     for (const account of config.stagingAccounts) {
-      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-      for (const action of LAUNCHING_ACTIONS) {
-        usingMetrics[action] = metric(
-          'FailedServers',
-          { Action: action, StagingAccount: account.accountId },
-          'Sum',
-          Duration.minutes(5),
-        );
-      }
+      // One metric per account (the aggregate task emits it for failover, drill and failback):
+      // a sum of per-action metrics would have no data point whenever one action did not run.
       const alarm = new cloudwatch.Alarm(this, `FailedServers${account.accountId}`, {
         alarmDescription: `servers failed to launch or fail back in staging account ${account.accountId}`,
-        metric: new cloudwatch.MathExpression({
-          expression: LAUNCHING_ACTIONS.join(' + '),
-          usingMetrics,
-          period: Duration.minutes(5),
-        }),
+        metric: metric('FailedServers', { StagingAccount: account.accountId }, 'Sum', Duration.minutes(5)),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -176,7 +180,37 @@ export class ObservabilityStack extends Stack {
       this.alarms.push(alarm);
     }
 
+    // --- executions that end badly, as notifications ------------------------------------------
+    // The alarms say that something failed; this rule says which execution and how, at once.
+    new events.Rule(this, 'ExecutionEndedBadly', {
+      ruleName: 'drs-orchestration-execution-ended-badly',
+      description: 'notifies when a drs-orchestration workflow execution fails, times out or is aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+          stateMachineArn: machines.map(([, machine]) => machine.stateMachineArn),
+        },
+      },
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            `drs-orchestration: execution ${events.EventField.fromPath('$.detail.executionArn')} ended ${events.EventField.fromPath('$.detail.status')}`,
+          ),
+        }),
+      ],
+    });
+
     // --- schedules (design 8.3) ---------------------------------------------------------------
+    // EventBridge starts the machines with this role; their history is encrypted with the key, so
+    // StartExecution needs kms:GenerateDataKey on it too.
+    const schedulesRole = new iam.Role(this, 'SchedulesRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description:
+        'drs-orchestration: EventBridge schedules that start the weekly drill and the drill cleanup',
+    });
+    props.key.grant(schedulesRole, 'kms:GenerateDataKey');
     const drill = config.weeklyDrill;
     new events.Rule(this, 'WeeklyDrill', {
       ruleName: 'drs-weekly-drill',
@@ -196,6 +230,7 @@ export class ObservabilityStack extends Stack {
             metadata: { correlationId: 'scheduled-drill', initiatedBy: 'eventbridge-schedule' },
           }),
           retryAttempts: 2,
+          role: schedulesRole,
         }),
       ],
     });
@@ -212,6 +247,7 @@ export class ObservabilityStack extends Stack {
             olderThanMinutes: cleanup.olderThanMinutes,
           }),
           retryAttempts: 2,
+          role: schedulesRole,
         }),
       ],
     });
@@ -237,6 +273,8 @@ export class ObservabilityStack extends Stack {
         ],
       }),
     );
+    // The runbook starts and watches the KMS-encrypted main machine.
+    props.key.grant(automationRole, 'kms:Decrypt', 'kms:GenerateDataKey');
     Validations.of(automationRole).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${MAIN_STATE_MACHINE_NAME}:*]`,
       reason: 'executions of the main state machine are named at run time',

@@ -20,6 +20,7 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
+  EXECUTOR_KEY_ALIAS,
   EXECUTOR_STATE_MACHINE_NAME,
   executorTaskRoleName,
   HANDLER_ENV,
@@ -53,7 +54,7 @@ export class StagingAccountExecutorStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'executor');
-    const key = createOrchestrationKey(this, 'Key', `${ORCHESTRATOR_KEY_ALIAS}-executor`);
+    const key = createOrchestrationKey(this, 'Key', EXECUTOR_KEY_ALIAS);
     const bundles = bundleHandlers({
       taskIds: specs.map((s) => s.taskId),
       outDir: props.bundleDir,

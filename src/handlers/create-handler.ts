@@ -13,9 +13,12 @@ import { createTaskDepsFor, type TaskDeps } from '../tasks/deps.js';
 import type { TaskFn } from '../tasks/index.js';
 /** CloudWatch namespace of every metric (design 10.1). */
 import { METRICS_NAMESPACE } from '../tasks/names.js';
-import type { AccountReport, AccountSummary, AggregateResult, TaskId } from '../tasks/types.js';
+import type { AccountReport, AggregateResult, TaskId } from '../tasks/types.js';
 
 export { METRICS_NAMESPACE };
+
+/** Actions whose failed servers the per-account `FailedServers` alarms watch. */
+const LAUNCHING_ACTIONS: ReadonlySet<string> = new Set(['failover', 'drill', 'failback']);
 
 /** Service name on log lines. */
 export const SERVICE_NAME = 'drs-orchestration';
@@ -86,20 +89,18 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
     const { output } = result as AggregateResult;
     single({ Action: action, Status: output.status }, 'ExecutionCount', MetricUnit.Count, 1);
     single({ Action: action }, 'ExecutionDuration', MetricUnit.Seconds, output.timing.durationSeconds);
-  } else if (id === 'format-output') {
-    const summary = result as AccountSummary;
-    single(
-      { Action: action, StagingAccount: summary.accountId },
-      'ServersProcessed',
-      MetricUnit.Count,
-      summary.serversProcessed,
-    );
-    single(
-      { Action: action, StagingAccount: summary.accountId },
-      'FailedServers',
-      MetricUnit.Count,
-      summary.failed + summary.timedOut,
-    );
+    // Per staging account, from the orchestrator account: the dashboard and the FailedServers
+    // alarms live here, and alarms cannot read another Region (the executors run in theirs).
+    for (const account of output.stagingAccountResults) {
+      const dimensions = { Action: action, StagingAccount: account.accountId };
+      single(dimensions, 'ServersProcessed', MetricUnit.Count, account.serversProcessed);
+      const failed = account.failed + (account.timedOut ?? 0);
+      single(dimensions, 'FailedServers', MetricUnit.Count, failed);
+      // The per-account alarm's metric: status and terminate launch nothing.
+      if (LAUNCHING_ACTIONS.has(action)) {
+        single({ StagingAccount: account.accountId }, 'FailedServers', MetricUnit.Count, failed);
+      }
+    }
   } else if (id === 'get-recovery-instances') {
     const account = e.account?.accountId ?? 'unknown';
     // Time from the start of the recovery to each instance's launch, averaged over the account.

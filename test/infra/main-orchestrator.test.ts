@@ -102,12 +102,19 @@ describe('Stack: main-orchestrator', () => {
     expect(writes).toHaveLength(1);
     expect(writes[0]?.statement.Action).toBe('s3:PutObject');
     expect(JSON.stringify(writes[0]?.statement.Resource)).toContain('/results/*');
-    const principals = JSON.stringify(writes[0]?.statement.Principal);
-    for (const account of built.config.stagingAccounts) {
-      for (const taskId of RESULTS_WRITER_TASKS) {
-        expect(principals).toContain(`:iam::${account.accountId}:role/${executorTaskRoleName(taskId)}`);
-      }
-    }
+    // Writers are named by conditions, not listed as principals (finding 7): fixed size at any
+    // number of accounts, and a re-created role keeps its access. The fixed-value organization and
+    // account conditions also keep the policy non-public, which Block Public Access requires.
+    expect(writes[0]?.statement.Principal).toEqual({ AWS: '*' });
+    const condition = writes[0]?.statement.Condition ?? {};
+    expect(condition.StringEquals?.['aws:PrincipalOrgID']).toBe(built.config.organizationId);
+    expect(condition.StringEquals?.['aws:PrincipalAccount']).toEqual(
+      built.config.stagingAccounts.map((a) => a.accountId),
+    );
+    const arns = JSON.stringify(condition.ArnLike?.['aws:PrincipalArn']);
+    for (const taskId of RESULTS_WRITER_TASKS)
+      expect(arns).toContain(`:role/${executorTaskRoleName(taskId)}`);
+    expect((condition.ArnLike?.['aws:PrincipalArn'] as unknown[]).length).toBe(RESULTS_WRITER_TASKS.length);
   });
 
   it('stores the staging accounts parameter exactly as the contract parses config/staging-accounts.json', () => {

@@ -114,7 +114,7 @@ describe('Stack: main-orchestrator', () => {
     const arns = JSON.stringify(condition.ArnLike?.['aws:PrincipalArn']);
     for (const taskId of RESULTS_WRITER_TASKS)
       expect(arns).toContain(`:role/${executorTaskRoleName(taskId)}`);
-    expect((condition.ArnLike?.['aws:PrincipalArn'] as unknown[]).length).toBe(RESULTS_WRITER_TASKS.length);
+    expect(condition.ArnLike?.['aws:PrincipalArn']).toHaveLength(RESULTS_WRITER_TASKS.length);
   });
 
   it('stores the staging accounts parameter exactly as the contract parses config/staging-accounts.json', () => {

@@ -78,13 +78,10 @@ export class MainOrchestratorStack extends Stack {
     const key = createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
-        // The notification topic is encrypted with this key: alarms (CloudWatch) and the
-        // execution-ended rule (EventBridge) can publish to it only if they may use the key.
-        sid: 'AlarmsAndRulesPublishToEncryptedTopic',
-        principals: [
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-          new iam.ServicePrincipal('events.amazonaws.com'),
-        ],
+        // The notification topic is encrypted with this key: alarms publish to it only if they
+        // may use the key (the EventBridge target adds its own statement for rules).
+        sid: 'AlarmsPublishToEncryptedTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },

@@ -6,8 +6,8 @@
  * Each Lambda has its own role. The tasks call this account's DRS with the Lambda's own credentials
  * (they assume no role inside their own account), so every role attaches the customer-managed
  * policies of the `iam-roles` stack: the tasks hold the same permissions here as through
- * `DRS-Orchestration-Role`, and the emulator proves exactly those. `format-output` may also write
- * its records under `results/` of the orchestrator's bucket.
+ * `DRS-Orchestration-Role`, and the emulator proves exactly those. The tasks that finish a report
+ * (`RESULTS_WRITER_TASKS`) may also write its records under `results/` of the orchestrator's bucket.
  */
 import { join } from 'node:path';
 import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';

@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DRSServiceError } from '../../../src/contract/index.js';
 import type { Emulator } from '../../../src/emulator/index.js';
+import { emitTaskMetrics } from '../../../src/handlers/create-handler.js';
 import { correlationIdOfEvent, createHandler, METRICS_NAMESPACE } from '../../../src/handlers/index.js';
 import {
   aggregate as aggregateTask,
@@ -87,6 +88,59 @@ describe('Function: createHandler', () => {
     expect(emf.find((m) => 'ExecutionDuration' in m)?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([
       ['Action'],
     ]);
+  });
+
+  it('emits FailedServers and ServersProcessed per staging account from aggregate, in the orchestrator account', () => {
+    const lines = captureStdout();
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'drs-orchestration' });
+    metrics.clearDefaultDimensions();
+    const account = (accountId: string, failed: number, timedOut: number) => ({
+      accountId,
+      serversProcessed: 5,
+      succeeded: 5 - failed - timedOut,
+      failed,
+      timedOut,
+    });
+    const output = {
+      status: 'partial',
+      timing: { durationSeconds: 60 },
+      stagingAccountResults: [account('111111111111', 2, 1), account('222222222222', 0, 0)],
+    };
+    for (const action of ['drill', 'status']) {
+      emitTaskMetrics(metrics, 'aggregate', { request: { action } }, { output });
+    }
+    emitTaskMetrics(
+      metrics,
+      'format-output',
+      { request: { action: 'drill' } },
+      account('111111111111', 2, 1),
+    );
+    const emf = lines
+      .filter((l) => l.includes('"_aws"'))
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & {
+            _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] };
+          },
+      );
+    const failed = emf.filter((m) => 'FailedServers' in m);
+    // Per action and account for both actions; per account (the alarms' metric) only for the launch.
+    expect(
+      failed.map((m) => [
+        m.Action,
+        m.StagingAccount,
+        m.FailedServers,
+        m._aws.CloudWatchMetrics[0]?.Dimensions,
+      ]),
+    ).toEqual([
+      ['drill', '111111111111', 3, [['Action', 'StagingAccount']]],
+      [undefined, '111111111111', 3, [['StagingAccount']]],
+      ['drill', '222222222222', 0, [['Action', 'StagingAccount']]],
+      [undefined, '222222222222', 0, [['StagingAccount']]],
+      ['status', '111111111111', 3, [['Action', 'StagingAccount']]],
+      ['status', '222222222222', 0, [['Action', 'StagingAccount']]],
+    ]);
+    expect(emf.filter((m) => 'ServersProcessed' in m)).toHaveLength(4);
   });
 
   it('rethrows task errors unchanged so the state machine matches their name', async () => {

@@ -154,8 +154,12 @@ export function buildInput(
   if (flags.maxWait !== undefined)
     options.maxWaitMinutes = parseNumber('--max-wait', flags.maxWait, 'a whole number of minutes', true);
   if (flags.continueOnFailure) options.continueOnFailure = true;
-  if (flags.parallelism !== undefined)
-    options.parallelism = parseNumber('--parallelism', flags.parallelism, 'a whole number of servers', true);
+  if (flags.parallelism !== undefined) {
+    options.parallelism =
+      flags.parallelism.trim() === 'max'
+        ? 'max'
+        : parseNumber('--parallelism', flags.parallelism, 'a whole number of servers or "max"', true);
+  }
   if (flags.snapshot !== undefined) options.pointInTimeSnapshot = flags.snapshot;
   if (flags.notificationArn !== undefined) options.notificationArn = flags.notificationArn;
   if (flags.nextPhaseThreshold !== undefined) {

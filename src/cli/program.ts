@@ -129,7 +129,11 @@ function addInputOptions(cmd: Command, action?: Action): Command {
       ),
     )
     .addOption(
-      option('--parallelism <n>', 'servers in flight per staging account (1-200, default 50)', 'parallelism'),
+      option(
+        '--parallelism <n>',
+        'servers in flight per staging account: 1 up to the all-jobs quota (DRS default 500), or "max" (default 50; plan shows the estimated duration)',
+        'parallelism',
+      ),
     )
     .addOption(
       option(

@@ -66,6 +66,14 @@ export interface PlannedAccount {
   readonly maxInFlight?: number;
   readonly maxConcurrentJobs?: number;
   readonly quotaSource?: string;
+  /** Launch rounds: times the in-flight capacity is filled (ceil(ready / maxInFlight)). */
+  readonly rounds?: number;
+  /** DRS jobs the launch would start. */
+  readonly jobs?: number;
+  /** Estimated minutes from the first launch until the last is seen complete (typical launch times). */
+  readonly estimatedMinutes?: number;
+  /** The same estimate at `parallelism: "max"`, to show what the chosen parallelism costs. */
+  readonly estimatedMinutesAtMax?: number;
 }
 
 /** The dry run's result: what a run would do, computed with zero mutating calls. */
@@ -74,6 +82,8 @@ export interface PlanReport {
   readonly tags: Readonly<Record<string, string>>;
   readonly totalServers: number;
   readonly accounts: readonly PlannedAccount[];
+  /** What would go wrong though nothing is invalid (an estimate beyond `maxWaitMinutes`). */
+  readonly warnings?: readonly string[];
   /** Accounts that could not be scanned or would be rejected, with why. */
   readonly issues: readonly {
     readonly accountId: string;

@@ -121,6 +121,14 @@ export function renderOutputTable(output: OrchestrationOutput): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+/** `3 (100+100+100)`, or `87 (3 to 2 servers)` when listing every size would not fit a cell. */
+function describeJobs(sizes: readonly number[]): string {
+  if (sizes.length <= 4) return `${sizes.length} (${sizes.join('+')})`;
+  const most = Math.max(...sizes);
+  const least = Math.min(...sizes);
+  return `${sizes.length} (${most === least ? most : `${least} to ${most}`} servers)`;
+}
+
 /** Renders a plan: one row per account, then what would be waited for and why accounts are left out. */
 export function renderPlanTable(plan: PlanReport): string {
   const tags = Object.entries(plan.tags)
@@ -138,9 +146,11 @@ export function renderPlanTable(plan: PlanReport): string {
           'SERVERS',
           'READY',
           'NOT READY',
-          'BATCHES',
-          'BATCH SIZE',
           'IN FLIGHT',
+          'JOBS',
+          'ROUNDS',
+          'EST. MIN',
+          'AT MAX',
           'QUOTAS',
         ],
         plan.accounts.map((a) => [
@@ -149,14 +159,17 @@ export function renderPlanTable(plan: PlanReport): string {
           a.servers,
           a.ready,
           a.notReady.length,
-          a.batches.length > 0 ? a.batches.join('+') : '-',
-          a.batchSize ?? '-',
           a.maxInFlight ?? '-',
+          a.batches.length > 0 ? describeJobs(a.batches) : '-',
+          a.rounds ?? '-',
+          a.estimatedMinutes ?? '-',
+          a.estimatedMinutesAtMax ?? '-',
           a.quotaSource ?? '-',
         ]),
       ),
     );
   }
+  for (const warning of plan.warnings ?? []) parts.push(`warning: ${warning}`);
   const waiting = plan.accounts.flatMap((a) =>
     a.notReady.map((n) => [n.sourceServerId, a.accountId, n.replicationState ?? '?']),
   );

@@ -86,8 +86,8 @@ export interface ValidationProblem {
  *
  * @example
  * ```ts
- * // message: "invalid input: /options/parallelism must be <= 200, got 500"
- * err.problems; // [{ pointer: '/options/parallelism', message: 'must be <= 200, got 500' }]
+ * // message: "invalid input: /options/maxWaitMinutes must be <= 1440, got 2000"
+ * err.problems; // [{ pointer: '/options/maxWaitMinutes', message: 'must be <= 1440, got 2000' }]
  * ```
  */
 export class ValidationError extends DrsOrchestrationError {

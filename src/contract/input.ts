@@ -126,7 +126,7 @@ function jsonSizeProblem(raw: unknown): ValidationProblem | undefined {
 /**
  * Validates a raw orchestration input and returns it with defaults applied.
  *
- * - Every problem is reported at once, each with a JSON pointer (`/options/parallelism must be <= 200, got 500`).
+ * - Every problem is reported at once, each with a JSON pointer (`/options/maxWaitMinutes must be <= 1440, got 2000`).
  * - `drill` forces `options.isDrill` to true.
  * - The caller's object is never modified.
  *

@@ -146,6 +146,13 @@ function toProblem(error: ErrorObject, data: unknown): ValidationProblem | undef
     }
     case 'format':
       return { pointer: at, message: `must be a ${String(p.format)}, got ${got()}` };
+    case 'anyOf': {
+      // One problem for the whole field, worded by the schema's description (its first sentence).
+      const hint = (error.parentSchema as { description?: string } | undefined)?.description ?? '';
+      const expected = hint.includes(': ') ? hint.slice(hint.indexOf(': ') + 2) : hint;
+      const firstSentence = expected.split(/(?<=\.) /)[0]?.replace(/\.$/, '') ?? '';
+      return { pointer: at, message: `must be ${firstSentence || 'one of the allowed forms'}, got ${got()}` };
+    }
     default:
       return { pointer: at, message: `${error.message ?? 'is invalid'}, got ${got()}` };
   }
@@ -160,7 +167,10 @@ export function problemsFrom(
 ): ValidationProblem[] {
   const seen = new Set<string>();
   const problems: ValidationProblem[] = [];
+  // An anyOf failure says what the field may be; its branches' own errors would only repeat it.
+  const alternatives = (errors ?? []).filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
   for (const error of errors ?? []) {
+    if (alternatives.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
     // A propertyNames failure reports the name in params.propertyName of the nested error.
     const problem =
       error.keyword === 'maxLength' && error.propertyName !== undefined

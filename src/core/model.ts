@@ -40,14 +40,22 @@ export interface LaunchQuotas {
   source: 'service-quotas' | 'default';
 }
 
-/** How one account's servers are launched (set by partition). */
+/** How one account's servers are launched (set by partition; see `planLaunch`). */
 export interface LaunchPlan {
-  /** Servers per StartRecovery call: min(parallelism, per-job quota, 200, all-jobs quota). */
+  /**
+   * Job size while servers wait for capacity: min(perJob, ceil(maxInFlight / maxConcurrentJobs)),
+   * so that capacity comes back in small steps as jobs finish.
+   */
   batchSize: number;
-  /** Servers allowed in active jobs at once: min(parallelism, all-jobs quota). */
+  /** Servers allowed in active jobs at once: min(parallelism, all-jobs quota, perJob x concurrent-jobs quota). */
   maxInFlight: number;
   /** Active jobs allowed at once: min(concurrent-jobs quota, ceil(maxInFlight / batchSize)). */
   maxConcurrentJobs: number;
+  /**
+   * Most servers in one job: min(per-job quota, 200 per call, all-jobs quota). Absent in plans made
+   * before it existed (runs in flight across an upgrade), which then use `batchSize`.
+   */
+  perJob?: number;
   quotas: LaunchQuotas;
 }
 

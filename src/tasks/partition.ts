@@ -3,7 +3,7 @@
  */
 import { ErrorNames } from '../contract/index.js';
 import type { AccountIssue, AccountWork, DiscoveryResult, LaunchQuotas } from '../core/model.js';
-import { DEFAULT_LAUNCH_QUOTAS, DRS_QUOTA_CODES, planLaunch } from '../core/partition.js';
+import { DEFAULT_LAUNCH_QUOTAS, DRS_QUOTA_CODES, parallelismProblem, planLaunch } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
 import type { PartitionEvent } from './types.js';
 
@@ -42,8 +42,9 @@ export async function readLaunchQuotas(deps: TaskDeps, account: AccountWork): Pr
 }
 
 /**
- * Rejects accounts over their `maxServers` and gives each remaining account its launch plan
- * (quotas are read from Service Quotas for failover and drill only).
+ * Rejects accounts over their `maxServers`, and (failover and drill) accounts whose all-jobs quota
+ * is below a numeric `parallelism`; gives each remaining account its launch plan (quotas are read
+ * from Service Quotas for failover and drill only).
  */
 export async function partition(event: PartitionEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request, work } = event;
@@ -64,12 +65,28 @@ export async function partition(event: PartitionEvent, deps: TaskDeps): Promise<
     }
   }
   const launch = LAUNCH_ACTIONS.has(request.action);
-  const accounts = await Promise.all(
+  const planned = await Promise.all(
     kept.map(async (account) => {
       const quotas = launch ? await readLaunchQuotas(deps, account) : DEFAULT_LAUNCH_QUOTAS;
-      return { ...account, plan: planLaunch(request.options.parallelism, quotas) };
+      const problem = launch ? parallelismProblem(request.options.parallelism, quotas) : undefined;
+      return { account: { ...account, plan: planLaunch(request.options.parallelism, quotas) }, problem };
     }),
   );
+  const accounts: AccountWork[] = [];
+  for (const { account, problem } of planned) {
+    if (problem === undefined) {
+      accounts.push(account);
+      continue;
+    }
+    // Refused before anything launches: the quota is per account, so only this account is left out.
+    rejectedAccounts.push({
+      accountId: account.accountId,
+      region: account.region,
+      errorCode: ErrorNames.ValidationError,
+      errorMessage: `/options/parallelism ${problem} (account ${account.accountId})`,
+      serverIds: [...account.serverIds],
+    });
+  }
   return {
     totalServers: accounts.reduce((n, a) => n + a.serverIds.length, 0),
     accounts,

@@ -3,8 +3,9 @@
  * discover, partition, and get-status per account for readiness — and nothing that changes DRS.
  */
 
+import { estimateLaunch, POLL_INTERVAL_SECONDS } from '../../core/launch-times.js';
 import type { AccountIssue, AccountWork, DiscoveryResult, ServerRecord } from '../../core/model.js';
-import { chunk } from '../../core/partition.js';
+import { planLaunch } from '../../core/partition.js';
 import type { RuntimeEnv, TaskRegistry } from '../../runtime/types.js';
 import type { PlannedAccount, PlanReport, ProgressListener } from '../session.js';
 
@@ -55,20 +56,62 @@ async function planAccount(
     });
   const plan = account.plan;
   onEvent({ type: 'ExecutionSucceeded', machine: 'executor', accountId: account.accountId });
+  // Every matching server is expected to launch (the not-ready ones once replication catches up).
+  const estimate =
+    plan && LAUNCH_ACTIONS.has(String(request.action))
+      ? estimateLaunch(account.serverIds.length, plan, POLL_INTERVAL_SECONDS)
+      : undefined;
+  const atMax =
+    plan && estimate
+      ? estimateLaunch(account.serverIds.length, planLaunch('max', plan.quotas), POLL_INTERVAL_SECONDS)
+      : undefined;
   return {
     accountId: account.accountId,
     region: account.region,
     servers: account.serverIds.length,
     ready: ready.length,
     notReady,
-    batches: plan ? chunk(ready, plan.batchSize).map((b) => b.length) : [],
+    batches: estimate ? [...estimate.batches] : [],
     ...(plan && {
       batchSize: plan.batchSize,
       maxInFlight: plan.maxInFlight,
       maxConcurrentJobs: plan.maxConcurrentJobs,
       quotaSource: plan.quotas.source,
     }),
+    ...(estimate &&
+      atMax && {
+        rounds: estimate.rounds,
+        jobs: estimate.jobs,
+        estimatedMinutes: Math.ceil(estimate.minutes),
+        estimatedMinutesAtMax: Math.ceil(atMax.minutes),
+      }),
   };
+}
+
+const LAUNCH_ACTIONS = new Set(['failover', 'drill']);
+
+/**
+ * A warning per account whose estimated launch time exceeds `maxWaitMinutes` (servers still
+ * launching then are reported as `timeout`), saying what would fit.
+ */
+export function durationWarnings(
+  accounts: readonly PlannedAccount[],
+  options: { maxWaitMinutes: number; parallelism: number | 'max' },
+): string[] {
+  const out: string[] = [];
+  for (const a of accounts) {
+    if (a.estimatedMinutes === undefined || a.estimatedMinutes <= options.maxWaitMinutes) continue;
+    const fix =
+      options.parallelism !== 'max' &&
+      a.estimatedMinutesAtMax !== undefined &&
+      a.estimatedMinutesAtMax < a.estimatedMinutes
+        ? `use --parallelism max (about ${a.estimatedMinutesAtMax} min) or raise --max-wait`
+        : 'raise --max-wait';
+    out.push(
+      `account ${a.accountId}: launching ${a.servers} servers at parallelism ${options.parallelism} takes about ${a.estimatedMinutes} min (${a.rounds} round(s), ${a.jobs} job(s)), more than maxWaitMinutes ${options.maxWaitMinutes}: servers still launching then end as timeout; ${fix}`,
+    );
+  }
+  return out;
 }
 
 /**
@@ -106,11 +149,14 @@ export async function planOrchestration(
     work.accounts.map((account) => planAccount(registry, env, request, execution, account, onEvent)),
   );
   const issues: AccountIssue[] = [...work.deniedAccounts, ...(work.rejectedAccounts ?? [])];
+  const options = request.options as { maxWaitMinutes: number; parallelism: number | 'max' };
+  const warnings = durationWarnings(accounts, options);
   return {
     action: String(request.action),
     tags: request.tags,
     totalServers: work.totalServers,
     accounts,
+    ...(warnings.length > 0 && { warnings }),
     issues: issues.map((i) => ({
       accountId: i.accountId,
       errorCode: i.errorCode,

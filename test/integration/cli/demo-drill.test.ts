@@ -93,6 +93,23 @@ describe('drs-orch on the demo fleet: drill, then status, then terminate from on
 });
 
 describe('drs-orch plan on the demo fleet', () => {
+  it('warns per account when the estimated launch time exceeds maxWaitMinutes, and says what fits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-plan-'));
+
+    const slow = await run(dir, ['plan', '--tags', 'DR-Wave=1', '--max-wait', '30', '--quiet']);
+    const fast = await run(dir, ['plan', '--tags', 'DR-Wave=1', '--parallelism', 'max', '--quiet']);
+
+    expect(slow.code).toBe(0);
+    const warnings = (JSON.parse(slow.stdout) as { warnings?: string[] }).warnings ?? [];
+    expect(warnings).toHaveLength(3);
+    for (const w of warnings) {
+      expect(w).toMatch(
+        /^account \d{12}: launching \d+ servers at parallelism 50 takes about \d+ min \(\d+ round\(s\), \d+ job\(s\)\), more than maxWaitMinutes 30: .*raise --max-wait$/,
+      );
+    }
+    expect((JSON.parse(fast.stdout) as { warnings?: string[] }).warnings).toBeUndefined();
+  });
+
   it('shows batches and readiness per account without a single mutating call', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-plan-'));
 
@@ -106,7 +123,13 @@ describe('drs-orch plan on the demo fleet', () => {
         notReady: unknown[];
         batches: number[];
         batchSize: number;
+        maxInFlight: number;
+        rounds: number;
+        jobs: number;
+        estimatedMinutes: number;
+        estimatedMinutesAtMax: number;
       }[];
+      warnings?: string[];
     };
     const world = await snapshot(dir);
 
@@ -115,10 +138,15 @@ describe('drs-orch plan on the demo fleet', () => {
     expect(report.accounts.reduce((n, a) => n + a.servers, 0)).toBe(report.totalServers);
     for (const account of report.accounts) {
       expect(account.ready + account.notReady.length).toBe(account.servers);
-      expect(account.batchSize).toBe(30);
-      expect(account.batches.reduce((n, b) => n + b, 0)).toBe(account.ready);
-      expect(account.batches.every((b) => b <= 30)).toBe(true);
+      // 30 in flight in jobs of 2 (20 concurrent jobs): capacity comes back 2 servers at a time.
+      expect(account.maxInFlight).toBe(30);
+      expect(account.batchSize).toBe(2);
+      expect(account.batches.reduce((n, b) => n + b, 0)).toBe(account.servers);
+      expect(account.batches.length).toBe(account.jobs);
+      expect(account.rounds).toBe(Math.ceil(account.servers / 30));
+      expect(account.estimatedMinutes).toBeGreaterThanOrEqual(account.estimatedMinutesAtMax);
     }
+    expect(report.warnings).toBeUndefined();
     expect(report.accounts.some((a) => a.notReady.length > 0)).toBe(true);
     for (const op of MUTATING) expect(calls(world, op)).toBe(0);
     expect(calls(world, 'DescribeSourceServers')).toBeGreaterThan(0);

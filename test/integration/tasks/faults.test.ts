@@ -174,7 +174,8 @@ describe('faults', () => {
       expect.objectContaining({ sourceServerId: 's-10000000000000001', errorCode: 'LaunchFailed' }),
     ]);
     expect(out.summary).toMatchObject({ totalServers: 6, failed: 1, succeeded: 1, skipped: 4 });
-    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(1);
+    // The first round is two one-server jobs (parallelism 2); nothing starts after the failure.
+    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(2);
   });
 
   it('a ConflictException (server already in an active job) adopts that job instead of launching again', async () => {
@@ -238,6 +239,59 @@ describe('faults', () => {
     expect(out.stagingAccountResults.flatMap((a) => a.jobIds ?? []).sort()).toEqual(firstJobs);
   });
 
+  it("a parallelism above an account's all-jobs quota leaves that account out with a ValidationError, launching nothing there", async () => {
+    const fleet = fleetOf(4);
+    const tight = {
+      ...fleet,
+      accounts: fleet.accounts.map((a) =>
+        a.accountId === '222222222222' ? { ...a, quotas: { serversInAllActiveJobs: 3 } } : a,
+      ),
+    };
+    world = await startWorld({ fleet: tight });
+
+    const run = await runOrchestration(world, { action: 'drill', tags, options: { parallelism: 4 } });
+
+    expect(run.work?.rejectedAccounts).toEqual([
+      expect.objectContaining({
+        accountId: '222222222222',
+        errorCode: 'ValidationError',
+        errorMessage:
+          '/options/parallelism must be at most the all-jobs quota of 3 servers in active jobs (Service Quotas L-05AFA8C6), got 4; use "max" for as many as the quotas allow (account 222222222222)',
+      }),
+    ]);
+    expect(launchesPerServer(world.emu, '222222222222').size).toBe(0);
+    expect(launchesPerServer(world.emu, '111111111111').size).toBe(4);
+  });
+
+  it('"max" fills tight quotas without one refused launch and launches every server once', async () => {
+    const fleet = fleetOf(23, ['111111111111']);
+    const tight = {
+      ...fleet,
+      accounts: fleet.accounts.map((a) =>
+        a.accountId === '111111111111'
+          ? { ...a, quotas: { serversInAllActiveJobs: 7, concurrentJobs: 3, serversPerJob: 2 } }
+          : a,
+      ),
+    };
+    world = await startWorld({ fleet: tight });
+
+    const run = await runOrchestration(world, {
+      action: 'drill',
+      tags,
+      options: { parallelism: 'max', continueOnFailure: true },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.summary.succeeded).toBe(23);
+    expect([...launchesPerServer(world.emu).values()]).toEqual(Array(23).fill(1));
+    // The emulator enforces the quotas: a launch over them would be refused (402) and create no
+    // job, so every StartRecovery having made a job means none was refused.
+    const jobs = world.emu.state.jobs().filter((j) => j.job.type === 'LAUNCH');
+    expect(drsCallsByOperation(world.emu).StartRecovery).toBe(jobs.length);
+    expect(Math.max(...jobs.map((j) => j.job.servers.length))).toBeLessThanOrEqual(2);
+  });
+
   it('denied Service Quotas fall back to conservative defaults', async () => {
     world = await startWorld({
       fleet: fleetOf(2, ['111111111111']),
@@ -253,9 +307,10 @@ describe('faults', () => {
     const planned = await callTask<DiscoveryResult>(world, 'partition', { request, execution, work });
 
     expect(planned.accounts[0]?.plan).toEqual({
-      batchSize: 100,
+      batchSize: 10,
       maxInFlight: 200,
-      maxConcurrentJobs: 2,
+      maxConcurrentJobs: 20,
+      perJob: 100,
       quotas: { perJob: 100, allJobs: 200, concurrentJobs: 20, source: 'default' },
     });
   });

@@ -23,7 +23,7 @@ afterEach(async () => {
 const STEP_FUNCTIONS_LIMIT = 262_144;
 
 describe('900-server drill', () => {
-  it('launches 3 x 300 servers with at most one DescribeJobs per account per poll', async () => {
+  it('launches 3 x 300 servers in one round at "max", with at most one DescribeJobs per account per poll', async () => {
     const fleet = taggedFleet({ seed: 11, accounts: 3, serversPerAccount: 300 }, { 'DR-Scale': 'all' });
     world = await startWorld({ fleet });
     const accounts = ['111111111111', '222222222222', '333333333333'];
@@ -35,7 +35,7 @@ describe('900-server drill', () => {
 
     const run = await runOrchestration(
       world,
-      { action: 'drill', tags: { 'DR-Scale': 'all' }, options: { parallelism: 200 } },
+      { action: 'drill', tags: { 'DR-Scale': 'all' }, options: { parallelism: 'max' } },
       {
         onRound: (_round, polled) => {
           for (const a of polled) {
@@ -55,6 +55,12 @@ describe('900-server drill', () => {
     expect(launches.size).toBe(900);
     expect([...launches.values()].every((n) => n === 1)).toBe(true);
     expect(worstPerPoll).toBe(1);
+    // "max": every account's 300 servers in flight at once, in three 100-server jobs (one round).
+    for (const a of accounts) {
+      const jobs = world.emu.state.jobs().filter((j) => j.accountId === a && j.job.type === 'LAUNCH');
+      expect(jobs.map((j) => j.job.servers.length)).toEqual([100, 100, 100]);
+      expect(new Set(jobs.map((j) => j.job.createdMs)).size).toBe(1);
+    }
     const calls = drsCallsByOperation(world.emu);
     // No per-server polling: DescribeJobs is bounded by polls, not by servers x polls.
     expect(calls.DescribeJobs).toBeLessThanOrEqual(polls + accounts.length);

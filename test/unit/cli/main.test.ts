@@ -318,8 +318,13 @@ describe('Function: main', () => {
       ['a bad serve port', ['serve', '--port', '70000'], /--port must be between 0 and 65535/],
       [
         'an input over the contract (range)',
-        ['drill', '--tags', 'A=1', '--parallelism', '500'],
-        /\/options\/parallelism \(--parallelism\) must be <= 200, got 500/,
+        ['drill', '--tags', 'A=1', '--max-wait', '2000'],
+        /\/options\/maxWaitMinutes \(--max-wait\) must be <= 1440, got 2000/,
+      ],
+      [
+        'a parallelism that is neither a number nor "max"',
+        ['drill', '--tags', 'A=1', '--parallelism', 'fast'],
+        /--parallelism must be a whole number of servers or "max", got "fast"/,
       ],
       [
         'a reserved tag key',
@@ -392,7 +397,9 @@ describe('Function: main', () => {
       expect(code).toBe(64);
       expect(stderr.text).toMatch(/^drs-orch: invalid input\n/);
       expect(stderr.text).toMatch(/\/tags \(--tags\) must have at least 1 entry/);
-      expect(stderr.text).toMatch(/\/options\/parallelism \(--parallelism\) must be >= 1, got 0/);
+      expect(stderr.text).toMatch(
+        /\/options\/parallelism \(--parallelism\) must be a whole number from 1 up to .* or "max" .*, got 0/,
+      );
       expect(stderr.text).toMatch(/\/options\/bogus is not a known field/);
       expect(calls.opened).toHaveLength(0);
     });
@@ -645,7 +652,7 @@ describe('Function: main', () => {
       expect(JSON.parse(json.stdout.text)).toEqual(plan);
       expect(j.calls.plans[0]).toEqual({ action: 'drill', tags: { 'DR-Wave': '1' } });
       expect(j.calls.runs).toHaveLength(0);
-      expect(table.stdout.text).toMatch(/^111111111111\s+us-east-2\s+3\s+2\s+1\s+2\s+50/m);
+      expect(table.stdout.text).toMatch(/^111111111111\s+us-east-2\s+3\s+2\s+1\s+50\s+1 \(2\)/m);
       expect(table.stdout.text).toMatch(/^s-00000000000000009\s+111111111111\s+STALLED/m);
     });
   });

@@ -94,18 +94,26 @@ describe('Function: renderPlanTable', () => {
         maxInFlight: 50,
         maxConcurrentJobs: 1,
         quotaSource: 'default',
+        rounds: 3,
+        jobs: 3,
+        estimatedMinutes: 137,
+        estimatedMinutesAtMax: 46,
       },
     ],
+    warnings: ['account 111111111111: launching 130 servers takes about 137 min'],
     issues: [{ accountId: '333333333333', errorCode: 'CrossAccountAccessDenied', errorMessage: 'denied' }],
   };
 
-  it('shows accounts, batches, servers not ready and accounts left out', () => {
+  it('shows accounts, jobs, rounds, estimated minutes, warnings, servers not ready and accounts left out', () => {
     const text = renderPlanTable(plan);
 
     expect(text).toContain(
       'plan for drill on DR-Wave=1, DR-Application=HRP: 130 matching servers, nothing changed',
     );
-    expect(text).toMatch(/^111111111111\s+us-east-2\s+130\s+128\s+2\s+50\+50\+28\s+50\s+50\s+default$/m);
+    expect(text).toMatch(
+      /^111111111111\s+us-east-2\s+130\s+128\s+2\s+50\s+3 \(50\+50\+28\)\s+3\s+137\s+46\s+default$/m,
+    );
+    expect(text).toContain('warning: account 111111111111: launching 130 servers takes about 137 min');
     expect(text).toMatch(/^s-0000000000000000a\s+111111111111\s+STALLED$/m);
     expect(text).toMatch(/^s-0000000000000000b\s+111111111111\s+\?$/m);
     expect(text).toMatch(/^333333333333\s+CrossAccountAccessDenied\s+denied$/m);

@@ -20,7 +20,7 @@ const nearlyValid = fc.record(
         {
           isDrill: fc.oneof(fc.boolean(), fc.jsonValue()),
           maxWaitMinutes: fc.oneof(fc.integer({ min: -10, max: 2000 }), fc.double()),
-          parallelism: fc.oneof(fc.integer({ min: -5, max: 300 }), fc.jsonValue()),
+          parallelism: fc.oneof(fc.integer({ min: -5, max: 600 }), fc.constant('max'), fc.jsonValue()),
           continueOnFailure: fc.boolean(),
           nextPhaseThreshold: fc.double({ min: -1, max: 2, noNaN: true }),
           pointInTimeSnapshot: fc.oneof(fc.stringMatching(/^pit-[0-9a-zA-Z]{17}$/), fc.string()),
@@ -47,7 +47,7 @@ const valid = fc.record(
       {
         isDrill: fc.boolean(),
         maxWaitMinutes: fc.integer({ min: 1, max: 1440 }),
-        parallelism: fc.integer({ min: 1, max: 200 }),
+        parallelism: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constant('max' as const)),
         continueOnFailure: fc.boolean(),
         nextPhaseThreshold: fc.double({ min: 0, max: 1, noNaN: true }),
       },

@@ -101,11 +101,38 @@ describe('Function: parseOrchestrationInput', () => {
 
   describe('bad input', () => {
     it('names the field, the bound and the value for an out-of-range option', () => {
-      const err = problemsOf({ ...valid, options: { parallelism: 500 } });
+      const err = problemsOf({ ...valid, options: { maxWaitMinutes: 2000 } });
 
       expect(err.name).toBe(ErrorNames.ValidationError);
-      expect(err.problems).toEqual([{ pointer: '/options/parallelism', message: 'must be <= 200, got 500' }]);
-      expect(err.message).toBe('invalid input: /options/parallelism must be <= 200, got 500');
+      expect(err.problems).toEqual([
+        { pointer: '/options/maxWaitMinutes', message: 'must be <= 1440, got 2000' },
+      ]);
+      expect(err.message).toBe('invalid input: /options/maxWaitMinutes must be <= 1440, got 2000');
+    });
+
+    it('takes parallelism up to any quota, or "max" (the quota is checked per account at run time)', () => {
+      expect(parseOrchestrationInput({ ...valid, options: { parallelism: 'max' } }).options.parallelism).toBe(
+        'max',
+      );
+      expect(parseOrchestrationInput({ ...valid, options: { parallelism: 500 } }).options.parallelism).toBe(
+        500,
+      );
+      expect(parseOrchestrationInput(valid).options.parallelism).toBe(50);
+    });
+
+    it.each([
+      ['zero', 0],
+      ['a fraction', 2.5],
+      ['another word', 'fast'],
+      ['a numeric string', '50'],
+    ])('refuses parallelism %s with one problem saying what it may be', (_name, value) => {
+      const err = problemsOf({ ...valid, options: { parallelism: value } });
+
+      expect(err.problems).toHaveLength(1);
+      expect(err.problems[0]?.pointer).toBe('/options/parallelism');
+      expect(err.problems[0]?.message).toMatch(
+        /^must be a whole number from 1 up to the account's all-jobs quota read from Service Quotas .*DRS default 500.*, or "max" for as many as the quotas allow, got /,
+      );
     });
 
     it('reports every problem at once', () => {
@@ -161,7 +188,12 @@ describe('Function: parseOrchestrationInput', () => {
         '/options/maxWaitMinutes',
         'integer',
       ],
-      ['parallelism below 1', { ...valid, options: { parallelism: 0 } }, '/options/parallelism', '>= 1'],
+      [
+        'parallelism below 1',
+        { ...valid, options: { parallelism: 0 } },
+        '/options/parallelism',
+        'from 1 up to',
+      ],
       [
         'threshold above 1',
         { ...valid, options: { nextPhaseThreshold: 1.2 } },

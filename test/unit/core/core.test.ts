@@ -4,7 +4,13 @@ import { aggregateOutput, fitOutput, jsonBytes } from '../../../src/core/aggrega
 import { addMinutes, formatIsoDuration, secondsBetween } from '../../../src/core/duration.js';
 import type { AccountSummary, ServerRecord } from '../../../src/core/model.js';
 import { resultNotification, startedNotification } from '../../../src/core/notifications.js';
-import { chunk, DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../../../src/core/partition.js';
+import {
+  chunk,
+  DEFAULT_LAUNCH_QUOTAS,
+  nextBatches,
+  parallelismProblem,
+  planLaunch,
+} from '../../../src/core/partition.js';
 import { countRecords, nextPhaseReady, resultStatus } from '../../../src/core/status.js';
 import { formatTags, matchesTags } from '../../../src/core/tags.js';
 
@@ -50,16 +56,34 @@ describe('Function: formatIsoDuration', () => {
 });
 
 describe('Function: planLaunch', () => {
-  it('bounds batches by parallelism, the per-job quota, 200 per call and the all-jobs quota', () => {
-    const quotas = { perJob: 100, allJobs: 500, concurrentJobs: 20, source: 'service-quotas' as const };
-    expect(planLaunch(50, quotas)).toMatchObject({ batchSize: 50, maxInFlight: 50, maxConcurrentJobs: 1 });
-    expect(planLaunch(200, quotas)).toMatchObject({ batchSize: 100, maxInFlight: 200, maxConcurrentJobs: 2 });
-    expect(planLaunch(200, { ...quotas, perJob: 300 })).toMatchObject({ batchSize: 200 });
-    expect(planLaunch(200, { ...quotas, allJobs: 150 })).toMatchObject({ batchSize: 100, maxInFlight: 150 });
-    expect(planLaunch(200, { ...quotas, concurrentJobs: 1 })).toMatchObject({ maxConcurrentJobs: 1 });
+  const quotas = { perJob: 100, allJobs: 500, concurrentJobs: 20, source: 'service-quotas' as const };
+  it('puts up to the all-jobs quota in flight with "max", in jobs just large enough to fill it', () => {
+    expect(planLaunch('max', quotas)).toMatchObject({
+      maxInFlight: 500,
+      batchSize: 25,
+      maxConcurrentJobs: 20,
+      perJob: 100,
+    });
+    expect(planLaunch('max', { ...quotas, allJobs: 200 })).toMatchObject({ maxInFlight: 200, batchSize: 10 });
+  });
+  it('keeps a numeric parallelism, with jobs as small as the concurrent-jobs quota allows', () => {
+    expect(planLaunch(50, quotas)).toMatchObject({ maxInFlight: 50, batchSize: 3, maxConcurrentJobs: 17 });
+    expect(planLaunch(10, quotas)).toMatchObject({ maxInFlight: 10, batchSize: 1, maxConcurrentJobs: 10 });
+    expect(planLaunch(500, quotas)).toMatchObject({ maxInFlight: 500, batchSize: 25 });
+  });
+  it('never plans more in flight than per-job x concurrent-jobs, nor jobs over 200 or the per-job quota', () => {
+    expect(planLaunch('max', { ...quotas, perJob: 10, concurrentJobs: 5 })).toMatchObject({
+      maxInFlight: 50,
+      batchSize: 10,
+      maxConcurrentJobs: 5,
+    });
+    expect(planLaunch('max', { ...quotas, perJob: 300, allJobs: 1000, concurrentJobs: 2 })).toMatchObject({
+      maxInFlight: 400,
+      perJob: 200,
+    });
   });
   it('replaces unusable quota values by the conservative defaults', () => {
-    const plan = planLaunch(500, {
+    const plan = planLaunch('max', {
       perJob: 0,
       allJobs: Number.NaN,
       concurrentJobs: -3,
@@ -70,21 +94,50 @@ describe('Function: planLaunch', () => {
   });
 });
 
+describe('Function: parallelismProblem', () => {
+  const quotas = { perJob: 100, allJobs: 500, concurrentJobs: 20, source: 'service-quotas' as const };
+  it('accepts "max" and numbers up to the all-jobs quota', () => {
+    expect(parallelismProblem('max', quotas)).toBeUndefined();
+    expect(parallelismProblem(500, quotas)).toBeUndefined();
+  });
+  it('refuses a number above the all-jobs quota, naming the quota, where it came from and "max"', () => {
+    expect(parallelismProblem(501, quotas)).toBe(
+      'must be at most the all-jobs quota of 500 servers in active jobs (Service Quotas L-05AFA8C6), got 501; use "max" for as many as the quotas allow',
+    );
+    expect(parallelismProblem(300, { ...DEFAULT_LAUNCH_QUOTAS })).toMatch(
+      /at most the all-jobs quota of 200 .*conservative default: Service Quotas L-05AFA8C6 was not readable\), got 300/,
+    );
+  });
+});
+
 describe('Function: nextBatches', () => {
-  const plan = planLaunch(5, { ...DEFAULT_LAUNCH_QUOTAS, perJob: 2 });
-  it('cuts pending servers in order into batches that fit what is in flight', () => {
+  const plan = planLaunch(5, { perJob: 2, allJobs: 200, concurrentJobs: 20, source: 'default' });
+  it('puts everything that fits now in the fewest jobs, balanced', () => {
+    const wide = planLaunch('max', { perJob: 100, allJobs: 500, concurrentJobs: 20, source: 'default' });
+    const ids = Array.from({ length: 300 }, (_, i) => `s${i}`);
+    expect(nextBatches(ids, { servers: 0, jobs: 0 }, wide).map((b) => b.length)).toEqual([100, 100, 100]);
+    expect(nextBatches(ids.slice(0, 150), { servers: 0, jobs: 0 }, wide).map((b) => b.length)).toEqual([
+      75, 75,
+    ]);
+  });
+  it('fills the free capacity with small jobs while servers wait for it, in order', () => {
     expect(nextBatches(['a', 'b', 'c', 'd', 'e', 'f'], { servers: 0, jobs: 0 }, plan)).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
+      ['a'],
+      ['b'],
+      ['c'],
+      ['d'],
       ['e'],
     ]);
-    expect(nextBatches(['a', 'b', 'c'], { servers: 4, jobs: 2 }, plan)).toEqual([['a']]);
+    expect(nextBatches(['a', 'b', 'c'], { servers: 4, jobs: 4 }, plan)).toEqual([['a']]);
     expect(nextBatches(['a'], { servers: 5, jobs: 1 }, plan)).toEqual([]);
   });
-  it('never exceeds the concurrent-jobs limit', () => {
-    const tight = { ...plan, maxConcurrentJobs: 1 };
-    expect(nextBatches(['a', 'b', 'c'], { servers: 0, jobs: 0 }, tight)).toEqual([['a', 'b']]);
-    expect(nextBatches(['a'], { servers: 0, jobs: 1 }, tight)).toEqual([]);
+  it('makes jobs larger when job slots are short, never over the per-job size', () => {
+    const tight = { ...plan, maxConcurrentJobs: 2 };
+    expect(nextBatches(['a', 'b', 'c', 'd', 'e', 'f'], { servers: 0, jobs: 0 }, tight)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    expect(nextBatches(['a'], { servers: 0, jobs: 2 }, tight)).toEqual([]);
   });
   it('chunks lists and rejects a size below 1', () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);

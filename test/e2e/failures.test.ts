@@ -72,7 +72,7 @@ describe('E2E: failures (design 14.1)', () => {
   it('fails validation before touching anything', async () => {
     world = await startWorld();
 
-    const result = await world.run('main', { action: 'drill', tags: {}, options: { parallelism: 500 } });
+    const result = await world.run('main', { action: 'drill', tags: {}, options: { parallelism: 0 } });
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
     expect(result.cause).toMatch(/^invalid input: /);

@@ -61,7 +61,7 @@ function makeCase(random: () => number): Case {
     maxWaitMinutes: () => int(1, 1440),
     pointInTimeSnapshot: () => `pit-${'0123456789abcdefg'.slice(0, 17)}`,
     continueOnFailure: () => random() < 0.5,
-    parallelism: () => int(1, 200),
+    parallelism: () => (random() < 0.1 ? 'max' : int(1, 500)),
     nextPhaseThreshold: () => Math.round(random() * 100) / 100,
     terminateNonDrill: () => random() < 0.5,
     olderThanMinutes: () => int(0, 525_600),
@@ -136,7 +136,7 @@ function makeCase(random: () => number): Case {
         ['maxWaitMinutes', 0],
         ['maxWaitMinutes', 1441],
         ['parallelism', 0],
-        ['parallelism', 201],
+        ['parallelism', -1],
         ['nextPhaseThreshold', 1.5],
         ['nextPhaseThreshold', -0.1],
       ] as const);

@@ -26,6 +26,8 @@ export interface InputFlags {
   readonly nextPhaseThreshold?: string;
   readonly terminateNonDrill?: boolean;
   readonly olderThanMinutes?: string;
+  readonly maxDataLoss?: string;
+  readonly healthCheck?: string;
   readonly isDrill?: boolean;
   readonly correlationId?: string;
   readonly parentExecutionId?: string;
@@ -48,6 +50,8 @@ export const FLAG_FOR_POINTER: Readonly<Record<string, string>> = {
   '/options/nextPhaseThreshold': '--next-phase-threshold',
   '/options/terminateNonDrill': '--terminate-non-drill',
   '/options/olderThanMinutes': '--older-than-minutes',
+  '/options/maxDataLossMinutes': '--max-data-loss',
+  '/options/healthCheckMinutes': '--health-check',
   '/options/isDrill': '--is-drill',
   '/metadata/correlationId': '--correlation-id',
   '/metadata/parentExecutionId': '--parent-execution-id',
@@ -175,6 +179,22 @@ export function buildInput(
     options.olderThanMinutes = parseNumber(
       '--older-than-minutes',
       flags.olderThanMinutes,
+      'a whole number of minutes',
+      true,
+    );
+  }
+  if (flags.maxDataLoss !== undefined) {
+    options.maxDataLossMinutes = parseNumber(
+      '--max-data-loss',
+      flags.maxDataLoss,
+      'a whole number of minutes',
+      true,
+    );
+  }
+  if (flags.healthCheck !== undefined) {
+    options.healthCheckMinutes = parseNumber(
+      '--health-check',
+      flags.healthCheck,
       'a whole number of minutes',
       true,
     );

@@ -166,6 +166,20 @@ function addInputOptions(cmd: Command, action?: Action): Command {
         'olderThanMinutes',
       ),
     )
+    .addOption(
+      option(
+        '--max-data-loss <minutes>',
+        'RPO budget: refuse recovery points older than this (options.maxDataLossMinutes)',
+        'maxDataLossMinutes',
+      ),
+    )
+    .addOption(
+      option(
+        '--health-check <minutes>',
+        'wait this long for launched instances to pass EC2 status checks; 0 = off (default 15)',
+        'healthCheckMinutes',
+      ),
+    )
     .addOption(option('--is-drill', 'failover: launch as a drill (options.isDrill)', 'isDrill'))
     .option('--correlation-id <id>', 'idempotency and tracing key (metadata.correlationId)')
     .option('--parent-execution-id <id>', 'parent workflow execution (metadata.parentExecutionId)')
@@ -256,6 +270,8 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
     ...(rest.nextPhaseThreshold !== undefined && { nextPhaseThreshold: rest.nextPhaseThreshold }),
     ...(rest.terminateNonDrill !== undefined && { terminateNonDrill: rest.terminateNonDrill }),
     ...(rest.olderThanMinutes !== undefined && { olderThanMinutes: rest.olderThanMinutes }),
+    ...(rest.maxDataLoss !== undefined && { maxDataLoss: rest.maxDataLoss }),
+    ...(rest.healthCheck !== undefined && { healthCheck: rest.healthCheck }),
     ...(rest.isDrill !== undefined && { isDrill: rest.isDrill }),
     ...(rest.correlationId !== undefined && { correlationId: rest.correlationId }),
     ...(rest.parentExecutionId !== undefined && { parentExecutionId: rest.parentExecutionId }),

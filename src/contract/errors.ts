@@ -18,8 +18,15 @@ export const ErrorNames = {
   ValidationError: 'ValidationError',
   /** AWS throttled a call. Retried with exponential backoff. */
   ThrottlingException: 'ThrottlingException',
-  /** A source server is not in CONTINUOUS replication. Retried at a fixed interval within maxWaitMinutes. */
+  /**
+   * A source server cannot be launched: it has no recovery point (INITIATING, INITIAL_SYNC,
+   * STOPPED, DISCONNECTED) or no longer exists. Reported per server, at once.
+   */
   ServerNotReady: 'ServerNotReady',
+  /** A server's recovery point is older than `maxDataLossMinutes` and cannot get within it. */
+  RecoveryPointTooOld: 'RecoveryPointTooOld',
+  /** A launched instance was not running with both EC2 status checks ok within `healthCheckMinutes`. */
+  InstanceUnhealthy: 'InstanceUnhealthy',
   /** Work was still pending at maxWaitMinutes. Not retried. */
   JobTimeout: 'JobTimeout',
   /** The staging account's role could not be assumed. The account is skipped and reported. */
@@ -108,10 +115,22 @@ export class ThrottlingException extends DrsOrchestrationError {
   readonly retryable = true;
 }
 
-/** A source server's replication is not CONTINUOUS, so it cannot be launched yet. */
+/** A source server cannot be launched: it has no recovery point to launch from. */
 export class ServerNotReady extends DrsOrchestrationError {
   override readonly name = ErrorNames.ServerNotReady;
   readonly retryable = true;
+}
+
+/** A server's recovery point is older than the RPO budget (`maxDataLossMinutes`). */
+export class RecoveryPointTooOld extends DrsOrchestrationError {
+  override readonly name = ErrorNames.RecoveryPointTooOld;
+  readonly retryable = false;
+}
+
+/** A launched instance did not pass its EC2 status checks within `healthCheckMinutes`. */
+export class InstanceUnhealthy extends DrsOrchestrationError {
+  override readonly name = ErrorNames.InstanceUnhealthy;
+  readonly retryable = false;
 }
 
 /** `maxWaitMinutes` elapsed with work still pending. */

@@ -25,6 +25,7 @@ export type ResolvedOptions = OrchestrationOptions &
       | 'parallelism'
       | 'nextPhaseThreshold'
       | 'terminateNonDrill'
+      | 'healthCheckMinutes'
     >
   >;
 
@@ -62,6 +63,8 @@ export const OPTION_ACTIONS: Readonly<Partial<Record<keyof OrchestrationOptions,
   nextPhaseThreshold: ['failover', 'drill', 'failback', 'terminate'],
   terminateNonDrill: ['terminate'],
   olderThanMinutes: ['terminate'],
+  maxDataLossMinutes: ['failover', 'drill'],
+  healthCheckMinutes: ['failover', 'drill'],
 };
 
 /** Why an option means nothing for an action, in a few words. */
@@ -74,6 +77,8 @@ const OPTION_REASON: Readonly<Partial<Record<keyof OrchestrationOptions, string>
   nextPhaseThreshold: 'status starts no phase',
   terminateNonDrill: 'it widens what terminate may touch',
   olderThanMinutes: 'it filters the instances terminate touches',
+  maxDataLossMinutes: 'it bounds the age of the recovery point a launch uses',
+  healthCheckMinutes: 'it waits for launched instances to pass their status checks',
 };
 
 /** True when `option` means something for `action` (see {@link OPTION_ACTIONS}). */

@@ -67,7 +67,45 @@ function recoveryInstanceOf(record: ServerRecord): RecoveryInstanceResult {
     isDrill: record.isDrill,
     jobId: record.jobId,
     tags: record.tags,
+    recoveryPointTime: record.recoveryPointTime,
+    dataLossSeconds: record.dataLossSeconds,
+    readyTime: record.readyTime,
+    postLaunchActions: record.postLaunchActions,
+    warning: record.warning,
   });
+}
+
+/** RPO and RTO achieved by a set of records (failover/drill). */
+export interface RecoveryObjectives {
+  /** Largest data loss of the recovered servers, seconds. */
+  worstDataLossSeconds?: number;
+  /** Seconds from the execution's start to the last recovered server up. */
+  recoveryTimeSeconds?: number;
+}
+
+/**
+ * The RPO (worst data loss) and RTO (execution start to the last server up) of the launched
+ * records; both absent when nothing was recovered.
+ *
+ * @example
+ * ```ts
+ * recoveryObjectives([{ status: 'launched', dataLossSeconds: 1500, readyTime: '2025-01-06T10:00:00Z' }], '2025-01-06T09:00:00Z');
+ * // { worstDataLossSeconds: 1500, recoveryTimeSeconds: 3600 }
+ * ```
+ */
+export function recoveryObjectives(
+  records: readonly Pick<ServerRecord, 'status' | 'dataLossSeconds' | 'readyTime' | 'launchTime'>[],
+  startTime: string,
+): RecoveryObjectives {
+  let loss: number | undefined;
+  let ready: number | undefined;
+  for (const r of records) {
+    if (r.status !== 'launched') continue;
+    if (r.dataLossSeconds !== undefined) loss = Math.max(loss ?? 0, r.dataLossSeconds);
+    const up = r.readyTime ?? r.launchTime;
+    if (up !== undefined) ready = Math.max(ready ?? 0, secondsBetween(startTime, up));
+  }
+  return compact<RecoveryObjectives>({ worstDataLossSeconds: loss, recoveryTimeSeconds: ready });
 }
 
 function failedServerOf(record: ServerRecord): FailedServer {
@@ -113,8 +151,13 @@ export function issueRecords(issue: AccountIssue): ServerRecord[] {
   }));
 }
 
-function accountResultOf(summary: AccountSummary, counts: ResultCounts): StagingAccountResult {
+function accountResultOf(
+  summary: AccountSummary,
+  counts: ResultCounts,
+  objectives: RecoveryObjectives,
+): StagingAccountResult {
   return compact<StagingAccountResult>({
+    ...objectives,
     accountId: summary.accountId,
     region: summary.region,
     status: summary.status,
@@ -154,7 +197,13 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
 
   for (const { summary, records } of facts.accounts) {
     allRecords.push(...records);
-    accountResults.push(accountResultOf(summary, countRecords(records)));
+    accountResults.push(
+      accountResultOf(
+        summary,
+        countRecords(records),
+        recovery ? recoveryObjectives(records, execution.startTime) : {},
+      ),
+    );
     if (summary.errorCode)
       problems.push(`account ${summary.accountId}: ${summary.errorCode}: ${summary.errorMessage ?? ''}`);
   }
@@ -199,6 +248,7 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
       failed: counts.failed,
       skipped: counts.skipped,
       timedOut: counts.timedOut,
+      ...(recovery ? recoveryObjectives(allRecords, execution.startTime) : {}),
     },
     timing: {
       startTime: new Date(execution.startTime).toISOString(),

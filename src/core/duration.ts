@@ -40,3 +40,22 @@ export function secondsBetween(start: string | Date, end: string | Date): number
 export function addMinutes(iso: string, minutes: number): string {
   return new Date(new Date(iso).getTime() + minutes * 60_000).toISOString();
 }
+
+const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/**
+ * Seconds of an ISO-8601 duration with days, hours, minutes and seconds (DRS `lagDuration`,
+ * e.g. `PT15M5S`, `P1DT2H`); `undefined` when the value is absent or not such a duration.
+ *
+ * @example
+ * ```ts
+ * parseIsoDurationSeconds('PT15M5S'); // 905
+ * ```
+ */
+export function parseIsoDurationSeconds(value: string | undefined): number | undefined {
+  if (value === undefined || value === 'P' || value.endsWith('T')) return undefined;
+  const m = ISO_DURATION.exec(value);
+  if (!m) return undefined;
+  const [d, h, min, s] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  return (d ?? 0) * 86_400 + (h ?? 0) * 3600 + (min ?? 0) * 60 + (s ?? 0);
+}

@@ -6,5 +6,6 @@ export * from './duration.js';
 export type * from './model.js';
 export * from './notifications.js';
 export * from './partition.js';
+export * from './readiness.js';
 export * from './status.js';
 export * from './tags.js';

@@ -125,6 +125,16 @@ export interface ServerRecord {
   lastLaunch?: { jobId?: string; status?: string; type?: string; time?: string };
   recoveryInstanceState?: string;
   failbackState?: string;
+  /** Failover/drill: the point in time the instance was launched from (RPO). */
+  recoveryPointTime?: string;
+  /** Failover/drill: seconds of data lost, launch request minus recovery point. */
+  dataLossSeconds?: number;
+  /** Failover/drill: when the instance was up (status checks ok; the launch time with the check off). */
+  readyTime?: string;
+  /** Outcome of DRS post-launch actions, when they ran. */
+  postLaunchActions?: PostLaunchOutcome;
+  /** Something worth knowing about a success (a drill of replication that is not CONTINUOUS). */
+  warning?: string;
   errorCode?: string;
   errorMessage?: string;
 }
@@ -175,6 +185,27 @@ export interface RunFailure {
   message: string;
 }
 
+/** Outcome of DRS post-launch actions on one server (model enum `LaunchActionRunStatus`). */
+export interface PostLaunchOutcome {
+  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  /** Action ids (or names) of the runs that failed, with DRS's reason. */
+  failed?: string[];
+}
+
+/** The health check of launched instances, carried between polls. */
+export interface HealthWatch {
+  /** Server id -> EC2 instance id, launched and not yet up. */
+  watching: Record<string, string>;
+  /** Server id -> ISO time the instance was first seen launched (its check window starts then). */
+  since: Record<string, string>;
+  /** Server id -> ISO time its instance was seen running with both status checks ok. */
+  ready: Record<string, string>;
+  /** Server id -> outcome of DRS post-launch actions (from the job's launchActionsStatus). */
+  postLaunch?: Record<string, PostLaunchOutcome>;
+  /** ec2:DescribeInstanceStatus calls made (for the benchmark). */
+  calls: number;
+}
+
 /** One DRS job started or adopted by a run. */
 export interface RunJob {
   jobId: string;
@@ -191,8 +222,12 @@ export interface RecoveryRun {
   deadline: string;
   /** Ready, not yet launched, in launch order. */
   pending: string[];
-  /** Not yet CONTINUOUS; re-checked each poll. */
+  /** Recovery point over `maxDataLossMinutes` while still replicating; re-checked each poll. */
   waiting: string[];
+  /** Launched with a warning (a drill of a server that is not CONTINUOUS). */
+  warnings?: RunFailure[];
+  /** The up-not-just-launched check (absent when `healthCheckMinutes` is 0). */
+  health?: HealthWatch;
   jobs: RunJob[];
   failed: RunFailure[];
   /** First failure without continueOnFailure: no more batches. */

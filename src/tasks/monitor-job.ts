@@ -45,7 +45,7 @@ export async function monitorJob(
   if (run.waiting.length > 0 && !run.stopped) {
     const before = run.waiting.length;
     const servers = await describeSourceServers(ctx.drs, run.waiting);
-    const { nowReady } = classifyReadiness(ctx, run, run.waiting, servers);
+    const { nowReady } = await classifyReadiness(ctx, run, run.waiting, servers);
     if (nowReady.length || run.waiting.length !== before) {
       run.pending.push(...nowReady);
       changed = true;
@@ -71,7 +71,9 @@ export async function monitorJob(
   const flying = inFlight(run);
   throw new JobInProgress(
     `${flying.servers} servers in ${flying.jobs} jobs still running in account ${event.account.accountId}` +
-      (run.waiting.length ? `, ${run.waiting.length} waiting for CONTINUOUS replication` : ''),
+      (run.waiting.length
+        ? `, ${run.waiting.length} waiting for their recovery point to get within maxDataLossMinutes`
+        : ''),
     { accountId: event.account.accountId, operation: 'drs:DescribeJobs' },
   );
 }

@@ -12,12 +12,11 @@ import type {
   OrchestrationRequest,
   RecoveryRun,
 } from '../core/model.js';
+import { parseIsoDurationSeconds } from '../core/duration.js';
 import { DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../core/partition.js';
+import { needsSnapshotAge, readiness } from '../core/readiness.js';
 import type { TaskDeps } from './deps.js';
 import { correlationIdOf, describeJobs, describeSourceServers, isOurJob, jobTags } from './shared.js';
-
-/** Replication states a server does not leave on its own: failed at once instead of waited for. */
-export const NEVER_READY_STATES: ReadonlySet<string> = new Set(['STOPPED', 'DISCONNECTED', 'PAUSED']);
 
 /** Everything the engine needs for one account. */
 export interface RecoveryContext {
@@ -230,18 +229,33 @@ export function observeJobs(ctx: RecoveryContext, run: RecoveryRun, jobs: Readon
   return launched;
 }
 
-/** Sorts servers by replication state into pending / waiting / failed. */
-export function classifyReadiness(
+/** Age in seconds of a server's newest recovery snapshot at `now` (one DescribeRecoverySnapshots call). */
+async function newestSnapshotAge(ctx: RecoveryContext, id: string, now: number): Promise<number | undefined> {
+  const page = await ctx.drs.describeRecoverySnapshots({ sourceServerID: id, order: 'DESC', maxResults: 1 });
+  const newest = page.items?.[0];
+  const at = Date.parse(newest?.timestamp ?? newest?.expectedTimestamp ?? '');
+  return Number.isFinite(at) ? Math.max(0, (now - at) / 1000) : undefined;
+}
+
+/**
+ * Sorts servers into pending (launch now) / waiting (recovery point over the RPO budget while
+ * still replicating) / failed (no recovery point: `ServerNotReady`; over the budget for good:
+ * `RecoveryPointTooOld`), by the rule of {@link readiness}. Drills of servers that are not
+ * CONTINUOUS are recorded as warnings. Only servers that are STALLED or PAUSED under a budget cost
+ * a DescribeRecoverySnapshots call each.
+ */
+export async function classifyReadiness(
   ctx: RecoveryContext,
   run: RecoveryRun,
   ids: readonly string[],
   servers: ReadonlyMap<string, SourceServer>,
-): { nowReady: string[] } {
+): Promise<{ nowReady: string[] }> {
   const nowReady: string[] = [];
   const waiting: string[] = [];
+  const { isDrill, maxDataLossMinutes } = ctx.request.options;
+  const now = ctx.deps.now().getTime();
   for (const id of ids) {
     const server = servers.get(id);
-    const state = server?.dataReplicationInfo?.dataReplicationState;
     if (!server) {
       fail(
         ctx,
@@ -250,18 +264,28 @@ export function classifyReadiness(
         ErrorNames.DRSServiceError,
         `source server ${id} no longer exists in account ${ctx.account.accountId}`,
       );
-    } else if (state === 'CONTINUOUS') {
-      nowReady.push(id);
-    } else if (state && NEVER_READY_STATES.has(state)) {
-      fail(
-        ctx,
-        run,
+      continue;
+    }
+    const info = server.dataReplicationInfo;
+    const state = info?.dataReplicationState;
+    const lagSeconds = parseIsoDurationSeconds(info?.lagDuration);
+    const age = needsSnapshotAge(state, maxDataLossMinutes) ? await newestSnapshotAge(ctx, id, now) : undefined;
+    const decision = readiness(
+      {
         id,
-        ErrorNames.ServerNotReady,
-        `source server ${id} replication is ${state}; it cannot become CONTINUOUS without intervention`,
-      );
-    } else {
-      waiting.push(id);
+        ...(state === undefined ? {} : { state }),
+        ...(lagSeconds === undefined ? {} : { lagSeconds }),
+        ...(age === undefined ? {} : { newestSnapshotAgeSeconds: age }),
+      },
+      { isDrill, ...(maxDataLossMinutes === undefined ? {} : { maxDataLossMinutes }) },
+    );
+    if (decision.kind === 'fail') fail(ctx, run, id, decision.code, decision.message);
+    else if (decision.kind === 'wait') waiting.push(id);
+    else {
+      nowReady.push(id);
+      if (decision.warning && !(run.warnings ?? []).some((w) => w.id === id)) {
+        run.warnings = [...(run.warnings ?? []), { id, code: 'ReplicationNotContinuous', message: decision.warning }];
+      }
     }
   }
   run.waiting = waiting;
@@ -275,7 +299,10 @@ export function settleDone(run: RecoveryRun): void {
   run.done = !open && !moreToLaunch;
 }
 
-/** At the deadline: whatever has not launched is timed out (waiting ones fail as ServerNotReady). */
+/**
+ * At the deadline: whatever has not launched is timed out; servers still waiting for their
+ * recovery point to get within `maxDataLossMinutes` fail with `RecoveryPointTooOld`.
+ */
 export function expire(run: RecoveryRun, jobs: ReadonlyMap<string, Job>, minutes: number): void {
   const note = `not finished within maxWaitMinutes (${minutes})`;
   for (const entry of run.jobs) {
@@ -305,8 +332,8 @@ export function expire(run: RecoveryRun, jobs: ReadonlyMap<string, Job>, minutes
     for (const id of run.waiting) {
       run.failed.push({
         id,
-        code: ErrorNames.ServerNotReady,
-        message: `source server ${id} did not reach CONTINUOUS replication within maxWaitMinutes (${minutes})`,
+        code: ErrorNames.RecoveryPointTooOld,
+        message: `source server ${id} recovery point did not get within maxDataLossMinutes before maxWaitMinutes (${minutes}) ended`,
       });
     }
     for (const id of run.pending) {

@@ -71,7 +71,17 @@ async function resolveSnapshots(
   for (const [id, snaps] of lists) {
     const exact = snaps.find((s) => s.snapshotID === wanted);
     const best = exact ?? snaps.filter((s) => timeOf(s) <= at).sort((a, b) => timeOf(b) - timeOf(a))[0];
-    if (best?.snapshotID) snapshotIds[id] = best.snapshotID;
+    const budget = ctx.request.options.maxDataLossMinutes;
+    const ageSeconds = best ? (ctx.deps.now().getTime() - timeOf(best)) / 1000 : 0;
+    if (best?.snapshotID && budget !== undefined && ageSeconds > budget * 60) {
+      fail(
+        ctx,
+        run,
+        id,
+        ErrorNames.RecoveryPointTooOld,
+        `recovery snapshot ${best.snapshotID} of source server ${id} is ${Math.round(ageSeconds / 60)} minutes old, over maxDataLossMinutes (${budget})`,
+      );
+    } else if (best?.snapshotID) snapshotIds[id] = best.snapshotID;
     else
       fail(
         ctx,
@@ -113,7 +123,7 @@ export async function startRecovery(event: AccountEvent, deps: TaskDeps): Promis
   const launched = observeJobs(ctx, run, known);
 
   const rest = ids.filter((id) => !adopted.has(id));
-  const { nowReady } = classifyReadiness(ctx, run, rest, servers);
+  const { nowReady } = await classifyReadiness(ctx, run, rest, servers);
   run.pending = nowReady;
   await resolveSnapshots(ctx, run, [...run.pending, ...run.waiting]);
   const failedIds = new Set(run.failed.map((f) => f.id));

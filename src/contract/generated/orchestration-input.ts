@@ -35,6 +35,14 @@ export interface OrchestrationOptions {
    */
   pointInTimeSnapshot?: string;
   /**
+   * Failover/drill: the RPO budget. A server whose recovery point is older waits (within maxWaitMinutes) while it still replicates, and fails with RecoveryPointTooOld when it cannot get there (STALLED, PAUSED or the wait ends). Absent: every server with a recovery point launches at once, whatever its age.
+   */
+  maxDataLossMinutes?: number;
+  /**
+   * Failover/drill: after DRS reports LAUNCHED, wait up to this many minutes for the EC2 instance to be running with system and instance status checks ok (ec2:DescribeInstanceStatus); one that is not fails with InstanceUnhealthy. 0 turns the check off.
+   */
+  healthCheckMinutes?: number;
+  /**
    * SNS topic ARN that receives started/completed/failed/partial notifications.
    */
   notificationArn?: string;

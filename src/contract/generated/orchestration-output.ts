@@ -46,6 +46,14 @@ export interface OutputSummary {
   failed: number;
   skipped: number;
   timedOut?: number;
+  /**
+   * Failover/drill: the largest dataLossSeconds of the recovered servers (the RPO achieved).
+   */
+  worstDataLossSeconds?: number;
+  /**
+   * Failover/drill: seconds from the execution's start to the last recovered server up (the RTO achieved).
+   */
+  recoveryTimeSeconds?: number;
 }
 export interface OutputTiming {
   startTime: string;
@@ -68,6 +76,29 @@ export interface RecoveryInstanceResult {
   isDrill?: boolean;
   jobId?: string;
   tags?: StringMap;
+  /**
+   * The point in time the instance was launched from (DRS pointInTimeSnapshotDateTime).
+   */
+  recoveryPointTime?: string;
+  /**
+   * Data lost (RPO achieved): the launch request minus the recovery point, in seconds.
+   */
+  dataLossSeconds?: number;
+  /**
+   * When the instance was up: running with both EC2 status checks ok (the launch time when healthCheckMinutes is 0).
+   */
+  readyTime?: string;
+  /**
+   * Outcome of DRS post-launch actions, when they ran (from the job's launchActionsStatus).
+   */
+  postLaunchActions?: {
+    status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+    failed?: string[];
+  };
+  /**
+   * Something worth knowing about this launch, e.g. a drill of a server whose replication is not CONTINUOUS.
+   */
+  warning?: string;
 }
 export interface StringMap {
   [k: string]: string;
@@ -117,4 +148,12 @@ export interface StagingAccountResult {
   jobIds?: string[];
   errorCode?: string;
   errorMessage?: string;
+  /**
+   * Failover/drill: the largest dataLossSeconds of the recovered servers (the RPO achieved).
+   */
+  worstDataLossSeconds?: number;
+  /**
+   * Failover/drill: seconds from the execution's start to the last recovered server up (the RTO achieved).
+   */
+  recoveryTimeSeconds?: number;
 }

@@ -118,12 +118,14 @@ describe('faults', () => {
     expect(world.emu.state.jobs('222222222222')).toHaveLength(0);
   });
 
-  it('servers not ready: unrecoverable states fail at once, the others are waited for until maxWaitMinutes', async () => {
+  it('servers without a recovery point fail at once naming their state; stalled and paused ones launch, with a drill warning', async () => {
     const fleet = smallFleet({
       '111111111111': [
         server(1, 1, tags),
         server(1, 2, tags, { replicationState: 'STOPPED' }),
         server(1, 3, tags, { replicationState: 'INITIAL_SYNC' }),
+        server(1, 4, tags, { replicationState: 'STALLED', lagSeconds: 1200 }),
+        server(1, 5, tags, { replicationState: 'PAUSED', lagSeconds: 600 }),
       ],
     });
     world = await startWorld({ fleet });
@@ -131,18 +133,24 @@ describe('faults', () => {
     const run = await runOrchestration(world, {
       action: 'drill',
       tags,
-      options: { continueOnFailure: true, maxWaitMinutes: 30 },
+      options: { continueOnFailure: true, maxWaitMinutes: 30, healthCheckMinutes: 0 },
     });
 
     const out = run.result.output;
     assertOrchestrationOutput(out);
-    expect(out.failedServers.map((f) => [f.sourceServerId, f.errorCode]).sort()).toEqual([
-      ['s-10000000000000002', 'ServerNotReady'],
-      ['s-10000000000000003', 'ServerNotReady'],
+    expect(out.failedServers.map((f) => [f.sourceServerId, f.errorCode, f.errorMessage]).sort()).toEqual([
+      ['s-10000000000000002', 'ServerNotReady', expect.stringContaining('replication is STOPPED')],
+      ['s-10000000000000003', 'ServerNotReady', expect.stringContaining('replication is INITIAL_SYNC')],
     ]);
-    expect(out.summary.succeeded).toBe(1);
-    expect(out.timing.durationSeconds).toBeGreaterThanOrEqual(30 * 60);
-    expect([...launchesPerServer(world.emu).keys()]).toEqual(['s-10000000000000001']);
+    expect(out.summary.succeeded).toBe(3);
+    expect([...launchesPerServer(world.emu).keys()].sort()).toEqual([
+      's-10000000000000001',
+      's-10000000000000004',
+      's-10000000000000005',
+    ]);
+    const warned = out.recoveryInstances.filter((r) => r.warning).map((r) => r.sourceServerId);
+    expect(warned.sort()).toEqual(['s-10000000000000004', 's-10000000000000005']);
+    expect(out.status).toBe('partial');
   });
 
   it('without continueOnFailure a server that is not ready stops the run before any launch', async () => {

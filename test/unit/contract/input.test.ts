@@ -38,6 +38,7 @@ describe('Function: parseOrchestrationInput', () => {
         parallelism: 50,
         nextPhaseThreshold: 0.5,
         terminateNonDrill: false,
+        healthCheckMinutes: 15,
       });
       expect(parsed.metadata).toEqual({});
     });

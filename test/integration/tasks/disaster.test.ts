@@ -1,0 +1,113 @@
+/**
+ * Disaster day (issue 10): a failover when the source site is gone, the RPO budget, and the RPO/RTO
+ * figures in the result, through the tasks against the emulator.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import {
+  drsCallsByOperation,
+  launchesPerServer,
+  runOrchestration,
+  server,
+  smallFleet,
+  startWorld,
+  type World,
+} from './harness.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+const MINUTE = 60;
+const hrp = { 'DR-Application': 'HRP' };
+
+describe('disaster day', () => {
+  it('a failover 20 minutes after the site went down recovers every server from its last snapshot and reports the data lost', async () => {
+    const fleet = {
+      ...smallFleet({
+        '111111111111': [1, 2, 3].map((n) => server(1, n, hrp, { lagSeconds: 5 })),
+      }),
+      siteOutages: [{ tags: hrp }],
+    };
+    world = await startWorld({ fleet });
+    const outage = world.emu.clock.nowMs();
+    world.emu.clock.advance(20 * 60_000);
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { healthCheckMinutes: 0 },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('success');
+    expect(out.recoveryInstances).toHaveLength(3);
+    for (const r of out.recoveryInstances) {
+      expect(Date.parse(r.recoveryPointTime ?? '')).toBeLessThanOrEqual(outage);
+      // 20 minutes since the outage plus at most one 10-minute snapshot interval (and the lag).
+      expect(r.dataLossSeconds).toBeGreaterThanOrEqual(20 * MINUTE);
+      expect(r.dataLossSeconds).toBeLessThanOrEqual(30 * MINUTE + 5);
+    }
+    const worst = Math.max(...out.recoveryInstances.map((r) => r.dataLossSeconds ?? 0));
+    expect(out.summary.worstDataLossSeconds).toBe(worst);
+    expect(out.stagingAccountResults[0]?.worstDataLossSeconds).toBe(worst);
+    const lastUp = Math.max(...out.recoveryInstances.map((r) => Date.parse(r.readyTime ?? '')));
+    expect(out.summary.recoveryTimeSeconds).toBe(
+      Math.floor((lastUp - Date.parse(out.timing.startTime)) / 1000),
+    );
+  });
+
+  it('maxDataLossMinutes: within budget launches, a replicating server over it waits then fails, a stalled one fails at once', async () => {
+    const fleet = smallFleet({
+      '111111111111': [
+        server(1, 1, hrp, { lagSeconds: 5 }),
+        server(1, 2, hrp, { replicationState: 'BACKLOG', lagSeconds: 40 * MINUTE }),
+        server(1, 3, hrp, { replicationState: 'STALLED', lagSeconds: 3 * 3600 }),
+      ],
+    });
+    world = await startWorld({ fleet });
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { maxDataLossMinutes: 30, maxWaitMinutes: 20, continueOnFailure: true, healthCheckMinutes: 0 },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    const failed = Object.fromEntries(out.failedServers.map((f) => [f.sourceServerId, f]));
+    expect(failed['s-10000000000000002']).toMatchObject({
+      errorCode: 'RecoveryPointTooOld',
+      errorMessage: expect.stringContaining('before maxWaitMinutes (20) ended'),
+    });
+    expect(failed['s-10000000000000003']).toMatchObject({
+      errorCode: 'RecoveryPointTooOld',
+      errorMessage: expect.stringContaining('replication is STALLED, so it cannot get newer'),
+    });
+    expect([...launchesPerServer(world.emu).keys()]).toEqual(['s-10000000000000001']);
+    expect(out.status).toBe('partial');
+    // Only the stalled server needed its newest snapshot looked up.
+    expect(drsCallsByOperation(world.emu).DescribeRecoverySnapshots).toBe(1);
+  });
+
+  it('without a budget nothing waits: a server with a recovery point hours old is recovered', async () => {
+    const fleet = smallFleet({
+      '111111111111': [server(1, 1, hrp, { replicationState: 'STALLED', lagSeconds: 3 * 3600 })],
+    });
+    world = await startWorld({ fleet });
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { healthCheckMinutes: 0 },
+    });
+
+    const out = run.result.output;
+    expect(out.status).toBe('success');
+    expect(out.recoveryInstances[0]?.dataLossSeconds).toBeGreaterThanOrEqual(3 * 3600);
+    expect(drsCallsByOperation(world.emu).DescribeRecoverySnapshots).toBeUndefined();
+  });
+});

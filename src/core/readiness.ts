@@ -96,7 +96,8 @@ export function readiness(
     }
     if (age !== undefined && age > budget * 60) {
       const what = `source server ${id} recovery point is ${minutes(age)} old, over maxDataLossMinutes (${budget})`;
-      if (replicating) return { kind: 'wait', reason: `${what}; waiting while replication (${state}) catches up` };
+      if (replicating)
+        return { kind: 'wait', reason: `${what}; waiting while replication (${state}) catches up` };
       return {
         kind: 'fail',
         code: ErrorNames.RecoveryPointTooOld,

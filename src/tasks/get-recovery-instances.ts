@@ -32,7 +32,9 @@ export function recoveryPointOf(
   const requested = launch?.jobID === ri.jobID ? Date.parse(launch?.apiCallDateTime ?? '') : Number.NaN;
   return {
     recoveryPointTime: new Date(point).toISOString(),
-    ...(Number.isFinite(requested) ? { dataLossSeconds: Math.max(0, Math.round((requested - point) / 1000)) } : {}),
+    ...(Number.isFinite(requested)
+      ? { dataLossSeconds: Math.max(0, Math.round((requested - point) / 1000)) }
+      : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { Job, SourceServer } from '@aws-sdk/client-drs';
 import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
 import { ErrorNames } from '../contract/index.js';
+import { parseIsoDurationSeconds } from '../core/duration.js';
 import type {
   AccountWork,
   ExecutionRef,
@@ -12,7 +13,6 @@ import type {
   OrchestrationRequest,
   RecoveryRun,
 } from '../core/model.js';
-import { parseIsoDurationSeconds } from '../core/duration.js';
 import { DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../core/partition.js';
 import { needsSnapshotAge, readiness } from '../core/readiness.js';
 import type { TaskDeps } from './deps.js';
@@ -269,7 +269,9 @@ export async function classifyReadiness(
     const info = server.dataReplicationInfo;
     const state = info?.dataReplicationState;
     const lagSeconds = parseIsoDurationSeconds(info?.lagDuration);
-    const age = needsSnapshotAge(state, maxDataLossMinutes) ? await newestSnapshotAge(ctx, id, now) : undefined;
+    const age = needsSnapshotAge(state, maxDataLossMinutes)
+      ? await newestSnapshotAge(ctx, id, now)
+      : undefined;
     const decision = readiness(
       {
         id,
@@ -284,7 +286,10 @@ export async function classifyReadiness(
     else {
       nowReady.push(id);
       if (decision.warning && !(run.warnings ?? []).some((w) => w.id === id)) {
-        run.warnings = [...(run.warnings ?? []), { id, code: 'ReplicationNotContinuous', message: decision.warning }];
+        run.warnings = [
+          ...(run.warnings ?? []),
+          { id, code: 'ReplicationNotContinuous', message: decision.warning },
+        ];
       }
     }
   }

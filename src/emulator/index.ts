@@ -21,10 +21,15 @@ import { DEFAULT_QUOTAS, resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
 import { type BodyLimits, listen } from './server.js';
-import { createStepFunctionsHandler, StepFunctionsState } from './services/stepfunctions.js';
+import {
+  createStepFunctionsHandler,
+  type SfnStateMachine,
+  type StepFunctionsBackend,
+  StepFunctionsState,
+  stopAllExecutions,
+} from './services/stepfunctions.js';
 import { createNeighbourServices } from './services.js';
 import { EmulatorState, type StateSnapshot } from './state.js';
-import { createStepFunctionsRunner } from './stepfunctions-runner.js';
 import type { ServiceHandler } from './types.js';
 
 export { VirtualClock } from './clock.js';
@@ -33,8 +38,34 @@ export { demoFleet } from './fleet/demo.js';
 export { generateFleet } from './fleet/generate.js';
 export { checkFleet, FleetError, resolveFleet } from './fleet/load.js';
 export type { DataReplicationState, Fleet } from './fleet/types.js';
+export type {
+  SfnReportedEvent,
+  SfnStartRequest,
+  SfnStateMachine,
+  SfnTaskAnswer,
+  StepFunctionsBackend,
+} from './services/stepfunctions.js';
 export { EmulatorState } from './state.js';
 
+/** What a Step Functions backend is given to reach the emulator it runs in. */
+export interface StepFunctionsHost {
+  /** The emulator's endpoint (known once it listens). */
+  endpoint(): string;
+  readonly clock: VirtualClock;
+  /** The orchestrator account's keys. */
+  readonly credentials: EmulatorCredentials;
+  /** The orchestrator account, its region and its results bucket (the fleet's first bucket). */
+  readonly orchestrator: {
+    readonly accountId: string;
+    readonly region: string;
+    readonly resultsBucket?: string;
+  };
+  /** Every other account of the fleet. */
+  readonly stagingAccounts: readonly { readonly accountId: string; readonly region: string }[];
+}
+
+/** Builds the backend that runs Step Functions executions (see {@link StepFunctionsBackend}). */
+export type StepFunctionsBackendFactory = (host: StepFunctionsHost) => StepFunctionsBackend;
 /** Options of {@link startEmulator}. */
 export interface StartEmulatorOptions {
   /** A fleet object, a fleet file path, or `'demo'`. @default 'demo' */
@@ -53,6 +84,11 @@ export interface StartEmulatorOptions {
   readonly state?: string | StateSnapshot;
   /** Request body caps in bytes. @default 10 MiB for API calls, 64 MiB for S3 objects */
   readonly bodyLimits?: BodyLimits;
+  /**
+   * Runs the executions of the Step Functions API. @default none: the API hosts no state machine
+   * (`drs-orch serve` plugs in the local runtime with the workflows of `statemachines/`)
+   */
+  readonly stepFunctions?: StepFunctionsBackendFactory;
 }
 
 /** Credentials of the orchestrator account (123456789012). */
@@ -72,6 +108,8 @@ export interface Emulator {
   readonly state: EmulatorState;
   /** `test`/`test`: the orchestrator account's root keys. */
   readonly credentials: EmulatorCredentials;
+  /** The Step Functions state machines hosted for an account (none without a backend). */
+  stateMachines(accountId: string): readonly SfnStateMachine[];
   /** Stops listening and closes connections. */
   stop(): Promise<void>;
 }
@@ -117,17 +155,15 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       () => state.faults.generation,
     ),
   };
-  // Step Functions: the workflows of statemachines/ run through the local runtime (imported on
-  // the first execution), their tasks calling this emulator with the orchestrator's keys.
+  // Step Functions: executions run in the backend the caller plugs in, if any.
   const credentials = { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY };
   const orchestrator = state.account(state.orchestratorAccountId);
   const resultsBucket = orchestrator?.fleet.s3Buckets?.[0]?.name;
   let endpoint = '';
   const stepFunctions = new StepFunctionsState();
-  const runner = createStepFunctionsRunner({
-    state: stepFunctions,
-    clock: state.clock,
+  const backend = opts.stepFunctions?.({
     endpoint: () => endpoint,
+    clock: state.clock,
     credentials,
     orchestrator: {
       accountId: state.orchestratorAccountId,
@@ -139,11 +175,12 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       .filter((a) => a.accountId !== state.orchestratorAccountId)
       .map((a) => ({ accountId: a.accountId, region: a.region })),
   });
-  handlers.states = createStepFunctionsHandler({
+  const sfnPorts = {
     state: stepFunctions,
-    stateMachines: (accountId) => runner.stateMachines(accountId),
-    start: (execution, input) => runner.start(execution, input),
-  });
+    ...(backend ? { backend } : {}),
+    nowMs: () => state.clock.nowMs(),
+  };
+  handlers.states = createStepFunctionsHandler(sfnPorts);
   const running = await listen({
     state,
     handlers,
@@ -177,8 +214,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     faults: state.faults,
     state,
     credentials,
+    stateMachines: (accountId) => backend?.stateMachines(accountId) ?? [],
     stop: async () => {
-      runner.stopAll();
+      stopAllExecutions(sfnPorts);
       await running.close();
     },
   };

@@ -3,8 +3,7 @@
  * until SIGINT/SIGTERM.
  */
 import type { FaultPlan } from './faults.js';
-import { type Emulator, startEmulator } from './index.js';
-import { stateMachineArn } from './stepfunctions-runner.js';
+import { type Emulator, type StepFunctionsBackendFactory, startEmulator } from './index.js';
 
 /** Options of {@link serveEmulator}. */
 export interface ServeOptions {
@@ -18,6 +17,8 @@ export interface ServeOptions {
   readonly faults?: FaultPlan;
   /** Resume from a saved state file. */
   readonly state?: string;
+  /** Runs the Step Functions executions. @default none (no state machine hosted) */
+  readonly stepFunctions?: StepFunctionsBackendFactory;
   /** Where the banner goes. @default console.log */
   readonly print?: (line: string) => void;
   /** Resolves when the server should stop. @default the first SIGINT or SIGTERM */
@@ -27,13 +28,13 @@ export interface ServeOptions {
 /** The lines printed when the emulator is up. */
 export function banner(emu: Emulator): string[] {
   const staging = emu.state.accounts().filter((a) => a.drs.servers().length > 0);
-  const orchestrator = emu.state.account(emu.state.orchestratorAccountId);
+  const workflows = emu.stateMachines(emu.state.orchestratorAccountId);
   return [
     `drs-orch emulator listening on ${emu.endpoint}`,
     `  credentials: AWS_ACCESS_KEY_ID=${emu.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${emu.credentials.secretAccessKey} (account ${emu.state.orchestratorAccountId})`,
     `  time scale:  ${emu.clock.timeScale}x, virtual now ${emu.clock.now().toISOString()}`,
     `  accounts:    ${staging.map((a) => `${a.accountId} (${a.region}, ${a.drs.servers().length} servers)`).join(', ')}`,
-    `  workflows:   ${stateMachineArn(orchestrator?.region ?? 'us-east-1', emu.state.orchestratorAccountId, 'main')} (Step Functions API)`,
+    `  workflows:   ${workflows.length > 0 ? `${workflows[0]?.arn} (Step Functions API)` : 'none (no Step Functions backend)'}`,
     `  inspect:     ${emu.endpoint}/_emulator/time | /calls | /jobs | /instances | /faults | /state`,
     '  stop with Ctrl-C',
   ];
@@ -48,6 +49,7 @@ export async function serveEmulator(opts: ServeOptions = {}): Promise<void> {
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.faults === undefined ? {} : { faults: opts.faults }),
     ...(opts.state === undefined ? {} : { state: opts.state }),
+    ...(opts.stepFunctions === undefined ? {} : { stepFunctions: opts.stepFunctions }),
   });
   const print = opts.print ?? ((line: string) => console.log(line));
   for (const line of banner(emu)) print(line);

@@ -12,9 +12,23 @@ import {
   StateMachine,
 } from 'aws-local-stepfunctions';
 import { Arns } from './arns.js';
-import { type AslObject, loadDefinition, type MachineName, substitutePlaceholders } from './definitions.js';
+import {
+  type AslObject,
+  loadDefinition,
+  type MachineName,
+  substitutePlaceholders,
+  walkStates,
+} from './definitions.js';
+import { ensureInterpreterErrors } from './errors.js';
+import {
+  ExecutionHistory,
+  type HistoryListener,
+  historyJson,
+  TaskCauses,
+  TERMINAL_EVENT,
+} from './history.js';
 import { type LocalDefinition, localizeDefinition, VIRTUAL_START_TIME_FIELD } from './localize.js';
-import { historyWeight, Meter, type MeteredExecution } from './metering.js';
+import { isRecord, Meter, type MeteredExecution } from './metering.js';
 import type { RetryPlan } from './retry.js';
 import type { DiscreteScheduler, ScheduledExecution, SchedulerStalled } from './scheduler.js';
 import { invokeTaskState, mintTaskToken } from './task-state.js';
@@ -33,6 +47,19 @@ import type {
 export interface Execution extends MeteredExecution {
   readonly name: string;
   readonly stateMachineArn: string;
+  /** Region and account the execution runs in. */
+  readonly region: string;
+  readonly accountId: string;
+  /** Its history, recorded as it goes. */
+  readonly history: ExecutionHistory;
+  /** Pairs Task invocations with their `TaskStateEntered` or retry. */
+  readonly causes: TaskCauses;
+  /** The newest failure event of each Task state (what a retry follows). */
+  readonly lastFailure: Map<string, number>;
+  /** Set by a stop request (StopExecution): the execution ends ABORTED with these. */
+  stopped?: { readonly error?: string; readonly cause?: string };
+  /** Aborts the execution's interpreter run and its Tasks. */
+  abort: () => void;
   readonly account?: RuntimeAccount;
   readonly startTime: string;
   readonly controller: AbortController;
@@ -89,10 +116,20 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 interface CompiledMachine {
   readonly machine: StateMachine;
   readonly local: LocalDefinition;
+  /** `ItemsPath` of each Map state (for `MapStateStarted.length`). */
+  readonly itemsPaths: ReadonlyMap<string, string>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Evaluates a plain reference path (`$.a.b`) against a value. */
+function atPath(value: unknown, path: string): unknown {
+  if (path === '$') return value;
+  if (!/^\$(\.[A-Za-z0-9_-]+)+$/.test(path)) return undefined;
+  let current = value;
+  for (const key of path.slice(2).split('.')) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
 }
 
 let defaultRegistry: Promise<TaskRegistry> | undefined;
@@ -113,16 +150,23 @@ export class Run implements ExecutionHost {
   readonly arns: Arns;
   readonly meter: Meter;
   readonly #onEvent: ((event: RuntimeEvent) => void) | undefined;
+  readonly #onHistory: HistoryListener | undefined;
   readonly #scheduler: DiscreteScheduler | undefined;
   readonly #compiled = new Map<string, CompiledMachine>();
+  readonly #running = new Map<string, Execution>();
 
-  constructor(env: RuntimeEnv, onEvent: ((event: RuntimeEvent) => void) | undefined) {
+  constructor(
+    env: RuntimeEnv,
+    onEvent: ((event: RuntimeEvent) => void) | undefined,
+    onHistory?: HistoryListener,
+  ) {
     this.#scheduler = env.scheduler;
     if (!this.#scheduler && (!(env.timeScale > 0) || !Number.isFinite(env.timeScale))) {
       throw new RangeError(`time scale ${env.timeScale} is invalid; expected a finite number > 0`);
     }
     this.env = env;
     this.#onEvent = onEvent;
+    this.#onHistory = onHistory;
     this.arns = new Arns(env.partition, env.stateMachineNames);
     this.meter = new Meter(env.limits);
   }
@@ -159,7 +203,12 @@ export class Run implements ExecutionHost {
       // The deployable definition is checked by asl-validator in the tests; the localized one
       // carries fractional intervals and wrapped parameters, which the validator need not see.
       const sm = new StateMachine(local.definition as never, { validationOptions: { noValidate: true } });
-      compiled = { machine: sm, local };
+      const itemsPaths = new Map<string, string>();
+      for (const { name, state } of walkStates(local.definition)) {
+        if (state.Type === 'Map')
+          itemsPaths.set(name, typeof state.ItemsPath === 'string' ? state.ItemsPath : '$');
+      }
+      compiled = { machine: sm, local, itemsPaths };
       this.#compiled.set(key, compiled);
     }
     return compiled;
@@ -181,56 +230,105 @@ export class Run implements ExecutionHost {
     return this.env.tasks ?? loadDefaultRegistry();
   }
 
-  /** Follows the interpreter's events: metering, limits and the runtime's own events. */
-  async #pump(
-    exec: Execution,
-    events: AsyncGenerator<unknown>,
-    abort: () => void,
-    waitStates: ReadonlySet<string>,
-  ): Promise<void> {
+  /**
+   * Stops a running execution of this run (root or child), as StopExecution does: its history
+   * ends at once with `ExecutionAborted` (`error`/`cause` as given), then its run is aborted.
+   *
+   * @returns false when no execution of that ARN is running
+   */
+  stop(executionArn: string, reason: { readonly error?: string; readonly cause?: string } = {}): boolean {
+    const exec = this.#running.get(executionArn);
+    if (!exec || exec.history.closed) return false;
+    exec.stopped = reason;
+    exec.history.record(TERMINAL_EVENT.ABORTED, () => ({
+      ...(reason.error === undefined ? {} : { error: reason.error }),
+      ...(reason.cause === undefined ? {} : { cause: reason.cause }),
+    }));
+    exec.abort();
+    return true;
+  }
+
+  /** Follows the interpreter's events: history, metering, limits and the runtime's own events. */
+  async #pump(exec: Execution, events: AsyncGenerator<unknown>, compiled: CompiledMachine): Promise<void> {
+    const { waitStates } = compiled.local;
+    const { history } = exec;
     const lastError = new Map<string, string>();
-    for await (const raw of events) {
-      const event = raw as {
-        type: string;
-        state?: { name: string; type: string; input?: unknown; output?: unknown };
-        Error?: string;
-        retry?: { attempt: number };
-      };
-      // Wait states run as Tasks in discrete time; they are still Waits to everyone else.
-      const state =
-        event.state && waitStates.has(event.state.name) ? { ...event.state, type: 'Wait' } : event.state;
-      this.meter.history(exec, historyWeight(event.type, state?.type));
-      if (state && event.type === 'StateEntered') {
-        this.meter.transition(exec);
-        this.meter.payload(exec, state.name, 'state input', state.input);
-        this.emit(exec, {
-          type: 'StateEntered',
-          state: state.name,
-          stateType: state.type,
-          input: state.input,
-        });
-      } else if (state && event.type === 'StateExited') {
-        this.meter.payload(exec, state.name, 'state output', state.output);
-        this.emit(exec, {
-          type: 'StateExited',
-          state: state.name,
-          stateType: state.type,
-          input: state.input,
-          output: state.output,
-        });
-      } else if (state && event.type === 'StateFailed') {
-        lastError.set(state.name, event.Error ?? 'Error');
-      } else if (state && event.type === 'StateRetried') {
-        this.meter.transition(exec);
-        this.emit(exec, {
-          type: 'StateRetried',
-          state: state.name,
-          stateType: state.type,
-          error: lastError.get(state.name) ?? 'Error',
-          attempt: event.retry?.attempt ?? 0,
-        });
+    try {
+      for await (const raw of events) {
+        const event = raw as {
+          type: string;
+          state?: { name: string; type: string; input?: unknown; output?: unknown };
+          Error?: string;
+          retry?: { attempt: number };
+          index?: number;
+          parentState?: { name: string };
+        };
+        // Wait states run as Tasks in discrete time; they are still Waits to everyone else.
+        const state =
+          event.state && waitStates.has(event.state.name) ? { ...event.state, type: 'Wait' } : event.state;
+        if (state && event.type === 'StateEntered') {
+          this.meter.transition(exec);
+          this.meter.payload(exec, state.name, 'state input', state.input);
+          const entered = history.record(`${state.type}StateEntered`, () => ({
+            name: state.name,
+            input: historyJson(state.input),
+            inputDetails: { truncated: false },
+          }));
+          if (state.type === 'Task') exec.causes.offer(state.name, entered);
+          if (state.type === 'Map') {
+            const items = atPath(state.input, compiled.itemsPaths.get(state.name) ?? '$');
+            history.record('MapStateStarted', () => (Array.isArray(items) ? { length: items.length } : {}));
+          }
+          if (state.type === 'Parallel') history.record('ParallelStateStarted', () => ({}));
+          this.emit(exec, {
+            type: 'StateEntered',
+            state: state.name,
+            stateType: state.type,
+            input: state.input,
+          });
+        } else if (state && event.type === 'StateExited') {
+          this.meter.payload(exec, state.name, 'state output', state.output);
+          if (state.type === 'Map') history.record('MapStateSucceeded');
+          if (state.type === 'Parallel') history.record('ParallelStateSucceeded');
+          if (state.type !== 'Fail') {
+            history.record(`${state.type}StateExited`, () => ({
+              name: state.name,
+              output: historyJson(state.output),
+              outputDetails: { truncated: false },
+            }));
+          }
+          this.emit(exec, {
+            type: 'StateExited',
+            state: state.name,
+            stateType: state.type,
+            input: state.input,
+            output: state.output,
+          });
+        } else if (state && event.type === 'StateFailed') {
+          lastError.set(state.name, event.Error ?? 'Error');
+          if (state.type === 'Map') history.record('MapStateFailed');
+          if (state.type === 'Parallel') history.record('ParallelStateFailed');
+        } else if (state && event.type === 'StateRetried') {
+          this.meter.transition(exec);
+          if (state.type === 'Task') {
+            exec.causes.offer(state.name, exec.lastFailure.get(state.name) ?? history.size);
+          }
+          this.emit(exec, {
+            type: 'StateRetried',
+            state: state.name,
+            stateType: state.type,
+            error: lastError.get(state.name) ?? 'Error',
+            attempt: event.retry?.attempt ?? 0,
+          });
+        } else if (event.type.startsWith('MapIteration') && event.parentState) {
+          // MapIterationStarted / Succeeded / Failed: the interpreter uses Step Functions' names.
+          const details = { name: event.parentState.name, index: event.index ?? 0 };
+          history.record(event.type, () => details);
+        }
+        if (exec.limitError) exec.abort();
       }
-      if (exec.limitError) abort();
+    } finally {
+      exec.causes.end();
     }
   }
 
@@ -238,6 +336,13 @@ export class Run implements ExecutionHost {
     if (exec.stalled) return { status: 'FAILED', error: exec.stalled.name, cause: exec.stalled.message };
     if (exec.limitError) {
       return { status: 'FAILED', error: exec.limitError.name, cause: exec.limitError.message };
+    }
+    if (exec.stopped) {
+      return {
+        status: 'ABORTED',
+        ...(exec.stopped.error === undefined ? {} : { error: exec.stopped.error }),
+        ...(exec.stopped.cause === undefined ? {} : { cause: exec.stopped.cause }),
+      };
     }
     if (err instanceof ExecutionAbortedError)
       return { status: 'ABORTED', error: 'States.Aborted', cause: 'execution aborted' };
@@ -248,6 +353,10 @@ export class Run implements ExecutionHost {
     return { status: 'FAILED', error: 'States.Runtime', cause: String(cause) };
   }
 
+  /**
+   * Runs an execution to its end. Everything up to its `ExecutionStarted` event happens
+   * synchronously in this call, so a caller sees the execution registered when the call returns.
+   */
   async execute(
     machine: MachineName,
     input: unknown,
@@ -256,31 +365,56 @@ export class Run implements ExecutionHost {
   ): Promise<{ exec: Execution; outcome: Outcome }> {
     const name = opts.name ?? randomUUID();
     const stateMachineArn = this.arns.stateMachine(machine, opts.region, opts.accountId);
+    const arn = this.arns.execution(machine, opts.region, opts.accountId, name);
+    const controller = new AbortController();
     const exec: Execution = {
-      arn: this.arns.execution(machine, opts.region, opts.accountId, name),
+      arn,
       name,
       machine,
       stateMachineArn,
+      region: opts.region,
+      accountId: opts.accountId,
       startTime: this.#now(),
-      controller: new AbortController(),
+      controller,
+      abort: () => controller.abort(),
       transitions: 0,
       historyEvents: 0,
       largestPayloadBytes: 0,
       retries: new Map(),
+      causes: new TaskCauses(),
+      lastFailure: new Map(),
+      history: new ExecutionHistory(
+        {
+          executionArn: arn,
+          stateMachineArn,
+          name,
+          machine,
+          ...(opts.account ? { accountId: opts.account.accountId } : {}),
+          ...(opts.parent ? { parentExecutionArn: opts.parent.arn } : {}),
+        },
+        () => this.env.now().getTime(),
+        this.#onHistory,
+        (events) => this.meter.history(exec, events),
+      ),
       ...(opts.account ? { account: opts.account } : {}),
     };
+    this.#running.set(arn, exec);
     // One abort listener per concurrent child and Task: ten accounts exceed Node's default of 10.
     setMaxListeners(0, exec.controller.signal);
-    let abortRun = (): void => exec.controller.abort();
     // Registered before anything awaits, so the parent's wait for this child never looks idle alone.
     const sched = this.#scheduler?.beginExecution({
       name: `${machine}${exec.account ? ` ${exec.account.accountId}` : ''} execution ${name}`,
       onStall: (error) => {
         exec.stalled = error;
-        abortRun();
+        exec.abort();
       },
     });
     if (sched) exec.sched = sched;
+    exec.history.record('ExecutionStarted', () => ({
+      input: historyJson(input),
+      inputDetails: { truncated: false },
+      roleArn: `arn:${this.arns.partition}:iam::${opts.accountId}:role/${this.arns.names[machine]}-role`,
+    }));
     this.emit(exec, {
       type: 'ExecutionStarted',
       ...(opts.parent ? { parentExecutionArn: opts.parent.arn } : {}),
@@ -288,6 +422,7 @@ export class Run implements ExecutionHost {
     });
     let outcome: Outcome;
     try {
+      await ensureInterpreterErrors();
       const compiled = this.#compile(machine, opts.region, opts.accountId);
       const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
       for (const task of compiled.local.tasks.values())
@@ -323,22 +458,19 @@ export class Run implements ExecutionHost {
         exec.controller.abort();
         run.abort();
       };
-      abortRun = abort;
-      if (exec.stalled) abort();
+      exec.abort = abort;
+      if (exec.stalled || exec.stopped) abort();
       const parentSignal = opts.parent?.controller.signal ?? signal;
       parentSignal?.addEventListener('abort', abort, { once: true });
       if (parentSignal?.aborted) abort();
-      const pump = this.#pump(
-        exec,
-        run.eventLogs as AsyncGenerator<unknown>,
-        abort,
-        compiled.local.waitStates,
-      );
+      const pump = this.#pump(exec, run.eventLogs as AsyncGenerator<unknown>, compiled);
       try {
         const output = await run.result;
         this.meter.payload(exec, '(execution output)', 'state output', output);
         outcome =
-          exec.limitError || exec.stalled ? this.#failure(exec, undefined) : { status: 'SUCCEEDED', output };
+          exec.limitError || exec.stalled || exec.stopped
+            ? this.#failure(exec, undefined)
+            : { status: 'SUCCEEDED', output };
       } catch (err) {
         outcome = this.#failure(exec, err);
       } finally {
@@ -349,24 +481,33 @@ export class Run implements ExecutionHost {
       outcome = this.#failure(exec, err);
     }
     sched?.end();
-    if (outcome.status === 'SUCCEEDED') {
+    this.#running.delete(arn);
+    const { status } = outcome;
+    exec.history.record(TERMINAL_EVENT[status], () =>
+      status === 'SUCCEEDED'
+        ? { output: historyJson(outcome.output), outputDetails: { truncated: false } }
+        : {
+            ...(outcome.error === undefined ? {} : { error: outcome.error }),
+            ...(outcome.cause === undefined ? {} : { cause: outcome.cause }),
+          },
+    );
+    if (status === 'SUCCEEDED') {
       this.emit(exec, { type: 'ExecutionSucceeded', output: outcome.output });
     } else {
       this.emit(exec, {
         type: 'ExecutionFailed',
-        status: outcome.status,
-        error: outcome.error ?? 'States.Runtime',
+        status,
+        error: outcome.error ?? (status === 'ABORTED' ? 'States.Aborted' : 'States.Runtime'),
         cause: outcome.cause ?? '',
       });
     }
-    exec.historyEvents += 2;
     this.meter.ended({
       executionArn: exec.arn,
       machine,
       ...(exec.account ? { accountId: exec.account.accountId } : {}),
-      status: outcome.status,
+      status,
       transitions: exec.transitions,
-      historyEvents: exec.historyEvents,
+      historyEvents: exec.history.size,
       largestPayloadBytes: exec.largestPayloadBytes,
       startTime: exec.startTime,
       stopTime: this.#now(),

@@ -21,6 +21,13 @@ export {
 } from './definitions.js';
 export { createRuntimeEnv, type LocalRuntimeEnv, type RuntimeEnvConfig } from './env.js';
 export {
+  type HistoryEvent,
+  type HistoryExecution,
+  type HistoryListener,
+  historyJson,
+  TERMINAL_EVENT,
+} from './history.js';
+export {
   LOCAL_WAIT_RESOURCE,
   type LocalBinding,
   type LocalDefinition,
@@ -34,6 +41,8 @@ export {
   MAX_PAYLOAD_BYTES,
   RUNTIME_ERROR_NAMES,
   runStateMachine,
+  type StartedExecution,
+  startStateMachine,
 } from './run.js';
 export {
   APPROVAL_WAIT,

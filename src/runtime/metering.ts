@@ -17,23 +17,15 @@ export function jsonBytes(value: unknown): number {
   return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
+/** Whether `value` is a JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** A JSON copy: what crosses a Lambda or service boundary. `undefined` becomes `null`. */
 export function asJson(value: unknown): unknown {
   const text = JSON.stringify(value);
   return text === undefined ? null : JSON.parse(text);
-}
-
-/** Events AWS records for one interpreter event (estimate; see README.md). */
-export function historyWeight(type: string, stateType: string | undefined): number {
-  if (type === 'StateEntered' || type === 'StateExited') {
-    if (stateType === 'Task') return type === 'StateEntered' ? 3 : 2;
-    if (stateType === 'Map' || stateType === 'Parallel') return 2;
-    return 1;
-  }
-  if (type === 'StateFailed') return stateType === 'Task' ? 1 : 0;
-  if (type === 'StateRetried') return stateType === 'Task' ? 2 : 0;
-  if (type === 'StateCaught') return 0;
-  return 1;
 }
 
 /** What the meter keeps per execution. */

@@ -4,13 +4,15 @@
  * a Task).
  */
 import { randomBytes } from 'node:crypto';
-import { statesRuntimeError, statesTimeoutError } from './errors.js';
+import { TASK_NAMES } from './definitions.js';
+import { isStatesTimeout, statesRuntimeError, statesTimeoutError } from './errors.js';
 import type { Execution, ExecutionHost } from './execution.js';
+import { historyJson } from './history.js';
 import { startChildExecution } from './integrations/child-execution.js';
 import { invokeLambda } from './integrations/lambda.js';
 import { publishToSns } from './integrations/sns.js';
 import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT } from './localize.js';
-import { asJson } from './metering.js';
+import { asJson, isRecord } from './metering.js';
 import { planRetry } from './retry.js';
 import type { ScheduledTask } from './scheduler.js';
 
@@ -19,8 +21,110 @@ export function mintTaskToken(): string {
   return randomBytes(48).toString('base64url');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+const FUNCTION_NAMES = new Map<string, string>(TASK_NAMES.map((t) => [t.taskId, t.functionName]));
+
+/** Records the history events of one Task invocation, as Step Functions names them per integration. */
+export class TaskEvents {
+  readonly #exec: Execution;
+  readonly #lambda: boolean;
+  readonly #task: Readonly<Record<string, unknown>>;
+  #last: number;
+
+  private constructor(
+    exec: Execution,
+    lambda: boolean,
+    task: Readonly<Record<string, unknown>>,
+    last: number,
+  ) {
+    this.#exec = exec;
+    this.#lambda = lambda;
+    this.#task = task;
+    this.#last = last;
+  }
+
+  /** Records the scheduled and started events of an invocation caused by event `cause`. */
+  static begin(
+    host: ExecutionHost,
+    exec: Execution,
+    task: LocalTask,
+    input: unknown,
+    cause: number | undefined,
+  ): TaskEvents | undefined {
+    const { binding } = task;
+    const params = isRecord(input) ? input : {};
+    const { history } = exec;
+    if (binding.kind === 'wait') return undefined;
+    if (binding.kind === 'task') {
+      const fn = FUNCTION_NAMES.get(binding.taskId) ?? binding.taskId;
+      const scheduled = history.record(
+        'LambdaFunctionScheduled',
+        () => ({
+          resource: host.arns.lambda(fn, exec.region, exec.accountId),
+          input: historyJson(input),
+          inputDetails: { truncated: false },
+        }),
+        cause,
+      );
+      return new TaskEvents(exec, true, {}, history.record('LambdaFunctionStarted', undefined, scheduled));
+    }
+    const sync = binding.kind === 'startExecution';
+    const fields = sync
+      ? { resourceType: 'states', resource: 'startExecution.sync:2' }
+      : { resourceType: 'sns', resource: binding.waitForTaskToken ? 'publish.waitForTaskToken' : 'publish' };
+    const arn = String((sync ? params.StateMachineArn : params.TopicArn) ?? '');
+    const scheduled = history.record(
+      'TaskScheduled',
+      () => ({ ...fields, region: arn.split(':')[3] || exec.region, parameters: historyJson(input) }),
+      cause,
+    );
+    return new TaskEvents(
+      exec,
+      false,
+      fields,
+      history.record('TaskStarted', () => ({ ...fields }), scheduled),
+    );
+  }
+
+  #record(type: string, details: () => Record<string, unknown>): number {
+    const id = this.#exec.history.record(type, details, this.#last);
+    if (id > 0) this.#last = id;
+    return id;
+  }
+
+  /** The integration has handed the work on (a child started, an approval request published). */
+  submitted(output: unknown): void {
+    this.#record('TaskSubmitted', () => ({
+      ...this.#task,
+      output: historyJson(output),
+      outputDetails: { truncated: false },
+    }));
+  }
+
+  succeeded(output: unknown): void {
+    this.#record(this.#lambda ? 'LambdaFunctionSucceeded' : 'TaskSucceeded', () => ({
+      ...this.#task,
+      output: historyJson(output),
+      outputDetails: { truncated: false },
+    }));
+  }
+
+  /** Records the failure (or time-out) and remembers it as what a retry follows. */
+  failed(stateName: string, err: unknown): void {
+    const timedOut = isStatesTimeout(err);
+    const type = this.#lambda
+      ? timedOut
+        ? 'LambdaFunctionTimedOut'
+        : 'LambdaFunctionFailed'
+      : timedOut
+        ? 'TaskTimedOut'
+        : 'TaskFailed';
+    const id = this.#record(type, () => ({
+      ...this.#task,
+      error: err instanceof Error ? err.name : 'Error',
+      cause: err instanceof Error ? err.message : String(err),
+    }));
+    if (id > 0) this.#exec.lastFailure.set(stateName, id);
+  }
 }
 
 function checkLimits(exec: Execution): void {
@@ -71,6 +175,7 @@ async function invokeOnce(
   raw: unknown,
   token: string | undefined,
   scheduled: ScheduledTask | undefined,
+  cause: number | undefined,
 ): Promise<unknown> {
   checkLimits(exec);
   let input = raw;
@@ -87,29 +192,53 @@ async function invokeOnce(
   }
   host.meter.payload(exec, task.stateName, 'task input', input);
   checkLimits(exec);
-  const result = await withTimeout(host, exec, timeoutSeconds, scheduled, async (signal) => {
-    const binding = task.binding;
-    if (binding.kind === 'task') return invokeLambda(host, exec, binding.taskId, input, scheduled);
-    if (binding.kind === 'startExecution') return startChildExecution(host, exec, input, scheduled);
-    if (binding.kind === 'wait') {
-      // Only discrete time turns Waits into Tasks, so there is a scheduler.
-      await scheduled?.sleepUntil(host.env.now().getTime() + binding.seconds * 1000, signal);
-      return input;
-    }
-    return publishToSns(
-      host,
-      exec,
-      task.stateName,
-      input,
-      binding.waitForTaskToken ? (token ?? mintTaskToken()) : undefined,
-      signal,
-      scheduled,
+  const events = TaskEvents.begin(host, exec, task, input, cause);
+  const submitted = (output: unknown): void => events?.submitted(output);
+  let json: unknown;
+  try {
+    const result = await withTimeout(host, exec, timeoutSeconds, scheduled, (signal) =>
+      dispatch(host, exec, task, input, token, signal, scheduled, submitted),
     );
-  });
-  const json = asJson(result);
-  host.meter.payload(exec, task.stateName, 'task result', json);
-  checkLimits(exec);
+    json = asJson(result);
+    host.meter.payload(exec, task.stateName, 'task result', json);
+    checkLimits(exec);
+  } catch (err) {
+    events?.failed(task.stateName, err);
+    throw err;
+  }
+  events?.succeeded(json);
   return json;
+}
+
+/** Runs the integration a Task's Resource binds. */
+async function dispatch(
+  host: ExecutionHost,
+  exec: Execution,
+  task: LocalTask,
+  input: unknown,
+  token: string | undefined,
+  signal: AbortSignal,
+  scheduled: ScheduledTask | undefined,
+  submitted: (output: unknown) => void,
+): Promise<unknown> {
+  const binding = task.binding;
+  if (binding.kind === 'task') return invokeLambda(host, exec, binding.taskId, input, scheduled);
+  if (binding.kind === 'startExecution') return startChildExecution(host, exec, input, scheduled, submitted);
+  if (binding.kind === 'wait') {
+    // Only discrete time turns Waits into Tasks, so there is a scheduler.
+    await scheduled?.sleepUntil(host.env.now().getTime() + binding.seconds * 1000, signal);
+    return input;
+  }
+  return publishToSns(
+    host,
+    exec,
+    task.stateName,
+    input,
+    binding.waitForTaskToken ? (token ?? mintTaskToken()) : undefined,
+    signal,
+    scheduled,
+    submitted,
+  );
 }
 
 /**
@@ -126,13 +255,15 @@ export async function invokeTaskState(
   exec.pendingToken = undefined;
   const scheduled = exec.sched?.beginTask(task.stateName);
   try {
-    if (!scheduled || !task.retriers) return await invokeOnce(host, exec, task, raw, token, scheduled);
+    // The TaskStateEntered (or the retry) this invocation follows: recorded within microtasks.
+    const cause = task.binding.kind === 'wait' ? undefined : await exec.causes.take(task.stateName);
+    if (!scheduled || !task.retriers) return await invokeOnce(host, exec, task, raw, token, scheduled, cause);
     // A retry calls the handler again with the same input, hence the key.
     const key = `${task.stateName}\n${JSON.stringify(raw)}`;
     const plan = exec.retries.get(key);
     if (plan?.wakeMs !== undefined) await scheduled.sleepUntil(plan.wakeMs, exec.controller.signal);
     try {
-      const result = await invokeOnce(host, exec, task, raw, token, scheduled);
+      const result = await invokeOnce(host, exec, task, raw, token, scheduled, cause);
       exec.retries.delete(key);
       return result;
     } catch (err) {

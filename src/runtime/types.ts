@@ -4,6 +4,7 @@
  */
 import type { AccountProgress } from '../tasks/deps.js';
 import type { AslObject, MachineName, TaskId } from './definitions.js';
+import type { HistoryListener } from './history.js';
 import type { DiscreteScheduler } from './scheduler.js';
 
 export type { AccountProgress };
@@ -201,7 +202,7 @@ export interface ExecutionStats {
   readonly status: ExecutionStatus;
   /** Billed state transitions: states entered plus retries. */
   readonly transitions: number;
-  /** Estimated history events (AWS fails an execution above 25,000). */
+  /** History events recorded (AWS fails an execution above 25,000). */
   readonly historyEvents: number;
   /** Largest state input/output or task input/result, bytes of JSON. */
   readonly largestPayloadBytes: number;
@@ -236,6 +237,11 @@ export interface RunStateMachineOptions {
   readonly input: unknown;
   readonly env: RuntimeEnv;
   readonly onEvent?: (event: RuntimeEvent) => void;
+  /**
+   * Receives every history event of the run (the root execution and its children), as Step
+   * Functions records them. Its details (payloads as JSON) are built only when this is given.
+   */
+  readonly onHistory?: HistoryListener;
   /** Execution name. @default a random UUID */
   readonly name?: string;
   /** Aborts the run (status ABORTED). */

@@ -1,6 +1,7 @@
 /**
  * `drs-orch serve`: the embedded emulator on a fixed port for the AWS CLI, boto3 or any SDK,
- * until SIGINT/SIGTERM (the emulator's `serveEmulator`). With `--state-file`, the world is loaded
+ * until SIGINT/SIGTERM (the emulator's `serveEmulator`), with our workflows on the local runtime
+ * behind its Step Functions API (`serve-workflows.ts`: the emulator itself knows none). With `--state-file`, the world is loaded
  * at start when the file exists and saved on exit.
  */
 import { access } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { serveEmulator } from '../../emulator/serve.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
+import { loadLocalWorkflows } from './serve-workflows.js';
 import { resolveFleetOption } from './sim-world.js';
 
 /** Resolves when the process is asked to stop. */
@@ -83,6 +85,8 @@ export async function runServe(
   });
   try {
     await serveEmulator({
+      // Our workflows, on the local runtime, behind the emulator's Step Functions API.
+      stepFunctions: await loadLocalWorkflows(),
       port: invocation.port,
       timeScale: invocation.timeScale,
       fleet,

@@ -1,9 +1,10 @@
 /**
  * AWS Step Functions (JSON 1.0, `AWSStepFunctions.*`, SigV4 service `states`): StartExecution,
  * DescribeExecution, GetExecutionHistory, ListExecutions and StopExecution on the state machines
- * the emulator hosts. This module keeps executions and their histories and speaks the wire
- * format; running an execution is the `start` port's job (stepfunctions-runner.ts wires it to the
- * local runtime), which reports what happens through {@link ExecutionRecord.record}.
+ * a backend hosts. This module keeps executions and their histories and speaks the wire format;
+ * running executions is the job of a {@link StepFunctionsBackend} (the port), which reports every
+ * history event (numbered by the backend) of the executions it runs. The emulator knows no
+ * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
@@ -19,8 +20,68 @@ export interface SfnStateMachine {
   readonly name: string;
   readonly accountId: string;
   readonly region: string;
-  /** What the runner runs for it (e.g. `main`, `executor`). */
+  /** What the backend runs for it (e.g. `main`, `executor`). */
   readonly machine: string;
+}
+
+/** A history event as a backend reports it: numbered by the backend, per execution. */
+export interface SfnReportedEvent {
+  readonly executionArn: string;
+  /** Who the execution is; an `ExecutionStarted` of an unknown ARN registers a (child) execution. */
+  readonly execution: {
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly parentExecutionArn?: string;
+  };
+  readonly id: number;
+  readonly previousEventId: number;
+  /** The model's `HistoryEventType`. */
+  readonly type: string;
+  readonly timestampMs: number;
+  /** The members of the event's `<x>EventDetails`. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** An execution the service has registered and asks a backend to run. */
+export interface SfnStartRequest {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachine: SfnStateMachine;
+  /** The input as given (a JSON string) and parsed. */
+  readonly input: string;
+  readonly parsedInput: unknown;
+}
+
+/** An answer to a task token (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat). */
+export type SfnTaskAnswer =
+  | { readonly kind: 'success' /** JSON string */; readonly output: string }
+  | { readonly kind: 'failure'; readonly error?: string; readonly cause?: string }
+  | { readonly kind: 'heartbeat' };
+
+/**
+ * The port the Step Functions service runs executions through. The emulator ships none: without
+ * a backend it hosts no state machine.
+ */
+export interface StepFunctionsBackend {
+  /** The state machines hosted for an account (in every region). */
+  stateMachines(accountId: string): readonly SfnStateMachine[];
+  /**
+   * Runs a newly registered execution, reporting each history event of it and of the child
+   * executions it starts, in order per execution (`ExecutionStarted` first, a terminal event
+   * last). Settles when the run is over; a rejection fails the execution (`States.Runtime`).
+   */
+  start(request: SfnStartRequest, report: (event: SfnReportedEvent) => void): Promise<void>;
+  /**
+   * Stops a running execution (StopExecution): the backend reports its `ExecutionAborted` (with
+   * `error`/`cause` as given) before returning true, then aborts its run.
+   * @returns false when the backend runs no such execution
+   */
+  stop(executionArn: string, reason: { readonly error?: string; readonly cause?: string }): boolean;
+  /**
+   * Answers a task token of a running `.waitForTaskToken` Task.
+   * @returns `unknown` when no Task waits for that token (ended, timed out, never issued)
+   */
+  answerTask(token: string, answer: SfnTaskAnswer): 'ok' | 'unknown';
 }
 
 /** One history event as the model's `HistoryEvent` (timestamps in epoch milliseconds here). */
@@ -41,6 +102,7 @@ const DETAILS_KEY: Readonly<Record<string, string>> = {
   ExecutionFailed: 'executionFailedEventDetails',
   ExecutionAborted: 'executionAbortedEventDetails',
   ExecutionTimedOut: 'executionTimedOutEventDetails',
+  MapStateStarted: 'mapStateStartedEventDetails',
   TaskScheduled: 'taskScheduledEventDetails',
   TaskStarted: 'taskStartedEventDetails',
   TaskSubmitted: 'taskSubmittedEventDetails',
@@ -51,7 +113,6 @@ const DETAILS_KEY: Readonly<Record<string, string>> = {
   LambdaFunctionSucceeded: 'lambdaFunctionSucceededEventDetails',
   LambdaFunctionFailed: 'lambdaFunctionFailedEventDetails',
   LambdaFunctionTimedOut: 'lambdaFunctionTimedOutEventDetails',
-  MapStateStarted: 'mapStateStartedEventDetails',
   MapIterationStarted: 'mapIterationStartedEventDetails',
   MapIterationSucceeded: 'mapIterationSucceededEventDetails',
   MapIterationFailed: 'mapIterationFailedEventDetails',
@@ -76,8 +137,6 @@ export class ExecutionRecord {
   output: string | undefined;
   error: string | undefined;
   cause: string | undefined;
-  /** Aborts the run (StopExecution). */
-  readonly controller = new AbortController();
   readonly #events: SfnHistoryEvent[] = [];
 
   constructor(init: {
@@ -101,26 +160,32 @@ export class ExecutionRecord {
     return this.#events;
   }
 
-  /** Id of the newest event (0 when there is none). */
-  get lastEventId(): number {
-    return this.#events.length;
+  /**
+   * Appends a history event a backend reported (ids are the backend's), unless the execution has
+   * closed; a terminal event closes it with the status, output or error and cause it carries.
+   */
+  append(event: SfnReportedEvent): void {
+    if (this.status !== 'RUNNING') return;
+    this.#push(event.type, event.timestampMs, event.id, event.previousEventId, event.details);
+    const status = TERMINAL_STATUS[event.type];
+    if (status === undefined) return;
+    const details = event.details ?? {};
+    this.status = status;
+    this.stopMs = event.timestampMs;
+    if (status === 'SUCCEEDED') this.output = typeof details.output === 'string' ? details.output : 'null';
+    else {
+      this.error = typeof details.error === 'string' ? details.error : undefined;
+      this.cause = typeof details.cause === 'string' ? details.cause : undefined;
+    }
   }
 
-  /**
-   * Appends a history event unless the execution has already closed (what is left to record
-   * after a StopExecution belongs to an execution the caller was told is over).
-   *
-   * @param previousEventId - the causing event @default the newest event
-   * @returns the new event's id, or 0 when nothing was recorded
-   */
-  record(
+  #push(
     type: string,
     timestampMs: number,
-    details?: Readonly<Record<string, unknown>>,
-    previousEventId?: number,
-  ): number {
-    if (this.status !== 'RUNNING' && !type.startsWith('Execution')) return 0;
-    const id = this.#events.length + 1;
+    id: number,
+    previousEventId: number,
+    details: Readonly<Record<string, unknown>> | undefined,
+  ): void {
     const key =
       DETAILS_KEY[type] ??
       (type.endsWith('StateEntered')
@@ -130,44 +195,47 @@ export class ExecutionRecord {
           : undefined);
     this.#events.push({
       id,
-      previousEventId: previousEventId ?? this.#events.length,
+      previousEventId,
       type,
       timestampMs,
       ...(key === undefined ? {} : { detailsKey: key, details: details ?? {} }),
     });
-    return id;
   }
 
-  /** Closes the execution with its terminal event; a second close is ignored. */
+  /**
+   * Closes a running execution without its backend (the backend failed or does not know it):
+   * the terminal event follows the newest one. A closed execution stays as it ended.
+   */
   close(
     status: Exclude<SfnExecutionStatus, 'RUNNING'>,
     atMs: number,
-    result: { output?: string; error?: string; cause?: string },
+    result: { error?: string; cause?: string },
   ): void {
     if (this.status !== 'RUNNING') return;
-    const type = {
-      SUCCEEDED: 'ExecutionSucceeded',
-      FAILED: 'ExecutionFailed',
-      ABORTED: 'ExecutionAborted',
-      TIMED_OUT: 'ExecutionTimedOut',
-    }[status];
-    const details: Record<string, unknown> =
-      status === 'SUCCEEDED'
-        ? { output: result.output ?? 'null', outputDetails: { truncated: false } }
-        : {
-            ...(result.error === undefined ? {} : { error: result.error }),
-            ...(result.cause === undefined ? {} : { cause: result.cause }),
-          };
-    this.record(type, atMs, details);
-    this.status = status;
-    this.stopMs = atMs;
-    if (status === 'SUCCEEDED') this.output = result.output ?? 'null';
-    else {
-      this.error = result.error;
-      this.cause = result.cause;
-    }
+    const details = {
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.cause === undefined ? {} : { cause: result.cause }),
+    };
+    const last = this.#events.at(-1)?.id ?? 0;
+    const type = Object.keys(TERMINAL_STATUS).find((t) => TERMINAL_STATUS[t] === status) ?? 'ExecutionFailed';
+    this.append({
+      executionArn: this.arn,
+      execution: { stateMachineArn: this.stateMachine.arn, name: this.name },
+      id: last + 1,
+      previousEventId: last,
+      type,
+      timestampMs: atMs,
+      details,
+    });
   }
 }
+
+const TERMINAL_STATUS: Readonly<Record<string, Exclude<SfnExecutionStatus, 'RUNNING'>>> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionAborted: 'ABORTED',
+  ExecutionTimedOut: 'TIMED_OUT',
+};
 
 /** The executions of every account, in start order. */
 export class StepFunctionsState {
@@ -190,16 +258,59 @@ export class StepFunctionsState {
   }
 }
 
-/** Narrow ports of the Step Functions handler. */
+/** What the Step Functions handler works with. */
 export interface StepFunctionsPorts {
   readonly state: StepFunctionsState;
-  /** The state machines hosted for an account (in every region). */
-  stateMachines(accountId: string): readonly SfnStateMachine[];
-  /**
-   * Runs a newly registered execution in the background, recording its history on the record.
-   * Must not throw: a failure to run closes the execution as FAILED.
-   */
-  start(execution: ExecutionRecord, input: unknown): void;
+  /** Runs the executions. @default none: no state machine is hosted */
+  readonly backend?: StepFunctionsBackend;
+  /** Virtual now, epoch ms (for what the service records itself). */
+  nowMs(): number;
+}
+
+/** Takes a backend's reports into the executions' records (registering child executions). */
+function reporter(ports: StepFunctionsPorts): (event: SfnReportedEvent) => void {
+  return (event) => {
+    let record = ports.state.get(event.executionArn);
+    if (!record && event.type === 'ExecutionStarted') {
+      const m = ARN.exec(event.executionArn);
+      const accountId = m?.[2] ?? '';
+      const region = m?.[1] ?? '';
+      const smArn = event.execution.stateMachineArn;
+      const stateMachine = ports.backend?.stateMachines(accountId).find((sm) => sm.arn === smArn) ?? {
+        arn: smArn,
+        name: smArn.slice(smArn.lastIndexOf(':') + 1),
+        accountId,
+        region,
+        machine: '',
+      };
+      const input = event.details?.input;
+      record = ports.state.add(
+        new ExecutionRecord({
+          arn: event.executionArn,
+          name: event.execution.name,
+          stateMachine,
+          input: typeof input === 'string' ? input : '{}',
+          startMs: event.timestampMs,
+          ...(event.execution.parentExecutionArn === undefined
+            ? {}
+            : { parentArn: event.execution.parentExecutionArn }),
+        }),
+      );
+    }
+    record?.append(event);
+  };
+}
+
+/**
+ * Stops every running execution (the emulator is stopping): ABORTED with `States.Aborted`.
+ */
+export function stopAllExecutions(ports: StepFunctionsPorts): void {
+  const reason = { error: 'States.Aborted', cause: 'the emulator stopped' };
+  for (const e of ports.state.all()) {
+    if (e.status !== 'RUNNING') continue;
+    ports.backend?.stop(e.arn, reason);
+    e.close('ABORTED', ports.nowMs(), reason);
+  }
 }
 
 const VERSION = '1.0' as const;
@@ -249,7 +360,8 @@ function seconds(ms: number): number {
 
 /** Creates the Step Functions service handler. */
 export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHandler {
-  const { state } = ports;
+  const { state, backend } = ports;
+  const report = reporter(ports);
 
   const error = (type: string, message: string, requestId: string, extra?: Record<string, unknown>) =>
     jsonError({ type, message, requestId, version: VERSION, ...(extra ? { extra } : {}) });
@@ -369,8 +481,8 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
   ): { ok: true; machine: SfnStateMachine } | { ok: false; response: EmulatorResponse } {
     const parsed = parseArn(arn, 'stateMachine', ctx.requestId);
     if (!parsed.ok) return parsed;
-    const machine = ports
-      .stateMachines(ctx.principal.accountId)
+    const machine = backend
+      ?.stateMachines(ctx.principal.accountId)
       .find((m) => m.arn === arn && m.region === region);
     if (!machine) {
       return {
@@ -418,12 +530,15 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     const execution = state.add(
       new ExecutionRecord({ arn, name, stateMachine: machine, input: text, startMs }),
     );
-    execution.record('ExecutionStarted', startMs, {
-      input: text,
-      inputDetails: { truncated: false },
-      roleArn: `arn:aws:iam::${machine.accountId}:role/${machine.name}-role`,
-    });
-    ports.start(execution, parsedInput);
+    // findStateMachine found it, so there is a backend. Its ExecutionStarted comes through report.
+    backend
+      ?.start({ executionArn: arn, name, stateMachine: machine, input: text, parsedInput }, report)
+      .catch((err: unknown) => {
+        execution.close('FAILED', ports.nowMs(), {
+          error: 'States.Runtime',
+          cause: err instanceof Error ? err.message : String(err),
+        });
+      });
     return ok({ executionArn: arn, startDate: seconds(startMs) }, requestId);
   }
 
@@ -576,11 +691,13 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     if (!found.ok) return found.response;
     const e = found.execution;
     if (e.status === 'RUNNING') {
-      e.close('ABORTED', ctx.now().getTime(), {
+      const reason = {
         ...(typeof input.error === 'string' ? { error: input.error } : {}),
         ...(typeof input.cause === 'string' ? { cause: input.cause } : {}),
-      });
-      e.controller.abort();
+      };
+      // The backend records the ExecutionAborted (closing the record) and aborts the run.
+      backend?.stop(e.arn, reason);
+      e.close('ABORTED', ctx.now().getTime(), reason);
     }
     // A closed execution stays as it ended; the call answers its stop date.
     return ok({ stopDate: seconds(e.stopMs ?? ctx.now().getTime()) }, ctx.requestId);

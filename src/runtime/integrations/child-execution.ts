@@ -3,21 +3,23 @@
  * `StateMachineArn` (the executor in the account and region of the ARN, with that account's task
  * deps) and answers like DescribeExecution; a failed child raises `States.TaskFailed`.
  */
+import { randomUUID } from 'node:crypto';
 import { namedError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution.js';
+import { isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import type { RuntimeAccount } from '../types.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Runs the child execution a `.sync:2` Task asks for and waits for its end. */
+/**
+ * Runs the child execution a `.sync:2` Task asks for and waits for its end.
+ * @param submitted told the child's ARN and start date once it has started
+ */
 export async function startChildExecution(
   host: ExecutionHost,
   parent: Execution,
   input: unknown,
   scheduled: ScheduledTask | undefined,
+  submitted: (output: unknown) => void,
 ): Promise<unknown> {
   const params = isRecord(input) ? input : {};
   const arn = String(params.StateMachineArn ?? '');
@@ -33,12 +35,18 @@ export async function startChildExecution(
     };
   }
   const startDate = host.env.now().getTime();
+  const name = typeof params.Name === 'string' ? params.Name : randomUUID();
+  // The child is registered (its ExecutionStarted recorded) before this call returns.
   const child = host.execute(target.machine, childInput, {
-    ...(typeof params.Name === 'string' ? { name: params.Name } : {}),
+    name,
     parent,
     region: target.region,
     accountId: target.accountId,
     ...(account ? { account } : {}),
+  });
+  submitted({
+    ExecutionArn: host.arns.execution(target.machine, target.region, target.accountId, name),
+    StartDate: new Date(startDate).toISOString(),
   });
   // The parent's Task waits for its child: idle for the scheduler while the child works.
   const { exec, outcome } = await (scheduled

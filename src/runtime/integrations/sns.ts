@@ -4,15 +4,13 @@
  */
 import { namedError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution.js';
+import { isRecord } from '../metering.js';
 import { APPROVAL_WAIT, type ScheduledTask } from '../scheduler.js';
 import type { ApprovalDecision } from '../types.js';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
- * Publishes the Task's `Parameters`; with a `token`, waits for the approval decision.
+ * Publishes the Task's `Parameters`; with a `token`, reports the request `submitted` and waits for
+ * the approval decision.
  * @throws `SNS.<ErrorName>` when publishing fails, the decision's error when rejected
  */
 export async function publishToSns(
@@ -23,6 +21,7 @@ export async function publishToSns(
   token: string | undefined,
   signal: AbortSignal,
   scheduled: ScheduledTask | undefined,
+  submitted: (output: unknown) => void,
 ): Promise<unknown> {
   const params = isRecord(input) ? input : {};
   const topicArn = String(params.TopicArn ?? '');
@@ -48,6 +47,7 @@ export async function publishToSns(
     throw namedError(`SNS.${name}`, err instanceof Error ? err.message : String(err));
   }
   if (token === undefined) return { MessageId: published.messageId ?? null };
+  submitted({ MessageId: published.messageId ?? null });
   const request = {
     token,
     executionArn: exec.arn,

@@ -10,6 +10,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
 import { assertOrchestrationOutput } from '../../../src/contract/index.js';
 import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
 import { errorMismatches, outputMismatches } from '../../_helpers/aws-model-shape.js';
@@ -81,7 +82,12 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
   let described: DescribeExecutionCommandOutput;
 
   beforeAll(async () => {
-    emu = await startEmulator({ fleet: 'demo', timeScale: 1000, startTime: '2025-01-06T09:00:00.000Z' });
+    emu = await startEmulator({
+      fleet: 'demo',
+      timeScale: 1000,
+      startTime: '2025-01-06T09:00:00.000Z',
+      stepFunctions: await loadLocalWorkflows(),
+    });
     sfn = recordingClient(emu, records);
     const started = await sfn.send(
       new StartExecutionCommand({
@@ -246,7 +252,12 @@ describe('emulator Step Functions API: operations and errors', () => {
 
   beforeAll(async () => {
     // Real time: a started drill stays RUNNING (its DRS job takes minutes) while the test runs.
-    emu = await startEmulator({ fleet: 'demo', timeScale: 1, startTime: '2025-01-06T09:00:00.000Z' });
+    emu = await startEmulator({
+      fleet: 'demo',
+      timeScale: 1,
+      startTime: '2025-01-06T09:00:00.000Z',
+      stepFunctions: await loadLocalWorkflows(),
+    });
     sfn = sfnClient(emu);
   });
   afterAll(() => emu.stop());
@@ -297,6 +308,47 @@ describe('emulator Step Functions API: operations and errors', () => {
     const again = await sfn.send(new StopExecutionCommand({ executionArn }));
     expect(again.stopDate).toEqual(stopped.stopDate);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).error).toBe('Manual');
+  });
+
+  it('stops a child executor from its staging account: the parent Task fails with States.TaskFailed', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        name: 'child-stop',
+        input: JSON.stringify(SINGLE_DRILL),
+      }),
+    );
+    // The account of the one DR-Test=single server runs the only executor.
+    const accountId =
+      emu.state.accounts().find((a) => a.drs.servers().some((srv) => srv.tags?.['DR-Test'] === 'single'))
+        ?.accountId ?? '';
+    const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
+    let childArn: string | undefined;
+    while (childArn === undefined) {
+      const listed = await staging.send(
+        new ListExecutionsCommand({ stateMachineArn: executorOf(accountId), statusFilter: 'RUNNING' }),
+      );
+      childArn = listed.executions?.find((e) => e.status === 'RUNNING')?.executionArn;
+      if (childArn === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+
+    await staging.send(
+      new StopExecutionCommand({ executionArn: childArn, error: 'Manual', cause: 'stop one account' }),
+    );
+    const parent = await waitForEnd(sfn, executionArn ?? '');
+    const child = await staging.send(new DescribeExecutionCommand({ executionArn: childArn }));
+    const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
+    staging.destroy();
+
+    expect(child).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stop one account' });
+    const failed = events.find((e) => e.type === 'TaskFailed');
+    expect(failed?.taskFailedEventDetails?.error).toBe('States.TaskFailed');
+    expect(JSON.parse(failed?.taskFailedEventDetails?.cause ?? '{}')).toMatchObject({
+      ExecutionArn: childArn,
+      Status: 'ABORTED',
+    });
+    expect(parent.status).toBe('SUCCEEDED');
+    expect(JSON.parse(parent.output ?? '{}')).toMatchObject({ status: 'failed' });
   });
 
   it('lists executions newest first, filtered by status and paged', async () => {
@@ -385,5 +437,24 @@ describe('emulator Step Functions API: operations and errors', () => {
       name: 'StateMachineDoesNotExist',
     });
     elsewhere.destroy();
+  });
+});
+
+describe('emulator Step Functions API without a backend', () => {
+  let emu: Emulator;
+
+  beforeAll(async () => {
+    emu = await startEmulator({ fleet: 'demo', timeScale: 1 });
+  });
+  afterAll(() => emu.stop());
+
+  it('hosts no state machine: the emulator knows no workflow of its own', async () => {
+    const sfn = sfnClient(emu);
+
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: MAIN }))).rejects.toMatchObject({
+      name: 'StateMachineDoesNotExist',
+    });
+    expect(emu.stateMachines(ORCHESTRATOR)).toEqual([]);
+    sfn.destroy();
   });
 });

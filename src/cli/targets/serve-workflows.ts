@@ -74,7 +74,7 @@ export async function loadLocalWorkflows(): Promise<StepFunctionsBackendFactory>
 
 function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctionsBackend {
   const machines = hostedMachines(runtime, host);
-  const envs = new Map<number, LocalRuntimeEnv>();
+  const envs = new Map<number, Promise<LocalRuntimeEnv>>();
   /** Running executions (roots and children) by ARN, with the handle of their run. */
   const runs = new Map<string, StartedExecution>();
   const tokens = new Map<string, PendingTask>();
@@ -89,10 +89,11 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
       signal.addEventListener('abort', () => tokens.delete(request.token), { once: true });
     });
 
-  const envFor = async (timeScale: number): Promise<LocalRuntimeEnv> => {
+  // One env per time scale, shared by every execution (built once, even for concurrent starts).
+  const envFor = (timeScale: number): Promise<LocalRuntimeEnv> => {
     let env = envs.get(timeScale);
     if (!env) {
-      env = await runtime.createRuntimeEnv({
+      env = runtime.createRuntimeEnv({
         endpoint: host.endpoint(),
         credentials: host.credentials,
         region: host.orchestrator.region,

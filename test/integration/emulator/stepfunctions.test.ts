@@ -323,12 +323,17 @@ describe('emulator Step Functions API: operations and errors', () => {
       emu.state.accounts().find((a) => a.drs.servers().some((srv) => srv.tags?.['DR-Test'] === 'single'))
         ?.accountId ?? '';
     const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
+    // Other tests' drills may run executors there too: ours names its parent in its input.
     let childArn: string | undefined;
     while (childArn === undefined) {
       const listed = await staging.send(
         new ListExecutionsCommand({ stateMachineArn: executorOf(accountId), statusFilter: 'RUNNING' }),
       );
-      childArn = listed.executions?.find((e) => e.status === 'RUNNING')?.executionArn;
+      for (const e of listed.executions ?? []) {
+        const d = await staging.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+        const parentArn = JSON.parse(d.input ?? '{}').AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
+        if (parentArn === executionArn) childArn = e.executionArn;
+      }
       if (childArn === undefined) await new Promise((r) => setTimeout(r, 20));
     }
 

@@ -1,28 +1,63 @@
 /**
  * discover: matching source servers in every staging account, in parallel, every page.
  */
-import { ErrorNames, isDrsOrchestrationError, parseStagingAccounts } from '../contract/index.js';
+import {
+  ErrorNames,
+  isDrsOrchestrationError,
+  parseStagingAccounts,
+  ValidationError,
+} from '../contract/index.js';
 import type { AccountIssue, AccountWork, DiscoveryResult } from '../core/model.js';
 import { matchesTags } from '../core/tags.js';
 import type { TaskDeps } from './deps.js';
-import { listAllSourceServers } from './shared.js';
+import {
+  type CorrelationConflict,
+  correlationConflicts,
+  correlationIdOf,
+  launchKindOf,
+  listAllSourceServers,
+} from './shared.js';
 import type { DiscoverEvent } from './types.js';
 
 /** Actions that work on existing recovery instances. */
 const INSTANCE_ACTIONS = new Set(['failback', 'terminate', 'status']);
+
+/** Actions that launch recovery instances (and adopt launches of their correlation id). */
+const LAUNCH_ACTIONS = new Set(['failover', 'drill']);
+
+/** The refusal of a run whose correlation id was already used for something else on its servers. */
+function conflictError(
+  correlationId: string,
+  conflicts: readonly (CorrelationConflict & { accountId: string })[],
+): ValidationError {
+  const first = conflicts[0] as CorrelationConflict & { accountId: string };
+  const more = conflicts.length > 1 ? ` and ${conflicts.length - 1} more requested server(s)` : '';
+  return new ValidationError([
+    {
+      pointer: '/metadata/correlationId',
+      message: `${JSON.stringify(correlationId)} was already used for ${first.usedFor} on source server ${first.sourceServerId} (account ${first.accountId}, job ${first.jobId})${more}; its launches cannot be this run's: use a new correlation id`,
+    },
+  ]);
+}
 
 /**
  * Reads the staging accounts from SSM and finds, in each account at once, the source servers
  * carrying every input tag. An account that cannot be reached (its role cannot be assumed, or DRS
  * keeps failing) is reported in `deniedAccounts`; the others go on.
  *
- * @throws {ValidationError} when the staging-accounts parameter is invalid.
+ * For failover and drill, a correlation id whose launches on a requested server are of another
+ * kind (or were terminated since) refuses the whole run before anything launches.
+ *
+ * @throws {ValidationError} when the staging-accounts parameter is invalid, or the correlation id
+ *   was already used for something else on a requested server.
  */
 export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request } = event;
   const raw = await deps.aws.orchestrator.ssm.getParameter(deps.env.stagingAccountsParameter);
   const configured = parseStagingAccounts(raw);
   const withInstances = INSTANCE_ACTIONS.has(request.action);
+  const correlationId = correlationIdOf(request, event.execution);
+  const conflicts: (CorrelationConflict & { accountId: string })[] = [];
 
   const outcomes = await Promise.all(
     configured.map(async (config): Promise<AccountWork | AccountIssue> => {
@@ -37,6 +72,10 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
           serverIds: matching.map((s) => s.sourceServerID as string),
           maxServers: config.maxServers,
         };
+        if (LAUNCH_ACTIONS.has(request.action)) {
+          const found = await correlationConflicts(ports.drs, matching, correlationId, launchKindOf(request));
+          conflicts.push(...found.map((c) => ({ ...c, accountId: ref.accountId })));
+        }
         if (withInstances) {
           work.recoveryInstanceIds = matching.flatMap((s) =>
             s.recoveryInstanceId ? [s.recoveryInstanceId] : [],
@@ -57,6 +96,8 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
     }),
   );
 
+  // Refused before anything launches, in every account (design: idempotency lives in DRS tags).
+  if (conflicts.length > 0) throw conflictError(correlationId, conflicts);
   const accounts = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
   return {

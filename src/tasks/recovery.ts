@@ -16,7 +16,16 @@ import type {
 import { DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../core/partition.js';
 import { needsSnapshotAge, readiness } from '../core/readiness.js';
 import type { TaskDeps } from './deps.js';
-import { correlationIdOf, describeJobs, describeSourceServers, isOurJob, jobTags } from './shared.js';
+import {
+  correlationIdOf,
+  describeJobs,
+  describeSourceServers,
+  isOurJob,
+  jobLaunchKind,
+  jobTags,
+  type LaunchKind,
+  launchKindOf,
+} from './shared.js';
 
 /** Everything the engine needs for one account. */
 export interface RecoveryContext {
@@ -27,6 +36,8 @@ export interface RecoveryContext {
   drs: DrsPort;
   plan: LaunchPlan;
   correlationId: string;
+  /** Drill or recovery: only launches of this kind are ever adopted. */
+  kind: LaunchKind;
   tags: Record<string, string>;
 }
 
@@ -44,6 +55,7 @@ export function recoveryContext(
     drs: deps.aws.account(account).drs,
     plan: account.plan ?? planLaunch(request.options.parallelism, DEFAULT_LAUNCH_QUOTAS),
     correlationId: correlationIdOf(request, execution),
+    kind: launchKindOf(request),
     tags: jobTags(request, execution),
   };
 }
@@ -72,8 +84,9 @@ function tracked(run: RecoveryRun): Set<string> {
 }
 
 /**
- * Adopts servers whose last launch is one of our jobs (same correlation id), or, with
- * `activeToo`, any job still running (the ConflictException case). Jobs are looked up in one
+ * Adopts servers whose last launch is one of our jobs (same correlation id and same kind of
+ * launch), or, with `activeToo`, any job of the same kind still running (the ConflictException
+ * case). Only requested servers (`ids`) are ever adopted. Jobs are looked up in one
  * DescribeJobs call. `since`: only last launches at or after this time are candidates (the monitor's
  * cheap check for launches whose record was lost). Returns the adopted server ids.
  */
@@ -103,8 +116,9 @@ export async function adoptLaunched(
     if (taken.has(serverId)) continue;
     const ownJob = run.jobs.find((j) => j.jobId === jobId);
     const job = known.get(jobId);
-    const ours = ownJob !== undefined || isOurJob(job, ctx.correlationId);
-    const active = job !== undefined && job.status !== 'COMPLETED';
+    const ours = ownJob !== undefined || isOurJob(job, ctx.correlationId, ctx.kind);
+    // A running job of the other kind (a drill while a failover starts) is never taken for ours.
+    const active = job !== undefined && job.status !== 'COMPLETED' && jobLaunchKind(job) === ctx.kind;
     if (!ours && !(options.activeToo && active)) continue;
     const entry = ownJob ?? run.jobs.find((j) => j.jobId === jobId && j.adopted);
     if (entry) entry.serverIds.push(serverId);

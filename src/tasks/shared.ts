@@ -27,9 +27,78 @@ export function jobTags(request: OrchestrationRequest, execution: ExecutionRef):
   return tags;
 }
 
-/** True when a DRS job carries this run's correlation id. */
-export function isOurJob(job: Job | undefined, correlationId: string): boolean {
+/** What a launch is: a drill (terminable, replication untouched) or a real recovery. */
+export type LaunchKind = 'drill' | 'recovery';
+
+/** The launch kind a request asks for. */
+export function launchKindOf(request: OrchestrationRequest): LaunchKind {
+  return request.options.isDrill ? 'drill' : 'recovery';
+}
+
+/** The launch kind of a DRS job, when it is a drill or recovery launch. */
+export function jobLaunchKind(job: Job | undefined): LaunchKind | undefined {
+  if (job?.initiatedBy === 'START_DRILL') return 'drill';
+  if (job?.initiatedBy === 'START_RECOVERY') return 'recovery';
+  return undefined;
+}
+
+/** True when a DRS job carries this correlation id. */
+export function carriesCorrelationId(job: Job | undefined, correlationId: string): boolean {
   return job?.tags?.['DR-CorrelationId'] === correlationId.slice(0, MAX_TAG_VALUE);
+}
+
+/**
+ * True when a DRS job is a launch of this run: it carries the run's correlation id AND is the
+ * same kind of launch (a drill never stands in for a recovery, nor the reverse).
+ */
+export function isOurJob(job: Job | undefined, correlationId: string, kind: LaunchKind): boolean {
+  return carriesCorrelationId(job, correlationId) && jobLaunchKind(job) === kind;
+}
+
+/** A requested server whose last launch used this correlation id for something else. */
+export interface CorrelationConflict {
+  sourceServerId: string;
+  jobId: string;
+  /** What the id was used for, in words (`a drill`, `a drill whose instance was terminated since`). */
+  usedFor: string;
+}
+
+/**
+ * Requested servers whose last launch carries `correlationId` but cannot be this run's: another
+ * kind of launch (a drill for a failover, or the reverse), or a launch of the same kind whose
+ * recovery instance has been terminated since (the id was used for a terminate too). Adopting
+ * those would report someone else's instances as this run's; the run is refused instead.
+ */
+export async function correlationConflicts(
+  drs: DrsPort,
+  servers: readonly SourceServer[],
+  correlationId: string,
+  kind: LaunchKind,
+): Promise<CorrelationConflict[]> {
+  const lastJob = new Map<string, { jobId: string; status?: string | undefined }>();
+  for (const s of servers) {
+    const jobId = s.lifeCycle?.lastLaunch?.initiated?.jobID;
+    if (s.sourceServerID && jobId)
+      lastJob.set(s.sourceServerID, { jobId, status: s.lifeCycle?.lastLaunch?.status });
+  }
+  if (lastJob.size === 0) return [];
+  const jobs = await describeJobs(drs, [...new Set([...lastJob.values()].map((l) => l.jobId))]);
+  const conflicts: CorrelationConflict[] = [];
+  for (const [sourceServerId, last] of lastJob) {
+    const job = jobs.get(last.jobId);
+    if (!carriesCorrelationId(job, correlationId)) continue;
+    const action = job?.tags?.['DR-Action'];
+    const jobKind = jobLaunchKind(job);
+    const what = `${jobKind === 'drill' ? 'a drill' : 'a recovery'}${action ? ` (action ${action})` : ''}`;
+    if (jobKind !== kind) conflicts.push({ sourceServerId, jobId: last.jobId, usedFor: what });
+    else if (last.status === 'TERMINATED')
+      conflicts.push({
+        sourceServerId,
+        jobId: last.jobId,
+        usedFor: `${what} whose recovery instance has been terminated since`,
+      });
+  }
+  return conflicts;
 }
 
 /** Every source server of the account (all pages: no silent cap). */

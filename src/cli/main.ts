@@ -4,7 +4,8 @@
  * to an exit code. No orchestration logic lives here.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -113,9 +114,49 @@ async function emit(
     return;
   }
   const path = resolve(io.cwd ?? process.cwd(), file);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
-  say(`result written to ${file}`);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+    say(`result written to ${file}`);
+  } catch (err) {
+    // Checked before the run, yet failing now (disk full, removed directory): the result still
+    // arrives, on stdout, and the exit code still tells the outcome.
+    io.stderr.write(
+      `drs-orch: --output ${JSON.stringify(file)} could not be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the result follows on stdout\n`,
+    );
+    io.stdout.write(text);
+  }
+}
+
+/**
+ * Checks before anything starts that `--output FILE` can be written: not a directory, its
+ * directory exists or can be made, and both are writable. Creates nothing but the directory.
+ *
+ * @throws {UsageError} naming the path and why it cannot be used
+ */
+async function checkOutputPath(file: string | undefined, io: CliIo): Promise<void> {
+  if (file === undefined) return;
+  const path = resolve(io.cwd ?? process.cwd(), file);
+  const shown = JSON.stringify(file);
+  const why = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  try {
+    if ((await stat(path)).isDirectory()) {
+      throw new UsageError(`--output ${shown} is a directory; give a file path such as result.json`);
+    }
+    await access(path, constants.W_OK);
+    return;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UsageError(`--output ${shown} cannot be written (${why(err)})`);
+    }
+  }
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await access(dirname(path), constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--output ${shown} cannot be written: its directory is not usable (${why(err)})`);
+  }
 }
 
 function describeInvocation(invocation: RunInvocation, input: Record<string, unknown>): string {
@@ -132,6 +173,8 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   const input = buildInput(document, invocation.action, invocation.flags);
   // The contract decides before anything starts; the runtime validates again (design 3.1).
   parseOrchestrationInput(input);
+  // Where the result goes is checked before anything runs, so a run never loses its result.
+  await checkOutputPath(invocation.out.output, io);
 
   const say = (text: string): void => {
     if (!invocation.out.quiet) io.stderr.write(`${text}\n`);

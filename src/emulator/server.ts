@@ -309,7 +309,15 @@ export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise
   }
   const denied = opts.authorize?.(req, principal, operation, requestId);
   if (denied) return denied;
-  return runHandler(handler, req, { principal, now: () => state.clock.now(), requestId }, operation);
+  const response = await runHandler(
+    handler,
+    req,
+    { principal, now: () => state.clock.now(), requestId },
+    operation,
+  );
+  // A change is made durable (journal) before its answer leaves: a kill after it cannot lose it.
+  if (response.status < 300) state.commit(req.service, operation, principal.accountId);
+  return response;
 }
 
 /**

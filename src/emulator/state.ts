@@ -3,7 +3,10 @@
  * per-service state, and the call counters. It can be saved to and loaded from a JSON file so a
  * test can restart the emulator mid-drill and carry on.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import {
   CredentialStore,
   type CredentialStoreSnapshot,
@@ -62,6 +65,207 @@ export interface StateSnapshot {
 /** Thrown when a saved state cannot be used. */
 export class StateFileError extends Error {
   override readonly name = 'StateFileError';
+}
+
+/**
+ * What one mutating call left behind, written to the journal before the call's answer leaves the
+ * emulator: the whole state of what the call can change (the caller's DRS account, the called
+ * service's slice, the credential store for STS), so replaying records in order is idempotent.
+ */
+export interface JournalRecord {
+  readonly nowMs: number;
+  readonly drs?: DrsAccountState;
+  readonly services?: Readonly<Record<string, unknown>>;
+  readonly credentials?: CredentialStoreSnapshot;
+}
+
+/** Receives each journal record; must make it durable before returning (the call answers after). */
+export type JournalSink = (record: JournalRecord) => void;
+
+/** Operations that only read: every other operation of every service is journaled. */
+const READ_ONLY = /^(Describe|Get|List|Head|Query|Scan|Batch(Get|Describe))/;
+
+/** True when an operation can change the world (anything not named as a read). */
+export function isMutatingOperation(operation: string): boolean {
+  return !READ_ONLY.test(operation) || operation === 'GetSessionToken';
+}
+
+/**
+ * Folds journal records into a snapshot (pure): each record replaces the DRS account, service
+ * slices and credential store it carries; the clock never goes backwards.
+ */
+export function applyJournal(snapshot: StateSnapshot, records: readonly JournalRecord[]): StateSnapshot {
+  let drs = [...snapshot.drs];
+  let services = { ...snapshot.services };
+  let credentials = snapshot.credentials;
+  let nowMs = snapshot.clock.nowMs;
+  for (const r of records) {
+    if (r.drs !== undefined) {
+      const changed = r.drs;
+      drs = drs.some((d) => d.accountId === changed.accountId)
+        ? drs.map((d) => (d.accountId === changed.accountId ? changed : d))
+        : [...drs, changed];
+    }
+    if (r.services !== undefined) services = { ...services, ...r.services };
+    if (r.credentials !== undefined) credentials = r.credentials;
+    nowMs = Math.max(nowMs, r.nowMs);
+  }
+  return { ...snapshot, drs, services, credentials, clock: { ...snapshot.clock, nowMs } };
+}
+
+/** How much history a compacted world keeps (the file stays bounded however many runs). */
+export interface PruneLimits {
+  /** Newest objects kept per S3 bucket (a stand-in for the results bucket's lifecycle rule). */
+  readonly objectsPerBucket: number;
+  /** Newest finished DRS jobs kept per account beyond those a server or instance still points to. */
+  readonly finishedJobsPerAccount: number;
+}
+
+/** The defaults of {@link pruneSnapshot}. */
+export const DEFAULT_PRUNE_LIMITS: PruneLimits = { objectsPerBucket: 50, finishedJobsPerAccount: 50 };
+
+/**
+ * Drops old history from a snapshot (pure): S3 objects beyond the newest `objectsPerBucket` per
+ * bucket, and finished DRS jobs that no source server's last launch and no recovery instance
+ * refers to, beyond the newest `finishedJobsPerAccount`. Everything an orchestration reads to
+ * decide (last launches, their jobs, live instances, running jobs) is kept.
+ */
+export function pruneSnapshot(
+  snapshot: StateSnapshot,
+  limits: PruneLimits = DEFAULT_PRUNE_LIMITS,
+): StateSnapshot {
+  const drs = snapshot.drs.map((account) => {
+    const referenced = new Set<string>();
+    for (const s of account.servers) if (s.lastLaunch) referenced.add(s.lastLaunch.jobID);
+    for (const i of account.instances) {
+      referenced.add(i.jobID);
+      if (i.failbackJobID) referenced.add(i.failbackJobID);
+    }
+    const optional = account.jobs
+      .filter((j) => j.endMs !== null && !referenced.has(j.jobID))
+      .sort((a, b) => b.createdMs - a.createdMs);
+    const dropped = new Set(optional.slice(limits.finishedJobsPerAccount).map((j) => j.jobID));
+    return dropped.size === 0
+      ? account
+      : { ...account, jobs: account.jobs.filter((j) => !dropped.has(j.jobID)) };
+  });
+  const s3 = snapshot.services.s3 as
+    | { buckets?: { objects?: { lastModified?: string; key: string }[] }[] }
+    | undefined;
+  const services =
+    s3?.buckets === undefined
+      ? snapshot.services
+      : {
+          ...snapshot.services,
+          s3: {
+            ...s3,
+            buckets: s3.buckets.map((b) => ({
+              ...b,
+              objects: [...(b.objects ?? [])]
+                .sort((x, y) => Date.parse(y.lastModified ?? '') - Date.parse(x.lastModified ?? ''))
+                .slice(0, limits.objectsPerBucket),
+            })),
+          },
+        };
+  return { ...snapshot, drs, services };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Checks that a parsed state file has the shape this version writes, and that it is whole: every
+ * fleet account has its DRS state, and every recovery instance a server points to exists. Says
+ * what is wrong instead of failing later with a TypeError or silently dropping instances.
+ *
+ * @throws {StateFileError} naming the first problem found.
+ */
+export function checkSnapshot(raw: unknown): StateSnapshot {
+  const bad = (what: string): never => {
+    throw new StateFileError(what);
+  };
+  if (!isObject(raw)) return bad('it is not a JSON object');
+  if (raw.version !== STATE_VERSION) {
+    return bad(
+      `its format version is ${JSON.stringify(raw.version)}; this drs-orch reads version ${STATE_VERSION}`,
+    );
+  }
+  const clock = raw.clock;
+  if (!isObject(clock) || typeof clock.nowMs !== 'number' || !Number.isFinite(clock.nowMs)) {
+    return bad('clock.nowMs is missing or not a number');
+  }
+  if (typeof clock.timeScale !== 'number') return bad('clock.timeScale is missing or not a number');
+  const fleet = raw.fleet;
+  if (!isObject(fleet) || !Array.isArray(fleet.accounts)) return bad('fleet.accounts is missing');
+  if (!isObject(raw.faults)) return bad('faults is missing');
+  if (!isObject(raw.credentials)) return bad('credentials is missing');
+  if (!isObject(raw.services)) return bad('services is missing');
+  if (!Array.isArray(raw.calls)) return bad('calls is missing');
+  if (!Array.isArray(raw.drs)) return bad('drs is missing');
+  const saved = new Map<string, Record<string, unknown>>();
+  for (const [i, d] of raw.drs.entries()) {
+    if (!isObject(d) || typeof d.accountId !== 'string') return bad(`drs[${i}] has no accountId`);
+    for (const list of ['servers', 'jobs', 'instances'] as const) {
+      if (!Array.isArray(d[list])) return bad(`drs[${i}] (account ${d.accountId}) has no ${list} list`);
+    }
+    if (typeof d.rngState !== 'number') return bad(`drs[${i}] (account ${d.accountId}) has no rngState`);
+    saved.set(d.accountId, d);
+  }
+  for (const account of fleet.accounts as unknown[]) {
+    const id = isObject(account) ? account.accountId : undefined;
+    if (typeof id !== 'string') return bad('a fleet account has no accountId');
+    const drs = saved.get(id);
+    if (!drs) return bad(`account ${id} of the fleet has no saved DRS state`);
+    const instances = new Set(
+      (drs.instances as unknown[]).map((x) => (isObject(x) ? x.recoveryInstanceID : undefined)),
+    );
+    for (const server of drs.servers as unknown[]) {
+      if (!isObject(server) || typeof server.sourceServerID !== 'string') {
+        return bad(`a source server of account ${id} has no sourceServerID`);
+      }
+      const ri = server.recoveryInstanceID;
+      if (typeof ri === 'string' && !instances.has(ri)) {
+        return bad(
+          `source server ${server.sourceServerID} of account ${id} points to recovery instance ${ri}, which is missing`,
+        );
+      }
+    }
+  }
+  return raw as unknown as StateSnapshot;
+}
+
+/**
+ * Writes `text` to `path` atomically: a temporary file in the same directory, flushed to disk,
+ * then renamed over `path` (and the directory flushed), so a kill at any moment leaves either the
+ * old file or the new one, never half of one. The temporary file has a fixed name per target
+ * plus a random suffix and is removed on failure.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const temp = `${dirname(path)}/.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  try {
+    const dir = openSync(dirname(path), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // Some filesystems cannot fsync a directory; the rename itself is still atomic.
+  }
 }
 
 /** The world. */
@@ -132,12 +336,8 @@ export class EmulatorState {
   }
 
   /** A world restored from a snapshot; the clock resumes at the saved virtual time. */
-  static fromSnapshot(snapshot: StateSnapshot, opts: { timeScale?: number } = {}): EmulatorState {
-    if (snapshot.version !== STATE_VERSION) {
-      throw new StateFileError(
-        `state file version ${String(snapshot.version)} is not supported; expected ${STATE_VERSION}`,
-      );
-    }
+  static fromSnapshot(raw: StateSnapshot, opts: { timeScale?: number } = {}): EmulatorState {
+    const snapshot = checkSnapshot(raw);
     const clock = new VirtualClock(snapshot.clock.nowMs, opts.timeScale ?? snapshot.clock.timeScale);
     // Fleet outages without `at` began at the fleet's start, not when the state was loaded.
     const fleetStart = snapshot.fleet.startTime;
@@ -177,6 +377,36 @@ export class EmulatorState {
   /** Every account. */
   accounts(): AccountWorld[] {
     return [...this.#accounts.values()];
+  }
+
+  #journal: JournalSink | undefined;
+
+  /** Sends every later mutating call's changes to `sink` (the CLI's write-ahead journal). */
+  journalTo(sink: JournalSink | undefined): void {
+    this.#journal = sink;
+  }
+
+  /**
+   * Called by the server after a call was handled and before it answers: a mutating call's
+   * changes go to the journal sink, so they survive any kill once the caller has the answer.
+   */
+  commit(service: string, operation: string, accountId: string): void {
+    if (this.#journal === undefined || !isMutatingOperation(operation)) return;
+    const now = this.clock.nowMs();
+    const account = service === 'drs' ? this.#accounts.get(accountId) : undefined;
+    let drs: DrsAccountState | undefined;
+    if (account) {
+      account.drs.settle(now);
+      account.drs.syncRng();
+      drs = account.drs.state;
+    }
+    const slice = this.services.get(service);
+    this.#journal({
+      nowMs: now,
+      ...(drs !== undefined && { drs }),
+      ...(slice !== undefined && { services: { [service]: slice.toJSON() } }),
+      ...(service === 'sts' && { credentials: this.credentials.toJSON() }),
+    });
   }
 
   /** Counts one API call. */
@@ -247,8 +477,8 @@ export class EmulatorState {
     };
   }
 
-  /** Writes the snapshot to a JSON file. */
+  /** Writes the snapshot to a JSON file atomically (see {@link writeFileAtomic}). */
   async save(path: string): Promise<void> {
-    await writeFile(path, JSON.stringify(this.toJSON()));
+    writeFileAtomic(path, JSON.stringify(this.toJSON()));
   }
 }

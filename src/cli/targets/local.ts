@@ -155,7 +155,12 @@ export async function openSimSession(
   io: CliIo,
   say: (text: string) => void,
 ): Promise<Session> {
-  const world: SimWorld = await openSimWorld(invocation.target, io.cwd ?? process.cwd(), say);
+  const world: SimWorld = await openSimWorld(
+    invocation.target,
+    io.cwd ?? process.cwd(),
+    say,
+    `drs-orch ${invocation.kind === 'plan' ? 'plan' : (invocation.action ?? 'run')}`,
+  );
   try {
     const fleet = world.emulator?.state.fleet ?? (await remoteFleet(world.endpoint));
     const orchestrator = orchestratorOf(fleet);
@@ -173,14 +178,19 @@ export async function openSimSession(
       // The simulated run must not pick up settings meant for real AWS from the shell.
       env: {},
     });
-    // Ctrl-C mid-run still saves the world, so the jobs already started are not forgotten.
-    const onInterrupt = (): void => {
-      say('interrupted: saving the simulated world');
-      void world.close().finally(() => process.exit(130));
+    // Ctrl-C or SIGTERM mid-run compacts the world and releases its lock. (A SIGKILL cannot be
+    // caught: the write-ahead journal already holds every change, and the next run replays it.)
+    const onInterrupt = (signal: NodeJS.Signals): void => {
+      say(`interrupted (${signal}): saving the simulated world`);
+      void world.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
-    if (world.emulator) process.once('SIGINT', onInterrupt);
+    if (world.emulator) {
+      process.once('SIGINT', onInterrupt);
+      process.once('SIGTERM', onInterrupt);
+    }
     return localSession(env, world.label, async () => {
       process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
       await world.close();
     });
   } catch (err) {

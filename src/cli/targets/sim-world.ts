@@ -3,19 +3,29 @@
  * in a file between runs, so drill, then status, then terminate behave as on AWS), or a running
  * `drs-orch serve` reached with `--endpoint`.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
+  demoFleet,
   type Emulator,
+  type Fleet,
   FleetError,
   resolveFleet,
   startEmulator,
   VirtualClock,
 } from '../../emulator/index.js';
-import type { StateSnapshot } from '../../emulator/state.js';
 import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
 import type { TargetOptions } from '../program.js';
+import {
+  acquireLock,
+  compact,
+  finish,
+  type Journal,
+  loadWorld,
+  prepareDirectory,
+  removeTemporaries,
+  type StoredSnapshot,
+} from './state-file.js';
 
 /** The orchestrator account's credentials on the emulator (architecture.md §3.3). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -86,37 +96,32 @@ async function remoteClock(endpoint: string): Promise<VirtualClock> {
   return new VirtualClock(body.nowMs, body.timeScale);
 }
 
-/** Loads the saved world, or says why it cannot be used. `undefined` when there is none. */
-async function readSnapshot(path: string, shown: string): Promise<StateSnapshot | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UsageError(
-      `state file ${shown} cannot be read (${(err as Error).message}); use --reset to start over`,
-    );
-  }
-  try {
-    return JSON.parse(text) as StateSnapshot;
-  } catch {
-    throw new UsageError(`state file ${shown} is not valid JSON; use --reset to start over`);
-  }
+/** A short description of a fleet for messages: its origin and size. */
+function describeFleet(fleet: Fleet, origin: string | undefined): string {
+  const servers = fleet.accounts.reduce((n, a) => n + (a.sourceServers?.length ?? 0), 0);
+  const what = `${fleet.accounts.length} account(s), ${servers} source server(s)`;
+  return origin !== undefined && origin !== '' ? `${origin} (${what})` : what;
 }
 
 /**
  * Opens the simulated world for one command.
  *
  * - `--endpoint URL`: a running `drs-orch serve`; its state is its own (no state file).
- * - otherwise: the embedded emulator, resumed from the state file unless `--reset`, it does not
- *   exist, or it was made from a different fleet; saved back by {@link SimWorld.close}.
+ * - otherwise: the embedded emulator, resumed from the state file (snapshot plus write-ahead
+ *   journal, see state-file.ts) unless `--reset` or it does not exist. The command holds the
+ *   file's lock until {@link SimWorld.close}, every mutating call is journaled before it answers,
+ *   and close compacts the journal into the snapshot.
+ * - A saved world made from another fleet: the demo world is replaced (it can be made again);
+ *   a custom fleet's world is never replaced without `--reset`.
  *
- * @throws {UsageError} for a fleet file that is missing or breaks its schema, or an unusable state file.
+ * @throws {UsageError} for a fleet file that is missing or breaks its schema, a state file that is
+ *   damaged, locked by another command, made from another custom fleet, or not writable.
  */
 export async function openSimWorld(
   target: TargetOptions,
   cwd: string,
   say: (text: string) => void,
+  command = 'drs-orch',
 ): Promise<SimWorld> {
   if (target.endpoint !== undefined) {
     const clock = await remoteClock(target.endpoint);
@@ -130,54 +135,78 @@ export async function openSimWorld(
   }
 
   const fleet = await resolveFleetOption(target.fleet, cwd);
+  const origin = target.fleet === 'demo' ? 'demo' : target.fleet;
 
   const statePath = resolve(cwd, target.stateFile);
-  let snapshot = target.reset ? undefined : await readSnapshot(statePath, JSON.stringify(target.stateFile));
-  if (snapshot !== undefined && JSON.stringify(snapshot.fleet) !== JSON.stringify(fleet)) {
-    say(`state file ${target.stateFile} holds another fleet; starting a fresh ${target.fleet} world`);
-    snapshot = undefined;
-  }
-  const discrete = isDiscreteTime(target);
-  // A frozen clock (0) is moved by the runtime's scheduler.
-  const timeScale = discrete ? 0 : target.timeScale;
-  let emulator: Emulator;
+  const shown = JSON.stringify(target.stateFile);
+  await prepareDirectory(statePath, shown);
+  const release = acquireLock(statePath, shown, command);
+  let emulator: Emulator | undefined;
+  let journal: Journal | undefined;
   try {
-    emulator = await startEmulator(
-      snapshot !== undefined ? { state: snapshot, timeScale } : { fleet, timeScale },
-    );
-  } catch (err) {
-    if (snapshot !== undefined && (err as Error).name === 'StateFileError') {
-      throw new UsageError(
-        `state file ${JSON.stringify(target.stateFile)} cannot be used (${(err as Error).message}); use --reset to start over`,
-      );
+    const removed = removeTemporaries(statePath);
+    if (removed > 0)
+      say(`removed ${removed} temporary file(s) a killed save left next to ${target.stateFile}`);
+    let snapshot: StoredSnapshot | undefined = target.reset ? undefined : loadWorld(statePath, shown);
+    if (snapshot !== undefined && JSON.stringify(snapshot.fleet) !== JSON.stringify(fleet)) {
+      const savedIsDemo = JSON.stringify(snapshot.fleet) === JSON.stringify(demoFleet());
+      if (!savedIsDemo) {
+        throw new UsageError(
+          `state file ${shown} holds the world of another fleet, ${describeFleet(snapshot.fleet, snapshot.origin)}; pass --fleet ${snapshot.origin ?? 'FILE'} to continue it, or --reset to replace it with ${describeFleet(fleet, origin)}`,
+        );
+      }
+      say(`state file ${target.stateFile} holds the demo world; starting a fresh ${target.fleet} world`);
+      snapshot = undefined;
     }
+    const discrete = isDiscreteTime(target);
+    // A frozen clock (0) is moved by the runtime's scheduler.
+    const timeScale = discrete ? 0 : target.timeScale;
+    try {
+      emulator = await startEmulator(
+        snapshot !== undefined ? { state: snapshot, timeScale } : { fleet, timeScale },
+      );
+    } catch (err) {
+      if (snapshot !== undefined && (err as Error).name === 'StateFileError') {
+        throw new UsageError(
+          `state file ${shown} is damaged: ${(err as Error).message}. Move it away to keep it, or pass --reset to start a fresh world in its place`,
+        );
+      }
+      throw err;
+    }
+    // The starting point is durable before the first call, and every change after it is journaled.
+    journal = compact(statePath, emulator.state.toJSON(), origin);
+    const sink = journal;
+    emulator.state.journalTo((record) => sink.append(record));
+    say(
+      snapshot !== undefined
+        ? `resumed the simulated world from ${target.stateFile} at ${emulator.clock.now().toISOString()} (virtual)`
+        : `started a fresh simulated world (${target.fleet === 'demo' ? 'demo fleet' : target.fleet})`,
+    );
+    const running = emulator;
+    let closed = false;
+    return {
+      endpoint: running.endpoint,
+      credentials: running.credentials,
+      clock: running.clock,
+      label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
+      emulator: running,
+      ...(discrete ? { scheduler: new DiscreteScheduler({ clock: running.clock }) } : {}),
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          running.state.journalTo(undefined);
+          finish(statePath, sink, running.state.toJSON(), origin);
+        } finally {
+          release();
+          await running.stop();
+        }
+      },
+    };
+  } catch (err) {
+    journal?.close();
+    release();
+    await emulator?.stop();
     throw err;
   }
-  say(
-    snapshot !== undefined
-      ? `resumed the simulated world from ${target.stateFile} at ${emulator.clock.now().toISOString()} (virtual)`
-      : `started a fresh simulated world (${target.fleet === 'demo' ? 'demo fleet' : target.fleet})`,
-  );
-  let closed = false;
-  return {
-    endpoint: emulator.endpoint,
-    credentials: emulator.credentials,
-    clock: emulator.clock,
-    label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
-    emulator,
-    ...(discrete ? { scheduler: new DiscreteScheduler({ clock: emulator.clock }) } : {}),
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await mkdir(dirname(statePath), { recursive: true });
-        // Write then rename, so an interrupted save never leaves half a world behind.
-        const temp = `${statePath}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify(emulator.state.toJSON()));
-        await rename(temp, statePath);
-      } finally {
-        await emulator.stop();
-      }
-    },
-  };
 }

@@ -40,8 +40,8 @@ describe('drs-orch targets refusing their configuration (exit 64, nothing run)',
     const code = await main(['status', '--tags', 'DR-Wave=1', '--state-file', 'sim.json'], io);
 
     expect(code).toBe(64);
-    expect(stderr.text).toBe(
-      'drs-orch: state file "sim.json" is not valid JSON; use --reset to start over\n',
+    expect(stderr.text).toMatch(
+      /^drs-orch: state file "sim.json" is damaged: it is not valid JSON \(.*\)\. Move it away to keep it, or pass --reset to start a fresh world in its place\n$/,
     );
   });
 

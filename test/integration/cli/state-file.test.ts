@@ -1,0 +1,178 @@
+/**
+ * The simulated world on disk (`--state-file`): damaged files, custom fleets, one writer at a time,
+ * no orphaned temporary files, no 0-byte saves, and `--state-file` checked before anything runs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { generateFleet } from '../../../src/emulator/index.js';
+import { fakeIo } from '../../unit/cli/fakes.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'drs-orch-state-'));
+}
+
+async function run(dir: string, argv: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
+  const { io, stderr, stdout } = fakeIo({ cwd: dir });
+  const code = await main([...argv, '--state-file', 'sim.json'], io);
+  return { code, stderr: stderr.text, stdout: stdout.text };
+}
+
+/** A saved demo world with one drill instance. */
+async function drilledWorld(): Promise<{ dir: string; saved: Record<string, unknown> }> {
+  const dir = await tempDir();
+  const { code } = await run(dir, ['drill', '--tags', 'DR-Test=single', '--quiet']);
+  expect(code).toBe(0);
+  return { dir, saved: JSON.parse(await readFile(join(dir, 'sim.json'), 'utf8')) };
+}
+
+describe('drs-orch --state-file', () => {
+  it('refuses damaged state files with exit 64, saying what is wrong and how to recover', async () => {
+    const { dir, saved } = await drilledWorld();
+    const drs = saved.drs as { accountId: string; instances: unknown[] }[];
+    const withInstance = drs.find((d) => d.instances.length > 0);
+    const cases: [string, string, RegExp][] = [
+      ['empty (a save killed on the old code)', '', /is damaged: it is empty/],
+      ['not an object', '[1,2]', /is damaged: it is not a JSON object/],
+      ['no clock', JSON.stringify({ ...saved, clock: undefined }), /clock.nowMs is missing/],
+      ['wrong version', JSON.stringify({ ...saved, version: 7 }), /format version is 7/],
+      [
+        'an account missing',
+        JSON.stringify({ ...saved, drs: drs.filter((d) => d.accountId !== '111111111111') }),
+        /account 111111111111 of the fleet has no saved DRS state/,
+      ],
+      [
+        'instances missing',
+        JSON.stringify({ ...saved, drs: drs.map((d) => (d === withInstance ? { ...d, instances: [] } : d)) }),
+        /points to recovery instance i-[0-9a-f]+, which is missing/,
+      ],
+      [
+        'servers not a list',
+        JSON.stringify({ ...saved, drs: drs.map((d) => ({ ...d, servers: 3 })) }),
+        /has no servers list/,
+      ],
+    ];
+    for (const [what, text, message] of cases) {
+      await writeFile(join(dir, 'sim.json'), text);
+      const { code, stderr, stdout } = await run(dir, ['status', '--tags', 'DR-Test=single', '--quiet']);
+      expect({ what, code }).toEqual({ what, code: 64 });
+      expect(stderr).toMatch(message);
+      expect(stderr).toMatch(/Move it away to keep it, or pass --reset/);
+      expect(stdout).toBe('');
+      // Refusing never replaces what is there.
+      expect(await readFile(join(dir, 'sim.json'), 'utf8')).toBe(text);
+    }
+    const reset = await run(dir, ['status', '--tags', 'DR-Test=single', '--quiet', '--reset']);
+    expect(reset.code).toBe(0);
+  });
+
+  it('never replaces the world of a custom fleet without --reset', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'fleet.json'),
+      JSON.stringify(generateFleet({ accounts: 1, serversPerAccount: 4, seed: 3 })),
+    );
+    const first = await run(dir, ['drill', '--tags', 'DR-Wave=1', '--fleet', 'fleet.json', '--quiet']);
+    expect(first.code).toBe(0);
+    const before = await readFile(join(dir, 'sim.json'), 'utf8');
+
+    const forgot = await run(dir, ['status', '--tags', 'DR-Wave=1', '--quiet']);
+
+    expect(forgot.code).toBe(64);
+    expect(forgot.stderr).toMatch(
+      /holds the world of another fleet, fleet.json \(\d account\(s\), 4 source server\(s\)\); pass --fleet fleet.json to continue it, or --reset to replace it/,
+    );
+    expect(await readFile(join(dir, 'sim.json'), 'utf8')).toBe(before);
+    const again = await run(dir, ['status', '--tags', 'DR-Wave=1', '--fleet', 'fleet.json', '--quiet']);
+    expect(again.code).toBe(0);
+    const replaced = await run(dir, ['status', '--tags', 'DR-Wave=1', '--reset', '--quiet']);
+    expect(replaced.code).toBe(0);
+  });
+
+  it('lets one command at a time own the world: a second one exits 64 naming the holder', async () => {
+    const dir = await tempDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      await writeFile(
+        join(dir, 'sim.json.lock'),
+        JSON.stringify({
+          pid: holder.pid,
+          host: (await import('node:os')).hostname(),
+          command: 'drs-orch drill',
+          since: '2025-01-06T09:00:00.000Z',
+        }),
+      );
+
+      const second = await run(dir, ['status', '--tags', 'DR-Test=single', '--quiet']);
+
+      expect(second.code).toBe(64);
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `"sim.json" is in use by drs-orch pid ${holder.pid} on .* \\(drs-orch drill, since 2025-01-06T09:00:00.000Z\\); wait for it to finish`,
+        ),
+      );
+      expect(existsSync(join(dir, 'sim.json'))).toBe(false);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over the lock of a killed command and removes the temporary files killed saves left', async () => {
+    const dir = await tempDir();
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.on('exit', r));
+    await writeFile(
+      join(dir, 'sim.json.lock'),
+      JSON.stringify({
+        pid: dead.pid,
+        host: (await import('node:os')).hostname(),
+        command: 'drs-orch drill',
+        since: 'x',
+      }),
+    );
+    await writeFile(join(dir, 'sim.json.4242.tmp'), 'half');
+    await writeFile(join(dir, '.sim.json.0badc0de.tmp'), 'half');
+
+    const { code, stderr } = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/removed 2 temporary file\(s\)/);
+    expect((await readdir(dir)).sort()).toEqual(['sim.json']);
+  });
+
+  it('checks --state-file before anything starts (a directory, or a path that cannot be created)', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'sim.json'));
+    const isDir = await run(dir, ['drill', '--tags', 'DR-Test=single', '--quiet']);
+    expect(isDir.code).toBe(64);
+    expect(isDir.stderr).toMatch(/--state-file "sim.json" is a directory/);
+
+    await writeFile(join(dir, 'file'), 'x');
+    const { io, stderr } = fakeIo({ cwd: dir });
+    const code = await main(
+      ['drill', '--tags', 'DR-Test=single', '--state-file', 'file/sim.json', '--quiet'],
+      io,
+    );
+    expect(code).toBe(64);
+    expect(stderr.text).toMatch(
+      /--state-file "file\/sim.json": its directory cannot be created \((ENOTDIR|EEXIST)\)/,
+    );
+  });
+
+  it('keeps the file bounded: old result objects and finished jobs nobody points to are pruned', async () => {
+    const { dir } = await drilledWorld();
+    for (let i = 0; i < 3; i++) {
+      expect((await run(dir, ['terminate', '--tags', 'DR-Test=single', '--quiet'])).code).toBe(0);
+      expect((await run(dir, ['drill', '--tags', 'DR-Test=single', '--quiet'])).code).toBe(0);
+    }
+    const saved = JSON.parse(await readFile(join(dir, 'sim.json'), 'utf8')) as {
+      services: { s3: { buckets: { objects: unknown[] }[] } };
+    };
+    for (const bucket of saved.services.s3.buckets) expect(bucket.objects.length).toBeLessThanOrEqual(50);
+    expect((await readdir(dir)).sort()).toEqual(['sim.json']);
+  });
+});

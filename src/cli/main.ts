@@ -3,8 +3,7 @@
  * contract before anything starts, opens a target, shows progress, prints the result and maps it
  * to an exit code. No orchestration logic lives here.
  */
-import { readFileSync } from 'node:fs';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

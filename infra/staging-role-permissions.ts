@@ -136,9 +136,11 @@ export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: str
       Resource: `arn:${ctx.partition}:servicequotas:${ctx.region}:${ctx.accountId}:drs/*`,
     },
     {
+      // DescribeInstances: terminate and status read instance states; DescribeInstanceStatus: the
+      // health check after a launch. Neither supports resource-level permissions.
       Sid: 'Ec2DescribeInstances',
       Effect: 'Allow',
-      Action: ['ec2:DescribeInstances'],
+      Action: ['ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'],
       Resource: '*',
     },
     {

@@ -92,10 +92,30 @@ export interface Ec2InstanceInfo {
   launchTime?: string;
 }
 
+/** The status checks of one instance (ec2:DescribeInstanceStatus). */
+export interface Ec2InstanceStatusInfo {
+  instanceId: string;
+  /** `pending`, `running`, `stopped`, ... */
+  state?: string;
+  /** System status check: `ok`, `impaired`, `initializing`, `insufficient-data`, `not-applicable`. */
+  system?: string;
+  /** Instance status check (same values). */
+  instance?: string;
+}
+
 /** EC2 in one staging account and region. */
 export interface Ec2Port {
   /** Instances by id; ids EC2 no longer knows are simply absent. */
   describeInstances(instanceIds: readonly string[]): Promise<Ec2InstanceInfo[]>;
+  /**
+   * Status checks of instances in any state (IncludeAllInstances), one call per 100 ids (EC2's
+   * limit); ids EC2 does not know (yet) are simply absent. With `upOnly`, EC2 filters the answer
+   * to instances running with both checks ok, so a poll of many initializing instances stays small.
+   */
+  describeInstanceStatus(
+    instanceIds: readonly string[],
+    options?: { upOnly?: boolean },
+  ): Promise<Ec2InstanceStatusInfo[]>;
 }
 
 /** The ports of the orchestrator account. */

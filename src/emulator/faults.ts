@@ -95,6 +95,11 @@ export interface FaultPlan {
   readonly stalledReplication?: readonly StallFault[];
   /** Source sites that go down (STALLED with AGENT_NOT_SEEN). */
   readonly siteOutages?: readonly SiteOutage[];
+  /**
+   * Recovery instances (by instance id, or by the id of their source server) whose EC2 instance
+   * status check stays `impaired` after it initializes.
+   */
+  readonly impairedInstances?: readonly string[];
 }
 
 /** What the server must do with one call. */
@@ -330,6 +335,12 @@ export class FaultEngine {
   /** Whether launches of this server fail. */
   isLaunchFailure(sourceServerID: string): boolean {
     return this.#launchFailures.has(sourceServerID);
+  }
+
+  /** Whether the recovery instance (or any instance of this source server) stays impaired. */
+  isImpaired(instanceId: string, sourceServerID: string): boolean {
+    const list = this.#plan.impairedInstances;
+    return list !== undefined && (list.includes(instanceId) || list.includes(sourceServerID));
   }
 
   /** Whether jobs with this server never finish. */

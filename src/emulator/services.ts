@@ -6,6 +6,7 @@ import { accessDenied, createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import type { InspectionViews } from './inspection.js';
 import { renderServiceError } from './protocols/service-errors.js';
+import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { createEc2Handler } from './services/ec2.js';
 import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
@@ -119,6 +120,7 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
         const account = state.account(accountId);
         if (!account || account.region !== region) return [];
         account.drs.settle(state.clock.nowMs());
+        const now = state.clock.nowMs();
         return account.drs.instances().map((r) => ({
           instanceId: r.recoveryInstanceID,
           state: 'running' as const,
@@ -127,11 +129,30 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
           tags: r.tags,
           instanceType: r.instanceType,
           availabilityZone: `${region}a`,
+          statusChecks: statusChecksOf(r.recoveryInstanceID, r.sourceServerID, r.launchedMs, now),
         }));
       },
       authorizer,
     }),
   };
+
+  /**
+   * EC2 status checks of a recovery instance: `initializing` for 2-6 virtual minutes after it
+   * launched (seeded per instance), then `ok`, or an `impaired` instance check under the fault.
+   */
+  const initMinutes = new Map<string, number>();
+  function statusChecksOf(instanceId: string, sourceServerID: string, launchedMs: number, now: number) {
+    let minutes = initMinutes.get(instanceId);
+    if (minutes === undefined) {
+      minutes = new Random(`status/${instanceId}`).int(2, 6);
+      initMinutes.set(instanceId, minutes);
+    }
+    const readyMs = launchedMs + minutes * 60_000;
+    if (now < readyMs) return { system: 'initializing', instance: 'initializing' } as const;
+    if (state.faults.isImpaired(instanceId, sourceServerID))
+      return { system: 'ok', instance: 'impaired', impairedSince: new Date(readyMs).toISOString() } as const;
+    return { system: 'ok', instance: 'ok' } as const;
+  }
 
   // The neighbours check their own calls; DRS calls are checked here, dependent actions included.
   const authorize: ServerAuthorizer = (req, principal, operation, requestId) => {

@@ -5,6 +5,7 @@ import type { Job } from '@aws-sdk/client-drs';
 import { JobInProgress } from '../contract/index.js';
 import type { RecoveryRun, TerminateRun } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
+import { checkHealth, expireHealth, registerLaunched, watchingCount } from './health-check.js';
 import {
   classifyReadiness,
   expire,
@@ -40,8 +41,9 @@ export async function monitorJob(
   const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
   const jobs: Map<string, Job> = open.length ? await describeJobs(ctx.drs, open) : new Map();
   const launched = observeJobs(ctx, run, jobs);
+  const watching = registerLaunched(ctx, run, jobs);
+  let changed = (await checkHealth(ctx, run)) || watching;
 
-  let changed = false;
   if (run.waiting.length > 0 && !run.stopped) {
     const before = run.waiting.length;
     const servers = await describeSourceServers(ctx.drs, run.waiting);
@@ -53,6 +55,7 @@ export async function monitorJob(
   }
 
   if (deps.now().getTime() >= Date.parse(run.deadline)) {
+    expireHealth(run, event.request.options.maxWaitMinutes);
     expire(run, jobs, event.request.options.maxWaitMinutes);
     run.polls += 1;
     reportProgress(ctx, run, launched);
@@ -73,7 +76,8 @@ export async function monitorJob(
     `${flying.servers} servers in ${flying.jobs} jobs still running in account ${event.account.accountId}` +
       (run.waiting.length
         ? `, ${run.waiting.length} waiting for their recovery point to get within maxDataLossMinutes`
-        : ''),
+        : '') +
+      (watchingCount(run) ? `, ${watchingCount(run)} launched instances waiting for EC2 status checks` : ''),
     { accountId: event.account.accountId, operation: 'drs:DescribeJobs' },
   );
 }

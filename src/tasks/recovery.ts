@@ -313,7 +313,8 @@ export async function classifyReadiness(
 
 /** Marks the run done when nothing can happen any more. */
 export function settleDone(run: RecoveryRun): void {
-  const open = run.jobs.some((j) => !j.finished);
+  // Launched instances still waiting for their status checks keep the run open.
+  const open = run.jobs.some((j) => !j.finished) || Object.keys(run.health?.watching ?? {}).length > 0;
   const moreToLaunch = !run.stopped && (run.pending.length > 0 || run.waiting.length > 0);
   run.done = !open && !moreToLaunch;
 }

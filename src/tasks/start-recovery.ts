@@ -7,6 +7,7 @@ import { ErrorNames } from '../contract/index.js';
 import { addMinutes } from '../core/duration.js';
 import type { RecoveryRun } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
+import { registerLaunched } from './health-check.js';
 import {
   adoptLaunched,
   classifyReadiness,
@@ -121,6 +122,7 @@ export async function startRecovery(event: AccountEvent, deps: TaskDeps): Promis
   await adoptLaunched(ctx, run, servers, ids, { known });
   const adopted = new Set(run.jobs.flatMap((j) => j.serverIds));
   const launched = observeJobs(ctx, run, known);
+  registerLaunched(ctx, run, known);
 
   const rest = ids.filter((id) => !adopted.has(id));
   const { nowReady } = await classifyReadiness(ctx, run, rest, servers);

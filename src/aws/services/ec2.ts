@@ -1,7 +1,14 @@
 /** EC2 port of one staging account; `@aws-sdk/client-ec2` is loaded on the first call. */
-import type { DescribeInstancesCommandOutput } from '@aws-sdk/client-ec2';
+import type {
+  DescribeInstanceStatusCommandOutput,
+  DescribeInstancesCommandOutput,
+} from '@aws-sdk/client-ec2';
 import { awsErrorCode } from '../errors.js';
-import type { Ec2InstanceInfo, Ec2Port } from '../ports.js';
+import type { Ec2InstanceInfo, Ec2InstanceStatusInfo, Ec2Port } from '../ports.js';
+
+/** EC2 takes at most 100 explicit instance ids per DescribeInstanceStatus call. */
+export const MAX_INSTANCE_STATUS_IDS = 100;
+
 import { type AwsService, sdkCaller } from '../service.js';
 
 /**
@@ -55,6 +62,52 @@ export const ec2Service: AwsService<Ec2Port> = {
           }
           nextToken = out.NextToken;
         } while (nextToken);
+        return found;
+      },
+
+      async describeInstanceStatus(instanceIds, options = {}) {
+        const filters = options.upOnly
+          ? [
+              { Name: 'instance-state-name', Values: ['running'] },
+              { Name: 'system-status.status', Values: ['ok'] },
+              { Name: 'instance-status.status', Values: ['ok'] },
+            ]
+          : undefined;
+        const found: Ec2InstanceStatusInfo[] = [];
+        for (let i = 0; i < instanceIds.length; i += MAX_INSTANCE_STATUS_IDS) {
+          let ids = instanceIds.slice(i, i + MAX_INSTANCE_STATUS_IDS);
+          // An instance EC2 does not know yet (eventual consistency right after a launch) fails the
+          // whole call: ask again without the ids the error names, once.
+          for (let attempt = 0; attempt < 2 && ids.length > 0; attempt += 1) {
+            let out: DescribeInstanceStatusCommandOutput;
+            try {
+              out = await call('DescribeInstanceStatus', (sdk, client) =>
+                client.send(
+                  new sdk.DescribeInstanceStatusCommand({
+                    InstanceIds: ids,
+                    IncludeAllInstances: true,
+                    ...(filters ? { Filters: filters } : {}),
+                  }),
+                ),
+              );
+            } catch (err) {
+              if (awsErrorCode(err) !== 'InvalidInstanceID.NotFound') throw err;
+              const unknown = new Set((err instanceof Error ? err.message : '').match(/i-[0-9a-f]+/g) ?? []);
+              ids = unknown.size ? ids.filter((id) => !unknown.has(id)) : [];
+              continue;
+            }
+            for (const s of out.InstanceStatuses ?? []) {
+              if (!s.InstanceId) continue;
+              found.push({
+                instanceId: s.InstanceId,
+                ...(s.InstanceState?.Name ? { state: s.InstanceState.Name } : {}),
+                ...(s.SystemStatus?.Status ? { system: s.SystemStatus.Status } : {}),
+                ...(s.InstanceStatus?.Status ? { instance: s.InstanceStatus.Status } : {}),
+              });
+            }
+            break;
+          }
+        }
         return found;
       },
     };

@@ -1,5 +1,7 @@
 /**
- * EC2 (ec2 query protocol): `DescribeInstances` over the recovery instances the DRS model
+ * EC2 (ec2 query protocol): `DescribeInstances` and `DescribeInstanceStatus` (status checks:
+ * `initializing` for a few virtual minutes after launch, then `ok`, or `impaired` under the
+ * `impairedInstances` fault) over the recovery instances the DRS model
  * launched in the caller's account and region, with `InstanceId.N`, `Filter.N` (`instance-id`,
  * `instance-state-name`, `private-ip-address`, `tag:<key>`, `tag-key`, with `*`/`?` wildcards),
  * `MaxResults`/`NextToken`, and EC2's own errors.
@@ -49,6 +51,40 @@ export interface Ec2InstanceView {
   readonly vpcId?: string;
   /** Instances launched together share a reservation. @default derived from the instance id */
   readonly reservationId?: string;
+  /** EC2 status checks (DescribeInstanceStatus). @default both `ok` */
+  readonly statusChecks?: Ec2StatusChecks;
+}
+
+/** Summary status of a status check (model enum `SummaryStatus`). */
+export type Ec2SummaryStatus = 'ok' | 'impaired' | 'insufficient-data' | 'not-applicable' | 'initializing';
+
+/** The system and instance status checks of a running instance. */
+export interface Ec2StatusChecks {
+  readonly system: Ec2SummaryStatus;
+  readonly instance: Ec2SummaryStatus;
+  /** When a check that is `impaired` started failing (ISO-8601). */
+  readonly impairedSince?: string;
+}
+
+/** EC2 accepts at most 100 explicit instance ids in one DescribeInstanceStatus call. */
+export const MAX_STATUS_IDS = 100;
+
+const STATUS_FILTERS = new Set([
+  'availability-zone',
+  'instance-state-name',
+  'instance-state-code',
+  'instance-status.status',
+  'instance-status.reachability',
+  'system-status.status',
+  'system-status.reachability',
+]);
+
+/** Detail status of a check (model enum `StatusType`) for a summary status. */
+function detailOf(status: Ec2SummaryStatus): string {
+  if (status === 'ok') return 'passed';
+  if (status === 'impaired') return 'failed';
+  if (status === 'initializing') return 'initializing';
+  return 'insufficient-data';
 }
 
 /** Narrow ports of the EC2 handler. */
@@ -151,6 +187,62 @@ function renderInstance(instance: Ec2InstanceView, region: string): XmlRaw {
         ['virtualizationType', 'hvm'],
         ['hypervisor', 'xen'],
         ['tagSet', tags],
+      ]).xml
+    }</item>`,
+  );
+}
+
+function statusFilterValues(instance: Ec2InstanceView, name: string, region: string): string[] {
+  const checks = instance.statusChecks ?? { system: 'ok', instance: 'ok' };
+  switch (name) {
+    case 'instance-status.status':
+      return [checks.instance];
+    case 'instance-status.reachability':
+      return [detailOf(checks.instance)];
+    case 'system-status.status':
+      return [checks.system];
+    case 'system-status.reachability':
+      return [detailOf(checks.system)];
+    default:
+      return filterValues(instance, name, region);
+  }
+}
+
+function renderStatus(instance: Ec2InstanceView, region: string): XmlRaw {
+  const checks = instance.statusChecks ?? { system: 'ok', instance: 'ok' };
+  const summary = (status: Ec2SummaryStatus) =>
+    xmlElements([
+      [
+        'details',
+        [
+          raw(
+            `<item>${
+              xmlElements([
+                ['name', 'reachability'],
+                ['status', detailOf(status)],
+                ['impairedSince', status === 'impaired' ? checks.impairedSince : undefined],
+              ]).xml
+            }</item>`,
+          ),
+        ],
+      ],
+      ['status', status],
+    ]);
+  return raw(
+    `<item>${
+      xmlElements([
+        ['instanceId', instance.instanceId],
+        ['availabilityZone', instance.availabilityZone ?? `${region}a`],
+        [
+          'instanceState',
+          xmlElements([
+            ['code', STATE_CODES[instance.state]],
+            ['name', instance.state],
+          ]),
+        ],
+        ['systemStatus', summary(checks.system)],
+        ['instanceStatus', summary(checks.instance)],
+        ['eventsSet', raw('')],
       ]).xml
     }</item>`,
   );
@@ -276,10 +368,121 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
     );
   }
 
+  /**
+   * DescribeInstanceStatus: status checks of running instances (all states with
+   * IncludeAllInstances), at most 100 explicit ids, MaxResults 5-1000 without ids, Filter.N.
+   */
+  function describeInstanceStatus(
+    params: URLSearchParams,
+    region: string,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    const ids = queryList(params, 'InstanceId', '');
+    const filters = queryStructList(params, 'Filter', '');
+    const maxRaw = params.get('MaxResults');
+    const token = params.get('NextToken');
+    const includeAll = params.get('IncludeAllInstances') === 'true';
+    for (const id of ids) {
+      if (!INSTANCE_ID.test(id))
+        return invalid('InvalidInstanceID.Malformed', `Invalid id: "${id}"`, requestId);
+    }
+    if (ids.length > MAX_STATUS_IDS) {
+      return invalid(
+        'InvalidParameterValue',
+        `The maximum number of instance IDs that can be specified is ${MAX_STATUS_IDS}, got ${ids.length}`,
+        requestId,
+      );
+    }
+    if (maxRaw !== null && ids.length > 0) {
+      return invalid(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+        requestId,
+      );
+    }
+    let max: number | undefined;
+    if (maxRaw !== null) {
+      max = Number(maxRaw);
+      if (!Number.isInteger(max) || max < 5 || max > 1000) {
+        return invalid(
+          'InvalidParameterValue',
+          `Value ( ${maxRaw} ) for parameter maxResults is invalid. Expecting a value ${Number(maxRaw) > 1000 ? 'less than 1000' : 'greater than 5'}.`,
+          requestId,
+        );
+      }
+    }
+    const parsedFilters: Array<{ name: string; values: string[] }> = [];
+    for (const filter of filters) {
+      const name = filter.Name ?? '';
+      if (!STATUS_FILTERS.has(name))
+        return invalid('InvalidParameterValue', `The filter '${name}' is invalid`, requestId);
+      const values = Object.entries(filter)
+        .filter(([k]) => k.startsWith('Value.'))
+        .sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)))
+        .map(([, v]) => v);
+      parsedFilters.push({ name, values });
+    }
+    if (ports.authorizer !== undefined) {
+      const check = ports.authorizer.check(principal, {
+        action: 'ec2:DescribeInstanceStatus',
+        resources: '*',
+        region,
+      });
+      if (!check.allowed) throw accessDenied('ec2', principal, check, '*');
+    }
+    const all = ports.listInstances(principal.accountId, region);
+    if (ids.length > 0) {
+      const known = new Set(all.map((i) => i.instanceId));
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        const message =
+          unknown.length === 1
+            ? `The instance ID '${unknown[0]}' does not exist`
+            : `The instance IDs '${unknown.join(', ')}' do not exist`;
+        return invalid('InvalidInstanceID.NotFound', message, requestId);
+      }
+    }
+    const instanceKey = (i: Ec2InstanceView): PageKey => [i.instanceId];
+    const selected = [...all]
+      .sort((a, b) => compareKeys(instanceKey(a), instanceKey(b)))
+      .filter(
+        (instance) =>
+          (includeAll || instance.state === 'running') &&
+          (ids.length === 0 || ids.includes(instance.instanceId)) &&
+          parsedFilters.every(({ name, values }) =>
+            statusFilterValues(instance, name, region).some((v) =>
+              values.some((pattern) => wildcardMatch(pattern, v)),
+            ),
+          ),
+      );
+    let pageOf: Page<Ec2InstanceView>;
+    try {
+      pageOf = paginate(selected, {
+        scope: 'DescribeInstanceStatus',
+        key: instanceKey,
+        max: max ?? Number.MAX_SAFE_INTEGER,
+        token: token ?? undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof PageTokenError)) throw err;
+      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
+    }
+    return ec2Response(
+      'DescribeInstanceStatus',
+      xmlElements([
+        ['instanceStatusSet', pageOf.items.map((i) => renderStatus(i, region))],
+        ['nextToken', pageOf.nextToken],
+      ]),
+      requestId,
+    );
+  }
+
   return async (req, ctx) => {
     const params = parseQueryParams(req);
     const action = params.get('Action');
     if (action === 'DescribeInstances') return describeInstances(params, req.region, ctx);
+    if (action === 'DescribeInstanceStatus') return describeInstanceStatus(params, req.region, ctx);
     throw fail({
       code: 'InvalidAction',
       message: `The action ${action ?? ''} is not valid for this web service.`,

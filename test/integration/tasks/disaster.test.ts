@@ -110,4 +110,44 @@ describe('disaster day', () => {
     expect(out.recoveryInstances[0]?.dataLossSeconds).toBeGreaterThanOrEqual(3 * 3600);
     expect(drsCallsByOperation(world.emu).DescribeRecoverySnapshots).toBeUndefined();
   });
+
+  it('waits for EC2 status checks: an impaired instance fails InstanceUnhealthy, a healthy one is up after its launch', async () => {
+    const fleet = smallFleet({ '111111111111': [1, 2].map((n) => server(1, n, hrp, { lagSeconds: 5 })) });
+    world = await startWorld({ fleet, faults: { impairedInstances: ['s-10000000000000002'] } });
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { continueOnFailure: true, healthCheckMinutes: 10 },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('partial');
+    expect(out.failedServers).toEqual([
+      expect.objectContaining({
+        sourceServerId: 's-10000000000000002',
+        errorCode: 'InstanceUnhealthy',
+        errorMessage: expect.stringContaining('instance status impaired'),
+      }),
+    ]);
+    const up = out.recoveryInstances.find((r) => r.status === 'launched');
+    expect(Date.parse(up?.readyTime ?? '')).toBeGreaterThan(Date.parse(up?.launchTime ?? ''));
+    const statusCalls = world.emu.state.callTotal({ service: 'ec2', operation: 'DescribeInstanceStatus' });
+    expect(statusCalls).toBeGreaterThan(0);
+  });
+
+  it('healthCheckMinutes 0 turns the check off: no DescribeInstanceStatus call, an impaired instance counts as launched', async () => {
+    const fleet = smallFleet({ '111111111111': [server(1, 1, hrp, { lagSeconds: 5 })] });
+    world = await startWorld({ fleet, faults: { impairedInstances: ['s-10000000000000001'] } });
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { healthCheckMinutes: 0 },
+    });
+
+    expect(run.result.output.status).toBe('success');
+    expect(world.emu.state.callTotal({ service: 'ec2', operation: 'DescribeInstanceStatus' })).toBe(0);
+  });
 });

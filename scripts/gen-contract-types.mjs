@@ -9,6 +9,7 @@ const targets = [
   ['orchestration-input', 'OrchestrationInput'],
   ['orchestration-output', 'OrchestrationOutput'],
   ['staging-accounts', 'StagingAccountsConfig'],
+  ['runbook', 'Runbook'],
 ];
 
 /** Renders the TypeScript source for one schema. */

@@ -5,6 +5,7 @@
 export * from './errors.js';
 export type * from './generated/orchestration-input.js';
 export type * from './generated/orchestration-output.js';
+export type * from './generated/runbook.js';
 export type * from './generated/staging-accounts.js';
 export {
   MAX_INPUT_BYTES,
@@ -17,5 +18,13 @@ export {
 } from './input.js';
 export { DEFAULT_JSON_LIMITS, type JsonTextLimits, parseJsonText } from './json-text.js';
 export { assertOrchestrationOutput, isOrchestrationOutput } from './output.js';
-export { orchestrationInputSchema, orchestrationOutputSchema, stagingAccountsSchema } from './schemas.js';
+export {
+  approvalWaves,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  type ParsedRunbook,
+  parseRunbook,
+  type WavesInput,
+  wavesInput,
+} from './runbook.js';
+export { orchestrationInputSchema, orchestrationOutputSchema, runbookSchema, stagingAccountsSchema } from './schemas.js';
 export { parseStagingAccounts, type ResolvedStagingAccount } from './staging-accounts.js';

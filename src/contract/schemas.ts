@@ -4,6 +4,7 @@
  */
 import orchestrationInputSchema from '../../schemas/orchestration-input.schema.json' with { type: 'json' };
 import orchestrationOutputSchema from '../../schemas/orchestration-output.schema.json' with { type: 'json' };
+import runbookSchema from '../../schemas/runbook.schema.json' with { type: 'json' };
 import stagingAccountsSchema from '../../schemas/staging-accounts.schema.json' with { type: 'json' };
 
-export { orchestrationInputSchema, orchestrationOutputSchema, stagingAccountsSchema };
+export { orchestrationInputSchema, orchestrationOutputSchema, runbookSchema, stagingAccountsSchema };

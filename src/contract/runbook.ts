@@ -1,0 +1,144 @@
+/**
+ * The runbook contract: validation of a runbook document against `schemas/runbook.schema.json`,
+ * then of every wave as the orchestration input it becomes, and the translation into the input
+ * of `statemachines/waves.asl.json`. Pure: the YAML/JSON text is parsed by the caller.
+ */
+import { ValidationError, type ValidationProblem } from './errors.js';
+import type { Runbook, RunbookWave } from './generated/runbook.js';
+import { parseOrchestrationInput } from './input.js';
+import { runbookSchema } from './schemas.js';
+import { compileSchema, problemsFrom } from './validator.js';
+
+/** Default seconds a wave waits for an approval decision. */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3600;
+
+/** A valid runbook (defaults applied). */
+export interface ParsedRunbook extends Runbook {
+  readonly approval: { topicArn?: string; timeoutSeconds: number };
+  readonly waves: [RunbookWave & { approval: boolean }, ...(RunbookWave & { approval: boolean })[]];
+}
+
+/** The input of `statemachines/waves.asl.json` for a runbook. */
+export interface WavesInput {
+  readonly action: Runbook['action'];
+  readonly waves: readonly {
+    readonly name: string;
+    readonly tags: Record<string, string>;
+    readonly options: Record<string, unknown>;
+    readonly approval: boolean;
+    readonly rtoTargetMinutes?: number;
+  }[];
+  readonly options: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly approval?: { readonly topicArn: string; readonly timeoutSeconds: number };
+}
+
+const validateRunbook = compileSchema<Runbook>(runbookSchema);
+
+/** Moves a wave-input problem to where the runbook author wrote the field. */
+function waveProblem(index: number, problem: ValidationProblem, wave: RunbookWave): ValidationProblem {
+  const p = problem.pointer;
+  if (p.startsWith('/options/')) {
+    const field = p.slice('/options/'.length).split('/')[0] ?? '';
+    const inWave = wave.options !== undefined && field in wave.options;
+    return { pointer: inWave ? `/waves/${index}${p}` : p, message: problem.message };
+  }
+  if (p.startsWith('/metadata')) return problem;
+  if (p === '/action') return problem;
+  return { pointer: `/waves/${index}${p}`, message: problem.message };
+}
+
+/**
+ * Validates a runbook document (already parsed from YAML or JSON) and returns it with defaults.
+ * Every wave is also checked as the orchestration input it becomes (runbook options merged with
+ * the wave's), so a misspelled option or a bad tag is reported at the runbook's own pointer.
+ *
+ * @throws {ValidationError} naming every problem (`/waves/1/options/parallelism must be <= 200, got 500`).
+ * @example parseRunbook({ action: 'drill', waves: [{ name: 'db', tags: { 'DR-Wave': '1' } }] })
+ */
+export function parseRunbook(raw: unknown): ParsedRunbook {
+  const data: unknown = JSON.parse(JSON.stringify(raw ?? null));
+  if (!validateRunbook(data)) {
+    throw new ValidationError(problemsFrom(validateRunbook.errors, data), 'runbook');
+  }
+  const runbook = data as Runbook;
+  const problems: ValidationProblem[] = [];
+  const seen = new Map<string, number>();
+  runbook.waves.forEach((wave, i) => {
+    const first = seen.get(wave.name.toLowerCase());
+    if (first !== undefined) {
+      problems.push({
+        pointer: `/waves/${i}/name`,
+        message: `must be unique, got ${JSON.stringify(wave.name)} again (wave ${first + 1} has it)`,
+      });
+    } else seen.set(wave.name.toLowerCase(), i);
+    try {
+      parseOrchestrationInput({
+        action: runbook.action,
+        tags: wave.tags,
+        options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
+        metadata: runbook.metadata ?? {},
+      });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const p of err.problems) {
+        const moved = waveProblem(i, p, wave);
+        // Runbook-wide problems are reported once, not once per wave.
+        if (!problems.some((q) => q.pointer === moved.pointer && q.message === moved.message)) {
+          problems.push(moved);
+        }
+      }
+    }
+  });
+  if (problems.length > 0) throw new ValidationError(problems, 'runbook');
+  return {
+    ...runbook,
+    approval: {
+      timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+      ...(runbook.approval ?? {}),
+    },
+  } as ParsedRunbook;
+}
+
+/** Names of the waves that wait for approval. */
+export function approvalWaves(runbook: ParsedRunbook): string[] {
+  return runbook.waves.filter((w) => w.approval).map((w) => w.name);
+}
+
+/**
+ * The input of `statemachines/waves.asl.json` for a runbook.
+ *
+ * @param topicArn where approval requests go (the runbook's, else the target's default topic)
+ * @throws {ValidationError} when a wave needs approval and no topic is known.
+ */
+export function wavesInput(
+  runbook: ParsedRunbook,
+  extra: { readonly topicArn?: string; readonly metadata?: Record<string, unknown> } = {},
+): WavesInput {
+  const topicArn = runbook.approval.topicArn ?? extra.topicArn;
+  const needsApproval = runbook.waves.some((w) => w.approval);
+  if (needsApproval && topicArn === undefined) {
+    throw new ValidationError(
+      [{ pointer: '/approval/topicArn', message: 'is required when a wave asks for approval' }],
+      'runbook',
+    );
+  }
+  return {
+    action: runbook.action,
+    waves: runbook.waves.map((w) => ({
+      name: w.name,
+      tags: w.tags,
+      options: w.options ?? {},
+      approval: w.approval,
+      ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
+    })),
+    options: runbook.options ?? {},
+    metadata: {
+      ...(runbook.metadata ?? {}),
+      ...(extra.metadata ?? {}),
+    },
+    ...(topicArn !== undefined && {
+      approval: { topicArn, timeoutSeconds: runbook.approval.timeoutSeconds },
+    }),
+  };
+}

@@ -20,6 +20,7 @@ import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
 import { type Invocation, parseInvocation, type RunInvocation, type ServeInvocation } from './program.js';
 import { createProgress } from './progress.js';
+import type { RunbookInvocation } from './runbook.js';
 import type { PlanReport, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
 
@@ -27,6 +28,12 @@ import { renderOutputTable, renderPlanTable } from './table.js';
 export interface CliDeps {
   /** Opens the target named by the invocation (starts the emulator, builds clients). */
   openSession(invocation: RunInvocation, io: CliIo, say: (text: string) => void): Promise<Session>;
+  /** Opens the target of a runbook run or plan. */
+  openRunbookSession?(
+    invocation: RunbookInvocation,
+    io: CliIo,
+    say: (text: string) => void,
+  ): Promise<Session>;
   /** Runs `drs-orch serve` until it is stopped; resolves to the exit code. */
   serve(invocation: ServeInvocation, io: CliIo): Promise<number>;
 }
@@ -36,6 +43,15 @@ const defaultDeps: CliDeps = {
   async openSession(invocation, io, say) {
     const { openSession } = await import('./targets.js');
     return openSession(invocation, io, say);
+  },
+  async openRunbookSession(invocation, io, say) {
+    const { openSession } = await import('./targets.js');
+    // A runbook opens the same sim/aws target as an action; the action and flags are not used.
+    return openSession(
+      { kind: 'run', action: undefined, flags: {}, target: invocation.target, out: invocation.out },
+      io,
+      say,
+    );
   },
   async serve(invocation, io) {
     const { serve } = await import('./targets.js');
@@ -236,6 +252,22 @@ async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promi
       return ExitCode.Success;
     case 'serve':
       return deps.serve(invocation, io);
+    case 'runbook':
+    case 'plan-runbook': {
+      const { runRunbook } = await import('./runbook.js');
+      const open = deps.openRunbookSession ?? defaultDeps.openRunbookSession;
+      return runRunbook(invocation, io, (i, say) =>
+        (open as NonNullable<CliDeps['openRunbookSession']>)(invocation, i, say),
+      );
+    }
+    case 'report': {
+      const { runReport } = await import('./reports.js');
+      return runReport(invocation, io);
+    }
+    case 'approve': {
+      const { runApprove } = await import('./approve.js');
+      return runApprove(invocation, io);
+    }
     default:
       return runOrPlan(invocation, io, deps);
   }

@@ -6,6 +6,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { optionApplies } from '../contract/index.js';
 import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
 import { UsageError } from './errors.js';
+import {
+  addRunbookCommands,
+  planRunbookInvocation,
+  type RunbookCommandInvocation,
+} from './runbook-program.js';
 
 /** Where the orchestration runs (architecture.md §1). */
 export type TargetName = 'sim' | 'aws' | 'sfn';
@@ -75,10 +80,10 @@ export interface TextInvocation {
 }
 
 /** What a command line asks for. */
-export type Invocation = RunInvocation | ServeInvocation | TextInvocation;
+export type Invocation = RunInvocation | ServeInvocation | TextInvocation | RunbookCommandInvocation;
 
 /** Every command name, for "did you mean" suggestions. */
-export const COMMANDS = [...ACTIONS, 'run', 'plan', 'serve'] as const;
+export const COMMANDS = [...ACTIONS, 'run', 'plan', 'serve', 'runbook', 'approve', 'report'] as const;
 
 const ACTION_HELP: Record<Action, string> = {
   failover: 'launch recovery instances for the matching servers (real recovery)',
@@ -188,7 +193,7 @@ function addInputOptions(cmd: Command, action?: Action): Command {
 }
 
 /** Adds the flags that choose where to run and how to show the result. */
-function addRunOptions(cmd: Command, withOutput: boolean): Command {
+export function addRunOptions(cmd: Command, withOutput: boolean): Command {
   cmd
     .addOption(
       new Option(
@@ -217,7 +222,7 @@ function addRunOptions(cmd: Command, withOutput: boolean): Command {
 }
 
 /** Raw commander options of an action command. */
-interface RawRunOptions extends InputFlags {
+export interface RawRunOptions extends InputFlags {
   input?: string;
   target: TargetName;
   fleet: string;
@@ -259,7 +264,7 @@ const STATE_MACHINE_ARN =
   /^arn:aws[a-z-]*:states:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
 function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: RawRunOptions): RunInvocation {
-  const { input, target, fleet, stateFile, quiet, format, output, ...rest } = o;
+  const { input, ...rest } = o;
   const flags: InputFlags = {
     ...(rest.tags !== undefined && { tags: rest.tags }),
     ...(rest.maxWait !== undefined && { maxWait: rest.maxWait }),
@@ -281,6 +286,25 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
   if ((rest.tags === undefined || rest.tags.length === 0) && input === undefined) {
     throw new UsageError('--tags K=V (or --input FILE) is required: it selects the source servers');
   }
+  return {
+    kind,
+    action,
+    ...(input !== undefined && { inputFile: input }),
+    flags,
+    ...targetAndOutput(kind, o),
+  };
+}
+
+/**
+ * The target and output options of a command (shared by the actions, `plan` and `runbook`).
+ *
+ * @throws {UsageError} for a bad `--endpoint`, `--time-scale`, `--poll-interval`, or `--target sfn` without an ARN.
+ */
+export function targetAndOutput(
+  kind: 'run' | 'plan',
+  o: RawRunOptions,
+): { target: TargetOptions; out: OutputOptions } {
+  const { target, fleet, stateFile, quiet, format, output, ...rest } = o;
   const endpoint = parseUrl('--endpoint', rest.endpoint);
   const stateMachineArn = rest.stateMachineArn;
   if (target === 'sfn') {
@@ -298,10 +322,6 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
   if (pollSeconds <= 0)
     throw new UsageError(`--poll-interval must be positive, got ${JSON.stringify(rest.pollInterval)}`);
   return {
-    kind,
-    action,
-    ...(input !== undefined && { inputFile: input }),
-    flags,
     target: {
       target,
       fleet,
@@ -339,6 +359,8 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
         '  drs-orch status --tags DR-Wave=1 --format table  what the drill left behind\n' +
         '  drs-orch terminate --tags DR-Wave=1             clean up the drill instances\n' +
         '  drs-orch plan --tags DR-Application=HRP          dry run: servers, readiness, batches\n' +
+        '  drs-orch runbook examples/drill-runbook.yaml    waves with approvals, then an evidence report\n' +
+        '  drs-orch report --open                          list or open the evidence reports\n' +
         '  drs-orch serve                                  emulator for the AWS CLI / SDKs on :4566\n' +
         '\nExit codes: 0 success, 2 partial, 3 failed, 4 timeout, 64 invalid usage or input, 70 internal error.',
     );
@@ -359,8 +381,14 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
   const plan = program
     .command('plan')
     .description('dry run: discovery, readiness and launch batches per staging account; changes nothing')
-    .argument('[action]', 'action to plan', 'drill');
+    .argument('[action]', 'action to plan', 'drill')
+    .option('--runbook <file>', 'plan every wave of a runbook (YAML or JSON) instead');
   addRunOptions(addInputOptions(plan), true).action(function (this: Command, planned: string) {
+    const runbook = planRunbookInvocation(this.opts<RawRunOptions & { runbook?: string }>());
+    if (runbook !== undefined) {
+      capture(runbook);
+      return;
+    }
     if (!isAction(planned)) {
       const hint = closest(planned, ACTIONS);
       throw new UsageError(
@@ -369,6 +397,8 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
     }
     capture(toRunInvocation('plan', planned, this.opts<RawRunOptions>()));
   });
+
+  addRunbookCommands(program, capture);
 
   program
     .command('serve')

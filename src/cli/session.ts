@@ -3,6 +3,8 @@
  * and clean up. The targets adapt the runtime, the emulator and Step Functions to this shape, so
  * `main()` and its tests never depend on how a target works.
  */
+import type { RecordedEvent } from '../report/index.js';
+import type { Approver } from '../runtime/types.js';
 
 /**
  * A progress event, whatever the engine: the local runtime's events and Step Functions history
@@ -92,6 +94,19 @@ export interface PlanReport {
   }[];
 }
 
+/** Options of {@link Session.runWaves}. */
+export interface WavesRunOptions {
+  /** Execution name. */
+  readonly name: string;
+  readonly onEvent: ProgressListener;
+  /** Every engine event, for the evidence report. */
+  readonly onRecord: (event: RecordedEvent) => void;
+  /** Answers the approval pauses. */
+  readonly approver: Approver;
+  /** Aborts the execution (StopExecution). */
+  readonly signal: AbortSignal;
+}
+
 /** A target opened for one command: an emulator started, a client built. */
 export interface Session {
   /** Short description for the progress header, e.g. `sim (demo fleet, x1000)`. */
@@ -102,6 +117,18 @@ export interface Session {
   plan(input: Record<string, unknown>, onEvent: ProgressListener): Promise<PlanReport>;
   /** Current time of the target (virtual on sim), for elapsed time. */
   now(): Date;
+  /**
+   * Runs `statemachines/waves.asl.json` (a runbook) to its end. Absent on targets that cannot
+   * run it.
+   */
+  runWaves?(
+    input: Record<string, unknown>,
+    options: WavesRunOptions,
+  ): Promise<RunOutcome & { executionArn: string }>;
+  /** The SNS topic approvals go to when the runbook names none (sim: the fleet's first topic). */
+  readonly defaultTopicArn?: string;
+  /** Lets the caller handle Ctrl-C itself; the handler returns true when it did. */
+  interceptInterrupt?(handler: () => boolean): void;
   /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */
   close(): Promise<void>;
 }

@@ -26,5 +26,10 @@ export {
   type WavesInput,
   wavesInput,
 } from './runbook.js';
-export { orchestrationInputSchema, orchestrationOutputSchema, runbookSchema, stagingAccountsSchema } from './schemas.js';
+export {
+  orchestrationInputSchema,
+  orchestrationOutputSchema,
+  runbookSchema,
+  stagingAccountsSchema,
+} from './schemas.js';
 export { parseStagingAccounts, type ResolvedStagingAccount } from './staging-accounts.js';

@@ -119,7 +119,12 @@ function executionName(action: unknown, now: Date): string {
 }
 
 /** A session on the local runtime. */
-function localSession(env: RuntimeEnv, label: string, close: () => Promise<void>): Session {
+function localSession(
+  env: RuntimeEnv,
+  label: string,
+  close: () => Promise<void>,
+  extra: Pick<Session, 'defaultTopicArn' | 'interceptInterrupt'> = {},
+): Session {
   const forward =
     (onEvent: ProgressListener) =>
     (event: RuntimeEvent): void => {
@@ -144,8 +149,30 @@ function localSession(env: RuntimeEnv, label: string, close: () => Promise<void>
         ...(result.cause !== undefined && { cause: result.cause }),
       };
     },
+    async runWaves(input, options) {
+      const result = await runStateMachine({
+        machine: 'waves',
+        input,
+        env: { ...env, approver: options.approver },
+        onEvent: (event) => {
+          options.onRecord(event);
+          const mapped = toProgressEvent(event);
+          if (mapped) options.onEvent(mapped);
+        },
+        name: options.name,
+        signal: options.signal,
+      });
+      return {
+        executionArn: result.executionArn,
+        status: result.status,
+        ...(result.output !== undefined && { output: result.output }),
+        ...(result.error !== undefined && { error: result.error }),
+        ...(result.cause !== undefined && { cause: result.cause }),
+      };
+    },
     plan: (input, onEvent) => planOrchestration(input, env, onEvent),
     close,
+    ...extra,
   };
 }
 
@@ -180,7 +207,13 @@ export async function openSimSession(
     });
     // Ctrl-C or SIGTERM mid-run compacts the world and releases its lock. (A SIGKILL cannot be
     // caught: the write-ahead journal already holds every change, and the next run replays it.)
+    // A runbook handles the first Ctrl-C itself (it stops the execution and writes its report).
+    let intercept: (() => boolean) | undefined;
     const onInterrupt = (signal: NodeJS.Signals): void => {
+      if (signal === 'SIGINT' && intercept?.()) {
+        process.once('SIGINT', onInterrupt);
+        return;
+      }
       say(`interrupted (${signal}): saving the simulated world`);
       void world.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     };
@@ -188,11 +221,24 @@ export async function openSimSession(
       process.once('SIGINT', onInterrupt);
       process.once('SIGTERM', onInterrupt);
     }
-    return localSession(env, world.label, async () => {
-      process.off('SIGINT', onInterrupt);
-      process.off('SIGTERM', onInterrupt);
-      await world.close();
-    });
+    const topic = fleet.accounts.find((a) => a.accountId === orchestrator.accountId)?.snsTopics?.[0];
+    return localSession(
+      env,
+      world.label,
+      async () => {
+        process.off('SIGINT', onInterrupt);
+        process.off('SIGTERM', onInterrupt);
+        await world.close();
+      },
+      {
+        ...(topic !== undefined && {
+          defaultTopicArn: `arn:aws:sns:${orchestrator.region}:${orchestrator.accountId}:${topic}`,
+        }),
+        interceptInterrupt: (handler) => {
+          intercept = handler;
+        },
+      },
+    );
   } catch (err) {
     await world.close();
     throw err;

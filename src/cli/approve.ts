@@ -1,0 +1,119 @@
+/**
+ * `drs-orch approve EXECUTION [--reject] [--comment TEXT]`: answers a waves execution waiting in
+ * its approval state, on `drs-orch serve` or on AWS Step Functions. The task token is read from
+ * the execution's history (the approval state's scheduled parameters carry it as the `TaskToken`
+ * message attribute), then SendTaskSuccess or SendTaskFailure records who, when and why.
+ */
+import {
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { approvedOutput, operatorName, rejectionCause } from './approvals.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** `drs-orch approve`. */
+export interface ApproveInvocation {
+  readonly kind: 'approve';
+  readonly execution: string;
+  readonly reject: boolean;
+  readonly comment?: string;
+  readonly by?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+}
+
+/** The task token of the approval the execution waits on, from its history (newest first). */
+export function pendingToken(events: readonly HistoryEvent[]): string | undefined {
+  const resourceOf = (x: HistoryEvent): string | undefined =>
+    x.taskSucceededEventDetails?.resource ??
+    x.taskFailedEventDetails?.resource ??
+    x.taskTimedOutEventDetails?.resource;
+  for (const e of [...events].sort((a, b) => (b.id ?? 0) - (a.id ?? 0))) {
+    const d = e.taskScheduledEventDetails;
+    if (e.type !== 'TaskScheduled' || d?.resourceType !== 'sns' || d.resource !== 'publish.waitForTaskToken')
+      continue;
+    // A later TaskSucceeded/Failed/TimedOut of the same resource answered it.
+    const answered = events.some(
+      (x) => (x.id ?? 0) > (e.id ?? 0) && resourceOf(x) === 'publish.waitForTaskToken',
+    );
+    if (answered) return undefined;
+    try {
+      const params = JSON.parse(d.parameters ?? '{}') as {
+        MessageAttributes?: { TaskToken?: { StringValue?: string } };
+      };
+      return params.MessageAttributes?.TaskToken?.StringValue;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Answers the approval; resolves to the exit code. */
+export async function runApprove(invocation: ApproveInvocation, io: CliIo): Promise<number> {
+  const region = invocation.region ?? invocation.execution.split(':')[3];
+  const client = new SFNClient({
+    ...(region !== undefined && { region }),
+    ...(invocation.endpoint !== undefined && { endpoint: invocation.endpoint }),
+  });
+  try {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new GetExecutionHistoryCommand({
+          executionArn: invocation.execution,
+          maxResults: 1000,
+          ...(nextToken !== undefined && { nextToken }),
+        }),
+      );
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    const token = pendingToken(events);
+    if (token === undefined) {
+      throw new UsageError(`execution ${invocation.execution} is not waiting for an approval`);
+    }
+    const by = operatorName(invocation.by);
+    const at = new Date();
+    if (invocation.reject) {
+      await client.send(
+        new SendTaskFailureCommand({
+          taskToken: token,
+          error: 'ApprovalRejected',
+          cause: rejectionCause(by, at, invocation.comment),
+        }),
+      );
+      io.stderr.write(`rejected by ${by}: ${invocation.comment ?? ''}\n`);
+    } else {
+      await client.send(
+        new SendTaskSuccessCommand({
+          taskToken: token,
+          output: JSON.stringify(approvedOutput(by, at, invocation.comment)),
+        }),
+      );
+      io.stderr.write(`approved by ${by}${invocation.comment ? `: ${invocation.comment}` : ''}\n`);
+    }
+    return ExitCode.Success;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const name = (err as Error).name;
+    if (
+      name === 'ExecutionDoesNotExist' ||
+      name === 'TaskDoesNotExist' ||
+      name === 'InvalidToken' ||
+      name === 'TaskTimedOut' ||
+      name === 'InvalidArn'
+    ) {
+      throw new UsageError(`${name}: ${(err as Error).message}`);
+    }
+    throw err;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The evidence reports on disk: `.drs-orch/reports/<execution>.json` (the source) and
+ * `<execution>.html` (rendered from exactly that text, its SHA-256 printed inside), and
+ * `drs-orch report [EXECUTION|FILE] [--open]` to list, re-render or open them.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { type ReportSource, renderReportHtml, sourceDigest } from '../report/index.js';
+import { UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** Where reports are kept, relative to the working directory. */
+export const REPORTS_DIR = '.drs-orch/reports';
+
+/** `drs-orch report`. */
+export interface ReportInvocation {
+  readonly kind: 'report';
+  /** An execution name or ARN, or a report JSON/HTML file; absent: list the reports. */
+  readonly what?: string;
+  readonly open: boolean;
+  readonly dir: string;
+}
+
+/** Paths of a written report, relative to the working directory when inside it. */
+export interface WrittenReport {
+  readonly json: string;
+  readonly html: string;
+  readonly sha256: string;
+}
+
+/** Writes the JSON source and its HTML page; the page is rendered from the exact bytes written. */
+export async function writeReport(
+  source: ReportSource,
+  cwd: string,
+  dir = REPORTS_DIR,
+): Promise<WrittenReport> {
+  const folder = resolve(cwd, dir);
+  await mkdir(folder, { recursive: true });
+  const text = `${JSON.stringify(source, null, 2)}\n`;
+  const name = source.execution.name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const json = join(folder, `${name}.json`);
+  const html = join(folder, `${name}.html`);
+  await writeFile(json, text);
+  await writeFile(html, renderReportHtml(source, text));
+  const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
+  return { json: shown(json), html: shown(html), sha256: sourceDigest(text) };
+}
+
+/** Opens a file with the desktop's viewer (xdg-open / open / start). */
+function openFile(path: string, io: CliIo): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', path] : [path];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => io.stderr.write(`drs-orch: could not run ${cmd}; open ${path} in a browser\n`));
+    child.unref();
+  } catch {
+    io.stderr.write(`drs-orch: could not run ${cmd}; open ${path} in a browser\n`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `drs-orch report`: lists reports, or (re-)renders one from its JSON source and prints its path. */
+export async function runReport(invocation: ReportInvocation, io: CliIo): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  const folder = resolve(cwd, invocation.dir);
+  if (invocation.what === undefined) {
+    let names: string[] = [];
+    try {
+      names = (await readdir(folder)).filter((n) => n.endsWith('.json')).sort();
+    } catch {
+      names = [];
+    }
+    if (names.length === 0) {
+      io.stderr.write(`no reports in ${invocation.dir} yet: run a runbook or an action first\n`);
+      return ExitCode.Success;
+    }
+    const rows: string[] = [];
+    for (const n of names) {
+      try {
+        const s = JSON.parse(await readFile(join(folder, n), 'utf8')) as ReportSource;
+        rows.push(
+          `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
+        );
+      } catch {
+        rows.push(`?  unreadable  ${join(invocation.dir, n)}`);
+      }
+    }
+    io.stdout.write(`${rows.join('\n')}\n`);
+    return ExitCode.Success;
+  }
+  const what = invocation.what;
+  const name = basename(what.split(':').pop() ?? what).replace(/\.(json|html)$/, '');
+  const candidates = [
+    what.endsWith('.json') ? resolve(cwd, what) : undefined,
+    what.endsWith('.html') ? resolve(cwd, what.replace(/\.html$/, '.json')) : undefined,
+    join(folder, `${name}.json`),
+  ].filter((p): p is string => p !== undefined);
+  let jsonPath: string | undefined;
+  for (const c of candidates) {
+    if (await exists(c)) {
+      jsonPath = c;
+      break;
+    }
+  }
+  if (jsonPath === undefined) {
+    throw new UsageError(
+      `no report for ${JSON.stringify(what)}: expected an execution name, its ARN or a report file (drs-orch report lists them)`,
+    );
+  }
+  const text = await readFile(jsonPath, 'utf8');
+  let source: ReportSource;
+  try {
+    source = JSON.parse(text) as ReportSource;
+  } catch (err) {
+    throw new UsageError(`${relative(cwd, jsonPath)} is not a report source: ${(err as Error).message}`);
+  }
+  if (typeof source !== 'object' || source === null || typeof source.execution?.name !== 'string') {
+    throw new UsageError(`${relative(cwd, jsonPath)} is not a report source (no execution)`);
+  }
+  const htmlPath = jsonPath.replace(/\.json$/, '.html');
+  await writeFile(htmlPath, renderReportHtml(source, text));
+  io.stdout.write(`${relative(cwd, htmlPath) || htmlPath}\n`);
+  io.stderr.write(`sha256 ${sourceDigest(text)}  ${relative(cwd, jsonPath)}\n`);
+  if (invocation.open) openFile(htmlPath, io);
+  return ExitCode.Success;
+}

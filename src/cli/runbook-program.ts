@@ -1,0 +1,133 @@
+/**
+ * The command lines of `drs-orch runbook`, `drs-orch report` and `drs-orch approve`, and the
+ * `--runbook` flag of `plan`. Parsing only; kept apart from program.ts so each stays small.
+ */
+import { type Command, Option } from 'commander';
+import type { ApproveInvocation } from './approve.js';
+import { UsageError } from './errors.js';
+import { addRunOptions, type RawRunOptions, targetAndOutput } from './program.js';
+import { REPORTS_DIR, type ReportInvocation } from './reports.js';
+import type { RunbookInvocation } from './runbook.js';
+
+/** What the runbook commands capture. */
+export type RunbookCommandInvocation = RunbookInvocation | ReportInvocation | ApproveInvocation;
+
+interface RawRunbookOptions extends RawRunOptions {
+  approve?: string[];
+  ticket?: string;
+  initiatedBy?: string;
+  correlationId?: string;
+}
+
+/** Metadata flags shared by runbook runs and plans. */
+function metadataOf(o: RawRunbookOptions): Record<string, string> {
+  return {
+    ...(o.ticket !== undefined && { ticketId: o.ticket }),
+    ...(o.initiatedBy !== undefined && { initiatedBy: o.initiatedBy }),
+    ...(o.correlationId !== undefined && { correlationId: o.correlationId }),
+  };
+}
+
+/** Adds `--ticket`, `--initiated-by`, `--correlation-id`. */
+function addMetadataOptions(cmd: Command): Command {
+  return cmd
+    .option('--ticket <id>', 'change ticket (metadata.ticketId)')
+    .option('--initiated-by <who>', 'who started it (metadata.initiatedBy; default user@host)')
+    .option('--correlation-id <id>', 'idempotency and tracing key (metadata.correlationId)');
+}
+
+/** The `plan --runbook FILE` invocation, or undefined when `--runbook` was not given. */
+export function planRunbookInvocation(
+  o: RawRunbookOptions & { runbook?: string },
+): RunbookInvocation | undefined {
+  if (o.runbook === undefined) return undefined;
+  if (o.tags !== undefined && o.tags.length > 0) {
+    throw new UsageError('plan --runbook takes the tags from the runbook; drop --tags');
+  }
+  return {
+    kind: 'plan-runbook',
+    file: o.runbook,
+    approve: [],
+    metadata: metadataOf(o),
+    ...targetAndOutput('plan', o),
+  };
+}
+
+/**
+ * Adds `runbook`, `report` and `approve` to the program.
+ *
+ * @param capture receives the invocation of the command that ran
+ */
+export function addRunbookCommands(program: Command, capture: (inv: RunbookCommandInvocation) => void): void {
+  const runbook = program
+    .command('runbook')
+    .description('run a runbook (YAML or JSON): ordered waves with approvals, then an evidence report')
+    .argument('<file>', 'the runbook (schemas/runbook.schema.json)')
+    .option(
+      '--approve <wave...>',
+      'pre-approve waves by name or number, or all (otherwise the terminal asks)',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)],
+    );
+  addRunOptions(addMetadataOptions(runbook), true).action(function (this: Command, file: string) {
+    const o = this.opts<RawRunbookOptions>();
+    if (o.target === 'sfn') {
+      throw new UsageError('runbook runs the waves state machine locally; use --target sim or --target aws');
+    }
+    capture({
+      kind: 'runbook',
+      file,
+      approve: o.approve ?? [],
+      metadata: metadataOf(o),
+      ...targetAndOutput('run', o),
+    });
+  });
+
+  program
+    .command('report')
+    .description(`list the evidence reports (${REPORTS_DIR}), or render and open one`)
+    .argument('[execution]', 'execution name or ARN, or a report .json/.html file')
+    .option('--open', 'open the report in the default browser')
+    .option('--dir <path>', 'where the reports are', REPORTS_DIR)
+    .action(function (this: Command, what: string | undefined) {
+      const o = this.opts<{ open?: boolean; dir: string }>();
+      capture({ kind: 'report', ...(what !== undefined && { what }), open: o.open === true, dir: o.dir });
+    });
+
+  program
+    .command('approve')
+    .description('answer a waves execution waiting for approval (drs-orch serve or AWS Step Functions)')
+    .argument('<execution>', 'the waiting execution ARN')
+    .option('--reject', 'reject instead of approve (the runbook stops)')
+    .option('--comment <text>', 'why (recorded in the execution)')
+    .option('--by <who>', 'who decides (default user@host)')
+    .option('--endpoint <url>', 'a running drs-orch serve, or an endpoint override')
+    .addOption(new Option('--region <region>', "region (default: the ARN's)"))
+    .action(function (this: Command, execution: string) {
+      const o = this.opts<{
+        reject?: boolean;
+        comment?: string;
+        by?: string;
+        endpoint?: string;
+        region?: string;
+      }>();
+      if (
+        !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/.test(execution)
+      ) {
+        throw new UsageError(
+          `approve needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), got ${JSON.stringify(execution)}`,
+        );
+      }
+      if (o.reject === true && (o.comment === undefined || o.comment.trim() === '')) {
+        throw new UsageError('--reject needs --comment TEXT: say why, it goes into the record');
+      }
+      capture({
+        kind: 'approve',
+        execution,
+        reject: o.reject === true,
+        ...(o.comment !== undefined && { comment: o.comment }),
+        ...(o.by !== undefined && { by: o.by }),
+        ...(o.endpoint !== undefined && { endpoint: o.endpoint.replace(/\/+$/, '') }),
+        ...(o.region !== undefined && { region: o.region }),
+      });
+    });
+}

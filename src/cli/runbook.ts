@@ -1,0 +1,302 @@
+/**
+ * `drs-orch runbook FILE` and `drs-orch plan --runbook FILE`: reads a runbook (YAML or JSON),
+ * validates it, runs `statemachines/waves.asl.json` on the target with one live progress block
+ * per wave, answers approvals, and writes the evidence report. A thin shell: the waves, their
+ * order and the approval pauses are the state machine's.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  approvalWaves,
+  type ParsedRunbook,
+  parseOrchestrationInput,
+  parseRunbook,
+  wavesInput,
+} from '../contract/index.js';
+import { ReportRecorder } from '../report/index.js';
+import { createApprover, operatorName, preApproved } from './approvals.js';
+import { UsageError } from './errors.js';
+import { ExitCode, exitCodeForStatus } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import type { OutputOptions, TargetOptions } from './program.js';
+import { createProgress, type Progress } from './progress.js';
+import { writeReport } from './reports.js';
+import type { PlanReport, ProgressEvent, Session } from './session.js';
+import { renderPlanTable } from './table.js';
+
+/** `drs-orch runbook FILE` / `drs-orch plan --runbook FILE`. */
+export interface RunbookInvocation {
+  readonly kind: 'runbook' | 'plan-runbook';
+  readonly file: string;
+  /** `--approve` values: `all`, wave names or numbers. */
+  readonly approve: readonly string[];
+  /** Metadata flags: ticket, initiated-by, correlation id. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly target: TargetOptions;
+  readonly out: OutputOptions;
+}
+
+/** Exit code of an interrupted run (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Reads and validates a runbook file (`.yaml`, `.yml` or `.json`; YAML is a superset of JSON).
+ *
+ * @throws {UsageError} when the file cannot be read or parsed.
+ * @throws {ValidationError} when it breaks the runbook schema.
+ */
+export async function readRunbook(file: string, cwd: string): Promise<ParsedRunbook> {
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+    throw new UsageError(`runbook file ${JSON.stringify(file)} cannot be read: ${why}`);
+  }
+  let raw: unknown;
+  try {
+    raw = file.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    const first = (err as Error).message.split('\n')[0];
+    throw new UsageError(
+      `runbook file ${JSON.stringify(file)} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${first}`,
+    );
+  }
+  return parseRunbook(raw);
+}
+
+function tagText(tags: Readonly<Record<string, string>>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** Exit code of a waves output: the stopping wave's status decides, like a single action's. */
+export function exitCodeForWaves(output: Record<string, unknown>): number {
+  const status = output.status;
+  const waves = (typeof output.waves === 'object' && output.waves !== null ? output.waves : {}) as Record<
+    string,
+    { status?: string }
+  >;
+  const statuses = Object.values(waves).map((w) => w.status);
+  switch (status) {
+    case 'success':
+      return statuses.includes('partial') ? ExitCode.Partial : ExitCode.Success;
+    case 'stopped': {
+      const last = waves[`wave${String(output.stoppedAtWave)}`]?.status;
+      return last === 'partial' || last === 'success'
+        ? ExitCode.Partial
+        : exitCodeForStatus((last ?? 'failed') as 'failed');
+    }
+    case 'timeout':
+      return ExitCode.Timeout;
+    default:
+      return ExitCode.Failed;
+  }
+}
+
+/** Runs a runbook or plans it; resolves to the exit code. */
+export async function runRunbook(
+  invocation: RunbookInvocation,
+  io: CliIo,
+  openSession: (io: CliIo, say: (text: string) => void) => Promise<Session>,
+): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  const runbook = await readRunbook(invocation.file, cwd);
+  const say = (text: string): void => {
+    if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
+  };
+  const interactive = io.isTTY && (io.stdin as { isTTY?: boolean }).isTTY === true;
+  if (invocation.kind === 'runbook' && !interactive) {
+    const waiting = runbook.waves
+      .map((w, i) => ({ number: i + 1, name: w.name, approval: w.approval }))
+      .filter((w) => w.approval && !preApproved(invocation.approve, w));
+    if (waiting.length > 0) {
+      throw new UsageError(
+        `wave ${waiting.map((w) => JSON.stringify(w.name)).join(', ')} asks for approval and there is no terminal to ask on: run on a terminal, or pass --approve ${waiting.map((w) => w.name).join(' ')} (or --approve all)`,
+      );
+    }
+  }
+  for (const a of invocation.approve) {
+    if (a.toLowerCase() === 'all') continue;
+    if (!runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a)) {
+      throw new UsageError(
+        `--approve ${JSON.stringify(a)} names no wave of the runbook; expected all or one of ${runbook.waves.map((w) => w.name).join(', ')}`,
+      );
+    }
+  }
+  const session = await openSession(io, say);
+  try {
+    if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session);
+    return await executeRunbook(runbook, invocation, io, session, interactive, say);
+  } finally {
+    await session.close();
+  }
+}
+
+async function planRunbook(
+  runbook: ParsedRunbook,
+  invocation: RunbookInvocation,
+  io: CliIo,
+  session: Session,
+): Promise<number> {
+  const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
+  for (const wave of runbook.waves) {
+    const input = parseOrchestrationInput({
+      action: runbook.action,
+      tags: wave.tags,
+      options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
+      metadata: { ...(runbook.metadata ?? {}), ...invocation.metadata },
+    }) as unknown as Record<string, unknown>;
+    plans.push({ wave: wave.name, approval: wave.approval, plan: await session.plan(input, () => {}) });
+  }
+  const text =
+    invocation.out.format === 'table'
+      ? plans
+          .map(
+            (p, i) =>
+              `Wave ${i + 1}: ${p.wave}${p.approval ? ' (waits for approval)' : ''}\n${renderPlanTable(p.plan)}`,
+          )
+          .join('\n')
+      : `${JSON.stringify({ runbook: runbook.name ?? invocation.file, action: runbook.action, waves: plans }, null, 2)}\n`;
+  io.stdout.write(text);
+  return ExitCode.Success;
+}
+
+async function executeRunbook(
+  runbook: ParsedRunbook,
+  invocation: RunbookInvocation,
+  io: CliIo,
+  session: Session,
+  interactive: boolean,
+  say: (text: string) => void,
+): Promise<number> {
+  if (session.runWaves === undefined) {
+    throw new UsageError(`runbooks do not run on this target (${session.label}); use --target sim or aws`);
+  }
+  const operator = operatorName(invocation.metadata.initiatedBy);
+  const input = wavesInput(runbook, {
+    ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
+    metadata: { initiatedBy: operator, ...invocation.metadata },
+  });
+  const name = `drs-orch-runbook-${session
+    .now()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  const title = runbook.name ?? invocation.file;
+  const recorder = new ReportRecorder();
+  const color = io.isTTY && io.env.NO_COLOR === undefined;
+  let progress: Progress | undefined;
+  let wave = 0;
+  const total = runbook.waves.length;
+  const block = (n: number): Progress => {
+    const w = runbook.waves[n - 1];
+    return createProgress({
+      stream: io.stderr,
+      isTTY: io.isTTY,
+      quiet: invocation.out.quiet,
+      color,
+      title: `wave ${n}/${total} ${w?.name ?? ''}: ${runbook.action} ${tagText(w?.tags ?? {})}  ·  ${session.label}`,
+      now: () => session.now(),
+    });
+  };
+  const onEvent = (event: ProgressEvent): void => {
+    // One live block per wave: a new main execution starts the next block.
+    if (event.type === 'ExecutionStarted' && event.machine === 'main' && event.accountId === undefined) {
+      progress?.stop();
+      wave += 1;
+      progress = block(wave);
+    }
+    if (event.type === 'ExecutionStarted' && event.machine === 'waves') return;
+    if (event.type === 'Message' && event.text.startsWith('waiting for approval')) return;
+    if ((event.type === 'StateEntered' || event.type === 'StateExited') && event.machine === 'waves') return;
+    progress?.onEvent(event);
+  };
+  const approver = createApprover({
+    io,
+    approve: invocation.approve,
+    operator,
+    now: () => session.now(),
+    interactive,
+    beforePrompt: () => {
+      progress?.stop();
+      progress = undefined;
+    },
+    onDecision: (request, answer, by) => {
+      const verdict = answer.approve ? 'approved' : 'rejected';
+      const text = `${request.subject?.replace(/^DRS orchestration: approve /, '') ?? 'wave'}: ${verdict} by ${by}${answer.comment ? ` (${answer.comment})` : ''}`;
+      recorder.note(session.now().toISOString(), text);
+      say(text);
+    },
+  });
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    recorder.note(session.now().toISOString(), `cancelled by ${operator} (Ctrl-C)`);
+    say('interrupted: stopping the runbook (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  session.interceptInterrupt?.(() => {
+    if (interrupted) return false;
+    onSigint();
+    return true;
+  });
+  if (session.interceptInterrupt === undefined) process.on('SIGINT', onSigint);
+  say(
+    `runbook ${title}: ${total} waves, ${approvalWaves(runbook).length} with approval${invocation.approve.length ? ` (pre-approved: ${invocation.approve.join(' ')})` : ''}`,
+  );
+  let outcome: Awaited<ReturnType<NonNullable<Session['runWaves']>>>;
+  try {
+    outcome = await session.runWaves(input as unknown as Record<string, unknown>, {
+      name,
+      onEvent,
+      onRecord: (e) => recorder.onEvent(e),
+      approver,
+      signal: controller.signal,
+    });
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+  }
+  const source = recorder.build({
+    kind: 'runbook',
+    title,
+    target: session.label,
+    input,
+    waves: runbook.waves,
+    generatedAt: session.now().toISOString(),
+  });
+  const written = await writeReport(source, cwd(io));
+  say(`report: ${written.html}`);
+  if (outcome.output !== undefined) {
+    io.stdout.write(`${JSON.stringify(outcome.output, null, 2)}\n`);
+  }
+  if (outcome.status === 'ABORTED') return EXIT_INTERRUPTED;
+  if (outcome.status !== 'SUCCEEDED' || typeof outcome.output !== 'object' || outcome.output === null) {
+    const why = [outcome.error, outcome.cause].filter(Boolean).join(': ');
+    io.stderr.write(
+      `drs-orch: runbook execution ${outcome.status.toLowerCase().replace('_', ' ')}${why ? `: ${why}` : ''}\n`,
+    );
+    return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
+  }
+  const out = outcome.output as Record<string, unknown>;
+  if (out.status !== 'success') {
+    const at = out.stoppedAtWaveName ?? out.stoppedAtWave;
+    const reason = typeof out.reason === 'string' ? out.reason : '';
+    say(
+      `runbook ${String(out.status)}${at !== undefined ? ` at wave ${String(at)}` : ''}${reason ? `: ${reason}` : ''}`,
+    );
+  }
+  return exitCodeForWaves(out);
+}
+
+function cwd(io: CliIo): string {
+  return io.cwd ?? process.cwd();
+}

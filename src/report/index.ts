@@ -1,0 +1,14 @@
+/**
+ * The evidence report: a JSON source built from an execution's events and outputs, rendered as a
+ * self-contained HTML page. Pure: the CLI and the report task write the files.
+ */
+export {
+  type DeclaredWave,
+  type RecordedEvent,
+  type ReportContext,
+  ReportRecorder,
+  serversOfOutput,
+  totalsOf,
+} from './collect.js';
+export * from './model.js';
+export { escapeHtml, formatSeconds, renderReportHtml, sourceDigest } from './render.js';

@@ -14,12 +14,14 @@ import {
   parseOrchestrationInput,
   ValidationError,
 } from '../contract/index.js';
+import { ReportRecorder } from '../report/index.js';
 import { buildInput, flagForPointer } from './args.js';
 import { oneLine, UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
 import { type Invocation, parseInvocation, type RunInvocation, type ServeInvocation } from './program.js';
 import { createProgress } from './progress.js';
+import { recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
 import type { PlanReport, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
@@ -220,7 +222,21 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       await emit(text, invocation, io, say);
       return ExitCode.Success;
     }
-    const outcome = await session.run(input, progress.onEvent);
+    const recorder = new ReportRecorder();
+    const outcome = await session.run(input, progress.onEvent, (e) => recorder.onEvent(e));
+    await recordReport(
+      recorder,
+      {
+        kind: 'action',
+        title: describeInvocation(invocation, input),
+        target: session.label,
+        input,
+        generatedAt: session.now().toISOString(),
+      },
+      io.cwd ?? process.cwd(),
+      session.fetchResult?.bind(session),
+      say,
+    );
     await close();
     if (outcome.output !== undefined && isOrchestrationOutput(outcome.output)) {
       const output: OrchestrationOutput = outcome.output;

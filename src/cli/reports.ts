@@ -6,7 +6,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
-import { type ReportSource, renderReportHtml, sourceDigest } from '../report/index.js';
+import {
+  type ReportContext,
+  type ReportRecorder,
+  type ReportSource,
+  renderReportHtml,
+  sourceDigest,
+} from '../report/index.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -46,6 +52,40 @@ export async function writeReport(
   await writeFile(html, renderReportHtml(source, text));
   const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return { json: shown(json), html: shown(html), sha256: sourceDigest(text) };
+}
+
+/**
+ * Builds and writes the report of a recorded execution, fetching the full results of outputs
+ * that were cut to fit Step Functions' payload limit. A failure to write is reported, never fatal:
+ * the execution's own result matters more than its report.
+ */
+export async function recordReport(
+  recorder: ReportRecorder,
+  ctx: ReportContext,
+  cwd: string,
+  fetchResult: ((location: string) => Promise<unknown>) | undefined,
+  say: (text: string) => void,
+): Promise<WrittenReport | undefined> {
+  if (recorder.empty) return undefined;
+  const full = new Map<string, unknown>();
+  for (const t of recorder.truncated()) {
+    if (fetchResult === undefined) continue;
+    try {
+      full.set(t.executionArn, await fetchResult(t.location));
+    } catch (err) {
+      say(
+        `report: could not read the full result at ${t.location} (${(err as Error).message.split('\n')[0]})`,
+      );
+    }
+  }
+  try {
+    const written = await writeReport(recorder.build(ctx, full), cwd);
+    say(`report: ${written.html}`);
+    return written;
+  } catch (err) {
+    say(`report: not written (${(err as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
 }
 
 /** Opens a file with the desktop's viewer (xdg-open / open / start). */

@@ -22,7 +22,7 @@ import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { OutputOptions, TargetOptions } from './program.js';
 import { createProgress, type Progress } from './progress.js';
-import { writeReport } from './reports.js';
+import { recordReport } from './reports.js';
 import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderPlanTable } from './table.js';
 
@@ -265,16 +265,20 @@ async function executeRunbook(
     progress?.stop();
     process.off('SIGINT', onSigint);
   }
-  const source = recorder.build({
-    kind: 'runbook',
-    title,
-    target: session.label,
-    input,
-    waves: runbook.waves,
-    generatedAt: session.now().toISOString(),
-  });
-  const written = await writeReport(source, cwd(io));
-  say(`report: ${written.html}`);
+  await recordReport(
+    recorder,
+    {
+      kind: 'runbook',
+      title,
+      target: session.label,
+      input,
+      waves: runbook.waves,
+      generatedAt: session.now().toISOString(),
+    },
+    cwd(io),
+    session.fetchResult?.bind(session),
+    say,
+  );
   if (outcome.output !== undefined) {
     io.stdout.write(`${JSON.stringify(outcome.output, null, 2)}\n`);
   }

@@ -111,8 +111,17 @@ export interface WavesRunOptions {
 export interface Session {
   /** Short description for the progress header, e.g. `sim (demo fleet, x1000)`. */
   readonly label: string;
-  /** Runs the orchestration `input` (already validated) to its end. */
-  run(input: Record<string, unknown>, onEvent: ProgressListener): Promise<RunOutcome>;
+  /**
+   * Runs the orchestration `input` (already validated) to its end. `onRecord` receives the
+   * engine's own events (for the evidence report) where the target has them.
+   */
+  run(
+    input: Record<string, unknown>,
+    onEvent: ProgressListener,
+    onRecord?: (event: RecordedEvent) => void,
+  ): Promise<RunOutcome>;
+  /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
+  fetchResult?(location: string): Promise<unknown>;
   /** The dry run. */
   plan(input: Record<string, unknown>, onEvent: ProgressListener): Promise<PlanReport>;
   /** Current time of the target (virtual on sim), for elapsed time. */

@@ -296,6 +296,21 @@ export class ReportRecorder {
     }
   }
 
+  /** Whether any execution was recorded (targets without engine events record none). */
+  get empty(): boolean {
+    return this.#order.length === 0;
+  }
+
+  /** Main executions whose output was cut to fit (`resultLocation`): fetch these for {@link build}. */
+  truncated(): { executionArn: string; location: string }[] {
+    const out: { executionArn: string; location: string }[] = [];
+    for (const x of this.#execs.values()) {
+      const location = x.machine === 'main' && isRecord(x.output) ? str(x.output.resultLocation) : undefined;
+      if (location !== undefined) out.push({ executionArn: x.arn, location });
+    }
+    return out;
+  }
+
   /** The root execution: the first one started without a parent. */
   #root(): Exec | undefined {
     for (const arn of this.#order) {

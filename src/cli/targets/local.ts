@@ -9,7 +9,7 @@ import type { Fleet } from '../../emulator/index.js';
 import { createRuntimeEnv, type LocalRuntimeEnv } from '../../runtime/env.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
-import type { RuntimeEnv, RuntimeEvent } from '../../runtime/types.js';
+import type { RuntimeEvent } from '../../runtime/types.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
@@ -120,7 +120,7 @@ function executionName(action: unknown, now: Date): string {
 
 /** A session on the local runtime. */
 function localSession(
-  env: RuntimeEnv,
+  env: LocalRuntimeEnv,
   label: string,
   close: () => Promise<void>,
   extra: Pick<Session, 'defaultTopicArn' | 'interceptInterrupt'> = {},
@@ -134,12 +134,16 @@ function localSession(
   return {
     label,
     now: env.now,
-    async run(input, onEvent): Promise<RunOutcome> {
+    async run(input, onEvent, onRecord): Promise<RunOutcome> {
+      const toProgress = forward(onEvent);
       const result = await runStateMachine({
         machine: 'main',
         input,
         env,
-        onEvent: forward(onEvent),
+        onEvent: (event) => {
+          onRecord?.(event);
+          toProgress(event);
+        },
         name: executionName(input.action, env.now()),
       });
       return {
@@ -169,6 +173,12 @@ function localSession(
         ...(result.error !== undefined && { error: result.error }),
         ...(result.cause !== undefined && { cause: result.cause }),
       };
+    },
+    async fetchResult(location) {
+      const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+      if (!m) throw new Error(`not an S3 location: ${location}`);
+      const text = await env.aws.orchestrator.s3.getObject({ bucket: m[1] as string, key: m[2] as string });
+      return JSON.parse(text) as unknown;
     },
     plan: (input, onEvent) => planOrchestration(input, env, onEvent),
     close,

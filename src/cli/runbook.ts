@@ -110,6 +110,14 @@ export async function runRunbook(
   const say = (text: string): void => {
     if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
   };
+  for (const a of invocation.approve) {
+    if (a.toLowerCase() === 'all') continue;
+    if (!runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a)) {
+      throw new UsageError(
+        `--approve ${JSON.stringify(a)} names no wave of the runbook; expected all or one of ${runbook.waves.map((w) => w.name).join(', ')}`,
+      );
+    }
+  }
   const interactive = io.isTTY && (io.stdin as { isTTY?: boolean }).isTTY === true;
   if (invocation.kind === 'runbook' && !interactive) {
     const waiting = runbook.waves
@@ -118,14 +126,6 @@ export async function runRunbook(
     if (waiting.length > 0) {
       throw new UsageError(
         `wave ${waiting.map((w) => JSON.stringify(w.name)).join(', ')} asks for approval and there is no terminal to ask on: run on a terminal, or pass --approve ${waiting.map((w) => w.name).join(' ')} (or --approve all)`,
-      );
-    }
-  }
-  for (const a of invocation.approve) {
-    if (a.toLowerCase() === 'all') continue;
-    if (!runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a)) {
-      throw new UsageError(
-        `--approve ${JSON.stringify(a)} names no wave of the runbook; expected all or one of ${runbook.waves.map((w) => w.name).join(', ')}`,
       );
     }
   }
@@ -146,12 +146,13 @@ async function planRunbook(
 ): Promise<number> {
   const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
   for (const wave of runbook.waves) {
-    const input = parseOrchestrationInput({
+    const input: Record<string, unknown> = {
       action: runbook.action,
       tags: wave.tags,
       options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
       metadata: { ...(runbook.metadata ?? {}), ...invocation.metadata },
-    }) as unknown as Record<string, unknown>;
+    };
+    parseOrchestrationInput(input);
     plans.push({ wave: wave.name, approval: wave.approval, plan: await session.plan(input, () => {}) });
   }
   const text =

@@ -50,7 +50,7 @@ const CSS = `
 body{font:14px/1.45 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0;padding:24px;max-width:1280px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
 .sub{color:var(--muted);margin:0 0 16px}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted);text-transform:uppercase}
+.badge{display:inline-block;white-space:nowrap;padding:1px 8px;border-radius:10px;font-weight:600;font-size:12px;color:#fff;background:var(--muted);text-transform:uppercase}
 .o-success,.o-succeeded,.o-approved,.o-launched{background:var(--ok)}.o-failed,.o-rejected,.o-aborted{background:var(--bad)}
 .o-partial,.o-timeout,.o-stopped,.o-skipped,.o-pending{background:var(--warn)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}

@@ -98,10 +98,13 @@ describe('Workflow: waves', () => {
     expect(request?.message).toContain(
       `aws stepfunctions send-task-failure --task-token ${token} --error ApprovalRejected`,
     );
+    // What an operator needs: the previous wave's result and the drs-orch command too.
+    expect(request?.message).toContain('Results of the waves so far: {"wave1":{"status":"success"');
+    expect(request?.message).toMatch(/drs-orch approve arn:aws:states:[a-z0-9-]+:\d{12}:execution:drs-orchestration-waves:/);
     expect(log.published).toEqual([
       expect.objectContaining({
         topicArn: TOPIC,
-        subject: 'DRS orchestration: approve wave 2 of 2 (failover)',
+        subject: 'DRS orchestration: approve wave 2 of 2 (unnamed, failover)',
         attributes: { TaskToken: token },
       }),
     ]);

@@ -128,6 +128,24 @@ export function totalsOf(servers: readonly ReportServer[]): ReportTotals {
   return t;
 }
 
+/**
+ * A server's health as the result tells it: up with both EC2 status checks (`readyTime`), the
+ * post-launch actions' outcome, or a `health` field when one is given.
+ */
+function healthOf(r: Rec): string | undefined {
+  const parts: string[] = [];
+  if (str(r.health) !== undefined) parts.push(r.health as string);
+  if (str(r.readyTime) !== undefined)
+    parts.push(`status checks ok ${(r.readyTime as string).replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`);
+  if (isRecord(r.postLaunchActions) && str(r.postLaunchActions.status) !== undefined) {
+    const failed = Array.isArray(r.postLaunchActions.failed) ? r.postLaunchActions.failed.length : 0;
+    parts.push(
+      `post-launch ${String(r.postLaunchActions.status).toLowerCase()}${failed ? ` (${failed} failed)` : ''}`,
+    );
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
 /** Rank for sorting: failures first, then timeouts, skipped, the rest. */
 function outcomeRank(outcome: string): number {
   return outcome === 'failed' ? 0 : outcome === 'timeout' ? 1 : outcome === 'skipped' ? 2 : 3;
@@ -151,7 +169,7 @@ export function serversOfOutput(wave: number, output: unknown): ReportServer[] {
       dataLossSeconds: num(r.dataLossSeconds),
       instanceId: str(r.ec2InstanceId),
       privateIp: str(r.privateIp),
-      health: str(r.health),
+      health: healthOf(r),
       launchTime: str(r.launchTime),
     });
   for (const r of Array.isArray(output.servers) ? output.servers : []) {

@@ -176,6 +176,10 @@ describe('drs-orch runbook on the demo fleet', () => {
     expect(s.totals.servers).toBe(s.waves.reduce((n, w) => n + w.totals.servers, 0));
     expect(s.totals.failed).toBe(0);
     expect(s.servers.every((r) => r.instanceId?.startsWith('i-') && r.privateIp && r.jobId)).toBe(true);
+    // The recovery point and the data loss (RPO achieved) of every launched server.
+    expect(s.servers.every((r) => r.recoveryPointTime !== undefined && r.dataLossSeconds !== undefined)).toBe(
+      true,
+    );
     expect(s.accounts.length).toBeGreaterThanOrEqual(3);
     expect(s.jobs.length).toBeGreaterThanOrEqual(s.accounts.length);
     expect(s.jobs.every((j) => j.endTime !== undefined && j.endTime >= j.startTime)).toBe(true);

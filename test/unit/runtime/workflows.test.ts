@@ -100,7 +100,9 @@ describe('Workflow: waves', () => {
     );
     // What an operator needs: the previous wave's result and the drs-orch command too.
     expect(request?.message).toContain('Results of the waves so far: {"wave1":{"status":"success"');
-    expect(request?.message).toMatch(/drs-orch approve arn:aws:states:[a-z0-9-]+:\d{12}:execution:drs-orchestration-waves:/);
+    expect(request?.message).toMatch(
+      /drs-orch approve arn:aws:states:[a-z0-9-]+:\d{12}:execution:drs-orchestration-waves:/,
+    );
     expect(log.published).toEqual([
       expect.objectContaining({
         topicArn: TOPIC,

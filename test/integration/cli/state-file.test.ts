@@ -141,7 +141,8 @@ describe('drs-orch --state-file', () => {
 
     expect(code).toBe(0);
     expect(stderr).toMatch(/removed 2 temporary file\(s\)/);
-    expect((await readdir(dir)).sort()).toEqual(['sim.json']);
+    // .drs-orch/ holds the runs' evidence reports, not world files.
+    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['sim.json']);
   });
 
   it('checks --state-file before anything starts (a directory, or a path that cannot be created)', async () => {
@@ -173,6 +174,7 @@ describe('drs-orch --state-file', () => {
       services: { s3: { buckets: { objects: unknown[] }[] } };
     };
     for (const bucket of saved.services.s3.buckets) expect(bucket.objects.length).toBeLessThanOrEqual(50);
-    expect((await readdir(dir)).sort()).toEqual(['sim.json']);
+    // .drs-orch/ holds the runs' evidence reports, not world files.
+    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['sim.json']);
   });
 });

@@ -52,6 +52,9 @@ function hostedMachines(runtime: Runtime, host: StepFunctionsHost): SfnStateMach
   return machines;
 }
 
+/** What the local runtime's task tokens look like (48 random bytes, base64url). */
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{64}$/;
+
 /** A `.waitForTaskToken` Task waiting for its answer. */
 interface PendingTask {
   readonly resolve: (decision: ApprovalDecision) => void;
@@ -78,6 +81,8 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
   /** Running executions (roots and children) by ARN, with the handle of their run. */
   const runs = new Map<string, StartedExecution>();
   const tokens = new Map<string, PendingTask>();
+  /** Tokens this backend issued whose Task is over (answered, timed out, execution stopped). */
+  const closedTokens = new Set<string>();
   /** Executions registered but not yet running (the runtime env is being built), and those stopped meanwhile. */
   const pending = new Set<string>();
   const cancelled = new Set<string>();
@@ -86,7 +91,14 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
   const approver = (request: { token: string }, signal: AbortSignal): Promise<ApprovalDecision> =>
     new Promise((resolve) => {
       tokens.set(request.token, { resolve });
-      signal.addEventListener('abort', () => tokens.delete(request.token), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          tokens.delete(request.token);
+          closedTokens.add(request.token);
+        },
+        { once: true },
+      );
     });
 
   // One env per time scale, shared by every execution (built once, even for concurrent starts).
@@ -159,9 +171,14 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
     /** `answer.output` must be JSON (the API checks it first). */
     answerTask(token: string, answer: SfnTaskAnswer) {
       const pending = tokens.get(token);
-      if (!pending) return 'unknown';
+      if (!pending) {
+        if (closedTokens.has(token)) return 'closed';
+        // The runtime mints 48 random bytes as base64url: anything else cannot be a token.
+        return TOKEN_FORMAT.test(token) ? 'unknown' : 'invalid';
+      }
       if (answer.kind === 'heartbeat') return 'ok';
       tokens.delete(token);
+      closedTokens.add(token);
       pending.resolve(
         answer.kind === 'success'
           ? { approve: true, output: JSON.parse(answer.output) as unknown }

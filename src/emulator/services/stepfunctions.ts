@@ -79,9 +79,11 @@ export interface StepFunctionsBackend {
   stop(executionArn: string, reason: { readonly error?: string; readonly cause?: string }): boolean;
   /**
    * Answers a task token of a running `.waitForTaskToken` Task.
-   * @returns `unknown` when no Task waits for that token (ended, timed out, never issued)
+   * @returns `ok`; `closed` for a token this backend issued whose Task is over (answered, timed
+   *   out, its execution stopped): TaskTimedOut; `unknown` for a well-formed token it never
+   *   issued: TaskDoesNotExist; `invalid` for a string that cannot be a token: InvalidToken
    */
-  answerTask(token: string, answer: SfnTaskAnswer): 'ok' | 'unknown';
+  answerTask(token: string, answer: SfnTaskAnswer): 'ok' | 'closed' | 'unknown' | 'invalid';
 }
 
 /** One history event as the model's `HistoryEvent` (timestamps in epoch milliseconds here). */
@@ -703,6 +705,54 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     return ok({ stopDate: seconds(e.stopMs ?? ctx.now().getTime()) }, ctx.requestId);
   }
 
+  /**
+   * SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat: answer a `.waitForTaskToken` Task.
+   * Errors as Step Functions gives them: InvalidToken (not a token), TaskDoesNotExist (no such
+   * task), TaskTimedOut (the task is over: answered, timed out or its execution stopped),
+   * InvalidOutput (output that is not JSON).
+   */
+  function sendTask(kind: SfnTaskAnswer['kind'], input: Record<string, unknown>, ctx: ServiceContext) {
+    const { requestId } = ctx;
+    const bad =
+      checkString(input, 'taskToken', requestId, { required: true, max: 2048 }) ??
+      (kind === 'success'
+        ? checkString(input, 'output', requestId, { required: true, min: 0, max: MAX_INPUT })
+        : undefined) ??
+      (kind === 'failure'
+        ? (checkString(input, 'error', requestId, { min: 0, max: 256 }) ??
+          checkString(input, 'cause', requestId, { min: 0, max: 32_768 }))
+        : undefined);
+    if (bad) return bad;
+    const token = input.taskToken as string;
+    let answer: SfnTaskAnswer;
+    if (kind === 'success') {
+      const output = input.output as string;
+      try {
+        JSON.parse(output);
+      } catch {
+        return error('InvalidOutput', `Invalid Output: '${output.slice(0, 100)}'`, requestId);
+      }
+      answer = { kind: 'success', output };
+    } else if (kind === 'failure') {
+      answer = {
+        kind: 'failure',
+        ...(typeof input.error === 'string' ? { error: input.error } : {}),
+        ...(typeof input.cause === 'string' ? { cause: input.cause } : {}),
+      };
+    } else answer = { kind: 'heartbeat' };
+    const result = backend?.answerTask(token, answer) ?? 'invalid';
+    switch (result) {
+      case 'ok':
+        return ok({}, requestId);
+      case 'closed':
+        return error('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'", requestId);
+      case 'unknown':
+        return error('TaskDoesNotExist', 'Task does not exist', requestId);
+      default:
+        return error('InvalidToken', "Invalid Token: 'Invalid token'", requestId);
+    }
+  }
+
   return async (req, ctx) => {
     const parsed = parseJsonRpc(req, PREFIX, ctx.requestId, VERSION);
     if (!parsed.ok) return parsed.response;
@@ -718,6 +768,12 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
         return listExecutions(input, req.region, ctx);
       case 'StopExecution':
         return stopExecution(input, req.region, ctx);
+      case 'SendTaskSuccess':
+        return sendTask('success', input, ctx);
+      case 'SendTaskFailure':
+        return sendTask('failure', input, ctx);
+      case 'SendTaskHeartbeat':
+        return sendTask('heartbeat', input, ctx);
       default:
         return jsonError({
           type: 'UnknownOperationException',

@@ -99,10 +99,12 @@ describe('the Step Functions backend of drs-orch serve', () => {
     expect(b.stop(executionArn, {})).toBe(false);
   });
 
-  it('answers unknown for a task token no Task waits for', async () => {
+  it('answers unknown for a well-formed task token no Task waits for, invalid for a string that cannot be one', async () => {
     const b = await backend();
+    const wellFormed = 'A'.repeat(64);
 
-    expect(b.answerTask('no-such-token', { kind: 'success', output: '{}' })).toBe('unknown');
-    expect(b.answerTask('no-such-token', { kind: 'heartbeat' })).toBe('unknown');
+    expect(b.answerTask(wellFormed, { kind: 'success', output: '{}' })).toBe('unknown');
+    expect(b.answerTask(wellFormed, { kind: 'heartbeat' })).toBe('unknown');
+    expect(b.answerTask('no-such-token', { kind: 'success', output: '{}' })).toBe('invalid');
   });
 });

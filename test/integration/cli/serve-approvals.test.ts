@@ -1,0 +1,177 @@
+/**
+ * Approving a waiting waves execution on `drs-orch serve`'s Step Functions API with the real SFN
+ * client (what `aws stepfunctions send-task-success` sends) and with `drs-orch approve`, plus the
+ * errors Step Functions gives for tokens that are malformed, unknown or already answered.
+ */
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pendingToken } from '../../../src/cli/approve.js';
+import { main } from '../../../src/cli/main.js';
+import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
+import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import { Capture } from '../../unit/cli/fakes.js';
+
+const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
+const INPUT = {
+  action: 'drill',
+  approval: { topicArn: TOPIC, timeoutSeconds: 3600 },
+  waves: [{ name: 'single', tags: { 'DR-Test': 'single' }, approval: true }],
+};
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+
+async function world(): Promise<{ sfn: SFNClient; endpoint: string }> {
+  emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
+  const sfn = new SFNClient({
+    endpoint: emu.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return { sfn, endpoint: emu.endpoint };
+}
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitingToken(sfn: SFNClient, executionArn: string): Promise<string> {
+  return until(async () => {
+    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    return pendingToken(h.events ?? []);
+  });
+}
+
+async function end(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  return until(async () => {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return d.status === 'RUNNING' ? undefined : d;
+  });
+}
+
+async function errorOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'no error';
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`;
+  }
+}
+
+describe('drs-orch serve: approving a waiting waves execution', () => {
+  it('waits for the approval, then SendTaskSuccess lets the wave run and the decision stays in the output', async () => {
+    const { sfn } = await world();
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
+    );
+    const token = await waitingToken(sfn, executionArn);
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+    const output = JSON.stringify({ approved: true, approvedBy: 'alice', comment: 'go' });
+    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output }));
+    const done = await end(sfn, executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
+      status: 'success',
+      waves: {
+        wave1: { name: 'single', status: 'success', approval: { approvedBy: 'alice', comment: 'go' } },
+      },
+    });
+    // The token is spent: Step Functions answers TaskTimedOut for a closed task.
+    expect(await errorOf(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })))).toMatch(
+      /^TaskTimedOut: /,
+    );
+    sfn.destroy();
+  }, 60_000);
+
+  it('answers malformed, unknown and bad-output calls with the errors of the Step Functions model', async () => {
+    const { sfn } = await world();
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
+    );
+    const token = await waitingToken(sfn, executionArn);
+
+    expect(
+      await errorOf(sfn.send(new SendTaskSuccessCommand({ taskToken: 'not a token', output: '{}' }))),
+    ).toMatch(/^InvalidToken: /);
+    expect(
+      await errorOf(sfn.send(new SendTaskFailureCommand({ taskToken: 'A'.repeat(64), error: 'X' }))),
+    ).toMatch(/^TaskDoesNotExist: /);
+    expect(await errorOf(sfn.send(new SendTaskHeartbeatCommand({ taskToken: 'B'.repeat(64) })))).toMatch(
+      /^TaskDoesNotExist: /,
+    );
+    expect(
+      await errorOf(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{not json' }))),
+    ).toMatch(/^InvalidOutput: /);
+    expect(await errorOf(sfn.send(new SendTaskSuccessCommand({ taskToken: '', output: '{}' })))).toMatch(
+      /^ValidationException: /,
+    );
+    // None of those answered it: it still waits.
+    expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+    sfn.destroy();
+  }, 60_000);
+
+  it('drs-orch approve --reject stops the runbook with the rejection, who and why in the output', async () => {
+    const { sfn, endpoint } = await world();
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
+    );
+    await waitingToken(sfn, executionArn);
+    const stderr = new Capture();
+    const code = await main(
+      [
+        'approve',
+        executionArn,
+        '--reject',
+        '--comment',
+        'change freeze',
+        '--by',
+        'bob',
+        '--endpoint',
+        endpoint,
+      ],
+      {
+        stdout: new Capture(),
+        stderr,
+        env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+        isTTY: false,
+      },
+    );
+    const done = await end(sfn, executionArn);
+
+    expect(code).toBe(0);
+    expect(stderr.text).toContain('rejected by bob: change freeze');
+    const out = JSON.parse(done.output ?? '{}') as { status: string; reason: string; wavesRun: number };
+    expect(out).toMatchObject({ status: 'rejected', wavesRun: 0 });
+    expect(JSON.parse(out.reason)).toMatchObject({ rejectedBy: 'bob', comment: 'change freeze' });
+    // Nothing waits any more: a second answer is refused, naming why.
+    const again = new Capture();
+    const second = await main(['approve', executionArn, '--endpoint', endpoint], {
+      stdout: new Capture(),
+      stderr: again,
+      env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+      isTTY: false,
+    });
+    expect(second).toBe(64);
+    expect(again.text).toContain('is not waiting for an approval');
+    sfn.destroy();
+  }, 60_000);
+});

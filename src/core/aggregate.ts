@@ -235,6 +235,7 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
   const counts = countRecords(allRecords);
   const status = resultStatus(counts, {
     continueOnFailure: request.options.continueOnFailure,
+    requireSuccess: request.action === 'failback',
     accountFailures,
   });
   const durationSeconds = secondsBetween(execution.startTime, facts.endTime);

@@ -270,8 +270,10 @@ export interface FailbackRun {
   /** Instances being failed back. */
   targets: TerminateTarget[];
   jobIds: string[];
-  /** Not FAILBACK_READY_FOR_LAUNCH (or no recovery instance): reported, not launched. */
+  /** Not failed back and never will be by this run (no recovery instance, a drill instance, AWS origin). */
   skipped: RunFailure[];
+  /** Recovery instances not yet FAILBACK_READY_FOR_LAUNCH: re-checked each poll until maxWaitMinutes. */
+  waiting?: TerminateTarget[];
   failed: RunFailure[];
   done: boolean;
   timedOut?: boolean;

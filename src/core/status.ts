@@ -49,11 +49,18 @@ export interface StatusRules {
    * @default 0
    */
   accountFailures?: number;
+  /**
+   * The action only succeeds by doing something (failback): with servers matched and none
+   * succeeded, the result is `failed` even when nothing failed outright.
+   * @default false
+   */
+  requireSuccess?: boolean;
 }
 
 /**
  * The result status:
- * - `failed`: a failure without `continueOnFailure`, or failures and nothing succeeded;
+ * - `failed`: a failure without `continueOnFailure`, or failures and nothing succeeded, or (with
+ *   `requireSuccess`) servers matched and none succeeded;
  * - `timeout`: `maxWaitMinutes` reached with work pending (and no failure that already fails the run);
  * - `partial`: some failed with `continueOnFailure` and some succeeded;
  * - `success`: nothing failed or timed out, including zero servers and all-skipped.
@@ -66,6 +73,7 @@ export interface StatusRules {
 export function resultStatus(counts: ResultCounts, rules: StatusRules): ResultStatus {
   const failures = counts.failed + (rules.accountFailures ?? 0);
   if (failures > 0 && !rules.continueOnFailure) return 'failed';
+  if (rules.requireSuccess && counts.total > 0 && counts.succeeded === 0 && counts.timedOut === 0) return 'failed';
   if (counts.timedOut > 0) return 'timeout';
   if (failures > 0) return counts.succeeded > 0 ? 'partial' : 'failed';
   return 'success';

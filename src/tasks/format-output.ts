@@ -17,7 +17,10 @@ export async function formatOutput(event: FormatOutputEvent, _deps: TaskDeps): P
   const summary: AccountSummary = {
     accountId: account.accountId,
     region: account.region,
-    status: resultStatus(counts, { continueOnFailure: request.options.continueOnFailure }),
+    status: resultStatus(counts, {
+      continueOnFailure: request.options.continueOnFailure,
+      requireSuccess: request.action === 'failback',
+    }),
     serversProcessed: counts.total,
     succeeded: counts.succeeded,
     failed: counts.failed,

@@ -24,8 +24,9 @@ const STARTED_STATES = new Set(['FAILBACK_IN_PROGRESS', 'FAILBACK_COMPLETED', 'F
 
 /**
  * Starts failback for the matched servers' recovery instances that are FAILBACK_READY_FOR_LAUNCH
- * (StartFailbackLaunch, ≤ 200 per call, tagged like every job of ours). Instances in another state
- * are skipped and reported; those already failing back are watched, not relaunched.
+ * (StartFailbackLaunch, ≤ 200 per call, tagged like every job of ours). Instances not ready yet
+ * are waited for (monitor-failback re-checks them within maxWaitMinutes); those already failing
+ * back are watched, not relaunched; drill and AWS-origin instances are skipped with the reason.
  */
 export async function startFailback(event: AccountEvent, deps: TaskDeps): Promise<FailbackRun> {
   const { request, execution, account } = event;
@@ -45,28 +46,77 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
   const ready: string[] = [];
   for (const id of account.serverIds) {
     const ri = byServer.get(id);
-    const state = ri?.failback?.state;
     if (!ri?.recoveryInstanceID) {
       run.skipped.push({
         id,
         code: 'NoRecoveryInstance',
-        message: `source server ${id} has no recovery instance`,
+        message: `source server ${id} has no recovery instance: nothing to fail back`,
       });
-    } else if (state === 'FAILBACK_READY_FOR_LAUNCH') {
-      run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
-      ready.push(ri.recoveryInstanceID);
-    } else if (state && STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
-      run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
-      if (!run.jobIds.includes(ri.failback.failbackJobID)) run.jobIds.push(ri.failback.failbackJobID);
-    } else {
-      run.skipped.push({
-        id,
-        code: 'FailbackNotReady',
-        message: `recovery instance ${ri.recoveryInstanceID} failback state is ${state ?? 'unknown'}; expected FAILBACK_READY_FOR_LAUNCH`,
-      });
+      continue;
     }
+    const skip = neverFailsBack(ri);
+    if (skip) run.skipped.push({ id, ...skip });
+    else if (sortByFailbackState(run, id, ri)) ready.push(ri.recoveryInstanceID);
   }
-  const tags = jobTags(request, execution);
+  await launchFailbacks(event, deps, run, ready);
+  if (run.targets.length === 0 && (run.waiting ?? []).length === 0) {
+    run.done = true;
+    run.report = await failbackReport(deps, event, run, new Map());
+  }
+  return run;
+}
+
+/**
+ * Why a recovery instance can never fail back through StartFailbackLaunch, or undefined when it can.
+ * Drill instances: DRS fails back only the recovery instances of a real recovery (a drill leaves
+ * the source running). AWS-origin instances: DRS returns them to their origin Region with
+ * ReverseReplication and a recovery there, which this orchestrator does not run yet.
+ */
+function neverFailsBack(ri: RecoveryInstance): { code: string; message: string } | undefined {
+  if (ri.isDrill) {
+    return {
+      code: 'DrillInstance',
+      message: `recovery instance ${ri.recoveryInstanceID} was launched by a drill: drill instances can never fail back (only a real failover's can); terminate it instead`,
+    };
+  }
+  if (ri.originEnvironment === 'AWS') {
+    return {
+      code: 'CrossRegionFailbackNotSupported',
+      message: `recovery instance ${ri.recoveryInstanceID} originates in AWS: its failback is ReverseReplication then a recovery in the origin Region, which drs-orch does not run; use the DRS console or API`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Files a recovery instance as ready (true: launch it), already failing back (watched), or not
+ * ready yet (waiting, re-checked each poll).
+ */
+function sortByFailbackState(run: FailbackRun, id: string, ri: RecoveryInstance): boolean {
+  const state = ri.failback?.state;
+  const target = { recoveryInstanceId: ri.recoveryInstanceID as string, sourceServerId: id };
+  if (state === 'FAILBACK_READY_FOR_LAUNCH') {
+    run.targets.push(target);
+    return true;
+  }
+  if (state && STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
+    run.targets.push(target);
+    if (!run.jobIds.includes(ri.failback.failbackJobID)) run.jobIds.push(ri.failback.failbackJobID);
+    return false;
+  }
+  run.waiting = [...(run.waiting ?? []), target];
+  return false;
+}
+
+/** StartFailbackLaunch for ready instances, <= 200 per call, tagged like every job of ours. */
+async function launchFailbacks(
+  event: AccountEvent,
+  deps: TaskDeps,
+  run: FailbackRun,
+  ready: readonly string[],
+): Promise<void> {
+  const drs = deps.aws.account(event.account).drs;
+  const tags = jobTags(event.request, event.execution);
   for (const part of chunk(ready, MAX_IDS_PER_CALL)) {
     try {
       const out = await drs.startFailbackLaunch({ recoveryInstanceIDs: part, tags });
@@ -76,14 +126,42 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
       const message = err instanceof Error ? err.message : String(err);
       const code = ErrorNames.DRSServiceError;
       for (const id of part) run.failed.push({ id, code, message });
-      if (!request.options.continueOnFailure) break;
+      if (!event.request.options.continueOnFailure) break;
     }
   }
-  if (run.targets.length === 0) {
-    run.done = true;
-    run.report = await failbackReport(deps, event, run, new Map());
+}
+
+/**
+ * Re-checks the instances waiting for FAILBACK_READY_FOR_LAUNCH (one DescribeRecoveryInstances
+ * call per 200) and launches those that became ready. Returns true when one moved on.
+ */
+async function recheckWaiting(
+  event: MonitorFailbackEvent,
+  deps: TaskDeps,
+  run: FailbackRun,
+): Promise<boolean> {
+  const waiting = run.waiting ?? [];
+  if (waiting.length === 0) return false;
+  const drs = deps.aws.account(event.account).drs;
+  const found = await describeRecoveryInstances(drs, {
+    recoveryInstanceIDs: waiting.map((w) => w.recoveryInstanceId),
+  });
+  const byId = new Map(found.map((ri) => [ri.recoveryInstanceID, ri]));
+  run.waiting = [];
+  const ready: string[] = [];
+  for (const w of waiting) {
+    const ri = byId.get(w.recoveryInstanceId);
+    if (!ri) {
+      run.failed.push({
+        id: w.recoveryInstanceId,
+        code: ErrorNames.DRSServiceError,
+        message: `recovery instance ${w.recoveryInstanceId} disappeared while waiting for FAILBACK_READY_FOR_LAUNCH`,
+      });
+      run.targets.push(w);
+    } else if (sortByFailbackState(run, w.sourceServerId, ri)) ready.push(w.recoveryInstanceId);
   }
-  return run;
+  await launchFailbacks(event, deps, run, ready);
+  return (run.waiting ?? []).length !== waiting.length;
 }
 
 async function failbackReport(
@@ -142,6 +220,12 @@ async function failbackReport(
 export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDeps): Promise<FailbackRun> {
   const run: FailbackRun = structuredClone(event.run);
   if (run.done) return run;
+  const expiredAtStart = deps.now().getTime() >= Date.parse(run.deadline);
+  const launchedNow = expiredAtStart ? false : await recheckWaiting(event, deps, run);
+  if (launchedNow) {
+    run.polls += 1;
+    return run; // a failback was started: keep the run before anything else can fail
+  }
   const drs = deps.aws.account(event.account).drs;
   const failedIds = new Set(run.failed.map((f) => f.id));
   const watched = run.targets.map((t) => t.recoveryInstanceId).filter((id) => !failedIds.has(id));
@@ -173,9 +257,10 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
     launched: watched.length - inProgress.length - (run.failed.length - failedIds.size),
     failed: run.failed.length,
   });
-  if (inProgress.length > 0 && !expired) {
+  const stillWaiting = run.waiting ?? [];
+  if ((inProgress.length > 0 || stillWaiting.length > 0) && !expired) {
     throw new JobInProgress(
-      `${inProgress.length} failbacks still in progress in account ${event.account.accountId}`,
+      `${inProgress.length} failbacks still in progress, ${stillWaiting.length} instances not yet FAILBACK_READY_FOR_LAUNCH in account ${event.account.accountId}`,
       {
         accountId: event.account.accountId,
         operation: 'drs:DescribeRecoveryInstances',
@@ -189,7 +274,16 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
       message: `failback of recovery instance ${id} not finished within maxWaitMinutes (${event.request.options.maxWaitMinutes})`,
     });
   }
-  if (inProgress.length) run.timedOut = true;
+  for (const w of stillWaiting) {
+    run.targets.push(w);
+    run.failed.push({
+      id: w.recoveryInstanceId,
+      code: ErrorNames.JobTimeout,
+      message: `recovery instance ${w.recoveryInstanceId} did not become FAILBACK_READY_FOR_LAUNCH within maxWaitMinutes (${event.request.options.maxWaitMinutes})`,
+    });
+  }
+  run.waiting = [];
+  if (inProgress.length || stillWaiting.length) run.timedOut = true;
   run.done = true;
   run.polls += 1;
   run.report = await failbackReport(deps, event, run, byId);

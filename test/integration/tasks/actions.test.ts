@@ -244,7 +244,7 @@ describe('other actions', () => {
     expect(world.emu.state.instances()).toHaveLength(0);
   });
 
-  it('failback launches only FAILBACK_READY_FOR_LAUNCH instances and watches them to completion', async () => {
+  it('failback launches FAILBACK_READY_FOR_LAUNCH instances, watches them to completion, and times out one that never gets ready', async () => {
     const tags = { App: 'fb' };
     const fleet = smallFleet({ '111111111111': [server(1, 1, tags), server(1, 2, tags)] });
     world = await startWorld({ fleet });
@@ -256,13 +256,14 @@ describe('other actions', () => {
 
     const run = await runOrchestration(
       world,
-      { action: 'failback', tags, options: { continueOnFailure: true } },
+      { action: 'failback', tags, options: { continueOnFailure: true, maxWaitMinutes: 60 } },
       { executionName: 'exec-2' },
     );
 
     const out = run.result.output;
     assertOrchestrationOutput(out);
-    expect(out.servers?.map((s) => s.outcome).sort()).toEqual(['failback-completed', 'skipped']);
+    expect(out.servers?.map((s) => s.outcome).sort()).toEqual(['failback-completed', 'timeout']);
+    expect(out.failedServers[0]?.errorMessage).toContain('did not become FAILBACK_READY_FOR_LAUNCH');
     expect(out.servers?.find((s) => s.outcome === 'failback-completed')?.failbackState).toBe(
       'FAILBACK_COMPLETED',
     );

@@ -150,4 +150,43 @@ describe('disaster day', () => {
     expect(run.result.output.status).toBe('success');
     expect(world.emu.state.callTotal({ service: 'ec2', operation: 'DescribeInstanceStatus' })).toBe(0);
   });
+
+  it('failback after a drill fails back nothing: failed, not success, and says drill instances never fail back', async () => {
+    const fleet = smallFleet({ '111111111111': [server(1, 1, hrp, { lagSeconds: 5 })] });
+    world = await startWorld({ fleet });
+    await runOrchestration(world, { action: 'drill', tags: hrp, options: { healthCheckMinutes: 0 } });
+    world.emu.clock.advance(2 * 3_600_000);
+
+    const run = await runOrchestration(world, { action: 'failback', tags: hrp }, { executionName: 'exec-2' });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.status).toBe('failed');
+    expect(out.nextPhaseReady).toBe(false);
+    expect(out.servers?.[0]).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('drill instances can never fail back'),
+    });
+    expect(drsCallsByOperation(world.emu).StartFailbackLaunch).toBeUndefined();
+  });
+
+  it('failback right after a failover waits for FAILBACK_READY_FOR_LAUNCH instead of skipping, then fails back', async () => {
+    const fleet = smallFleet({ '111111111111': [server(1, 1, hrp, { lagSeconds: 5 })] });
+    world = await startWorld({ fleet });
+    await runOrchestration(world, { action: 'failover', tags: hrp, options: { healthCheckMinutes: 0 } });
+
+    const run = await runOrchestration(
+      world,
+      { action: 'failback', tags: hrp, options: { maxWaitMinutes: 240 } },
+      { executionName: 'exec-2' },
+    );
+
+    const out = run.result.output;
+    expect(out.status).toBe('success');
+    expect(out.servers?.[0]).toMatchObject({
+      outcome: 'failback-completed',
+      failbackState: 'FAILBACK_COMPLETED',
+    });
+    expect(drsCallsByOperation(world.emu).StartFailbackLaunch).toBe(1);
+  });
 });

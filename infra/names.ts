@@ -19,8 +19,8 @@ export const TASK_FUNCTIONS: readonly TaskFunctionSpec[] = TASK_NAMES;
 /** The role in each staging account that the tasks use for DRS, EC2 and Service Quotas. */
 export const STAGING_ROLE_NAME = 'DRS-Orchestration-Role';
 
-/** The role in each staging account that the main state machine assumes to start the executor. */
-export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
+/** The role in each staging account that start-executor and monitor-executor assume. */
+export { EXECUTOR_STARTER_ROLE_NAME } from '../src/tasks/names.js';
 
 /**
  * Executor tasks that write per-server records to the results bucket: the tasks that finish an
@@ -38,13 +38,19 @@ export const RESULTS_WRITER_TASKS: readonly TaskName['taskId'][] = [
   'get-status',
 ];
 
+/**
+ * Main-machine tasks that start and watch the executors through each staging account's
+ * executor-starter role, which trusts exactly their (fixed-name) roles.
+ */
+export const EXECUTOR_STARTING_TASKS: readonly TaskName['taskId'][] = ['start-executor', 'monitor-executor'];
+
 /** Fixed execution-role name of an executor task, so the orchestrator's policies can name it. */
 export function executorTaskRoleName(taskId: string): string {
   return `DRS-Orchestration-Task-${taskId}`;
 }
 
 /** Executor state machine name (placeholder `${ExecutorStateMachineName}`). */
-export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
+export { EXECUTOR_STATE_MACHINE_NAME } from '../src/tasks/names.js';
 
 /** Main state machine name (design 8.2 invokes it by this name). */
 export const MAIN_STATE_MACHINE_NAME = 'drs-orchestration-main';
@@ -55,7 +61,7 @@ export const WAVES_STATE_MACHINE_NAME = 'drs-orchestration-waves';
 /** Drill-cleanup workflow. */
 export const DRILL_CLEANUP_STATE_MACHINE_NAME = 'drs-orchestration-drill-cleanup';
 
-/** Role of the main state machine; the executor-starter roles trust exactly this principal. */
+/** Role of the main state machine (fixed name, for the staging accounts' audit trails). */
 export const MAIN_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-main-state-machine';
 
 /** SSM parameter holding the staging accounts document (design 6.1). */

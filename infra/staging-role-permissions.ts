@@ -174,8 +174,8 @@ export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: str
 }
 
 /**
- * Statements of the executor-starter role: start, watch and stop the executor, plus the managed
- * EventBridge rule `startExecution.sync` uses to learn that the child finished.
+ * Statements of the executor-starter role: start, watch and stop the executor, and use its key
+ * (its history is encrypted).
  */
 export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
   const states = (resource: string) =>
@@ -205,12 +205,6 @@ export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
         StringEquals: { 'kms:ViaService': `states.${ctx.region}.amazonaws.com` },
         'ForAnyValue:StringEquals': { 'kms:ResourceAliases': EXECUTOR_KEY_ALIAS },
       },
-    },
-    {
-      Sid: 'SyncCompletionRule',
-      Effect: 'Allow',
-      Action: ['events:DescribeRule', 'events:PutRule', 'events:PutTargets'],
-      Resource: `arn:${ctx.partition}:events:${ctx.region}:${ctx.accountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`,
     },
   ];
 }

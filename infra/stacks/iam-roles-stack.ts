@@ -9,7 +9,12 @@ import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
-import { EXECUTOR_STARTER_ROLE_NAME, MAIN_STATE_MACHINE_ROLE_NAME, STAGING_ROLE_NAME } from '../names.js';
+import {
+  EXECUTOR_STARTER_ROLE_NAME,
+  EXECUTOR_STARTING_TASKS,
+  executorTaskRoleName,
+  STAGING_ROLE_NAME,
+} from '../names.js';
 import {
   type ArnContext,
   executorStarterStatements,
@@ -77,10 +82,13 @@ export class IamRolesStack extends Stack {
     this.executorStarterRole = new iam.Role(this, 'ExecutorStarterRole', {
       roleName: EXECUTOR_STARTER_ROLE_NAME,
       description:
-        'drs-orchestration: lets the main state machine start and watch the executor of this account',
+        'drs-orchestration: lets start-executor and monitor-executor (orchestrator account) start, watch and stop the executor of this account',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
         ArnEquals: {
-          'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${MAIN_STATE_MACHINE_ROLE_NAME}`,
+          'aws:PrincipalArn': EXECUTOR_STARTING_TASKS.map(
+            (taskId) =>
+              `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${executorTaskRoleName(taskId)}`,
+          ),
         },
         StringEquals: inOrganization,
       }),

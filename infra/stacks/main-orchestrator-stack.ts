@@ -19,6 +19,7 @@ import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
   DRILL_CLEANUP_STATE_MACHINE_NAME,
   EXECUTOR_STARTER_ROLE_NAME,
+  EXECUTOR_STARTING_TASKS,
   EXECUTOR_STATE_MACHINE_NAME,
   executorTaskRoleName,
   HANDLER_ENV,
@@ -177,6 +178,10 @@ export class MainOrchestratorStack extends Stack {
         bundle,
         key,
         retention: props.retention,
+        // The staging accounts' executor-starter roles trust these two roles by name.
+        ...(EXECUTOR_STARTING_TASKS.includes(spec.taskId)
+          ? { roleName: executorTaskRoleName(spec.taskId) }
+          : {}),
         environment: {
           [HANDLER_ENV.stagingAccountsParameter]: STAGING_ACCOUNTS_PARAMETER_NAME,
           [HANDLER_ENV.resultsBucket]: bucket.bucketName,
@@ -203,6 +208,19 @@ export class MainOrchestratorStack extends Stack {
         }),
       );
     }
+    // start-executor and monitor-executor reach each executor in its own Region through the
+    // account's executor-starter role (Step Functions' own integrations stay in one Region).
+    for (const taskId of EXECUTOR_STARTING_TASKS) {
+      fn(taskId).role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'UseExecutorStarterRoles',
+          actions: ['sts:AssumeRole'],
+          resources: config.stagingAccounts.map(
+            (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_STARTER_ROLE_NAME}`,
+          ),
+        }),
+      );
+    }
     const aggregate = fn('aggregate').role;
     aggregate.addToPolicy(
       new iam.PolicyStatement({
@@ -222,8 +240,7 @@ export class MainOrchestratorStack extends Stack {
     const mainRole = new iam.Role(this, 'MainRole', {
       roleName: MAIN_STATE_MACHINE_ROLE_NAME,
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description:
-        'drs-orchestration: main state machine (the executor-starter roles trust exactly this role)',
+      description: 'drs-orchestration: main state machine',
     });
     const substitutions: Record<string, string> = {
       Partition: Aws.PARTITION,
@@ -240,15 +257,6 @@ export class MainOrchestratorStack extends Stack {
           'Step Functions invokes the function by its unqualified ARN; the :* covers its versions and aliases',
       });
     }
-    mainRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'StartExecutorsCrossAccount',
-        actions: ['sts:AssumeRole'],
-        resources: config.stagingAccounts.map(
-          (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_STARTER_ROLE_NAME}`,
-        ),
-      }),
-    );
     this.grantNotify(mainRole, key);
     this.main = new AslStateMachine(this, 'Main', {
       definitionFile: join(statemachinesDir, 'main-orchestrator.asl.json'),

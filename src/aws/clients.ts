@@ -11,6 +11,7 @@ import { s3Service } from './services/s3.js';
 import { quotasService } from './services/service-quotas.js';
 import { snsService } from './services/sns.js';
 import { ssmService } from './services/ssm.js';
+import { statesService } from './services/states.js';
 import { stsService } from './services/sts.js';
 
 /**
@@ -25,6 +26,7 @@ export const ALL_AWS_SERVICES: Readonly<Required<AwsServices>> = {
   drs: drsService,
   quotas: quotasService,
   ec2: ec2Service,
+  states: statesService,
 };
 
 /**

@@ -15,6 +15,7 @@ import type {
   SnsPort,
   SsmPort,
   StagingAccountPorts,
+  StatesPort,
   StsPort,
 } from './ports.js';
 import type { AttemptInfo, RetryPolicy } from './retry.js';
@@ -100,6 +101,7 @@ export interface AwsServices {
   drs?: AwsService<DrsPort>;
   quotas?: AwsService<QuotasPort>;
   ec2?: AwsService<Ec2Port>;
+  states?: AwsService<StatesPort>;
 }
 
 /**
@@ -251,6 +253,7 @@ export function createAwsPortsFor(config: AwsConfig, services: AwsServices): Aws
       drs: build('drs', services.drs, settings, ref.accountId),
       quotas: build('quotas', services.quotas, settings, ref.accountId),
       ec2: build('ec2', services.ec2, settings, ref.accountId),
+      states: build('states', services.states, settings, ref.accountId),
     };
     cache.set(key, ports);
     return ports;

@@ -14,4 +14,5 @@ export { s3Service } from './services/s3.js';
 export { quotasService } from './services/service-quotas.js';
 export { snsService } from './services/sns.js';
 export { ssmService } from './services/ssm.js';
+export { statesService } from './services/states.js';
 export { stsService } from './services/sts.js';

@@ -77,6 +77,34 @@ export interface SnsPort {
   publish(input: { topicArn: string; subject: string; message: string }): Promise<{ messageId?: string }>;
 }
 
+/** What DescribeExecution says about an execution (the fields the orchestration reads). */
+export interface ExecutionDescription {
+  executionArn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  startDate: Date;
+  stopDate?: Date;
+  /** The output, parsed (SUCCEEDED only). */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * Step Functions in one staging account and Region: starting and watching that account's
+ * executor (through the executor-starter role).
+ */
+export interface StatesPort {
+  /** Idempotent for a running execution of the same name and input (ExecutionAlreadyExists otherwise). */
+  startExecution(input: {
+    stateMachineArn: string;
+    name: string;
+    input: unknown;
+  }): Promise<{ executionArn: string; startDate: Date }>;
+  describeExecution(input: { executionArn: string }): Promise<ExecutionDescription>;
+  /** Mutating: ends a running execution (ABORTED); no effect on a closed one. */
+  stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
+}
+
 /** Service Quotas in one account and region. */
 export interface QuotasPort {
   /** The applied quota value, or `undefined` when the service gives none. */
@@ -136,4 +164,5 @@ export interface StagingAccountPorts {
   drs: DrsPort;
   quotas: QuotasPort;
   ec2: Ec2Port;
+  states: StatesPort;
 }

@@ -47,6 +47,14 @@ export const ErrorNames = {
   AccessDenied: 'AccessDenied',
   /** An execution exceeded Step Functions' 25,000 history events (enforced locally too). */
   HistoryLimitExceeded: 'HistoryLimitExceeded',
+  /** A staging account's executor is still running: the main machine polls it again (every 60 s). */
+  ExecutorRunning: 'ExecutorRunning',
+  /** A staging account's executor failed with an error Step Functions reserves (`States.*`). */
+  ExecutorFailed: 'ExecutorFailed',
+  /** A staging account's executor timed out, or ran past maxWaitMinutes and was stopped. */
+  ExecutorTimedOut: 'ExecutorTimedOut',
+  /** A staging account's executor was stopped by someone else. */
+  ExecutorAborted: 'ExecutorAborted',
 } as const;
 
 /** One of the stable error names. */
@@ -155,6 +163,43 @@ export class DRSServiceError extends DrsOrchestrationError {
 export class JobInProgress extends DrsOrchestrationError {
   override readonly name = ErrorNames.JobInProgress;
   readonly retryable = true;
+}
+
+/** A staging account's executor is still running; the main machine polls again after its Retry interval. */
+export class ExecutorRunning extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ExecutorRunning;
+  readonly retryable = true;
+}
+
+/** A staging account's executor failed with an error Step Functions reserves (`States.*`). */
+export class ExecutorFailed extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ExecutorFailed;
+  readonly retryable = false;
+}
+
+/** A staging account's executor timed out, or ran past maxWaitMinutes and was stopped. */
+export class ExecutorTimedOut extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ExecutorTimedOut;
+  readonly retryable = false;
+}
+
+/** A staging account's executor was stopped by someone else. */
+export class ExecutorAborted extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ExecutorAborted;
+  readonly retryable = false;
+}
+
+/**
+ * A staging account's executor failed with one of its own errors (e.g. `CrossAccountAccessDenied`,
+ * `ThrottlingException`): rethrown under that name, so the account's `errorCode` is the real cause.
+ */
+export class ExecutorError extends Error {
+  readonly retryable = false;
+
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
 }
 
 /** DRS reported a server's launch as FAILED. */

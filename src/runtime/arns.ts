@@ -3,11 +3,13 @@
  * values of a definition (which name those ARNs). One place, so that the ARN an execution reports
  * and the one its parent or a caller parses are the same.
  */
+
+import { EXECUTOR_STARTER_ROLE_NAME } from '../tasks/names.js';
 import { DEFAULT_STATE_MACHINE_NAMES, type MachineName, TASK_NAMES } from './definitions.js';
 import { namedError } from './errors.js';
 
-/** Role each staging account lets the main machine start its executor with (data-flow.md). */
-export const DEFAULT_EXECUTOR_START_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
+/** Role each staging account lets start-executor and monitor-executor use (data-flow.md). */
+export const DEFAULT_EXECUTOR_START_ROLE_NAME = EXECUTOR_STARTER_ROLE_NAME;
 
 /** Where a state machine lives. */
 export interface MachineLocation {

@@ -20,6 +20,7 @@ import {
   walkStates,
 } from './definitions.js';
 import { ensureInterpreterErrors } from './errors.js';
+import { inProcessExecutors } from './integrations/executors.js';
 import {
   ExecutionHistory,
   type HistoryListener,
@@ -109,6 +110,8 @@ export interface ExecutionHost {
     input: unknown,
     opts: ExecuteOptions,
   ): Promise<{ exec: Execution; outcome: Outcome }>;
+  /** Stops a running execution (StopExecution): it ends ABORTED. False when none runs by that ARN. */
+  stop(executionArn: string, reason?: { readonly error?: string; readonly cause?: string }): boolean;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -221,7 +224,12 @@ export class Run implements ExecutionHost {
       const scope: TaskScope = exec.account
         ? { machine: 'executor', account: exec.account, progress }
         : { machine: 'main', progress };
-      return this.env.taskDeps(scope);
+      const deps = await this.env.taskDeps(scope);
+      if (exec.account || typeof deps !== 'object' || deps === null) return deps;
+      // The main machine's tasks start the executors as executions of this run. Set on the deps
+      // object itself (built for this execution alone), which observers may know by identity.
+      (deps as { executors?: unknown }).executors = inProcessExecutors(this, exec);
+      return deps;
     })();
     return exec.deps;
   }

@@ -223,7 +223,8 @@ async function dispatch(
 ): Promise<unknown> {
   const binding = task.binding;
   if (binding.kind === 'task') return invokeLambda(host, exec, binding.taskId, input, scheduled);
-  if (binding.kind === 'startExecution') return startChildExecution(host, exec, input, scheduled, submitted);
+  if (binding.kind === 'startExecution')
+    return startChildExecution(host, exec, task.stateName, input, scheduled, submitted);
   if (binding.kind === 'wait') {
     // Only discrete time turns Waits into Tasks, so there is a scheduler.
     await scheduled?.sleepUntil(host.env.now().getTime() + binding.seconds * 1000, signal);

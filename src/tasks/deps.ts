@@ -9,6 +9,7 @@ import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
+import type { ExecutorsPort } from './executors.js';
 
 /** Default name of the SSM parameter listing the staging accounts (design 6.1). */
 export const DEFAULT_STAGING_ACCOUNTS_PARAMETER = '/drs-orchestration/staging-accounts';
@@ -48,6 +49,11 @@ export interface TaskDeps {
   sleep(ms: number): Promise<void>;
   env: TaskEnv;
   aws: AwsPorts;
+  /**
+   * Starts and watches the staging accounts' executors. The local runtime runs them in-process;
+   * absent (Lambda), the SDK is used through each account's executor-starter role.
+   */
+  executors?: ExecutorsPort;
   progress?: (event: AccountProgress) => void;
   log?: TaskLogger;
 }

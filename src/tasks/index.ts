@@ -8,10 +8,12 @@ import { discover } from './discover.js';
 import { formatOutput } from './format-output.js';
 import { getRecoveryInstances } from './get-recovery-instances.js';
 import { getStatus } from './get-status.js';
+import { monitorExecutor } from './monitor-executor.js';
 import { monitorFailback } from './monitor-failback.js';
 import { monitorJob } from './monitor-job.js';
 import type { TaskId } from './names.js';
 import { partition } from './partition.js';
+import { startExecutor } from './start-executor.js';
 import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
 import { terminateInstances } from './terminate-instances.js';
@@ -42,6 +44,8 @@ export const tasks: Record<TaskId, TaskFn> = {
   'terminate-instances': terminateInstances,
   'get-status': getStatus,
   'format-output': formatOutput,
+  'start-executor': startExecutor,
+  'monitor-executor': monitorExecutor,
 };
 
 export {

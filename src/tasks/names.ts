@@ -17,7 +17,9 @@ export type TaskId =
   | 'monitor-failback'
   | 'terminate-instances'
   | 'get-status'
-  | 'format-output';
+  | 'format-output'
+  | 'start-executor'
+  | 'monitor-executor';
 
 /** One row of the task table. */
 export interface TaskName {
@@ -104,7 +106,27 @@ export const TASK_NAMES: readonly TaskName[] = [
     placeholder: 'FormatOutputFunctionArn',
     machine: 'executor',
   },
+  // Not in design 9.1: they start each account's executor in its own Region and watch it, which
+  // the main machine cannot do itself (Step Functions integrations do not cross Regions).
+  {
+    taskId: 'start-executor',
+    functionName: 'drs-orchestration-start-executor',
+    placeholder: 'StartExecutorFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'monitor-executor',
+    functionName: 'drs-orchestration-monitor-executor',
+    placeholder: 'MonitorExecutorFunctionArn',
+    machine: 'main',
+  },
 ];
+
+/** The executor state machine's name in every staging account. */
+export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
+
+/** The role in each staging account that start-executor and monitor-executor assume. */
+export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
 
 /** CloudWatch namespace of the metrics the handlers emit and the alarms and dashboard read (design 10.1). */
 export const METRICS_NAMESPACE = 'DRS/Orchestration';

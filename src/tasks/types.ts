@@ -99,6 +99,18 @@ export interface FormatOutputEvent extends AccountEvent {
   report: AccountReport;
 }
 
+/** An executor started by start-executor (`$.executor` of the main machine's account iteration). */
+export interface ExecutorRef {
+  executionArn: string;
+  /** ISO time the executor started. */
+  startDate: string;
+}
+
+/** monitor-executor's event. */
+export interface MonitorExecutorEvent extends AccountEvent {
+  executor: ExecutorRef;
+}
+
 /** A state machine error caught with `Catch` (`ResultPath: $.error`). */
 export interface CaughtError {
   Error: string;

@@ -32,6 +32,8 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'terminate-instances': ['client-drs', 'client-s3', 'client-sts'],
   'get-status': ['client-drs', 'client-s3', 'client-sts'],
   'format-output': [],
+  'start-executor': ['client-sfn', 'client-sts'],
+  'monitor-executor': ['client-sfn', 'client-sts'],
 };
 
 /**

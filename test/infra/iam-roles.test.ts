@@ -128,17 +128,30 @@ describe('Stack: iam-roles', () => {
     expect(staging.trustPolicy.Statement).toHaveLength(1);
   });
 
-  it('lets only the main state machine role assume the executor-starter role', () => {
+  it('lets only the start-executor and monitor-executor roles assume the executor-starter role', () => {
     const starter = loadTemplateRoles(templatePath, STAGING).find(
       (r) => r.roleName === 'DRS-Orchestration-Executor-Starter',
     );
     const trust = starter?.trustPolicy as unknown as PolicyDocument;
     const inOrg = { 'aws:PrincipalOrgID': built.config.organizationId };
-    const mainRole = 'arn:aws:iam::123456789012:role/drs-orchestration-main-state-machine';
     const caller = (roleArn: string) => ({ arn: roleArn, accountId: '123456789012', roleArn });
-    expect(trustAllows(trust, caller(mainRole), { ...inOrg, 'aws:PrincipalArn': mainRole })).toBe(true);
-    const other = 'arn:aws:iam::123456789012:role/someone-else';
-    expect(trustAllows(trust, caller(other), { ...inOrg, 'aws:PrincipalArn': other })).toBe(false);
+    for (const task of ['start-executor', 'monitor-executor']) {
+      const role = `arn:aws:iam::123456789012:role/DRS-Orchestration-Task-${task}`;
+      expect(trustAllows(trust, caller(role), { ...inOrg, 'aws:PrincipalArn': role })).toBe(true);
+      expect(
+        trustAllows(trust, caller(role), {
+          'aws:PrincipalOrgID': 'o-someotherorg1',
+          'aws:PrincipalArn': role,
+        }),
+      ).toBe(false);
+    }
+    for (const other of [
+      'arn:aws:iam::123456789012:role/someone-else',
+      // The main state machine no longer starts executors itself (no integration crosses Regions).
+      'arn:aws:iam::123456789012:role/drs-orchestration-main-state-machine',
+    ]) {
+      expect(trustAllows(trust, caller(other), { ...inOrg, 'aws:PrincipalArn': other })).toBe(false);
+    }
     const policies = Object.values(starter?.policies ?? {}) as unknown as PolicyDocument[];
     const executor = `arn:aws:states:${STAGING.region}:${STAGING.accountId}:stateMachine:drs-staging-account-executor`;
     expect(evaluatePolicies(policies, { action: 'states:StartExecution', resource: executor })).toBe('Allow');

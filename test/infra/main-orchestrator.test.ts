@@ -124,18 +124,30 @@ describe('Stack: main-orchestrator', () => {
     expect(parseStagingAccounts(param?.Value)).toEqual(parseStagingAccounts(file));
   });
 
-  it('lets the main state machine assume exactly the executor-starter role of each staging account', () => {
+  it('lets only start-executor and monitor-executor assume the executor-starter role of each staging account', () => {
     const assumes = policyStatements(mainTemplate).filter(
       (s) =>
         [s.statement.Action].flat().includes('sts:AssumeRole') &&
         JSON.stringify(s.statement.Resource).includes('Executor-Starter'),
     );
-    expect(assumes).toHaveLength(1);
-    const resources = JSON.stringify(assumes[0]?.statement.Resource);
-    for (const account of built.config.stagingAccounts)
-      expect(resources).toContain(`:iam::${account.accountId}:role/`);
-    const role = resourcesOf(mainTemplate, 'AWS::IAM::Role');
-    expect(Object.values(role).map((r) => r.RoleName)).toContain('drs-orchestration-main-state-machine');
+    // One statement in each of the two task roles; the state machine's role assumes nothing.
+    expect(assumes).toHaveLength(2);
+    const roles = resourcesOf(mainTemplate, 'AWS::IAM::Role');
+    const policies = resourcesOf(mainTemplate, 'AWS::IAM::Policy');
+    const owners = assumes.map((a) => {
+      const ref = ((policies[a.resource]?.Roles ?? []) as { Ref: string }[])[0]?.Ref ?? '';
+      return roles[ref]?.RoleName;
+    });
+    expect(owners.sort()).toEqual([
+      'DRS-Orchestration-Task-monitor-executor',
+      'DRS-Orchestration-Task-start-executor',
+    ]);
+    for (const a of assumes) {
+      const resources = JSON.stringify(a.statement.Resource);
+      for (const account of built.config.stagingAccounts)
+        expect(resources).toContain(`:iam::${account.accountId}:role/DRS-Orchestration-Executor-Starter`);
+    }
+    expect(Object.values(roles).map((r) => r.RoleName)).toContain('drs-orchestration-main-state-machine');
   });
 
   it('encrypts every log group and every state machine history with the KMS key', () => {

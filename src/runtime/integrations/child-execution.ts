@@ -4,11 +4,36 @@
  * deps) and answers like DescribeExecution; a failed child raises `States.TaskFailed`.
  */
 import { randomUUID } from 'node:crypto';
-import { namedError } from '../errors.js';
+import { namedError, statesRuntimeError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution.js';
 import { isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import type { RuntimeAccount } from '../types.js';
+
+/** Partition and Region of an ARN (`arn:<partition>:<service>:<region>:...`). */
+function locationOf(arn: string): { partition: string; region: string } {
+  const [, partition = '', , region = ''] = arn.split(':');
+  return { partition, region };
+}
+
+/**
+ * Step Functions reaches no resource in another partition or Region, `Credentials` or not
+ * ("cross-Region AWS SDK integration and cross-Region AWS resource access aren't available in Step
+ * Functions", developer guide, "Accessing resources in other AWS accounts"). The execution fails
+ * with `States.Runtime`, which no Retry or Catch handles; the partition message is AWS's own, the
+ * Region one is worded the same way.
+ */
+export function checkSameLocation(stateName: string, execution: string, resource: string): void {
+  const here = locationOf(execution);
+  const there = locationOf(resource);
+  for (const what of ['partition', 'region'] as const) {
+    if (here[what] !== there[what]) {
+      throw statesRuntimeError(
+        `An error occurred while executing the state '${stateName}'. The resource belongs to a different ${what} from the running execution. Expected '${here[what]}', was '${there[what]}'.`,
+      );
+    }
+  }
+}
 
 /**
  * Runs the child execution a `.sync:2` Task asks for and waits for its end.
@@ -17,6 +42,7 @@ import type { RuntimeAccount } from '../types.js';
 export async function startChildExecution(
   host: ExecutionHost,
   parent: Execution,
+  stateName: string,
   input: unknown,
   scheduled: ScheduledTask | undefined,
   submitted: (output: unknown) => void,
@@ -24,6 +50,7 @@ export async function startChildExecution(
   const params = isRecord(input) ? input : {};
   const arn = String(params.StateMachineArn ?? '');
   const target = host.arns.parseStateMachine(arn);
+  checkSameLocation(stateName, parent.arn, arn);
   const childInput = typeof params.Input === 'string' ? JSON.parse(params.Input) : (params.Input ?? {});
   let account: RuntimeAccount | undefined;
   if (target.machine === 'executor') {

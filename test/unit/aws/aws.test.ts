@@ -336,7 +336,15 @@ describe('Function: createAwsPortsFor', () => {
     });
     const account = aws.account({ accountId: '111111111111', region: 'us-east-2', roleArn: 'arn:r' });
 
-    expect(Object.keys(account).sort()).toEqual(['accountId', 'connect', 'drs', 'ec2', 'quotas', 'region']);
+    expect(Object.keys(account).sort()).toEqual([
+      'accountId',
+      'connect',
+      'drs',
+      'ec2',
+      'quotas',
+      'region',
+      'states',
+    ]);
     expect(recorder.scopes).toEqual([]);
   });
 });

@@ -11,6 +11,8 @@ import {
   type TaskRegistry,
   type TaskScope,
 } from '../../../src/runtime/index.js';
+import { monitorExecutor } from '../../../src/tasks/monitor-executor.js';
+import { startExecutor } from '../../../src/tasks/start-executor.js';
 
 /** A fake staging account: its servers and how many polls its launch takes. */
 export interface FakeAccount {
@@ -61,7 +63,7 @@ export function fakeTasks(
       if (typeof input.action !== 'string')
         throw namedError('ValidationError', 'invalid input: /action is required');
       const execution = event.execution as Json;
-      const options = (input.options as Json | undefined) ?? {};
+      const options: Json = { maxWaitMinutes: 120, ...((input.options as Json | undefined) ?? {}) };
       return {
         request: {
           ...input,
@@ -164,6 +166,9 @@ export function fakeTasks(
         resultKey: `results/${account.accountId}.json`,
       };
     },
+    // The real ones: they only use the runtime's executors port and the clock.
+    'start-executor': (event, deps) => startExecutor(event as never, deps as never),
+    'monitor-executor': (event, deps) => monitorExecutor(event as never, deps as never),
     aggregate: (event) => {
       const request = event.request as Json;
       if (event.error) {

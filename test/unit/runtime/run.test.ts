@@ -147,22 +147,29 @@ describe('Function: runStateMachine', () => {
       serversProcessed: 3,
       failed: 3,
       succeeded: 0,
-      errorCode: 'States.TaskFailed',
+      // The executor's own error name, not the integration's States.TaskFailed.
+      errorCode: 'CrossAccountAccessDenied',
     });
     const cause = JSON.parse(String(failed?.errorMessage));
-    expect(cause).toMatchObject({ Status: 'FAILED', Error: 'CrossAccountAccessDenied' });
+    expect(cause).toMatchObject({ errorType: 'CrossAccountAccessDenied' });
   });
 
   it('costs at most 3 state transitions per account per polling minute', async () => {
     const polls = 20;
-    const { env } = fakeEnv([
-      { accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(5), polls },
-    ]);
+    // Discrete virtual time: the poll count depends on the schedule only, not on machine load.
+    const { env } = fakeEnv(
+      [{ accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(5), polls }],
+      {
+        discrete: true,
+      },
+    );
 
+    const events: RuntimeEvent[] = [];
     const result = await runStateMachine({
       machine: 'main',
       input: { action: 'drill', tags: { a: 'b' } },
       env,
+      onEvent: (e) => events.push(e),
     });
 
     const executor = result.stats.executions.find((e) => e.machine === 'executor');
@@ -171,6 +178,13 @@ describe('Function: runStateMachine', () => {
     // Every poll is one billed retry, not a Wait/Task/Choice loop.
     expect(executor?.transitions).toBe(polls + 7);
     expect(result.stats.transitions.executor).toBe(executor?.transitions);
+    // The main machine watches the executor in its own Region once a minute: one billed retry per
+    // poll. Executor (2 a minute) and main (1) together: at most 3 per polling minute.
+    const mainPolls = events.filter((e) => e.type === 'StateRetried' && e.machine === 'main').length;
+    expect(mainPolls).toBeGreaterThanOrEqual(pollingMinutes);
+    expect(mainPolls).toBeLessThanOrEqual(pollingMinutes + 1);
+    // (+1: the poll that finds the executor ended, once per run.)
+    expect(polls + mainPolls).toBeLessThanOrEqual(3 * pollingMinutes + 1);
   });
 
   it('streams state, progress and execution events for every execution', async () => {
@@ -199,13 +213,22 @@ describe('Function: runStateMachine', () => {
     // One progress report per monitor call: polls + the final one.
     expect(progress.filter((e) => e.accountId === '111111111111')).toHaveLength(5);
     expect(progress[0]).toMatchObject({ progress: { discovered: expect.any(Number) } });
-    const retried = events.filter((e) => e.type === 'StateRetried');
+    const retried = events.filter((e) => e.type === 'StateRetried' && e.machine === 'executor');
     expect(
       retried.every(
         (e) => e.type === 'StateRetried' && e.error === 'JobInProgress' && e.state === 'MonitorRecovery',
       ),
     ).toBe(true);
     expect(retried).toHaveLength(6);
+    // The main machine polls each running executor: every retry of its is one such poll.
+    const polls = events.filter((e) => e.type === 'StateRetried' && e.machine === 'main');
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    expect(
+      polls.every(
+        (e) =>
+          e.type === 'StateRetried' && e.error === 'ExecutorRunning' && e.state === 'WaitForAccountExecutor',
+      ),
+    ).toBe(true);
     const entered = events
       .filter((e) => e.type === 'StateEntered' && e.machine === 'main')
       .map((e) => (e.type === 'StateEntered' ? e.state : ''));
@@ -217,7 +240,7 @@ describe('Function: runStateMachine', () => {
       'PartitionByAccount',
     ]);
     expect(entered.at(-1)).toBe('ReturnOutput');
-    expect(result.stats.transitions.main).toBe(entered.length);
+    expect(result.stats.transitions.main).toBe(entered.length + polls.length);
   });
 
   it('fails the execution, uncaught, when a state payload exceeds the limit', async () => {
@@ -241,7 +264,9 @@ describe('Function: runStateMachine', () => {
     const { env } = fakeEnv(
       [{ accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(1), polls: 50 }],
       {
-        env: { limits: { maxHistoryEvents: 60 } },
+        // The executor passes 160 events (~180 at 50 polls); the main machine, polling it once a
+        // minute, stays under (~145).
+        env: { limits: { maxHistoryEvents: 160 } },
       },
     );
 
@@ -256,8 +281,8 @@ describe('Function: runStateMachine', () => {
     expect(result.output).toMatchObject({ status: 'failed' });
     const summary = (result.output as { stagingAccountResults: { errorMessage: string }[] })
       .stagingAccountResults[0];
-    expect(executor?.historyEvents).toBeGreaterThan(60);
-    expect(JSON.parse(summary?.errorMessage ?? '{}')).toMatchObject({ Error: 'HistoryLimitExceeded' });
+    expect(executor?.historyEvents).toBeGreaterThan(160);
+    expect(JSON.parse(summary?.errorMessage ?? '{}')).toMatchObject({ errorType: 'HistoryLimitExceeded' });
   });
 
   it('publishes the started and final notifications when the tasks ask for them', async () => {

@@ -1,0 +1,9 @@
+/**
+ * The part of `@aws-sdk/client-sfn` we use, as named imports (see sdk/sns.ts for why).
+ */
+export {
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';

@@ -1,6 +1,7 @@
 /**
  * `iam-roles` (each staging account, deployed in its DRS region): the role the tasks use for DRS,
- * EC2 and Service Quotas, and the role the main state machine assumes to start the executor.
+ * EC2 and Service Quotas, and the role start-executor and monitor-executor assume to start and watch
+ * the executor in this account's Region.
  *
  * Environment-agnostic on purpose: one template serves every staging account (CloudFormation
  * StackSets or one `cdk deploy` per account); account and region come from the pseudo parameters.

@@ -1,6 +1,6 @@
 /**
- * `main-orchestrator` (orchestrator account): the main state machine of design 7.1 with its four
- * task Lambdas, the waves and drill-cleanup workflows, the staging-accounts SSM parameter, the
+ * `main-orchestrator` (orchestrator account): the main state machine of design 7.1 with its six
+ * task Lambdas (design 9.1's four, plus start-executor and monitor-executor), the waves and drill-cleanup workflows, the staging-accounts SSM parameter, the
  * results bucket and the account's KMS key.
  */
 import { join } from 'node:path';

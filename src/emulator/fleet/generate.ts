@@ -15,6 +15,11 @@ export interface GenerateFleetOptions {
   readonly serversPerAccount?: number;
   /** Region of the staging accounts. @default 'us-east-2' */
   readonly region?: string;
+  /**
+   * Regions of the staging accounts, given to them in turn (a fleet spread over several DR
+   * Regions). @default [region]
+   */
+  readonly regions?: readonly string[];
   /** @default '123456789012' */
   readonly orchestratorAccountId?: string;
   /** @default 'us-east-1' */
@@ -93,13 +98,14 @@ export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
       ? [...opts.accounts]
       : Array.from({ length: opts.accounts ?? 3 }, (_, i) => stagingAccountId(i + 1));
   const orchestrator = opts.orchestratorAccountId ?? '123456789012';
-  const region = opts.region ?? 'us-east-2';
+  const regions = opts.regions?.length ? opts.regions : [opts.region ?? 'us-east-2'];
   const apps = opts.applications ?? ['HRP', 'HealthEdge', 'Connectors'];
   const waves = opts.waves ?? 4;
   const perAccount = opts.serversPerAccount ?? 200;
   const roleName = opts.roleName ?? 'DRS-Orchestration-Role';
   const counters = new Map<string, number>();
   const staging: FleetAccount[] = ids.map((accountId, a) => {
+    const region = regions[a % regions.length] as string;
     const servers: FleetSourceServer[] = [];
     for (let i = 0; i < perAccount; i++) {
       const app = r.pick(apps);

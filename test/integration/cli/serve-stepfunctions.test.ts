@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -6,6 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import { generateFleet } from '../../../src/emulator/fleet/generate.js';
 import { startServeProcess, stopServeProcesses } from '../../_helpers/serve-process.js';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
@@ -74,5 +78,41 @@ describe('drs-orch serve hosts the Step Functions API (design 14.2 script)', () 
     expect(drillOutput.summary).toMatchObject({ totalServers: 1, succeeded: 1, failed: 0 });
     expect(drillOutput.recoveryInstances).toHaveLength(1);
     expect(instances.instances.filter((i) => i.isDrill)).toHaveLength(1);
+  }, 120_000);
+
+  it('drills a fleet with staging accounts in two Regions, started with the SFN client (issue 15)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drs-two-regions-'));
+    const fleetFile = join(dir, 'fleet.json');
+    writeFileSync(
+      fleetFile,
+      JSON.stringify(
+        generateFleet({ accounts: 2, serversPerAccount: 8, regions: ['us-east-2', 'us-west-2'], seed: 5 }),
+      ),
+    );
+    const { child, endpoint } = await serve(['--fleet', fleetFile, '--time-scale', '600']);
+    const sfn = new SFNClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+
+    const drill = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: STATE_MACHINE_ARN,
+        input: JSON.stringify({ action: 'drill', tags: { 'DR-Wave': '1' }, options: { isDrill: true } }),
+      }),
+    );
+    const done = await waitForEnd(sfn, drill.executionArn ?? '');
+    sfn.destroy();
+    child.kill('SIGTERM');
+
+    expect(done.status).toBe('SUCCEEDED');
+    const out: unknown = JSON.parse(done.output ?? 'null');
+    assertOrchestrationOutput(out);
+    expect(out, JSON.stringify(out.failedServers)).toMatchObject({ status: 'success', action: 'drill' });
+    expect(out.stagingAccountResults.map((r) => `${r.accountId}@${r.region}`).sort()).toEqual([
+      '111111111111@us-east-2',
+      '222222222222@us-west-2',
+    ]);
   }, 120_000);
 });

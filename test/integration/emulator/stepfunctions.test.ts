@@ -119,7 +119,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     expect(drills).toHaveLength(1);
   });
 
-  it('records the history as Step Functions does: started, Lambda tasks, the child executor, succeeded', async () => {
+  it('records the history as Step Functions does: started, Lambda tasks (the executor started and polled by two of them), succeeded', async () => {
     const { events } = await fullHistory(sfn, executionArn, 1000);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('ExecutionStarted');
@@ -141,36 +141,38 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     const lambdas = events
       .filter((e) => e.type === 'LambdaFunctionScheduled')
       .map((e) => e.lambdaFunctionScheduledEventDetails?.resource?.split(':').pop());
-    expect(lambdas).toEqual([
+    // The executor runs in the staging account's Region: started and polled by task functions
+    // (no Step Functions integration crosses Regions), so the history shows Lambda calls only.
+    expect(lambdas.slice(0, 4)).toEqual([
       'drs-orchestration-validate',
       'drs-orchestration-discover',
       'drs-orchestration-partition',
-      'drs-orchestration-aggregate',
+      'drs-orchestration-start-executor',
     ]);
-    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(4);
+    expect(lambdas.at(-1)).toBe('drs-orchestration-aggregate');
+    const polls = lambdas.slice(4, -1);
+    expect(polls.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(polls)).toEqual(new Set(['drs-orchestration-monitor-executor']));
+    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(6);
+    // Every poll but the last failed with ExecutorRunning (the Retry polls again a minute later).
+    const failedPolls = events.filter((e) => e.type === 'LambdaFunctionFailed');
+    expect(failedPolls).toHaveLength(polls.length - 1);
+    expect(failedPolls.every((e) => e.lambdaFunctionFailedEventDetails?.error === 'ExecutorRunning')).toBe(
+      true,
+    );
     expect(types).toEqual(expect.arrayContaining(['MapStateEntered', 'MapStateStarted', 'MapStateExited']));
-    // The child executor: scheduled with its input, then succeeded with its summary, chained by previousEventId.
-    const scheduled = events.find((e) => e.type === 'TaskScheduled');
-    expect(scheduled?.taskScheduledEventDetails).toMatchObject({
-      resourceType: 'states',
-      resource: 'startExecution.sync:2',
-    });
-    const params = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? '{}');
+    expect(types).not.toContain('TaskScheduled');
+    // start-executor named the executor in the staging account's Region and account.
     const [server] = emu.state.instances();
-    expect(params.StateMachineArn).toBe(executorOf(server?.accountId ?? ''));
-    expect(params.Input.account.accountId).toBe(server?.accountId);
-    const succeeded = events.find((e) => e.type === 'TaskSucceeded');
-    const chain: string[] = [];
-    for (let e = succeeded; e !== undefined; e = events.find((x) => x.id === e?.previousEventId)) {
-      chain.push(e.type ?? '');
-      if (e.type === 'TaskScheduled') break;
-    }
-    expect(chain).toEqual(['TaskSucceeded', 'TaskSubmitted', 'TaskStarted', 'TaskScheduled']);
-    const childOutput = JSON.parse(succeeded?.taskSucceededEventDetails?.output ?? '{}');
-    expect(childOutput).toMatchObject({
-      Status: 'SUCCEEDED',
-      Output: { accountId: server?.accountId, succeeded: 1 },
-    });
+    const start = events.find(
+      (e) =>
+        e.type === 'LambdaFunctionSucceeded' &&
+        (e.lambdaFunctionSucceededEventDetails?.output ?? '').includes('drs-staging-account-executor'),
+    );
+    const executorArn = JSON.parse(start?.lambdaFunctionSucceededEventDetails?.output ?? '{}').executionArn;
+    expect(executorArn).toMatch(
+      new RegExp(`^${executorOf(server?.accountId ?? '').replace(':stateMachine:', ':execution:')}:`),
+    );
   });
 
   it('pages the history forwards and in reverse with the same events', async () => {

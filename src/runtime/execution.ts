@@ -20,7 +20,6 @@ import {
   walkStates,
 } from './definitions.js';
 import { ensureInterpreterErrors } from './errors.js';
-import { inProcessExecutors } from './integrations/executors.js';
 import {
   ExecutionHistory,
   type HistoryListener,
@@ -28,6 +27,7 @@ import {
   TaskCauses,
   TERMINAL_EVENT,
 } from './history.js';
+import { inProcessExecutors } from './integrations/executors.js';
 import { type LocalDefinition, localizeDefinition, VIRTUAL_START_TIME_FIELD } from './localize.js';
 import { isRecord, Meter, type MeteredExecution } from './metering.js';
 import type { RetryPlan } from './retry.js';

@@ -246,6 +246,50 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     expect(records.flat().length).toBeGreaterThan(5);
     expect(modelMismatches(records)).toEqual([]);
   });
+
+  it('stops an executor from its staging account: the account fails with ExecutorAborted, the run still aggregates', async () => {
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: MAIN,
+        name: 'child-stop',
+        input: JSON.stringify(SINGLE_DRILL),
+      }),
+    );
+    // The account of the one DR-Test=single server runs the only executor.
+    const accountId =
+      emu.state.accounts().find((a) => a.drs.servers().some((srv) => srv.tags?.['DR-Test'] === 'single'))
+        ?.accountId ?? '';
+    const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
+    // start-executor names the executor after the main execution and the account.
+    const childArn = `${executorOf(accountId).replace(':stateMachine:', ':execution:')}:child-stop-${accountId}`;
+    // Wait until start-executor has started it (its answer is in the main execution's history).
+    for (;;) {
+      const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
+      const started = events.some((e) =>
+        (e.lambdaFunctionSucceededEventDetails?.output ?? '').includes(childArn),
+      );
+      if (started) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    await staging.send(
+      new StopExecutionCommand({ executionArn: childArn, error: 'Manual', cause: 'stop one account' }),
+    );
+    const parent = await waitForEnd(sfn, executionArn ?? '');
+    const child = await staging.send(new DescribeExecutionCommand({ executionArn: childArn }));
+    const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
+    staging.destroy();
+
+    expect(child).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stop one account' });
+    const failed = events.filter((e) => e.type === 'LambdaFunctionFailed').at(-1);
+    expect(failed?.lambdaFunctionFailedEventDetails?.error).toBe('ExecutorAborted');
+    expect(parent.status).toBe('SUCCEEDED');
+    const out = JSON.parse(parent.output ?? '{}');
+    expect(out).toMatchObject({ status: 'failed' });
+    expect(out.stagingAccountResults).toEqual([
+      expect.objectContaining({ accountId, status: 'failed', errorCode: 'ExecutorAborted' }),
+    ]);
+  });
 });
 
 describe('emulator Step Functions API: operations and errors', () => {
@@ -310,52 +354,6 @@ describe('emulator Step Functions API: operations and errors', () => {
     const again = await sfn.send(new StopExecutionCommand({ executionArn }));
     expect(again.stopDate).toEqual(stopped.stopDate);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).error).toBe('Manual');
-  });
-
-  it('stops a child executor from its staging account: the parent Task fails with States.TaskFailed', async () => {
-    const { executionArn } = await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: MAIN,
-        name: 'child-stop',
-        input: JSON.stringify(SINGLE_DRILL),
-      }),
-    );
-    // The account of the one DR-Test=single server runs the only executor.
-    const accountId =
-      emu.state.accounts().find((a) => a.drs.servers().some((srv) => srv.tags?.['DR-Test'] === 'single'))
-        ?.accountId ?? '';
-    const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
-    // Other tests' drills may run executors there too: ours names its parent in its input.
-    let childArn: string | undefined;
-    while (childArn === undefined) {
-      const listed = await staging.send(
-        new ListExecutionsCommand({ stateMachineArn: executorOf(accountId), statusFilter: 'RUNNING' }),
-      );
-      for (const e of listed.executions ?? []) {
-        const d = await staging.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
-        const parentArn = JSON.parse(d.input ?? '{}').AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID;
-        if (parentArn === executionArn) childArn = e.executionArn;
-      }
-      if (childArn === undefined) await new Promise((r) => setTimeout(r, 20));
-    }
-
-    await staging.send(
-      new StopExecutionCommand({ executionArn: childArn, error: 'Manual', cause: 'stop one account' }),
-    );
-    const parent = await waitForEnd(sfn, executionArn ?? '');
-    const child = await staging.send(new DescribeExecutionCommand({ executionArn: childArn }));
-    const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
-    staging.destroy();
-
-    expect(child).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stop one account' });
-    const failed = events.find((e) => e.type === 'TaskFailed');
-    expect(failed?.taskFailedEventDetails?.error).toBe('States.TaskFailed');
-    expect(JSON.parse(failed?.taskFailedEventDetails?.cause ?? '{}')).toMatchObject({
-      ExecutionArn: childArn,
-      Status: 'ABORTED',
-    });
-    expect(parent.status).toBe('SUCCEEDED');
-    expect(JSON.parse(parent.output ?? '{}')).toMatchObject({ status: 'failed' });
   });
 
   it('lists executions newest first, filtered by status and paged', async () => {

@@ -73,7 +73,8 @@ export interface StatusRules {
 export function resultStatus(counts: ResultCounts, rules: StatusRules): ResultStatus {
   const failures = counts.failed + (rules.accountFailures ?? 0);
   if (failures > 0 && !rules.continueOnFailure) return 'failed';
-  if (rules.requireSuccess && counts.total > 0 && counts.succeeded === 0 && counts.timedOut === 0) return 'failed';
+  if (rules.requireSuccess && counts.total > 0 && counts.succeeded === 0 && counts.timedOut === 0)
+    return 'failed';
   if (counts.timedOut > 0) return 'timeout';
   if (failures > 0) return counts.succeeded > 0 ? 'partial' : 'failed';
   return 'success';

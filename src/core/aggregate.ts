@@ -227,6 +227,7 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
     );
     problems.push(`account ${issue.accountId}: ${issue.errorCode}: ${issue.errorMessage}`);
   }
+  const unreachable = accountFailures;
   if (facts.error) {
     accountFailures += 1;
     problems.unshift(`${facts.error.code}: ${facts.error.message}`);
@@ -250,6 +251,7 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
       skipped: counts.skipped,
       timedOut: counts.timedOut,
       ...(recovery ? recoveryObjectives(allRecords, execution.startTime) : {}),
+      ...(unreachable > 0 ? { unreachableAccounts: unreachable } : {}),
     },
     timing: {
       startTime: new Date(execution.startTime).toISOString(),
@@ -288,7 +290,7 @@ export function jsonBytes(value: unknown): number {
 export function fitOutput(
   output: OrchestrationOutput,
   maxBytes: number,
-  resultLocation: string,
+  resultLocation: string | undefined,
 ): OrchestrationOutput {
   if (jsonBytes(output) <= maxBytes) return output;
   const cut = (fraction: number): OrchestrationOutput => {
@@ -297,11 +299,14 @@ export function fitOutput(
       ...output,
       recoveryInstances: keep(output.recoveryInstances),
       failedServers: keep(output.failedServers),
-      resultLocation,
+      ...(resultLocation !== undefined && { resultLocation }),
     };
     if (output.servers) next.servers = keep(output.servers);
-    next.message =
-      `${output.message ?? ''} (per-server lists truncated; full result at ${resultLocation})`.trim();
+    const where =
+      resultLocation !== undefined
+        ? `full result at ${resultLocation}`
+        : 'the full result could not be stored';
+    next.message = `${output.message ?? ''} (per-server lists truncated; ${where})`.trim();
     return next;
   };
   let low = 0;
@@ -313,4 +318,54 @@ export function fitOutput(
     else high = mid;
   }
   return cut(low);
+}
+
+/** Longest error message kept per account or server (the error name carries the meaning). */
+export const MAX_ERROR_MESSAGE = 300;
+
+/** Collapses whitespace and cuts a message to `max` characters (with an ellipsis). */
+export function shortMessage(message: string, max = MAX_ERROR_MESSAGE): string {
+  const one = message.replace(/\s+/g, ' ').trim();
+  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
+}
+
+/**
+ * The error that really caused a failure, from what Step Functions caught: a failed child
+ * execution arrives as `States.TaskFailed` with the child's DescribeExecution JSON (every server
+ * id of its input) as the cause, a Lambda error as `{ errorType, errorMessage }`. Unwraps those
+ * to the innermost error name and message, and keeps the message short.
+ *
+ * @example
+ * rootCause('States.TaskFailed', '{"Status":"FAILED","Error":"ThrottlingException","Cause":"{\\"errorMessage\\":\\"rate exceeded\\"}"}')
+ * // { code: 'ThrottlingException', message: 'rate exceeded' }
+ */
+export function rootCause(
+  code: string,
+  cause: string | undefined,
+  max = MAX_ERROR_MESSAGE,
+): { code: string; message: string } {
+  let name = code;
+  let message = cause ?? '';
+  for (let depth = 0; depth < 5; depth += 1) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      break;
+    }
+    if (parsed === null || typeof parsed !== 'object') break;
+    const o = parsed as Record<string, unknown>;
+    if (typeof o.Error === 'string' && o.Error !== '') {
+      name = o.Error;
+      message = typeof o.Cause === 'string' ? o.Cause : '';
+    } else if (typeof o.errorType === 'string' || typeof o.errorMessage === 'string') {
+      if (typeof o.errorType === 'string' && o.errorType !== 'Error') name = o.errorType;
+      message = typeof o.errorMessage === 'string' ? o.errorMessage : '';
+    } else if (o.Status !== undefined) {
+      // A child execution that failed without naming an error.
+      message = `the executor ended as ${String(o.Status)}`;
+      break;
+    } else break;
+  }
+  return { code: name, message: shortMessage(message || `failed with ${name}`, max) };
 }

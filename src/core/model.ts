@@ -95,6 +95,8 @@ export interface DiscoveryResult {
   scannedAccounts: number;
   /** Set by partition: accounts over their `maxServers`. */
   rejectedAccounts?: AccountIssue[];
+  /** When nothing matched: the tag keys the scanned servers do carry (sorted, at most 50). */
+  tagKeys?: string[];
 }
 
 /** Outcome of one server (or recovery instance) in a per-account report. */
@@ -156,6 +158,8 @@ export interface AccountReport {
   jobIds: string[];
   /** Mean seconds from the execution's start to each launched server's launch (RecoveryLaunchTime metric). */
   meanLaunchSeconds?: number;
+  /** Why the records travel inline although a results bucket is configured (it failed). */
+  warning?: string;
 }
 
 /** What an executor returns to the main machine (small: counts and keys only). */
@@ -176,6 +180,8 @@ export interface AccountSummary {
   records?: ServerRecord[];
   errorCode?: string;
   errorMessage?: string;
+  /** Something the caller should know (records not stored in the results bucket). */
+  warning?: string;
 }
 
 /** A server that did not succeed, with the error name and why. */

@@ -1,8 +1,16 @@
 /**
  * aggregate: the orchestration output (design 3.2) from every account's summary.
  */
+
+import { awsErrorCode } from '../aws/index.js';
 import { assertOrchestrationOutput, ErrorNames } from '../contract/index.js';
-import { type AccountOutcome, aggregateOutput, fitOutput, issueRecords } from '../core/aggregate.js';
+import {
+  type AccountOutcome,
+  aggregateOutput,
+  fitOutput,
+  issueRecords,
+  rootCause,
+} from '../core/aggregate.js';
 import { formatIsoDuration } from '../core/duration.js';
 import type { AccountIssue, AccountSummary, ServerRecord } from '../core/model.js';
 import { resultNotification } from '../core/notifications.js';
@@ -10,19 +18,39 @@ import type { TaskDeps } from './deps.js';
 import { outputKey } from './results.js';
 import type { AggregateEvent, AggregateResult, CaughtError } from './types.js';
 
+/** Most warnings in one output. */
+const MAX_WARNINGS = 20;
+
+/** The warning of a run whose tags matched nothing, naming the tag keys that do exist. */
+function noMatchWarning(event: AggregateEvent): string | undefined {
+  const work = event.work;
+  if (event.error || !work || work.totalServers !== 0 || work.scannedAccounts === 0) return undefined;
+  if ((work.deniedAccounts ?? []).length >= work.scannedAccounts) return undefined;
+  const asked = Object.entries(event.request.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const known = work.tagKeys ?? [];
+  const missing = Object.keys(event.request.tags).filter((k) => !known.includes(k));
+  const hint =
+    missing.length > 0
+      ? `; no source server has the tag key${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`
+      : '';
+  return `no source server matched ${asked} in ${work.scannedAccounts} staging account(s)${hint}; tag keys that exist: ${known.length > 0 ? known.join(', ') : 'none'}`;
+}
+
 /** Largest output returned inline (Step Functions allows 256 KiB; leave room for the envelope). */
 export const MAX_INLINE_OUTPUT_BYTES = 200 * 1024;
 
+/** The run-level error: its real name and message (a run's message may name several problems). */
 function errorOf(error: CaughtError): { code: string; message: string } {
-  let message = error.Cause ?? '';
-  try {
-    // Lambda errors arrive as a JSON Cause: { errorType, errorMessage, ... }.
-    const parsed = JSON.parse(message) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') message = parsed.errorMessage;
-  } catch {
-    // A plain-text cause is kept as it is.
-  }
-  return { code: error.Error, message: message || `the orchestration failed with ${error.Error}` };
+  return rootCause(error.Error, error.Cause, 1000);
+}
+
+/** An account summary whose error is the real one, briefly (not States.TaskFailed and 3 KB of JSON). */
+function withRootCause(summary: AccountSummary): AccountSummary {
+  if (summary.errorCode === undefined) return summary;
+  const { code, message } = rootCause(summary.errorCode, summary.errorMessage);
+  return { ...summary, errorCode: code, errorMessage: message };
 }
 
 async function recordsOf(
@@ -55,8 +83,11 @@ async function recordsOf(
 export async function aggregate(event: AggregateEvent, deps: TaskDeps): Promise<AggregateResult> {
   const { request, execution } = event;
   const accounts: AccountOutcome[] = [];
-  for (const summary of event.accountResults ?? []) {
+  const warnings: string[] = [];
+  for (const raw of event.accountResults ?? []) {
+    const summary = withRootCause(raw);
     accounts.push({ summary, records: await recordsOf(deps, event, summary) });
+    if (summary.warning) warnings.push(summary.warning);
   }
   const issues: AccountIssue[] = [
     ...(event.work?.deniedAccounts ?? []),
@@ -70,14 +101,30 @@ export async function aggregate(event: AggregateEvent, deps: TaskDeps): Promise<
     issues,
     ...(event.error ? { error: errorOf(event.error) } : {}),
   });
+  const noMatch = noMatchWarning(event);
+  if (noMatch) warnings.unshift(noMatch);
+  if (warnings.length > 0) full.warnings = warnings.slice(0, MAX_WARNINGS);
   assertOrchestrationOutput(full);
 
   let output = full;
   const bucket = deps.env.resultsBucket;
   if (bucket) {
     const key = outputKey(request, execution);
-    await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(full) });
-    output = fitOutput(full, MAX_INLINE_OUTPUT_BYTES, `s3://${bucket}/${key}`);
+    let location: string | undefined = `s3://${bucket}/${key}`;
+    try {
+      await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(full) });
+    } catch (err) {
+      // The run happened: its result is returned whatever the bucket does, with a warning and
+      // without a resultLocation that would point nowhere.
+      location = undefined;
+      const why = rootCause(awsErrorCode(err) ?? (err as Error).name ?? 'Error', (err as Error).message);
+      full.warnings = [
+        ...(full.warnings ?? []),
+        `the result could not be stored in the results bucket ${bucket} (${why.code}: ${why.message}); it is returned inline only`,
+      ].slice(0, MAX_WARNINGS);
+      deps.log?.warn('result not stored', { bucket, key, errorCode: why.code });
+    }
+    output = fitOutput(full, MAX_INLINE_OUTPUT_BYTES, location);
   }
   const result: AggregateResult = { output };
   const topicArn = request.options.notificationArn;

@@ -58,6 +58,7 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
   const withInstances = INSTANCE_ACTIONS.has(request.action);
   const correlationId = correlationIdOf(request, event.execution);
   const conflicts: (CorrelationConflict & { accountId: string })[] = [];
+  const tagKeys = new Set<string>();
 
   const outcomes = await Promise.all(
     configured.map(async (config): Promise<AccountWork | AccountIssue> => {
@@ -67,6 +68,7 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
         await ports.connect();
         const servers = await listAllSourceServers(ports.drs);
         const matching = servers.filter((s) => s.sourceServerID && matchesTags(s.tags, request.tags));
+        for (const s of servers) for (const key of Object.keys(s.tags ?? {})) tagKeys.add(key);
         const work: AccountWork = {
           ...ref,
           serverIds: matching.map((s) => s.sourceServerID as string),
@@ -100,10 +102,13 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
   if (conflicts.length > 0) throw conflictError(correlationId, conflicts);
   const accounts = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
+  const totalServers = accounts.reduce((n, a) => n + a.serverIds.length, 0);
   return {
-    totalServers: accounts.reduce((n, a) => n + a.serverIds.length, 0),
+    totalServers,
     accounts,
     deniedAccounts,
     scannedAccounts: configured.length,
+    // Only when nothing matched (for the warning that names what exists); it costs payload otherwise.
+    ...(totalServers === 0 && { tagKeys: [...tagKeys].sort().slice(0, 50) }),
   };
 }

@@ -28,6 +28,7 @@ export async function formatOutput(event: FormatOutputEvent, _deps: TaskDeps): P
     skipped: counts.skipped,
     jobIds: report.jobIds,
   };
+  if (report.warning) summary.warning = report.warning;
   if (report.resultKey) summary.resultKey = report.resultKey;
   else summary.records = report.records ?? [];
   return summary;

@@ -1,6 +1,9 @@
 /**
  * Where results live in the results bucket (S3 keys derived from the correlation id and execution).
  */
+
+import { awsErrorCode } from '../aws/index.js';
+import { shortMessage } from '../core/aggregate.js';
 import type { AccountReport, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
 import { countRecords } from '../core/status.js';
 import type { TaskDeps } from './deps.js';
@@ -66,6 +69,18 @@ export async function publishReport(
   const bucket = deps.env.resultsBucket;
   if (!bucket || context.inlineRecords) return { ...report, records };
   const key = accountResultKey(context.request, context.execution, context.account.accountId);
-  await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(records) });
+  try {
+    await deps.aws.orchestrator.s3.putObject({ bucket, key, body: JSON.stringify(records) });
+  } catch (err) {
+    // The work is done; losing its record to a bucket failure would lose the result. The records
+    // travel inline instead and the output says so.
+    const code = awsErrorCode(err) ?? (err as Error).name;
+    deps.log?.warn('records not stored', { bucket, key, errorCode: code });
+    return {
+      ...report,
+      records,
+      warning: `the per-server records of account ${context.account.accountId} could not be stored in the results bucket ${bucket} (${code}: ${shortMessage((err as Error).message, 200)}); they are returned inline`,
+    };
+  }
   return { ...report, resultKey: key };
 }

@@ -39,6 +39,10 @@ export interface OrchestrationOutput {
    * S3 URI of the full result when the per-server lists were too large to return inline.
    */
   resultLocation?: string;
+  /**
+   * Things the caller should know that did not change the status: tags that matched nothing (with the tag keys that exist), results that could not be stored in the results bucket.
+   */
+  warnings?: string[];
 }
 export interface OutputSummary {
   totalServers: number;
@@ -54,6 +58,10 @@ export interface OutputSummary {
    * Failover/drill: seconds from the execution's start to the last recovered server up (the RTO achieved).
    */
   recoveryTimeSeconds?: number;
+  /**
+   * Staging accounts that could not be reached (role not assumable, DRS failing at discovery). Their servers cannot be listed, so each such account counts as one failure in the status rule: failed without continueOnFailure; with it, partial when other servers succeeded, failed when none did.
+   */
+  unreachableAccounts?: number;
 }
 export interface OutputTiming {
   startTime: string;

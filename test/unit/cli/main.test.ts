@@ -736,3 +736,30 @@ describe('Function: main (strict inputs: what should be refused is refused befor
     expect(terminate).not.toContain('--snapshot');
   });
 });
+
+describe('Function: main (the result always arrives)', () => {
+  it('refuses --output that is a directory before anything runs', async () => {
+    const dir = await tempDir();
+    const { io, stderr } = fakeIo({ cwd: dir });
+    const { deps, calls } = fakeDeps();
+
+    const code = await main(['drill', '--tags', 'DR-Wave=1', '--output', '.'], io, deps);
+
+    expect(code).toBe(64);
+    expect(stderr.text).toMatch(/--output "\." is a directory/);
+    expect(calls.opened).toHaveLength(0);
+  });
+
+  it('refuses --output under a path that cannot be a directory, before anything runs', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'file'), 'x');
+    const { io, stderr } = fakeIo({ cwd: dir });
+    const { deps, calls } = fakeDeps();
+
+    const code = await main(['drill', '--tags', 'DR-Wave=1', '--output', 'file/out.json'], io, deps);
+
+    expect(code).toBe(64);
+    expect(stderr.text).toMatch(/--output "file\/out.json" cannot be written/);
+    expect(calls.opened).toHaveLength(0);
+  });
+});

@@ -324,7 +324,14 @@ describe('Function: aggregateOutput', () => {
       durationSeconds: 2730,
       durationFormatted: 'PT45M30S',
     });
-    expect(out.summary).toEqual({ totalServers: 3, succeeded: 2, failed: 1, skipped: 0, timedOut: 0 });
+    expect(out.summary).toEqual({
+      totalServers: 3,
+      succeeded: 2,
+      failed: 1,
+      skipped: 0,
+      timedOut: 0,
+      unreachableAccounts: 1,
+    });
     expect(out.recoveryInstances).toHaveLength(3);
     expect(out.failedServers).toEqual([
       {
@@ -405,5 +412,36 @@ describe('Function: aggregateOutput', () => {
     expect(small.recoveryInstances.length).toBeLessThan(2000);
     expect(small.summary.totalServers).toBe(2000);
     expect(fitOutput(small, 10_000_000, 's3://b/k')).toBe(small);
+  });
+});
+
+describe('Function: rootCause', () => {
+  it('unwraps a failed child execution to the error that caused it, with a short message', async () => {
+    const { rootCause } = await import('../../../src/core/aggregate.js');
+    const lambda = JSON.stringify({
+      errorType: 'ThrottlingException',
+      errorMessage: 'drs:StartRecovery rate exceeded',
+    });
+    const child = JSON.stringify({
+      ExecutionArn: 'arn:aws:states:us-east-2:222222222222:execution:executor:x',
+      Status: 'FAILED',
+      Error: 'ThrottlingException',
+      Cause: lambda,
+      Input: JSON.stringify({
+        serverIds: Array.from({ length: 200 }, (_, i) => `s-${String(i).padStart(17, '0')}`),
+      }),
+    });
+
+    expect(rootCause('States.TaskFailed', child)).toEqual({
+      code: 'ThrottlingException',
+      message: 'drs:StartRecovery rate exceeded',
+    });
+    const long = rootCause('DRSServiceError', 'x'.repeat(5000));
+    expect(long.code).toBe('DRSServiceError');
+    expect(long.message).toHaveLength(300);
+    expect(rootCause('States.Timeout', undefined)).toEqual({
+      code: 'States.Timeout',
+      message: 'failed with States.Timeout',
+    });
   });
 });

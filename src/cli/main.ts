@@ -19,7 +19,13 @@ import { buildInput, flagForPointer } from './args.js';
 import { oneLine, UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
-import { type Invocation, parseInvocation, type RunInvocation, type ServeInvocation } from './program.js';
+import {
+  type FleetInvocation,
+  type Invocation,
+  parseInvocation,
+  type RunInvocation,
+  type ServeInvocation,
+} from './program.js';
 import { createProgress } from './progress.js';
 import { recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
@@ -261,6 +267,32 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   }
 }
 
+/** `drs-orch fleet generate`: a fleet that passes the fleet schema, to stdout or a file. */
+async function generateFleetFile(invocation: FleetInvocation, io: CliIo): Promise<number> {
+  const { generateFleet } = await import('../emulator/fleet/generate.js');
+  const { checkFleet } = await import('../emulator/fleet/load.js');
+  const fleet = generateFleet({
+    accounts: invocation.accounts,
+    serversPerAccount: invocation.serversPerAccount,
+    seed: invocation.seed,
+    singleTestServer: true,
+  });
+  checkFleet(fleet);
+  const text = `${JSON.stringify(fleet, null, 2)}\n`;
+  if (invocation.output === undefined) {
+    io.stdout.write(text);
+    return ExitCode.Success;
+  }
+  await checkOutputPath(invocation.output, io);
+  const path = resolve(io.cwd ?? process.cwd(), invocation.output);
+  await writeFile(path, text);
+  const servers = invocation.accounts * invocation.serversPerAccount;
+  io.stderr.write(
+    `wrote ${invocation.output}: ${invocation.accounts} staging account(s), ${servers} source servers; use it with --fleet ${invocation.output}\n`,
+  );
+  return ExitCode.Success;
+}
+
 async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promise<number> {
   switch (invocation.kind) {
     case 'text':
@@ -284,6 +316,8 @@ async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promi
       const { runApprove } = await import('./approve.js');
       return runApprove(invocation, io);
     }
+    case 'fleet':
+      return generateFleetFile(invocation, io);
     default:
       return runOrPlan(invocation, io, deps);
   }

@@ -79,11 +79,37 @@ export interface TextInvocation {
   readonly text: string;
 }
 
+/** `drs-orch fleet generate`: a synthetic fleet file for `--fleet`. */
+export interface FleetInvocation {
+  readonly kind: 'fleet';
+  readonly accounts: number;
+  readonly serversPerAccount: number;
+  readonly seed: number;
+  readonly output?: string;
+}
+
 /** What a command line asks for. */
-export type Invocation = RunInvocation | ServeInvocation | TextInvocation | RunbookCommandInvocation;
+export type Invocation =
+  | RunInvocation
+  | ServeInvocation
+  | TextInvocation
+  | RunbookCommandInvocation
+  | FleetInvocation;
+
+/** Most staging accounts and servers per account `fleet generate` makes (a sim, not a load test). */
+export const FLEET_LIMITS = { accounts: 50, serversPerAccount: 3000 } as const;
 
 /** Every command name, for "did you mean" suggestions. */
-export const COMMANDS = [...ACTIONS, 'run', 'plan', 'serve', 'runbook', 'approve', 'report'] as const;
+export const COMMANDS = [
+  ...ACTIONS,
+  'run',
+  'plan',
+  'serve',
+  'runbook',
+  'approve',
+  'report',
+  'fleet',
+] as const;
 
 const ACTION_HELP: Record<Action, string> = {
   failover: 'launch recovery instances for the matching servers (real recovery)',
@@ -418,6 +444,43 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
         fleet: o.fleet,
         timeScale: parseTimeScale(o.timeScale),
         ...(o.stateFile !== undefined && { stateFile: o.stateFile }),
+      });
+    });
+  const fleet = program
+    .command('fleet')
+    .description('fleet files for --fleet (see examples/fleet.json)')
+    .enablePositionalOptions();
+  fleet
+    .command('generate')
+    .description('print a synthetic fleet (tagged source servers in staging accounts) as JSON for --fleet')
+    .requiredOption('--accounts <n>', `staging accounts (1-${FLEET_LIMITS.accounts})`)
+    .requiredOption(
+      '--servers-per-account <n>',
+      `source servers per staging account (1-${FLEET_LIMITS.serversPerAccount})`,
+    )
+    .option('--seed <n>', 'seed: the same seed gives the same fleet', '1')
+    .option('-o, --output <file>', 'write the fleet to a file instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExample:\n  drs-orch fleet generate --accounts 2 --servers-per-account 20 -o fleet.json\n  drs-orch drill --tags DR-Wave=1 --fleet fleet.json',
+    )
+    .action(function (this: Command) {
+      const o = this.opts<{ accounts: string; serversPerAccount: string; seed: string; output?: string }>();
+      const count = (flag: string, value: string, max: number): number => {
+        const n = parseNumber(flag, value, `a whole number between 1 and ${max}`, true);
+        if (n < 1 || n > max) throw new UsageError(`${flag} must be between 1 and ${max}, got ${value}`);
+        return n;
+      };
+      capture({
+        kind: 'fleet',
+        accounts: count('--accounts', o.accounts, FLEET_LIMITS.accounts),
+        serversPerAccount: count(
+          '--servers-per-account',
+          o.serversPerAccount,
+          FLEET_LIMITS.serversPerAccount,
+        ),
+        seed: parseNumber('--seed', o.seed, 'a whole number', true),
+        ...(o.output !== undefined && { output: o.output }),
       });
     });
   return program;

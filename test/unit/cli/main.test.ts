@@ -763,3 +763,44 @@ describe('Function: main (the result always arrives)', () => {
     expect(calls.opened).toHaveLength(0);
   });
 });
+
+describe('Function: main (fleet generate)', () => {
+  it('prints a fleet that passes the fleet schema, the same for the same seed', async () => {
+    const { checkFleet } = await import('../../../src/emulator/fleet/load.js');
+    const gen = async (seed: string): Promise<string> => {
+      const { io, stdout } = fakeIo();
+      const argv = ['fleet', 'generate', '--accounts', '3', '--servers-per-account', '7', '--seed', seed];
+      expect(await main(argv, io, fakeDeps().deps)).toBe(0);
+      return stdout.text;
+    };
+    const one = await gen('5');
+    const fleet = checkFleet(JSON.parse(one));
+    const staging = fleet.accounts.filter((a) => (a.sourceServers ?? []).length > 0);
+    expect(staging).toHaveLength(3);
+    for (const a of staging) expect(a.sourceServers).toHaveLength(7);
+    expect(await gen('5')).toBe(one);
+    expect(await gen('6')).not.toBe(one);
+  });
+
+  it('keeps examples/fleet.json what the documented command makes', async () => {
+    const { io, stdout } = fakeIo();
+    const argv = ['fleet', 'generate', '--accounts', '2', '--servers-per-account', '12', '--seed', '7'];
+    expect(await main(argv, io, fakeDeps().deps)).toBe(0);
+    expect(stdout.text).toBe(
+      await readFile(new URL('../../../examples/fleet.json', import.meta.url), 'utf8'),
+    );
+  });
+
+  it('refuses counts out of range with exit 64', async () => {
+    for (const argv of [
+      ['--accounts', '0', '--servers-per-account', '5'],
+      ['--accounts', '2', '--servers-per-account', '3001'],
+      ['--accounts', 'two', '--servers-per-account', '5'],
+      ['--servers-per-account', '5'],
+    ]) {
+      const { io, stderr } = fakeIo();
+      expect(await main(['fleet', 'generate', ...argv], io, fakeDeps().deps)).toBe(64);
+      expect(stderr.text).toMatch(/^drs-orch: /);
+    }
+  });
+});

@@ -251,17 +251,24 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
           ? renderOutputTable(output)
           : `${JSON.stringify(output, null, 2)}\n`;
       await emit(text, invocation, io, say);
-      return exitCodeForStatus(output.status);
+      const code = exitCodeForStatus(output.status);
+      // The last word on the screen is the outcome, counted from the same records as the output.
+      const s = output.summary;
+      progress.message(
+        `${String(input.action)} ${output.status}: ${s.succeeded} of ${s.totalServers} succeeded, ${s.failed} failed${s.timedOut ? `, ${s.timedOut} timed out` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''} · exit ${code}`,
+      );
+      return code;
     }
     if (outcome.output !== undefined) {
       // Print whatever came back so nothing is lost, but say it is not a design-3.2 output.
       await emit(`${JSON.stringify(outcome.output, null, 2)}\n`, invocation, io, say);
     }
     const why = [outcome.error, outcome.cause].filter((s) => s !== undefined && s !== '').join(': ');
+    const code = outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
     io.stderr.write(
-      `drs-orch: execution ${outcome.status.toLowerCase().replace('_', ' ')}${why ? `: ${why}` : ''}\n`,
+      `drs-orch: execution ${outcome.status.toLowerCase().replace('_', ' ')}${why ? `: ${why}` : ''} · exit ${code}\n`,
     );
-    return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
+    return code;
   } finally {
     await close();
   }

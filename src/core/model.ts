@@ -219,6 +219,8 @@ export interface RunJob {
   /** Started before this run (same correlation id) or found through a ConflictException. */
   adopted?: boolean;
   finished?: boolean;
+  /** Set when the job finished: how many of its servers launched (finished jobs are not polled). */
+  launched?: number;
 }
 
 /** State of a failover/drill in one account, carried between start-recovery and monitor-job. */

@@ -221,11 +221,18 @@ export function observeJobs(ctx: RecoveryContext, run: RecoveryRun, jobs: Readon
   let launched = 0;
   for (const entry of run.jobs) {
     const job = jobs.get(entry.jobId);
-    if (!job) continue;
+    // A finished job is not polled again: count what it launched when it finished, so the
+    // progress of a multi-batch run never goes backwards.
+    if (!job) {
+      launched += entry.launched ?? 0;
+      continue;
+    }
     const byServer = new Map((job.participatingServers ?? []).map((p) => [p.sourceServerID, p.launchStatus]));
-    for (const id of entry.serverIds) if (byServer.get(id) === 'LAUNCHED') launched += 1;
+    const now = entry.serverIds.filter((id) => byServer.get(id) === 'LAUNCHED').length;
+    launched += now;
     if (entry.finished || job.status !== 'COMPLETED') continue;
     entry.finished = true;
+    entry.launched = now;
     for (const id of entry.serverIds) {
       const status = byServer.get(id);
       if (status === 'LAUNCHED') continue;

@@ -59,8 +59,17 @@ export async function publishReport(
     .filter((r) => r.status === 'launched' && r.launchTime)
     .map((r) => (Date.parse(r.launchTime as string) - start) / 1000)
     .filter((s) => Number.isFinite(s) && s >= 0);
+  const counts = countRecords(records);
+  // The last progress of the account comes from the records the result is made of.
+  deps.progress?.({
+    accountId: context.account.accountId,
+    discovered: counts.total,
+    launching: 0,
+    launched: counts.succeeded,
+    failed: counts.failed + counts.timedOut,
+  });
   const report: AccountReport = {
-    counts: countRecords(records),
+    counts,
     jobIds,
     ...(launchSeconds.length && {
       meanLaunchSeconds: Math.round(launchSeconds.reduce((a, b) => a + b, 0) / launchSeconds.length),

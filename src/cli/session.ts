@@ -58,10 +58,15 @@ export interface PlannedAccount {
   readonly region: string;
   /** Matching source servers in this account. */
   readonly servers: number;
-  /** Of those, ready to launch now (replication CONTINUOUS). */
+  /** Of those, the servers the action would act on (by the tasks' own eligibility decisions). */
   readonly ready: number;
   /** Servers that would be waited for (`ServerNotReady`), with their replication state. */
-  readonly notReady: readonly { readonly sourceServerId: string; readonly replicationState?: string }[];
+  readonly notReady: readonly {
+    readonly sourceServerId: string;
+    readonly replicationState?: string;
+    /** Why the action would not act on it (the message the run would record). */
+    readonly reason?: string;
+  }[];
   /** Launch batches in order: sizes of the StartRecovery calls the executor would make. */
   readonly batches: readonly number[];
   readonly batchSize?: number;

@@ -5,7 +5,6 @@
 import type { Job, SourceServer } from '@aws-sdk/client-drs';
 import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
 import { ErrorNames } from '../contract/index.js';
-import { parseIsoDurationSeconds } from '../core/duration.js';
 import type {
   AccountWork,
   ExecutionRef,
@@ -14,8 +13,9 @@ import type {
   RecoveryRun,
 } from '../core/model.js';
 import { DEFAULT_LAUNCH_QUOTAS, nextBatches, planLaunch } from '../core/partition.js';
-import { needsSnapshotAge, readiness } from '../core/readiness.js';
+
 import type { TaskDeps } from './deps.js';
+import { recoveryDecision } from './eligibility.js';
 import {
   correlationIdOf,
   describeJobs,
@@ -250,18 +250,10 @@ export function observeJobs(ctx: RecoveryContext, run: RecoveryRun, jobs: Readon
   return launched;
 }
 
-/** Age in seconds of a server's newest recovery snapshot at `now` (one DescribeRecoverySnapshots call). */
-async function newestSnapshotAge(ctx: RecoveryContext, id: string, now: number): Promise<number | undefined> {
-  const page = await ctx.drs.describeRecoverySnapshots({ sourceServerID: id, order: 'DESC', maxResults: 1 });
-  const newest = page.items?.[0];
-  const at = Date.parse(newest?.timestamp ?? newest?.expectedTimestamp ?? '');
-  return Number.isFinite(at) ? Math.max(0, (now - at) / 1000) : undefined;
-}
-
 /**
  * Sorts servers into pending (launch now) / waiting (recovery point over the RPO budget while
  * still replicating) / failed (no recovery point: `ServerNotReady`; over the budget for good:
- * `RecoveryPointTooOld`), by the rule of {@link readiness}. Drills of servers that are not
+ * `RecoveryPointTooOld`), by the rule of `readiness` (core/readiness.ts). Drills of servers that are not
  * CONTINUOUS are recorded as warnings. Only servers that are STALLED or PAUSED under a budget cost
  * a DescribeRecoverySnapshots call each.
  */
@@ -287,21 +279,7 @@ export async function classifyReadiness(
       );
       continue;
     }
-    const info = server.dataReplicationInfo;
-    const state = info?.dataReplicationState;
-    const lagSeconds = parseIsoDurationSeconds(info?.lagDuration);
-    const age = needsSnapshotAge(state, maxDataLossMinutes)
-      ? await newestSnapshotAge(ctx, id, now)
-      : undefined;
-    const decision = readiness(
-      {
-        id,
-        ...(state === undefined ? {} : { state }),
-        ...(lagSeconds === undefined ? {} : { lagSeconds }),
-        ...(age === undefined ? {} : { newestSnapshotAgeSeconds: age }),
-      },
-      { isDrill, ...(maxDataLossMinutes === undefined ? {} : { maxDataLossMinutes }) },
-    );
+    const decision = await recoveryDecision(ctx.drs, id, server, { isDrill, maxDataLossMinutes }, now);
     if (decision.kind === 'fail') fail(ctx, run, id, decision.code, decision.message);
     else if (decision.kind === 'wait') waiting.push(id);
     else {

@@ -9,6 +9,7 @@ import { addMinutes } from '../core/duration.js';
 import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
+import { FAILBACK_STARTED_STATES, neverFailsBack } from './eligibility.js';
 import { publishReport } from './results.js';
 import {
   baseRecord,
@@ -20,7 +21,6 @@ import {
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
 
 /** Failback states that mean a failback is already under way or over (adopted, not relaunched). */
-const STARTED_STATES = new Set(['FAILBACK_IN_PROGRESS', 'FAILBACK_COMPLETED', 'FAILBACK_ERROR']);
 
 /**
  * Starts failback for the matched servers' recovery instances that are FAILBACK_READY_FOR_LAUNCH
@@ -67,28 +67,6 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
 }
 
 /**
- * Why a recovery instance can never fail back through StartFailbackLaunch, or undefined when it can.
- * Drill instances: DRS fails back only the recovery instances of a real recovery (a drill leaves
- * the source running). AWS-origin instances: DRS returns them to their origin Region with
- * ReverseReplication and a recovery there, which this orchestrator does not run yet.
- */
-function neverFailsBack(ri: RecoveryInstance): { code: string; message: string } | undefined {
-  if (ri.isDrill) {
-    return {
-      code: 'DrillInstance',
-      message: `recovery instance ${ri.recoveryInstanceID} was launched by a drill: drill instances can never fail back (only a real failover's can); terminate it instead`,
-    };
-  }
-  if (ri.originEnvironment === 'AWS') {
-    return {
-      code: 'CrossRegionFailbackNotSupported',
-      message: `recovery instance ${ri.recoveryInstanceID} originates in AWS: its failback is ReverseReplication then a recovery in the origin Region, which drs-orch does not run; use the DRS console or API`,
-    };
-  }
-  return undefined;
-}
-
-/**
  * Files a recovery instance as ready (true: launch it), already failing back (watched), or not
  * ready yet (waiting, re-checked each poll).
  */
@@ -99,7 +77,7 @@ function sortByFailbackState(run: FailbackRun, id: string, ri: RecoveryInstance)
     run.targets.push(target);
     return true;
   }
-  if (state && STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
+  if (state && FAILBACK_STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
     run.targets.push(target);
     if (!run.jobIds.includes(ri.failback.failbackJobID)) run.jobIds.push(ri.failback.failbackJobID);
     return false;

@@ -10,6 +10,7 @@ import { addMinutes } from '../core/duration.js';
 import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
+import { terminateDecision } from './eligibility.js';
 import { publishReport } from './results.js';
 import {
   baseRecord,
@@ -17,16 +18,11 @@ import {
   describeRecoveryInstances,
   describeSourceServers,
   failureStatus,
-  launchTimeOf,
 } from './shared.js';
 import type { AccountEvent } from './types.js';
 
 /** Codes of servers a terminate leaves alone (record `errorCode` of `skipped` records). */
-export const SkipCodes = {
-  NoRecoveryInstance: 'NoRecoveryInstance',
-  NotDrillInstance: 'NotDrillInstance',
-  TooRecent: 'TooRecent',
-} as const;
+export { SkipCodes } from './eligibility.js';
 
 interface ConflictLike {
   resourceId?: unknown;
@@ -96,36 +92,9 @@ export async function terminateInstances(event: AccountEvent, deps: TaskDeps): P
     instances.filter((ri) => matched.has(ri.sourceServerID ?? '')).map((ri) => [ri.sourceServerID, ri]),
   );
   for (const id of account.serverIds) {
-    const ri = byServer.get(id);
-    if (!ri?.recoveryInstanceID) {
-      run.skipped.push({
-        id,
-        code: SkipCodes.NoRecoveryInstance,
-        message: `source server ${id} has no recovery instance`,
-      });
-      continue;
-    }
-    if (!ri.isDrill && !terminateNonDrill) {
-      run.skipped.push({
-        id,
-        code: SkipCodes.NotDrillInstance,
-        message: `recovery instance ${ri.recoveryInstanceID} is not a drill instance; set options.terminateNonDrill to terminate it`,
-      });
-      continue;
-    }
-    if (olderThanMinutes !== undefined) {
-      const launched = Date.parse(launchTimeOf(ri) ?? '');
-      const ageMinutes = Number.isFinite(launched) ? (now - launched) / 60_000 : Number.POSITIVE_INFINITY;
-      if (ageMinutes < olderThanMinutes) {
-        run.skipped.push({
-          id,
-          code: SkipCodes.TooRecent,
-          message: `recovery instance ${ri.recoveryInstanceID} was launched ${Math.floor(ageMinutes)} minutes ago, less than olderThanMinutes ${olderThanMinutes}`,
-        });
-        continue;
-      }
-    }
-    run.targets.push({ recoveryInstanceId: ri.recoveryInstanceID, sourceServerId: id });
+    const decision = terminateDecision(id, byServer.get(id), { terminateNonDrill, olderThanMinutes }, now);
+    if (decision.kind === 'skip') run.skipped.push({ id, code: decision.code, message: decision.message });
+    else run.targets.push({ recoveryInstanceId: decision.recoveryInstanceId, sourceServerId: id });
   }
   const deferred = await submit(
     drs,

@@ -1,12 +1,14 @@
 /**
  * `drs-orch plan`: the dry run. Calls the same task functions the state machines call — validate,
- * discover, partition, and get-status per account for readiness — and nothing that changes DRS.
+ * discover, partition, and per account the eligibility decisions of the acting tasks
+ * (src/tasks/eligibility.ts) — and nothing that changes DRS.
  */
 
 import { estimateLaunch, POLL_INTERVAL_SECONDS } from '../../core/launch-times.js';
-import type { AccountIssue, AccountWork, DiscoveryResult, ServerRecord } from '../../core/model.js';
+import type { AccountIssue, AccountWork, DiscoveryResult } from '../../core/model.js';
 import { planLaunch } from '../../core/partition.js';
 import type { RuntimeEnv, TaskRegistry } from '../../runtime/types.js';
+import type { TaskDeps } from '../../tasks/deps.js';
 import type { PlannedAccount, PlanReport, ProgressListener } from '../session.js';
 
 type LooseTask = (event: unknown, deps: unknown) => unknown;
@@ -35,35 +37,50 @@ async function planAccount(
   account: AccountWork,
   onEvent: ProgressListener,
 ): Promise<PlannedAccount> {
-  onEvent({ type: 'StateEntered', machine: 'executor', accountId: account.accountId, state: 'GetStatus' });
+  onEvent({ type: 'StateEntered', machine: 'executor', accountId: account.accountId, state: 'Eligibility' });
   const deps = env.taskDeps({
     machine: 'executor',
     account: { accountId: account.accountId, region: account.region, roleArn: account.roleArn },
     progress: () => {},
-  });
-  const report = (await task(registry, 'get-status')(
-    { request: { ...request, action: 'status' }, execution, account, inlineRecords: true },
-    deps,
-  )) as { records?: ServerRecord[] };
-  const records = report.records ?? [];
-  const byId = new Map(records.map((r) => [r.sourceServerId, r]));
-  const ready = account.serverIds.filter((id) => byId.get(id)?.replicationState === 'CONTINUOUS');
-  const notReady = account.serverIds
-    .filter((id) => byId.get(id)?.replicationState !== 'CONTINUOUS')
-    .map((id) => {
-      const state = byId.get(id)?.replicationState;
-      return { sourceServerId: id, ...(state !== undefined && { replicationState: state }) };
-    });
+  }) as TaskDeps;
+  // The same decisions the run's tasks make (src/tasks/eligibility.ts), with read-only calls.
+  const { eligibilityOf } = await import('../../tasks/eligibility.js');
+  const options = (request.options ?? {}) as {
+    isDrill?: boolean;
+    maxDataLossMinutes?: number;
+    terminateNonDrill?: boolean;
+    olderThanMinutes?: number;
+  };
+  const decisions = await eligibilityOf(
+    String(request.action),
+    deps.aws.account(account).drs,
+    account.serverIds,
+    {
+      isDrill: options.isDrill === true,
+      maxDataLossMinutes: options.maxDataLossMinutes,
+      terminateNonDrill: options.terminateNonDrill === true,
+      olderThanMinutes: options.olderThanMinutes,
+    },
+    env.now().getTime(),
+  );
+  const ready = decisions.filter((d) => d.eligible);
+  const notReady = decisions
+    .filter((d) => !d.eligible)
+    .map((d) => ({
+      sourceServerId: d.sourceServerId,
+      ...(d.replicationState !== undefined && { replicationState: d.replicationState }),
+      ...(d.reason !== undefined && { reason: d.reason }),
+    }));
   const plan = account.plan;
   onEvent({ type: 'ExecutionSucceeded', machine: 'executor', accountId: account.accountId });
-  // Every matching server is expected to launch (the not-ready ones once replication catches up).
+  // The eligible servers are expected to launch (those waiting once replication catches up).
   const estimate =
     plan && LAUNCH_ACTIONS.has(String(request.action))
-      ? estimateLaunch(account.serverIds.length, plan, POLL_INTERVAL_SECONDS)
+      ? estimateLaunch(ready.length, plan, POLL_INTERVAL_SECONDS)
       : undefined;
   const atMax =
     plan && estimate
-      ? estimateLaunch(account.serverIds.length, planLaunch('max', plan.quotas), POLL_INTERVAL_SECONDS)
+      ? estimateLaunch(ready.length, planLaunch('max', plan.quotas), POLL_INTERVAL_SECONDS)
       : undefined;
   return {
     accountId: account.accountId,

@@ -1,0 +1,53 @@
+/**
+ * `plan` promises what the run does: it calls the tasks' own eligibility decisions, so the
+ * servers it would act on are exactly those the action then acts on.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { fakeIo } from '../../unit/cli/fakes.js';
+
+async function drs(dir: string, argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
+  const { io, stdout } = fakeIo({ cwd: dir });
+  const code = await main([...argv, '--state-file', 'sim.json', '--quiet'], io);
+  return { code, json: JSON.parse(stdout.text || '{}') as Record<string, unknown> };
+}
+
+type Plan = { accounts: { ready: number; notReady: { reason?: string }[]; servers: number }[] };
+type Out = { summary: { totalServers: number; skipped: number; succeeded: number } };
+
+const ready = (plan: Plan): number => plan.accounts.reduce((n, a) => n + a.ready, 0);
+
+describe('drs-orch plan uses the eligibility of the action', () => {
+  it('failback with no recovery instances: plan promises none and says why; the run skips all', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-plan-'));
+    const tags = ['--tags', 'DR-Test=single'];
+
+    const plan = (await drs(dir, ['plan', 'failback', ...tags])).json as unknown as Plan;
+    const run = (await drs(dir, ['failback', ...tags])).json as unknown as Out;
+
+    expect(ready(plan)).toBe(0);
+    expect(plan.accounts.flatMap((a) => a.notReady.map((n) => n.reason))).toEqual([
+      expect.stringMatching(/has no recovery instance/),
+    ]);
+    expect(run.summary.skipped).toBe(run.summary.totalServers);
+  });
+
+  it('terminate after a drill: plan counts exactly the drill instances the run terminates', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-plan-'));
+    const tags = ['--tags', 'DR-Test=single'];
+    expect((await drs(dir, ['drill', ...tags])).code).toBe(0);
+
+    const young = (await drs(dir, ['plan', 'terminate', ...tags, '--older-than-minutes', '600']))
+      .json as unknown as Plan;
+    const plan = (await drs(dir, ['plan', 'terminate', ...tags])).json as unknown as Plan;
+    const run = (await drs(dir, ['terminate', ...tags])).json as unknown as Out;
+
+    expect(ready(young)).toBe(0);
+    expect(young.accounts[0]?.notReady[0]?.reason).toMatch(/less than olderThanMinutes 600/);
+    expect(ready(plan)).toBe(1);
+    expect(run.summary.succeeded).toBe(1);
+  });
+});

@@ -28,12 +28,10 @@ function task(registry: Record<string, LooseTask>, id: string): LooseTask {
   return fn;
 }
 
-/** Readiness of one account: its status records, read without changing anything. */
+/** One account: the action's eligibility decisions and launch estimate, read without changing anything. */
 async function planAccount(
-  registry: Record<string, LooseTask>,
   env: RuntimeEnv,
   request: Record<string, unknown>,
-  execution: unknown,
   account: AccountWork,
   onEvent: ProgressListener,
 ): Promise<PlannedAccount> {
@@ -163,7 +161,7 @@ export async function planOrchestration(
     work = (await task(registry, 'partition')({ request, execution, work: found }, deps)) as DiscoveryResult;
   }
   const accounts = await Promise.all(
-    work.accounts.map((account) => planAccount(registry, env, request, execution, account, onEvent)),
+    work.accounts.map((account) => planAccount(env, request, account, onEvent)),
   );
   const issues: AccountIssue[] = [...work.deniedAccounts, ...(work.rejectedAccounts ?? [])];
   const options = request.options as { maxWaitMinutes: number; parallelism: number | 'max' };

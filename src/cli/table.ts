@@ -41,13 +41,31 @@ export function renderOutputTable(output: OrchestrationOutput): string {
     ['next phase', output.nextPhaseReady ? 'ready' : 'not ready'],
     [
       'servers',
-      `${s.totalServers} total, ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.timedOut ? `, ${s.timedOut} timed out` : ''}`,
+      output.action === 'status'
+        ? `${s.totalServers} total, ${s.succeeded} reported${s.failed ? `, ${s.failed} not reported` : ''}`
+        : `${s.totalServers} total, ${s.succeeded} succeeded, ${s.failed} failed, ${s.skipped} skipped${s.timedOut ? `, ${s.timedOut} timed out` : ''}`,
     ],
     [
       'duration',
       `${output.timing.durationFormatted} (${output.timing.startTime} -> ${output.timing.endTime})`,
     ],
   ];
+  if (output.readiness) {
+    const r = output.readiness;
+    const states = Object.entries(r.replicationStates)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
+    summary.push(['readiness', `${r.ready} ready, ${r.notReady} not ready (${states})`]);
+    if (r.maxLagSeconds !== undefined) summary.push(['max lag', `${r.maxLagSeconds} s`]);
+    if (r.failbackStates) {
+      summary.push([
+        'failback',
+        Object.entries(r.failbackStates)
+          .map(([state, n]) => `${n} ${state}`)
+          .join(', '),
+      ]);
+    }
+  }
   if (output.message) summary.push(['message', output.message]);
   if (output.resultLocation) summary.push(['full result', output.resultLocation]);
   const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${v}`).join('\n')];

@@ -8,7 +8,7 @@ import type {
   ServerReport,
   StagingAccountResult,
 } from '../contract/index.js';
-import { formatIsoDuration, secondsBetween } from './duration.js';
+import { formatIsoDuration, parseIsoDurationSeconds, secondsBetween } from './duration.js';
 import type {
   AccountIssue,
   AccountSummary,
@@ -274,7 +274,69 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
     nextPhaseReady: nextPhaseReady(status, counts, request.options.nextPhaseThreshold),
   };
   if (!recovery) output.servers = allRecords.map(serverReportOf);
+  if (request.action === 'status') {
+    output.readiness = readinessOf(allRecords);
+    output.message = describeStatus(counts, output.readiness, accountResults.length, problems);
+  }
   return output;
+}
+
+/**
+ * The readiness of a status run, from its records: servers by replication state, the largest lag,
+ * recovery instances by failback state.
+ */
+export function readinessOf(
+  records: readonly Pick<ServerRecord, 'status' | 'replicationState' | 'lagDuration' | 'failbackState'>[],
+): NonNullable<OrchestrationOutput['readiness']> {
+  const replicationStates: Record<string, number> = {};
+  const failbackStates: Record<string, number> = {};
+  let maxLag: number | undefined;
+  let ready = 0;
+  let notReady = 0;
+  for (const r of records) {
+    if (r.status === 'failed' && r.replicationState === undefined) continue; // not reported at all
+    const state = r.replicationState ?? 'UNKNOWN';
+    replicationStates[state] = (replicationStates[state] ?? 0) + 1;
+    if (state === 'CONTINUOUS') ready += 1;
+    else notReady += 1;
+    const lag = parseIsoDurationSeconds(r.lagDuration);
+    if (lag !== undefined) maxLag = Math.max(maxLag ?? 0, Math.round(lag));
+    if (r.failbackState) failbackStates[r.failbackState] = (failbackStates[r.failbackState] ?? 0) + 1;
+  }
+  return {
+    ready,
+    notReady,
+    replicationStates,
+    ...(maxLag !== undefined && { maxLagSeconds: maxLag }),
+    ...(Object.keys(failbackStates).length > 0 && { failbackStates }),
+  };
+}
+
+function describeStatus(
+  counts: ResultCounts,
+  readiness: NonNullable<OrchestrationOutput['readiness']>,
+  accounts: number,
+  problems: string[],
+): string {
+  const states = Object.entries(readiness.replicationStates)
+    .sort(([a], [b]) => (a === 'CONTINUOUS' ? -1 : b === 'CONTINUOUS' ? 1 : a.localeCompare(b)))
+    .map(([state, n]) => `${n} ${state}`)
+    .join(', ');
+  const parts = [
+    `status: ${counts.total} servers across ${accounts} staging account${accounts === 1 ? '' : 's'}; ${readiness.ready} ready (CONTINUOUS), ${readiness.notReady} not ready`,
+  ];
+  if (states) parts.push(`replication: ${states}`);
+  if (readiness.maxLagSeconds !== undefined)
+    parts.push(`max lag ${formatIsoDuration(readiness.maxLagSeconds)}`);
+  if (readiness.failbackStates) {
+    parts.push(
+      `failback: ${Object.entries(readiness.failbackStates)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', ')}`,
+    );
+  }
+  if (counts.failed > 0) parts.push(`${counts.failed} not reported`);
+  return [...parts, ...problems].join('; ');
 }
 
 /** UTF-8 bytes of a value's JSON. */

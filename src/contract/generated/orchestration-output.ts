@@ -39,6 +39,7 @@ export interface OrchestrationOutput {
    * S3 URI of the full result when the per-server lists were too large to return inline.
    */
   resultLocation?: string;
+  readiness?: ReadinessReport;
   /**
    * Things the caller should know that did not change the status: tags that matched nothing (with the tag keys that exist), results that could not be stored in the results bucket.
    */
@@ -164,4 +165,24 @@ export interface StagingAccountResult {
    * Failover/drill: seconds from the execution's start to the last recovered server up (the RTO achieved).
    */
   recoveryTimeSeconds?: number;
+}
+/**
+ * status only: how ready the matched servers are, counted from the per-server report: source servers by replication state, the largest replication lag, and recovery instances by failback state.
+ */
+export interface ReadinessReport {
+  /**
+   * Servers in CONTINUOUS replication.
+   */
+  ready: number;
+  /**
+   * Servers in any other replication state (or unknown).
+   */
+  notReady: number;
+  replicationStates: {
+    [k: string]: number;
+  };
+  maxLagSeconds?: number;
+  failbackStates?: {
+    [k: string]: number;
+  };
 }

@@ -51,3 +51,41 @@ describe('drs-orch plan uses the eligibility of the action', () => {
     expect(run.summary.succeeded).toBe(1);
   });
 });
+
+describe('drs-orch status reports readiness', () => {
+  it('does not call a wave with DISCONNECTED and STALLED servers all succeeded: it counts them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-status-'));
+
+    const { code, json } = await drs(dir, ['status', '--tags', 'DR-Wave=2']);
+
+    expect(code).toBe(0);
+    const out = json as {
+      message: string;
+      readiness: {
+        ready: number;
+        notReady: number;
+        replicationStates: Record<string, number>;
+        maxLagSeconds?: number;
+      };
+      summary: { totalServers: number };
+    };
+    expect(out.readiness.ready + out.readiness.notReady).toBe(out.summary.totalServers);
+    expect(out.readiness.replicationStates.DISCONNECTED).toBeGreaterThan(0);
+    expect(out.readiness.replicationStates.STALLED).toBeGreaterThan(0);
+    expect(out.readiness.maxLagSeconds).toBeGreaterThan(0);
+    expect(out.message).toMatch(
+      /not ready; replication: \d+ CONTINUOUS, \d+ DISCONNECTED, \d+ STALLED; max lag PT/,
+    );
+    expect(out.message).not.toMatch(/succeeded/);
+
+    const { io, stdout } = fakeIo({ cwd: dir });
+    expect(
+      await main(
+        ['status', '--tags', 'DR-Wave=2', '--state-file', 'sim.json', '--quiet', '--format', 'table'],
+        io,
+      ),
+    ).toBe(0);
+    expect(stdout.text).toMatch(/^readiness\s+\d+ ready, \d+ not ready \(.*DISCONNECTED.*\)$/m);
+    expect(stdout.text).toMatch(/^servers\s+\d+ total, \d+ reported$/m);
+  });
+});

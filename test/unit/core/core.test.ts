@@ -445,3 +445,23 @@ describe('Function: rootCause', () => {
     });
   });
 });
+
+describe('Function: readinessOf (status)', () => {
+  it('counts servers by replication state, the largest lag and failback states', async () => {
+    const { readinessOf } = await import('../../../src/core/aggregate.js');
+    const r = readinessOf([
+      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT5S' },
+      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT1M' },
+      { status: 'launched', replicationState: 'DISCONNECTED', lagDuration: 'PT2H' },
+      { status: 'launched', replicationState: 'STALLED', failbackState: 'FAILBACK_READY_FOR_LAUNCH' },
+      { status: 'launched', failbackState: 'FAILBACK_READY_FOR_LAUNCH' },
+    ]);
+    expect(r).toEqual({
+      ready: 2,
+      notReady: 3,
+      replicationStates: { CONTINUOUS: 2, DISCONNECTED: 1, STALLED: 1, UNKNOWN: 1 },
+      maxLagSeconds: 7200,
+      failbackStates: { FAILBACK_READY_FOR_LAUNCH: 2 },
+    });
+  });
+});

@@ -3,8 +3,8 @@
  */
 
 import { awsErrorCode } from '../aws/index.js';
-import { shortMessage } from '../core/aggregate.js';
 import type { AccountReport, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
+import { shortMessage } from '../core/root-cause.js';
 import { countRecords } from '../core/status.js';
 import type { TaskDeps } from './deps.js';
 import { correlationIdOf } from './shared.js';

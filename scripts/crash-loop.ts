@@ -12,7 +12,15 @@
  * Exits 1 when a check fails. CI runs it (see .ci/run).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,10 +44,19 @@ const random = (): number => {
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = await mkdtemp(join(tmpdir(), 'drs-orch-crash-'));
-const audit = join(dir, 'audit.jsonl');
+const base = await mkdtemp(join(tmpdir(), 'drs-orch-crash-'));
+// Each round (one correlation id, killed until a run completes) has its own world, so the
+// world's pruning of old finished jobs (it keeps the newest 50) never hides a lost one.
+let dir = '';
+let audit = '';
+function newWorld(round: number): void {
+  dir = join(base, `round-${round}`);
+  mkdirSync(dir);
+  audit = join(dir, 'audit.jsonl');
+  copyFileSync(join(base, 'fleet.json'), join(dir, 'fleet.json'));
+}
 writeFileSync(
-  join(dir, 'fleet.json'),
+  join(base, 'fleet.json'),
   JSON.stringify(generateFleet({ accounts: 2, serversPerAccount: 20, seed: 7 })),
 );
 
@@ -137,6 +154,7 @@ const tally = {
   lostJobs: 0,
   duplicateLaunches: 0,
   rounds: 1,
+  leftoversInRounds: 0,
 };
 
 function check(): { launches: number } {
@@ -149,12 +167,14 @@ function check(): { launches: number } {
     return { launches: 0 };
   }
   const present = new Set((world?.drs ?? []).flatMap((a) => a.jobs.map((j) => j.jobID)));
-  for (const id of auditedJobs()) {
-    if (!present.has(id)) {
-      tally.lostJobs += 1;
-      console.error(`lost job ${id}`);
-    }
+  const missing = [...auditedJobs()].filter((id) => !present.has(id));
+  if (missing.length > 0) {
+    const counts = (world?.drs ?? []).map((a) => `${a.accountId}: ${a.jobs.length} jobs`).join(', ');
+    console.error(
+      `cycle ${tally.cycles}: ${missing.length} audited job(s) missing (${missing.slice(0, 3).join(', ')}); world has ${counts}`,
+    );
   }
+  lostThisRound = missing.length;
   const seen = new Map<string, number>();
   let launches = 0;
   for (const account of world?.drs ?? []) {
@@ -167,12 +187,15 @@ function check(): { launches: number } {
       }
     }
   }
-  tally.duplicateLaunches = [...seen.values()].filter((n) => n > 1).length;
+  dupThisRound = [...seen.values()].filter((n) => n > 1).length;
   return { launches };
 }
 
+let lostThisRound = 0;
+let dupThisRound = 0;
 const started = Date.now();
 let round = 1;
+newWorld(round);
 let launchesBefore = 0;
 for (let i = 0; i < cycles; i++) {
   const plan: KillPlan =
@@ -184,8 +207,19 @@ for (let i = 0; i < cycles; i++) {
   if (killed) tally.killed += 1;
   else if (code === 0 || code === 2 || code === 3) {
     tally.completed += 1;
-    round += 1; // the next cycles start a new correlation id, so kills keep landing mid-launch
+    check();
+    tally.lostJobs += lostThisRound;
+    tally.duplicateLaunches += dupThisRound;
+    lostThisRound = 0;
+    dupThisRound = 0;
+    const leftovers = readdirSync(dir).filter((n) => /\.(tmp|lock|journal)$/.test(n));
+    tally.leftoversInRounds += leftovers.length;
+    // A new correlation id in a new world, so kills keep landing mid-launch.
+    round += 1;
     tally.rounds = round;
+    newWorld(round);
+    launchesBefore = 0;
+    continue;
   } else tally.badExits += 1;
   const { launches } = check();
   if (killed && launches > launchesBefore) tally.killedAfterALaunch += 1;
@@ -197,6 +231,8 @@ const last = await drill(`crash-${round}`, undefined);
 console.error(`last run: exit ${last.code} in ${Date.now() - t0} ms`);
 if (last.code !== 0 && last.code !== 2) tally.badExits += 1;
 check();
+tally.lostJobs += lostThisRound;
+tally.duplicateLaunches += dupThisRound;
 const leftovers = readdirSync(dir).filter(
   (n) => n.endsWith('.tmp') || n.endsWith('.lock') || n.endsWith('.journal'),
 );
@@ -208,5 +244,6 @@ const ok =
   result.lostJobs === 0 &&
   result.duplicateLaunches === 0 &&
   result.leftovers === 0 &&
+  result.leftoversInRounds === 0 &&
   result.killedAfterALaunch > 0;
 process.exit(ok ? 0 : 1);

@@ -201,7 +201,7 @@ for (let i = 0; i < cycles; i++) {
   const plan: KillPlan =
     random() < 0.25
       ? { afterMs: Math.floor(random() * 4000) }
-      : { afterLaunchMs: Math.floor(random() * 2500) };
+      : { afterLaunchMs: Math.floor(random() * 1200) };
   const { code, killed } = await drill(`crash-${round}`, plan);
   tally.cycles += 1;
   if (killed) tally.killed += 1;

@@ -11,6 +11,15 @@ export interface ClockSnapshot {
   readonly timeScale: number;
 }
 
+/** Fastest time scale (about eleven virtual days per wall second). */
+export const MAX_TIME_SCALE = 1_000_000;
+
+/**
+ * Latest virtual time: the last instant with a four-digit year, so every timestamp the services
+ * render still matches their ISO-8601 patterns (and never overflows a Date).
+ */
+export const MAX_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Virtual clock: `now = base + (wallNow - wallBase) * timeScale + manual advances`. */
 export class VirtualClock {
   #baseVirtualMs: number;
@@ -36,8 +45,10 @@ export class VirtualClock {
   }
 
   static #checkScale(timeScale: number): void {
-    if (!Number.isFinite(timeScale) || timeScale < 0) {
-      throw new RangeError(`time scale ${timeScale} is invalid; expected a finite number >= 0`);
+    if (!Number.isFinite(timeScale) || timeScale < 0 || timeScale > MAX_TIME_SCALE) {
+      throw new RangeError(
+        `time scale ${timeScale} is invalid; expected a number from 0 to ${MAX_TIME_SCALE}`,
+      );
     }
   }
 
@@ -67,6 +78,11 @@ export class VirtualClock {
   advance(ms: number): Date {
     if (!Number.isFinite(ms) || ms < 0)
       throw new RangeError(`advance by ${ms} ms is invalid; expected a finite number >= 0`);
+    if (this.nowMs() + ms > MAX_CLOCK_MS) {
+      throw new RangeError(
+        `advance by ${ms} ms is invalid; virtual time would pass ${new Date(MAX_CLOCK_MS).toISOString()}`,
+      );
+    }
     this.#rebase();
     this.#baseVirtualMs += ms;
     return this.now();

@@ -9,6 +9,7 @@
  * emu.clock.advance(3_600_000);
  * await emu.stop();
  */
+import { dirname, resolve } from 'node:path';
 import {
   authenticate as authenticateRequest,
   DEFAULT_ACCESS_KEY_ID,
@@ -89,6 +90,11 @@ export interface StartEmulatorOptions {
    * (`drs-orch serve` plugs in the local runtime with the workflows of `statemachines/`)
    */
   readonly stepFunctions?: StepFunctionsBackendFactory;
+  /**
+   * The only folder `POST /_emulator/state/save` may write to.
+   * @default the folder of `state` when it is a path, else the working directory
+   */
+  readonly saveDir?: string;
 }
 
 /** Credentials of the orchestrator account (123456789012). */
@@ -186,23 +192,30 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     handlers,
     authenticate: (req, requestId) => authenticateRequest(req, state.credentials, { requestId }),
     ...(neighbours.authorize ? { authorize: neighbours.authorize } : {}),
-    inspect: createInspection(state, {
-      ...neighbours.views,
-      'states/executions': (q) => ({
-        executions: stepFunctions
-          .all()
-          .filter((e) => !q.get('stateMachineArn') || e.stateMachine.arn === q.get('stateMachineArn'))
-          .map((e) => ({
-            executionArn: e.arn,
-            stateMachineArn: e.stateMachine.arn,
-            status: e.status,
-            startDate: new Date(e.startMs).toISOString(),
-            ...(e.stopMs === undefined ? {} : { stopDate: new Date(e.stopMs).toISOString() }),
-            ...(e.parentArn === undefined ? {} : { parentExecutionArn: e.parentArn }),
-            historyEvents: e.events.length,
-          })),
-      }),
-    }),
+    inspect: createInspection(
+      state,
+      {
+        ...neighbours.views,
+        'states/executions': (q) => ({
+          executions: stepFunctions
+            .all()
+            .filter((e) => !q.get('stateMachineArn') || e.stateMachine.arn === q.get('stateMachineArn'))
+            .map((e) => ({
+              executionArn: e.arn,
+              stateMachineArn: e.stateMachine.arn,
+              status: e.status,
+              startDate: new Date(e.startMs).toISOString(),
+              ...(e.stopMs === undefined ? {} : { stopDate: new Date(e.stopMs).toISOString() }),
+              ...(e.parentArn === undefined ? {} : { parentExecutionArn: e.parentArn }),
+              historyEvents: e.events.length,
+            })),
+        }),
+      },
+      {
+        saveDir:
+          opts.saveDir ?? (typeof opts.state === 'string' ? dirname(resolve(opts.state)) : process.cwd()),
+      },
+    ),
     ...(opts.port === undefined ? {} : { port: opts.port }),
     ...(opts.bodyLimits === undefined ? {} : { bodyLimits: opts.bodyLimits }),
   });

@@ -2,7 +2,16 @@
  * The inspection API under `/_emulator/...` (unsigned, loopback only): what tests and reports
  * read (call counts, jobs, instances, SNS messages, S3 objects, virtual time) and the controls
  * they need (advance the clock, change the fault plan, set a failback state, save state).
+ *
+ * It is unsigned, so it defends itself against the one caller that can reach a loopback port
+ * uninvited, a web page in the user's browser: a Host that is not loopback is refused (DNS
+ * rebinding), a write must say `content-type: application/json` (which a cross-site page cannot
+ * send without a CORS preflight this API never grants), every argument is checked, saves stay in
+ * one folder, and credentials are shown only when asked for.
  */
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { MAX_TIME_SCALE } from './clock.js';
 import type { FailbackState } from './drs/records.js';
 import { jobJson, recoveryInstanceJson } from './drs/serialize.js';
 import { type FaultPlan, FaultPlanError } from './faults.js';
@@ -54,6 +63,62 @@ export function setFailbackState(
   instance.failbackOverride = failback as FailbackState;
 }
 
+/** Options of {@link createInspection}. */
+export interface InspectionOptions {
+  /** The only folder `POST state/save` writes to. @default the process's working directory */
+  readonly saveDir?: string;
+}
+
+/** Longest single clock advance the API accepts (ten years): virtual time stays a valid date. */
+export const MAX_ADVANCE_MS = 10 * 365 * 86_400_000;
+
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/i;
+
+/** A finite number >= 0 and <= max, or undefined when absent; anything else names the field. */
+function numberArg(b: Record<string, unknown>, field: string, max: number): number | undefined {
+  const v = b[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
+    throw new InspectionError(`${field} ${JSON.stringify(v)} is invalid; expected a number from 0 to ${max}`);
+  }
+  return v;
+}
+
+function stringArg(b: Record<string, unknown>, field: string): string {
+  const v = b[field];
+  if (typeof v !== 'string' || v === '') throw new InspectionError(`${field} must be a non-empty string`);
+  return v;
+}
+
+/** The snapshot with secret keys and session tokens masked. */
+function withoutSecrets(snapshot: unknown): unknown {
+  return JSON.parse(JSON.stringify(snapshot), (key, value: unknown) =>
+    (key === 'secretAccessKey' || key === 'sessionToken') && typeof value === 'string' ? '***' : value,
+  );
+}
+
+/**
+ * The absolute path `requested` names inside `dir`, or an error: relative paths are resolved in
+ * `dir`, and neither `..` nor a symbolic link may lead out of it.
+ */
+async function pathInside(dir: string, requested: string): Promise<string> {
+  const root = await realpath(resolve(dir));
+  const target = resolve(root, requested);
+  let parent: string;
+  try {
+    parent = await realpath(dirname(target));
+  } catch {
+    throw new InspectionError(`path ${JSON.stringify(requested)} is invalid; its folder does not exist`);
+  }
+  const rel = relative(root, resolve(parent, basename(target)));
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new InspectionError(
+      `path ${JSON.stringify(requested)} is outside the state folder ${root}; save inside it`,
+    );
+  }
+  return resolve(parent, basename(target));
+}
+
 function json(status: number, body: unknown): EmulatorResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
@@ -68,11 +133,32 @@ function parseBody(req: EmulatorRequest): Record<string, unknown> {
 }
 
 /** Creates the `/_emulator/...` handler. */
-export function createInspection(state: EmulatorState, views: InspectionViews = {}) {
+export function createInspection(
+  state: EmulatorState,
+  views: InspectionViews = {},
+  options: InspectionOptions = {},
+) {
+  const saveDir = options.saveDir ?? process.cwd();
   return async (req: EmulatorRequest): Promise<EmulatorResponse> => {
     const route = `${req.method} ${req.rawPath.replace(/^\/_emulator\/?/, '').replace(/\/$/, '')}`;
     const q = req.query;
     const accountId = q.get('accountId') ?? undefined;
+    const host = req.headers.host ?? '';
+    if (!LOOPBACK_HOST.test(host)) {
+      return json(403, {
+        error: 'Forbidden',
+        message: `host ${JSON.stringify(host)} is not a loopback host; the inspection API answers 127.0.0.1, localhost and [::1] only`,
+      });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json') {
+        return json(415, {
+          error: 'UnsupportedMediaType',
+          message: `content-type ${JSON.stringify(req.headers['content-type'] ?? '')} is refused; ${route} needs application/json`,
+        });
+      }
+    }
     try {
       switch (route) {
         case 'GET health':
@@ -85,24 +171,37 @@ export function createInspection(state: EmulatorState, views: InspectionViews = 
           });
         case 'POST time/advance': {
           const b = parseBody(req);
+          const given = ['ms', 'seconds', 'minutes', 'to'].filter((k) => b[k] !== undefined);
+          if (given.length !== 1) {
+            throw new InspectionError(
+              `advance needs exactly one of ms, seconds, minutes (numbers) or to (ISO-8601); got ${given.length === 0 ? 'none' : given.join(', ')}`,
+            );
+          }
+          const seconds = numberArg(b, 'seconds', MAX_ADVANCE_MS / 1000);
+          const minutes = numberArg(b, 'minutes', MAX_ADVANCE_MS / 60_000);
           const ms =
-            typeof b.ms === 'number'
-              ? b.ms
-              : typeof b.seconds === 'number'
-                ? b.seconds * 1000
-                : typeof b.minutes === 'number'
-                  ? b.minutes * 60_000
-                  : undefined;
-          if (typeof b.to === 'string') state.clock.setNow(Date.parse(b.to));
-          else if (ms !== undefined) state.clock.advance(ms);
-          else
-            throw new InspectionError('advance needs one of ms, seconds, minutes (numbers) or to (ISO-8601)');
+            numberArg(b, 'ms', MAX_ADVANCE_MS) ??
+            (seconds === undefined ? undefined : seconds * 1000) ??
+            (minutes === undefined ? undefined : minutes * 60_000);
+          if (ms !== undefined) state.clock.advance(ms);
+          else {
+            const to = Date.parse(stringArg(b, 'to'));
+            const now = state.clock.nowMs();
+            if (!Number.isFinite(to) || to < now || to - now > MAX_ADVANCE_MS) {
+              throw new InspectionError(
+                `to ${JSON.stringify(b.to)} is invalid; expected an ISO-8601 time from now (${new Date(now).toISOString()}) to ten years ahead`,
+              );
+            }
+            state.clock.setNow(to);
+          }
           return json(200, { now: state.clock.now().toISOString() });
         }
         case 'POST time/scale': {
           const b = parseBody(req);
-          if (typeof b.timeScale !== 'number') throw new InspectionError('timeScale must be a number >= 0');
-          state.clock.setTimeScale(b.timeScale);
+          const scale = numberArg(b, 'timeScale', MAX_TIME_SCALE);
+          if (scale === undefined)
+            throw new InspectionError(`timeScale must be a number from 0 to ${MAX_TIME_SCALE}`);
+          state.clock.setTimeScale(scale);
           return json(200, { timeScale: state.clock.timeScale });
         }
         case 'GET calls':
@@ -150,17 +249,28 @@ export function createInspection(state: EmulatorState, views: InspectionViews = 
           return json(200, state.faults.plan);
         case 'POST failback': {
           const b = parseBody(req);
-          setFailbackState(state, String(b.accountId), String(b.recoveryInstanceID), String(b.state));
+          setFailbackState(
+            state,
+            stringArg(b, 'accountId'),
+            stringArg(b, 'recoveryInstanceID'),
+            stringArg(b, 'state'),
+          );
           return json(200, { ok: true });
         }
-        case 'GET state':
-          return json(200, state.toJSON());
+        case 'GET state': {
+          // Secret keys and session tokens only on request: a snapshot is easily pasted into a bug report.
+          const include = q.get('includeCredentials');
+          if (include !== null && include !== 'true' && include !== 'false')
+            throw new InspectionError(
+              `includeCredentials ${JSON.stringify(include)} is invalid; expected true or false`,
+            );
+          return json(200, include === 'true' ? state.toJSON() : withoutSecrets(state.toJSON()));
+        }
         case 'POST state/save': {
           const b = parseBody(req);
-          if (typeof b.path !== 'string' || b.path === '')
-            throw new InspectionError('path must be a file path string');
-          await state.save(b.path);
-          return json(200, { path: b.path });
+          const path = await pathInside(saveDir, stringArg(b, 'path'));
+          await state.save(path);
+          return json(200, { path });
         }
         default: {
           const view = req.method === 'GET' ? views[route.slice(4)] : undefined;

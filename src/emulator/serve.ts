@@ -19,6 +19,8 @@ export interface ServeOptions {
   readonly state?: string;
   /** Runs the Step Functions executions. @default none (no state machine hosted) */
   readonly stepFunctions?: StepFunctionsBackendFactory;
+  /** The only folder `POST /_emulator/state/save` writes to. @default see `startEmulator` */
+  readonly saveDir?: string;
   /** Where the banner goes. @default console.log */
   readonly print?: (line: string) => void;
   /** Resolves when the server should stop. @default the first SIGINT or SIGTERM */
@@ -50,6 +52,7 @@ export async function serveEmulator(opts: ServeOptions = {}): Promise<void> {
     ...(opts.faults === undefined ? {} : { faults: opts.faults }),
     ...(opts.state === undefined ? {} : { state: opts.state }),
     ...(opts.stepFunctions === undefined ? {} : { stepFunctions: opts.stepFunctions }),
+    ...(opts.saveDir === undefined ? {} : { saveDir: opts.saveDir }),
   });
   const print = opts.print ?? ((line: string) => console.log(line));
   for (const line of banner(emu)) print(line);

@@ -5,7 +5,7 @@
  * at start when the file exists and saved on exit.
  */
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { serveEmulator } from '../../emulator/serve.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -91,6 +91,7 @@ export async function runServe(
       timeScale: invocation.timeScale,
       fleet,
       ...(resume && statePath !== undefined && { state: statePath }),
+      ...(statePath !== undefined && { saveDir: dirname(statePath) }),
       print,
       until: stop,
     });

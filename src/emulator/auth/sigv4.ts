@@ -4,8 +4,10 @@
  *
  * The canonical request follows the published algorithm and the SDKs' implementation details
  * that matter on the wire: every service except S3 double-encodes the (already encoded) path
- * after removing dot segments; S3 uses the path as sent; the payload hash is the
- * `x-amz-content-sha256` header when present (S3 always sends it), else the SHA-256 of the body.
+ * after removing dot segments; S3 uses the path as sent. The payload hash is, for S3 only, the
+ * `x-amz-content-sha256` header when present (S3 always sends it; `UNSIGNED-PAYLOAD` and the
+ * streaming forms are S3 features); every other service hashes the body it received, so a
+ * request signed over `UNSIGNED-PAYLOAD` (or over another body) does not verify there.
  * Request time is deliberately not checked against the clock: the emulator's virtual time is
  * not wall time, and AWS's 15-minute skew window would only get in the way.
  */
@@ -196,9 +198,10 @@ export function payloadHash(
   req: Pick<EmulatorRequest, 'headers' | 'body' | 'service'>,
   presigned: boolean,
 ): string {
+  if (req.service !== 's3') return sha256Hex(req.body);
   const declared = req.headers['x-amz-content-sha256'];
   if (declared !== undefined) return declared.trim();
-  if (presigned && req.service === 's3') return 'UNSIGNED-PAYLOAD';
+  if (presigned) return 'UNSIGNED-PAYLOAD';
   return sha256Hex(req.body);
 }
 

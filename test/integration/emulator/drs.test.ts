@@ -342,6 +342,7 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
 
     const res = await fetch(`${emu.endpoint}/_emulator/failback`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ accountId: '111111111111', recoveryInstanceID: rid, state: 'FAILBACK_ERROR' }),
     });
     const out = await drs.send(

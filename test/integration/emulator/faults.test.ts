@@ -172,11 +172,13 @@ describe('Emulator: seeded faults', () => {
 
     const res = await fetch(`${emu.endpoint}/_emulator/faults`, {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ throttle: [{ service: 'drs', probability: 1 }] }),
     });
     const after = await drs.send(new DescribeJobsCommand({})).catch((e: Error) => e.name);
     const bad = await fetch(`${emu.endpoint}/_emulator/faults`, {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ throttle: [{ probability: 2 }] }),
     });
 

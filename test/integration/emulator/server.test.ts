@@ -172,10 +172,15 @@ describe('Emulator: one endpoint, routed by SigV4 service, accounts from access 
     const before = (await (await fetch(`${emu.endpoint}/_emulator/time`)).json()) as { now: string };
     const advanced = await fetch(`${emu.endpoint}/_emulator/time/advance`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ minutes: 90 }),
     });
     const after = (await (await fetch(`${emu.endpoint}/_emulator/time`)).json()) as { now: string };
-    const bad = await fetch(`${emu.endpoint}/_emulator/time/advance`, { method: 'POST', body: '{}' });
+    const bad = await fetch(`${emu.endpoint}/_emulator/time/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
 
     expect(before.now).toBe('2025-01-06T09:00:00.000Z');
     expect(advanced.status).toBe(200);

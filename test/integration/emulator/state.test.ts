@@ -31,7 +31,7 @@ describe('Emulator: save and load state mid-drill', () => {
   });
 
   it('restarts from a saved file and carries on: same job, same virtual time, same session keys', async () => {
-    const first = await startTestEmulator({ fleet });
+    const first = await startTestEmulator({ fleet, saveDir: dir });
     const creds = sessionFor(first, '111111111111');
     const drs = drsClient(first, creds);
     const ids = ((await drs.send(new DescribeSourceServersCommand({ maxResults: 3 }))).items ?? []).map(
@@ -48,6 +48,7 @@ describe('Emulator: save and load state mid-drill', () => {
     const path = join(dir, 'state.json');
     const saved = await fetch(`${first.endpoint}/_emulator/state/save`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ path }),
     });
     await first.stop();

@@ -93,14 +93,15 @@ describe('serve: the inspection API and SigV4 payload rules', () => {
   it('saves only inside the state folder: relative paths land there, escapes are refused', async () => {
     const ok = await post('state/save', { path: 'world.json' });
     const dotdot = await post('state/save', { path: '../escaped.json' });
-    const absolute = await post('state/save', { path: join(tmpdir(), 'absolute-escape.json') });
+    const outside = join(tmpdir(), `absolute-escape-${process.pid}-${Date.now()}.json`);
+    const absolute = await post('state/save', { path: outside });
 
     expect(ok.status).toBe(200);
     expect(await readdir(dir)).toEqual(['world.json']);
     expect(dotdot.status).toBe(400);
     expect(absolute.status).toBe(400);
     expect(existsSync(join(dir, '..', 'escaped.json'))).toBe(false);
-    expect(existsSync(join(tmpdir(), 'absolute-escape.json'))).toBe(false);
+    expect(existsSync(outside)).toBe(false);
   });
 
   it('masks secret keys and session tokens in GET state unless includeCredentials=true', async () => {

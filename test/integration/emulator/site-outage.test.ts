@@ -242,6 +242,7 @@ describe('Emulator: a site outage and launches across replication states', () =>
 
     const res = await fetch(`${emu.endpoint}/_emulator/faults`, {
       method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ siteOutages: [{ at: '2025-01-06T09:00:00Z' }] }),
     });
 

@@ -155,7 +155,14 @@ export function operationOf(req: EmulatorRequest): string {
   switch (req.service) {
     case 'drs':
       return drsOperationOf(req) ?? 'Unknown';
-    case 's3':
+    case 's3': {
+      // Path-style: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object.
+      const slash = req.rawPath.indexOf('/', 1);
+      if (slash < 0 || slash === req.rawPath.length - 1) {
+        if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+        if (req.method === 'PUT') return 'CreateBucket';
+        if (req.method === 'HEAD') return 'HeadBucket';
+      }
       return req.method === 'PUT'
         ? 'PutObject'
         : req.method === 'GET'
@@ -163,6 +170,7 @@ export function operationOf(req: EmulatorRequest): string {
           : req.method === 'HEAD'
             ? 'HeadObject'
             : req.method;
+    }
     default: {
       const protocol = serviceProtocol(req.service);
       if (protocol === 'json') {

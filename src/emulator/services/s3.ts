@@ -8,8 +8,10 @@
 import { createHash } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
 import { accessDenied } from '../auth/authorizer.js';
+import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
 import { s3HostId } from '../protocols/s3.js';
 import { fail } from '../protocols/service-errors.js';
+import { raw, XML_DECLARATION, xmlElements } from '../protocols/xml.js';
 import type {
   EmulatorRequest,
   EmulatorResponse,
@@ -177,6 +179,123 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
 
 /** Creates the S3 service handler. */
 export function createS3Handler(ports: S3Ports): ServiceHandler {
+  /**
+   * ListObjectsV2 (`?list-type=2`) and ListObjects (v1): keys in UTF-8 byte order, `prefix`,
+   * `delimiter` roll-ups into CommonPrefixes, `max-keys` (0-1000), `start-after` / `marker`, and
+   * `encoding-type=url` (the AWS CLI always asks for it): keys and prefixes in the answer are then
+   * URL-encoded. V2's continuation token is the kernel paginator's, so objects written between two
+   * pages never make a key repeat or go missing.
+   */
+  function listObjects(bucket: S3BucketRecord, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
+    const q = req.query;
+    const v2 = q.get('list-type') === '2';
+    const encoding = q.get('encoding-type');
+    if (encoding !== null && encoding !== 'url') {
+      throw fail({
+        code: 'InvalidArgument',
+        message: 'Invalid Encoding Method specified in Request',
+        status: 400,
+        extra: { ArgumentName: 'encoding-type', ArgumentValue: encoding },
+      });
+    }
+    const maxRaw = q.get('max-keys');
+    const maxKeys = maxRaw === null ? 1000 : Number(maxRaw);
+    if (!Number.isInteger(maxKeys) || maxKeys < 0) {
+      throw fail({
+        code: 'InvalidArgument',
+        message: 'Provided max-keys not an integer or within integer range',
+        status: 400,
+        extra: { ArgumentName: 'max-keys', ArgumentValue: maxRaw ?? '' },
+      });
+    }
+    const prefix = q.get('prefix') ?? '';
+    const delimiter = q.get('delimiter') ?? '';
+    const after = (v2 ? q.get('start-after') : q.get('marker')) ?? '';
+    const enc = (s: string): string => (encoding === 'url' ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
+    // One entry per key, or per common prefix when a delimiter rolls keys up; sorted by UTF-8 bytes.
+    const entries = new Map<string, S3ObjectRecord | undefined>();
+    for (const key of bucket.objects.keys()) {
+      if (
+        !key.startsWith(prefix) ||
+        (after !== '' && Buffer.compare(Buffer.from(key), Buffer.from(after)) <= 0)
+      )
+        continue;
+      const cut = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
+      if (cut >= 0) entries.set(key.slice(0, cut + delimiter.length), undefined);
+      else entries.set(key, bucket.objects.get(key));
+    }
+    const sorted = [...entries.entries()].sort((a, b) =>
+      Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])),
+    );
+    let page: Page<[string, S3ObjectRecord | undefined]>;
+    const token = v2 ? q.get('continuation-token') : null;
+    try {
+      page =
+        maxKeys === 0
+          ? { items: [] }
+          : paginate(sorted, {
+              scope: `ListObjectsV2/${bucket.name}/${prefix}/${delimiter}`,
+              key: ([name]) => [Buffer.from(name).toString('hex')],
+              max: Math.min(maxKeys, 1000),
+              token: token ?? undefined,
+            });
+    } catch (err) {
+      if (!(err instanceof PageTokenError)) throw err;
+      throw fail({
+        code: 'InvalidArgument',
+        message: 'The continuation token provided is incorrect',
+        status: 400,
+        extra: { ArgumentName: 'continuation-token' },
+      });
+    }
+    const truncated = page.nextToken !== undefined || (maxKeys === 0 && sorted.length > 0);
+    const contents = page.items
+      .filter((e): e is [string, S3ObjectRecord] => e[1] !== undefined)
+      .map(([key, o]) =>
+        raw(
+          `<Contents>${
+            xmlElements([
+              ['Key', enc(key)],
+              ['LastModified', o.lastModified],
+              ['ETag', o.etag],
+              ['Size', String(o.body.length)],
+              ['StorageClass', 'STANDARD'],
+            ]).xml
+          }</Contents>`,
+        ),
+      );
+    const prefixes = page.items
+      .filter((e) => e[1] === undefined)
+      .map(([p]) => raw(`<CommonPrefixes>${xmlElements([['Prefix', enc(p)]]).xml}</CommonPrefixes>`));
+    const last = page.items.at(-1)?.[0];
+    const fields: Array<[string, string | undefined]> = [
+      ['Name', bucket.name],
+      ['Prefix', enc(prefix)],
+      ...(v2
+        ? ([
+            ['KeyCount', String(page.items.length)],
+            ['ContinuationToken', token ?? undefined],
+            ['NextContinuationToken', page.nextToken],
+            ['StartAfter', after === '' ? undefined : enc(after)],
+          ] as Array<[string, string | undefined]>)
+        : ([
+            ['Marker', enc(after)],
+            ['NextMarker', truncated && delimiter !== '' && last !== undefined ? enc(last) : undefined],
+          ] as Array<[string, string | undefined]>)),
+      ['MaxKeys', String(maxKeys)],
+      ['Delimiter', delimiter === '' ? undefined : enc(delimiter)],
+      ['EncodingType', encoding ?? undefined],
+      ['IsTruncated', truncated ? 'true' : 'false'],
+    ];
+    return {
+      status: 200,
+      headers: { ...baseHeaders(ctx.requestId), 'content-type': 'application/xml' },
+      body:
+        `${XML_DECLARATION}\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+        `${xmlElements(fields).xml}${contents.map((c) => c.xml).join('')}${prefixes.map((p) => p.xml).join('')}</ListBucketResult>`,
+    };
+  }
+
   const { state } = ports;
 
   const baseHeaders = (requestId: string): Record<string, string> => ({
@@ -376,6 +495,23 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
           headers: { ...baseHeaders(requestId), 'x-amz-bucket-region': bucket.region },
           body: '',
         };
+      }
+      if (
+        req.method === 'GET' &&
+        !['uploads', 'versions', 'location', 'policy', 'acl'].some((k) => req.query.has(k))
+      ) {
+        const deny = denied(
+          's3:ListBucket',
+          `arn:aws:s3:::${bucketName}`,
+          principal,
+          req.region,
+          requestId,
+          head,
+        );
+        if (deny !== undefined) return deny;
+        if (!canAccess(bucket, principal))
+          throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
+        return listObjects(bucket, req, ctx);
       }
       throw fail({
         code: 'NotImplemented',

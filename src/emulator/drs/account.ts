@@ -292,13 +292,14 @@ export class DrsAccount {
     delete instance.failbackOverride;
   }
 
-  /** Deterministic new IDs. */
+  /** Deterministic new IDs, formed as DRS forms them: 17 lower-case hex digits. */
   newJobId(): string {
-    return `drsjob-${this.rng.alnum(17)}`;
+    return `drsjob-${this.rng.hex(17)}`;
   }
 
+  /** An EC2 instance ID as EC2 forms them today: `i-0` and 16 hex digits (17 after `i-`). */
   newInstanceId(): string {
-    return `i-${this.rng.hex(17)}`;
+    return ec2Id('i', this.rng);
   }
 
   /** Draws the full plan of a LAUNCH job (recovery or drill) at `now`. */
@@ -328,7 +329,7 @@ export class DrsAccount {
       const conversionEnd = startMs + Math.round(total * 0.7);
       const launchStart = conversionEnd + 2000;
       const end = startMs + total;
-      const conversionServerID = `i-${rng.hex(17)}`;
+      const conversionServerID = ec2Id('i', rng);
       const recoveryInstanceID = this.newInstanceId();
       const privateIp = `10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(4, 254)}`;
       const sid = server.sourceServerID;
@@ -550,4 +551,12 @@ export class DrsAccount {
   jobs(): readonly JobRecord[] {
     return this.state.jobs;
   }
+}
+
+/**
+ * A 17-digit EC2 resource ID (`i-0…`, `snap-0…`): the leading 0 of today's long IDs, then 16 hex
+ * digits. It draws 17 digits like before so every later seeded value stays the same.
+ */
+export function ec2Id(prefix: string, rng: { hex(n: number): string }): string {
+  return `${prefix}-0${rng.hex(17).slice(1)}`;
 }

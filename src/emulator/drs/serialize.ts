@@ -4,7 +4,7 @@
  * `ISO8601DatetimeString` pattern; durations are ISO-8601 durations.
  */
 import { Random } from '../random.js';
-import type { DrsAccount } from './account.js';
+import { type DrsAccount, ec2Id } from './account.js';
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 
 /** Epoch ms -> `2025-01-06T09:00:00.000Z`. */
@@ -324,9 +324,9 @@ export function recoverySnapshots(account: DrsAccount, s: SourceServerRecord, no
   return account.snapshotTimes(s, now).map((t) => {
     const r = new Random(`${s.sourceServerID}/pit/${t}`);
     return {
-      snapshotID: `pit-${r.alnum(17)}`,
+      snapshotID: `pit-${r.hex(17)}`,
       timestampMs: t,
-      ebsSnapshots: s.disks.map(() => `snap-${r.hex(17)}`),
+      ebsSnapshots: s.disks.map(() => ec2Id('snap', r)),
     };
   });
 }

@@ -266,6 +266,7 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
     },
 
     StartRecovery(account, body, now) {
+      checkTagCount((body.tags as Record<string, string>) ?? {}, 'the job');
       const requested = body.sourceServers as { sourceServerID: string; recoverySnapshotID?: string }[];
       const unique = [...new Map(requested.map((r) => [r.sourceServerID, r])).values()];
       const known = unique.filter((r) => account.server(r.sourceServerID));
@@ -346,6 +347,7 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
     },
 
     StartFailbackLaunch(account, body, now) {
+      checkTagCount((body.tags as Record<string, string>) ?? {}, 'the job');
       const ids = [...new Set(body.recoveryInstanceIDs as string[])];
       const instances: RecoveryInstanceRecord[] = [];
       const unknown: FieldProblem[] = [];
@@ -403,7 +405,7 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       const server = account.server(r.sourceServerID);
       const region = server?.originRegion ?? account.region;
       const originAccount = server?.originAccountID ?? account.accountId;
-      const reversed = `s-${account.rng.alnum(17)}`;
+      const reversed = `s-${account.rng.hex(17)}`;
       account.syncRng();
       return JSON.stringify({
         reversedDirectionSourceServerArn: `arn:aws:drs:${region}:${originAccount}:source-server/${reversed}`,
@@ -417,6 +419,8 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
 
     TagResource(account, body) {
       const resource = findResource(account, body.resourceArn as string, (j) => jobCache.delete(j));
+      const merged = { ...resource.tags, ...(body.tags as Record<string, string>) };
+      checkTagCount(merged, body.resourceArn as string);
       Object.assign(resource.tags, body.tags as Record<string, string>);
       resource.touch();
       return '';
@@ -536,6 +540,21 @@ function paginate<T>(
     throw validation('Invalid pagination token', 'fieldValidationFailed', [
       { name: 'nextToken', message: 'The pagination token is invalid or expired' },
     ]);
+  }
+}
+
+/** Most tags one DRS resource may carry (DRS API reference, TagResource). */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** Refuses more than {@link MAX_TAGS_PER_RESOURCE} tags on one resource, as DRS does. */
+function checkTagCount(tags: Readonly<Record<string, string>>, resource: string): void {
+  const n = Object.keys(tags).length;
+  if (n > MAX_TAGS_PER_RESOURCE) {
+    throw validation(
+      `Too many tags: ${resource} would have ${n} tags; a resource can have at most ${MAX_TAGS_PER_RESOURCE}`,
+      'fieldValidationFailed',
+      [{ name: 'tags', message: `Member must have at most ${MAX_TAGS_PER_RESOURCE} entries, got ${n}` }],
+    );
   }
 }
 

@@ -139,7 +139,7 @@ export function normalizeServer(
   startMs: number,
 ): SourceServerRecord {
   const r = new Random(`${seed}/${account.accountId}/server/${index}`);
-  const id = spec.sourceServerID ?? `s-${r.alnum(17)}`;
+  const id = spec.sourceServerID ?? `s-${r.hex(17)}`;
   const windows = spec.os ? /windows/i.test(spec.os) : r.next() < 0.55;
   const os = spec.os ?? (windows ? r.pick(WINDOWS) : r.pick(LINUX));
   const diskCount = r.int(1, 3);

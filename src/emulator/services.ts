@@ -2,7 +2,7 @@
  * Wires the neighbour services (STS, SSM, SNS, S3, Service Quotas, EC2; written against narrow
  * ports in services/) and IAM authorization onto the world, and adapts the world to their ports.
  */
-import { accessDenied, createAuthorizer } from './auth/authorizer.js';
+import { type AuthorizeRequest, accessDenied, createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import type { InspectionViews } from './inspection.js';
 import { renderServiceError } from './protocols/service-errors.js';
@@ -15,7 +15,7 @@ import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sn
 import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
 import { createStsHandler } from './services/sts.js';
 import type { EmulatorState } from './state.js';
-import type { ServiceHandler } from './types.js';
+import type { EmulatorRequest, Principal, ServiceHandler } from './types.js';
 
 /** Handlers, authorizer and inspection views of the neighbour services. */
 export interface NeighbourServices {
@@ -154,60 +154,25 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
     return { system: 'ok', instance: 'ok' } as const;
   }
 
-  // The neighbours check their own calls; DRS calls are checked here, dependent actions included.
+  // The pipeline's authorization step: each service says which IAM action and resources a call
+  // is (`drs:StartRecovery` on source servers, `states:ListExecutions` on the state machine, ...);
+  // SSM, SNS, S3, STS, Service Quotas and EC2 still check inside their handlers.
+  const requests: Record<
+    string,
+    (req: EmulatorRequest, principal: Principal, operation: string) => AuthorizeRequest
+  > = {
+    drs: drsAuthorization,
+    states: statesAuthorization,
+  };
   const authorize: ServerAuthorizer = (req, principal, operation, requestId) => {
-    if (req.service !== 'drs') return undefined;
-    let resource = '*';
-    if (req.rawPath.startsWith('/tags/')) {
-      try {
-        resource = decodeURIComponent(req.rawPath.slice(6));
-      } catch {
-        resource = '*';
-      }
-    }
-    // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
-    // RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
-    const perResource: Record<string, { field: string; type: string; key?: string }> = {
-      StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
-      TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
-      StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
-    };
-    // The three scoped operations are the only ones whose body decides authorization: parse it once.
-    const scoped = perResource[operation];
-    let body: Record<string, unknown> | undefined;
-    if (scoped !== undefined && req.body.length > 0) {
-      try {
-        const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-        if (parsed !== null && typeof parsed === 'object') body = parsed as Record<string, unknown>;
-      } catch {
-        body = undefined;
-      }
-    }
-    let resources: string | string[] = resource;
-    if (scoped !== undefined && body !== undefined) {
-      const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
-      const ids = items
-        .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
-        .filter((id): id is string => typeof id === 'string');
-      if (ids.length > 0) {
-        resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
-      }
-    }
-    const tags = body?.tags;
-    const tagsOnCreate =
-      (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&
-      typeof tags === 'object' &&
-      tags !== null &&
-      Object.keys(tags).length > 0;
-    const result = authorizer.check(principal, {
-      action: `drs:${operation}`,
-      resources,
-      region: req.region,
-      tagsOnCreate,
-    });
+    const describe = requests[req.service];
+    if (describe === undefined) return undefined;
+    const request = describe(req, principal, operation);
+    const result = authorizer.check(principal, request);
+    const shown = typeof request.resources === 'string' ? request.resources : (request.resources[0] ?? '*');
     return result.allowed
       ? undefined
-      : renderServiceError('drs', accessDenied('drs', principal, result, resource), requestId);
+      : renderServiceError(req.service, accessDenied(req.service, principal, result, shown), requestId);
   };
 
   const views: InspectionViews = {
@@ -229,4 +194,84 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
   };
 
   return { handlers, authorize, views };
+}
+
+/** The JSON object of a request body, or undefined (the service itself answers a malformed one). */
+function jsonBody(req: EmulatorRequest): Record<string, unknown> | undefined {
+  if (req.body.length === 0) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
+// RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
+const DRS_PER_RESOURCE: Readonly<Record<string, { field: string; type: string; key?: string }>> = {
+  StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
+  TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+  StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+};
+
+/** The IAM request of a DRS call: `drs:<Operation>`, its resources, and tags given at creation. */
+function drsAuthorization(req: EmulatorRequest, principal: Principal, operation: string): AuthorizeRequest {
+  let resource = '*';
+  if (req.rawPath.startsWith('/tags/')) {
+    try {
+      resource = decodeURIComponent(req.rawPath.slice(6));
+    } catch {
+      resource = '*';
+    }
+  }
+  // The scoped operations are the only ones whose body decides authorization: parse it once.
+  const scoped = DRS_PER_RESOURCE[operation];
+  const body = scoped === undefined ? undefined : jsonBody(req);
+  let resources: string | string[] = resource;
+  if (scoped !== undefined && body !== undefined) {
+    const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
+    const ids = items
+      .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
+      .filter((id): id is string => typeof id === 'string');
+    if (ids.length > 0) {
+      resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
+    }
+  }
+  const tags = body?.tags;
+  const tagsOnCreate =
+    (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&
+    typeof tags === 'object' &&
+    tags !== null &&
+    Object.keys(tags).length > 0;
+  return { action: `drs:${operation}`, resources, region: req.region, tagsOnCreate };
+}
+
+/** Step Functions operations and the input member naming the resource IAM checks them on. */
+const STATES_RESOURCE: Readonly<Record<string, string>> = {
+  StartExecution: 'stateMachineArn',
+  ListExecutions: 'stateMachineArn',
+  DescribeExecution: 'executionArn',
+  GetExecutionHistory: 'executionArn',
+  StopExecution: 'executionArn',
+};
+
+/**
+ * The IAM request of a Step Functions call: `states:<Operation>` (the action names IAM uses) on
+ * the state machine or execution ARN it names (`*` when it names none).
+ */
+function statesAuthorization(
+  req: EmulatorRequest,
+  _principal: Principal,
+  operation: string,
+): AuthorizeRequest {
+  const member = STATES_RESOURCE[operation];
+  const value = member === undefined ? undefined : jsonBody(req)?.[member];
+  return {
+    action: `states:${operation}`,
+    resources: typeof value === 'string' && value !== '' ? value : '*',
+    region: req.region,
+  };
 }

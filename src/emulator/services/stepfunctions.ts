@@ -7,7 +7,9 @@
  * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { jsonError, jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
+import { fail } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
@@ -334,24 +336,21 @@ function badName(name: string): boolean {
 const ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):(stateMachine|execution|express):(.+)$/;
 const DEFAULT_PAGE = 100;
 
-interface PageToken {
-  readonly op: string;
-  readonly key: string;
-  readonly offset: number;
-}
-
-function encodeToken(token: PageToken): string {
-  return Buffer.from(JSON.stringify(token), 'utf8').toString('base64');
-}
-
-function decodeToken(raw: string, op: string, key: string): number | undefined {
+/** One page through the kernel paginator; a token it did not issue for `scope` is InvalidToken. */
+function pageOf<T>(
+  items: readonly T[],
+  scope: string,
+  key: (item: T) => PageKey,
+  descending: boolean,
+  max: number,
+  input: Record<string, unknown>,
+): Page<T> {
+  const token = typeof input.nextToken === 'string' ? input.nextToken : undefined;
   try {
-    const t = JSON.parse(Buffer.from(raw, 'base64').toString('utf8')) as Partial<PageToken>;
-    return t.op === op && t.key === key && typeof t.offset === 'number' && t.offset >= 0
-      ? t.offset
-      : undefined;
-  } catch {
-    return undefined;
+    return paginate(items, { scope, key, order: descending ? 'desc' : 'asc', max, token });
+  } catch (err) {
+    if (!(err instanceof PageTokenError)) throw err;
+    throw fail({ code: 'InvalidToken', message: `Invalid Token: '${String(token)}'` });
   }
 }
 
@@ -365,8 +364,14 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
   const { state, backend } = ports;
   const report = reporter(ports);
 
-  const error = (type: string, message: string, requestId: string, extra?: Record<string, unknown>) =>
-    jsonError({ type, message, requestId, version: VERSION, ...(extra ? { extra } : {}) });
+  const error = (
+    type: string,
+    message: string,
+    _requestId: string,
+    extra?: Record<string, unknown>,
+  ): never => {
+    throw fail({ code: type, message, ...(extra ? { extra } : {}) });
+  };
   const ok = (body: unknown, requestId: string): EmulatorResponse => jsonResponse(body, requestId, VERSION);
   const validation = (message: string, requestId: string, reason?: string) =>
     error('ValidationException', message, requestId, reason === undefined ? undefined : { reason });
@@ -383,11 +388,9 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
       return opts.required ? validation(missingMemberMessage(member), requestId) : undefined;
     }
     if (typeof value !== 'string') {
-      return jsonError({
-        type: 'SerializationException',
+      throw fail({
+        code: 'SerializationException',
         message: `STRING_VALUE can not be converted to ${member}`,
-        requestId,
-        version: VERSION,
       });
     }
     if (value.length < (opts.min ?? 1) || value.length > opts.max) {
@@ -407,11 +410,9 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     const raw = input.maxResults;
     if (raw === undefined || raw === null) return DEFAULT_PAGE;
     if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-      return jsonError({
-        type: 'SerializationException',
+      throw fail({
+        code: 'SerializationException',
         message: 'NUMBER_VALUE can not be converted to maxResults',
-        requestId,
-        version: VERSION,
       });
     }
     if (raw < 0 || raw > 1000) {
@@ -578,19 +579,22 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     if (typeof size !== 'number') return size;
     const reverse = input.reverseOrder === true;
     const withData = input.includeExecutionData !== false;
-    const key = `${e.arn}|${reverse}`;
-    let offset = 0;
     if (input.nextToken !== undefined && input.nextToken !== null) {
       const bad = checkString(input, 'nextToken', ctx.requestId, { max: 1024 });
       if (bad) return bad;
-      const decoded = decodeToken(input.nextToken as string, 'GetExecutionHistory', key);
-      if (decoded === undefined)
-        return error('InvalidToken', `Invalid Token: '${String(input.nextToken)}'`, ctx.requestId);
-      offset = decoded;
     }
     const all = reverse ? [...e.events].reverse() : e.events;
-    const page = all.slice(offset, offset + size);
-    const events = page.map((ev) => {
+    // Event ids only grow, so the last id returned is the page key. A page that reaches the end of
+    // a running history still ends without a token (as AWS does): followers poll again.
+    const history = pageOf(
+      all,
+      `GetExecutionHistory|${e.arn}|${reverse}`,
+      (ev) => [ev.id],
+      reverse,
+      size,
+      input,
+    );
+    const events = history.items.map((ev) => {
       const details =
         ev.details === undefined
           ? undefined
@@ -605,16 +609,8 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
         ...(ev.detailsKey === undefined ? {} : { [ev.detailsKey]: details }),
       };
     });
-    // A page that reaches the end of a running history still ends without a token (as AWS does):
-    // followers poll again from their last token.
-    const more = offset + size < all.length;
     return ok(
-      {
-        events,
-        ...(more
-          ? { nextToken: encodeToken({ op: 'GetExecutionHistory', key, offset: offset + size }) }
-          : {}),
-      },
+      { events, ...(history.nextToken === undefined ? {} : { nextToken: history.nextToken }) },
       ctx.requestId,
     );
   }
@@ -647,27 +643,30 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     }
     const size = checkPageSize(input, requestId);
     if (typeof size !== 'number') return size;
-    const key = `${found.machine.arn}|${String(filter ?? '')}`;
-    let offset = 0;
     if (input.nextToken !== undefined && input.nextToken !== null) {
       const badToken = checkString(input, 'nextToken', requestId, { max: 3096 });
       if (badToken) return badToken;
-      const decoded = decodeToken(input.nextToken as string, 'ListExecutions', key);
-      if (decoded === undefined)
-        return error('InvalidToken', `Invalid Token: '${String(input.nextToken)}'`, requestId);
-      offset = decoded;
     }
-    // Newest first, as Step Functions lists them.
-    const matching = state
-      .all()
+    // Newest first, as Step Functions lists them; executions are only ever added, so an
+    // execution's position is its page key.
+    const every = state.all();
+    const position = new Map(every.map((e, i) => [e, i]));
+    const matching = every
       .filter(
         (e) => e.stateMachine.arn === found.machine.arn && (filter === undefined || e.status === filter),
       )
       .reverse();
-    const page = matching.slice(offset, offset + size);
+    const listed = pageOf(
+      matching,
+      `ListExecutions|${found.machine.arn}|${String(filter ?? '')}`,
+      (e) => [position.get(e) ?? -1],
+      true,
+      size,
+      input,
+    );
     return ok(
       {
-        executions: page.map((e) => ({
+        executions: listed.items.map((e) => ({
           executionArn: e.arn,
           stateMachineArn: e.stateMachine.arn,
           name: e.name,
@@ -676,9 +675,7 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
           ...(e.stopMs === undefined ? {} : { stopDate: seconds(e.stopMs) }),
           redriveCount: 0,
         })),
-        ...(offset + size < matching.length
-          ? { nextToken: encodeToken({ op: 'ListExecutions', key, offset: offset + size }) }
-          : {}),
+        ...(listed.nextToken === undefined ? {} : { nextToken: listed.nextToken }),
       },
       requestId,
     );
@@ -775,11 +772,9 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
       case 'SendTaskHeartbeat':
         return sendTask('heartbeat', input, ctx);
       default:
-        return jsonError({
-          type: 'UnknownOperationException',
+        throw fail({
+          code: 'UnknownOperationException',
           message: `the emulator does not implement AWSStepFunctions.${operation}`,
-          requestId: ctx.requestId,
-          version: VERSION,
         });
     }
   };

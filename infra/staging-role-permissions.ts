@@ -42,7 +42,7 @@ export const DRS_READ_ACTIONS: readonly string[] = [
   'drs:ListTagsForResource',
 ];
 
-/** EC2 reads DRS performs with the caller's permissions during StartRecovery (architecture.md §4). */
+/** EC2 reads DRS performs with the caller's permissions during StartRecovery (docs/architecture.md §3). */
 export const EC2_READ_VIA_DRS_ACTIONS: readonly string[] = [
   'ec2:DescribeAccountAttributes',
   'ec2:DescribeAvailabilityZones',
@@ -81,7 +81,7 @@ export const EC2_WRITE_VIA_DRS_ACTIONS: readonly string[] = [
   'ec2:TerminateInstances',
 ];
 
-/** Tag keys the tasks put on every DRS job they start (architecture.md §3.4). */
+/** Tag keys the tasks put on every DRS job they start (docs/architecture.md §2.4). */
 export const JOB_TAG_KEYS: readonly string[] = [
   'DR-Orchestration',
   'DR-CorrelationId',

@@ -1,6 +1,6 @@
 /**
  * A state machine deployed from one of the `statemachines/*.asl.json` files (the single source of
- * truth, architecture.md §3.1): `DefinitionBody.fromFile` + `definitionSubstitutions`, logging of
+ * truth, docs/architecture.md §2.1): `DefinitionBody.fromFile` + `definitionSubstitutions`, logging of
  * every event to a KMS-encrypted log group, X-Ray tracing, execution history under the same key.
  */
 import { existsSync, readFileSync } from 'node:fs';

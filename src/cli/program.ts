@@ -12,7 +12,7 @@ import {
   type RunbookCommandInvocation,
 } from './runbook-program.js';
 
-/** Where the orchestration runs (architecture.md §1). */
+/** Where the orchestration runs (docs/architecture.md §1). */
 export type TargetName = 'sim' | 'aws' | 'sfn';
 
 /** Default virtual seconds per wall second of `--target sim` and `serve`: a 30-minute drill takes ~2 s. */

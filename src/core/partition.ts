@@ -12,7 +12,7 @@ export const MAX_JOB_IDS_PER_DESCRIBE = 1000;
 /** Most IDs one DescribeSourceServers / DescribeRecoveryInstances filter accepts. */
 export const MAX_IDS_PER_DESCRIBE = 200;
 
-/** Service Quotas codes of DRS (service code `drs`), architecture.md §4. */
+/** Service Quotas codes of DRS (service code `drs`), docs/architecture.md §3. */
 export const DRS_QUOTA_CODES = {
   /** Servers in one job. */
   perJob: 'L-B827C881',

@@ -143,7 +143,7 @@ describe('E2E: least privilege of DRS-Orchestration-Role (from templates/iam-rol
     );
   });
 
-  // Denied quota reads degrade by design to the conservative default quotas (architecture.md §4),
+  // Denied quota reads degrade by design to the conservative default quotas (docs/architecture.md §3),
   // so their removal fails nothing: the proof of use is that partition makes the call, and that
   // the deployed policy allows it.
   const GRACEFUL = new Set(['servicequotas:GetServiceQuota']);

@@ -27,7 +27,7 @@ import {
   type StoredSnapshot,
 } from './state-file.js';
 
-/** The orchestrator account's credentials on the emulator (architecture.md §3.3). */
+/** The orchestrator account's credentials on the emulator (docs/architecture.md §2.3). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
 /** An emulator to run against. */

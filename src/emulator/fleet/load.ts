@@ -27,7 +27,7 @@ export class FleetError extends Error {
   }
 }
 
-/** Default DRS quotas (architecture.md §4). */
+/** Default DRS quotas (docs/architecture.md §3). */
 export const DEFAULT_QUOTAS: Required<FleetQuotas> = {
   serversPerJob: 100,
   serversInAllActiveJobs: 500,

@@ -38,7 +38,7 @@ export interface FleetRole {
   readonly policies?: readonly PolicyDocument[];
 }
 
-/** DRS quotas of one account (Service Quotas codes in architecture.md §4). */
+/** DRS quotas of one account (Service Quotas codes in docs/architecture.md §3). */
 export interface FleetQuotas {
   /** L-B827C881. @default 100 */
   readonly serversPerJob?: number;

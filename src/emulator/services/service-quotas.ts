@@ -21,7 +21,7 @@ export interface QuotaDefinition {
   readonly description: string;
 }
 
-/** The DRS quotas (architecture.md §4); the codes are the ones AWS uses for ServiceCode `drs`. */
+/** The DRS quotas (docs/architecture.md §3); the codes are the ones AWS uses for ServiceCode `drs`. */
 export const DRS_QUOTAS: readonly QuotaDefinition[] = [
   {
     code: 'L-B827C881',

@@ -59,7 +59,7 @@ describe('Emulator: Step Functions authorization', () => {
 
     expect(list).toMatchObject({ name: 'AccessDeniedException' });
     expect((list as Error).message).toContain(
-      'is not authorized to perform: states:ListExecutions on resource: ' + machine,
+      `is not authorized to perform: states:ListExecutions on resource: ${machine}`,
     );
     expect(start).toMatchObject({ name: 'AccessDeniedException' });
     expect((start as Error).message).toContain('states:StartExecution');

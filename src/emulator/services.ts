@@ -123,7 +123,7 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
         const now = state.clock.nowMs();
         return account.drs.instances().map((r) => ({
           instanceId: r.recoveryInstanceID,
-          state: 'running' as const,
+          state: r.stopped === true ? ('stopped' as const) : ('running' as const),
           launchTime: new Date(r.launchedMs).toISOString(),
           privateIpAddress: r.privateIp,
           tags: r.tags,

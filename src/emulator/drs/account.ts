@@ -159,8 +159,9 @@ export class DrsAccount {
         isDrill: job.isDrill,
         launchedMs: endMs,
         pointInTimeMs: plan.pointInTimeMs ?? job.createdMs,
-        privateIp: plan.privateIp ?? '10.0.0.10',
-        tags: { ...(server?.tags ?? {}) },
+        privateIp: plan.launch?.privateIp ?? plan.privateIp ?? '10.0.0.10',
+        tags: plan.launch?.copyTags === false ? {} : { ...(server?.tags ?? {}) },
+        ...(plan.launch?.stopped === true ? { stopped: true } : {}),
         originEnvironment: server?.originEnvironment ?? 'ON_PREMISES',
         instanceType: server?.recommendedInstanceType ?? 'm5.large',
       };

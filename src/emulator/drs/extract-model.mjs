@@ -19,6 +19,14 @@ const operations = [
   'TagResource',
   'UntagResource',
   'ListTagsForResource',
+  'GetLaunchConfiguration',
+  'UpdateLaunchConfiguration',
+  'DescribeLaunchConfigurationTemplates',
+  'CreateLaunchConfigurationTemplate',
+  'UpdateLaunchConfigurationTemplate',
+  'PutLaunchAction',
+  'ListLaunchActions',
+  'DeleteLaunchAction',
 ];
 const shapes = {};
 const visit = (name) => {

@@ -69,6 +69,8 @@ export interface JobServerPlan {
   /** For LAUNCH: point in time the instance is launched from. */
   pointInTimeMs?: number;
   privateIp?: string;
+  /** For LAUNCH: the server's launch configuration when the job started (what DRS applies). */
+  launch?: { stopped: boolean; copyTags: boolean; privateIp?: string };
   /** Whether the side effects (instance created/removed, failback done) were applied. */
   settled: boolean;
 }
@@ -103,6 +105,8 @@ export interface RecoveryInstanceRecord {
   tags: Record<string, string>;
   originEnvironment: 'ON_PREMISES' | 'AWS';
   instanceType: string;
+  /** Launched stopped (`launchDisposition: STOPPED`); absent = running. */
+  stopped?: boolean;
   /** When failback replication is ready (non-drill, on-premises origin only). */
   failbackReadyMs?: number;
   /** Set by a StartFailbackLaunch job. */

@@ -260,7 +260,7 @@ export function recoveryInstanceJson(
   }
   const out: Record<string, unknown> = {
     ec2InstanceID: r.recoveryInstanceID,
-    ec2InstanceState: 'RUNNING',
+    ec2InstanceState: r.stopped === true ? 'STOPPED' : 'RUNNING',
     jobID: r.jobID,
     recoveryInstanceID: r.recoveryInstanceID,
     sourceServerID: r.sourceServerID,

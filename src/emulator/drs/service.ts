@@ -15,6 +15,7 @@ import type { ServiceError } from '../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
+import { LAUNCH_OPERATIONS, launchSettings } from './launch-settings.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 import {
@@ -57,7 +58,8 @@ export const DRS_OPERATIONS = [
   'StartFailbackLaunch',
   'ReverseReplication',
   'DescribeRecoverySnapshots',
-] as const;
+  ...Object.keys(LAUNCH_OPERATIONS),
+];
 
 type Body = Record<string, unknown>;
 
@@ -316,6 +318,17 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         { ...((body.tags as Record<string, string>) ?? {}) },
         now,
       );
+      // DRS launches with each server's launch configuration as it is when the job starts.
+      for (const p of job.servers) {
+        const server = account.server(p.sourceServerID);
+        if (!server) continue;
+        const settings = launchSettings(account, server);
+        p.launch = {
+          stopped: settings.launchDisposition === 'STOPPED',
+          copyTags: settings.copyTags,
+          ...(settings.copyPrivateIp && server.ips[0] !== undefined ? { privateIp: server.ips[0] } : {}),
+        };
+      }
       account.addJob(job);
       return JSON.stringify({ job: jobJson(account, job, now) });
     },
@@ -433,6 +446,9 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       return '';
     },
   };
+
+  for (const [name, run] of Object.entries(LAUNCH_OPERATIONS))
+    operations[name] = (account, body) => run(account, body);
 
   return async (req: EmulatorRequest, ctx: ServiceContext): Promise<EmulatorResponse> => {
     const operation = drsOperationOf(req);

@@ -200,7 +200,9 @@ export const LAUNCH_OPERATIONS: Readonly<Record<string, (account: DrsAccount, bo
   PutLaunchAction(account, body) {
     const resourceId = body.resourceId as string;
     requireResource(account, resourceId);
-    const actions = (settingsOf(account).actions[resourceId] ??= []);
+    const all = settingsOf(account).actions;
+    const actions = all[resourceId] ?? [];
+    all[resourceId] = actions;
     const actionId = body.actionId as string;
     const clash = actions.find((a) => a.order === body.order && a.actionId !== actionId);
     if (clash) {

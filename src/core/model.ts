@@ -221,6 +221,8 @@ export interface RunJob {
   finished?: boolean;
   /** Set when the job finished: how many of its servers launched (finished jobs are not polled). */
   launched?: number;
+  /** ISO time StartRecovery created the job (the poll cadence's anchor); unknown for some adopted jobs. */
+  startedAt?: string;
 }
 
 /** State of a failover/drill in one account, carried between start-recovery and monitor-job. */
@@ -245,6 +247,11 @@ export interface RecoveryRun {
   done: boolean;
   timedOut?: boolean;
   polls: number;
+  /**
+   * Seconds the executor waits before the next poll (its Wait state), set whenever the run is
+   * returned unfinished; see `src/core/poll-cadence.ts`.
+   */
+  waitSeconds?: number;
 }
 
 /** One recovery instance a terminate run works on. */

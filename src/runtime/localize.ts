@@ -22,11 +22,17 @@ export const WRAPPED_PARAMETERS = '__localParameters';
 /** Field of the wrapper holding the resolved `TimeoutSecondsPath`. */
 export const WRAPPED_TIMEOUT = '__localTimeoutSeconds';
 
+/** Field of the wrapper holding the resolved `SecondsPath` of a Wait state made a Task. */
+export const WRAPPED_WAIT_SECONDS = '__localWaitSeconds';
+
 /** Resource of the Task a Wait state becomes in discrete time (never deployed). */
 export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
 
 /** What runs a local Task: a task function or integration, or a Wait state made a Task (discrete time). */
-export type LocalBinding = TaskBinding | { readonly kind: 'wait'; readonly seconds: number };
+export type LocalBinding =
+  | TaskBinding
+  /** `seconds` from `Seconds`, or from `SecondsPath` (resolved into the wrapped input) when absent. */
+  | { readonly kind: 'wait'; readonly seconds?: number };
 
 /** One `Retry` entry with the ASL defaults filled in (seconds, as written in the definition). */
 export interface LocalRetrier {
@@ -164,6 +170,22 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       scaleRetriers(state, opts.timeScale);
     }
     dropRootResultPath(state);
+    if (state.Type === 'Wait' && typeof state.SecondsPath === 'string') {
+      // Always a Task the runtime sleeps in (virtual time, or wall time / scale): the interpreter
+      // would sleep the unscaled seconds. The path is resolved by the interpreter, as for
+      // TimeoutSecondsPath, into a wrapper around the unchanged input.
+      state.Parameters = {
+        [`${WRAPPED_PARAMETERS}.$`]: '$',
+        [`${WRAPPED_WAIT_SECONDS}.$`]: state.SecondsPath,
+      };
+      delete state.SecondsPath;
+      state.Type = 'Task';
+      state.Resource = LOCAL_WAIT_RESOURCE;
+      state.TimeoutSeconds = LOCAL_TASK_TIMEOUT_SECONDS;
+      waitStates.add(name);
+      tasks.set(name, { stateName: name, binding: { kind: 'wait' }, timeoutFromInput: false });
+      continue;
+    }
     if (state.Type === 'Wait') {
       if (typeof state.Seconds !== 'number') {
         throw new Error(

@@ -4,6 +4,7 @@
  * a Task).
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TASK_NAMES } from './definitions.js';
 import { isStatesTimeout, statesRuntimeError, statesTimeoutError } from './errors.js';
 import type { Execution, ExecutionHost } from './execution.js';
@@ -11,7 +12,7 @@ import { historyJson } from './history.js';
 import { startChildExecution } from './integrations/child-execution.js';
 import { invokeLambda } from './integrations/lambda.js';
 import { publishToSns } from './integrations/sns.js';
-import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT } from './localize.js';
+import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT, WRAPPED_WAIT_SECONDS } from './localize.js';
 import { asJson, isRecord } from './metering.js';
 import { planRetry } from './retry.js';
 import type { ScheduledTask } from './scheduler.js';
@@ -226,9 +227,11 @@ async function dispatch(
   if (binding.kind === 'startExecution')
     return startChildExecution(host, exec, task.stateName, input, scheduled, submitted);
   if (binding.kind === 'wait') {
-    // Only discrete time turns Waits into Tasks, so there is a scheduler.
-    await scheduled?.sleepUntil(host.env.now().getTime() + binding.seconds * 1000, signal);
-    return input;
+    const { input: waitInput, seconds } = waitOf(task, binding.seconds, input);
+    if (scheduled) await scheduled.sleepUntil(host.env.now().getTime() + seconds * 1000, signal);
+    // Only a SecondsPath Wait is a Task outside discrete time: sleep its scaled wall time.
+    else await sleep((seconds * 1000) / host.env.timeScale, undefined, { signal });
+    return waitInput;
   }
   return publishToSns(
     host,
@@ -276,4 +279,25 @@ export async function invokeTaskState(
   } finally {
     scheduled?.end();
   }
+}
+
+/**
+ * The input and seconds of a Wait state made a Task: `Seconds` as written, or `SecondsPath`
+ * resolved by the interpreter into the wrapper (AWS fails the state with States.Runtime when the
+ * path does not give a non-negative integer).
+ */
+function waitOf(
+  task: LocalTask,
+  fixed: number | undefined,
+  raw: unknown,
+): { input: unknown; seconds: number } {
+  if (fixed !== undefined) return { input: raw, seconds: fixed };
+  const wrapped = isRecord(raw) ? raw : {};
+  const seconds = wrapped[WRAPPED_WAIT_SECONDS];
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+    throw statesRuntimeError(
+      `SecondsPath of wait state ${task.stateName} gave ${JSON.stringify(seconds)}; expected an integer >= 0`,
+    );
+  }
+  return { input: wrapped[WRAPPED_PARAMETERS], seconds };
 }

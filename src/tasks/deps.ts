@@ -4,11 +4,13 @@
  * with {@link createTaskDepsFor} and only its task's services, so its bundle holds only those
  * SDK clients.
  */
+
 import { setTimeout as delay } from 'node:timers/promises';
 import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
+import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import type { ExecutorsPort } from './executors.js';
 
 /** Default name of the SSM parameter listing the staging accounts (design 6.1). */
@@ -32,6 +34,11 @@ export interface TaskEnv {
   stagingAccountsParameter: string;
   /** Results bucket (`RESULTS_BUCKET`); absent: records travel inline. */
   resultsBucket?: string;
+  /**
+   * Longest wait between two polls of an account's jobs (`MAX_POLL_INTERVAL_SECONDS`, default
+   * 300); 30 or less polls every 30 s throughout. See `src/core/poll-cadence.ts`.
+   */
+  maxPollSeconds?: number;
 }
 
 /** Minimal structured logger the tasks write to (Powertools Logger fits). */
@@ -73,6 +80,8 @@ export interface TaskDepsConfig {
   stagingAccountsParameter?: string;
   /** Overrides `RESULTS_BUCKET`. */
   resultsBucket?: string;
+  /** Overrides `MAX_POLL_INTERVAL_SECONDS`. */
+  maxPollSeconds?: number;
   /** One endpoint for every AWS service (the emulator). @default the SDK's resolution */
   endpoint?: string;
   /** Orchestrator credentials. @default the SDK's default chain */
@@ -149,6 +158,7 @@ export function createTaskDepsFor(services: AwsServices, config: TaskDepsConfig 
         config.stagingAccountsParameter ??
         (env.DRS_STAGING_ACCOUNTS_PARAMETER || DEFAULT_STAGING_ACCOUNTS_PARAMETER),
       ...(resultsBucket ? { resultsBucket } : {}),
+      maxPollSeconds: config.maxPollSeconds ?? maxPollSecondsFrom(env.MAX_POLL_INTERVAL_SECONDS),
     },
     aws,
     ...(config.progress ? { progress: config.progress } : {}),

@@ -3,9 +3,11 @@
  */
 import type { Job } from '@aws-sdk/client-drs';
 import { JobInProgress } from '../contract/index.js';
+import { POLL_INTERVAL_SECONDS } from '../core/launch-times.js';
 import type { RecoveryRun, TerminateRun } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
 import { checkHealth, expireHealth, registerLaunched, watchingCount } from './health-check.js';
+import { scheduleNextPoll, secondsUntilNextPoll } from './poll-schedule.js';
 import {
   classifyReadiness,
   expire,
@@ -20,11 +22,16 @@ import { describeJobs, describeSourceServers } from './shared.js';
 import { monitorTerminate } from './terminate-instances.js';
 import type { MonitorJobEvent } from './types.js';
 
+/** Shortest wait worth a Wait state: 3 transitions must not cost more than 3 Retry polls. */
+export const LONG_WAIT_SECONDS = 3 * POLL_INTERVAL_SECONDS;
+
 /**
  * Polls once. All of the account's jobs are read with ONE DescribeJobs call (jobIDs filter,
  * up to 1000 ids), never one call per server. Returns the updated run when something must be kept
- * (a batch was started, a server finished waiting for replication) or the work is done; otherwise
- * throws `JobInProgress` so the state machine's Retry polls again (1 transition per poll).
+ * (a batch was started, a server finished waiting for replication), when the work is done, or
+ * when the poll cadence says to wait longer than 30 s (`waitSeconds`, the executor's Wait state);
+ * otherwise throws `JobInProgress` so the state machine's Retry polls again in 30 s (1 transition
+ * per poll).
  * At the run's deadline whatever is still pending is marked timed out.
  *
  * @throws {JobInProgress} while jobs are running and nothing needs recording.
@@ -58,6 +65,7 @@ export async function monitorJob(
     expireHealth(run, event.request.options.maxWaitMinutes);
     expire(run, jobs, event.request.options.maxWaitMinutes);
     run.polls += 1;
+    delete run.waitSeconds;
     reportProgress(ctx, run, launched);
     return run;
   }
@@ -69,6 +77,16 @@ export async function monitorJob(
   reportProgress(ctx, run, launched);
   if (changed || run.done) {
     run.polls += 1;
+    scheduleNextPoll(run, jobs, deps);
+    return run;
+  }
+  // Nothing to record: poll again in 30 s (the Retry, 1 transition), or, when no job can be
+  // complete for 90 s or more, return so that the executor's Wait state holds off longer (3
+  // transitions: Task, Choice, Wait; at most 2 per minute).
+  const wait = secondsUntilNextPoll(run, jobs, deps);
+  if (wait >= LONG_WAIT_SECONDS) {
+    run.polls += 1;
+    run.waitSeconds = wait;
     return run;
   }
   const flying = inFlight(run);

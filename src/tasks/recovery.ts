@@ -122,7 +122,10 @@ export async function adoptLaunched(
     if (!ours && !(options.activeToo && active)) continue;
     const entry = ownJob ?? run.jobs.find((j) => j.jobId === jobId && j.adopted);
     if (entry) entry.serverIds.push(serverId);
-    else run.jobs.push({ jobId, serverIds: [serverId], adopted: true });
+    else {
+      const startedAt = job?.creationDateTime;
+      run.jobs.push({ jobId, serverIds: [serverId], adopted: true, ...(startedAt ? { startedAt } : {}) });
+    }
     adopted.add(serverId);
   }
   if (adopted.size) {
@@ -154,7 +157,11 @@ async function startBatch(ctx: RecoveryContext, run: RecoveryRun, batch: string[
       });
       const jobId = out.job?.jobID;
       if (!jobId) throw new Error('drs:StartRecovery returned no job');
-      run.jobs.push({ jobId, serverIds: [...remaining] });
+      run.jobs.push({
+        jobId,
+        serverIds: [...remaining],
+        startedAt: out.job?.creationDateTime ?? ctx.deps.now().toISOString(),
+      });
       run.pending = run.pending.filter((id) => !remaining.includes(id));
       return 'started';
     } catch (err) {

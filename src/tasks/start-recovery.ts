@@ -8,6 +8,7 @@ import { addMinutes } from '../core/duration.js';
 import type { RecoveryRun } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
 import { registerLaunched } from './health-check.js';
+import { scheduleNextPoll } from './poll-schedule.js';
 import {
   adoptLaunched,
   classifyReadiness,
@@ -134,6 +135,7 @@ export async function startRecovery(event: AccountEvent, deps: TaskDeps): Promis
 
   await launchReady(ctx, run);
   settleDone(run);
+  scheduleNextPoll(run, known, deps);
   reportProgress(ctx, run, launched);
   deps.log?.info('recovery started', {
     accountId: account.accountId,

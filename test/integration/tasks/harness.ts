@@ -98,6 +98,8 @@ interface Executor {
   summary?: AccountSummary;
   error?: Error;
   polls: number;
+  /** Virtual time of the next poll: a run's `waitSeconds` (the executor's Wait state), else the Retry's 30 s. */
+  nextPollMs?: number;
 }
 
 /** What one orchestration run produced, for assertions. */
@@ -179,29 +181,39 @@ export async function runOrchestration(
     }),
   );
 
-  // Monitor loops: every unfinished account polls once per round, then 30 virtual seconds pass.
+  // Monitor loops, as the executor runs them: after a run is returned, its `waitSeconds` (the Wait
+  // state) or at once; after JobInProgress, the Retry's 30 s. Each round polls the accounts due.
   const maxRounds = options.maxRounds ?? 2000;
   let rounds = 0;
   const monitorId = action === 'failback' ? 'monitor-failback' : 'monitor-job';
+  const afterReturn = (ex: Executor) => {
+    const wait = ex.run && 'waitSeconds' in ex.run ? ex.run.waitSeconds : undefined;
+    ex.nextPollMs = world.emu.clock.nowMs() + (wait ?? 0) * 1000;
+  };
+  for (const ex of executors) afterReturn(ex);
   for (;;) {
     const open = executors.filter((ex) => !ex.error && ex.run && !ex.run.done);
     if (open.length === 0 || rounds >= maxRounds) break;
+    const next = Math.min(...open.map((ex) => ex.nextPollMs ?? 0));
+    if (next > world.emu.clock.nowMs()) world.emu.clock.advance(next - world.emu.clock.nowMs());
+    const due = open.filter((ex) => (ex.nextPollMs ?? 0) <= world.emu.clock.nowMs());
     rounds += 1;
     await Promise.all(
-      open.map(async (ex) => {
+      due.map(async (ex) => {
         try {
           ex.run = await callTask(world, monitorId, { ...eventOf(ex), run: ex.run });
+          afterReturn(ex);
         } catch (err) {
           if ((err as Error).name !== 'JobInProgress') ex.error = err as Error;
+          ex.nextPollMs = world.emu.clock.nowMs() + POLL_MS;
         }
         ex.polls += 1;
       }),
     );
     options.onRound?.(
       rounds,
-      open.map((ex) => ex.account.accountId),
+      due.map((ex) => ex.account.accountId),
     );
-    if (executors.some((ex) => !ex.error && ex.run && !ex.run.done)) world.emu.clock.advance(POLL_MS);
   }
 
   // Report and format steps.

@@ -345,6 +345,18 @@ describe('Function: runStateMachine', () => {
     );
   });
 
+  it('runs a SecondsPath Wait in time-scaled mode (the interpreter alone would sleep it unscaled)', async () => {
+    const definition: AslObject = {
+      StartAt: 'Hold',
+      States: { Hold: { Type: 'Wait', SecondsPath: '$.wait', Next: 'Done' }, Done: { Type: 'Succeed' } },
+    };
+    const { env } = fakeEnv(ACCOUNTS, { timeScale: 10_000, env: { definitions: { main: definition } } });
+
+    const result = await runStateMachine({ machine: 'main', input: { wait: 300, keep: 'me' }, env });
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { wait: 300, keep: 'me' } });
+  });
+
   it('enforces a task timeout in virtual time', async () => {
     const definition: AslObject = {
       StartAt: 'Slow',

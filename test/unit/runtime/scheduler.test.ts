@@ -191,6 +191,37 @@ describe('Function: runStateMachine in discrete virtual time', () => {
     for (const s of seen) expect(s.after).toBe(s.before);
   });
 
+  it("waits a Wait state's SecondsPath in virtual time and passes its input through unchanged", async () => {
+    const definition: AslObject = {
+      StartAt: 'Hold',
+      States: { Hold: { Type: 'Wait', SecondsPath: '$.run.waitSeconds', End: true } },
+    };
+    const { env, clock } = fakeEnv(ACCOUNTS, { discrete: true, env: { definitions: { main: definition } } });
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { run: { waitSeconds: 270, x: 1 } },
+      env,
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toEqual({ run: { waitSeconds: 270, x: 1 } });
+    expect(elapsedSeconds(clock.nowMs())).toBe(270);
+  });
+
+  it('fails a SecondsPath Wait whose value is not a whole number of seconds with States.Runtime', async () => {
+    const definition: AslObject = {
+      StartAt: 'Hold',
+      States: { Hold: { Type: 'Wait', SecondsPath: '$.run.waitSeconds', End: true } },
+    };
+    const { env } = fakeEnv(ACCOUNTS, { discrete: true, env: { definitions: { main: definition } } });
+
+    const result = await runStateMachine({ machine: 'main', input: { run: { waitSeconds: -4 } }, env });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(result.cause).toMatch(/SecondsPath of wait state Hold gave -4; expected an integer >= 0/);
+  });
+
   it('keeps time still while an HTTP call is in flight in one branch of a task that sleeps in another', async () => {
     server = createServer((_req, res) => setTimeout(() => res.end('ok'), 150));
     await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));

@@ -104,10 +104,12 @@ describe.each(MACHINE_NAMES)('State machine: %s', (machine) => {
       timeScale: 1,
     });
 
+    // A Wait with SecondsPath runs as a Task the runtime sleeps in (it scales the seconds).
+    const pathWaits = walkStates(loadDefinition(machine))
+      .filter((s) => s.state.Type === 'Wait' && typeof s.state.SecondsPath === 'string')
+      .map((s) => s.name);
     expect([...local.tasks.keys()].sort()).toEqual(
-      tasksOf(machine)
-        .map((t) => t.name)
-        .sort(),
+      [...tasksOf(machine).map((t) => t.name), ...pathWaits].sort(),
     );
   });
 
@@ -175,13 +177,19 @@ describe('State machine: executor polling', () => {
     }
   });
 
-  it('has no Wait state: a Wait/Task/Choice loop costs 3 transitions per poll', () => {
-    for (const machine of MACHINE_NAMES) {
-      expect(
-        walkStates(loadDefinition(machine)).filter((s) => s.state.Type === 'Wait'),
-        machine,
-      ).toEqual([]);
-    }
+  it('has one Wait state, for long waits the monitor asks for: a Wait/Task/Choice loop costs 3 transitions', () => {
+    const waits = MACHINE_NAMES.flatMap((machine) =>
+      walkStates(loadDefinition(machine))
+        .filter((s) => s.state.Type === 'Wait')
+        .map((s) => ({ machine, name: s.name, state: s.state })),
+    );
+    expect(waits.map((w) => `${w.machine}/${w.name}`)).toEqual(['executor/WaitBeforePoll']);
+    expect(waits[0]?.state).toMatchObject({ SecondsPath: '$.run.waitSeconds', Next: 'MonitorRecovery' });
+    const states = loadDefinition('executor').States as Record<string, AslObject>;
+    expect(states['RecoveryDone?']?.Choices).toEqual([
+      { Variable: '$.run.done', BooleanEquals: true, Next: 'GetRecoveryInstances' },
+      { Variable: '$.run.waitSeconds', IsPresent: true, Next: 'WaitBeforePoll' },
+    ]);
   });
 });
 

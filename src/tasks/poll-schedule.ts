@@ -1,0 +1,43 @@
+/**
+ * The monitor's side of the poll cadence: what the open jobs of a run look like now, and how long
+ * the executor should wait before polling them again (`RecoveryRun.waitSeconds`).
+ */
+import type { Job } from '@aws-sdk/client-drs';
+import type { RecoveryRun } from '../core/model.js';
+import { DEFAULT_CADENCE, nextPollSeconds, type OpenJobView } from '../core/poll-cadence.js';
+import type { TaskDeps } from './deps.js';
+import { watchingCount } from './health-check.js';
+
+const FINISHED = new Set(['LAUNCHED', 'FAILED', 'TERMINATED']);
+
+/** The run's open jobs as the last DescribeJobs answer shows them (`seen` may lack new jobs). */
+export function openJobViews(run: RecoveryRun, seen: ReadonlyMap<string, Job>): OpenJobView[] {
+  return run.jobs
+    .filter((j) => !j.finished)
+    .map((j) => {
+      const statuses = new Map(
+        (seen.get(j.jobId)?.participatingServers ?? []).map((p) => [p.sourceServerID, p.launchStatus]),
+      );
+      const finished = j.serverIds.filter((id) => FINISHED.has(statuses.get(id) ?? '')).length;
+      const createdMs = j.startedAt ? Date.parse(j.startedAt) : Number.NaN;
+      return { servers: j.serverIds.length, finished, ...(Number.isFinite(createdMs) ? { createdMs } : {}) };
+    });
+}
+
+/** Seconds until the next poll of this run, by the cadence and the task's settings. */
+export function secondsUntilNextPoll(
+  run: RecoveryRun,
+  seen: ReadonlyMap<string, Job>,
+  deps: TaskDeps,
+): number {
+  return nextPollSeconds(
+    { nowMs: deps.now().getTime(), jobs: openJobViews(run, seen), waiting: run.waiting.length },
+    { ...DEFAULT_CADENCE, maxSeconds: deps.env.maxPollSeconds ?? DEFAULT_CADENCE.maxSeconds },
+  );
+}
+
+/** Sets (or, once the run is done, clears) `waitSeconds` on a run about to be returned. */
+export function scheduleNextPoll(run: RecoveryRun, seen: ReadonlyMap<string, Job>, deps: TaskDeps): void {
+  if (run.done) delete run.waitSeconds;
+  else run.waitSeconds = secondsUntilNextPoll(run, seen, deps);
+}

@@ -1,0 +1,71 @@
+/**
+ * The polling budget at 900 servers (3 x 300, parallelism "max"), through the deployed ASL in
+ * discrete virtual time: DRS calls per server, detection delay, and state transitions, counted.
+ * The same fleet and seed with the fixed 30 s cadence (MAX_POLL_INTERVAL_SECONDS=30) is the
+ * reference the adaptive cadence must beat.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateFleet } from '../../src/emulator/index.js';
+import { output } from './helpers.js';
+import { startWorld, type World } from './world.js';
+
+interface Measured {
+  drsCalls: number;
+  describeJobs: number;
+  /** Virtual ms from the last job's completion to the end of the main execution. */
+  detectionDelayMs: number;
+  transitionsPerAccountMinute: number;
+}
+
+async function drill(taskEnv: Record<string, string>): Promise<{ world: World; measured: Measured }> {
+  const world = await startWorld({
+    fleet: generateFleet({ seed: 7, accounts: 3, serversPerAccount: 300, waves: 1 }),
+    env: { taskEnv },
+  });
+  const startMs = world.emu.clock.nowMs();
+  const result = await world.run('main', {
+    action: 'drill',
+    tags: { 'DR-Wave': '1' },
+    options: { parallelism: 'max', maxWaitMinutes: 1440 },
+  });
+  expect(result.status).toBe('SUCCEEDED');
+  expect(output(result.output).summary.succeeded).toBe(900);
+  const endMs = world.emu.clock.nowMs();
+  const calls = world.emu.state.calls().filter((c) => c.service === 'drs');
+  const lastJobEndMs = Math.max(...world.emu.state.jobs().map((j) => j.job.endMs ?? 0));
+  const t = result.stats.transitions;
+  return {
+    world,
+    measured: {
+      drsCalls: calls.reduce((n, c) => n + c.count, 0),
+      describeJobs: calls.filter((c) => c.operation === 'DescribeJobs').reduce((n, c) => n + c.count, 0),
+      detectionDelayMs: endMs - lastJobEndMs,
+      transitionsPerAccountMinute: (t.main + t.executor) / (3 * ((endMs - startMs) / 60_000)),
+    },
+  };
+}
+
+describe('E2E: polling budget at 900 servers', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.stop();
+    world = undefined;
+  });
+
+  it("costs at most 0.5 DRS calls per server, a third of the fixed cadence's polls, and sees the end within one poll interval", async () => {
+    const fixedRun = await drill({ MAX_POLL_INTERVAL_SECONDS: '30' });
+    const fixed = fixedRun.measured;
+    await fixedRun.world.stop();
+    const adaptiveRun = await drill({});
+    world = adaptiveRun.world;
+    const adaptive = adaptiveRun.measured;
+
+    expect(adaptive.drsCalls / 900).toBeLessThanOrEqual(0.5);
+    expect(adaptive.describeJobs * 3).toBeLessThanOrEqual(fixed.describeJobs);
+    // One launch round at "max": the last completion is seen within one 30 s poll interval.
+    expect(adaptive.detectionDelayMs).toBeLessThanOrEqual(30_000);
+    expect(fixed.detectionDelayMs).toBeLessThanOrEqual(30_000);
+    expect(adaptive.transitionsPerAccountMinute).toBeLessThanOrEqual(3);
+    expect(fixed.transitionsPerAccountMinute).toBeLessThanOrEqual(3);
+  });
+});

@@ -6,7 +6,6 @@ import type { Job } from '@aws-sdk/client-drs';
 import type { RecoveryRun } from '../core/model.js';
 import { DEFAULT_CADENCE, nextPollSeconds, type OpenJobView } from '../core/poll-cadence.js';
 import type { TaskDeps } from './deps.js';
-import { watchingCount } from './health-check.js';
 
 const FINISHED = new Set(['LAUNCHED', 'FAILED', 'TERMINATED']);
 
@@ -24,16 +23,24 @@ export function openJobViews(run: RecoveryRun, seen: ReadonlyMap<string, Job>): 
     });
 }
 
-/** Seconds until the next poll of this run, by the cadence and the task's settings. */
+/**
+ * Seconds until the next poll of this run, by the cadence and the task's settings; never past the
+ * run's deadline (at least 1 s), so `maxWaitMinutes` is enforced as before.
+ */
 export function secondsUntilNextPoll(
   run: RecoveryRun,
   seen: ReadonlyMap<string, Job>,
   deps: TaskDeps,
 ): number {
-  return nextPollSeconds(
-    { nowMs: deps.now().getTime(), jobs: openJobViews(run, seen), waiting: run.waiting.length },
+  const nowMs = deps.now().getTime();
+  const cadence = nextPollSeconds(
+    // Instances waiting for EC2 status checks are checked at the job polls: only the last of them
+    // decides when the run ends, and once no job is open the cadence is the base interval.
+    { nowMs, jobs: openJobViews(run, seen), waiting: run.waiting.length },
     { ...DEFAULT_CADENCE, maxSeconds: deps.env.maxPollSeconds ?? DEFAULT_CADENCE.maxSeconds },
   );
+  const untilDeadline = Math.ceil((Date.parse(run.deadline) - nowMs) / 1000);
+  return Number.isFinite(untilDeadline) ? Math.max(1, Math.min(cadence, untilDeadline)) : cadence;
 }
 
 /** Sets (or, once the run is done, clears) `waitSeconds` on a run about to be returned. */

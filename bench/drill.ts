@@ -1,21 +1,45 @@
 /**
  * One measured drill, run in its own process so that its peak RSS and CPU time are its own:
- * `node --import tsx bench/drill.ts <scenario-id> <ours|naive> <seed>`. Prints one JSON line
- * ({@link DrillMeasurement}) on stdout.
+ * `node --import tsx bench/drill.ts <scenario-id> <ours|naive|competent> <seed> [variant]`, where
+ * the variant of ours is `scenario` (its own parallelism), `default` (parallelism 50) or `fixed`
+ * (its parallelism, the fixed 30 s poll cadence). Prints one JSON line ({@link DrillMeasurement}).
  */
 import { performance } from 'node:perf_hooks';
 import { planLaunch } from '../src/core/partition.js';
 import type { FaultPlan } from '../src/emulator/index.js';
 import { type RuntimeEvent, runStateMachine } from '../src/runtime/index.js';
-import { type DrawnJob, type IdealSchedule, idealOfRun, idealSchedule, type LaunchLimits } from './ideal.js';
+import { runCompetent } from './competent.js';
+import {
+  type DrawnJob,
+  type IdealSchedule,
+  idealOfRun,
+  idealSchedule,
+  type LaunchLimits,
+  quotaLowerBoundMs,
+} from './ideal.js';
 import { runNaive } from './naive.js';
-import { PRICE_PER_TRANSITION_USD, type Scenario, scenarioById } from './scenarios.js';
+import {
+  DEFAULT_PARALLELISM,
+  POLL_INTERVAL_SECONDS,
+  PRICE_PER_TRANSITION_USD,
+  type Scenario,
+  scenarioById,
+} from './scenarios.js';
 import { benchFleet, EMULATOR_ROLE, ORCHESTRATOR, ORCHESTRATOR_REGION, startBenchWorld } from './world.js';
+
+/** Who ran the drill. */
+export type Strategy = 'ours' | 'naive' | 'competent';
+
+/** How ours ran: the scenario's parallelism, the default 50, or the fixed 30 s cadence. */
+export type Variant = 'scenario' | 'default' | 'fixed';
 
 /** Everything one drill measured. */
 export interface DrillMeasurement {
   readonly scenario: string;
-  readonly strategy: 'ours' | 'naive';
+  readonly strategy: Strategy;
+  readonly variant: Variant;
+  /** `options.parallelism` of ours; the script's own limits otherwise. */
+  readonly parallelism: number | 'max' | 'script';
   readonly seed: number;
   readonly status: string;
   readonly servers: number;
@@ -25,6 +49,19 @@ export interface DrillMeasurement {
   readonly endToEndSeconds: number;
   readonly idealSeconds: number;
   readonly overheadSeconds: number;
+  /**
+   * Quota-bound lower bound: the longest account of `max(longest launch, total launch / allJobs)`
+   * over the launch durations DRS drew in this run, detection instant (`quotaLowerBoundMs`).
+   */
+  readonly lowerBoundSeconds: number;
+  /** end-to-end / lower bound. */
+  readonly ratioToLowerBound: number;
+  /** Virtual seconds from the last launch job's completion to the end of the run. */
+  readonly detectionDelaySeconds: number;
+  /** Most history events of any one execution (AWS fails an execution at 25,000). */
+  readonly largestHistoryEvents: number;
+  /** Executions started (main, executors). */
+  readonly executions: number;
   /** Launch rounds of the ideal schedule (most of any account; summed over accounts for naive). */
   readonly rounds: number;
   readonly jobs: number;
@@ -80,15 +117,20 @@ function pollGaps(events: readonly RuntimeEvent[]): number[] {
 
 async function measure(
   scenario: Scenario,
-  strategy: 'ours' | 'naive',
+  strategy: Strategy,
   seed: number,
+  variant: Variant,
 ): Promise<DrillMeasurement> {
+  const parallelism = variant === 'default' ? DEFAULT_PARALLELISM : scenario.parallelism;
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const fleet = benchFleet({ ...scenario.fleet, seed });
   const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
   const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
-  const world = await startBenchWorld(fleet);
+  const world = await startBenchWorld(
+    fleet,
+    variant === 'fixed' ? { MAX_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS) } : {},
+  );
   const { emu } = world;
   const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
   const faults = faultPlanOf(
@@ -106,6 +148,8 @@ async function measure(
   let transitions = { main: 0, executor: 0, total: 0 };
   let largestPayloadBytes = 0;
   let largestPayloadAt: string | undefined;
+  let largestHistoryEvents = 0;
+  let executions = 0;
   let error: string | undefined;
   if (strategy === 'ours') {
     const result = await runStateMachine({
@@ -114,9 +158,12 @@ async function measure(
         action: 'drill',
         tags,
         options: {
-          parallelism: scenario.parallelism,
+          parallelism,
           continueOnFailure: scenario.continueOnFailure,
           maxWaitMinutes: 1440,
+          // Launch time only: the scripts and the optimum stop at LAUNCHED; EC2 status checks
+          // (issue 10) would add their own minutes after it.
+          healthCheckMinutes: 0,
         },
       },
       env: world.env,
@@ -130,6 +177,8 @@ async function measure(
     const t = result.stats.transitions;
     transitions = { main: t.main, executor: t.executor, total: t.main + t.executor };
     largestPayloadBytes = result.stats.largestPayloadBytes;
+    largestHistoryEvents = Math.max(0, ...result.stats.executions.map((e) => e.historyEvents));
+    executions = result.stats.executions.length;
     const at = result.stats.largestPayload;
     if (at) largestPayloadAt = `${at.machine}/${at.state} (${at.kind})`;
     const summary = (result.output as { summary?: Record<string, number> } | undefined)?.summary ?? {};
@@ -138,7 +187,7 @@ async function measure(
     failedCount = (summary.failed ?? 0) + (summary.timedOut ?? 0);
   } else {
     startMs = emu.clock.nowMs();
-    const r = await runNaive({
+    const r = await (strategy === 'naive' ? runNaive : runCompetent)({
       endpoint: emu.endpoint,
       credentials: emu.credentials,
       region: ORCHESTRATOR_REGION,
@@ -167,7 +216,7 @@ async function measure(
     const q = acc?.quotas;
     const limits: LaunchLimits =
       strategy === 'ours'
-        ? planLaunch(scenario.parallelism, {
+        ? planLaunch(parallelism, {
             perJob: q?.serversPerJob ?? 100,
             allJobs: q?.serversInAllActiveJobs ?? 500,
             concurrentJobs: q?.concurrentJobs ?? 20,
@@ -176,8 +225,27 @@ async function measure(
         : { maxInFlight: q?.serversInAllActiveJobs ?? 500, maxConcurrentJobs: q?.concurrentJobs ?? 20 };
     return { jobs, limits };
   });
+  // The optimum: every server as early as the quotas allow, its drawn launch, seen at once.
+  const lowerBoundMs = Math.max(
+    0,
+    ...staging.map((a) => {
+      const acc = emu.state.account(a.accountId);
+      const durations = (acc?.drs.jobs() ?? [])
+        .filter((j) => j.type === 'LAUNCH')
+        .flatMap((j) => j.servers.flatMap((p) => (p.endMs === null ? [] : [p.endMs - j.createdMs])));
+      return quotaLowerBoundMs(durations, acc?.quotas.serversInAllActiveJobs ?? 500);
+    }),
+  );
+  const lastJobEndMs = Math.max(
+    startMs,
+    ...staging.flatMap((a) =>
+      (emu.state.account(a.accountId)?.drs.jobs() ?? []).flatMap((j) =>
+        j.type === 'LAUNCH' && j.endMs !== null ? [j.endMs] : [],
+      ),
+    ),
+  );
   let ideal: IdealSchedule;
-  if (strategy === 'ours') ideal = idealOfRun(perAccount);
+  if (strategy !== 'naive') ideal = idealOfRun(perAccount);
   else {
     // Sequential accounts: the next account starts the instant the previous one is done.
     const each = perAccount.map((a) => idealSchedule(a.jobs, a.limits));
@@ -203,6 +271,8 @@ async function measure(
   return {
     scenario: scenario.id,
     strategy,
+    variant,
+    parallelism: strategy === 'ours' ? parallelism : 'script',
     seed,
     status,
     servers,
@@ -211,6 +281,11 @@ async function measure(
     endToEndSeconds,
     idealSeconds,
     overheadSeconds: endToEndSeconds - idealSeconds,
+    lowerBoundSeconds: lowerBoundMs / 1000,
+    ratioToLowerBound: lowerBoundMs > 0 ? (stopMs - startMs) / lowerBoundMs : Number.NaN,
+    detectionDelaySeconds: (stopMs - lastJobEndMs) / 1000,
+    largestHistoryEvents,
+    executions,
     rounds: ideal.rounds,
     jobs,
     drsCalls,
@@ -229,11 +304,16 @@ async function measure(
   };
 }
 
-const [id, strategy, seedText] = process.argv.slice(2);
-if (strategy !== 'ours' && strategy !== 'naive') {
-  throw new RangeError(`strategy ${JSON.stringify(strategy)} is unknown; expected ours or naive`);
+const [id, strategy, seedText, variantText = 'scenario'] = process.argv.slice(2);
+if (strategy !== 'ours' && strategy !== 'naive' && strategy !== 'competent') {
+  throw new RangeError(`strategy ${JSON.stringify(strategy)} is unknown; expected ours, naive or competent`);
 }
-const result = await measure(scenarioById(id ?? ''), strategy, Number(seedText ?? '1'));
+if (variantText !== 'scenario' && variantText !== 'default' && variantText !== 'fixed') {
+  throw new RangeError(
+    `variant ${JSON.stringify(variantText)} is unknown; expected scenario, default or fixed`,
+  );
+}
+const result = await measure(scenarioById(id ?? ''), strategy, Number(seedText ?? '1'), variantText);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 // Lingering keep-alive sockets must not hold the measurement up.
 process.exit(0);

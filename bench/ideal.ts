@@ -103,3 +103,28 @@ export function idealOfRun(
   }
   return { makespanMs, rounds };
 }
+
+/**
+ * The quota-bound lower bound of one account: every server started at time 0 or as soon as the
+ * all-jobs quota has room, each taking the launch duration DRS drew for it (from its job's
+ * StartRecovery to its own LAUNCHED/FAILED), and every completion seen the instant it happens.
+ * No schedule beats `max(longest launch, total launch time / allJobs)`: a server cannot finish
+ * before its own launch, and at most `allJobs` launches run at once.
+ *
+ * @throws {IdealInputError} for a negative or non-finite duration
+ * @example
+ * quotaLowerBoundMs([600_000, 1_200_000], 500); // 1200000
+ * quotaLowerBoundMs([600_000, 600_000, 600_000], 1); // 1800000
+ */
+export function quotaLowerBoundMs(durationsMs: readonly number[], allJobs: number): number {
+  let longest = 0;
+  let total = 0;
+  for (const d of durationsMs) {
+    if (!Number.isFinite(d) || d < 0) {
+      throw new IdealInputError(`launch duration ${d} ms; expected a finite duration >= 0`);
+    }
+    longest = Math.max(longest, d);
+    total += d;
+  }
+  return Math.max(longest, total / Math.max(1, allJobs));
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every measurement of issue 7, in order, each drill in its own process.
+ * `npm run bench`: every measurement of issues 7 and 13, in order, each drill in its own process.
  * Writes bench/results/latest.json, prints the tables and puts them into bench/README.md.
  *
  * Options: `--runs N` (drill repetitions, default 3), `--only id,id` (scenarios), `--no-readme`.
@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { measureDiscovery } from './discovery.js';
-import type { DrillMeasurement } from './drill.js';
+import type { DrillMeasurement, Strategy, Variant } from './drill.js';
 import { measureEmulator } from './emulator-load.js';
 import { measureLambdas } from './lambda.js';
 import { buildReport, type RawResults, renderTables } from './report.js';
@@ -28,10 +28,15 @@ function option(name: string): string | undefined {
 /** Wall seconds after which a drill process is considered hung. */
 const DRILL_TIMEOUT_MS = 240_000;
 
-async function drillOnce(id: string, strategy: 'ours' | 'naive', seed: number): Promise<DrillMeasurement> {
+async function drillOnce(
+  id: string,
+  strategy: Strategy,
+  seed: number,
+  variant: Variant,
+): Promise<DrillMeasurement> {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', here('./drill.ts'), id, strategy, String(seed)],
+    ['--import', 'tsx', here('./drill.ts'), id, strategy, String(seed), variant],
     {
       cwd: root,
       maxBuffer: 16 * 1024 * 1024,
@@ -47,17 +52,77 @@ async function drillOnce(id: string, strategy: 'ours' | 'naive', seed: number): 
 /** Hung or crashed drills seen (a hang is a defect to report, not a figure). */
 const incidents: string[] = [];
 
-async function drill(id: string, strategy: 'ours' | 'naive', seed: number): Promise<DrillMeasurement> {
+async function drill(
+  id: string,
+  strategy: Strategy,
+  seed: number,
+  variant: Variant = 'scenario',
+): Promise<DrillMeasurement> {
+  const what = `${id} ${strategy}${variant === 'scenario' ? '' : ` (${variant})`} seed ${seed}`;
   try {
-    return await drillOnce(id, strategy, seed);
+    return await drillOnce(id, strategy, seed, variant);
   } catch (err) {
     const why = (err as { killed?: boolean }).killed
       ? `hung (no result after ${DRILL_TIMEOUT_MS / 1000} s)`
       : (err as Error).message.split('\n')[0];
-    incidents.push(`${id} ${strategy} seed ${seed}: ${why}; retried once`);
-    say(`${id} ${strategy} seed ${seed}: ${why}; retrying`);
-    return drillOnce(id, strategy, seed);
+    incidents.push(`${what}: ${why}; retried once`);
+    say(`${what}: ${why}; retrying`);
+    try {
+      return await drillOnce(id, strategy, seed, variant);
+    } catch (again) {
+      // A drill that cannot run is a result too (a missed target with its cause), not a crash.
+      const text = (again as { stderr?: string }).stderr ?? (again as Error).message;
+      const cause =
+        text
+          .split('\n')
+          .find((l) => /^\w*Error\b.*: /.test(l.trim()))
+          ?.trim() ?? 'no result';
+      incidents.push(`${what}: failed again: ${cause}`);
+      return failedDrill(id, strategy, seed, variant, cause);
+    }
   }
+}
+
+/** The measurement of a drill that produced none. */
+function failedDrill(
+  id: string,
+  strategy: Strategy,
+  seed: number,
+  variant: Variant,
+  cause: string,
+): DrillMeasurement {
+  return {
+    scenario: id,
+    strategy,
+    variant,
+    parallelism: 'max',
+    seed,
+    status: 'NO_RESULT',
+    servers: 0,
+    succeeded: 0,
+    failed: 0,
+    endToEndSeconds: Number.NaN,
+    idealSeconds: Number.NaN,
+    overheadSeconds: Number.NaN,
+    lowerBoundSeconds: Number.NaN,
+    ratioToLowerBound: Number.NaN,
+    detectionDelaySeconds: Number.NaN,
+    largestHistoryEvents: 0,
+    executions: 0,
+    rounds: Number.NaN,
+    jobs: 0,
+    drsCalls: {},
+    drsCallsTotal: 0,
+    otherCalls: {},
+    transitions: { main: 0, executor: 0, total: 0 },
+    costUsd: 0,
+    transitionsPerAccountMinute: 0,
+    largestPayloadBytes: 0,
+    wallMs: Number.NaN,
+    cpuMs: Number.NaN,
+    peakRssMb: Number.NaN,
+    error: cause,
+  };
 }
 
 const started = Date.now();
@@ -80,9 +145,24 @@ if (process.argv.includes('--render-only')) {
 
 const drills: DrillMeasurement[] = [];
 for (const scenario of SCENARIOS.filter((s) => !only || only.includes(s.id))) {
-  for (let seed = 1; seed <= runs; seed += 1) {
-    say(`${scenario.title}: run ${seed}/${runs}`);
-    drills.push(await drill(scenario.id, 'ours', seed));
+  const seeds = Array.from({ length: scenario.runs ?? runs }, (_, i) => i + 1);
+  const variants: Variant[] = [
+    'scenario',
+    ...(scenario.atDefault ? (['default'] as const) : []),
+    ...(scenario.fixedCadence ? (['fixed'] as const) : []),
+  ];
+  for (const variant of variants) {
+    for (const seed of seeds) {
+      say(`${scenario.title}${variant === 'scenario' ? '' : ` (${variant})`}: run ${seed}/${seeds.length}`);
+      drills.push(await drill(scenario.id, 'ours', seed, variant));
+    }
+  }
+  if (scenario.competent) {
+    // The same seeds as ours, so that ratios compare the same fleets and draws.
+    for (const seed of seeds) {
+      say(`${scenario.title}: competent script, seed ${seed}`);
+      drills.push(await drill(scenario.id, 'competent', seed));
+    }
   }
   if (scenario.naive) {
     // Discrete virtual time makes the naive script deterministic: one run, seed 1.

@@ -1,13 +1,17 @@
 /**
  * The drill scenarios of issue 7 and their settings.
  */
+import type { Parallelism } from '../src/core/partition.js';
 import type { FleetShape } from './world.js';
 
 /** Public Standard Workflow price: USD per state transition ($0.025 per 1,000). */
 export const PRICE_PER_TRANSITION_USD = 0.025 / 1000;
 
-/** The monitor's poll interval (the executor's Retry on JobInProgress), virtual seconds. */
-export const POLL_INTERVAL_SECONDS = 30;
+/** The monitor's base poll interval (the executor's Retry on JobInProgress), virtual seconds. */
+export { POLL_INTERVAL_SECONDS } from '../src/core/launch-times.js';
+
+/** The design's default `parallelism`, run next to `"max"` on the scenarios that ask for it. */
+export const DEFAULT_PARALLELISM = 50;
 
 /** One scenario. */
 export interface Scenario {
@@ -15,7 +19,15 @@ export interface Scenario {
   readonly title: string;
   readonly fleet: Omit<FleetShape, 'seed'>;
   /** `options.parallelism` of the input. */
-  readonly parallelism: number;
+  readonly parallelism: Parallelism;
+  /** Also run at the default parallelism (50), to show what it costs against "max". */
+  readonly atDefault?: boolean;
+  /** Also run with the fixed 30 s poll cadence, to show the polling trade-off. */
+  readonly fixedCadence?: boolean;
+  /** Whether the competent script runs on it too. */
+  readonly competent?: boolean;
+  /** Runs of ours (seeds 1..n); default: the bench's `--runs`. */
+  readonly runs?: number;
   readonly continueOnFailure: boolean;
   /** DRS calls throttled with this probability. */
   readonly throttle?: number;
@@ -31,40 +43,48 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'single',
     title: '1 server',
     fleet: { accounts: 1, serversPerAccount: 20, single: true },
-    parallelism: 50,
+    parallelism: 'max',
     continueOnFailure: false,
     naive: true,
+    competent: true,
   },
   {
-    // Design 15.1/15.2: 150 servers over two staging accounts, parallelism 50, ~45 min of DRS time.
+    // Design 15.1/15.2: 150 servers over two staging accounts, ~45 min of DRS time.
     id: 'headline-150',
     title: '150 servers (2 x 75)',
     fleet: { accounts: 2, serversPerAccount: 75 },
-    parallelism: 50,
+    parallelism: 'max',
     continueOnFailure: true,
+    atDefault: true,
     naive: true,
+    competent: true,
   },
   {
     id: 'scale-900',
     title: '900 servers (3 x 300)',
     fleet: { accounts: 3, serversPerAccount: 300 },
-    parallelism: 200,
+    parallelism: 'max',
     continueOnFailure: true,
+    atDefault: true,
+    fixedCadence: true,
     naive: true,
+    competent: true,
   },
   {
     id: 'scale-3000',
     title: '3,000 servers (10 x 300)',
     fleet: { accounts: 10, serversPerAccount: 300 },
-    parallelism: 200,
+    parallelism: 'max',
     continueOnFailure: true,
+    atDefault: true,
     naive: true,
+    competent: true,
   },
   {
     id: 'throttle-900',
     title: '900 servers, 30 % DRS throttling',
     fleet: { accounts: 3, serversPerAccount: 300 },
-    parallelism: 200,
+    parallelism: 'max',
     continueOnFailure: true,
     throttle: 0.3,
   },
@@ -72,10 +92,20 @@ export const SCENARIOS: readonly Scenario[] = [
     id: 'failures-900',
     title: '900 servers, 5 % launch failures',
     fleet: { accounts: 3, serversPerAccount: 300 },
-    parallelism: 200,
+    parallelism: 'max',
     continueOnFailure: true,
     launchFailures: 0.05,
     naive: true,
+    competent: true,
+  },
+  {
+    // Issue 13: 50 staging accounts in one execution.
+    id: 'scale-15000',
+    title: '15,000 servers (50 x 300)',
+    fleet: { accounts: 50, serversPerAccount: 300 },
+    parallelism: 'max',
+    continueOnFailure: true,
+    runs: 1,
   },
 ];
 

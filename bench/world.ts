@@ -66,7 +66,10 @@ export interface BenchWorld {
  * every execution waits, so local compute costs no virtual time and results do not depend on how
  * busy the machine is.
  */
-export async function startBenchWorld(fleet: Fleet): Promise<BenchWorld> {
+export async function startBenchWorld(
+  fleet: Fleet,
+  taskEnv: Readonly<Record<string, string>> = {},
+): Promise<BenchWorld> {
   const emu = await startEmulator({ fleet, timeScale: 0 });
   const scheduler = new DiscreteScheduler({ clock: emu.clock });
   // The same wiring as `drs-orch --target sim` (src/cli/targets/local.ts).
@@ -78,7 +81,8 @@ export async function startBenchWorld(fleet: Fleet): Promise<BenchWorld> {
     scheduler,
     endpoint: emu.endpoint,
     credentials: emu.credentials,
-    env: {},
+    // The tasks' environment (a Lambda's), e.g. MAX_POLL_INTERVAL_SECONDS for the fixed cadence.
+    env: taskEnv,
   });
   return {
     emu,

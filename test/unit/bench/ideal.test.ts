@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdealInputError, idealOfRun, idealSchedule } from '../../../bench/ideal.js';
+import { IdealInputError, idealOfRun, idealSchedule, quotaLowerBoundMs } from '../../../bench/ideal.js';
 
 const MIN = 60_000;
 
@@ -69,5 +69,20 @@ describe('idealOfRun', () => {
     };
 
     expect(idealOfRun([a, b])).toEqual({ makespanMs: 30 * MIN, rounds: 2 });
+  });
+});
+
+describe('Function: quotaLowerBoundMs', () => {
+  it('is the longest launch when the all-jobs quota holds every server at once', () => {
+    expect(quotaLowerBoundMs([600_000, 1_200_000, 300_000], 500)).toBe(1_200_000);
+  });
+  it('is the total launch time over the quota when the quota is the bottleneck', () => {
+    expect(quotaLowerBoundMs([600_000, 600_000, 600_000], 1)).toBe(1_800_000);
+    expect(quotaLowerBoundMs([600_000, 600_000, 600_000, 600_000], 2)).toBe(1_200_000);
+  });
+  it('is 0 for no launches and refuses durations that are not real', () => {
+    expect(quotaLowerBoundMs([], 500)).toBe(0);
+    expect(() => quotaLowerBoundMs([Number.NaN], 500)).toThrow(IdealInputError);
+    expect(() => quotaLowerBoundMs([-1], 500)).toThrow(/expected a finite duration >= 0/);
   });
 });

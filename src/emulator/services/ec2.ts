@@ -250,44 +250,65 @@ function renderStatus(instance: Ec2InstanceView, region: string): XmlRaw {
 
 /** Creates the EC2 service handler. */
 export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
-  const invalid = (code: string, message: string, _requestId: string): never => {
+  const invalid = (code: string, message: string): never => {
     throw fail({ code, message, status: 400 });
   };
 
-  function describeInstances(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
-    const { requestId, principal } = ctx;
+  /** What differs between the two Describe operations that list instances. */
+  interface Selection {
+    readonly action: 'DescribeInstances' | 'DescribeInstanceStatus';
+    /** Most explicit ids in one call, if EC2 caps them. */
+    readonly maxIds?: number;
+    readonly knownFilter: (name: string) => boolean;
+    readonly valuesOf: (instance: Ec2InstanceView, name: string, region: string) => string[];
+    readonly include: (instance: Ec2InstanceView) => boolean;
+  }
+
+  /**
+   * The one request pipeline of both operations: ids, MaxResults, Filter.N, IAM, unknown ids, then
+   * one page in instance-id order (a stable key, so a launch or termination between pages shifts
+   * nothing).
+   */
+  function selectPage(
+    params: URLSearchParams,
+    region: string,
+    ctx: ServiceContext,
+    spec: Selection,
+  ): Page<Ec2InstanceView> {
+    const { principal } = ctx;
     const ids = queryList(params, 'InstanceId', '');
     const filters = queryStructList(params, 'Filter', '');
     const maxRaw = params.get('MaxResults');
     const token = params.get('NextToken');
     for (const id of ids) {
-      if (!INSTANCE_ID.test(id))
-        return invalid('InvalidInstanceID.Malformed', `Invalid id: "${id}"`, requestId);
+      if (!INSTANCE_ID.test(id)) invalid('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+    }
+    if (spec.maxIds !== undefined && ids.length > spec.maxIds) {
+      invalid(
+        'InvalidParameterValue',
+        `The maximum number of instance IDs that can be specified is ${spec.maxIds}, got ${ids.length}`,
+      );
     }
     if (maxRaw !== null && ids.length > 0) {
-      return invalid(
+      invalid(
         'InvalidParameterCombination',
         'The parameter instancesSet cannot be used with the parameter maxResults',
-        requestId,
       );
     }
     let max: number | undefined;
     if (maxRaw !== null) {
       max = Number(maxRaw);
       if (!Number.isInteger(max) || max < 5 || max > 1000) {
-        return invalid(
+        invalid(
           'InvalidParameterValue',
           `Value ( ${maxRaw} ) for parameter maxResults is invalid. Expecting a value ${Number(maxRaw) > 1000 ? 'less than 1000' : 'greater than 5'}.`,
-          requestId,
         );
       }
     }
     const parsedFilters: Array<{ name: string; values: string[] }> = [];
     for (const filter of filters) {
       const name = filter.Name ?? '';
-      if (!FILTERS.has(name) && !name.startsWith('tag:')) {
-        return invalid('InvalidParameterValue', `The filter '${name}' is invalid`, requestId);
-      }
+      if (!spec.knownFilter(name)) invalid('InvalidParameterValue', `The filter '${name}' is invalid`);
       const values = Object.entries(filter)
         .filter(([k]) => k.startsWith('Value.'))
         .sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)))
@@ -296,7 +317,7 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
     }
     if (ports.authorizer !== undefined) {
       const check = ports.authorizer.check(principal, {
-        action: 'ec2:DescribeInstances',
+        action: `ec2:${spec.action}`,
         resources: '*',
         region,
       });
@@ -311,38 +332,44 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
           unknown.length === 1
             ? `The instance ID '${unknown[0]}' does not exist`
             : `The instance IDs '${unknown.join(', ')}' do not exist`;
-        return invalid('InvalidInstanceID.NotFound', message, requestId);
+        invalid('InvalidInstanceID.NotFound', message);
       }
     }
-    // Listed in instance-id order: a stable key, so a launch or termination between pages shifts nothing.
     const instanceKey = (i: Ec2InstanceView): PageKey => [i.instanceId];
     const selected = [...all]
       .sort((a, b) => compareKeys(instanceKey(a), instanceKey(b)))
       .filter(
         (instance) =>
+          spec.include(instance) &&
           (ids.length === 0 || ids.includes(instance.instanceId)) &&
           parsedFilters.every(({ name, values }) =>
-            filterValues(instance, name, region).some((v) =>
-              values.some((pattern) => wildcardMatch(pattern, v)),
-            ),
+            spec
+              .valuesOf(instance, name, region)
+              .some((v) => values.some((pattern) => wildcardMatch(pattern, v))),
           ),
       );
-    let pageOf: Page<Ec2InstanceView>;
     try {
-      pageOf = paginate(selected, {
-        scope: 'DescribeInstances',
+      return paginate(selected, {
+        scope: spec.action,
         key: instanceKey,
         max: max ?? Number.MAX_SAFE_INTEGER,
         token: token ?? undefined,
       });
     } catch (err) {
       if (!(err instanceof PageTokenError)) throw err;
-      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
+      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`);
     }
-    const page = pageOf.items;
-    const next = pageOf.nextToken;
+  }
+
+  function describeInstances(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
+    const pageOf = selectPage(params, region, ctx, {
+      action: 'DescribeInstances',
+      knownFilter: (name) => FILTERS.has(name) || name.startsWith('tag:'),
+      valuesOf: filterValues,
+      include: () => true,
+    });
     const reservations = new Map<string, Ec2InstanceView[]>();
-    for (const instance of page) {
+    for (const instance of pageOf.items) {
       const rid = reservationOf(instance);
       reservations.set(rid, [...(reservations.get(rid) ?? []), instance]);
     }
@@ -351,7 +378,7 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
         `<item>${
           xmlElements([
             ['reservationId', rid],
-            ['ownerId', principal.accountId],
+            ['ownerId', ctx.principal.accountId],
             ['groupSet', raw('')],
             ['instancesSet', instances.map((i) => renderInstance(i, region))],
           ]).xml
@@ -362,9 +389,9 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
       'DescribeInstances',
       xmlElements([
         ['reservationSet', items],
-        ['nextToken', next],
+        ['nextToken', pageOf.nextToken],
       ]),
-      requestId,
+      ctx.requestId,
     );
   }
 
@@ -377,104 +404,21 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
     region: string,
     ctx: ServiceContext,
   ): EmulatorResponse {
-    const { requestId, principal } = ctx;
-    const ids = queryList(params, 'InstanceId', '');
-    const filters = queryStructList(params, 'Filter', '');
-    const maxRaw = params.get('MaxResults');
-    const token = params.get('NextToken');
     const includeAll = params.get('IncludeAllInstances') === 'true';
-    for (const id of ids) {
-      if (!INSTANCE_ID.test(id))
-        return invalid('InvalidInstanceID.Malformed', `Invalid id: "${id}"`, requestId);
-    }
-    if (ids.length > MAX_STATUS_IDS) {
-      return invalid(
-        'InvalidParameterValue',
-        `The maximum number of instance IDs that can be specified is ${MAX_STATUS_IDS}, got ${ids.length}`,
-        requestId,
-      );
-    }
-    if (maxRaw !== null && ids.length > 0) {
-      return invalid(
-        'InvalidParameterCombination',
-        'The parameter instancesSet cannot be used with the parameter maxResults',
-        requestId,
-      );
-    }
-    let max: number | undefined;
-    if (maxRaw !== null) {
-      max = Number(maxRaw);
-      if (!Number.isInteger(max) || max < 5 || max > 1000) {
-        return invalid(
-          'InvalidParameterValue',
-          `Value ( ${maxRaw} ) for parameter maxResults is invalid. Expecting a value ${Number(maxRaw) > 1000 ? 'less than 1000' : 'greater than 5'}.`,
-          requestId,
-        );
-      }
-    }
-    const parsedFilters: Array<{ name: string; values: string[] }> = [];
-    for (const filter of filters) {
-      const name = filter.Name ?? '';
-      if (!STATUS_FILTERS.has(name))
-        return invalid('InvalidParameterValue', `The filter '${name}' is invalid`, requestId);
-      const values = Object.entries(filter)
-        .filter(([k]) => k.startsWith('Value.'))
-        .sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)))
-        .map(([, v]) => v);
-      parsedFilters.push({ name, values });
-    }
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, {
-        action: 'ec2:DescribeInstanceStatus',
-        resources: '*',
-        region,
-      });
-      if (!check.allowed) throw accessDenied('ec2', principal, check, '*');
-    }
-    const all = ports.listInstances(principal.accountId, region);
-    if (ids.length > 0) {
-      const known = new Set(all.map((i) => i.instanceId));
-      const unknown = ids.filter((id) => !known.has(id));
-      if (unknown.length > 0) {
-        const message =
-          unknown.length === 1
-            ? `The instance ID '${unknown[0]}' does not exist`
-            : `The instance IDs '${unknown.join(', ')}' do not exist`;
-        return invalid('InvalidInstanceID.NotFound', message, requestId);
-      }
-    }
-    const instanceKey = (i: Ec2InstanceView): PageKey => [i.instanceId];
-    const selected = [...all]
-      .sort((a, b) => compareKeys(instanceKey(a), instanceKey(b)))
-      .filter(
-        (instance) =>
-          (includeAll || instance.state === 'running') &&
-          (ids.length === 0 || ids.includes(instance.instanceId)) &&
-          parsedFilters.every(({ name, values }) =>
-            statusFilterValues(instance, name, region).some((v) =>
-              values.some((pattern) => wildcardMatch(pattern, v)),
-            ),
-          ),
-      );
-    let pageOf: Page<Ec2InstanceView>;
-    try {
-      pageOf = paginate(selected, {
-        scope: 'DescribeInstanceStatus',
-        key: instanceKey,
-        max: max ?? Number.MAX_SAFE_INTEGER,
-        token: token ?? undefined,
-      });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`, requestId);
-    }
+    const pageOf = selectPage(params, region, ctx, {
+      action: 'DescribeInstanceStatus',
+      maxIds: MAX_STATUS_IDS,
+      knownFilter: (name) => STATUS_FILTERS.has(name),
+      valuesOf: statusFilterValues,
+      include: (instance) => includeAll || instance.state === 'running',
+    });
     return ec2Response(
       'DescribeInstanceStatus',
       xmlElements([
         ['instanceStatusSet', pageOf.items.map((i) => renderStatus(i, region))],
         ['nextToken', pageOf.nextToken],
       ]),
-      requestId,
+      ctx.requestId,
     );
   }
 

@@ -5,44 +5,14 @@
  * poll), and every 30 s ONE DescribeJobs with a `jobIDs` filter for all running jobs; a finished
  * job frees room for the next one.
  */
-import {
-  DescribeJobsCommand,
-  DescribeSourceServersCommand,
-  DrsClient,
-  type SourceServer,
-  StartRecoveryCommand,
-} from '@aws-sdk/client-drs';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { NaiveAccount, NaiveOptions, NaiveResult } from './naive.js';
+import { DescribeJobsCommand, DescribeSourceServersCommand, StartRecoveryCommand } from '@aws-sdk/client-drs';
+import { clientFor, matches, type NaiveAccount, type NaiveOptions, type NaiveResult } from './naive.js';
 
 /** Servers per job: the per-job quota of current DRS accounts. */
 export const COMPETENT_JOB_SIZE = 100;
 
-function matches(server: SourceServer, tags: Readonly<Record<string, string>>): boolean {
-  return Object.entries(tags).every(([k, v]) => server.tags?.[k] === v);
-}
-
-async function clientFor(opts: NaiveOptions, account: NaiveAccount): Promise<DrsClient> {
-  const sts = new STSClient({ region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials });
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: account.roleArn, RoleSessionName: 'competent-recovery-script' }),
-  );
-  sts.destroy();
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`assume role ${account.roleArn} gave no keys`);
-  return new DrsClient({
-    region: account.region,
-    endpoint: opts.endpoint,
-    credentials: {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-    },
-  });
-}
-
 async function runAccount(opts: NaiveOptions, account: NaiveAccount): Promise<NaiveResult> {
-  const drs = await clientFor(opts, account);
+  const drs = await clientFor(opts, account, 'competent-recovery-script');
   try {
     const ids: string[] = [];
     let nextToken: string | undefined;

@@ -44,14 +44,20 @@ export interface NaiveResult {
   readonly jobs: number;
 }
 
-function matches(server: SourceServer, tags: Readonly<Record<string, string>>): boolean {
+/** Whether a server carries every requested tag (AND), as a script filtering by tags would. */
+export function matches(server: SourceServer, tags: Readonly<Record<string, string>>): boolean {
   return Object.entries(tags).every(([k, v]) => server.tags?.[k] === v);
 }
 
-async function clientFor(opts: NaiveOptions, account: NaiveAccount): Promise<DrsClient> {
+/** A DRS client in the account's Region, through its staging role (as any script would assume it). */
+export async function clientFor(
+  opts: NaiveOptions,
+  account: NaiveAccount,
+  sessionName = 'naive-recovery-script',
+): Promise<DrsClient> {
   const sts = new STSClient({ region: opts.region, endpoint: opts.endpoint, credentials: opts.credentials });
   const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: account.roleArn, RoleSessionName: 'naive-recovery-script' }),
+    new AssumeRoleCommand({ RoleArn: account.roleArn, RoleSessionName: sessionName }),
   );
   sts.destroy();
   const c = out.Credentials;

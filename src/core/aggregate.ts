@@ -128,6 +128,8 @@ function serverReportOf(record: ServerRecord): ServerReport {
     outcome,
     replicationState: record.replicationState,
     lagDuration: record.lagDuration,
+    newestRecoveryPoint: record.newestRecoveryPoint,
+    failoverRecoverable: record.failoverRecoverable,
     lastLaunch: record.lastLaunch,
     recoveryInstanceId: record.recoveryInstanceId,
     ec2InstanceId: record.ec2InstanceId,
@@ -286,13 +288,17 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
  * recovery instances by failback state.
  */
 export function readinessOf(
-  records: readonly Pick<ServerRecord, 'status' | 'replicationState' | 'lagDuration' | 'failbackState'>[],
+  records: readonly Pick<
+    ServerRecord,
+    'status' | 'replicationState' | 'lagDuration' | 'failbackState' | 'failoverRecoverable'
+  >[],
 ): NonNullable<OrchestrationOutput['readiness']> {
   const replicationStates: Record<string, number> = {};
   const failbackStates: Record<string, number> = {};
   let maxLag: number | undefined;
   let ready = 0;
   let notReady = 0;
+  let unrecoverable = 0;
   for (const r of records) {
     if (r.status === 'failed' && r.replicationState === undefined) continue; // not reported at all
     const state = r.replicationState ?? 'UNKNOWN';
@@ -302,12 +308,14 @@ export function readinessOf(
     const lag = parseIsoDurationSeconds(r.lagDuration);
     if (lag !== undefined) maxLag = Math.max(maxLag ?? 0, Math.round(lag));
     if (r.failbackState) failbackStates[r.failbackState] = (failbackStates[r.failbackState] ?? 0) + 1;
+    if (r.failoverRecoverable === false) unrecoverable += 1;
   }
   return {
     ready,
     notReady,
     replicationStates,
     ...(maxLag !== undefined && { maxLagSeconds: maxLag }),
+    ...(unrecoverable > 0 && { unrecoverable }),
     ...(Object.keys(failbackStates).length > 0 && { failbackStates }),
   };
 }
@@ -328,6 +336,8 @@ function describeStatus(
   if (states) parts.push(`replication: ${states}`);
   if (readiness.maxLagSeconds !== undefined)
     parts.push(`max lag ${formatIsoDuration(readiness.maxLagSeconds)}`);
+  if (readiness.unrecoverable !== undefined)
+    parts.push(`${readiness.unrecoverable} a failover could not recover (no recovery point)`);
   if (readiness.failbackStates) {
     parts.push(
       `failback: ${Object.entries(readiness.failbackStates)

@@ -124,6 +124,10 @@ export interface ServerRecord {
   tags?: Record<string, string>;
   replicationState?: string;
   lagDuration?: string;
+  /** Status: the newest point-in-time snapshot a recovery could use now (DescribeRecoverySnapshots). */
+  newestRecoveryPoint?: string;
+  /** Status: whether a failover could recover this server now (its replication state keeps a recovery point). */
+  failoverRecoverable?: boolean;
   lastLaunch?: { jobId?: string; status?: string; type?: string; time?: string };
   recoveryInstanceState?: string;
   failbackState?: string;

@@ -127,6 +127,14 @@ export interface ServerReport {
   outcome: 'reported' | 'terminated' | 'skipped' | 'failback-completed' | 'failed' | 'timeout';
   replicationState?: string;
   lagDuration?: string;
+  /**
+   * status: the newest point-in-time snapshot a recovery could use now (ISO 8601); absent when the server has none
+   */
+  newestRecoveryPoint?: string;
+  /**
+   * status: whether a failover could recover the server now; false for INITIATING, INITIAL_SYNC, STOPPED and DISCONNECTED, which keep no recovery point
+   */
+  failoverRecoverable?: boolean;
   lastLaunch?: {
     jobId?: string;
     status?: string;
@@ -182,6 +190,10 @@ export interface ReadinessReport {
     [k: string]: number;
   };
   maxLagSeconds?: number;
+  /**
+   * Servers a failover could not recover now (no recovery point: INITIATING, INITIAL_SYNC, STOPPED, DISCONNECTED).
+   */
+  unrecoverable?: number;
   failbackStates?: {
     [k: string]: number;
   };

@@ -7,6 +7,7 @@ import { assertOrchestrationOutput } from '../../../src/contract/index.js';
 import {
   drsCallsByOperation,
   launchesPerServer,
+  mutatingDrsCalls,
   runOrchestration,
   server,
   smallFleet,
@@ -58,6 +59,52 @@ describe('disaster day', () => {
     expect(out.summary.recoveryTimeSeconds).toBe(
       Math.floor((lastUp - Date.parse(out.timing.startTime)) / 1000),
     );
+  });
+
+  it("status shows each server's newest recovery point and flags the servers a failover could not recover", async () => {
+    const fleet = {
+      ...smallFleet({
+        '111111111111': [
+          server(1, 1, { ...hrp, Wave: '1' }, { lagSeconds: 5 }),
+          server(1, 2, { ...hrp, Wave: '1' }, { lagSeconds: 5 }),
+          server(1, 3, { ...hrp, Wave: '1' }, { replicationState: 'INITIAL_SYNC' }),
+          server(1, 4, { 'DR-Application': 'Other', Wave: '1' }, { lagSeconds: 5 }),
+        ],
+      }),
+      // the site of servers 1 and 2 is lost; 3 has not finished its first sync (no snapshot yet)
+      siteOutages: [{ sourceServerIDs: ['s-10000000000000001', 's-10000000000000002'] }],
+    };
+    world = await startWorld({ fleet });
+    const outage = world.emu.clock.nowMs();
+    world.emu.clock.advance(20 * 60_000);
+
+    const run = await runOrchestration(world, {
+      action: 'status',
+      tags: { Wave: '1' },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    const byHost = new Map((out.servers ?? []).map((s) => [s.sourceServerHostname, s]));
+    expect(byHost.size).toBe(4);
+    for (const host of ['host-1-1', 'host-1-2']) {
+      const s = byHost.get(host);
+      expect(s?.replicationState).toBe('STALLED');
+      expect(s?.failoverRecoverable).toBe(true);
+      // the last snapshot before the site went down: none since
+      expect(Date.parse(s?.newestRecoveryPoint ?? '')).toBeLessThanOrEqual(outage);
+    }
+    const never = byHost.get('host-1-3');
+    expect(never?.replicationState).toBe('INITIAL_SYNC');
+    expect(never?.failoverRecoverable).toBe(false);
+    expect(never?.newestRecoveryPoint).toBeUndefined();
+    const healthy = byHost.get('host-1-4');
+    expect(healthy?.replicationState).toBe('CONTINUOUS');
+    expect(healthy?.failoverRecoverable).toBe(true);
+    expect(Date.parse(healthy?.newestRecoveryPoint ?? '')).toBeGreaterThan(outage);
+    expect(out.readiness?.unrecoverable).toBe(1);
+    expect(out.message).toContain('1 a failover could not recover');
+    expect(mutatingDrsCalls(world.emu)).toBe(0);
   });
 
   it('maxDataLossMinutes: within budget launches, a replicating server over it waits then fails, a stalled one fails at once', async () => {

@@ -259,11 +259,13 @@ export class DrsAccount {
    * Times (ascending) of the point-in-time snapshots DRS keeps for a server at `now`: every 10
    * minutes for the last hour, hourly for the last day, daily for the last week, none from before
    * the first sync and none newer than the replicated data (`now - lag`: a stalled server gets no
-   * new ones). None in {@link NO_SNAPSHOT_STATES}.
+   * new ones). None in {@link NO_SNAPSHOT_STATES}, nor for a server stalled by an outage before its
+   * first sync finished.
    */
   snapshotTimes(server: SourceServerRecord, now: number): number[] {
     const rep = this.replication(server, now);
-    if (NO_SNAPSHOT_STATES.has(rep.state)) return [];
+    // A server whose first sync never finished before its site was lost stays without snapshots.
+    if (NO_SNAPSHOT_STATES.has(rep.state) || NO_SNAPSHOT_STATES.has(server.replicationState)) return [];
     const until = now - rep.lagSeconds * 1000;
     const slots = new Set<number>();
     const add = (step: number, count: number): void => {

@@ -71,8 +71,8 @@ describe('disaster day', () => {
           server(1, 4, { 'DR-Application': 'Other', Wave: '1' }, { lagSeconds: 5 }),
         ],
       }),
-      // the site of servers 1 and 2 is lost; 3 has not finished its first sync (no snapshot yet)
-      siteOutages: [{ sourceServerIDs: ['s-10000000000000001', 's-10000000000000002'] }],
+      // the site of servers 1-3 is lost; 3 had not finished its first sync, so it has no snapshot
+      siteOutages: [{ tags: hrp }],
     };
     world = await startWorld({ fleet });
     const outage = world.emu.clock.nowMs();
@@ -95,7 +95,7 @@ describe('disaster day', () => {
       expect(Date.parse(s?.newestRecoveryPoint ?? '')).toBeLessThanOrEqual(outage);
     }
     const never = byHost.get('host-1-3');
-    expect(never?.replicationState).toBe('INITIAL_SYNC');
+    expect(never?.replicationState).toBe('STALLED');
     expect(never?.failoverRecoverable).toBe(false);
     expect(never?.newestRecoveryPoint).toBeUndefined();
     const healthy = byHost.get('host-1-4');

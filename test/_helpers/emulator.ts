@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { DrsClient } from '@aws-sdk/client-drs';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 import { errorMismatches, outputMismatches } from './aws-model-shape.js';
 
@@ -168,4 +169,40 @@ export async function signedFetch(
     headers[k] = v;
   });
   return { status: res.status, headers, body: await res.text() };
+}
+
+/** A running emulator and a staging-account DRS client whose every response is model-checked. */
+export interface ModelCheckedDrs {
+  readonly emu: Emulator;
+  readonly drs: DrsClient;
+}
+
+/**
+ * Registers, for the calling `describe`, an emulator started before each test and a staging DRS
+ * client on it; after each test every recorded DRS response must match the model, then the
+ * emulator stops. Read `emu`/`drs` inside tests (they are replaced per test).
+ */
+export function useModelCheckedDrs(options: StartEmulatorOptions): ModelCheckedDrs {
+  let emu: Emulator | undefined;
+  let drs: DrsClient | undefined;
+  let records: RecordedResponse[] = [];
+  beforeEach(async () => {
+    emu = await startTestEmulator(options);
+    drs = stagingDrs(emu);
+    records = recordResponses(drs);
+  });
+  afterEach(async () => {
+    expect(drsMismatches(records)).toEqual([]);
+    await emu?.stop();
+  });
+  return {
+    get emu() {
+      if (!emu) throw new Error('the emulator is started before each test');
+      return emu;
+    },
+    get drs() {
+      if (!drs) throw new Error('the DRS client is made before each test');
+      return drs;
+    },
+  };
 }

@@ -7,64 +7,44 @@ import {
   DescribeRecoveryInstancesCommand,
   DescribeRecoverySnapshotsCommand,
   DescribeSourceServersCommand,
-  type DrsClient,
   ListTagsForResourceCommand,
   StartRecoveryCommand,
   TagResourceCommand,
   ValidationException,
 } from '@aws-sdk/client-drs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../src/emulator/index.js';
-import {
-  drsMismatches,
-  type RecordedResponse,
-  recordResponses,
-  stagingDrs,
-  startTestEmulator,
-} from '../../_helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { useModelCheckedDrs } from '../../_helpers/emulator.js';
 
 const tags = (n: number, prefix = 'k'): Record<string, string> =>
   Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 'v']));
 
 describe('Emulator: DRS ids and tag limits as real clients see them', () => {
-  let emu: Emulator;
-  let drs: DrsClient;
-  let records: RecordedResponse[];
-
-  beforeEach(async () => {
-    emu = await startTestEmulator({ fleet: 'demo' });
-    drs = stagingDrs(emu);
-    records = recordResponses(drs);
-  });
-  afterEach(async () => {
-    expect(drsMismatches(records)).toEqual([]);
-    await emu.stop();
-  });
+  const t = useModelCheckedDrs({ fleet: 'demo' });
 
   async function continuousServer(): Promise<string> {
-    const out = await drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
+    const out = await t.drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
     const s = out.items?.find((x) => x.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS');
     return s?.sourceServerID as string;
   }
 
   it('forms source server, job, instance, snapshot and EBS snapshot ids as DRS and EC2 do (17 lower-case hex)', async () => {
-    const all = await drs.send(new DescribeSourceServersCommand({}));
+    const all = await t.drs.send(new DescribeSourceServersCommand({}));
     expect(all.items?.length).toBeGreaterThan(0);
     for (const s of all.items ?? []) expect(s.sourceServerID).toMatch(/^s-[0-9a-f]{17}$/);
     const id = await continuousServer();
-    emu.clock.advance(2 * 3_600_000);
-    const snaps = await drs.send(new DescribeRecoverySnapshotsCommand({ sourceServerID: id }));
+    t.emu.clock.advance(2 * 3_600_000);
+    const snaps = await t.drs.send(new DescribeRecoverySnapshotsCommand({ sourceServerID: id }));
     expect(snaps.items?.length).toBeGreaterThan(0);
     for (const p of snaps.items ?? []) {
       expect(p.snapshotID).toMatch(/^pit-[0-9a-f]{17}$/);
       for (const e of p.ebsSnapshots ?? []) expect(e).toMatch(/^snap-0[0-9a-f]{16}$/);
     }
 
-    const job = await drs.send(
+    const job = await t.drs.send(
       new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: true }),
     );
-    emu.clock.advance(3_600_000);
-    const instances = await drs.send(new DescribeRecoveryInstancesCommand({}));
+    t.emu.clock.advance(3_600_000);
+    const instances = await t.drs.send(new DescribeRecoveryInstancesCommand({}));
 
     expect(job.job?.jobID).toMatch(/^drsjob-[0-9a-f]{17}$/);
     expect(instances.items?.[0]?.recoveryInstanceID).toMatch(/^i-0[0-9a-f]{16}$/);
@@ -74,17 +54,17 @@ describe('Emulator: DRS ids and tag limits as real clients see them', () => {
   it('refuses TagResource past 50 tags on a resource with ValidationException, keeping the tags it had', async () => {
     const id = await continuousServer();
     const arn = `arn:aws:drs:us-east-2:111111111111:source-server/${id}`;
-    const before = (await drs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
+    const before = (await t.drs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
     const room = 50 - Object.keys(before).length;
-    await drs.send(new TagResourceCommand({ resourceArn: arn, tags: tags(room) }));
+    await t.drs.send(new TagResourceCommand({ resourceArn: arn, tags: tags(room) }));
 
-    const err = await drs
+    const err = await t.drs
       .send(new TagResourceCommand({ resourceArn: arn, tags: { oneTooMany: 'v' } }))
       .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ValidationException);
     expect((err as ValidationException).fieldList?.[0]?.name).toBe('tags');
-    const after = (await drs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
+    const after = (await t.drs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags ?? {};
     expect(Object.keys(after)).toHaveLength(50);
     expect(after.oneTooMany).toBeUndefined();
   });
@@ -92,13 +72,13 @@ describe('Emulator: DRS ids and tag limits as real clients see them', () => {
   it('refuses StartRecovery with 51 tags and starts no job', async () => {
     const id = await continuousServer();
 
-    const err = await drs
+    const err = await t.drs
       .send(
         new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: true, tags: tags(51) }),
       )
       .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ValidationException);
-    expect((await drs.send(new DescribeJobsCommand({}))).items).toEqual([]);
+    expect((await t.drs.send(new DescribeJobsCommand({}))).items).toEqual([]);
   });
 });

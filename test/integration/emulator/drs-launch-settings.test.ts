@@ -9,7 +9,6 @@ import {
   DescribeLaunchConfigurationTemplatesCommand,
   DescribeRecoveryInstancesCommand,
   DescribeSourceServersCommand,
-  type DrsClient,
   GetLaunchConfigurationCommand,
   ListLaunchActionsCommand,
   PutLaunchActionCommand,
@@ -20,37 +19,16 @@ import {
   ValidationException,
 } from '@aws-sdk/client-drs';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../../src/emulator/index.js';
-import {
-  drsMismatches,
-  type RecordedResponse,
-  recordResponses,
-  STAGING_REGION,
-  sessionFor,
-  stagingDrs,
-  startTestEmulator,
-} from '../../_helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { STAGING_REGION, sessionFor, useModelCheckedDrs } from '../../_helpers/emulator.js';
 
 const ACTION_ID = '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b';
 
 describe('Emulator: DRS launch settings', () => {
-  let emu: Emulator;
-  let drs: DrsClient;
-  let records: RecordedResponse[];
-
-  beforeEach(async () => {
-    emu = await startTestEmulator({ fleet: 'demo' });
-    drs = stagingDrs(emu);
-    records = recordResponses(drs);
-  });
-  afterEach(async () => {
-    expect(drsMismatches(records)).toEqual([]);
-    await emu.stop();
-  });
+  const t = useModelCheckedDrs({ fleet: 'demo' });
 
   async function continuousServers(n: number): Promise<string[]> {
-    const out = await drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
+    const out = await t.drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
     return (out.items ?? [])
       .filter((s) => s.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS')
       .slice(0, n)
@@ -60,21 +38,21 @@ describe('Emulator: DRS launch settings', () => {
   it('answers GetLaunchConfiguration with the defaults and keeps what UpdateLaunchConfiguration sets', async () => {
     const [id] = await continuousServers(1);
 
-    const before = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
-    const updated = await drs.send(
+    const before = await t.drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
+    const updated = await t.drs.send(
       new UpdateLaunchConfigurationCommand({
         sourceServerID: id,
         launchDisposition: 'STOPPED',
         copyPrivateIp: true,
       }),
     );
-    const after = await drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
+    const after = await t.drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
 
     expect(before).toMatchObject({ sourceServerID: id, launchDisposition: 'STARTED', copyPrivateIp: false });
     expect(before.ec2LaunchTemplateID).toMatch(/^lt-0[0-9a-f]{16}$/);
     expect(updated).toMatchObject({ launchDisposition: 'STOPPED', copyPrivateIp: true, copyTags: true });
     expect(after).toMatchObject({ launchDisposition: 'STOPPED', copyPrivateIp: true });
-    const missing = await drs
+    const missing = await t.drs
       .send(new GetLaunchConfigurationCommand({ sourceServerID: 's-0000000000000000f' }))
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
@@ -82,7 +60,7 @@ describe('Emulator: DRS launch settings', () => {
 
   it('launches a server whose launchDisposition is STOPPED as a stopped instance, in DRS and in EC2', async () => {
     const [stoppedId, runningId] = await continuousServers(2);
-    await drs.send(
+    await t.drs.send(
       new UpdateLaunchConfigurationCommand({
         sourceServerID: stoppedId,
         launchDisposition: 'STOPPED',
@@ -90,18 +68,18 @@ describe('Emulator: DRS launch settings', () => {
       }),
     );
 
-    await drs.send(
+    await t.drs.send(
       new StartRecoveryCommand({
         sourceServers: [{ sourceServerID: stoppedId }, { sourceServerID: runningId }],
         isDrill: true,
       }),
     );
-    emu.clock.advance(2 * 3_600_000);
-    const instances = await drs.send(new DescribeRecoveryInstancesCommand({}));
+    t.emu.clock.advance(2 * 3_600_000);
+    const instances = await t.drs.send(new DescribeRecoveryInstancesCommand({}));
     const ec2 = await new EC2Client({
-      endpoint: emu.endpoint,
+      endpoint: t.emu.endpoint,
       region: STAGING_REGION,
-      credentials: sessionFor(emu, '111111111111'),
+      credentials: sessionFor(t.emu, '111111111111'),
     }).send(new DescribeInstancesCommand({}));
 
     const byServer = new Map((instances.items ?? []).map((r) => [r.sourceServerID, r]));
@@ -116,17 +94,17 @@ describe('Emulator: DRS launch settings', () => {
   });
 
   it('creates, lists and updates launch configuration templates', async () => {
-    const created = await drs.send(
+    const created = await t.drs.send(
       new CreateLaunchConfigurationTemplateCommand({ launchDisposition: 'STOPPED', tags: { team: 'dr' } }),
     );
     const id = created.launchConfigurationTemplate?.launchConfigurationTemplateID as string;
-    const updated = await drs.send(
+    const updated = await t.drs.send(
       new UpdateLaunchConfigurationTemplateCommand({
         launchConfigurationTemplateID: id,
         copyPrivateIp: true,
       }),
     );
-    const listed = await drs.send(new DescribeLaunchConfigurationTemplatesCommand({}));
+    const listed = await t.drs.send(new DescribeLaunchConfigurationTemplatesCommand({}));
 
     expect(id).toMatch(/^lct-[0-9a-f]{17}$/);
     expect(updated.launchConfigurationTemplate).toMatchObject({
@@ -151,14 +129,14 @@ describe('Emulator: DRS launch settings', () => {
       description: 'checks the app answers',
     };
 
-    const put = await drs.send(new PutLaunchActionCommand(action));
-    const clash = await drs
+    const put = await t.drs.send(new PutLaunchActionCommand(action));
+    const clash = await t.drs
       .send(new PutLaunchActionCommand({ ...action, actionId: '7a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b' }))
       .catch((e: unknown) => e);
-    const listed = await drs.send(new ListLaunchActionsCommand({ resourceId: id }));
-    await drs.send(new DeleteLaunchActionCommand({ resourceId: id, actionId: ACTION_ID }));
-    const empty = await drs.send(new ListLaunchActionsCommand({ resourceId: id }));
-    const badOrder = await drs
+    const listed = await t.drs.send(new ListLaunchActionsCommand({ resourceId: id }));
+    await t.drs.send(new DeleteLaunchActionCommand({ resourceId: id, actionId: ACTION_ID }));
+    const empty = await t.drs.send(new ListLaunchActionsCommand({ resourceId: id }));
+    const badOrder = await t.drs
       .send(new PutLaunchActionCommand({ ...action, order: 1 }))
       .catch((e: unknown) => e);
 

@@ -9,7 +9,7 @@ import { addMinutes } from '../core/duration.js';
 import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
-import { FAILBACK_STARTED_STATES, neverFailsBack } from './eligibility.js';
+import { type FailbackDecision, failbackDecision } from './eligibility.js';
 import { publishReport } from './results.js';
 import {
   baseRecord,
@@ -19,8 +19,6 @@ import {
   jobTags,
 } from './shared.js';
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
-
-/** Failback states that mean a failback is already under way or over (adopted, not relaunched). */
 
 /**
  * Starts failback for the matched servers' recovery instances that are FAILBACK_READY_FOR_LAUNCH
@@ -44,20 +42,7 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
   const instances = await describeRecoveryInstances(drs, { sourceServerIDs: account.serverIds });
   const byServer = new Map(instances.map((ri) => [ri.sourceServerID, ri]));
   const ready: string[] = [];
-  for (const id of account.serverIds) {
-    const ri = byServer.get(id);
-    if (!ri?.recoveryInstanceID) {
-      run.skipped.push({
-        id,
-        code: 'NoRecoveryInstance',
-        message: `source server ${id} has no recovery instance: nothing to fail back`,
-      });
-      continue;
-    }
-    const skip = neverFailsBack(ri);
-    if (skip) run.skipped.push({ id, ...skip });
-    else if (sortByFailbackState(run, id, ri)) ready.push(ri.recoveryInstanceID);
-  }
+  for (const id of account.serverIds) fileDecision(run, id, failbackDecision(id, byServer.get(id)), ready);
   await launchFailbacks(event, deps, run, ready);
   if (run.targets.length === 0 && (run.waiting ?? []).length === 0) {
     run.done = true;
@@ -67,23 +52,23 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
 }
 
 /**
- * Files a recovery instance as ready (true: launch it), already failing back (watched), or not
- * ready yet (waiting, re-checked each poll).
+ * Files one server by its {@link failbackDecision} (the one decision `drs-orch plan` shows too):
+ * skipped with the reason, ready (its instance joins `ready` to be launched), already failing back
+ * (watched, never relaunched), or not ready yet (waiting, re-checked each poll).
  */
-function sortByFailbackState(run: FailbackRun, id: string, ri: RecoveryInstance): boolean {
-  const state = ri.failback?.state;
-  const target = { recoveryInstanceId: ri.recoveryInstanceID as string, sourceServerId: id };
-  if (state === 'FAILBACK_READY_FOR_LAUNCH') {
-    run.targets.push(target);
-    return true;
+function fileDecision(run: FailbackRun, id: string, d: FailbackDecision, ready: string[]): void {
+  if (d.kind === 'skip') {
+    run.skipped.push({ id, code: d.code, message: d.message });
+    return;
   }
-  if (state && FAILBACK_STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
-    run.targets.push(target);
-    if (!run.jobIds.includes(ri.failback.failbackJobID)) run.jobIds.push(ri.failback.failbackJobID);
-    return false;
+  const target = { recoveryInstanceId: d.recoveryInstanceId, sourceServerId: id };
+  if (d.kind === 'wait') {
+    run.waiting = [...(run.waiting ?? []), target];
+    return;
   }
-  run.waiting = [...(run.waiting ?? []), target];
-  return false;
+  run.targets.push(target);
+  if (d.kind === 'launch') ready.push(d.recoveryInstanceId);
+  else if (!run.jobIds.includes(d.jobId)) run.jobIds.push(d.jobId);
 }
 
 /** StartFailbackLaunch for ready instances, <= 200 per call, tagged like every job of ours. */
@@ -136,7 +121,7 @@ async function recheckWaiting(
         message: `recovery instance ${w.recoveryInstanceId} disappeared while waiting for FAILBACK_READY_FOR_LAUNCH`,
       });
       run.targets.push(w);
-    } else if (sortByFailbackState(run, w.sourceServerId, ri)) ready.push(w.recoveryInstanceId);
+    } else fileDecision(run, w.sourceServerId, failbackDecision(w.sourceServerId, ri), ready);
   }
   await launchFailbacks(event, deps, run, ready);
   return (run.waiting ?? []).length !== waiting.length;

@@ -95,7 +95,9 @@ describe('E2E: plan failback promises what the failback does', () => {
     expect(reasonsOf('none')).toEqual([expect.stringMatching(/has no recovery instance/)]);
     // The ready and the late ones both fail back (the late ones after the failback waited for them).
     const completed = (out.servers ?? []).filter((s) => s.outcome === 'failback-completed');
-    expect(completed.map((s) => s.sourceServerId).sort()).toEqual([...idsOf('ready'), ...idsOf('late')].sort());
+    expect(completed.map((s) => s.sourceServerId).sort()).toEqual(
+      [...idsOf('ready'), ...idsOf('late')].sort(),
+    );
     expect(reasonsOf('aws')).toEqual([
       expect.stringMatching(/originates in AWS/),
       expect.stringMatching(/originates in AWS/),

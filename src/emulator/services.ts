@@ -2,10 +2,10 @@
  * Wires the neighbour services (STS, SSM, SNS, S3, Service Quotas, EC2; written against narrow
  * ports in services/) and IAM authorization onto the world, and adapts the world to their ports.
  */
-import { type AuthorizeRequest, accessDenied, createAuthorizer } from './auth/authorizer.js';
+import { createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
+import { createPipelineAuthorizer } from './auth/operations.js';
 import type { InspectionViews } from './inspection.js';
-import { renderServiceError } from './protocols/service-errors.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { createEc2Handler } from './services/ec2.js';
@@ -15,7 +15,7 @@ import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sn
 import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
 import { createStsHandler } from './services/sts.js';
 import type { EmulatorState } from './state.js';
-import type { EmulatorRequest, Principal, ServiceHandler } from './types.js';
+import type { ServiceHandler } from './types.js';
 
 /** Handlers, authorizer and inspection views of the neighbour services. */
 export interface NeighbourServices {
@@ -104,16 +104,14 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
         credentials: state.credentials,
         assumeRoleDenied: (roleArn) => state.faults.isAssumeRoleDenied(ROLE_ARN.exec(roleArn)?.[1] ?? ''),
         organizationIdOf: (accountId) => (state.account(accountId) ? FLEET_ORGANIZATION_ID : undefined),
-        authorizer,
       },
       { defaultTrustedAccounts: [state.orchestratorAccountId] },
     ),
-    ssm: createSsmHandler({ state: ssm, authorizer }),
-    sns: createSnsHandler({ state: sns, authorizer }),
-    s3: createS3Handler({ state: s3, authorizer }),
+    ssm: createSsmHandler({ state: ssm }),
+    sns: createSnsHandler({ state: sns }),
+    s3: createS3Handler({ state: s3 }),
     servicequotas: createServiceQuotasHandler({
       quotas: (accountId) => accountQuotas(accountId),
-      authorizer,
     }),
     ec2: createEc2Handler({
       listInstances: (accountId, region) => {
@@ -132,7 +130,6 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
           statusChecks: statusChecksOf(r.recoveryInstanceID, r.sourceServerID, r.launchedMs, now),
         }));
       },
-      authorizer,
     }),
   };
 
@@ -154,26 +151,10 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
     return { system: 'ok', instance: 'ok' } as const;
   }
 
-  // The pipeline's authorization step: each service says which IAM action and resources a call
-  // is (`drs:StartRecovery` on source servers, `states:ListExecutions` on the state machine, ...);
-  // SSM, SNS, S3, STS, Service Quotas and EC2 still check inside their handlers.
-  const requests: Record<
-    string,
-    (req: EmulatorRequest, principal: Principal, operation: string) => AuthorizeRequest
-  > = {
-    drs: drsAuthorization,
-    states: statesAuthorization,
-  };
-  const authorize: ServerAuthorizer = (req, principal, operation, requestId) => {
-    const describe = requests[req.service];
-    if (describe === undefined) return undefined;
-    const request = describe(req, principal, operation);
-    const result = authorizer.check(principal, request);
-    const shown = typeof request.resources === 'string' ? request.resources : (request.resources[0] ?? '*');
-    return result.allowed
-      ? undefined
-      : renderServiceError(req.service, accessDenied(req.service, principal, result, shown), requestId);
-  };
+  // The pipeline's authorization step, the only one: one table says which IAM action and
+  // resources each call of each service is (`drs:StartRecovery` on source servers,
+  // `ssm:GetParameter` on the parameter, `states:ListExecutions` on the state machine, ...).
+  const authorize = createPipelineAuthorizer(authorizer);
 
   const views: InspectionViews = {
     'sns/messages': (q) => ({ messages: sns.messages(q.get('topicArn') ?? undefined) }),
@@ -194,84 +175,4 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
   };
 
   return { handlers, authorize, views };
-}
-
-/** The JSON object of a request body, or undefined (the service itself answers a malformed one). */
-function jsonBody(req: EmulatorRequest): Record<string, unknown> | undefined {
-  if (req.body.length === 0) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
-// RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
-const DRS_PER_RESOURCE: Readonly<Record<string, { field: string; type: string; key?: string }>> = {
-  StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
-  TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
-  StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
-};
-
-/** The IAM request of a DRS call: `drs:<Operation>`, its resources, and tags given at creation. */
-function drsAuthorization(req: EmulatorRequest, principal: Principal, operation: string): AuthorizeRequest {
-  let resource = '*';
-  if (req.rawPath.startsWith('/tags/')) {
-    try {
-      resource = decodeURIComponent(req.rawPath.slice(6));
-    } catch {
-      resource = '*';
-    }
-  }
-  // The scoped operations are the only ones whose body decides authorization: parse it once.
-  const scoped = DRS_PER_RESOURCE[operation];
-  const body = scoped === undefined ? undefined : jsonBody(req);
-  let resources: string | string[] = resource;
-  if (scoped !== undefined && body !== undefined) {
-    const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
-    const ids = items
-      .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
-      .filter((id): id is string => typeof id === 'string');
-    if (ids.length > 0) {
-      resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
-    }
-  }
-  const tags = body?.tags;
-  const tagsOnCreate =
-    (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&
-    typeof tags === 'object' &&
-    tags !== null &&
-    Object.keys(tags).length > 0;
-  return { action: `drs:${operation}`, resources, region: req.region, tagsOnCreate };
-}
-
-/** Step Functions operations and the input member naming the resource IAM checks them on. */
-const STATES_RESOURCE: Readonly<Record<string, string>> = {
-  StartExecution: 'stateMachineArn',
-  ListExecutions: 'stateMachineArn',
-  DescribeExecution: 'executionArn',
-  GetExecutionHistory: 'executionArn',
-  StopExecution: 'executionArn',
-};
-
-/**
- * The IAM request of a Step Functions call: `states:<Operation>` (the action names IAM uses) on
- * the state machine or execution ARN it names (`*` when it names none).
- */
-function statesAuthorization(
-  req: EmulatorRequest,
-  _principal: Principal,
-  operation: string,
-): AuthorizeRequest {
-  const member = STATES_RESOURCE[operation];
-  const value = member === undefined ? undefined : jsonBody(req)?.[member];
-  return {
-    action: `states:${operation}`,
-    resources: typeof value === 'string' && value !== '' ? value : '*',
-    region: req.region,
-  };
 }

@@ -1,6 +1,6 @@
 /**
  * A tiny node:http front for E2's service handlers (STS, SSM, SNS, S3, Service Quotas, EC2) with
- * the real SigV4 authentication and authorizer, so their tests drive them with the real SDK
+ * the real SigV4 authentication and the pipeline's authorization step, so their tests drive them with the real SDK
  * clients without the full emulator. Listens on 127.0.0.1:0.
  */
 import { randomUUID } from 'node:crypto';
@@ -9,9 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { createAuthorizer } from '../../src/emulator/auth/authorizer.js';
 import { authenticate, CredentialStore } from '../../src/emulator/auth/credentials.js';
 import type { PolicyDocument } from '../../src/emulator/auth/iam-policy.js';
+import { createPipelineAuthorizer } from '../../src/emulator/auth/operations.js';
 import { requestTarget } from '../../src/emulator/auth/sigv4.js';
 import { commonError } from '../../src/emulator/protocols/service-errors.js';
-import { runHandler } from '../../src/emulator/server.js';
+import { operationOf, runHandler } from '../../src/emulator/server.js';
 import {
   createEc2Handler,
   createS3Handler,
@@ -93,21 +94,23 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
   const instances = new Map<string, Ec2InstanceView[]>();
   const quotas = new Map<string, Record<string, number>>();
   const deniedAssumeAccounts = new Set<string>();
-  const authorizer = createAuthorizer({ policiesForRole: (arn) => roles.get(arn)?.policies });
   const handlers: Record<string, ServiceHandler> = {
     sts: createStsHandler({
       findRole: (arn) => roles.get(arn),
       credentials,
       assumeRoleDenied: (arn) => deniedAssumeAccounts.has(arn.split(':')[4] ?? ''),
       organizationIdOf: () => 'o-emulator0001',
-      authorizer,
     }),
-    ssm: createSsmHandler({ state: ssm, authorizer }),
-    sns: createSnsHandler({ state: sns, authorizer }),
-    s3: createS3Handler({ state: s3, authorizer }),
-    servicequotas: createServiceQuotasHandler({ quotas: (account) => quotas.get(account) ?? {}, authorizer }),
-    ec2: createEc2Handler({ listInstances: (account) => instances.get(account) ?? [], authorizer }),
+    ssm: createSsmHandler({ state: ssm }),
+    sns: createSnsHandler({ state: sns }),
+    s3: createS3Handler({ state: s3 }),
+    servicequotas: createServiceQuotasHandler({ quotas: (account) => quotas.get(account) ?? {} }),
+    ec2: createEc2Handler({ listInstances: (account) => instances.get(account) ?? [] }),
   };
+  // The emulator's own authorization step, as its server pipeline runs it before each handler.
+  const authorize = createPipelineAuthorizer(
+    createAuthorizer({ policiesForRole: (arn) => roles.get(arn)?.policies }),
+  );
   const harness = {
     credentials,
     ssm,
@@ -142,11 +145,18 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
       const requestId = randomUUID();
       const auth = authenticate(req, credentials, { requestId });
       const handler = handlers[req.service];
+      const denied = auth.ok ? authorize(req, auth.principal, operationOf(req), requestId) : undefined;
       const response = !auth.ok
         ? auth.response
-        : handler === undefined
-          ? commonError(req.service, 'internal', { requestId })
-          : await runHandler(handler, req, { principal: auth.principal, now: () => harness.now, requestId });
+        : denied !== undefined
+          ? denied
+          : handler === undefined
+            ? commonError(req.service, 'internal', { requestId })
+            : await runHandler(handler, req, {
+                principal: auth.principal,
+                now: () => harness.now,
+                requestId,
+              });
       const out = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
       // A HEAD answer describes the object it does not send: keep the handler's content-length.
       const length = method === 'HEAD' ? (response.headers['content-length'] ?? '0') : String(out.length);

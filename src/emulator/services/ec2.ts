@@ -7,8 +7,6 @@
  * `MaxResults`/`NextToken`, and EC2's own errors.
  */
 
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import { wildcardMatch } from '../auth/iam-policy.js';
 import { ec2Response } from '../protocols/ec2.js';
 import { compareKeys, type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
@@ -91,7 +89,6 @@ function detailOf(status: Ec2SummaryStatus): string {
 export interface Ec2Ports {
   /** Instances of an account in a region (recovery instances, terminated ones while still visible). */
   listInstances(accountId: string, region: string): readonly Ec2InstanceView[];
-  readonly authorizer?: Authorizer;
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -314,14 +311,6 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
         .sort((a, b) => Number(a[0].slice(6)) - Number(b[0].slice(6)))
         .map(([, v]) => v);
       parsedFilters.push({ name, values });
-    }
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, {
-        action: `ec2:${spec.action}`,
-        resources: '*',
-        region,
-      });
-      if (!check.allowed) throw accessDenied('ec2', principal, check, '*');
     }
     const all = ports.listInstances(principal.accountId, region);
     if (ids.length > 0) {

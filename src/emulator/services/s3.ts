@@ -6,8 +6,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
 import { s3HostId } from '../protocols/s3.js';
 import { fail } from '../protocols/service-errors.js';
@@ -125,7 +123,6 @@ export class S3State {
 /** Narrow ports of the S3 handler. */
 export interface S3Ports {
   readonly state: S3State;
-  readonly authorizer?: Authorizer;
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -309,20 +306,6 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     );
   }
 
-  function denied(
-    action: string,
-    resource: string,
-    principal: Principal,
-    region: string,
-    _requestId: string,
-    _head: boolean,
-  ): EmulatorResponse | undefined {
-    if (ports.authorizer === undefined) return undefined;
-    const check = ports.authorizer.check(principal, { action, resources: resource, region });
-    if (!check.allowed) throw accessDenied('s3', principal, check, resource);
-    return undefined;
-  }
-
   function createBucket(name: string, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
     const { requestId, principal } = ctx;
     if (!BUCKET_NAME.test(name) || name.includes('..')) {
@@ -333,8 +316,6 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
         extra: { BucketName: name },
       });
     }
-    const deny = denied('s3:CreateBucket', `arn:aws:s3:::${name}`, principal, req.region, requestId, false);
-    if (deny !== undefined) return deny;
     const existing = state.bucket(name);
     if (existing !== undefined) {
       if (existing.ownerAccountId !== principal.accountId) {
@@ -500,15 +481,6 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
         req.method === 'GET' &&
         !['uploads', 'versions', 'location', 'policy', 'acl'].some((k) => req.query.has(k))
       ) {
-        const deny = denied(
-          's3:ListBucket',
-          `arn:aws:s3:::${bucketName}`,
-          principal,
-          req.region,
-          requestId,
-          head,
-        );
-        if (deny !== undefined) return deny;
         if (!canAccess(bucket, principal))
           throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
         return listObjects(bucket, req, ctx);
@@ -519,10 +491,6 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
         status: 501,
       });
     }
-    const resource = `arn:aws:s3:::${bucketName}/${key}`;
-    const action = req.method === 'PUT' ? 's3:PutObject' : 's3:GetObject';
-    const deny = denied(action, resource, principal, req.region, requestId, head);
-    if (deny !== undefined) return deny;
     if (!canAccess(bucket, principal)) {
       throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
     }

@@ -5,8 +5,6 @@
  * is `NoSuchResourceException`.
  */
 
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
 import { fail } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
@@ -72,7 +70,6 @@ export interface ServiceQuotasPorts {
    * {@link QuotaDefinition.defaultValue}.
    */
   quotas(accountId: string, region: string): Readonly<Record<string, number>>;
-  readonly authorizer?: Authorizer;
 }
 
 const CODE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,128}$/;
@@ -141,19 +138,6 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
     return undefined;
   }
 
-  function authorize(
-    action: string,
-    ctx: ServiceContext,
-    region: string,
-    code: string,
-  ): EmulatorResponse | undefined {
-    if (ports.authorizer === undefined) return undefined;
-    const resource = `arn:aws:servicequotas:${region}:${ctx.principal.accountId}:${DRS_SERVICE_CODE}/${code}`;
-    const check = ports.authorizer.check(ctx.principal, { action, resources: resource, region });
-    if (!check.allowed) throw accessDenied('servicequotas', ctx.principal, check, resource);
-    return undefined;
-  }
-
   function getQuota(
     input: Record<string, unknown>,
     region: string,
@@ -164,13 +148,6 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
     const invalid = checkInput(input, requestId, true);
     if (invalid !== undefined) return invalid;
     const code = input.QuotaCode as string;
-    const denied = authorize(
-      applied ? 'servicequotas:GetServiceQuota' : 'servicequotas:GetAWSDefaultServiceQuota',
-      ctx,
-      region,
-      code,
-    );
-    if (denied !== undefined) return denied;
     const def = DRS_QUOTAS.find((q) => q.code === code);
     if (def === undefined) {
       return err(
@@ -189,8 +166,6 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
     const { requestId, principal } = ctx;
     const invalid = checkInput(input, requestId, false);
     if (invalid !== undefined) return invalid;
-    const denied = authorize('servicequotas:ListServiceQuotas', ctx, region, '*');
-    if (denied !== undefined) return denied;
     const values = ports.quotas(principal.accountId, region);
     return jsonResponse(
       {

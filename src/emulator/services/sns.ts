@@ -5,8 +5,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import { missingMemberMessage } from '../protocols/json.js';
 import { parseQueryParams, queryResponse, queryStructList } from '../protocols/query.js';
 import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
@@ -134,7 +132,6 @@ export class SnsState {
 /** Narrow ports of the SNS handler. */
 export interface SnsPorts {
   readonly state: SnsState;
-  readonly authorizer?: Authorizer;
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
@@ -171,11 +168,6 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
         requestId,
       );
     }
-    const arn = topicArn(principal.accountId, region, name);
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, { action: 'sns:CreateTopic', resources: arn, region });
-      if (!check.allowed) throw accessDenied('sns', principal, check, arn);
-    }
     const tags: Record<string, string> = {};
     for (const tag of queryStructList(params, 'Tags')) {
       if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
@@ -189,7 +181,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     });
   }
 
-  function publish(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
+  function publish(params: URLSearchParams, ctx: ServiceContext): EmulatorResponse {
     const { requestId, principal } = ctx;
     const arn = params.get('TopicArn') ?? params.get('TargetArn');
     if (arn === null) {
@@ -266,10 +258,6 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
         ...(binaryValue === undefined ? {} : { BinaryValue: binaryValue }),
       };
     }
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, { action: 'sns:Publish', resources: arn, region });
-      if (!check.allowed) throw accessDenied('sns', principal, check, arn);
-    }
     const topic = state.topic(arn);
     const ownerAccount = arnMatch[2] ?? '';
     if (
@@ -328,7 +316,7 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
       case 'CreateTopic':
         return createTopic(params, req.region, ctx);
       case 'Publish':
-        return publish(params, req.region, ctx);
+        return publish(params, ctx);
       default:
         return error(
           'InvalidAction',

@@ -4,8 +4,6 @@
  * by ARN only for parameters shared with the caller's account.
  */
 
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
 import { fail, notAuthorizedMessage } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
@@ -151,7 +149,6 @@ export class SsmStateError extends Error {
 /** Narrow ports of the SSM handler. */
 export interface SsmPorts {
   readonly state: SsmState;
-  readonly authorizer?: Authorizer;
 }
 
 const ARN_NAME = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter(\/.*)$/;
@@ -200,10 +197,6 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     }
     const target = resolveName(input.Name, ctx, region);
     const arn = parameterArn(target.accountId, target.region, target.name);
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, { action: 'ssm:GetParameter', resources: arn, region });
-      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
-    }
     const record = state.get(target.accountId, target.region, target.name);
     if (target.accountId !== principal.accountId) {
       if (record === undefined || !record.sharedWith.includes(principal.accountId)) {
@@ -326,11 +319,6 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
           message: `Parameter value, ${input.Value}, failed to satisfy constraint specified in allowedPattern: ${input.AllowedPattern}.`,
         });
       }
-    }
-    const arn = parameterArn(principal.accountId, region, name);
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, { action: 'ssm:PutParameter', resources: arn, region });
-      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
     }
     try {
       const record = state.putParameter(principal.accountId, region, {

@@ -5,8 +5,6 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Authorizer } from '../auth/authorizer.js';
-import { accessDenied } from '../auth/authorizer.js';
 import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
 import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
 import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
@@ -14,13 +12,7 @@ import { missingMemberMessage } from '../protocols/json.js';
 import { parseQueryParams, queryResponse } from '../protocols/query.js';
 import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
 import { xmlElements } from '../protocols/xml.js';
-import type {
-  EmulatorRequest,
-  EmulatorResponse,
-  Principal,
-  ServiceContext,
-  ServiceHandler,
-} from '../types.js';
+import type { EmulatorResponse, Principal, ServiceContext, ServiceHandler } from '../types.js';
 
 const XMLNS = QUERY_XMLNS.sts ?? 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';
@@ -49,8 +41,6 @@ export interface StsPorts {
   assumeRoleDenied?(roleArn: string, caller: Principal): boolean;
   /** `aws:PrincipalOrgID` of an account, for trust conditions. */
   organizationIdOf?(accountId: string): string | undefined;
-  /** Identity-policy check of the caller (`sts:AssumeRole` on the role). */
-  readonly authorizer?: Authorizer;
 }
 
 /** Options of {@link createStsHandler}. */
@@ -86,7 +76,7 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
     throw fail({ code: 'ValidationError', message, status: 400 });
   };
 
-  function assumeRole(params: URLSearchParams, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
+  function assumeRole(params: URLSearchParams, ctx: ServiceContext): EmulatorResponse {
     const { principal, requestId } = ctx;
     const roleArn = params.get('RoleArn');
     const sessionName = params.get('RoleSessionName');
@@ -131,14 +121,6 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
         status: 403,
       });
 
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, {
-        action: 'sts:AssumeRole',
-        resources: roleArn,
-        region: req.region,
-      });
-      if (!check.allowed) throw accessDenied('sts', principal, check, roleArn);
-    }
     const role = ports.findRole(roleArn);
     if (role === undefined) throw denied();
     const keys: ConditionKeys = {
@@ -230,7 +212,7 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
     const action = params.get('Action');
     switch (action) {
       case 'AssumeRole':
-        return assumeRole(params, req, ctx);
+        return assumeRole(params, ctx);
       case 'GetCallerIdentity':
         return getCallerIdentity(ctx);
       default:

@@ -1,0 +1,143 @@
+/**
+ * Authorization lives in one place: the pipeline's operation table. No service handler imports
+ * or calls the authorizer, and the table names the IAM action and resource of each served
+ * operation.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { authorizationOf } from '../../../../src/emulator/auth/operations.js';
+import type { EmulatorRequest, Principal } from '../../../../src/emulator/types.js';
+
+const ROOT = join(import.meta.dirname, '../../../../src/emulator');
+const HANDLER_DIRS = ['services', 'drs'];
+
+const principal: Principal = {
+  accountId: '111111111111',
+  arn: 'arn:aws:sts::111111111111:assumed-role/R/s',
+  accessKeyId: 'ASIA',
+  roleArn: 'arn:aws:iam::111111111111:role/R',
+};
+
+function request(service: string, over: Partial<EmulatorRequest> = {}): EmulatorRequest {
+  return {
+    method: 'POST',
+    path: '/',
+    rawPath: '/',
+    query: new URLSearchParams(),
+    headers: {},
+    body: Buffer.alloc(0),
+    service,
+    region: 'us-east-2',
+    ...over,
+  };
+}
+
+describe('pipeline authorization table', () => {
+  it('is the only authorization: no service handler imports the authorizer or checks IAM itself', () => {
+    const offenders: string[] = [];
+    for (const dir of HANDLER_DIRS) {
+      for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts'))) {
+        const text = readFileSync(join(ROOT, dir, file), 'utf8');
+        if (/auth\/authorizer|auth\/operations|\bAuthorizer\b|authorizer\.check|accessDenied\(/.test(text))
+          offenders.push(`${dir}/${file}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it.each([
+    [
+      'ssm',
+      'GetParameter',
+      { body: Buffer.from('{"Name":"/drs/x:3"}') },
+      'ssm:GetParameter',
+      'arn:aws:ssm:us-east-2:111111111111:parameter/drs/x',
+    ],
+    [
+      'ssm',
+      'GetParameter',
+      { body: Buffer.from('{"Name":"arn:aws:ssm:us-east-1:123456789012:parameter/shared"}') },
+      'ssm:GetParameter',
+      'arn:aws:ssm:us-east-1:123456789012:parameter/shared',
+    ],
+    [
+      'ssm',
+      'PutParameter',
+      { body: Buffer.from('{"Name":"plain"}') },
+      'ssm:PutParameter',
+      'arn:aws:ssm:us-east-2:111111111111:parameter/plain',
+    ],
+    [
+      'sns',
+      'Publish',
+      { body: Buffer.from('Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-2%3A1%3At&Message=m') },
+      'sns:Publish',
+      'arn:aws:sns:us-east-2:1:t',
+    ],
+    [
+      'sns',
+      'CreateTopic',
+      { body: Buffer.from('Action=CreateTopic&Name=alerts') },
+      'sns:CreateTopic',
+      'arn:aws:sns:us-east-2:111111111111:alerts',
+    ],
+    [
+      'sts',
+      'AssumeRole',
+      { body: Buffer.from('Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A2%3Arole%2FX') },
+      'sts:AssumeRole',
+      'arn:aws:iam::2:role/X',
+    ],
+    [
+      'servicequotas',
+      'GetServiceQuota',
+      { body: Buffer.from('{"ServiceCode":"drs","QuotaCode":"L-B827C881"}') },
+      'servicequotas:GetServiceQuota',
+      'arn:aws:servicequotas:us-east-2:111111111111:drs/L-B827C881',
+    ],
+    [
+      'servicequotas',
+      'ListServiceQuotas',
+      { body: Buffer.from('{"ServiceCode":"drs"}') },
+      'servicequotas:ListServiceQuotas',
+      '*',
+    ],
+    ['ec2', 'DescribeInstanceStatus', {}, 'ec2:DescribeInstanceStatus', '*'],
+    ['s3', 'HeadBucket', { method: 'HEAD', path: '/b' }, 's3:ListBucket', 'arn:aws:s3:::b'],
+    ['s3', 'ListObjectsV2', { method: 'GET', path: '/b/' }, 's3:ListBucket', 'arn:aws:s3:::b'],
+    ['s3', 'HeadObject', { method: 'HEAD', path: '/b/k/1.json' }, 's3:GetObject', 'arn:aws:s3:::b/k/1.json'],
+    ['s3', 'PutObject', { method: 'PUT', path: '/b/k' }, 's3:PutObject', 'arn:aws:s3:::b/k'],
+    [
+      'states',
+      'DescribeExecution',
+      { body: Buffer.from('{"executionArn":"arn:aws:states:us-east-2:1:execution:m:e"}') },
+      'states:DescribeExecution',
+      'arn:aws:states:us-east-2:1:execution:m:e',
+    ],
+    [
+      'drs',
+      'StartRecovery',
+      { body: Buffer.from('{"sourceServers":[{"sourceServerID":"s-1"}]}') },
+      'drs:StartRecovery',
+      ['arn:aws:drs:us-east-2:111111111111:source-server/s-1'],
+    ],
+  ] as const)('%s %s asks IAM for %s on its resource', (service, operation, over, action, resources) => {
+    expect(authorizationOf(request(service, over), principal, operation)).toMatchObject({
+      action,
+      resources,
+      region: 'us-east-2',
+    });
+  });
+
+  it('asks nothing of IAM for sts:GetCallerIdentity, which needs no permission', () => {
+    expect(authorizationOf(request('sts'), principal, 'GetCallerIdentity')).toBe('none');
+  });
+
+  it('checks an operation the table does not list as <service>:<Operation> rather than letting it through', () => {
+    expect(authorizationOf(request('ssm'), principal, 'DeleteParameter')).toMatchObject({
+      action: 'ssm:DeleteParameter',
+      resources: '*',
+    });
+  });
+});

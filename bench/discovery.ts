@@ -3,7 +3,7 @@
  * account after the other, with emulated latency on every call.
  */
 import { performance } from 'node:perf_hooks';
-import { parseStagingAccounts } from '../src/contract/index.js';
+import { parseStagingAccountRegistry } from '../src/contract/index.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { createTaskDeps, discover } from '../src/tasks/index.js';
 import { listAllSourceServers } from '../src/tasks/shared.js';
@@ -61,8 +61,8 @@ export async function measureDiscovery(
 
       const d = deps();
       t = performance.now();
-      const configured = parseStagingAccounts(
-        await d.aws.orchestrator.ssm.getParameter(d.env.stagingAccountsParameter),
+      const configured = parseStagingAccountRegistry(
+        await d.aws.orchestrator.ssm.getParametersByPath(d.env.stagingAccountsPath),
       );
       for (const c of configured) {
         const ports = d.aws.account({ accountId: c.accountId, region: c.region, roleArn: c.roleArn });

@@ -58,10 +58,11 @@ export interface DeploymentConfig {
   readonly weeklyDrill: WeeklyDrillConfig;
   /** Drill-cleanup schedule. */
   readonly drillCleanup: DrillCleanupConfig;
-  /** Staging accounts, validated by the contract's `parseStagingAccounts`. */
+  /**
+   * Staging accounts, validated by the contract's `parseStagingAccounts`; the stack stores each as
+   * one SSM parameter of the registry (`registryParameters`).
+   */
   readonly stagingAccounts: readonly ResolvedStagingAccount[];
-  /** The staging accounts document exactly as stored in the SSM parameter (normalized JSON). */
-  readonly stagingAccountsDocument: string;
 }
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -216,11 +217,7 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
   };
   if (c.problems.length > 0) throw new ValidationError(c.problems, 'deployment configuration');
   const stagingAccounts = parseStagingAccounts(stagingAccountsRaw);
-  return {
-    ...config,
-    stagingAccounts,
-    stagingAccountsDocument: JSON.stringify({ stagingAccounts }),
-  };
+  return { ...config, stagingAccounts };
 }
 
 /**

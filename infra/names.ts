@@ -5,6 +5,7 @@
  * Plain data: importing this module never loads `aws-cdk-lib`.
  */
 
+import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../src/contract/staging-accounts.js';
 import { TASK_NAMES, type TaskName } from '../src/tasks/names.js';
 
 /** Which state machine a task belongs to. */
@@ -64,8 +65,12 @@ export const DRILL_CLEANUP_STATE_MACHINE_NAME = 'drs-orchestration-drill-cleanup
 /** Role of the main state machine (fixed name, for the staging accounts' audit trails). */
 export const MAIN_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-main-state-machine';
 
-/** SSM parameter holding the staging accounts document (design 6.1). */
-export const STAGING_ACCOUNTS_PARAMETER_NAME = '/drs-orchestration/staging-accounts';
+/**
+ * SSM path of the staging-account registry: one parameter per account, `<path>/<accountId>`,
+ * read with GetParametersByPath (a single document would pass SSM's 4 KB standard and 8 KB
+ * advanced value limits before the schema's 50 accounts).
+ */
+export const STAGING_ACCOUNTS_PATH = DEFAULT_STAGING_ACCOUNTS_PATH;
 
 /** SNS topic for notifications, alarms and approval requests. */
 export const NOTIFICATION_TOPIC_NAME = 'drs-orchestration-notifications';
@@ -96,7 +101,7 @@ export function resultsBucketName(orchestratorAccountId: string, region: string)
  */
 export const HANDLER_ENV = {
   /** Name of the SSM parameter with the staging accounts (read by `discover`). */
-  stagingAccountsParameter: 'DRS_STAGING_ACCOUNTS_PARAMETER',
+  stagingAccountsPath: 'DRS_STAGING_ACCOUNTS_PATH',
   /** Results bucket name; absent means records travel inline. */
   resultsBucket: 'RESULTS_BUCKET',
   /** Region of the results bucket: the executors run in the staging region and write across regions. */

@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { registryParameters } from '../../src/contract/staging-accounts.js';
 import { bundleHandlers } from '../bundle.js';
 import { REPO_ROOT } from '../config.js';
 import { AslStateMachine } from '../constructs/asl-state-machine.js';
@@ -30,7 +31,7 @@ import {
   RESULTS_PREFIX,
   RESULTS_WRITER_TASKS,
   resultsBucketName,
-  STAGING_ACCOUNTS_PARAMETER_NAME,
+  STAGING_ACCOUNTS_PATH,
   TASK_FUNCTIONS,
   WAVES_STATE_MACHINE_NAME,
 } from '../names.js';
@@ -46,7 +47,8 @@ const STANDARD_PARAMETER_LIMIT = 4096;
 export class MainOrchestratorStack extends Stack {
   readonly key: kms.Key;
   readonly resultsBucket: s3.Bucket;
-  readonly stagingAccountsParameter: ssm.StringParameter;
+  /** The staging-account registry: one parameter per account under `STAGING_ACCOUNTS_PATH`. */
+  readonly stagingAccountParameters: readonly ssm.StringParameter[];
   readonly functions: Readonly<Record<string, TaskFunction>>;
   readonly main: AslStateMachine;
   readonly waves: AslStateMachine;
@@ -150,17 +152,24 @@ export class MainOrchestratorStack extends Stack {
     );
     this.resultsBucket = bucket;
 
-    // --- staging accounts parameter -----------------------------------------------------------
-    this.stagingAccountsParameter = new ssm.StringParameter(this, 'StagingAccounts', {
-      parameterName: STAGING_ACCOUNTS_PARAMETER_NAME,
-      description:
-        'drs-orchestration staging accounts (design 6.1), validated against staging-accounts.schema.json',
-      stringValue: config.stagingAccountsDocument,
-      tier:
-        Buffer.byteLength(config.stagingAccountsDocument) > STANDARD_PARAMETER_LIMIT
-          ? ssm.ParameterTier.ADVANCED
-          : ssm.ParameterTier.STANDARD,
-    });
+    // --- staging-account registry: one parameter per account -----------------------------------
+    // A single document outgrows SSM's 4 KB standard and 8 KB advanced values before the schema's
+    // 50 accounts; one small standard parameter per account never does.
+    this.stagingAccountParameters = registryParameters(config.stagingAccounts, STAGING_ACCOUNTS_PATH).map(
+      (p, i) => {
+        if (Buffer.byteLength(p.value) > STANDARD_PARAMETER_LIMIT) {
+          throw new Error(
+            `staging account parameter ${p.name} is over the ${STANDARD_PARAMETER_LIMIT}-byte standard tier`,
+          );
+        }
+        return new ssm.StringParameter(this, `StagingAccount${config.stagingAccounts[i]?.accountId}`, {
+          parameterName: p.name,
+          description: 'drs-orchestration staging account, validated against staging-accounts.schema.json',
+          stringValue: p.value,
+          tier: ssm.ParameterTier.STANDARD,
+        });
+      },
+    );
 
     // --- task functions -----------------------------------------------------------------------
     const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'main');
@@ -183,7 +192,7 @@ export class MainOrchestratorStack extends Stack {
           ? { roleName: executorTaskRoleName(spec.taskId) }
           : {}),
         environment: {
-          [HANDLER_ENV.stagingAccountsParameter]: STAGING_ACCOUNTS_PARAMETER_NAME,
+          [HANDLER_ENV.stagingAccountsPath]: STAGING_ACCOUNTS_PATH,
           [HANDLER_ENV.resultsBucket]: bucket.bucketName,
           [HANDLER_ENV.resultsBucketRegion]: config.region,
         },
@@ -196,7 +205,21 @@ export class MainOrchestratorStack extends Stack {
       return found;
     };
     const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
-    this.stagingAccountsParameter.grantRead(fn('discover').role);
+    // GetParametersByPath is authorized against the path, not the parameters it returns
+    // (Systems Manager user guide, "How Parameter Store authorizes parameter retrieval").
+    fn('discover').role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadStagingAccountRegistry',
+        actions: ['ssm:GetParametersByPath'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: STAGING_ACCOUNTS_PATH.replace(/^\//, ''),
+          }),
+        ],
+      }),
+    );
     // discover lists source servers and partition reads service quotas, in every staging account.
     for (const taskId of ['discover', 'partition']) {
       const role = fn(taskId).role;
@@ -303,7 +326,7 @@ export class MainOrchestratorStack extends Stack {
     new CfnOutput(this, 'MainStateMachineArn', { value: this.main.stateMachine.stateMachineArn });
     new CfnOutput(this, 'WavesStateMachineArn', { value: this.waves.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ResultsBucketName', { value: bucket.bucketName });
-    new CfnOutput(this, 'StagingAccountsParameterName', { value: STAGING_ACCOUNTS_PARAMETER_NAME });
+    new CfnOutput(this, 'StagingAccountsPath', { value: STAGING_ACCOUNTS_PATH });
   }
 
   /** Publishing to the KMS-encrypted notification topic (started/completed messages, approvals). */

@@ -63,6 +63,10 @@ export interface StsPort {
 export interface SsmPort {
   /** The parameter's value (decrypted). */
   getParameter(name: string): Promise<string>;
+  /**
+   * Every parameter directly under `path` (not recursive), every page, decrypted, ordered by name.
+   */
+  getParametersByPath(path: string): Promise<{ name: string; value: string }[]>;
 }
 
 /** S3 (results bucket). */

@@ -32,4 +32,11 @@ export {
   runbookSchema,
   stagingAccountsSchema,
 } from './schemas.js';
-export { parseStagingAccounts, type ResolvedStagingAccount } from './staging-accounts.js';
+export {
+  DEFAULT_STAGING_ACCOUNTS_PATH,
+  parseStagingAccountRegistry,
+  parseStagingAccounts,
+  type RegistryParameter,
+  type ResolvedStagingAccount,
+  registryParameters,
+} from './staging-accounts.js';

@@ -55,3 +55,105 @@ export function parseStagingAccounts(raw: unknown): ResolvedStagingAccount[] {
   if (problems.length > 0) throw new ValidationError(problems, 'staging accounts configuration');
   return accounts;
 }
+
+/**
+ * The SSM path of the staging-account registry: one parameter per account,
+ * `<path>/<accountId>`, each holding that account's entry as JSON (a few hundred characters, so
+ * the standard tier's 4 KB fits and 50 accounts need no 8 KB advanced parameter).
+ */
+export const DEFAULT_STAGING_ACCOUNTS_PATH = '/drs-orchestration/staging-accounts';
+
+/** A document pointer (`/stagingAccounts/3/roleArn`) as the registry names it (`<path>/<id>/roleArn`). */
+function registryPointer(pointer: string, parameters: readonly RegistryParameter[], path: string): string {
+  const m = /^\/stagingAccounts(?:\/(\d+))?(.*)$/.exec(pointer);
+  if (!m) return pointer;
+  if (m[1] === undefined) return `${path}${m[2]}`;
+  return `${parameters[Number(m[1])]?.name ?? path}${m[2]}`;
+}
+
+/** One registry parameter: its full name and its JSON value. */
+export interface RegistryParameter {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** The registry parameters of these staging accounts (what the stack and the emulator fleets store). */
+export function registryParameters(
+  accounts: readonly StagingAccount[],
+  path: string = DEFAULT_STAGING_ACCOUNTS_PATH,
+): RegistryParameter[] {
+  const base = path.replace(/\/+$/, '');
+  return accounts.map((account) => ({
+    name: `${base}/${account.accountId}`,
+    value: JSON.stringify(account),
+  }));
+}
+
+/**
+ * Validates the registry read from SSM (the parameters directly under `path`) and applies
+ * defaults, as {@link parseStagingAccounts} does for the document form; each problem names the
+ * parameter it is in, e.g. `/drs-orchestration/staging-accounts/111111111111/roleArn must name
+ * account 111111111111, ...`. Accounts come in parameter-name order.
+ *
+ * @throws {ValidationError} for an empty registry, a value that is not JSON, a parameter whose
+ *   last name segment is not its `accountId`, or anything {@link parseStagingAccounts} refuses.
+ */
+export function parseStagingAccountRegistry(
+  parameters: readonly RegistryParameter[],
+  path: string = DEFAULT_STAGING_ACCOUNTS_PATH,
+): ResolvedStagingAccount[] {
+  const subject = `staging account registry (SSM path ${path})`;
+  if (parameters.length === 0) {
+    throw new ValidationError(
+      [
+        {
+          pointer: path,
+          message: `has no parameters: expected one per staging account, named ${path.replace(/\/+$/, '')}/<accountId>, each a JSON object with accountId, region and roleArn`,
+        },
+      ],
+      subject,
+    );
+  }
+  const problems: ValidationProblem[] = [];
+  const entries: unknown[] = [];
+  for (const p of parameters) {
+    try {
+      entries.push(JSON.parse(p.value));
+    } catch (err) {
+      problems.push({
+        pointer: p.name,
+        message: `must be a JSON object, got invalid JSON (${(err as Error).message})`,
+      });
+      entries.push(undefined);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems, subject);
+  try {
+    const accounts = parseStagingAccounts({ stagingAccounts: entries });
+    accounts.forEach((account, i) => {
+      const name = (parameters[i] as RegistryParameter).name;
+      const last = name.slice(name.lastIndexOf('/') + 1);
+      if (last !== account.accountId) {
+        problems.push({
+          pointer: `${name}/accountId`,
+          message: `must be ${last}, the last segment of its parameter name, got ${account.accountId}`,
+        });
+      }
+    });
+    if (problems.length > 0) throw new ValidationError(problems, subject);
+    return accounts;
+  } catch (err) {
+    if (!(err instanceof ValidationError) || err.message.startsWith(`invalid ${subject}`)) throw err;
+    // Name the parameter instead of the document position the schema check saw.
+    throw new ValidationError(
+      err.problems.map((problem) => ({
+        ...problem,
+        pointer: registryPointer(problem.pointer, parameters, path),
+        message: problem.message.replace(/\/stagingAccounts(\/\d+)?/g, (found) =>
+          registryPointer(found, parameters, path),
+        ),
+      })),
+      subject,
+    );
+  }
+}

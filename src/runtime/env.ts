@@ -38,10 +38,10 @@ export interface RuntimeEnvConfig {
   readonly scheduler?: DiscreteScheduler;
   /** Results bucket (S3). @default none: records travel inline */
   readonly resultsBucket?: string;
-  /** SSM parameter with the staging accounts. @default '/drs-orchestration/staging-accounts' */
-  readonly stagingAccountsParameter?: string;
+  /** SSM path of the staging-account registry. @default '/drs-orchestration/staging-accounts' */
+  readonly stagingAccountsPath?: string;
   /**
-   * Environment the tasks read their settings from (`DRS_STAGING_ACCOUNTS_PARAMETER`,
+   * Environment the tasks read their settings from (`DRS_STAGING_ACCOUNTS_PATH`,
    * `RESULTS_BUCKET`, ...). The CLI passes the shell's on `--target aws` only.
    * @default {}: a local run must not pick up a Lambda's environment
    */
@@ -151,9 +151,7 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
         env: taskEnv,
         progress: scope.progress,
         ...(config.resultsBucket ? { resultsBucket: config.resultsBucket } : {}),
-        ...(config.stagingAccountsParameter
-          ? { stagingAccountsParameter: config.stagingAccountsParameter }
-          : {}),
+        ...(config.stagingAccountsPath ? { stagingAccountsPath: config.stagingAccountsPath } : {}),
         ...(config.log ? { log: config.log } : {}),
       }),
     ...(config.tasks ? { tasks: config.tasks } : {}),

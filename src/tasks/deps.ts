@@ -10,11 +10,12 @@ import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
+import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/index.js';
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import type { ExecutorsPort } from './executors.js';
 
-/** Default name of the SSM parameter listing the staging accounts (design 6.1). */
-export const DEFAULT_STAGING_ACCOUNTS_PARAMETER = '/drs-orchestration/staging-accounts';
+/** Default SSM path of the staging-account registry (one parameter per account under it). */
+export { DEFAULT_STAGING_ACCOUNTS_PATH };
 
 /** Per-account progress, emitted by the monitor tasks. */
 export interface AccountProgress {
@@ -30,8 +31,8 @@ export interface AccountProgress {
 
 /** Settings read from the environment. */
 export interface TaskEnv {
-  /** SSM parameter with the staging accounts (`DRS_STAGING_ACCOUNTS_PARAMETER`). */
-  stagingAccountsParameter: string;
+  /** SSM path of the staging-account registry, one parameter per account (`DRS_STAGING_ACCOUNTS_PATH`). */
+  stagingAccountsPath: string;
   /** Results bucket (`RESULTS_BUCKET`); absent: records travel inline. */
   resultsBucket?: string;
   /**
@@ -76,8 +77,8 @@ export interface TaskDepsConfig {
    * @default process.env
    */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Overrides `DRS_STAGING_ACCOUNTS_PARAMETER`. */
-  stagingAccountsParameter?: string;
+  /** Overrides `DRS_STAGING_ACCOUNTS_PATH`. */
+  stagingAccountsPath?: string;
   /** Overrides `RESULTS_BUCKET`. */
   resultsBucket?: string;
   /** Overrides `MAX_POLL_INTERVAL_SECONDS`. */
@@ -154,9 +155,8 @@ export function createTaskDepsFor(services: AwsServices, config: TaskDepsConfig 
     now,
     sleep,
     env: {
-      stagingAccountsParameter:
-        config.stagingAccountsParameter ??
-        (env.DRS_STAGING_ACCOUNTS_PARAMETER || DEFAULT_STAGING_ACCOUNTS_PARAMETER),
+      stagingAccountsPath:
+        config.stagingAccountsPath ?? (env.DRS_STAGING_ACCOUNTS_PATH || DEFAULT_STAGING_ACCOUNTS_PATH),
       ...(resultsBucket ? { resultsBucket } : {}),
       maxPollSeconds: config.maxPollSeconds ?? maxPollSecondsFrom(env.MAX_POLL_INTERVAL_SECONDS),
     },

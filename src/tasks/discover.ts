@@ -4,7 +4,7 @@
 import {
   ErrorNames,
   isDrsOrchestrationError,
-  parseStagingAccounts,
+  parseStagingAccountRegistry,
   ValidationError,
 } from '../contract/index.js';
 import type { AccountIssue, AccountWork, DiscoveryResult } from '../core/model.js';
@@ -41,20 +41,23 @@ function conflictError(
 }
 
 /**
- * Reads the staging accounts from SSM and finds, in each account at once, the source servers
+ * Reads the staging-account registry from SSM (one parameter per account under its path) and finds, in each account at once, the source servers
  * carrying every input tag. An account that cannot be reached (its role cannot be assumed, or DRS
  * keeps failing) is reported in `deniedAccounts`; the others go on.
  *
  * For failover and drill, a correlation id whose launches on a requested server are of another
  * kind (or were terminated since) refuses the whole run before anything launches.
  *
- * @throws {ValidationError} when the staging-accounts parameter is invalid, or the correlation id
+ * @throws {ValidationError} when the registry is empty or a parameter of it is invalid, or the correlation id
  *   was already used for something else on a requested server.
  */
 export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request } = event;
-  const raw = await deps.aws.orchestrator.ssm.getParameter(deps.env.stagingAccountsParameter);
-  const configured = parseStagingAccounts(raw);
+  const path = deps.env.stagingAccountsPath;
+  const configured = parseStagingAccountRegistry(
+    await deps.aws.orchestrator.ssm.getParametersByPath(path),
+    path,
+  );
   const withInstances = INSTANCE_ACTIONS.has(request.action);
   const correlationId = correlationIdOf(request, event.execution);
   const conflicts: (CorrelationConflict & { accountId: string })[] = [];

@@ -52,7 +52,7 @@ export {
   type AccountProgress,
   createTaskDeps,
   createTaskDepsFor,
-  DEFAULT_STAGING_ACCOUNTS_PARAMETER,
+  DEFAULT_STAGING_ACCOUNTS_PATH,
   type TaskDeps,
   type TaskDepsConfig,
   type TaskEnv,

@@ -50,7 +50,7 @@ function maxedConfig(): DeploymentConfig {
       };
     }),
   });
-  return { ...config, stagingAccounts, stagingAccountsDocument: JSON.stringify({ stagingAccounts }) };
+  return { ...config, stagingAccounts };
 }
 
 describe('Deploy day: KMS-encrypted state machines', () => {

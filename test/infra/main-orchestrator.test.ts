@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/config.js';
 import { executorTaskRoleName, RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
-import { parseStagingAccounts } from '../../src/contract/index.js';
+import { parseStagingAccountRegistry, parseStagingAccounts } from '../../src/contract/index.js';
 import {
   acknowledgements,
   deployedDefinition,
@@ -117,11 +117,25 @@ describe('Stack: main-orchestrator', () => {
     expect(condition.ArnLike?.['aws:PrincipalArn']).toHaveLength(RESULTS_WRITER_TASKS.length);
   });
 
-  it('stores the staging accounts parameter exactly as the contract parses config/staging-accounts.json', () => {
-    const [param] = Object.values(resourcesOf(mainTemplate, 'AWS::SSM::Parameter'));
-    expect(param?.Name).toBe('/drs-orchestration/staging-accounts');
+  it('stores one standard-tier registry parameter per staging account, read back as the contract parses config/staging-accounts.json', () => {
+    const params = Object.values(resourcesOf(mainTemplate, 'AWS::SSM::Parameter'));
+    expect(params.map((p) => p.Name)).toEqual(
+      built.config.stagingAccounts.map((a) => `/drs-orchestration/staging-accounts/${a.accountId}`),
+    );
+    for (const p of params) expect(p.Tier).toBe('Standard');
     const file = readFileSync(join(REPO_ROOT, 'config', 'staging-accounts.json'), 'utf8');
-    expect(parseStagingAccounts(param?.Value)).toEqual(parseStagingAccounts(file));
+    const stored = params.map((p) => ({ name: String(p.Name), value: String(p.Value) }));
+    expect(parseStagingAccountRegistry(stored)).toEqual(parseStagingAccounts(file));
+  });
+
+  it('lets discover read the registry by path and nothing else of Parameter Store', () => {
+    const ssmStatements = policyStatements(mainTemplate).filter((s) =>
+      [s.statement.Action].flat().some((a) => String(a).startsWith('ssm:')),
+    );
+    expect(ssmStatements.map((s) => [s.statement.Action].flat())).toEqual([['ssm:GetParametersByPath']]);
+    expect(JSON.stringify(ssmStatements[0]?.statement.Resource)).toContain(
+      ':parameter/drs-orchestration/staging-accounts',
+    );
   });
 
   it('lets only start-executor and monitor-executor assume the executor-starter role of each staging account', () => {

@@ -7,7 +7,7 @@ import { type AwsService, sdkCaller } from '../service.js';
  *
  * @example
  * ```ts
- * const accounts = await ssmService.create(scope).getParameter('/drs-orchestration/staging-accounts');
+ * const accounts = await ssmService.create(scope).getParametersByPath('/drs-orchestration/staging-accounts');
  * ```
  */
 export const ssmService: AwsService<SsmPort> = {
@@ -24,6 +24,29 @@ export const ssmService: AwsService<SsmPort> = {
           client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true })),
         );
         return out.Parameter?.Value ?? '';
+      },
+      async getParametersByPath(path) {
+        const found: { name: string; value: string }[] = [];
+        let token: string | undefined;
+        do {
+          const out = await call('GetParametersByPath', (sdk, client) =>
+            client.send(
+              new sdk.GetParametersByPathCommand({
+                Path: path,
+                Recursive: false,
+                WithDecryption: true,
+                MaxResults: 10,
+                ...(token ? { NextToken: token } : {}),
+              }),
+            ),
+          );
+          for (const p of out.Parameters ?? []) {
+            if (p.Name !== undefined) found.push({ name: p.Name, value: p.Value ?? '' });
+          }
+          token = out.NextToken;
+        } while (token);
+        // Parameter Store promises no order; the registry's is by name (one account per name).
+        return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       },
     };
   },

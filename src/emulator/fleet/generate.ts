@@ -2,8 +2,15 @@
  * Seeded fleet generator: accounts x source servers with tags following the design's recommended
  * tag schema (5.2: DR-Wave, DR-Application, DR-Role, DR-Tier, DR-StagingAccount, DR-Enabled).
  */
+import { registryParameters } from '../../contract/staging-accounts.js';
 import { Random } from '../random.js';
-import type { DataReplicationState, Fleet, FleetAccount, FleetSourceServer } from './types.js';
+import type {
+  DataReplicationState,
+  Fleet,
+  FleetAccount,
+  FleetSourceServer,
+  FleetSsmParameter,
+} from './types.js';
 
 /** Options of {@link generateFleet}. */
 export interface GenerateFleetOptions {
@@ -68,25 +75,27 @@ function weighted<T extends { weight: number }>(r: Random, items: readonly T[]):
   return last;
 }
 
-/** The orchestrator's SSM parameter document (design 6.1) for these staging accounts. */
-export function stagingAccountsDocument(accounts: readonly FleetAccount[], roleName: string): string {
-  return JSON.stringify(
-    {
-      stagingAccounts: accounts.map((a, i) => ({
-        accountId: a.accountId,
-        region: a.region,
-        roleArn: `arn:aws:iam::${a.accountId}:role/${roleName}`,
-        maxServers: 300,
-        priority: i + 1,
-      })),
-    },
-    null,
-    2,
-  );
+/**
+ * The orchestrator's staging-account registry for these staging accounts: one SSM parameter per
+ * account under `/drs-orchestration/staging-accounts`.
+ */
+export function stagingAccountParameters(
+  accounts: readonly FleetAccount[],
+  roleName: string,
+): FleetSsmParameter[] {
+  return registryParameters(
+    accounts.map((a, i) => ({
+      accountId: a.accountId,
+      region: a.region,
+      roleArn: `arn:aws:iam::${a.accountId}:role/${roleName}`,
+      maxServers: 300,
+      priority: i + 1,
+    })),
+  ).map((p) => ({ ...p, type: 'String' as const }));
 }
 
 /**
- * Generates a fleet: the orchestrator account (SSM parameter `/drs-orchestration/staging-accounts`,
+ * Generates a fleet: the orchestrator account (SSM parameters `/drs-orchestration/staging-accounts/<id>`,
  * results bucket, `dr-notifications` topic) and staging accounts with tagged source servers.
  * @example generateFleet({ seed: 7, accounts: 10, serversPerAccount: 300 })
  */
@@ -181,13 +190,7 @@ export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
     accountId: orchestrator,
     region: opts.orchestratorRegion ?? 'us-east-1',
     name: 'orchestrator',
-    ssmParameters: [
-      {
-        name: '/drs-orchestration/staging-accounts',
-        value: stagingAccountsDocument(staging, roleName),
-        type: 'String',
-      },
-    ],
+    ssmParameters: stagingAccountParameters(staging, roleName),
     s3Buckets: [{ name: `drs-orchestration-results-${orchestrator}`, allowAccounts: ids }],
     snsTopics: ['dr-notifications'],
   };

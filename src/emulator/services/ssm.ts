@@ -1,10 +1,11 @@
 /**
- * SSM Parameter Store (JSON 1.1, `AmazonSSM.*`): `GetParameter` and `PutParameter`, per account
- * and region, with versions, `ParameterNotFound`/`ParameterAlreadyExists`, and cross-account reads
- * by ARN only for parameters shared with the caller's account.
+ * SSM Parameter Store (JSON 1.1, `AmazonSSM.*`): `GetParameter`, `GetParametersByPath` and
+ * `PutParameter`, per account and region, with versions, `ParameterNotFound`/`ParameterAlreadyExists`,
+ * and cross-account reads by ARN only for parameters shared with the caller's account.
  */
 
 import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
+import { PageTokenError, paginate } from '../protocols/paginator.js';
 import { fail, notAuthorizedMessage } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 
@@ -119,6 +120,24 @@ export class SsmState {
     return record;
   }
 
+  /**
+   * The parameters of one account and region directly under `path` (one more name level), or at
+   * any depth below it when `recursive`, ordered by name.
+   */
+  byPath(accountId: string, region: string, path: string, recursive: boolean): SsmParameterRecord[] {
+    const prefix = path.endsWith('/') ? path : `${path}/`;
+    return this.all()
+      .filter(
+        (p) =>
+          p.accountId === accountId &&
+          p.region === region &&
+          p.name.startsWith(prefix) &&
+          p.name.length > prefix.length &&
+          (recursive || !p.name.slice(prefix.length).includes('/')),
+      )
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /** Every parameter (for inspection). */
   all(): SsmParameterRecord[] {
     return [...this.#params.values()];
@@ -153,6 +172,8 @@ export interface SsmPorts {
 
 const ARN_NAME = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter(\/.*)$/;
 const STANDARD_MAX_VALUE = 4096;
+/** GetParametersByPath `MaxResults`: 1 to 10 (model `GetParametersByPathMaxResults`), default 10. */
+const BY_PATH_MAX_RESULTS = 10;
 const ADVANCED_MAX_VALUE = 8192;
 
 /** Creates the SSM service handler. */
@@ -222,11 +243,7 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
       }
     }
     if (version === undefined) throw fail({ code: 'ParameterNotFound' });
-    const decrypt = input.WithDecryption === true;
-    const value =
-      record.type === 'SecureString' && !decrypt
-        ? `AQICAHg${Buffer.from(`${record.keyId ?? ''}|${version.value}`).toString('base64')}`
-        : version.value;
+    const value = visibleValue(record, version.value, input.WithDecryption === true);
     return jsonResponse(
       {
         Parameter: {
@@ -239,6 +256,94 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
           ARN: parameterArn(record.accountId, record.region, record.name),
           DataType: record.dataType,
         },
+      },
+      requestId,
+    );
+  }
+
+  /** The value a reader sees: a SecureString without decryption stays ciphertext. */
+  function visibleValue(record: SsmParameterRecord, value: string, decrypt: boolean): string {
+    return record.type === 'SecureString' && !decrypt
+      ? `AQICAHg${Buffer.from(`${record.keyId ?? ''}|${value}`).toString('base64')}`
+      : value;
+  }
+
+  /**
+   * GetParametersByPath: authorized against the path (Parameter Store's documented rule, not
+   * against each parameter returned); the caller's own account only (shared parameters are read
+   * by ARN); pages of at most 10 whose token names the last parameter returned.
+   */
+  function getParametersByPath(
+    input: Record<string, unknown>,
+    region: string,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    if (input.Path === undefined || input.Path === null)
+      return validation(missingMemberMessage('path'), requestId);
+    if (typeof input.Path !== 'string' || input.Path.length < 1 || input.Path.length > 2048) {
+      throw fail({ code: 'SerializationException' });
+    }
+    const path = input.Path;
+    if (!path.startsWith('/')) {
+      return validation(
+        'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".',
+        requestId,
+      );
+    }
+    const max = input.MaxResults ?? BY_PATH_MAX_RESULTS;
+    if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > BY_PATH_MAX_RESULTS) {
+      return validation(
+        `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${BY_PATH_MAX_RESULTS}`,
+        requestId,
+      );
+    }
+    if (Array.isArray(input.ParameterFilters) && input.ParameterFilters.length > 0) {
+      // Type, KeyId and Label filters exist on AWS; nothing of ours sends them, so refuse rather than ignore.
+      throw fail({
+        code: 'InvalidFilterKey',
+        message: 'ParameterFilters are not supported by this emulator',
+      });
+    }
+    const arn = parameterArn(principal.accountId, region, path.length > 1 ? path.replace(/\/$/, '') : path);
+    if (ports.authorizer !== undefined) {
+      const check = ports.authorizer.check(principal, {
+        action: 'ssm:GetParametersByPath',
+        resources: arn,
+        region,
+      });
+      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
+    }
+    const records = state.byPath(principal.accountId, region, path, input.Recursive === true);
+    const token = typeof input.NextToken === 'string' ? input.NextToken : undefined;
+    let page: ReturnType<typeof paginate<SsmParameterRecord>>;
+    try {
+      page = paginate(records, {
+        scope: `GetParametersByPath ${principal.accountId} ${region} ${path} ${input.Recursive === true}`,
+        key: (p) => [p.name],
+        max,
+        token,
+      });
+    } catch (err) {
+      if (!(err instanceof PageTokenError)) throw err;
+      throw fail({ code: 'InvalidNextToken', message: 'The specified token is not valid.' });
+    }
+    const decrypt = input.WithDecryption === true;
+    return jsonResponse(
+      {
+        Parameters: page.items.map((record) => {
+          const version = record.versions.at(-1) as SsmParameterVersion;
+          return {
+            Name: record.name,
+            Type: record.type,
+            Value: visibleValue(record, version.value, decrypt),
+            Version: version.version,
+            LastModifiedDate: Date.parse(version.lastModified) / 1000,
+            ARN: parameterArn(record.accountId, record.region, record.name),
+            DataType: record.dataType,
+          };
+        }),
+        ...(page.nextToken === undefined ? {} : { NextToken: page.nextToken }),
       },
       requestId,
     );
@@ -347,6 +452,8 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     switch (operation) {
       case 'GetParameter':
         return getParameter(input, req.region, ctx);
+      case 'GetParametersByPath':
+        return getParametersByPath(input, req.region, ctx);
       case 'PutParameter':
         return putParameter(input, req.region, ctx);
       default:

@@ -52,14 +52,19 @@ describe('Emulator: the built-in demo fleet over the wire', () => {
     expect(notContinuous.some((s) => s.tags?.['DR-Wave'] === '1')).toBe(false);
   });
 
-  it('defines the orchestrator SSM parameter, roles, results bucket and topic', () => {
+  it("defines the orchestrator's staging-account registry (one SSM parameter per account), roles, results bucket and topic", () => {
     const orchestrator = emu.state.account('123456789012');
-    const doc = JSON.parse(orchestrator?.fleet.ssmParameters?.[0]?.value ?? '{}') as {
-      stagingAccounts: { roleArn: string; region: string }[];
+    const params = orchestrator?.fleet.ssmParameters ?? [];
+    const doc = {
+      stagingAccounts: params.map((p) => JSON.parse(p.value) as { roleArn: string; region: string }),
     };
 
     expect(orchestrator?.region).toBe('us-east-1');
-    expect(orchestrator?.fleet.ssmParameters?.[0]?.name).toBe('/drs-orchestration/staging-accounts');
+    expect(params.map((p) => p.name)).toEqual(
+      ['111111111111', '222222222222', '333333333333'].map(
+        (id) => `/drs-orchestration/staging-accounts/${id}`,
+      ),
+    );
     expect(doc.stagingAccounts.map((a) => a.roleArn)).toEqual([
       'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
       'arn:aws:iam::222222222222:role/DRS-Orchestration-Role',

@@ -5,7 +5,7 @@ import type { Emulator } from '../../../src/emulator/index.js';
 import { startTestEmulator } from '../../_helpers/emulator.js';
 
 const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
-const PARAM = '/drs-orchestration/staging-accounts';
+const PARAM = '/drs-orchestration/staging-accounts/111111111111';
 
 describe('Emulator: neighbour services wired into startEmulator (demo fleet)', () => {
   let emu: Emulator;

@@ -2,7 +2,7 @@ import { DescribeSourceServersCommand, StartRecoveryCommand } from '@aws-sdk/cli
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, Fleet } from '../../../src/emulator/index.js';
@@ -124,7 +124,9 @@ describe('Emulator: one endpoint, routed by SigV4 service, accounts from access 
     emu = await startTestEmulator({ fleet, timeScale: 0 });
     const region = 'us-east-1';
     const ssm = new SSMClient({ endpoint: emu.endpoint, region, credentials: emu.credentials });
-    const param = await ssm.send(new GetParameterCommand({ Name: '/drs-orchestration/staging-accounts' }));
+    const registry = await ssm.send(
+      new GetParametersByPathCommand({ Path: '/drs-orchestration/staging-accounts' }),
+    );
     const creds = await assume('111111111111');
     const quota = await new ServiceQuotasClient({
       endpoint: emu.endpoint,
@@ -155,7 +157,7 @@ describe('Emulator: one endpoint, routed by SigV4 service, accounts from access 
       calls: { operation: string; count: number }[];
     };
 
-    expect(JSON.parse(param.Parameter?.Value ?? '{}').stagingAccounts).toHaveLength(2);
+    expect(registry.Parameters?.map((p) => JSON.parse(p.Value ?? '{}').accountId)).toHaveLength(2);
     expect(quota.Quota?.Value).toBe(100);
     expect(messages.messages).toHaveLength(1);
     expect(ec2.Reservations?.flatMap((r) => r.Instances ?? []).map((i) => i.State?.Name)).toEqual([

@@ -1,4 +1,9 @@
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   roleArn,
@@ -153,5 +158,85 @@ describe('Emulator: SSM', () => {
     expect((error as Error).message).toContain(
       'ssm:GetParameter on resource: arn:aws:ssm:us-east-1:111111111111:parameter/p',
     );
+  });
+
+  describe('GetParametersByPath', () => {
+    async function putAll(ssm: SSMClient, names: readonly string[]): Promise<void> {
+      for (const name of names)
+        await ssm.send(new PutParameterCommand({ Name: name, Value: `v${name}`, Type: 'String' }));
+    }
+
+    it('returns every parameter one level under the path over pages of at most 10, in name order', async () => {
+      const ssm = new SSMClient(sdkConfig(h));
+      const names = Array.from({ length: 23 }, (_, i) => `${NAME}/${String(100000000000 + i)}`);
+      await putAll(ssm, [...names].reverse());
+      await putAll(ssm, [NAME, `${NAME}/100000000000/deeper`, '/drs-orchestration/other']);
+
+      const pages: string[][] = [];
+      let token: string | undefined;
+      do {
+        const out = await ssm.send(
+          new GetParametersByPathCommand({ Path: NAME, ...(token ? { NextToken: token } : {}) }),
+        );
+        pages.push((out.Parameters ?? []).map((p) => p.Name ?? ''));
+        token = out.NextToken;
+      } while (token);
+      const recursive = await ssm.send(
+        new GetParametersByPathCommand({ Path: `${NAME}/`, Recursive: true, MaxResults: 10 }),
+      );
+
+      expect(pages.map((p) => p.length)).toEqual([10, 10, 3]);
+      expect(pages.flat()).toEqual(names);
+      expect(recursive.Parameters?.map((p) => p.Name)).toContain(`${NAME}/100000000000/deeper`);
+    });
+
+    it('refuses MaxResults above 10 and a token it did not issue', async () => {
+      const ssm = new SSMClient({ ...sdkConfig(h), maxAttempts: 1 });
+
+      const tooMany = await ssm
+        .send(new GetParametersByPathCommand({ Path: NAME, MaxResults: 11 }))
+        .catch((e: unknown) => e);
+      const badToken = await ssm
+        .send(new GetParametersByPathCommand({ Path: NAME, NextToken: 'nope' }))
+        .catch((e: unknown) => e);
+
+      expect(tooMany).toMatchObject({ name: 'ValidationException' });
+      expect(badToken).toMatchObject({ name: 'InvalidNextToken' });
+    });
+
+    it('authorizes ssm:GetParametersByPath against the path, and never lists another account', async () => {
+      const arn = roleArn('111111111111');
+      h.roles.set(arn, {
+        arn,
+        accountId: '111111111111',
+        policies: [
+          {
+            Statement: [
+              { Effect: 'Allow', Action: 'ssm:PutParameter', Resource: '*' },
+              {
+                Effect: 'Allow',
+                Action: 'ssm:GetParametersByPath',
+                Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/allowed',
+              },
+            ],
+          },
+        ],
+      });
+      const mine = new SSMClient(sdkConfig(h));
+      await putAll(mine, ['/allowed/a']);
+      const staging = new SSMClient({ ...sdkConfig(h, sessionKeys(h, '111111111111')), maxAttempts: 1 });
+      await putAll(staging, ['/allowed/b', '/other/c']);
+
+      const allowed = await staging.send(new GetParametersByPathCommand({ Path: '/allowed' }));
+      const denied = await staging
+        .send(new GetParametersByPathCommand({ Path: '/other' }))
+        .catch((e: unknown) => e);
+
+      expect(allowed.Parameters?.map((p) => p.Name)).toEqual(['/allowed/b']);
+      expect(denied).toMatchObject({ name: 'AccessDeniedException' });
+      expect((denied as Error).message).toContain(
+        'ssm:GetParametersByPath on resource: arn:aws:ssm:us-east-1:111111111111:parameter/other',
+      );
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseStagingAccounts, ValidationError } from '../../../src/contract/index.js';
+import {
+  parseStagingAccountRegistry,
+  parseStagingAccounts,
+  registryParameters,
+  ValidationError,
+} from '../../../src/contract/index.js';
 import { designStagingAccounts } from '../../_fixtures/design/inputs.js';
 
 function problemsOf(raw: unknown): string[] {
@@ -61,5 +66,64 @@ describe('Function: parseStagingAccounts', () => {
 
   it('rejects an empty account list', () => {
     expect(problemsOf({ stagingAccounts: [] })[0]).toContain('at least 1');
+  });
+});
+
+describe('Function: parseStagingAccountRegistry', () => {
+  const PATH = '/drs-orchestration/staging-accounts';
+  const problemsOfRegistry = (params: { name: string; value: string }[]): string[] => {
+    try {
+      parseStagingAccountRegistry(params, PATH);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      return (err as ValidationError).problems.map((p) => `${p.pointer} ${p.message}`);
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  it('reads back the schema maximum of 50 accounts, each a standard-tier parameter under 4 KB', () => {
+    const accounts = Array.from({ length: 50 }, (_, i) =>
+      account(String(100000000000 + i), { maxServers: 300, priority: i }),
+    );
+    const params = registryParameters(accounts, PATH);
+
+    expect(params.every((p) => p.value.length < 4096)).toBe(true);
+    // The single document the fleets used to store (pretty-printed) passes SSM's 8 KB advanced limit.
+    expect(JSON.stringify({ stagingAccounts: accounts }, null, 2).length).toBeGreaterThan(8192);
+    expect(parseStagingAccountRegistry(params, PATH)).toEqual(accounts);
+  });
+
+  it('names the parameter of a bad entry, not a document position', () => {
+    const params = registryParameters(
+      [account('111111111111'), account('222222222222', { region: 'Ohio' })],
+      PATH,
+    );
+
+    expect(problemsOfRegistry(params).join('\n')).toContain(`${PATH}/222222222222/region`);
+  });
+
+  it('refuses a parameter whose name does not end in its accountId, and invalid JSON', () => {
+    expect(
+      problemsOfRegistry([{ name: `${PATH}/333333333333`, value: JSON.stringify(account('111111111111')) }]),
+    ).toEqual([
+      `${PATH}/333333333333/accountId must be 333333333333, the last segment of its parameter name, got 111111111111`,
+    ]);
+    expect(problemsOfRegistry([{ name: `${PATH}/111111111111`, value: '{' }])[0]).toContain(
+      `${PATH}/111111111111 must be a JSON object, got invalid JSON`,
+    );
+  });
+
+  it('refuses an empty registry with where the accounts belong', () => {
+    expect(problemsOfRegistry([])).toEqual([
+      `${PATH} has no parameters: expected one per staging account, named ${PATH}/<accountId>, each a JSON object with accountId, region and roleArn`,
+    ]);
+  });
+
+  it('refuses more accounts than the schema allows', () => {
+    const params = registryParameters(
+      Array.from({ length: 51 }, (_, i) => account(String(100000000000 + i))),
+      PATH,
+    );
+    expect(problemsOfRegistry(params)).toEqual([`${PATH} must have at most 50 items`]);
   });
 });

@@ -33,7 +33,7 @@ function runWith(overrides: Partial<RecoveryRun> = {}): RecoveryRun {
 function depsAt(ms: number, maxPollSeconds?: number): TaskDeps {
   return {
     now: () => new Date(ms),
-    env: { stagingAccountsParameter: '/p', ...(maxPollSeconds === undefined ? {} : { maxPollSeconds }) },
+    env: { stagingAccountsPath: '/p', ...(maxPollSeconds === undefined ? {} : { maxPollSeconds }) },
   } as unknown as TaskDeps;
 }
 

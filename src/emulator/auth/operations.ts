@@ -130,6 +130,24 @@ function ssmAuthorization(req: EmulatorRequest, principal: Principal, operation:
   return { action: `ssm:${operation}`, resources: resource, region: req.region };
 }
 
+/**
+ * `ssm:GetParametersByPath` on the path's ARN (the caller's account): Parameter Store authorizes
+ * it against the path, not against the parameters it returns (Systems Manager user guide, "How
+ * Parameter Store authorizes parameter retrieval"). A trailing `/` is not part of the resource.
+ */
+function ssmPathAuthorization(
+  req: EmulatorRequest,
+  principal: Principal,
+  operation: string,
+): AuthorizeRequest {
+  const path = nonEmpty(jsonBody(req)?.Path);
+  const resource =
+    path === undefined || !path.startsWith('/')
+      ? '*'
+      : parameterArn(principal.accountId, req.region, path.length > 1 ? path.replace(/\/+$/, '') : path);
+  return { action: `ssm:${operation}`, resources: resource, region: req.region };
+}
+
 /** `sns:CreateTopic` on the topic it would create, `sns:Publish` on the topic it names. */
 function snsAuthorization(req: EmulatorRequest, principal: Principal, operation: string): AuthorizeRequest {
   const params = queryParams(req);
@@ -228,7 +246,11 @@ export const OPERATION_AUTHORIZATION: Readonly<
   drs: { byOperation: {}, fallback: drsAuthorization },
   states: { byOperation: {}, fallback: statesAuthorization },
   ssm: {
-    byOperation: { GetParameter: ssmAuthorization, PutParameter: ssmAuthorization },
+    byOperation: {
+      GetParameter: ssmAuthorization,
+      GetParametersByPath: ssmPathAuthorization,
+      PutParameter: ssmAuthorization,
+    },
     fallback: anyResource('ssm'),
   },
   sns: {

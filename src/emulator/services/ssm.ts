@@ -269,8 +269,8 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
   }
 
   /**
-   * GetParametersByPath: authorized against the path (Parameter Store's documented rule, not
-   * against each parameter returned); the caller's own account only (shared parameters are read
+   * GetParametersByPath (the pipeline authorizes it against the path): the
+   * caller's own account only (shared parameters are read
    * by ARN); pages of at most 10 whose token names the last parameter returned.
    */
   function getParametersByPath(
@@ -304,15 +304,6 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
         code: 'InvalidFilterKey',
         message: 'ParameterFilters are not supported by this emulator',
       });
-    }
-    const arn = parameterArn(principal.accountId, region, path.length > 1 ? path.replace(/\/$/, '') : path);
-    if (ports.authorizer !== undefined) {
-      const check = ports.authorizer.check(principal, {
-        action: 'ssm:GetParametersByPath',
-        resources: arn,
-        region,
-      });
-      if (!check.allowed) throw accessDenied('ssm', principal, check, arn);
     }
     const records = state.byPath(principal.accountId, region, path, input.Recursive === true);
     const token = typeof input.NextToken === 'string' ? input.NextToken : undefined;

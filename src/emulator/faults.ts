@@ -7,7 +7,12 @@
  * Determinism: a probabilistic decision depends only on the seed, the rule and how many calls
  * that rule has matched so far, never on wall time or on other rules.
  */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import faultPlanSchema from '../../schemas/fault-plan.schema.json' with { type: 'json' };
 import { uniformFor } from './random.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Selects calls: service is the SigV4 service name (`drs`, `sts`, ...). */
 export interface FaultMatch {
@@ -107,9 +112,18 @@ export type WireFault =
   | { readonly kind: 'throttle'; readonly retryAfterSeconds: number }
   | { readonly kind: 'error'; readonly status: 500 | 502 | 503 | 504 };
 
-/** Thrown when a fault plan is malformed. */
+/** Thrown when a fault plan is malformed; the plan in force stays. */
 export class FaultPlanError extends Error {
   override readonly name = 'FaultPlanError';
+  /** Every problem found, each naming the field, the bad value and what is expected. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      `fault plan is invalid: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`,
+    );
+    this.problems = problems;
+  }
 }
 
 function matches(rule: FaultMatch, service: string, operation: string, accountId: string): boolean {
@@ -120,65 +134,103 @@ function matches(rule: FaultMatch, service: string, operation: string, accountId
   );
 }
 
-function checkPlan(plan: FaultPlan): void {
-  const probability = (p: number | undefined, where: string): void => {
-    if (p !== undefined && (typeof p !== 'number' || !(p >= 0 && p <= 1))) {
-      throw new FaultPlanError(`${where}.probability ${String(p)} is invalid; expected a number in [0, 1]`);
+let validator: ValidateFunction | undefined;
+
+/** `/errors/0/status` -> `errors[0].status`. */
+function fieldOf(path: string, member?: string): string {
+  const parts = [...path.split('/').filter((p) => p !== ''), ...(member === undefined ? [] : [member])];
+  return parts.reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out === '' ? p : `${out}.${p}`), '');
+}
+
+/** One schema error as a sentence naming the field, the bad value and what is expected. */
+function describeProblem(e: ErrorObject): string {
+  const field = fieldOf(e.instancePath) || 'fault plan';
+  const value = JSON.stringify(e.data) ?? 'undefined';
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const known = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
+      return `${fieldOf(e.instancePath, String(params.additionalProperty))} is not a fault plan member; expected one of ${known.join(', ')}`;
     }
-  };
-  const rule = (r: FaultMatch, where: string): void => {
-    if (typeof r !== 'object' || r === null || typeof r.service !== 'string' || r.service === '') {
-      throw new FaultPlanError(`${where}.service is missing; expected a SigV4 service name such as 'drs'`);
+    case 'required':
+      return `${fieldOf(e.instancePath, String(params.missingProperty))} is missing`;
+    case 'anyOf':
+      return `${field} ${String(e.parentSchema?.['x-anyOf-message'] ?? e.message)}`;
+    case 'enum':
+      return `${field} ${value} is invalid; expected one of ${(params.allowedValues as unknown[]).join(', ')}`;
+    case 'format':
+      return `${field} ${value} is not an ISO-8601 time with a zone (e.g. 2025-01-06T09:00:00Z)`;
+    case 'pattern':
+      return `${field} ${value} is invalid; expected ${e.parentSchema?.description ?? `a value matching ${String(params.pattern)}`}`;
+    case 'type': {
+      const type = String(params.type);
+      const noun = { array: 'a list', object: 'an object', integer: 'an integer' }[type] ?? `a ${type}`;
+      return `${field} ${value} is invalid; expected ${noun}`;
     }
-  };
-  plan.throttle?.forEach((r, i) => {
-    rule(r, `throttle[${i}]`);
-    probability(r.probability, `throttle[${i}]`);
-  });
-  plan.errors?.forEach((r, i) => {
-    rule(r, `errors[${i}]`);
-    probability(r.probability, `errors[${i}]`);
-    if (r.status !== undefined && ![500, 502, 503, 504].includes(r.status)) {
-      throw new FaultPlanError(
-        `errors[${i}].status ${String(r.status)} is invalid; expected 500, 502, 503 or 504`,
-      );
-    }
-  });
-  plan.latency?.forEach((r, i) => {
-    rule(r, `latency[${i}]`);
-    if (typeof r.ms !== 'number' || r.ms < 0 || r.ms > 60_000) {
-      throw new FaultPlanError(`latency[${i}].ms ${String(r.ms)} is invalid; expected 0..60000`);
-    }
-  });
-  for (const s of plan.stalledReplication ?? []) {
-    if (s.at !== undefined && Number.isNaN(Date.parse(s.at))) {
-      throw new FaultPlanError(`stalledReplication at '${s.at}' is not an ISO-8601 time`);
-    }
+    case 'minimum':
+    case 'maximum':
+      return `${field} ${value} is invalid; expected at ${e.keyword === 'minimum' ? 'least' : 'most'} ${String(params.limit)}`;
+    case 'minItems':
+    case 'minProperties':
+      return `${field} ${value} is invalid; expected at least ${String(params.limit)} ${e.keyword === 'minItems' ? 'item' : 'member'}`;
+    default:
+      return `${field} ${value} is invalid; expected a value that ${e.message ?? 'fits the schema'}`;
   }
-  checkOutages(plan.siteOutages, 'siteOutages');
 }
 
 /**
- * Checks site outage rules (fault plan or fleet).
+ * Every problem of a fault plan (empty when it is valid): the schema
+ * (schemas/fault-plan.schema.json) and the rules a schema cannot say.
+ */
+export function faultPlanProblems(plan: unknown): string[] {
+  if (validator === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    addFormats(ajv);
+    validator = ajv.compile(faultPlanSchema);
+  }
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
+    return [`fault plan ${JSON.stringify(plan) ?? 'undefined'} is invalid; expected a JSON object`];
+  }
+  const problems: string[] = [];
+  if (!validator(plan)) {
+    const errors = validator.errors ?? [];
+    // An anyOf answers once for itself: drop the `required` errors of its branches.
+    const anyOf = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+    for (const e of errors) {
+      if (e.keyword === 'required' && anyOf.has(e.instancePath) && e.schemaPath.includes('/anyOf/')) continue;
+      problems.push(describeProblem(e));
+    }
+  }
+  const errors = (plan as FaultPlan).errors;
+  if (Array.isArray(errors)) {
+    errors.forEach((r, i) => {
+      if (typeof r !== 'object' || r === null) return;
+      if (r.afterCalls !== undefined && r.count === undefined)
+        problems.push(
+          `errors[${i}].afterCalls needs count; a burst is afterCalls good calls then count failures`,
+        );
+      if (r.probability !== undefined && r.count !== undefined)
+        problems.push(
+          `errors[${i}] gives both probability and count; expected one: a chance per call or a burst`,
+        );
+    });
+  }
+  return [...new Set(problems)];
+}
+
+function checkPlan(plan: FaultPlan): void {
+  const problems = faultPlanProblems(plan);
+  if (problems.length > 0) throw new FaultPlanError(problems);
+}
+
+/**
+ * Checks site outage rules (fault plan or fleet) by the fault plan's own rules.
  * @throws FaultPlanError naming the rule and the field
  */
 export function checkOutages(outages: readonly SiteOutage[] | undefined, where: string): void {
   if (outages === undefined) return;
-  if (!Array.isArray(outages)) throw new FaultPlanError(`${where} must be a list of outages`);
-  outages.forEach((o, i) => {
-    if (typeof o !== 'object' || o === null) throw new FaultPlanError(`${where}[${i}] must be an object`);
-    if (o.at !== undefined && Number.isNaN(Date.parse(o.at))) {
-      throw new FaultPlanError(`${where}[${i}].at '${String(o.at)}' is not an ISO-8601 time`);
-    }
-    if (o.sourceServerIDs === undefined && o.tags === undefined && o.accountId === undefined) {
-      throw new FaultPlanError(
-        `${where}[${i}] selects no servers; expected sourceServerIDs, tags or accountId`,
-      );
-    }
-    if (o.sourceServerIDs !== undefined && !Array.isArray(o.sourceServerIDs)) {
-      throw new FaultPlanError(`${where}[${i}].sourceServerIDs must be a list of source server ids`);
-    }
-  });
+  const problems = faultPlanProblems({ siteOutages: outages }).map((p) => p.replace(/^siteOutages/, where));
+  if (problems.length > 0) throw new FaultPlanError(problems);
 }
 
 /** An outage rule with its time resolved. */

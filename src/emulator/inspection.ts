@@ -279,12 +279,9 @@ export function createInspection(
         }
       }
     } catch (err) {
-      if (
-        err instanceof InspectionError ||
-        err instanceof FaultPlanError ||
-        err instanceof RangeError ||
-        err instanceof SyntaxError
-      ) {
+      if (err instanceof FaultPlanError)
+        return json(400, { error: err.name, message: err.message, problems: err.problems });
+      if (err instanceof InspectionError || err instanceof RangeError || err instanceof SyntaxError) {
         return json(400, { error: err.name, message: err.message });
       }
       throw err;

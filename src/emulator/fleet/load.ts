@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import faultPlanSchema from '../../../schemas/fault-plan.schema.json' with { type: 'json' };
 import fleetSchema from '../../../schemas/fleet.schema.json' with { type: 'json' };
 import type { DrsAccountState, SourceServerRecord } from '../drs/records.js';
 import { Random } from '../random.js';
@@ -45,6 +46,8 @@ function validate(fleet: unknown): string[] {
   if (!validator) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     addFormats(ajv);
+    // A fleet's site outages are fault plan rules (the same schema, one definition).
+    ajv.addSchema(faultPlanSchema);
     validator = ajv.compile(fleetSchema);
   }
   if (validator(fleet)) return [];

@@ -99,12 +99,12 @@ describe('Class: DrsAccount', () => {
 
   it('keeps snapshots from before a replication stall only', () => {
     const faults = new FaultEngine({
-      stalledReplication: [{ sourceServerID: 'x', at: '2025-01-06T06:00:00Z' }],
+      stalledReplication: [{ sourceServerID: 's-0000000000000000x', at: '2025-01-06T06:00:00Z' }],
     });
     const a = account(faults);
     const server = a.servers()[0];
     if (!server) throw new Error('no server');
-    server.sourceServerID = 'x';
+    server.sourceServerID = 's-0000000000000000x';
 
     const snaps = recoverySnapshots(a, server, START);
 

@@ -71,6 +71,8 @@ export interface ServeInvocation {
   readonly fleet: string;
   readonly timeScale: number;
   readonly stateFile?: string;
+  /** Start a fresh world from `fleet` in place of the state file's. */
+  readonly reset?: boolean;
 }
 
 /** Help or version text was requested: print it and exit 0. */
@@ -432,9 +434,21 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', String(DEFAULT_PORT))
     .option('--fleet <demo|file>', 'fleet to serve', 'demo')
     .option('--time-scale <n>', `virtual seconds per wall second (default ${DEFAULT_TIME_SCALE})`)
-    .option('--state-file <path>', 'load the world from this file at start and save it on exit')
+    .option(
+      '--state-file <path>',
+      'keep the world in this file: resumed at start, every change journaled before it answers, one writer at a time',
+    )
+    .option('--reset', 'with --state-file: start from a fresh fleet instead of the saved world')
     .action(function (this: Command) {
-      const o = this.opts<{ port: string; fleet: string; timeScale?: string; stateFile?: string }>();
+      const o = this.opts<{
+        port: string;
+        fleet: string;
+        timeScale?: string;
+        stateFile?: string;
+        reset?: boolean;
+      }>();
+      if (o.reset === true && o.stateFile === undefined)
+        throw new UsageError('--reset applies to a --state-file; without one every serve starts fresh');
       const port = parseNumber('--port', o.port, 'a port number between 0 and 65535', true);
       if (port < 0 || port > 65_535)
         throw new UsageError(`--port must be between 0 and 65535, got ${o.port}`);
@@ -444,6 +458,7 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
         fleet: o.fleet,
         timeScale: parseTimeScale(o.timeScale),
         ...(o.stateFile !== undefined && { stateFile: o.stateFile }),
+        ...(o.reset === true && { reset: true }),
       });
     });
   const fleet = program

@@ -194,6 +194,7 @@ export function createInspection(
             }
             state.clock.setNow(to);
           }
+          state.commitControl();
           return json(200, { now: state.clock.now().toISOString() });
         }
         case 'POST time/scale': {
@@ -246,6 +247,7 @@ export function createInspection(
         case 'PUT faults':
         case 'POST faults':
           state.faults.set(parseBody(req) as FaultPlan);
+          state.commitControl();
           return json(200, state.faults.plan);
         case 'POST failback': {
           const b = parseBody(req);
@@ -255,6 +257,7 @@ export function createInspection(
             stringArg(b, 'recoveryInstanceID'),
             stringArg(b, 'state'),
           );
+          state.commitControl(stringArg(b, 'accountId'));
           return json(200, { ok: true });
         }
         case 'GET state': {

@@ -77,6 +77,8 @@ export interface JournalRecord {
   readonly drs?: DrsAccountState;
   readonly services?: Readonly<Record<string, unknown>>;
   readonly credentials?: CredentialStoreSnapshot;
+  /** The fault plan, after a control call changed it. */
+  readonly faults?: FaultPlan;
 }
 
 /** Receives each journal record; must make it durable before returning (the call answers after). */
@@ -98,6 +100,7 @@ export function applyJournal(snapshot: StateSnapshot, records: readonly JournalR
   let drs = [...snapshot.drs];
   let services = { ...snapshot.services };
   let credentials = snapshot.credentials;
+  let faults = snapshot.faults;
   let nowMs = snapshot.clock.nowMs;
   for (const r of records) {
     if (r.drs !== undefined) {
@@ -108,9 +111,10 @@ export function applyJournal(snapshot: StateSnapshot, records: readonly JournalR
     }
     if (r.services !== undefined) services = { ...services, ...r.services };
     if (r.credentials !== undefined) credentials = r.credentials;
+    if (r.faults !== undefined) faults = r.faults;
     nowMs = Math.max(nowMs, r.nowMs);
   }
-  return { ...snapshot, drs, services, credentials, clock: { ...snapshot.clock, nowMs } };
+  return { ...snapshot, drs, services, credentials, faults, clock: { ...snapshot.clock, nowMs } };
 }
 
 /** How much history a compacted world keeps (the file stays bounded however many runs). */
@@ -406,6 +410,25 @@ export class EmulatorState {
       ...(drs !== undefined && { drs }),
       ...(slice !== undefined && { services: { [service]: slice.toJSON() } }),
       ...(service === 'sts' && { credentials: this.credentials.toJSON() }),
+    });
+  }
+
+  /**
+   * Called by the inspection API after a control call changed the world (clock, fault plan, a
+   * failback state): like {@link commit}, so a test's set-up survives a kill as a call's does.
+   */
+  commitControl(accountId?: string): void {
+    if (this.#journal === undefined) return;
+    const now = this.clock.nowMs();
+    const account = accountId === undefined ? undefined : this.#accounts.get(accountId);
+    if (account) {
+      account.drs.settle(now);
+      account.drs.syncRng();
+    }
+    this.#journal({
+      nowMs: now,
+      faults: this.faults.plan,
+      ...(account !== undefined && { drs: account.drs.state }),
     });
   }
 

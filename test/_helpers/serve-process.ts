@@ -3,6 +3,8 @@
  * it like any AWS client would. Every process started here is killed by {@link stopServeProcesses}.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { DrsClient } from '@aws-sdk/client-drs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 
 const children: ChildProcess[] = [];
 
@@ -55,4 +57,36 @@ export async function startServeProcess(args: readonly string[]): Promise<ServeP
 /** Kills the processes {@link startServeProcess} started (by their handle) that are still running. */
 export function stopServeProcesses(): void {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** A DRS client of staging account 111111111111 (us-east-2) on `endpoint`, as the orchestrator assumes it. */
+export async function stagingDrs(endpoint: string): Promise<DrsClient> {
+  const sts = new STSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const { Credentials: c } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
+      RoleSessionName: 'serve-test',
+    }),
+  );
+  return new DrsClient({
+    endpoint,
+    region: 'us-east-2',
+    credentials: {
+      accessKeyId: c?.AccessKeyId ?? '',
+      secretAccessKey: c?.SecretAccessKey ?? '',
+      sessionToken: c?.SessionToken ?? '',
+    },
+  });
+}
+
+/** Resolves with a process's exit code once it has exited (null when a signal ended it). */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
 }

@@ -1,15 +1,20 @@
 /**
  * `drs-orch serve`: the embedded emulator on a fixed port for the AWS CLI, boto3 or any SDK,
- * until SIGINT/SIGTERM (the emulator's `serveEmulator`), with our workflows on the local runtime
- * behind its Step Functions API (`serve-workflows.ts`: the emulator itself knows none). With `--state-file`, the world is loaded
- * at start when the file exists and saved on exit.
+ * until SIGINT/SIGTERM, with our workflows on the local runtime behind its Step Functions API
+ * (`serve-workflows.ts`: the emulator itself knows none).
+ *
+ * With `--state-file`, the world is as durable as the CLI's (`durable-world.ts`): `serve` holds
+ * the file's lock while it runs (a second `serve` or a CLI run on the file exits 64 naming it),
+ * every mutating call is in the write-ahead journal before its answer is sent (a `kill -9` loses
+ * nothing that answered), the journal is compacted when it grows and on a clean exit.
  */
-import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { serveEmulator } from '../../emulator/serve.js';
+import { type Emulator, startEmulator } from '../../emulator/index.js';
+import { banner } from '../../emulator/serve.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
+import { type DurableWorld, openDurableWorld } from './durable-world.js';
 import { loadLocalWorkflows } from './serve-workflows.js';
 import { resolveFleetOption } from './sim-world.js';
 
@@ -26,22 +31,14 @@ function stopRequested(): Promise<string> {
   });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Serves the emulator with the emulator's own `serveEmulator` and prints how to reach it: the
- * endpoint alone on stdout's first line (so scripts can read it), the banner on stderr.
+ * Serves the emulator and prints how to reach it: the endpoint alone on stdout's first line (so
+ * scripts can read it), the banner on stderr.
  *
  * @param until resolves when serving should end @default SIGINT or SIGTERM
  * @returns the exit code
- * @throws {UsageError} for an invalid fleet, an unusable state file or a port already in use
+ * @throws {UsageError} for an invalid fleet, a state file that is damaged, locked or of another
+ *   fleet, or a port already in use
  */
 export async function runServe(
   invocation: ServeInvocation,
@@ -49,64 +46,61 @@ export async function runServe(
   until: Promise<unknown> = stopRequested(),
 ): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  const statePath = invocation.stateFile !== undefined ? resolve(cwd, invocation.stateFile) : undefined;
-  const resume = statePath !== undefined && (await exists(statePath));
-  const fleet = invocation.fleet === 'demo' ? 'demo' : resolve(cwd, invocation.fleet);
   // Checked here so that a bad fleet is a usage error (64) before anything listens.
-  if (!resume) await resolveFleetOption(invocation.fleet, cwd);
-  let endpoint: string | undefined;
-  const print = (line: string): void => {
-    const listening = /listening on (\S+)/.exec(line);
-    if (endpoint === undefined && listening?.[1] !== undefined) {
-      endpoint = listening[1];
-      io.stdout.write(`${endpoint}\n`);
-    }
-    io.stderr.write(`${line}\n`);
-    if (listening && endpoint !== undefined) {
-      io.stderr.write(
-        `  try:         aws --endpoint-url ${endpoint} --region us-east-1 sts get-caller-identity\n`,
-      );
-      if (resume) io.stderr.write(`  world:       resumed from ${invocation.stateFile}\n`);
-    }
+  const fleet = await resolveFleetOption(invocation.fleet, cwd);
+  const emulatorOptions = {
+    // Our workflows, on the local runtime, behind the emulator's Step Functions API.
+    stepFunctions: await loadLocalWorkflows(),
+    port: invocation.port,
+    timeScale: invocation.timeScale,
+    // `POST /_emulator/state/save` writes next to the state file, or in the working directory.
+    saveDir: invocation.stateFile !== undefined ? dirname(resolve(cwd, invocation.stateFile)) : cwd,
   };
-  const stop = until.then(async () => {
-    // The emulator saves itself through its inspection API; the file then resumes with --state-file.
-    if (statePath === undefined || endpoint === undefined) return;
-    const res = await fetch(`${endpoint}/_emulator/state/save`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ path: statePath }),
-    });
-    io.stderr.write(
-      res.ok
-        ? `saved the world to ${invocation.stateFile}\n`
-        : `could not save the world: HTTP ${res.status}\n`,
-    );
-  });
+  const say = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
+  let world: DurableWorld | undefined;
+  let emulator: Emulator;
   try {
-    await serveEmulator({
-      // Our workflows, on the local runtime, behind the emulator's Step Functions API.
-      stepFunctions: await loadLocalWorkflows(),
-      port: invocation.port,
-      timeScale: invocation.timeScale,
-      fleet,
-      ...(resume && statePath !== undefined && { state: statePath }),
-      ...(statePath !== undefined && { saveDir: dirname(statePath) }),
-      print,
-      until: stop,
-    });
+    if (invocation.stateFile !== undefined) {
+      world = await openDurableWorld({
+        fleet,
+        fleetOption: invocation.fleet,
+        stateFile: invocation.stateFile,
+        cwd,
+        reset: invocation.reset === true,
+        command: 'drs-orch serve',
+        emulator: emulatorOptions,
+        say,
+      });
+      emulator = world.emulator;
+    } else {
+      emulator = await startEmulator({ ...emulatorOptions, fleet });
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(
         `--port ${invocation.port} is already in use; pick another port (0 picks a free one)`,
       );
     }
-    if ((err as Error).name === 'StateFileError') {
-      throw new UsageError(
-        `--state-file ${JSON.stringify(invocation.stateFile)} cannot be used: ${(err as Error).message}`,
-      );
-    }
     throw err;
   }
+  io.stdout.write(`${emulator.endpoint}\n`);
+  for (const line of banner(emulator)) say(line);
+  say(`  try:         aws --endpoint-url ${emulator.endpoint} --region us-east-1 sts get-caller-identity`);
+  if (world !== undefined) {
+    say(
+      world.resumed
+        ? `  world:       resumed from ${invocation.stateFile} (every change is journaled before it answers)`
+        : `  world:       ${invocation.stateFile} (every change is journaled before it answers)`,
+    );
+  }
+  await until;
+  if (world === undefined) {
+    await emulator.stop();
+    return 0;
+  }
+  await world.close();
+  say(`saved the world to ${invocation.stateFile}`);
   return 0;
 }

@@ -4,28 +4,11 @@
  * `drs-orch serve` reached with `--endpoint`.
  */
 import { resolve } from 'node:path';
-import {
-  demoFleet,
-  type Emulator,
-  type Fleet,
-  FleetError,
-  resolveFleet,
-  startEmulator,
-  VirtualClock,
-} from '../../emulator/index.js';
+import { type Emulator, FleetError, resolveFleet, VirtualClock } from '../../emulator/index.js';
 import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
 import type { TargetOptions } from '../program.js';
-import {
-  acquireLock,
-  compact,
-  finish,
-  type Journal,
-  loadWorld,
-  prepareDirectory,
-  removeTemporaries,
-  type StoredSnapshot,
-} from './state-file.js';
+import { openDurableWorld } from './durable-world.js';
 
 /** The orchestrator account's credentials on the emulator (docs/architecture.md §2.3). */
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -96,13 +79,6 @@ async function remoteClock(endpoint: string): Promise<VirtualClock> {
   return new VirtualClock(body.nowMs, body.timeScale);
 }
 
-/** A short description of a fleet for messages: its origin and size. */
-function describeFleet(fleet: Fleet, origin: string | undefined): string {
-  const servers = fleet.accounts.reduce((n, a) => n + (a.sourceServers?.length ?? 0), 0);
-  const what = `${fleet.accounts.length} account(s), ${servers} source server(s)`;
-  return origin !== undefined && origin !== '' ? `${origin} (${what})` : what;
-}
-
 /**
  * Opens the simulated world for one command.
  *
@@ -135,78 +111,31 @@ export async function openSimWorld(
   }
 
   const fleet = await resolveFleetOption(target.fleet, cwd);
-  const origin = target.fleet === 'demo' ? 'demo' : target.fleet;
-
-  const statePath = resolve(cwd, target.stateFile);
-  const shown = JSON.stringify(target.stateFile);
-  await prepareDirectory(statePath, shown);
-  const release = acquireLock(statePath, shown, command);
-  let emulator: Emulator | undefined;
-  let journal: Journal | undefined;
-  try {
-    const removed = removeTemporaries(statePath);
-    if (removed > 0)
-      say(`removed ${removed} temporary file(s) a killed save left next to ${target.stateFile}`);
-    let snapshot: StoredSnapshot | undefined = target.reset ? undefined : loadWorld(statePath, shown);
-    if (snapshot !== undefined && JSON.stringify(snapshot.fleet) !== JSON.stringify(fleet)) {
-      const savedIsDemo = JSON.stringify(snapshot.fleet) === JSON.stringify(demoFleet());
-      if (!savedIsDemo) {
-        throw new UsageError(
-          `state file ${shown} holds the world of another fleet, ${describeFleet(snapshot.fleet, snapshot.origin)}; pass --fleet ${snapshot.origin ?? 'FILE'} to continue it, or --reset to replace it with ${describeFleet(fleet, origin)}`,
-        );
-      }
-      say(`state file ${target.stateFile} holds the demo world; starting a fresh ${target.fleet} world`);
-      snapshot = undefined;
-    }
-    const discrete = isDiscreteTime(target);
+  const discrete = isDiscreteTime(target);
+  const world = await openDurableWorld({
+    fleet,
+    fleetOption: target.fleet,
+    stateFile: target.stateFile,
+    cwd,
+    reset: target.reset,
+    command,
     // A frozen clock (0) is moved by the runtime's scheduler.
-    const timeScale = discrete ? 0 : target.timeScale;
-    try {
-      emulator = await startEmulator(
-        snapshot !== undefined ? { state: snapshot, timeScale } : { fleet, timeScale },
-      );
-    } catch (err) {
-      if (snapshot !== undefined && (err as Error).name === 'StateFileError') {
-        throw new UsageError(
-          `state file ${shown} is damaged: ${(err as Error).message}. Move it away to keep it, or pass --reset to start a fresh world in its place`,
-        );
-      }
-      throw err;
-    }
-    // The starting point is durable before the first call, and every change after it is journaled.
-    journal = compact(statePath, emulator.state.toJSON(), origin);
-    const sink = journal;
-    emulator.state.journalTo((record) => sink.append(record));
-    say(
-      snapshot !== undefined
-        ? `resumed the simulated world from ${target.stateFile} at ${emulator.clock.now().toISOString()} (virtual)`
-        : `started a fresh simulated world (${target.fleet === 'demo' ? 'demo fleet' : target.fleet})`,
-    );
-    const running = emulator;
-    let closed = false;
-    return {
-      endpoint: running.endpoint,
-      credentials: running.credentials,
-      clock: running.clock,
-      label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
-      emulator: running,
-      ...(discrete ? { scheduler: new DiscreteScheduler({ clock: running.clock }) } : {}),
-      async close() {
-        if (closed) return;
-        closed = true;
-        try {
-          running.state.journalTo(undefined);
-          finish(statePath, sink, running.state.toJSON(), origin);
-        } finally {
-          release();
-          await running.stop();
-        }
-      },
-    };
-  } catch (err) {
-    journal?.close();
-    release();
-    await emulator?.stop();
-    throw err;
-  }
+    emulator: { timeScale: discrete ? 0 : target.timeScale },
+    say,
+  });
+  const running = world.emulator;
+  say(
+    world.resumed
+      ? `resumed the simulated world from ${target.stateFile} at ${running.clock.now().toISOString()} (virtual)`
+      : `started a fresh simulated world (${target.fleet === 'demo' ? 'demo fleet' : target.fleet})`,
+  );
+  return {
+    endpoint: running.endpoint,
+    credentials: running.credentials,
+    clock: running.clock,
+    label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
+    emulator: running,
+    ...(discrete ? { scheduler: new DiscreteScheduler({ clock: running.clock }) } : {}),
+    close: () => world.close(),
+  };
 }

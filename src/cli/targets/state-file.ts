@@ -202,6 +202,8 @@ export function loadWorld(statePath: string, shown: string): StoredSnapshot | un
 export interface Journal {
   /** Appends a record and flushes it to disk before returning. */
   append(record: JournalRecord): void;
+  /** Bytes written to the journal so far (its header included). */
+  bytes(): number;
   close(): void;
 }
 
@@ -214,14 +216,14 @@ export function compact(statePath: string, snapshot: StateSnapshot, origin: stri
   const generation = randomBytes(8).toString('hex');
   writeFileAtomic(statePath, JSON.stringify({ ...pruneSnapshot(snapshot), generation, origin }));
   const fd = openSync(`${statePath}.journal`, 'w', 0o600);
-  writeSync(fd, `${JSON.stringify({ generation })}\n`);
+  let written = writeSync(fd, `${JSON.stringify({ generation })}\n`);
   fsyncSync(fd);
   const audit = process.env.DRS_ORCH_SIM_AUDIT;
   let open = true;
   return {
     append(record) {
       if (!open) return;
-      writeSync(fd, `${JSON.stringify(record)}\n`);
+      written += writeSync(fd, `${JSON.stringify(record)}\n`);
       fsyncSync(fd);
       // Test instrumentation: what was durable when each call answered (the crash-loop test).
       if (audit && record.drs) {
@@ -231,6 +233,7 @@ export function compact(statePath: string, snapshot: StateSnapshot, origin: stri
         );
       }
     },
+    bytes: () => written,
     close() {
       if (!open) return;
       open = false;

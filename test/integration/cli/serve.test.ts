@@ -1,22 +1,20 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { DescribeSourceServersCommand } from '@aws-sdk/client-drs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServe, startServeProcess, stopServeProcesses } from '../../_helpers/serve-process.js';
+import {
+  exited,
+  spawnServe,
+  stagingDrs,
+  startServeProcess,
+  stopServeProcesses,
+} from '../../_helpers/serve-process.js';
 
 afterEach(stopServeProcesses);
 
 const serve = startServeProcess;
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on('exit', (code) => resolve(code));
-  });
-}
 
 describe('drs-orch serve (child process)', () => {
   it('serves the demo fleet to the AWS SDK and stops cleanly on SIGTERM', async () => {
@@ -25,22 +23,7 @@ describe('drs-orch serve (child process)', () => {
     const sts = new STSClient({ endpoint, region: 'us-east-1', credentials });
 
     const me = await sts.send(new GetCallerIdentityCommand({}));
-    const assumed = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: 'arn:aws:iam::111111111111:role/DRS-Orchestration-Role',
-        RoleSessionName: 'cli-test',
-      }),
-    );
-    const c = assumed.Credentials;
-    const drs = new DrsClient({
-      endpoint,
-      region: 'us-east-2',
-      credentials: {
-        accessKeyId: c?.AccessKeyId ?? '',
-        secretAccessKey: c?.SecretAccessKey ?? '',
-        sessionToken: c?.SessionToken ?? '',
-      },
-    });
+    const drs = await stagingDrs(endpoint);
     const servers = await drs.send(new DescribeSourceServersCommand({ maxResults: 1000 }));
     child.kill('SIGTERM');
     const code = await exited(child);

@@ -105,7 +105,21 @@ export interface FaultPlan {
    * status check stays `impaired` after it initializes.
    */
   readonly impairedInstances?: readonly string[];
+  /** Post-launch action runs that end FAILED (every action of the server, or the one named). */
+  readonly launchActionFailures?: readonly LaunchActionFault[];
 }
+
+/** A post-launch action run that fails. */
+export interface LaunchActionFault {
+  readonly sourceServerID: string;
+  /** Only this action (its PutLaunchAction `actionId`); absent = every action of the server. */
+  readonly actionId?: string;
+  /** The run's `failureReason`. @default 'SSM document execution failed (emulated fault)' */
+  readonly reason?: string;
+}
+
+/** The failureReason of a failed run when the plan names none. */
+export const DEFAULT_LAUNCH_ACTION_FAILURE = 'SSM document execution failed (emulated fault)';
 
 /** What the server must do with one call. */
 export type WireFault =
@@ -393,6 +407,14 @@ export class FaultEngine {
   isImpaired(instanceId: string, sourceServerID: string): boolean {
     const list = this.#plan.impairedInstances;
     return list !== undefined && (list.includes(instanceId) || list.includes(sourceServerID));
+  }
+
+  /** The failureReason a post-launch action run ends with, or undefined when it succeeds. */
+  launchActionFailure(sourceServerID: string, actionId: string): string | undefined {
+    const rule = this.#plan.launchActionFailures?.find(
+      (f) => f.sourceServerID === sourceServerID && (f.actionId === undefined || f.actionId === actionId),
+    );
+    return rule === undefined ? undefined : (rule.reason ?? DEFAULT_LAUNCH_ACTION_FAILURE);
   }
 
   /** Whether jobs with this server never finish. */

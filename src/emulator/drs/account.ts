@@ -21,6 +21,8 @@ import type {
 export interface DrsFaultPort {
   isLaunchFailure(sourceServerID: string): boolean;
   isStuck(sourceServerID: string): boolean;
+  /** The failureReason a post-launch action run of this server ends with, or undefined (it succeeds). */
+  launchActionFailure(sourceServerID: string, actionId: string): string | undefined;
   /** The fault breaking a server's replication (site outage or stall), if any; may lie ahead. */
   replicationFault(
     accountId: string,

@@ -8,7 +8,7 @@
 import { Random } from '../random.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound } from './errors.js';
-import type { SourceServerRecord } from './records.js';
+import type { LaunchActionsPlan, SourceServerRecord } from './records.js';
 
 /** The settings a launch uses (the members of the model's LaunchConfiguration we model). */
 export interface LaunchSettings {
@@ -139,6 +139,49 @@ function requireResource(account: DrsAccount, resourceId: string): void {
         'LAUNCH_CONFIGURATION_TEMPLATE',
       );
   } else requireServer(account, resourceId);
+}
+
+const MINUTE = 60_000;
+
+/** A seeded UUID (the model's LaunchActionRunId pattern). */
+function uuid(r: Random): string {
+  const h = r.hex(32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * The post-launch actions a launch of `server` runs, planned when its job starts: when the
+ * server's launch configuration has `postLaunchEnabled`, each of its **active** actions, in
+ * `order`, one after the other. The SSM agent is seen 1-3 virtual minutes after the instance
+ * launched; each run then takes 1-4 minutes (seeded by job and server). A run fails when the
+ * fault plan says so (`launchActionFailures`). Undefined when nothing runs.
+ */
+export function planLaunchActions(
+  account: DrsAccount,
+  server: SourceServerRecord,
+  jobID: string,
+  launchedMs: number,
+  failureOf: (actionId: string) => string | undefined,
+): LaunchActionsPlan | undefined {
+  if (!launchSettings(account, server).postLaunchEnabled) return undefined;
+  const actions = (settingsOf(account).actions[server.sourceServerID] ?? [])
+    .filter((a) => a.active)
+    .sort((a, b) => a.order - b.order);
+  if (actions.length === 0) return undefined;
+  const r = new Random(`launch-actions/${jobID}/${server.sourceServerID}`);
+  const ssmAgentDiscoveryMs = launchedMs + r.int(1, 3) * MINUTE;
+  let at = ssmAgentDiscoveryMs;
+  const runs = actions.map((action) => {
+    at += r.int(1, 4) * MINUTE;
+    const reason = failureOf(action.actionId);
+    return {
+      action: structuredClone(action),
+      runId: uuid(r),
+      endMs: at,
+      ...(reason === undefined ? {} : { failureReason: reason }),
+    };
+  });
+  return { ssmAgentDiscoveryMs, runs };
 }
 
 /** The DRS launch-settings operations, by name: each returns the JSON body of its answer. */

@@ -3,7 +3,9 @@
  * it is derived from each job's plan (absolute virtual times drawn when the job started) and the
  * clock, so advancing time by hours is free and save/load only copies these records.
  */
+
 import type { DataReplicationState } from '../fleet/types.js';
+import type { LaunchActionRecord } from './launch-settings.js';
 
 /** Failback states (model enum `FailbackState`). */
 export type FailbackState =
@@ -70,9 +72,31 @@ export interface JobServerPlan {
   pointInTimeMs?: number;
   privateIp?: string;
   /** For LAUNCH: the server's launch configuration when the job started (what DRS applies). */
-  launch?: { stopped: boolean; copyTags: boolean; privateIp?: string };
+  launch?: {
+    stopped: boolean;
+    copyTags: boolean;
+    privateIp?: string;
+    /** Post-launch actions that run after the instance launched (planned when the job starts). */
+    actions?: LaunchActionsPlan;
+  };
   /** Whether the side effects (instance created/removed, failback done) were applied. */
   settled: boolean;
+}
+
+/** The post-launch actions of one launch, as planned when its job starts. */
+export interface LaunchActionsPlan {
+  /** When the SSM agent is seen on the launched instance. */
+  ssmAgentDiscoveryMs: number;
+  runs: LaunchActionRunPlan[];
+}
+
+/** One post-launch action run: the action as it was when the job started, and its timing. */
+export interface LaunchActionRunPlan {
+  action: LaunchActionRecord;
+  runId: string;
+  /** IN_PROGRESS until then; then SUCCEEDED, or FAILED with `failureReason`. */
+  endMs: number;
+  failureReason?: string;
 }
 
 /** A DRS job as stored. */

@@ -5,7 +5,7 @@
  */
 import { Random } from '../random.js';
 import { type DrsAccount, ec2Id } from './account.js';
-import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import type { JobRecord, LaunchActionsPlan, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 
 /** Epoch ms -> `2025-01-06T09:00:00.000Z`. */
 export function iso(ms: number): string {
@@ -194,6 +194,25 @@ function launchStartOf(job: JobRecord, recoveryInstanceID: string): number | und
   return index.get(recoveryInstanceID);
 }
 
+/**
+ * `LaunchActionsStatus` of a launched server at `now`: every planned run, IN_PROGRESS until its
+ * end, then SUCCEEDED or FAILED with its `failureReason`; the SSM agent's discovery time once seen.
+ */
+function launchActionsStatusJson(plan: LaunchActionsPlan, now: number): Record<string, unknown> {
+  return {
+    ...(now >= plan.ssmAgentDiscoveryMs ? { ssmAgentDiscoveryDatetime: iso(plan.ssmAgentDiscoveryMs) } : {}),
+    runs: plan.runs.map((r) => {
+      const done = now >= r.endMs;
+      return {
+        action: r.action,
+        runId: r.runId,
+        status: !done ? 'IN_PROGRESS' : r.failureReason === undefined ? 'SUCCEEDED' : 'FAILED',
+        ...(done && r.failureReason !== undefined ? { failureReason: r.failureReason } : {}),
+      };
+    }),
+  };
+}
+
 /** `Job` output shape. */
 export function jobJson(account: DrsAccount, job: JobRecord, now: number): Record<string, unknown> {
   const status = account.jobStatus(job, now);
@@ -210,10 +229,12 @@ export function jobJson(account: DrsAccount, job: JobRecord, now: number): Recor
       const showInstance =
         p.recoveryInstanceID !== undefined &&
         (!launching || (launchStartOf(job, p.recoveryInstanceID) ?? Number.POSITIVE_INFINITY) <= now);
+      const actions = launchStatus === 'LAUNCHED' ? p.launch?.actions : undefined;
       return {
         sourceServerID: p.sourceServerID,
         ...(showInstance ? { recoveryInstanceID: p.recoveryInstanceID } : {}),
         launchStatus,
+        ...(actions === undefined ? {} : { launchActionsStatus: launchActionsStatusJson(actions, now) }),
       };
     }),
     tags: job.tags,

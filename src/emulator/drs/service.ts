@@ -15,7 +15,7 @@ import type { ServiceError } from '../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
-import { LAUNCH_OPERATIONS, launchSettings } from './launch-settings.js';
+import { LAUNCH_OPERATIONS, launchSettings, planLaunchActions } from './launch-settings.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
 import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 import {
@@ -323,11 +323,26 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         const server = account.server(p.sourceServerID);
         if (!server) continue;
         const settings = launchSettings(account, server);
+        const actions =
+          p.outcome === 'LAUNCHED' && p.endMs !== null
+            ? planLaunchActions(account, server, job.jobID, p.endMs, (actionId) =>
+                account.faults.launchActionFailure(server.sourceServerID, actionId),
+              )
+            : undefined;
         p.launch = {
           stopped: settings.launchDisposition === 'STOPPED',
           copyTags: settings.copyTags,
           ...(settings.copyPrivateIp && server.ips[0] !== undefined ? { privateIp: server.ips[0] } : {}),
+          ...(actions === undefined ? {} : { actions }),
         };
+        // The job completes when the last post-launch action of its servers has run.
+        const lastRun = actions?.runs.at(-1)?.endMs;
+        if (lastRun !== undefined && job.endMs !== null && lastRun > job.endMs) job.endMs = lastRun;
+      }
+      const jobEnd = job.events.findIndex((e) => e.event === 'JOB_END');
+      if (jobEnd >= 0 && job.endMs !== null && job.events[jobEnd]?.atMs !== job.endMs) {
+        job.events.splice(jobEnd, 1);
+        job.events.push({ atMs: job.endMs, event: 'JOB_END' });
       }
       account.addJob(job);
       return JSON.stringify({ job: jobJson(account, job, now) });

@@ -15,7 +15,7 @@ describe('fault plan validation', () => {
     [
       'an unknown member (a typo)',
       { throtle: [] },
-      'throtle is not a fault plan member; expected one of seed, throttle, errors, latency, assumeRoleDenied, launchFailures, stuckJobs, stalledReplication, siteOutages, impairedInstances',
+      'throtle is not a fault plan member; expected one of seed, throttle, errors, latency, assumeRoleDenied, launchFailures, stuckJobs, stalledReplication, siteOutages, impairedInstances, launchActionFailures',
     ],
     [
       'a list given as a string',
@@ -129,6 +129,16 @@ describe('fault plan validation', () => {
       { siteOutages: [{ tags: { 'DR-Wave': 1 } }] },
       'siteOutages[0].tags.DR-Wave 1 is invalid; expected a string',
     ],
+    [
+      'a launch action failure without its server',
+      { launchActionFailures: [{ actionId: '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b' }] },
+      'launchActionFailures[0].sourceServerID is missing',
+    ],
+    [
+      'a launch action failure naming an action id that is not a UUID',
+      { launchActionFailures: [{ sourceServerID: S1, actionId: 'smoke' }] },
+      'launchActionFailures[0].actionId "smoke" is invalid; expected a post-launch action id (a UUID, as PutLaunchAction takes); absent = every action of the server',
+    ],
   ])('refuses %s', (_case, plan, problem) => {
     expect(faultPlanProblems(plan)).toEqual([problem]);
     expect(() => new FaultEngine(plan as never)).toThrow(FaultPlanError);
@@ -166,6 +176,9 @@ describe('fault plan validation', () => {
       stalledReplication: [{ sourceServerID: S1, at: '2025-01-06T09:00:00Z' }],
       siteOutages: [{ tags: { 'DR-Application': 'HRP' }, at: '2025-01-06T09:00:00.000+02:00' }],
       impairedInstances: ['i-0123456789abcdef0', S1],
+      launchActionFailures: [
+        { sourceServerID: S1, actionId: '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b', reason: 'exit code 1' },
+      ],
     };
 
     expect(faultPlanProblems(plan)).toEqual([]);

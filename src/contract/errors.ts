@@ -27,6 +27,11 @@ export const ErrorNames = {
   RecoveryPointTooOld: 'RecoveryPointTooOld',
   /** A launched instance was not running with both EC2 status checks ok within `healthCheckMinutes`. */
   InstanceUnhealthy: 'InstanceUnhealthy',
+  /**
+   * A DRS post-launch action that is not `optional` failed on a launched server (DRS: "whether the
+   * launch will not be marked as failed if this action fails"). Reported per server.
+   */
+  PostLaunchActionFailed: 'PostLaunchActionFailed',
   /** Work was still pending at maxWaitMinutes. Not retried. */
   JobTimeout: 'JobTimeout',
   /** The staging account's role could not be assumed. The account is skipped and reported. */
@@ -138,6 +143,12 @@ export class RecoveryPointTooOld extends DrsOrchestrationError {
 /** A launched instance did not pass its EC2 status checks within `healthCheckMinutes`. */
 export class InstanceUnhealthy extends DrsOrchestrationError {
   override readonly name = ErrorNames.InstanceUnhealthy;
+  readonly retryable = false;
+}
+
+/** A post-launch action that is not optional failed on a launched server. */
+export class PostLaunchActionFailed extends DrsOrchestrationError {
+  override readonly name = ErrorNames.PostLaunchActionFailed;
   readonly retryable = false;
 }
 

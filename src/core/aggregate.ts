@@ -116,6 +116,7 @@ function failedServerOf(record: ServerRecord): FailedServer {
     errorCode: record.errorCode ?? (record.status === 'timeout' ? 'JobTimeout' : 'DRSServiceError'),
     errorMessage: record.errorMessage ?? `server ${record.sourceServerId} ended as ${record.status}`,
     jobId: record.jobId,
+    postLaunchActions: record.postLaunchActions,
   });
 }
 

@@ -72,6 +72,7 @@ export async function getRecoveryInstances(
         jobId,
         errorCode: failure.code,
         errorMessage: failure.message,
+        postLaunchActions: run.health?.postLaunch?.[id],
       });
     }
     if (jobId) {

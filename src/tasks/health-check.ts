@@ -2,7 +2,9 @@
  * Up, not just launched: after DRS reports a server LAUNCHED, its EC2 instance is watched until it
  * is running with both status checks ok (ec2:DescribeInstanceStatus, up to 100 ids per call, one
  * batched call per account per poll), within `healthCheckMinutes`. Also collects the outcome of
- * DRS post-launch actions from the job's `launchActionsStatus`. Kept apart from the poll loop so
+ * DRS post-launch actions from the job's `launchActionsStatus` (a job stays open until its
+ * actions have run, so the poll loop sees their end) and judges them: a failed action that is not
+ * `optional` fails its server with `PostLaunchActionFailed`. Kept apart from the poll loop so
  * the monitor only calls two functions.
  */
 import type { Job, LaunchActionsStatus } from '@aws-sdk/client-drs';
@@ -13,6 +15,53 @@ import { fail, type RecoveryContext } from './recovery.js';
 function watchOf(run: RecoveryRun): HealthWatch {
   run.health ??= { watching: {}, since: {}, ready: {}, calls: 0 };
   return run.health;
+}
+
+/** The failed runs of a status, split by whether DRS lets the launch stand (`optional`). */
+function failedRuns(status: LaunchActionsStatus | undefined): { required: string[]; optional: string[] } {
+  const out = { required: [] as string[], optional: [] as string[] };
+  for (const r of status?.runs ?? []) {
+    if (r.status !== 'FAILED') continue;
+    const name = r.action?.name ?? r.action?.actionId ?? r.runId ?? 'action';
+    (r.action?.optional === true ? out.optional : out.required).push(
+      r.failureReason ? `${name}: ${r.failureReason}` : name,
+    );
+  }
+  return out;
+}
+
+/**
+ * What a failed post-launch action does to its server: one that is not `optional` fails the
+ * server with `PostLaunchActionFailed` as soon as DRS reports it (DRS marks such a launch failed;
+ * the instance is left running, nothing is terminated); an optional one leaves the server
+ * launched, with a warning naming the action and DRS's reason.
+ */
+function judgePostLaunch(
+  ctx: RecoveryContext,
+  run: RecoveryRun,
+  id: string,
+  status: LaunchActionsStatus | undefined,
+): void {
+  const { required, optional } = failedRuns(status);
+  if (required.length > 0) {
+    fail(
+      ctx,
+      run,
+      id,
+      ErrorNames.PostLaunchActionFailed,
+      `post-launch action${required.length > 1 ? 's' : ''} of source server ${id} failed (not optional, so DRS marks the launch failed; the recovery instance is left as it is): ${required.join('; ')}`,
+    );
+    if (run.health) delete run.health.watching[id];
+  } else if (optional.length > 0 && !(run.warnings ?? []).some((w) => w.id === id)) {
+    run.warnings = [
+      ...(run.warnings ?? []),
+      {
+        id,
+        code: ErrorNames.PostLaunchActionFailed,
+        message: `optional post-launch action${optional.length > 1 ? 's' : ''} failed, the launch stands: ${optional.join('; ')}`,
+      },
+    ];
+  }
 }
 
 /** Folds DRS post-launch action runs into one outcome: any failed -> FAILED, any running -> IN_PROGRESS. */
@@ -55,6 +104,10 @@ export function registerLaunched(
       if (actions) {
         const health = watchOf(run);
         health.postLaunch = { ...(health.postLaunch ?? {}), [id]: actions };
+        if (actions.status === 'FAILED' && !failed.has(id)) {
+          judgePostLaunch(ctx, run, id, p.launchActionsStatus);
+          if (run.failed.some((f) => f.id === id)) failed.add(id);
+        }
       }
       if (!checking || p.launchStatus !== 'LAUNCHED' || !p.recoveryInstanceID || failed.has(id)) continue;
       const health = watchOf(run);

@@ -119,6 +119,14 @@ export interface FailedServer {
   errorCode: string;
   errorMessage: string;
   jobId?: string;
+  postLaunchActions?: PostLaunchActions;
+}
+/**
+ * Outcome of DRS post-launch actions, when they ran: a failed action that is not optional is what failed a PostLaunchActionFailed server.
+ */
+export interface PostLaunchActions {
+  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  failed?: string[];
 }
 export interface ServerReport {
   sourceServerId: string;

@@ -244,6 +244,33 @@ export class MainOrchestratorStack extends Stack {
         }),
       );
     }
+    // discover stores each account's server ids under results/ and start-executor reads them
+    // back for the executor's input: the main machine's state carries only their key and count.
+    const discoverRole = fn('discover').role;
+    discoverRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteAccountServerIds',
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+      }),
+    );
+    key.grant(discoverRole, 'kms:GenerateDataKey');
+    const startRole = fn('start-executor').role;
+    startRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAccountServerIds',
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+      }),
+    );
+    key.grant(startRole, 'kms:Decrypt');
+    for (const role of [discoverRole, startRole]) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${RESULTS_PREFIX}*]`,
+        reason:
+          'the per-account server id objects of each execution live under results/<correlation>/<execution>/work/',
+      });
+    }
     const aggregate = fn('aggregate').role;
     aggregate.addToPolicy(
       new iam.PolicyStatement({

@@ -74,22 +74,51 @@ export interface AccountWork extends AccountRef {
   plan?: LaunchPlan;
 }
 
+/**
+ * Where an account's server ids are, as the main machine carries them: in the results bucket
+ * (`serversKey`, an {@link AccountServers} object) or, without a bucket, inline. 50 accounts x
+ * 300 ids are ~330 KB, over Step Functions' 256 KiB per state, so with a bucket no id travels.
+ */
+export interface AccountServerRef {
+  /** Number of matching servers (what `AccountFailed` counts without the ids). */
+  serverCount: number;
+  /** S3 key of the {@link AccountServers} in the results bucket. */
+  serversKey?: string;
+  /** Inline ids (no results bucket). */
+  serverIds?: string[];
+  /** Inline recovery instance ids (no results bucket; failback/terminate/status). */
+  recoveryInstanceIds?: string[];
+}
+
+/** The ids of one account's work, as stored under `serversKey`. */
+export interface AccountServers {
+  serverIds: string[];
+  recoveryInstanceIds?: string[];
+}
+
+/**
+ * One account as the main machine carries it (an item of its Map): the account, its plan and where
+ * its server ids are; `start-executor` loads the ids into the executor's {@link AccountWork}.
+ */
+export interface AccountItem extends AccountRef, AccountServerRef {
+  maxServers?: number;
+  plan?: LaunchPlan;
+}
+
 /** An account that could not be worked on (denied, over capacity, failed). */
-export interface AccountIssue {
+export interface AccountIssue extends Partial<AccountServerRef> {
   accountId: string;
   region?: string;
   /** An error name of `src/contract/errors.ts`. */
   errorCode: string;
   errorMessage: string;
-  /** Servers affected, when they are known. */
-  serverIds?: string[];
 }
 
 /** What discover returns (and partition, with plans and `rejectedAccounts`). */
 export interface DiscoveryResult {
   totalServers: number;
   /** Only accounts with at least one matching server. */
-  accounts: AccountWork[];
+  accounts: AccountItem[];
   deniedAccounts: AccountIssue[];
   /** Number of staging accounts configured and scanned (denied ones included). */
   scannedAccounts: number;

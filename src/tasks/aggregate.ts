@@ -12,8 +12,9 @@ import {
   rootCause,
 } from '../core/aggregate.js';
 import { formatIsoDuration } from '../core/duration.js';
-import type { AccountIssue, AccountSummary, ServerRecord } from '../core/model.js';
+import type { AccountIssue, AccountServerRef, AccountSummary, ServerRecord } from '../core/model.js';
 import { resultNotification } from '../core/notifications.js';
+import { loadAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
 import { outputKey } from './results.js';
 import type { AggregateEvent, AggregateResult, CaughtError } from './types.js';
@@ -72,8 +73,13 @@ async function recordsOf(
     accountId: summary.accountId,
     errorCode: summary.errorCode ?? ErrorNames.DRSServiceError,
     errorMessage: summary.errorMessage ?? `the executor of account ${summary.accountId} failed`,
-    serverIds: work?.serverIds ?? [],
+    serverIds: work ? await serverIdsOf(work, deps) : [],
   });
+}
+
+/** The ids discover stored for an account (a read failure fails aggregate, which its Retry covers). */
+async function serverIdsOf(ref: Partial<AccountServerRef>, deps: TaskDeps): Promise<string[]> {
+  return (await loadAccountServers(ref, deps)).serverIds;
 }
 
 /**
@@ -89,10 +95,11 @@ export async function aggregate(event: AggregateEvent, deps: TaskDeps): Promise<
     accounts.push({ summary, records: await recordsOf(deps, event, summary) });
     if (summary.warning) warnings.push(summary.warning);
   }
-  const issues: AccountIssue[] = [
-    ...(event.work?.deniedAccounts ?? []),
-    ...(event.work?.rejectedAccounts ?? []),
-  ];
+  const issues: AccountIssue[] = await Promise.all(
+    [...(event.work?.deniedAccounts ?? []), ...(event.work?.rejectedAccounts ?? [])].map(async (issue) =>
+      issue.serversKey === undefined ? issue : { ...issue, serverIds: await serverIdsOf(issue, deps) },
+    ),
+  );
   const full = aggregateOutput({
     request,
     execution,

@@ -9,6 +9,7 @@ import {
 } from '../contract/index.js';
 import type { AccountIssue, AccountWork, DiscoveryResult } from '../core/model.js';
 import { matchesTags } from '../core/tags.js';
+import { storeAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
 import {
   type CorrelationConflict,
@@ -103,9 +104,11 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
 
   // Refused before anything launches, in every account (design: idempotency lives in DRS tags).
   if (conflicts.length > 0) throw conflictError(correlationId, conflicts);
-  const accounts = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
+  const found = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
-  const totalServers = accounts.reduce((n, a) => n + a.serverIds.length, 0);
+  const totalServers = found.reduce((n, a) => n + a.serverIds.length, 0);
+  // The ids stay out of the main machine's state (50 x 300 ids pass 256 KiB): see account-servers.ts.
+  const accounts = await Promise.all(found.map((work) => storeAccountServers(work, event, deps)));
   return {
     totalServers,
     accounts,

@@ -2,7 +2,14 @@
  * partition: per-account capacity check and launch plan under parallelism and DRS quotas.
  */
 import { ErrorNames } from '../contract/index.js';
-import type { AccountIssue, AccountWork, DiscoveryResult, LaunchQuotas } from '../core/model.js';
+import type {
+  AccountIssue,
+  AccountItem,
+  AccountRef,
+  AccountServerRef,
+  DiscoveryResult,
+  LaunchQuotas,
+} from '../core/model.js';
 import { DEFAULT_LAUNCH_QUOTAS, DRS_QUOTA_CODES, parallelismProblem, planLaunch } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
 import type { PartitionEvent } from './types.js';
@@ -12,11 +19,20 @@ export const DEFAULT_MAX_SERVERS = 300;
 
 const LAUNCH_ACTIONS = new Set(['failover', 'drill']);
 
+/** Where a rejected account's server ids are (aggregate reports each of them failed). */
+function serverRefOf(account: AccountItem): AccountServerRef {
+  return {
+    serverCount: account.serverCount,
+    ...(account.serversKey !== undefined && { serversKey: account.serversKey }),
+    ...(account.serverIds !== undefined && { serverIds: [...account.serverIds] }),
+  };
+}
+
 /**
  * Reads the three DRS launch quotas of an account. A quota that cannot be read (denied, throttled
  * out, absent) takes its conservative default, and the result says so in `source`.
  */
-export async function readLaunchQuotas(deps: TaskDeps, account: AccountWork): Promise<LaunchQuotas> {
+export async function readLaunchQuotas(deps: TaskDeps, account: AccountRef): Promise<LaunchQuotas> {
   const quotas = deps.aws.account(account).quotas;
   let source: LaunchQuotas['source'] = 'service-quotas';
   const read = async (code: string, fallback: number): Promise<number> => {
@@ -49,16 +65,16 @@ export async function readLaunchQuotas(deps: TaskDeps, account: AccountWork): Pr
 export async function partition(event: PartitionEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request, work } = event;
   const rejectedAccounts: AccountIssue[] = [...(work.rejectedAccounts ?? [])];
-  const kept: AccountWork[] = [];
+  const kept: AccountItem[] = [];
   for (const account of work.accounts) {
     const maxServers = account.maxServers ?? DEFAULT_MAX_SERVERS;
-    if (account.serverIds.length > maxServers) {
+    if (account.serverCount > maxServers) {
       rejectedAccounts.push({
         accountId: account.accountId,
         region: account.region,
         errorCode: ErrorNames.StagingAccountOverCapacity,
-        errorMessage: `account ${account.accountId} has ${account.serverIds.length} matching servers, more than its maxServers ${maxServers}`,
-        serverIds: [...account.serverIds],
+        errorMessage: `account ${account.accountId} has ${account.serverCount} matching servers, more than its maxServers ${maxServers}`,
+        ...serverRefOf(account),
       });
     } else {
       kept.push(account);
@@ -72,7 +88,7 @@ export async function partition(event: PartitionEvent, deps: TaskDeps): Promise<
       return { account: { ...account, plan: planLaunch(request.options.parallelism, quotas) }, problem };
     }),
   );
-  const accounts: AccountWork[] = [];
+  const accounts: AccountItem[] = [];
   for (const { account, problem } of planned) {
     if (problem === undefined) {
       accounts.push(account);
@@ -84,11 +100,11 @@ export async function partition(event: PartitionEvent, deps: TaskDeps): Promise<
       region: account.region,
       errorCode: ErrorNames.ValidationError,
       errorMessage: `/options/parallelism ${problem} (account ${account.accountId})`,
-      serverIds: [...account.serverIds],
+      ...serverRefOf(account),
     });
   }
   return {
-    totalServers: accounts.reduce((n, a) => n + a.serverIds.length, 0),
+    totalServers: accounts.reduce((n, a) => n + a.serverCount, 0),
     accounts,
     deniedAccounts: work.deniedAccounts,
     scannedAccounts: work.scannedAccounts,

@@ -2,9 +2,10 @@
  * start-executor: starts a staging account's executor in that account's Region (main machine,
  * one per account). Idempotent: a retry finds the execution it started.
  */
+import { accountWorkOf } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
 import { executorExecutionArn, executorExecutionName, executorsOf } from './executors.js';
-import type { AccountEvent, ExecutorRef } from './types.js';
+import type { AccountItemEvent, ExecutorRef } from './types.js';
 
 function alreadyExists(err: unknown): boolean {
   const cause = (err as { cause?: { name?: string } } | undefined)?.cause;
@@ -16,11 +17,14 @@ function alreadyExists(err: unknown): boolean {
 
 /**
  * Starts the executor with `{ request, execution, account }` under a name derived from the main
- * execution's. A closed execution of that name (a retried main execution of the same name) is
- * adopted as it is: the executor never runs twice for one main execution.
+ * execution's, the account's server ids loaded from where discover stored them (the executor's
+ * input carries its own account's ids; the main machine's state carries none). A closed execution
+ * of that name (a retried main execution of the same name) is adopted as it is: the executor never
+ * runs twice for one main execution.
  */
-export async function startExecutor(event: AccountEvent, deps: TaskDeps): Promise<ExecutorRef> {
-  const { request, execution, account } = event;
+export async function startExecutor(event: AccountItemEvent, deps: TaskDeps): Promise<ExecutorRef> {
+  const { request, execution } = event;
+  const account = await accountWorkOf(event.account, deps);
   const executors = executorsOf(deps);
   const name = executorExecutionName(execution.name, account.accountId);
   try {

@@ -5,6 +5,7 @@
 
 import type { OrchestrationOutput } from '../contract/index.js';
 import type {
+  AccountItem,
   AccountReport,
   AccountSummary,
   AccountWork,
@@ -19,8 +20,11 @@ import type {
 
 export type {
   AccountIssue,
+  AccountItem,
   AccountRef,
   AccountReport,
+  AccountServerRef,
+  AccountServers,
   AccountSummary,
   AccountWork,
   Action,
@@ -106,8 +110,15 @@ export interface ExecutorRef {
   startDate: string;
 }
 
+/** The event of the main machine's per-account tasks (start-executor, monitor-executor): an item, no ids. */
+export interface AccountItemEvent {
+  request: OrchestrationRequest;
+  execution: ExecutionRef;
+  account: AccountItem;
+}
+
 /** monitor-executor's event. */
-export interface MonitorExecutorEvent extends AccountEvent {
+export interface MonitorExecutorEvent extends AccountItemEvent {
   executor: ExecutorRef;
 }
 

@@ -43,4 +43,39 @@ describe('E2E: payload budget (256 KiB per state input/output)', () => {
       ).toBeLessThan(MAX_PAYLOAD_BYTES);
     },
   );
+
+  it('carries no server id in the main machine before aggregate, so 50 accounts cost it the same whatever each holds', async () => {
+    const fleet = generateFleet({ seed: 7, accounts: 50, serversPerAccount: 4, waves: 1 });
+    world = await startWorld({ fleet });
+    const ids = fleet.accounts.flatMap((a) => (a.sourceServers ?? []).map((s) => s.sourceServerID));
+
+    const result = await world.run('main', {
+      action: 'drill',
+      tags: { 'DR-Wave': '1' },
+      options: { parallelism: 'max', healthCheckMinutes: 0 },
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(output(result.output).summary.succeeded).toBe(200);
+    expect(ids).toHaveLength(200);
+    type StateEvent = { type: string; machine: string; state: string; input?: unknown; output?: unknown };
+    const beforeAggregate = (result.events as unknown as StateEvent[]).filter(
+      (e) =>
+        e.machine === 'main' &&
+        (e.type === 'StateEntered' || e.type === 'StateExited') &&
+        ['DiscoverServers', 'CheckServersFound', 'PartitionByAccount', 'ExecutePerAccount'].includes(e.state),
+    );
+    expect(beforeAggregate.length).toBeGreaterThanOrEqual(7);
+    const carried = beforeAggregate
+      .map((e) => JSON.stringify(e.type === 'StateExited' ? e.output : e.input))
+      .join('\n');
+    expect(ids.filter((id) => id !== undefined && carried.includes(id))).toEqual([]);
+    // Each account's item is its ref, plan, count and key: under 1.5 KB, so 50 accounts stay far
+    // under 256 KiB at any number of servers (50 x 300 ids inline were ~330 KB).
+    const map = beforeAggregate.find((e) => e.type === 'StateEntered' && e.state === 'ExecutePerAccount');
+    const items =
+      (map && 'input' in map ? (map.input as { work: { accounts: unknown[] } }).work.accounts : []) ?? [];
+    expect(items).toHaveLength(50);
+    for (const item of items) expect(JSON.stringify(item).length).toBeLessThan(1536);
+  });
 });

@@ -54,7 +54,10 @@ describe('E2E: the result always arrives', () => {
     expect(account?.errorMessage?.length).toBeLessThanOrEqual(300);
     expect(account?.errorMessage).not.toMatch(/ExecutionArn|"Input"|s-[A-Za-z0-9]{17}.*s-[A-Za-z0-9]{17}/);
     const failed = out.failedServers.filter((f) => f.stagingAccountId === '222222222222');
-    expect(failed.length).toBeGreaterThan(0);
+    // Every server of the account, by id: aggregate reads them back from where discover stored them.
+    const mine = serversTagged(world, tags).filter((s) => s.accountId === '222222222222');
+    expect(failed.map((f) => f.sourceServerId).sort()).toEqual(mine.map((s) => s.id).sort());
+    expect(account).toMatchObject({ serversProcessed: mine.length, failed: mine.length });
     for (const f of failed) {
       expect(f.errorCode).toBe('ThrottlingException');
       expect(f.errorMessage.length).toBeLessThanOrEqual(300);

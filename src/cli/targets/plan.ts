@@ -160,8 +160,12 @@ export async function planOrchestration(
     onEvent({ type: 'StateEntered', machine: 'main', state: 'PartitionByAccount' });
     work = (await task(registry, 'partition')({ request, execution, work: found }, deps)) as DiscoveryResult;
   }
+  // The ids discover stored in the results bucket (the main machine never carries them).
+  const { accountWorkOf } = await import('../../tasks/account-servers.js');
   const accounts = await Promise.all(
-    work.accounts.map((account) => planAccount(env, request, account, onEvent)),
+    work.accounts.map(async (item) =>
+      planAccount(env, request, await accountWorkOf(item, deps as TaskDeps), onEvent),
+    ),
   );
   const issues: AccountIssue[] = [...work.deniedAccounts, ...(work.rejectedAccounts ?? [])];
   const options = request.options as { maxWaitMinutes: number; parallelism: number | 'max' };

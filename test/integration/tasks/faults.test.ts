@@ -1,9 +1,11 @@
 /**
  * Each fault of issue 4 ("Bad input and faults") through the emulator.
  */
+
 import { DrsClient, StartRecoveryCommand } from '@aws-sdk/client-drs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertOrchestrationOutput } from '../../../src/contract/index.js';
+import { accountWorkOf } from '../../../src/tasks/account-servers.js';
 import { tasks } from '../../../src/tasks/index.js';
 import type { DiscoveryResult, ExecutionRef, OrchestrationRequest } from '../../../src/tasks/types.js';
 import { sessionFor } from '../../_helpers/emulator.js';
@@ -224,8 +226,10 @@ describe('faults', () => {
     };
     let work = await callTask<DiscoveryResult>(world, 'discover', { request, execution });
     work = await callTask<DiscoveryResult>(world, 'partition', { request, execution, work });
-    for (const account of work.accounts)
+    for (const item of work.accounts) {
+      const account = await accountWorkOf(item, world.deps);
       await callTask(world, 'start-recovery', { request, execution, account });
+    }
     const firstJobs = world.emu.state
       .jobs()
       .map((j) => j.job.jobID)

@@ -13,6 +13,7 @@ import {
   generateFleet,
   type StartEmulatorOptions,
 } from '../../../src/emulator/index.js';
+import { accountWorkOf } from '../../../src/tasks/account-servers.js';
 import {
   type AccountSummary,
   type AggregateResult,
@@ -162,7 +163,10 @@ export async function runOrchestration(
     return { validated, executors: [], result, rounds: 0 };
   }
 
-  const executors: Executor[] = work.accounts.map((account) => ({ account, polls: 0 }));
+  // What start-executor does: the executor's account carries the ids discover stored.
+  const executors: Executor[] = await Promise.all(
+    work.accounts.map(async (item) => ({ account: await accountWorkOf(item, world.deps), polls: 0 })),
+  );
   const action = request.action;
   const eventOf = (ex: Executor) => ({ ...base, account: ex.account });
 

@@ -84,6 +84,7 @@ export function fakeTasks(
           accountId: a.accountId,
           region: a.region,
           roleArn: `arn:aws:iam::${a.accountId}:role/DRS-Orchestration-Role`,
+          serverCount: a.serverIds.length,
           serverIds: a.serverIds,
         })),
         deniedAccounts: [],

@@ -271,20 +271,36 @@ export class MainOrchestratorStack extends Stack {
           'the per-account server id objects of each execution live under results/<correlation>/<execution>/work/',
       });
     }
-    const aggregate = fn('aggregate').role;
-    aggregate.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadRecordsWriteOutput',
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
-      }),
-    );
-    key.grant(aggregate, 'kms:Decrypt', 'kms:GenerateDataKey');
-    Validations.of(aggregate).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${RESULTS_PREFIX}*]`,
-      reason:
+    // aggregate reads the per-account records and writes the output; write-report reads the full
+    // result of a cut output and writes the report next to it. The bucket encrypts with the
+    // orchestration key by default, so writing needs its data keys.
+    const resultsReaders: [string, string, string][] = [
+      [
+        'aggregate',
+        'ReadRecordsWriteOutput',
         'aggregate reads the per-account records and writes the output of its own execution under results/',
-    });
+      ],
+      [
+        'write-report',
+        'ReadResultWriteReport',
+        'write-report reads the output of its own execution and writes its report under results/<correlation>/<execution>/, names known only at run time',
+      ],
+    ];
+    for (const [taskId, sid, reason] of resultsReaders) {
+      const role = fn(taskId).role;
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid,
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [bucket.arnForObjects(`${RESULTS_PREFIX}*`)],
+        }),
+      );
+      key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(bucket)}.Arn>/${RESULTS_PREFIX}*]`,
+        reason,
+      });
+    }
 
     // --- main state machine -------------------------------------------------------------------
     const mainRole = new iam.Role(this, 'MainRole', {

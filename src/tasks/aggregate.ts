@@ -20,7 +20,7 @@ import { outputKey } from './results.js';
 import type { AggregateEvent, AggregateResult, CaughtError } from './types.js';
 
 /** Most warnings in one output. */
-const MAX_WARNINGS = 20;
+export const MAX_WARNINGS = 20;
 
 /** The warning of a run whose tags matched nothing, naming the tag keys that do exist. */
 function noMatchWarning(event: AggregateEvent): string | undefined {

@@ -18,6 +18,7 @@ import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
 import { terminateInstances } from './terminate-instances.js';
 import { validate } from './validate.js';
+import { writeReport } from './write-report.js';
 
 /** A task: JSON event in, JSON result out; signals with errors named in `src/contract/errors.ts`. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds tasks of different event types; each is typed at its definition.
@@ -46,6 +47,7 @@ export const tasks: Record<TaskId, TaskFn> = {
   'format-output': formatOutput,
   'start-executor': startExecutor,
   'monitor-executor': monitorExecutor,
+  'write-report': writeReport,
 };
 
 export {
@@ -74,4 +76,5 @@ export {
   startRecovery,
   terminateInstances,
   validate,
+  writeReport,
 };

@@ -19,7 +19,8 @@ export type TaskId =
   | 'get-status'
   | 'format-output'
   | 'start-executor'
-  | 'monitor-executor';
+  | 'monitor-executor'
+  | 'write-report';
 
 /** One row of the task table. */
 export interface TaskName {
@@ -118,6 +119,12 @@ export const TASK_NAMES: readonly TaskName[] = [
     taskId: 'monitor-executor',
     functionName: 'drs-orchestration-monitor-executor',
     placeholder: 'MonitorExecutorFunctionArn',
+    machine: 'main',
+  },
+  {
+    taskId: 'write-report',
+    functionName: 'drs-orchestration-write-report',
+    placeholder: 'WriteReportFunctionArn',
     machine: 'main',
   },
 ];

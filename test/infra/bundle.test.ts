@@ -34,6 +34,7 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'format-output': [],
   'start-executor': ['client-sfn', 'client-sts'],
   'monitor-executor': ['client-sfn', 'client-sts'],
+  'write-report': ['client-s3'],
 };
 
 /**

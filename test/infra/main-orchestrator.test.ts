@@ -138,6 +138,29 @@ describe('Stack: main-orchestrator', () => {
     );
   });
 
+  it('lets write-report read and write results/ objects (with the key that encrypts them) and nothing else', () => {
+    const functions = resourcesOf(mainTemplate, 'AWS::Lambda::Function');
+    const fn = Object.values(functions).find((f) => f.FunctionName === 'drs-orchestration-write-report');
+    const roleId = (fn?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+    const policies = resourcesOf(mainTemplate, 'AWS::IAM::Policy');
+    const mine = policyStatements(mainTemplate).filter((s) =>
+      ((policies[s.resource]?.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === roleId),
+    );
+    const actions = mine.flatMap((s) => [s.statement.Action].flat().map(String)).sort();
+
+    expect(roleId).toBeDefined();
+    // The logs and X-Ray statements every task has, plus exactly these.
+    expect(actions.filter((a) => /^(s3|kms):/.test(a))).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    const s3 = mine.find((s) => [s.statement.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(s3?.statement.Resource)).toMatch(/\/results\/\*"/);
+    expect(actions.filter((a) => !/^(s3|kms|logs|xray):/.test(a))).toEqual([]);
+  });
+
   it('lets only start-executor and monitor-executor assume the executor-starter role of each staging account', () => {
     const assumes = policyStatements(mainTemplate).filter(
       (s) =>

@@ -1,7 +1,7 @@
 /* Generated from schemas/orchestration-output.schema.json by `npm run gen:types`. Do not edit. */
 
 /**
- * Output of a DRS orchestration (design 3.2), plus `message`, `resultLocation` and the per-server `servers` report of status/terminate/failback.
+ * Output of a DRS orchestration (design 3.2), plus `message`, `resultLocation`, `reportLocation` and the per-server `servers` report of status/terminate/failback.
  */
 export interface OrchestrationOutput {
   /**
@@ -39,6 +39,10 @@ export interface OrchestrationOutput {
    * S3 URI of the full result when the per-server lists were too large to return inline.
    */
   resultLocation?: string;
+  /**
+   * S3 URI of the evidence report (HTML; its JSON source is next to it, same name ending .json) that the workflow wrote to the results bucket. Absent when there is no results bucket or the report could not be written (then `warnings` says why).
+   */
+  reportLocation?: string;
   readiness?: ReadinessReport;
   /**
    * Things the caller should know that did not change the status: tags that matched nothing (with the tag keys that exist), results that could not be stored in the results bucket.

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -56,9 +57,22 @@ describe('drs-orch serve hosts the Step Functions API (design 14.2 script)', () 
     const instances = (await (await fetch(`${endpoint}/_emulator/instances`)).json()) as {
       instances: { isDrill: boolean }[];
     };
+    // What `aws s3 ls s3://<bucket>/ --recursive` shows: the reports the workflows wrote.
+    const s3 = new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'drs-orchestration-results-123456789012' }),
+    );
+    const reports = (listed.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.endsWith('/report.html'));
     sfn.destroy();
+    s3.destroy();
     child.kill('SIGTERM');
 
+    expect(reports).toHaveLength(2);
     expect(status.executionArn).toMatch(
       /^arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:/,
     );
@@ -78,6 +92,9 @@ describe('drs-orch serve hosts the Step Functions API (design 14.2 script)', () 
     expect(drillOutput.summary).toMatchObject({ totalServers: 1, succeeded: 1, failed: 0 });
     expect(drillOutput.recoveryInstances).toHaveLength(1);
     expect(instances.instances.filter((i) => i.isDrill)).toHaveLength(1);
+    expect(reports).toContain(
+      `${(drillOutput.reportLocation ?? '').replace('s3://drs-orchestration-results-123456789012/', '')}`,
+    );
   }, 120_000);
 
   it('drills a fleet with staging accounts in two Regions, started with the SFN client (issue 15)', async () => {

@@ -149,11 +149,12 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
       'drs-orchestration-partition',
       'drs-orchestration-start-executor',
     ]);
-    expect(lambdas.at(-1)).toBe('drs-orchestration-aggregate');
-    const polls = lambdas.slice(4, -1);
+    // After aggregation, the evidence report is written to the results bucket.
+    expect(lambdas.slice(-2)).toEqual(['drs-orchestration-aggregate', 'drs-orchestration-write-report']);
+    const polls = lambdas.slice(4, -2);
     expect(polls.length).toBeGreaterThanOrEqual(1);
     expect(new Set(polls)).toEqual(new Set(['drs-orchestration-monitor-executor']));
-    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(6);
+    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(7);
     // Every poll but the last failed with ExecutorRunning (the Retry polls again a minute later).
     const failedPolls = events.filter((e) => e.type === 'LambdaFunctionFailed');
     expect(failedPolls).toHaveLength(polls.length - 1);

@@ -157,6 +157,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       {
         account: (id) => state.account(id)?.drs,
         quotas: (id) => state.account(id)?.quotas ?? DEFAULT_QUOTAS,
+        changed: (id) => state.drsChanged(id),
       },
       () => state.faults.generation,
     ),

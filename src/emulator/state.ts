@@ -75,6 +75,8 @@ export class StateFileError extends Error {
 export interface JournalRecord {
   readonly nowMs: number;
   readonly drs?: DrsAccountState;
+  /** Other DRS accounts the call changed (ReverseReplication's origin account). */
+  readonly drsAlso?: readonly DrsAccountState[];
   readonly services?: Readonly<Record<string, unknown>>;
   readonly credentials?: CredentialStoreSnapshot;
   /** The fault plan, after a control call changed it. */
@@ -103,8 +105,7 @@ export function applyJournal(snapshot: StateSnapshot, records: readonly JournalR
   let faults = snapshot.faults;
   let nowMs = snapshot.clock.nowMs;
   for (const r of records) {
-    if (r.drs !== undefined) {
-      const changed = r.drs;
+    for (const changed of [...(r.drs === undefined ? [] : [r.drs]), ...(r.drsAlso ?? [])]) {
       drs = drs.some((d) => d.accountId === changed.accountId)
         ? drs.map((d) => (d.accountId === changed.accountId ? changed : d))
         : [...drs, changed];
@@ -384,6 +385,13 @@ export class EmulatorState {
   }
 
   #journal: JournalSink | undefined;
+  /** DRS accounts a call changed besides the caller's, journaled with it at commit. */
+  readonly #drsChanged = new Set<string>();
+
+  /** Notes that the current call changed `accountId`'s DRS too (see {@link commit}). */
+  drsChanged(accountId: string): void {
+    this.#drsChanged.add(accountId);
+  }
 
   /** Sends every later mutating call's changes to `sink` (the CLI's write-ahead journal). */
   journalTo(sink: JournalSink | undefined): void {
@@ -395,8 +403,17 @@ export class EmulatorState {
    * changes go to the journal sink, so they survive any kill once the caller has the answer.
    */
   commit(service: string, operation: string, accountId: string): void {
+    const also = [...this.#drsChanged].filter((id) => id !== accountId);
+    this.#drsChanged.clear();
     if (this.#journal === undefined || !isMutatingOperation(operation)) return;
     const now = this.clock.nowMs();
+    const drsAlso = also.flatMap((id) => {
+      const other = this.#accounts.get(id)?.drs;
+      if (!other) return [];
+      other.settle(now);
+      other.syncRng();
+      return [other.state];
+    });
     const account = service === 'drs' ? this.#accounts.get(accountId) : undefined;
     let drs: DrsAccountState | undefined;
     if (account) {
@@ -408,6 +425,7 @@ export class EmulatorState {
     this.#journal({
       nowMs: now,
       ...(drs !== undefined && { drs }),
+      ...(drsAlso.length > 0 && { drsAlso }),
       ...(slice !== undefined && { services: { [service]: slice.toJSON() } }),
       ...(service === 'sts' && { credentials: this.credentials.toJSON() }),
     });

@@ -245,6 +245,10 @@ export class DrsAccount {
    * STALLED, and the lag grows from the moment the agent stopped reporting.
    */
   replication(server: SourceServerRecord, now: number): ReplicationView {
+    const sync = server.initialSync;
+    if (sync !== undefined && now < sync.syncedMs) {
+      return { state: now < sync.initiatedMs ? 'INITIATING' : 'INITIAL_SYNC', lagSeconds: 0 };
+    }
     const fault = this.replicationFault(server);
     if (fault !== undefined && now >= fault.since) {
       return {
@@ -269,12 +273,14 @@ export class DrsAccount {
     // A server whose first sync never finished before its site was lost stays without snapshots.
     if (NO_SNAPSHOT_STATES.has(rep.state) || NO_SNAPSHOT_STATES.has(server.replicationState)) return [];
     const until = now - rep.lagSeconds * 1000;
+    // Snapshots start 10 minutes after the first byte, or when a reversed server's first sync ends.
+    const after = server.initialSync?.syncedMs ?? server.addedMs + 600_000;
     const slots = new Set<number>();
     const add = (step: number, count: number): void => {
       const last = Math.floor(until / step) * step;
       for (let k = 0; k < count; k++) {
         const t = last - k * step;
-        if (t > server.addedMs + 600_000) slots.add(t);
+        if (t > after) slots.add(t);
       }
     };
     add(600_000, 6);
@@ -288,6 +294,57 @@ export class DrsAccount {
     this.state.jobs.push(job);
     this.#jobs.set(job.jobID, job);
     this.#open.add(job);
+  }
+
+  /** Adds a source server (ReverseReplication creates one in the origin account). */
+  addServer(server: SourceServerRecord): void {
+    this.state.servers.push(server);
+    this.#servers.set(server.sourceServerID, server);
+  }
+
+  /**
+   * The server ReverseReplication creates in this (the origin) account for `instance`, a recovery
+   * instance of `from` (another account, in another Region): it replicates that instance back
+   * here, FAILBACK direction, from scratch (INITIATING 1-4 virtual minutes, then INITIAL_SYNC for
+   * 20-90, seeded per instance), then CONTINUOUS.
+   */
+  createReversedServer(
+    from: { region: string; accountId: string },
+    original: SourceServerRecord,
+    instance: RecoveryInstanceRecord,
+    now: number,
+  ): SourceServerRecord {
+    const id = `s-${this.rng.hex(17)}`;
+    this.syncRng();
+    const r = new Random(`reverse/${instance.recoveryInstanceID}`);
+    const initiatedMs = now + r.int(1, 4) * MINUTE;
+    const server: SourceServerRecord = {
+      sourceServerID: id,
+      arn: `arn:aws:drs:${this.region}:${this.accountId}:source-server/${id}`,
+      tags: {},
+      hostname: original.hostname,
+      fqdn: original.fqdn,
+      os: original.os,
+      replicationState: 'CONTINUOUS',
+      lagSeconds: 0,
+      originEnvironment: 'AWS',
+      originAccountID: from.accountId,
+      originRegion: from.region,
+      ips: [instance.privateIp],
+      macAddress: original.macAddress,
+      disks: original.disks.map((d) => ({ ...d })),
+      cpus: original.cpus.map((c) => ({ ...c })),
+      ramBytes: original.ramBytes,
+      recommendedInstanceType: instance.instanceType,
+      addedMs: now,
+      replicationDirection: 'FAILBACK',
+      reversedDirectionSourceServerArn: original.arn,
+      initialSync: { initiatedMs, syncedMs: initiatedMs + r.int(20, 90) * MINUTE },
+      awsInstanceID: instance.recoveryInstanceID,
+      version: 0,
+    };
+    this.addServer(server);
+    return server;
   }
 
   /** Marks an instance as failing back under `job`. */

@@ -44,6 +44,20 @@ export interface SourceServerRecord {
   lastLaunch?: { jobID: string; type: 'RECOVERY' | 'DRILL'; apiCallMs: number };
   /** Current recovery instance, if any. */
   recoveryInstanceID?: string;
+  /**
+   * FAILBACK for a server ReverseReplication created: it replicates a recovery instance back to
+   * the origin Region. @default 'FAILOVER'
+   */
+  replicationDirection?: 'FAILOVER' | 'FAILBACK';
+  /** The server replicating the opposite way (set on both by ReverseReplication). */
+  reversedDirectionSourceServerArn?: string;
+  /**
+   * A server ReverseReplication created replicates from scratch: INITIATING until `initiatedMs`,
+   * INITIAL_SYNC until `syncedMs` (no snapshot before), then its stored state.
+   */
+  initialSync?: { initiatedMs: number; syncedMs: number };
+  /** The EC2 instance it replicates (ReverseReplication: the recovery instance), as `identificationHints.awsInstanceID`. */
+  awsInstanceID?: string;
   /** Bumped on every stored change, invalidates the cached JSON. */
   version: number;
 }

@@ -72,7 +72,7 @@ export function sourceServerJson(
     },
     stagingAvailabilityZone: `${account.region}a`,
   };
-  if (initial) dataReplicationInfo.etaDateTime = iso(seen + 3 * 3_600_000);
+  if (initial) dataReplicationInfo.etaDateTime = iso(s.initialSync?.syncedMs ?? seen + 3 * 3_600_000);
   if (rep.state === 'STALLED') {
     const error = rep.error ?? 'UNSTABLE_NETWORK';
     dataReplicationInfo.dataReplicationError = {
@@ -132,7 +132,11 @@ export function sourceServerJson(
     sourceProperties: {
       lastUpdatedDateTime: iso(s.addedMs),
       recommendedInstanceType: s.recommendedInstanceType,
-      identificationHints: { fqdn: s.fqdn, hostname: s.hostname },
+      identificationHints: {
+        fqdn: s.fqdn,
+        hostname: s.hostname,
+        ...(s.awsInstanceID !== undefined && { awsInstanceID: s.awsInstanceID }),
+      },
       networkInterfaces: [{ macAddress: s.macAddress, ips: s.ips, isPrimary: true }],
       disks: s.disks,
       cpus: s.cpus,
@@ -150,10 +154,12 @@ export function sourceServerJson(
               : {}),
           }
         : {},
-    replicationDirection: 'FAILOVER',
+    replicationDirection: s.replicationDirection ?? 'FAILOVER',
     agentVersion: AGENT_VERSION,
   };
   if (s.recoveryInstanceID) out.recoveryInstanceId = s.recoveryInstanceID;
+  if (s.reversedDirectionSourceServerArn)
+    out.reversedDirectionSourceServerArn = s.reversedDirectionSourceServerArn;
   return out;
 }
 
@@ -166,6 +172,9 @@ export function sourceServerValidUntil(account: DrsAccount, s: SourceServerRecor
       if (plan.startMs > now) until = Math.min(until, plan.startMs);
       else if (plan.endMs !== null && plan.endMs > now) until = Math.min(until, plan.endMs);
     }
+  }
+  for (const t of [s.initialSync?.initiatedMs, s.initialSync?.syncedMs]) {
+    if (t !== undefined && t > now) until = Math.min(until, t);
   }
   const stalled = account.replicationFault(s)?.since;
   if (stalled !== undefined && stalled > now) until = Math.min(until, stalled);

@@ -42,6 +42,11 @@ export interface DrsPorts {
   /** The DRS of an account, or undefined when the account is not in the fleet. */
   account(accountId: string): DrsAccount | undefined;
   quotas(accountId: string): DrsQuotas;
+  /**
+   * An operation changed another account's DRS (ReverseReplication creates a server in the
+   * origin account): it is journaled with the caller's.
+   */
+  changed?(accountId: string): void;
 }
 
 /** Largest page the emulator returns (maxResults above it is capped). */
@@ -415,13 +420,13 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       return JSON.stringify({ job: jobJson(account, job, now) });
     },
 
-    ReverseReplication(account, body) {
+    ReverseReplication(account, body, now) {
       const id = body.recoveryInstanceID as string;
       const r = account.instance(id);
       if (!r) throw notFound(`Recovery instance ${id} not found`, id, 'RECOVERY_INSTANCE');
       if (r.originEnvironment !== 'AWS') {
         throw validation(
-          `Recovery instance ${id} originates on premises; reverse replication requires an AWS-origin source server`,
+          `Recovery instance ${id} originates on premises; reverse replication requires an AWS-origin source server (fail back on-premises servers with the Failback Client and StartFailbackLaunch)`,
           'other',
         );
       }
@@ -431,13 +436,38 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
           'other',
         );
       const server = account.server(r.sourceServerID);
-      const region = server?.originRegion ?? account.region;
-      const originAccount = server?.originAccountID ?? account.accountId;
-      const reversed = `s-${account.rng.hex(17)}`;
-      account.syncRng();
-      return JSON.stringify({
-        reversedDirectionSourceServerArn: `arn:aws:drs:${region}:${originAccount}:source-server/${reversed}`,
-      });
+      if (!server)
+        throw notFound(`Source server ${r.sourceServerID} not found`, r.sourceServerID, 'SOURCE_SERVER');
+      if (server.replicationDirection === 'FAILBACK') {
+        // On AWS this re-protects a failed-back instance by resuming the original server's
+        // replication; the emulator does not model that (EMULATOR.md, "Not modelled").
+        throw validation(
+          `Recovery instance ${id} was launched from a FAILBACK-direction source server; re-protecting it (replication back to ${server.originRegion}) is not modelled by the emulator`,
+          'other',
+        );
+      }
+      if (server.reversedDirectionSourceServerArn) {
+        throw conflict(
+          `Reverse replication of recovery instance ${id} already started: source server ${server.reversedDirectionSourceServerArn} replicates it back`,
+          id,
+          'RECOVERY_INSTANCE',
+        );
+      }
+      const region = server.originRegion ?? account.region;
+      const originAccountId = server.originAccountID ?? account.accountId;
+      const origin = ports.account(originAccountId);
+      // The reversed server lives in the origin Region's DRS, which must be initialized there.
+      if (!origin || origin.region !== region) {
+        throw uninitialized(
+          `Account ${originAccountId} has not initialized Elastic Disaster Recovery in region ${region}, the origin of recovery instance ${id}; reverse replication needs DRS initialized there`,
+        );
+      }
+      origin.settle(now);
+      const reversed = origin.createReversedServer(account, server, r, now);
+      server.reversedDirectionSourceServerArn = reversed.arn;
+      server.version++;
+      ports.changed?.(origin.accountId);
+      return JSON.stringify({ reversedDirectionSourceServerArn: reversed.arn });
     },
 
     ListTagsForResource(account, body) {
@@ -542,7 +572,8 @@ const ordinals = new WeakMap<readonly SourceServerRecord[], Map<SourceServerReco
 /** A server's position in its account's list (the list never changes order), as its page key. */
 function serverOrdinals(servers: readonly SourceServerRecord[]): Map<SourceServerRecord, number> {
   let map = ordinals.get(servers);
-  if (!map) {
+  // ReverseReplication appends a server to the origin account's list: index it again.
+  if (!map || map.size !== servers.length) {
     map = new Map(servers.map((s, i) => [s, i]));
     ordinals.set(servers, map);
   }

@@ -119,7 +119,8 @@ export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: str
     {
       Sid: 'DrsRecoveryInstances',
       Effect: 'Allow',
-      Action: ['drs:StartFailbackLaunch', 'drs:TerminateRecoveryInstances'],
+      // ReverseReplication: Region-to-Region failback of AWS-origin recovery instances.
+      Action: ['drs:ReverseReplication', 'drs:StartFailbackLaunch', 'drs:TerminateRecoveryInstances'],
       Resource: drs('recovery-instance/*'),
     },
     {

@@ -11,6 +11,8 @@ import type {
   DescribeRecoverySnapshotsResponse,
   DescribeSourceServersRequest,
   DescribeSourceServersResponse,
+  ReverseReplicationRequest,
+  ReverseReplicationResponse,
   StartFailbackLaunchRequest,
   StartFailbackLaunchResponse,
   StartRecoveryRequest,
@@ -33,6 +35,11 @@ export interface DrsPort {
   startRecovery(input: StartRecoveryRequest): Promise<StartRecoveryResponse>;
   /** Mutating. */
   startFailbackLaunch(input: StartFailbackLaunchRequest): Promise<StartFailbackLaunchResponse>;
+  /**
+   * Mutating: replicates an AWS-origin recovery instance back to its origin Region (a new
+   * FAILBACK-direction source server there).
+   */
+  reverseReplication(input: ReverseReplicationRequest): Promise<ReverseReplicationResponse>;
   /** Mutating. */
   terminateRecoveryInstances(
     input: TerminateRecoveryInstancesRequest,

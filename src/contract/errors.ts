@@ -34,6 +34,11 @@ export const ErrorNames = {
   PostLaunchActionFailed: 'PostLaunchActionFailed',
   /** Work was still pending at maxWaitMinutes. Not retried. */
   JobTimeout: 'JobTimeout',
+  /**
+   * An AWS-origin recovery instance's origin account and Region (where a Region-to-Region failback
+   * recovers it) are not a registered staging account, so drs-orch cannot act there.
+   */
+  OriginNotRegistered: 'OriginNotRegistered',
   /** The staging account's role could not be assumed. The account is skipped and reported. */
   CrossAccountAccessDenied: 'CrossAccountAccessDenied',
   /** DRS answered with a server-side or unexpected error. Retried 3 times, then failed. */
@@ -155,6 +160,12 @@ export class PostLaunchActionFailed extends DrsOrchestrationError {
 /** `maxWaitMinutes` elapsed with work still pending. */
 export class JobTimeout extends DrsOrchestrationError {
   override readonly name = ErrorNames.JobTimeout;
+  readonly retryable = false;
+}
+
+/** An AWS-origin server's origin account and Region are not a registered staging account (no failback there). */
+export class OriginNotRegistered extends DrsOrchestrationError {
+  override readonly name = ErrorNames.OriginNotRegistered;
   readonly retryable = false;
 }
 

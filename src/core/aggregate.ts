@@ -136,6 +136,7 @@ function serverReportOf(record: ServerRecord): ServerReport {
     ec2InstanceId: record.ec2InstanceId,
     recoveryInstanceState: record.recoveryInstanceState,
     failbackState: record.failbackState,
+    crossRegionFailback: record.crossRegionFailback,
     isDrill: record.isDrill,
     jobId: record.jobId,
     reason: record.errorMessage,

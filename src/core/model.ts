@@ -3,7 +3,7 @@
  * They live in `core` so that pure logic can use them; `src/tasks/types.ts` re-exports them.
  * Everything here is JSON: no Dates, no class instances, no `undefined` values on the wire.
  */
-import type { OrchestrationRequest } from '../contract/index.js';
+import type { OrchestrationRequest, ServerReport } from '../contract/index.js';
 
 export type { OrchestrationRequest };
 
@@ -65,6 +65,12 @@ export interface AccountWork extends AccountRef {
   serverIds: string[];
   /** failback/terminate/status: the recovery instances of those servers. */
   recoveryInstanceIds?: string[];
+  /**
+   * failback: the registered accounts (staging-accounts parameter) that this account's AWS-origin
+   * servers came from, i.e. their `sourceCloudProperties` origin account and Region, where a
+   * Region-to-Region failback recovers them (set by discover; addition to data-flow.md).
+   */
+  origins?: AccountRef[];
   /**
    * The account's `maxServers` from the staging-accounts parameter, so partition need not read it
    * again (addition to data-flow.md).
@@ -160,6 +166,8 @@ export interface ServerRecord {
   lastLaunch?: { jobId?: string; status?: string; type?: string; time?: string };
   recoveryInstanceState?: string;
   failbackState?: string;
+  /** Failback of an AWS-origin server: where it went back to and how far it got. */
+  crossRegionFailback?: CrossRegionFailback;
   /** Failover/drill: the point in time the instance was launched from (RPO). */
   recoveryPointTime?: string;
   /** Failover/drill: seconds of data lost, launch request minus recovery point. */
@@ -322,12 +330,48 @@ export interface FailbackRun {
   skipped: RunFailure[];
   /** Recovery instances not yet FAILBACK_READY_FOR_LAUNCH: re-checked each poll until maxWaitMinutes. */
   waiting?: TerminateTarget[];
+  /** AWS-origin instances failing back Region to Region (ReverseReplication, then a recovery in the origin). */
+  reverse?: ReverseFailback[];
   failed: RunFailure[];
   done: boolean;
   timedOut?: boolean;
   polls: number;
   report?: AccountReport;
 }
+
+/**
+ * One AWS-origin recovery instance failing back to its origin Region, as DRS documents it
+ * ("Performing a cross-Region failback"): ReverseReplication creates a FAILBACK-direction source
+ * server in the origin account and Region; once it is CONTINUOUS, a recovery there (StartRecovery)
+ * launches the failed-back instance.
+ */
+export interface ReverseFailback {
+  /** The source server in this (the recovery) account. */
+  sourceServerId: string;
+  /** Its recovery instance, which is replicated back. */
+  recoveryInstanceId: string;
+  /** That instance's EC2 id: the reversed server must replicate this one (not an earlier failover's). */
+  ec2InstanceId?: string;
+  /** Where it fails back to (a registered account in the origin Region). */
+  origin: AccountRef;
+  /** The source server ReverseReplication created in the origin. */
+  reversedServerArn?: string;
+  /** replicating: waiting for CONTINUOUS; launching: the origin recovery job runs; completed: launched. */
+  phase: 'replicating' | 'launching' | 'completed';
+  /** Replication state of the reversed server when last read. */
+  replicationState?: string;
+  /** The recovery job in the origin Region. */
+  jobId?: string;
+  /** The instance that job launched in the origin Region. */
+  originRecoveryInstanceId?: string;
+}
+
+/**
+ * Where an AWS-origin server failed back to, in its per-server record: the output schema's
+ * `crossRegionFailback` (origin account and Region, the reversed source server there and its
+ * replication state, the origin recovery job and the instance it launched).
+ */
+export type CrossRegionFailback = NonNullable<ServerReport['crossRegionFailback']>;
 
 /** Any run a monitor task works on. */
 export type Run = RecoveryRun | TerminateRun | FailbackRun;

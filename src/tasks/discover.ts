@@ -1,13 +1,15 @@
 /**
  * discover: matching source servers in every staging account, in parallel, every page.
  */
+
+import type { SourceServer } from '@aws-sdk/client-drs';
 import {
   ErrorNames,
   isDrsOrchestrationError,
   parseStagingAccountRegistry,
   ValidationError,
 } from '../contract/index.js';
-import type { AccountIssue, AccountWork, DiscoveryResult } from '../core/model.js';
+import type { AccountIssue, AccountRef, AccountWork, DiscoveryResult } from '../core/model.js';
 import { matchesTags } from '../core/tags.js';
 import { storeAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
@@ -82,6 +84,10 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
           const found = await correlationConflicts(ports.drs, matching, correlationId, launchKindOf(request));
           conflicts.push(...found.map((c) => ({ ...c, accountId: ref.accountId })));
         }
+        if (request.action === 'failback') {
+          const origins = originsOf(matching, configured);
+          if (origins.length > 0) work.origins = origins;
+        }
         if (withInstances) {
           work.recoveryInstanceIds = matching.flatMap((s) =>
             s.recoveryInstanceId ? [s.recoveryInstanceId] : [],
@@ -117,4 +123,21 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
     // Only when nothing matched (for the warning that names what exists); it costs payload otherwise.
     ...(totalServers === 0 && { tagKeys: [...tagKeys].sort().slice(0, 50) }),
   };
+}
+
+/**
+ * The registered accounts that AWS-origin servers among `servers` came from: their
+ * `sourceCloudProperties` origin account and Region, where a Region-to-Region failback recovers
+ * them (the failback decision fails a server whose origin is not registered).
+ */
+function originsOf(servers: readonly SourceServer[], configured: readonly AccountRef[]): AccountRef[] {
+  const wanted = new Set(
+    servers.flatMap((s) => {
+      const c = s.sourceCloudProperties;
+      return c?.originAccountID && c.originRegion ? [`${c.originAccountID}|${c.originRegion}`] : [];
+    }),
+  );
+  return configured
+    .filter((c) => wanted.has(`${c.accountId}|${c.region}`))
+    .map((c) => ({ accountId: c.accountId, region: c.region, roleArn: c.roleArn }));
 }

@@ -5,7 +5,9 @@
  */
 import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import type { DrsPort } from '../aws/index.js';
+import { ErrorNames } from '../contract/index.js';
 import { parseIsoDurationSeconds } from '../core/duration.js';
+import type { AccountRef, AccountWork } from '../core/model.js';
 import { needsSnapshotAge, type Readiness, readiness } from '../core/readiness.js';
 import { describeRecoveryInstances, describeSourceServers, launchTimeOf } from './shared.js';
 
@@ -68,10 +70,8 @@ export function terminateDecision(
 }
 
 /**
- * Why a recovery instance can never fail back through StartFailbackLaunch, or undefined when it can.
- * Drill instances: DRS fails back only the recovery instances of a real recovery (a drill leaves
- * the source running). AWS-origin instances: DRS returns them to their origin Region with
- * ReverseReplication and a recovery there, which this orchestrator does not run yet.
+ * Why a recovery instance can never fail back, or undefined when it can. DRS fails back only the
+ * recovery instances of a real recovery: a drill leaves the source running.
  */
 export function neverFailsBack(ri: RecoveryInstance): { code: string; message: string } | undefined {
   if (ri.isDrill) {
@@ -80,28 +80,48 @@ export function neverFailsBack(ri: RecoveryInstance): { code: string; message: s
       message: `recovery instance ${ri.recoveryInstanceID} was launched by a drill: drill instances can never fail back (only a real failover's can); terminate it instead`,
     };
   }
-  if (ri.originEnvironment === 'AWS') {
-    return {
-      code: 'CrossRegionFailbackNotSupported',
-      message: `recovery instance ${ri.recoveryInstanceID} originates in AWS: its failback is ReverseReplication then a recovery in the origin Region, which drs-orch does not run; use the DRS console or API`,
-    };
-  }
   return undefined;
 }
 
 /** The decision of failback for one matched server. */
 export type FailbackDecision =
+  /** On premises, FAILBACK_READY_FOR_LAUNCH: StartFailbackLaunch now. */
   | { kind: 'launch'; recoveryInstanceId: string }
+  /** On premises, a failback already under way or over: watched, never started again. */
   | { kind: 'watch'; recoveryInstanceId: string; jobId: string }
+  /** On premises, not ready yet: re-checked while the run lasts. */
   | { kind: 'wait'; recoveryInstanceId: string; state: string }
+  /**
+   * AWS origin: Region-to-Region failback into `origin` (ReverseReplication unless
+   * `reversedServerArn` says it was started already, then a recovery there once CONTINUOUS).
+   */
+  | { kind: 'reverse'; recoveryInstanceId: string; origin: AccountRef; reversedServerArn?: string }
+  /** Asked for but impossible as configured: fails at once with the reason. */
+  | { kind: 'fail'; recoveryInstanceId: string; code: string; message: string }
+  /** Nothing to fail back, or never can be. */
   | { kind: 'skip'; code: string; message: string };
 
+/** What the failback decision needs besides the recovery instance. */
+export interface FailbackContext {
+  /** The source server (its `sourceCloudProperties` and `reversedDirectionSourceServerArn`). */
+  readonly server?: SourceServer | undefined;
+  /** Registered accounts AWS-origin servers can fail back into ({@link AccountWork.origins}). */
+  readonly origins?: readonly AccountRef[] | undefined;
+}
+
 /**
- * failback, as start-failback decides: no recovery instance, or one that can never fail back
- * ({@link neverFailsBack}), is skipped; FAILBACK_READY_FOR_LAUNCH launches; one already failing
- * back is watched; any other state waits (re-checked while the run lasts).
+ * failback, decided once for the failback action (start-failback, monitor-failback) and
+ * `drs-orch plan`: no recovery instance, or one that can never fail back ({@link neverFailsBack}),
+ * is skipped. An AWS-origin instance fails back Region to Region into its origin account and
+ * Region, which must be a registered account (else it fails with `OriginNotRegistered`). An
+ * on-premises one launches when FAILBACK_READY_FOR_LAUNCH, is watched when already failing back,
+ * and is waited for in any other state.
  */
-export function failbackDecision(id: string, ri: RecoveryInstance | undefined): FailbackDecision {
+export function failbackDecision(
+  id: string,
+  ri: RecoveryInstance | undefined,
+  context: FailbackContext = {},
+): FailbackDecision {
   if (!ri?.recoveryInstanceID) {
     return {
       kind: 'skip',
@@ -111,13 +131,52 @@ export function failbackDecision(id: string, ri: RecoveryInstance | undefined): 
   }
   const never = neverFailsBack(ri);
   if (never) return { kind: 'skip', ...never };
+  const recoveryInstanceId = ri.recoveryInstanceID;
+  if (ri.originEnvironment === 'AWS') return crossRegionDecision(recoveryInstanceId, context);
   const state = ri.failback?.state;
-  if (state === 'FAILBACK_READY_FOR_LAUNCH')
-    return { kind: 'launch', recoveryInstanceId: ri.recoveryInstanceID };
+  if (state === 'FAILBACK_READY_FOR_LAUNCH') return { kind: 'launch', recoveryInstanceId };
   if (state && FAILBACK_STARTED_STATES.has(state) && ri.failback?.failbackJobID) {
-    return { kind: 'watch', recoveryInstanceId: ri.recoveryInstanceID, jobId: ri.failback.failbackJobID };
+    return { kind: 'watch', recoveryInstanceId, jobId: ri.failback.failbackJobID };
   }
-  return { kind: 'wait', recoveryInstanceId: ri.recoveryInstanceID, state: state ?? 'unknown' };
+  return { kind: 'wait', recoveryInstanceId, state: state ?? 'unknown' };
+}
+
+function crossRegionDecision(recoveryInstanceId: string, context: FailbackContext): FailbackDecision {
+  const cloud = context.server?.sourceCloudProperties;
+  const accountId = cloud?.originAccountID;
+  const region = cloud?.originRegion;
+  if (!accountId || !region) {
+    return {
+      kind: 'fail',
+      recoveryInstanceId,
+      code: ErrorNames.OriginNotRegistered,
+      message: `recovery instance ${recoveryInstanceId} originates in AWS but its source server names no origin account and Region (sourceCloudProperties): nowhere to fail it back to`,
+    };
+  }
+  const origin = context.origins?.find((o) => o.accountId === accountId && o.region === region);
+  if (!origin) {
+    return {
+      kind: 'fail',
+      recoveryInstanceId,
+      code: ErrorNames.OriginNotRegistered,
+      message: `recovery instance ${recoveryInstanceId} fails back to account ${accountId} in ${region}, which is not a registered staging account: register it (with its DRS-Orchestration-Role, in ${region}) to fail back there`,
+    };
+  }
+  const reversed = context.server?.reversedDirectionSourceServerArn;
+  return { kind: 'reverse', recoveryInstanceId, origin, ...(reversed && { reversedServerArn: reversed }) };
+}
+
+/** What `plan` says of a failback decision the run acts on. */
+function failbackPlanReason(d: FailbackDecision): string | undefined {
+  if (d.kind === 'wait')
+    return `recovery instance ${d.recoveryInstanceId} failback state is ${d.state}: launched once FAILBACK_READY_FOR_LAUNCH`;
+  if (d.kind === 'reverse') {
+    const first = d.reversedServerArn
+      ? `reverse replication already started (${d.reversedServerArn})`
+      : 'ReverseReplication';
+    return `recovery instance ${d.recoveryInstanceId} originates in AWS: fails back to account ${d.origin.accountId} in ${d.origin.region} by ${first}, then a recovery there once the reversed server is CONTINUOUS`;
+  }
+  return undefined;
 }
 
 /** Age in seconds of a server's newest recovery snapshot at `now` (one DescribeRecoverySnapshots call). */
@@ -185,6 +244,8 @@ export async function eligibilityOf(
     maxDataLossMinutes?: number | undefined;
     terminateNonDrill: boolean;
     olderThanMinutes?: number | undefined;
+    /** failback: the registered accounts AWS-origin servers fail back into. */
+    origins?: readonly AccountRef[] | undefined;
   },
   nowMs: number,
 ): Promise<Eligibility[]> {
@@ -218,20 +279,13 @@ export async function eligibilityOf(
     return serverIds.map((id): Eligibility => {
       const d =
         action === 'failback'
-          ? failbackDecision(id, byServer.get(id))
+          ? failbackDecision(id, byServer.get(id), { server: servers.get(id), origins: options.origins })
           : terminateDecision(id, byServer.get(id), options, nowMs);
-      if (d.kind === 'skip') {
+      if (d.kind === 'skip' || d.kind === 'fail') {
         return { sourceServerId: id, eligible: false, code: d.code, reason: d.message, ...stateOf(id) };
       }
-      if (d.kind === 'wait') {
-        return {
-          sourceServerId: id,
-          eligible: true,
-          reason: `recovery instance ${d.recoveryInstanceId} failback state is ${d.state}: launched once FAILBACK_READY_FOR_LAUNCH`,
-          ...stateOf(id),
-        };
-      }
-      return { sourceServerId: id, eligible: true, ...stateOf(id) };
+      const reason = d.kind === 'target' ? undefined : failbackPlanReason(d);
+      return { sourceServerId: id, eligible: true, ...(reason && { reason }), ...stateOf(id) };
     });
   }
   // status reads every matched server.

@@ -1,13 +1,25 @@
 /**
  * start-failback / monitor-failback: fail recovery instances back to their origin.
  */
-import type { RecoveryInstance } from '@aws-sdk/client-drs';
+import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import { isTransientAwsError } from '../aws/index.js';
 import { ErrorNames, JobInProgress } from '../contract/index.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
-import type { AccountReport, FailbackRun, ServerRecord } from '../core/model.js';
+import type {
+  AccountReport,
+  CrossRegionFailback,
+  FailbackRun,
+  ReverseFailback,
+  ServerRecord,
+} from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
+import {
+  advanceReverse,
+  pendingReverse,
+  startReverseReplication,
+  timeOutReverse,
+} from './cross-region-failback.js';
 import type { TaskDeps } from './deps.js';
 import { type FailbackDecision, failbackDecision } from './eligibility.js';
 import { publishReport } from './results.js';
@@ -21,10 +33,13 @@ import {
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
 
 /**
- * Starts failback for the matched servers' recovery instances that are FAILBACK_READY_FOR_LAUNCH
- * (StartFailbackLaunch, ≤ 200 per call, tagged like every job of ours). Instances not ready yet
- * are waited for (monitor-failback re-checks them within maxWaitMinutes); those already failing
- * back are watched, not relaunched; drill and AWS-origin instances are skipped with the reason.
+ * Starts failback for the matched servers' recovery instances, each as {@link failbackDecision}
+ * decides. On premises: StartFailbackLaunch for those FAILBACK_READY_FOR_LAUNCH (≤ 200 per call,
+ * tagged like every job of ours); instances not ready yet are waited for (monitor-failback
+ * re-checks them within maxWaitMinutes); those already failing back are watched, not relaunched.
+ * AWS origin: ReverseReplication (unless started already), then monitor-failback recovers them in
+ * their origin Region once replicated (see cross-region-failback.ts). Drill instances and servers
+ * without a recovery instance are skipped with the reason.
  */
 export async function startFailback(event: AccountEvent, deps: TaskDeps): Promise<FailbackRun> {
   const { request, execution, account } = event;
@@ -41,10 +56,23 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
   };
   const instances = await describeRecoveryInstances(drs, { sourceServerIDs: account.serverIds });
   const byServer = new Map(instances.map((ri) => [ri.sourceServerID, ri]));
+  // Only an AWS-origin failback needs the source server (its origin and reversed server).
+  const awsOrigin = instances.filter((ri) => ri.originEnvironment === 'AWS' && !ri.isDrill);
+  const servers = awsOrigin.length
+    ? await describeSourceServers(
+        drs,
+        awsOrigin.map((ri) => ri.sourceServerID as string),
+      )
+    : new Map<string, SourceServer>();
   const ready: string[] = [];
-  for (const id of account.serverIds) fileDecision(run, id, failbackDecision(id, byServer.get(id)), ready);
+  for (const id of account.serverIds) {
+    const ri = byServer.get(id);
+    const d = failbackDecision(id, ri, { server: servers.get(id), origins: account.origins });
+    fileDecision(run, id, d, ready, ri?.ec2InstanceID);
+  }
   await launchFailbacks(event, deps, run, ready);
-  if (run.targets.length === 0 && (run.waiting ?? []).length === 0) {
+  await startReverseReplication(deps, account, run);
+  if (run.targets.length === 0 && (run.waiting ?? []).length === 0 && pendingReverse(run).length === 0) {
     run.done = true;
     run.report = await failbackReport(deps, event, run, new Map());
   }
@@ -53,15 +81,39 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
 
 /**
  * Files one server by its {@link failbackDecision} (the one decision `drs-orch plan` shows too):
- * skipped with the reason, ready (its instance joins `ready` to be launched), already failing back
- * (watched, never relaunched), or not ready yet (waiting, re-checked each poll).
+ * skipped with the reason, failed at once, Region-to-Region (followed in `run.reverse`), ready
+ * (its instance joins `ready` to be launched), already failing back (watched, never relaunched),
+ * or not ready yet (waiting, re-checked each poll).
  */
-function fileDecision(run: FailbackRun, id: string, d: FailbackDecision, ready: string[]): void {
+function fileDecision(
+  run: FailbackRun,
+  id: string,
+  d: FailbackDecision,
+  ready: string[],
+  ec2InstanceId?: string,
+): void {
   if (d.kind === 'skip') {
     run.skipped.push({ id, code: d.code, message: d.message });
     return;
   }
+  if (d.kind === 'reverse') {
+    const entry: ReverseFailback = {
+      sourceServerId: id,
+      recoveryInstanceId: d.recoveryInstanceId,
+      origin: d.origin,
+      phase: 'replicating',
+      ...(ec2InstanceId !== undefined && { ec2InstanceId }),
+      ...(d.reversedServerArn !== undefined && { reversedServerArn: d.reversedServerArn }),
+    };
+    run.reverse = [...(run.reverse ?? []), entry];
+    return;
+  }
   const target = { recoveryInstanceId: d.recoveryInstanceId, sourceServerId: id };
+  if (d.kind === 'fail') {
+    run.targets.push(target);
+    run.failed.push({ id: d.recoveryInstanceId, code: d.code, message: d.message });
+    return;
+  }
   if (d.kind === 'wait') {
     run.waiting = [...(run.waiting ?? []), target];
     return;
@@ -138,6 +190,7 @@ async function failbackReport(
   const skipped = new Map(run.skipped.map((s) => [s.id, s]));
   const failed = new Map(run.failed.map((f) => [f.id, f]));
   const targets = new Map(run.targets.map((t) => [t.sourceServerId, t]));
+  const reverse = new Map((run.reverse ?? []).map((e) => [e.sourceServerId, e]));
   const records = account.serverIds.map((id): ServerRecord => {
     const server = servers.get(id);
     const skip = skipped.get(id);
@@ -147,6 +200,9 @@ async function failbackReport(
         errorCode: skip.code,
         errorMessage: skip.message,
       };
+    const entry = reverse.get(id);
+    if (entry)
+      return reverseRecord(baseRecord(id, server, account.accountId, 'failback-completed'), entry, failed);
     const target = targets.get(id);
     if (!target) return baseRecord(id, server, account.accountId, 'skipped');
     const ri = instances.get(target.recoveryInstanceId);
@@ -174,6 +230,34 @@ async function failbackReport(
   return publishReport(records, event, deps);
 }
 
+/** The record of a Region-to-Region failback: completed, or failed/timed out with the reason. */
+function reverseRecord(
+  base: ServerRecord,
+  entry: ReverseFailback,
+  failed: ReadonlyMap<string, { id: string; code: string; message: string }>,
+): ServerRecord {
+  const failure = failed.get(entry.recoveryInstanceId);
+  return compact<ServerRecord>({
+    ...base,
+    ...(failure && {
+      status: failureStatus(failure),
+      errorCode: failure.code,
+      errorMessage: failure.message,
+    }),
+    recoveryInstanceId: entry.recoveryInstanceId,
+    ec2InstanceId: entry.ec2InstanceId,
+    jobId: entry.jobId,
+    crossRegionFailback: compact<CrossRegionFailback>({
+      accountId: entry.origin.accountId,
+      region: entry.origin.region,
+      reversedSourceServerArn: entry.reversedServerArn,
+      replicationState: entry.replicationState,
+      jobId: entry.jobId,
+      recoveryInstanceId: entry.originRecoveryInstanceId,
+    }),
+  });
+}
+
 /**
  * One poll of a failback: DescribeRecoveryInstances for the targets (≤ 200 ids per call) until each
  * is FAILBACK_COMPLETED or FAILBACK_ERROR, or the time limit; then the report is set on the run.
@@ -185,7 +269,11 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
   if (run.done) return run;
   const expiredAtStart = deps.now().getTime() >= Date.parse(run.deadline);
   const launchedNow = expiredAtStart ? false : await recheckWaiting(event, deps, run);
-  if (launchedNow) {
+  // Past the deadline the Region-to-Region failbacks are still read (how far each got), not advanced.
+  const recoveredNow = launchedNow
+    ? false
+    : await advanceReverse(deps, event.request, event.execution, run, !expiredAtStart);
+  if (launchedNow || recoveredNow) {
     run.polls += 1;
     return run; // a failback was started: keep the run before anything else can fail
   }
@@ -213,17 +301,19 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
     else inProgress.push(id);
   }
   const expired = deps.now().getTime() >= Date.parse(run.deadline);
+  const reversing = pendingReverse(run).length;
+  const reversed = (run.reverse ?? []).filter((e) => e.phase === 'completed').length;
   deps.progress?.({
     accountId: event.account.accountId,
     discovered: event.account.serverIds.length,
-    launching: inProgress.length,
-    launched: watched.length - inProgress.length - (run.failed.length - failedIds.size),
+    launching: inProgress.length + reversing,
+    launched: watched.length - inProgress.length - (run.failed.length - failedIds.size) + reversed,
     failed: run.failed.length,
   });
   const stillWaiting = run.waiting ?? [];
-  if ((inProgress.length > 0 || stillWaiting.length > 0) && !expired) {
+  if ((inProgress.length > 0 || stillWaiting.length > 0 || reversing > 0) && !expired) {
     throw new JobInProgress(
-      `${inProgress.length} failbacks still in progress, ${stillWaiting.length} instances not yet FAILBACK_READY_FOR_LAUNCH in account ${event.account.accountId}`,
+      `${inProgress.length} failbacks still in progress, ${stillWaiting.length} instances not yet FAILBACK_READY_FOR_LAUNCH, ${reversing} Region-to-Region failbacks under way in account ${event.account.accountId}`,
       {
         accountId: event.account.accountId,
         operation: 'drs:DescribeRecoveryInstances',
@@ -246,7 +336,8 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
     });
   }
   run.waiting = [];
-  if (inProgress.length || stillWaiting.length) run.timedOut = true;
+  const reverseTimedOut = timeOutReverse(run, event.request.options.maxWaitMinutes);
+  if (inProgress.length || stillWaiting.length || reverseTimedOut) run.timedOut = true;
   run.done = true;
   run.polls += 1;
   run.report = await failbackReport(deps, event, run, byId);

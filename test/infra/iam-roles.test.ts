@@ -81,9 +81,17 @@ describe('Stack: iam-roles', () => {
     expect(result.missing).toEqual([]);
   });
 
-  it('allows TerminateRecoveryInstances and StartFailbackLaunch with their dependent actions', () => {
+  it('allows TerminateRecoveryInstances, StartFailbackLaunch and ReverseReplication with their dependent actions, on this account and Region only', () => {
     const instance = `arn:aws:drs:${STAGING.region}:${STAGING.accountId}:recovery-instance/i-0123456789abcdef0`;
-    for (const action of ['drs:TerminateRecoveryInstances', 'drs:StartFailbackLaunch']) {
+    const elsewhere = `arn:aws:drs:us-west-2:${STAGING.accountId}:recovery-instance/i-0123456789abcdef0`;
+    expect(evaluatePolicies(docs, { action: 'drs:ReverseReplication', resource: elsewhere })).toBe(
+      'ImplicitDeny',
+    );
+    for (const action of [
+      'drs:TerminateRecoveryInstances',
+      'drs:StartFailbackLaunch',
+      'drs:ReverseReplication',
+    ]) {
       expect(authorize(docs, action, instance, { ...STAGING, tagsOnCreate: true }).missing, action).toEqual(
         [],
       );

@@ -18,6 +18,7 @@ import {
 } from '../../src/emulator/auth/iam-policy.js';
 import { demoFleet } from '../../src/emulator/fleet/demo.js';
 import type { Fleet, PolicyDocument } from '../../src/emulator/fleet/types.js';
+import { fromAws, withOrigin } from '../_helpers/cross-region-fleet.js';
 import { output, serversTagged } from '../e2e/helpers.js';
 import { startWorld, type World } from '../e2e/world.js';
 import { synthesize } from './support.js';
@@ -30,12 +31,17 @@ writeFileSync(
 );
 
 const SINGLE = { 'DR-Test': 'single' };
+/** One server of 111111111111 that is an EC2 instance of 333333333333, whose DRS is in us-west-2. */
+const CROSS_REGION = { 'DR-Test': 'cross-region' };
+const ORIGIN = { accountId: '333333333333', region: 'us-west-2' };
 
 type Statement = Record<string, unknown> & { Effect: string; Action: string | string[] };
 
 /** The demo fleet with the template's policies on every staging role, minus `without`. */
 function fleetWithTemplatePolicies(without?: string): Fleet {
-  const fleet = demoFleet();
+  const fleet = withOrigin(demoFleet(), '111111111111', ORIGIN, (s, i) =>
+    i === 199 ? fromAws(s, ORIGIN, CROSS_REGION) : s,
+  );
   const accounts = fleet.accounts.map((account) => ({
     ...account,
     roles: (account.roles ?? []).map((role) => {
@@ -83,8 +89,36 @@ async function snapshotOfSingleServer(world: World): Promise<string> {
   return listed.items?.[0]?.snapshotID ?? 'pit-00000000000000000';
 }
 
-/** The actions each scenario runs, in order (pit-drill: a drill at a recovery snapshot). */
-const ACTIONS = ['drill', 'status', 'terminate', 'pit-drill', 'terminate', 'failover', 'failback'];
+/**
+ * The actions each scenario runs, in order (pit-drill: a drill at a recovery snapshot; the
+ * cross-region pair: failover, then Region-to-Region failback, of an AWS-origin server).
+ */
+const ACTIONS = [
+  'drill',
+  'status',
+  'terminate',
+  'pit-drill',
+  'terminate',
+  'failover',
+  'failback',
+  'failover-cross-region',
+  'failback-cross-region',
+];
+
+/** The input of an ACTIONS entry. */
+async function inputOf(world: World, action: string): Promise<Record<string, unknown>> {
+  if (action === 'pit-drill')
+    return {
+      action: 'drill',
+      tags: SINGLE,
+      options: { pointInTimeSnapshot: await snapshotOfSingleServer(world) },
+    };
+  if (action === 'failover-cross-region') return { action: 'failover', tags: CROSS_REGION };
+  // Reverse replication syncs for up to 90 virtual minutes, then the recovery there takes up to 45.
+  if (action === 'failback-cross-region')
+    return { action: 'failback', tags: CROSS_REGION, options: { maxWaitMinutes: 240 } };
+  return { action, tags: SINGLE };
+}
 
 /** Every action of ACTIONS on one server; the outcome of each run and the service calls made. */
 async function runEveryAction(
@@ -95,15 +129,7 @@ async function runEveryAction(
     const outcomes: { action: string; status: string; errors: string[] }[] = [];
     for (const action of ACTIONS) {
       if (action === 'failback') world.emu.clock.advance(2 * 3_600_000);
-      const input =
-        action === 'pit-drill'
-          ? {
-              action: 'drill',
-              tags: SINGLE,
-              options: { pointInTimeSnapshot: await snapshotOfSingleServer(world) },
-            }
-          : { action, tags: SINGLE };
-      const result = await world.run('main', input);
+      const result = await world.run('main', await inputOf(world, action));
       const out = result.output === undefined ? undefined : output(result.output);
       const text = JSON.stringify(result.output ?? result.cause ?? '');
       outcomes.push({
@@ -132,7 +158,7 @@ const granted = [
 ].sort();
 
 describe('E2E: least privilege of DRS-Orchestration-Role (from templates/iam-roles.yaml)', () => {
-  it('runs drill, status, terminate, a point-in-time drill, failover and failback with no AccessDenied', async () => {
+  it('runs drill, status, terminate, a point-in-time drill, failover and failback (on premises and Region to Region) with no AccessDenied', async () => {
     const outcomes = await runEveryAction(fleetWithTemplatePolicies());
     expect([...outcomes]).toEqual(
       ACTIONS.map((action) => ({

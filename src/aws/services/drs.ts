@@ -38,6 +38,8 @@ export const drsService: AwsService<DrsPort> = {
         call('StartRecovery', (sdk, client) => client.send(new sdk.StartRecoveryCommand(input))),
       startFailbackLaunch: (input) =>
         call('StartFailbackLaunch', (sdk, client) => client.send(new sdk.StartFailbackLaunchCommand(input))),
+      reverseReplication: (input) =>
+        call('ReverseReplication', (sdk, client) => client.send(new sdk.ReverseReplicationCommand(input))),
       terminateRecoveryInstances: (input) =>
         call('TerminateRecoveryInstances', (sdk, client) =>
           client.send(new sdk.TerminateRecoveryInstancesCommand(input)),

@@ -58,6 +58,7 @@ async function planAccount(
       maxDataLossMinutes: options.maxDataLossMinutes,
       terminateNonDrill: options.terminateNonDrill === true,
       olderThanMinutes: options.olderThanMinutes,
+      origins: account.origins,
     },
     env.now().getTime(),
   );

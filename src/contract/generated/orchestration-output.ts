@@ -157,6 +157,17 @@ export interface ServerReport {
   ec2InstanceId?: string;
   recoveryInstanceState?: string;
   failbackState?: string;
+  /**
+   * failback of an AWS-origin server (ReverseReplication, then a recovery in its origin Region): the origin account and Region, the reversed source server there, its replication state, the recovery job and the instance it launched
+   */
+  crossRegionFailback?: {
+    accountId: string;
+    region: string;
+    reversedSourceServerArn?: string;
+    replicationState?: string;
+    jobId?: string;
+    recoveryInstanceId?: string;
+  };
   isDrill?: boolean;
   jobId?: string;
   reason?: string;

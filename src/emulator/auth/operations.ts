@@ -51,6 +51,7 @@ const DRS_PER_RESOURCE: Readonly<Record<string, { field: string; type: string; k
   StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
   TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
   StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+  ReverseReplication: { field: 'recoveryInstanceID', type: 'recovery-instance' },
 };
 
 /** The IAM request of a DRS call: `drs:<Operation>`, its resources, and tags given at creation. */
@@ -68,7 +69,9 @@ function drsAuthorization(req: EmulatorRequest, principal: Principal, operation:
   const body = scoped === undefined ? undefined : jsonBody(req);
   let resources: string | string[] = resource;
   if (scoped !== undefined && body !== undefined) {
-    const items = Array.isArray(body[scoped.field]) ? (body[scoped.field] as unknown[]) : [];
+    const value = body[scoped.field];
+    // A list of resources, or one (ReverseReplication names a single recovery instance).
+    const items = Array.isArray(value) ? (value as unknown[]) : value === undefined ? [] : [value];
     const ids = items
       .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
       .filter((id): id is string => typeof id === 'string');

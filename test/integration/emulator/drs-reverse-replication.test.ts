@@ -14,9 +14,10 @@ import {
   StartRecoveryCommand,
 } from '@aws-sdk/client-drs';
 import { describe, expect, it } from 'vitest';
-import type { Fleet, FleetSourceServer } from '../../../src/emulator/fleet/types.js';
+import type { Fleet } from '../../../src/emulator/fleet/types.js';
 import { generateFleet } from '../../../src/emulator/index.js';
 import { applyJournal, EmulatorState, type JournalRecord } from '../../../src/emulator/state.js';
+import { fromAws, withOrigin } from '../../_helpers/cross-region-fleet.js';
 import {
   drsClient,
   drsMismatches,
@@ -29,7 +30,10 @@ const MINUTE = 60_000;
 const STAGING = '111111111111';
 const ORIGIN = '222222222222';
 
-/** Staging 111111111111 (us-east-2); servers 0-1 are EC2 instances of 222222222222 (us-west-2); server 2 of 222222222222 in us-east-1, where it has no DRS. */
+/**
+ * Staging 111111111111 (us-east-2); servers 0-1 are EC2 instances of 222222222222 (us-west-2);
+ * server 2 of 222222222222 in us-east-1, where it has no DRS.
+ */
 function crossRegionFleet(): Fleet {
   const fleet = generateFleet({
     accounts: 2,
@@ -37,28 +41,10 @@ function crossRegionFleet(): Fleet {
     regions: ['us-east-2', 'us-west-2'],
     seed: 8,
   });
-  return {
-    ...fleet,
-    accounts: fleet.accounts.map((a) =>
-      a.accountId !== STAGING
-        ? a
-        : {
-            ...a,
-            sourceServers: (a.sourceServers ?? []).map(
-              (s, i): FleetSourceServer =>
-                i > 2
-                  ? s
-                  : {
-                      ...s,
-                      replicationState: 'CONTINUOUS',
-                      originEnvironment: 'AWS',
-                      originAccountID: ORIGIN,
-                      originRegion: i === 2 ? 'us-east-1' : 'us-west-2',
-                    },
-            ),
-          },
-    ),
-  };
+  const origin = { accountId: ORIGIN, region: 'us-west-2' };
+  return withOrigin(fleet, STAGING, origin, (s, i) =>
+    i > 2 ? s : fromAws(s, i === 2 ? { ...origin, region: 'us-east-1' } : origin, {}),
+  );
 }
 
 describe('Emulator: ReverseReplication (Region-to-Region failback)', () => {

@@ -9,6 +9,7 @@ export {
   DescribeRecoverySnapshotsCommand,
   DescribeSourceServersCommand,
   DrsClient,
+  ReverseReplicationCommand,
   StartFailbackLaunchCommand,
   StartRecoveryCommand,
   TerminateRecoveryInstancesCommand,

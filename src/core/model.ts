@@ -109,6 +109,8 @@ export interface AccountServers {
 export interface AccountItem extends AccountRef, AccountServerRef {
   maxServers?: number;
   plan?: LaunchPlan;
+  /** failback: see {@link AccountWork.origins} (a few accounts, so it travels with the item). */
+  origins?: AccountRef[];
 }
 
 /** An account that could not be worked on (denied, over capacity, failed). */

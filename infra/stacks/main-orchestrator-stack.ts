@@ -172,7 +172,8 @@ export class MainOrchestratorStack extends Stack {
     );
 
     // --- task functions -----------------------------------------------------------------------
-    const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'main');
+    // The waves workflow's own tasks live here too (the orchestrator account), invoked only by it.
+    const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'main' || s.machine === 'waves');
     const bundles = bundleHandlers({
       taskIds: specs.map((s) => s.taskId),
       outDir: props.bundleDir,
@@ -207,21 +208,25 @@ export class MainOrchestratorStack extends Stack {
     const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
     // GetParametersByPath is authorized against the path, not the parameters it returns
     // (Systems Manager user guide, "How Parameter Store authorizes parameter retrieval").
-    fn('discover').role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadStagingAccountRegistry',
-        actions: ['ssm:GetParametersByPath'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: STAGING_ACCOUNTS_PATH.replace(/^\//, ''),
-          }),
-        ],
-      }),
-    );
-    // discover lists source servers and partition reads service quotas, in every staging account.
-    for (const taskId of ['discover', 'partition']) {
+    // discover and describe-wave (the waves workflow's approval message) read the registry.
+    for (const taskId of ['discover', 'describe-wave']) {
+      fn(taskId).role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadStagingAccountRegistry',
+          actions: ['ssm:GetParametersByPath'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: STAGING_ACCOUNTS_PATH.replace(/^\//, ''),
+            }),
+          ],
+        }),
+      );
+    }
+    // discover and describe-wave list source servers and partition reads service quotas, in
+    // every staging account.
+    for (const taskId of ['discover', 'partition', 'describe-wave']) {
       const role = fn(taskId).role;
       role.addToPolicy(
         new iam.PolicyStatement({
@@ -314,14 +319,10 @@ export class MainOrchestratorStack extends Stack {
       ExecutorStartRoleName: EXECUTOR_STARTER_ROLE_NAME,
     };
     for (const spec of specs) {
+      if (spec.machine !== 'main') continue;
       const task = fn(spec.taskId).function;
       substitutions[spec.placeholder] = task.functionArn;
-      task.grantInvoke(mainRole);
-      Validations.of(mainRole).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(task)}.Arn>:*]`,
-        reason:
-          'Step Functions invokes the function by its unqualified ARN; the :* covers its versions and aliases',
-      });
+      this.grantTaskInvoke(task, mainRole);
     }
     this.grantNotify(mainRole, key);
     this.main = new AslStateMachine(this, 'Main', {
@@ -337,12 +338,18 @@ export class MainOrchestratorStack extends Stack {
     // --- waves and drill cleanup --------------------------------------------------------------
     const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine, key);
     this.grantNotify(wavesRole, key);
+    const wavesSubstitutions: Record<string, string> = {
+      MainStateMachineArn: this.main.stateMachine.stateMachineArn,
+      Partition: Aws.PARTITION,
+    };
+    for (const spec of specs.filter((s) => s.machine === 'waves')) {
+      const task = fn(spec.taskId).function;
+      wavesSubstitutions[spec.placeholder] = task.functionArn;
+      this.grantTaskInvoke(task, wavesRole);
+    }
     this.waves = new AslStateMachine(this, 'Waves', {
       definitionFile: join(statemachinesDir, 'waves.asl.json'),
-      substitutions: {
-        MainStateMachineArn: this.main.stateMachine.stateMachineArn,
-        Partition: Aws.PARTITION,
-      },
+      substitutions: wavesSubstitutions,
       stateMachineName: WAVES_STATE_MACHINE_NAME,
       role: wavesRole,
       key,
@@ -373,6 +380,16 @@ export class MainOrchestratorStack extends Stack {
   }
 
   /** Publishing to the KMS-encrypted notification topic (started/completed messages, approvals). */
+  /** Lets a state machine's role invoke a task function (by its unqualified ARN and versions). */
+  private grantTaskInvoke(task: TaskFunction['function'], role: iam.Role): void {
+    task.grantInvoke(role);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(task)}.Arn>:*]`,
+      reason:
+        'Step Functions invokes the function by its unqualified ARN; the :* covers its versions and aliases',
+    });
+  }
+
   private grantNotify(role: iam.Role, key: kms.IKey): void {
     role.addToPolicy(
       new iam.PolicyStatement({

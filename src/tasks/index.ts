@@ -4,6 +4,7 @@
  */
 import { aggregate } from './aggregate.js';
 import type { TaskDeps } from './deps.js';
+import { describeWave } from './describe-wave.js';
 import { discover } from './discover.js';
 import { formatOutput } from './format-output.js';
 import { getRecoveryInstances } from './get-recovery-instances.js';
@@ -48,6 +49,7 @@ export const tasks: Record<TaskId, TaskFn> = {
   'start-executor': startExecutor,
   'monitor-executor': monitorExecutor,
   'write-report': writeReport,
+  'describe-wave': describeWave,
 };
 
 export {
@@ -65,6 +67,7 @@ export { accountResultKey, outputKey, resultPrefix } from './results.js';
 export type * from './types.js';
 export {
   aggregate,
+  describeWave,
   discover,
   formatOutput,
   getRecoveryInstances,

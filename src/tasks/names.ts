@@ -20,7 +20,8 @@ export type TaskId =
   | 'format-output'
   | 'start-executor'
   | 'monitor-executor'
-  | 'write-report';
+  | 'write-report'
+  | 'describe-wave';
 
 /** One row of the task table. */
 export interface TaskName {
@@ -30,7 +31,7 @@ export interface TaskName {
   /** ASL `Resource` placeholder name (without `${}`). */
   readonly placeholder: string;
   /** Machine whose Task states use it. */
-  readonly machine: 'main' | 'executor';
+  readonly machine: 'main' | 'executor' | 'waves';
 }
 
 /** Every task, in the order of design 9.1. */
@@ -126,6 +127,12 @@ export const TASK_NAMES: readonly TaskName[] = [
     functionName: 'drs-orchestration-write-report',
     placeholder: 'WriteReportFunctionArn',
     machine: 'main',
+  },
+  {
+    taskId: 'describe-wave',
+    functionName: 'drs-orchestration-describe-wave',
+    placeholder: 'DescribeWaveFunctionArn',
+    machine: 'waves',
   },
 ];
 

@@ -39,7 +39,41 @@ describe('E2E: parent workflows', () => {
     output((result.output as { lastWaveOutput: unknown }).lastWaveOutput);
     expect(requests).toHaveLength(1);
     expect(requests[0]?.message).toContain('aws stepfunctions send-task-success --task-token');
+    // The operator sees the servers of the wave to approve, not only its tags.
+    const wave2 = serversTagged(world, tags2);
+    expect(requests[0]?.message).toContain(`Servers of this wave: ${wave2.length} server(s) in `);
+    for (const s of wave2) expect(requests[0]?.message).toContain(`(${s.id}, account ${s.accountId})`);
+    for (const s of serversTagged(world, tags1)) expect(requests[0]?.message).not.toContain(s.id);
     expect(world.emu.state.instances()).toHaveLength(expected);
+  });
+
+  it('waves: the approval message of a large wave names its first 50 servers and counts the rest, far below SNS 256 KB', async () => {
+    const requests: ApprovalRequest[] = [];
+    world = await startWorld({
+      env: {
+        approver: async (request) => {
+          requests.push(request);
+          return { approve: false, error: 'ApprovalRejected', cause: 'checking the message only' };
+        },
+      },
+    });
+    const tags = { 'DR-Wave': '1' };
+    const total = serversTagged(world, tags).length;
+
+    const result = await world.run('waves', {
+      action: 'drill',
+      approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
+      waves: [{ name: 'everything', tags, approval: true }],
+    });
+
+    expect(result.output).toMatchObject({ status: 'rejected' });
+    const message = requests[0]?.message ?? '';
+    expect(total).toBeGreaterThan(50);
+    expect(message).toContain(`Servers of this wave: ${total} server(s) in 3 account(s)`);
+    expect(message.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(50);
+    expect(message).toContain(`... and ${total - 50} more`);
+    expect(Buffer.byteLength(message)).toBeLessThan(16 * 1024);
+    expect(world.emu.state.instances()).toHaveLength(0);
   });
 
   it('drill-cleanup: terminates drill instances older than the given age only', async () => {

@@ -35,6 +35,7 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'start-executor': ['client-sfn', 'client-sts'],
   'monitor-executor': ['client-sfn', 'client-sts'],
   'write-report': ['client-s3'],
+  'describe-wave': ['client-drs', 'client-ssm', 'client-sts'],
 };
 
 /**

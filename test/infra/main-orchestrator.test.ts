@@ -128,14 +128,17 @@ describe('Stack: main-orchestrator', () => {
     expect(parseStagingAccountRegistry(stored)).toEqual(parseStagingAccounts(file));
   });
 
-  it('lets discover read the registry by path and nothing else of Parameter Store', () => {
+  it('lets discover and describe-wave read the registry by path and nothing else of Parameter Store', () => {
     const ssmStatements = policyStatements(mainTemplate).filter((s) =>
       [s.statement.Action].flat().some((a) => String(a).startsWith('ssm:')),
     );
-    expect(ssmStatements.map((s) => [s.statement.Action].flat())).toEqual([['ssm:GetParametersByPath']]);
-    expect(JSON.stringify(ssmStatements[0]?.statement.Resource)).toContain(
-      ':parameter/drs-orchestration/staging-accounts',
-    );
+    expect(ssmStatements.map((s) => [s.statement.Action].flat())).toEqual([
+      ['ssm:GetParametersByPath'],
+      ['ssm:GetParametersByPath'],
+    ]);
+    for (const s of ssmStatements) {
+      expect(JSON.stringify(s.statement.Resource)).toContain(':parameter/drs-orchestration/staging-accounts');
+    }
   });
 
   it('lets write-report read and write results/ objects (with the key that encrypts them) and nothing else', () => {

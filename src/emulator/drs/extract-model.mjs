@@ -2,6 +2,7 @@
 // data) that the emulator serves, without documentation strings.
 // Usage: node src/emulator/drs/extract-model.mjs <path to aws-models/drs/service-2.json>
 import { readFileSync, writeFileSync } from 'node:fs';
+import { subsetModel } from '../../../scripts/extract-aws-models.mjs';
 
 const source = process.argv[2];
 if (!source) throw new Error('usage: extract-model.mjs <service-2.json>');
@@ -28,28 +29,5 @@ const operations = [
   'ListLaunchActions',
   'DeleteLaunchAction',
 ];
-const shapes = {};
-const visit = (name) => {
-  if (shapes[name]) return;
-  const { documentation: _d, ...shape } = model.shapes[name];
-  if (shape.members) {
-    shape.members = Object.fromEntries(
-      Object.entries(shape.members).map(([k, { documentation: _m, ...v }]) => [k, v]),
-    );
-  }
-  shapes[name] = shape;
-  for (const m of Object.values(shape.members ?? {})) visit(m.shape);
-  if (shape.member) visit(shape.member.shape);
-  if (shape.key) visit(shape.key.shape);
-  if (shape.value) visit(shape.value.shape);
-};
-const ops = {};
-for (const name of operations) {
-  const { documentation: _d, ...op } = model.operations[name];
-  ops[name] = op;
-  if (op.input) visit(op.input.shape);
-  if (op.output) visit(op.output.shape);
-  for (const e of op.errors) visit(e.shape);
-}
-const out = { metadata: model.metadata, operations: ops, shapes };
+const out = subsetModel(model, operations);
 writeFileSync(new URL('./model.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);

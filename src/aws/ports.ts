@@ -149,7 +149,8 @@ export interface Ec2Port {
   /**
    * Status checks of instances in any state (IncludeAllInstances), one call per 100 ids (EC2's
    * limit); ids EC2 does not know (yet) are simply absent. With `upOnly`, EC2 filters the answer
-   * to instances running with both checks ok, so a poll of many initializing instances stays small.
+   * to instances running with both checks ok, or stopped (checks `not-applicable`: launched
+   * stopped by design), so a poll of many initializing instances stays small.
    */
   describeInstanceStatus(
     instanceIds: readonly string[],

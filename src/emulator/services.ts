@@ -127,7 +127,11 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
           tags: r.tags,
           instanceType: r.instanceType,
           availabilityZone: `${region}a`,
-          statusChecks: statusChecksOf(r.recoveryInstanceID, r.sourceServerID, r.launchedMs, now),
+          // EC2 runs no status checks on a stopped instance: both report `not-applicable`.
+          statusChecks:
+            r.stopped === true
+              ? ({ system: 'not-applicable', instance: 'not-applicable' } as const)
+              : statusChecksOf(r.recoveryInstanceID, r.sourceServerID, r.launchedMs, now),
         }));
       },
     }),

@@ -123,7 +123,8 @@ export function registerLaunched(
 /**
  * One health poll: DescribeInstanceStatus for every watched instance (ceil(n/100) calls), filtered
  * to the instances that are up (plus one unfiltered call for those that ran out of time). An
- * instance running with system and instance checks `ok` is up; one that is not within
+ * instance running with system and instance checks `ok` is up; one launched stopped by its launch
+ * configuration (state `stopped`) is ready at once with a `LaunchedStopped` warning; one that is not within
  * `healthCheckMinutes` of being seen launched fails with `InstanceUnhealthy`. Returns true when a
  * server became up or failed.
  */
@@ -144,15 +145,29 @@ export async function checkHealth(ctx: RecoveryContext, run: RecoveryRun): Promi
       .filter((s) => s.state === 'running' && s.system === 'ok' && s.instance === 'ok')
       .map((s) => s.instanceId),
   );
+  // Launched stopped (launch configuration `launchDisposition: STOPPED`): EC2 runs no status checks
+  // on a stopped instance, and waiting for them would only end in InstanceUnhealthy. It is as up
+  // as it was configured to be: ready now, with a warning that it must be started to serve.
+  const stoppedIds = new Set(up.filter((s) => s.state === 'stopped').map((s) => s.instanceId));
   const now = ctx.deps.now();
   const minutes = ctx.request.options.healthCheckMinutes;
   let changed = false;
   const overdue: [string, string][] = [];
   for (const [id, instanceId] of watched) {
-    if (upIds.has(instanceId)) {
+    if (upIds.has(instanceId) || stoppedIds.has(instanceId)) {
       health.ready[id] = now.toISOString();
       delete health.watching[id];
       changed = true;
+      if (stoppedIds.has(instanceId) && !(run.warnings ?? []).some((w) => w.id === id)) {
+        run.warnings = [
+          ...(run.warnings ?? []),
+          {
+            id,
+            code: 'LaunchedStopped',
+            message: `recovery instance ${instanceId} was launched stopped (launch configuration launchDisposition STOPPED): EC2 runs no status checks on it; start it to serve`,
+          },
+        ];
+      }
     } else if (now.getTime() - Date.parse(health.since[id] ?? '') >= minutes * 60_000) {
       overdue.push([id, instanceId]);
     }

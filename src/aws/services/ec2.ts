@@ -66,11 +66,13 @@ export const ec2Service: AwsService<Ec2Port> = {
       },
 
       async describeInstanceStatus(instanceIds, options = {}) {
+        // Up: running with both checks ok, or stopped (checks not-applicable): an instance
+        // launched stopped by its launch configuration is as up as it is meant to be.
         const filters = options.upOnly
           ? [
-              { Name: 'instance-state-name', Values: ['running'] },
-              { Name: 'system-status.status', Values: ['ok'] },
-              { Name: 'instance-status.status', Values: ['ok'] },
+              { Name: 'instance-state-name', Values: ['running', 'stopped'] },
+              { Name: 'system-status.status', Values: ['ok', 'not-applicable'] },
+              { Name: 'instance-status.status', Values: ['ok', 'not-applicable'] },
             ]
           : undefined;
         const found: Ec2InstanceStatusInfo[] = [];

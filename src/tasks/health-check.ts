@@ -30,6 +30,12 @@ function failedRuns(status: LaunchActionsStatus | undefined): { required: string
   return out;
 }
 
+/** Records a warning on a server that is launched (one per server). */
+function warn(run: RecoveryRun, id: string, code: string, message: string): void {
+  if (!(run.warnings ?? []).some((w) => w.id === id))
+    run.warnings = [...(run.warnings ?? []), { id, code, message }];
+}
+
 /**
  * What a failed post-launch action does to its server: one that is not `optional` fails the
  * server with `PostLaunchActionFailed` as soon as DRS reports it (DRS marks such a launch failed;
@@ -49,18 +55,16 @@ function judgePostLaunch(
       run,
       id,
       ErrorNames.PostLaunchActionFailed,
-      `post-launch action${required.length > 1 ? 's' : ''} of source server ${id} failed (not optional, so DRS marks the launch failed; the recovery instance is left as it is): ${required.join('; ')}`,
+      `post-launch action of ${id} failed (not optional, so DRS marks the launch failed; the instance is left as it is): ${required.join('; ')}`,
     );
     if (run.health) delete run.health.watching[id];
-  } else if (optional.length > 0 && !(run.warnings ?? []).some((w) => w.id === id)) {
-    run.warnings = [
-      ...(run.warnings ?? []),
-      {
-        id,
-        code: ErrorNames.PostLaunchActionFailed,
-        message: `optional post-launch action${optional.length > 1 ? 's' : ''} failed, the launch stands: ${optional.join('; ')}`,
-      },
-    ];
+  } else if (optional.length > 0) {
+    warn(
+      run,
+      id,
+      ErrorNames.PostLaunchActionFailed,
+      `optional post-launch action failed, the launch stands: ${optional.join('; ')}`,
+    );
   }
 }
 
@@ -68,12 +72,8 @@ function judgePostLaunch(
 export function postLaunchOutcome(status: LaunchActionsStatus | undefined): PostLaunchOutcome | undefined {
   const runs = status?.runs ?? [];
   if (runs.length === 0) return undefined;
-  const failed = runs
-    .filter((r) => r.status === 'FAILED')
-    .map((r) => {
-      const name = r.action?.name ?? r.action?.actionId ?? r.runId ?? 'action';
-      return r.failureReason ? `${name}: ${r.failureReason}` : name;
-    });
+  const { required, optional } = failedRuns(status);
+  const failed = [...required, ...optional];
   if (failed.length) return { status: 'FAILED', failed };
   return { status: runs.some((r) => r.status === 'IN_PROGRESS') ? 'IN_PROGRESS' : 'SUCCEEDED' };
 }
@@ -158,16 +158,13 @@ export async function checkHealth(ctx: RecoveryContext, run: RecoveryRun): Promi
       health.ready[id] = now.toISOString();
       delete health.watching[id];
       changed = true;
-      if (stoppedIds.has(instanceId) && !(run.warnings ?? []).some((w) => w.id === id)) {
-        run.warnings = [
-          ...(run.warnings ?? []),
-          {
-            id,
-            code: 'LaunchedStopped',
-            message: `recovery instance ${instanceId} was launched stopped (launch configuration launchDisposition STOPPED): EC2 runs no status checks on it; start it to serve`,
-          },
-        ];
-      }
+      if (stoppedIds.has(instanceId))
+        warn(
+          run,
+          id,
+          'LaunchedStopped',
+          `${instanceId} was launched stopped (launchDisposition STOPPED): no EC2 status checks; start it to serve`,
+        );
     } else if (now.getTime() - Date.parse(health.since[id] ?? '') >= minutes * 60_000) {
       overdue.push([id, instanceId]);
     }

@@ -39,7 +39,7 @@ describe('E2E: launch configuration', () => {
     expect(out.failedServers).toEqual([]);
     const record = out.recoveryInstances.find((r) => r.sourceServerId === stopped.id);
     expect(record?.warning).toMatch(
-      /^recovery instance i-[0-9a-f]+ was launched stopped \(launch configuration launchDisposition STOPPED\)/,
+      /^i-[0-9a-f]+ was launched stopped \(launchDisposition STOPPED\): no EC2 status checks/,
     );
     expect(out.recoveryInstances.filter((r) => r.warning?.includes('launched stopped'))).toHaveLength(1);
     const instance = world.emu.state

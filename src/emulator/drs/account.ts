@@ -6,6 +6,7 @@
 import type { ReplicationFault } from '../faults.js';
 import type { DataReplicationState } from '../fleet/types.js';
 import { Random } from '../random.js';
+import { applyDefaultLaunchSettings } from './launch-settings.js';
 import type {
   DrsAccountState,
   FailbackState,
@@ -296,10 +297,14 @@ export class DrsAccount {
     this.#open.add(job);
   }
 
-  /** Adds a source server (ReverseReplication creates one in the origin account). */
+  /**
+   * Adds a source server (ReverseReplication creates one in the origin account); as DRS does for
+   * a newly added server, the account's launch configuration template becomes its launch settings.
+   */
   addServer(server: SourceServerRecord): void {
     this.state.servers.push(server);
     this.#servers.set(server.sourceServerID, server);
+    applyDefaultLaunchSettings(this, server);
   }
 
   /**

@@ -143,6 +143,31 @@ function requireResource(account: DrsAccount, resourceId: string): void {
 
 const MINUTE = 60_000;
 
+/**
+ * DRS applies the default launch settings to a newly added source server ("the default
+ * post-launch actions settings apply to newly added source servers"): the account's launch
+ * configuration template (the oldest, when several exist) becomes the server's launch
+ * configuration, and the template's post-launch actions are copied onto the server. Later changes
+ * to the template do not reach servers that already exist. Nothing when the account has no
+ * template (the server keeps the emulator's defaults).
+ */
+export function applyDefaultLaunchSettings(account: DrsAccount, server: SourceServerRecord): void {
+  const settings = settingsOf(account);
+  const template = settings.templates[0];
+  if (!template) return;
+  settings.configurations[server.sourceServerID] = {
+    name: server.hostname,
+    launchDisposition: template.launchDisposition,
+    targetInstanceTypeRightSizingMethod: template.targetInstanceTypeRightSizingMethod,
+    copyPrivateIp: template.copyPrivateIp,
+    copyTags: template.copyTags,
+    licensing: { ...template.licensing },
+    postLaunchEnabled: template.postLaunchEnabled,
+  };
+  const actions = settings.actions[template.launchConfigurationTemplateID] ?? [];
+  if (actions.length > 0) settings.actions[server.sourceServerID] = structuredClone(actions);
+}
+
 /** A seeded UUID (the model's LaunchActionRunId pattern). */
 function uuid(r: Random): string {
   const h = r.hex(32);

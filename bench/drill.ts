@@ -171,7 +171,7 @@ async function measure(
     });
     status = result.status;
     if (result.error) error = `${result.error}: ${result.cause ?? ''}`.slice(0, 500);
-    const main = result.stats.executions.find((e) => e.machine === 'main');
+    const main = result.stats.executions.find((e) => e.executionArn === result.executionArn);
     startMs = Date.parse(main?.startTime ?? '');
     stopMs = Date.parse(main?.stopTime ?? '');
     const t = result.stats.transitions;

@@ -4,7 +4,7 @@
  * results bucket and the account's KMS key.
  */
 import { join } from 'node:path';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -325,6 +325,38 @@ export class MainOrchestratorStack extends Stack {
       this.grantTaskInvoke(task, mainRole);
     }
     this.grantNotify(mainRole, key);
+    // ExecutePerAccount is a Distributed Map: its map run starts a child execution of this state
+    // machine per account and watches and stops them (Step Functions developer guide, "IAM
+    // policies for using Distributed Map states"). The ARNs are built from the fixed name, as
+    // the machine's own ARN would make the role depend on the machine it serves.
+    const mainArn = (resource: string, name: string): string =>
+      Stack.of(this).formatArn({
+        service: 'states',
+        resource,
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    mainRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DistributedMapStartsItsChildren',
+        actions: ['states:StartExecution'],
+        resources: [mainArn('stateMachine', MAIN_STATE_MACHINE_NAME)],
+      }),
+    );
+    mainRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DistributedMapWatchesItsChildren',
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [mainArn('execution', `${MAIN_STATE_MACHINE_NAME}/*`)],
+      }),
+    );
+    const here = Stack.of(this);
+    const shown = (value: string, token: string): string =>
+      Token.isUnresolved(value) ? `<${token}>` : value;
+    Validations.of(mainRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${MAIN_STATE_MACHINE_NAME}/*]`,
+      reason: 'the Distributed Map child executions of this machine have generated names under its map run',
+    });
     this.main = new AslStateMachine(this, 'Main', {
       definitionFile: join(statemachinesDir, 'main-orchestrator.asl.json'),
       substitutions,

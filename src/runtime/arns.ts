@@ -81,3 +81,11 @@ export class Arns {
     return { ...values, ...overrides };
   }
 }
+
+/**
+ * Whether an execution ARN is a Distributed Map's child (`execution:<machine>/<label>:<id>`), an
+ * iteration of another execution rather than a run of its own.
+ */
+export function isMapRunChild(executionArn: string): boolean {
+  return /:execution:[^:/]+\/[^:]+:[^:]+$/.test(executionArn);
+}

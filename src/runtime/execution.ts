@@ -19,7 +19,7 @@ import {
   substitutePlaceholders,
   walkStates,
 } from './definitions.js';
-import { ensureInterpreterErrors } from './errors.js';
+import { ensureInterpreterErrors, statesRuntimeError } from './errors.js';
 import {
   ExecutionHistory,
   type HistoryListener,
@@ -28,7 +28,12 @@ import {
   TERMINAL_EVENT,
 } from './history.js';
 import { inProcessExecutors } from './integrations/executors.js';
-import { type LocalDefinition, localizeDefinition, VIRTUAL_START_TIME_FIELD } from './localize.js';
+import {
+  type LocalDefinition,
+  localizeDefinition,
+  mapRunTaskName,
+  VIRTUAL_START_TIME_FIELD,
+} from './localize.js';
 import { isRecord, Meter, type MeteredExecution } from './metering.js';
 import type { RetryPlan } from './retry.js';
 import type { DiscreteScheduler, ScheduledExecution, SchedulerStalled } from './scheduler.js';
@@ -92,6 +97,8 @@ export interface ExecuteOptions {
   readonly accountId: string;
   /** Staging account of an executor. */
   readonly account?: RuntimeAccount;
+  /** A Distributed Map's child: runs that Map's ItemProcessor (ARN `execution:<machine>/<label>:<name>`). */
+  readonly mapRun?: { readonly mapName: string; readonly label: string };
 }
 
 /** What a Task integration may use of the run it belongs to. */
@@ -121,6 +128,8 @@ interface CompiledMachine {
   readonly local: LocalDefinition;
   /** `ItemsPath` of each Map state (for `MapStateStarted.length`). */
   readonly itemsPaths: ReadonlyMap<string, string>;
+  /** The ItemProcessor of each Distributed Map, compiled as its child executions' machine. */
+  readonly processors: ReadonlyMap<string, StateMachine>;
 }
 
 /** Evaluates a plain reference path (`$.a.b`) against a value. */
@@ -211,7 +220,14 @@ export class Run implements ExecutionHost {
         if (state.Type === 'Map')
           itemsPaths.set(name, typeof state.ItemsPath === 'string' ? state.ItemsPath : '$');
       }
-      compiled = { machine: sm, local, itemsPaths };
+      const processors = new Map<string, StateMachine>();
+      for (const [mapName, { processor }] of local.distributedMaps) {
+        processors.set(
+          mapName,
+          new StateMachine(processor as never, { validationOptions: { noValidate: true } }),
+        );
+      }
+      compiled = { machine: sm, local, itemsPaths, processors };
       this.#compiled.set(key, compiled);
     }
     return compiled;
@@ -258,7 +274,8 @@ export class Run implements ExecutionHost {
 
   /** Follows the interpreter's events: history, metering, limits and the runtime's own events. */
   async #pump(exec: Execution, events: AsyncGenerator<unknown>, compiled: CompiledMachine): Promise<void> {
-    const { waitStates } = compiled.local;
+    const { waitStates, distributedMaps } = compiled.local;
+    const mapRunTasks = new Set([...distributedMaps.keys()].map(mapRunTaskName));
     const { history } = exec;
     const lastError = new Map<string, string>();
     try {
@@ -274,6 +291,15 @@ export class Run implements ExecutionHost {
         // Wait states run as Tasks in discrete time; they are still Waits to everyone else.
         const state =
           event.state && waitStates.has(event.state.name) ? { ...event.state, type: 'Wait' } : event.state;
+        // A Distributed Map's iterations are child executions: nothing of them is in this history.
+        if (state && mapRunTasks.has(state.name)) continue;
+        if (
+          event.type.startsWith('MapIteration') &&
+          event.parentState &&
+          distributedMaps.has(event.parentState.name)
+        )
+          continue;
+        const distributed = state?.type === 'Map' && distributedMaps.has(state.name);
         if (state && event.type === 'StateEntered') {
           this.meter.transition(exec);
           this.meter.payload(exec, state.name, 'state input', state.input);
@@ -283,7 +309,12 @@ export class Run implements ExecutionHost {
             inputDetails: { truncated: false },
           }));
           if (state.type === 'Task') exec.causes.offer(state.name, entered);
-          if (state.type === 'Map') {
+          if (distributed) {
+            const { label } = distributedMaps.get(state.name) as { label: string };
+            history.record('MapRunStarted', () => ({
+              mapRunArn: `${exec.stateMachineArn.replace(':stateMachine:', ':mapRun:')}/${label}:${exec.name}`,
+            }));
+          } else if (state.type === 'Map') {
             const items = atPath(state.input, compiled.itemsPaths.get(state.name) ?? '$');
             history.record('MapStateStarted', () => (Array.isArray(items) ? { length: items.length } : {}));
           }
@@ -296,7 +327,7 @@ export class Run implements ExecutionHost {
           });
         } else if (state && event.type === 'StateExited') {
           this.meter.payload(exec, state.name, 'state output', state.output);
-          if (state.type === 'Map') history.record('MapStateSucceeded');
+          if (state.type === 'Map') history.record(distributed ? 'MapRunSucceeded' : 'MapStateSucceeded');
           if (state.type === 'Parallel') history.record('ParallelStateSucceeded');
           if (state.type !== 'Fail') {
             history.record(`${state.type}StateExited`, () => ({
@@ -314,7 +345,7 @@ export class Run implements ExecutionHost {
           });
         } else if (state && event.type === 'StateFailed') {
           lastError.set(state.name, event.Error ?? 'Error');
-          if (state.type === 'Map') history.record('MapStateFailed');
+          if (state.type === 'Map') history.record(distributed ? 'MapRunFailed' : 'MapStateFailed');
           if (state.type === 'Parallel') history.record('ParallelStateFailed');
         } else if (state && event.type === 'StateRetried') {
           this.meter.transition(exec);
@@ -372,8 +403,12 @@ export class Run implements ExecutionHost {
     signal?: AbortSignal,
   ): Promise<{ exec: Execution; outcome: Outcome }> {
     const name = opts.name ?? randomUUID();
-    const stateMachineArn = this.arns.stateMachine(machine, opts.region, opts.accountId);
-    const arn = this.arns.execution(machine, opts.region, opts.accountId, name);
+    const rootArn = this.arns.stateMachine(machine, opts.region, opts.accountId);
+    // A map run's child belongs to the Map's own qualified machine (`stateMachine:<name>/<label>`).
+    const stateMachineArn = opts.mapRun ? `${rootArn}/${opts.mapRun.label}` : rootArn;
+    const arn = opts.mapRun
+      ? `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`
+      : this.arns.execution(machine, opts.region, opts.accountId, name);
     const controller = new AbortController();
     const exec: Execution = {
       arn,
@@ -454,7 +489,9 @@ export class Run implements ExecutionHost {
         },
       };
       this.meter.payload(exec, '(execution input)', 'state input', input);
-      const run = compiled.machine.run(input as never, {
+      const sm = opts.mapRun ? compiled.processors.get(opts.mapRun.mapName) : compiled.machine;
+      if (!sm) throw statesRuntimeError(`no distributed map ${opts.mapRun?.mapName} in ${machine}`);
+      const run = sm.run(input as never, {
         overrides: {
           taskResourceLocalHandlers: handlers as never,
           waitTimeOverrides: compiled.local.waitOverridesMs,

@@ -31,6 +31,8 @@ export const LOCAL_WAIT_RESOURCE = 'arn:aws:states:::local:wait';
 /** What runs a local Task: a task function or integration, or a Wait state made a Task (discrete time). */
 export type LocalBinding =
   | TaskBinding
+  /** The iteration of a Distributed Map: one child execution of the Map's ItemProcessor. */
+  | { readonly kind: 'mapRun'; readonly mapName: string; readonly label: string }
   /** `seconds` from `Seconds`, or from `SecondsPath` (resolved into the wrapped input) when absent. */
   | { readonly kind: 'wait'; readonly seconds?: number };
 
@@ -69,6 +71,25 @@ export interface LocalDefinition {
   readonly retryOverridesMs: Readonly<Record<string, number>>;
   /** Wait states that were turned into Tasks (discrete time); events still call them Wait. */
   readonly waitStates: ReadonlySet<string>;
+  /**
+   * Distributed Maps by state name: their label and their (localized) ItemProcessor, which runs
+   * as one child execution per item; the interpreter's copy iterates a single `mapRun` Task.
+   */
+  readonly distributedMaps: ReadonlyMap<string, { readonly label: string; readonly processor: AslObject }>;
+}
+
+/** Step Functions' concurrency of an inline Map: at most 40 iterations at once, whatever MaxConcurrency says. */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
+
+/** Step Functions' concurrency of a Distributed Map's child executions when MaxConcurrency is 0 or absent. */
+export const DISTRIBUTED_MAP_MAX_CONCURRENCY = 10_000;
+
+/** Resource of the Task that stands for one Distributed Map iteration in the interpreter's copy. */
+export const LOCAL_MAP_RUN_RESOURCE = 'arn:aws:states:::local:mapRun';
+
+/** The name of that Task (unique: state names are). */
+export function mapRunTaskName(mapName: string): string {
+  return `${mapName} (map run child)`;
 }
 
 /** Options of {@link localizeDefinition}. */
@@ -232,5 +253,47 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       ...(discrete && retriers.length > 0 ? { retriers } : {}),
     });
   }
-  return { definition, tasks, waitOverridesMs, retryOverridesMs, waitStates };
+  const distributedMaps = new Map<string, { label: string; processor: AslObject }>();
+  for (const { name, state, parents } of walkStates(definition)) {
+    if (state.Type !== 'Map') continue;
+    const processor = (state.ItemProcessor ?? state.Iterator) as AslObject | undefined;
+    const config = processor?.ProcessorConfig as AslObject | undefined;
+    const max = typeof state.MaxConcurrency === 'number' ? state.MaxConcurrency : 0;
+    if (config?.Mode !== 'DISTRIBUTED' || processor === undefined) {
+      // AWS runs at most 40 iterations of an inline Map at once (0 means "as many as possible":
+      // 40); the interpreter would run MaxConcurrency of them.
+      state.MaxConcurrency =
+        max === 0 ? INLINE_MAP_MAX_CONCURRENCY : Math.min(max, INLINE_MAP_MAX_CONCURRENCY);
+      continue;
+    }
+    if (parents.length > 0)
+      throw new Error(`distributed map "${name}" is nested; the local runtime runs top-level ones only`);
+    // Each item becomes a child execution of the ItemProcessor, with its own history (the
+    // parent's records MapRunStarted/MapRunSucceeded, no iteration events); the interpreter
+    // iterates one Task per item that starts it.
+    const label = typeof state.Label === 'string' ? state.Label : name;
+    const { ProcessorConfig: _config, ...states } = processor;
+    distributedMaps.set(name, { label, processor: states });
+    const task = mapRunTaskName(name);
+    state.ItemProcessor = {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: task,
+      States: {
+        [task]: {
+          Type: 'Task',
+          Resource: LOCAL_MAP_RUN_RESOURCE,
+          TimeoutSeconds: LOCAL_TASK_TIMEOUT_SECONDS,
+          End: true,
+        },
+      },
+    };
+    delete state.Iterator;
+    state.MaxConcurrency = max === 0 ? DISTRIBUTED_MAP_MAX_CONCURRENCY : max;
+    tasks.set(task, {
+      stateName: task,
+      binding: { kind: 'mapRun', mapName: name, label },
+      timeoutFromInput: false,
+    });
+  }
+  return { definition, tasks, waitOverridesMs, retryOverridesMs, waitStates, distributedMaps };
 }

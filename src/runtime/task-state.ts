@@ -11,6 +11,7 @@ import type { Execution, ExecutionHost } from './execution.js';
 import { historyJson } from './history.js';
 import { startChildExecution } from './integrations/child-execution.js';
 import { invokeLambda } from './integrations/lambda.js';
+import { runMapChild } from './integrations/map-run.js';
 import { publishToSns } from './integrations/sns.js';
 import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT, WRAPPED_WAIT_SECONDS } from './localize.js';
 import { asJson, isRecord } from './metering.js';
@@ -54,7 +55,8 @@ export class TaskEvents {
     const { binding } = task;
     const params = isRecord(input) ? input : {};
     const { history } = exec;
-    if (binding.kind === 'wait') return undefined;
+    // A Distributed Map's child execution records its own history; the parent records none of it.
+    if (binding.kind === 'wait' || binding.kind === 'mapRun') return undefined;
     if (binding.kind === 'task') {
       const fn = FUNCTION_NAMES.get(binding.taskId) ?? binding.taskId;
       const scheduled = history.record(
@@ -226,6 +228,7 @@ async function dispatch(
   if (binding.kind === 'task') return invokeLambda(host, exec, binding.taskId, input, scheduled);
   if (binding.kind === 'startExecution')
     return startChildExecution(host, exec, task.stateName, input, scheduled, submitted);
+  if (binding.kind === 'mapRun') return runMapChild(host, exec, binding, input, scheduled);
   if (binding.kind === 'wait') {
     const { input: waitInput, seconds } = waitOf(task, binding.seconds, input);
     if (scheduled) await scheduled.sleepUntil(host.env.now().getTime() + seconds * 1000, signal);
@@ -260,7 +263,10 @@ export async function invokeTaskState(
   const scheduled = exec.sched?.beginTask(task.stateName);
   try {
     // The TaskStateEntered (or the retry) this invocation follows: recorded within microtasks.
-    const cause = task.binding.kind === 'wait' ? undefined : await exec.causes.take(task.stateName);
+    const cause =
+      task.binding.kind === 'wait' || task.binding.kind === 'mapRun'
+        ? undefined
+        : await exec.causes.take(task.stateName);
     if (!scheduled || !task.retriers) return await invokeOnce(host, exec, task, raw, token, scheduled, cause);
     // A retry calls the handler again with the same input, hence the key.
     const key = `${task.stateName}\n${JSON.stringify(raw)}`;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/emulator/index.js';
-import { MAX_PAYLOAD_BYTES } from '../../src/runtime/index.js';
+import { isMapRunChild } from '../../src/runtime/arns.js';
+import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from '../../src/runtime/index.js';
 import { output } from './helpers.js';
 import { startWorld, type World } from './world.js';
 
@@ -77,5 +78,13 @@ describe('E2E: payload budget (256 KiB per state input/output)', () => {
       (map && 'input' in map ? (map.input as { work: { accounts: unknown[] } }).work.accounts : []) ?? [];
     expect(items).toHaveLength(50);
     for (const item of items) expect(JSON.stringify(item).length).toBeLessThan(1536);
+    // History: each account's iteration is a child execution of the Distributed Map with its own
+    // history; the main execution's holds the map run only, so it does not grow with accounts.
+    const root = result.stats.executions.find((e) => e.executionArn === result.executionArn);
+    const children = result.stats.executions.filter((e) => isMapRunChild(e.executionArn));
+    expect(children).toHaveLength(50);
+    expect(root?.historyEvents).toBeLessThan(40);
+    expect(result.stats.maxHistoryEvents).toBeLessThan(MAX_HISTORY_EVENTS);
+    expect(result.stats.largestPayloadBytes).toBeLessThan(MAX_PAYLOAD_BYTES);
   });
 });

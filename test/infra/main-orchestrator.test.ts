@@ -6,6 +6,7 @@ import { executorTaskRoleName, RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../.
 import { parseStagingAccountRegistry, parseStagingAccounts } from '../../src/contract/index.js';
 import {
   acknowledgements,
+  actionsOf,
   deployedDefinition,
   policyStatements,
   resourcesOf,
@@ -162,6 +163,41 @@ describe('Stack: main-orchestrator', () => {
     const s3 = mine.find((s) => [s.statement.Action].flat().includes('s3:PutObject'));
     expect(JSON.stringify(s3?.statement.Resource)).toMatch(/\/results\/\*"/);
     expect(actions.filter((a) => !/^(s3|kms|logs|xray):/.test(a))).toEqual([]);
+  });
+
+  it('deploys the per-account Map as a Distributed Map (50 accounts pass the 40 an inline Map runs at once) whose role may start, watch and stop its own children', () => {
+    const [props] = Object.values(resourcesOf(mainTemplate, 'AWS::StepFunctions::StateMachine')).filter(
+      (p) => p.StateMachineName === 'drs-orchestration-main',
+    );
+    const { substituted } = deployedDefinition(built.outdir, main, props ?? {}, render);
+    const map = (substituted as { States: Record<string, Record<string, unknown>> }).States
+      .ExecutePerAccount as Record<string, unknown>;
+    expect(map.Type).toBe('Map');
+    expect((map.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig).toEqual({
+      Mode: 'DISTRIBUTED',
+      ExecutionType: 'STANDARD',
+    });
+    const role = Object.entries(resourcesOf(mainTemplate, 'AWS::IAM::Role')).find(
+      ([, r]) => r.RoleName === 'drs-orchestration-main-state-machine',
+    )?.[0];
+    const statements = policyStatements(mainTemplate)
+      .filter((s) =>
+        JSON.stringify(resourcesOf(mainTemplate, 'AWS::IAM::Policy')[s.resource]?.Roles ?? []).includes(
+          `"${role}"`,
+        ),
+      )
+      .map((s) => ({
+        actions: actionsOf(s.statement).sort(),
+        resource: JSON.stringify(s.statement.Resource),
+      }));
+    expect(statements).toContainEqual({
+      actions: ['states:StartExecution'],
+      resource: expect.stringMatching(/:stateMachine:drs-orchestration-main"\]\]\}$/),
+    });
+    expect(statements).toContainEqual({
+      actions: ['states:DescribeExecution', 'states:StopExecution'],
+      resource: expect.stringMatching(/:execution:drs-orchestration-main\/\*"\]\]\}$/),
+    });
   });
 
   it('lets only start-executor and monitor-executor assume the executor-starter role of each staging account', () => {

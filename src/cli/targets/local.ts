@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
+import { isMapRunChild } from '../../runtime/arns.js';
 import { createRuntimeEnv, type LocalRuntimeEnv } from '../../runtime/env.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
@@ -23,6 +24,8 @@ export function toProgressEvent(event: RuntimeEvent): ProgressEvent | undefined 
     machine: event.machine,
     ...(event.accountId !== undefined && { accountId: event.accountId }),
   };
+  // A Distributed Map's iterations are executions too; the CLI shows the accounts' executors.
+  if (event.type.startsWith('Execution') && isMapRunChild(event.executionArn)) return undefined;
   switch (event.type) {
     case 'ExecutionStarted':
       return {

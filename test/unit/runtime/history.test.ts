@@ -36,7 +36,8 @@ describe('execution history recorded by the runtime', () => {
     });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(byArn.size).toBe(3);
+    // The root, one map run child per account, one executor per account.
+    expect(byArn.size).toBe(5);
     for (const stats of result.stats.executions) {
       const { events } = byArn.get(stats.executionArn) ?? { events: [] };
       expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
@@ -46,6 +47,36 @@ describe('execution history recorded by the runtime', () => {
       expect(stats.historyEvents).toBe(events.length);
     }
     expect(result.stats.maxHistoryEvents).toBe(Math.max(...[...byArn.values()].map((x) => x.events.length)));
+  });
+
+  it('runs each Distributed Map item as a child execution with its own history: the root records only the map run', async () => {
+    const { env } = fakeEnv(ACCOUNTS);
+    const { byArn, onHistory } = collector();
+
+    const result = await runStateMachine({
+      machine: 'main',
+      input: { action: 'drill', tags: { a: 'b' } },
+      env,
+      onHistory,
+    });
+
+    const root = byArn.get(result.executionArn)?.events.map((e) => e.type) ?? [];
+    expect(root).toContain('MapRunStarted');
+    expect(root).toContain('MapRunSucceeded');
+    expect(root.filter((t) => t.startsWith('MapIteration') || t === 'MapStateStarted')).toEqual([]);
+    // Nothing of an account's iteration is in the root's history.
+    expect(root.filter((t) => t === 'TaskStateEntered')).toHaveLength(4);
+    const children = [...byArn.values()].filter((x) =>
+      x.execution.executionArn.includes('/AccountExecutors:'),
+    );
+    expect(children).toHaveLength(ACCOUNTS.length);
+    for (const child of children) {
+      expect(child.execution.parentExecutionArn).toBe(result.executionArn);
+      expect(child.execution.stateMachineArn).toMatch(
+        /:stateMachine:drs-orchestration-main\/AccountExecutors$/,
+      );
+      expect(child.events.filter((e) => e.type === 'TaskStateEntered').length).toBeGreaterThanOrEqual(2);
+    }
   });
 
   it('chains every Lambda invocation to its TaskStateEntered, and each retry to the failure before it', async () => {

@@ -16,7 +16,13 @@ function mainWithSyncExecutors(): AslObject {
   const main = structuredClone(loadDefinition('main')) as unknown as {
     States: { ExecutePerAccount: { ItemProcessor: { StartAt: string; States: Record<string, unknown> } } };
   };
-  const processor = main.States.ExecutePerAccount.ItemProcessor;
+  const processor = main.States.ExecutePerAccount.ItemProcessor as {
+    StartAt: string;
+    States: Record<string, unknown>;
+    ProcessorConfig?: unknown;
+  };
+  // Then an inline Map: the States.Runtime of its iteration fails the whole execution.
+  processor.ProcessorConfig = { Mode: 'INLINE' };
   processor.StartAt = 'StartAccountExecutor';
   processor.States = {
     StartAccountExecutor: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isMapRunChild } from '../../../src/runtime/arns.js';
 import { type AslObject, type RuntimeEvent, runStateMachine } from '../../../src/runtime/index.js';
 import { type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
 
@@ -34,9 +35,15 @@ describe('Function: runStateMachine', () => {
     expect(executors.map((e) => e.accountId).sort()).toEqual(['111111111111', '222222222222']);
     expect(executors.every((e) => e.status === 'SUCCEEDED')).toBe(true);
     expect(executors.map((e) => e.executionArn.split(':')[3]).sort()).toEqual(['us-east-2', 'us-west-2']);
-    // Executor tasks got the deps of their own account.
+    // Executor tasks got the deps of their own account; the main scope is the root's and each
+    // account's map run child's (the Distributed Map runs every account as a child execution).
     const scopes = log.scopes.map((s) => (s.machine === 'executor' ? s.account.accountId : 'main')).sort();
-    expect(scopes).toEqual(['111111111111', '222222222222', 'main']);
+    expect(scopes).toEqual(['111111111111', '222222222222', 'main', 'main', 'main']);
+    const mapRun = result.stats.executions.filter((e) => isMapRunChild(e.executionArn));
+    expect(mapRun.map((e) => e.executionArn.split(':')[6])).toEqual([
+      'drs-orchestration-main/AccountExecutors',
+      'drs-orchestration-main/AccountExecutors',
+    ]);
   });
 
   it('fills the context object: execution id, name and the virtual start time', async () => {
@@ -206,8 +213,15 @@ describe('Function: runStateMachine', () => {
     expect(events.at(-1)).toMatchObject({ type: 'ExecutionSucceeded', machine: 'main' });
     const started = events.filter((e) => e.type === 'ExecutionStarted' && e.machine === 'executor');
     expect(started.map((e) => e.accountId).sort()).toEqual(['111111111111', '222222222222']);
+    // Each executor is started by its account's map run child, itself a child of the root.
+    const mapRun = events.filter((e) => e.type === 'ExecutionStarted' && isMapRunChild(e.executionArn));
     expect(
-      started.every((e) => e.type === 'ExecutionStarted' && e.parentExecutionArn === result.executionArn),
+      mapRun.every((e) => e.type === 'ExecutionStarted' && e.parentExecutionArn === result.executionArn),
+    ).toBe(true);
+    const mapRunArns = new Set(mapRun.map((e) => e.executionArn));
+    expect(mapRunArns.size).toBe(2);
+    expect(
+      started.every((e) => e.type === 'ExecutionStarted' && mapRunArns.has(e.parentExecutionArn ?? '')),
     ).toBe(true);
     const progress = events.filter((e) => e.type === 'AccountProgress');
     // One progress report per monitor call: polls + the final one.

@@ -2,6 +2,7 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/emulator/clock.js';
+import { isMapRunChild } from '../../../src/runtime/arns.js';
 import {
   type AslObject,
   DiscreteScheduler,
@@ -156,7 +157,9 @@ describe('Function: runStateMachine in discrete virtual time', () => {
     });
 
     expect(result.output).toMatchObject({ status: 'success', wavesRun: 2 });
-    const mains = result.stats.executions.filter((e) => e.machine === 'main');
+    const mains = result.stats.executions.filter(
+      (e) => e.machine === 'main' && !isMapRunChild(e.executionArn),
+    );
     // Each main ends at the poll after its 90 s executor (60 s polls): 120 s, not the sum of waits.
     expect(mains.map((e) => (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000)).toEqual([120, 120]);
     expect(result.stats.executions.filter((e) => e.machine === 'executor')).toHaveLength(4);
@@ -450,10 +453,19 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
     expect(executor(B)).toBe(
       `executor ${B} execution: task StartRecovery running, awaiting neither HTTP nor a scheduler sleep`,
     );
-    // The main machine polls each executor once a minute: both of its account iterations sleep.
+    // The main machine's Distributed Map waits for its two account children (map run child
+    // executions), and each of those polls its executor once a minute.
     expect(lines.filter((l) => l.startsWith('main execution tree:'))).toEqual([
-      'main execution tree: task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
-      'main execution tree: task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
+      'main execution tree: task ExecutePerAccount (map run child) blocked on its map run child execution (AccountExecutors)',
+      'main execution tree: task ExecutePerAccount (map run child) blocked on its map run child execution (AccountExecutors)',
+    ]);
+    expect(
+      lines
+        .filter((l) => /^main execution [0-9a-f-]{36}:/.test(l))
+        .map((l) => l.replace(/^main execution \S+:/, '')),
+    ).toEqual([
+      ' task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
+      ' task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
     ]);
     expect(lines.at(-1)).toMatch(
       /^0 HTTP request\(s\) in flight; 3 wake-up\(s\) pending, the earliest at 2025-01-06T09:00:30.000Z/,

@@ -13,6 +13,7 @@ import {
   TASK_NAMES,
   walkStates,
 } from '../../../src/runtime/index.js';
+import { mapRunTaskName } from '../../../src/runtime/localize.js';
 
 type Validator = (
   definition: unknown,
@@ -108,8 +109,10 @@ describe.each(MACHINE_NAMES)('State machine: %s', (machine) => {
     const pathWaits = walkStates(loadDefinition(machine))
       .filter((s) => s.state.Type === 'Wait' && typeof s.state.SecondsPath === 'string')
       .map((s) => s.name);
+    // A Distributed Map's items run as child executions: one Task per item starts each.
+    const mapRuns = [...local.distributedMaps.keys()].map(mapRunTaskName);
     expect([...local.tasks.keys()].sort()).toEqual(
-      [...tasksOf(machine).map((t) => t.name), ...pathWaits].sort(),
+      [...tasksOf(machine).map((t) => t.name), ...pathWaits, ...mapRuns].sort(),
     );
   });
 

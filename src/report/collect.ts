@@ -3,6 +3,7 @@
  * Step Functions history mapped to the same shape) and its outputs. Pure: no I/O; a truncated
  * output's full copy is fetched by the caller and handed in.
  */
+import { isMapRunChild } from '../runtime/arns.js';
 import {
   REPORT_VERSION,
   type ReportAccount,
@@ -344,11 +345,23 @@ export class ReportRecorder {
    * @param fullOutputs full design-3.2 outputs of main executions whose inline lists were
    *   truncated (`resultLocation`), by execution ARN
    */
+  /**
+   * The run an execution works for: its parent, or the parent of the Distributed Map child that
+   * started it (the main machine starts each executor from its account's map run child).
+   */
+  #ownerOf(x: Exec): string | undefined {
+    const parent = x.parent === undefined ? undefined : this.#execs.get(x.parent);
+    return parent && isMapRunChild(parent.arn) ? parent.parent : x.parent;
+  }
+
   build(ctx: ReportContext, fullOutputs: ReadonlyMap<string, unknown> = new Map()): ReportSource {
     const root = this.#root();
     const all = this.#order.map((a) => this.#execs.get(a) as Exec);
     const mains = all.filter(
-      (x) => x.machine === 'main' && (root?.machine === 'main' ? x === root : x.parent === root?.arn),
+      (x) =>
+        x.machine === 'main' &&
+        !isMapRunChild(x.arn) &&
+        (root?.machine === 'main' ? x === root : x.parent === root?.arn),
     );
     const rootOutput = isRecord(root?.output) ? root.output : undefined;
     const gaps: string[] = [];
@@ -383,7 +396,7 @@ export class ReportRecorder {
       servers.push(...rows);
       if (main) {
         for (const x of all) {
-          if (x.machine !== 'executor' || x.parent !== main.arn) continue;
+          if (x.machine !== 'executor' || this.#ownerOf(x) !== main.arn) continue;
           const acc = isRecord(x.input) && isRecord(x.input.account) ? x.input.account : {};
           const out = isRecord(x.output) ? x.output : {};
           accounts.push({

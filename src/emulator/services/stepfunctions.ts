@@ -107,6 +107,8 @@ const DETAILS_KEY: Readonly<Record<string, string>> = {
   ExecutionAborted: 'executionAbortedEventDetails',
   ExecutionTimedOut: 'executionTimedOutEventDetails',
   MapStateStarted: 'mapStateStartedEventDetails',
+  MapRunStarted: 'mapRunStartedEventDetails',
+  MapRunFailed: 'mapRunFailedEventDetails',
   TaskScheduled: 'taskScheduledEventDetails',
   TaskStarted: 'taskStartedEventDetails',
   TaskSubmitted: 'taskSubmittedEventDetails',
@@ -624,15 +626,27 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
         'MISSING_REQUIRED_PARAMETER',
       );
     }
+    // A map run (`mapRun:<machine>/<label>:<execution name>`) lists the Distributed Map's child
+    // executions: those of the qualified machine `<machine>/<label>` started by that execution.
+    let scope: { arn: string; matches: (e: ExecutionRecord) => boolean };
     if (input.mapRunArn !== undefined) {
-      return error('ResourceNotFound', `Resource not found: '${String(input.mapRunArn)}'`, requestId, {
-        resourceName: String(input.mapRunArn),
-      });
+      const mapRun = String(input.mapRunArn);
+      const m = /^(arn:[^:]+:states:[^:]+:\d{12}):mapRun:([^/:]+)\/([^:]+):([^:]+)$/.exec(mapRun);
+      const machineArn = m ? `${m[1]}:stateMachine:${m[2]}/${m[3]}` : '';
+      const parentArn = m ? `${m[1]}:execution:${m[2]}:${m[4]}` : '';
+      if (!m || !state.all().some((e) => e.arn === parentArn)) {
+        return error('ResourceNotFound', `Resource not found: '${mapRun}'`, requestId, {
+          resourceName: mapRun,
+        });
+      }
+      scope = { arn: mapRun, matches: (e) => e.stateMachine.arn === machineArn && e.parentArn === parentArn };
+    } else {
+      const bad = checkString(input, 'stateMachineArn', requestId, { required: true, max: 256 });
+      if (bad) return bad;
+      const found = findStateMachine(input.stateMachineArn as string, ctx, region);
+      if (!found.ok) return found.response;
+      scope = { arn: found.machine.arn, matches: (e) => e.stateMachine.arn === found.machine.arn };
     }
-    const bad = checkString(input, 'stateMachineArn', requestId, { required: true, max: 256 });
-    if (bad) return bad;
-    const found = findStateMachine(input.stateMachineArn as string, ctx, region);
-    if (!found.ok) return found.response;
     const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
     const filter = input.statusFilter;
     if (filter !== undefined && !statuses.includes(String(filter))) {
@@ -652,13 +666,11 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     const every = state.all();
     const position = new Map(every.map((e, i) => [e, i]));
     const matching = every
-      .filter(
-        (e) => e.stateMachine.arn === found.machine.arn && (filter === undefined || e.status === filter),
-      )
+      .filter((e) => scope.matches(e) && (filter === undefined || e.status === filter))
       .reverse();
     const listed = pageOf(
       matching,
-      `ListExecutions|${found.machine.arn}|${String(filter ?? '')}`,
+      `ListExecutions|${scope.arn}|${String(filter ?? '')}`,
       (e) => [position.get(e) ?? -1],
       true,
       size,

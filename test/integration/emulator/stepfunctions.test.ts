@@ -59,6 +59,20 @@ async function waitForEnd(client: SFNClient, executionArn: string): Promise<Desc
   }
 }
 
+/** An execution's history followed by its Distributed Map children's (ListExecutions by map run). */
+async function withMapRunChildren(client: SFNClient, executionArn: string) {
+  const { events } = await fullHistory(client, executionArn, 1000);
+  const mapRunArn = events.find((e) => e.type === 'MapRunStarted')?.mapRunStartedEventDetails?.mapRunArn;
+  if (!mapRunArn) return events;
+  const children = await client.send(new ListExecutionsCommand({ mapRunArn }));
+  const theirs = await Promise.all(
+    (children.executions ?? []).map(
+      async (c) => (await fullHistory(client, c.executionArn ?? '', 1000)).events,
+    ),
+  );
+  return [...events, ...theirs.flat()];
+}
+
 async function fullHistory(client: SFNClient, executionArn: string, pageSize: number, reverseOrder = false) {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -119,8 +133,25 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     expect(drills).toHaveLength(1);
   });
 
-  it('records the history as Step Functions does: started, Lambda tasks (the executor started and polled by two of them), succeeded', async () => {
-    const { events } = await fullHistory(sfn, executionArn, 1000);
+  it("records the history as Step Functions does: started, Lambda tasks (the executor started and polled by two of them in the account's map run child), succeeded", async () => {
+    const root = await fullHistory(sfn, executionArn, 1000);
+    const rootTypes = root.events.map((e) => e.type);
+    // The per-account Map is distributed: the root records the map run, its child the account.
+    const mapRunArn = root.events.find((e) => e.type === 'MapRunStarted')?.mapRunStartedEventDetails
+      ?.mapRunArn;
+    expect(mapRunArn).toMatch(/:mapRun:drs-orchestration-main\/AccountExecutors:/);
+    expect(rootTypes).toEqual(
+      expect.arrayContaining(['MapStateEntered', 'MapRunStarted', 'MapRunSucceeded', 'MapStateExited']),
+    );
+    expect(rootTypes.filter((t) => t?.startsWith('MapIteration'))).toEqual([]);
+    const children = await sfn.send(new ListExecutionsCommand({ mapRunArn }));
+    expect(children.executions).toHaveLength(1);
+    const child = await fullHistory(sfn, children.executions?.[0]?.executionArn ?? '', 1000);
+    // The history of the run as a whole: the root's with the child's in place of the map run.
+    const at = root.events.findIndex((e) => e.type === 'MapRunStarted');
+    const events = [...root.events.slice(0, at), ...child.events.slice(1, -1), ...root.events.slice(at)].map(
+      (e, i) => ({ ...e, id: i + 1 }),
+    );
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
@@ -161,7 +192,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     expect(failedPolls.every((e) => e.lambdaFunctionFailedEventDetails?.error === 'ExecutorRunning')).toBe(
       true,
     );
-    expect(types).toEqual(expect.arrayContaining(['MapStateEntered', 'MapStateStarted', 'MapStateExited']));
+    expect(types).toEqual(expect.arrayContaining(['MapStateEntered', 'MapRunStarted', 'MapStateExited']));
     expect(types).not.toContain('TaskScheduled');
     // start-executor named the executor in the staging account's Region and account.
     const [server] = emu.state.instances();
@@ -266,7 +297,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     const childArn = `${executorOf(accountId).replace(':stateMachine:', ':execution:')}:child-stop-${accountId}`;
     // Wait until start-executor has started it (its answer is in the main execution's history).
     for (;;) {
-      const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
+      const events = await withMapRunChildren(sfn, executionArn ?? '');
       const started = events.some((e) =>
         (e.lambdaFunctionSucceededEventDetails?.output ?? '').includes(childArn),
       );
@@ -279,7 +310,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     );
     const parent = await waitForEnd(sfn, executionArn ?? '');
     const child = await staging.send(new DescribeExecutionCommand({ executionArn: childArn }));
-    const { events } = await fullHistory(sfn, executionArn ?? '', 1000);
+    const events = await withMapRunChildren(sfn, executionArn ?? '');
     staging.destroy();
 
     expect(child).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stop one account' });

@@ -104,9 +104,58 @@ export interface RawResults {
 /** The whole report (bench/results/latest.json). */
 export interface Report extends RawResults {
   readonly scenarios: readonly ScenarioSummary[];
+  /** Issue 10: what the EC2 health check costs, per scenario run with it on. */
+  readonly healthChecks?: readonly HealthCheckCost[];
   readonly targets: readonly TargetCheck[];
   /** Generated prose: what the figures say, and why each missed target is missed. */
   readonly notes: readonly string[];
+}
+
+/** What the EC2 health check costs: a scenario with it on against the same one with it off. */
+export interface HealthCheckCost {
+  readonly scenario: string;
+  readonly comparedWith: string;
+  readonly servers: number;
+  readonly runs: number;
+  /** Median DescribeInstanceStatus calls per server. */
+  readonly describeInstanceStatusPerServer: number;
+  readonly describeInstanceStatusCalls: number;
+  /** Median end-to-end with the check minus without it (same seeds), virtual seconds. */
+  readonly extraSeconds: number;
+  /** Median extra DRS calls per server with the check on. */
+  readonly extraDrsCallsPerServer: number;
+}
+
+/** The health check's cost on every scenario that runs it, against the scenario it repeats. */
+export function healthCheckCosts(drills: readonly DrillMeasurement[]): HealthCheckCost[] {
+  const out: HealthCheckCost[] = [];
+  for (const s of SCENARIOS.filter((x) => x.healthCheck && x.comparedWith)) {
+    const on = drills.filter((d) => d.scenario === s.id && d.strategy === 'ours' && d.variant === 'scenario');
+    const off = drills.filter(
+      (d) => d.scenario === s.comparedWith && d.strategy === 'ours' && d.variant === 'scenario',
+    );
+    const ok = on.filter((d) => Number.isFinite(d.endToEndSeconds));
+    if (ok.length === 0 || off.length === 0) continue;
+    const med = (xs: readonly number[]): number => spread(xs).median;
+    const calls = (d: DrillMeasurement): number => d.otherCalls['ec2:DescribeInstanceStatus'] ?? 0;
+    const pairs = ok.flatMap((d) => {
+      const twin = off.find((o) => o.seed === d.seed && Number.isFinite(o.endToEndSeconds));
+      return twin ? [{ d, twin }] : [];
+    });
+    out.push({
+      scenario: s.id,
+      comparedWith: s.comparedWith as string,
+      servers: med(ok.map((d) => d.servers)),
+      runs: ok.length,
+      describeInstanceStatusCalls: med(ok.map(calls)),
+      describeInstanceStatusPerServer: med(ok.map((d) => calls(d) / Math.max(1, d.servers))),
+      extraSeconds: med(pairs.map(({ d, twin }) => d.endToEndSeconds - twin.endToEndSeconds)),
+      extraDrsCallsPerServer: med(
+        pairs.map(({ d, twin }) => (d.drsCallsTotal - twin.drsCallsTotal) / Math.max(1, d.servers)),
+      ),
+    });
+  }
+  return out;
 }
 
 function baseline(
@@ -281,7 +330,12 @@ function targetsOf(scenarios: readonly ScenarioSummary[], raw: RawResults): Targ
       met: ok && at15k.wallSeconds.median <= 60 && at15k.peakRssMb.max <= 1024,
     });
   }
-  for (const s of scenarios.filter((x) => x.variant === 'scenario' && x.id !== 'scale-15000')) {
+  // Issue 7's overhead is launch detection; a health-check scenario adds the status checks' minutes
+  // on purpose (their cost is reported on its own).
+  const launchOnly = (id: string): boolean => !SCENARIOS.find((x) => x.id === id)?.healthCheck;
+  for (const s of scenarios.filter(
+    (x) => x.variant === 'scenario' && x.id !== 'scale-15000' && launchOnly(x.id),
+  )) {
     checks.push({
       issue: 7,
       target: `overhead <= ${POLL_INTERVAL_SECONDS} s x launch rounds + 10 s (${s.title})`,
@@ -380,7 +434,15 @@ export function buildReport(raw: RawResults): Report {
   const variants: Variant[] = ['scenario', 'default', 'fixed'];
   const scenarios = SCENARIOS.flatMap((s) => variants.flatMap((v) => summarize(s.id, v, raw.drills) ?? []));
   const targets = targetsOf(scenarios, raw);
-  return { ...raw, scenarios, targets, notes: notesOf(scenarios, targets) };
+  const healthChecks = healthCheckCosts(raw.drills);
+  const notes = [
+    ...notesOf(scenarios, targets),
+    ...healthChecks.map(
+      (h) =>
+        `The EC2 health check (issue 10, default healthCheckMinutes) costs ${fmt(h.describeInstanceStatusPerServer, 2)} DescribeInstanceStatus calls per server at ${fmt(h.servers)} servers (${fmt(h.describeInstanceStatusCalls)} calls, median of ${h.runs} runs of ${h.scenario}), ${fmt(h.extraDrsCallsPerServer, 2)} extra DRS calls per server, and ${fmt(h.extraSeconds)} s more end-to-end than ${h.comparedWith} on the same seeds (the instances' status checks turn ok a few virtual minutes after launch).`,
+    ),
+  ];
+  return { ...raw, scenarios, targets, healthChecks, notes };
 }
 
 /** A Markdown table with padded columns (the layout Biome's Markdown formatter keeps). */
@@ -571,6 +633,29 @@ export function renderTables(r: Report): string {
       r.emulator.map((e) => [e.request, fmt(e.requestsPerSecond), `${fmt(e.responseBytes / 1024)} KiB`]),
     ),
   );
+  if (r.healthChecks?.length) {
+    out.push('\n**EC2 health check** (issue 10: the same drill with the check on and off, same seeds)\n');
+    out.push(
+      table(
+        [
+          'scenario',
+          'servers',
+          'DescribeInstanceStatus calls',
+          'per server',
+          'extra DRS calls per server',
+          'extra end-to-end s',
+        ],
+        r.healthChecks.map((h) => [
+          `${h.scenario} vs ${h.comparedWith}`,
+          fmt(h.servers),
+          fmt(h.describeInstanceStatusCalls),
+          fmt(h.describeInstanceStatusPerServer, 2),
+          fmt(h.extraDrsCallsPerServer, 2),
+          fmt(h.extraSeconds),
+        ]),
+      ),
+    );
+  }
   if (r.incidents.length) out.push(`\n**Incidents** (drills run again): ${r.incidents.join('; ')}\n`);
   out.push('\n**Targets** (issue 13, then issue 7)\n');
   out.push(

@@ -52,6 +52,11 @@ async function drillOnce(
 /** Hung or crashed drills seen (a hang is a defect to report, not a figure). */
 const incidents: string[] = [];
 
+/** A message with the checkout's path and the node binary made repo-relative (README is committed). */
+function repoRelative(text: string): string {
+  return text.replaceAll(root, '').replaceAll(process.execPath, 'node');
+}
+
 async function drill(
   id: string,
   strategy: Strategy,
@@ -65,7 +70,7 @@ async function drill(
     const why = (err as { killed?: boolean }).killed
       ? `hung (no result after ${DRILL_TIMEOUT_MS / 1000} s)`
       : (err as Error).message.split('\n')[0];
-    incidents.push(`${what}: ${why}; retried once`);
+    incidents.push(repoRelative(`${what}: ${why}; retried once`));
     say(`${what}: ${why}; retrying`);
     try {
       return await drillOnce(id, strategy, seed, variant);
@@ -77,7 +82,7 @@ async function drill(
           .split('\n')
           .find((l) => /^\w*Error\b.*: /.test(l.trim()))
           ?.trim() ?? 'no result';
-      incidents.push(`${what}: failed again: ${cause}`);
+      incidents.push(repoRelative(`${what}: failed again: ${cause}`));
       return failedDrill(id, strategy, seed, variant, cause);
     }
   }

@@ -35,6 +35,10 @@ export interface Scenario {
   readonly launchFailures?: number;
   /** Whether the naive baseline runs on it too (it is slow at large scale). */
   readonly naive?: boolean;
+  /** Run with the EC2 health check on (`healthCheckMinutes` left at its default) instead of off. */
+  readonly healthCheck?: boolean;
+  /** The scenario this one repeats with one thing changed (same fleet and seeds), for its cost. */
+  readonly comparedWith?: string;
 }
 
 /** Issue 7's scenarios, smallest first. */
@@ -58,6 +62,17 @@ export const SCENARIOS: readonly Scenario[] = [
     atDefault: true,
     naive: true,
     competent: true,
+  },
+  {
+    // Issue 10: headline-150 with the EC2 health check on (default healthCheckMinutes), to measure
+    // the DescribeInstanceStatus calls and the minutes it adds per server.
+    id: 'health-150',
+    title: '150 servers (2 x 75), EC2 health check on',
+    fleet: { accounts: 2, serversPerAccount: 75 },
+    parallelism: 'max',
+    continueOnFailure: true,
+    healthCheck: true,
+    comparedWith: 'headline-150',
   },
   {
     id: 'scale-900',

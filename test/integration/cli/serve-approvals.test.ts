@@ -24,7 +24,9 @@ const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestrat
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
 const INPUT = {
   action: 'drill',
-  approval: { topicArn: TOPIC, timeoutSeconds: 3600 },
+  // A day of virtual time (2.4 wall minutes at x600): the approval must not time out while a loaded
+  // machine is slow to answer it (an hour was 6 wall seconds).
+  approval: { topicArn: TOPIC, timeoutSeconds: 86_400 },
   waves: [{ name: 'single', tags: { 'DR-Test': 'single' }, approval: true }],
 };
 

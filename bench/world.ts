@@ -6,6 +6,7 @@
 import { orchestratorOf, runtimeEnv } from '../src/cli/targets/local.js';
 import { type Emulator, type Fleet, generateFleet, startEmulator } from '../src/emulator/index.js';
 import type { RuntimeEnv } from '../src/runtime/index.js';
+import { taskTokenBackend } from '../src/runtime/integrations/task-tokens.js';
 import { DiscreteScheduler } from '../src/runtime/scheduler.js';
 
 /** Orchestrator account of generated fleets. */
@@ -70,7 +71,7 @@ export async function startBenchWorld(
   fleet: Fleet,
   taskEnv: Readonly<Record<string, string>> = {},
 ): Promise<BenchWorld> {
-  const emu = await startEmulator({ fleet, timeScale: 0 });
+  const emu = await startEmulator({ fleet, timeScale: 0, stepFunctions: taskTokenBackend });
   const scheduler = new DiscreteScheduler({ clock: emu.clock });
   // The same wiring as `drs-orch --target sim` (src/cli/targets/local.ts).
   const env = await runtimeEnv({

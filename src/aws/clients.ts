@@ -12,6 +12,7 @@ import { quotasService } from './services/service-quotas.js';
 import { snsService } from './services/sns.js';
 import { ssmService } from './services/ssm.js';
 import { statesService } from './services/states.js';
+import { statesCallbacksService } from './services/states-callbacks.js';
 import { stsService } from './services/sts.js';
 
 /**
@@ -27,6 +28,7 @@ export const ALL_AWS_SERVICES: Readonly<Required<AwsServices>> = {
   quotas: quotasService,
   ec2: ec2Service,
   states: statesService,
+  callbacks: statesCallbacksService,
 };
 
 /**

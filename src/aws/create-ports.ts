@@ -17,6 +17,7 @@ import type {
   StagingAccountPorts,
   StatesPort,
   StsPort,
+  TaskTokenPort,
 } from './ports.js';
 import type { AttemptInfo, RetryPolicy } from './retry.js';
 import {
@@ -80,6 +81,23 @@ export interface AccountAddress {
   accountId: string;
   region: string;
   roleArn: string;
+  /**
+   * Assume `roleArn` even in the ambient account: a role that grants exactly what the call needs
+   * (the orchestrator's callback role), not the caller's own permissions.
+   * @default false
+   */
+  alwaysAssume?: boolean;
+  /**
+   * Assume `roleArn` as this account (role chaining: a staging account calling back into the
+   * orchestrator), not as the orchestrator. @default the orchestrator's credentials
+   */
+  via?: AccountAddress;
+}
+
+/** Cache key of an address (and the account it is reached through). */
+function addressKey(ref: AccountAddress): string {
+  const own = `${ref.accountId}|${ref.region}|${ref.roleArn}|${ref.alwaysAssume === true}`;
+  return ref.via ? `${own}<${addressKey(ref.via)}` : own;
 }
 
 /** The ports of the orchestrator account and, on demand, of each staging account. */
@@ -102,6 +120,7 @@ export interface AwsServices {
   quotas?: AwsService<QuotasPort>;
   ec2?: AwsService<Ec2Port>;
   states?: AwsService<StatesPort>;
+  callbacks?: AwsService<TaskTokenPort>;
 }
 
 /**
@@ -224,27 +243,59 @@ export function createAwsPortsFor(config: AwsConfig, services: AwsServices): Aws
     sns: build('sns', services.sns, base, undefined),
   };
   const cache = new Map<string, StagingAccountPorts>();
+  const access = new Map<
+    string,
+    { credentials: CredentialsInput | undefined; connect: () => Promise<void> }
+  >();
 
-  function account(ref: AccountAddress): StagingAccountPorts {
-    const key = `${ref.accountId}|${ref.region}|${ref.roleArn}`;
-    const cached = cache.get(key);
-    if (cached) return cached;
-    let credentials: CredentialsInput | undefined = config.credentials;
-    let connect = async (): Promise<void> => {};
-    if (ref.accountId !== config.ambientAccountId) {
-      const session = new AssumedRoleSession(orchestrator.sts, ref.roleArn, {
+  /** The credentials an address acts with: ambient, or a session of its role (cached per address). */
+  function accessOf(ref: AccountAddress): {
+    credentials: CredentialsInput | undefined;
+    connect: () => Promise<void>;
+  } {
+    const key = addressKey(ref);
+    const known = access.get(key);
+    if (known) return known;
+    let found: { credentials: CredentialsInput | undefined; connect: () => Promise<void> } = {
+      credentials: config.credentials,
+      connect: async () => {},
+    };
+    if (ref.accountId !== config.ambientAccountId || ref.alwaysAssume === true) {
+      // Role chaining: a staging account's own session assumes a role elsewhere (its callback).
+      const sts = ref.via
+        ? build(
+            'sts',
+            services.sts,
+            settingsOf(config, ref.via.region, accessOf(ref.via).credentials),
+            ref.via.accountId,
+          )
+        : orchestrator.sts;
+      const session = new AssumedRoleSession(sts, ref.roleArn, {
         now: config.now,
         sessionName: config.roleSessionName ?? 'drs-orchestration',
         durationSeconds: config.sessionDurationSeconds ?? 3600,
         refreshBeforeMs: config.refreshBeforeMs ?? 300_000,
       });
-      // The SDK caches what a provider returns until its `expiration` (by wall time); an expiration
-      // of "now" makes it ask every time, so the session's own (virtual-time) cache decides.
-      credentials = async () => ({ ...(await session.credentials()), expiration: new Date() });
-      connect = async () => {
-        await session.credentials();
+      const via = ref.via ? accessOf(ref.via) : undefined;
+      found = {
+        // The SDK caches what a provider returns until its `expiration` (by wall time); an expiration
+        // of "now" makes it ask every time, so the session's own (virtual-time) cache decides.
+        credentials: async () => ({ ...(await session.credentials()), expiration: new Date() }),
+        connect: async () => {
+          await via?.connect();
+          await session.credentials();
+        },
       };
     }
+    access.set(key, found);
+    return found;
+  }
+
+  function account(ref: AccountAddress): StagingAccountPorts {
+    const key = addressKey(ref);
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const { credentials, connect } = accessOf(ref);
     const settings = settingsOf(config, ref.region, credentials);
     const ports: StagingAccountPorts = {
       accountId: ref.accountId,
@@ -254,6 +305,7 @@ export function createAwsPortsFor(config: AwsConfig, services: AwsServices): Aws
       quotas: build('quotas', services.quotas, settings, ref.accountId),
       ec2: build('ec2', services.ec2, settings, ref.accountId),
       states: build('states', services.states, settings, ref.accountId),
+      callbacks: build('callbacks', services.callbacks, settings, ref.accountId),
     };
     cache.set(key, ports);
     return ports;

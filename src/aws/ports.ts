@@ -167,6 +167,17 @@ export interface OrchestratorPorts {
   sns: SnsPort;
 }
 
+/**
+ * Answers to a Step Functions task token (the executor's callback to the main execution's
+ * waiting Task), in the Region and account of that execution.
+ */
+export interface TaskTokenPort {
+  /** `output`: the JSON text the waiting Task returns. */
+  sendTaskSuccess(taskToken: string, output: string): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskHeartbeat(taskToken: string): Promise<void>;
+}
+
 /** The ports of one staging account, acting through its role. */
 export interface StagingAccountPorts {
   accountId: string;
@@ -177,4 +188,6 @@ export interface StagingAccountPorts {
   quotas: QuotasPort;
   ec2: Ec2Port;
   states: StatesPort;
+  /** Task-token answers (reached through the orchestrator's callback role). */
+  callbacks: TaskTokenPort;
 }

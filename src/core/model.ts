@@ -18,6 +18,21 @@ export interface ExecutionRef {
   name: string;
   /** ISO-8601 start time (virtual time locally). */
   startTime: string;
+  /**
+   * An executor's way back to the main execution's Task that waits for it (set by start-executor
+   * in the executor's input only): its poll tasks send heartbeats, its last state the result.
+   */
+  callback?: ExecutorCallback;
+}
+
+/** Where an executor reports to: the task token of the main execution's waiting Task. */
+export interface ExecutorCallback {
+  /** `$$.Task.Token` of the waiting Task. */
+  taskToken: string;
+  /** The main execution's Region (SendTask* go to Step Functions there). */
+  region: string;
+  /** The orchestrator-account role allowed to answer the token (assumed from the staging account). */
+  roleArn: string;
 }
 
 /** A staging account as the tasks address it. */

@@ -87,10 +87,18 @@ export function nextPollSeconds(input: CadenceInput, settings: CadenceSettings =
 }
 
 /**
+ * Longest allowed wait between two polls: every poll sends the main execution a heartbeat, whose
+ * waiting Task gives up after 900 s without one (`HeartbeatSeconds` in main-orchestrator.asl.json),
+ * so a poll must come well within that.
+ */
+export const MAX_POLL_SECONDS_LIMIT = 600;
+
+/**
  * Reads `MAX_POLL_INTERVAL_SECONDS` (whole seconds; at or below the base interval the cadence is
- * the fixed 30 s of earlier versions). Anything else gives the default.
+ * the fixed 30 s of earlier versions; above {@link MAX_POLL_SECONDS_LIMIT} the limit). Anything
+ * else gives the default.
  */
 export function maxPollSecondsFrom(value: string | undefined): number {
   const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
-  return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX_POLL_SECONDS;
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_POLL_SECONDS_LIMIT) : DEFAULT_MAX_POLL_SECONDS;
 }

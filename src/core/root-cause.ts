@@ -52,3 +52,13 @@ export function rootCause(
   }
   return { code: name, message: shortMessage(message || `failed with ${name}`, max) };
 }
+
+/**
+ * An executor's error name as an account can report it: ours or a service's (`DRSServiceError`,
+ * `StagingAccountOverCapacity`), never one Step Functions reserves (`States.*`) or a malformed one.
+ *
+ * @example reportableErrorName('States.Timeout') // undefined
+ */
+export function reportableErrorName(error: string | undefined): string | undefined {
+  return error && !error.startsWith('States.') && /^[A-Za-z][\w.]{0,127}$/.test(error) ? error : undefined;
+}

@@ -150,7 +150,9 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       ...(opts.faults === undefined ? {} : { faults: opts.faults }),
     });
   }
-  const neighbours = createNeighbourServices(state);
+  // SendTask* are authorized on the machine whose Task holds the token: the backend knows it.
+  let backend: StepFunctionsBackend | undefined;
+  const neighbours = createNeighbourServices(state, (token) => backend?.taskOwner?.(token));
   const handlers: Record<string, ServiceHandler> = {
     ...neighbours.handlers,
     drs: createDrsService(
@@ -168,7 +170,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   const resultsBucket = orchestrator?.fleet.s3Buckets?.[0]?.name;
   let endpoint = '';
   const stepFunctions = new StepFunctionsState();
-  const backend = opts.stepFunctions?.({
+  backend = opts.stepFunctions?.({
     endpoint: () => endpoint,
     clock: state.clock,
     credentials,

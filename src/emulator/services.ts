@@ -30,7 +30,11 @@ export const FLEET_ORGANIZATION_ID = 'o-drsorchemu01';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
 /** Builds the neighbour services over the world; their state is seeded from the fleet once. */
-export function createNeighbourServices(state: EmulatorState): NeighbourServices {
+export function createNeighbourServices(
+  state: EmulatorState,
+  /** The state machine holding a task token (the Step Functions backend's), for SendTask* IAM. */
+  taskOwner: (token: string) => string | undefined = () => undefined,
+): NeighbourServices {
   const restored = state.restoredServices;
   const seededAt = new Date(state.clock.nowMs()).toISOString();
 
@@ -158,7 +162,7 @@ export function createNeighbourServices(state: EmulatorState): NeighbourServices
   // The pipeline's authorization step, the only one: one table says which IAM action and
   // resources each call of each service is (`drs:StartRecovery` on source servers,
   // `ssm:GetParameter` on the parameter, `states:ListExecutions` on the state machine, ...).
-  const authorize = createPipelineAuthorizer(authorizer);
+  const authorize = createPipelineAuthorizer(authorizer, taskOwner);
 
   const views: InspectionViews = {
     'sns/messages': (q) => ({ messages: sns.messages(q.get('topicArn') ?? undefined) }),

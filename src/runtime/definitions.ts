@@ -40,13 +40,16 @@ export const INTEGRATIONS = {
   startExecutionSync: 'arn:aws:states:::states:startExecution.sync:2',
   snsPublish: 'arn:aws:states:::sns:publish',
   snsPublishWaitForTaskToken: 'arn:aws:states:::sns:publish.waitForTaskToken',
+  lambdaInvokeWaitForTaskToken: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
 } as const;
 
 /** What a Task state's `Resource` is bound to locally. */
 export type TaskBinding =
   | { readonly kind: 'task'; readonly taskId: TaskId }
   | { readonly kind: 'startExecution' }
-  | { readonly kind: 'snsPublish'; readonly waitForTaskToken: boolean };
+  | { readonly kind: 'snsPublish'; readonly waitForTaskToken: boolean }
+  /** `lambda:invoke.waitForTaskToken`: invokes `FunctionName` with `Payload`, then waits for the token's answer. */
+  | { readonly kind: 'lambdaInvokeWaitForTaskToken' };
 
 const byPlaceholder = new Map(TASK_NAMES.map((t) => [`\${${t.placeholder}}`, t]));
 const byFunctionName = new Map(TASK_NAMES.map((t) => [t.functionName, t]));
@@ -73,6 +76,7 @@ export function bindingOf(resource: string): TaskBinding | undefined {
   if (integration === 'states:startExecution.sync:2') return { kind: 'startExecution' };
   if (integration === 'sns:publish') return { kind: 'snsPublish', waitForTaskToken: false };
   if (integration === 'sns:publish.waitForTaskToken') return { kind: 'snsPublish', waitForTaskToken: true };
+  if (integration === 'lambda:invoke.waitForTaskToken') return { kind: 'lambdaInvokeWaitForTaskToken' };
   return undefined;
 }
 

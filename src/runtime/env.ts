@@ -20,6 +20,12 @@ import type { Approver, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } fr
 export interface RuntimeEnvConfig {
   /** One endpoint for every AWS service (the emulator). @default the SDK's resolution */
   readonly endpoint?: string;
+  /**
+   * How executors answer the main execution's task tokens (RuntimeEnv.taskTokenAnswers):
+   * `emulator` only when `endpoint` is an emulator of this process started with `taskTokenBackend`.
+   * @default 'emulator' with an endpoint, else 'in-process'
+   */
+  readonly taskTokenAnswers?: 'emulator' | 'in-process';
   /** Orchestrator-account credentials. @default the SDK's default chain */
   readonly credentials?: StaticCredentials;
   /** Orchestrator region. @default 'us-east-1' */
@@ -154,6 +160,8 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
         ...(config.stagingAccountsPath ? { stagingAccountsPath: config.stagingAccountsPath } : {}),
         ...(config.log ? { log: config.log } : {}),
       }),
+    // The emulator routes SendTask* to this process; real AWS does not know local tokens.
+    taskTokenAnswers: config.taskTokenAnswers ?? (config.endpoint ? 'emulator' : 'in-process'),
     ...(config.tasks ? { tasks: config.tasks } : {}),
     ...(config.approver ? { approver: config.approver } : {}),
     ...(config.limits ? { limits: config.limits } : {}),

@@ -28,6 +28,7 @@ import {
   TERMINAL_EVENT,
 } from './history.js';
 import { inProcessExecutors } from './integrations/executors.js';
+import { inProcessCallbacks } from './integrations/task-tokens.js';
 import {
   type LocalDefinition,
   localizeDefinition,
@@ -241,7 +242,14 @@ export class Run implements ExecutionHost {
         ? { machine: 'executor', account: exec.account, progress }
         : { machine: 'main', progress };
       const deps = await this.env.taskDeps(scope);
-      if (exec.account || typeof deps !== 'object' || deps === null) return deps;
+      if (typeof deps !== 'object' || deps === null) return deps;
+      if (exec.account) {
+        // Against real AWS nobody there knows this run's task tokens: executors answer in-process.
+        if (this.env.taskTokenAnswers !== 'emulator') {
+          (deps as { callbacks?: unknown }).callbacks = inProcessCallbacks();
+        }
+        return deps;
+      }
       // The main machine's tasks start the executors as executions of this run. Set on the deps
       // object itself (built for this execution alone), which observers may know by identity.
       (deps as { executors?: unknown }).executors = inProcessExecutors(this, exec);

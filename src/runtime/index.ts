@@ -28,6 +28,15 @@ export {
   TERMINAL_EVENT,
 } from './history.js';
 export {
+  answerTaskToken,
+  fromWireAnswer,
+  TASK_TOKEN_FORMAT,
+  type TaskTokenAnswer,
+  type TaskTokenResult,
+  taskTokenBackend,
+  taskTokenOwner,
+} from './integrations/task-tokens.js';
+export {
   LOCAL_WAIT_RESOURCE,
   type LocalBinding,
   type LocalDefinition,

@@ -56,6 +56,8 @@ export interface LocalTask {
   readonly retriers?: readonly LocalRetrier[];
   /** `TimeoutSeconds` of the state, in virtual seconds. */
   readonly timeoutSeconds?: number;
+  /** `HeartbeatSeconds` of the state, in virtual seconds (a `.waitForTaskToken` wait fails without one in time). */
+  readonly heartbeatSeconds?: number;
   /** The Task had `TimeoutSecondsPath`: its input is wrapped (see {@link WRAPPED_PARAMETERS}). */
   readonly timeoutFromInput: boolean;
 }
@@ -241,6 +243,12 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       state.Parameters = { ...parameters, [`${WRAPPED_TIMEOUT}.$`]: state.TimeoutSecondsPath };
     }
     const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
+    if (state.HeartbeatSecondsPath !== undefined) {
+      throw new Error(
+        `task state "${name}" uses HeartbeatSecondsPath; the local runtime supports HeartbeatSeconds only`,
+      );
+    }
+    const heartbeatSeconds = typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined;
     delete state.TimeoutSecondsPath;
     delete state.HeartbeatSeconds;
     delete state.HeartbeatSecondsPath;
@@ -250,6 +258,7 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       binding,
       timeoutFromInput,
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
+      ...(heartbeatSeconds === undefined ? {} : { heartbeatSeconds }),
       ...(discrete && retriers.length > 0 ? { retriers } : {}),
     });
   }

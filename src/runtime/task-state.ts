@@ -10,7 +10,7 @@ import { isStatesTimeout, statesRuntimeError, statesTimeoutError } from './error
 import type { Execution, ExecutionHost } from './execution.js';
 import { historyJson } from './history.js';
 import { startChildExecution } from './integrations/child-execution.js';
-import { invokeLambda } from './integrations/lambda.js';
+import { invokeLambda, invokeLambdaWaitForTaskToken } from './integrations/lambda.js';
 import { runMapChild } from './integrations/map-run.js';
 import { publishToSns } from './integrations/sns.js';
 import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT, WRAPPED_WAIT_SECONDS } from './localize.js';
@@ -73,8 +73,19 @@ export class TaskEvents {
     const sync = binding.kind === 'startExecution';
     const fields = sync
       ? { resourceType: 'states', resource: 'startExecution.sync:2' }
-      : { resourceType: 'sns', resource: binding.waitForTaskToken ? 'publish.waitForTaskToken' : 'publish' };
-    const arn = String((sync ? params.StateMachineArn : params.TopicArn) ?? '');
+      : binding.kind === 'lambdaInvokeWaitForTaskToken'
+        ? { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' }
+        : {
+            resourceType: 'sns',
+            resource: binding.waitForTaskToken ? 'publish.waitForTaskToken' : 'publish',
+          };
+    const arn = String(
+      (sync
+        ? params.StateMachineArn
+        : binding.kind === 'lambdaInvokeWaitForTaskToken'
+          ? params.FunctionName
+          : params.TopicArn) ?? '',
+    );
     const scheduled = history.record(
       'TaskScheduled',
       () => ({ ...fields, region: arn.split(':')[3] || exec.region, parameters: historyJson(input) }),
@@ -113,7 +124,7 @@ export class TaskEvents {
 
   /** Records the failure (or time-out) and remembers it as what a retry follows. */
   failed(stateName: string, err: unknown): void {
-    const timedOut = isStatesTimeout(err);
+    const timedOut = isStatesTimeout(err) || (err instanceof Error && err.name === 'States.HeartbeatTimeout');
     const type = this.#lambda
       ? timedOut
         ? 'LambdaFunctionTimedOut'
@@ -235,6 +246,19 @@ async function dispatch(
     // Only a SecondsPath Wait is a Task outside discrete time: sleep its scaled wall time.
     else await sleep((seconds * 1000) / host.env.timeScale, undefined, { signal });
     return waitInput;
+  }
+  if (binding.kind === 'lambdaInvokeWaitForTaskToken') {
+    return invokeLambdaWaitForTaskToken(
+      host,
+      exec,
+      task.stateName,
+      input,
+      token ?? mintTaskToken(),
+      task.heartbeatSeconds,
+      signal,
+      scheduled,
+      submitted,
+    );
   }
   return publishToSns(
     host,

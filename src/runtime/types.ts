@@ -133,6 +133,14 @@ export interface RuntimeEnv {
   readonly placeholders?: Readonly<Record<string, string>>;
   /** @default Step Functions' limits */
   readonly limits?: RuntimeLimits;
+  /**
+   * How executors answer the main execution's task tokens: `emulator` through the SDK (the
+   * callback role, SendTask* on the emulator, which routes them here: start it with
+   * `taskTokenBackend`), `in-process` straight to the waiting Task (real AWS cannot know a local
+   * token).
+   * @default 'in-process'
+   */
+  readonly taskTokenAnswers?: 'emulator' | 'in-process';
   /** Definitions to run instead of `statemachines/*.asl.json` (tests). */
   readonly definitions?: Partial<Record<MachineName, AslObject>>;
 }

@@ -12,6 +12,7 @@ import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
 import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/index.js';
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
+import type { TaskCallbacksPort } from './callbacks.js';
 import type { ExecutorsPort } from './executors.js';
 
 /** Default SSM path of the staging-account registry (one parameter per account under it). */
@@ -62,6 +63,11 @@ export interface TaskDeps {
    * absent (Lambda), the SDK is used through each account's executor-starter role.
    */
   executors?: ExecutorsPort;
+  /**
+   * Answers the main execution's waiting Task. The local runtime answers its own tokens when the
+   * tasks run against real AWS; absent, the SDK is used through the orchestrator's callback role.
+   */
+  callbacks?: TaskCallbacksPort;
   progress?: (event: AccountProgress) => void;
   log?: TaskLogger;
 }

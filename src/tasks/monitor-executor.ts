@@ -13,6 +13,7 @@ import {
   ExecutorTimedOut,
 } from '../contract/errors.js';
 import type { AccountSummary } from '../core/model.js';
+import { reportableErrorName } from '../core/root-cause.js';
 import type { TaskDeps } from './deps.js';
 import { executorsOf } from './executors.js';
 import type { MonitorExecutorEvent } from './types.js';
@@ -22,11 +23,6 @@ import type { MonitorExecutorEvent } from './types.js';
  * tasks end the work at maxWaitMinutes and then report, which takes a few polls at most.
  */
 export const EXECUTOR_GRACE_MINUTES = 30;
-
-/** An executor error the account can report as is (ours, not one Step Functions reserves). */
-function reportableName(error: string | undefined): string | undefined {
-  return error && !error.startsWith('States.') && /^[A-Za-z][\w.]{0,127}$/.test(error) ? error : undefined;
-}
 
 /** Polls the executor once. */
 export async function monitorExecutor(event: MonitorExecutorEvent, deps: TaskDeps): Promise<AccountSummary> {
@@ -61,7 +57,7 @@ export async function monitorExecutor(event: MonitorExecutorEvent, deps: TaskDep
         { accountId: account.accountId },
       );
     default: {
-      const name = reportableName(found.error);
+      const name = reportableErrorName(found.error);
       const cause = found.cause || `executor ${executor.executionArn} failed`;
       if (name) throw new ExecutorError(name, cause);
       throw new ExecutorFailed(`${found.error ?? 'failed'}: ${cause}`, { accountId: account.accountId });

@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { runtimeEnv } from '../../src/cli/targets/local.js';
 import { EMULATOR_CREDENTIALS } from '../../src/cli/targets/sim-world.js';
 import { type Fleet, generateFleet, startEmulator } from '../../src/emulator/index.js';
-import { DiscreteScheduler, type RuntimeEnv, runStateMachine } from '../../src/runtime/index.js';
+import {
+  DiscreteScheduler,
+  type RuntimeEnv,
+  runStateMachine,
+  taskTokenBackend,
+} from '../../src/runtime/index.js';
 
 const ORCHESTRATOR = '123456789012';
 const RESULTS_BUCKET = `drs-orchestration-results-${ORCHESTRATOR}`;
@@ -80,6 +85,7 @@ async function worker(id: ScenarioId, seed: number, drills: number): Promise<voi
       seed: seed + d,
       startTime: START_TIME,
       timeScale: 0,
+      stepFunctions: taskTokenBackend,
       ...(latency.length > 0 ? { faults: { latency } } : {}),
     });
     // The safety net is off: this harness wants to see a real hang, not its error.

@@ -11,6 +11,7 @@ import {
   type RuntimeEnvConfig,
   type RuntimeEvent,
   runStateMachine,
+  taskTokenBackend,
 } from '../../src/runtime/index.js';
 
 /** Orchestrator account of generated and demo fleets. */
@@ -48,6 +49,8 @@ export async function startWorld(
   const emu = await startEmulator({
     fleet: 'demo',
     startTime: '2025-01-06T09:00:00.000Z',
+    // Executors answer the main execution's task tokens through the emulator's Step Functions.
+    stepFunctions: taskTokenBackend,
     ...emuOpts,
     timeScale: timeScale ?? 0,
   });

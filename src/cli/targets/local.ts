@@ -70,6 +70,8 @@ interface Wiring {
   readonly endpoint?: string;
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly resultsBucket?: string;
+  /** How executors answer the main execution's task tokens (see RuntimeEnv.taskTokenAnswers). */
+  readonly taskTokenAnswers?: 'emulator' | 'in-process';
   /** Environment the task settings are read from (the real one only on `aws`). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -88,6 +90,7 @@ export function runtimeEnv(w: Wiring): Promise<LocalRuntimeEnv> {
     taskEnv: w.env,
     ...(w.scheduler !== undefined && { scheduler: w.scheduler }),
     ...(w.endpoint !== undefined && { endpoint: w.endpoint }),
+    ...(w.taskTokenAnswers !== undefined && { taskTokenAnswers: w.taskTokenAnswers }),
     ...(w.credentials !== undefined && { credentials: w.credentials }),
     ...(w.resultsBucket !== undefined && { resultsBucket: w.resultsBucket }),
   });
@@ -215,6 +218,8 @@ export async function openSimSession(
       ...(world.scheduler !== undefined && { scheduler: world.scheduler }),
       endpoint: world.endpoint,
       credentials: world.credentials,
+      // Only this process's own emulator routes SendTask* to its runs (a serve process cannot).
+      taskTokenAnswers: world.emulator ? 'emulator' : 'in-process',
       // The simulated run must not pick up settings meant for real AWS from the shell.
       env: {},
     });
@@ -284,6 +289,8 @@ export async function openAwsSession(invocation: RunInvocation, io: CliIo): Prom
     now: () => new Date(),
     ...(t.endpoint !== undefined && { endpoint: t.endpoint }),
     ...(t.resultsBucket !== undefined && { resultsBucket: t.resultsBucket }),
+    // AWS cannot know this process's task tokens.
+    taskTokenAnswers: 'in-process',
     env: io.env,
   });
   return localSession(env, `aws ${accountId} ${region}`, async () => {});

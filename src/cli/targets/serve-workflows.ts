@@ -52,9 +52,6 @@ function hostedMachines(runtime: Runtime, host: StepFunctionsHost): SfnStateMach
   return machines;
 }
 
-/** What the local runtime's task tokens look like (48 random bytes, base64url). */
-const TOKEN_FORMAT = /^[A-Za-z0-9_-]{64}$/;
-
 /** A `.waitForTaskToken` Task waiting for its answer. */
 interface PendingTask {
   readonly resolve: (decision: ApprovalDecision) => void;
@@ -168,13 +165,15 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
       return runs.get(executionArn)?.stop(executionArn, reason) ?? false;
     },
 
+    taskOwner: (token) => runtime.taskTokenOwner(token),
+
     /** `answer.output` must be JSON (the API checks it first). */
     answerTask(token: string, answer: SfnTaskAnswer) {
       const pending = tokens.get(token);
       if (!pending) {
         if (closedTokens.has(token)) return 'closed';
-        // The runtime mints 48 random bytes as base64url: anything else cannot be a token.
-        return TOKEN_FORMAT.test(token) ? 'unknown' : 'invalid';
+        // Not an approval: a Task waiting for an executor's callback, or no Task at all.
+        return runtime.answerTaskToken(token, runtime.fromWireAnswer(answer));
       }
       if (answer.kind === 'heartbeat') return 'ok';
       tokens.delete(token);

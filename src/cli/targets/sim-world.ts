@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { type Emulator, FleetError, resolveFleet, VirtualClock } from '../../emulator/index.js';
+import { taskTokenBackend } from '../../runtime/integrations/task-tokens.js';
 import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
 import type { TargetOptions } from '../program.js';
@@ -119,8 +120,9 @@ export async function openSimWorld(
     cwd,
     reset: target.reset,
     command,
-    // A frozen clock (0) is moved by the runtime's scheduler.
-    emulator: { timeScale: discrete ? 0 : target.timeScale },
+    // A frozen clock (0) is moved by the runtime's scheduler; the executors' SendTask* calls
+    // reach the Tasks of this process's runs.
+    emulator: { timeScale: discrete ? 0 : target.timeScale, stepFunctions: taskTokenBackend },
     say,
   });
   const running = world.emulator;

@@ -296,13 +296,36 @@ export function authorizationOf(
 }
 
 /**
+ * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat: IAM scopes them to the state machine
+ * whose Task the token belongs to (Service Authorization Reference), which only the backend that
+ * issued the token knows; a token no Task holds is checked on `*`.
+ */
+function sendTaskAuthorization(
+  req: EmulatorRequest,
+  operation: string,
+  taskOwner: (token: string) => string | undefined,
+): AuthorizeRequest | undefined {
+  if (req.service !== 'states' || !operation.startsWith('SendTask')) return undefined;
+  const token = nonEmpty(jsonBody(req)?.taskToken);
+  return {
+    action: `states:${operation}`,
+    resources: (token === undefined ? undefined : taskOwner(token)) ?? '*',
+    region: req.region,
+  };
+}
+
+/**
  * The server pipeline's authorization step over an authorizer: looks the call up in
  * {@link OPERATION_AUTHORIZATION} and answers the service's own access-denied error (its code,
  * status and protocol) when the caller's policies do not allow it.
  */
-export function createPipelineAuthorizer(authorizer: Authorizer): PipelineAuthorizer {
+export function createPipelineAuthorizer(
+  authorizer: Authorizer,
+  /** The state machine whose Task holds (or held) a task token: the Step Functions backend knows it. */
+  taskOwner: (token: string) => string | undefined = () => undefined,
+): PipelineAuthorizer {
   return (req, principal, operation, requestId) => {
-    const request = authorizationOf(req, principal, operation);
+    const request = sendTaskAuthorization(req, operation, taskOwner) ?? authorizationOf(req, principal, operation);
     if (request === undefined || request === 'none') return undefined;
     const result = authorizer.check(principal, request);
     if (result.allowed) return undefined;

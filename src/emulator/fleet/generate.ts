@@ -8,6 +8,7 @@ import type {
   DataReplicationState,
   Fleet,
   FleetAccount,
+  FleetRole,
   FleetSourceServer,
   FleetSsmParameter,
 } from './types.js';
@@ -73,6 +74,46 @@ function weighted<T extends { weight: number }>(r: Random, items: readonly T[]):
   const last = items[items.length - 1];
   if (!last) throw new RangeError('no items to choose from');
   return last;
+}
+
+/** The orchestrator's role executors answer the main execution through (infra: iam-roles-stack.ts). */
+export const EXECUTOR_CALLBACK_ROLE_NAME = 'DRS-Orchestration-Executor-Callback';
+
+/**
+ * The executor-callback role of an orchestrator: assumable from the staging accounts only, and
+ * allowed nothing but SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat on the main state
+ * machine (`drs-orchestration-main`, the local runtime's name for it), as the deployed role is.
+ */
+export function executorCallbackRole(
+  orchestrator: string,
+  region: string,
+  staging: readonly string[],
+): FleetRole {
+  return {
+    name: EXECUTOR_CALLBACK_ROLE_NAME,
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: staging.map((id) => `arn:aws:iam::${id}:root`) },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    },
+    policies: [
+      {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+            Resource: `arn:aws:states:${region}:${orchestrator}:stateMachine:drs-orchestration-main`,
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /**
@@ -193,6 +234,7 @@ export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
     ssmParameters: stagingAccountParameters(staging, roleName),
     s3Buckets: [{ name: `drs-orchestration-results-${orchestrator}`, allowAccounts: ids }],
     snsTopics: ['dr-notifications'],
+    roles: [executorCallbackRole(orchestrator, opts.orchestratorRegion ?? 'us-east-1', ids)],
   };
   return {
     name: 'generated',

@@ -86,6 +86,11 @@ export interface StepFunctionsBackend {
    *   issued: TaskDoesNotExist; `invalid` for a string that cannot be a token: InvalidToken
    */
   answerTask(token: string, answer: SfnTaskAnswer): 'ok' | 'closed' | 'unknown' | 'invalid';
+  /**
+   * The state machine whose running Task holds `token`: IAM authorizes SendTaskSuccess,
+   * SendTaskFailure and SendTaskHeartbeat on it. Absent or `undefined`: authorized on `*`.
+   */
+  taskOwner?(token: string): string | undefined;
 }
 
 /** One history event as the model's `HistoryEvent` (timestamps in epoch milliseconds here). */

@@ -7,6 +7,7 @@ import type { Execution, ExecutionHost } from '../execution.js';
 import { isRecord } from '../metering.js';
 import { APPROVAL_WAIT, type ScheduledTask } from '../scheduler.js';
 import type { ApprovalDecision } from '../types.js';
+import { checkSameLocation } from './child-execution.js';
 
 /**
  * Publishes the Task's `Parameters`; with a `token`, reports the request `submitted` and waits for
@@ -25,6 +26,8 @@ export async function publishToSns(
 ): Promise<unknown> {
   const params = isRecord(input) ? input : {};
   const topicArn = String(params.TopicArn ?? '');
+  // Like every integration, sns:publish reaches no topic in another Region or partition.
+  checkSameLocation(stateName, exec.arn, topicArn);
   const message = typeof params.Message === 'string' ? params.Message : JSON.stringify(params.Message);
   const subject = typeof params.Subject === 'string' ? params.Subject : undefined;
   const attributes: Record<string, string> = {};

@@ -338,6 +338,7 @@ describe('Function: createAwsPortsFor', () => {
 
     expect(Object.keys(account).sort()).toEqual([
       'accountId',
+      'callbacks',
       'connect',
       'drs',
       'ec2',

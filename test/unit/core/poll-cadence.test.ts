@@ -86,4 +86,9 @@ describe('Function: maxPollSecondsFrom', () => {
     for (const bad of [undefined, '', 'x', '2.5', '0', '-5'])
       expect(maxPollSecondsFrom(bad)).toBe(DEFAULT_MAX_POLL_SECONDS);
   });
+
+  it('never waits longer than 600 s between polls: each poll is the main execution’s heartbeat (900 s)', () => {
+    expect(maxPollSecondsFrom('601')).toBe(600);
+    expect(maxPollSecondsFrom('3600')).toBe(600);
+  });
 });

@@ -10,7 +10,8 @@ import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
-import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/index.js';
+// Not the contract barrel: it would bundle every schema into every handler.
+import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/staging-accounts.js';
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import type { TaskCallbacksPort } from './callbacks.js';
 import type { ExecutorsPort } from './executors.js';

@@ -8,7 +8,7 @@
  * the monitor only calls two functions.
  */
 import type { Job, LaunchActionsStatus } from '@aws-sdk/client-drs';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import type { HealthWatch, PostLaunchOutcome, RecoveryRun } from '../core/model.js';
 import { fail, type RecoveryContext } from './recovery.js';
 

@@ -14,6 +14,7 @@ import { monitorFailback } from './monitor-failback.js';
 import { monitorJob } from './monitor-job.js';
 import type { TaskId } from './names.js';
 import { partition } from './partition.js';
+import { reportExecutor } from './report-executor.js';
 import { startExecutor } from './start-executor.js';
 import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
@@ -50,6 +51,7 @@ export const tasks: Record<TaskId, TaskFn> = {
   'monitor-executor': monitorExecutor,
   'write-report': writeReport,
   'describe-wave': describeWave,
+  'report-executor': reportExecutor,
 };
 
 export {

@@ -15,7 +15,7 @@ import {
 import type { AccountSummary } from '../core/model.js';
 import { reportableErrorName } from '../core/root-cause.js';
 import type { TaskDeps } from './deps.js';
-import { executorsOf } from './executors.js';
+import { executorExecutionArn, executorExecutionName, executorsOf } from './executors.js';
 import type { MonitorExecutorEvent } from './types.js';
 
 /**
@@ -26,8 +26,11 @@ export const EXECUTOR_GRACE_MINUTES = 30;
 
 /** Polls the executor once. */
 export async function monitorExecutor(event: MonitorExecutorEvent, deps: TaskDeps): Promise<AccountSummary> {
-  const { request, execution, account, executor } = event;
+  const { request, execution, account } = event;
   const executors = executorsOf(deps);
+  const executor = event.executor ?? {
+    executionArn: executorExecutionArn(account, executorExecutionName(execution.name, account.accountId)),
+  };
   const found = await executors.describe(account, executor.executionArn);
   switch (found.status) {
     case 'SUCCEEDED':

@@ -1,10 +1,12 @@
 /**
  * monitor-job: one poll of an account's DRS jobs (recovery or terminate run).
  */
+
 import type { Job } from '@aws-sdk/client-drs';
-import { JobInProgress } from '../contract/index.js';
+import { JobInProgress } from '../contract/errors.js';
 import { POLL_INTERVAL_SECONDS } from '../core/launch-times.js';
 import type { RecoveryRun, TerminateRun } from '../core/model.js';
+import { sendHeartbeat } from './callbacks.js';
 import type { TaskDeps } from './deps.js';
 import { checkHealth, expireHealth, registerLaunched, watchingCount } from './health-check.js';
 import { scheduleNextPoll, secondsUntilNextPoll } from './poll-schedule.js';
@@ -40,6 +42,8 @@ export async function monitorJob(
   event: MonitorJobEvent,
   deps: TaskDeps,
 ): Promise<RecoveryRun | TerminateRun> {
+  // Each poll tells the main execution's waiting Task the executor is alive (no transition).
+  await sendHeartbeat(event, deps);
   if (event.run.kind === 'terminate') return monitorTerminate({ ...event, run: event.run }, deps);
   const ctx = recoveryContext(event, deps);
   const run: RecoveryRun = structuredClone(event.run);

@@ -21,7 +21,8 @@ export type TaskId =
   | 'start-executor'
   | 'monitor-executor'
   | 'write-report'
-  | 'describe-wave';
+  | 'describe-wave'
+  | 'report-executor';
 
 /** One row of the task table. */
 export interface TaskName {
@@ -134,10 +135,23 @@ export const TASK_NAMES: readonly TaskName[] = [
     placeholder: 'DescribeWaveFunctionArn',
     machine: 'waves',
   },
+  // The executor's last task: answers the main execution's waiting Task across Regions.
+  {
+    taskId: 'report-executor',
+    functionName: 'drs-report-executor',
+    placeholder: 'ReportExecutorFunctionArn',
+    machine: 'executor',
+  },
 ];
 
 /** The executor state machine's name in every staging account. */
 export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
+
+/**
+ * The orchestrator-account role the executors answer the main execution's waiting Task through
+ * (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat on the main state machine only).
+ */
+export const EXECUTOR_CALLBACK_ROLE_NAME = 'DRS-Orchestration-Executor-Callback';
 
 /** The role in each staging account that start-executor and monitor-executor assume. */
 export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';

@@ -4,7 +4,7 @@
  */
 import type { Job, SourceServer } from '@aws-sdk/client-drs';
 import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import type {
   AccountWork,
   ExecutionRef,

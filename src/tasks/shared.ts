@@ -3,7 +3,7 @@
  */
 import type { Job, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import type { DrsPort } from '../aws/index.js';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import type { ExecutionRef, OrchestrationRequest, RunFailure, ServerRecord } from '../core/model.js';
 import { chunk, MAX_IDS_PER_DESCRIBE, MAX_JOB_IDS_PER_DESCRIBE } from '../core/partition.js';
 

@@ -14,6 +14,7 @@ import type {
   ServerRecord,
 } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
+import { sendHeartbeat } from './callbacks.js';
 import {
   advanceReverse,
   pendingReverse,
@@ -265,6 +266,8 @@ function reverseRecord(
  * @throws {JobInProgress} while failbacks are in progress.
  */
 export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDeps): Promise<FailbackRun> {
+  // Each poll tells the main execution's waiting Task the executor is alive (no transition).
+  await sendHeartbeat(event, deps);
   const run: FailbackRun = structuredClone(event.run);
   if (run.done) return run;
   const expiredAtStart = deps.now().getTime() >= Date.parse(run.deadline);

@@ -4,7 +4,7 @@
  */
 import type { Job } from '@aws-sdk/client-drs';
 import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
-import { ErrorNames, JobInProgress } from '../contract/index.js';
+import { ErrorNames, JobInProgress } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
 import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';

@@ -117,9 +117,24 @@ export interface AccountItemEvent {
   account: AccountItem;
 }
 
-/** monitor-executor's event. */
+/**
+ * monitor-executor's event. Without `executor` (the callback wait gave up) the execution is the
+ * one start-executor names for this main execution and account.
+ */
 export interface MonitorExecutorEvent extends AccountItemEvent {
-  executor: ExecutorRef;
+  executor?: ExecutorRef;
+}
+
+/** start-executor's event: the account's item and the token of the main execution's waiting Task. */
+export interface StartExecutorEvent extends AccountItemEvent {
+  /** `$$.Task.Token` of the `lambda:invoke.waitForTaskToken` Task (absent: no callback). */
+  taskToken?: string;
+}
+
+/** report-executor's event: the executor's summary, or the error its catch-all caught. */
+export interface ReportExecutorEvent extends AccountEvent {
+  summary?: AccountSummary;
+  error?: CaughtError;
 }
 
 /** A state machine error caught with `Catch` (`ResultPath: $.error`). */

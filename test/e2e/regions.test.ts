@@ -10,7 +10,7 @@ describe('E2E: executors anywhere (issue 15)', () => {
     world = undefined;
   });
 
-  it('drills the demo fleet (orchestrator us-east-1, staging us-east-2) through start-executor and monitor-executor', async () => {
+  it('drills the demo fleet (orchestrator us-east-1, staging us-east-2) through start-executor and the executors’ callbacks', async () => {
     world = await startWorld();
     const wave1 = serversTagged(world, { 'DR-Wave': '1' });
 
@@ -26,8 +26,16 @@ describe('E2E: executors anywhere (issue 15)', () => {
         .filter((e) => e.type === 'StateEntered' && e.machine === 'main')
         .map((e) => e.type === 'StateEntered' && e.state),
     );
-    expect(mainStates).toContain('StartAccountExecutor');
-    expect(mainStates).toContain('WaitForAccountExecutor');
+    // Each executor's summary came back by callback (SendTaskSuccess in us-east-1, through the
+    // orchestrator's callback role), kept alive by heartbeats: nobody had to describe an executor.
+    expect(mainStates).toContain('RunAccountExecutor');
+    expect(mainStates).not.toContain('CheckAccountExecutor');
+    expect(world.emu.state.callTotal({ service: 'states', operation: 'SendTaskSuccess' })).toBe(
+      executors.length,
+    );
+    expect(world.emu.state.callTotal({ service: 'states', operation: 'SendTaskHeartbeat' })).toBeGreaterThan(
+      0,
+    );
   });
 
   it('drills a fleet whose staging accounts are in two Regions, neither the orchestrator’s', async () => {

@@ -36,6 +36,8 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'monitor-executor': ['client-sfn', 'client-sts'],
   'write-report': ['client-s3'],
   'describe-wave': ['client-drs', 'client-ssm', 'client-sts'],
+  // Task-token answers are signed JSON calls (src/aws/services/states-callbacks.ts), not client-sfn.
+  'report-executor': ['client-sts'],
 };
 
 /**

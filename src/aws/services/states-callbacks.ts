@@ -1,14 +1,14 @@
 /**
  * Step Functions' task-token answers (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat) as a
- * few signed JSON 1.0 calls, without `@aws-sdk/client-sfn`. The executor's poll Lambdas send a
- * heartbeat on every poll, and the client would add about 52 KB to bundles already at the 1 MB
- * limit (test/infra/bundle.test.ts); the SigV4 signer used here is a dependency already. The wire
- * is the model's (`AWSStepFunctions.<Operation>`, `application/x-amz-json-1.0`), and errors come
- * back shaped like SDK errors (name, message, `$metadata.httpStatusCode`) so the retry policy
- * and error mapping treat them as any other call's.
+ * few SigV4-signed JSON 1.0 calls, without `@aws-sdk/client-sfn`. The executor's poll Lambdas send
+ * a heartbeat on every poll, and the client (about 52 KB), or even a second copy of the SDK's
+ * signer (about 9 KB), would push their bundles over the 1 MB limit (test/infra/bundle.test.ts);
+ * the signature is a few HMACs of `node:crypto`. The wire is the model's
+ * (`AWSStepFunctions.<Operation>`, `application/x-amz-json-1.0`), and errors come back shaped like
+ * SDK errors (name, message, `$metadata.httpStatusCode`) so the retry policy and error mapping
+ * treat them as any other call's.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac } from 'node:crypto';
 import type { TaskTokenPort } from '../ports.js';
 import type { AwsService, ClientSettings, StaticCredentials } from '../service.js';
 
@@ -41,35 +41,78 @@ async function credentialsOf(settings: ClientSettings): Promise<StaticCredential
   };
 }
 
+const sha256 = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: string | Buffer, data: string): Buffer =>
+  createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * SigV4 headers (AWS General Reference, "Create a signed AWS API request") for a POST of `body`
+ * to the root path of `host`, signing every header given.
+ */
+export function signedHeaders(opts: {
+  readonly host: string;
+  readonly region: string;
+  readonly service: string;
+  readonly credentials: StaticCredentials;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly now: Date;
+}): Record<string, string> {
+  const amzDate = opts.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const day = amzDate.slice(0, 8);
+  const headers: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k.toLowerCase(), v.trim()])),
+    host: opts.host,
+    'x-amz-date': amzDate,
+    ...(opts.credentials.sessionToken ? { 'x-amz-security-token': opts.credentials.sessionToken } : {}),
+  };
+  const names = Object.keys(headers).sort();
+  const signed = names.join(';');
+  const canonical = [
+    'POST',
+    '/',
+    '',
+    ...names.map((n) => `${n}:${headers[n]}`),
+    '',
+    signed,
+    sha256(opts.body),
+  ].join('\n');
+  const scope = `${day}/${opts.region}/${opts.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  let key = hmac(`AWS4${opts.credentials.secretAccessKey}`, day);
+  for (const part of [opts.region, opts.service, 'aws4_request']) key = hmac(key, part);
+  const signature = createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
+  return {
+    ...headers,
+    authorization: `AWS4-HMAC-SHA256 Credential=${opts.credentials.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
+  };
+}
+
 /** One signed call; an error answer becomes an SDK-shaped error. */
 async function callStates(settings: ClientSettings, operation: string, input: object): Promise<void> {
   const url = new URL(settings.endpoint ?? statesEndpoint(settings.region));
   const body = JSON.stringify(input);
-  const signer = new SignatureV4({
-    service: 'states',
+  const headers = signedHeaders({
+    host: url.host,
     region: settings.region,
+    service: 'states',
     credentials: await credentialsOf(settings),
-    sha256: Sha256,
-  });
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname || '/',
-    query: {},
     headers: {
-      host: url.host,
       'content-type': 'application/x-amz-json-1.0',
       'x-amz-target': `AWSStepFunctions.${operation}`,
     },
     body,
+    // The signature's clock is the wall clock, as the SDK's.
+    now: new Date(),
   });
   let res: Response;
   try {
-    res = await fetch(url, {
+    res = await fetch(new URL('/', url), {
       method: 'POST',
-      headers: signed.headers,
+      headers,
       body,
       signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
     });

@@ -325,7 +325,8 @@ export function createPipelineAuthorizer(
   taskOwner: (token: string) => string | undefined = () => undefined,
 ): PipelineAuthorizer {
   return (req, principal, operation, requestId) => {
-    const request = sendTaskAuthorization(req, operation, taskOwner) ?? authorizationOf(req, principal, operation);
+    const request =
+      sendTaskAuthorization(req, operation, taskOwner) ?? authorizationOf(req, principal, operation);
     if (request === undefined || request === 'none') return undefined;
     const result = authorizer.check(principal, request);
     if (result.allowed) return undefined;

@@ -98,7 +98,9 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
   beforeAll(async () => {
     emu = await startEmulator({
       fleet: 'demo',
-      timeScale: 1000,
+      // Time-scaled: HTTP calls take virtual time too. At 300x the waiting Task's 900 s heartbeat
+      // window is 3 s of wall time, well above a poll's, so the callback path is deterministic.
+      timeScale: 300,
       startTime: '2025-01-06T09:00:00.000Z',
       stepFunctions: await loadLocalWorkflows(),
     });
@@ -166,45 +168,45 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
         'ValidateInput',
         'DiscoverServers',
         'PartitionByAccount',
-        'StartAccountExecutor',
+        'RunAccountExecutor',
       ]),
     );
     const lambdas = events
       .filter((e) => e.type === 'LambdaFunctionScheduled')
       .map((e) => e.lambdaFunctionScheduledEventDetails?.resource?.split(':').pop());
-    // The executor runs in the staging account's Region: started and polled by task functions
-    // (no Step Functions integration crosses Regions), so the history shows Lambda calls only.
-    expect(lambdas.slice(0, 4)).toEqual([
+    // The executor runs in the staging account's Region: started by a task function invoked by a
+    // lambda:invoke.waitForTaskToken Task (no Step Functions integration crosses Regions), which
+    // then waits for the executor's callback: no poll of the main workflow's. After aggregation,
+    // the evidence report is written to the results bucket.
+    expect(lambdas).toEqual([
       'drs-orchestration-validate',
       'drs-orchestration-discover',
       'drs-orchestration-partition',
-      'drs-orchestration-start-executor',
+      'drs-orchestration-aggregate',
+      'drs-orchestration-write-report',
     ]);
-    // After aggregation, the evidence report is written to the results bucket.
-    expect(lambdas.slice(-2)).toEqual(['drs-orchestration-aggregate', 'drs-orchestration-write-report']);
-    const polls = lambdas.slice(4, -2);
-    expect(polls.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(polls)).toEqual(new Set(['drs-orchestration-monitor-executor']));
-    expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(7);
-    // Every poll but the last failed with ExecutorRunning (the Retry polls again a minute later).
-    const failedPolls = events.filter((e) => e.type === 'LambdaFunctionFailed');
-    expect(failedPolls).toHaveLength(polls.length - 1);
-    expect(failedPolls.every((e) => e.lambdaFunctionFailedEventDetails?.error === 'ExecutorRunning')).toBe(
-      true,
-    );
+    expect(types.filter((t) => t === 'LambdaFunctionFailed')).toHaveLength(0);
     expect(types).toEqual(expect.arrayContaining(['MapStateEntered', 'MapRunStarted', 'MapStateExited']));
-    expect(types).not.toContain('TaskScheduled');
-    // start-executor named the executor in the staging account's Region and account.
-    const [server] = emu.state.instances();
-    const start = events.find(
-      (e) =>
-        e.type === 'LambdaFunctionSucceeded' &&
-        (e.lambdaFunctionSucceededEventDetails?.output ?? '').includes('drs-staging-account-executor'),
+    const scheduled = events.filter((e) => e.type === 'TaskScheduled');
+    expect(scheduled.map((e) => e.taskScheduledEventDetails?.resourceType)).toEqual(['lambda']);
+    expect(scheduled[0]?.taskScheduledEventDetails?.resource).toBe('invoke.waitForTaskToken');
+    expect(JSON.parse(scheduled[0]?.taskScheduledEventDetails?.parameters ?? '{}').FunctionName).toMatch(
+      /:function:drs-orchestration-start-executor$/,
     );
-    const executorArn = JSON.parse(start?.lambdaFunctionSucceededEventDetails?.output ?? '{}').executionArn;
+    // start-executor named the executor in the staging account's Region and account (its answer
+    // is the Task's TaskSubmitted); the executor's callback is the Task's result.
+    const [server] = emu.state.instances();
+    const submitted = events.find((e) => e.type === 'TaskSubmitted');
+    const executorArn = JSON.parse(submitted?.taskSubmittedEventDetails?.output ?? '{}').Payload
+      ?.executionArn;
     expect(executorArn).toMatch(
       new RegExp(`^${executorOf(server?.accountId ?? '').replace(':stateMachine:', ':execution:')}:`),
     );
+    const succeeded = events.find((e) => e.type === 'TaskSucceeded');
+    expect(JSON.parse(succeeded?.taskSucceededEventDetails?.output ?? '{}')).toMatchObject({
+      accountId: server?.accountId,
+      status: 'success',
+    });
   });
 
   it('pages the history forwards and in reverse with the same events', async () => {
@@ -295,12 +297,10 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
     // start-executor names the executor after the main execution and the account.
     const childArn = `${executorOf(accountId).replace(':stateMachine:', ':execution:')}:child-stop-${accountId}`;
-    // Wait until start-executor has started it (its answer is in the main execution's history).
+    // Wait until start-executor has started it (its answer is the waiting Task's TaskSubmitted).
     for (;;) {
       const events = await withMapRunChildren(sfn, executionArn ?? '');
-      const started = events.some((e) =>
-        (e.lambdaFunctionSucceededEventDetails?.output ?? '').includes(childArn),
-      );
+      const started = events.some((e) => (e.taskSubmittedEventDetails?.output ?? '').includes(childArn));
       if (started) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -314,6 +314,10 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     staging.destroy();
 
     expect(child).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'stop one account' });
+    // No callback came: the waiting Task ran out of heartbeats and the executor was described.
+    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails?.error).toBe(
+      'States.HeartbeatTimeout',
+    );
     const failed = events.filter((e) => e.type === 'LambdaFunctionFailed').at(-1);
     expect(failed?.lambdaFunctionFailedEventDetails?.error).toBe('ExecutorAborted');
     expect(parent.status).toBe('SUCCEEDED');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateLaunch, jobMinutes, POLL_INTERVAL_SECONDS } from '../../../src/core/launch-times.js';
 import type { LaunchQuotas } from '../../../src/core/model.js';
 import { type Parallelism, planLaunch } from '../../../src/core/partition.js';
+import { type AslObject, walkStates } from '../../../src/runtime/definitions.js';
 
 const root = new URL('../../../', import.meta.url);
 
@@ -76,8 +77,11 @@ describe('POLL_INTERVAL_SECONDS', () => {
   it("is the executor's Retry interval on JobInProgress", () => {
     const asl = JSON.parse(
       readFileSync(new URL('statemachines/staging-account-executor.asl.json', root), 'utf8'),
-    ) as { States: Record<string, { Retry?: { ErrorEquals: string[]; IntervalSeconds?: number }[] }> };
-    const retry = asl.States.MonitorRecovery?.Retry?.find((r) => r.ErrorEquals.includes('JobInProgress'));
+    ) as AslObject;
+    const monitor = walkStates(asl).find((s) => s.name === 'MonitorRecovery')?.state as
+      | { Retry?: { ErrorEquals: string[]; IntervalSeconds?: number }[] }
+      | undefined;
+    const retry = monitor?.Retry?.find((r) => r.ErrorEquals.includes('JobInProgress'));
     expect(retry?.IntervalSeconds).toBe(POLL_INTERVAL_SECONDS);
   });
 });

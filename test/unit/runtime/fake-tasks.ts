@@ -11,7 +11,9 @@ import {
   type TaskRegistry,
   type TaskScope,
 } from '../../../src/runtime/index.js';
+import { sendHeartbeat } from '../../../src/tasks/callbacks.js';
 import { monitorExecutor } from '../../../src/tasks/monitor-executor.js';
+import { reportExecutor } from '../../../src/tasks/report-executor.js';
 import { startExecutor } from '../../../src/tasks/start-executor.js';
 
 /** A fake staging account: its servers and how many polls its launch takes. */
@@ -121,7 +123,9 @@ export function fakeTasks(
         polls: 0,
       };
     },
-    'monitor-job': (event, deps) => {
+    'monitor-job': async (event, deps) => {
+      // Each poll is the main execution's heartbeat, as in the real task.
+      await sendHeartbeat(event as never, deps as never);
       const account = byId(event);
       const n = (polled.get(account.accountId) ?? 0) + 1;
       polled.set(account.accountId, n);
@@ -170,6 +174,7 @@ export function fakeTasks(
     // The real ones: they only use the runtime's executors port and the clock.
     'start-executor': (event, deps) => startExecutor(event as never, deps as never),
     'monitor-executor': (event, deps) => monitorExecutor(event as never, deps as never),
+    'report-executor': (event, deps) => reportExecutor(event as never, deps as never),
     aggregate: (event) => {
       const request = event.request as Json;
       if (event.error) {

@@ -137,7 +137,7 @@ describe('Function: runStateMachine', () => {
       },
       { accountId: '222222222222', region: 'us-east-2', serverIds: serverIds(2, 2) },
     ];
-    const { env } = fakeEnv(accounts);
+    const { env, log } = fakeEnv(accounts);
 
     const result = await runStateMachine({
       machine: 'main',
@@ -154,44 +154,45 @@ describe('Function: runStateMachine', () => {
       serversProcessed: 3,
       failed: 3,
       succeeded: 0,
-      // The executor's own error name, not the integration's States.TaskFailed.
+      // The executor's own error name and message, sent back by its catch-all (SendTaskFailure).
       errorCode: 'CrossAccountAccessDenied',
+      errorMessage: 'cannot act in 111111111111',
     });
-    const cause = JSON.parse(String(failed?.errorMessage));
-    expect(cause).toMatchObject({ errorType: 'CrossAccountAccessDenied' });
+    // It came back by callback: nobody had to describe the executor.
+    expect(log.calls.some((c) => c.taskId === 'monitor-executor')).toBe(false);
   });
 
-  it('costs at most 3 state transitions per account per polling minute', async () => {
-    const polls = 20;
+  it('costs at most 3 state transitions per account per polling minute; the main machine none per minute', async () => {
     // Discrete virtual time: the poll count depends on the schedule only, not on machine load.
-    const { env } = fakeEnv(
-      [{ accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(5), polls }],
-      {
-        discrete: true,
-      },
-    );
-
-    const events: RuntimeEvent[] = [];
-    const result = await runStateMachine({
-      machine: 'main',
-      input: { action: 'drill', tags: { a: 'b' } },
-      env,
-      onEvent: (e) => events.push(e),
-    });
+    const run = async (polls: number) => {
+      const { env } = fakeEnv(
+        [{ accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(5), polls }],
+        { discrete: true },
+      );
+      const events: RuntimeEvent[] = [];
+      const result = await runStateMachine({
+        machine: 'main',
+        input: { action: 'drill', tags: { a: 'b' } },
+        env,
+        onEvent: (e) => events.push(e),
+      });
+      return { result, events };
+    };
+    const polls = 20;
+    const { result, events } = await run(polls);
+    const longer = await run(2 * polls);
 
     const executor = result.stats.executions.find((e) => e.machine === 'executor');
     const pollingMinutes = (polls * 30) / 60;
     expect(executor?.transitions).toBeLessThanOrEqual(3 * pollingMinutes);
-    // Every poll is one billed retry, not a Wait/Task/Choice loop.
-    expect(executor?.transitions).toBe(polls + 7);
+    // Every poll is one billed retry, not a Wait/Task/Choice loop; + the Parallel and the callback.
+    expect(executor?.transitions).toBe(polls + 9);
     expect(result.stats.transitions.executor).toBe(executor?.transitions);
-    // The main machine watches the executor in its own Region once a minute: one billed retry per
-    // poll. Executor (2 a minute) and main (1) together: at most 3 per polling minute.
-    const mainPolls = events.filter((e) => e.type === 'StateRetried' && e.machine === 'main').length;
-    expect(mainPolls).toBeGreaterThanOrEqual(pollingMinutes);
-    expect(mainPolls).toBeLessThanOrEqual(pollingMinutes + 1);
-    // (+1: the poll that finds the executor ended, once per run.)
-    expect(polls + mainPolls).toBeLessThanOrEqual(3 * pollingMinutes + 1);
+    // The main machine waits for the executor's callback in one Task: no poll, no retry, and the
+    // same transitions however long the executor polls (it polled once a minute before).
+    expect(events.filter((e) => e.type === 'StateRetried' && e.machine === 'main')).toHaveLength(0);
+    expect(longer.result.stats.transitions.main).toBe(result.stats.transitions.main);
+    expect(longer.result.stats.transitions.executor).toBe(2 * polls + 9);
   });
 
   it('streams state, progress and execution events for every execution', async () => {
@@ -234,15 +235,8 @@ describe('Function: runStateMachine', () => {
       ),
     ).toBe(true);
     expect(retried).toHaveLength(6);
-    // The main machine polls each running executor: every retry of its is one such poll.
-    const polls = events.filter((e) => e.type === 'StateRetried' && e.machine === 'main');
-    expect(polls.length).toBeGreaterThanOrEqual(2);
-    expect(
-      polls.every(
-        (e) =>
-          e.type === 'StateRetried' && e.error === 'ExecutorRunning' && e.state === 'WaitForAccountExecutor',
-      ),
-    ).toBe(true);
+    // The main machine waits for each executor's callback: it never polls.
+    expect(events.filter((e) => e.type === 'StateRetried' && e.machine === 'main')).toHaveLength(0);
     const entered = events
       .filter((e) => e.type === 'StateEntered' && e.machine === 'main')
       .map((e) => (e.type === 'StateEntered' ? e.state : ''));
@@ -253,8 +247,10 @@ describe('Function: runStateMachine', () => {
       'CheckServersFound',
       'PartitionByAccount',
     ]);
+    expect(entered.filter((s) => s === 'RunAccountExecutor')).toHaveLength(2);
+    expect(entered).not.toContain('CheckAccountExecutor');
     expect(entered.at(-1)).toBe('ReturnOutput');
-    expect(result.stats.transitions.main).toBe(entered.length + polls.length);
+    expect(result.stats.transitions.main).toBe(entered.length);
   });
 
   it('fails the execution, uncaught, when a state payload exceeds the limit', async () => {

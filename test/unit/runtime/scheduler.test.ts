@@ -140,8 +140,8 @@ describe('Function: runStateMachine in discrete virtual time', () => {
       executors.map((e) => [e.accountId, (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000]),
     );
     expect(took).toEqual({ [A]: 60, [B]: 90 });
-    // The main machine sees the last executor end at its next once-a-minute poll.
-    expect(elapsedSeconds(clock.nowMs())).toBe(120);
+    // The main machine hears of the last executor's end by its callback, at once.
+    expect(elapsedSeconds(clock.nowMs())).toBe(90);
   });
 
   it('nests children two levels deep (waves, main, executors) without adding their waits up', async () => {
@@ -160,10 +160,10 @@ describe('Function: runStateMachine in discrete virtual time', () => {
     const mains = result.stats.executions.filter(
       (e) => e.machine === 'main' && !isMapRunChild(e.executionArn),
     );
-    // Each main ends at the poll after its 90 s executor (60 s polls): 120 s, not the sum of waits.
-    expect(mains.map((e) => (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000)).toEqual([120, 120]);
+    // Each main ends when its 90 s executor calls back: 90 s, not the sum of waits.
+    expect(mains.map((e) => (Date.parse(e.stopTime) - Date.parse(e.startTime)) / 1000)).toEqual([90, 90]);
     expect(result.stats.executions.filter((e) => e.machine === 'executor')).toHaveLength(4);
-    expect(elapsedSeconds(clock.nowMs())).toBe(240);
+    expect(elapsedSeconds(clock.nowMs())).toBe(180);
   });
 
   it('does not move virtual time while a task does slow real work, even with sleepers pending', async () => {
@@ -423,7 +423,7 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
     expect(result.cause).toContain('0 HTTP request(s) in flight; 0 wake-up(s) pending');
   });
 
-  it('names what every execution of a stalled tree waits on: the parent its next poll, the child its sleep', async () => {
+  it('names what every execution of a stalled tree waits on: the parent its callback, the child its sleep', async () => {
     const { env } = fakeEnv(ACCOUNTS, {
       discrete: true,
       scheduler: { stallTimeoutMs: 200 },
@@ -454,7 +454,7 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
       `executor ${B} execution: task StartRecovery running, awaiting neither HTTP nor a scheduler sleep`,
     );
     // The main machine's Distributed Map waits for its two account children (map run child
-    // executions), and each of those polls its executor once a minute.
+    // executions), and each of those waits for its executor's callback.
     expect(lines.filter((l) => l.startsWith('main execution tree:'))).toEqual([
       'main execution tree: task ExecutePerAccount (map run child) blocked on its map run child execution (AccountExecutors)',
       'main execution tree: task ExecutePerAccount (map run child) blocked on its map run child execution (AccountExecutors)',
@@ -464,11 +464,12 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
         .filter((l) => /^main execution [0-9a-f-]{36}:/.test(l))
         .map((l) => l.replace(/^main execution \S+:/, '')),
     ).toEqual([
-      ' task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
-      ' task WaitForAccountExecutor blocked on a sleep until 2025-01-06T09:01:00.000Z',
+      ' task RunAccountExecutor blocked on the answer to its task token',
+      ' task RunAccountExecutor blocked on the answer to its task token',
     ]);
+    // A's sleep, and each waiting Task's heartbeat and timeout timers.
     expect(lines.at(-1)).toMatch(
-      /^0 HTTP request\(s\) in flight; 3 wake-up\(s\) pending, the earliest at 2025-01-06T09:00:30.000Z/,
+      /^0 HTTP request\(s\) in flight; 5 wake-up\(s\) pending, the earliest at 2025-01-06T09:00:30.000Z/,
     );
   });
 

@@ -168,7 +168,9 @@ describe('lambda:invoke.waitForTaskToken', () => {
     expect(result.error).toBe('States.HeartbeatTimeout');
     expect(history.filter((h) => h.machine === 'main').map((h) => h.event.type)).toContain('TaskTimedOut');
     expect(token).toMatch(TASK_TOKEN_FORMAT);
-    expect(taskTokenOwner(token)).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main');
+    expect(taskTokenOwner(token)).toBe(
+      'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main',
+    );
     expect(answerTaskToken(token, { kind: 'success', output: {} })).toBe('closed');
   });
 

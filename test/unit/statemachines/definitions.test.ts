@@ -119,7 +119,16 @@ describe.each(MACHINE_NAMES)('State machine: %s', (machine) => {
   it('retries every Lambda task per design 11.2 and every integration on throttling', () => {
     for (const { name, state } of tasksOf(machine)) {
       const binding = bindingOf(String(state.Resource));
-      if (binding?.kind === 'task') {
+      if (binding?.kind === 'lambdaInvokeWaitForTaskToken') {
+        // Only Lambda's own invocation errors are retried: an error the executor reports through
+        // the callback (ThrottlingException, DRSServiceError, ...) is the account's result, and
+        // retrying it would start a wait no executor answers.
+        expect(
+          retriers(state).map((r) => r.ErrorEquals),
+          name,
+        ).toEqual([LAMBDA_SERVICE_ERRORS]);
+        expect(state, name).toMatchObject({ HeartbeatSeconds: 900, TimeoutSeconds: 90_000 });
+      } else if (binding?.kind === 'task') {
         expect(retrierFor(state, LAMBDA_SERVICE_ERRORS[0] as string)?.ErrorEquals, name).toEqual(
           LAMBDA_SERVICE_ERRORS,
         );
@@ -151,7 +160,10 @@ describe.each(MACHINE_NAMES)('State machine: %s', (machine) => {
 describe('Task names', () => {
   it('uses every task of data-flow.md in the machine the table names', () => {
     for (const task of TASK_NAMES) {
-      const resources = tasksOf(task.machine).map(({ state }) => state.Resource);
+      // A Lambda invoked by an integration (`lambda:invoke.waitForTaskToken`) is its FunctionName.
+      const resources = tasksOf(task.machine).map(
+        ({ state }) => (state.Parameters as AslObject | undefined)?.FunctionName ?? state.Resource,
+      );
 
       expect(resources, task.taskId).toContain(`\${${task.placeholder}}`);
     }
@@ -188,7 +200,7 @@ describe('State machine: executor polling', () => {
     );
     expect(waits.map((w) => `${w.machine}/${w.name}`)).toEqual(['executor/WaitBeforePoll']);
     expect(waits[0]?.state).toMatchObject({ SecondsPath: '$.run.waitSeconds', Next: 'MonitorRecovery' });
-    const states = loadDefinition('executor').States as Record<string, AslObject>;
+    const states = Object.fromEntries(walkStates(loadDefinition('executor')).map((s) => [s.name, s.state]));
     expect(states['RecoveryDone?']?.Choices).toEqual([
       { Variable: '$.run.done', BooleanEquals: true, Next: 'GetRecoveryInstances' },
       { Variable: '$.run.waitSeconds', IsPresent: true, Next: 'WaitBeforePoll' },

@@ -45,6 +45,20 @@ export const RESULTS_WRITER_TASKS: readonly TaskName['taskId'][] = [
  */
 export const EXECUTOR_STARTING_TASKS: readonly TaskName['taskId'][] = ['start-executor', 'monitor-executor'];
 
+/** The orchestrator-account role the executors answer the main execution's waiting Task through. */
+export { EXECUTOR_CALLBACK_ROLE_NAME } from '../src/tasks/names.js';
+
+/**
+ * Executor tasks that answer the main execution's waiting Task (report-executor: its result; the
+ * poll tasks: heartbeats) through the orchestrator's callback role, which trusts exactly their
+ * (fixed-name) roles in the staging accounts.
+ */
+export const EXECUTOR_CALLBACK_TASKS: readonly TaskName['taskId'][] = [
+  'report-executor',
+  'monitor-job',
+  'monitor-failback',
+];
+
 /** Fixed execution-role name of an executor task, so the orchestrator's policies can name it. */
 export function executorTaskRoleName(taskId: string): string {
   return `DRS-Orchestration-Task-${taskId}`;

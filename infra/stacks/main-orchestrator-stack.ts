@@ -1,7 +1,8 @@
 /**
  * `main-orchestrator` (orchestrator account): the main state machine of design 7.1 with its six
- * task Lambdas (design 9.1's four, plus start-executor and monitor-executor), the waves and drill-cleanup workflows, the staging-accounts SSM parameter, the
- * results bucket and the account's KMS key.
+ * task Lambdas (design 9.1's four, plus start-executor and monitor-executor), the role the
+ * executors call back through, the waves and drill-cleanup workflows, the staging-accounts SSM
+ * parameter, the results bucket and the account's KMS key.
  */
 import { join } from 'node:path';
 import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
@@ -19,6 +20,8 @@ import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
   DRILL_CLEANUP_STATE_MACHINE_NAME,
+  EXECUTOR_CALLBACK_ROLE_NAME,
+  EXECUTOR_CALLBACK_TASKS,
   EXECUTOR_STARTER_ROLE_NAME,
   EXECUTOR_STARTING_TASKS,
   EXECUTOR_STATE_MACHINE_NAME,
@@ -53,12 +56,16 @@ export class MainOrchestratorStack extends Stack {
   readonly main: AslStateMachine;
   readonly waves: AslStateMachine;
   readonly drillCleanup: AslStateMachine;
+  /** The role the staging accounts' executors answer the main execution through. */
+  readonly executorCallbackRole: iam.Role;
+  private readonly organizationId: string;
   /** ARN of the notification topic (created by the observability stack under a fixed name). */
   readonly notificationTopicArn: string;
 
   constructor(scope: Construct, id: string, props: FunctionStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.organizationId = config.organizationId;
     const statemachinesDir = props.statemachinesDir ?? join(REPO_ROOT, 'statemachines');
     // The executors' results writers, named by a condition rather than listed as principals: the
     // policies stay the same size for 1 or 50 staging accounts (a list of every writer role passes
@@ -366,6 +373,7 @@ export class MainOrchestratorStack extends Stack {
       retention: props.retention,
     });
     acknowledgeStateMachineRole(mainRole);
+    this.executorCallbackRole = this.callbackRole(config.stagingAccounts.map((a) => a.accountId), key);
 
     // --- waves and drill cleanup --------------------------------------------------------------
     const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine, key);
@@ -409,6 +417,42 @@ export class MainOrchestratorStack extends Stack {
     new CfnOutput(this, 'WavesStateMachineArn', { value: this.waves.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ResultsBucketName', { value: bucket.bucketName });
     new CfnOutput(this, 'StagingAccountsPath', { value: STAGING_ACCOUNTS_PATH });
+  }
+
+  /**
+   * The role the executors answer the main execution's waiting Task through (Step Functions in
+   * this Region; no integration of theirs can cross Regions): assumable only by the callback
+   * tasks' fixed-name roles in the staging accounts (a condition, not a principal list, so the
+   * trust policy keeps its size from 1 to 50 accounts), allowed nothing but SendTaskSuccess /
+   * SendTaskFailure / SendTaskHeartbeat on the main state machine, and the key that encrypts its
+   * history (the answer is written into it).
+   */
+  private callbackRole(stagingAccountIds: readonly string[], key: kms.IKey): iam.Role {
+    const role = new iam.Role(this, 'ExecutorCallbackRole', {
+      roleName: EXECUTOR_CALLBACK_ROLE_NAME,
+      description:
+        'drs-orchestration: lets the staging accounts\' executors answer the main execution\'s waiting Task (SendTask* on the main state machine only)',
+      assumedBy: new iam.PrincipalWithConditions(new iam.AnyPrincipal(), {
+        StringEquals: {
+          'aws:PrincipalAccount': [...stagingAccountIds],
+          'aws:PrincipalOrgID': this.organizationId,
+        },
+        ArnLike: {
+          'aws:PrincipalArn': EXECUTOR_CALLBACK_TASKS.map(
+            (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,
+          ),
+        },
+      }),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AnswerWaitingTasks',
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [this.main.stateMachine.stateMachineArn],
+      }),
+    );
+    key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
+    return role;
   }
 
   /** Publishing to the KMS-encrypted notification topic (started/completed messages, approvals). */

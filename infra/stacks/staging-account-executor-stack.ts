@@ -1,6 +1,7 @@
 /**
  * `staging-account-executor` (each staging account, its DRS region): the executor state machine
- * of design 7.2 and its eight task Lambdas. Environment-agnostic like `iam-roles`: one template for
+ * of design 7.2 and its nine task Lambdas (design 9.1's eight and report-executor, which answers
+ * the main execution's waiting Task). Environment-agnostic like `iam-roles`: one template for
  * every staging account.
  *
  * Each Lambda has its own role. The tasks call this account's DRS with the Lambda's own credentials
@@ -20,6 +21,8 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
+  EXECUTOR_CALLBACK_ROLE_NAME,
+  EXECUTOR_CALLBACK_TASKS,
   EXECUTOR_KEY_ALIAS,
   EXECUTOR_STATE_MACHINE_NAME,
   executorTaskRoleName,
@@ -74,7 +77,8 @@ export class StagingAccountExecutorStack extends Stack {
         bundle,
         key,
         retention: props.retention,
-        ...(RESULTS_WRITER_TASKS.includes(spec.taskId)
+        // The orchestrator's bucket policy and callback role name these roles.
+        ...(RESULTS_WRITER_TASKS.includes(spec.taskId) || EXECUTOR_CALLBACK_TASKS.includes(spec.taskId)
           ? { roleName: executorTaskRoleName(spec.taskId) }
           : {}),
         environment: {
@@ -89,6 +93,21 @@ export class StagingAccountExecutorStack extends Stack {
       const writer = functions[taskId];
       if (writer === undefined) throw new Error(`${taskId} is not an executor task`);
       grantResultsWrite(writer.role, bucket, config.region, config.orchestratorAccountId);
+    }
+    // The callback tasks answer the main execution's waiting Task (its Region, the orchestrator
+    // account) through the orchestrator's callback role: a Step Functions integration cannot.
+    for (const taskId of EXECUTOR_CALLBACK_TASKS) {
+      const caller = functions[taskId];
+      if (caller === undefined) throw new Error(`${taskId} is not an executor task`);
+      caller.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AnswerMainExecution',
+          actions: ['sts:AssumeRole'],
+          resources: [
+            `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${EXECUTOR_CALLBACK_ROLE_NAME}`,
+          ],
+        }),
+      );
     }
     this.functions = functions;
 

@@ -9,11 +9,25 @@ import { join } from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type DeploymentConfig, loadDeploymentConfig, REPO_ROOT } from '../../infra/config.js';
-import { METRICS_NAMESPACE, TASK_FUNCTIONS } from '../../infra/names.js';
+import {
+  EXECUTOR_CALLBACK_ROLE_NAME,
+  EXECUTOR_CALLBACK_TASKS,
+  executorTaskRoleName,
+  MAIN_STATE_MACHINE_NAME,
+  METRICS_NAMESPACE,
+  TASK_FUNCTIONS,
+} from '../../infra/names.js';
 import { parseStagingAccounts } from '../../src/contract/index.js';
 import { emitTaskMetrics } from '../../src/handlers/create-handler.js';
 import type { TaskId } from '../../src/tasks/names.js';
-import { allows, DeployedWorld, policySize, type StackEnv, type WorldResource } from './deployed-world.js';
+import {
+  allows,
+  conditionsHold,
+  DeployedWorld,
+  policySize,
+  type StackEnv,
+  type WorldResource,
+} from './deployed-world.js';
 import { type SynthesizedApp, synthesize } from './support.js';
 
 const config = loadDeploymentConfig();
@@ -78,6 +92,9 @@ describe('Deploy day: KMS-encrypted state machines', () => {
         const needs: [string, string][] = [];
         if (allows(role, 'states:StartExecution', machine.arn)) needs.push(['start', 'kms:GenerateDataKey']);
         if (allows(role, 'states:DescribeExecution', execution)) needs.push(['describe', 'kms:Decrypt']);
+        // An executor's answer is written into the waiting execution's (encrypted) history.
+        if (allows(role, 'states:SendTaskSuccess', machine.arn))
+          needs.push(['answer', 'kms:GenerateDataKey']);
         for (const [what, kmsAction] of needs) {
           checked.push(`${role.logicalId} ${what}s ${machine.name}`);
           if (!allows(role, kmsAction, machine.keyArn, context)) {
@@ -97,6 +114,7 @@ describe('Deploy day: KMS-encrypted state machines', () => {
       /AutomationRole\w* starts drs-orchestration-main/,
       /DrillCleanupRole\w* starts drs-orchestration-main/,
       /WavesRole\w* describes drs-orchestration-main/,
+      /ExecutorCallbackRole\w* answers drs-orchestration-main/,
     ]) {
       expect(starters).toMatch(expected);
     }
@@ -112,6 +130,62 @@ describe('Deploy day: KMS-encrypted state machines', () => {
         );
       expect(root, `${key.stack}/${key.logicalId} delegates to IAM`).toBeDefined();
     }
+  });
+});
+
+describe('Deploy day: executors call back across Regions', () => {
+  const mainArn = `arn:aws:states:${ORCHESTRATOR.region}:${ORCHESTRATOR.accountId}:stateMachine:${MAIN_STATE_MACHINE_NAME}`;
+  const callbackArn = `arn:aws:iam::${ORCHESTRATOR.accountId}:role/${EXECUTOR_CALLBACK_ROLE_NAME}`;
+  const sendTask = ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'];
+
+  it('lets only the callback role answer the main machine’s waiting Tasks, and nothing else', () => {
+    const answering = world.roles().filter((r) => sendTask.some((a) => allows(r, a, mainArn)));
+    expect(answering.map((r) => `${r.stack}/${r.arn}`)).toEqual([`main-orchestrator/${callbackArn}`]);
+    const [callback] = answering;
+    if (!callback) throw new Error('no callback role');
+    for (const action of sendTask) expect(allows(callback, action, mainArn), action).toBe(true);
+    const waves = mainArn.replace(MAIN_STATE_MACHINE_NAME, 'drs-orchestration-waves');
+    expect(allows(callback, 'states:SendTaskSuccess', waves)).toBe(false);
+    expect(allows(callback, 'states:StartExecution', mainArn)).toBe(false);
+    expect(
+      allows(callback, 'states:StopExecution', `${mainArn.replace(':stateMachine:', ':execution:')}:x`),
+    ).toBe(false);
+    // Its statements: SendTask* on the main machine and the key of its history, no more.
+    expect(callback.statements.flatMap((st) => st.Action).sort()).toEqual(
+      ['kms:Decrypt', 'kms:GenerateDataKey', ...sendTask].sort(),
+    );
+  });
+
+  it('is assumable only by the callback tasks’ roles of the staging accounts, which may assume it', () => {
+    const role = world
+      .ofType('AWS::IAM::Role')
+      .find((r) => r.properties.RoleName === EXECUTOR_CALLBACK_ROLE_NAME);
+    if (!role) throw new Error('no callback role');
+    const [trust, ...more] = world.statementsOf(role.stack, role.properties.AssumeRolePolicyDocument);
+    expect(more).toEqual([]);
+    const caller = (accountId: string, taskId: string) => ({
+      'aws:PrincipalAccount': accountId,
+      'aws:PrincipalOrgID': config.organizationId,
+      'aws:PrincipalArn': `arn:aws:iam::${accountId}:role/${executorTaskRoleName(taskId)}`,
+    });
+    const trusted = (context: Record<string, string>) =>
+      trust !== undefined && trust.Action.includes('sts:AssumeRole') && conditionsHold(trust, context);
+    for (const account of config.stagingAccounts) {
+      for (const taskId of EXECUTOR_CALLBACK_TASKS)
+        expect(trusted(caller(account.accountId, taskId)), taskId).toBe(true);
+      expect(trusted(caller(account.accountId, 'start-recovery'))).toBe(false);
+    }
+    expect(trusted(caller(ORCHESTRATOR.accountId, 'report-executor'))).toBe(false);
+    expect(
+      trusted({ ...caller(firstStaging.accountId, 'report-executor'), 'aws:PrincipalOrgID': 'o-other0000' }),
+    ).toBe(false);
+    // In the staging account: exactly the callback tasks' roles may assume it.
+    const assuming = world
+      .roles()
+      .filter((r) => r.stack === 'staging-account-executor' && allows(r, 'sts:AssumeRole', callbackArn));
+    expect(assuming.map((r) => r.arn.split('/').pop()).sort()).toEqual(
+      EXECUTOR_CALLBACK_TASKS.map((t) => executorTaskRoleName(t)).sort(),
+    );
   });
 });
 

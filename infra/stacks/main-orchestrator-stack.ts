@@ -373,7 +373,10 @@ export class MainOrchestratorStack extends Stack {
       retention: props.retention,
     });
     acknowledgeStateMachineRole(mainRole);
-    this.executorCallbackRole = this.callbackRole(config.stagingAccounts.map((a) => a.accountId), key);
+    this.executorCallbackRole = this.callbackRole(
+      config.stagingAccounts.map((a) => a.accountId),
+      key,
+    );
 
     // --- waves and drill cleanup --------------------------------------------------------------
     const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine, key);
@@ -431,7 +434,7 @@ export class MainOrchestratorStack extends Stack {
     const role = new iam.Role(this, 'ExecutorCallbackRole', {
       roleName: EXECUTOR_CALLBACK_ROLE_NAME,
       description:
-        'drs-orchestration: lets the staging accounts\' executors answer the main execution\'s waiting Task (SendTask* on the main state machine only)',
+        "drs-orchestration: lets the staging accounts' executors answer the main execution's waiting Task (SendTask* on the main state machine only)",
       assumedBy: new iam.PrincipalWithConditions(new iam.AnyPrincipal(), {
         StringEquals: {
           'aws:PrincipalAccount': [...stagingAccountIds],

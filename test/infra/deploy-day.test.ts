@@ -169,7 +169,7 @@ describe('Deploy day: executors call back across Regions', () => {
       'aws:PrincipalArn': `arn:aws:iam::${accountId}:role/${executorTaskRoleName(taskId)}`,
     });
     const trusted = (context: Record<string, string>) =>
-      trust !== undefined && trust.Action.includes('sts:AssumeRole') && conditionsHold(trust, context);
+      trust?.Action.includes('sts:AssumeRole') === true && conditionsHold(trust, context);
     for (const account of config.stagingAccounts) {
       for (const taskId of EXECUTOR_CALLBACK_TASKS)
         expect(trusted(caller(account.accountId, taskId)), taskId).toBe(true);

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Fleet, generateFleet } from '../../src/emulator/index.js';
 import { type RuntimeEvent, startStateMachine } from '../../src/runtime/index.js';
-import { output, serversTagged } from './helpers.js';
+import { output, serversTagged, withCallbackPolicy } from './helpers.js';
 import { startWorld, type World } from './world.js';
 
 const FAILING = '222222222222';
@@ -20,23 +20,10 @@ function mainStates(events: readonly RuntimeEvent[]): string[] {
 
 /** A small generated fleet whose orchestrator callback role is allowed `actions` only. */
 function fleetWithCallbackActions(actions: string[]): Fleet {
-  const fleet = generateFleet({ accounts: 2, serversPerAccount: 12, seed: 3 });
-  return {
-    ...fleet,
-    accounts: fleet.accounts.map((a) =>
-      a.accountId === fleet.orchestratorAccountId
-        ? {
-            ...a,
-            roles: (a.roles ?? []).map((r) => ({
-              ...r,
-              policies: [
-                { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] },
-              ],
-            })),
-          }
-        : a,
-    ),
-  };
+  return withCallbackPolicy(generateFleet({ accounts: 2, serversPerAccount: 12, seed: 3 }), {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+  });
 }
 
 describe('E2E: executors call back', () => {

@@ -2,6 +2,7 @@
  * Small lookups over the emulator state and the output contract for the E2E tests.
  */
 import { assertOrchestrationOutput, type OrchestrationOutput } from '../../src/contract/index.js';
+import type { Fleet, PolicyDocument } from '../../src/emulator/fleet/types.js';
 import type { World } from './world.js';
 
 /** Source servers carrying every tag, with their account. */
@@ -29,4 +30,21 @@ export function mutatingDrsCalls(world: World): number {
     (n, operation) => n + world.emu.state.callTotal({ service: 'drs', operation }),
     0,
   );
+}
+
+/** `fleet` with the orchestrator's executor-callback role given exactly `policy`. */
+export function withCallbackPolicy(fleet: Fleet, policy: PolicyDocument): Fleet {
+  return {
+    ...fleet,
+    accounts: fleet.accounts.map((a) =>
+      a.accountId === fleet.orchestratorAccountId
+        ? {
+            ...a,
+            roles: (a.roles ?? []).map((r) =>
+              r.name === 'DRS-Orchestration-Executor-Callback' ? { ...r, policies: [policy] } : r,
+            ),
+          }
+        : a,
+    ),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import type { DrsPort } from '../aws/index.js';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import { parseIsoDurationSeconds } from '../core/duration.js';
 import type { AccountRef, AccountWork } from '../core/model.js';
 import { needsSnapshotAge, type Readiness, readiness } from '../core/readiness.js';

@@ -451,7 +451,9 @@ export class MainOrchestratorStack extends Stack {
       new iam.PolicyStatement({
         sid: 'AnswerWaitingTasks',
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        resources: [this.main.stateMachine.stateMachineArn],
+        // The waiting Task runs in the Distributed Map's child executions, whose state machine is
+        // `<main>/<map run label>`.
+        resources: [this.main.stateMachine.stateMachineArn, `${this.main.stateMachine.stateMachineArn}/*`],
       }),
     );
     key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');

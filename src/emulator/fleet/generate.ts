@@ -108,7 +108,11 @@ export function executorCallbackRole(
           {
             Effect: 'Allow',
             Action: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-            Resource: `arn:aws:states:${region}:${orchestrator}:stateMachine:drs-orchestration-main`,
+            // The main machine and its Distributed Map's child executions (`main/<label>`).
+            Resource: [
+              `arn:aws:states:${region}:${orchestrator}:stateMachine:drs-orchestration-main`,
+              `arn:aws:states:${region}:${orchestrator}:stateMachine:drs-orchestration-main/*`,
+            ],
           },
         ],
       },

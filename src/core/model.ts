@@ -343,7 +343,11 @@ export interface FailbackRun {
   /** Instances being failed back. */
   targets: TerminateTarget[];
   jobIds: string[];
-  /** Not failed back and never will be by this run (no recovery instance, a drill instance, AWS origin). */
+  /**
+   * Not failed back and never will be by this run (no recovery instance, a drill instance). Once
+   * `done`, the working lists (targets, skipped, failed, waiting, reverse) are emptied: the report
+   * holds the outcome, and 300 entries with their reasons would crowd the 256 KiB state.
+   */
   skipped: RunFailure[];
   /** Recovery instances not yet FAILBACK_READY_FOR_LAUNCH: re-checked each poll until maxWaitMinutes. */
   waiting?: TerminateTarget[];
@@ -367,10 +371,13 @@ export interface ReverseFailback {
   sourceServerId: string;
   /** Its recovery instance, which is replicated back. */
   recoveryInstanceId: string;
-  /** That instance's EC2 id: the reversed server must replicate this one (not an earlier failover's). */
+  /**
+   * That instance's EC2 id when it differs from `recoveryInstanceId`: the reversed server must
+   * replicate this one (not an earlier failover's).
+   */
   ec2InstanceId?: string;
-  /** Where it fails back to (a registered account in the origin Region). */
-  origin: AccountRef;
+  /** Where it fails back to: a registered account ({@link AccountWork.origins} has its role). */
+  origin: Pick<AccountRef, 'accountId' | 'region'>;
   /** The source server ReverseReplication created in the origin. */
   reversedServerArn?: string;
   /** replicating: waiting for CONTINUOUS; launching: the origin recovery job runs; completed: launched. */

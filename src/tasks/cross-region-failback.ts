@@ -34,7 +34,7 @@ export function serverIdOfArn(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-function originKey(o: AccountRef): string {
+function originKey(o: Pick<AccountRef, 'accountId' | 'region'>): string {
   return `${o.accountId}|${o.region}`;
 }
 
@@ -93,7 +93,8 @@ export async function startReverseReplication(
 /** What the reversed server says about an entry's progress. */
 function follow(entry: ReverseFailback, rs: SourceServer): 'launch' | 'stay' | string {
   const replicates = rs.sourceProperties?.identificationHints?.awsInstanceID;
-  if (replicates !== undefined && entry.ec2InstanceId !== undefined && replicates !== entry.ec2InstanceId) {
+  const ec2InstanceId = entry.ec2InstanceId ?? entry.recoveryInstanceId;
+  if (replicates !== undefined && replicates !== ec2InstanceId) {
     return `source server ${entry.reversedServerArn} replicates instance ${replicates}, not recovery instance ${entry.recoveryInstanceId}: an earlier failback's reversed server; fail it back from the DRS console`;
   }
   const state = rs.dataReplicationInfo?.dataReplicationState;
@@ -122,6 +123,7 @@ function follow(entry: ReverseFailback, rs: SourceServer): 'launch' | 'stay' | s
  * reversed servers still replicating (≤ 200 ids a call), StartRecovery for those now CONTINUOUS
  * (≤ 100 a call, tagged like every job of ours), one DescribeJobs for the origin recovery jobs.
  *
+ * @param origins the registered origin accounts with their roles ({@link AccountWork.origins})
  * @param launch false once maxWaitMinutes has passed: read how far each got, start nothing
  * @returns true when a recovery was started in an origin Region (the run must be kept at once)
  */
@@ -130,6 +132,7 @@ export async function advanceReverse(
   request: OrchestrationRequest,
   execution: ExecutionRef,
   run: FailbackRun,
+  origins: readonly AccountRef[],
   launch = true,
 ): Promise<boolean> {
   const failed = new Set(run.failed.map((f) => f.id));
@@ -138,7 +141,18 @@ export async function advanceReverse(
   );
   let started = false;
   for (const group of byOrigin(open)) {
-    const origin = group[0]?.origin as AccountRef;
+    const key = originKey(group[0]?.origin ?? { accountId: '', region: '' });
+    const origin = origins.find((o) => originKey(o) === key);
+    if (!origin) {
+      for (const e of group)
+        fail(
+          run,
+          e,
+          ErrorNames.OriginNotRegistered,
+          `account ${e.origin.accountId} in ${e.origin.region} is no longer a registered staging account`,
+        );
+      continue;
+    }
     const drs = deps.aws.account(origin).drs;
     const replicating = group.filter((e) => e.phase === 'replicating' && e.reversedServerArn !== undefined);
     const servers = await describeSourceServers(
@@ -254,12 +268,12 @@ export function timeOutReverse(run: FailbackRun, maxWaitMinutes: number): number
     const where =
       e.phase === 'launching'
         ? `its recovery in ${e.origin.region} (job ${e.jobId}) had not finished`
-        : `its reversed source server ${e.reversedServerArn} in ${e.origin.region} was ${e.replicationState ?? 'not yet read'}, not yet CONTINUOUS`;
+        : `its reversed source server ${serverIdOfArn(e.reversedServerArn ?? '')} was ${e.replicationState ?? 'not yet read'}, not yet CONTINUOUS`;
     fail(
       run,
       e,
       ErrorNames.JobTimeout,
-      `failback of recovery instance ${e.recoveryInstanceId} to ${e.origin.region} not finished within maxWaitMinutes (${maxWaitMinutes}): ${where}; run failback again to continue (it adopts the reverse replication)`,
+      `failback of ${e.recoveryInstanceId} to ${e.origin.region} not finished within maxWaitMinutes (${maxWaitMinutes}): ${where}; run failback again to continue`,
     );
   }
   return pending.length;

@@ -74,8 +74,7 @@ export async function startFailback(event: AccountEvent, deps: TaskDeps): Promis
   await launchFailbacks(event, deps, run, ready);
   await startReverseReplication(deps, account, run);
   if (run.targets.length === 0 && (run.waiting ?? []).length === 0 && pendingReverse(run).length === 0) {
-    run.done = true;
-    run.report = await failbackReport(deps, event, run, new Map());
+    return closed(run, await failbackReport(deps, event, run, new Map()));
   }
   return run;
 }
@@ -101,9 +100,9 @@ function fileDecision(
     const entry: ReverseFailback = {
       sourceServerId: id,
       recoveryInstanceId: d.recoveryInstanceId,
-      origin: d.origin,
+      origin: { accountId: d.origin.accountId, region: d.origin.region },
       phase: 'replicating',
-      ...(ec2InstanceId !== undefined && { ec2InstanceId }),
+      ...(ec2InstanceId !== undefined && ec2InstanceId !== d.recoveryInstanceId && { ec2InstanceId }),
       ...(d.reversedServerArn !== undefined && { reversedServerArn: d.reversedServerArn }),
     };
     run.reverse = [...(run.reverse ?? []), entry];
@@ -231,6 +230,15 @@ async function failbackReport(
   return publishReport(records, event, deps);
 }
 
+/**
+ * The run once its report is made: done, with the working lists emptied. Nothing reads them after
+ * the report (which holds every server's outcome and reason), and 300 Region-to-Region entries
+ * with their reasons would crowd Step Functions' 256 KiB per state.
+ */
+function closed(run: FailbackRun, report: AccountReport): FailbackRun {
+  return { ...run, done: true, report, targets: [], skipped: [], failed: [], waiting: [], reverse: [] };
+}
+
 /** The record of a Region-to-Region failback: completed, or failed/timed out with the reason. */
 function reverseRecord(
   base: ServerRecord,
@@ -246,7 +254,7 @@ function reverseRecord(
       errorMessage: failure.message,
     }),
     recoveryInstanceId: entry.recoveryInstanceId,
-    ec2InstanceId: entry.ec2InstanceId,
+    ec2InstanceId: entry.ec2InstanceId ?? entry.recoveryInstanceId,
     jobId: entry.jobId,
     crossRegionFailback: compact<CrossRegionFailback>({
       accountId: entry.origin.accountId,
@@ -275,7 +283,14 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
   // Past the deadline the Region-to-Region failbacks are still read (how far each got), not advanced.
   const recoveredNow = launchedNow
     ? false
-    : await advanceReverse(deps, event.request, event.execution, run, !expiredAtStart);
+    : await advanceReverse(
+        deps,
+        event.request,
+        event.execution,
+        run,
+        event.account.origins ?? [],
+        !expiredAtStart,
+      );
   if (launchedNow || recoveredNow) {
     run.polls += 1;
     return run; // a failback was started: keep the run before anything else can fail
@@ -341,8 +356,6 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
   run.waiting = [];
   const reverseTimedOut = timeOutReverse(run, event.request.options.maxWaitMinutes);
   if (inProgress.length || stillWaiting.length || reverseTimedOut) run.timedOut = true;
-  run.done = true;
   run.polls += 1;
-  run.report = await failbackReport(deps, event, run, byId);
-  return run;
+  return closed(run, await failbackReport(deps, event, run, byId));
 }

@@ -106,7 +106,7 @@ describe('E2E: Region-to-Region failback of AWS-origin servers', () => {
     for (const f of first.failedServers) {
       expect(f.errorCode).toBe('JobTimeout');
       expect(f.errorMessage).toMatch(
-        /in us-west-2 was (INITIATING|INITIAL_SYNC), not yet CONTINUOUS; run failback again to continue/,
+        /to us-west-2 not finished within maxWaitMinutes \(10\): its reversed source server s-[0-9a-f]{17} was (INITIATING|INITIAL_SYNC), not yet CONTINUOUS; run failback again to continue$/,
       );
     }
     expect(calls(world, 'StartRecovery', ORIGIN.accountId)).toBe(0);

@@ -26,7 +26,7 @@ export function output(value: unknown): OrchestrationOutput {
 
 /** DRS calls that change something, counted by the emulator. */
 export function mutatingDrsCalls(world: World): number {
-  return ['StartRecovery', 'StartFailbackLaunch', 'TerminateRecoveryInstances'].reduce(
+  return ['StartRecovery', 'StartFailbackLaunch', 'TerminateRecoveryInstances', 'ReverseReplication'].reduce(
     (n, operation) => n + world.emu.state.callTotal({ service: 'drs', operation }),
     0,
   );

@@ -205,18 +205,28 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     return { accountId, region: paramRegion, name, ...(selector === undefined ? {} : { selector }) };
   }
 
+  /**
+   * The required name-like member (`Name`, `Path`) of a read, as SSM checks it: missing is a
+   * ValidationException naming the member, a non-string or one outside 1-2,048 characters does
+   * not deserialize.
+   */
+  function requiredName(input: Record<string, unknown>, member: 'Name' | 'Path', requestId: string): string {
+    const value = input[member];
+    if (value === undefined || value === null)
+      validation(missingMemberMessage(member.toLowerCase()), requestId);
+    if (typeof value !== 'string' || value.length < 1 || value.length > 2048) {
+      throw fail({ code: 'SerializationException' });
+    }
+    return value;
+  }
+
   function getParameter(
     input: Record<string, unknown>,
     region: string,
     ctx: ServiceContext,
   ): EmulatorResponse {
     const { requestId, principal } = ctx;
-    if (input.Name === undefined || input.Name === null)
-      return validation(missingMemberMessage('name'), requestId);
-    if (typeof input.Name !== 'string' || input.Name.length < 1 || input.Name.length > 2048) {
-      throw fail({ code: 'SerializationException' });
-    }
-    const target = resolveName(input.Name, ctx, region);
+    const target = resolveName(requiredName(input, 'Name', requestId), ctx, region);
     const arn = parameterArn(target.accountId, target.region, target.name);
     const record = state.get(target.accountId, target.region, target.name);
     if (target.accountId !== principal.accountId) {
@@ -279,12 +289,7 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     ctx: ServiceContext,
   ): EmulatorResponse {
     const { requestId, principal } = ctx;
-    if (input.Path === undefined || input.Path === null)
-      return validation(missingMemberMessage('path'), requestId);
-    if (typeof input.Path !== 'string' || input.Path.length < 1 || input.Path.length > 2048) {
-      throw fail({ code: 'SerializationException' });
-    }
-    const path = input.Path;
+    const path = requiredName(input, 'Path', requestId);
     if (!path.startsWith('/')) {
       return validation(
         'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".',

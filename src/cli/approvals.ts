@@ -1,12 +1,36 @@
 /**
  * Who answers a runbook's approval pauses: the person at the terminal (approve / reject with a
  * comment), or `--approve all|WAVE...` given up front. The decision carries who, when and why,
- * and becomes the task output (or failure cause) recorded in the execution.
+ * and becomes the answer to the approval's task token: SendTaskSuccess's output or
+ * SendTaskFailure's cause, recorded in the execution. Deciding is separate from delivering: the
+ * target sends the {@link ApprovalAnswer} (the local runtime's `answerTaskToken`, or the Step
+ * Functions API over the wire).
  */
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import type { ApprovalDecision, ApprovalRequest, Approver } from '../runtime/types.js';
 import type { CliIo } from './io.js';
+
+/** What the operator is asked about: a wave waiting for approval, as its SNS message announces it. */
+export interface ApprovalQuestion {
+  /** `DRS orchestration: approve wave 2 of 3 (application, drill)`: names the wave. */
+  readonly subject?: string;
+  /** The published message (wave, servers, results so far, the exact commands), shown as is. */
+  readonly message: string;
+}
+
+/**
+ * The answer to an approval's task token: SendTaskSuccess with `output` (JSON), or
+ * SendTaskFailure with `error` and `cause`.
+ */
+export type ApprovalAnswer =
+  | { readonly kind: 'success'; readonly output: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'failure'; readonly error: 'ApprovalRejected'; readonly cause: string };
+
+/**
+ * Decides one approval. `signal` aborts when the wave stops waiting for another reason (timeout,
+ * execution stopped): the question is then withdrawn and the promise rejects.
+ */
+export type ApprovalDecider = (question: ApprovalQuestion, signal: AbortSignal) => Promise<ApprovalAnswer>;
 
 /** The operator's name as recorded: `user@host`, or `--initiated-by` when given. */
 export function operatorName(given: string | undefined): string {
@@ -21,7 +45,7 @@ export function operatorName(given: string | undefined): string {
 }
 
 /** The wave a request is about: its number and name from the subject (`approve wave 2 of 3 (app, drill)`). */
-export function waveOfRequest(request: ApprovalRequest): { number?: number; name?: string } {
+export function waveOfRequest(request: ApprovalQuestion): { number?: number; name?: string } {
   const m = /approve wave (\d+) of \d+ \((.*), [a-z]+\)$/.exec(request.subject ?? '');
   if (!m) return {};
   return { number: Number(m[1]), name: m[2] as string };
@@ -37,17 +61,17 @@ export function rejectionCause(by: string, at: Date, comment: string | undefined
   return JSON.stringify({ rejectedBy: by, at: at.toISOString(), comment: comment ?? 'rejected' });
 }
 
-/** A decision of {@link decide}, before it becomes an {@link ApprovalDecision}. */
+/** The operator's decision, before it becomes an {@link ApprovalAnswer}. */
 export interface Answer {
   readonly approve: boolean;
   readonly comment?: string;
 }
 
-/** Turns an answer into the runtime's decision. */
-export function decision(answer: Answer, by: string, at: Date): ApprovalDecision {
+/** Turns a decision into the answer to the approval's task token, with who and when. */
+export function approvalAnswer(answer: Answer, by: string, at: Date): ApprovalAnswer {
   return answer.approve
-    ? { approve: true, output: approvedOutput(by, at, answer.comment) }
-    : { approve: false, error: 'ApprovalRejected', cause: rejectionCause(by, at, answer.comment) };
+    ? { kind: 'success', output: approvedOutput(by, at, answer.comment) }
+    : { kind: 'failure', error: 'ApprovalRejected', cause: rejectionCause(by, at, answer.comment) };
 }
 
 /** Whether `--approve` values pre-approve the wave. */
@@ -60,15 +84,23 @@ export function preApproved(approve: readonly string[], wave: { number?: number;
   );
 }
 
-/** Asks on the terminal: approve or reject, then an optional comment. */
-async function ask(io: CliIo, request: ApprovalRequest, signal: AbortSignal): Promise<Answer> {
+/**
+ * Asks the person at the terminal about `question` (its message shown as is): approve or reject,
+ * then a comment (required for a rejection). Knows nothing of how the answer is delivered.
+ * Rejects when `signal` aborts (the question withdrawn).
+ */
+export async function askOperator(
+  io: CliIo,
+  question: ApprovalQuestion,
+  signal: AbortSignal,
+): Promise<Answer> {
   const rl = createInterface({
     input: io.stdin as NodeJS.ReadableStream,
     output: io.stderr as unknown as NodeJS.WritableStream,
     terminal: false,
   });
   try {
-    io.stderr.write(`\n${request.message}\n\n`);
+    io.stderr.write(`\n${question.message}\n\n`);
     for (;;) {
       const answer = (await rl.question('Approve this wave? [a]pprove / [r]eject: ', { signal }))
         .trim()
@@ -89,8 +121,8 @@ async function ask(io: CliIo, request: ApprovalRequest, signal: AbortSignal): Pr
   }
 }
 
-/** Options of {@link createApprover}. */
-export interface ApproverOptions {
+/** Options of {@link createApprovalDecider}. */
+export interface ApprovalDeciderOptions {
   readonly io: CliIo;
   /** `--approve` values: `all`, wave names or numbers. */
   readonly approve: readonly string[];
@@ -103,26 +135,27 @@ export interface ApproverOptions {
   /** Called around the prompt (stop and restart the live view). */
   readonly beforePrompt?: () => void;
   /** Told every decision, for the log. */
-  readonly onDecision?: (request: ApprovalRequest, answer: Answer, by: string) => void;
+  readonly onDecision?: (question: ApprovalQuestion, answer: Answer, by: string) => void;
 }
 
 /**
- * The approver of a runbook run. A wave not pre-approved is asked on the terminal; without a
- * terminal it is rejected with a cause saying how to approve it (never left waiting forever).
+ * Decides the approvals of a runbook run. A wave not pre-approved is asked on the terminal;
+ * without a terminal it is rejected with a cause saying how to approve it (never left waiting
+ * forever).
  */
-export function createApprover(options: ApproverOptions): Approver {
+export function createApprovalDecider(options: ApprovalDeciderOptions): ApprovalDecider {
   // Prompts one at a time (waves run in order, but be safe).
   let queue: Promise<unknown> = Promise.resolve();
-  return (request, signal) => {
-    const run = async (): Promise<ApprovalDecision> => {
-      const wave = waveOfRequest(request);
+  return (question, signal) => {
+    const run = async (): Promise<ApprovalAnswer> => {
+      const wave = waveOfRequest(question);
       let answer: Answer;
       let by = options.operator;
       if (preApproved(options.approve, wave)) {
         answer = { approve: true, comment: 'pre-approved with --approve' };
       } else if (options.interactive) {
         options.beforePrompt?.();
-        answer = await ask(options.io, request, signal);
+        answer = await askOperator(options.io, question, signal);
       } else {
         by = 'drs-orch';
         answer = {
@@ -130,8 +163,8 @@ export function createApprover(options: ApproverOptions): Approver {
           comment: `no terminal to ask on and wave ${wave.name ?? wave.number ?? '?'} was not pre-approved (pass --approve ${wave.name ?? 'all'})`,
         };
       }
-      options.onDecision?.(request, answer, by);
-      return decision(answer, by, options.now());
+      options.onDecision?.(question, answer, by);
+      return approvalAnswer(answer, by, options.now());
     };
     const p = queue.then(run, run);
     queue = p.catch(() => undefined);

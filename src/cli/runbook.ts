@@ -16,7 +16,7 @@ import {
   wavesInput,
 } from '../contract/index.js';
 import { ReportRecorder } from '../report/index.js';
-import { createApprover, operatorName, preApproved } from './approvals.js';
+import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -218,7 +218,7 @@ async function executeRunbook(
     if ((event.type === 'StateEntered' || event.type === 'StateExited') && event.machine === 'waves') return;
     progress?.onEvent(event);
   };
-  const approver = createApprover({
+  const decide = createApprovalDecider({
     io,
     approve: invocation.approve,
     operator,
@@ -228,9 +228,9 @@ async function executeRunbook(
       progress?.stop();
       progress = undefined;
     },
-    onDecision: (request, answer, by) => {
+    onDecision: (question, answer, by) => {
       const verdict = answer.approve ? 'approved' : 'rejected';
-      const text = `${request.subject?.replace(/^DRS orchestration: approve /, '') ?? 'wave'}: ${verdict} by ${by}${answer.comment ? ` (${answer.comment})` : ''}`;
+      const text = `${question.subject?.replace(/^DRS orchestration: approve /, '') ?? 'wave'}: ${verdict} by ${by}${answer.comment ? ` (${answer.comment})` : ''}`;
       recorder.note(session.now().toISOString(), text);
       say(text);
     },
@@ -259,7 +259,7 @@ async function executeRunbook(
       name,
       onEvent,
       onRecord: (e) => recorder.onEvent(e),
-      approver,
+      decide,
       signal: controller.signal,
     });
   } finally {

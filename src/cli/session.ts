@@ -4,7 +4,7 @@
  * `main()` and its tests never depend on how a target works.
  */
 import type { RecordedEvent } from '../report/index.js';
-import type { Approver } from '../runtime/types.js';
+import type { ApprovalDecider } from './approvals.js';
 
 /**
  * A progress event, whatever the engine: the local runtime's events and Step Functions history
@@ -106,8 +106,11 @@ export interface WavesRunOptions {
   readonly onEvent: ProgressListener;
   /** Every engine event, for the evidence report. */
   readonly onRecord: (event: RecordedEvent) => void;
-  /** Answers the approval pauses. */
-  readonly approver: Approver;
+  /**
+   * Decides each approval the run waits for; the target delivers the answer to its task token
+   * (SendTaskSuccess / SendTaskFailure, or the local runtime's answerTaskToken).
+   */
+  readonly decide: ApprovalDecider;
   /** Aborts the execution (StopExecution). */
   readonly signal: AbortSignal;
 }

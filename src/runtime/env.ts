@@ -14,7 +14,7 @@ import {
 import { createTaskDeps, type TaskLogger } from '../tasks/deps.js';
 import type { MachineName } from './definitions.js';
 import type { DiscreteScheduler } from './scheduler.js';
-import type { Approver, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
+import type { RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
 
 /** Options of {@link createRuntimeEnv}. */
 export interface RuntimeEnvConfig {
@@ -56,7 +56,6 @@ export interface RuntimeEnvConfig {
   readonly retryPolicy?: RetryPolicy;
   readonly onAttempt?: (info: AttemptInfo) => void;
   readonly log?: TaskLogger;
-  readonly approver?: Approver;
   readonly limits?: RuntimeLimits;
   readonly stateMachineNames?: Partial<Record<MachineName, string>>;
   readonly placeholders?: Readonly<Record<string, string>>;
@@ -163,7 +162,6 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     // The emulator routes SendTask* to this process; real AWS does not know local tokens.
     taskTokenAnswers: config.taskTokenAnswers ?? (config.endpoint ? 'emulator' : 'in-process'),
     ...(config.tasks ? { tasks: config.tasks } : {}),
-    ...(config.approver ? { approver: config.approver } : {}),
     ...(config.limits ? { limits: config.limits } : {}),
     ...(config.stateMachineNames ? { stateMachineNames: config.stateMachineNames } : {}),
     ...(config.placeholders ? { placeholders: config.placeholders } : {}),

@@ -35,6 +35,7 @@ export {
   type TaskTokenResult,
   taskTokenBackend,
   taskTokenOwner,
+  taskTokenWaitSignal,
 } from './integrations/task-tokens.js';
 export {
   LOCAL_WAIT_RESOURCE,

@@ -153,6 +153,8 @@ export class DiscreteScheduler {
   readonly #trackHttp: boolean;
   readonly #executions = new Set<ExecState>();
   readonly #sleepers: Sleeper[] = [];
+  /** Why the clock is held (a person is being asked), see {@link DiscreteScheduler.hold}. */
+  readonly #holds = new Set<{ readonly what: string }>();
   readonly #current = new AsyncLocalStorage<TaskState>();
   #seq = 0;
   #version = 0;
@@ -217,6 +219,22 @@ export class DiscreteScheduler {
     return task ? this.#sleepUntil(wakeMs, task, task) : this.#sleepUntil(wakeMs, undefined, undefined);
   };
 
+  /**
+   * Holds the clock while a person decides (the CLI's approval prompt): nothing counts as idle, so
+   * no wake-up (the approval's own timeout) comes while they think, and the wait is never called a
+   * stall. Returns the release; releasing twice is harmless.
+   *
+   * @example const release = scheduler.hold('the operator is asked to approve wave 2'); ... release();
+   */
+  hold(what: string): () => void {
+    const hold = { what };
+    this.#holds.add(hold);
+    this.#touch();
+    return () => {
+      if (this.#holds.delete(hold)) this.#touch();
+    };
+  }
+
   /** Starts tracking an execution; it counts as active until it has tasks that are all blocked. */
   beginExecution(opts: BeginExecutionOptions = {}): ScheduledExecution {
     this.#execCount += 1;
@@ -266,6 +284,7 @@ export class DiscreteScheduler {
         );
       }
     }
+    for (const hold of this.#holds) lines.push(`clock held: ${hold.what}`);
     let earliest: number | undefined;
     for (const s of this.#sleepers) if (earliest === undefined || s.wakeMs < earliest) earliest = s.wakeMs;
     lines.push(
@@ -358,7 +377,7 @@ export class DiscreteScheduler {
   }
 
   #idle(): boolean {
-    if (this.#httpInFlight > 0) return false;
+    if (this.#httpInFlight > 0 || this.#holds.size > 0) return false;
     for (const exec of this.#executions) {
       if (exec.tasks.size === 0) return false;
       for (const task of exec.tasks) if (task.waits.size === 0) return false;
@@ -453,8 +472,9 @@ export class DiscreteScheduler {
     }
   }
 
-  /** Everything idle, nothing to wake, and an approval pending: a human may take their time. */
+  /** The clock held for a person, or everything idle, nothing to wake and an approval pending: a human may take their time. */
   #waitingForHuman(): boolean {
+    if (this.#holds.size > 0) return true;
     if (this.#sleepers.length > 0 || !this.#idle()) return false;
     for (const exec of this.#executions)
       for (const task of exec.tasks) for (const w of task.waits) if (w.what === APPROVAL_WAIT) return true;

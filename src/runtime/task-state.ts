@@ -266,6 +266,7 @@ async function dispatch(
     task.stateName,
     input,
     binding.waitForTaskToken ? (token ?? mintTaskToken()) : undefined,
+    task.heartbeatSeconds,
     signal,
     scheduled,
     submitted,

@@ -49,7 +49,11 @@ export interface SnsMessage {
   readonly attributes?: Readonly<Record<string, string>>;
 }
 
-/** A `waitForTaskToken` pause waiting for a decision. */
+/**
+ * An `sns:publish.waitForTaskToken` Task (an approval) waiting for the answer to its token, as the
+ * `ApprovalRequested` event tells it. Answer it like any task token: `answerTaskToken(token, ...)`
+ * in this process, or SendTaskSuccess / SendTaskFailure through the emulator.
+ */
 export interface ApprovalRequest {
   readonly token: string;
   readonly executionArn: string;
@@ -59,23 +63,6 @@ export interface ApprovalRequest {
   /** The published message (with the exact approve/reject commands). */
   readonly message: string;
 }
-
-/** The answer to an {@link ApprovalRequest}: `send-task-success` or `send-task-failure`. */
-export type ApprovalDecision =
-  | { readonly approve: true /** Task output. @default { approved: true } */; readonly output?: unknown }
-  | {
-      readonly approve: false;
-      /** Error name. @default 'ApprovalRejected' */
-      readonly error?: string;
-      /** @default 'rejected by the approver' */
-      readonly cause?: string;
-    };
-
-/**
- * Decides an approval pause. May never settle: the state's timeout (virtual time) then applies.
- * `signal` aborts when the pause is over for another reason (timeout, execution aborted).
- */
-export type Approver = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalDecision>;
 
 /** Step Functions' limits, enforced locally. */
 export interface RuntimeLimits {
@@ -122,8 +109,6 @@ export interface RuntimeEnv {
   publish(message: SnsMessage): Promise<{ messageId?: string }>;
   /** @default the registry of `src/tasks` */
   readonly tasks?: TaskRegistry;
-  /** Decides approval pauses. @default none: every pause runs into its timeout */
-  readonly approver?: Approver;
   /** State machine names (the last part of their ARNs). @default DEFAULT_STATE_MACHINE_NAMES */
   readonly stateMachineNames?: Partial<Record<MachineName, string>>;
   /**

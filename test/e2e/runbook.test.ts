@@ -20,8 +20,11 @@ import { generateFleet } from '../../src/emulator/fleet/generate.js';
 import type { ReportSource } from '../../src/report/index.js';
 import { Capture } from '../unit/cli/fakes.js';
 
-/** A terminal: stdin and stderr are TTYs; `answer` replies to each prompt as it appears. */
-function terminal(dir: string, answers: Record<string, string[]>) {
+/**
+ * A terminal: stdin and stderr are TTYs; `answers` reply to each prompt as it appears (after
+ * `thinkMs` of real time, like a person reading the message, when given).
+ */
+function terminal(dir: string, answers: Record<string, string[]>, thinkMs = 0) {
   const stdin = Object.assign(new PassThrough(), { isTTY: true });
   const stderr = new Capture(true);
   const stdout = new Capture();
@@ -38,7 +41,8 @@ function terminal(dir: string, answers: Record<string, string[]>) {
         const reply = replies[n];
         if (reply !== undefined) {
           given.set(prompt, (given.get(prompt) ?? 0) + 1);
-          setImmediate(() => stdin.write(`${reply}\n`));
+          if (thinkMs > 0) setTimeout(() => stdin.write(`${reply}\n`), thinkMs);
+          else setImmediate(() => stdin.write(`${reply}\n`));
         }
       }
     }
@@ -228,6 +232,30 @@ describe('drs-orch runbook refusals, rejection and cancellation', () => {
     expect(stderr.text).toContain('wave "application" asks for approval and there is no terminal');
     expect(stderr.text).toContain('--approve application');
     expect(await readdir(dir)).toEqual(['runbook.yaml']);
+  });
+
+  it('holds virtual time while the operator reads and decides at the prompt: an approval given after real seconds is not cut by its timeout', async () => {
+    const SINGLE = `
+action: drill
+approval: { timeoutSeconds: 3600 }
+waves:
+  - name: single
+    tags: { DR-Test: single }
+    approval: true
+`;
+    // Far more real time than the scheduler needs to jump its frozen clock to the 3,600 s timeout.
+    const run = await runIn(SINGLE, [], (dir) =>
+      terminal(dir, { 'Approve this wave?': ['a'], 'Comment (optional):': ['read it all'] }, 500),
+    );
+
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as { status: string; waves: Record<string, { approval: unknown }> };
+    expect(out.status).toBe('success');
+    expect(out.waves.wave1?.approval).toMatchObject({ approved: true, comment: 'read it all' });
+    const approval = run.report.source.waves[0]?.approval;
+    expect(approval).toMatchObject({ decision: 'approved', comment: 'read it all' });
+    // Discrete time stood still from the question to the answer.
+    expect(approval?.decidedAt).toBe(approval?.requestedAt);
   });
 
   it('rejects at the prompt: no wave runs, exit 3, the rejection and its reason are in the record', async () => {

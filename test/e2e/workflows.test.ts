@@ -1,7 +1,34 @@
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest } from '../../src/runtime/index.js';
+import type { ApprovalRequest, RuntimeEvent } from '../../src/runtime/index.js';
 import { output, serversTagged } from './helpers.js';
 import { startWorld, TOPIC_ARN, type World } from './world.js';
+
+/**
+ * Answers each approval the run announces over the wire, as an operator's
+ * `aws stepfunctions send-task-success|failure` would, on the emulator's Step Functions API (which
+ * routes it to the waiting Task). The clock is held while the answer travels.
+ */
+function answerOverTheWire(
+  w: World,
+  requests: ApprovalRequest[],
+  send: (token: string) => SendTaskSuccessCommand | SendTaskFailureCommand,
+): (event: RuntimeEvent) => void {
+  const sfn = new SFNClient({
+    endpoint: w.emu.endpoint,
+    region: 'us-east-1',
+    credentials: w.emu.credentials,
+  });
+  return (event) => {
+    if (event.type !== 'ApprovalRequested') return;
+    requests.push(event.request);
+    const release = w.scheduler?.hold('the test answers the approval');
+    void sfn
+      .send(send(event.request.token) as SendTaskSuccessCommand)
+      .finally(() => release?.())
+      .finally(() => sfn.destroy());
+  };
+}
 
 describe('E2E: parent workflows', () => {
   let world: World | undefined;
@@ -12,23 +39,25 @@ describe('E2E: parent workflows', () => {
 
   it('waves: runs wave 1, asks for approval, then runs wave 2 through the main machine', async () => {
     const requests: ApprovalRequest[] = [];
-    world = await startWorld({
-      env: {
-        approver: async (request) => {
-          requests.push(request);
-          return { approve: true };
-        },
-      },
-    });
+    world = await startWorld();
     const tags1 = { 'DR-Wave': '1', 'DR-Application': 'HRP' };
     const tags2 = { 'DR-Wave': '1', 'DR-Application': 'Connectors' };
     const expected = serversTagged(world, tags1).length + serversTagged(world, tags2).length;
 
-    const result = await world.run('waves', {
-      action: 'drill',
-      approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
-      waves: [{ tags: tags1 }, { tags: tags2, approval: true }],
-    });
+    const result = await world.run(
+      'waves',
+      {
+        action: 'drill',
+        approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
+        waves: [{ tags: tags1 }, { tags: tags2, approval: true }],
+      },
+      undefined,
+      answerOverTheWire(
+        world,
+        requests,
+        (taskToken) => new SendTaskSuccessCommand({ taskToken, output: '{"approved":true}' }),
+      ),
+    );
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toMatchObject({
@@ -49,22 +78,29 @@ describe('E2E: parent workflows', () => {
 
   it('waves: the approval message of a large wave names its first 50 servers and counts the rest, far below SNS 256 KB', async () => {
     const requests: ApprovalRequest[] = [];
-    world = await startWorld({
-      env: {
-        approver: async (request) => {
-          requests.push(request);
-          return { approve: false, error: 'ApprovalRejected', cause: 'checking the message only' };
-        },
-      },
-    });
+    world = await startWorld();
     const tags = { 'DR-Wave': '1' };
     const total = serversTagged(world, tags).length;
 
-    const result = await world.run('waves', {
-      action: 'drill',
-      approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
-      waves: [{ name: 'everything', tags, approval: true }],
-    });
+    const result = await world.run(
+      'waves',
+      {
+        action: 'drill',
+        approval: { topicArn: TOPIC_ARN, timeoutSeconds: 3600 },
+        waves: [{ name: 'everything', tags, approval: true }],
+      },
+      undefined,
+      answerOverTheWire(
+        world,
+        requests,
+        (taskToken) =>
+          new SendTaskFailureCommand({
+            taskToken,
+            error: 'ApprovalRejected',
+            cause: 'checking the message only',
+          }),
+      ),
+    );
 
     expect(result.output).toMatchObject({ status: 'rejected' });
     const message = requests[0]?.message ?? '';

@@ -27,11 +27,12 @@ export interface World {
   readonly env: LocalRuntimeEnv;
   /** The scheduler that moves the frozen clock (discrete time only). */
   readonly scheduler?: DiscreteScheduler;
-  /** Runs a workflow, collecting its events. */
+  /** Runs a workflow, collecting its events (and telling each to `onEvent`). */
   run(
     machine: MachineName,
     input: unknown,
     name?: string,
+    onEvent?: (event: RuntimeEvent) => void,
   ): Promise<RunStateMachineResult & { events: RuntimeEvent[] }>;
   stop(): Promise<void>;
 }
@@ -70,13 +71,16 @@ export async function startWorld(
     emu,
     env,
     ...(scheduler ? { scheduler } : {}),
-    run: async (machine, input, name) => {
+    run: async (machine, input, name, onEvent) => {
       const events: RuntimeEvent[] = [];
       const result = await runStateMachine({
         machine,
         input,
         env,
-        onEvent: (e) => events.push(e),
+        onEvent: (e) => {
+          events.push(e);
+          onEvent?.(e);
+        },
         ...(name === undefined ? {} : { name }),
       });
       return { ...result, events };

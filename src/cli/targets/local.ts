@@ -8,9 +8,11 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
 import { isMapRunChild } from '../../runtime/arns.js';
 import { createRuntimeEnv, type LocalRuntimeEnv } from '../../runtime/env.js';
+import { answerTaskToken, taskTokenWaitSignal } from '../../runtime/integrations/task-tokens.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
-import type { RuntimeEvent } from '../../runtime/types.js';
+import type { ApprovalRequest, RuntimeEvent } from '../../runtime/types.js';
+import type { ApprovalDecider } from '../approvals.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
@@ -124,6 +126,31 @@ function executionName(action: unknown, now: Date): string {
   return `drs-orch-${String(action)}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * Answers an approval the local runtime announced (`ApprovalRequested`) like any task token:
+ * `decide` asks (or pre-approves), then the answer goes to the waiting Task through
+ * answerTaskToken. Discrete time holds still while the operator decides, so the approval's
+ * virtual timeout cannot run out under a person reading the message; the question is withdrawn
+ * when the Task stops waiting (timed out, execution stopped). Called synchronously from the event.
+ */
+function answerApproval(env: LocalRuntimeEnv, decide: ApprovalDecider, request: ApprovalRequest): void {
+  const over = taskTokenWaitSignal(request.token);
+  if (over === undefined) return;
+  const release = env.scheduler?.hold(`the operator decides on ${request.subject ?? request.stateName}`);
+  decide(request, over)
+    .then(
+      (answer) => answerTaskToken(request.token, answer),
+      (err: unknown) => {
+        // Withdrawn because the wait ended: nothing to answer. Otherwise the approval step itself
+        // failed (the terminal went away): the wave fails with that error rather than wait.
+        if (over.aborted) return;
+        const error = err instanceof Error ? err : new Error(String(err));
+        answerTaskToken(request.token, { kind: 'failure', error: error.name, cause: error.message });
+      },
+    )
+    .finally(() => release?.());
+}
+
 /** A session on the local runtime. */
 function localSession(
   env: LocalRuntimeEnv,
@@ -163,8 +190,9 @@ function localSession(
       const result = await runStateMachine({
         machine: 'waves',
         input,
-        env: { ...env, approver: options.approver },
+        env,
         onEvent: (event) => {
+          if (event.type === 'ApprovalRequested') answerApproval(env, options.decide, event.request);
           options.onRecord(event);
           const mapped = toProgressEvent(event);
           if (mapped) options.onEvent(mapped);

@@ -8,18 +8,12 @@
 import type {
   SfnReportedEvent,
   SfnStateMachine,
-  SfnTaskAnswer,
   StepFunctionsBackend,
   StepFunctionsBackendFactory,
   StepFunctionsHost,
 } from '../../emulator/index.js';
 import type { MachineName } from '../../runtime/definitions.js';
-import type {
-  ApprovalDecision,
-  HistoryListener,
-  LocalRuntimeEnv,
-  StartedExecution,
-} from '../../runtime/index.js';
+import type { HistoryListener, LocalRuntimeEnv, StartedExecution } from '../../runtime/index.js';
 
 type Runtime = typeof import('../../runtime/index.js');
 
@@ -52,11 +46,6 @@ function hostedMachines(runtime: Runtime, host: StepFunctionsHost): SfnStateMach
   return machines;
 }
 
-/** A `.waitForTaskToken` Task waiting for its answer. */
-interface PendingTask {
-  readonly resolve: (decision: ApprovalDecision) => void;
-}
-
 /**
  * The Step Functions backend of `drs-orch serve`: our workflows on the local runtime.
  *
@@ -77,26 +66,11 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
   const envs = new Map<number, Promise<LocalRuntimeEnv>>();
   /** Running executions (roots and children) by ARN, with the handle of their run. */
   const runs = new Map<string, StartedExecution>();
-  const tokens = new Map<string, PendingTask>();
-  /** Tokens this backend issued whose Task is over (answered, timed out, execution stopped). */
-  const closedTokens = new Set<string>();
   /** Executions registered but not yet running (the runtime env is being built), and those stopped meanwhile. */
   const pending = new Set<string>();
   const cancelled = new Set<string>();
   const terminal = new Set<string>(Object.values(runtime.TERMINAL_EVENT));
-
-  const approver = (request: { token: string }, signal: AbortSignal): Promise<ApprovalDecision> =>
-    new Promise((resolve) => {
-      tokens.set(request.token, { resolve });
-      signal.addEventListener(
-        'abort',
-        () => {
-          tokens.delete(request.token);
-          closedTokens.add(request.token);
-        },
-        { once: true },
-      );
-    });
+  const tokens = runtime.taskTokenBackend(host);
 
   // One env per time scale, shared by every execution (built once, even for concurrent starts).
   const envFor = (timeScale: number): Promise<LocalRuntimeEnv> => {
@@ -109,7 +83,6 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
         accountId: host.orchestrator.accountId,
         timeScale,
         now: () => host.clock.now(),
-        approver,
         ...(host.orchestrator.resultsBucket ? { resultsBucket: host.orchestrator.resultsBucket } : {}),
       });
       envs.set(timeScale, env);
@@ -165,29 +138,10 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
       return runs.get(executionArn)?.stop(executionArn, reason) ?? false;
     },
 
-    taskOwner: (token) => runtime.taskTokenOwner(token),
-
-    /** `answer.output` must be JSON (the API checks it first). */
-    answerTask(token: string, answer: SfnTaskAnswer) {
-      const pending = tokens.get(token);
-      if (!pending) {
-        if (closedTokens.has(token)) return 'closed';
-        // Not an approval: a Task waiting for an executor's callback, or no Task at all.
-        return runtime.answerTaskToken(token, runtime.fromWireAnswer(answer));
-      }
-      if (answer.kind === 'heartbeat') return 'ok';
-      tokens.delete(token);
-      closedTokens.add(token);
-      pending.resolve(
-        answer.kind === 'success'
-          ? { approve: true, output: JSON.parse(answer.output) as unknown }
-          : {
-              approve: false,
-              ...(answer.error === undefined ? {} : { error: answer.error }),
-              ...(answer.cause === undefined ? {} : { cause: answer.cause }),
-            },
-      );
-      return 'ok';
-    },
+    // Every .waitForTaskToken Task (approvals, executor callbacks) waits in the runtime's one
+    // task-token registry: SendTask* are routed there as by taskTokenBackend, and authorized by
+    // the emulator on the state machine that holds the token.
+    taskOwner: runtime.taskTokenOwner,
+    answerTask: tokens.answerTask,
   };
 }

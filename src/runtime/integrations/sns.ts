@@ -1,18 +1,21 @@
 /**
- * The `sns:publish` integration, and `sns:publish.waitForTaskToken`: publish through
- * `env.publish`, then (with a token) emit `ApprovalRequested` and wait for `env.approver`.
+ * The `sns:publish` integration, and `sns:publish.waitForTaskToken` (approvals): publish through
+ * `env.publish`; with a token, emit `ApprovalRequested` and wait for the answer to the token like
+ * every `.waitForTaskToken` Task ({@link waitForTaskToken}).
  */
 import { namedError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution.js';
 import { isRecord } from '../metering.js';
 import { APPROVAL_WAIT, type ScheduledTask } from '../scheduler.js';
-import type { ApprovalDecision } from '../types.js';
 import { checkSameLocation } from './child-execution.js';
+import { waitForTaskToken } from './task-tokens.js';
 
 /**
- * Publishes the Task's `Parameters`; with a `token`, reports the request `submitted` and waits for
- * the approval decision.
- * @throws `SNS.<ErrorName>` when publishing fails, the decision's error when rejected
+ * Publishes the Task's `Parameters`; with a `token`, reports the request `submitted`, emits
+ * `ApprovalRequested` and waits for SendTaskSuccess / SendTaskFailure on the token (each
+ * SendTaskHeartbeat restarting the `heartbeatSeconds` clock).
+ * @throws `SNS.<ErrorName>` when publishing fails; the failure's error (`ApprovalRejected`);
+ *   `States.HeartbeatTimeout`
  */
 export async function publishToSns(
   host: ExecutionHost,
@@ -20,6 +23,7 @@ export async function publishToSns(
   stateName: string,
   input: unknown,
   token: string | undefined,
+  heartbeatSeconds: number | undefined,
   signal: AbortSignal,
   scheduled: ScheduledTask | undefined,
   submitted: (output: unknown) => void,
@@ -36,40 +40,36 @@ export async function publishToSns(
       if (isRecord(attr) && typeof attr.StringValue === 'string') attributes[key] = attr.StringValue;
     }
   }
-  let published: { messageId?: string };
-  try {
-    published = await host.env.publish({
-      topicArn,
-      message,
-      ...(subject === undefined ? {} : { subject }),
-      ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
-    });
-  } catch (err) {
-    // Service integrations report errors as <Service>.<ExceptionName>.
-    const name = err instanceof Error ? err.name : 'Error';
-    throw namedError(`SNS.${name}`, err instanceof Error ? err.message : String(err));
-  }
-  if (token === undefined) return { MessageId: published.messageId ?? null };
-  submitted({ MessageId: published.messageId ?? null });
-  const request = {
-    token,
-    executionArn: exec.arn,
-    stateName,
-    topicArn,
-    message,
-    ...(subject === undefined ? {} : { subject }),
+  const publish = async (): Promise<{ MessageId: string | null }> => {
+    try {
+      const published = await host.env.publish({
+        topicArn,
+        message,
+        ...(subject === undefined ? {} : { subject }),
+        ...(Object.keys(attributes).length > 0 ? { attributes } : {}),
+      });
+      return { MessageId: published.messageId ?? null };
+    } catch (err) {
+      // Service integrations report errors as <Service>.<ExceptionName>.
+      const name = err instanceof Error ? err.name : 'Error';
+      throw namedError(`SNS.${name}`, err instanceof Error ? err.message : String(err));
+    }
   };
-  host.emit(exec, { type: 'ApprovalRequested', request });
-  const approver = host.env.approver;
-  const pending = new Promise<ApprovalDecision>((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(namedError('States.Runtime', 'the approval wait ended')), {
-      once: true,
+  if (token === undefined) return publish();
+  const wait = { host, exec, token, heartbeatSeconds, signal, scheduled, waitingFor: APPROVAL_WAIT };
+  // Nobody answering is not an error: the state's TimeoutSeconds (or HeartbeatSeconds) decides, as on AWS.
+  return waitForTaskToken(wait, async () => {
+    submitted(await publish());
+    host.emit(exec, {
+      type: 'ApprovalRequested',
+      request: {
+        token,
+        executionArn: exec.arn,
+        stateName,
+        topicArn,
+        message,
+        ...(subject === undefined ? {} : { subject }),
+      },
     });
-    // Without an approver nobody answers: the state's timeout decides, as on AWS.
-    approver?.(request, signal).then(resolve, reject);
   });
-  // Discrete time: a pending approval is idle, so the state's timeout can come.
-  const decision = await (scheduled ? scheduled.blockOn(pending, APPROVAL_WAIT) : pending);
-  if (decision.approve) return decision.output ?? { approved: true };
-  throw namedError(decision.error ?? 'ApprovalRejected', decision.cause ?? 'rejected by the approver');
 }

@@ -1,12 +1,18 @@
 /**
- * Task tokens of `lambda:invoke.waitForTaskToken` Tasks waiting for their answer, per process:
- * SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach them here, through the emulator's
- * Step Functions service (its backend port, {@link taskTokenBackend}) or in-process
- * ({@link inProcessCallbacks}, when the tasks run against real AWS, which cannot know a local token).
+ * The one `.waitForTaskToken` mechanism of the runtime: every such Task (`lambda:invoke` handing
+ * its token to an executor, `sns:publish` announcing an approval) opens its token here and waits
+ * in {@link waitForTaskToken}; SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat reach it
+ * through {@link answerTaskToken}: from the emulator's Step Functions service (its backend port,
+ * {@link taskTokenBackend}, or `drs-orch serve`'s), from the executors' tasks in-process
+ * ({@link inProcessCallbacks}, against real AWS, which cannot know a local token), or from the
+ * CLI's approval prompt. One registry per process.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SfnTaskAnswer, StepFunctionsBackendFactory } from '../../emulator/index.js';
 import type { TaskCallbacksPort } from '../../tasks/callbacks.js';
 import { namedError } from '../errors.js';
+import type { Execution, ExecutionHost } from '../execution.js';
+import type { ScheduledTask } from '../scheduler.js';
 
 /** What the runtime's task tokens look like (48 random bytes, base64url). */
 export const TASK_TOKEN_FORMAT = /^[A-Za-z0-9_-]{64}$/;
@@ -24,6 +30,8 @@ interface Waiting {
   /** The state machine of the execution whose Task waits (what IAM authorizes SendTask* on). */
   readonly stateMachineArn: string;
   readonly answer: (answer: TaskTokenAnswer) => void;
+  /** Aborted when the Task stops waiting, for whoever is preparing an answer. */
+  readonly over: AbortController;
 }
 
 const waiting = new Map<string, Waiting>();
@@ -42,7 +50,7 @@ export function openTaskToken(
   stateMachineArn: string,
   answer: (answer: TaskTokenAnswer) => void,
 ): void {
-  waiting.set(token, { stateMachineArn, answer });
+  waiting.set(token, { stateMachineArn, answer, over: new AbortController() });
 }
 
 /** The Task is over: later answers get TaskTimedOut, as on AWS. */
@@ -52,6 +60,16 @@ export function closeTaskToken(token: string): void {
   waiting.delete(token);
   closed.set(token, found.stateMachineArn);
   if (closed.size > MAX_CLOSED) closed.delete(closed.keys().next().value as string);
+  found.over.abort();
+}
+
+/**
+ * A signal that aborts when the Task waiting on `token` stops waiting (answered, timed out,
+ * execution stopped): an operator's prompt for it can then be withdrawn. Undefined when no Task
+ * waits on it (already over, or never issued).
+ */
+export function taskTokenWaitSignal(token: string): AbortSignal | undefined {
+  return waiting.get(token)?.over.signal;
 }
 
 /** Answers a waiting Task's token. A success or failure closes it. */
@@ -69,6 +87,108 @@ export function answerTaskToken(token: string, answer: TaskTokenAnswer): TaskTok
 /** The state machine whose Task holds or held `token` (SendTask* are authorized on it), if any. */
 export function taskTokenOwner(token: string): string | undefined {
   return waiting.get(token)?.stateMachineArn ?? closed.get(token);
+}
+
+/** How a Task waits for the answer to its token: see {@link waitForTaskToken}. */
+export interface TaskTokenWait {
+  readonly host: ExecutionHost;
+  /** The execution whose Task waits: the token belongs to its state machine. */
+  readonly exec: Execution;
+  readonly token: string;
+  /** The state's `HeartbeatSeconds` (virtual): the longest gap allowed between answers. */
+  readonly heartbeatSeconds: number | undefined;
+  /** Aborted when the Task ends otherwise (its `TimeoutSeconds`, the execution stopped). */
+  readonly signal: AbortSignal;
+  readonly scheduled: ScheduledTask | undefined;
+  /**
+   * What the scheduler is told the Task is blocked on (`APPROVAL_WAIT` for a person, who may
+   * take their time without the run being called stalled).
+   */
+  readonly waitingFor: string;
+}
+
+/**
+ * A `.waitForTaskToken` Task: opens `token` for the execution's state machine, runs `handOn`
+ * (which gives the token to whoever answers: a Lambda's payload, an SNS message), then waits for
+ * SendTaskSuccess (its output is the Task's result) or SendTaskFailure (the Task fails with its
+ * error and cause). Every SendTaskHeartbeat restarts the `heartbeatSeconds` clock; without an
+ * answer in time the Task fails with `States.HeartbeatTimeout`. The caller enforces the state's
+ * `TimeoutSeconds` around this call (aborting `signal`). The token is closed whenever the Task
+ * ends, so a late answer gets TaskTimedOut.
+ *
+ * @throws what `handOn` throws, the failure's error, `States.HeartbeatTimeout`
+ */
+export async function waitForTaskToken(wait: TaskTokenWait, handOn: () => Promise<void>): Promise<unknown> {
+  const { token } = wait;
+  let waiter: ((answer: TaskTokenAnswer) => void) | undefined;
+  const queued: TaskTokenAnswer[] = [];
+  // Open before handing the token on: the answer may come back before `handOn` returns.
+  openTaskToken(token, wait.exec.stateMachineArn, (answer) => {
+    const wake = waiter;
+    waiter = undefined;
+    if (wake) wake(answer);
+    else queued.push(answer);
+  });
+  try {
+    await handOn();
+    for (;;) {
+      const answer =
+        queued.shift() ??
+        (await nextAnswer(wait, (fn) => {
+          waiter = fn;
+        }));
+      if (answer.kind === 'heartbeat') continue;
+      if (answer.kind === 'success') return answer.output;
+      throw namedError(answer.error ?? '', answer.cause ?? '');
+    }
+  } finally {
+    closeTaskToken(token);
+  }
+}
+
+/** The next answer to the token, or `States.HeartbeatTimeout` after `heartbeatSeconds` (virtual). */
+async function nextAnswer(
+  wait: TaskTokenWait,
+  listen: (fn: (answer: TaskTokenAnswer) => void) => void,
+): Promise<TaskTokenAnswer> {
+  const { host, heartbeatSeconds, scheduled } = wait;
+  // Ended while the token was being handed on: no listener would ever hear of it.
+  if (wait.signal.aborted) throw namedError('States.Runtime', 'the wait for the task token ended');
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  wait.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const racers: Promise<TaskTokenAnswer>[] = [
+      new Promise((resolve, reject) => {
+        listen(resolve);
+        stop.signal.addEventListener(
+          'abort',
+          () => reject(namedError('States.Runtime', 'the wait for the task token ended')),
+          { once: true },
+        );
+      }),
+    ];
+    if (heartbeatSeconds !== undefined) {
+      const late = (): never => {
+        throw namedError('States.HeartbeatTimeout', `no heartbeat for ${heartbeatSeconds} seconds`);
+      };
+      const wakeMs = host.env.now().getTime() + heartbeatSeconds * 1000;
+      racers.push(
+        scheduled
+          ? scheduled.timer(wakeMs, stop.signal).then(late)
+          : sleep((heartbeatSeconds * 1000) / host.env.timeScale, undefined, { signal: stop.signal }).then(
+              late,
+              () => new Promise<never>(() => {}),
+            ),
+      );
+    }
+    const race = Promise.race(racers);
+    // Discrete time: a Task waiting for its answer is idle, so the heartbeat and timeout timers can come.
+    return await (scheduled ? scheduled.blockOn(race, wait.waitingFor) : race);
+  } finally {
+    stop.abort();
+    wait.signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** A wire answer (output as a JSON string) as the waiting Task receives it. */

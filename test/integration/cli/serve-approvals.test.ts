@@ -12,6 +12,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pendingToken } from '../../../src/cli/approve.js';
@@ -174,6 +175,30 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
     });
     expect(second).toBe(64);
     expect(again.text).toContain('is not waiting for an approval');
+    sfn.destroy();
+  }, 60_000);
+
+  it('StopExecution while the approval waits closes its token: a SendTaskSuccess or heartbeat after it gets TaskTimedOut', async () => {
+    const { sfn } = await world();
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
+    );
+    const token = await waitingToken(sfn, executionArn);
+
+    await sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Manual', cause: 'change window closed' }),
+    );
+    const done = await end(sfn, executionArn);
+
+    expect(done.status).toBe('ABORTED');
+    expect(
+      await errorOf(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }))),
+    ).toMatch(/^TaskTimedOut: /);
+    expect(await errorOf(sfn.send(new SendTaskHeartbeatCommand({ taskToken: token })))).toMatch(
+      /^TaskTimedOut: /,
+    );
+    // Nothing ran: the approval was never given.
+    expect(emu?.state.instances()).toHaveLength(0);
     sfn.destroy();
   }, 60_000);
 });

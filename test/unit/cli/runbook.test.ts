@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decision, preApproved, waveOfRequest } from '../../../src/cli/approvals.js';
+import { approvalAnswer, preApproved, waveOfRequest } from '../../../src/cli/approvals.js';
 import { pendingToken } from '../../../src/cli/approve.js';
 import { main } from '../../../src/cli/main.js';
 import { writeReport } from '../../../src/cli/reports.js';
@@ -50,12 +50,12 @@ describe('approvals', () => {
 
   it('records who, when and why: in the task output when approved, in the cause when rejected', () => {
     const at = new Date('2025-01-06T09:00:00Z');
-    expect(decision({ approve: true, comment: 'go' }, 'alice', at)).toEqual({
-      approve: true,
+    expect(approvalAnswer({ approve: true, comment: 'go' }, 'alice', at)).toEqual({
+      kind: 'success',
       output: { approved: true, approvedBy: 'alice', at: '2025-01-06T09:00:00.000Z', comment: 'go' },
     });
-    const rejected = decision({ approve: false, comment: 'freeze' }, 'bob', at);
-    expect(rejected).toMatchObject({ approve: false, error: 'ApprovalRejected' });
+    const rejected = approvalAnswer({ approve: false, comment: 'freeze' }, 'bob', at);
+    expect(rejected).toMatchObject({ kind: 'failure', error: 'ApprovalRejected' });
     expect(JSON.parse((rejected as { cause: string }).cause)).toEqual({
       rejectedBy: 'bob',
       at: '2025-01-06T09:00:00.000Z',

@@ -4,12 +4,16 @@
  */
 import { VirtualClock } from '../../../src/emulator/clock.js';
 import {
+  type ApprovalRequest,
+  answerTaskToken,
   DiscreteScheduler,
   type DiscreteSchedulerOptions,
   type RuntimeEnv,
+  type RuntimeEvent,
   type SnsMessage,
   type TaskRegistry,
   type TaskScope,
+  type TaskTokenAnswer,
 } from '../../../src/runtime/index.js';
 import { sendHeartbeat } from '../../../src/tasks/callbacks.js';
 import { monitorExecutor } from '../../../src/tasks/monitor-executor.js';
@@ -264,4 +268,19 @@ export function fakeEnv(
 /** `count` realistic source server ids (`s-` + 17 characters). */
 export function serverIds(count: number, seed = 0): string[] {
   return Array.from({ length: count }, (_, i) => `s-${(seed * 100_000 + i).toString(16).padStart(17, '0')}`);
+}
+
+/**
+ * An `onEvent` listener that answers every approval the run announces (`ApprovalRequested`)
+ * through the task-token registry, as the CLI does: `answer` may be async (a person deciding).
+ */
+export function answerApprovals(
+  answer: (request: ApprovalRequest) => TaskTokenAnswer | Promise<TaskTokenAnswer>,
+  onEvent?: (event: RuntimeEvent) => void,
+): (event: RuntimeEvent) => void {
+  return (event) => {
+    onEvent?.(event);
+    if (event.type !== 'ApprovalRequested') return;
+    void Promise.resolve(answer(event.request)).then((a) => answerTaskToken(event.request.token, a));
+  };
 }

@@ -9,7 +9,7 @@ import {
   type RuntimeEvent,
   runStateMachine,
 } from '../../../src/runtime/index.js';
-import { FAKE_START_MS, type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
+import { answerApprovals, FAKE_START_MS, type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
 
 type Json = Record<string, unknown>;
 type Deps = { now: () => Date; sleep: (ms: number) => Promise<void> };
@@ -520,12 +520,18 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
       scheduler: { stallTimeoutMs: 50 },
       env: {
         definitions: { main: definition },
-        // Answers after many stall timeouts of real time.
-        approver: () => new Promise((r) => setTimeout(() => r({ approve: true, output: { ok: 1 } }), 600)),
       },
     });
 
-    const result = await runStateMachine({ machine: 'main', input: {}, env });
+    const result = await runStateMachine({
+      machine: 'main',
+      input: {},
+      env,
+      // Answers after many stall timeouts of real time.
+      onEvent: answerApprovals(
+        () => new Promise((r) => setTimeout(() => r({ kind: 'success', output: { ok: 1 } }), 600)),
+      ),
+    });
 
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: { ok: 1 } });
   });

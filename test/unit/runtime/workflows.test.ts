@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMapRunChild } from '../../../src/runtime/arns.js';
 import { type ApprovalRequest, type RuntimeEvent, runStateMachine } from '../../../src/runtime/index.js';
-import { type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
+import { answerApprovals, type FakeAccount, fakeEnv, serverIds } from './fake-tasks.js';
 
 const ACCOUNTS: FakeAccount[] = [
   { accountId: '111111111111', region: 'us-east-2', serverIds: serverIds(2), polls: 1 },
@@ -70,14 +70,7 @@ describe('Workflow: waves', () => {
   it('pauses for approval with the exact commands and one task token, then continues', async () => {
     const requests: ApprovalRequest[] = [];
     const events: RuntimeEvent[] = [];
-    const { env, log } = fakeEnv(ACCOUNTS, {
-      env: {
-        approver: async (request) => {
-          requests.push(request);
-          return { approve: true };
-        },
-      },
-    });
+    const { env, log } = fakeEnv(ACCOUNTS);
 
     const result = await runStateMachine({
       machine: 'waves',
@@ -87,7 +80,13 @@ describe('Workflow: waves', () => {
         waves: [{ tags: { w: '1' } }, { tags: { w: '2' }, approval: true }],
       },
       env,
-      onEvent: (e) => events.push(e),
+      onEvent: answerApprovals(
+        (request) => {
+          requests.push(request);
+          return { kind: 'success', output: { approved: true } };
+        },
+        (e) => events.push(e),
+      ),
     });
 
     expect(result.output).toMatchObject({ status: 'success', wavesRun: 2 });
@@ -119,9 +118,7 @@ describe('Workflow: waves', () => {
   });
 
   it('stops with status rejected when the approver says no', async () => {
-    const { env, log } = fakeEnv(ACCOUNTS, {
-      env: { approver: async () => ({ approve: false, error: 'ApprovalRejected', cause: 'change freeze' }) },
-    });
+    const { env, log } = fakeEnv(ACCOUNTS);
 
     const result = await runStateMachine({
       machine: 'waves',
@@ -131,6 +128,11 @@ describe('Workflow: waves', () => {
         waves: [{ tags: { w: '1' }, approval: true }],
       },
       env,
+      onEvent: answerApprovals(() => ({
+        kind: 'failure',
+        error: 'ApprovalRejected',
+        cause: 'change freeze',
+      })),
     });
 
     expect(result.output).toMatchObject({

@@ -12,6 +12,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { approvedOutput, operatorName, rejectionCause } from './approvals.js';
+import { credentialsFromEnv } from './aws-credentials.js';
 import { UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -57,19 +58,11 @@ export function pendingToken(events: readonly HistoryEvent[]): string | undefine
 /** Answers the approval; resolves to the exit code. */
 export async function runApprove(invocation: ApproveInvocation, io: CliIo): Promise<number> {
   const region = invocation.region ?? invocation.execution.split(':')[3];
-  const env = io.env;
+  const credentials = credentialsFromEnv(io.env);
   const client = new SFNClient({
     ...(region !== undefined && { region }),
     ...(invocation.endpoint !== undefined && { endpoint: invocation.endpoint }),
-    // Keys in the command's environment win; otherwise the default credential chain decides.
-    ...(env.AWS_ACCESS_KEY_ID !== undefined &&
-      env.AWS_SECRET_ACCESS_KEY !== undefined && {
-        credentials: {
-          accessKeyId: env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-          ...(env.AWS_SESSION_TOKEN !== undefined && { sessionToken: env.AWS_SESSION_TOKEN }),
-        },
-      }),
+    ...(credentials !== undefined && { credentials }),
   });
   try {
     const events: HistoryEvent[] = [];

@@ -240,8 +240,9 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
         generatedAt: session.now().toISOString(),
       },
       io.cwd ?? process.cwd(),
-      session.fetchResult?.bind(session),
+      session,
       say,
+      outcome.output,
     );
     await close();
     if (outcome.output !== undefined && isOrchestrationOutput(outcome.output)) {

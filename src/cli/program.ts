@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { optionApplies } from '../contract/index.js';
+import { DEFAULT_STATE_MACHINE_NAMES } from '../runtime/definitions.js';
 import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
 import { UsageError } from './errors.js';
 import {
@@ -238,7 +239,10 @@ export function addRunOptions(cmd: Command, withOutput: boolean): Command {
     .option('--endpoint <url>', 'sim: use a running `drs-orch serve`; aws/sfn: endpoint override')
     .option('--region <region>', 'aws/sfn: region (default from the AWS config / the state machine ARN)')
     .option('--results-bucket <name>', 'aws: S3 bucket for per-server results')
-    .option('--state-machine-arn <arn>', 'sfn: ARN of the deployed main state machine')
+    .option(
+      '--state-machine-arn <arn>',
+      'sfn: ARN of the deployed state machine (main for an action, waves for a runbook)',
+    )
     .option('--poll-interval <seconds>', 'sfn: seconds between execution polls', '5')
     .option('-q, --quiet', 'no progress on stderr');
   if (withOutput) {
@@ -291,6 +295,43 @@ function parseUrl(flag: string, value: string | undefined): string | undefined {
 const STATE_MACHINE_ARN =
   /^arn:aws[a-z-]*:states:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 
+/** What `--target sfn` starts: the stack output that names it, and who uses it. */
+const SFN_MACHINES = {
+  main: { output: 'MainStateMachineArn', user: 'an action (drill, failover, ...)' },
+  waves: { output: 'WavesStateMachineArn', user: 'a runbook (drs-orch runbook FILE)' },
+} as const;
+
+/**
+ * Checks `--state-machine-arn` of `--target sfn`: given, an ARN, and naming the machine the
+ * command starts (the stacks name them `drs-orchestration-main` and `drs-orchestration-waves`).
+ *
+ * @throws {UsageError} naming the flag, what it names and the ARN expected
+ */
+export function checkStateMachineArn(arn: string | undefined, machine: 'main' | 'waves'): void {
+  const expected = DEFAULT_STATE_MACHINE_NAMES[machine];
+  const example = `arn:aws:states:REGION:ACCOUNT:stateMachine:${expected}`;
+  const { output, user } = SFN_MACHINES[machine];
+  if (arn === undefined) {
+    throw new UsageError(
+      `--target sfn needs --state-machine-arn ARN: the deployed ${machine} state machine (${example}, the stack output ${output})`,
+    );
+  }
+  if (!STATE_MACHINE_ARN.test(arn)) {
+    throw new UsageError(
+      `--state-machine-arn must be a state machine ARN (${example}), got ${JSON.stringify(arn)}`,
+    );
+  }
+  const name = arn.split(':').pop() ?? '';
+  const other = (
+    Object.keys(DEFAULT_STATE_MACHINE_NAMES) as (keyof typeof DEFAULT_STATE_MACHINE_NAMES)[]
+  ).find((m) => m !== machine && DEFAULT_STATE_MACHINE_NAMES[m] === name);
+  if (other !== undefined) {
+    throw new UsageError(
+      `--state-machine-arn names the ${other} state machine (${name}); ${user} starts the ${machine} state machine (${example}, the stack output ${output})`,
+    );
+  }
+}
+
 function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: RawRunOptions): RunInvocation {
   const { input, ...rest } = o;
   const flags: InputFlags = {
@@ -331,20 +372,14 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
 export function targetAndOutput(
   kind: 'run' | 'plan',
   o: RawRunOptions,
+  machine: 'main' | 'waves' = 'main',
 ): { target: TargetOptions; out: OutputOptions } {
   const { target, fleet, stateFile, quiet, format, output, ...rest } = o;
   const endpoint = parseUrl('--endpoint', rest.endpoint);
   const stateMachineArn = rest.stateMachineArn;
   if (target === 'sfn') {
     if (kind === 'plan') throw new UsageError('plan runs locally; use --target sim or --target aws');
-    if (stateMachineArn === undefined) {
-      throw new UsageError('--target sfn needs --state-machine-arn ARN (the deployed main state machine)');
-    }
-    if (!STATE_MACHINE_ARN.test(stateMachineArn)) {
-      throw new UsageError(
-        `--state-machine-arn must be a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME), got ${JSON.stringify(stateMachineArn)}`,
-      );
-    }
+    checkStateMachineArn(stateMachineArn, machine);
   }
   const pollSeconds = parseNumber('--poll-interval', rest.pollInterval, 'a number of seconds', false);
   if (pollSeconds <= 0)

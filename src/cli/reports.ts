@@ -54,24 +54,118 @@ export async function writeReport(
   return { json: shown(json), html: shown(html), sha256: sourceDigest(text) };
 }
 
+/** Where a report's missing pieces are read from (the session of the run). */
+export interface ReportFetchers {
+  /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
+  fetchResult?(location: string): Promise<unknown>;
+  /** Reads the workflow's own report (deployed targets): the page at `location` and its JSON next to it. */
+  fetchReport?(location: string): Promise<{ readonly json: string; readonly html: string }>;
+}
+
+/** Why a report fetched from the workflow cannot be kept as it is, or undefined when it can. */
+export function fetchedReportProblem(json: string, html: string): string | undefined {
+  let source: unknown;
+  try {
+    source = JSON.parse(json);
+  } catch {
+    return 'its report.json is not JSON';
+  }
+  const name = (source as { execution?: { name?: unknown } } | null)?.execution?.name;
+  if (typeof name !== 'string' || name === '') return 'its report.json names no execution';
+  const digest = sourceDigest(json);
+  const printed = /id="digest">([0-9a-f]{64})</.exec(html)?.[1];
+  if (printed === undefined) return 'its report.html prints no SHA-256';
+  if (printed !== digest)
+    return `its report.html prints SHA-256 ${printed} but report.json hashes to ${digest}`;
+  return undefined;
+}
+
+/** Writes a report exactly as the workflow wrote it (the page's SHA-256 is of these bytes). */
+async function writeFetchedReport(
+  fetched: { readonly json: string; readonly html: string },
+  cwd: string,
+  dir = REPORTS_DIR,
+): Promise<WrittenReport> {
+  const folder = resolve(cwd, dir);
+  await mkdir(folder, { recursive: true });
+  const source = JSON.parse(fetched.json) as ReportSource;
+  const name = source.execution.name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const json = join(folder, `${name}.json`);
+  const html = join(folder, `${name}.html`);
+  await writeFile(json, fetched.json);
+  await writeFile(html, fetched.html);
+  const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
+  return { json: shown(json), html: shown(html), sha256: sourceDigest(fetched.json) };
+}
+
+/**
+ * The workflow's own report (deployed targets): downloaded when the output names it
+ * (`reportLocation`) and its page's SHA-256 matches its JSON. Otherwise the reason it is not used.
+ */
+async function deployedReport(
+  from: ReportFetchers,
+  output: unknown,
+  cwd: string,
+  say: (text: string) => void,
+): Promise<{ written: WrittenReport } | { gap: string }> {
+  const fetchReport = from.fetchReport?.bind(from);
+  const location =
+    typeof output === 'object' && output !== null
+      ? (output as { reportLocation?: unknown }).reportLocation
+      : undefined;
+  if (typeof location !== 'string' || location === '' || fetchReport === undefined) {
+    return { gap: 'the workflow wrote no report of its own (its output has no reportLocation)' };
+  }
+  let fetched: { json: string; html: string };
+  try {
+    fetched = await fetchReport(location);
+  } catch (err) {
+    return {
+      gap: `the workflow's report at ${location} could not be read (${(err as Error).name}: ${(err as Error).message.split('\n')[0]})`,
+    };
+  }
+  const problem = fetchedReportProblem(fetched.json, fetched.html);
+  if (problem !== undefined) return { gap: `the workflow's report at ${location} is not used: ${problem}` };
+  const written = await writeFetchedReport(fetched, cwd);
+  say(`report: ${written.html} (written by the workflow to ${location}; SHA-256 ${written.sha256} checked)`);
+  return { written };
+}
+
 /**
  * Builds and writes the report of a recorded execution, fetching the full results of outputs
- * that were cut to fit Step Functions' payload limit. A failure to write is reported, never fatal:
- * the execution's own result matters more than its report.
+ * that were cut to fit Step Functions' payload limit. On a deployed target (`fetchReport`) the
+ * workflow's own report is downloaded and checked first; when it is missing or does not check,
+ * the report is built here from the histories read, with a gap note saying why. A failure to
+ * write is reported, never fatal: the execution's own result matters more than its report.
+ *
+ * @param output the root execution's output (where `reportLocation` is)
  */
 export async function recordReport(
   recorder: ReportRecorder,
   ctx: ReportContext,
   cwd: string,
-  fetchResult: ((location: string) => Promise<unknown>) | undefined,
+  from: ReportFetchers,
   say: (text: string) => void,
+  output?: unknown,
 ): Promise<WrittenReport | undefined> {
+  const gaps: string[] = [];
+  try {
+    if (from.fetchReport !== undefined) {
+      const deployed = await deployedReport(from, output, cwd, say);
+      if ('written' in deployed) return deployed.written;
+      gaps.push(
+        `${deployed.gap}; this record was built by drs-orch from the execution histories it read (the executors run in the staging accounts: no DRS job timeline)`,
+      );
+    }
+  } catch (err) {
+    say(`report: the workflow's report could not be kept (${(err as Error).message.split('\n')[0]})`);
+  }
   if (recorder.empty) return undefined;
   const full = new Map<string, unknown>();
   for (const t of recorder.truncated()) {
-    if (fetchResult === undefined) continue;
+    if (from.fetchResult === undefined) continue;
     try {
-      full.set(t.executionArn, await fetchResult(t.location));
+      full.set(t.executionArn, await from.fetchResult(t.location));
     } catch (err) {
       say(
         `report: could not read the full result at ${t.location} (${(err as Error).message.split('\n')[0]})`,
@@ -79,7 +173,11 @@ export async function recordReport(
     }
   }
   try {
-    const written = await writeReport(recorder.build(ctx, full), cwd);
+    const built = recorder.build(ctx, full);
+    const written = await writeReport(
+      gaps.length === 0 ? built : { ...built, gaps: [...built.gaps, ...gaps] },
+      cwd,
+    );
     say(`report: ${written.html}`);
     return written;
   } catch (err) {

@@ -70,15 +70,13 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
     );
   addRunOptions(addMetadataOptions(runbook), true).action(function (this: Command, file: string) {
     const o = this.opts<RawRunbookOptions>();
-    if (o.target === 'sfn') {
-      throw new UsageError('runbook runs the waves state machine locally; use --target sim or --target aws');
-    }
     capture({
       kind: 'runbook',
       file,
       approve: o.approve ?? [],
       metadata: metadataOf(o),
-      ...targetAndOutput('run', o),
+      // On sfn, --state-machine-arn names the deployed waves state machine.
+      ...targetAndOutput('run', o, 'waves'),
     });
   });
 

@@ -277,8 +277,9 @@ async function executeRunbook(
       generatedAt: session.now().toISOString(),
     },
     cwd(io),
-    session.fetchResult?.bind(session),
+    session,
     say,
+    outcome.output,
   );
   if (outcome.output !== undefined) {
     io.stdout.write(`${JSON.stringify(outcome.output, null, 2)}\n`);

@@ -130,6 +130,11 @@ export interface Session {
   ): Promise<RunOutcome>;
   /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
   fetchResult?(location: string): Promise<unknown>;
+  /**
+   * Reads the report the workflow wrote itself (deployed targets): the page at `location`
+   * (`s3://bucket/key.html`, the output's `reportLocation`) and its JSON source next to it.
+   */
+  fetchReport?(location: string): Promise<{ readonly json: string; readonly html: string }>;
   /** The dry run. */
   plan(input: Record<string, unknown>, onEvent: ProgressListener): Promise<PlanReport>;
   /** Current time of the target (virtual on sim), for elapsed time. */

@@ -22,7 +22,7 @@ export async function openSession(
   switch (invocation.target.target) {
     case 'sfn': {
       const { openSfnSession } = await import('./targets/sfn.js');
-      return openSfnSession({ target: invocation.target });
+      return openSfnSession({ target: invocation.target, env: io.env });
     }
     case 'aws': {
       const { openAwsSession } = await import('./targets/local.js');

@@ -11,46 +11,14 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { RunbookInvocation } from '../../src/cli/runbook.js';
 import { runRunbook } from '../../src/cli/runbook.js';
 import { openSession } from '../../src/cli/targets.js';
 import { generateFleet } from '../../src/emulator/fleet/generate.js';
 import type { ReportSource } from '../../src/report/index.js';
+import { ctrlCAt, terminal } from '../_helpers/terminal.js';
 import { Capture } from '../unit/cli/fakes.js';
-
-/**
- * A terminal: stdin and stderr are TTYs; `answers` reply to each prompt as it appears (after
- * `thinkMs` of real time, like a person reading the message, when given).
- */
-function terminal(dir: string, answers: Record<string, string[]>, thinkMs = 0) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  const stderr = new Capture(true);
-  const stdout = new Capture();
-  const given = new Map<string, number>();
-  const seen = new Map<string, number>();
-  const write = stderr.write.bind(stderr);
-  stderr.write = (chunk: string): boolean => {
-    const ok = write(chunk);
-    for (const [prompt, replies] of Object.entries(answers)) {
-      const count = chunk.split(prompt).length - 1;
-      for (let i = 0; i < count; i++) {
-        const n = seen.get(prompt) ?? 0;
-        seen.set(prompt, n + 1);
-        const reply = replies[n];
-        if (reply !== undefined) {
-          given.set(prompt, (given.get(prompt) ?? 0) + 1);
-          if (thinkMs > 0) setTimeout(() => stdin.write(`${reply}\n`), thinkMs);
-          else setImmediate(() => stdin.write(`${reply}\n`));
-        }
-      }
-    }
-    return ok;
-  };
-  const io: CliIo = { stdout, stderr, stdin, env: { NO_COLOR: '1' }, isTTY: true, cwd: dir };
-  return { io, stdout, stderr, seen };
-}
 
 async function reportSources(dir: string): Promise<{ json: string; html: string; source: ReportSource }[]> {
   const folder = join(dir, '.drs-orch/reports');
@@ -286,14 +254,9 @@ waves:
   it('cancelling while a wave waits (Ctrl-C) stops the execution and still writes its report, exit 130', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
     await writeFile(join(dir, 'runbook.yaml'), FIRST_APPROVAL);
-    let interrupt: (() => boolean) | undefined;
     const t = terminal(dir, {});
-    const write = t.stderr.write.bind(t.stderr);
-    t.stderr.write = (chunk: string): boolean => {
-      // The operator presses Ctrl-C at the approval prompt.
-      if (chunk.includes('Approve this wave?')) setImmediate(() => interrupt?.());
-      return write(chunk);
-    };
+    // The operator presses Ctrl-C at the approval prompt.
+    const interceptInterrupt = ctrlCAt(t, 'Approve this wave?');
     const invocation: RunbookInvocation = {
       kind: 'runbook',
       file: 'runbook.yaml',
@@ -318,9 +281,7 @@ waves:
       return {
         ...session,
         // What the SIGINT listener calls; the test presses "Ctrl-C" through it.
-        interceptInterrupt: (handler: () => boolean) => {
-          interrupt = handler;
-        },
+        interceptInterrupt,
       };
     });
     expect(code).toBe(130);

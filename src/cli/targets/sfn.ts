@@ -1,225 +1,293 @@
 /**
- * `--target sfn`: start the deployed main state machine and follow the execution until it ends,
- * turning its history into the same progress events the local runtime emits.
+ * `--target sfn`: start the deployed state machine (main for an action, waves for a runbook) and
+ * follow the execution tree until it ends (sfn-follow.ts), turning the histories into the same
+ * progress and report events the local runtime emits. A runbook's approvals are answered from here
+ * (SendTaskSuccess / SendTaskFailure with the token read from the history, as `drs-orch approve`
+ * does), and Ctrl-C stops the execution (StopExecution). The workflow's own report and any
+ * truncated result are read from the results bucket.
  */
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { RecordedEvent } from '../../report/index.js';
+import type { ApprovalDecision, ApprovalRequest, Approver } from '../../runtime/types.js';
+import { pendingToken } from '../approve.js';
+import { credentialsFromEnv } from '../aws-credentials.js';
 import type { TargetOptions } from '../program.js';
-import type { PlanReport, ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
+import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
+import { ExecutionFollower, parseJson } from './sfn-follow.js';
+
+/** The SNS topic the deployed stack's waves workflow may publish approvals to (infra NOTIFICATION_TOPIC_NAME). */
+export const DEPLOYED_NOTIFICATION_TOPIC = 'drs-orchestration-notifications';
 
 /** The region inside a state machine ARN (`arn:aws:states:<region>:...`). */
 export function regionOfArn(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+/** The approval request a waiting waves execution published (its RequestApproval parameters). */
+export function approvalRequestOf(
+  events: readonly HistoryEvent[],
+  token: string,
+  executionArn: string,
+): ApprovalRequest {
+  for (const e of [...events].reverse()) {
+    const d = e.taskScheduledEventDetails;
+    if (e.type !== 'TaskScheduled' || d?.resource !== 'publish.waitForTaskToken') continue;
+    const p = parseJson(d.parameters) as
+      | { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: unknown }
+      | undefined;
+    if (!JSON.stringify(p?.MessageAttributes ?? {}).includes(token)) continue;
+    // The state that scheduled it: the closest StateEntered before it.
+    const entered = events.filter((x) => (x.id ?? 0) < (e.id ?? 0) && x.type === 'TaskStateEntered').at(-1);
+    return {
+      token,
+      executionArn,
+      stateName: entered?.stateEnteredEventDetails?.name ?? 'RequestApproval',
+      topicArn: p?.TopicArn ?? '',
+      ...(p?.Subject !== undefined && { subject: p.Subject }),
+      message: p?.Message ?? '',
+    };
   }
-}
-
-function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-/**
- * Maps Step Functions history events to progress events. Stateful: a child execution's account is
- * learned from its `TaskScheduled` parameters and found again through `previousEventId`.
- *
- * @example
- * ```ts
- * const tracker = new HistoryTracker();
- * for (const e of page.events ?? []) for (const p of tracker.map(e)) render(p);
- * ```
- */
-export class HistoryTracker {
-  readonly #accountOfEvent = new Map<number, string>();
-
-  /** Progress events for one history event (often none). */
-  map(event: HistoryEvent): ProgressEvent[] {
-    const id = event.id ?? 0;
-    const inherited =
-      event.previousEventId !== undefined ? this.#accountOfEvent.get(event.previousEventId) : undefined;
-    if (inherited !== undefined) this.#accountOfEvent.set(id, inherited);
-    switch (event.type) {
-      case 'ExecutionStarted':
-        return [{ type: 'ExecutionStarted', machine: 'main' }];
-      case 'ExecutionSucceeded':
-        return [{ type: 'ExecutionSucceeded', machine: 'main' }];
-      case 'ExecutionFailed':
-      case 'ExecutionTimedOut':
-      case 'ExecutionAborted': {
-        const d =
-          event.executionFailedEventDetails ??
-          event.executionTimedOutEventDetails ??
-          event.executionAbortedEventDetails ??
-          {};
-        return [
-          {
-            type: 'ExecutionFailed',
-            machine: 'main',
-            error: d.error ?? event.type,
-            ...(d.cause !== undefined && { cause: d.cause }),
-          },
-        ];
-      }
-      case 'TaskScheduled': {
-        const d = event.taskScheduledEventDetails;
-        if (d?.resourceType !== 'states' || !d.resource?.startsWith('startExecution')) return [];
-        const params = parseJson(d.parameters);
-        const rawInput = field(params, 'Input');
-        const input = typeof rawInput === 'string' ? parseJson(rawInput) : rawInput;
-        const accountId = field(field(input, 'account'), 'accountId');
-        if (typeof accountId !== 'string') return [];
-        this.#accountOfEvent.set(id, accountId);
-        return [{ type: 'ExecutionStarted', machine: 'executor', accountId }];
-      }
-      case 'TaskSucceeded': {
-        const accountId = inherited;
-        if (accountId === undefined || event.taskSucceededEventDetails?.resourceType !== 'states') return [];
-        const output = parseJson(event.taskSucceededEventDetails.output);
-        const rawSummary = field(output, 'Output');
-        const summary = typeof rawSummary === 'string' ? parseJson(rawSummary) : rawSummary;
-        const events: ProgressEvent[] = [];
-        const processed = field(summary, 'serversProcessed');
-        if (typeof processed === 'number') {
-          events.push({
-            type: 'AccountProgress',
-            accountId,
-            discovered: processed,
-            launching: 0,
-            launched: Number(field(summary, 'succeeded') ?? 0),
-            failed: Number(field(summary, 'failed') ?? 0),
-          });
-        }
-        events.push({ type: 'ExecutionSucceeded', machine: 'executor', accountId });
-        return events;
-      }
-      case 'TaskFailed':
-      case 'TaskTimedOut': {
-        const accountId = inherited;
-        if (accountId === undefined) return [];
-        const d: { error?: string | undefined; cause?: string | undefined } =
-          event.taskFailedEventDetails ?? event.taskTimedOutEventDetails ?? {};
-        return [
-          {
-            type: 'ExecutionFailed',
-            machine: 'executor',
-            accountId,
-            error: d.error ?? event.type,
-            ...(d.cause !== undefined && { cause: d.cause }),
-          },
-        ];
-      }
-      default: {
-        const name = event.stateEnteredEventDetails?.name;
-        if (event.type?.endsWith('StateEntered') && name !== undefined) {
-          return [{ type: 'StateEntered', machine: 'main', state: name }];
-        }
-        return [];
-      }
-    }
-  }
+  return { token, executionArn, stateName: 'RequestApproval', topicArn: '', message: '' };
 }
 
 /** Everything the sfn session needs; `sleep` is injectable so tests do not wait. */
 export interface SfnSessionOptions {
   readonly target: TargetOptions;
+  /** The command's environment: AWS keys there win over the default credential chain. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly client?: SFNClient;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const sleepReal = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Sleeps `ms`, or less when `signal` aborts. */
+function sleepReal(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The S3 location `s3://bucket/key` split, or undefined. */
+function s3Location(location: string): { Bucket: string; Key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(location);
+  return m ? { Bucket: m[1] as string, Key: m[2] as string } : undefined;
+}
 
 /**
- * Opens a session on a deployed main state machine (default credential chain).
+ * Opens a session on a deployed state machine: `--state-machine-arn` names the main machine for an
+ * action and the waves machine for a runbook (the CLI checks which before it gets here).
  *
  * @example
  * ```ts
- * const session = openSfnSession({ target: { ...t, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:main' } });
+ * const session = openSfnSession({ target: { ...t, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main' } });
  * const outcome = await session.run({ action: 'status', tags: { 'DR-Wave': '1' } }, console.log);
  * ```
  */
-export function openSfnSession(opts: SfnSessionOptions): Session {
+export function openSfnSession(opts: SfnSessionOptions): Session & {
+  /** API calls of the last run, by operation (the polling cost, measured). */
+  readonly calls: Record<string, number>;
+  /** Polls of the last run. */
+  readonly polls: number;
+} {
   const { target } = opts;
   const arn = target.stateMachineArn;
   if (arn === undefined) throw new Error('sfn target needs a state machine ARN');
   const region = target.region ?? regionOfArn(arn);
-  const client =
-    opts.client ??
-    new SFNClient({
-      ...(region !== undefined && { region }),
-      ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
-    });
+  const credentials = credentialsFromEnv(opts.env ?? {});
+  const config = {
+    ...(region !== undefined && { region }),
+    ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
+    ...(credentials !== undefined && { credentials }),
+  };
+  const client = opts.client ?? new SFNClient(config);
+  let s3: S3Client | undefined;
   const sleep = opts.sleep ?? sleepReal;
-  return {
-    label: `sfn ${arn.split(':').pop() ?? arn} (${region ?? 'default region'})`,
-    now: () => new Date(),
-    async run(input: Record<string, unknown>, onEvent: ProgressListener): Promise<RunOutcome> {
-      const started = await client.send(
-        new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }),
-      );
-      const executionArn = started.executionArn;
-      if (executionArn === undefined) throw new Error('StartExecution returned no executionArn');
-      onEvent({ type: 'Message', text: `execution ${executionArn}` });
-      const tracker = new HistoryTracker();
-      // A page without nextToken is the end of the history so far. The next poll re-reads that
-      // page (its token is kept) and skips the events already seen.
-      let resumeToken: string | undefined;
-      let lastSeenId = 0;
-      const drainHistory = async (): Promise<void> => {
-        let token = resumeToken;
-        for (;;) {
-          const page = await client.send(
-            new GetExecutionHistoryCommand({
-              executionArn,
-              maxResults: 1000,
-              ...(token !== undefined && { nextToken: token }),
+  /** Calls of the last run made here (start, answers, stop) and by its follower (polling). */
+  let own: Record<string, number> = {};
+  let last: ExecutionFollower | undefined;
+  const count = (operation: string): void => {
+    own[operation] = (own[operation] ?? 0) + 1;
+  };
+  const [, partition = 'aws', , , account = ''] = arn.split(':');
+  let onSigint = (): void => {};
+
+  const getObject = async (location: string): Promise<string> => {
+    const where = s3Location(location);
+    if (where === undefined) throw new Error(`not an S3 location: ${location}`);
+    s3 ??= new S3Client({ ...config, ...(target.endpoint !== undefined && { forcePathStyle: true }) });
+    const got = await s3.send(new GetObjectCommand(where));
+    if (got.Body === undefined) throw new Error(`s3://${where.Bucket}/${where.Key} is empty`);
+    return got.Body.transformToString('utf8');
+  };
+
+  /** Starts `input` on the state machine and follows it to its end, answering approvals. */
+  const follow = async (
+    input: Record<string, unknown>,
+    machine: 'main' | 'waves',
+    onEvent: ProgressListener,
+    onRecord: ((event: RecordedEvent) => void) | undefined,
+    waves?: WavesRunOptions,
+  ): Promise<RunOutcome & { executionArn: string }> => {
+    own = {};
+    count('StartExecution');
+    const started = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn,
+        input: JSON.stringify(input),
+        ...(waves !== undefined && { name: waves.name }),
+      }),
+    );
+    const executionArn = started.executionArn;
+    if (executionArn === undefined) throw new Error('StartExecution returned no executionArn');
+    onEvent({ type: 'Message', text: `execution ${executionArn}` });
+    const follower = new ExecutionFollower({
+      client,
+      rootArn: executionArn,
+      rootMachine: machine,
+      onEvent,
+      ...(onRecord !== undefined && { onRecord }),
+    });
+    last = follower;
+    /** The approval being asked, if any: its token and how to call the question off. */
+    let asking: { token: string; stop: AbortController } | undefined;
+    let stopped = false;
+    /** Cut short the sleep between polls: an answer was sent, or Ctrl-C. */
+    let wake = new AbortController();
+    const wakeUp = (): void => wake.abort();
+    waves?.signal.addEventListener('abort', wakeUp, { once: true });
+    const answer = async (token: string, decision: ApprovalDecision): Promise<void> => {
+      try {
+        if (decision.approve) {
+          count('SendTaskSuccess');
+          await client.send(
+            new SendTaskSuccessCommand({
+              taskToken: token,
+              output: JSON.stringify(decision.output ?? { approved: true }),
             }),
           );
-          for (const event of page.events ?? []) {
-            if ((event.id ?? 0) <= lastSeenId) continue;
-            lastSeenId = event.id ?? lastSeenId;
-            for (const p of tracker.map(event)) onEvent(p);
-          }
-          if (page.nextToken === undefined) {
-            resumeToken = token;
-            return;
-          }
-          token = page.nextToken;
+        } else {
+          count('SendTaskFailure');
+          await client.send(
+            new SendTaskFailureCommand({
+              taskToken: token,
+              error: decision.error ?? 'ApprovalRejected',
+              cause: decision.cause ?? 'rejected by the approver',
+            }),
+          );
         }
-      };
-      for (;;) {
-        await drainHistory();
-        const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-        const status = described.status;
-        if (status !== undefined && status !== 'RUNNING' && status !== 'PENDING_REDRIVE') {
-          await drainHistory();
-          const output = parseJson(described.output);
-          return {
-            status:
-              status === 'SUCCEEDED' || status === 'TIMED_OUT' || status === 'ABORTED' ? status : 'FAILED',
-            ...(output !== undefined && { output }),
-            ...(described.error !== undefined && { error: described.error }),
-            ...(described.cause !== undefined && { cause: described.cause }),
-          };
-        }
-        await sleep(target.pollSeconds * 1000);
+      } catch (err) {
+        // Answered elsewhere (drs-orch approve, the console) or timed out meanwhile: the history tells.
+        onEvent({
+          type: 'Message',
+          text: `the decision was not delivered (${(err as Error).name}: ${(err as Error).message.split('\n')[0]})`,
+        });
       }
+    };
+    const ask = (approver: Approver, token: string): void => {
+      const stop = new AbortController();
+      asking = { token, stop };
+      const request = approvalRequestOf(follower.rootEvents, token, executionArn);
+      void approver(request, stop.signal)
+        .then((decision) => (stop.signal.aborted ? undefined : answer(token, decision)))
+        .catch(() => undefined)
+        .finally(wakeUp);
+    };
+    try {
+      for (;;) {
+        wake = new AbortController();
+        await follower.poll();
+        if (waves?.signal.aborted && !stopped && !follower.ended) {
+          stopped = true;
+          asking?.stop.abort();
+          count('StopExecution');
+          await client.send(
+            new StopExecutionCommand({
+              executionArn,
+              error: 'Cancelled',
+              cause: 'stopped from drs-orch (Ctrl-C)',
+            }),
+          );
+          continue;
+        }
+        if (follower.ended) break;
+        if (waves !== undefined && !stopped) {
+          const token = pendingToken(follower.rootEvents);
+          if (asking !== undefined && asking.token !== token) {
+            // Answered (here or elsewhere) or timed out: a prompt still open is called off.
+            asking.stop.abort();
+            asking = undefined;
+          }
+          if (token !== undefined && asking === undefined) ask(waves.approver, token);
+        }
+        await sleep(target.pollSeconds * 1000, wake.signal);
+      }
+    } finally {
+      asking?.stop.abort();
+      waves?.signal.removeEventListener('abort', wakeUp);
+    }
+    const outcome = follower.outcome as RunOutcome;
+    return { executionArn, ...outcome };
+  };
+
+  return {
+    get calls() {
+      const all = { ...own };
+      for (const [k, v] of Object.entries(last?.calls ?? {})) all[k] = (all[k] ?? 0) + v;
+      return all;
+    },
+    get polls() {
+      return last?.polls ?? 0;
+    },
+    label: `sfn ${arn.split(':').pop() ?? arn} (${region ?? 'default region'})`,
+    now: () => new Date(),
+    defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
+    async run(input, onEvent, onRecord): Promise<RunOutcome> {
+      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
+      return outcome;
+    },
+    runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onRecord, options),
+    async fetchResult(location) {
+      return JSON.parse(await getObject(location)) as unknown;
+    },
+    async fetchReport(location) {
+      const html = await getObject(location);
+      const json = await getObject(location.replace(/\.html$/, '.json'));
+      return { html, json };
     },
     async plan(): Promise<PlanReport> {
       throw new Error('plan runs locally; use --target sim or --target aws');
     },
+    interceptInterrupt(handler) {
+      // First Ctrl-C: the runbook stops its execution (StopExecution) and writes its record.
+      // Again: quit at once (the execution has been asked to stop already).
+      process.off('SIGINT', onSigint);
+      onSigint = (): void => {
+        if (handler()) process.once('SIGINT', onSigint);
+        else process.exit(130);
+      };
+      process.once('SIGINT', onSigint);
+    },
     async close(): Promise<void> {
+      process.off('SIGINT', onSigint);
       client.destroy();
+      s3?.destroy();
     },
   };
 }

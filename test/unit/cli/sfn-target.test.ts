@@ -1,296 +1,241 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { TargetOptions } from '../../../src/cli/program.js';
-import type { ProgressEvent } from '../../../src/cli/session.js';
-import { HistoryTracker, openSfnSession, regionOfArn } from '../../../src/cli/targets/sfn.js';
-import { sampleOutput } from './fakes.js';
+import { describe, expect, it } from 'vitest';
+import { fetchedReportProblem } from '../../../src/cli/reports.js';
+import { approvalRequestOf, regionOfArn } from '../../../src/cli/targets/sfn.js';
+import {
+  type FollowedExecution,
+  mapHistoryEvent,
+  startedChildOf,
+} from '../../../src/cli/targets/sfn-follow.js';
+import { ReportRecorder, renderReportHtml } from '../../../src/report/index.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
-const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1';
-
+const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1';
+const CHILD = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main/AccountExecutors:c-1';
 const ts = new Date('2025-01-06T09:00:00Z');
 
-function history(): HistoryEvent[] {
-  const summary = {
-    accountId: '111111111111',
-    region: 'us-east-2',
-    status: 'success',
-    serversProcessed: 4,
-    succeeded: 4,
-    failed: 0,
-    timedOut: 0,
-    skipped: 0,
-    jobIds: [],
-  };
+/** The history of a Distributed Map child of the main machine: one account's executor, called back. */
+function mapChildHistory(summary: Record<string, unknown>): HistoryEvent[] {
   return [
-    { id: 1, timestamp: ts, type: 'ExecutionStarted', executionStartedEventDetails: {} },
+    {
+      id: 1,
+      timestamp: ts,
+      type: 'ExecutionStarted',
+      executionStartedEventDetails: {
+        input: JSON.stringify({ request: {}, account: { accountId: '111111111111', region: 'us-east-2' } }),
+      },
+    },
     {
       id: 2,
       previousEventId: 1,
       timestamp: ts,
       type: 'TaskStateEntered',
-      stateEnteredEventDetails: { name: 'ValidateInput' },
+      stateEnteredEventDetails: { name: 'RunAccountExecutor', input: '{}' },
     },
     {
       id: 3,
       previousEventId: 2,
       timestamp: ts,
-      type: 'MapStateEntered',
-      stateEnteredEventDetails: { name: 'ExecutePerAccount' },
+      type: 'TaskScheduled',
+      taskScheduledEventDetails: {
+        resourceType: 'lambda',
+        resource: 'invoke.waitForTaskToken',
+        region: 'us-east-1',
+        parameters: '{}',
+      },
     },
     {
       id: 4,
       previousEventId: 3,
       timestamp: ts,
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resourceType: 'states',
-        resource: 'startExecution.sync:2',
-        region: 'us-east-2',
-        parameters: JSON.stringify({
-          StateMachineArn: 'x',
-          Input: { account: { accountId: '111111111111' } },
-        }),
-      },
-    },
-    {
-      id: 5,
-      previousEventId: 3,
-      timestamp: ts,
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resourceType: 'states',
-        resource: 'startExecution.sync:2',
-        region: 'us-east-2',
-        parameters: JSON.stringify({ Input: JSON.stringify({ account: { accountId: '333333333333' } }) }),
-      },
-    },
-    {
-      id: 6,
-      previousEventId: 4,
-      timestamp: ts,
-      type: 'TaskStarted',
-      taskStartedEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2' },
-    },
-    {
-      id: 7,
-      previousEventId: 5,
-      timestamp: ts,
-      type: 'TaskStarted',
-      taskStartedEventDetails: { resourceType: 'states', resource: 'startExecution.sync:2' },
-    },
-    {
-      id: 8,
-      previousEventId: 6,
-      timestamp: ts,
-      type: 'TaskSucceeded',
-      taskSucceededEventDetails: {
-        resourceType: 'states',
-        resource: 'startExecution.sync:2',
-        output: JSON.stringify({ Status: 'SUCCEEDED', Output: summary }),
-      },
-    },
-    {
-      id: 9,
-      previousEventId: 7,
-      timestamp: ts,
-      type: 'TaskFailed',
-      taskFailedEventDetails: {
-        resourceType: 'states',
-        resource: 'startExecution.sync:2',
-        error: 'States.TaskFailed',
-        cause: 'denied',
-      },
-    },
-    {
-      id: 10,
-      previousEventId: 9,
-      timestamp: ts,
-      type: 'TaskStateEntered',
-      stateEnteredEventDetails: { name: 'AggregateResults' },
-    },
-    {
-      id: 11,
-      previousEventId: 10,
-      timestamp: ts,
       type: 'ExecutionSucceeded',
-      executionSucceededEventDetails: {},
+      executionSucceededEventDetails: { output: JSON.stringify(summary) },
     },
   ];
 }
 
-describe('Class: HistoryTracker', () => {
-  it('turns main-machine history into state and per-account progress events', () => {
-    const tracker = new HistoryTracker();
+describe('Function: mapHistoryEvent', () => {
+  it("turns a map child's history into its account's executor start, counts and end", () => {
+    const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
+    const summary = {
+      accountId: '111111111111',
+      status: 'partial',
+      serversProcessed: 4,
+      succeeded: 2,
+      failed: 1,
+      timedOut: 1,
+    };
 
-    const events = history().flatMap((e) => tracker.map(e));
+    const events = mapChildHistory(summary).flatMap((e) => mapHistoryEvent(x, e).progress);
 
     expect(events).toEqual([
-      { type: 'ExecutionStarted', machine: 'main' },
-      { type: 'StateEntered', machine: 'main', state: 'ValidateInput' },
-      { type: 'StateEntered', machine: 'main', state: 'ExecutePerAccount' },
       { type: 'ExecutionStarted', machine: 'executor', accountId: '111111111111' },
-      { type: 'ExecutionStarted', machine: 'executor', accountId: '333333333333' },
+      { type: 'StateEntered', machine: 'executor', accountId: '111111111111', state: 'RunAccountExecutor' },
       {
         type: 'AccountProgress',
         accountId: '111111111111',
         discovered: 4,
         launching: 0,
-        launched: 4,
-        failed: 0,
+        launched: 2,
+        failed: 2,
       },
       { type: 'ExecutionSucceeded', machine: 'executor', accountId: '111111111111' },
-      {
-        type: 'ExecutionFailed',
-        machine: 'executor',
-        accountId: '333333333333',
-        error: 'States.TaskFailed',
-        cause: 'denied',
-      },
-      { type: 'StateEntered', machine: 'main', state: 'AggregateResults' },
-      { type: 'ExecutionSucceeded', machine: 'main' },
     ]);
   });
 
-  it('ignores Lambda tasks', () => {
-    const tracker = new HistoryTracker();
+  it('reports an account whose executor failed (AccountFailed summary) as failed with its error', () => {
+    const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
+    const history = mapChildHistory({
+      status: 'failed',
+      serversProcessed: 3,
+      succeeded: 0,
+      failed: 3,
+      errorCode: 'ExecutorAborted',
+      errorMessage: 'stopped',
+    });
 
-    const events = tracker.map({
-      id: 3,
+    const events = history.flatMap((e) => mapHistoryEvent(x, e).progress);
+
+    expect(events.at(-1)).toEqual({
+      type: 'ExecutionFailed',
+      machine: 'executor',
+      accountId: '111111111111',
+      error: 'ExecutorAborted',
+      cause: 'stopped',
+    });
+  });
+
+  it("records a map child as its account's executor, owned by the main execution", () => {
+    const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
+
+    const [started] = mapHistoryEvent(x, mapChildHistory({})[0] as HistoryEvent).record;
+
+    expect(started).toMatchObject({
+      type: 'ExecutionStarted',
+      machine: 'executor',
+      executionArn: CHILD,
+      parentExecutionArn: MAIN,
+      accountId: '111111111111',
+      time: ts.toISOString(),
+    });
+  });
+
+  it('maps an aborted execution to ExecutionFailed with status ABORTED', () => {
+    const x: FollowedExecution = { arn: MAIN, machine: 'main' };
+
+    const mapped = mapHistoryEvent(x, {
+      id: 9,
       timestamp: ts,
-      type: 'TaskScheduled',
-      taskScheduledEventDetails: {
-        resourceType: 'lambda',
-        resource: 'invoke',
-        region: 'us-east-1',
-        parameters: '{}',
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Cancelled', cause: 'Ctrl-C' },
+    });
+
+    expect(mapped.record).toEqual([
+      {
+        type: 'ExecutionFailed',
+        time: ts.toISOString(),
+        machine: 'main',
+        executionArn: MAIN,
+        status: 'ABORTED',
+        error: 'Cancelled',
+        cause: 'Ctrl-C',
+      },
+    ]);
+    expect(mapped.progress).toEqual([
+      { type: 'ExecutionFailed', machine: 'main', error: 'Cancelled', cause: 'Ctrl-C' },
+    ]);
+  });
+});
+
+describe('Function: startedChildOf', () => {
+  it('reads the child execution a startExecution.sync task submitted, and nothing else', () => {
+    const submitted = (resourceType: string, output: unknown): HistoryEvent => ({
+      id: 5,
+      timestamp: ts,
+      type: 'TaskSubmitted',
+      taskSubmittedEventDetails: {
+        resourceType,
+        resource: resourceType === 'states' ? 'startExecution.sync:2' : 'invoke.waitForTaskToken',
+        output: JSON.stringify(output),
       },
     });
 
-    expect(events).toEqual([]);
+    expect(startedChildOf(submitted('states', { ExecutionArn: MAIN, StartDate: 1 }))).toBe(MAIN);
+    expect(startedChildOf(submitted('lambda', { ExecutionArn: MAIN }))).toBeUndefined();
+  });
+});
+
+describe('Function: approvalRequestOf', () => {
+  it('rebuilds the request the waves execution published with the token', () => {
+    const events: HistoryEvent[] = [
+      {
+        id: 7,
+        timestamp: ts,
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name: 'RequestApproval' },
+      },
+      {
+        id: 8,
+        previousEventId: 7,
+        timestamp: ts,
+        type: 'TaskScheduled',
+        taskScheduledEventDetails: {
+          resourceType: 'sns',
+          resource: 'publish.waitForTaskToken',
+          region: 'us-east-1',
+          parameters: JSON.stringify({
+            TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+            Subject: 'DRS orchestration: approve wave 2 of 3 (app, drill)',
+            Message: 'Wave 2 of 3 ...',
+            MessageAttributes: { TaskToken: { DataType: 'String', StringValue: 'tok' } },
+          }),
+        },
+      },
+    ];
+
+    expect(approvalRequestOf(events, 'tok', MAIN)).toEqual({
+      token: 'tok',
+      executionArn: MAIN,
+      stateName: 'RequestApproval',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      subject: 'DRS orchestration: approve wave 2 of 3 (app, drill)',
+      message: 'Wave 2 of 3 ...',
+    });
+  });
+});
+
+describe('Function: fetchedReportProblem', () => {
+  const recorder = new ReportRecorder();
+  recorder.onEvent({ type: 'ExecutionStarted', time: ts.toISOString(), machine: 'main', executionArn: MAIN });
+  const source = recorder.build({
+    kind: 'action',
+    title: 'drill',
+    target: 'sfn',
+    input: { action: 'drill', tags: {} },
+    generatedAt: ts.toISOString(),
+  });
+  const json = `${JSON.stringify(source)}\n`;
+
+  it('accepts a page that prints the SHA-256 of its JSON source', () => {
+    expect(fetchedReportProblem(json, renderReportHtml(source, json))).toBeUndefined();
+  });
+
+  it('refuses a page whose printed SHA-256 is not the JSON it came with, naming both', () => {
+    const other = json.replace('run-1', 'run-2');
+
+    expect(fetchedReportProblem(other, renderReportHtml(source, json))).toMatch(
+      /^its report\.html prints SHA-256 [0-9a-f]{64} but report\.json hashes to [0-9a-f]{64}$/,
+    );
+  });
+
+  it('refuses a JSON that is not a report', () => {
+    expect(fetchedReportProblem('{', '')).toBe('its report.json is not JSON');
+    expect(fetchedReportProblem('{}', '')).toBe('its report.json names no execution');
   });
 });
 
 describe('Function: regionOfArn', () => {
   it('reads the region of a state machine ARN', () => {
     expect(regionOfArn(ARN)).toBe('us-east-1');
-  });
-});
-
-/**
- * A minimal Step Functions endpoint (json 1.0, X-Amz-Target) whose execution reveals three more
- * history events per poll and ends after the last one. The real SDK client talks to it over HTTP.
- */
-function fakeStepFunctions(final: { status: string; output?: unknown; error?: string }) {
-  const all = history();
-  let visible = 2;
-  const calls: { target: string; body: Record<string, unknown> }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString();
-    });
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
-      const parsed = JSON.parse(body || '{}') as Record<string, unknown>;
-      calls.push({ target, body: parsed });
-      let answer: unknown;
-      if (target === 'StartExecution') answer = { executionArn: EXEC, startDate: ts.getTime() / 1000 };
-      else if (target === 'GetExecutionHistory') {
-        // Pages of 4 events; the token is the index of the first event of the next page.
-        const from = Number(parsed.nextToken ?? 0);
-        const events = all
-          .slice(from, Math.min(from + 4, visible))
-          .map((e) => ({ ...e, timestamp: ts.getTime() / 1000 }));
-        const next = from + 4 < visible ? String(from + 4) : undefined;
-        answer = { events, ...(next !== undefined && { nextToken: next }) };
-      } else if (target === 'DescribeExecution') {
-        const done = visible >= all.length;
-        visible = Math.min(all.length, visible + 3);
-        answer = {
-          executionArn: EXEC,
-          stateMachineArn: ARN,
-          status: done ? final.status : 'RUNNING',
-          startDate: ts.getTime() / 1000,
-          ...(done && final.output !== undefined && { output: JSON.stringify(final.output) }),
-          ...(done && final.error !== undefined && { error: final.error }),
-        };
-      }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify(answer));
-    });
-  });
-  return { server, calls };
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
-
-async function start(final: { status: string; output?: unknown; error?: string }) {
-  const fake = fakeStepFunctions(final);
-  servers.push(fake.server);
-  await new Promise<void>((r) => fake.server.listen(0, '127.0.0.1', r));
-  const port = (fake.server.address() as AddressInfo).port;
-  const target: TargetOptions = {
-    target: 'sfn',
-    fleet: 'demo',
-    timeScale: 1,
-    stateFile: 'unused',
-    reset: false,
-    stateMachineArn: ARN,
-    pollSeconds: 5,
-  };
-  const client = new SFNClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  const sleeps: number[] = [];
-  const session = openSfnSession({
-    target,
-    client,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-  });
-  return { session, calls: fake.calls, sleeps };
-}
-
-describe('Function: openSfnSession', () => {
-  it('starts the execution with the input, follows its history once per event, and returns its output', async () => {
-    const output = sampleOutput('success');
-    const { session, calls, sleeps } = await start({ status: 'SUCCEEDED', output });
-    const events: ProgressEvent[] = [];
-
-    const outcome = await session.run({ action: 'drill', tags: { 'DR-Wave': '1' } }, (e) => events.push(e));
-    await session.close();
-
-    expect(outcome).toEqual({ status: 'SUCCEEDED', output });
-    expect(calls[0]).toEqual({
-      target: 'StartExecution',
-      body: { stateMachineArn: ARN, input: '{"action":"drill","tags":{"DR-Wave":"1"}}' },
-    });
-    const progress = events.filter((e) => e.type !== 'Message');
-    expect(progress).toHaveLength(10);
-    expect(progress.filter((e) => e.type === 'StateEntered').map((e) => 'state' in e && e.state)).toEqual([
-      'ValidateInput',
-      'ExecutePerAccount',
-      'AggregateResults',
-    ]);
-    expect(sleeps.length).toBeGreaterThan(0);
-    expect(sleeps.every((ms) => ms === 5000)).toBe(true);
-  });
-
-  it('reports a failed execution with its error', async () => {
-    const { session } = await start({ status: 'FAILED', error: 'States.Runtime' });
-
-    const outcome = await session.run({ action: 'status', tags: { A: '1' } }, () => {});
-
-    expect(outcome).toEqual({ status: 'FAILED', error: 'States.Runtime' });
   });
 });

@@ -243,6 +243,13 @@ export class ExecutionFollower {
     return this.#root.ended;
   }
 
+  /** Whether every execution read so far has ended (a stopped root's children stop a little later). */
+  get settled(): boolean {
+    const open = (x: Node): boolean =>
+      !x.ended || x.children.some(open) || x.mapRuns.some((r) => [...r.children.values()].some(open));
+    return !open(this.#root);
+  }
+
   /** How the root ended; undefined while it runs. */
   get outcome(): RunOutcome | undefined {
     return this.#root.outcome;

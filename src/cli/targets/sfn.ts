@@ -168,6 +168,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     /** The approval being asked, if any: its token and how to call the question off. */
     let asking: { token: string; stop: AbortController } | undefined;
     let stopped = false;
+    let settling = 0;
     /** Cut short the sleep between polls: an answer was sent, or Ctrl-C. */
     let wake = new AbortController();
     const wakeUp = (): void => wake.abort();
@@ -226,7 +227,12 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
           );
           continue;
         }
-        if (follower.ended) break;
+        // A few more polls let the children of a stopped or failed root record their end too.
+        if (follower.ended && (follower.settled || settling++ >= 3)) break;
+        if (follower.ended) {
+          await sleep(target.pollSeconds * 1000);
+          continue;
+        }
         if (waves !== undefined && !stopped) {
           const token = pendingToken(follower.rootEvents);
           if (asking !== undefined && asking.token !== token) {

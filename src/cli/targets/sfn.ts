@@ -16,7 +16,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { RecordedEvent } from '../../report/index.js';
-import type { ApprovalDecision, ApprovalRequest, Approver } from '../../runtime/types.js';
+import type { ApprovalAnswer, ApprovalDecider, ApprovalQuestion } from '../approvals.js';
 import { pendingToken } from '../approve.js';
 import { credentialsFromEnv } from '../aws-credentials.js';
 import type { TargetOptions } from '../program.js';
@@ -31,31 +31,18 @@ export function regionOfArn(arn: string): string | undefined {
   return arn.split(':')[3] || undefined;
 }
 
-/** The approval request a waiting waves execution published (its RequestApproval parameters). */
-export function approvalRequestOf(
-  events: readonly HistoryEvent[],
-  token: string,
-  executionArn: string,
-): ApprovalRequest {
+/** What a waiting waves execution asks (its RequestApproval's published subject and message). */
+export function approvalQuestionOf(events: readonly HistoryEvent[], token: string): ApprovalQuestion {
   for (const e of [...events].reverse()) {
     const d = e.taskScheduledEventDetails;
     if (e.type !== 'TaskScheduled' || d?.resource !== 'publish.waitForTaskToken') continue;
     const p = parseJson(d.parameters) as
-      | { TopicArn?: string; Subject?: string; Message?: string; MessageAttributes?: unknown }
+      | { Subject?: string; Message?: string; MessageAttributes?: unknown }
       | undefined;
     if (!JSON.stringify(p?.MessageAttributes ?? {}).includes(token)) continue;
-    // The state that scheduled it: the closest StateEntered before it.
-    const entered = events.filter((x) => (x.id ?? 0) < (e.id ?? 0) && x.type === 'TaskStateEntered').at(-1);
-    return {
-      token,
-      executionArn,
-      stateName: entered?.stateEnteredEventDetails?.name ?? 'RequestApproval',
-      topicArn: p?.TopicArn ?? '',
-      ...(p?.Subject !== undefined && { subject: p.Subject }),
-      message: p?.Message ?? '',
-    };
+    return { ...(p?.Subject !== undefined && { subject: p.Subject }), message: p?.Message ?? '' };
   }
-  return { token, executionArn, stateName: 'RequestApproval', topicArn: '', message: '' };
+  return { message: '' };
 }
 
 /** Everything the sfn session needs; `sleep` is injectable so tests do not wait. */
@@ -173,24 +160,17 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     let wake = new AbortController();
     const wakeUp = (): void => wake.abort();
     waves?.signal.addEventListener('abort', wakeUp, { once: true });
-    const answer = async (token: string, decision: ApprovalDecision): Promise<void> => {
+    const deliver = async (token: string, answer: ApprovalAnswer): Promise<void> => {
       try {
-        if (decision.approve) {
+        if (answer.kind === 'success') {
           count('SendTaskSuccess');
           await client.send(
-            new SendTaskSuccessCommand({
-              taskToken: token,
-              output: JSON.stringify(decision.output ?? { approved: true }),
-            }),
+            new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(answer.output) }),
           );
         } else {
           count('SendTaskFailure');
           await client.send(
-            new SendTaskFailureCommand({
-              taskToken: token,
-              error: decision.error ?? 'ApprovalRejected',
-              cause: decision.cause ?? 'rejected by the approver',
-            }),
+            new SendTaskFailureCommand({ taskToken: token, error: answer.error, cause: answer.cause }),
           );
         }
       } catch (err) {
@@ -201,12 +181,23 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         });
       }
     };
-    const ask = (approver: Approver, token: string): void => {
+    const ask = (decide: ApprovalDecider, token: string): void => {
       const stop = new AbortController();
       asking = { token, stop };
-      const request = approvalRequestOf(follower.rootEvents, token, executionArn);
-      void approver(request, stop.signal)
-        .then((decision) => (stop.signal.aborted ? undefined : answer(token, decision)))
+      void decide(approvalQuestionOf(follower.rootEvents, token), stop.signal)
+        .then(
+          (answer) => (stop.signal.aborted ? undefined : deliver(token, answer)),
+          (err: unknown) => {
+            // Withdrawn because the wait ended: nothing to answer. Otherwise the approval step
+            // itself failed (the terminal went away): the wave fails with that error, as locally.
+            if (stop.signal.aborted) return undefined;
+            const error = err instanceof Error ? err : new Error(String(err));
+            count('SendTaskFailure');
+            return client
+              .send(new SendTaskFailureCommand({ taskToken: token, error: error.name, cause: error.message }))
+              .then(() => undefined);
+          },
+        )
         .catch(() => undefined)
         .finally(wakeUp);
     };
@@ -240,7 +231,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
             asking.stop.abort();
             asking = undefined;
           }
-          if (token !== undefined && asking === undefined) ask(waves.approver, token);
+          if (token !== undefined && asking === undefined) ask(waves.decide, token);
         }
         await sleep(target.pollSeconds * 1000, wake.signal);
       }

@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { fetchedReportProblem } from '../../../src/cli/reports.js';
-import { approvalRequestOf, regionOfArn } from '../../../src/cli/targets/sfn.js';
+import { approvalQuestionOf, regionOfArn } from '../../../src/cli/targets/sfn.js';
 import {
   type FollowedExecution,
   mapHistoryEvent,
@@ -165,8 +165,8 @@ describe('Function: startedChildOf', () => {
   });
 });
 
-describe('Function: approvalRequestOf', () => {
-  it('rebuilds the request the waves execution published with the token', () => {
+describe('Function: approvalQuestionOf', () => {
+  it('reads the subject and message the waves execution published with the token', () => {
     const events: HistoryEvent[] = [
       {
         id: 7,
@@ -193,11 +193,7 @@ describe('Function: approvalRequestOf', () => {
       },
     ];
 
-    expect(approvalRequestOf(events, 'tok', MAIN)).toEqual({
-      token: 'tok',
-      executionArn: MAIN,
-      stateName: 'RequestApproval',
-      topicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+    expect(approvalQuestionOf(events, 'tok')).toEqual({
       subject: 'DRS orchestration: approve wave 2 of 3 (app, drill)',
       message: 'Wave 2 of 3 ...',
     });

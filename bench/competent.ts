@@ -5,8 +5,15 @@
  * poll), and every 30 s ONE DescribeJobs with a `jobIDs` filter for all running jobs; a finished
  * job frees room for the next one.
  */
-import { DescribeJobsCommand, DescribeSourceServersCommand, StartRecoveryCommand } from '@aws-sdk/client-drs';
-import { clientFor, matches, type NaiveAccount, type NaiveOptions, type NaiveResult } from './naive.js';
+import { DescribeJobsCommand, DescribeSourceServersCommand } from '@aws-sdk/client-drs';
+import {
+  clientFor,
+  matches,
+  type NaiveAccount,
+  type NaiveOptions,
+  type NaiveResult,
+  startUntilQuota,
+} from './naive.js';
 
 /** Servers per job: the per-job quota of current DRS accounts. */
 export const COMPETENT_JOB_SIZE = 100;
@@ -35,23 +42,13 @@ async function runAccount(opts: NaiveOptions, account: NaiveAccount): Promise<Na
     let failed = 0;
     let jobs = 0;
     while (queue.length > 0 || running.size > 0) {
-      while (queue.length > 0) {
-        const batch = queue[0] as string[];
-        try {
-          const out = await drs.send(
-            new StartRecoveryCommand({
-              sourceServers: batch.map((sourceServerID) => ({ sourceServerID })),
-              isDrill: opts.isDrill,
-            }),
-          );
-          running.set(out.job?.jobID ?? '', batch);
-          jobs += 1;
-          queue.shift();
-        } catch (err) {
-          if ((err as Error).name === 'ServiceQuotaExceededException') break;
-          throw err;
-        }
-      }
+      jobs += await startUntilQuota(
+        drs,
+        queue,
+        (batch) => batch,
+        opts.isDrill,
+        (batch, jobId) => running.set(jobId, batch),
+      );
       await opts.sleep((opts.pollSeconds ?? 30) * 1000);
       const out = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [...running.keys()] } }));
       for (const job of out.items ?? []) {

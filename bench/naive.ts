@@ -73,6 +73,39 @@ export async function clientFor(
   });
 }
 
+/**
+ * Starts the queued launches in order, one StartRecovery each, until DRS refuses one with
+ * ServiceQuotaExceededException: that one and the rest stay queued for after the next poll, as
+ * both scripts do. `started` is told each launch with its job id; resolves to how many started.
+ */
+export async function startUntilQuota<T>(
+  drs: DrsClient,
+  queue: T[],
+  serversOf: (launch: T) => readonly string[],
+  isDrill: boolean,
+  started: (launch: T, jobId: string) => void,
+): Promise<number> {
+  let count = 0;
+  while (queue.length > 0) {
+    const launch = queue[0] as T;
+    try {
+      const out = await drs.send(
+        new StartRecoveryCommand({
+          sourceServers: serversOf(launch).map((sourceServerID) => ({ sourceServerID })),
+          isDrill,
+        }),
+      );
+      started(launch, out.job?.jobID ?? '');
+      count += 1;
+      queue.shift();
+    } catch (err) {
+      if ((err as Error).name === 'ServiceQuotaExceededException') break;
+      throw err;
+    }
+  }
+  return count;
+}
+
 async function runAccount(opts: NaiveOptions, account: NaiveAccount): Promise<NaiveResult> {
   const drs = await clientFor(opts, account);
   try {
@@ -92,20 +125,13 @@ async function runAccount(opts: NaiveOptions, account: NaiveAccount): Promise<Na
     let failed = 0;
     let jobs = 0;
     while (queue.length > 0 || running.size > 0) {
-      while (queue.length > 0) {
-        const id = queue[0] as string;
-        try {
-          const out = await drs.send(
-            new StartRecoveryCommand({ sourceServers: [{ sourceServerID: id }], isDrill: opts.isDrill }),
-          );
-          running.set(id, out.job?.jobID ?? '');
-          jobs += 1;
-          queue.shift();
-        } catch (err) {
-          if ((err as Error).name === 'ServiceQuotaExceededException') break;
-          throw err;
-        }
-      }
+      jobs += await startUntilQuota(
+        drs,
+        queue,
+        (id) => [id],
+        opts.isDrill,
+        (id, jobId) => running.set(id, jobId),
+      );
       await opts.sleep((opts.pollSeconds ?? 30) * 1000);
       for (const [id, jobId] of [...running]) {
         const out = await drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobId] } }));

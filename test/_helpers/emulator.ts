@@ -3,7 +3,7 @@
  */
 import { Readable } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { DrsClient } from '@aws-sdk/client-drs';
+import { DescribeSourceServersCommand, DrsClient } from '@aws-sdk/client-drs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { type Emulator, type StartEmulatorOptions, startEmulator } from '../../src/emulator/index.js';
@@ -205,4 +205,13 @@ export function useModelCheckedDrs(options: StartEmulatorOptions): ModelCheckedD
       return drs;
     },
   };
+}
+
+/** The ids of the first `n` source servers in CONTINUOUS replication (ready to launch) that `drs` sees. */
+export async function continuousServers(drs: DrsClient, n: number): Promise<string[]> {
+  const out = await drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
+  return (out.items ?? [])
+    .filter((s) => s.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS')
+    .slice(0, n)
+    .map((s) => s.sourceServerID as string);
 }

@@ -72,6 +72,32 @@ waves:
     rtoTargetMinutes: 120
 `;
 
+/** A fresh folder holding `runbook.yaml`. */
+async function folderWith(yaml: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
+  await writeFile(join(dir, 'runbook.yaml'), yaml);
+  return dir;
+}
+
+/** Runs `drs-orch <args>` (space-separated) without a terminal in a fresh folder holding `runbook.yaml`. */
+async function runPlain(
+  yaml: string,
+  args: string,
+): Promise<{ dir: string; code: number; stdout: string; stderr: string }> {
+  const dir = await folderWith(yaml);
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(args.split(' '), {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    isTTY: false,
+    cwd: dir,
+  });
+  return { dir, code, stdout: stdout.text, stderr: stderr.text };
+}
+
 interface Run {
   readonly dir: string;
   readonly code: number;
@@ -85,8 +111,7 @@ async function runIn(
   argv: string[],
   io?: (dir: string) => ReturnType<typeof terminal>,
 ): Promise<Run> {
-  const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
-  await writeFile(join(dir, 'runbook.yaml'), yaml);
+  const dir = await folderWith(yaml);
   if (argv.includes('fleet900.json')) {
     await writeFile(
       join(dir, 'fleet900.json'),
@@ -185,20 +210,10 @@ describe('drs-orch runbook refusals, rejection and cancellation', () => {
   );
 
   it('refuses, before anything starts, a wave needing approval with no terminal and no --approve', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
-    await writeFile(join(dir, 'runbook.yaml'), THREE_WAVES);
-    const stderr = new Capture();
-    const code = await main(['runbook', 'runbook.yaml', '--state-file', 'sim.json'], {
-      stdout: new Capture(),
-      stderr,
-      stdin: new PassThrough(),
-      env: {},
-      isTTY: false,
-      cwd: dir,
-    });
+    const { dir, code, stderr } = await runPlain(THREE_WAVES, 'runbook runbook.yaml --state-file sim.json');
     expect(code).toBe(64);
-    expect(stderr.text).toContain('wave "application" asks for approval and there is no terminal');
-    expect(stderr.text).toContain('--approve application');
+    expect(stderr).toContain('wave "application" asks for approval and there is no terminal');
+    expect(stderr).toContain('--approve application');
     expect(await readdir(dir)).toEqual(['runbook.yaml']);
   });
 
@@ -252,8 +267,7 @@ waves:
   });
 
   it('cancelling while a wave waits (Ctrl-C) stops the execution and still writes its report, exit 130', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
-    await writeFile(join(dir, 'runbook.yaml'), FIRST_APPROVAL);
+    const dir = await folderWith(FIRST_APPROVAL);
     const t = terminal(dir, {});
     // The operator presses Ctrl-C at the approval prompt.
     const interceptInterrupt = ctrlCAt(t, 'Approve this wave?');
@@ -292,19 +306,12 @@ waves:
   });
 
   it('plans every wave of a runbook without changing anything', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
-    await writeFile(join(dir, 'runbook.yaml'), THREE_WAVES);
-    const stdout = new Capture();
-    const code = await main(['plan', '--runbook', 'runbook.yaml', '--state-file', 'sim.json', '--quiet'], {
-      stdout,
-      stderr: new Capture(),
-      stdin: new PassThrough(),
-      env: {},
-      isTTY: false,
-      cwd: dir,
-    });
+    const { dir, code, stdout } = await runPlain(
+      THREE_WAVES,
+      'plan --runbook runbook.yaml --state-file sim.json --quiet',
+    );
     expect(code).toBe(0);
-    const plan = JSON.parse(stdout.text) as {
+    const plan = JSON.parse(stdout) as {
       waves: { wave: string; approval: boolean; plan: { totalServers: number } }[];
     };
     expect(plan.waves.map((w) => [w.wave, w.approval])).toEqual([
@@ -320,19 +327,9 @@ waves:
   });
 
   it('names a wave that --approve does not know', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runbook-'));
-    await writeFile(join(dir, 'runbook.yaml'), THREE_WAVES);
-    const stderr = new Capture();
-    const code = await main(['runbook', 'runbook.yaml', '--approve', 'aplication'], {
-      stdout: new Capture(),
-      stderr,
-      stdin: new PassThrough(),
-      env: {},
-      isTTY: false,
-      cwd: dir,
-    });
+    const { code, stderr } = await runPlain(THREE_WAVES, 'runbook runbook.yaml --approve aplication');
     expect(code).toBe(64);
-    expect(stderr.text).toContain(
+    expect(stderr).toContain(
       '--approve "aplication" names no wave of the runbook; expected all or one of databases, application, web',
     );
   });

@@ -7,7 +7,6 @@
  */
 import {
   DescribeJobsCommand,
-  DescribeSourceServersCommand,
   type Job,
   PutLaunchActionCommand,
   type PutLaunchActionCommandInput,
@@ -15,7 +14,7 @@ import {
   UpdateLaunchConfigurationCommand,
 } from '@aws-sdk/client-drs';
 import { describe, expect, it } from 'vitest';
-import { useModelCheckedDrs } from '../../_helpers/emulator.js';
+import { continuousServers, useModelCheckedDrs } from '../../_helpers/emulator.js';
 
 const SMOKE = '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b';
 const AGENT = '0b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a4b';
@@ -46,14 +45,6 @@ function action(
 describe('Emulator: DRS post-launch actions run', () => {
   const t = useModelCheckedDrs({ fleet: 'demo' });
 
-  async function continuousServers(n: number): Promise<string[]> {
-    const out = await t.drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
-    return (out.items ?? [])
-      .filter((s) => s.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS')
-      .slice(0, n)
-      .map((s) => s.sourceServerID as string);
-  }
-
   async function job(jobID: string): Promise<Job> {
     const out = await t.drs.send(new DescribeJobsCommand({ filters: { jobIDs: [jobID] } }));
     return out.items?.[0] as Job;
@@ -70,7 +61,7 @@ describe('Emulator: DRS post-launch actions run', () => {
   }
 
   it('runs the active actions in order after the launch, reports each run, and completes the job after the last', async () => {
-    const [id] = (await continuousServers(1)) as [string];
+    const [id] = (await continuousServers(t.drs, 1)) as [string];
     await t.drs.send(new UpdateLaunchConfigurationCommand({ sourceServerID: id, postLaunchEnabled: true }));
     await t.drs.send(action(id, AGENT, 3));
     await t.drs.send(action(id, SMOKE, 2, { optional: true }));
@@ -104,7 +95,7 @@ describe('Emulator: DRS post-launch actions run', () => {
   });
 
   it('runs nothing while postLaunchEnabled is off, and nothing for a server without active actions', async () => {
-    const [off, none] = (await continuousServers(2)) as [string, string];
+    const [off, none] = (await continuousServers(t.drs, 2)) as [string, string];
     await t.drs.send(action(off, SMOKE, 2));
     await t.drs.send(new UpdateLaunchConfigurationCommand({ sourceServerID: none, postLaunchEnabled: true }));
     await t.drs.send(action(none, INACTIVE, 2, { active: false }));
@@ -121,7 +112,7 @@ describe('Emulator: DRS post-launch actions run', () => {
   });
 
   it('fails the run the fault plan names, with its failureReason, and leaves the launch LAUNCHED', async () => {
-    const [id] = (await continuousServers(1)) as [string];
+    const [id] = (await continuousServers(t.drs, 1)) as [string];
     t.emu.faults.set({
       launchActionFailures: [{ sourceServerID: id, actionId: SMOKE, reason: 'exit code 1' }],
     });

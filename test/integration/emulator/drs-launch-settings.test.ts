@@ -8,7 +8,6 @@ import {
   DeleteLaunchActionCommand,
   DescribeLaunchConfigurationTemplatesCommand,
   DescribeRecoveryInstancesCommand,
-  DescribeSourceServersCommand,
   GetLaunchConfigurationCommand,
   ListLaunchActionsCommand,
   PutLaunchActionCommand,
@@ -20,23 +19,20 @@ import {
 } from '@aws-sdk/client-drs';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
-import { STAGING_REGION, sessionFor, useModelCheckedDrs } from '../../_helpers/emulator.js';
+import {
+  continuousServers,
+  STAGING_REGION,
+  sessionFor,
+  useModelCheckedDrs,
+} from '../../_helpers/emulator.js';
 
 const ACTION_ID = '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b';
 
 describe('Emulator: DRS launch settings', () => {
   const t = useModelCheckedDrs({ fleet: 'demo' });
 
-  async function continuousServers(n: number): Promise<string[]> {
-    const out = await t.drs.send(new DescribeSourceServersCommand({ maxResults: 50 }));
-    return (out.items ?? [])
-      .filter((s) => s.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS')
-      .slice(0, n)
-      .map((s) => s.sourceServerID as string);
-  }
-
   it('answers GetLaunchConfiguration with the defaults and keeps what UpdateLaunchConfiguration sets', async () => {
-    const [id] = await continuousServers(1);
+    const [id] = await continuousServers(t.drs, 1);
 
     const before = await t.drs.send(new GetLaunchConfigurationCommand({ sourceServerID: id }));
     const updated = await t.drs.send(
@@ -59,7 +55,7 @@ describe('Emulator: DRS launch settings', () => {
   });
 
   it('launches a server whose launchDisposition is STOPPED as a stopped instance, in DRS and in EC2', async () => {
-    const [stoppedId, runningId] = await continuousServers(2);
+    const [stoppedId, runningId] = await continuousServers(t.drs, 2);
     await t.drs.send(
       new UpdateLaunchConfigurationCommand({
         sourceServerID: stoppedId,
@@ -115,7 +111,7 @@ describe('Emulator: DRS launch settings', () => {
   });
 
   it('puts, lists and deletes post-launch actions, refusing a second action at the same order', async () => {
-    const [id] = await continuousServers(1);
+    const [id] = await continuousServers(t.drs, 1);
     const action = {
       resourceId: id,
       actionCode: 'AWS-RunShellScript',

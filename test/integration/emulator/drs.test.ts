@@ -19,6 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
 import { generateFleet } from '../../../src/emulator/index.js';
 import {
+  continuousServers,
   drsMismatches,
   type RecordedResponse,
   recordResponses,
@@ -45,13 +46,7 @@ describe('Emulator: DRS operations through @aws-sdk/client-drs', () => {
     await emu.stop();
   });
 
-  async function continuousIds(n: number): Promise<string[]> {
-    const out = await drs.send(new DescribeSourceServersCommand({}));
-    return (out.items ?? [])
-      .filter((s) => s.dataReplicationInfo?.dataReplicationState === 'CONTINUOUS')
-      .slice(0, n)
-      .map((s) => s.sourceServerID as string);
-  }
+  const continuousIds = (n: number): Promise<string[]> => continuousServers(drs, n);
 
   it('lists the account servers with tags, hostname, replication state and lifecycle', async () => {
     const out = await drs.send(new DescribeSourceServersCommand({}));

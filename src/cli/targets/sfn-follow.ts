@@ -6,8 +6,8 @@
  * whose `RunAccountExecutor` task waits for the account's executor. The histories become the same
  * progress events the local runtime emits and the same recorded events the report is built from.
  *
- * Calls per poll: one history page per running waves/main execution and one ListExecutions per
- * running map run. A map child's history is read twice: when it is first listed (its account) and
+ * Calls per poll: one history page of the running main execution (of the waves execution when no
+ * wave runs: it waits for its wave meanwhile) and one ListExecutions per running map run. A map child's history is read twice: when it is first listed (its account) and
  * when the listing shows it ended (its AccountSummary). The executors themselves run in the staging
  * accounts and Regions; their histories are not read (the operator's credentials need not reach them).
  */
@@ -228,6 +228,8 @@ export interface FollowerOptions {
 export class ExecutionFollower {
   readonly #opts: FollowerOptions;
   readonly #root: Node;
+  /** Read the root's history on every poll from now on (it was asked to stop). */
+  #wakeRoot = false;
   /** API calls made, by operation. */
   readonly calls: Record<string, number> = {};
   /** Rounds polled. */
@@ -284,6 +286,11 @@ export class ExecutionFollower {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
   }
 
+  /** From now on reads the root's history on every poll (call after StopExecution). */
+  watchRoot(): void {
+    this.#wakeRoot = true;
+  }
+
   /** One round: reads what is new in every running execution of the tree, emitting its events. */
   async poll(): Promise<void> {
     this.polls += 1;
@@ -293,7 +300,10 @@ export class ExecutionFollower {
   /** Emits the events of `x` in order; its own end comes after its children's events. */
   async #visit(x: Node): Promise<void> {
     let terminal: HistoryEvent | undefined;
-    if (!x.ended) {
+    // A waves execution does nothing while its wave's main execution runs (RunWave waits for it):
+    // its history is read again once that main has ended, or when it was asked to stop.
+    const waiting = x.machine === 'waves' && !this.#wakeRoot && x.children.some((c) => !c.ended);
+    if (!x.ended && !waiting) {
       for (const event of await this.#drain(x)) {
         if (isTerminalEvent(event)) {
           terminal = event;

@@ -209,13 +209,10 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
           stopped = true;
           asking?.stop.abort();
           count('StopExecution');
-          await client.send(
-            new StopExecutionCommand({
-              executionArn,
-              error: 'Cancelled',
-              cause: 'stopped from drs-orch (Ctrl-C)',
-            }),
-          );
+          // No error or cause: with them, Step Functions encrypts both with the execution's KMS
+          // key and the caller needs that key; the record notes who cancelled and why.
+          await client.send(new StopExecutionCommand({ executionArn }));
+          follower.watchRoot();
           continue;
         }
         // A few more polls let the children of a stopped or failed root record their end too.

@@ -5,16 +5,22 @@
  * answered at a (fake) terminal with SendTaskSuccess/Failure, Ctrl-C as StopExecution, and the
  * local evidence report (the workflow's own when it wrote one, else built from the histories).
  */
+
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../src/cli/io.js';
-import { main } from '../../../src/cli/main.js';
+import { type CliDeps, main } from '../../../src/cli/main.js';
 import { type RunbookInvocation, runRunbook } from '../../../src/cli/runbook.js';
 import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
 import { openSfnSession } from '../../../src/cli/targets/sfn.js';
+import { openSession } from '../../../src/cli/targets.js';
 import { generateFleet } from '../../../src/emulator/fleet/generate.js';
 import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
 import { type ReportSource, sourceDigest } from '../../../src/report/index.js';
@@ -170,13 +176,13 @@ describe('drs-orch runbook --target sfn', () => {
     expect(s.execution.outcome).toBe('success');
     expect(s.waves.map((w) => w.status)).toEqual(['success', 'success', 'success']);
     expect(s.waves[1]?.approval).toMatchObject({ decision: 'approved', comment: 'app owners on the bridge' });
-    expect(s.accounts.map((a) => `${a.wave}:${a.accountId}:${a.status}`).sort()).toEqual([
-      '1:111111111111:success',
-      '1:222222222222:success',
-      '2:111111111111:success',
-      '2:222222222222:success',
-      '3:111111111111:success',
-      '3:222222222222:success',
+    expect(s.accounts.map((a) => `${a.wave}:${a.accountId}`).sort()).toEqual([
+      '1:111111111111',
+      '1:222222222222',
+      '2:111111111111',
+      '2:222222222222',
+      '3:111111111111',
+      '3:222222222222',
     ]);
     expect(s.totals.servers).toBe(12);
     expect(s.startedBy).toMatchObject({ initiatedBy: 'alice', ticketId: 'CHG-11' });
@@ -189,10 +195,11 @@ describe('drs-orch runbook --target sfn', () => {
     );
     expect(calls).toMatchObject({ StartExecution: 1, SendTaskSuccess: 1 });
     expect(polls).toBeGreaterThan(3);
-    // At most two histories per poll (waves, the running wave's main), plus the next wave's main
-    // in the poll that starts it, plus two reads per account child per wave; one map-run listing
-    // per poll plus the last one of each wave. Reading every child each poll would break this.
-    expect(calls.GetExecutionHistory).toBeLessThanOrEqual(2 * polls + 3 + 2 * 2 * 3);
+    // One history per poll (the running wave's main, else the waves execution), plus the waves
+    // execution's in the poll after each wave and the next main's in the poll that starts it, plus
+    // two reads per account child per wave; one map-run listing per poll plus the last one of each
+    // wave. Reading the waves history or every child on each poll would break this.
+    expect(calls.GetExecutionHistory).toBeLessThanOrEqual(polls + 2 * 3 + 2 * 2 * 3);
     expect(calls.ListExecutions).toBeLessThanOrEqual(polls + 3);
     // `drs-orch report` lists it.
     const listed = new Capture();
@@ -251,6 +258,51 @@ describe('drs-orch runbook --target sfn', () => {
     expect(report?.source.waves[0]?.approval?.decision).toBe('pending');
   }, 120_000);
 
+  it('a real Ctrl-C (SIGINT to the process) stops the waves execution: exit 130, ABORTED in Step Functions and in the record', async () => {
+    const dir = await workdir(THREE_WAVES);
+    const tsx = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        tsx,
+        resolve('src/cli/entry.ts'),
+        'runbook',
+        'runbook.yaml',
+        ...sfnFlags(WAVES),
+        '--approve',
+        'all',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...KEYS } },
+    );
+    let err = '';
+    let sent = false;
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      // Ctrl-C while wave 1's main execution runs.
+      if (!sent && err.includes('main execution started')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+
+    expect(code, err).toBe(130);
+    expect(err).toContain('interrupted: stopping the runbook');
+    const [report] = await reports(dir);
+    const s = report?.source as ReportSource;
+    expect(s.execution).toMatchObject({ outcome: 'aborted', status: 'ABORTED' });
+    expect(s.notes.map((n) => n.text).some((t) => /^cancelled by .+ \(Ctrl-C\)$/.test(t))).toBe(true);
+    const sfn = new SFNClient({
+      endpoint: emu.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: s.execution.arn }));
+    sfn.destroy();
+    expect(described.status).toBe('ABORTED');
+  }, 120_000);
+
   it('refuses a missing --state-machine-arn, or one naming the main machine, naming the flag', async () => {
     const dir = await workdir(THREE_WAVES);
     const run = async (argv: string[]): Promise<{ code: number; text: string }> => {
@@ -266,6 +318,15 @@ describe('drs-orch runbook --target sfn', () => {
       return { code: await main(argv, io), text: stderr.text };
     };
 
+    const sfn = new SFNClient({
+      endpoint: emu.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const started = async (): Promise<number> =>
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: WAVES }))).executions?.length ?? 0;
+    const before = await started();
+    const noTerminal = await run(['runbook', 'runbook.yaml', ...sfnFlags(WAVES)]);
     const missing = await run(['runbook', 'runbook.yaml', '--target', 'sfn', '--approve', 'all']);
     const main_ = await run(['runbook', 'runbook.yaml', ...sfnFlags(MAIN), '--approve', 'all']);
     const wavesForAction = await run(['drill', '--tags', 'DR-Wave=1', ...sfnFlags(WAVES)]);
@@ -280,6 +341,11 @@ describe('drs-orch runbook --target sfn', () => {
     );
     expect(wavesForAction.code).toBe(64);
     expect(wavesForAction.text).toContain('--state-machine-arn names the waves state machine');
+    // Without a terminal and without --approve, refused as on sim, before anything starts.
+    expect(noTerminal.code).toBe(64);
+    expect(noTerminal.text).toContain('wave "application" asks for approval and there is no terminal');
+    expect(await started()).toBe(before);
+    sfn.destroy();
     expect(await readdir(dir)).toEqual(['runbook.yaml']);
   });
 });
@@ -318,6 +384,64 @@ describe('drs-orch ACTION --target sfn', () => {
     const [report] = await reports(dir);
     expect(report?.source.kind).toBe('action');
     expect(report?.source.totals.servers).toBe(out.summary.totalServers);
+    expect(report?.html).toContain(`id="digest">${sourceDigest(report?.json ?? '')}<`);
+  }, 120_000);
+
+  it("builds the report from the histories, with a gap note, when the workflow's copy in the bucket does not check", async () => {
+    const dir = await workdir();
+    const stderr = new Capture();
+    const s3 = new S3Client({
+      endpoint: emu.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    let tampered = '';
+    const deps: CliDeps = {
+      serve: async () => 0,
+      async openSession(inv, io, say) {
+        const session = await openSession(inv, io, say);
+        return {
+          ...session,
+          async fetchReport(location) {
+            // Someone edits the record in the bucket after the workflow wrote it (over the wire).
+            const [, Bucket = '', html = ''] = /^s3:\/\/([^/]+)\/(.+)$/.exec(location) ?? [];
+            const Key = html.replace(/\.html$/, '.json');
+            const got = await s3.send(new GetObjectCommand({ Bucket, Key }));
+            const text = await got.Body?.transformToString('utf8');
+            tampered = (text ?? '').replace('"succeeded": ', '"succeeded": 1');
+            await s3.send(new PutObjectCommand({ Bucket, Key, Body: tampered }));
+            return (session.fetchReport as NonNullable<typeof session.fetchReport>)(location);
+          },
+        };
+      },
+    };
+
+    const code = await main(
+      ['drill', '--tags', 'DR-Wave=3', ...sfnFlags(MAIN)],
+      { stdout: new Capture(), stderr, stdin: new PassThrough(), env: KEYS, isTTY: false, cwd: dir },
+      deps,
+    );
+    s3.destroy();
+
+    expect(code, stderr.text).toBe(0);
+    expect(tampered).toMatch(/"succeeded": 1\d/);
+    const [report] = await reports(dir);
+    const s = report?.source as ReportSource;
+    // Not the tampered copy: the CLI's own record, saying why and what it lacks.
+    expect(report?.json).not.toBe(tampered);
+    expect(s.gaps).toEqual([
+      expect.stringMatching(
+        /^the workflow's report at s3:\/\/.+\/report\.html is not used: its report\.html prints SHA-256 [0-9a-f]{64} but report\.json hashes to [0-9a-f]{64}; this record was built by drs-orch from the execution histories it read/,
+      ),
+    ]);
+    expect(s.execution).toMatchObject({ outcome: 'success', target: expect.stringMatching(/^sfn /) });
+    expect(s.accounts.map((a) => `${a.accountId}:${a.status}`).sort()).toEqual([
+      '111111111111:success',
+      '222222222222:success',
+    ]);
+    expect(s.totals.failed).toBe(0);
+    expect(s.totals.servers).toBeGreaterThan(0);
     expect(report?.html).toContain(`id="digest">${sourceDigest(report?.json ?? '')}<`);
   }, 120_000);
 });

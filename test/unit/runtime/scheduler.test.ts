@@ -5,6 +5,7 @@ import { VirtualClock } from '../../../src/emulator/clock.js';
 import { isMapRunChild } from '../../../src/runtime/arns.js';
 import {
   type AslObject,
+  answerTaskToken,
   DiscreteScheduler,
   type RuntimeEvent,
   runStateMachine,
@@ -534,6 +535,43 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
     });
 
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: { ok: 1 } });
+  });
+
+  it('holds the clock while a person decides: the approval timeout does not come, the wait is no stall, and describe() says why', async () => {
+    const { env, scheduler } = fakeEnv(ACCOUNTS, { discrete: true, scheduler: { stallTimeoutMs: 50 } });
+    let described = '';
+    const approvalTimes: string[] = [];
+
+    const result = await runStateMachine({
+      machine: 'waves',
+      input: {
+        action: 'drill',
+        approval: { topicArn: 'arn:aws:sns:us-east-1:123456789012:approvals', timeoutSeconds: 600 },
+        waves: [{ tags: { w: '1' }, approval: true }],
+      },
+      env,
+      // Held from the announcement; answered after many stall timeouts of real time.
+      onEvent: (event) => {
+        if (
+          (event.type === 'StateEntered' || event.type === 'StateExited') &&
+          event.state === 'RequestApproval'
+        )
+          approvalTimes.push(event.time);
+        if (event.type !== 'ApprovalRequested') return;
+        const release = scheduler?.hold('the operator decides on wave 1');
+        setTimeout(() => {
+          described = scheduler?.describe() ?? '';
+          answerTaskToken(event.request.token, { kind: 'success', output: { approved: true } });
+          release?.();
+        }, 600);
+      },
+    });
+
+    expect(result.output).toMatchObject({ status: 'success', wavesRun: 1 });
+    expect(described).toContain('clock held: the operator decides on wave 1');
+    // Virtual time stood still from the question to the answer.
+    expect(approvalTimes).toHaveLength(2);
+    expect(approvalTimes[1]).toBe(approvalTimes[0]);
   });
 
   it('refuses a negative stall timeout', () => {

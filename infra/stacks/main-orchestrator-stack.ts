@@ -364,6 +364,29 @@ export class MainOrchestratorStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${MAIN_STATE_MACHINE_NAME}/*]`,
       reason: 'the Distributed Map child executions of this machine have generated names under its map run',
     });
+    // write-report reads only its own executions, in this account and Region: the request as given
+    // of a main execution (DescribeExecution, so the state never carries the input next to an
+    // output near 256 KiB) and the history of a waves execution (GetExecutionHistory: the waves,
+    // approvals and wave executions of the runbook report). Not the Distributed Map's children
+    // (`drs-orchestration-main/<label>:*` does not match `drs-orchestration-main:*`).
+    const reportRole = fn('write-report').role;
+    const ownExecutions: [string, string, string][] = [
+      ['ReadOwnExecutionInput', 'states:DescribeExecution', MAIN_STATE_MACHINE_NAME],
+      ['ReadRunbookHistory', 'states:GetExecutionHistory', WAVES_STATE_MACHINE_NAME],
+    ];
+    for (const [sid, action, machine] of ownExecutions) {
+      reportRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid,
+          actions: [action],
+          resources: [mainArn('execution', `${machine}:*`)],
+        }),
+      );
+      Validations.of(reportRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${machine}:*]`,
+        reason: `executions of ${machine} have names given at start; write-report reads only the one it runs in`,
+      });
+    }
     this.main = new AslStateMachine(this, 'Main', {
       definitionFile: join(statemachinesDir, 'main-orchestrator.asl.json'),
       substitutions,
@@ -385,7 +408,9 @@ export class MainOrchestratorStack extends Stack {
       MainStateMachineArn: this.main.stateMachine.stateMachineArn,
       Partition: Aws.PARTITION,
     };
-    for (const spec of specs.filter((s) => s.machine === 'waves')) {
+    // The waves workflow's tasks, and write-report (kind runbook: the whole runbook's report).
+    const wavesTasks = specs.filter((s) => s.machine === 'waves' || s.taskId === 'write-report');
+    for (const spec of wavesTasks) {
       const task = fn(spec.taskId).function;
       wavesSubstitutions[spec.placeholder] = task.functionArn;
       this.grantTaskInvoke(task, wavesRole);

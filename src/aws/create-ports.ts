@@ -241,6 +241,7 @@ export function createAwsPortsFor(config: AwsConfig, services: AwsServices): Aws
       undefined,
     ),
     sns: build('sns', services.sns, base, undefined),
+    states: build('states', services.states, base, undefined),
   };
   const cache = new Map<string, StagingAccountPorts>();
   const access = new Map<

@@ -96,8 +96,23 @@ export interface ExecutionDescription {
   stopDate?: Date;
   /** The output, parsed (SUCCEEDED only). */
   output?: unknown;
+  /** The input as given, parsed. */
+  input?: unknown;
   error?: string;
   cause?: string;
+}
+
+/**
+ * One event of an execution's history (the model's `HistoryEvent`): its type, time and the
+ * members of its `<x>EventDetails` (`input`/`output` stay JSON strings, as the API sends them).
+ */
+export interface ExecutionHistoryEvent {
+  id: number;
+  previousEventId?: number;
+  /** `TaskStateEntered`, `TaskSucceeded`, ... */
+  type: string;
+  timestamp: Date;
+  details?: Record<string, unknown>;
 }
 
 /**
@@ -112,6 +127,11 @@ export interface StatesPort {
     input: unknown;
   }): Promise<{ executionArn: string; startDate: Date }>;
   describeExecution(input: { executionArn: string }): Promise<ExecutionDescription>;
+  /**
+   * The whole history of an execution, oldest first (every page, up to `maxEvents`); read by the
+   * report task of the orchestrator account on its own executions only.
+   */
+  getExecutionHistory(input: { executionArn: string; maxEvents?: number }): Promise<ExecutionHistoryEvent[]>;
   /** Mutating: ends a running execution (ABORTED); no effect on a closed one. */
   stopExecution(input: { executionArn: string; error: string; cause: string }): Promise<void>;
 }
@@ -165,6 +185,8 @@ export interface OrchestratorPorts {
   ssm: SsmPort;
   s3: S3Port;
   sns: SnsPort;
+  /** Step Functions of the orchestrator account (the report task reads its own executions). */
+  states: StatesPort;
 }
 
 /**

@@ -172,6 +172,9 @@ function accountResultOf(
     timedOut: counts.timedOut,
     jobId: summary.jobIds[0],
     jobIds: summary.jobIds.length ? [...summary.jobIds] : undefined,
+    startTime: summary.startTime,
+    endTime: summary.endTime,
+    jobs: summary.jobs?.length ? summary.jobs.map((j) => ({ ...j })) : undefined,
     errorCode: summary.errorCode,
     errorMessage: summary.errorMessage,
   });
@@ -371,6 +374,8 @@ export function fitOutput(
     const keep = <T>(list: readonly T[]): T[] => list.slice(0, Math.floor(list.length * fraction));
     const next: OrchestrationOutput = {
       ...output,
+      // The jobs' times grow with the jobs; the stored full result keeps them (the report reads it).
+      stagingAccountResults: output.stagingAccountResults.map(({ jobs: _jobs, ...a }) => a),
       recoveryInstances: keep(output.recoveryInstances),
       failedServers: keep(output.failedServers),
       ...(resultLocation !== undefined && { resultLocation }),

@@ -214,6 +214,8 @@ export interface AccountReport {
   counts: { total: number; succeeded: number; failed: number; timedOut: number; skipped: number };
   /** Every DRS job the records name, in order of first appearance. */
   jobIds: string[];
+  /** Failover, drill, terminate: each job's servers and DRS's own times (the report's timeline). */
+  jobs?: JobTiming[];
   /** Mean seconds from the execution's start to each launched server's launch (RecoveryLaunchTime metric). */
   meanLaunchSeconds?: number;
   /** Why the records travel inline although a results bucket is configured (it failed). */
@@ -232,6 +234,11 @@ export interface AccountSummary {
   skipped: number;
   /** Every DRS job started or adopted, in order. */
   jobIds: string[];
+  /** When the executor started (its `$$.Execution.StartTime`) and summarised (ISO). */
+  startTime?: string;
+  endTime?: string;
+  /** Each job's servers and DRS times, when the action's run state keeps them. */
+  jobs?: JobTiming[];
   /** S3 key of the account's ServerRecord[] when a results bucket is configured. */
   resultKey?: string;
   /** Inline records, only when there is no results bucket. */
@@ -270,6 +277,18 @@ export interface HealthWatch {
   calls: number;
 }
 
+/**
+ * One DRS job of an account as the report's timeline draws it: its servers in this run and DRS's
+ * own times (`creationDateTime`, and `endDateTime` once COMPLETED), so the deployed report needs
+ * no history of the executor (which runs in another account and Region).
+ */
+export interface JobTiming {
+  jobId: string;
+  servers: number;
+  startTime?: string;
+  endTime?: string;
+}
+
 /** One DRS job started or adopted by a run. */
 export interface RunJob {
   jobId: string;
@@ -281,6 +300,8 @@ export interface RunJob {
   launched?: number;
   /** ISO time StartRecovery created the job (the poll cadence's anchor); unknown for some adopted jobs. */
   startedAt?: string;
+  /** DRS's `endDateTime` of the job, once seen COMPLETED. */
+  endedAt?: string;
 }
 
 /** State of a failover/drill in one account, carried between start-recovery and monitor-job. */
@@ -325,7 +346,14 @@ export interface TerminateRun {
   targets: TerminateTarget[];
   /** Target instance ids not yet submitted (DRS quota was full). */
   pending?: string[];
-  jobs: { jobId: string; recoveryInstanceIds: string[]; finished?: boolean }[];
+  jobs: {
+    jobId: string;
+    recoveryInstanceIds: string[];
+    finished?: boolean;
+    /** DRS's `creationDateTime` and, once COMPLETED, `endDateTime` of the job. */
+    startedAt?: string;
+    endedAt?: string;
+  }[];
   /** Servers (or instances) not touched, with the reason (non-drill, too young, no instance). */
   skipped: RunFailure[];
   failed: RunFailure[];

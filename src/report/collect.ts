@@ -214,6 +214,51 @@ export function serversOfOutput(wave: number, output: unknown): ReportServer[] {
 }
 
 /**
+ * The accounts and DRS jobs of one design-3.2 output, from its `stagingAccountResults`: each
+ * executor's start and end and each job's DRS creation and end times (a deployed run's report has
+ * no executor events; the executors report these times in their summaries). Entries without a
+ * start time are left out.
+ */
+export function timelineOfOutput(
+  wave: number,
+  output: unknown,
+): { accounts: ReportAccount[]; jobs: ReportJob[] } {
+  const accounts: ReportAccount[] = [];
+  const jobs: ReportJob[] = [];
+  const results =
+    isRecord(output) && Array.isArray(output.stagingAccountResults) ? output.stagingAccountResults : [];
+  for (const a of results) {
+    if (!isRecord(a) || str(a.accountId) === undefined) continue;
+    const accountId = a.accountId as string;
+    const start = str(a.startTime);
+    if (start !== undefined) {
+      accounts.push({
+        wave,
+        accountId,
+        ...opt({ region: str(a.region) }),
+        status: str(a.status) ?? 'unknown',
+        startTime: start,
+        ...opt({ endTime: str(a.endTime) }),
+      });
+    }
+    for (const j of Array.isArray(a.jobs) ? a.jobs : []) {
+      if (!isRecord(j) || str(j.jobId) === undefined) continue;
+      const jobStart = str(j.startTime) ?? start;
+      if (jobStart === undefined) continue;
+      jobs.push({
+        wave,
+        accountId,
+        jobId: j.jobId as string,
+        servers: num(j.servers) ?? 0,
+        startTime: jobStart,
+        ...opt({ endTime: str(j.endTime) ?? str(a.endTime) }),
+      });
+    }
+  }
+  return { accounts, jobs };
+}
+
+/**
  * Records an execution's events as they happen and turns them into a {@link ReportSource}.
  * Reads the runtime's objects without keeping them: jobs are folded in on the fly.
  *
@@ -232,10 +277,16 @@ export class ReportRecorder {
   readonly #approvals = new Map<number, { requestedAt?: string; decidedAt?: string }>();
   readonly #pendingApproval = new Map<string, number>();
   readonly #notes: ReportNote[] = [];
+  readonly #gaps: string[] = [];
 
   /** Adds a note (a decision given at the prompt, a cancellation). */
   note(time: string, text: string): void {
     this.#notes.push({ time, text });
+  }
+
+  /** Adds a gap: something the report could not include, and why. */
+  gap(text: string): void {
+    this.#gaps.push(text);
   }
 
   /** Folds one event in. */
@@ -302,11 +353,12 @@ export class ReportRecorder {
               accountId: x.accountId ?? '',
               jobId: id,
               servers: Array.isArray(j.serverIds) ? j.serverIds.length : 0,
-              start: e.time,
+              // DRS's creation time when the run state has it, else the poll that first saw it.
+              start: str(j.startedAt) ?? e.time,
             };
             this.#jobs.set(id, job);
           }
-          if (j.finished === true && job.end === undefined) job.end = e.time;
+          if (j.finished === true && job.end === undefined) job.end = str(j.endedAt) ?? e.time;
         }
         return;
       }
@@ -364,7 +416,7 @@ export class ReportRecorder {
         (root?.machine === 'main' ? x === root : x.parent === root?.arn),
     );
     const rootOutput = isRecord(root?.output) ? root.output : undefined;
-    const gaps: string[] = [];
+    const gaps: string[] = [...this.#gaps];
 
     const declared: readonly DeclaredWave[] =
       ctx.kind === 'runbook'
@@ -394,9 +446,17 @@ export class ReportRecorder {
       }
       const rows = serversOfOutput(number, output);
       servers.push(...rows);
+      const executors = main
+        ? all.filter((x) => x.machine === 'executor' && this.#ownerOf(x) === main.arn)
+        : [];
+      if (main && executors.length === 0) {
+        // No executor events (a deployed run): the output's per-account results carry the times.
+        const timeline = timelineOfOutput(number, output);
+        accounts.push(...timeline.accounts);
+        jobs.push(...timeline.jobs);
+      }
       if (main) {
-        for (const x of all) {
-          if (x.machine !== 'executor' || this.#ownerOf(x) !== main.arn) continue;
+        for (const x of executors) {
           const acc = isRecord(x.input) && isRecord(x.input.account) ? x.input.account : {};
           const out = isRecord(x.output) ? x.output : {};
           accounts.push({
@@ -423,10 +483,12 @@ export class ReportRecorder {
       const result = isRecord(waveResults[`wave${number}`])
         ? (waveResults[`wave${number}`] as Rec)
         : undefined;
+      // Without the wave's execution (its history could not be read), the wave's summary in the
+      // runbook's output still says how it ended.
       const status = main
         ? (str(isRecord(main.output) ? main.output.status : undefined) ??
           (main.status === 'RUNNING' ? 'running' : main.status.toLowerCase()))
-        : 'not run';
+        : (str(result?.status) ?? 'not run');
       const duration = seconds(main?.start, main?.end);
       const approval = this.#approvalOf(number, d, result, rootOutput, root);
       const message = isRecord(main?.output) ? str(main.output.message) : (main?.cause ?? undefined);

@@ -8,7 +8,9 @@ export {
   type ReportContext,
   ReportRecorder,
   serversOfOutput,
+  timelineOfOutput,
   totalsOf,
 } from './collect.js';
+export { eventsOfWavesHistory, type HistoryEventLike } from './history.js';
 export * from './model.js';
 export { escapeHtml, formatSeconds, renderReportHtml, sourceDigest } from './render.js';

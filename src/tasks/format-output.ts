@@ -11,7 +11,7 @@ import type { FormatOutputEvent } from './types.js';
  * (`results/<correlationId>/<execution>/accounts/<accountId>.json`, written by the task that made
  * them) and only the key travels; without one they travel inline.
  */
-export async function formatOutput(event: FormatOutputEvent, _deps: TaskDeps): Promise<AccountSummary> {
+export async function formatOutput(event: FormatOutputEvent, deps: TaskDeps): Promise<AccountSummary> {
   const { request, account, report } = event;
   const { counts } = report;
   const summary: AccountSummary = {
@@ -27,6 +27,11 @@ export async function formatOutput(event: FormatOutputEvent, _deps: TaskDeps): P
     timedOut: counts.timedOut,
     skipped: counts.skipped,
     jobIds: report.jobIds,
+    // The executor's own times and its jobs' DRS times: the deployed report's timeline (the
+    // executor runs in another account and Region, whose history the orchestrator does not read).
+    ...(event.executor?.startTime ? { startTime: event.executor.startTime } : {}),
+    endTime: deps.now().toISOString(),
+    ...(report.jobs?.length ? { jobs: report.jobs } : {}),
   };
   if (report.warning) summary.warning = report.warning;
   if (report.resultKey) summary.resultKey = report.resultKey;

@@ -6,7 +6,7 @@ import { ErrorNames } from '../contract/index.js';
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
-import { publishReport } from './results.js';
+import { jobTimings, publishReport } from './results.js';
 import {
   baseRecord,
   describeRecoveryInstances,
@@ -107,5 +107,5 @@ export async function getRecoveryInstances(
         : 'not launched',
     };
   });
-  return publishReport(records, event, deps);
+  return publishReport(records, { ...event, jobs: jobTimings(run.jobs) }, deps);
 }

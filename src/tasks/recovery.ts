@@ -240,6 +240,7 @@ export function observeJobs(ctx: RecoveryContext, run: RecoveryRun, jobs: Readon
     if (entry.finished || job.status !== 'COMPLETED') continue;
     entry.finished = true;
     entry.launched = now;
+    if (job.endDateTime) entry.endedAt = job.endDateTime;
     for (const id of entry.serverIds) {
       const status = byServer.get(id);
       if (status === 'LAUNCHED') continue;

@@ -3,7 +3,13 @@
  */
 
 import { awsErrorCode } from '../aws/index.js';
-import type { AccountReport, ExecutionRef, OrchestrationRequest, ServerRecord } from '../core/model.js';
+import type {
+  AccountReport,
+  ExecutionRef,
+  JobTiming,
+  OrchestrationRequest,
+  ServerRecord,
+} from '../core/model.js';
 import { shortMessage } from '../core/root-cause.js';
 import { countRecords } from '../core/status.js';
 import type { TaskDeps } from './deps.js';
@@ -40,6 +46,31 @@ export interface ReportContext {
   account: { accountId: string };
   /** Return the records inline even when a results bucket is configured (the CLI's dry run). */
   inlineRecords?: boolean;
+  /** The run's DRS jobs with their servers and times (failover, drill, terminate). */
+  jobs?: JobTiming[];
+}
+
+/**
+ * The timeline entries of a run's jobs: servers in this run and DRS's own times (absent when
+ * unknown: an adopted job DRS did not date, a job still running at the deadline).
+ */
+export function jobTimings(
+  jobs: readonly {
+    jobId: string;
+    startedAt?: string;
+    endedAt?: string;
+    /** A recovery job's source servers. */
+    serverIds?: readonly string[];
+    /** A terminate job's recovery instances (one per source server). */
+    recoveryInstanceIds?: readonly string[];
+  }[],
+): JobTiming[] {
+  return jobs.map((j) => ({
+    jobId: j.jobId,
+    servers: (j.serverIds ?? j.recoveryInstanceIds ?? []).length,
+    ...(j.startedAt ? { startTime: j.startedAt } : {}),
+    ...(j.endedAt ? { endTime: j.endedAt } : {}),
+  }));
 }
 
 /**
@@ -71,6 +102,7 @@ export async function publishReport(
   const report: AccountReport = {
     counts,
     jobIds,
+    ...(context.jobs?.length ? { jobs: context.jobs } : {}),
     ...(launchSeconds.length && {
       meanLaunchSeconds: Math.round(launchSeconds.reduce((a, b) => a + b, 0) / launchSeconds.length),
     }),

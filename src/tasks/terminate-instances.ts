@@ -11,7 +11,7 @@ import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../c
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
 import { terminateDecision } from './eligibility.js';
-import { publishReport } from './results.js';
+import { jobTimings, publishReport } from './results.js';
 import {
   baseRecord,
   describeJobs,
@@ -36,7 +36,13 @@ async function submit(drs: DrsPort, run: TerminateRun, ids: readonly string[]): 
     for (let round = 0; round < 25 && remaining.length > 0; round += 1) {
       try {
         const out = await drs.terminateRecoveryInstances({ recoveryInstanceIDs: remaining });
-        if (out.job?.jobID) run.jobs.push({ jobId: out.job.jobID, recoveryInstanceIds: remaining });
+        if (out.job?.jobID) {
+          run.jobs.push({
+            jobId: out.job.jobID,
+            recoveryInstanceIds: remaining,
+            ...(out.job.creationDateTime ? { startedAt: out.job.creationDateTime } : {}),
+          });
+        }
         remaining = [];
       } catch (err) {
         if (isTransientAwsError(err)) throw err;
@@ -162,7 +168,7 @@ async function terminateReport(
     }
     return compact<ServerRecord>({ ...baseRecord(id, server, account.accountId, 'terminated'), ...base });
   });
-  return publishReport(records, event, deps);
+  return publishReport(records, { ...event, jobs: jobTimings(run.jobs) }, deps);
 }
 
 /**
@@ -181,7 +187,12 @@ export async function monitorTerminate(
   const drs = deps.aws.account(account).drs;
   const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
   const jobs: Map<string, Job> = open.length ? await describeJobs(drs, open) : new Map();
-  for (const entry of run.jobs) if (jobs.get(entry.jobId)?.status === 'COMPLETED') entry.finished = true;
+  for (const entry of run.jobs) {
+    const job = jobs.get(entry.jobId);
+    if (job?.status !== 'COMPLETED') continue;
+    entry.finished = true;
+    if (job.endDateTime) entry.endedAt = job.endDateTime;
+  }
 
   let changed = false;
   if (run.pending?.length) {

@@ -101,6 +101,8 @@ export interface MonitorFailbackEvent extends AccountEvent {
 /** format-output's event. */
 export interface FormatOutputEvent extends AccountEvent {
   report: AccountReport;
+  /** The executor's own execution (`$$.Execution.StartTime`): the start of its timeline bar. */
+  executor?: { startTime?: string };
 }
 
 /** An executor started by start-executor (`$.executor` of the main machine's account iteration). */

@@ -1,36 +1,68 @@
 /**
  * write-report: the evidence report of a finished execution (src/report), written by the workflow
  * itself to the results bucket next to the execution's results, so a deployed run has its record
- * where the auditors look; the completion notification then links to it.
+ * where the auditors look. Two kinds, one function: `action` (the main workflow, after its
+ * aggregate; the completion notification then links to it) and `runbook` (the waves workflow, at
+ * every end: the whole runbook, each wave from its main execution).
  *
- * A report that cannot be written never costs the run its result: the output comes back with a
- * warning and without `reportLocation`.
+ * What it reads, and why this way: the request as given comes from DescribeExecution on its own
+ * execution (never through the state, which may already hold an output near 256 KiB); a runbook's
+ * waves, approvals and main executions come from its own history (GetExecutionHistory, same
+ * account and Region); per-server lists of an output that was cut come from the bucket. A source
+ * that cannot be read is a gap written in the report, never a failed run; a report that cannot be
+ * written never costs the run its result: the output comes back with a warning and without
+ * `reportLocation`.
  */
 import { awsErrorCode } from '../aws/index.js';
 import type { OrchestrationOutput } from '../contract/index.js';
 import type { Notification } from '../core/model.js';
 import { rootCause } from '../core/root-cause.js';
-import { type RecordedEvent, ReportRecorder, renderReportHtml } from '../report/index.js';
+import {
+  type DeclaredWave,
+  eventsOfWavesHistory,
+  type RecordedEvent,
+  ReportRecorder,
+  type ReportSource,
+  renderReportHtml,
+} from '../report/index.js';
 import { MAX_WARNINGS } from './aggregate.js';
 import type { TaskDeps } from './deps.js';
 
-/** What the Task state hands over: the aggregate's result and the execution's context. */
-export interface WriteReportEvent {
-  /** `{ output, notification? }` as `aggregate` returned it. */
-  readonly final: { readonly output: OrchestrationOutput; readonly notification?: Notification };
-  /** `$$.Execution`: id (ARN), name, start time. */
-  readonly execution: { readonly id: string; readonly name: string; readonly startTime: string };
-  /** `$$.Execution.Input`: the request as given (shown in the report). */
-  readonly input?: unknown;
+/** `$$.Execution`: id (ARN), name, start time. */
+export interface ExecutionContext {
+  readonly id: string;
+  readonly name: string;
+  readonly startTime: string;
 }
 
-/** The result: the same `{ output, notification? }`, with `reportLocation` and links when written. */
+/** The main workflow's WriteReport: the aggregate's result and the execution's context. */
+export interface WriteActionReportEvent {
+  readonly kind?: 'action';
+  /** `{ output, notification? }` as `aggregate` returned it. */
+  readonly final: { readonly output: OrchestrationOutput; readonly notification?: Notification };
+  readonly execution: ExecutionContext;
+}
+
+/** The waves workflow's WriteRunbookReport: the runbook's output (any end) and its context. */
+export interface WriteRunbookReportEvent {
+  readonly kind: 'runbook';
+  /** The waves output: status, waves (per-wave summary and approval), stoppedAtWave, reason, ... */
+  readonly output: Record<string, unknown>;
+  readonly execution: ExecutionContext;
+}
+
+/** What a Task state hands over. */
+export type WriteReportEvent = WriteActionReportEvent | WriteRunbookReportEvent;
+
+/** The main workflow's result: the same `{ output, notification? }`, with `reportLocation` and links when written. */
 export interface WriteReportResult {
   output: OrchestrationOutput;
   notification?: Notification;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+type Rec = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -40,18 +72,19 @@ function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
   return m ? { bucket: m[1] as string, key: m[2] as string } : undefined;
 }
 
+const safe = (part: string): string => part.replace(/[^A-Za-z0-9._=-]/g, '_');
+
 /**
  * The report keys of an execution: next to its `output.json` when the result was stored, else
  * under the execution's results prefix `results/<correlationId>/<executionName>/`.
  */
 export function reportKeys(
-  output: OrchestrationOutput,
-  execution: WriteReportEvent['execution'],
+  output: { readonly resultLocation?: string; readonly metadata?: Rec },
+  execution: Pick<ExecutionContext, 'name'>,
 ): { json: string; html: string } {
   const stored = output.resultLocation === undefined ? undefined : parseS3Uri(output.resultLocation);
-  const safe = (part: string): string => part.replace(/[^A-Za-z0-9._=-]/g, '_');
   const correlation =
-    typeof output.metadata.correlationId === 'string' ? output.metadata.correlationId : undefined;
+    typeof output.metadata?.correlationId === 'string' ? output.metadata.correlationId : undefined;
   const prefix =
     stored !== undefined
       ? stored.key.replace(/[^/]*$/, '')
@@ -74,78 +107,132 @@ export function consoleLink(executionArn: string, bucket: string, key: string): 
   return `https://${host}/s3/object/${bucket}?region=${region}&bucketType=general&prefix=${encodeURIComponent(key)}`;
 }
 
+/** Why a read failed, briefly (`Code: message`). */
+function whyOf(err: unknown): string {
+  const why = rootCause(awsErrorCode(err) ?? (err as Error).name ?? 'Error', (err as Error).message);
+  return `${why.code}: ${why.message}`;
+}
+
+/** `sfn arn:...:stateMachine:<name>`: where the execution ran. */
+function targetOf(executionArn: string): string {
+  return `sfn ${executionArn
+    .split(':')
+    .slice(0, 7)
+    .join(':')
+    .replace(/:execution:/, ':stateMachine:')}`;
+}
+
+/** Reads the full results of main outputs that were cut to fit (`resultLocation`), by execution ARN. */
+async function fullOutputs(recorder: ReportRecorder, deps: TaskDeps): Promise<Map<string, unknown>> {
+  const full = new Map<string, unknown>();
+  for (const t of recorder.truncated()) {
+    const stored = parseS3Uri(t.location);
+    if (stored === undefined) continue;
+    try {
+      full.set(t.executionArn, JSON.parse(await deps.aws.orchestrator.s3.getObject(stored)) as unknown);
+    } catch (err) {
+      // build() names the wave whose lists stay cut; this says why.
+      recorder.gap(`the full result at ${t.location} could not be read (${whyOf(err)})`);
+    }
+  }
+  return full;
+}
+
+/** Writes the JSON source and the page rendered from exactly that text. */
+async function putReport(
+  source: ReportSource,
+  bucket: string,
+  keys: { json: string; html: string },
+  deps: TaskDeps,
+): Promise<void> {
+  const text = `${JSON.stringify(source, null, 2)}\n`;
+  await deps.aws.orchestrator.s3.putObject({ bucket, key: keys.json, body: text });
+  await deps.aws.orchestrator.s3.putObject({
+    bucket,
+    key: keys.html,
+    body: renderReportHtml(source, text),
+    contentType: 'text/html; charset=utf-8',
+  });
+}
+
+/** The warning of a report that could not be written. */
+function notWritten(bucket: string, err: unknown): string {
+  return `the evidence report could not be written to the results bucket ${bucket} (${whyOf(err)})`;
+}
+
+/** The input of the task's own execution (DescribeExecution), or undefined with a gap noted. */
+async function ownInput(
+  execution: ExecutionContext,
+  recorder: ReportRecorder,
+  deps: TaskDeps,
+): Promise<unknown> {
+  try {
+    return (await deps.aws.orchestrator.states.describeExecution({ executionArn: execution.id })).input;
+  } catch (err) {
+    recorder.gap(
+      `the execution's input could not be read (DescribeExecution of ${execution.id}: ${whyOf(err)}); the report shows the action and metadata of its output`,
+    );
+    return undefined;
+  }
+}
+
 /**
- * Builds the report of the execution (the full result read back from the bucket when the output
- * was cut to fit), writes its JSON source and HTML page under the execution's results prefix, and
- * returns the output with `reportLocation` and the notification with the report's S3 URI and a
- * console link. Without a results bucket it returns `final` unchanged.
+ * Builds the report of a main execution (single action), writes its JSON source and HTML page
+ * under the execution's results prefix, and returns the output with `reportLocation` and the
+ * notification with the report's S3 URI and a console link. Without a results bucket it returns
+ * `final` unchanged.
  */
-export async function writeReport(event: WriteReportEvent, deps: TaskDeps): Promise<WriteReportResult> {
+async function writeActionReport(event: WriteActionReportEvent, deps: TaskDeps): Promise<WriteReportResult> {
   const { final, execution } = event;
   const bucket = deps.env.resultsBucket;
   if (!bucket) return { ...final };
   const output = final.output;
   const keys = reportKeys(output, execution);
   try {
-    let full: unknown = output;
-    const stored = output.resultLocation === undefined ? undefined : parseS3Uri(output.resultLocation);
-    if (stored !== undefined) {
-      full = JSON.parse(await deps.aws.orchestrator.s3.getObject(stored)) as unknown;
-    }
     const recorder = new ReportRecorder();
+    const given = await ownInput(execution, recorder, deps);
+    const input = isRecord(given) ? given : { action: output.action, metadata: output.metadata };
     const events: RecordedEvent[] = [
       {
         type: 'ExecutionStarted',
         time: execution.startTime,
         machine: 'main',
         executionArn: execution.id,
-        input: event.input,
+        input,
       },
       {
         type: 'ExecutionSucceeded',
         time: output.timing?.endTime ?? deps.now().toISOString(),
         machine: 'main',
         executionArn: execution.id,
-        output: full,
+        output,
       },
     ];
     for (const e of events) recorder.onEvent(e);
-    const input = isRecord(event.input) ? event.input : { action: output.action };
+    const full = await fullOutputs(recorder, deps);
     const tags = isRecord(input.tags)
       ? Object.entries(input.tags)
           .map(([k, v]) => `${k}=${String(v)}`)
           .join(',')
       : '';
-    const source = recorder.build({
-      kind: 'action',
-      title: `${output.action} ${tags}`.trim(),
-      target: `sfn ${execution.id
-        .split(':')
-        .slice(0, 7)
-        .join(':')
-        .replace(/:execution:/, ':stateMachine:')}`,
-      input,
-      generatedAt: deps.now().toISOString(),
-    });
-    const text = `${JSON.stringify(source, null, 2)}\n`;
-    await deps.aws.orchestrator.s3.putObject({ bucket, key: keys.json, body: text });
-    await deps.aws.orchestrator.s3.putObject({
-      bucket,
-      key: keys.html,
-      body: renderReportHtml(source, text),
-      contentType: 'text/html; charset=utf-8',
-    });
+    const source = recorder.build(
+      {
+        kind: 'action',
+        title: `${output.action} ${tags}`.trim(),
+        target: targetOf(execution.id),
+        input,
+        generatedAt: deps.now().toISOString(),
+      },
+      full,
+    );
+    await putReport(source, bucket, keys, deps);
   } catch (err) {
-    const why = rootCause(awsErrorCode(err) ?? (err as Error).name ?? 'Error', (err as Error).message);
-    deps.log?.warn('report not written', { bucket, key: keys.html, errorCode: why.code });
+    deps.log?.warn('report not written', { bucket, key: keys.html, errorCode: awsErrorCode(err) });
     return {
       ...final,
       output: {
         ...output,
-        warnings: [
-          ...(output.warnings ?? []),
-          `the evidence report could not be written to the results bucket ${bucket} (${why.code}: ${why.message})`,
-        ].slice(0, MAX_WARNINGS),
+        warnings: [...(output.warnings ?? []), notWritten(bucket, err)].slice(0, MAX_WARNINGS),
       },
     };
   }
@@ -160,4 +247,106 @@ export async function writeReport(event: WriteReportEvent, deps: TaskDeps): Prom
       },
     }),
   };
+}
+
+/**
+ * The waves a runbook declared, from its input; without it (its history could not be read), the
+ * waves its output names (`wave<N>` summaries), the rest unnamed.
+ */
+function declaredWaves(input: unknown, output: Rec): DeclaredWave[] {
+  if (isRecord(input) && Array.isArray(input.waves)) {
+    return input.waves.filter(isRecord).map((w, i) => ({
+      name: typeof w.name === 'string' ? w.name : `wave ${i + 1}`,
+      tags: (isRecord(w.tags) ? w.tags : {}) as Record<string, string>,
+      approval: w.approval === true,
+      ...(typeof w.rtoTargetMinutes === 'number' && { rtoTargetMinutes: w.rtoTargetMinutes }),
+    }));
+  }
+  const results = isRecord(output.waves) ? output.waves : {};
+  const total = typeof output.totalWaves === 'number' ? output.totalWaves : Object.keys(results).length;
+  return Array.from({ length: total }, (_, i) => {
+    const r = isRecord(results[`wave${i + 1}`]) ? (results[`wave${i + 1}`] as Rec) : {};
+    const approval = isRecord(r.approval) ? r.approval : undefined;
+    return {
+      name: typeof r.name === 'string' ? r.name : `wave ${i + 1}`,
+      tags: {},
+      approval: approval !== undefined && approval.required !== false,
+    };
+  });
+}
+
+/**
+ * Builds the report of a whole runbook (a waves execution, at any of its ends) from its own history
+ * and each wave's main output, writes it under `results/<correlationId>/<executionName>/`, and
+ * returns the waves output with `reportLocation` (or a warning). Without a results bucket it
+ * returns the output unchanged.
+ */
+async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps): Promise<Rec> {
+  const { output, execution } = event;
+  const bucket = deps.env.resultsBucket;
+  if (!bucket) return output;
+  const recorder = new ReportRecorder();
+  let history: RecordedEvent[] = [];
+  try {
+    const events = await deps.aws.orchestrator.states.getExecutionHistory({ executionArn: execution.id });
+    history = eventsOfWavesHistory(execution.id, events);
+  } catch (err) {
+    recorder.gap(
+      `the runbook's history could not be read (GetExecutionHistory of ${execution.id}: ${whyOf(err)}); wave times, approval times and per-server results are missing, the waves' outcomes come from the output`,
+    );
+  }
+  const started = history.find((e) => e.type === 'ExecutionStarted' && e.executionArn === execution.id);
+  const input = started && 'input' in started ? started.input : undefined;
+  const metadata = isRecord(input) && isRecord(input.metadata) ? input.metadata : {};
+  const keys = reportKeys({ metadata }, execution);
+  try {
+    if (started === undefined) {
+      recorder.onEvent({
+        type: 'ExecutionStarted',
+        time: execution.startTime,
+        machine: 'waves',
+        executionArn: execution.id,
+        input: { action: output.action },
+      });
+    }
+    for (const e of history) recorder.onEvent(e);
+    recorder.onEvent({
+      type: 'ExecutionSucceeded',
+      time: deps.now().toISOString(),
+      machine: 'waves',
+      executionArn: execution.id,
+      output,
+    });
+    const full = await fullOutputs(recorder, deps);
+    const waves = declaredWaves(input, output);
+    const source = recorder.build(
+      {
+        kind: 'runbook',
+        title: `${String(output.action ?? (isRecord(input) ? input.action : 'unknown'))} runbook, ${waves.length} wave${waves.length === 1 ? '' : 's'}`,
+        target: targetOf(execution.id),
+        input: input ?? { action: output.action },
+        waves,
+        generatedAt: deps.now().toISOString(),
+      },
+      full,
+    );
+    await putReport(source, bucket, keys, deps);
+  } catch (err) {
+    deps.log?.warn('report not written', { bucket, key: keys.html, errorCode: awsErrorCode(err) });
+    const warnings = Array.isArray(output.warnings) ? output.warnings : [];
+    return { ...output, warnings: [...warnings, notWritten(bucket, err)].slice(0, MAX_WARNINGS) };
+  }
+  return { ...output, reportLocation: `s3://${bucket}/${keys.html}` };
+}
+
+/**
+ * Writes the evidence report of the execution the Task runs in: a single action (`kind` absent or
+ * `action`: returns `{ output, notification? }`) or a whole runbook (`kind: 'runbook'`: returns the
+ * waves output). Best effort: nothing it cannot read or write fails the run.
+ */
+export async function writeReport(
+  event: WriteReportEvent,
+  deps: TaskDeps,
+): Promise<WriteReportResult | Record<string, unknown>> {
+  return event.kind === 'runbook' ? writeRunbookReport(event, deps) : writeActionReport(event, deps);
 }

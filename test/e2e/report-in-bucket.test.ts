@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_PAYLOAD_BYTES } from '../../src/runtime/index.js';
 import { output } from './helpers.js';
 import { RESULTS_BUCKET, startWorld, TOPIC_ARN, type World } from './world.js';
 
@@ -56,7 +57,9 @@ describe('E2E: the evidence report in the results bucket', () => {
     const parsed = JSON.parse(source) as {
       totals: { servers: number; succeeded: number };
       startedBy: { ticketId?: string; correlationId?: string };
-      servers: unknown[];
+      servers: { jobId?: string }[];
+      accounts: { accountId: string; startTime: string; endTime?: string }[];
+      jobs: { accountId: string; jobId: string; servers: number; startTime: string; endTime?: string }[];
     };
     const messages = (
       (await (
@@ -80,6 +83,22 @@ describe('E2E: the evidence report in the results bucket', () => {
     expect(parsed.totals.succeeded).toBe(out.summary.succeeded);
     expect(parsed.servers).toHaveLength(out.summary.totalServers);
     expect(parsed.startedBy).toMatchObject({ ticketId: 'CHG-42', correlationId: 'report-bucket-1' });
+    // The timeline: every staging account's executor and every DRS job, each with its start and
+    // end (the executors report their own times and the jobs' DRS times in their summaries).
+    expect(parsed.accounts.map((a) => a.accountId).sort()).toEqual(
+      out.stagingAccountResults.map((a) => a.accountId).sort(),
+    );
+    for (const a of parsed.accounts) {
+      expect(Date.parse(a.endTime ?? '')).toBeGreaterThan(Date.parse(a.startTime));
+    }
+    const jobIds = [...new Set(parsed.servers.map((s) => s.jobId))].sort();
+    expect(parsed.jobs.map((j) => j.jobId).sort()).toEqual(jobIds);
+    expect(parsed.jobs.reduce((n, j) => n + j.servers, 0)).toBe(out.summary.totalServers);
+    for (const j of parsed.jobs) {
+      expect(Date.parse(j.endTime ?? '')).toBeGreaterThan(Date.parse(j.startTime));
+    }
+    expect(html.match(/data-kind="account"/g)).toHaveLength(parsed.accounts.length);
+    expect(html.match(/data-kind="job"/g)).toHaveLength(parsed.jobs.length);
     expect(completion?.message).toContain(`Evidence report: ${out.reportLocation}`);
     expect(completion?.message).toContain(
       `https://console.aws.amazon.com/s3/object/${RESULTS_BUCKET}?region=us-east-1&bucketType=general&prefix=results%2Freport-bucket-1%2Freport-run-1%2Freport.html`,
@@ -112,5 +131,36 @@ describe('E2E: the evidence report in the results bucket', () => {
       new RegExp(`the evidence report could not be written to the results bucket ${RESULTS_BUCKET} \\(`),
     );
     expect(out.warnings?.join('\n')).not.toMatch(/the result could not be stored/);
+  });
+
+  it('a 130 KiB request (its metadata comes back in the output) still gets its report: no state carries the input next to the output', async () => {
+    world = await startWorld();
+    // 130 KiB of metadata is in the input and again in the output (metadata passes through):
+    // input and output side by side in one task's parameters would be about 261 KiB.
+    const notes = 'n'.repeat(130 * 1024);
+
+    const result = await world.run(
+      'main',
+      {
+        action: 'drill',
+        tags: { 'DR-Test': 'single' },
+        metadata: { correlationId: 'report-big-input', notes },
+      },
+      'report-big-input-1',
+    );
+
+    expect(result.error ?? '').toBe('');
+    expect(result.status).toBe('SUCCEEDED');
+    const out = output(result.output);
+    expect(out.status).toBe('success');
+    expect(out.reportLocation).toBe(
+      `s3://${RESULTS_BUCKET}/results/report-big-input/report-big-input-1/report.html`,
+    );
+    expect(result.stats.largestPayloadBytes).toBeGreaterThan(130 * 1024);
+    expect(result.stats.largestPayloadBytes).toBeLessThan(MAX_PAYLOAD_BYTES);
+    const source = JSON.parse(
+      await text(s3Of(world), 'results/report-big-input/report-big-input-1/report.json'),
+    ) as { startedBy: { correlationId?: string } };
+    expect(source.startedBy.correlationId).toBe('report-big-input');
   });
 });

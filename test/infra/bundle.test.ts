@@ -34,7 +34,7 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'format-output': [],
   'start-executor': ['client-sfn', 'client-sts'],
   'monitor-executor': ['client-sfn', 'client-sts'],
-  'write-report': ['client-s3'],
+  'write-report': ['client-s3', 'client-sfn'],
   'describe-wave': ['client-drs', 'client-ssm', 'client-sts'],
   // Task-token answers are signed JSON calls (src/aws/services/states-callbacks.ts), not client-sfn.
   'report-executor': ['client-sts'],

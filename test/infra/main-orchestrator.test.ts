@@ -142,7 +142,7 @@ describe('Stack: main-orchestrator', () => {
     }
   });
 
-  it('lets write-report read and write results/ objects (with the key that encrypts them) and nothing else', () => {
+  it('lets write-report read and write results/ objects (with the key that encrypts them), read its own executions (main input, waves history) and nothing else', () => {
     const functions = resourcesOf(mainTemplate, 'AWS::Lambda::Function');
     const fn = Object.values(functions).find((f) => f.FunctionName === 'drs-orchestration-write-report');
     const roleId = (fn?.Role as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
@@ -162,7 +162,22 @@ describe('Stack: main-orchestrator', () => {
     ]);
     const s3 = mine.find((s) => [s.statement.Action].flat().includes('s3:PutObject'));
     expect(JSON.stringify(s3?.statement.Resource)).toMatch(/\/results\/\*"/);
-    expect(actions.filter((a) => !/^(s3|kms|logs|xray):/.test(a))).toEqual([]);
+    // Its own executions only: a main execution's input, a waves execution's history; not the
+    // Distributed Map's children (drs-orchestration-main/<label>:...), no other machine.
+    const states = mine
+      .filter((st) => [st.statement.Action].flat().some((a) => String(a).startsWith('states:')))
+      .map((st) => ({ actions: actionsOf(st.statement), resource: JSON.stringify(st.statement.Resource) }));
+    expect(states).toEqual([
+      {
+        actions: ['states:DescribeExecution'],
+        resource: expect.stringMatching(/:execution:drs-orchestration-main:\*"\]\]\}$/),
+      },
+      {
+        actions: ['states:GetExecutionHistory'],
+        resource: expect.stringMatching(/:execution:drs-orchestration-waves:\*"\]\]\}$/),
+      },
+    ]);
+    expect(actions.filter((a) => !/^(s3|kms|logs|xray|states):/.test(a))).toEqual([]);
   });
 
   it('deploys the per-account Map as a Distributed Map (50 accounts pass the 40 an inline Map runs at once) whose role may start, watch and stop its own children', () => {

@@ -186,6 +186,18 @@ export interface StagingAccountResult {
    */
   jobId?: string;
   jobIds?: string[];
+  /**
+   * When the account's executor started (its execution's start time).
+   */
+  startTime?: string;
+  /**
+   * When the account's executor summarised its result.
+   */
+  endTime?: string;
+  /**
+   * Failover, drill and terminate: each DRS job with its servers and DRS's own times (creationDateTime; endDateTime once COMPLETED), for the evidence report's timeline. Left out of an output whose per-server lists were cut (the stored full result keeps them).
+   */
+  jobs?: AccountJob[];
   errorCode?: string;
   errorMessage?: string;
   /**
@@ -196,6 +208,15 @@ export interface StagingAccountResult {
    * Failover/drill: seconds from the execution's start to the last recovered server up (the RTO achieved).
    */
   recoveryTimeSeconds?: number;
+}
+export interface AccountJob {
+  jobId: string;
+  /**
+   * Source servers of this run in the job.
+   */
+  servers: number;
+  startTime?: string;
+  endTime?: string;
 }
 /**
  * status only: how ready the matched servers are, counted from the per-server report: source servers by replication state, the largest replication lag, and recovery instances by failback state.

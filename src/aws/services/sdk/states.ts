@@ -3,6 +3,7 @@
  */
 export {
   DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,

@@ -56,7 +56,7 @@ export interface ReportAccount {
   readonly endTime?: string;
 }
 
-/** One DRS job, seen from the executor's polls (start: first seen, end: first seen finished). */
+/** One DRS job: DRS's creation and end times (else the executor's polls: first seen, first seen finished). */
 export interface ReportJob {
   readonly wave: number;
   readonly accountId: string;

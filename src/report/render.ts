@@ -230,7 +230,7 @@ function timeline(src: ReportSource): string {
     );
   }
   return `<svg class="timeline" role="img" aria-label="timeline" viewBox="0 0 ${width} ${y + 6}" xmlns="http://www.w3.org/2000/svg">${ticks.join('')}${parts.join('')}</svg>
-<div class="legend"><span><i style="background:#2da44e"></i>wave</span><span><i style="background:#bf8700;opacity:.55"></i>approval wait</span><span><i style="background:#afb8c1"></i>staging account</span><span><i style="background:#0969da"></i>DRS job (first poll → finished)</span><span>axis: time since ${escapeHtml(when(src.execution.startTime))}</span></div>`;
+<div class="legend"><span><i style="background:#2da44e"></i>wave</span><span><i style="background:#bf8700;opacity:.55"></i>approval wait</span><span><i style="background:#afb8c1"></i>staging account</span><span><i style="background:#0969da"></i>DRS job (created → completed)</span><span>axis: time since ${escapeHtml(when(src.execution.startTime))}</span></div>`;
 }
 
 function waveRow(w: ReportWave): string {

@@ -130,6 +130,63 @@ function redirectStartTime(value: unknown): unknown {
   return value;
 }
 
+const JSON_MERGE = 'States.JsonMerge(';
+
+/** Index of the first comma of `text` at depth 0 from `from` (outside quotes), or -1. */
+function topLevelComma(text: string, from: number): number {
+  let depth = 0;
+  let quoted = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === "'") quoted = false;
+    } else if (c === "'") quoted = true;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) return -1;
+      depth--;
+    } else if (c === ',' && depth === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * The interpreter's `States.JsonMerge(a, b, false)` is `Object.assign(a, b)`: it changes `a`, the
+ * state's own data, so a later reference to `a` sees `b` merged in (the waves workflow's
+ * `waveDefaults` took wave 2's `approval: true` into wave 3, and `run.options` each wave's options).
+ * On AWS an intrinsic returns a new value. The first argument is therefore given as a copy:
+ * `States.StringToJson(States.JsonToString(a))`.
+ *
+ * @example copyMergeTargets("States.JsonMerge($.a, $.b, false)")
+ * // "States.JsonMerge(States.StringToJson(States.JsonToString($.a)), $.b, false)"
+ */
+export function copyMergeTargets(text: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const at = text.indexOf(JSON_MERGE, i);
+    if (at < 0) return out + text.slice(i);
+    const start = at + JSON_MERGE.length;
+    const end = topLevelComma(text, start);
+    // Malformed: left as it is, for the interpreter to refuse.
+    if (end < 0) return out + text.slice(i);
+    const first = copyMergeTargets(text.slice(start, end));
+    out += `${text.slice(i, start)}States.StringToJson(States.JsonToString(${first}))`;
+    i = end;
+  }
+}
+
+/** {@link copyMergeTargets} in every path-valued field (`"<key>.$"`) of a definition. */
+function copyMergeTargetsIn(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return key.endsWith('.$') ? copyMergeTargets(value) : value;
+  if (Array.isArray(value)) return value.map((v) => copyMergeTargetsIn(v));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyMergeTargetsIn(v, k)]));
+  }
+  return value;
+}
+
 function scaleRetriers(state: AslObject, timeScale: number): void {
   if (!Array.isArray(state.Retry)) return;
   state.Retry = state.Retry.map((retrier: AslObject) => {
@@ -162,6 +219,7 @@ function dropRootResultPath(state: AslObject): void {
  *
  * - every Task is bound by its `Resource` (throws on an unknown one), and names must be unique;
  * - `$$.Execution.StartTime` reads the virtual start time;
+ * - `States.JsonMerge` merges into a copy of its first argument (the interpreter changes it);
  * - `ResultPath: "$"` is left out (same meaning, which the interpreter gets wrong);
  * - Retry intervals (and MaxDelaySeconds) and Wait `Seconds` are divided by the time scale, or in
  *   discrete time left to the runtime (retries at once for the interpreter, Waits become Tasks);
@@ -174,7 +232,7 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
   if (!discrete && (!(opts.timeScale > 0) || !Number.isFinite(opts.timeScale))) {
     throw new RangeError(`time scale ${opts.timeScale} is invalid; expected a finite number > 0`);
   }
-  const definition = redirectStartTime(source) as AslObject;
+  const definition = copyMergeTargetsIn(redirectStartTime(source)) as AslObject;
   const tasks = new Map<string, LocalTask>();
   const waitOverridesMs: Record<string, number> = {};
   const retryOverridesMs: Record<string, number> = {};

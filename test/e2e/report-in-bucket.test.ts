@@ -163,4 +163,59 @@ describe('E2E: the evidence report in the results bucket', () => {
     ) as { startedBy: { correlationId?: string } };
     expect(source.startedBy.correlationId).toBe('report-big-input');
   });
+
+  it('a runbook run in-process (no Step Functions API hosts it) still gets its report, with the missing history named as a gap', async () => {
+    world = await startWorld();
+
+    const result = await world.run(
+      'waves',
+      { action: 'drill', waves: [{ name: 'single', tags: { 'DR-Test': 'single' } }] },
+      'runbook-in-process',
+    );
+
+    expect(result.status).toBe('SUCCEEDED');
+    const out = result.output as { status: string; reportLocation?: string };
+    expect(out.status).toBe('success');
+    expect(out.reportLocation).toBe(
+      `s3://${RESULTS_BUCKET}/results/runbook-in-process/runbook-in-process/report.html`,
+    );
+    const source = JSON.parse(
+      await text(s3Of(world), 'results/runbook-in-process/runbook-in-process/report.json'),
+    ) as { kind: string; gaps: string[]; waves: { name: string; status: string }[] };
+    expect(source.kind).toBe('runbook');
+    expect(source.gaps.join('\n')).toMatch(
+      /the runbook's history could not be read \(GetExecutionHistory of .*ExecutionDoesNotExist/,
+    );
+    // The wave's outcome still comes from the runbook's output.
+    expect(source.waves).toMatchObject([{ name: 'single', status: 'success' }]);
+  });
+
+  it('a runbook report that cannot be written leaves the runbook result as it was, with a warning', async () => {
+    const input = { action: 'drill', waves: [{ name: 'single', tags: { 'DR-Test': 'single' } }] };
+    const probe = await startWorld();
+    await probe.run('waves', input);
+    // Every object a runbook stores before its own report (the wave's records, output, report).
+    const before = probe.emu.state.callTotal({ service: 's3', operation: 'PutObject' }) - 2;
+    await probe.stop();
+    world = await startWorld();
+    world.emu.faults.set({
+      errors: [{ service: 's3', operation: 'PutObject', status: 503, afterCalls: before, count: 1000 }],
+    });
+
+    const result = await world.run('waves', input);
+
+    expect(result.status).toBe('SUCCEEDED');
+    const out = result.output as {
+      status: string;
+      reportLocation?: string;
+      warnings?: string[];
+      waves: unknown;
+    };
+    expect(out.status).toBe('success');
+    expect(out.waves).toMatchObject({ wave1: { status: 'success', summary: { succeeded: 1 } } });
+    expect(out.reportLocation).toBeUndefined();
+    expect(out.warnings?.join('\n')).toMatch(
+      new RegExp(`the evidence report could not be written to the results bucket ${RESULTS_BUCKET} \\(`),
+    );
+  });
 });

@@ -20,6 +20,8 @@ export interface ParsedRunbook extends Runbook {
 
 /** The input of `statemachines/waves.asl.json` for a runbook. */
 export interface WavesInput {
+  /** The runbook's name: the title of the runbook's evidence report (the workflow ignores it otherwise). */
+  readonly name?: string;
   readonly action: Runbook['action'];
   readonly waves: readonly {
     readonly name: string;
@@ -124,6 +126,7 @@ export function wavesInput(
     );
   }
   return {
+    ...(runbook.name !== undefined && { name: runbook.name }),
     action: runbook.action,
     waves: runbook.waves.map((w) => ({
       name: w.name,

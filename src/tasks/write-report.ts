@@ -322,7 +322,12 @@ async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps
     const source = recorder.build(
       {
         kind: 'runbook',
-        title: `${String(output.action ?? (isRecord(input) ? input.action : 'unknown'))} runbook, ${waves.length} wave${waves.length === 1 ? '' : 's'}`,
+        // The runbook's name when its input carries one (`drs-orch runbook` passes it), as the
+        // local report's title.
+        title:
+          isRecord(input) && typeof input.name === 'string' && input.name !== ''
+            ? input.name
+            : `${String(output.action ?? (isRecord(input) ? input.action : 'unknown'))} runbook, ${waves.length} wave${waves.length === 1 ? '' : 's'}`,
         target: targetOf(execution.id),
         input: input ?? { action: output.action },
         waves,

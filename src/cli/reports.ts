@@ -113,6 +113,11 @@ async function deployedReport(
     typeof output === 'object' && output !== null
       ? (output as { reportLocation?: unknown }).reportLocation
       : undefined;
+  if (output === undefined) {
+    return {
+      gap: 'the execution ended without an output (stopped, failed or timed out before its report task)',
+    };
+  }
   if (typeof location !== 'string' || location === '' || fetchReport === undefined) {
     return { gap: 'the workflow wrote no report of its own (its output has no reportLocation)' };
   }

@@ -177,7 +177,9 @@ async function executeRunbook(
   say: (text: string) => void,
 ): Promise<number> {
   if (session.runWaves === undefined) {
-    throw new UsageError(`runbooks do not run on this target (${session.label}); use --target sim, aws or sfn`);
+    throw new UsageError(
+      `runbooks do not run on this target (${session.label}); use --target sim, aws or sfn`,
+    );
   }
   const operator = operatorName(invocation.metadata.initiatedBy);
   const input = wavesInput(runbook, {

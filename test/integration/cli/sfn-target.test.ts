@@ -171,6 +171,11 @@ describe('drs-orch runbook --target sfn', () => {
       expect(block, `wave ${n}`).toMatch(/222222222222\s+done\s+\d+\s+0\s+\d+\s+0/);
     }
     const [report] = await reports(dir);
+    // The waves workflow's own report of the whole runbook, downloaded and checked.
+    expect(t.stderr.text).toMatch(
+      /report: \.drs-orch\/reports\/drs-orch-runbook-[^ ]+\.html \(written by the workflow to s3:\/\/[^ ]+\/report\.html; SHA-256 [0-9a-f]{64} checked\)/,
+    );
+    expect(report?.source.gaps).toEqual([]);
     const s = report?.source as ReportSource;
     expect(s.kind).toBe('runbook');
     expect(s.execution.outcome).toBe('success');
@@ -230,6 +235,7 @@ describe('drs-orch runbook --target sfn', () => {
       wavesRun: 0,
     });
     const [report] = await reports(dir);
+    expect(t.stderr.text).toContain('(written by the workflow to s3://');
     expect(report?.source.execution.outcome).toBe('rejected');
     expect(report?.source.waves[0]?.approval).toMatchObject({
       decision: 'rejected',
@@ -291,6 +297,12 @@ describe('drs-orch runbook --target sfn', () => {
     expect(err).toContain('interrupted: stopping the runbook');
     const [report] = await reports(dir);
     const s = report?.source as ReportSource;
+    // Stopped before its report task: the CLI's record from the histories, saying so.
+    expect(s.gaps).toEqual([
+      expect.stringMatching(
+        /^the execution ended without an output \(stopped, failed or timed out before its report task\); this record was built by drs-orch from the execution histories it read/,
+      ),
+    ]);
     expect(s.execution).toMatchObject({ outcome: 'aborted', status: 'ABORTED' });
     expect(s.notes.map((n) => n.text).some((t) => /^cancelled by .+ \(Ctrl-C\)$/.test(t))).toBe(true);
     const sfn = new SFNClient({

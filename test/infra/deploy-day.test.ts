@@ -92,6 +92,8 @@ describe('Deploy day: KMS-encrypted state machines', () => {
         const needs: [string, string][] = [];
         if (allows(role, 'states:StartExecution', machine.arn)) needs.push(['start', 'kms:GenerateDataKey']);
         if (allows(role, 'states:DescribeExecution', execution)) needs.push(['describe', 'kms:Decrypt']);
+        // The history's inputs and outputs are encrypted with the machine's key too.
+        if (allows(role, 'states:GetExecutionHistory', execution)) needs.push(['read', 'kms:Decrypt']);
         // An executor's answer is written into the waiting execution's (encrypted) history.
         if (allows(role, 'states:SendTaskSuccess', machine.arn))
           needs.push(['answer', 'kms:GenerateDataKey']);
@@ -115,6 +117,8 @@ describe('Deploy day: KMS-encrypted state machines', () => {
       /DrillCleanupRole\w* starts drs-orchestration-main/,
       /WavesRole\w* describes drs-orchestration-main/,
       /ExecutorCallbackRole\w* answers drs-orchestration-main/,
+      /writereport\w* describes drs-orchestration-main/i,
+      /writereport\w* reads drs-orchestration-waves/i,
     ]) {
       expect(starters).toMatch(expected);
     }

@@ -22,6 +22,13 @@ const ACCOUNTS: FakeAccount[] = [
   { accountId: B, region: 'us-west-2', serverIds: serverIds(2, 2) },
 ];
 
+/** A waves input: one wave that waits up to 600 s for its approval. */
+const ONE_APPROVAL_WAVE = {
+  action: 'drill',
+  approval: { topicArn: 'arn:aws:sns:us-east-1:123456789012:approvals', timeoutSeconds: 600 },
+  waves: [{ tags: { w: '1' }, approval: true }],
+};
+
 function named(name: string, message = name): Error {
   const err = new Error(message);
   err.name = name;
@@ -387,11 +394,7 @@ describe('Function: runStateMachine in discrete virtual time', () => {
 
     const result = await runStateMachine({
       machine: 'waves',
-      input: {
-        action: 'drill',
-        approval: { topicArn: 'arn:aws:sns:us-east-1:123456789012:approvals', timeoutSeconds: 600 },
-        waves: [{ tags: { w: '1' }, approval: true }],
-      },
+      input: ONE_APPROVAL_WAVE,
       env,
     });
 
@@ -544,11 +547,7 @@ describe('Safety net: DiscreteScheduler stall detection', () => {
 
     const result = await runStateMachine({
       machine: 'waves',
-      input: {
-        action: 'drill',
-        approval: { topicArn: 'arn:aws:sns:us-east-1:123456789012:approvals', timeoutSeconds: 600 },
-        waves: [{ tags: { w: '1' }, approval: true }],
-      },
+      input: ONE_APPROVAL_WAVE,
       env,
       // Held from the announcement; answered after many stall timeouts of real time.
       onEvent: (event) => {

@@ -4,7 +4,6 @@
  * per wave, answers approvals, and writes the evidence report. A thin shell: the waves, their
  * order and the approval pauses are the state machine's.
  */
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -18,6 +17,7 @@ import {
 import { ReportRecorder } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { UsageError } from './errors.js';
+import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { OutputOptions, TargetOptions } from './program.js';
@@ -186,11 +186,7 @@ async function executeRunbook(
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata },
   });
-  const name = `drs-orch-runbook-${session
-    .now()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
+  const name = executionName('runbook', session.now());
   const title = runbook.name ?? invocation.file;
   const recorder = new ReportRecorder();
   const color = io.isTTY && io.env.NO_COLOR === undefined;

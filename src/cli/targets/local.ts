@@ -3,7 +3,6 @@
  * the embedded emulator or against real AWS. This file only wires the environment together; the
  * orchestration is the state machines' and the tasks'.
  */
-import { randomBytes } from 'node:crypto';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
 import { isMapRunChild } from '../../runtime/arns.js';
@@ -14,6 +13,7 @@ import type { DiscreteScheduler } from '../../runtime/scheduler.js';
 import type { ApprovalRequest, RuntimeEvent } from '../../runtime/types.js';
 import type { ApprovalDecider } from '../approvals.js';
 import { UsageError } from '../errors.js';
+import { executionName } from '../execution-name.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
 import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
@@ -115,15 +115,6 @@ async function remoteFleet(endpoint: string): Promise<Fleet> {
   const res = await fetch(`${endpoint}/_emulator/state`);
   if (!res.ok) throw new UsageError(`--endpoint ${endpoint} did not return its state (HTTP ${res.status})`);
   return ((await res.json()) as { fleet: Fleet }).fleet;
-}
-
-/** A readable, unique execution name: `drs-orch-drill-20250106T090000Z-1a2b`. */
-function executionName(action: unknown, now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `drs-orch-${String(action)}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
 /**

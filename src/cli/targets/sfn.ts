@@ -19,6 +19,7 @@ import type { RecordedEvent } from '../../report/index.js';
 import type { ApprovalAnswer, ApprovalDecider, ApprovalQuestion } from '../approvals.js';
 import { pendingToken } from '../approve.js';
 import { credentialsFromEnv } from '../aws-credentials.js';
+import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../program.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
 import { ExecutionFollower, parseJson } from './sfn-follow.js';
@@ -138,7 +139,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
       new StartExecutionCommand({
         stateMachineArn: arn,
         input: JSON.stringify(input),
-        ...(waves !== undefined && { name: waves.name }),
+        name: waves?.name ?? executionName(input.action, new Date()),
       }),
     );
     const executionArn = started.executionArn;

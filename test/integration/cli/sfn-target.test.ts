@@ -394,6 +394,8 @@ describe('drs-orch ACTION --target sfn', () => {
       /report: \.drs-orch\/reports\/[^ ]+\.html \(written by the workflow to s3:\/\//,
     );
     const [report] = await reports(dir);
+    // Named like a local run's: readable in `drs-orch report` and in the console.
+    expect(report?.name).toMatch(/^drs-orch-drill-\d{8}T\d{6}Z-[0-9a-f]{4}\.json$/);
     expect(report?.source.kind).toBe('action');
     expect(report?.source.totals.servers).toBe(out.summary.totalServers);
     expect(report?.html).toContain(`id="digest">${sourceDigest(report?.json ?? '')}<`);

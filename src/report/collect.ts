@@ -274,7 +274,7 @@ export class ReportRecorder {
     string,
     { exec: string; accountId: string; jobId: string; servers: number; start: string; end?: string }
   >();
-  readonly #approvals = new Map<number, { requestedAt?: string; decidedAt?: string }>();
+  readonly #approvals = new Map<number, { requestedAt?: string; decidedAt?: string; answer?: Rec }>();
   readonly #pendingApproval = new Map<string, number>();
   readonly #notes: ReportNote[] = [];
   readonly #gaps: string[] = [];
@@ -338,6 +338,10 @@ export class ReportRecorder {
           const n = this.#pendingApproval.get(e.executionArn);
           const a = n === undefined ? undefined : this.#approvals.get(n);
           if (a) a.decidedAt = e.time;
+          // The answer, kept for a wave whose result never reaches the output (it failed).
+          const answer =
+            isRecord(e.output) && isRecord(e.output.current) ? e.output.current.approval : undefined;
+          if (a && isRecord(answer)) a.answer = answer;
           return;
         }
         const run = isRecord(e.output) && isRecord(e.output.run) ? e.output.run : undefined;
@@ -581,7 +585,7 @@ export class ReportRecorder {
       ...(times.requestedAt !== undefined && { requestedAt: times.requestedAt }),
       ...(times.decidedAt !== undefined && { decidedAt: times.decidedAt }),
     };
-    const given = result && isRecord(result.approval) ? result.approval : undefined;
+    const given = (result && isRecord(result.approval) ? result.approval : undefined) ?? times.answer;
     if (given && given.required !== false) {
       return {
         decision: 'approved',

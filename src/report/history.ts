@@ -96,9 +96,19 @@ export function eventsOfWavesHistory(
     }
     const answered = e.type === 'TaskSucceeded' || e.type === 'TaskFailed' || e.type === 'TaskTimedOut';
     if (state === REQUEST_APPROVAL && approvalOpen && (answered || e.type.endsWith('StateExited'))) {
-      // The answer's time is the decision's (a caught rejection may have no StateExited).
+      // The answer's time is the decision's (a caught rejection may have no StateExited). An
+      // approval's answer goes where the state keeps it (`current.approval`), as in a local run's
+      // events: the runbook's output loses it when the wave then fails.
       approvalOpen = false;
-      out.push({ type: 'StateExited', time, machine: 'waves', executionArn, state: REQUEST_APPROVAL });
+      const answer = e.type === 'TaskSucceeded' ? parsed(d.output) : undefined;
+      out.push({
+        type: 'StateExited',
+        time,
+        machine: 'waves',
+        executionArn,
+        state: REQUEST_APPROVAL,
+        ...(isRecord(answer) && { output: { current: { approval: answer } } }),
+      });
       continue;
     }
     if (state !== RUN_WAVE) continue;

@@ -1,0 +1,226 @@
+/**
+ * A waves execution's Step Functions history, shaped as AWS sends it (GetExecutionHistory through
+ * the SDK: Date timestamps, `.sync:2` dates in epoch milliseconds, a failed child's description as
+ * the Cause), turned into the runbook's report by the same recorder as a local run.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventsOfWavesHistory, type HistoryEventLike, ReportRecorder } from '../../../src/report/index.js';
+
+const WAVES = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:rb-1';
+const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main';
+const T0 = Date.parse('2025-01-06T09:00:00.000Z');
+const at = (minutes: number): Date => new Date(T0 + minutes * 60_000);
+
+const INPUT = {
+  name: 'quarterly drill',
+  action: 'drill',
+  waves: [
+    { name: 'databases', tags: { 'DR-Wave': '1' }, rtoTargetMinutes: 60 },
+    { name: 'application', tags: { 'DR-Wave': '2' }, approval: true, rtoTargetMinutes: 60 },
+  ],
+};
+
+/** A wave's main output (design 3.2), one server, one account with its times and job. */
+function mainOutput(server: string, job: string, startMin: number, endMin: number) {
+  return {
+    status: 'success',
+    action: 'drill',
+    nextPhaseReady: true,
+    summary: { totalServers: 1, succeeded: 1, failed: 0, skipped: 0 },
+    recoveryInstances: [
+      {
+        sourceServerId: server,
+        stagingAccountId: '111111111111',
+        jobId: job,
+        ec2InstanceId: 'i-1',
+        status: 'LAUNCHED',
+      },
+    ],
+    failedServers: [],
+    stagingAccountResults: [
+      {
+        accountId: '111111111111',
+        region: 'us-east-2',
+        status: 'success',
+        serversProcessed: 1,
+        succeeded: 1,
+        failed: 0,
+        startTime: at(startMin).toISOString(),
+        endTime: at(endMin).toISOString(),
+        jobs: [
+          {
+            jobId: job,
+            servers: 1,
+            startTime: at(startMin + 1).toISOString(),
+            endTime: at(endMin - 1).toISOString(),
+          },
+        ],
+      },
+    ],
+    metadata: {},
+  };
+}
+
+/** Wave 1 runs, wave 2 is approved by alice, then its main execution fails. */
+const HISTORY: HistoryEventLike[] = [
+  { type: 'ExecutionStarted', timestamp: at(0), details: { input: JSON.stringify(INPUT) } },
+  { type: 'TaskStateEntered', timestamp: at(0), details: { name: 'RunWave', input: '{}' } },
+  {
+    type: 'TaskScheduled',
+    timestamp: at(0),
+    details: { resourceType: 'states', resource: 'startExecution.sync:2' },
+  },
+  {
+    type: 'TaskSubmitted',
+    timestamp: at(0),
+    details: { output: JSON.stringify({ ExecutionArn: `${MAIN}:w1`, StartDate: T0 }) },
+  },
+  {
+    type: 'TaskSucceeded',
+    timestamp: at(40),
+    details: {
+      output: JSON.stringify({
+        ExecutionArn: `${MAIN}:w1`,
+        StartDate: T0,
+        StopDate: T0 + 40 * 60_000,
+        Status: 'SUCCEEDED',
+        Output: mainOutput('s-1', 'drsjob-1', 0, 40),
+      }),
+    },
+  },
+  { type: 'TaskStateExited', timestamp: at(40), details: { name: 'RunWave', output: '{}' } },
+  {
+    type: 'TaskStateEntered',
+    timestamp: at(41),
+    details: { name: 'RequestApproval', input: JSON.stringify({ current: { number: 2 } }) },
+  },
+  { type: 'TaskSubmitted', timestamp: at(41), details: { output: '{"MessageId":"m-1"}' } },
+  {
+    type: 'TaskSucceeded',
+    timestamp: at(50),
+    details: { output: '{"approved":true,"approvedBy":"alice","comment":"go"}' },
+  },
+  { type: 'TaskStateExited', timestamp: at(50), details: { name: 'RequestApproval', output: '{}' } },
+  { type: 'TaskStateEntered', timestamp: at(50), details: { name: 'RunWave', input: '{}' } },
+  {
+    type: 'TaskSubmitted',
+    timestamp: at(50),
+    details: { output: JSON.stringify({ ExecutionArn: `${MAIN}:w2`, StartDate: T0 + 50 * 60_000 }) },
+  },
+  {
+    type: 'TaskFailed',
+    timestamp: at(52),
+    details: {
+      error: 'States.TaskFailed',
+      cause: JSON.stringify({
+        ExecutionArn: `${MAIN}:w2`,
+        StartDate: T0 + 50 * 60_000,
+        StopDate: T0 + 52 * 60_000,
+        Status: 'FAILED',
+        Error: 'ValidationError',
+        Cause: 'invalid input: /options/parallelism must be a number or max',
+      }),
+    },
+  },
+];
+
+const OUTPUT = {
+  status: 'failed',
+  action: 'drill',
+  totalWaves: 2,
+  wavesRun: 1,
+  stoppedAtWave: 2,
+  waves: {
+    wave1: { status: 'success', name: 'databases', approval: { required: false } },
+  },
+  error: { Error: 'States.TaskFailed', Cause: '...' },
+};
+
+function build(history: readonly HistoryEventLike[]) {
+  const recorder = new ReportRecorder();
+  for (const e of eventsOfWavesHistory(WAVES, history)) recorder.onEvent(e);
+  recorder.onEvent({
+    type: 'ExecutionSucceeded',
+    time: at(53).toISOString(),
+    machine: 'waves',
+    executionArn: WAVES,
+    output: OUTPUT,
+  });
+  return recorder.build({
+    kind: 'runbook',
+    title: INPUT.name,
+    target: 'sfn',
+    input: INPUT,
+    waves: INPUT.waves.map((w) => ({ ...w, approval: w.approval === true })),
+    generatedAt: at(54).toISOString(),
+  });
+}
+
+describe('Report: a waves history as AWS sends it', () => {
+  it('gives each wave its main execution times, the approval its answer and times (also when the wave then failed), a failed wave its error', () => {
+    const s = build(HISTORY);
+
+    expect(
+      s.waves.map((w) => [w.name, w.status, w.startTime, w.endTime, w.durationSeconds, w.rtoMet]),
+    ).toEqual([
+      ['databases', 'success', at(0).toISOString(), at(40).toISOString(), 2400, true],
+      ['application', 'failed', at(50).toISOString(), at(52).toISOString(), 120, true],
+    ]);
+    expect(s.waves[1]?.message).toBe('invalid input: /options/parallelism must be a number or max');
+    // Approved, then failed: the output has no result of wave 2, the history has the answer.
+    expect(s.waves[1]?.approval).toMatchObject({
+      decision: 'approved',
+      by: 'alice',
+      comment: 'go',
+      requestedAt: at(41).toISOString(),
+      decidedAt: at(50).toISOString(),
+    });
+    expect(s.execution).toMatchObject({ arn: WAVES, outcome: 'failed', startTime: at(0).toISOString() });
+  });
+
+  it('takes accounts and DRS jobs from each wave output, with their own times', () => {
+    const s = build(HISTORY);
+
+    expect(s.servers.map((r) => [r.wave, r.sourceServerId, r.jobId])).toEqual([[1, 's-1', 'drsjob-1']]);
+    expect(s.accounts).toEqual([
+      {
+        wave: 1,
+        accountId: '111111111111',
+        region: 'us-east-2',
+        status: 'success',
+        startTime: at(0).toISOString(),
+        endTime: at(40).toISOString(),
+      },
+    ]);
+    expect(s.jobs).toEqual([
+      {
+        wave: 1,
+        accountId: '111111111111',
+        jobId: 'drsjob-1',
+        servers: 1,
+        startTime: at(1).toISOString(),
+        endTime: at(39).toISOString(),
+      },
+    ]);
+  });
+
+  it('takes a rejection answer time from the TaskFailed when no StateExited follows it', () => {
+    const rejected: HistoryEventLike[] = [
+      HISTORY[0] as HistoryEventLike,
+      {
+        type: 'TaskStateEntered',
+        timestamp: at(1),
+        details: { name: 'RequestApproval', input: JSON.stringify({ current: { number: 1 } }) },
+      },
+      { type: 'TaskFailed', timestamp: at(3), details: { error: 'ApprovalRejected', cause: '{}' } },
+      { type: 'PassStateEntered', timestamp: at(3), details: { name: 'ApprovalRejected', input: '{}' } },
+    ];
+    const events = eventsOfWavesHistory(WAVES, rejected);
+
+    expect(events.map((e) => [e.type, 'state' in e ? e.state : e.machine, e.time])).toEqual([
+      ['ExecutionStarted', 'waves', at(0).toISOString()],
+      ['StateEntered', 'RequestApproval', at(1).toISOString()],
+      ['StateExited', 'RequestApproval', at(3).toISOString()],
+    ]);
+  });
+});

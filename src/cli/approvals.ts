@@ -85,9 +85,21 @@ export function preApproved(approve: readonly string[], wave: { number?: number;
 }
 
 /**
+ * The terminal's input ended (Ctrl-D, a closed pipe) before the operator answered: nobody is left
+ * to ask, so the wave must not wait for an answer that cannot come.
+ */
+class TerminalClosed extends Error {
+  override readonly name = 'TerminalClosed';
+  constructor() {
+    super('the terminal closed (end of input) before an answer');
+  }
+}
+
+/**
  * Asks the person at the terminal about `question` (its message shown as is): approve or reject,
  * then a comment (required for a rejection). Knows nothing of how the answer is delivered.
- * Rejects when `signal` aborts (the question withdrawn).
+ * Rejects when `signal` aborts (the question withdrawn), with {@link TerminalClosed} when the
+ * input ends first.
  */
 export async function askOperator(
   io: CliIo,
@@ -99,19 +111,29 @@ export async function askOperator(
     output: io.stderr as unknown as NodeJS.WritableStream,
     terminal: false,
   });
+  // A pending question never settles when the input ends: end it ourselves.
+  const ended = new AbortController();
+  rl.once('close', () => ended.abort());
+  const either = AbortSignal.any([signal, ended.signal]);
+  const ask = async (prompt: string): Promise<string> => {
+    try {
+      return (await rl.question(prompt, { signal: either })).trim();
+    } catch (err) {
+      if (ended.signal.aborted && !signal.aborted) throw new TerminalClosed();
+      throw err;
+    }
+  };
   try {
     io.stderr.write(`\n${question.message}\n\n`);
     for (;;) {
-      const answer = (await rl.question('Approve this wave? [a]pprove / [r]eject: ', { signal }))
-        .trim()
-        .toLowerCase();
+      const answer = (await ask('Approve this wave? [a]pprove / [r]eject: ')).toLowerCase();
       if (answer === 'a' || answer === 'approve' || answer === 'y' || answer === 'yes') {
-        const comment = (await rl.question('Comment (optional): ', { signal })).trim();
+        const comment = await ask('Comment (optional): ');
         return { approve: true, ...(comment && { comment }) };
       }
       if (answer === 'r' || answer === 'reject' || answer === 'n' || answer === 'no') {
         let comment = '';
-        while (comment === '') comment = (await rl.question('Reason for the rejection: ', { signal })).trim();
+        while (comment === '') comment = await ask('Reason for the rejection: ');
         return { approve: false, comment };
       }
       io.stderr.write('please answer a (approve) or r (reject)\n');
@@ -140,8 +162,8 @@ export interface ApprovalDeciderOptions {
 
 /**
  * Decides the approvals of a runbook run. A wave not pre-approved is asked on the terminal;
- * without a terminal it is rejected with a cause saying how to approve it (never left waiting
- * forever).
+ * without a terminal, or when its input ends before an answer, it is rejected by `drs-orch` with a
+ * cause saying why (never left waiting forever).
  */
 export function createApprovalDecider(options: ApprovalDeciderOptions): ApprovalDecider {
   // Prompts one at a time (waves run in order, but be safe).
@@ -155,7 +177,13 @@ export function createApprovalDecider(options: ApprovalDeciderOptions): Approval
         answer = { approve: true, comment: 'pre-approved with --approve' };
       } else if (options.interactive) {
         options.beforePrompt?.();
-        answer = await askOperator(options.io, question, signal);
+        try {
+          answer = await askOperator(options.io, question, signal);
+        } catch (err) {
+          if (!(err instanceof TerminalClosed)) throw err;
+          by = 'drs-orch';
+          answer = { approve: false, comment: `${err.message} on wave ${wave.name ?? wave.number ?? '?'}` };
+        }
       } else {
         by = 'drs-orch';
         answer = {

@@ -1,14 +1,20 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { approvalAnswer, preApproved, waveOfRequest } from '../../../src/cli/approvals.js';
+import {
+  approvalAnswer,
+  createApprovalDecider,
+  preApproved,
+  waveOfRequest,
+} from '../../../src/cli/approvals.js';
 import { pendingToken } from '../../../src/cli/approve.js';
 import { main } from '../../../src/cli/main.js';
 import { writeReport } from '../../../src/cli/reports.js';
 import { exitCodeForWaves } from '../../../src/cli/runbook.js';
 import { ReportRecorder } from '../../../src/report/index.js';
-import { fakeIo } from './fakes.js';
+import { Capture, fakeIo } from './fakes.js';
 
 describe("runbook exit codes (the single actions')", () => {
   it("maps the waves output: partial anywhere is 2, a stop takes the stopping wave's status, rejected is 3, timeout 4", () => {
@@ -60,6 +66,31 @@ describe('approvals', () => {
       rejectedBy: 'bob',
       at: '2025-01-06T09:00:00.000Z',
       comment: 'freeze',
+    });
+  });
+
+  it('rejects, by drs-orch and saying why, a wave whose terminal closes before an answer (never waits forever)', async () => {
+    const at = new Date('2025-01-06T09:00:00Z');
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const stderr = new Capture(true);
+    const decide = createApprovalDecider({
+      io: { stdout: new Capture(), stderr, stdin, env: {}, isTTY: true },
+      approve: [],
+      operator: 'alice',
+      now: () => at,
+      interactive: true,
+    });
+
+    const answer = decide(request, new AbortController().signal);
+    setImmediate(() => stdin.end());
+
+    const given = await answer;
+    expect(stderr.text).toContain('Approve this wave?');
+    expect(given).toMatchObject({ kind: 'failure', error: 'ApprovalRejected' });
+    expect(JSON.parse((given as { cause: string }).cause)).toEqual({
+      rejectedBy: 'drs-orch',
+      at: '2025-01-06T09:00:00.000Z',
+      comment: 'the terminal closed (end of input) before an answer on wave app tier',
     });
   });
 

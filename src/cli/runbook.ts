@@ -85,7 +85,10 @@ export function exitCodeForWaves(output: Record<string, unknown>): number {
   const statuses = Object.values(waves).map((w) => w.status);
   switch (status) {
     case 'success':
+      // Outputs written before the waves machine reported partial itself.
       return statuses.includes('partial') ? ExitCode.Partial : ExitCode.Success;
+    case 'partial':
+      return ExitCode.Partial;
     case 'stopped': {
       const last = waves[`wave${String(output.stoppedAtWave)}`]?.status;
       return last === 'partial' || last === 'success'

@@ -29,6 +29,7 @@ describe("runbook exit codes (the single actions')", () => {
     expect(
       exitCodeForWaves({ status: 'stopped', stoppedAtWave: 1, waves: { wave1: { status: 'partial' } } }),
     ).toBe(2);
+    expect(exitCodeForWaves({ status: 'partial', waves: { wave1: { status: 'partial' } } })).toBe(2);
     expect(exitCodeForWaves({ status: 'rejected' })).toBe(3);
     expect(exitCodeForWaves({ status: 'timeout' })).toBe(4);
     expect(exitCodeForWaves({ status: 'failed' })).toBe(3);

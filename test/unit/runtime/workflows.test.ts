@@ -67,6 +67,42 @@ describe('Workflow: waves', () => {
     expect(mainInputs(log)).toHaveLength(1);
   });
 
+  it('reports partial, not success, for a runbook whose waves all ran when one of them was partial', async () => {
+    // Wave 1 ends partial but ready (continueOnFailure: some servers failed, the rest launched).
+    const aggregate = (event: Json): unknown => {
+      const request = event.request as Json;
+      const partial = (request.tags as Json).w === '1';
+      return {
+        output: {
+          status: partial ? 'partial' : 'success',
+          action: request.action,
+          summary: { totalServers: 2, succeeded: partial ? 1 : 2, failed: partial ? 1 : 0, skipped: 0 },
+          nextPhaseReady: true,
+        },
+      };
+    };
+    const run = async (tags: string[]): Promise<Json> => {
+      const { env } = fakeEnv(ACCOUNTS, { overrides: { aggregate } });
+      const result = await runStateMachine({
+        machine: 'waves',
+        input: { action: 'drill', waves: tags.map((w) => ({ tags: { w } })) },
+        env,
+      });
+      expect(result.status).toBe('SUCCEEDED');
+      return result.output as Json;
+    };
+
+    expect(await run(['1', '2'])).toMatchObject({
+      status: 'partial',
+      wavesRun: 2,
+      nextPhaseReady: true,
+      waves: { wave1: { status: 'partial' }, wave2: { status: 'success' } },
+    });
+    // The flag is the runbook's, not the last wave's: a partial last wave counts too, and none is success.
+    expect(await run(['2', '1'])).toMatchObject({ status: 'partial', wavesRun: 2 });
+    expect(await run(['2', '2'])).toMatchObject({ status: 'success', wavesRun: 2 });
+  });
+
   it('pauses for approval with the exact commands and one task token, then continues', async () => {
     const requests: ApprovalRequest[] = [];
     const events: RuntimeEvent[] = [];

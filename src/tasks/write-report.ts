@@ -3,7 +3,8 @@
  * itself to the results bucket next to the execution's results, so a deployed run has its record
  * where the auditors look. Two kinds, one function: `action` (the main workflow, after its
  * aggregate; the completion notification then links to it) and `runbook` (the waves workflow, at
- * every end: the whole runbook, each wave from its main execution).
+ * every end, its validation failures included: the whole runbook, each wave from its main
+ * execution).
  *
  * What it reads, and why this way: the request as given comes from DescribeExecution on its own
  * execution (never through the state, which may already hold an output near 256 KiB); a runbook's
@@ -276,6 +277,16 @@ function declaredWaves(input: unknown, output: Rec): DeclaredWave[] {
 }
 
 /**
+ * The Error and Cause a validation end of the waves workflow fails the execution with (its output
+ * names the Fail state in `failState`, the error in `error`), or undefined for every other end.
+ */
+function validationFailure(output: Rec): { error: string; cause: string } | undefined {
+  if (typeof output.failState !== 'string' || !isRecord(output.error)) return undefined;
+  const { Error: error, Cause: cause } = output.error;
+  return typeof error === 'string' && typeof cause === 'string' ? { error, cause } : undefined;
+}
+
+/**
  * Builds the report of a whole runbook (a waves execution, at any of its ends) from its own history
  * and each wave's main output, writes it under `results/<correlationId>/<executionName>/`, and
  * returns the waves output with `reportLocation` (or a warning). Without a results bucket it
@@ -310,13 +321,27 @@ async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps
       });
     }
     for (const e of history) recorder.onEvent(e);
+    const now = deps.now().toISOString();
     recorder.onEvent({
       type: 'ExecutionSucceeded',
-      time: deps.now().toISOString(),
+      time: now,
       machine: 'waves',
       executionArn: execution.id,
       output,
     });
+    const failure = validationFailure(output);
+    if (failure !== undefined) {
+      // A validation end: after this task the execution fails in its Fail state with this Error
+      // and Cause; the record says so (status FAILED) and keeps the output's waves that ran.
+      recorder.onEvent({
+        type: 'ExecutionFailed',
+        time: now,
+        machine: 'waves',
+        executionArn: execution.id,
+        status: 'FAILED',
+        ...failure,
+      });
+    }
     const full = await fullOutputs(recorder, deps);
     const waves = declaredWaves(input, output);
     const source = recorder.build(

@@ -4,7 +4,8 @@
  * Step Functions API (real SDK over HTTP), an approval answered with SendTaskSuccess, and the
  * workflow's own WriteRunbookReport task reading the execution's history through that API and
  * writing report.json and report.html to the results bucket. Every end leaves its report: a
- * success, a rejection, a failed wave. One report is opened in headless Chromium from Debian.
+ * success, a rejection, a failed wave, and the workflow's own validation failures (which still end
+ * the execution FAILED with ValidationError). One report is opened in headless Chromium from Debian.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -105,6 +106,21 @@ async function start(sfn: SFNClient, input: unknown, name: string): Promise<stri
     new StartExecutionCommand({ stateMachineArn: WAVES, name, input: JSON.stringify(input) }),
   );
   return executionArn;
+}
+
+/** Starts a runbook that needs no answer and waits for its end. */
+async function run(
+  sfn: SFNClient,
+  input: unknown,
+  name: string,
+): Promise<{ executionArn: string; done: DescribeExecutionCommandOutput }> {
+  const executionArn = await start(sfn, input, name);
+  return { executionArn, done: await end(sfn, executionArn) };
+}
+
+/** Two one-server waves, the second one as given. */
+function twoWaves(second: Record<string, unknown>): unknown {
+  return { action: 'drill', waves: [{ name: 'single', tags: { 'DR-Test': 'single' } }, second] };
 }
 
 describe('drs-orch serve: the whole runbook report written by the waves workflow', () => {
@@ -275,19 +291,12 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
 
   it('a failed runbook leaves its report: the wave that ran with its servers, the wave that failed with its error', async () => {
     const { sfn, s3 } = await world();
-    const executionArn = await start(
+    const { done } = await run(
       sfn,
-      {
-        action: 'drill',
-        waves: [
-          { name: 'single', tags: { 'DR-Test': 'single' } },
-          // Refused by the main workflow's validation: its execution fails, and so does the wave.
-          { name: 'broken', tags: { 'DR-Test': 'single' }, options: { parallelism: 'lots' } },
-        ],
-      },
+      // Refused by the main workflow's validation: its execution fails, and so does the wave.
+      twoWaves({ name: 'broken', tags: { 'DR-Test': 'single' }, options: { parallelism: 'lots' } }),
       'rb-report-failed',
     );
-    const done = await end(sfn, executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '{}') as { status: string; reportLocation?: string };
@@ -300,6 +309,93 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
     expect(source.servers).toHaveLength(1);
     expect(source.accounts.filter((a) => a.wave === 1)).toHaveLength(1);
     expect(source.jobs.filter((j) => j.wave === 1)).toHaveLength(1);
+    sfn.destroy();
+    s3.destroy();
+  }, 120_000);
+
+  it("a wave 2 that asks for approval without /approval: wave 1 runs, the execution fails with ValidationError as before, and its report names wave 1's servers and the failure", async () => {
+    const { sfn, s3 } = await world();
+    const { executionArn, done } = await run(
+      sfn,
+      // Started without the CLI's checks: nothing asks whether /approval is there until wave 2.
+      twoWaves({ name: 'gated', tags: { 'DR-Test': 'single' }, approval: true }),
+      'rb-report-no-approval',
+    );
+
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('ValidationError');
+    expect(done.cause).toBe(
+      'invalid input: a wave asks for approval but /approval (topicArn, timeoutSeconds) is missing',
+    );
+    // Wave 1's servers, from its main execution's output as the waves execution received it.
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    const waveOutputs = (history.events ?? [])
+      .filter(
+        (e) =>
+          e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.resource === 'startExecution.sync:2',
+      )
+      .map(
+        (e) =>
+          (
+            JSON.parse(e.taskSucceededEventDetails?.output ?? '{}') as {
+              Output: { recoveryInstances: { sourceServerId: string; ec2InstanceId: string }[] };
+            }
+          ).Output,
+      );
+    expect(waveOutputs).toHaveLength(1);
+    const wave1 = waveOutputs[0]?.recoveryInstances ?? [];
+    expect(wave1).toHaveLength(1);
+
+    // No output (the execution failed): the report sits under the execution's results prefix.
+    const { html, json, source } = await reportOf(s3, {
+      reportLocation: `s3://${BUCKET}/results/rb-report-no-approval/rb-report-no-approval/report.html`,
+    });
+    expect(source.kind).toBe('runbook');
+    expect(source.gaps).toEqual([]);
+    expect(source.execution).toMatchObject({
+      arn: executionArn,
+      status: 'FAILED',
+      outcome: 'failed',
+      reason: done.cause,
+    });
+    expect(source.waves.map((w) => [w.name, w.status])).toEqual([
+      ['single', 'success'],
+      ['gated', 'not run'],
+    ]);
+    expect(source.servers.map((s) => [s.wave, s.sourceServerId, s.instanceId, s.outcome])).toEqual([
+      [1, wave1[0]?.sourceServerId, wave1[0]?.ec2InstanceId, 'succeeded'],
+    ]);
+    expect(source.totals).toMatchObject({ servers: 1, waves: 2, wavesRun: 1 });
+    expect(html).toContain(createHash('sha256').update(json).digest('hex'));
+    expect(html).toContain('/approval (topicArn, timeoutSeconds) is missing');
+    sfn.destroy();
+    s3.destroy();
+  }, 120_000);
+
+  it('an empty waves list fails with ValidationError as before, and still leaves its report', async () => {
+    const { sfn, s3 } = await world();
+    const { executionArn, done } = await run(
+      sfn,
+      { action: 'drill', waves: [], metadata: { correlationId: 'rb-empty', ticketId: 'CHG-10' } },
+      'rb-report-no-waves',
+    );
+
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('ValidationError');
+    expect(done.cause).toBe('invalid input: /waves must hold at least one wave');
+    const { source } = await reportOf(s3, {
+      reportLocation: `s3://${BUCKET}/results/rb-empty/rb-report-no-waves/report.html`,
+    });
+    expect(source.execution).toMatchObject({
+      arn: executionArn,
+      status: 'FAILED',
+      outcome: 'failed',
+      reason: done.cause,
+    });
+    expect(source.startedBy).toMatchObject({ correlationId: 'rb-empty', ticketId: 'CHG-10' });
+    expect(source.gaps).toEqual([]);
+    expect(source.waves).toEqual([]);
+    expect(source.totals).toMatchObject({ servers: 0, waves: 0, wavesRun: 0 });
     sfn.destroy();
     s3.destroy();
   }, 120_000);

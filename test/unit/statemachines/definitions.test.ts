@@ -235,3 +235,55 @@ describe('State machine: main failure handling', () => {
     }
   });
 });
+
+describe('State machine: waves ends', () => {
+  const states = loadDefinition('waves').States as Record<string, AslObject>;
+  const fails = Object.entries(states).filter(([, s]) => s.Type === 'Fail');
+
+  it('reaches its Fail states only after WriteRunbookReport, with the Error and Cause of the output the report records', () => {
+    expect(fails.map(([name]) => name).sort()).toEqual(['ApprovalNotConfigured', 'NoWaves']);
+    const end = states['RunbookEnd?'] as AslObject;
+    expect(states.WriteRunbookReport).toMatchObject({
+      Next: 'RunbookEnd?',
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.reportError', Next: 'RunbookEnd?' }],
+    });
+    for (const [name, fail] of fails) {
+      // Only the end-of-runbook Choice leads to the Fail state, on the output's failState.
+      const into = Object.entries(states)
+        .filter(([, s]) => JSON.stringify(s).includes(`"Next":"${name}"`) || s.Default === name)
+        .map(([from]) => from);
+      expect(into, name).toEqual(['RunbookEnd?']);
+      expect(end.Choices, name).toContainEqual({ Variable: '$.failState', StringEquals: name, Next: name });
+      // The Pass that builds the failed output names this Fail state and gives its Error and Cause.
+      const pass = states[`${name}Report`];
+      expect(pass, name).toMatchObject({
+        Type: 'Pass',
+        Next: 'WriteRunbookReport',
+        Parameters: { status: 'failed', failState: name, error: { Error: fail.Error, Cause: fail.Cause } },
+      });
+      expect(fail.Error, name).toBe(ErrorNames.ValidationError);
+    }
+  });
+
+  it('ends every other way in a Succeed state after the report', () => {
+    const end = states['RunbookEnd?'] as AslObject;
+    expect(end.Default).toBe('RunbookDone');
+    expect((end.Choices as AslObject[])[0]).toEqual({
+      Not: { Variable: '$.failState', IsPresent: true },
+      Next: 'RunbookDone',
+    });
+    expect(states.RunbookDone?.Type).toBe('Succeed');
+  });
+});
+
+describe('State machines: Choice rules', () => {
+  it('never test IsPresent/IsNull/IsString/... false (aws-local-stepfunctions answers false whatever the value: write Not instead)', () => {
+    const negated = MACHINE_NAMES.flatMap((machine) =>
+      [...JSON.stringify(loadDefinition(machine)).matchAll(/"(Is[A-Za-z]+)":false/g)].map(
+        (m) => `${machine}: ${m[1]}`,
+      ),
+    );
+
+    expect(negated).toEqual([]);
+  });
+});

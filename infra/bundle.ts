@@ -121,7 +121,34 @@ const dedupe = {
     });
   },
 };
-build({ ...workerData.options, plugins: [dedupe] }).then(
+// Each src/aws/services/sdk/<service>.ts re-exports the client and commands it uses from the
+// client package's index. That module is loaded with import(), and esbuild keeps the whole import
+// graph under a dynamically imported module: through the index every command, the aggregated
+// client and every operation schema (client-ssm alone: ~130 KB in a bundle that sends two
+// commands). Here each name comes from its own file of the package's ES build instead (the same
+// class the index re-exports, so behaviour is unchanged; a name with no such file fails the build).
+const SDK_REEXPORT = /export\\s*\\{([^}]*)\\}\\s*from\\s*'(@aws-sdk\\/client-[a-z0-9-]+)';/g;
+const exactSdkFiles = {
+  name: 'exact-sdk-files',
+  setup(b) {
+    b.onLoad({ filter: /\\.ts$/ }, (args) => {
+      if (path.dirname(args.path) !== workerData.sdkDir) return undefined;
+      const source = fs.readFileSync(args.path, 'utf8');
+      let names = 0;
+      const contents = source.replace(SDK_REEXPORT, (_, list, pkg) =>
+        list.split(',').map((n) => n.trim()).filter(Boolean).map((name) => {
+          names += 1;
+          const file = name.endsWith('Command') ? 'commands/' + name : name;
+          return 'export { ' + name + " } from '" + pkg + '/dist-es/' + file + ".js';";
+        }).join('\\n'));
+      if (names === 0) {
+        return { errors: [{ text: args.path + ": expected export { ... } from '@aws-sdk/client-...'" }] };
+      }
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+build({ ...workerData.options, plugins: [dedupe, exactSdkFiles] }).then(
   (result) => workerData.port.postMessage({ metafile: result.metafile }),
   (err) => workerData.port.postMessage({ errors: err.errors, message: String(err && err.message) }),
 ).finally(() => { Atomics.store(workerData.flag, 0, 1); Atomics.notify(workerData.flag, 0); });
@@ -142,6 +169,7 @@ function buildInWorker(options: BuildOptions): WorkerAnswer {
     workerData: {
       esbuild: createRequire(import.meta.url).resolve('esbuild'),
       root: REPO_ROOT,
+      sdkDir: join(REPO_ROOT, 'src', 'aws', 'services', 'sdk'),
       options,
       flag,
       port: port2,

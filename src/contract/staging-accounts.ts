@@ -4,6 +4,7 @@
 import { ValidationError, type ValidationProblem } from './errors.js';
 import type { StagingAccount, StagingAccountsConfig } from './generated/staging-accounts.js';
 import { stagingAccountsSchema } from './schemas.js';
+import { DEFAULT_STAGING_ACCOUNTS_PATH } from './staging-accounts-path.js';
 import { compileSchema, problemsFrom } from './validator.js';
 
 /** A staging account with defaults applied. */
@@ -56,12 +57,7 @@ export function parseStagingAccounts(raw: unknown): ResolvedStagingAccount[] {
   return accounts;
 }
 
-/**
- * The SSM path of the staging-account registry: one parameter per account,
- * `<path>/<accountId>`, each holding that account's entry as JSON (a few hundred characters, so
- * the standard tier's 4 KB fits and 50 accounts need no 8 KB advanced parameter).
- */
-export const DEFAULT_STAGING_ACCOUNTS_PATH = '/drs-orchestration/staging-accounts';
+export { DEFAULT_STAGING_ACCOUNTS_PATH };
 
 /** A document pointer (`/stagingAccounts/3/roleArn`) as the registry names it (`<path>/<id>/roleArn`). */
 function registryPointer(pointer: string, parameters: readonly RegistryParameter[], path: string): string {

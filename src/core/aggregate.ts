@@ -400,3 +400,9 @@ export function fitOutput(
 }
 
 export { MAX_ERROR_MESSAGE, rootCause, shortMessage } from './root-cause.js';
+
+/**
+ * Most warnings in one output. Here, not in the aggregate task, so that write-report (which adds
+ * one) need not bundle that task's output validator.
+ */
+export const MAX_WARNINGS = 20;

@@ -3,6 +3,7 @@
  */
 export * from './aggregate.js';
 export * from './duration.js';
+export * from './execution-arn.js';
 export type * from './model.js';
 export * from './notifications.js';
 export * from './partition.js';

@@ -3,7 +3,7 @@
  * Step Functions history mapped to the same shape) and its outputs. Pure: no I/O; a truncated
  * output's full copy is fetched by the caller and handed in.
  */
-import { isMapRunChild } from '../runtime/arns.js';
+import { isMapRunChild } from '../core/execution-arn.js';
 import {
   REPORT_VERSION,
   type ReportAccount,

@@ -8,6 +8,9 @@ import { EXECUTOR_STARTER_ROLE_NAME } from '../tasks/names.js';
 import { DEFAULT_STATE_MACHINE_NAMES, type MachineName, TASK_NAMES } from './definitions.js';
 import { namedError } from './errors.js';
 
+/** Tells a map run's children from runs of their own (pure, in src/core for the report). */
+export { isMapRunChild } from '../core/execution-arn.js';
+
 /** Role each staging account lets start-executor and monitor-executor use (data-flow.md). */
 export const DEFAULT_EXECUTOR_START_ROLE_NAME = EXECUTOR_STARTER_ROLE_NAME;
 
@@ -80,12 +83,4 @@ export class Arns {
     for (const t of TASK_NAMES) values[t.placeholder] = this.lambda(t.functionName, region, accountId);
     return { ...values, ...overrides };
   }
-}
-
-/**
- * Whether an execution ARN is a Distributed Map's child (`execution:<machine>/<label>:<id>`), an
- * iteration of another execution rather than a run of its own.
- */
-export function isMapRunChild(executionArn: string): boolean {
-  return /:execution:[^:/]+\/[^:]+:[^:]+$/.test(executionArn);
 }

@@ -3,7 +3,7 @@
  * results bucket and the main machine carries only the key and the count; the tasks that need the
  * ids (start-executor, aggregate for a failed account, plan) load them back.
  */
-import { DRSServiceError } from '../contract/index.js';
+import { DRSServiceError } from '../contract/errors.js';
 import type {
   AccountItem,
   AccountServerRef,

@@ -3,12 +3,14 @@
  */
 
 import { awsErrorCode } from '../aws/index.js';
-import { assertOrchestrationOutput, ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
+import { assertOrchestrationOutput } from '../contract/output.js';
 import {
   type AccountOutcome,
   aggregateOutput,
   fitOutput,
   issueRecords,
+  MAX_WARNINGS,
   rootCause,
 } from '../core/aggregate.js';
 import { formatIsoDuration } from '../core/duration.js';
@@ -19,8 +21,7 @@ import type { TaskDeps } from './deps.js';
 import { outputKey } from './results.js';
 import type { AggregateEvent, AggregateResult, CaughtError } from './types.js';
 
-/** Most warnings in one output. */
-export const MAX_WARNINGS = 20;
+export { MAX_WARNINGS };
 
 /** The warning of a run whose tags matched nothing, naming the tag keys that do exist. */
 function noMatchWarning(event: AggregateEvent): string | undefined {

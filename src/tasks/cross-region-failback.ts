@@ -11,7 +11,7 @@
  */
 import type { SourceServer } from '@aws-sdk/client-drs';
 import { isTransientAwsError } from '../aws/index.js';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import type {
   AccountRef,
   ExecutionRef,

@@ -10,8 +10,9 @@ import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
-// Not the contract barrel: it would bundle every schema into every handler.
-import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/staging-accounts.js';
+// Not the contract barrel nor staging-accounts.ts: they would bundle ajv and the schemas into
+// every handler, and compile them when it loads.
+import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/staging-accounts-path.js';
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import type { TaskCallbacksPort } from './callbacks.js';
 import type { ExecutorsPort } from './executors.js';

@@ -3,7 +3,8 @@
  * approval message of the waves workflow (an operator approves servers, not a tag expression).
  * Read-only; bounded, so the message stays far below SNS's 256 KB.
  */
-import { isDrsOrchestrationError, parseStagingAccountRegistry } from '../contract/index.js';
+import { isDrsOrchestrationError } from '../contract/errors.js';
+import { parseStagingAccountRegistry } from '../contract/staging-accounts.js';
 import { matchesTags } from '../core/tags.js';
 import type { TaskDeps } from './deps.js';
 import { hostnameOf, listAllSourceServers } from './shared.js';

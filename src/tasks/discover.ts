@@ -3,12 +3,8 @@
  */
 
 import type { SourceServer } from '@aws-sdk/client-drs';
-import {
-  ErrorNames,
-  isDrsOrchestrationError,
-  parseStagingAccountRegistry,
-  ValidationError,
-} from '../contract/index.js';
+import { ErrorNames, isDrsOrchestrationError, ValidationError } from '../contract/errors.js';
+import { parseStagingAccountRegistry } from '../contract/staging-accounts.js';
 import type { AccountIssue, AccountRef, AccountWork, DiscoveryResult } from '../core/model.js';
 import { matchesTags } from '../core/tags.js';
 import { storeAccountServers } from './account-servers.js';

@@ -2,7 +2,7 @@
  * get-recovery-instances: the per-server report of a failover/drill.
  */
 import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
 import type { TaskDeps } from './deps.js';

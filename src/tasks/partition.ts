@@ -1,7 +1,7 @@
 /**
  * partition: per-account capacity check and launch plan under parallelism and DRS quotas.
  */
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import type {
   AccountIssue,
   AccountItem,

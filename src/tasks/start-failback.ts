@@ -3,7 +3,7 @@
  */
 import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import { isTransientAwsError } from '../aws/index.js';
-import { ErrorNames, JobInProgress } from '../contract/index.js';
+import { ErrorNames, JobInProgress } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
 import type {

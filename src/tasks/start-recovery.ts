@@ -3,7 +3,7 @@
  * point-in-time snapshots, first launch batches.
  */
 import type { Job, RecoverySnapshot } from '@aws-sdk/client-drs';
-import { ErrorNames } from '../contract/index.js';
+import { ErrorNames } from '../contract/errors.js';
 import { addMinutes } from '../core/duration.js';
 import type { RecoveryRun } from '../core/model.js';
 import type { TaskDeps } from './deps.js';

@@ -1,7 +1,7 @@
 /**
  * validate: the contract's parser, defaults applied, correlation id filled from the execution.
  */
-import { parseOrchestrationInput } from '../contract/index.js';
+import { parseOrchestrationInput } from '../contract/input.js';
 import { startedNotification } from '../core/notifications.js';
 import type { TaskDeps } from './deps.js';
 import { correlationIdOf } from './shared.js';

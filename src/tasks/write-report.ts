@@ -16,6 +16,7 @@
  */
 import { awsErrorCode } from '../aws/index.js';
 import type { OrchestrationOutput } from '../contract/index.js';
+import { MAX_WARNINGS } from '../core/aggregate.js';
 import type { Notification } from '../core/model.js';
 import { rootCause } from '../core/root-cause.js';
 import {
@@ -26,7 +27,6 @@ import {
   type ReportSource,
   renderReportHtml,
 } from '../report/index.js';
-import { MAX_WARNINGS } from './aggregate.js';
 import type { TaskDeps } from './deps.js';
 
 /** `$$.Execution`: id (ARN), name, start time. */

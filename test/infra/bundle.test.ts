@@ -9,11 +9,19 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BundlingError, bundleHandlers, type HandlerBundle } from '../../infra/bundle.js';
 import { RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
 import type { Emulator } from '../../src/emulator/index.js';
-import { createTaskDeps } from '../../src/tasks/index.js';
+import {
+  createTaskDeps,
+  type DiscoveryResult,
+  type OrchestrationRequest,
+  tasks,
+} from '../../src/tasks/index.js';
 import { STAGING_REGION, sessionFor, startTestEmulator } from '../_helpers/emulator.js';
 
 const run = promisify(execFile);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'drs-bundle-'));
+
+/** Region of the orchestrator account's functions in these runs. */
+const ORCHESTRATOR_REGION = 'us-east-1';
 
 /** Issue 7 target: each Lambda bundle at most 1 MB minified. */
 const MAX_BUNDLE_BYTES = 1_000_000;
@@ -72,6 +80,34 @@ function clientsOf(bundle: HandlerBundle, metafile: Metafile): { all: string[]; 
     }
   }
   return { all: [...all].sort(), ours: [...ours].sort() };
+}
+
+/** Where and as whom a bundle runs: the Lambda context's ARN and the function's environment. */
+interface BundleRun {
+  readonly functionArn: string;
+  readonly region: string;
+  readonly endpoint: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** Runs a bundle's handler once in a fresh node, as Lambda would (only its environment), and returns its result. */
+async function runBundle(file: string, event: unknown, at: BundleRun): Promise<unknown> {
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+const out = await handler(${JSON.stringify(event)}, { invokedFunctionArn: ${JSON.stringify(at.functionArn)} });
+process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: at.region,
+      AWS_ENDPOINT_URL: at.endpoint,
+      AWS_ACCESS_KEY_ID: at.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: at.credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: at.credentials.sessionToken ?? '',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+  });
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return JSON.parse(line?.slice('RESULT '.length) ?? '{}');
 }
 
 describe('Function: bundleHandlers', () => {
@@ -148,6 +184,33 @@ describe('Function: bundleHandlers', () => {
     }
   });
 
+  it('takes each SDK client and command from its own file, never through the client package index', () => {
+    // Through the index (loaded with import()) esbuild keeps every command and operation schema
+    // of the client: ~150 KB more in the DRS and SSM bundles (infra/bundle.ts, exact-sdk-files).
+    for (const bundle of bundles) {
+      const inBundle = new Set(bundle.inputs);
+      const throughIndex = bundle.inputs
+        .filter((file) => !file.includes('node_modules/'))
+        .flatMap((file) => bundle.metafile.inputs[file]?.imports ?? [])
+        .map((imported) => imported.path)
+        .filter((path) => inBundle.has(path) && clientOf(path) && path.endsWith('/dist-es/index.js'));
+      expect({ taskId: bundle.taskId, throughIndex }).toEqual({ taskId: bundle.taskId, throughIndex: [] });
+    }
+  });
+
+  it('bundles ajv and a schema only for the tasks that validate a document, and never the local interpreter', () => {
+    const validating = bundles
+      .filter((b) => b.inputs.some((f) => packageOf(f) === 'ajv'))
+      .map((b) => b.taskId)
+      .sort();
+    // Input, output, and the staging-account registry (discover, describe-wave).
+    expect(validating).toEqual(['aggregate', 'describe-wave', 'discover', 'validate']);
+    for (const bundle of bundles) {
+      const interpreter = bundle.inputs.filter((f) => packageOf(f) === 'aws-local-stepfunctions');
+      expect({ taskId: bundle.taskId, interpreter }).toEqual({ taskId: bundle.taskId, interpreter: [] });
+    }
+  });
+
   it('runs the validate bundle: a bad action is a ValidationError, a good one a parsed request', async () => {
     const mod = (await import(pathToFileURL(bundleOf('validate').file).href)) as {
       handler: (event: unknown, context?: unknown) => Promise<unknown>;
@@ -191,27 +254,48 @@ describe('Function: bundleHandlers', () => {
       execution: { id: 'arn:x', name: 'e1', startTime: current.clock.now().toISOString() },
       account: { ...account, serverIds },
     };
-    const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundleOf('get-status').file).href)});
-const out = await handler(${JSON.stringify(event)}, { invokedFunctionArn: 'arn:aws:lambda:${STAGING_REGION}:${accountId}:function:drs-get-status' });
-process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`;
-
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_REGION: STAGING_REGION,
-        AWS_ENDPOINT_URL: current.endpoint,
-        AWS_ACCESS_KEY_ID: session.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
-        AWS_SESSION_TOKEN: session.sessionToken ?? '',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-      },
-    });
-    const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    const report = JSON.parse(line?.slice('RESULT '.length) ?? '{}') as {
-      records?: { sourceServerId: string }[];
-    };
+    const report = (await runBundle(bundleOf('get-status').file, event, {
+      functionArn: `arn:aws:lambda:${STAGING_REGION}:${accountId}:function:drs-get-status`,
+      region: STAGING_REGION,
+      endpoint: current.endpoint,
+      credentials: session,
+    })) as { records?: { sourceServerId: string }[] };
 
     expect(serverIds).toHaveLength(3);
     expect(report.records?.map((r) => r.sourceServerId)).toEqual(serverIds);
+  });
+
+  it('runs the discover bundle in a fresh node against the emulator: its SSM, STS and DRS clients, each from its own files, find what the task finds in-process', async () => {
+    emu = await startTestEmulator({ fleet: 'demo' });
+    const current = emu;
+    const execution = { id: 'arn:x', name: 'e1', startTime: current.clock.now().toISOString() };
+    const local = createTaskDeps({
+      endpoint: current.endpoint,
+      credentials: current.credentials,
+      region: ORCHESTRATOR_REGION,
+      env: {},
+      sleep: async () => {},
+    });
+    const { request } = (await tasks.validate(
+      { input: { action: 'drill', tags: { 'DR-Wave': '1' } }, execution },
+      local,
+    )) as { request: OrchestrationRequest };
+    const inProcess = (await tasks.discover({ request, execution }, local)) as DiscoveryResult;
+    const orchestrator = current.state.orchestratorAccountId;
+
+    const bundled = (await runBundle(
+      bundleOf('discover').file,
+      { request, execution },
+      {
+        functionArn: `arn:aws:lambda:${ORCHESTRATOR_REGION}:${orchestrator}:function:drs-discover`,
+        region: ORCHESTRATOR_REGION,
+        endpoint: current.endpoint,
+        credentials: current.credentials,
+      },
+    )) as DiscoveryResult;
+
+    expect(inProcess.accounts).toHaveLength(3);
+    expect(inProcess.totalServers).toBeGreaterThan(0);
+    expect(bundled).toEqual(inProcess);
   });
 });

@@ -61,6 +61,14 @@ const REQUIRE_SHIM =
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
+// Whatever happens, the waiting thread gets an answer: it blocks in Atomics.wait and cannot see
+// this worker die (a missing esbuild used to hang the build instead of failing it).
+function answer(message) {
+  workerData.port.postMessage(message);
+  Atomics.store(workerData.flag, 0, 1);
+  Atomics.notify(workerData.flag, 0);
+}
+try {
 const fs = require('node:fs');
 const path = require('node:path');
 const { build } = require(workerData.esbuild);
@@ -149,25 +157,38 @@ const exactSdkFiles = {
   },
 };
 build({ ...workerData.options, plugins: [dedupe, exactSdkFiles] }).then(
-  (result) => workerData.port.postMessage({ metafile: result.metafile }),
-  (err) => workerData.port.postMessage({ errors: err.errors, message: String(err && err.message) }),
-).finally(() => { Atomics.store(workerData.flag, 0, 1); Atomics.notify(workerData.flag, 0); });
+  (result) => answer({ metafile: result.metafile }),
+  (err) => answer({ errors: err.errors, message: String(err && err.message) }),
+);
+} catch (err) {
+  answer({ message: 'the bundling worker failed before building: ' + String(err && err.message) });
+}
 `;
 
-interface WorkerAnswer {
+/** What the bundling worker answers: the metafile, or why the build failed. */
+export interface WorkerAnswer {
   metafile?: Metafile;
   errors?: { text: string; location?: { file: string; line: number } | null }[];
   message?: string;
 }
 
-/** Runs an esbuild build (with the dedupe plugin) in a worker and waits for it synchronously. */
-function buildInWorker(options: BuildOptions): WorkerAnswer {
+/**
+ * Runs an esbuild build (with the dedupe plugin) in a worker and waits for it synchronously.
+ *
+ * @param esbuildPath the esbuild module the worker loads (a test points it at a missing one)
+ * @param workerTimeoutMs how long to wait for the worker's answer
+ */
+export function buildInWorker(
+  options: BuildOptions,
+  esbuildPath: string = createRequire(import.meta.url).resolve('esbuild'),
+  workerTimeoutMs = 600_000,
+): WorkerAnswer {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
-      esbuild: createRequire(import.meta.url).resolve('esbuild'),
+      esbuild: esbuildPath,
       root: REPO_ROOT,
       sdkDir: join(REPO_ROOT, 'src', 'aws', 'services', 'sdk'),
       options,
@@ -177,7 +198,11 @@ function buildInWorker(options: BuildOptions): WorkerAnswer {
     transferList: [port2],
   });
   try {
-    Atomics.wait(flag, 0, 0);
+    // Bounded: a worker that dies without answering (it cannot be observed from a blocked thread)
+    // fails the build after the timeout instead of hanging it.
+    if (Atomics.wait(flag, 0, 0, workerTimeoutMs) === 'timed-out') {
+      return { message: `the bundling worker gave no answer within ${workerTimeoutMs / 1000} s` };
+    }
     const answer = receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined;
     return answer ?? { message: 'the bundling worker ended without an answer' };
   } finally {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Metafile } from 'esbuild';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BundlingError, bundleHandlers, type HandlerBundle } from '../../infra/bundle.js';
+import { BundlingError, buildInWorker, bundleHandlers, type HandlerBundle } from '../../infra/bundle.js';
 import { RESULTS_WRITER_TASKS, TASK_FUNCTIONS } from '../../infra/names.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import {
@@ -133,6 +133,12 @@ describe('Function: bundleHandlers', () => {
       bundleHandlers({ taskIds: ['validate', 'discover'], outDir: tempDir(), handlersDir: empty });
     expect(act).toThrow(BundlingError);
     expect(act).toThrow(/missing handler file\(s\) .*validate\.ts, .*discover\.ts/);
+  });
+
+  it('answers, instead of hanging the synth, when the bundling worker cannot even load esbuild', () => {
+    const answer = buildInWorker({ entryPoints: [] }, join(tempDir(), 'no-esbuild-here.js'), 60_000);
+    expect(answer.metafile).toBeUndefined();
+    expect(answer.message).toMatch(/^the bundling worker failed before building: Cannot find module/);
   });
 
   it('bundles every real handler into one minified ESM file of at most 1 MB', () => {

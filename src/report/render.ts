@@ -295,7 +295,7 @@ export function renderReportHtml(source: ReportSource, sourceText: string): stri
 </div></section>
 <section id="waves"><h2>Waves</h2>
 <table><colgroup><col style="width:4%"><col style="width:11%"><col style="width:14%"><col style="width:9%"><col style="width:12%"><col style="width:12%"><col style="width:8%"><col style="width:9%"><col style="width:14%"><col style="width:7%"></colgroup>
-<thead><tr><th>#</th><th>Wave</th><th>Tags</th><th>Status</th><th>Start</th><th>End</th><th>Duration</th><th>RTO target</th><th>Approval</th><th>OK/servers</th></tr></thead>
+<thead><tr><th>#</th><th>Wave</th><th>Tags</th><th>Status</th><th>Start</th><th>End</th><th>Duration</th><th>RTO target</th><th>Approval</th><th>OK / servers</th></tr></thead>
 <tbody>${s.waves.map(waveRow).join('')}</tbody></table></section>
 <section id="timeline"><h2>Timeline</h2>${timeline(s)}</section>
 ${s.notes.length ? `<section id="notes"><h2>Log</h2><table><colgroup><col style="width:22%"><col></colgroup><tbody>${s.notes.map((n) => `<tr><td>${when(n.time)}</td><td>${escapeHtml(n.text)}</td></tr>`).join('')}</tbody></table></section>` : ''}

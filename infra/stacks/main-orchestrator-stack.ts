@@ -6,6 +6,8 @@
  */
 import { join } from 'node:path';
 import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -439,6 +441,23 @@ export class MainOrchestratorStack extends Stack {
       role: cleanupRole,
       key,
       retention: props.retention,
+    });
+
+    // A stopped (StopExecution) or timed-out execution never reaches its WriteReport or
+    // WriteRunbookReport state (Step Functions has no "finally"): its end event invokes the same
+    // write-report function, which writes its record from the execution's input and history with
+    // the permissions above (main input, waves history). The target adds the Lambda permission.
+    new events.Rule(this, 'StoppedExecutionReportRule', {
+      description: 'writes the evidence report of an ABORTED or TIMED_OUT waves or main execution',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['ABORTED', 'TIMED_OUT'],
+          stateMachineArn: [this.waves.stateMachine.stateMachineArn, this.main.stateMachine.stateMachineArn],
+        },
+      },
+      targets: [new targets.LambdaFunction(fn('write-report').function, { retryAttempts: 8 })],
     });
 
     new CfnOutput(this, 'MainStateMachineArn', { value: this.main.stateMachine.stateMachineArn });

@@ -52,8 +52,45 @@ export interface WriteRunbookReportEvent {
   readonly execution: ExecutionContext;
 }
 
-/** What a Task state hands over. */
-export type WriteReportEvent = WriteActionReportEvent | WriteRunbookReportEvent;
+/**
+ * What EventBridge delivers when an execution ends (source `aws.states`, detail-type `Step
+ * Functions Execution Status Change`): the rule of the orchestrator stack sends ABORTED and
+ * TIMED_OUT ends of the waves and main machines, which never reach their own report state (Step
+ * Functions has no "finally"). Dates are epoch milliseconds.
+ */
+export interface ExecutionStatusChangeEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: string;
+    readonly startDate: number;
+    readonly stopDate?: number | null;
+    readonly error?: string | null;
+    readonly cause?: string | null;
+  };
+}
+
+/** What a Task state (or the stopped-execution rule) hands over. */
+export type WriteReportEvent = WriteActionReportEvent | WriteRunbookReportEvent | ExecutionStatusChangeEvent;
+
+/** The report of a stopped execution: how and when it ended (`ExecutionFailed` of its root). */
+interface StoppedEnd {
+  readonly status: string;
+  readonly time: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** The machines whose stopped executions get a report, by state machine name (infra/names.ts). */
+const STOPPED_KINDS: Readonly<Record<string, 'runbook' | 'action'>> = {
+  'drs-orchestration-waves': 'runbook',
+  'drs-orchestration-main': 'action',
+};
+/** The ends that skip the workflows' own report states. */
+const STOPPED_STATUSES = new Set(['ABORTED', 'TIMED_OUT']);
 
 /** The main workflow's result: the same `{ output, notification? }`, with `reportLocation` and links when written. */
 export interface WriteReportResult {
@@ -183,16 +220,21 @@ async function ownInput(
  * notification with the report's S3 URI and a console link. Without a results bucket it returns
  * `final` unchanged.
  */
-async function writeActionReport(event: WriteActionReportEvent, deps: TaskDeps): Promise<WriteReportResult> {
+async function writeActionReport(
+  event: WriteActionReportEvent,
+  deps: TaskDeps,
+  stopped?: StoppedEnd,
+): Promise<WriteReportResult> {
   const { final, execution } = event;
   const bucket = deps.env.resultsBucket;
   if (!bucket) return { ...final };
   const output = final.output;
-  const keys = reportKeys(output, execution);
+  const recorder = new ReportRecorder();
+  const given = await ownInput(execution, recorder, deps);
+  const input = isRecord(given) ? given : { action: output.action, metadata: output.metadata };
+  // A stopped execution has no output: its keys come from its input's correlation id.
+  const keys = reportKeys(stopped === undefined ? output : { metadata: input.metadata as Rec }, execution);
   try {
-    const recorder = new ReportRecorder();
-    const given = await ownInput(execution, recorder, deps);
-    const input = isRecord(given) ? given : { action: output.action, metadata: output.metadata };
     const events: RecordedEvent[] = [
       {
         type: 'ExecutionStarted',
@@ -201,14 +243,20 @@ async function writeActionReport(event: WriteActionReportEvent, deps: TaskDeps):
         executionArn: execution.id,
         input,
       },
-      {
-        type: 'ExecutionSucceeded',
-        time: output.timing?.endTime ?? deps.now().toISOString(),
-        machine: 'main',
-        executionArn: execution.id,
-        output,
-      },
+      stopped === undefined
+        ? {
+            type: 'ExecutionSucceeded',
+            time: output.timing?.endTime ?? deps.now().toISOString(),
+            machine: 'main',
+            executionArn: execution.id,
+            output,
+          }
+        : { type: 'ExecutionFailed', machine: 'main', executionArn: execution.id, ...stopped },
     ];
+    if (stopped !== undefined)
+      recorder.gap(
+        `the execution ended ${stopped.status} before its aggregate: it has no output, so the servers' results are not in this record (see the results prefix and the DRS console)`,
+      );
     for (const e of events) recorder.onEvent(e);
     const full = await fullOutputs(recorder, deps);
     const tags = isRecord(input.tags)
@@ -292,7 +340,11 @@ function validationFailure(output: Rec): { error: string; cause: string } | unde
  * returns the waves output with `reportLocation` (or a warning). Without a results bucket it
  * returns the output unchanged.
  */
-async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps): Promise<Rec> {
+async function writeRunbookReport(
+  event: WriteRunbookReportEvent,
+  deps: TaskDeps,
+  stopped?: StoppedEnd,
+): Promise<Rec> {
   const { output, execution } = event;
   const bucket = deps.env.resultsBucket;
   if (!bucket) return output;
@@ -322,13 +374,12 @@ async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps
     }
     for (const e of history) recorder.onEvent(e);
     const now = deps.now().toISOString();
-    recorder.onEvent({
-      type: 'ExecutionSucceeded',
-      time: now,
-      machine: 'waves',
-      executionArn: execution.id,
-      output,
-    });
+    // A stopped execution has no output: its end is the stop (status, time) EventBridge reported.
+    recorder.onEvent(
+      stopped === undefined
+        ? { type: 'ExecutionSucceeded', time: now, machine: 'waves', executionArn: execution.id, output }
+        : { type: 'ExecutionFailed', machine: 'waves', executionArn: execution.id, ...stopped },
+    );
     const failure = validationFailure(output);
     if (failure !== undefined) {
       // A validation end: after this task the execution fails in its Fail state with this Error
@@ -369,14 +420,65 @@ async function writeRunbookReport(event: WriteRunbookReportEvent, deps: TaskDeps
   return { ...output, reportLocation: `s3://${bucket}/${keys.html}` };
 }
 
+/** An ISO time of epoch milliseconds (EventBridge's dates), or undefined. */
+function isoOfMillis(value: unknown): string | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? new Date(value).toISOString() : undefined;
+}
+
+/**
+ * The report of an execution stopped (StopExecution) or timed out, from the EventBridge event of
+ * its end: kind `runbook` for the waves machine (from its history, as at its own ends), `action`
+ * for the main machine (its input; it has no output). The keys are those of its own report, so an
+ * event delivered twice writes the same objects. An event it does not handle is logged and ignored.
+ */
+async function writeStoppedReport(event: ExecutionStatusChangeEvent, deps: TaskDeps): Promise<Rec> {
+  const d: Rec = isRecord(event.detail) ? event.detail : {};
+  const arn = typeof d.executionArn === 'string' ? d.executionArn : undefined;
+  const machine = typeof d.stateMachineArn === 'string' ? d.stateMachineArn.split(':').pop() : undefined;
+  const kind = machine === undefined ? undefined : STOPPED_KINDS[machine];
+  const status = typeof d.status === 'string' ? d.status : undefined;
+  const startTime = isoOfMillis(d.startDate);
+  const ignored =
+    arn === undefined || startTime === undefined
+      ? 'the event has no detail.executionArn and detail.startDate (epoch ms)'
+      : kind === undefined
+        ? `state machine ${String(d.stateMachineArn)} is not the waves or main machine`
+        : status === undefined || !STOPPED_STATUSES.has(status)
+          ? `status ${String(status)} is not ABORTED or TIMED_OUT (the workflow writes its own report)`
+          : undefined;
+  if (ignored !== undefined || arn === undefined || startTime === undefined || status === undefined) {
+    deps.log?.warn('event ignored', { reason: ignored, detailType: event['detail-type'] });
+    return { ignored };
+  }
+  const execution: ExecutionContext = {
+    id: arn,
+    name: typeof d.name === 'string' ? d.name : (arn.split(':').pop() as string),
+    startTime,
+  };
+  const stopped: StoppedEnd = {
+    status,
+    time: isoOfMillis(d.stopDate) ?? deps.now().toISOString(),
+    ...(typeof d.error === 'string' && { error: d.error }),
+    ...(typeof d.cause === 'string' && { cause: d.cause }),
+  };
+  if (kind === 'runbook') return writeRunbookReport({ kind, output: {}, execution }, deps, stopped);
+  const output = { action: 'unknown', status: status.toLowerCase() } as unknown as OrchestrationOutput;
+  const written = await writeActionReport({ final: { output }, execution }, deps, stopped);
+  return { ...written.output };
+}
+
 /**
  * Writes the evidence report of the execution the Task runs in: a single action (`kind` absent or
  * `action`: returns `{ output, notification? }`) or a whole runbook (`kind: 'runbook'`: returns the
- * waves output). Best effort: nothing it cannot read or write fails the run.
+ * waves output); or, for the EventBridge event of a stopped or timed-out waves or main execution,
+ * that execution's report. Best effort: nothing it cannot read or write fails the run.
  */
 export async function writeReport(
   event: WriteReportEvent,
   deps: TaskDeps,
 ): Promise<WriteReportResult | Record<string, unknown>> {
+  // An EventBridge event (any, even one the rule should not send) is never taken for a Task's input.
+  if ('detail-type' in event || 'detail' in event)
+    return writeStoppedReport(event as ExecutionStatusChangeEvent, deps);
   return event.kind === 'runbook' ? writeRunbookReport(event, deps) : writeActionReport(event, deps);
 }

@@ -180,6 +180,38 @@ describe('Stack: main-orchestrator', () => {
     expect(actions.filter((a) => !/^(s3|kms|logs|xray|states):/.test(a))).toEqual([]);
   });
 
+  it('sends the ABORTED and TIMED_OUT ends of the waves and main machines (only) to write-report, which EventBridge may invoke', () => {
+    const rules = Object.values(resourcesOf(mainTemplate, 'AWS::Events::Rule'));
+    const functions = resourcesOf(mainTemplate, 'AWS::Lambda::Function');
+    const reportId = Object.keys(functions).find(
+      (id) => functions[id]?.FunctionName === 'drs-orchestration-write-report',
+    );
+    const stopped = rules.filter((r) => JSON.stringify(r.EventPattern ?? {}).includes('aws.states'));
+    const pattern = stopped[0]?.EventPattern as {
+      source: string[];
+      'detail-type': string[];
+      detail: { status: string[]; stateMachineArn: unknown[] };
+    };
+    const permissions = Object.values(resourcesOf(mainTemplate, 'AWS::Lambda::Permission')).filter(
+      (p) => p.Principal === 'events.amazonaws.com',
+    );
+
+    expect(stopped.length).toBe(1);
+    expect(pattern.source).toEqual(['aws.states']);
+    expect(pattern['detail-type']).toEqual(['Step Functions Execution Status Change']);
+    expect(pattern.detail.status).toEqual(['ABORTED', 'TIMED_OUT']);
+    expect(pattern.detail.stateMachineArn.map(render).sort()).toEqual([
+      `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:drs-orchestration-main`,
+      `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:drs-orchestration-waves`,
+    ]);
+    expect(((stopped[0]?.Targets ?? []) as { Arn: unknown }[]).map((t) => render(t.Arn))).toEqual([
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:drs-orchestration-write-report`,
+    ]);
+    expect(permissions.map((p) => (p.FunctionName as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0])).toEqual([
+      reportId,
+    ]);
+  });
+
   it('deploys the per-account Map as a Distributed Map (50 accounts pass the 40 an inline Map runs at once) whose role may start, watch and stop its own children', () => {
     const [props] = Object.values(resourcesOf(mainTemplate, 'AWS::StepFunctions::StateMachine')).filter(
       (p) => p.StateMachineName === 'drs-orchestration-main',

@@ -146,6 +146,56 @@ describe('drs-orch serve: the report of a runbook stopped with StopExecution', (
     expect(html).toContain('execution stopped (cancelled)');
   });
 
+  it('the ABORTED event of a main execution writes its action report from its input: outcome aborted, a gap naming the missing per-server results', async () => {
+    emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
+    const common = { endpoint: emu.endpoint, region: 'us-east-1', credentials: CREDENTIALS };
+    const sfn = new SFNClient(common);
+    const s3 = new S3Client({ ...common, forcePathStyle: true });
+    const main = WAVES.replace(/waves$/, 'main');
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: main,
+        name: 'action-stopped-run-1',
+        input: JSON.stringify({
+          action: 'drill',
+          tags: { 'DR-Wave': '1' },
+          metadata: { correlationId: 'act-stopped-1' },
+        }),
+      }),
+    );
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    const stopped = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const result = await writeReport(
+      {
+        source: 'aws.states',
+        'detail-type': 'Step Functions Execution Status Change',
+        detail: {
+          executionArn,
+          stateMachineArn: main,
+          name: 'action-stopped-run-1',
+          status: String(stopped.status),
+          startDate: stopped.startDate?.getTime() ?? 0,
+          stopDate: stopped.stopDate?.getTime() ?? null,
+        },
+      },
+      taskDeps(emu),
+    );
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'results/act-stopped-1/action-stopped-run-1/report.json' }),
+    );
+    const source = JSON.parse((await got.Body?.transformToString('utf8')) ?? '{}') as ReportSource;
+
+    expect(stopped.status).toBe('ABORTED');
+    expect(result).toMatchObject({
+      reportLocation: `s3://${BUCKET}/results/act-stopped-1/action-stopped-run-1/report.html`,
+    });
+    expect(source.kind).toBe('action');
+    expect(source.action).toBe('drill');
+    expect(source.execution).toMatchObject({ arn: executionArn, outcome: 'aborted', status: 'ABORTED' });
+    expect(source.startedBy.correlationId).toBe('act-stopped-1');
+    expect(JSON.stringify(source)).toContain('ended ABORTED before its aggregate');
+  });
+
   it('an event it does not handle (a SUCCEEDED end, another machine, no detail) is logged and ignored, nothing written', async () => {
     emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
     const s3 = new S3Client({

@@ -13,6 +13,7 @@ import { startChildExecution } from './integrations/child-execution.js';
 import { invokeLambda, invokeLambdaWaitForTaskToken } from './integrations/lambda.js';
 import { runMapChild } from './integrations/map-run.js';
 import { publishToSns } from './integrations/sns.js';
+import type { TokenTaskCall } from './integrations/task-tokens.js';
 import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT, WRAPPED_WAIT_SECONDS } from './localize.js';
 import { asJson, isRecord } from './metering.js';
 import { planRetry } from './retry.js';
@@ -247,30 +248,20 @@ async function dispatch(
     else await sleep((seconds * 1000) / host.env.timeScale, undefined, { signal });
     return waitInput;
   }
-  if (binding.kind === 'lambdaInvokeWaitForTaskToken') {
-    return invokeLambdaWaitForTaskToken(
-      host,
-      exec,
-      task.stateName,
-      input,
-      token ?? mintTaskToken(),
-      task.heartbeatSeconds,
-      signal,
-      scheduled,
-      submitted,
-    );
-  }
-  return publishToSns(
+  const call: TokenTaskCall = {
     host,
     exec,
-    task.stateName,
+    stateName: task.stateName,
     input,
-    binding.waitForTaskToken ? (token ?? mintTaskToken()) : undefined,
-    task.heartbeatSeconds,
+    heartbeatSeconds: task.heartbeatSeconds,
     signal,
     scheduled,
     submitted,
-  );
+  };
+  if (binding.kind === 'lambdaInvokeWaitForTaskToken') {
+    return invokeLambdaWaitForTaskToken(call, token ?? mintTaskToken());
+  }
+  return publishToSns(call, binding.waitForTaskToken ? (token ?? mintTaskToken()) : undefined);
 }
 
 /**

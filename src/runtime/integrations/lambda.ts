@@ -10,7 +10,7 @@ import type { Execution, ExecutionHost } from '../execution.js';
 import { asJson, isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import { checkSameLocation } from './child-execution.js';
-import { waitForTaskToken } from './task-tokens.js';
+import { type TokenTaskCall, waitForTaskToken } from './task-tokens.js';
 
 /** Invokes the task function bound to `taskId` for `exec`. */
 export async function invokeLambda(
@@ -44,20 +44,10 @@ const CALLBACK_WAIT = 'the answer to its task token';
  * for the answer to `token` ({@link waitForTaskToken}: SendTaskSuccess / SendTaskFailure,
  * heartbeats within `heartbeatSeconds`). The state's `TimeoutSeconds` is enforced around this call.
  *
- * @param submitted told the function's response once it has returned
  * @throws the function's error (as Lambda reports it), the failure's error, `States.HeartbeatTimeout`
  */
-export async function invokeLambdaWaitForTaskToken(
-  host: ExecutionHost,
-  exec: Execution,
-  stateName: string,
-  input: unknown,
-  token: string,
-  heartbeatSeconds: number | undefined,
-  signal: AbortSignal,
-  scheduled: ScheduledTask | undefined,
-  submitted: (output: unknown) => void,
-): Promise<unknown> {
+export async function invokeLambdaWaitForTaskToken(call: TokenTaskCall, token: string): Promise<unknown> {
+  const { host, exec, stateName, input, scheduled, submitted } = call;
   const params = isRecord(input) ? input : {};
   const functionName = String(params.FunctionName ?? '');
   checkSameLocation(stateName, exec.arn, functionName);
@@ -65,8 +55,7 @@ export async function invokeLambdaWaitForTaskToken(
   if (binding?.kind !== 'task') {
     throw namedError('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
   }
-  const wait = { host, exec, token, heartbeatSeconds, signal, scheduled, waitingFor: CALLBACK_WAIT };
-  return waitForTaskToken(wait, async () => {
+  return waitForTaskToken({ ...call, token, waitingFor: CALLBACK_WAIT }, async () => {
     const response = await invokeLambda(host, exec, binding.taskId, params.Payload ?? {}, scheduled);
     submitted({ StatusCode: 200, Payload: response ?? null });
   });

@@ -4,11 +4,10 @@
  * every `.waitForTaskToken` Task ({@link waitForTaskToken}).
  */
 import { namedError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
 import { isRecord } from '../metering.js';
-import { APPROVAL_WAIT, type ScheduledTask } from '../scheduler.js';
+import { APPROVAL_WAIT } from '../scheduler.js';
 import { checkSameLocation } from './child-execution.js';
-import { waitForTaskToken } from './task-tokens.js';
+import { type TokenTaskCall, waitForTaskToken } from './task-tokens.js';
 
 /**
  * Publishes the Task's `Parameters`; with a `token`, reports the request `submitted`, emits
@@ -17,17 +16,8 @@ import { waitForTaskToken } from './task-tokens.js';
  * @throws `SNS.<ErrorName>` when publishing fails; the failure's error (`ApprovalRejected`);
  *   `States.HeartbeatTimeout`
  */
-export async function publishToSns(
-  host: ExecutionHost,
-  exec: Execution,
-  stateName: string,
-  input: unknown,
-  token: string | undefined,
-  heartbeatSeconds: number | undefined,
-  signal: AbortSignal,
-  scheduled: ScheduledTask | undefined,
-  submitted: (output: unknown) => void,
-): Promise<unknown> {
+export async function publishToSns(call: TokenTaskCall, token: string | undefined): Promise<unknown> {
+  const { host, exec, stateName, input, submitted } = call;
   const params = isRecord(input) ? input : {};
   const topicArn = String(params.TopicArn ?? '');
   // Like every integration, sns:publish reaches no topic in another Region or partition.
@@ -56,9 +46,8 @@ export async function publishToSns(
     }
   };
   if (token === undefined) return publish();
-  const wait = { host, exec, token, heartbeatSeconds, signal, scheduled, waitingFor: APPROVAL_WAIT };
   // Nobody answering is not an error: the state's TimeoutSeconds (or HeartbeatSeconds) decides, as on AWS.
-  return waitForTaskToken(wait, async () => {
+  return waitForTaskToken({ ...call, token, waitingFor: APPROVAL_WAIT }, async () => {
     submitted(await publish());
     host.emit(exec, {
       type: 'ApprovalRequested',

@@ -108,6 +108,18 @@ export interface TaskTokenWait {
 }
 
 /**
+ * A `.waitForTaskToken` Task as its integration receives it (the token aside: sns:publish without
+ * `.waitForTaskToken` has none): what {@link waitForTaskToken} needs, plus the state and its input.
+ */
+export interface TokenTaskCall extends Omit<TaskTokenWait, 'token' | 'waitingFor'> {
+  readonly stateName: string;
+  /** The state's resolved Parameters. */
+  readonly input: unknown;
+  /** Told the integration's immediate response (the history's TaskSubmitted) once it returned. */
+  readonly submitted: (output: unknown) => void;
+}
+
+/**
  * A `.waitForTaskToken` Task: opens `token` for the execution's state machine, runs `handOn`
  * (which gives the token to whoever answers: a Lambda's payload, an SNS message), then waits for
  * SendTaskSuccess (its output is the Task's result) or SendTaskFailure (the Task fails with its

@@ -5,24 +5,24 @@
  */
 import {
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  GetExecutionHistoryCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
-  SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pendingToken } from '../../../src/cli/approve.js';
 import { main } from '../../../src/cli/main.js';
-import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
-import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import {
+  executionEnd,
+  stopWorkflowsWorlds,
+  APPROVAL_TOPIC as TOPIC,
+  WAVES_ARN as WAVES,
+  waitingToken,
+  workflowsWorld,
+} from '../../_helpers/workflows-emulator.js';
 import { Capture } from '../../unit/cli/fakes.js';
 
-const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
 const INPUT = {
   action: 'drill',
   // A day of virtual time (2.4 wall minutes at x600): the approval must not time out while a loaded
@@ -30,44 +30,6 @@ const INPUT = {
   approval: { topicArn: TOPIC, timeoutSeconds: 86_400 },
   waves: [{ name: 'single', tags: { 'DR-Test': 'single' }, approval: true }],
 };
-
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-
-async function world(): Promise<{ sfn: SFNClient; endpoint: string }> {
-  emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
-  const sfn = new SFNClient({
-    endpoint: emu.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  return { sfn, endpoint: emu.endpoint };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitingToken(sfn: SFNClient, executionArn: string): Promise<string> {
-  return until(async () => {
-    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    return pendingToken(h.events ?? []);
-  });
-}
-
-async function end(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  return until(async () => {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
-}
 
 async function errorOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -78,9 +40,11 @@ async function errorOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
+afterEach(stopWorkflowsWorlds);
+
 describe('drs-orch serve: approving a waiting waves execution', () => {
   it('waits for the approval, then SendTaskSuccess lets the wave run and the decision stays in the output', async () => {
-    const { sfn } = await world();
+    const { sfn } = await workflowsWorld();
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
     );
@@ -89,7 +53,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
     const output = JSON.stringify({ approved: true, approvedBy: 'alice', comment: 'go' });
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output }));
-    const done = await end(sfn, executionArn);
+    const done = await executionEnd(sfn, executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output ?? '{}')).toMatchObject({
@@ -106,7 +70,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
   }, 60_000);
 
   it('answers malformed, unknown and bad-output calls with the errors of the Step Functions model', async () => {
-    const { sfn } = await world();
+    const { sfn } = await workflowsWorld();
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
     );
@@ -133,7 +97,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
   }, 60_000);
 
   it('drs-orch approve --reject stops the runbook with the rejection, who and why in the output', async () => {
-    const { sfn, endpoint } = await world();
+    const { sfn, endpoint } = await workflowsWorld();
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
     );
@@ -158,7 +122,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
         isTTY: false,
       },
     );
-    const done = await end(sfn, executionArn);
+    const done = await executionEnd(sfn, executionArn);
 
     expect(code).toBe(0);
     expect(stderr.text).toContain('rejected by bob: change freeze');
@@ -179,7 +143,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
   }, 60_000);
 
   it('StopExecution while the approval waits closes its token: a SendTaskSuccess or heartbeat after it gets TaskTimedOut', async () => {
-    const { sfn } = await world();
+    const { emu, sfn } = await workflowsWorld();
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: WAVES, input: JSON.stringify(INPUT) }),
     );
@@ -188,7 +152,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
     await sfn.send(
       new StopExecutionCommand({ executionArn, error: 'Manual', cause: 'change window closed' }),
     );
-    const done = await end(sfn, executionArn);
+    const done = await executionEnd(sfn, executionArn);
 
     expect(done.status).toBe('ABORTED');
     expect(
@@ -198,7 +162,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
       /^TaskTimedOut: /,
     );
     // Nothing ran: the approval was never given.
-    expect(emu?.state.instances()).toHaveLength(0);
+    expect(emu.state.instances()).toHaveLength(0);
     sfn.destroy();
   }, 60_000);
 });

@@ -11,27 +11,28 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pendingToken } from '../../../src/cli/approve.js';
-import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
-import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
 import type { ReportSource } from '../../../src/report/index.js';
+import {
+  RESULTS_BUCKET as BUCKET,
+  executionEnd,
+  stopWorkflowsWorlds,
+  APPROVAL_TOPIC as TOPIC,
+  WAVES_ARN as WAVES,
+  waitingToken,
+  workflowsWorld,
+} from '../../_helpers/workflows-emulator.js';
 
-const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
-const BUCKET = 'drs-orchestration-results-123456789012';
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** A day of virtual time: the approval must not time out while a loaded machine answers it. */
 const APPROVAL = { topicArn: TOPIC, timeoutSeconds: 86_400 };
 
@@ -50,40 +51,6 @@ const THREE_WAVES = {
     { name: 'web', tags: { 'DR-Wave': '1', 'DR-Application': 'HRP' }, rtoTargetMinutes: 1 },
   ],
 };
-
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-
-async function world(): Promise<{ sfn: SFNClient; s3: S3Client }> {
-  emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
-  const common = { endpoint: emu.endpoint, region: 'us-east-1', credentials: CREDENTIALS };
-  return { sfn: new SFNClient(common), s3: new S3Client({ ...common, forcePathStyle: true }) };
-}
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function waitingToken(sfn: SFNClient, executionArn: string): Promise<string> {
-  return until(async () => {
-    const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-    return pendingToken(h.events ?? []);
-  });
-}
-
-async function end(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  return until(async () => {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return d.status === 'RUNNING' ? undefined : d;
-  });
-}
 
 async function object(s3: S3Client, key: string): Promise<string> {
   const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -115,7 +82,7 @@ async function run(
   name: string,
 ): Promise<{ executionArn: string; done: DescribeExecutionCommandOutput }> {
   const executionArn = await start(sfn, input, name);
-  return { executionArn, done: await end(sfn, executionArn) };
+  return { executionArn, done: await executionEnd(sfn, executionArn) };
 }
 
 /** Two one-server waves, the second one as given. */
@@ -123,9 +90,11 @@ function twoWaves(second: Record<string, unknown>): unknown {
   return { action: 'drill', waves: [{ name: 'single', tags: { 'DR-Test': 'single' } }, second] };
 }
 
+afterEach(stopWorkflowsWorlds);
+
 describe('drs-orch serve: the whole runbook report written by the waves workflow', () => {
   it('three waves with an approval: the bucket holds the runbook report with every wave, the approval, all servers, accounts and jobs', async () => {
-    const { sfn, s3 } = await world();
+    const { sfn, s3 } = await workflowsWorld();
     const executionArn = await start(sfn, THREE_WAVES, 'rb-report-run-1');
     const token = await waitingToken(sfn, executionArn);
     await sfn.send(
@@ -134,7 +103,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
         output: JSON.stringify({ approved: true, approvedBy: 'alice', comment: 'databases verified' }),
       }),
     );
-    const done = await end(sfn, executionArn);
+    const done = await executionEnd(sfn, executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '{}') as {
@@ -240,7 +209,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
   }, 240_000);
 
   it('a rejected runbook leaves its report: who rejected, when and why, and the waves not run', async () => {
-    const { sfn, s3 } = await world();
+    const { sfn, s3 } = await workflowsWorld();
     const executionArn = await start(
       sfn,
       {
@@ -265,7 +234,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
         }),
       }),
     );
-    const done = await end(sfn, executionArn);
+    const done = await executionEnd(sfn, executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(done.output ?? '{}') as { status: string; reportLocation?: string };
@@ -290,7 +259,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
   }, 120_000);
 
   it('a failed runbook leaves its report: the wave that ran with its servers, the wave that failed with its error', async () => {
-    const { sfn, s3 } = await world();
+    const { sfn, s3 } = await workflowsWorld();
     const { done } = await run(
       sfn,
       // Refused by the main workflow's validation: its execution fails, and so does the wave.
@@ -314,7 +283,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
   }, 120_000);
 
   it("a wave 2 that asks for approval without /approval: wave 1 runs, the execution fails with ValidationError as before, and its report names wave 1's servers and the failure", async () => {
-    const { sfn, s3 } = await world();
+    const { sfn, s3 } = await workflowsWorld();
     const { executionArn, done } = await run(
       sfn,
       // Started without the CLI's checks: nothing asks whether /approval is there until wave 2.
@@ -373,7 +342,7 @@ describe('drs-orch serve: the whole runbook report written by the waves workflow
   }, 120_000);
 
   it('an empty waves list fails with ValidationError as before, and still leaves its report', async () => {
-    const { sfn, s3 } = await world();
+    const { sfn, s3 } = await workflowsWorld();
     const { executionArn, done } = await run(
       sfn,
       { action: 'drill', waves: [], metadata: { correlationId: 'rb-empty', ticketId: 'CHG-10' } },

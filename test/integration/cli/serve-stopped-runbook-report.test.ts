@@ -6,26 +6,24 @@
  * hands the task the event exactly as the rule delivers it (source aws.states, detail-type "Step
  * Functions Execution Status Change", dates in epoch ms) and reads the report back from the bucket.
  */
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pendingToken } from '../../../src/cli/approve.js';
-import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
-import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import type { Emulator } from '../../../src/emulator/index.js';
 import type { ReportSource } from '../../../src/report/index.js';
 import { createTaskDeps, type TaskDeps, type TaskLogger } from '../../../src/tasks/deps.js';
 import { type ExecutionStatusChangeEvent, writeReport } from '../../../src/tasks/write-report.js';
+import {
+  RESULTS_BUCKET as BUCKET,
+  ORCHESTRATOR_CREDENTIALS as CREDENTIALS,
+  executionEnd,
+  stopWorkflowsWorlds,
+  APPROVAL_TOPIC as TOPIC,
+  WAVES_ARN as WAVES,
+  waitingToken,
+  workflowsWorld,
+} from '../../_helpers/workflows-emulator.js';
 
-const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:dr-notifications';
-const BUCKET = 'drs-orchestration-results-123456789012';
-const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const PREFIX = 'results/rb-stopped-1/rb-stopped-run-1/';
 
 const TWO_WAVES = {
@@ -37,20 +35,6 @@ const TWO_WAVES = {
     { name: 'application', tags: { 'DR-Wave': '1', 'DR-Application': 'HealthEdge' }, approval: true },
   ],
 };
-
-let emu: Emulator | undefined;
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-
-async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The write-report task's deps as its Lambda has them: the orchestrator's keys and the results bucket. */
 function taskDeps(on: Emulator, log?: TaskLogger): TaskDeps {
@@ -64,12 +48,11 @@ function taskDeps(on: Emulator, log?: TaskLogger): TaskDeps {
   });
 }
 
+afterEach(stopWorkflowsWorlds);
+
 describe('drs-orch serve: the report of a runbook stopped with StopExecution', () => {
   it('the ABORTED event writes the runbook report: outcome aborted, wave 1 with its server, wave 2 not run with its approval pending; twice, the same keys and record', async () => {
-    emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
-    const common = { endpoint: emu.endpoint, region: 'us-east-1', credentials: CREDENTIALS };
-    const sfn = new SFNClient(common);
-    const s3 = new S3Client({ ...common, forcePathStyle: true });
+    const { emu, sfn, s3 } = await workflowsWorld();
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: WAVES,
@@ -78,15 +61,9 @@ describe('drs-orch serve: the report of a runbook stopped with StopExecution', (
       }),
     );
     // Wave 2 waits for its approval: wave 1 has finished.
-    await until(async () => {
-      const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
-      return pendingToken(h.events ?? []);
-    });
+    await waitingToken(sfn, executionArn);
     await sfn.send(new StopExecutionCommand({ executionArn, cause: 'operator cancelled the runbook' }));
-    const stopped = await until(async () => {
-      const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return d.status === 'RUNNING' ? undefined : d;
-    });
+    const stopped = await executionEnd(sfn, executionArn);
     expect(stopped.status).toBe('ABORTED');
     const before = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }));
     expect((before.Contents ?? []).map((o) => o.Key).filter((k) => k?.endsWith('report.json'))).toEqual([]);
@@ -147,10 +124,7 @@ describe('drs-orch serve: the report of a runbook stopped with StopExecution', (
   });
 
   it('the ABORTED event of a main execution writes its action report from its input: outcome aborted, a gap naming the missing per-server results', async () => {
-    emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
-    const common = { endpoint: emu.endpoint, region: 'us-east-1', credentials: CREDENTIALS };
-    const sfn = new SFNClient(common);
-    const s3 = new S3Client({ ...common, forcePathStyle: true });
+    const { emu, sfn, s3 } = await workflowsWorld();
     const main = WAVES.replace(/waves$/, 'main');
     const { executionArn = '' } = await sfn.send(
       new StartExecutionCommand({
@@ -197,13 +171,7 @@ describe('drs-orch serve: the report of a runbook stopped with StopExecution', (
   });
 
   it('an event it does not handle (a SUCCEEDED end, another machine, no detail) is logged and ignored, nothing written', async () => {
-    emu = await startEmulator({ fleet: 'demo', timeScale: 600, stepFunctions: await loadLocalWorkflows() });
-    const s3 = new S3Client({
-      endpoint: emu.endpoint,
-      region: 'us-east-1',
-      credentials: CREDENTIALS,
-      forcePathStyle: true,
-    });
+    const { emu, s3 } = await workflowsWorld();
     const warned: unknown[] = [];
     const deps = taskDeps(emu, {
       info: () => {},

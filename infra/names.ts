@@ -64,14 +64,12 @@ export function executorTaskRoleName(taskId: string): string {
   return `DRS-Orchestration-Task-${taskId}`;
 }
 
-/** Executor state machine name (placeholder `${ExecutorStateMachineName}`). */
-export { EXECUTOR_STATE_MACHINE_NAME } from '../src/tasks/names.js';
-
-/** Main state machine name (design 8.2 invokes it by this name). */
-export const MAIN_STATE_MACHINE_NAME = 'drs-orchestration-main';
-
-/** Waves workflow (design 8.4 made general). */
-export const WAVES_STATE_MACHINE_NAME = 'drs-orchestration-waves';
+/** State machine names: the executor's (placeholder `${ExecutorStateMachineName}`), main, waves. */
+export {
+  EXECUTOR_STATE_MACHINE_NAME,
+  MAIN_STATE_MACHINE_NAME,
+  WAVES_STATE_MACHINE_NAME,
+} from '../src/tasks/names.js';
 
 /** Drill-cleanup workflow. */
 export const DRILL_CLEANUP_STATE_MACHINE_NAME = 'drs-orchestration-drill-cleanup';

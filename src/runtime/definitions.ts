@@ -25,13 +25,19 @@ export const MACHINE_FILES: Readonly<Record<MachineName, string>> = {
  * deployment may change.
  */
 export const DEFAULT_STATE_MACHINE_NAMES: Readonly<Record<MachineName, string>> = {
-  main: 'drs-orchestration-main',
-  executor: 'drs-staging-account-executor',
-  waves: 'drs-orchestration-waves',
+  main: MAIN_STATE_MACHINE_NAME,
+  executor: EXECUTOR_STATE_MACHINE_NAME,
+  waves: WAVES_STATE_MACHINE_NAME,
   'drill-cleanup': 'drs-orchestration-drill-cleanup',
 };
 
-import { TASK_NAMES, type TaskId } from '../tasks/names.js';
+import {
+  EXECUTOR_STATE_MACHINE_NAME,
+  MAIN_STATE_MACHINE_NAME,
+  TASK_NAMES,
+  type TaskId,
+  WAVES_STATE_MACHINE_NAME,
+} from '../tasks/names.js';
 
 export { TASK_NAMES, type TaskId, type TaskName } from '../tasks/names.js';
 

@@ -147,6 +147,12 @@ export const TASK_NAMES: readonly TaskName[] = [
 /** The executor state machine's name in every staging account. */
 export const EXECUTOR_STATE_MACHINE_NAME = 'drs-staging-account-executor';
 
+/** Main state machine name (design 8.2 invokes it by this name). */
+export const MAIN_STATE_MACHINE_NAME = 'drs-orchestration-main';
+
+/** Waves workflow (design 8.4 made general); write-report tells its stopped executions by it. */
+export const WAVES_STATE_MACHINE_NAME = 'drs-orchestration-waves';
+
 /**
  * The orchestrator-account role the executors answer the main execution's waiting Task through
  * (SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat on the main state machine only).

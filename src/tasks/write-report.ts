@@ -28,6 +28,7 @@ import {
   renderReportHtml,
 } from '../report/index.js';
 import type { TaskDeps } from './deps.js';
+import { MAIN_STATE_MACHINE_NAME, WAVES_STATE_MACHINE_NAME } from './names.js';
 
 /** `$$.Execution`: id (ARN), name, start time. */
 export interface ExecutionContext {
@@ -84,10 +85,10 @@ interface StoppedEnd {
   readonly cause?: string;
 }
 
-/** The machines whose stopped executions get a report, by state machine name (infra/names.ts). */
+/** The machines whose stopped executions get a report, by state machine name. */
 const STOPPED_KINDS: Readonly<Record<string, 'runbook' | 'action'>> = {
-  'drs-orchestration-waves': 'runbook',
-  'drs-orchestration-main': 'action',
+  [WAVES_STATE_MACHINE_NAME]: 'runbook',
+  [MAIN_STATE_MACHINE_NAME]: 'action',
 };
 /** The ends that skip the workflows' own report states. */
 const STOPPED_STATUSES = new Set(['ABORTED', 'TIMED_OUT']);

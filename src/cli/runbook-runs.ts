@@ -160,7 +160,13 @@ export function startRunbookRun(opts: StartRunOptions): RunbookRunStart {
       `runbook run records cannot be kept in ${JSON.stringify(folder)} (${(err as NodeJS.ErrnoException).code}); check that it is writable`,
     );
   }
-  const release = acquireLock(path, shown, `drs-orch runbook ${opts.file}`, opts.say);
+  const release = acquireLock(
+    path,
+    shown,
+    `drs-orch runbook ${opts.file}`,
+    opts.say,
+    `runbook ${JSON.stringify(opts.title)} (run record ${shown})`,
+  );
   try {
     const previous = readRecord(path, shown);
     const now = new Date().toISOString();

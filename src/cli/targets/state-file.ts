@@ -169,6 +169,7 @@ function describeHolder(holder: Partial<LockHolder>): string {
  * {@link LOCK_HEARTBEAT_SECONDS} (an unref'd timer: it never keeps the process alive).
  *
  * @param say prints a line for the user (a takeover is worth saying)
+ * @param subject what is locked, for messages (default: `--state-file "PATH"`)
  * @returns a function releasing the lock (only if it is still this acquisition's)
  * @throws {UsageError} naming the holder when a live process holds it, or another host's run whose
  *   heartbeat is recent (with when it will be taken over)
@@ -178,8 +179,10 @@ export function acquireLock(
   shown: string,
   command: string,
   say: (text: string) => void = () => {},
+  subject = `--state-file ${shown}`,
 ): () => void {
   const lockPath = `${statePath}.lock`;
+  const elsewhere = subject.startsWith('--state-file') ? ', or use another --state-file' : '';
   const me: LockHolder = {
     pid: process.pid,
     host: hostname(),
@@ -201,7 +204,7 @@ export function acquireLock(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new UsageError(
-          `--state-file ${shown} cannot be locked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that its directory is writable`,
+          `${subject} cannot be locked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that its directory is writable`,
         );
       }
     }
@@ -220,19 +223,19 @@ export function acquireLock(
     });
     if (verdict.state === 'alive') {
       throw new UsageError(
-        `--state-file ${shown} is in use by ${describeHolder(holder)}; wait for it to finish, or use another --state-file`,
+        `${subject} is in use by ${describeHolder(holder)}; wait for it to finish${elsewhere}`,
       );
     }
     if (verdict.state === 'unknown') {
       throw new UsageError(
-        `--state-file ${shown} is in use by ${describeHolder(holder)}, another host, which this one cannot check; a live holder refreshes the lock every ${LOCK_HEARTBEAT_SECONDS} s, so it is taken over once ${LOCK_STALE_SECONDS} s pass without one. If that run is certainly gone, remove ${shown}.lock to take it over now`,
+        `${subject} is in use by ${describeHolder(holder)}, another host, which this one cannot check; a live holder refreshes the lock every ${LOCK_HEARTBEAT_SECONDS} s, so it is taken over once ${LOCK_STALE_SECONDS} s pass without one. If that run is certainly gone, remove ${shown.endsWith('"') ? `${shown.slice(0, -1)}.lock"` : `${shown}.lock`} to take it over now`,
       );
     }
     if (typeof holder.pid === 'number')
       say(`took over the lock of ${describeHolder(holder)}: ${verdict.why}`);
     rmSync(lockPath, { force: true });
   }
-  throw new UsageError(`--state-file ${shown} cannot be locked: another command keeps taking it`);
+  throw new UsageError(`${subject} cannot be locked: another command keeps taking it`);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {

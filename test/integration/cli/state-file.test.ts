@@ -211,7 +211,7 @@ describe('drs-orch --state-file', () => {
 
     expect(recent.code).toBe(64);
     expect(recent.stderr).toContain(
-      '"sim.json" is in use by drs-orch pid 4242 on other-host (drs-orch failover, since z), another host, which this one cannot check; a live holder refreshes the lock every 15 s, so it is taken over once 120 s pass without one. If that run is certainly gone, remove "sim.json".lock to take it over now',
+      '"sim.json" is in use by drs-orch pid 4242 on other-host (drs-orch failover, since z), another host, which this one cannot check; a live holder refreshes the lock every 15 s, so it is taken over once 120 s pass without one. If that run is certainly gone, remove "sim.json.lock" to take it over now',
     );
     expect(existsSync(join(dir, 'sim.json'))).toBe(false);
 

@@ -14,7 +14,13 @@
  * drill re-run with the same correlation id; the same three checks apply, and a clean stop
  * (SIGTERM) must leave the snapshot alone (no journal, lock or temporary file).
  *
- * Usage: node --import tsx scripts/crash-loop.ts [--cycles 50] [--serve-cycles 0] [--seed 1]
+ * With `--runbook-cycles N` it kills a three-wave failover runbook (`drs-orch runbook`, approvals
+ * pre-approved with `--approve all`) at random moments and re-runs it with the same command line,
+ * no correlation id given, until it finishes, round after round (each round a fresh world): the
+ * re-run must resume the killed run, so 0 duplicate launches (no source server in two recovery
+ * jobs, whatever their correlation id) and every wave's servers recovered exactly once.
+ *
+ * Usage: node --import tsx scripts/crash-loop.ts [--cycles 50] [--serve-cycles 0] [--runbook-cycles 0] [--seed 1]
  * Exits 1 when a check fails. CI runs it (see .ci/run).
  */
 import { spawn } from 'node:child_process';
@@ -41,6 +47,7 @@ const flag = (name: string, fallback: number): number => {
 };
 const cycles = flag('--cycles', 50);
 const serveCycles = flag('--serve-cycles', 0);
+const runbookCycles = flag('--runbook-cycles', 0);
 let seed = flag('--seed', 1) >>> 0;
 const random = (): number => {
   seed = (seed + 0x6d2b79f5) >>> 0;
@@ -245,45 +252,48 @@ const started = Date.now();
 let round = 1;
 newWorld(round);
 let launchesBefore = 0;
-for (let i = 0; i < cycles; i++) {
-  const plan: KillPlan =
-    random() < 0.25
-      ? { afterMs: Math.floor(random() * 4000) }
-      : { afterLaunchMs: Math.floor(random() * 1200) };
-  const { code, killed } = await drill(`crash-${round}`, plan);
-  tally.cycles += 1;
-  if (killed) tally.killed += 1;
-  else if (code === 0 || code === 2 || code === 3) {
-    tally.completed += 1;
-    check();
-    tally.lostJobs += lostThisRound;
-    tally.duplicateLaunches += dupThisRound;
-    lostThisRound = 0;
-    dupThisRound = 0;
-    tally.leftovers += worldFiles().length;
-    // A new correlation id in a new world, so kills keep landing mid-launch.
-    round += 1;
-    tally.rounds = round;
-    newWorld(round);
-    launchesBefore = 0;
-    continue;
-  } else tally.badExits += 1;
-  const { launches } = check();
-  if (killed && launches > launchesBefore) tally.killedAfterALaunch += 1;
-  launchesBefore = launches;
+let ok = true;
+if (cycles > 0) {
+  for (let i = 0; i < cycles; i++) {
+    const plan: KillPlan =
+      random() < 0.25
+        ? { afterMs: Math.floor(random() * 4000) }
+        : { afterLaunchMs: Math.floor(random() * 1200) };
+    const { code, killed } = await drill(`crash-${round}`, plan);
+    tally.cycles += 1;
+    if (killed) tally.killed += 1;
+    else if (code === 0 || code === 2 || code === 3) {
+      tally.completed += 1;
+      check();
+      tally.lostJobs += lostThisRound;
+      tally.duplicateLaunches += dupThisRound;
+      lostThisRound = 0;
+      dupThisRound = 0;
+      tally.leftovers += worldFiles().length;
+      // A new correlation id in a new world, so kills keep landing mid-launch.
+      round += 1;
+      tally.rounds = round;
+      newWorld(round);
+      launchesBefore = 0;
+      continue;
+    } else tally.badExits += 1;
+    const { launches } = check();
+    if (killed && launches > launchesBefore) tally.killedAfterALaunch += 1;
+    launchesBefore = launches;
+  }
+  // Let the last round finish: it adopts what the killed runs launched and launches the rest once.
+  const t0 = Date.now();
+  const last = await drill(`crash-${round}`, undefined);
+  console.error(`last run: exit ${last.code} in ${Date.now() - t0} ms`);
+  if (last.code !== 0 && last.code !== 2) tally.badExits += 1;
+  check();
+  tally.lostJobs += lostThisRound;
+  tally.duplicateLaunches += dupThisRound;
+  tally.leftovers += worldFiles().length;
+  const result = { ...tally, seconds: Math.round((Date.now() - started) / 1000) };
+  console.log(`crash loop: ${JSON.stringify(result)}`);
+  ok = passed(tally);
 }
-// Let the last round finish: it adopts what the killed runs launched and launches the rest once.
-const t0 = Date.now();
-const last = await drill(`crash-${round}`, undefined);
-console.error(`last run: exit ${last.code} in ${Date.now() - t0} ms`);
-if (last.code !== 0 && last.code !== 2) tally.badExits += 1;
-check();
-tally.lostJobs += lostThisRound;
-tally.duplicateLaunches += dupThisRound;
-tally.leftovers += worldFiles().length;
-const result = { ...tally, seconds: Math.round((Date.now() - started) / 1000) };
-console.log(`crash loop: ${JSON.stringify(result)}`);
-let ok = passed(tally);
 
 /** Starts `drs-orch serve` on the round's state file; resolves with its endpoint (stdout's first line). */
 async function serve(): Promise<{ child: ReturnType<typeof cli>; endpoint: string } | undefined> {
@@ -372,4 +382,196 @@ if (serveCycles > 0) {
   console.log(`serve crash loop: ${JSON.stringify(serveResult)}`);
   ok = ok && passed(serveTally);
 }
+if (runbookCycles > 0) {
+  ok = (await runbookLoop(runbookCycles)) && ok;
+}
+
+/**
+ * The runbook crash loop: kills `drs-orch runbook` (three failover waves, the second with an
+ * approval given by `--approve all`) at random moments and re-runs the same command line until a
+ * run finishes; then checks the world and starts a new round in a fresh world.
+ */
+async function runbookLoop(count: number): Promise<boolean> {
+  const t = {
+    cycles: 0,
+    killed: 0,
+    killedAfterALaunch: 0,
+    /** Re-runs that said they resume the killed run (its correlation id). */
+    resumed: 0,
+    completed: 0,
+    badExits: 0,
+    damaged: 0,
+    /** Source servers launched by more than one recovery job (any correlation id). */
+    duplicateLaunches: 0,
+    /** Servers the finished runbook counts in its waves but that were not launched exactly once. */
+    notRecoveredOnce: 0,
+    /** Servers recovered, over every completed round. */
+    recovered: 0,
+    rounds: 0,
+    leftovers: 0,
+  };
+  const startedAt = Date.now();
+  writeFileSync(
+    join(base, 'runbook-fleet.json'),
+    JSON.stringify(generateFleet({ accounts: 2, serversPerAccount: 15, waves: 3, seed: 11 })),
+  );
+  writeFileSync(
+    join(base, 'runbook.yaml'),
+    [
+      'name: crash-loop failover',
+      'action: failover',
+      'options: { continueOnFailure: true, parallelism: 3 }',
+      'waves:',
+      '  - { name: databases, tags: { DR-Wave: "1" } }',
+      '  - { name: application, tags: { DR-Wave: "2" }, approval: true }',
+      '  - { name: web, tags: { DR-Wave: "3" } }',
+      '',
+    ].join('\n'),
+  );
+  const newRound = (): void => {
+    t.rounds += 1;
+    round += 1;
+    dir = join(base, `runbook-round-${round}`);
+    mkdirSync(dir);
+    audit = join(dir, 'audit.jsonl');
+    copyFileSync(join(base, 'runbook-fleet.json'), join(dir, 'fleet.json'));
+    copyFileSync(join(base, 'runbook.yaml'), join(dir, 'runbook.yaml'));
+  };
+  /** Recovery launches per source server in the round's world (0 when the world cannot be read). */
+  const launchesPerServer = (): Map<string, number> => {
+    const perServer = new Map<string, number>();
+    let world: ReturnType<typeof loadWorld>;
+    try {
+      world = loadWorld(join(dir, 'sim.json'), 'sim.json');
+    } catch (err) {
+      t.damaged += 1;
+      console.error(`damaged: ${(err as Error).message}`);
+      return perServer;
+    }
+    for (const account of world?.drs ?? []) {
+      for (const job of account.jobs) {
+        if (job.initiatedBy !== 'START_RECOVERY') continue;
+        for (const s of job.servers)
+          perServer.set(s.sourceServerID, (perServer.get(s.sourceServerID) ?? 0) + 1);
+      }
+    }
+    return perServer;
+  };
+  /** A kill plan, or `{ wave, ms }`: kill `ms` after wave `wave`'s main execution started. */
+  type RunbookKillPlan = KillPlan | { wave: number; ms: number };
+  const runbook = (
+    plan: RunbookKillPlan,
+  ): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> =>
+    new Promise((done) => {
+      const child = cli(
+        ['runbook', 'runbook.yaml', '--approve', 'all', '--fleet', 'fleet.json', '--state-file', 'sim.json'],
+        'pipe',
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      let killed = false;
+      let timer: NodeJS.Timeout | undefined;
+      let poll: NodeJS.Timeout | undefined;
+      const kill = (): void => {
+        killed = child.kill('SIGKILL');
+      };
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        // Each wave starts one main execution; the accounts' executors are counted apart.
+        if (plan !== undefined && 'wave' in plan && timer === undefined) {
+          if ((stderr.match(/\] main execution started/g) ?? []).length >= plan.wave) {
+            timer = setTimeout(kill, plan.ms);
+          }
+        }
+      });
+      if (plan !== undefined && 'afterMs' in plan) timer = setTimeout(kill, plan.afterMs);
+      if (plan !== undefined && 'afterLaunchMs' in plan) {
+        const start = auditSize();
+        poll = setInterval(() => {
+          if (auditSize() === start) return;
+          clearInterval(poll);
+          timer = setTimeout(kill, plan.afterLaunchMs);
+        }, 10);
+      }
+      child.on('exit', (code) => {
+        if (timer) clearTimeout(timer);
+        if (poll) clearInterval(poll);
+        if (!killed && code !== 0 && code !== 2)
+          console.error(`runbook exit ${code}: ${stderr.slice(-2000)}`);
+        done({ code, killed: killed && code === null, stdout, stderr });
+      });
+    });
+
+  newRound();
+  let launchedBefore = 0;
+  for (let i = 0; i < count || t.completed === 0; i++) {
+    // The last cycle lets the round's run finish; every other one is killed at a random moment.
+    const last = i >= count - 1;
+    // A third of the kills anywhere, a third mid-launch, a third once wave 2 or 3 began (after a
+    // wave that finished: the case that re-launched finished waves).
+    const pick = random();
+    const plan: RunbookKillPlan = last
+      ? undefined
+      : pick < 1 / 3
+        ? { afterMs: Math.floor(random() * 8000) }
+        : pick < 2 / 3
+          ? { afterLaunchMs: Math.floor(random() * 3000) }
+          : { wave: 2 + Math.floor(random() * 2), ms: Math.floor(random() * 2000) };
+    const run = await runbook(plan);
+    t.cycles += 1;
+    if (/runbook run: resuming the run of/.test(run.stderr)) t.resumed += 1;
+    if (run.killed) {
+      t.killed += 1;
+      const launched = [...launchesPerServer().values()].reduce((a, b) => a + b, 0);
+      if (launched > launchedBefore) t.killedAfterALaunch += 1;
+      launchedBefore = launched;
+      continue;
+    }
+    if (run.code !== 0 && run.code !== 2) {
+      t.badExits += 1;
+      if (t.badExits > 3) break;
+      continue;
+    }
+    t.completed += 1;
+    const perServer = launchesPerServer();
+    t.duplicateLaunches += [...perServer.values()].filter((n) => n > 1).length;
+    let counted = 0;
+    try {
+      const output = JSON.parse(run.stdout) as {
+        waves: Record<string, { summary: { totalServers: number } }>;
+      };
+      counted = Object.values(output.waves).reduce((n, w) => n + w.summary.totalServers, 0);
+    } catch {
+      t.badExits += 1;
+    }
+    const once = [...perServer.values()].filter((n) => n === 1).length;
+    t.notRecoveredOnce += Math.abs(counted - once);
+    t.recovered += once;
+    t.leftovers += readdirSync(dir).filter((n) => /\.(tmp|lock|journal)$/.test(n)).length;
+    if (existsSync(join(dir, 'runbooks'))) {
+      t.leftovers += readdirSync(join(dir, 'runbooks')).filter((n) => n.endsWith('.lock')).length;
+    }
+    if (!last) {
+      newRound();
+      launchedBefore = 0;
+    }
+  }
+  console.log(
+    `runbook crash loop: ${JSON.stringify({ ...t, seconds: Math.round((Date.now() - startedAt) / 1000) })}`,
+  );
+  return (
+    t.duplicateLaunches === 0 &&
+    t.notRecoveredOnce === 0 &&
+    t.badExits === 0 &&
+    t.damaged === 0 &&
+    t.leftovers === 0 &&
+    t.completed > 0 &&
+    t.recovered > 0 &&
+    t.killedAfterALaunch > 0
+  );
+}
+
 process.exit(ok ? 0 : 1);

@@ -23,6 +23,7 @@ import type { CliIo } from './io.js';
 import type { OutputOptions, TargetOptions } from './program.js';
 import { createProgress, type Progress } from './progress.js';
 import { recordReport } from './reports.js';
+import { type RunbookRunStart, startRunbookRun } from './runbook-runs.js';
 import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderPlanTable } from './table.js';
 
@@ -132,6 +133,9 @@ export async function runRunbook(
       );
     }
   }
+  // The command line's metadata (--correlation-id above all) is checked with the input schema's
+  // rules before anything starts, not by the first wave's execution mid-run.
+  checkMetadata(runbook, { ...(runbook.metadata ?? {}), ...invocation.metadata });
   const session = await openSession(io, say);
   try {
     if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session);
@@ -139,6 +143,16 @@ export async function runRunbook(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Validates the metadata every wave will carry as the orchestration input's `metadata`.
+ *
+ * @throws {ValidationError} (exit 64) naming the field, e.g. `/metadata/correlationId (--correlation-id)`
+ */
+function checkMetadata(runbook: ParsedRunbook, metadata: Record<string, unknown>): void {
+  const first = runbook.waves[0];
+  parseOrchestrationInput({ action: runbook.action, tags: first.tags, metadata });
 }
 
 async function planRunbook(
@@ -185,12 +199,50 @@ async function executeRunbook(
     );
   }
   const operator = operatorName(invocation.metadata.initiatedBy);
-  const input = wavesInput(runbook, {
-    ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
-    metadata: { initiatedBy: operator, ...invocation.metadata },
-  });
   const name = executionName('runbook', session.now());
   const title = runbook.name ?? invocation.file;
+  // The run's correlation id: a killed run's, so its waves adopt what it launched (never twice).
+  const explicit = invocation.metadata.correlationId ?? runbook.metadata?.correlationId;
+  const run = startRunbookRun({
+    runbook,
+    file: invocation.file,
+    title,
+    target: invocation.target,
+    cwd: cwd(io),
+    ...(typeof explicit === 'string' && { explicitCorrelationId: explicit }),
+    executionName: name,
+    validate: (correlationId) => checkMetadata(runbook, { correlationId }),
+    say,
+  });
+  try {
+    return await runWithId(runbook, invocation, io, session, interactive, say, {
+      operator,
+      name,
+      title,
+      run,
+    });
+  } finally {
+    run.release();
+  }
+}
+
+/** {@link executeRunbook} once the run's correlation id is recorded. */
+async function runWithId(
+  runbook: ParsedRunbook,
+  invocation: RunbookInvocation,
+  io: CliIo,
+  session: Session,
+  interactive: boolean,
+  say: (text: string) => void,
+  ids: { operator: string; name: string; title: string; run: RunbookRunStart },
+): Promise<number> {
+  const { operator, name, title, run } = ids;
+  const runWaves = session.runWaves;
+  if (runWaves === undefined) throw new UsageError(`runbooks do not run on this target (${session.label})`);
+  const input = wavesInput(runbook, {
+    ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
+    metadata: { initiatedBy: operator, ...invocation.metadata, correlationId: run.correlationId },
+  });
   const recorder = new ReportRecorder();
   const color = io.isTTY && io.env.NO_COLOR === undefined;
   let progress: Progress | undefined;
@@ -256,7 +308,7 @@ async function executeRunbook(
   );
   let outcome: Awaited<ReturnType<NonNullable<Session['runWaves']>>>;
   try {
-    outcome = await session.runWaves(input as unknown as Record<string, unknown>, {
+    outcome = await runWaves(input as unknown as Record<string, unknown>, {
       name,
       onEvent,
       onRecord: (e) => recorder.onEvent(e),
@@ -267,6 +319,14 @@ async function executeRunbook(
     progress?.stop();
     process.off('SIGINT', onSigint);
   }
+  // The waves execution ended and is reported: the run is over (a re-run starts a new one).
+  const runbookStatus =
+    typeof outcome.output === 'object' && outcome.output !== null
+      ? (outcome.output as { status?: unknown }).status
+      : undefined;
+  run.finish(
+    `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
+  );
   await recordReport(
     recorder,
     {

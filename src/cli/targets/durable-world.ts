@@ -88,7 +88,7 @@ export async function openDurableWorld(opts: DurableWorldOptions): Promise<Durab
   const shown = JSON.stringify(opts.stateFile);
   const limit = opts.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT_BYTES;
   await prepareDirectory(statePath, shown);
-  const release = acquireLock(statePath, shown, opts.command);
+  const release = acquireLock(statePath, shown, opts.command, say);
   let emulator: Emulator | undefined;
   let journal: Journal | undefined;
   try {

@@ -7,7 +7,7 @@
  * - `sim.json`: the snapshot, with a `generation` id;
  * - `sim.json.journal`: a header line naming the generation it applies to, then one
  *   {@link JournalRecord} per line; a journal of another generation is stale and ignored;
- * - `sim.json.lock`: who holds the world (pid, host, command, since).
+ * - `sim.json.lock`: who holds the world (pid, host, command, since, boot id and process start time).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -19,6 +19,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeSync,
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -38,12 +39,58 @@ import { UsageError } from '../errors.js';
 /** A saved world with the generation its journal must name. */
 export type StoredSnapshot = StateSnapshot & { readonly generation?: string; readonly origin?: string };
 
-/** Who holds a state file. */
-interface LockHolder {
+/**
+ * Who holds a state file. Besides the pid, the lock names the machine and the process precisely
+ * enough that a dead holder is recognized even when its pid runs again: the kernel's boot id (a
+ * reboot, or a container restarted on another machine) and the pid's start time (a pid reused,
+ * e.g. pid 1 of a restarted container). Locks written before these fields existed lack them.
+ */
+export interface LockHolder {
   readonly pid: number;
   readonly host: string;
   readonly command: string;
   readonly since: string;
+  /** `/proc/sys/kernel/random/boot_id` of the holder's kernel (Linux). */
+  readonly bootId?: string;
+  /** Start time of the holder's process, clock ticks since boot (`/proc/PID/stat` field 22, Linux). */
+  readonly startTime?: string;
+  /** Random token of this acquisition: a release never removes a lock someone else took over. */
+  readonly token?: string;
+}
+
+/**
+ * Seconds after which a lock whose holder cannot be checked (another host, or another container
+ * with its own hostname) counts as abandoned: a live holder refreshes its lock's modification time
+ * every {@link LOCK_HEARTBEAT_SECONDS}, so a lock this old belongs to a run that is gone.
+ */
+export const LOCK_STALE_SECONDS = 120;
+
+/** How often a holder refreshes its lock's modification time (its heartbeat). */
+export const LOCK_HEARTBEAT_SECONDS = 15;
+
+/** The identity of this machine's kernel, or undefined off Linux. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Start time of process `pid` in clock ticks since boot (`/proc/PID/stat` field 22), or undefined
+ * when it does not run or there is no /proc. The command name (field 2) may hold spaces and
+ * parentheses, so the fields are counted after its last `)`.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state), so field 22 is fields[19].
+    return fields[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -55,16 +102,96 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** What this host can find out about a running process. */
+export interface ProcessProbe {
+  readonly host: string;
+  readonly bootId: string | undefined;
+  isAlive(pid: number): boolean;
+  startTime(pid: number): string | undefined;
+  /** Seconds since the lock's last heartbeat (its modification time). */
+  readonly lockAgeSeconds: number;
+}
+
+/** Whether a lock's holder still runs: `alive`, `dead` (with why), or `unknown` (another host). */
+export type HolderState =
+  | { readonly state: 'alive' }
+  | { readonly state: 'dead'; readonly why: string }
+  | { readonly state: 'unknown' };
+
 /**
- * Takes the lock of a state file, or says who holds it. A lock left by a process of this host
- * that no longer runs (killed) is taken over.
- *
- * @returns a function releasing the lock
- * @throws {UsageError} naming the holder when another live process holds it
+ * Decides whether the holder of a lock still runs. On this host the holder is checked exactly: a
+ * different boot id means the machine rebooted since; a pid that does not run, or runs with another
+ * start time, is a process that is gone (its pid reused). Another host (or a container with another
+ * hostname) cannot be checked: its lock is abandoned only once its heartbeat is older than
+ * {@link LOCK_STALE_SECONDS}.
  */
-export function acquireLock(statePath: string, shown: string, command: string): () => void {
+export function holderState(holder: Partial<LockHolder>, probe: ProcessProbe): HolderState {
+  if (typeof holder.pid !== 'number' || !Number.isInteger(holder.pid) || holder.pid <= 0) {
+    return { state: 'dead', why: 'the lock file is torn or empty' };
+  }
+  if (holder.host !== probe.host) {
+    return probe.lockAgeSeconds > LOCK_STALE_SECONDS
+      ? {
+          state: 'dead',
+          why: `its heartbeat stopped ${Math.round(probe.lockAgeSeconds)} s ago (another host: only its heartbeat can tell)`,
+        }
+      : { state: 'unknown' };
+  }
+  if (holder.bootId !== undefined && probe.bootId !== undefined && holder.bootId !== probe.bootId) {
+    return { state: 'dead', why: 'the machine has rebooted since (another boot id)' };
+  }
+  if (!probe.isAlive(holder.pid)) return { state: 'dead', why: `pid ${holder.pid} no longer runs` };
+  if (holder.startTime !== undefined) {
+    const now = probe.startTime(holder.pid);
+    if (now !== undefined && now !== holder.startTime) {
+      return { state: 'dead', why: `pid ${holder.pid} is another process now (another start time)` };
+    }
+  }
+  return { state: 'alive' };
+}
+
+function lockAgeSeconds(lockPath: string): number {
+  try {
+    return (Date.now() - statSync(lockPath).mtimeMs) / 1000;
+  } catch {
+    return 0;
+  }
+}
+
+function describeHolder(holder: Partial<LockHolder>): string {
+  return `drs-orch pid ${String(holder.pid)} on ${String(holder.host)} (${holder.command ?? 'a command'}, since ${holder.since ?? '?'})`;
+}
+
+/**
+ * Takes the lock of a state file, or says who holds it. A lock whose holder is gone is taken over
+ * (see {@link holderState}: killed, its pid reused, the machine rebooted, or another host's lock
+ * whose heartbeat stopped), saying so. While held, the lock's modification time is refreshed every
+ * {@link LOCK_HEARTBEAT_SECONDS} (an unref'd timer: it never keeps the process alive).
+ *
+ * @param say prints a line for the user (a takeover is worth saying)
+ * @param subject what is locked, for messages (default: `--state-file "PATH"`)
+ * @returns a function releasing the lock (only if it is still this acquisition's)
+ * @throws {UsageError} naming the holder when a live process holds it, or another host's run whose
+ *   heartbeat is recent (with when it will be taken over)
+ */
+export function acquireLock(
+  statePath: string,
+  shown: string,
+  command: string,
+  say: (text: string) => void = () => {},
+  subject = `--state-file ${shown}`,
+): () => void {
   const lockPath = `${statePath}.lock`;
-  const me: LockHolder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
+  const elsewhere = subject.startsWith('--state-file') ? ', or use another --state-file' : '';
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    command,
+    since: new Date().toISOString(),
+    ...optional('bootId', bootId()),
+    ...optional('startTime', processStartTime(process.pid)),
+    token: randomBytes(8).toString('hex'),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx', 0o600);
@@ -73,11 +200,11 @@ export function acquireLock(statePath: string, shown: string, command: string): 
       } finally {
         closeSync(fd);
       }
-      return () => rmSync(lockPath, { force: true });
+      return heldLock(lockPath, me.token as string);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new UsageError(
-          `--state-file ${shown} cannot be locked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that its directory is writable`,
+          `${subject} cannot be locked (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that its directory is writable`,
         );
       }
     }
@@ -87,17 +214,55 @@ export function acquireLock(statePath: string, shown: string, command: string): 
     } catch {
       // Empty or torn (killed while writing it): nobody can hold it.
     }
-    const stale =
-      typeof holder.pid !== 'number' ||
-      (holder.host === me.host && holder.pid !== me.pid && !isAlive(holder.pid));
-    if (!stale) {
+    const verdict = holderState(holder, {
+      host: me.host,
+      bootId: me.bootId,
+      isAlive,
+      startTime: processStartTime,
+      lockAgeSeconds: lockAgeSeconds(lockPath),
+    });
+    if (verdict.state === 'alive') {
       throw new UsageError(
-        `--state-file ${shown} is in use by drs-orch pid ${holder.pid} on ${holder.host} (${holder.command ?? 'a command'}, since ${holder.since ?? '?'}); wait for it to finish, or use another --state-file`,
+        `${subject} is in use by ${describeHolder(holder)}; wait for it to finish${elsewhere}`,
       );
     }
+    if (verdict.state === 'unknown') {
+      throw new UsageError(
+        `${subject} is in use by ${describeHolder(holder)}, another host, which this one cannot check; a live holder refreshes the lock every ${LOCK_HEARTBEAT_SECONDS} s, so it is taken over once ${LOCK_STALE_SECONDS} s pass without one. If that run is certainly gone, remove ${shown.endsWith('"') ? `${shown.slice(0, -1)}.lock"` : `${shown}.lock`} to take it over now`,
+      );
+    }
+    if (typeof holder.pid === 'number')
+      say(`took over the lock of ${describeHolder(holder)}: ${verdict.why}`);
     rmSync(lockPath, { force: true });
   }
-  throw new UsageError(`--state-file ${shown} cannot be locked: another command keeps taking it`);
+  throw new UsageError(`${subject} cannot be locked: another command keeps taking it`);
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+/** The heartbeat of a held lock, and its release (which leaves a lock someone else took over alone). */
+function heldLock(lockPath: string, token: string): () => void {
+  const heartbeat = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(lockPath, now, now);
+    } catch {
+      // Gone or unwritable: the next acquirer decides; nothing to do here.
+    }
+  }, LOCK_HEARTBEAT_SECONDS * 1000);
+  heartbeat.unref();
+  return () => {
+    clearInterval(heartbeat);
+    try {
+      const holder = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<LockHolder>;
+      if (holder.token !== undefined && holder.token !== token) return;
+    } catch {
+      // Torn or gone: removing it is harmless.
+    }
+    rmSync(lockPath, { force: true });
+  };
 }
 
 /** Removes temporary files a killed save left next to the state file (old and current naming). */

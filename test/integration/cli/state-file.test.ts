@@ -3,12 +3,13 @@
  * no orphaned temporary files, no 0-byte saves, and `--state-file` checked before anything runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { acquireLock } from '../../../src/cli/targets/state-file.js';
 import { generateFleet } from '../../../src/emulator/index.js';
 import { fakeIo } from '../../unit/cli/fakes.js';
 
@@ -143,6 +144,104 @@ describe('drs-orch --state-file', () => {
     expect(stderr).toMatch(/removed 2 temporary file\(s\)/);
     // .drs-orch/ holds the runs' evidence reports, not world files.
     expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['sim.json']);
+  });
+
+  it('takes over a lock whose pid runs again but is another process: pid 1 of another boot, or another start time', async () => {
+    // Inside a container the killed run held pid 1, which always runs: the lock's boot id and the
+    // pid's start time tell the dead holder from the live pid 1.
+    const { hostname } = await import('node:os');
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const pid1Start = readFileSync('/proc/1/stat', 'utf8').split(') ')[1]?.split(' ')[19];
+    for (const [what, identity] of [
+      ['another boot', { bootId: '00000000-0000-4000-8000-000000000000', startTime: pid1Start }],
+      ['another start time', { bootId, startTime: `${Number(pid1Start) + 12345}` }],
+    ] as const) {
+      const dir = await tempDir();
+      await writeFile(
+        join(dir, 'sim.json.lock'),
+        JSON.stringify({ pid: 1, host: hostname(), command: 'drs-orch drill', since: 'x', ...identity }),
+      );
+
+      const { code, stderr } = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+      expect(code, what).toBe(0);
+      expect(stderr, what).toMatch(
+        /took over the lock of drs-orch pid 1 on .* \(drs-orch drill, since x\): /,
+      );
+      expect(existsSync(join(dir, 'sim.json.lock')), what).toBe(false);
+    }
+  });
+
+  it('refuses a lock whose pid runs with the same boot and start time (exit 64 naming the holder)', async () => {
+    const { hostname } = await import('node:os');
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const pid = holder.pid as number;
+      const dir = await tempDir();
+      await writeFile(
+        join(dir, 'sim.json.lock'),
+        JSON.stringify({
+          pid,
+          host: hostname(),
+          command: 'drs-orch serve',
+          since: 'y',
+          bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+          startTime: readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19],
+        }),
+      );
+
+      const { code, stderr } = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+      expect(code).toBe(64);
+      expect(stderr).toContain(
+        `"sim.json" is in use by drs-orch pid ${pid} on ${hostname()} (drs-orch serve, since y)`,
+      );
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it("refuses another host's lock while its heartbeat is recent, naming the host and how it is taken over, and takes it over once the heartbeat stopped", async () => {
+    const dir = await tempDir();
+    const lock = join(dir, 'sim.json.lock');
+    const foreign = { pid: 4242, host: 'other-host', command: 'drs-orch failover', since: 'z', bootId: 'b' };
+    await writeFile(lock, JSON.stringify(foreign));
+
+    const recent = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+    expect(recent.code).toBe(64);
+    expect(recent.stderr).toContain(
+      '"sim.json" is in use by drs-orch pid 4242 on other-host (drs-orch failover, since z), another host, which this one cannot check; a live holder refreshes the lock every 15 s, so it is taken over once 120 s pass without one. If that run is certainly gone, remove "sim.json.lock" to take it over now',
+    );
+    expect(existsSync(join(dir, 'sim.json'))).toBe(false);
+
+    const old = new Date(Date.now() - 121_000);
+    await utimes(lock, old, old);
+
+    const later = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+    expect(later.code).toBe(0);
+    expect(later.stderr).toMatch(
+      /took over the lock of drs-orch pid 4242 on other-host .*: its heartbeat stopped 12\d s ago/,
+    );
+  });
+
+  it("keeps a lock it lost to a takeover: its release leaves the new holder's lock alone", async () => {
+    const dir = await tempDir();
+    const statePath = join(dir, 'sim.json');
+    const release = acquireLock(statePath, '"sim.json"', 'drs-orch drill');
+    const theirs = JSON.stringify({
+      pid: 1,
+      host: 'h',
+      command: 'drs-orch serve',
+      since: 's',
+      token: 'theirs',
+    });
+    await writeFile(`${statePath}.lock`, theirs);
+
+    release();
+
+    expect(await readFile(`${statePath}.lock`, 'utf8')).toBe(theirs);
   });
 
   it('checks --state-file before anything starts (a directory, or a path that cannot be created)', async () => {

@@ -327,11 +327,14 @@ describe('Stack: observability', () => {
     }
   });
 
-  it('runs the weekly drill of design 8.3 and the drill cleanup on schedule', () => {
+  it('runs the weekly drill of design 8.3 and the drill cleanup on schedule (once enabled)', () => {
     const rules = Object.values(resourcesOf(obsTemplate, 'AWS::Events::Rule'));
     const drill = rules.find((r) => r.Name === 'drs-weekly-drill');
     expect(drill?.ScheduleExpression).toBe('cron(0 6 ? * SAT *)');
-    const input = JSON.stringify(((drill?.Targets ?? []) as { Input: unknown }[])[0]?.Input);
+    const input = JSON.stringify(
+      ((drill?.Targets ?? []) as { InputTransformer: { InputTemplate: unknown } }[])[0]?.InputTransformer
+        .InputTemplate,
+    );
     expect(input).toContain('\\"action\\":\\"drill\\"');
     expect(input).toContain('\\"isDrill\\":true');
     const cleanup = rules.find((r) => r.Name === 'drs-drill-cleanup');

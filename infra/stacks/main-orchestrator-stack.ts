@@ -219,12 +219,14 @@ export class MainOrchestratorStack extends Stack {
     const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
     // GetParametersByPath is authorized against the path, not the parameters it returns
     // (Systems Manager user guide, "How Parameter Store authorizes parameter retrieval").
-    // discover and describe-wave (the waves workflow's approval message) read the registry.
+    // discover and describe-wave (the waves workflow's approval message) read the registry:
+    // one parameter per account under the path, or the single document of design 6.1 named by
+    // the path itself (GetParameter on exactly that name).
     for (const taskId of ['discover', 'describe-wave']) {
       fn(taskId).role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'ReadStagingAccountRegistry',
-          actions: ['ssm:GetParametersByPath'],
+          actions: ['ssm:GetParametersByPath', 'ssm:GetParameter'],
           resources: [
             Stack.of(this).formatArn({
               service: 'ssm',

@@ -129,16 +129,18 @@ describe('Stack: main-orchestrator', () => {
     expect(parseStagingAccountRegistry(stored)).toEqual(parseStagingAccounts(file));
   });
 
-  it('lets discover and describe-wave read the registry by path and nothing else of Parameter Store', () => {
+  it('lets discover and describe-wave read the registry (by path, or the design 6.1 document named by the path) and nothing else of Parameter Store', () => {
     const ssmStatements = policyStatements(mainTemplate).filter((s) =>
       [s.statement.Action].flat().some((a) => String(a).startsWith('ssm:')),
     );
     expect(ssmStatements.map((s) => [s.statement.Action].flat())).toEqual([
-      ['ssm:GetParametersByPath'],
-      ['ssm:GetParametersByPath'],
+      ['ssm:GetParametersByPath', 'ssm:GetParameter'],
+      ['ssm:GetParametersByPath', 'ssm:GetParameter'],
     ]);
     for (const s of ssmStatements) {
-      expect(JSON.stringify(s.statement.Resource)).toContain(':parameter/drs-orchestration/staging-accounts');
+      expect(JSON.stringify(s.statement.Resource)).toMatch(
+        /:parameter\/drs-orchestration\/staging-accounts"/,
+      );
     }
   });
 

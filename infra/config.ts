@@ -15,7 +15,11 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A scheduled drill (design 8.3). */
 export interface WeeklyDrillConfig {
-  /** Whether the EventBridge rule is enabled. @default true */
+  /**
+   * Whether the EventBridge rule is enabled. Off until a user turns it on: an enabled drill
+   * launches real recovery instances in every staging account on the first Saturday after a
+   * deploy. @default false
+   */
   readonly enabled: boolean;
   /** EventBridge schedule expression. @default 'cron(0 6 ? * SAT *)' */
   readonly schedule: string;
@@ -27,7 +31,7 @@ export interface WeeklyDrillConfig {
 
 /** The scheduled cleanup of drill instances. */
 export interface DrillCleanupConfig {
-  /** Whether the EventBridge rule is enabled. @default true */
+  /** Whether the EventBridge rule is enabled (off until a user turns it on). @default false */
   readonly enabled: boolean;
   /** EventBridge schedule expression. */
   readonly schedule: string;
@@ -189,7 +193,7 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
     ),
     resultsExpirationDays: c.integer(raw, 'resultsExpirationDays', '', 90, (n) => n >= 1, 'an integer >= 1'),
     weeklyDrill: {
-      enabled: c.boolean(drill, 'enabled', '/weeklyDrill', true),
+      enabled: c.boolean(drill, 'enabled', '/weeklyDrill', false),
       schedule: c.string(drill, 'schedule', '/weeklyDrill', SCHEDULE, 'cron(0 6 ? * SAT *)'),
       tags: c.tags(drill, 'tags', '/weeklyDrill'),
       maxWaitMinutes: c.integer(
@@ -202,7 +206,7 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
       ),
     },
     drillCleanup: {
-      enabled: c.boolean(cleanup, 'enabled', '/drillCleanup', true),
+      enabled: c.boolean(cleanup, 'enabled', '/drillCleanup', false),
       schedule: c.string(cleanup, 'schedule', '/drillCleanup', SCHEDULE, 'cron(0 18 ? * SAT *)'),
       tags: c.tags(cleanup, 'tags', '/drillCleanup'),
       olderThanMinutes: c.integer(

@@ -59,7 +59,18 @@ export const EXECUTOR_CALLBACK_TASKS: readonly TaskName['taskId'][] = [
   'monitor-failback',
 ];
 
-/** Fixed execution-role name of an executor task, so the orchestrator's policies can name it. */
+/**
+ * Main-machine tasks that assume each staging account's `DRS-Orchestration-Role` (discover and
+ * describe-wave list source servers, partition reads the DRS quotas). Their roles have fixed
+ * names, and the staging role trusts exactly these roles (`aws:PrincipalArn`), not the
+ * orchestrator account as a whole.
+ */
+export const STAGING_ROLE_USERS: readonly TaskName['taskId'][] = ['discover', 'partition', 'describe-wave'];
+
+/**
+ * Fixed execution-role name of a task whose role another account's policy names (the executor
+ * tasks the orchestrator trusts, the orchestrator tasks the staging accounts trust).
+ */
 export function executorTaskRoleName(taskId: string): string {
   return `DRS-Orchestration-Task-${taskId}`;
 }

@@ -89,8 +89,15 @@ export const JOB_TAG_KEYS: readonly string[] = [
   'DR-ParentExecutionId',
 ];
 
-/** `aws:ViaAWSService`: usable only when an AWS service (DRS) calls with our credentials. */
-const VIA_AWS_SERVICE = { Bool: { 'aws:ViaAWSService': 'true' } } as const;
+/**
+ * Where AWS documents the EC2 permissions DRS needs of its caller: the "Dependent actions" of
+ * `drs:StartRecovery`, `drs:StartFailbackLaunch` and `drs:TerminateRecoveryInstances` in the
+ * Service Authorization Reference. They are granted without an `aws:ViaAWSService` condition: no
+ * AWS document says DRS makes these calls with forward access sessions (the case that condition
+ * key covers), so a condition on them could deny the first real StartRecovery.
+ */
+export const DRS_DEPENDENT_ACTIONS_SOURCE =
+  'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticdisasterrecovery.html';
 
 /**
  * The Allow and Deny statements of `DRS-Orchestration-Role`.
@@ -145,18 +152,19 @@ export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: str
       Resource: '*',
     },
     {
-      Sid: 'Ec2ReadViaDrs',
+      // DRS's documented dependent reads (DRS_DEPENDENT_ACTIONS_SOURCE); no resource-level support.
+      Sid: 'Ec2ReadForDrs',
       Effect: 'Allow',
       Action: EC2_READ_VIA_DRS_ACTIONS,
       Resource: '*',
-      Condition: VIA_AWS_SERVICE,
     },
     {
-      Sid: 'Ec2WriteViaDrs',
+      // DRS's documented dependent writes, on this account's EC2 resources in this Region only
+      // (plus the images and snapshots RunInstances and CreateVolume name, which have no account).
+      Sid: 'Ec2WriteForDrs',
       Effect: 'Allow',
       Action: EC2_WRITE_VIA_DRS_ACTIONS,
       Resource: [ec2(ctx.accountId, '*'), ec2('', 'image/*'), ec2('', 'snapshot/*')],
-      Condition: VIA_AWS_SERVICE,
     },
     {
       Sid: 'PassRecoveryInstanceRole',

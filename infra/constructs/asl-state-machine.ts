@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { BundlingError } from '../bundle.js';
+import { retainedName } from './retained-name.js';
 
 /** Properties of {@link AslStateMachine}. */
 export interface AslStateMachineProps {
@@ -60,7 +61,7 @@ export class AslStateMachine extends Construct {
     // Only the values the file uses are passed, so the template shows exactly what is substituted.
     this.substitutions = Object.fromEntries(used.map((name) => [name, props.substitutions[name] as string]));
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      logGroupName: retainedName(`/aws/vendedlogs/states/${props.stateMachineName}`),
       encryptionKey: props.key,
       retention: props.retention,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,

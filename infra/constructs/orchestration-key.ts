@@ -19,7 +19,9 @@ export function createOrchestrationKey(scope: Construct, id: string, alias: stri
       'drs-orchestration: logs, lambda environment, step functions history, results, notifications',
     enableKeyRotation: true,
     pendingWindow: Duration.days(30),
-    removalPolicy: RemovalPolicy.RETAIN,
+    // RetainExceptOnCreate: kept on delete (the retained log groups and results stay readable),
+    // but a failed first create removes it instead of orphaning one key per attempt.
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   key.addToResourcePolicy(
     new iam.PolicyStatement({

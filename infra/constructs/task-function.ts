@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HandlerBundle } from '../bundle.js';
 import { METRICS_NAMESPACE, type TaskFunctionSpec } from '../names.js';
+import { retainedName } from './retained-name.js';
 
 /** Properties of {@link TaskFunction}. */
 export interface TaskFunctionProps {
@@ -40,7 +41,7 @@ export class TaskFunction extends Construct {
     super(scope, id);
     const { spec } = props;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${spec.functionName}`,
+      logGroupName: retainedName(`/aws/lambda/${spec.functionName}`),
       encryptionKey: props.key,
       retention: props.retention,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,

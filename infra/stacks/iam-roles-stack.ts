@@ -15,6 +15,7 @@ import {
   EXECUTOR_STARTING_TASKS,
   executorTaskRoleName,
   STAGING_ROLE_NAME,
+  STAGING_ROLE_USERS,
 } from '../names.js';
 import {
   type ArnContext,
@@ -59,6 +60,11 @@ export class IamRolesStack extends Stack {
     const ctx: ArnContext = { partition: Aws.PARTITION, accountId: Aws.ACCOUNT_ID, region: Aws.REGION };
     const orchestratorRoot = `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:root`;
     const inOrganization = { 'aws:PrincipalOrgID': config.organizationId };
+    const orchestratorRoles = (tasks: readonly string[]) =>
+      tasks.map(
+        (taskId) =>
+          `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${executorTaskRoleName(taskId)}`,
+      );
 
     const statements = stagingRoleStatements(ctx, config.recoveryInstanceRole);
     this.operationsPolicy = new iam.ManagedPolicy(this, 'OperationsPolicy', {
@@ -74,7 +80,10 @@ export class IamRolesStack extends Stack {
     this.stagingRole = new iam.Role(this, 'StagingRole', {
       roleName: STAGING_ROLE_NAME,
       description: 'drs-orchestration: DRS recovery, failback and termination in this staging account',
+      // Only the orchestrator tasks that use this role (by their fixed names), not every principal
+      // of the orchestrator account that may call sts:AssumeRole.
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
+        ArnEquals: { 'aws:PrincipalArn': orchestratorRoles(STAGING_ROLE_USERS) },
         StringEquals: inOrganization,
       }),
       managedPolicies: [this.operationsPolicy, this.guardrailsPolicy],
@@ -85,12 +94,7 @@ export class IamRolesStack extends Stack {
       description:
         'drs-orchestration: lets start-executor and monitor-executor (orchestrator account) start, watch and stop the executor of this account',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
-        ArnEquals: {
-          'aws:PrincipalArn': EXECUTOR_STARTING_TASKS.map(
-            (taskId) =>
-              `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${executorTaskRoleName(taskId)}`,
-          ),
-        },
+        ArnEquals: { 'aws:PrincipalArn': orchestratorRoles(EXECUTOR_STARTING_TASKS) },
         StringEquals: inOrganization,
       }),
       inlinePolicies: { 'Start-Executor': documentOf(executorStarterStatements(ctx)) },
@@ -129,15 +133,15 @@ export class IamRolesStack extends Stack {
       ],
       [
         `Resource::${partitionArn('ec2', '*')}`,
-        'EC2 writes are dependent actions of StartRecovery/TerminateRecoveryInstances and usable only through DRS (aws:ViaAWSService)',
+        'EC2 writes are documented dependent actions of StartRecovery/StartFailbackLaunch/TerminateRecoveryInstances on recovery resources DRS names at run time; this account and Region only',
       ],
       [
         `Resource::${partitionArn('ec2', 'image/*', '<AWS::Region>', '')}`,
-        'RunInstances through DRS names the recovery AMI; usable only through DRS (aws:ViaAWSService)',
+        'RunInstances through DRS names the recovery AMI, chosen by DRS at run time (a dependent action of StartRecovery)',
       ],
       [
         `Resource::${partitionArn('ec2', 'snapshot/*', '<AWS::Region>', '')}`,
-        'DRS creates volumes from its replication snapshots; usable only through DRS (aws:ViaAWSService)',
+        'DRS creates volumes from its replication snapshots, chosen at run time (a dependent action of StartRecovery)',
       ],
     ];
     for (const [finding, reason] of staging) {

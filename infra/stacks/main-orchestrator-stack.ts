@@ -37,6 +37,7 @@ import {
   RESULTS_WRITER_TASKS,
   resultsBucketName,
   STAGING_ACCOUNTS_PATH,
+  STAGING_ROLE_USERS,
   TASK_FUNCTIONS,
   WAVES_STATE_MACHINE_NAME,
 } from '../names.js';
@@ -197,8 +198,9 @@ export class MainOrchestratorStack extends Stack {
         bundle,
         key,
         retention: props.retention,
-        // The staging accounts' executor-starter roles trust these two roles by name.
-        ...(EXECUTOR_STARTING_TASKS.includes(spec.taskId)
+        // The staging accounts' executor-starter roles trust start-executor and monitor-executor
+        // by name, their staging roles discover, partition and describe-wave.
+        ...(EXECUTOR_STARTING_TASKS.includes(spec.taskId) || STAGING_ROLE_USERS.includes(spec.taskId)
           ? { roleName: executorTaskRoleName(spec.taskId) }
           : {}),
         environment: {
@@ -217,12 +219,14 @@ export class MainOrchestratorStack extends Stack {
     const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
     // GetParametersByPath is authorized against the path, not the parameters it returns
     // (Systems Manager user guide, "How Parameter Store authorizes parameter retrieval").
-    // discover and describe-wave (the waves workflow's approval message) read the registry.
+    // discover and describe-wave (the waves workflow's approval message) read the registry:
+    // one parameter per account under the path, or the single document of design 6.1 named by
+    // the path itself (GetParameter on exactly that name).
     for (const taskId of ['discover', 'describe-wave']) {
       fn(taskId).role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'ReadStagingAccountRegistry',
-          actions: ['ssm:GetParametersByPath'],
+          actions: ['ssm:GetParametersByPath', 'ssm:GetParameter'],
           resources: [
             Stack.of(this).formatArn({
               service: 'ssm',
@@ -235,7 +239,7 @@ export class MainOrchestratorStack extends Stack {
     }
     // discover and describe-wave list source servers and partition reads service quotas, in
     // every staging account.
-    for (const taskId of ['discover', 'partition', 'describe-wave']) {
+    for (const taskId of STAGING_ROLE_USERS) {
       const role = fn(taskId).role;
       role.addToPolicy(
         new iam.PolicyStatement({

@@ -46,6 +46,16 @@ def parse_output(events, context):
     }
 `;
 
+/**
+ * The correlation id of a scheduled drill: `scheduled-drill-<scheduled time>`, e.g.
+ * `scheduled-drill-2026-12-12T06:00:00Z` (tag-value characters only, as the input schema requires).
+ *
+ * @param time the event's `time` (an EventBridge input-transformer field at synth, a value in tests)
+ */
+export function scheduledDrillCorrelationId(time: string): string {
+  return `scheduled-drill-${time}`;
+}
+
 /** Dashboards, alarms, schedules and the runbook document. */
 export class ObservabilityStack extends Stack {
   readonly topic: sns.Topic;
@@ -227,7 +237,13 @@ export class ObservabilityStack extends Stack {
               maxWaitMinutes: drill.maxWaitMinutes,
               notificationArn: this.topic.topicArn,
             },
-            metadata: { correlationId: 'scheduled-drill', initiatedBy: 'eventbridge-schedule' },
+            // One correlation id per scheduled run: a fixed one would be refused from the second
+            // week on (already used for a drill whose instances were terminated since). The
+            // event's scheduled time is the same on EventBridge's retries of one run.
+            metadata: {
+              correlationId: scheduledDrillCorrelationId(events.EventField.time),
+              initiatedBy: 'eventbridge-schedule',
+            },
           }),
           retryAttempts: 2,
           role: schedulesRole,

@@ -7,6 +7,7 @@ import { optionApplies } from '../contract/index.js';
 import { DEFAULT_STATE_MACHINE_NAMES } from '../runtime/definitions.js';
 import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
 import { UsageError } from './errors.js';
+import { addRegistryCommands } from './registry.js';
 import {
   addRunbookCommands,
   planRunbookInvocation,
@@ -112,6 +113,7 @@ export const COMMANDS = [
   'approve',
   'report',
   'fleet',
+  'registry',
 ] as const;
 
 const ACTION_HELP: Record<Action, string> = {
@@ -533,6 +535,7 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
         ...(o.output !== undefined && { output: o.output }),
       });
     });
+  addRegistryCommands(program, capture);
   return program;
 }
 

@@ -153,3 +153,52 @@ export function parseStagingAccountRegistry(
     );
   }
 }
+
+/** What Parameter Store holds at the registry path, in either form. */
+export interface RegistryContents {
+  /** The single parameter named exactly `path` (design 6.1: the whole document), when it exists. */
+  readonly document?: RegistryParameter | undefined;
+  /** The per-account parameters directly under `path`. */
+  readonly parameters: readonly RegistryParameter[];
+}
+
+/** Which form a registry was read from. */
+export type RegistryForm = 'document' | 'parameters';
+
+/**
+ * Reads the staging-account registry in whichever form it exists: the single JSON document of
+ * design 6.1 (one parameter named `path`, `{"stagingAccounts": [...]}`), or one parameter per
+ * account under `path` ({@link parseStagingAccountRegistry}).
+ *
+ * @throws {ValidationError} when both forms exist (which one is meant cannot be known), when
+ *   neither does, or when the one present is invalid (problems name the parameter).
+ * @example resolveStagingAccountRegistry({ document: { name: path, value: json }, parameters: [] }, path)
+ */
+export function resolveStagingAccountRegistry(
+  contents: RegistryContents,
+  path: string = DEFAULT_STAGING_ACCOUNTS_PATH,
+): { form: RegistryForm; accounts: ResolvedStagingAccount[] } {
+  const { document, parameters } = contents;
+  if (document !== undefined && parameters.length > 0) {
+    throw new ValidationError(
+      [
+        {
+          pointer: path,
+          message: `exists both as the single document of design 6.1 (parameter ${document.name}) and as ${parameters.length} per-account parameter(s) under ${path.replace(/\/+$/, '')}/: keep one form (drs-orch registry convert turns one into the other), then delete the other`,
+        },
+      ],
+      `staging account registry (SSM path ${path})`,
+    );
+  }
+  if (document === undefined)
+    return { form: 'parameters', accounts: parseStagingAccountRegistry(parameters, path) };
+  try {
+    return { form: 'document', accounts: parseStagingAccounts(document.value) };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(
+      err.problems.map((p) => ({ ...p, pointer: `${document.name}${p.pointer}` })),
+      `staging account registry (SSM parameter ${document.name}, the document of design 6.1)`,
+    );
+  }
+}

@@ -4,9 +4,9 @@
  * Read-only; bounded, so the message stays far below SNS's 256 KB.
  */
 import { isDrsOrchestrationError } from '../contract/errors.js';
-import { parseStagingAccountRegistry } from '../contract/staging-accounts.js';
 import { matchesTags } from '../core/tags.js';
 import type { TaskDeps } from './deps.js';
+import { readStagingAccountRegistry } from './registry.js';
 import { hostnameOf, listAllSourceServers } from './shared.js';
 
 /** Most servers named one by one in the message; the rest are counted. */
@@ -36,10 +36,7 @@ export interface WaveServers {
  */
 export async function describeWave(event: DescribeWaveEvent, deps: TaskDeps): Promise<WaveServers> {
   const path = deps.env.stagingAccountsPath;
-  const configured = parseStagingAccountRegistry(
-    await deps.aws.orchestrator.ssm.getParametersByPath(path),
-    path,
-  );
+  const configured = await readStagingAccountRegistry(deps.aws.orchestrator.ssm, path);
   const lines: string[] = [];
   const accounts: { accountId: string; servers: number }[] = [];
   const unreachable: { accountId: string; errorCode: string }[] = [];

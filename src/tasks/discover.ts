@@ -4,11 +4,11 @@
 
 import type { SourceServer } from '@aws-sdk/client-drs';
 import { ErrorNames, isDrsOrchestrationError, ValidationError } from '../contract/errors.js';
-import { parseStagingAccountRegistry } from '../contract/staging-accounts.js';
 import type { AccountIssue, AccountRef, AccountWork, DiscoveryResult } from '../core/model.js';
 import { matchesTags } from '../core/tags.js';
 import { storeAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
+import { readStagingAccountRegistry } from './registry.js';
 import {
   type CorrelationConflict,
   correlationConflicts,
@@ -53,10 +53,7 @@ function conflictError(
 export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request } = event;
   const path = deps.env.stagingAccountsPath;
-  const configured = parseStagingAccountRegistry(
-    await deps.aws.orchestrator.ssm.getParametersByPath(path),
-    path,
-  );
+  const configured = await readStagingAccountRegistry(deps.aws.orchestrator.ssm, path);
   const withInstances = INSTANCE_ACTIONS.has(request.action);
   const correlationId = correlationIdOf(request, event.execution);
   const conflicts: (CorrelationConflict & { accountId: string })[] = [];

@@ -98,15 +98,22 @@ describe('Stack: iam-roles', () => {
     }
   });
 
-  it('allows EC2 writes only when DRS makes them (aws:ViaAWSService)', () => {
+  it('grants the EC2 dependent actions DRS documents without an aws:ViaAWSService condition, in this account and Region only', () => {
+    // No AWS document says DRS calls EC2 through forward access sessions: a condition could deny
+    // the first real StartRecovery (issue 21), so the documented dependent actions are granted.
     const volume = `arn:aws:ec2:${STAGING.region}:${STAGING.accountId}:volume/vol-0123456789abcdef0`;
+    const elsewhere = `arn:aws:ec2:us-west-2:${STAGING.accountId}:volume/vol-0123456789abcdef0`;
+    const otherAccount = `arn:aws:ec2:${STAGING.region}:222222222222:volume/vol-0123456789abcdef0`;
     for (const action of EC2_WRITE_VIA_DRS_ACTIONS) {
-      expect(evaluatePolicies(docs, { action, resource: volume }), action).toBe('ImplicitDeny');
-      expect(
-        evaluatePolicies(docs, { action, resource: volume, keys: { 'aws:ViaAWSService': 'true' } }),
-        action,
-      ).toBe('Allow');
+      expect(evaluatePolicies(docs, { action, resource: volume }), action).toBe('Allow');
+      expect(evaluatePolicies(docs, { action, resource: elsewhere }), action).toBe('ImplicitDeny');
+      expect(evaluatePolicies(docs, { action, resource: otherAccount }), action).toBe('ImplicitDeny');
     }
+    const conditionKeys = staging.policyDocuments
+      .flatMap((d) => d.Statement)
+      .flatMap((s) => Object.values((s.Condition ?? {}) as Record<string, Record<string, unknown>>))
+      .flatMap((c) => Object.keys(c));
+    expect(conditionKeys).not.toContain('aws:ViaAWSService');
   });
 
   it('passes only the recovery-instance role, and only to EC2', () => {
@@ -124,15 +131,29 @@ describe('Stack: iam-roles', () => {
     );
   });
 
-  it('is assumable by the orchestrator account only from inside the organization', () => {
+  it('is assumable only by the orchestrator tasks that use it (discover, partition, describe-wave), from inside the organization', () => {
     const trust = staging.trustPolicy as unknown as PolicyDocument;
-    const orchestrator = { arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
-    expect(trustAllows(trust, orchestrator, { 'aws:PrincipalOrgID': built.config.organizationId })).toBe(
-      true,
-    );
-    expect(trustAllows(trust, orchestrator, { 'aws:PrincipalOrgID': 'o-someoneelse1' })).toBe(false);
-    const stranger = { arn: 'arn:aws:iam::999999999999:root', accountId: '999999999999' };
-    expect(trustAllows(trust, stranger, { 'aws:PrincipalOrgID': built.config.organizationId })).toBe(false);
+    const inOrg = { 'aws:PrincipalOrgID': built.config.organizationId };
+    const caller = (arn: string) => ({ arn, accountId: arn.split(':')[4] as string, roleArn: arn });
+    for (const task of ['discover', 'partition', 'describe-wave']) {
+      const role = `arn:aws:iam::123456789012:role/DRS-Orchestration-Task-${task}`;
+      expect(trustAllows(trust, caller(role), { ...inOrg, 'aws:PrincipalArn': role }), task).toBe(true);
+      expect(
+        trustAllows(trust, caller(role), {
+          'aws:PrincipalOrgID': 'o-someoneelse1',
+          'aws:PrincipalArn': role,
+        }),
+      ).toBe(false);
+    }
+    // Any other principal of the orchestrator account (it may call sts:AssumeRole) is refused.
+    for (const other of [
+      'arn:aws:iam::123456789012:role/Admin',
+      'arn:aws:iam::123456789012:role/DRS-Orchestration-Task-aggregate',
+      'arn:aws:iam::123456789012:root',
+      'arn:aws:iam::999999999999:role/DRS-Orchestration-Task-discover',
+    ]) {
+      expect(trustAllows(trust, caller(other), { ...inOrg, 'aws:PrincipalArn': other }), other).toBe(false);
+    }
     expect(staging.trustPolicy.Statement).toHaveLength(1);
   });
 

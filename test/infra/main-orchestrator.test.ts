@@ -129,16 +129,18 @@ describe('Stack: main-orchestrator', () => {
     expect(parseStagingAccountRegistry(stored)).toEqual(parseStagingAccounts(file));
   });
 
-  it('lets discover and describe-wave read the registry by path and nothing else of Parameter Store', () => {
+  it('lets discover and describe-wave read the registry (by path, or the design 6.1 document named by the path) and nothing else of Parameter Store', () => {
     const ssmStatements = policyStatements(mainTemplate).filter((s) =>
       [s.statement.Action].flat().some((a) => String(a).startsWith('ssm:')),
     );
     expect(ssmStatements.map((s) => [s.statement.Action].flat())).toEqual([
-      ['ssm:GetParametersByPath'],
-      ['ssm:GetParametersByPath'],
+      ['ssm:GetParametersByPath', 'ssm:GetParameter'],
+      ['ssm:GetParametersByPath', 'ssm:GetParameter'],
     ]);
     for (const s of ssmStatements) {
-      expect(JSON.stringify(s.statement.Resource)).toContain(':parameter/drs-orchestration/staging-accounts');
+      expect(JSON.stringify(s.statement.Resource)).toMatch(
+        /:parameter\/drs-orchestration\/staging-accounts"/,
+      );
     }
   });
 
@@ -327,11 +329,14 @@ describe('Stack: observability', () => {
     }
   });
 
-  it('runs the weekly drill of design 8.3 and the drill cleanup on schedule', () => {
+  it('runs the weekly drill of design 8.3 and the drill cleanup on schedule (once enabled)', () => {
     const rules = Object.values(resourcesOf(obsTemplate, 'AWS::Events::Rule'));
     const drill = rules.find((r) => r.Name === 'drs-weekly-drill');
     expect(drill?.ScheduleExpression).toBe('cron(0 6 ? * SAT *)');
-    const input = JSON.stringify(((drill?.Targets ?? []) as { Input: unknown }[])[0]?.Input);
+    const input = JSON.stringify(
+      ((drill?.Targets ?? []) as { InputTransformer: { InputTemplate: unknown } }[])[0]?.InputTransformer
+        .InputTemplate,
+    );
     expect(input).toContain('\\"action\\":\\"drill\\"');
     expect(input).toContain('\\"isDrill\\":true');
     const cleanup = rules.find((r) => r.Name === 'drs-drill-cleanup');

@@ -5,6 +5,7 @@ import {
   registryParameters,
   ValidationError,
 } from '../../../src/contract/index.js';
+import { resolveStagingAccountRegistry } from '../../../src/contract/staging-accounts.js';
 import { designStagingAccounts } from '../../_fixtures/design/inputs.js';
 
 function problemsOf(raw: unknown): string[] {
@@ -125,5 +126,39 @@ describe('Function: parseStagingAccountRegistry', () => {
       PATH,
     );
     expect(problemsOfRegistry(params)).toEqual([`${PATH} must have at most 50 items`]);
+  });
+});
+
+describe('Function: resolveStagingAccountRegistry', () => {
+  const path = '/drs-orchestration/staging-accounts';
+  const document = { name: path, value: JSON.stringify(designStagingAccounts) };
+
+  it('reads the single document of design 6.1 when no per-account parameter exists', () => {
+    expect(resolveStagingAccountRegistry({ document, parameters: [] }, path)).toEqual({
+      form: 'document',
+      accounts: parseStagingAccounts(designStagingAccounts),
+    });
+  });
+
+  it('reads the per-account parameters when the document does not exist', () => {
+    const parameters = registryParameters(parseStagingAccounts(designStagingAccounts), path);
+    expect(resolveStagingAccountRegistry({ parameters }, path).form).toBe('parameters');
+  });
+
+  it('refuses both forms at once, naming the document and counting the parameters', () => {
+    const parameters = registryParameters(parseStagingAccounts(designStagingAccounts), path);
+    expect(() => resolveStagingAccountRegistry({ document, parameters }, path)).toThrow(
+      /exists both as the single document of design 6\.1 \(parameter \/drs-orchestration\/staging-accounts\) and as 3 per-account parameter\(s\)/,
+    );
+  });
+
+  it('names the document parameter in each problem of an invalid document', () => {
+    const bad = {
+      name: path,
+      value: JSON.stringify({ stagingAccounts: [account('111111111111', { region: 'nowhere' })] }),
+    };
+    expect(() => resolveStagingAccountRegistry({ document: bad, parameters: [] }, path)).toThrow(
+      /\/drs-orchestration\/staging-accounts\/stagingAccounts\/0\/region/,
+    );
   });
 });

@@ -164,13 +164,12 @@ describe('Function: readDocument (YAML)', () => {
     );
   });
 
-  it('reads a 2 MB runbook-like YAML file of 100,000 keys, and finds a repeat at its end', () => {
+  it('walks a 2 MB runbook-like YAML file of 100,000 keys to its end, where it finds the first key repeated', () => {
+    // One parse (the yaml package reads ~1 MB/s): the refusal at the last line shows every key was checked.
     const lines = Array.from({ length: 100_000 }, (_, i) => `  key-${i}: value ${i}`);
-    const big = `action: drill\nmetadata:\n${lines.join('\n')}\n`;
+    const big = `action: drill\nmetadata:\n${lines.join('\n')}\n  key-0: again\n`;
     expect(big.length).toBeGreaterThan(2_000_000);
-    const value = read(big, 'yaml') as { metadata: Record<string, string> };
-    expect(Object.keys(value.metadata)).toHaveLength(100_000);
-    const err = refusal(`${big}  key-0: again\n`, 'yaml');
+    const err = refusal(big, 'yaml');
     expect(err.message).toBe('doc.yaml: duplicate key "key-0" at /metadata/key-0 (line 100003)');
   }, 60_000);
 

@@ -4,18 +4,21 @@
  * to an exit code. No orchestration logic lives here.
  */
 import { constants, readFileSync } from 'node:fs';
-import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DOCUMENT_LIMITS,
+  DocumentRejected,
   isOrchestrationOutput,
   type OrchestrationOutput,
-  parseJsonText,
   parseOrchestrationInput,
+  readDocument,
   ValidationError,
 } from '../contract/index.js';
 import { ReportRecorder } from '../report/index.js';
 import { buildInput, flagForPointer } from './args.js';
+import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
@@ -85,34 +88,28 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-/** Reads `--input FILE|-` and parses it as JSON. */
+/**
+ * Reads `--input FILE|-` with the strict reader: size (checked before the file is read whole),
+ * depth and duplicate keys are refused before any structure is built.
+ */
 async function readInputDocument(file: string, io: CliIo): Promise<unknown> {
-  let text: string;
-  const shown = file === '-' ? 'stdin' : JSON.stringify(file);
+  const name = `--input ${file === '-' ? 'stdin' : file}`;
+  const limits = DOCUMENT_LIMITS.input;
+  let bytes: Buffer;
   if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin)
-      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
-    text = Buffer.concat(chunks).toString('utf8');
+    bytes = await readDocumentStream(io.stdin, name, limits);
   } else {
     try {
-      text = await readFile(resolve(io.cwd ?? process.cwd(), file), 'utf8');
+      bytes = await readDocumentFile(resolve(io.cwd ?? process.cwd(), file), name, limits);
     } catch (err) {
+      if (err instanceof DocumentRejected) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       const why =
         code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-      throw new UsageError(`--input file ${shown} cannot be read: ${why}`);
+      throw new UsageError(`--input file ${JSON.stringify(file)} cannot be read: ${why}`);
     }
   }
-  // Size, depth and duplicate keys are checked before any structure is built.
-  try {
-    return parseJsonText(text);
-  } catch (err) {
-    if (!(err instanceof ValidationError)) throw err;
-    const problem = err.problems[0];
-    const at = problem?.pointer ? ` ${problem.pointer}` : '';
-    throw new UsageError(`--input ${shown}${at} ${problem?.message ?? 'is not valid JSON'}`);
-  }
+  return readDocument(bytes, { name, format: 'json', limits });
 }
 
 /** Prints a contract violation: every problem with its pointer and the flag behind it. */
@@ -354,7 +351,7 @@ export async function main(
     const invocation = await parseInvocation(argv, packageVersion());
     return await dispatch(invocation, resolved, deps);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof DocumentRejected) {
       resolved.stderr.write(`drs-orch: ${err.message}\n`);
       return ExitCode.Usage;
     }

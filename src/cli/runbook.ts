@@ -4,18 +4,21 @@
  * per wave, answers approvals, and writes the evidence report. A thin shell: the waves, their
  * order and the approval pauses are the state machine's.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import {
   approvalWaves,
+  DOCUMENT_LIMITS,
+  DocumentRejected,
+  documentFormatOf,
   type ParsedRunbook,
   parseOrchestrationInput,
   parseRunbook,
+  readDocument,
   wavesInput,
 } from '../contract/index.js';
 import { ReportRecorder } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
+import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
 import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
@@ -43,31 +46,26 @@ export interface RunbookInvocation {
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * Reads and validates a runbook file (`.yaml`, `.yml` or `.json`; YAML is a superset of JSON).
+ * Reads and validates a runbook file (`.json` is JSON, `.yaml`/`.yml` and anything else YAML)
+ * with the strict reader: its size is checked before it is read, then depth, duplicate keys,
+ * aliases and tags, all before anything starts (no lock, no journal, no session).
  *
- * @throws {UsageError} when the file cannot be read or parsed.
+ * @throws {UsageError} when the file cannot be read.
+ * @throws {DocumentRejected} when the reader refuses it (limit, key and line in the message).
  * @throws {ValidationError} when it breaks the runbook schema.
  */
 export async function readRunbook(file: string, cwd: string): Promise<ParsedRunbook> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(resolve(cwd, file), 'utf8');
+    bytes = await readDocumentFile(resolve(cwd, file), file, DOCUMENT_LIMITS.runbook);
   } catch (err) {
+    if (err instanceof DocumentRejected) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
     throw new UsageError(`runbook file ${JSON.stringify(file)} cannot be read: ${why}`);
   }
-  let raw: unknown;
-  try {
-    raw = file.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const first = (err as Error).message.split('\n')[0];
-    throw new UsageError(
-      `runbook file ${JSON.stringify(file)} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${first}`,
-    );
-  }
-  return parseRunbook(raw);
+  return parseRunbook(readDocument(bytes, { name: file, format: documentFormatOf(file), kind: 'runbook' }));
 }
 
 function tagText(tags: Readonly<Record<string, string>>): string {

@@ -16,6 +16,12 @@
 export const ErrorNames = {
   /** The input (or a configuration document) breaks its schema. Not retried. */
   ValidationError: 'ValidationError',
+  /**
+   * A document (runbook, input, fleet, fault plan, report file) was refused before its content was
+   * looked at: too large, nested too deep, too many or recursive YAML aliases, a key given twice,
+   * a YAML tag outside the core schema, or not JSON/YAML at all. Not retried.
+   */
+  DocumentRejected: 'DocumentRejected',
   /** AWS throttled a call. Retried with exponential backoff. */
   ThrottlingException: 'ThrottlingException',
   /**
@@ -124,6 +130,52 @@ export class ValidationError extends DrsOrchestrationError {
     const shown = problems.map((p) => `${p.pointer || '/'} ${p.message}`);
     super(`invalid ${subject}: ${shown.join('; ')}`);
     this.problems = problems;
+  }
+}
+
+/** Which limit of the strict document reader a document broke (see `DocumentRejected`). */
+export type DocumentLimit =
+  | 'size'
+  | 'depth'
+  | 'aliases'
+  | 'alias-expansion'
+  | 'recursive-alias'
+  | 'duplicate-key'
+  | 'key'
+  | 'tag'
+  | 'encoding'
+  | 'syntax';
+
+/**
+ * A document was refused by the strict reader before anything used it. The message names the
+ * document, the limit and where: `runbook.json: duplicate key "action" at /action (line 1)`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof DocumentRejected && err.limit === 'duplicate-key') console.log(err.pointer);
+ * ```
+ */
+export class DocumentRejected extends DrsOrchestrationError {
+  override readonly name = ErrorNames.DocumentRejected;
+  readonly retryable = false;
+  /** The document as the user named it (a path, `stdin`, `fault plan`). */
+  readonly document: string;
+  /** The limit it broke. */
+  readonly limit: DocumentLimit;
+  /** JSON pointer (RFC 6901) of the offending value or key; `''` for the whole document. */
+  readonly pointer: string;
+  /** 1-based line where the problem is, when known. */
+  readonly line: number | undefined;
+
+  constructor(document: string, limit: DocumentLimit, what: string, pointer = '', line?: number) {
+    // A pointer thousands of levels deep says nothing more than its first hundred characters.
+    const shown = pointer.length > 120 ? `${pointer.slice(0, 120)}...` : pointer;
+    const at = pointer === '' ? '' : ` at ${shown}`;
+    super(`${document}: ${what}${at}${line === undefined ? '' : ` (line ${line})`}`);
+    this.document = document;
+    this.limit = limit;
+    this.pointer = pointer;
+    this.line = line;
   }
 }
 

@@ -2,6 +2,16 @@
  * The orchestration contract: schema-derived types, validators and the error hierarchy.
  * Pure: no I/O.
  */
+export {
+  checkDocumentSize,
+  DOCUMENT_LIMITS,
+  type DocumentFormat,
+  type DocumentKind,
+  type DocumentLimits,
+  documentFormatOf,
+  type ReadDocumentOptions,
+  readDocument,
+} from './document-reader.js';
 export * from './errors.js';
 export type * from './generated/orchestration-input.js';
 export type * from './generated/orchestration-output.js';
@@ -16,7 +26,6 @@ export {
   parseOrchestrationInput,
   type ResolvedOptions,
 } from './input.js';
-export { DEFAULT_JSON_LIMITS, type JsonTextLimits, parseJsonText } from './json-text.js';
 export { assertOrchestrationOutput, isOrchestrationOutput } from './output.js';
 export {
   approvalWaves,

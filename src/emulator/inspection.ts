@@ -11,6 +11,7 @@
  */
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { DocumentRejected, readDocument } from '../contract/index.js';
 import { MAX_TIME_SCALE } from './clock.js';
 import type { FailbackState } from './drs/records.js';
 import { jobJson, recoveryInstanceJson } from './drs/serialize.js';
@@ -123,9 +124,13 @@ function json(status: number, body: unknown): EmulatorResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-function parseBody(req: EmulatorRequest): Record<string, unknown> {
+/**
+ * Reads a control request's JSON body with the strict document reader (size, depth, repeated
+ * keys: `{"launchFailures":[...],"launchFailures":[]}` must not silently drop a fault rule).
+ */
+function parseBody(req: EmulatorRequest, name = 'request body'): Record<string, unknown> {
   if (req.body.length === 0) return {};
-  const parsed: unknown = JSON.parse(req.body.toString('utf8'));
+  const parsed: unknown = readDocument(req.body, { name, format: 'json', kind: 'fault-plan' });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InspectionError('request body must be a JSON object');
   }
@@ -246,7 +251,7 @@ export function createInspection(
           return json(200, state.faults.plan);
         case 'PUT faults':
         case 'POST faults':
-          state.faults.set(parseBody(req) as FaultPlan);
+          state.faults.set(parseBody(req, 'fault plan') as FaultPlan);
           state.commitControl();
           return json(200, state.faults.plan);
         case 'POST failback': {
@@ -284,6 +289,9 @@ export function createInspection(
     } catch (err) {
       if (err instanceof FaultPlanError)
         return json(400, { error: err.name, message: err.message, problems: err.problems });
+      if (err instanceof DocumentRejected) {
+        return json(400, { error: err.name, message: err.message, limit: err.limit, pointer: err.pointer });
+      }
       if (err instanceof InspectionError || err instanceof RangeError || err instanceof SyntaxError) {
         return json(400, { error: err.name, message: err.message });
       }

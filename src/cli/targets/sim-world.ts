@@ -36,14 +36,16 @@ export interface SimWorld {
 
 /**
  * Loads the fleet a `--fleet` option names (`demo` or a file, relative to `cwd`); a fleet that
- * breaks its schema is a usage error (exit 64) naming its first problems, before anything starts.
+ * breaks its schema is a usage error (exit 64) naming its first problems, and a file the strict
+ * reader refuses (too large, too deep, a repeated key) a `DocumentRejected` (exit 64), both
+ * before anything starts.
  */
 export async function resolveFleetOption(
   option: string,
   cwd: string,
 ): Promise<Awaited<ReturnType<typeof resolveFleet>>> {
   try {
-    return await resolveFleet(option === 'demo' ? 'demo' : resolve(cwd, option));
+    return await resolveFleet(option === 'demo' ? 'demo' : resolve(cwd, option), `--fleet ${option}`);
   } catch (err) {
     if (err instanceof FleetError) {
       throw new UsageError(

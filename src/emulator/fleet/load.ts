@@ -3,11 +3,12 @@
  * (unique IDs, the DRS limit of replicating servers per account), and normalization of each
  * source server into the record the DRS model stores (seeded defaults for what is left out).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import faultPlanSchema from '../../../schemas/fault-plan.schema.json' with { type: 'json' };
 import fleetSchema from '../../../schemas/fleet.schema.json' with { type: 'json' };
+import { checkDocumentSize, DOCUMENT_LIMITS, DocumentRejected, readDocument } from '../../contract/index.js';
 import type { DrsAccountState, SourceServerRecord } from '../drs/records.js';
 import { Random } from '../random.js';
 import { demoFleet } from './demo.js';
@@ -92,19 +93,29 @@ export function checkFleet(doc: unknown): Fleet {
 }
 
 /**
- * Resolves a fleet argument: `'demo'`, a path to a JSON file, or a fleet object.
+ * Resolves a fleet argument: `'demo'`, a path to a JSON file, or a fleet object. A file goes
+ * through the strict document reader: its size is checked before it is read (at most
+ * {@link DOCUMENT_LIMITS}`.fleet`), then depth and repeated keys.
+ *
+ * @param name the file as the user named it, for messages @default the path
+ * @throws {FleetError} when the file cannot be read or the fleet breaks its schema
+ * @throws {DocumentRejected} when the reader refuses the file (limit, pointer and line in the message)
  * @example await resolveFleet('demo')
  */
-export async function resolveFleet(fleet: Fleet | string | undefined): Promise<Fleet> {
+export async function resolveFleet(fleet: Fleet | string | undefined, name?: string): Promise<Fleet> {
   if (fleet === undefined || fleet === 'demo') return demoFleet();
   if (typeof fleet === 'string') {
-    let doc: unknown;
+    const shown = name ?? fleet;
+    let bytes: Buffer;
     try {
-      doc = JSON.parse(await readFile(fleet, 'utf8'));
+      // The size first: a huge file is refused without being read into memory.
+      checkDocumentSize(shown, (await stat(fleet)).size, DOCUMENT_LIMITS.fleet);
+      bytes = await readFile(fleet);
     } catch (err) {
+      if (err instanceof DocumentRejected) throw err;
       throw new FleetError([`cannot read fleet file ${fleet}: ${(err as Error).message}`]);
     }
-    return checkFleet(doc);
+    return checkFleet(readDocument(bytes, { name: shown, format: 'json', kind: 'fleet' }));
   }
   return checkFleet(fleet);
 }

@@ -50,12 +50,32 @@ describe('Emulator: malformed fault plans are refused', () => {
     const list = await put('[]');
 
     expect(text.status).toBe(400);
-    expect(((await text.json()) as { error: string }).error).toBe('SyntaxError');
+    expect(await text.json()).toMatchObject({
+      error: 'DocumentRejected',
+      limit: 'syntax',
+      message: expect.stringMatching(/^fault plan: not valid JSON: /),
+    });
     expect(list.status).toBe(400);
     expect(await list.json()).toMatchObject({
       error: 'InspectionError',
       message: 'request body must be a JSON object',
     });
+  });
+
+  it('answers 400 DocumentRejected to a plan giving a key twice (one rule list would silently drop the other), and keeps the plan in force', async () => {
+    emu = await startTestEmulator({ fleet, faults: { launchFailures: [S1] } });
+
+    const res = await put(`{"launchFailures":["${S1}"],\n"launchFailures":[]}`);
+    const after = (await (await fetch(`${emu.endpoint}/_emulator/faults`)).json()) as unknown;
+
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'DocumentRejected',
+      message: 'fault plan: duplicate key "launchFailures" at /launchFailures (line 2)',
+      limit: 'duplicate-key',
+      pointer: '/launchFailures',
+    });
+    expect(after).toEqual({ launchFailures: [S1] });
   });
 
   it('refuses to start with a malformed plan, naming the field', async () => {

@@ -371,7 +371,7 @@ describe('Function: main', () => {
       const code = await main(['drill', '--input', '-'], io, deps);
 
       expect(code).toBe(64);
-      expect(stderr.text).toMatch(/--input stdin is not valid JSON/);
+      expect(stderr.text).toMatch(/^drs-orch: --input stdin: not valid JSON: /);
       expect(calls.opened).toHaveLength(0);
     });
 
@@ -691,7 +691,7 @@ describe('Function: main (strict inputs: what should be refused is refused befor
       ['run', '--input', '-'],
       '{"action":"drill","tags":{"DR-Wave":"1"},"action":"failover"}',
     );
-    expect(text).toMatch(/\/action is given twice in one object/);
+    expect(text).toMatch(/^drs-orch: --input stdin: duplicate key "action" at \/action \(line 1\)$/m);
   });
 
   it('refuses 25 KB of nested arrays with exit 64, not an internal error', async () => {
@@ -700,7 +700,9 @@ describe('Function: main (strict inputs: what should be refused is refused befor
       ['run', '--input', '-'],
       `{"action":"drill","tags":{"DR-Wave":"1"},"metadata":{"x":${nested}}}`,
     );
-    expect(text).toMatch(/must nest at most 32 levels/);
+    expect(text).toMatch(
+      /--input stdin: nests deeper than 32 levels of objects and arrays at \/metadata\/x\/0\/0/,
+    );
   });
 
   it('refuses drill --terminate-non-drill, saying the option is for terminate', async () => {

@@ -16,7 +16,8 @@ describe('Error classes', () => {
     });
   });
 
-  it.each(Object.values(ErrorNames).filter((n) => n !== 'ValidationError'))(
+  // ValidationError and DocumentRejected take what they report (problems; document, limit, pointer), tested below.
+  it.each(Object.values(ErrorNames).filter((n) => n !== 'ValidationError' && n !== 'DocumentRejected'))(
     'has a class named %s whose instances carry that name',
     (name) => {
       const Ctor = (errors as unknown as Record<string, new (m: string, c?: object) => Error>)[name];
@@ -41,6 +42,26 @@ describe('Error classes', () => {
     expect(new errors.JobTimeout('x').retryable).toBe(false);
     expect(new errors.CrossAccountAccessDenied('x').retryable).toBe(false);
     expect(new errors.ValidationError([]).retryable).toBe(false);
+  });
+
+  it('names the document, the limit, the pointer and the line of a DocumentRejected', () => {
+    const err = new errors.DocumentRejected(
+      'rb.json',
+      'duplicate-key',
+      'duplicate key "action"',
+      '/action',
+      1,
+    );
+
+    expect(err.name).toBe('DocumentRejected');
+    expect(err.retryable).toBe(false);
+    expect(isDrsOrchestrationError(err)).toBe(true);
+    expect(err.message).toBe('rb.json: duplicate key "action" at /action (line 1)');
+    expect(err).toMatchObject({ document: 'rb.json', limit: 'duplicate-key', pointer: '/action', line: 1 });
+    expect(new errors.DocumentRejected('big.yaml', 'size', 'too large').message).toBe('big.yaml: too large');
+    expect(
+      new errors.DocumentRejected('d.json', 'depth', 'too deep', `/${'0/'.repeat(100)}0`).message,
+    ).toMatch(/^d\.json: too deep at (\/0){60}\.\.\.$/);
   });
 
   it('recognises a foreign error by its stable name', () => {

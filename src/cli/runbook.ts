@@ -171,6 +171,23 @@ async function planRunbook(
   return ExitCode.Success;
 }
 
+/**
+ * The approval topic must be in the orchestrator's account and Region: the waves machine publishes
+ * there with its own role (Step Functions reaches no topic in another Region, and the deployed role
+ * publishes to its own account's topic only), so any other topic would fail the run at its first
+ * approval, after earlier waves launched.
+ *
+ * @throws {UsageError} naming the topic, where it is and where it must be
+ */
+function checkApprovalTopic(topicArn: string | undefined, orchestrator: Session['orchestrator']): void {
+  if (topicArn === undefined || orchestrator === undefined) return;
+  const [, , , region = '', accountId = ''] = topicArn.split(':');
+  if (accountId === orchestrator.accountId && region === orchestrator.region) return;
+  throw new UsageError(
+    `approval.topicArn ${topicArn} is in account ${accountId || '?'} ${region || '?'}; approvals are published from the orchestrator account ${orchestrator.accountId} in ${orchestrator.region}, so the topic must be there (nothing was started)`,
+  );
+}
+
 async function executeRunbook(
   runbook: ParsedRunbook,
   invocation: RunbookInvocation,
@@ -189,6 +206,7 @@ async function executeRunbook(
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata },
   });
+  checkApprovalTopic(input.approval?.topicArn, session.orchestrator);
   const name = executionName('runbook', session.now());
   const title = runbook.name ?? invocation.file;
   const recorder = new ReportRecorder();

@@ -484,8 +484,11 @@ export function targetAndOutput(
   };
 }
 
-/** Builds the commander program; `capture` receives the invocation of the command that ran. */
-function buildProgram(capture: (inv: Invocation) => void, version: string): Command {
+/**
+ * Builds the commander program; `capture` receives the invocation of the command that ran.
+ * Exported for tools that walk its commands and options (the CLI fuzz).
+ */
+export function buildProgram(capture: (inv: Invocation) => void, version: string): Command {
   const program = new Command('drs-orch')
     .description(
       'Tag-driven AWS Elastic Disaster Recovery orchestration: run a drill, failover, failback, terminate or status\n' +

@@ -573,8 +573,9 @@ export class DiscreteScheduler {
   /** The clock held for a person, or everything idle, nothing to wake and an approval pending: a human may take their time. */
   #waitingForHuman(): boolean {
     if (this.#holds.size > 0) return true;
-    // Paced: everything idle means the clock runs (towards a wake-up, or for whoever answers).
-    if (this.#pacedClock && this.#idle()) return true;
+    // Paced: everything idle means the clock runs (towards a wake-up, or for whoever answers);
+    // a request in flight is the server at work (or a latency fault of up to a minute), not a hang.
+    if (this.#pacedClock && (this.#idle() || this.#httpInFlight > 0)) return true;
     if (this.#sleepers.length > 0 || !this.#idle()) return false;
     for (const exec of this.#executions)
       for (const task of exec.tasks) for (const w of task.waits) if (w.what === APPROVAL_WAIT) return true;

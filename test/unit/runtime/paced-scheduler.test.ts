@@ -4,6 +4,8 @@
  * of the clock by hand wakes what became due. Driven with an injected wall clock: no real waiting
  * beyond the pace timers of a few milliseconds.
  */
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/emulator/clock.js';
 import { DiscreteScheduler } from '../../../src/runtime/index.js';
@@ -88,6 +90,38 @@ describe('Class: DiscreteScheduler (paced)', () => {
     pass(5);
 
     expect(clock.nowMs()).toBe(START + 5_000);
+  });
+
+  it('does not call a slow answer a stall: a request in flight is the server at work', async () => {
+    const clock = new VirtualClock(START, 1000);
+    const scheduler = new DiscreteScheduler({ clock, paced: true, stallTimeoutMs: 50 });
+    const server = createServer((_req, res) => {
+      setTimeout(() => res.end('late'), 400);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const stalls: string[] = [];
+    const exec = scheduler.beginExecution({ onStall: (e) => stalls.push(e.message) });
+    const task = exec.beginTask('slow call');
+
+    // node:http, as the AWS SDK uses (the scheduler sees its requests).
+    const answer = await task.run(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => {
+              body += c.toString();
+            });
+            res.on('end', () => resolve(body));
+          }).on('error', reject);
+        }),
+    );
+    task.end();
+    exec.end();
+    server.close();
+
+    expect(answer).toBe('late');
+    expect(stalls).toEqual([]);
   });
 
   it('refuses a clock it cannot hold', () => {

@@ -201,12 +201,16 @@ async function executeRunbook(
       `runbooks do not run on this target (${session.label}); use --target sim, aws or sfn`,
     );
   }
+  // Where approvals are published is checked before anything starts (or is recorded).
+  if (runbook.waves.some((w) => w.approval)) {
+    checkApprovalTopic(runbook.approval.topicArn ?? session.defaultTopicArn, session.orchestrator);
+  }
+
   const operator = operatorName(invocation.metadata.initiatedBy);
   const input = wavesInput(runbook, {
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata },
   });
-  checkApprovalTopic(input.approval?.topicArn, session.orchestrator);
   const name = executionName('runbook', session.now());
   const title = runbook.name ?? invocation.file;
   const recorder = new ReportRecorder();

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { approvedOutput, operatorName, rejectionCause } from './approvals.js';
 import { credentialsFromEnv } from './aws-credentials.js';
-import { UsageError } from './errors.js';
+import { UsageError, unreachable } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -105,6 +105,11 @@ export async function runApprove(invocation: ApproveInvocation, io: CliIo): Prom
     return ExitCode.Success;
   } catch (err) {
     if (err instanceof UsageError) throw err;
+    const refused = unreachable(
+      err,
+      `Step Functions${invocation.endpoint ? ` at --endpoint ${invocation.endpoint}` : ''}`,
+    );
+    if (refused !== undefined) throw refused;
     const name = (err as Error).name;
     if (
       name === 'ExecutionDoesNotExist' ||

@@ -70,6 +70,9 @@ const defaultDeps: CliDeps = {
   },
 };
 
+/** The real targets (what `main` uses unless told otherwise), for callers that replace only some. */
+export const defaultCliDeps: CliDeps = defaultDeps;
+
 /** Reads this package's version (works from src/ under tsx and from dist/). */
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

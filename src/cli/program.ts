@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { optionApplies } from '../contract/index.js';
+import { MAX_TIME_SCALE } from '../emulator/clock.js';
 import { DEFAULT_STATE_MACHINE_NAMES } from '../runtime/definitions.js';
 import { ACTIONS, type Action, closest, type InputFlags, isAction, parseNumber } from './args.js';
 import { UsageError } from './errors.js';
@@ -101,7 +102,11 @@ export type Invocation =
   | FleetInvocation;
 
 /** Most staging accounts and servers per account `fleet generate` makes (a sim, not a load test). */
-export const FLEET_LIMITS = { accounts: 50, serversPerAccount: 3000 } as const;
+export const FLEET_LIMITS = {
+  accounts: 50,
+  // DRS replicates at most 300 source servers per account (the fleet schema's limit).
+  serversPerAccount: 300,
+} as const;
 
 /** Every command name, for "did you mean" suggestions. */
 export const COMMANDS = [
@@ -275,12 +280,77 @@ export interface RawRunOptions extends InputFlags {
 
 function parseTimeScale(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIME_SCALE;
-  const n = parseNumber('--time-scale', value, 'a positive number of virtual seconds per wall second', false);
-  if (n <= 0) throw new UsageError(`--time-scale must be a positive number, got ${JSON.stringify(value)}`);
+  const what = `a positive number of virtual seconds per wall second, at most ${MAX_TIME_SCALE}`;
+  const n = parseNumber('--time-scale', value, what, false);
+  if (n <= 0 || n > MAX_TIME_SCALE)
+    throw new UsageError(`--time-scale must be ${what}, got ${JSON.stringify(value)}`);
   return n;
 }
 
-function parseUrl(flag: string, value: string | undefined): string | undefined {
+/** An AWS Region name (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...). */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * Checks a `--region` value before any client is built with it (the SDK would build a host name
+ * from it and fail mid-call).
+ *
+ * @throws {UsageError} naming the flag and the value
+ */
+export function parseRegion(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!REGION.test(value)) {
+    throw new UsageError(`--region must be an AWS Region such as us-east-1, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * The targets each target-specific option means something for. An option given for another
+ * target is refused (naming it and the target) rather than silently ignored: a `--state-machine-arn`
+ * that is not used on `--target sim` usually means the wrong target was picked.
+ */
+const TARGET_OPTIONS: Readonly<Record<string, { flag: string; targets: readonly TargetName[] }>> = {
+  fleet: { flag: '--fleet', targets: ['sim'] },
+  timeScale: { flag: '--time-scale', targets: ['sim'] },
+  stateFile: { flag: '--state-file', targets: ['sim'] },
+  reset: { flag: '--reset', targets: ['sim'] },
+  region: { flag: '--region', targets: ['aws', 'sfn'] },
+  resultsBucket: { flag: '--results-bucket', targets: ['sim', 'aws'] },
+  stateMachineArn: { flag: '--state-machine-arn', targets: ['sfn'] },
+  pollInterval: { flag: '--poll-interval', targets: ['sfn'] },
+};
+
+/**
+ * The options a command line gave itself (not commander's defaults), by attribute name: what
+ * {@link targetAndOutput} checks against the target.
+ *
+ * @example givenOptions(this) // in a commander action: Set { 'tags', 'target', 'stateMachineArn' }
+ */
+export function givenOptions(cmd: Command): ReadonlySet<string> {
+  const given = new Set<string>();
+  for (const option of cmd.options) {
+    const name = option.attributeName();
+    if (cmd.getOptionValueSource(name) === 'cli') given.add(name);
+  }
+  return given;
+}
+
+/** @throws {UsageError} for an option given that means nothing for the target. */
+function checkTargetOptions(target: TargetName, given: ReadonlySet<string>): void {
+  for (const [name, { flag, targets }] of Object.entries(TARGET_OPTIONS)) {
+    if (!given.has(name) || targets.includes(target)) continue;
+    throw new UsageError(
+      `${flag} does not apply to --target ${target}; it is for --target ${targets.join(' or ')}`,
+    );
+  }
+}
+
+/**
+ * Checks an endpoint URL flag (`--endpoint`): http(s), with a host.
+ *
+ * @throws {UsageError} naming the flag and the value
+ */
+export function parseUrl(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
   try {
@@ -334,7 +404,12 @@ export function checkStateMachineArn(arn: string | undefined, machine: 'main' | 
   }
 }
 
-function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: RawRunOptions): RunInvocation {
+function toRunInvocation(
+  kind: 'run' | 'plan',
+  action: Action | undefined,
+  o: RawRunOptions,
+  given: ReadonlySet<string>,
+): RunInvocation {
   const { input, ...rest } = o;
   const flags: InputFlags = {
     ...(rest.tags !== undefined && { tags: rest.tags }),
@@ -362,7 +437,7 @@ function toRunInvocation(kind: 'run' | 'plan', action: Action | undefined, o: Ra
     action,
     ...(input !== undefined && { inputFile: input }),
     flags,
-    ...targetAndOutput(kind, o),
+    ...targetAndOutput(kind, o, 'main', given),
   };
 }
 
@@ -375,9 +450,12 @@ export function targetAndOutput(
   kind: 'run' | 'plan',
   o: RawRunOptions,
   machine: 'main' | 'waves' = 'main',
+  given: ReadonlySet<string> = new Set(),
 ): { target: TargetOptions; out: OutputOptions } {
   const { target, fleet, stateFile, quiet, format, output, ...rest } = o;
+  checkTargetOptions(target, given);
   const endpoint = parseUrl('--endpoint', rest.endpoint);
+  const region = parseRegion(rest.region);
   const stateMachineArn = rest.stateMachineArn;
   if (target === 'sfn') {
     if (kind === 'plan') throw new UsageError('plan runs locally; use --target sim or --target aws');
@@ -395,7 +473,7 @@ export function targetAndOutput(
       stateFile,
       reset: rest.reset === true,
       ...(endpoint !== undefined && { endpoint }),
-      ...(rest.region !== undefined && { region: rest.region }),
+      ...(region !== undefined && { region }),
       ...(rest.resultsBucket !== undefined && { resultsBucket: rest.resultsBucket }),
       ...(stateMachineArn !== undefined && { stateMachineArn }),
       pollSeconds,
@@ -408,8 +486,11 @@ export function targetAndOutput(
   };
 }
 
-/** Builds the commander program; `capture` receives the invocation of the command that ran. */
-function buildProgram(capture: (inv: Invocation) => void, version: string): Command {
+/**
+ * Builds the commander program; `capture` receives the invocation of the command that ran.
+ * Exported for tools that walk its commands and options (the CLI fuzz).
+ */
+export function buildProgram(capture: (inv: Invocation) => void, version: string): Command {
   const program = new Command('drs-orch')
     .description(
       'Tag-driven AWS Elastic Disaster Recovery orchestration: run a drill, failover, failback, terminate or status\n' +
@@ -433,14 +514,14 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
   for (const action of ACTIONS) {
     const cmd = program.command(action).description(ACTION_HELP[action]);
     addRunOptions(addInputOptions(cmd, action), true).action(function (this: Command) {
-      capture(toRunInvocation('run', action, this.opts<RawRunOptions>()));
+      capture(toRunInvocation('run', action, this.opts<RawRunOptions>(), givenOptions(this)));
     });
   }
   const run = program
     .command('run')
     .description('run the design-3.1 document given with --input (its action)');
   addRunOptions(addInputOptions(run), true).action(function (this: Command) {
-    capture(toRunInvocation('run', undefined, this.opts<RawRunOptions>()));
+    capture(toRunInvocation('run', undefined, this.opts<RawRunOptions>(), givenOptions(this)));
   });
 
   const plan = program
@@ -449,7 +530,10 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
     .argument('[action]', 'action to plan', 'drill')
     .option('--runbook <file>', 'plan every wave of a runbook (YAML or JSON) instead');
   addRunOptions(addInputOptions(plan), true).action(function (this: Command, planned: string) {
-    const runbook = planRunbookInvocation(this.opts<RawRunOptions & { runbook?: string }>());
+    const runbook = planRunbookInvocation(
+      this.opts<RawRunOptions & { runbook?: string }>(),
+      givenOptions(this),
+    );
     if (runbook !== undefined) {
       capture(runbook);
       return;
@@ -460,7 +544,7 @@ function buildProgram(capture: (inv: Invocation) => void, version: string): Comm
         `plan: unknown action ${JSON.stringify(planned)}${hint ? ` (did you mean ${hint}?)` : ''}; expected one of ${ACTIONS.join(', ')}`,
       );
     }
-    capture(toRunInvocation('plan', planned, this.opts<RawRunOptions>()));
+    capture(toRunInvocation('plan', planned, this.opts<RawRunOptions>(), givenOptions(this)));
   });
 
   addRunbookCommands(program, capture);

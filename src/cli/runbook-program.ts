@@ -5,7 +5,14 @@
 import { type Command, Option } from 'commander';
 import type { ApproveInvocation } from './approve.js';
 import { UsageError } from './errors.js';
-import { addRunOptions, type RawRunOptions, targetAndOutput } from './program.js';
+import {
+  addRunOptions,
+  givenOptions,
+  parseRegion,
+  parseUrl,
+  type RawRunOptions,
+  targetAndOutput,
+} from './program.js';
 import { REPORTS_DIR, type ReportInvocation } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
 
@@ -39,6 +46,7 @@ function addMetadataOptions(cmd: Command): Command {
 /** The `plan --runbook FILE` invocation, or undefined when `--runbook` was not given. */
 export function planRunbookInvocation(
   o: RawRunbookOptions & { runbook?: string },
+  given: ReadonlySet<string> = new Set(),
 ): RunbookInvocation | undefined {
   if (o.runbook === undefined) return undefined;
   if (o.tags !== undefined && o.tags.length > 0) {
@@ -49,7 +57,7 @@ export function planRunbookInvocation(
     file: o.runbook,
     approve: [],
     metadata: metadataOf(o),
-    ...targetAndOutput('plan', o),
+    ...targetAndOutput('plan', o, 'main', given),
   };
 }
 
@@ -76,7 +84,7 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
       approve: o.approve ?? [],
       metadata: metadataOf(o),
       // On sfn, --state-machine-arn names the deployed waves state machine.
-      ...targetAndOutput('run', o, 'waves'),
+      ...targetAndOutput('run', o, 'waves', givenOptions(this)),
     });
   });
 
@@ -109,7 +117,9 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
         region?: string;
       }>();
       if (
-        !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/.test(execution)
+        !/^arn:aws[a-z-]*:states:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:execution:[A-Za-z0-9_-]+:[A-Za-z0-9_.-]+$/.test(
+          execution,
+        )
       ) {
         throw new UsageError(
           `approve needs an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME), got ${JSON.stringify(execution)}`,
@@ -118,14 +128,17 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
       if (o.reject === true && (o.comment === undefined || o.comment.trim() === '')) {
         throw new UsageError('--reject needs --comment TEXT: say why, it goes into the record');
       }
+      // Checked here, before any client is built: the SDK would fail mid-call on either.
+      const endpoint = parseUrl('--endpoint', o.endpoint);
+      const region = parseRegion(o.region);
       capture({
         kind: 'approve',
         execution,
         reject: o.reject === true,
         ...(o.comment !== undefined && { comment: o.comment }),
         ...(o.by !== undefined && { by: o.by }),
-        ...(o.endpoint !== undefined && { endpoint: o.endpoint.replace(/\/+$/, '') }),
-        ...(o.region !== undefined && { region: o.region }),
+        ...(endpoint !== undefined && { endpoint }),
+        ...(region !== undefined && { region }),
       });
     });
 }

@@ -183,6 +183,23 @@ async function planRunbook(
   return ExitCode.Success;
 }
 
+/**
+ * The approval topic must be in the orchestrator's account and Region: the waves machine publishes
+ * there with its own role (Step Functions reaches no topic in another Region, and the deployed role
+ * publishes to its own account's topic only), so any other topic would fail the run at its first
+ * approval, after earlier waves launched.
+ *
+ * @throws {UsageError} naming the topic, where it is and where it must be
+ */
+function checkApprovalTopic(topicArn: string | undefined, orchestrator: Session['orchestrator']): void {
+  if (topicArn === undefined || orchestrator === undefined) return;
+  const [, , , region = '', accountId = ''] = topicArn.split(':');
+  if (accountId === orchestrator.accountId && region === orchestrator.region) return;
+  throw new UsageError(
+    `approval.topicArn ${topicArn} is in account ${accountId || '?'} ${region || '?'}; approvals are published from the orchestrator account ${orchestrator.accountId} in ${orchestrator.region}, so the topic must be there (nothing was started)`,
+  );
+}
+
 async function executeRunbook(
   runbook: ParsedRunbook,
   invocation: RunbookInvocation,
@@ -196,6 +213,11 @@ async function executeRunbook(
       `runbooks do not run on this target (${session.label}); use --target sim, aws or sfn`,
     );
   }
+  // Where approvals are published is checked before anything starts (or is recorded).
+  if (runbook.waves.some((w) => w.approval)) {
+    checkApprovalTopic(runbook.approval.topicArn ?? session.defaultTopicArn, session.orchestrator);
+  }
+
   const operator = operatorName(invocation.metadata.initiatedBy);
   const name = executionName('runbook', session.now());
   const title = runbook.name ?? invocation.file;

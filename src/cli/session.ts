@@ -149,6 +149,11 @@ export interface Session {
   ): Promise<RunOutcome & { executionArn: string }>;
   /** The SNS topic approvals go to when the runbook names none (sim: the fleet's first topic). */
   readonly defaultTopicArn?: string;
+  /**
+   * The account and Region the workflows run in: the waves machine publishes approvals from there,
+   * so a runbook's approval topic must be there too (checked before anything starts).
+   */
+  readonly orchestrator?: { readonly accountId: string; readonly region: string };
   /** Lets the caller handle Ctrl-C itself; the handler returns true when it did. */
   interceptInterrupt?(handler: () => boolean): void;
   /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */

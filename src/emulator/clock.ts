@@ -20,12 +20,29 @@ export const MAX_TIME_SCALE = 1_000_000;
  */
 export const MAX_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** Virtual clock: `now = base + (wallNow - wallBase) * timeScale + manual advances`. */
+/**
+ * How a pacer lets the clock run (see {@link VirtualClock.pace}): `running: false` stops it;
+ * running, it never passes `limitMs` on its own (the wall time past it is not counted).
+ */
+export interface ClockPace {
+  readonly running: boolean;
+  /** Virtual epoch milliseconds the running clock stops at. @default none */
+  readonly limitMs?: number | undefined;
+}
+
+/**
+ * Virtual clock: `now = base + (wallNow - wallBase) * timeScale + manual advances`, unless a pacer
+ * (the runtime's paced scheduler) holds it: then it runs only while the pacer lets it, and never
+ * past the pacer's limit, so virtual time cannot outrun work that is due (see `scheduler.ts`).
+ */
 export class VirtualClock {
   #baseVirtualMs: number;
   #baseWallMs: number;
   #timeScale: number;
   readonly #wall: () => number;
+  #running = true;
+  #limitMs: number | undefined;
+  readonly #listeners = new Set<() => void>();
 
   /**
    * @param startMs virtual epoch milliseconds at creation
@@ -54,7 +71,12 @@ export class VirtualClock {
 
   /** Current virtual time in epoch milliseconds (integer). */
   nowMs(): number {
-    return Math.floor(this.#baseVirtualMs + (this.#wall() - this.#baseWallMs) * this.#timeScale);
+    if (!this.#running) return this.#baseVirtualMs;
+    const free = Math.floor(this.#baseVirtualMs + (this.#wall() - this.#baseWallMs) * this.#timeScale);
+    // Held at the pacer's limit (never backwards: a move by hand may have passed it).
+    return this.#limitMs !== undefined && free > this.#limitMs
+      ? Math.max(this.#baseVirtualMs, this.#limitMs)
+      : free;
   }
 
   /** Current virtual time as a Date. */
@@ -72,6 +94,33 @@ export class VirtualClock {
     VirtualClock.#checkScale(timeScale);
     this.#rebase();
     this.#timeScale = timeScale;
+    this.#changed();
+  }
+
+  /**
+   * Lets the clock run at its time scale up to `limitMs`, or stops it: what a pacer (the
+   * runtime's paced scheduler) does so that virtual time never passes work that is due. The time
+   * scale stays what it was (and what {@link timeScale} says); moves by hand still move it.
+   */
+  pace(pace: ClockPace): void {
+    this.#rebase();
+    this.#running = pace.running;
+    this.#limitMs = pace.limitMs;
+  }
+
+  /**
+   * Calls `listener` after every move by hand ({@link advance}, {@link setNow}) and change of
+   * speed, so a pacer can wake what became due. Returns the unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#listeners]) listener();
   }
 
   /** Moves virtual time forward by `ms` milliseconds (never backwards). */
@@ -85,6 +134,7 @@ export class VirtualClock {
     }
     this.#rebase();
     this.#baseVirtualMs += ms;
+    this.#changed();
     return this.now();
   }
 

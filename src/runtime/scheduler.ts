@@ -21,9 +21,40 @@ export interface SchedulerClock {
   readonly timeScale?: number;
 }
 
+/**
+ * A running clock a paced scheduler holds back (the emulator's `VirtualClock` fits): it runs at
+ * `timeScale` only while the scheduler lets it, never past the limit it is given, and tells the
+ * scheduler when it is moved by hand or its speed changes.
+ */
+export interface PacedClock {
+  /** Virtual epoch milliseconds. */
+  nowMs(): number;
+  /** Virtual seconds per wall second while running (0: only moves by hand). */
+  readonly timeScale: number;
+  /** Lets the clock run up to `limitMs` (none: no limit), or stops it. */
+  pace(pace: { readonly running: boolean; readonly limitMs?: number | undefined }): void;
+  /** Calls `listener` after every move by hand or change of speed; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
 /** Options of {@link DiscreteScheduler}. */
 export interface DiscreteSchedulerOptions {
-  readonly clock: SchedulerClock;
+  /**
+   * Discrete: a frozen clock the scheduler jumps. Paced (`paced: true`): a running
+   * {@link PacedClock} the scheduler holds back.
+   */
+  readonly clock: SchedulerClock | PacedClock;
+  /**
+   * Paced virtual time (`drs-orch serve`, `--time-scale`): instead of jumping to the next wake-up,
+   * the clock runs at its time scale while every execution is idle, and stops while any is active
+   * (between states, running a task, waiting for an HTTP answer) and at the earliest wake-up until
+   * that sleeper has woken. A busy server then slows virtual time down instead of letting it
+   * outrun the work: a time scale never changes a result, only how long it takes. Wall time still
+   * passes while everything is idle, so a person or another client can answer an approval or act
+   * on the world as virtual time goes by. A move of the clock by hand wakes what became due.
+   * @default false
+   */
+  readonly paced?: boolean;
   /**
    * `setImmediate` rounds that must pass with nothing changing before the clock moves. Microtasks
    * always settle within one round; the extra rounds let ready I/O callbacks run.
@@ -149,6 +180,12 @@ const HTTP_START = 'http.client.request.start';
  */
 export class DiscreteScheduler {
   readonly #clock: SchedulerClock;
+  /** Paced mode: the running clock this scheduler holds back (the same object as #clock). */
+  readonly #pacedClock: PacedClock | undefined;
+  /** The pace last given to the paced clock, and the wall timer that comes back at its limit. */
+  #paceRunning = true;
+  #paceLimit: number | undefined;
+  #paceTimer: NodeJS.Timeout | undefined;
   readonly #settleRounds: number;
   readonly #trackHttp: boolean;
   readonly #executions = new Set<ExecState>();
@@ -174,7 +211,12 @@ export class DiscreteScheduler {
   #execCount = 0;
 
   constructor(opts: DiscreteSchedulerOptions) {
-    if (opts.clock.timeScale !== undefined && opts.clock.timeScale !== 0) {
+    if (opts.paced === true) {
+      const clock = opts.clock as Partial<PacedClock>;
+      if (typeof clock.pace !== 'function' || typeof clock.onChange !== 'function') {
+        throw new TypeError('paced virtual time needs a clock the scheduler can hold (pace, onChange)');
+      }
+    } else if (opts.clock.timeScale !== undefined && opts.clock.timeScale !== 0) {
       throw new RangeError(
         `clock runs at time scale ${opts.clock.timeScale}; discrete virtual time needs a frozen clock (time scale 0)`,
       );
@@ -189,7 +231,15 @@ export class DiscreteScheduler {
         `stall timeout ${stall} ms is invalid; expected a finite number >= 0 (0 disables)`,
       );
     }
-    this.#clock = opts.clock;
+    this.#clock = opts.clock as SchedulerClock;
+    if (opts.paced === true) {
+      this.#pacedClock = opts.clock as PacedClock;
+      // Moved by hand (POST /_emulator/time/advance) or sped up: what became due wakes now.
+      this.#pacedClock.onChange(() => {
+        this.#paceLimit = Number.NaN;
+        this.#touch();
+      });
+    }
     this.#settleRounds = rounds;
     this.#trackHttp = opts.trackHttp ?? true;
     this.#stallTimeoutMs = stall;
@@ -387,19 +437,62 @@ export class DiscreteScheduler {
 
   #touch(): void {
     this.#version += 1;
-    if (this.#checking || this.#sleepers.length === 0 || !this.#idle()) return;
+    if (this.#pacedClock) this.#pace(this.#pacedClock);
+    if (this.#checking || !this.#due()) return;
     this.#checking = true;
     void this.#check();
+  }
+
+  /** Whether a wake-up may happen now: everything idle and (paced) the earliest one reached. */
+  #due(): boolean {
+    if (this.#sleepers.length === 0 || !this.#idle()) return false;
+    return !this.#pacedClock || this.#earliestWake() <= this.#clock.nowMs();
+  }
+
+  #earliestWake(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const s of this.#sleepers) if (s.wakeMs < earliest) earliest = s.wakeMs;
+    return earliest;
+  }
+
+  /**
+   * Paced mode: the clock runs while everything is idle, up to the earliest wake-up (where it
+   * waits for this scheduler to wake that sleeper), and stands still while anything is active. A
+   * wall timer comes back when the running clock reaches the wake-up.
+   */
+  #pace(clock: PacedClock): void {
+    const running = this.#idle();
+    const earliest = this.#earliestWake();
+    const limit = Number.isFinite(earliest) ? earliest : undefined;
+    const changed = running !== this.#paceRunning || limit !== this.#paceLimit;
+    if (changed) {
+      clock.pace({ running, limitMs: limit });
+      this.#paceRunning = running;
+      this.#paceLimit = limit;
+    }
+    if (!changed && this.#paceTimer !== undefined) return;
+    clearTimeout(this.#paceTimer);
+    this.#paceTimer = undefined;
+    if (!running || limit === undefined || !(clock.timeScale > 0)) return;
+    const left = limit - clock.nowMs();
+    if (left <= 0) return;
+    this.#paceTimer = setTimeout(
+      () => {
+        this.#paceTimer = undefined;
+        this.#touch();
+      },
+      Math.max(1, Math.ceil(left / clock.timeScale)),
+    );
   }
 
   async #check(): Promise<void> {
     try {
       for (;;) {
-        if (this.#sleepers.length === 0 || !this.#idle()) return;
+        if (!this.#due()) return;
         const version = this.#version;
         for (let i = 0; i < this.#settleRounds; i++) await new Promise((r) => setImmediate(r));
         if (version !== this.#version) continue;
-        if (this.#sleepers.length === 0 || !this.#idle()) return;
+        if (!this.#due()) return;
         this.#advance();
       }
     } finally {
@@ -407,12 +500,15 @@ export class DiscreteScheduler {
     }
   }
 
-  /** Moves the clock to the earliest wake-up and wakes everything due then, in order. */
+  /**
+   * Moves the clock to the earliest wake-up (paced: the clock is already there) and wakes
+   * everything due then, in order.
+   */
   #advance(): void {
     let next = this.#sleepers[0] as Sleeper;
     for (const s of this.#sleepers) if (s.wakeMs < next.wakeMs) next = s;
     const now = this.#clock.nowMs();
-    if (next.wakeMs > now) {
+    if (next.wakeMs > now && !this.#pacedClock) {
       this.#clock.advance(next.wakeMs - now);
       this.#advances += 1;
       this.#advancedMs += next.wakeMs - now;
@@ -428,6 +524,8 @@ export class DiscreteScheduler {
       s.wake();
     }
     this.#version += 1;
+    // Paced: the woken are active, so the clock stops here until they are idle again.
+    if (this.#pacedClock) this.#pace(this.#pacedClock);
   }
 
   #startWatchdog(): void {
@@ -475,6 +573,9 @@ export class DiscreteScheduler {
   /** The clock held for a person, or everything idle, nothing to wake and an approval pending: a human may take their time. */
   #waitingForHuman(): boolean {
     if (this.#holds.size > 0) return true;
+    // Paced: everything idle means the clock runs (towards a wake-up, or for whoever answers);
+    // a request in flight is the server at work (or a latency fault of up to a minute), not a hang.
+    if (this.#pacedClock && (this.#idle() || this.#httpInFlight > 0)) return true;
     if (this.#sleepers.length > 0 || !this.#idle()) return false;
     for (const exec of this.#executions)
       for (const task of exec.tasks) for (const w of task.waits) if (w.what === APPROVAL_WAIT) return true;

@@ -158,6 +158,7 @@ function localSession(
   return {
     label,
     now: env.now,
+    orchestrator: { accountId: env.accountId, region: env.region },
     async run(input, onEvent, onRecord): Promise<RunOutcome> {
       const toProgress = forward(onEvent);
       const result = await runStateMachine({
@@ -231,7 +232,7 @@ export async function openSimSession(
       ...(invocation.target.resultsBucket !== undefined && {
         resultsBucket: invocation.target.resultsBucket,
       }),
-      // With a scheduler the clock is frozen (0) and the scale is not used.
+      // With a scheduler the scheduler decides when the clock moves; the scale is not used here.
       timeScale: world.scheduler ? 1 : world.clock.timeScale,
       now: () => world.clock.now(),
       ...(world.scheduler !== undefined && { scheduler: world.scheduler }),

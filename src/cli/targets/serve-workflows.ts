@@ -63,7 +63,6 @@ export async function loadLocalWorkflows(): Promise<StepFunctionsBackendFactory>
 
 function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctionsBackend {
   const machines = hostedMachines(runtime, host);
-  const envs = new Map<number, Promise<LocalRuntimeEnv>>();
   /** Running executions (roots and children) by ARN, with the handle of their run. */
   const runs = new Map<string, StartedExecution>();
   /** Executions registered but not yet running (the runtime env is being built), and those stopped meanwhile. */
@@ -71,22 +70,24 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
   const cancelled = new Set<string>();
   const terminal = new Set<string>(Object.values(runtime.TERMINAL_EVENT));
   const tokens = runtime.taskTokenBackend(host);
+  // Paced virtual time: the clock runs at its scale only while every execution is idle and stops
+  // at each wake-up until the work due then has run, so a busy server slows virtual time down
+  // instead of timing out work it had no chance to do (a time scale never changes a result). At
+  // time scale 0 executions move only when the clock is moved by hand.
+  const scheduler = new runtime.DiscreteScheduler({ clock: host.clock, paced: true });
+  let env: Promise<LocalRuntimeEnv> | undefined;
 
-  // One env per time scale, shared by every execution (built once, even for concurrent starts).
-  const envFor = (timeScale: number): Promise<LocalRuntimeEnv> => {
-    let env = envs.get(timeScale);
-    if (!env) {
-      env = runtime.createRuntimeEnv({
-        endpoint: host.endpoint(),
-        credentials: host.credentials,
-        region: host.orchestrator.region,
-        accountId: host.orchestrator.accountId,
-        timeScale,
-        now: () => host.clock.now(),
-        ...(host.orchestrator.resultsBucket ? { resultsBucket: host.orchestrator.resultsBucket } : {}),
-      });
-      envs.set(timeScale, env);
-    }
+  // One env, shared by every execution (built once, even for concurrent starts).
+  const envFor = (): Promise<LocalRuntimeEnv> => {
+    env ??= runtime.createRuntimeEnv({
+      endpoint: host.endpoint(),
+      credentials: host.credentials,
+      region: host.orchestrator.region,
+      accountId: host.orchestrator.accountId,
+      scheduler,
+      now: () => host.clock.now(),
+      ...(host.orchestrator.resultsBucket ? { resultsBucket: host.orchestrator.resultsBucket } : {}),
+    });
     return env;
   };
 
@@ -94,12 +95,10 @@ function createBackend(runtime: Runtime, host: StepFunctionsHost): StepFunctions
     stateMachines: (accountId) => machines.filter((m) => m.accountId === accountId),
 
     async start(request, report) {
-      // A frozen clock (0) cannot scale waits; they then last their real duration.
-      const scale = host.clock.timeScale > 0 ? host.clock.timeScale : 1;
       pending.add(request.executionArn);
       let env: LocalRuntimeEnv;
       try {
-        env = await envFor(scale);
+        env = await envFor();
       } finally {
         pending.delete(request.executionArn);
       }

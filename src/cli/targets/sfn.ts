@@ -19,6 +19,7 @@ import type { RecordedEvent } from '../../report/index.js';
 import type { ApprovalAnswer, ApprovalDecider, ApprovalQuestion } from '../approvals.js';
 import { pendingToken } from '../approve.js';
 import { credentialsFromEnv } from '../aws-credentials.js';
+import { unreachable } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../program.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
@@ -135,13 +136,19 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
   ): Promise<RunOutcome & { executionArn: string }> => {
     own = {};
     count('StartExecution');
-    const started = await client.send(
-      new StartExecutionCommand({
-        stateMachineArn: arn,
-        input: JSON.stringify(input),
-        name: waves?.name ?? executionName(input.action, new Date()),
-      }),
-    );
+    const started = await client
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: arn,
+          input: JSON.stringify(input),
+          name: waves?.name ?? executionName(input.action, new Date()),
+        }),
+      )
+      .catch((err: unknown) => {
+        // No credentials or nobody answering: nothing started, a refusal rather than a crash.
+        const where = `Step Functions${target.endpoint !== undefined ? ` at --endpoint ${target.endpoint}` : ` in ${region ?? 'the default Region'}`}`;
+        throw unreachable(err, where) ?? err;
+      });
     const executionArn = started.executionArn;
     if (executionArn === undefined) throw new Error('StartExecution returned no executionArn');
     onEvent({ type: 'Message', text: `execution ${executionArn}` });
@@ -253,6 +260,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     label: `sfn ${arn.split(':').pop() ?? arn} (${region ?? 'default region'})`,
     now: () => new Date(),
     defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
+    ...(region !== undefined && { orchestrator: { accountId: account, region } }),
     async run(input, onEvent, onRecord): Promise<RunOutcome> {
       const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
       return outcome;

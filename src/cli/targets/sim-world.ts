@@ -25,9 +25,10 @@ export interface SimWorld {
   /** The in-process emulator, when there is one. */
   readonly emulator?: Emulator;
   /**
-   * Discrete virtual time: the embedded emulator's clock is frozen and this scheduler moves it,
-   * so the result depends on the fleet and the seed only, not on how busy the machine is.
-   * Absent with `--endpoint` (a `drs-orch serve` owns its clock) and with `--time-scale N`.
+   * The embedded emulator's virtual time: discrete (the clock is frozen and this scheduler jumps
+   * it) or, with `--time-scale N`, paced (the clock runs at N but this scheduler holds it while
+   * work is due), so the result depends on the fleet and the seed only, not on how busy the
+   * machine is. Absent with `--endpoint` (a `drs-orch serve` owns its clock).
    */
   readonly scheduler?: DiscreteScheduler;
   /** Saves the world to the state file (in-process only) and stops the emulator. */
@@ -139,7 +140,7 @@ export async function openSimWorld(
     clock: running.clock,
     label: `sim (${target.fleet === 'demo' ? 'demo fleet' : target.fleet}, ${discrete ? 'discrete time' : `x${target.timeScale}`})`,
     emulator: running,
-    ...(discrete ? { scheduler: new DiscreteScheduler({ clock: running.clock }) } : {}),
+    scheduler: new DiscreteScheduler({ clock: running.clock, paced: !discrete }),
     close: () => world.close(),
   };
 }

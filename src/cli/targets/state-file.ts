@@ -414,8 +414,21 @@ export function finish(statePath: string, journal: Journal, snapshot: StateSnaps
   rmSync(`${statePath}.journal`, { force: true });
 }
 
+/** Whether `path` is an existing directory (false when it does not exist or cannot be read). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Creates the directory of a state file, or says why it cannot be used (before anything starts). */
 export async function prepareDirectory(statePath: string, shown: string): Promise<void> {
+  // Also with --reset, which reads nothing: a folder can never be written as the state file.
+  if (isDirectory(statePath)) {
+    throw new UsageError(`--state-file ${shown} is a directory; give a file path such as .drs-orch/sim.json`);
+  }
   try {
     await mkdir(dirname(statePath), { recursive: true });
   } catch (err) {

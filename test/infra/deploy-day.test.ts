@@ -167,19 +167,25 @@ describe('Deploy day: executors call back across Regions', () => {
     if (!role) throw new Error('no callback role');
     const [trust, ...more] = world.statementsOf(role.stack, role.properties.AssumeRolePolicyDocument);
     expect(more).toEqual([]);
-    const caller = (accountId: string, taskId: string) => ({
+    const drOu = config.drOrganizationalUnitPath;
+    const platformOu = `${config.organizationId}/r-exam/ou-exam-22222222/`;
+    const caller = (accountId: string, taskId: string, orgPath = `${drOu}`) => ({
       'aws:PrincipalAccount': accountId,
       'aws:PrincipalOrgID': config.organizationId,
+      'aws:PrincipalOrgPaths': [orgPath],
       'aws:PrincipalArn': `arn:aws:iam::${accountId}:role/${executorTaskRoleName(taskId)}`,
     });
-    const trusted = (context: Record<string, string>) =>
+    const trusted = (context: Record<string, string | string[]>) =>
       trust?.Action.includes('sts:AssumeRole') === true && conditionsHold(trust, context);
     for (const account of config.stagingAccounts) {
       for (const taskId of EXECUTOR_CALLBACK_TASKS)
         expect(trusted(caller(account.accountId, taskId)), taskId).toBe(true);
       expect(trusted(caller(account.accountId, 'start-recovery'))).toBe(false);
     }
-    expect(trusted(caller(ORCHESTRATOR.accountId, 'report-executor'))).toBe(false);
+    // An account added to the DR OU later (nested OUs too) is trusted without a redeploy...
+    expect(trusted(caller('555555555555', 'report-executor', `${drOu}ou-exam-33333333/`))).toBe(true);
+    // ...an account outside it is not, even with the right role name.
+    expect(trusted(caller(ORCHESTRATOR.accountId, 'report-executor', platformOu))).toBe(false);
     expect(
       trusted({ ...caller(firstStaging.accountId, 'report-executor'), 'aws:PrincipalOrgID': 'o-other0000' }),
     ).toBe(false);
@@ -288,10 +294,22 @@ function readMetrics(): { where: string; key: string }[] {
     if (p.MetricName !== undefined) stats.push({ metric: p });
     for (const m of (p.Metrics ?? []) as {
       MetricStat?: { Metric: Record<string, unknown> };
+      Expression?: string;
       AccountId?: string;
     }[]) {
       if (m.MetricStat)
         stats.push({ metric: m.MetricStat.Metric, ...(m.AccountId ? { accountId: m.AccountId } : {}) });
+      // A Metrics Insights query reads a metric over every value of the schema's dimensions.
+      const query = /^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)",\s*([^)]*)\)$/.exec(m.Expression ?? '');
+      if (query) {
+        const dimensions = Object.fromEntries(
+          (query[3] as string).split(',').map((d) => [d.trim(), '*'] as const),
+        );
+        read.push({
+          where: `alarm ${alarm.logicalId}`,
+          key: metricKey(query[2] as string, query[1] as string, dimensions, alarm.env),
+        });
+      }
     }
     for (const { metric, accountId } of stats) {
       const dimensions = Object.fromEntries(

@@ -534,7 +534,7 @@ describe('Deploy day: a failed first deploy can be retried', () => {
 });
 
 describe('Deploy day: documented commands', () => {
-  it('names, in every `cdk deploy` of the docs, a stack that `cdk ls` lists', () => {
+  it('names, in every `cdk deploy|destroy|diff|synth|watch|import` of the docs, a stack that `cdk ls` lists, and runs the pinned CLI (`npx cdk`)', () => {
     const listed = built.app.synth().stacks.map((s) => s.hierarchicalId);
     const docs = execFileSync('git', ['ls-files', '*.md'], { cwd: REPO_ROOT, encoding: 'utf8' })
       .split('\n')
@@ -543,25 +543,34 @@ describe('Deploy day: documented commands', () => {
     const wrong: string[] = [];
     for (const file of docs) {
       const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-      for (const match of text.matchAll(/cdk deploy([^`\n]*)/g)) {
-        const args = (match[1] ?? '')
+      for (const match of text.matchAll(
+        /(\S*)\s?cdk (deploy|destroy|diff|synth|watch|import|bootstrap)([^`\n]*)/g,
+      )) {
+        const [, before, verb, rest] = match as unknown as [string, string, string, string];
+        const args = rest
           .trim()
           .split(/\s+/)
           .filter((a) => a !== '');
+        if (args.length === 0 || /^[,.;:)]/.test(args[0] ?? '')) continue; // prose
+        const command = `${file}: cdk ${verb} ${args.join(' ')}`;
+        commands.push(command);
+        // The CDK CLI is a dev dependency (package.json): documented commands run that version.
+        if (!before.endsWith('npx')) wrong.push(`${command} does not run the pinned CLI (npx cdk)`);
+        if (verb === 'bootstrap' || args.includes('--all')) continue;
         const stacks = args.filter((a) => !a.startsWith('-') && /^[\w*-]+$/.test(a));
-        if (args.length === 0 || args[0]?.startsWith(',')) continue; // prose: "with `cdk deploy`"
-        commands.push(`${file}: cdk deploy ${args.join(' ')}`);
-        if (args.includes('--all')) continue;
-        if (stacks.length === 0) wrong.push(`${file}: cdk deploy ${args.join(' ')} names no stack`);
+        if (stacks.length === 0 && (verb === 'deploy' || verb === 'destroy'))
+          wrong.push(`${command} names no stack`);
         for (const pattern of stacks) {
           const re = new RegExp(`^${pattern.replace(/\*/g, '.*')}$`);
           if (!listed.some((id) => re.test(id))) {
-            wrong.push(`${file}: cdk deploy ${pattern} matches none of ${listed.join(', ')}`);
+            wrong.push(`${command}: ${pattern} matches none of ${listed.join(', ')}`);
           }
         }
       }
     }
-    expect(commands.length).toBeGreaterThanOrEqual(4);
+    expect(commands.length).toBeGreaterThanOrEqual(5);
     expect(wrong).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['aws-cdk']).toMatch(/^\^?2\./);
   });
 });

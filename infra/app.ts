@@ -7,14 +7,14 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type Environment, Validations } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type DeploymentConfig, loadDeploymentConfig, REPO_ROOT } from './config.js';
-import { IamRolesStack } from './stacks/iam-roles-stack.js';
-import { MainOrchestratorStack } from './stacks/main-orchestrator-stack.js';
-import { ObservabilityStack } from './stacks/observability-stack.js';
-import { StagingAccountExecutorStack } from './stacks/staging-account-executor-stack.js';
+import { DrsOrchestrator, DrsStagingAccount } from './lib/index.js';
+import type { IamRolesStack } from './stacks/iam-roles-stack.js';
+import type { MainOrchestratorStack } from './stacks/main-orchestrator-stack.js';
+import type { ObservabilityStack } from './stacks/observability-stack.js';
+import type { StagingAccountExecutorStack } from './stacks/staging-account-executor-stack.js';
 
 /** Construct ids of the stacks; also the names of their templates in `templates/`. */
 export const STACK_IDS = [
@@ -60,17 +60,6 @@ export interface BuiltApp {
   readonly observability?: ObservabilityStack;
 }
 
-const STACK_DESCRIPTIONS: Record<StackId, string> = {
-  'iam-roles':
-    'drs-orchestration: cross-account roles of a staging account (deploy first, in every staging account)',
-  'staging-account-executor':
-    'drs-orchestration: executor state machine and task functions (every staging account)',
-  'main-orchestrator':
-    'drs-orchestration: main state machine, task functions, results bucket (orchestrator account)',
-  observability:
-    'drs-orchestration: notifications, dashboard, alarms, schedules, runbook (orchestrator account)',
-};
-
 /**
  * Builds the app (no synthesis).
  *
@@ -91,52 +80,41 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
       ...(cfnValidation ? { '@aws-cdk/core:validateAgainstDefaultRules': true } : {}),
     },
   });
-  const orchestrator: Environment = { account: config.orchestratorAccountId, region: config.region };
-  const retention = config.logRetentionDays as logs.RetentionDays;
+  // The app is a thin consumer of the construct library (infra/lib): the repository's config in,
+  // the library's stacks out, under the construct ids the docs' `cdk` commands name.
   const common = {
-    config,
-    retention,
+    orchestratorAccountId: config.orchestratorAccountId,
+    orchestratorRegion: config.region,
+    organizationId: config.organizationId,
+    drOrganizationalUnitPath: config.drOrganizationalUnitPath,
+    recoveryInstanceRole: config.recoveryInstanceRole,
+    logRetentionDays: config.logRetentionDays,
     bundleDir: options.bundleDir ?? join(outdir, '.bundles'),
     ...(options.handlersDir === undefined ? {} : { handlersDir: options.handlersDir }),
-    ...(options.statemachinesDir === undefined ? {} : { statemachinesDir: options.statemachinesDir }),
   };
-  const stackProps = (id: StackId) => ({
-    stackName: `drs-orchestration-${id}`,
-    description: STACK_DESCRIPTIONS[id],
-  });
-
   const built: {
     iamRoles?: IamRolesStack;
     executor?: StagingAccountExecutorStack;
     main?: MainOrchestratorStack;
     observability?: ObservabilityStack;
   } = {};
-  if (wanted.has('iam-roles')) {
-    built.iamRoles = new IamRolesStack(app, 'iam-roles', { ...stackProps('iam-roles'), config });
-  }
-  if (wanted.has('staging-account-executor')) {
-    built.executor = new StagingAccountExecutorStack(app, 'staging-account-executor', {
-      ...stackProps('staging-account-executor'),
-      ...common,
-    });
+  const staging = (['iam-roles', 'staging-account-executor'] as const).filter((id) => wanted.has(id));
+  if (staging.length > 0) {
+    const [only] = new DrsStagingAccount(app, 'StagingAccounts', { ...common, stacks: staging }).regions;
+    if (only?.iamRoles) built.iamRoles = only.iamRoles;
+    if (only?.executor) built.executor = only.executor;
   }
   if (wanted.has('main-orchestrator')) {
-    built.main = new MainOrchestratorStack(app, 'main-orchestrator', {
-      ...stackProps('main-orchestrator'),
+    const orchestrator = new DrsOrchestrator(app, 'Orchestrator', {
       ...common,
-      env: orchestrator,
+      stagingAccounts: config.stagingAccounts,
+      weeklyDrill: config.weeklyDrill,
+      drillCleanup: config.drillCleanup,
+      resultsExpirationDays: config.resultsExpirationDays,
+      ...(options.statemachinesDir === undefined ? {} : { statemachinesDir: options.statemachinesDir }),
     });
-    if (wanted.has('observability')) {
-      built.observability = new ObservabilityStack(app, 'observability', {
-        ...stackProps('observability'),
-        env: orchestrator,
-        config,
-        key: built.main.key,
-        main: built.main.main.stateMachine,
-        waves: built.main.waves.stateMachine,
-        drillCleanup: built.main.drillCleanup.stateMachine,
-      });
-    }
+    built.main = orchestrator.main;
+    if (wanted.has('observability')) built.observability = orchestrator.observability;
   }
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidationProblem } from '../src/contract/errors.js';
 import { parseStagingAccounts, type ResolvedStagingAccount, ValidationError } from '../src/contract/index.js';
+import { STAGING_ROLE_NAME } from './names.js';
 
 /** Repository root (infra/..). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,14 @@ export interface DeploymentConfig {
   readonly region: string;
   /** AWS Organizations id that every trusting role requires of its caller (`aws:PrincipalOrgID`). */
   readonly organizationId: string;
+  /**
+   * Organizations path of the OU holding the staging accounts (`o-.../r-.../ou-.../`, nested OUs
+   * included). The orchestrator's trust, bucket and key policies admit staging-account principals
+   * by `aws:PrincipalOrgPaths` and its task roles reach staging roles by `aws:ResourceOrgPaths`
+   * under it, instead of listing accounts: an account added to the OU needs no change here.
+   * @default the whole organization (`<organizationId>/`)
+   */
+  readonly drOrganizationalUnitPath: string;
   /**
    * Path and name of the role DRS attaches to recovery instances: the only role the staging role
    * may pass. @default 'service-role/AWSElasticDisasterRecoveryRecoveryInstanceRole'
@@ -176,6 +185,13 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
     orchestratorAccountId: c.string(raw, 'orchestratorAccountId', '', /^\d{12}$/),
     region: c.string(raw, 'region', '', /^[a-z]{2}(-[a-z]+)+-\d$/),
     organizationId: c.string(raw, 'organizationId', '', /^o-[a-z0-9]{10,32}$/),
+    drOrganizationalUnitPath: c.string(
+      raw,
+      'drOrganizationalUnitPath',
+      '',
+      /^o-[a-z0-9]{10,32}\/(r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*)?$/,
+      `${typeof raw.organizationId === 'string' ? raw.organizationId : ''}/`,
+    ),
     recoveryInstanceRole: c.string(
       raw,
       'recoveryInstanceRole',
@@ -219,8 +235,31 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
       ),
     },
   };
+  if (
+    config.drOrganizationalUnitPath !== '' &&
+    !config.drOrganizationalUnitPath.startsWith(`${config.organizationId}/`)
+  ) {
+    c.problems.push({
+      pointer: '/drOrganizationalUnitPath',
+      message: `must start with the organization id ${config.organizationId}/, got ${JSON.stringify(config.drOrganizationalUnitPath)}`,
+    });
+  }
   if (c.problems.length > 0) throw new ValidationError(c.problems, 'deployment configuration');
   const stagingAccounts = parseStagingAccounts(stagingAccountsRaw);
+  // The orchestrator's policies name the staging roles by pattern (any account of the DR OU), so
+  // a registry entry must name the role the iam-roles stack creates.
+  const strangers = stagingAccounts
+    .map((a, i) => ({ i, name: a.roleArn.slice(a.roleArn.indexOf(':role/') + ':role/'.length) }))
+    .filter((a) => a.name !== STAGING_ROLE_NAME);
+  if (strangers.length > 0) {
+    throw new ValidationError(
+      strangers.map((a) => ({
+        pointer: `/stagingAccounts/${a.i}/roleArn`,
+        message: `must name the role ${STAGING_ROLE_NAME} that the iam-roles stack creates, got role/${a.name}`,
+      })),
+      'staging accounts configuration',
+    );
+  }
   return { ...config, stagingAccounts };
 }
 

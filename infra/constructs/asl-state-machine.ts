@@ -24,6 +24,12 @@ export interface AslStateMachineProps {
   readonly role: iam.IRole;
   readonly key: kms.IKey;
   readonly retention: logs.RetentionDays;
+  /**
+   * Put the definition into the template (`DefinitionString`) instead of an S3 asset, for
+   * templates that must not need a CDK bootstrap bucket (StackSets). Same file, same text.
+   * @default false
+   */
+  readonly inlineDefinition?: boolean;
 }
 
 /**
@@ -68,7 +74,9 @@ export class AslStateMachine extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       stateMachineName: props.stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromFile(props.definitionFile),
+      definitionBody: props.inlineDefinition
+        ? sfn.DefinitionBody.fromString(readFileSync(props.definitionFile, 'utf8'))
+        : sfn.DefinitionBody.fromFile(props.definitionFile),
       definitionSubstitutions: this.substitutions,
       role: props.role,
       tracingEnabled: true,

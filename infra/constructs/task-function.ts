@@ -29,6 +29,11 @@ export interface TaskFunctionProps {
   readonly timeout?: Duration;
   /** Memory in MiB. @default 512 */
   readonly memorySize?: number;
+  /**
+   * Where the code comes from. @default the bundle as a CDK asset (needs a bootstrapped account;
+   * StackSet templates pass the bundle's zip in a regional artifact bucket instead)
+   */
+  readonly code?: lambda.Code;
 }
 
 /** A task Lambda with a dedicated role and encrypted log group. */
@@ -63,7 +68,7 @@ export class TaskFunction extends Construct {
       description: `drs-orchestration task ${spec.taskId}`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(props.bundle.dir),
+      code: props.code ?? lambda.Code.fromAsset(props.bundle.dir),
       handler: props.bundle.handler,
       role: this.role,
       logGroup: this.logGroup,

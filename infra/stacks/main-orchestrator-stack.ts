@@ -37,6 +37,7 @@ import {
   RESULTS_WRITER_TASKS,
   resultsBucketName,
   STAGING_ACCOUNTS_PATH,
+  STAGING_ROLE_NAME,
   STAGING_ROLE_USERS,
   TASK_FUNCTIONS,
   WAVES_STATE_MACHINE_NAME,
@@ -74,11 +75,12 @@ export class MainOrchestratorStack extends Stack {
     // policies stay the same size for 1 or 50 staging accounts (a list of every writer role passes
     // S3's 20 KB bucket-policy limit at ~46 accounts), and a re-created role (new principal id)
     // keeps its access without redeploying this stack.
+    // Any account of the DR OU, by its organization path, not a list of accounts: an account
+    // added to the OU (and to the registry) needs no change to these policies.
+    const inDrOu = { 'aws:PrincipalOrgPaths': [`${config.drOrganizationalUnitPath}*`] };
     const writerConditions = {
-      StringEquals: {
-        'aws:PrincipalOrgID': config.organizationId,
-        'aws:PrincipalAccount': config.stagingAccounts.map((a) => a.accountId),
-      },
+      StringEquals: { 'aws:PrincipalOrgID': config.organizationId },
+      'ForAnyValue:StringLike': inDrOu,
       ArnLike: {
         'aws:PrincipalArn': RESULTS_WRITER_TASKS.map(
           (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,
@@ -216,7 +218,12 @@ export class MainOrchestratorStack extends Stack {
       if (found === undefined) throw new Error(`${taskId} is not a main task`);
       return found;
     };
-    const stagingRoles = config.stagingAccounts.map((a) => a.roleArn);
+    // The staging roles and executor-starter roles of every account in the DR OU
+    // (aws:ResourceOrgPaths of the role's account), by name: no account list.
+    const inDrOuResources = {
+      'ForAnyValue:StringLike': { 'aws:ResourceOrgPaths': [`${config.drOrganizationalUnitPath}*`] },
+    };
+    const anyAccountRole = (name: string) => `arn:${Aws.PARTITION}:iam::*:role/${name}`;
     // GetParametersByPath is authorized against the path, not the parameters it returns
     // (Systems Manager user guide, "How Parameter Store authorizes parameter retrieval").
     // discover and describe-wave (the waves workflow's approval message) read the registry:
@@ -245,9 +252,15 @@ export class MainOrchestratorStack extends Stack {
         new iam.PolicyStatement({
           sid: 'UseStagingRoles',
           actions: ['sts:AssumeRole'],
-          resources: stagingRoles,
+          resources: [anyAccountRole(STAGING_ROLE_NAME)],
+          conditions: inDrOuResources,
         }),
       );
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${STAGING_ROLE_NAME}]`,
+        reason:
+          'the staging role of any account in the DR OU (aws:ResourceOrgPaths), so adding an account changes nothing in this account',
+      });
     }
     // start-executor and monitor-executor reach each executor in its own Region through the
     // account's executor-starter role (Step Functions' own integrations stay in one Region).
@@ -256,11 +269,15 @@ export class MainOrchestratorStack extends Stack {
         new iam.PolicyStatement({
           sid: 'UseExecutorStarterRoles',
           actions: ['sts:AssumeRole'],
-          resources: config.stagingAccounts.map(
-            (a) => `arn:${Aws.PARTITION}:iam::${a.accountId}:role/${EXECUTOR_STARTER_ROLE_NAME}`,
-          ),
+          resources: [anyAccountRole(EXECUTOR_STARTER_ROLE_NAME)],
+          conditions: inDrOuResources,
         }),
       );
+      Validations.of(fn(taskId).role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${EXECUTOR_STARTER_ROLE_NAME}]`,
+        reason:
+          'the executor-starter role of any account in the DR OU (aws:ResourceOrgPaths), so adding an account changes nothing in this account',
+      });
     }
     // discover stores each account's server ids under results/ and start-executor reads them
     // back for the executor's input: the main machine's state carries only their key and count.
@@ -402,10 +419,7 @@ export class MainOrchestratorStack extends Stack {
       retention: props.retention,
     });
     acknowledgeStateMachineRole(mainRole);
-    this.executorCallbackRole = this.callbackRole(
-      config.stagingAccounts.map((a) => a.accountId),
-      key,
-    );
+    this.executorCallbackRole = this.callbackRole(inDrOu, key);
 
     // --- waves and drill cleanup --------------------------------------------------------------
     const wavesRole = this.childRunnerRole('WavesRole', 'waves workflow', this.main.stateMachine, key);
@@ -473,21 +487,19 @@ export class MainOrchestratorStack extends Stack {
   /**
    * The role the executors answer the main execution's waiting Task through (Step Functions in
    * this Region; no integration of theirs can cross Regions): assumable only by the callback
-   * tasks' fixed-name roles in the staging accounts (a condition, not a principal list, so the
-   * trust policy keeps its size from 1 to 50 accounts), allowed nothing but SendTaskSuccess /
+   * tasks' fixed-name roles in the accounts of the DR OU (conditions, not a principal or account
+   * list, so the trust policy is the same for 1 or 50 accounts), allowed nothing but SendTaskSuccess /
    * SendTaskFailure / SendTaskHeartbeat on the main state machine, and the key that encrypts its
    * history (the answer is written into it).
    */
-  private callbackRole(stagingAccountIds: readonly string[], key: kms.IKey): iam.Role {
+  private callbackRole(inDrOu: Record<string, string[]>, key: kms.IKey): iam.Role {
     const role = new iam.Role(this, 'ExecutorCallbackRole', {
       roleName: EXECUTOR_CALLBACK_ROLE_NAME,
       description:
         "drs-orchestration: lets the staging accounts' executors answer the main execution's waiting Task (SendTask* on the main state machine only)",
       assumedBy: new iam.PrincipalWithConditions(new iam.AnyPrincipal(), {
-        StringEquals: {
-          'aws:PrincipalAccount': [...stagingAccountIds],
-          'aws:PrincipalOrgID': this.organizationId,
-        },
+        StringEquals: { 'aws:PrincipalOrgID': this.organizationId },
+        'ForAnyValue:StringLike': inDrOu,
         ArnLike: {
           'aws:PrincipalArn': EXECUTOR_CALLBACK_TASKS.map(
             (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,

@@ -56,6 +56,15 @@ export function scheduledDrillCorrelationId(time: string): string {
   return `scheduled-drill-${time}`;
 }
 
+/**
+ * The Metrics Insights query of the FailedServers alarm: the sum over every staging account.
+ *
+ * @example failedServersQuery() // 'SELECT SUM(FailedServers) FROM SCHEMA("DRS/Orchestration", StagingAccount)'
+ */
+export function failedServersQuery(): string {
+  return `SELECT SUM(FailedServers) FROM SCHEMA("${METRICS_NAMESPACE}", StagingAccount)`;
+}
+
 /** Dashboards, alarms, schedules and the runbook document. */
 export class ObservabilityStack extends Stack {
   readonly topic: sns.Topic;
@@ -175,20 +184,25 @@ export class ObservabilityStack extends Stack {
       alarm.addAlarmAction(alarmAction);
       this.alarms.push(alarm);
     }
-    for (const account of config.stagingAccounts) {
-      // One metric per account (the aggregate task emits it for failover, drill and failback):
-      // a sum of per-action metrics would have no data point whenever one action did not run.
-      const alarm = new cloudwatch.Alarm(this, `FailedServers${account.accountId}`, {
-        alarmDescription: `servers failed to launch or fail back in staging account ${account.accountId}`,
-        metric: metric('FailedServers', { StagingAccount: account.accountId }, 'Sum', Duration.minutes(5)),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(alarmAction);
-      this.alarms.push(alarm);
-    }
+    // One alarm over every staging account: a Metrics Insights query over the StagingAccount
+    // dimension (the aggregate task emits FailedServers per account for failover, drill and
+    // failback), so an account added to the registry is covered without a redeploy; the dashboard
+    // shows which account it was.
+    const failedServers = new cloudwatch.Alarm(this, 'FailedServers', {
+      alarmDescription: 'servers failed to launch or fail back in a staging account (any account)',
+      metric: new cloudwatch.MathExpression({
+        expression: failedServersQuery(),
+        usingMetrics: {},
+        label: 'FailedServers',
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    failedServers.addAlarmAction(alarmAction);
+    this.alarms.push(failedServers);
 
     // --- executions that end badly, as notifications ------------------------------------------
     // The alarms say that something failed; this rule says which execution and how, at once.

@@ -13,9 +13,11 @@
 import { join } from 'node:path';
 import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { bundleHandlers } from '../bundle.js';
+import { bundleHandlers, type HandlerBundle } from '../bundle.js';
 import { type DeploymentConfig, REPO_ROOT } from '../config.js';
 import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
@@ -46,6 +48,15 @@ export interface FunctionStackProps extends StackProps {
   readonly statemachinesDir?: string;
   /** Log retention (validated in the config). */
   readonly retention: logs.RetentionDays;
+  /**
+   * Bootstrap-free form for StackSets: the Lambda code comes from the orchestrator's regional
+   * artifact bucket (`artifactBucketName`, readable by the DR OU) under `artifactKey(bundle)`,
+   * and the state machine definition is inlined. @default CDK assets (needs `cdk bootstrap`)
+   */
+  readonly artifacts?: {
+    readonly bucketName: string;
+    readonly key: (bundle: HandlerBundle) => string;
+  };
 }
 
 /** The executor of one staging account. */
@@ -68,6 +79,10 @@ export class StagingAccountExecutorStack extends Stack {
       iam.ManagedPolicy.fromManagedPolicyName(this, name, name),
     );
 
+    const artifactBucket =
+      props.artifacts === undefined
+        ? undefined
+        : s3.Bucket.fromBucketName(this, 'ArtifactBucket', props.artifacts.bucketName);
     const functions: Record<string, TaskFunction> = {};
     for (const [index, spec] of specs.entries()) {
       const bundle = bundles[index];
@@ -75,6 +90,9 @@ export class StagingAccountExecutorStack extends Stack {
       const fn = new TaskFunction(this, spec.taskId, {
         spec,
         bundle,
+        ...(artifactBucket === undefined || props.artifacts === undefined
+          ? {}
+          : { code: lambda.Code.fromBucket(artifactBucket, props.artifacts.key(bundle)) }),
         key,
         retention: props.retention,
         // The orchestrator's bucket policy and callback role name these roles.
@@ -136,6 +154,7 @@ export class StagingAccountExecutorStack extends Stack {
       role,
       key,
       retention: props.retention,
+      inlineDefinition: props.artifacts !== undefined,
     });
     acknowledgeStateMachineRole(role);
   }

@@ -5,6 +5,7 @@
 import { createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import { createPipelineAuthorizer } from './auth/operations.js';
+import { FLEET_ORGANIZATION_ID, organizationPathOf } from './auth/organization.js';
 import type { InspectionViews } from './inspection.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
@@ -25,7 +26,7 @@ export interface NeighbourServices {
 }
 
 /** The organization every fleet account belongs to (for `aws:PrincipalOrgID` trust conditions). */
-export const FLEET_ORGANIZATION_ID = 'o-drsorchemu01';
+export { FLEET_ORGANIZATION_ID };
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
@@ -75,9 +76,17 @@ export function createNeighbourServices(
     const role = account?.roles.find((r) => r.name === m[2]);
     return account && role ? { account, role } : undefined;
   };
+  // Each account's place in the fleet's organization (aws:PrincipalOrgPaths, aws:ResourceOrgPaths).
+  const organizationPath = (accountId: string): string | undefined => {
+    const account = state.account(accountId);
+    return account
+      ? organizationPathOf(accountId, account.fleet.organizationPath, state.orchestratorAccountId)
+      : undefined;
+  };
   const authorizer = createAuthorizer({
     policiesForRole: (arn) =>
       findRole(arn)?.role.policies as unknown as readonly PolicyDocument[] | undefined,
+    organizationPathOf: organizationPath,
   });
   const accountQuotas = (accountId: string): Record<string, number> => {
     const q = state.account(accountId)?.quotas;
@@ -108,6 +117,7 @@ export function createNeighbourServices(
         credentials: state.credentials,
         assumeRoleDenied: (roleArn) => state.faults.isAssumeRoleDenied(ROLE_ARN.exec(roleArn)?.[1] ?? ''),
         organizationIdOf: (accountId) => (state.account(accountId) ? FLEET_ORGANIZATION_ID : undefined),
+        organizationPathOf: organizationPath,
       },
       { defaultTrustedAccounts: [state.orchestratorAccountId] },
     ),

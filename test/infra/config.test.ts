@@ -39,4 +39,23 @@ describe('Function: parseDeploymentConfig', () => {
     doubled.stagingAccounts.push(doubled.stagingAccounts[0]);
     expect(() => parseDeploymentConfig(valid(), doubled)).toThrow(/must be unique, got 111111111111 again/);
   });
+
+  it('takes the DR OU path (default: the whole organization) and refuses one of another organization', () => {
+    const { drOrganizationalUnitPath: _p, ...raw } = valid();
+    expect(parseDeploymentConfig(raw, stagingFile).drOrganizationalUnitPath).toBe('o-exampleorgid/');
+    expect(() =>
+      parseDeploymentConfig({ ...raw, drOrganizationalUnitPath: 'o-otherorg0001/r-exam/' }, stagingFile),
+    ).toThrow(/\/drOrganizationalUnitPath must start with the organization id o-exampleorgid\//);
+    expect(() =>
+      parseDeploymentConfig({ ...raw, drOrganizationalUnitPath: 'ou-exam-11111111' }, stagingFile),
+    ).toThrow(/\/drOrganizationalUnitPath must be a string matching/);
+  });
+
+  it('refuses a registry entry naming a role other than the one the iam-roles stack creates', () => {
+    const other = JSON.parse(stagingFile);
+    other.stagingAccounts[1].roleArn = 'arn:aws:iam::222222222222:role/SomethingElse';
+    expect(() => parseDeploymentConfig(valid(), other)).toThrow(
+      /\/stagingAccounts\/1\/roleArn must name the role DRS-Orchestration-Role that the iam-roles stack creates, got role\/SomethingElse/,
+    );
+  });
 });

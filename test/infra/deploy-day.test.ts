@@ -167,19 +167,25 @@ describe('Deploy day: executors call back across Regions', () => {
     if (!role) throw new Error('no callback role');
     const [trust, ...more] = world.statementsOf(role.stack, role.properties.AssumeRolePolicyDocument);
     expect(more).toEqual([]);
-    const caller = (accountId: string, taskId: string) => ({
+    const drOu = config.drOrganizationalUnitPath;
+    const platformOu = `${config.organizationId}/r-exam/ou-exam-22222222/`;
+    const caller = (accountId: string, taskId: string, orgPath = `${drOu}`) => ({
       'aws:PrincipalAccount': accountId,
       'aws:PrincipalOrgID': config.organizationId,
+      'aws:PrincipalOrgPaths': [orgPath],
       'aws:PrincipalArn': `arn:aws:iam::${accountId}:role/${executorTaskRoleName(taskId)}`,
     });
-    const trusted = (context: Record<string, string>) =>
+    const trusted = (context: Record<string, string | string[]>) =>
       trust?.Action.includes('sts:AssumeRole') === true && conditionsHold(trust, context);
     for (const account of config.stagingAccounts) {
       for (const taskId of EXECUTOR_CALLBACK_TASKS)
         expect(trusted(caller(account.accountId, taskId)), taskId).toBe(true);
       expect(trusted(caller(account.accountId, 'start-recovery'))).toBe(false);
     }
-    expect(trusted(caller(ORCHESTRATOR.accountId, 'report-executor'))).toBe(false);
+    // An account added to the DR OU later (nested OUs too) is trusted without a redeploy...
+    expect(trusted(caller('555555555555', 'report-executor', `${drOu}ou-exam-33333333/`))).toBe(true);
+    // ...an account outside it is not, even with the right role name.
+    expect(trusted(caller(ORCHESTRATOR.accountId, 'report-executor', platformOu))).toBe(false);
     expect(
       trusted({ ...caller(firstStaging.accountId, 'report-executor'), 'aws:PrincipalOrgID': 'o-other0000' }),
     ).toBe(false);
@@ -288,10 +294,22 @@ function readMetrics(): { where: string; key: string }[] {
     if (p.MetricName !== undefined) stats.push({ metric: p });
     for (const m of (p.Metrics ?? []) as {
       MetricStat?: { Metric: Record<string, unknown> };
+      Expression?: string;
       AccountId?: string;
     }[]) {
       if (m.MetricStat)
         stats.push({ metric: m.MetricStat.Metric, ...(m.AccountId ? { accountId: m.AccountId } : {}) });
+      // A Metrics Insights query reads a metric over every value of the schema's dimensions.
+      const query = /^SELECT \w+\((\w+)\) FROM SCHEMA\("([^"]+)",\s*([^)]*)\)$/.exec(m.Expression ?? '');
+      if (query) {
+        const dimensions = Object.fromEntries(
+          (query[3] as string).split(',').map((d) => [d.trim(), '*'] as const),
+        );
+        read.push({
+          where: `alarm ${alarm.logicalId}`,
+          key: metricKey(query[2] as string, query[1] as string, dimensions, alarm.env),
+        });
+      }
     }
     for (const { metric, accountId } of stats) {
       const dimensions = Object.fromEntries(
@@ -516,7 +534,7 @@ describe('Deploy day: a failed first deploy can be retried', () => {
 });
 
 describe('Deploy day: documented commands', () => {
-  it('names, in every `cdk deploy` of the docs, a stack that `cdk ls` lists', () => {
+  it('names, in every `cdk deploy|destroy|diff|synth|watch|import` of the docs, a stack that `cdk ls` lists, and runs the pinned CLI (`npx cdk`)', () => {
     const listed = built.app.synth().stacks.map((s) => s.hierarchicalId);
     const docs = execFileSync('git', ['ls-files', '*.md'], { cwd: REPO_ROOT, encoding: 'utf8' })
       .split('\n')
@@ -525,25 +543,34 @@ describe('Deploy day: documented commands', () => {
     const wrong: string[] = [];
     for (const file of docs) {
       const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-      for (const match of text.matchAll(/cdk deploy([^`\n]*)/g)) {
-        const args = (match[1] ?? '')
+      for (const match of text.matchAll(
+        /(\S*)\s?cdk (deploy|destroy|diff|synth|watch|import|bootstrap)([^`\n]*)/g,
+      )) {
+        const [, before, verb, rest] = match as unknown as [string, string, string, string];
+        const args = rest
           .trim()
           .split(/\s+/)
           .filter((a) => a !== '');
+        if (args.length === 0 || /^[,.;:)]/.test(args[0] ?? '')) continue; // prose
+        const command = `${file}: cdk ${verb} ${args.join(' ')}`;
+        commands.push(command);
+        // The CDK CLI is a dev dependency (package.json): documented commands run that version.
+        if (!before.endsWith('npx')) wrong.push(`${command} does not run the pinned CLI (npx cdk)`);
+        if (verb === 'bootstrap' || args.includes('--all')) continue;
         const stacks = args.filter((a) => !a.startsWith('-') && /^[\w*-]+$/.test(a));
-        if (args.length === 0 || args[0]?.startsWith(',')) continue; // prose: "with `cdk deploy`"
-        commands.push(`${file}: cdk deploy ${args.join(' ')}`);
-        if (args.includes('--all')) continue;
-        if (stacks.length === 0) wrong.push(`${file}: cdk deploy ${args.join(' ')} names no stack`);
+        if (stacks.length === 0 && (verb === 'deploy' || verb === 'destroy'))
+          wrong.push(`${command} names no stack`);
         for (const pattern of stacks) {
           const re = new RegExp(`^${pattern.replace(/\*/g, '.*')}$`);
           if (!listed.some((id) => re.test(id))) {
-            wrong.push(`${file}: cdk deploy ${pattern} matches none of ${listed.join(', ')}`);
+            wrong.push(`${command}: ${pattern} matches none of ${listed.join(', ')}`);
           }
         }
       }
     }
-    expect(commands.length).toBeGreaterThanOrEqual(4);
+    expect(commands.length).toBeGreaterThanOrEqual(5);
     expect(wrong).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['aws-cdk']).toMatch(/^\^?2\./);
   });
 });

@@ -109,9 +109,11 @@ describe('Stack: main-orchestrator', () => {
     expect(writes[0]?.statement.Principal).toEqual({ AWS: '*' });
     const condition = writes[0]?.statement.Condition ?? {};
     expect(condition.StringEquals?.['aws:PrincipalOrgID']).toBe(built.config.organizationId);
-    expect(condition.StringEquals?.['aws:PrincipalAccount']).toEqual(
-      built.config.stagingAccounts.map((a) => a.accountId),
-    );
+    // Any account of the DR OU, by its organization path: no account list (issue 21).
+    expect(condition['ForAnyValue:StringLike']?.['aws:PrincipalOrgPaths']).toEqual([
+      `${built.config.drOrganizationalUnitPath}*`,
+    ]);
+    expect(JSON.stringify(condition)).not.toContain('aws:PrincipalAccount');
     const arns = JSON.stringify(condition.ArnLike?.['aws:PrincipalArn']);
     for (const taskId of RESULTS_WRITER_TASKS)
       expect(arns).toContain(`:role/${executorTaskRoleName(taskId)}`);
@@ -268,9 +270,13 @@ describe('Stack: main-orchestrator', () => {
       'DRS-Orchestration-Task-start-executor',
     ]);
     for (const a of assumes) {
-      const resources = JSON.stringify(a.statement.Resource);
-      for (const account of built.config.stagingAccounts)
-        expect(resources).toContain(`:iam::${account.accountId}:role/DRS-Orchestration-Executor-Starter`);
+      // The starter role of any account in the DR OU (aws:ResourceOrgPaths), not a list of accounts.
+      expect(JSON.stringify(a.statement.Resource)).toContain(
+        ':iam::*:role/DRS-Orchestration-Executor-Starter',
+      );
+      expect(a.statement.Condition?.['ForAnyValue:StringLike']?.['aws:ResourceOrgPaths']).toEqual([
+        `${built.config.drOrganizationalUnitPath}*`,
+      ]);
     }
     expect(Object.values(roles).map((r) => r.RoleName)).toContain('drs-orchestration-main-state-machine');
   });
@@ -307,13 +313,13 @@ describe('Stack: observability', () => {
     expect(policy).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('alarms on failed executions of each workflow and on failed servers of each staging account', () => {
+  it('alarms on failed executions of each workflow and on failed servers of any staging account (one query, no account list)', () => {
     const alarms = Object.values(resourcesOf(obsTemplate, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(3 + built.config.stagingAccounts.length);
+    expect(alarms).toHaveLength(4);
     const text = JSON.stringify(alarms);
     expect(text.match(/"MetricName":"ExecutionsFailed"/g)).toHaveLength(3);
-    for (const account of built.config.stagingAccounts)
-      expect(text).toContain(`"Value":"${account.accountId}"`);
+    expect(text).toContain('SELECT SUM(FailedServers) FROM SCHEMA(\\"DRS/Orchestration\\", StagingAccount)');
+    for (const account of built.config.stagingAccounts) expect(text).not.toContain(account.accountId);
     for (const alarm of alarms) expect(alarm.AlarmActions).toHaveLength(1);
   });
 

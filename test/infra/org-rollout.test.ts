@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDeploymentConfig, REPO_ROOT } from '../../infra/config.js';
+import {
+  type DeploymentConfig,
+  loadDeploymentConfig,
+  parseDeploymentConfig,
+  REPO_ROOT,
+} from '../../infra/config.js';
 import { parseOrchestrationInput } from '../../src/contract/input.js';
 import { resourcesOf, synthesize } from './support.js';
 
@@ -95,5 +100,49 @@ describe('Org rollout: redeploy after destroy', () => {
     const keys = all.filter(([, r]) => r.Type === 'AWS::KMS::Key');
     expect(keys).toHaveLength(2);
     for (const [, key] of keys) expect(key.DeletionPolicy).toBe('RetainExceptOnCreate');
+  });
+});
+
+/** The repository's configuration with `count` staging accounts. */
+function configWith(count: number): DeploymentConfig {
+  const base = loadDeploymentConfig();
+  const stagingAccounts = Array.from({ length: count }, (_, i) => {
+    const accountId = String(100000000000 + i * 7919);
+    return {
+      accountId,
+      region: i % 2 === 0 ? 'us-east-2' : 'eu-west-1',
+      roleArn: `arn:aws:iam::${accountId}:role/DRS-Orchestration-Role`,
+      maxServers: 300,
+      priority: i + 1,
+    };
+  });
+  return { ...base, stagingAccounts };
+}
+
+describe('Org rollout: another account changes nothing in the orchestrator account', () => {
+  // 50 is the registry schema's maximum (staging-accounts.schema.json maxItems; discover refuses
+  // a 51st entry), so the largest registry the orchestrator can be synthesized for is compared.
+  it('synthesizes main-orchestrator and observability for 3 and for 50 accounts identically, but for the registry entries', () => {
+    const registry = (id: string, r: Resource) =>
+      r.Type === 'AWS::SSM::Parameter' &&
+      String(r.Properties?.Name).startsWith('/drs-orchestration/staging-accounts/') &&
+      id.startsWith('StagingAccount');
+    const orchestratorTemplates = (count: number) => {
+      const app = synthesize({ stacks: ['observability'], config: configWith(count) });
+      return [app.main, app.observability].map((stack) => {
+        const template = app.template(stack as NonNullable<typeof stack>).toJSON() as {
+          Resources: Record<string, Resource>;
+        };
+        const entries = Object.entries(template.Resources).filter(([id, r]) => registry(id, r));
+        const rest = Object.fromEntries(
+          Object.entries(template.Resources).filter(([id, r]) => !registry(id, r)),
+        );
+        return { entries: entries.length, template: { ...template, Resources: rest } };
+      });
+    };
+    const [three, fifty] = [orchestratorTemplates(3), orchestratorTemplates(50)];
+    expect(three.map((t) => t.entries)).toEqual([3, 0]);
+    expect(fifty.map((t) => t.entries)).toEqual([50, 0]);
+    expect(fifty.map((t) => t.template)).toEqual(three.map((t) => t.template));
   });
 });

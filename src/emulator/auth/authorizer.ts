@@ -11,6 +11,7 @@ import {
   type ConditionKeys,
   type PolicyDocument,
 } from './iam-policy.js';
+import { organizationKeys } from './organization.js';
 
 /** Where the authorizer finds a role's identity policies. */
 export interface RolePolicyLookup {
@@ -19,6 +20,20 @@ export interface RolePolicyLookup {
    * role no policies, and it is unrestricted.
    */
   policiesForRole(roleArn: string): readonly PolicyDocument[] | undefined;
+  /**
+   * The account's path in the fleet's organization, for `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths`
+   * (the caller) and `aws:ResourceOrgID`/`aws:ResourceOrgPaths` (the resource's account).
+   * @default no organization keys
+   */
+  organizationPathOf?(accountId: string): string | undefined;
+}
+
+/** The account an ARN names (its fifth field), when there is exactly one resource and it has one. */
+function resourceAccountOf(resources: string | readonly string[]): string | undefined {
+  const list = typeof resources === 'string' ? [resources] : resources;
+  if (list.length !== 1) return undefined;
+  const account = (list[0] as string).split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /** Per-call details of an authorization check. */
@@ -57,6 +72,8 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
         'aws:PrincipalArn': principal.roleArn,
         'aws:RequestedRegion': request.region,
         'aws:PrincipalType': 'AssumedRole',
+        ...organizationKeys('Principal', lookup.organizationPathOf?.(principal.accountId)),
+        ...organizationKeys('Resource', resourceOrganizationPath(lookup, request.resources)),
         ...request.keys,
       };
       return authorize(docs, request.action, request.resources, {
@@ -67,6 +84,14 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
       });
     },
   };
+}
+
+function resourceOrganizationPath(
+  lookup: RolePolicyLookup,
+  resources: string | readonly string[],
+): string | undefined {
+  const account = resourceAccountOf(resources);
+  return account === undefined ? undefined : lookup.organizationPathOf?.(account);
 }
 
 /**

@@ -102,6 +102,12 @@ export interface FleetAccount {
   readonly accountId: string;
   /** The region its DRS (and other regional services) live in, e.g. `us-east-2`. */
   readonly region: string;
+  /**
+   * Path of the account in the fleet's AWS Organization, as `aws:PrincipalOrgPaths` and
+   * `aws:ResourceOrgPaths` carry it (`o-.../r-.../ou-.../`).
+   * @default the DR OU (`FLEET_DR_OU_PATH`) for a staging account, the platform OU for the orchestrator account
+   */
+  readonly organizationPath?: string;
   readonly name?: string;
   readonly quotas?: FleetQuotas;
   readonly roles?: readonly FleetRole[];

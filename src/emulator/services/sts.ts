@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
 import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
 import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
+import { organizationKeys } from '../auth/organization.js';
 import { missingMemberMessage } from '../protocols/json.js';
 import { parseQueryParams, queryResponse } from '../protocols/query.js';
 import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
@@ -41,6 +42,11 @@ export interface StsPorts {
   assumeRoleDenied?(roleArn: string, caller: Principal): boolean;
   /** `aws:PrincipalOrgID` of an account, for trust conditions. */
   organizationIdOf?(accountId: string): string | undefined;
+  /**
+   * The account's organization path (`o-.../r-.../ou-.../`): adds `aws:PrincipalOrgPaths` (and
+   * the id it starts with as `aws:PrincipalOrgID`) to trust conditions.
+   */
+  organizationPathOf?(accountId: string): string | undefined;
 }
 
 /** Options of {@link createStsHandler}. */
@@ -128,6 +134,7 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
       'aws:PrincipalArn': principal.roleArn ?? principal.arn,
       'sts:RoleSessionName': sessionName,
       ...orgKey(ports.organizationIdOf?.(principal.accountId)),
+      ...organizationKeys('Principal', ports.organizationPathOf?.(principal.accountId)),
       ...externalIdKey(params.get('ExternalId')),
     };
     const caller = {

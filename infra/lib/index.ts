@@ -1,0 +1,15 @@
+/**
+ * The construct library: embed drs-orchestration in your own CDK app.
+ *
+ * - {@link DrsOrchestrator}: the orchestrator account (main and observability stacks).
+ * - {@link DrsStagingAccount}: the staging accounts (roles and executor), per DR Region.
+ *
+ * Schedules are off unless enabled; see examples/cdk-app/ for an app with non-default props.
+ */
+export { applyBoundary, DrsOrchestrator, type DrsOrchestratorProps } from './drs-orchestrator.js';
+export {
+  DrsStagingAccount,
+  type DrsStagingAccountProps,
+  type DrsStagingRegion,
+} from './drs-staging-account.js';
+export type { DrsCommonProps, DrsScheduleProps, DrsStagingAccountEntry } from './props.js';

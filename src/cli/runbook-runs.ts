@@ -197,6 +197,14 @@ export function startRunbookRun(opts: StartRunOptions): RunbookRunStart {
       opts.say(
         `runbook run: resuming the run of ${unfinished?.startedAt ?? '?'} that did not finish, with its correlation id ${correlationId}: what its waves launched is adopted, not launched again`,
       );
+      const arn = opts.target.stateMachineArn;
+      if (opts.target.target === 'sfn' && arn !== undefined && unfinished !== undefined) {
+        // A killed drs-orch does not stop a waves execution on AWS: it may still be running.
+        const previous = `${arn.replace(':stateMachine:', ':execution:')}:${unfinished.lastExecution}`;
+        opts.say(
+          `runbook run: the previous waves execution may still be running on Step Functions (a killed drs-orch does not stop it): check it with aws stepfunctions describe-execution --execution-arn ${previous}, and stop it if this run is to replace it`,
+        );
+      }
     }
     let record: RunbookRunRecord = {
       runbookId,

@@ -79,6 +79,31 @@ describe('runbook run records', () => {
     third.run.release();
   });
 
+  it('on Step Functions, names the previous waves execution a resumed run may run beside', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runs-'));
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
+    const sfn: TargetOptions = { ...target('sim.json'), target: 'sfn', stateMachineArn: arn };
+    const said: string[] = [];
+    const begin = (executionName: string) =>
+      startRunbookRun({
+        runbook,
+        file: 'rb.yaml',
+        title: 'rb',
+        target: sfn,
+        cwd: dir,
+        executionName,
+        validate: () => {},
+        say: (t) => said.push(t),
+      });
+    begin('exec-1').release();
+
+    begin('exec-2').release();
+
+    expect(said.join('\n')).toContain(
+      'aws stepfunctions describe-execution --execution-arn arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:exec-1',
+    );
+  });
+
   it('lets an explicit --correlation-id win, saying which id the unfinished run had', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-runs-'));
     start(dir, 'exec-1').run.release();

@@ -85,6 +85,8 @@ export function createNeighbourServices(
       }
     }
   }
+  // The seeded buckets are part of the starting point (saved whole), not a call's change.
+  s3.takeChanges();
   state.services.set('ssm', ssm);
   state.services.set('sns', sns);
   state.services.set('s3', s3);

@@ -208,7 +208,12 @@ try {
     services: { s3: { buckets: { objects: { sha256: string }[] }[] } };
   };
   const live = new Set(saved.services.s3.buckets.flatMap((b) => b.objects.map((o) => o.sha256)));
-  const files = readdirSync(`${stateFile}.objects`);
+  let files: string[] = [];
+  try {
+    files = readdirSync(`${stateFile}.objects`);
+  } catch {
+    // No bodies folder at all: every body is missing (counted below).
+  }
   const orphans = files.filter((f) => !live.has(f)).length;
   const missing = [...live].filter((sha) => !files.includes(sha)).length;
   if (orphans > 0 || missing > 0) problems.push(`${orphans} orphan and ${missing} missing body file(s)`);

@@ -146,7 +146,11 @@ describe('serve: the inspection API and SigV4 payload rules', () => {
       );
 
       expect(answers.map((r) => r.status)).toEqual([400, 400, 400, 400]);
-      expect(((await answers[1]?.json()) as { message: string }).message).toMatch(/state file's own/);
+      const messages = await Promise.all(
+        answers.map(async (r) => ((await r.json()) as { message: string }).message),
+      );
+      expect(messages[1]).toMatch(/^path "world.json.journal" is the state file's own file/);
+      expect(messages[3]).toMatch(/^path "world.json.objects" is the state file's own/);
       expect(await readdir(dir)).toEqual([]);
     } finally {
       await guarded.stop();

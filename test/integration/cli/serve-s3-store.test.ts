@@ -114,5 +114,6 @@ describe('drs-orch serve --state-file: the S3 store', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+    // 160 MiB up and back and two serve starts: seconds alone, longer on a busy 2-core machine.
+  }, 180_000);
 });

@@ -12,7 +12,8 @@
  * against the served world (`--endpoint`), and the serve process is killed with SIGKILL at random
  * moments (mostly right after a StartRecovery answered), restarted on the same state file, and the
  * drill re-run with the same correlation id; the same three checks apply, and a clean stop
- * (SIGTERM) must leave the snapshot alone (no journal, lock or temporary file).
+ * (SIGTERM) must leave the snapshot alone (no journal, lock or temporary file) and its S3 bodies
+ * folder holding exactly the bodies the snapshot refers to (none missing, no orphan).
  *
  * With `--runbook-cycles N` it kills a three-wave failover runbook (`drs-orch runbook`, approvals
  * pre-approved with `--approve all`) at random moments and re-runs it with the same command line,
@@ -207,9 +208,35 @@ function passed(t: ReturnType<typeof newTally>): boolean {
 
 const tally = newTally();
 
-/** Journal, lock or temporary files next to the round's state file. */
+/** S3 bodies the round's world refers to (`sha256` of every object in its snapshot + journal). */
+function referencedBodies(world: ReturnType<typeof loadWorld>): Set<string> {
+  const s3 = world?.services.s3 as { buckets?: { objects?: { sha256?: string }[] }[] } | undefined;
+  return new Set(
+    (s3?.buckets ?? []).flatMap((b) => (b.objects ?? []).flatMap((o) => (o.sha256 ? [o.sha256] : []))),
+  );
+}
+
+/** Files in the S3 bodies folder (`sim.json.objects/`). */
+function bodyFiles(): string[] {
+  try {
+    return readdirSync(join(dir, 'sim.json.objects'));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Journal, lock or temporary files next to the round's state file, and files in its S3 bodies
+ * folder that no object refers to (orphans a compaction should have removed, killed uploads).
+ */
 function worldFiles(): string[] {
-  return readdirSync(dir).filter((n) => /\.(tmp|lock|journal)$/.test(n));
+  const live = referencedBodies(loadWorld(join(dir, 'sim.json'), 'sim.json'));
+  return [
+    ...readdirSync(dir).filter((n) => /\.(tmp|lock|journal)$/.test(n)),
+    ...bodyFiles()
+      .filter((n) => !live.has(n))
+      .map((n) => `sim.json.objects/${n}`),
+  ];
 }
 
 function check(): { launches: number } {
@@ -220,6 +247,13 @@ function check(): { launches: number } {
     tally.damaged += 1;
     console.error(`damaged: ${(err as Error).message}`);
     return { launches: 0 };
+  }
+  // Every S3 object the world holds has its body on disk (written before its PutObject answered).
+  const bodies = new Set(bodyFiles());
+  const lostBodies = [...referencedBodies(world)].filter((sha) => !bodies.has(sha));
+  if (lostBodies.length > 0) {
+    tally.damaged += 1;
+    console.error(`damaged: ${lostBodies.length} S3 object bodies missing from sim.json.objects`);
   }
   const present = new Set((world?.drs ?? []).flatMap((a) => a.jobs.map((j) => j.jobID)));
   const missing = [...auditedJobs()].filter((id) => !present.has(id));

@@ -95,6 +95,17 @@ export interface StartEmulatorOptions {
    * @default the folder of `state` when it is a path, else the working directory
    */
   readonly saveDir?: string;
+  /**
+   * Keep S3 object bodies as files in this folder (content-addressed, each written atomically
+   * before its PutObject answers) instead of memory; the snapshot then holds only their metadata.
+   * `drs-orch serve --state-file F` uses `F.objects/`. @default in memory
+   */
+  readonly objectsDir?: string;
+  /**
+   * Paths `POST /_emulator/state/save` never writes, even when they do not exist yet (a state
+   * file's own snapshot, journal, lock and objects folder).
+   */
+  readonly reservedPaths?: readonly string[];
 }
 
 /** Credentials of the orchestrator account (123456789012). */
@@ -152,7 +163,11 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
   }
   // SendTask* are authorized on the machine whose Task holds the token: the backend knows it.
   let backend: StepFunctionsBackend | undefined;
-  const neighbours = createNeighbourServices(state, (token) => backend?.taskOwner?.(token));
+  const neighbours = createNeighbourServices(
+    state,
+    (token) => backend?.taskOwner?.(token),
+    opts.objectsDir === undefined ? {} : { objectsDir: opts.objectsDir },
+  );
   const handlers: Record<string, ServiceHandler> = {
     ...neighbours.handlers,
     drs: createDrsService(
@@ -194,6 +209,24 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     state,
     handlers,
     authenticate: (req, requestId) => authenticateRequest(req, state.credentials, { requestId }),
+    precheck: (req) => {
+      // Called with the headers only (empty body), before any of the body is read.
+      const r = authenticateRequest(req, state.credentials);
+      if (r.ok) return 'verified';
+      switch (r.reason) {
+        case 'payload-hash':
+          // S3 signs the declared payload hash: the signature itself held.
+          return 'verified';
+        case 'signature':
+          // Only S3 with a declared hash signs without the body; anything else needs the body.
+          return req.service === 's3' && req.headers['x-amz-content-sha256'] !== undefined
+            ? 'refused'
+            : 'needs-body';
+        default:
+          // Unsigned, incomplete, unknown key, wrong session token: refused whatever the body.
+          return 'refused';
+      }
+    },
     ...(neighbours.authorize ? { authorize: neighbours.authorize } : {}),
     inspect: createInspection(
       state,
@@ -217,6 +250,11 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       {
         saveDir:
           opts.saveDir ?? (typeof opts.state === 'string' ? dirname(resolve(opts.state)) : process.cwd()),
+        reserved: [
+          ...(opts.reservedPaths ?? []),
+          ...(typeof opts.state === 'string' ? [resolve(opts.state), `${resolve(opts.state)}.objects`] : []),
+          ...(opts.objectsDir === undefined ? [] : [resolve(opts.objectsDir)]),
+        ],
       },
     ),
     ...(opts.port === undefined ? {} : { port: opts.port }),

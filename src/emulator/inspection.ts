@@ -9,7 +9,7 @@
  * send without a CORS preflight this API never grants), every argument is checked, saves stay in
  * one folder, and credentials are shown only when asked for.
  */
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DocumentRejected, readDocument } from '../contract/index.js';
 import { MAX_TIME_SCALE } from './clock.js';
@@ -68,6 +68,11 @@ export function setFailbackState(
 export interface InspectionOptions {
   /** The only folder `POST state/save` writes to. @default the process's working directory */
   readonly saveDir?: string;
+  /**
+   * Paths `POST state/save` never writes even when they do not exist yet (a state file's own
+   * snapshot, journal, lock and objects folder).
+   */
+  readonly reserved?: readonly string[];
 }
 
 /** Longest single clock advance the API accepts (ten years): virtual time stays a valid date. */
@@ -103,6 +108,10 @@ function withoutSecrets(snapshot: unknown): unknown {
  * `dir`, and neither `..` nor a symbolic link may lead out of it.
  */
 async function pathInside(dir: string, requested: string): Promise<string> {
+  // A NUL or another control character is never part of a file name we write.
+  if ([...requested].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new InspectionError(`path ${JSON.stringify(requested)} is invalid; it holds a control character`);
+  }
   const root = await realpath(resolve(dir));
   const target = resolve(root, requested);
   let parent: string;
@@ -118,6 +127,63 @@ async function pathInside(dir: string, requested: string): Promise<string> {
     );
   }
   return resolve(parent, basename(target));
+}
+
+/** What is at a path: nothing, a file, or something else (a folder, a socket...). */
+async function kindOf(path: string): Promise<'none' | 'file' | 'other'> {
+  try {
+    const st = await lstat(path);
+    return st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Checks that `state/save` may write `path` (and its `path.objects/` folder of S3 bodies): a new
+ * file, or one this emulator saved before; never a folder, a reserved path (the state file's own
+ * files), anything under a `*.objects` folder, or a file the emulator did not write.
+ *
+ * @throws {InspectionError} naming the problem
+ */
+async function checkSaveTarget(
+  path: string,
+  requested: string,
+  root: string,
+  reserved: ReadonlySet<string>,
+  written: ReadonlySet<string>,
+): Promise<void> {
+  const shown = JSON.stringify(requested);
+  const inside = relative(root, path).split(/[\\/]/);
+  if (inside.slice(0, -1).some((part) => part.endsWith('.objects'))) {
+    throw new InspectionError(
+      `path ${shown} is inside a folder of S3 object bodies (*.objects); save to a file name in the state folder`,
+    );
+  }
+  for (const candidate of [path, `${path}.objects`]) {
+    if (reserved.has(candidate) || [...reserved].some((r) => candidate === `${r}.objects`)) {
+      throw new InspectionError(
+        `path ${shown} is the state file's own ${candidate === path ? 'file' : 'objects folder'}; save to a new file name`,
+      );
+    }
+  }
+  const kind = await kindOf(path);
+  if (kind === 'other') {
+    throw new InspectionError(
+      `path ${shown} is a folder (or not a regular file); give a file name such as world.json`,
+    );
+  }
+  if (kind === 'file' && !written.has(path)) {
+    throw new InspectionError(
+      `path ${shown} is an existing file this emulator did not write; save to a new file name`,
+    );
+  }
+  const objects = await kindOf(`${path}.objects`);
+  if (objects !== 'none' && !written.has(path)) {
+    throw new InspectionError(
+      `path ${shown} would write its S3 bodies into ${basename(path)}.objects, which exists and was not written by this emulator; save to a new file name`,
+    );
+  }
 }
 
 function json(status: number, body: unknown): EmulatorResponse {
@@ -144,6 +210,9 @@ export function createInspection(
   options: InspectionOptions = {},
 ) {
   const saveDir = options.saveDir ?? process.cwd();
+  const reserved = new Set((options.reserved ?? []).map((p) => resolve(p)));
+  /** Files `state/save` wrote: the only existing files it may write again. */
+  const written = new Set<string>();
   return async (req: EmulatorRequest): Promise<EmulatorResponse> => {
     const route = `${req.method} ${req.rawPath.replace(/^\/_emulator\/?/, '').replace(/\/$/, '')}`;
     const q = req.query;
@@ -276,7 +345,17 @@ export function createInspection(
         }
         case 'POST state/save': {
           const b = parseBody(req);
-          const path = await pathInside(saveDir, stringArg(b, 'path'));
+          const requested = stringArg(b, 'path');
+          const path = await pathInside(saveDir, requested);
+          const root = await realpath(resolve(saveDir));
+          const reservedReal = new Set<string>(reserved);
+          for (const r of reserved) {
+            // The reserved paths as the filesystem sees them (the folder may be reached by a link).
+            const parent = await realpath(dirname(r)).catch(() => undefined);
+            if (parent !== undefined) reservedReal.add(resolve(parent, basename(r)));
+          }
+          await checkSaveTarget(path, requested, root, reservedReal, written);
+          written.add(path);
           await state.save(path);
           return json(200, { path });
         }

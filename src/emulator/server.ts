@@ -57,7 +57,21 @@ export interface ServerOptions {
   readonly port?: number;
   /** Request body caps in bytes. @default {@link DEFAULT_BODY_LIMITS} */
   readonly bodyLimits?: BodyLimits;
+  /**
+   * Judges a request by its headers alone (its body empty), before any of the body is read:
+   * `verified` (the signature held: S3 signs a declared payload hash), `refused` (it fails
+   * authentication whatever its body: unsigned, unknown key, forged S3 signature) or `needs-body`
+   * (the signature covers the body). Only a verified S3 request gets the S3 cap; a refused one
+   * is read no further than {@link REFUSED_BODY_BYTES}. @default every request needs its body
+   */
+  readonly precheck?: (req: EmulatorRequest) => 'verified' | 'refused' | 'needs-body';
 }
+
+/**
+ * How much of a body is kept from a request that fails authentication whatever its body (enough
+ * to tell the service its error is formatted for); the rest is drained, never buffered.
+ */
+export const REFUSED_BODY_BYTES = 64 * 1024;
 
 /** Largest request bodies the emulator reads; a larger body is answered without being buffered. */
 export interface BodyLimits {
@@ -190,18 +204,29 @@ export function operationOf(req: EmulatorRequest): string {
 /** A read body, or how large it was when it broke the cap (the rest is drained, not kept). */
 type ReadBody = { readonly body: Buffer; readonly tooLarge?: undefined } | { readonly tooLarge: number };
 
-function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
+/**
+ * Reads a body up to `limit` bytes. Past it, the rest is drained without being kept: the answer
+ * is `tooLarge`, or with `truncate` the first `limit` bytes (for a request refused anyway).
+ */
+function readBody(req: IncomingMessage, limit: number, truncate = false): Promise<ReadBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let kept = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size <= limit) chunks.push(c);
+      if (truncate) {
+        if (kept < limit) {
+          const part = c.subarray(0, limit - kept);
+          chunks.push(part);
+          kept += part.length;
+        }
+      } else if (size <= limit) chunks.push(c);
       else chunks.length = 0;
     });
     req.on('end', () =>
       resolve(
-        size > limit
+        size > limit && !truncate
           ? { tooLarge: size }
           : { body: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks) },
       ),
@@ -210,19 +235,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
   });
 }
 
-/** The cap for a request, from the service its signature names (unsigned: the API cap). */
-function bodyLimitOf(msg: IncomingMessage, limits: BodyLimits): { service: string; limit: number } {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(msg.headers)) if (typeof v === 'string') headers[k] = v;
-  const q = (msg.url ?? '/').indexOf('?');
-  const parsed = parseAuthorization(headers, new URLSearchParams(q < 0 ? '' : (msg.url ?? '').slice(q + 1)));
-  const service =
-    parsed.kind === 'signed'
-      ? parsed.auth.scope.service
-      : parsed.kind === 'incomplete'
-        ? parsed.scope?.service
-        : undefined;
-  return { service: service ?? 'drs', limit: service === 's3' ? limits.s3 : limits.api };
+/** How a request's body is read: its cap, and whether a larger one is cut (refused anyway) or answered 413. */
+interface BodyPlan {
+  readonly service: string;
+  readonly limit: number;
+  readonly truncate: boolean;
+}
+
+/**
+ * The cap for a request, decided from its headers before its body is read: the S3 cap only for
+ * an S3 request whose signature held ({@link ServerOptions.precheck}), the small
+ * {@link REFUSED_BODY_BYTES} for one refused whatever its body, the API cap otherwise (and for
+ * the inspection API).
+ */
+function bodyPlanOf(msg: IncomingMessage, opts: ServerOptions, limits: BodyLimits): BodyPlan {
+  const head = toRequest(msg, Buffer.alloc(0));
+  if (head.rawPath.startsWith('/_emulator/') || head.rawPath === '/_emulator') {
+    return { service: 'drs', limit: limits.api, truncate: false };
+  }
+  const scoped = parseAuthorization(head.headers, head.query).kind !== 'unsigned';
+  const service = scoped ? head.service : 'drs';
+  switch (opts.precheck?.(head) ?? 'needs-body') {
+    case 'verified':
+      return { service, limit: service === 's3' ? limits.s3 : limits.api, truncate: false };
+    case 'refused':
+      return { service, limit: Math.min(REFUSED_BODY_BYTES, limits.api), truncate: true };
+    default:
+      return { service, limit: limits.api, truncate: false };
+  }
 }
 
 function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
@@ -359,8 +399,8 @@ export async function runHandler(
 export async function listen(opts: ServerOptions): Promise<RunningServer> {
   const limits = opts.bodyLimits ?? DEFAULT_BODY_LIMITS;
   const server = createServer((msg, res) => {
-    const { service, limit } = bodyLimitOf(msg, limits);
-    readBody(msg, limit)
+    const { service, limit, truncate } = bodyPlanOf(msg, opts, limits);
+    readBody(msg, limit, truncate)
       .then((read) =>
         read.tooLarge === undefined
           ? handle(opts, toRequest(msg, read.body))

@@ -11,11 +11,12 @@ import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { createEc2Handler } from './services/ec2.js';
 import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
+import { DirectoryBodyStore, MemoryBodyStore } from './services/s3-bodies.js';
 import { createServiceQuotasHandler } from './services/service-quotas.js';
 import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sns.js';
 import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
 import { createStsHandler } from './services/sts.js';
-import type { EmulatorState } from './state.js';
+import { type EmulatorState, StateFileError } from './state.js';
 import type { ServiceHandler } from './types.js';
 
 /** Handlers, authorizer and inspection views of the neighbour services. */
@@ -28,6 +29,9 @@ export interface NeighbourServices {
 /** The organization every fleet account belongs to (for `aws:PrincipalOrgID` trust conditions). */
 export { FLEET_ORGANIZATION_ID };
 
+/** Largest object body the `s3/objects` view shows (a larger one is listed by size and SHA-256). */
+const VIEW_BODY_LIMIT = 1024 * 1024;
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
 /** Builds the neighbour services over the world; their state is seeded from the fleet once. */
@@ -35,13 +39,30 @@ export function createNeighbourServices(
   state: EmulatorState,
   /** The state machine holding a task token (the Step Functions backend's), for SendTask* IAM. */
   taskOwner: (token: string) => string | undefined = () => undefined,
+  options: {
+    /** Keep S3 object bodies as files in this folder (the state file's `<file>.objects/`). @default in memory */
+    readonly objectsDir?: string;
+  } = {},
 ): NeighbourServices {
   const restored = state.restoredServices;
   const seededAt = new Date(state.clock.nowMs()).toISOString();
 
   const ssm = restored.ssm ? SsmState.fromJSON(restored.ssm as SsmStateSnapshot) : new SsmState();
   const sns = restored.sns ? SnsState.fromJSON(restored.sns as SnsStateSnapshot) : new SnsState();
-  const s3 = restored.s3 ? S3State.fromJSON(restored.s3 as S3StateSnapshot) : new S3State();
+  const bodies =
+    options.objectsDir === undefined ? new MemoryBodyStore() : new DirectoryBodyStore(options.objectsDir);
+  let s3: S3State;
+  try {
+    s3 = restored.s3
+      ? S3State.fromJSON(
+          restored.s3 as S3StateSnapshot,
+          bodies,
+          state.savedFrom === undefined ? undefined : new DirectoryBodyStore(`${state.savedFrom}.objects`),
+        )
+      : new S3State(bodies);
+  } catch (err) {
+    throw new StateFileError((err as Error).message);
+  }
   for (const account of state.accounts()) {
     if (!restored.ssm) {
       for (const p of account.fleet.ssmParameters ?? []) {
@@ -65,6 +86,8 @@ export function createNeighbourServices(
       }
     }
   }
+  // The seeded buckets are part of the starting point (saved whole), not a call's change.
+  s3.takeChanges();
   state.services.set('ssm', ssm);
   state.services.set('sns', sns);
   state.services.set('s3', s3);
@@ -181,12 +204,17 @@ export function createNeighbourServices(
         .buckets()
         .filter((b) => !q.get('bucket') || b.name === q.get('bucket'))
         .flatMap((b) =>
-          [...b.objects.values()].map((o) => ({
-            bucket: b.name,
-            key: o.key,
-            size: o.body.length,
-            body: o.body.toString('utf8'),
-          })),
+          [...b.objects.values()].map((o) => {
+            // Small objects (reports, results) are shown; a large body is only named by size.
+            const body = o.size <= VIEW_BODY_LIMIT ? s3.body(o) : undefined;
+            return {
+              bucket: b.name,
+              key: o.key,
+              size: o.size,
+              sha256: o.sha256,
+              ...(body !== undefined && { body: body.toString('utf8') }),
+            };
+          }),
         ),
     }),
     'ssm/parameters': () => ({ parameters: ssm.all() }),

@@ -21,6 +21,7 @@ import type { DrsQuotas } from './drs/service.js';
 import { FaultEngine, type FaultPlan } from './faults.js';
 import { drsStateOf, quotasOf } from './fleet/load.js';
 import type { Fleet, FleetAccount, FleetRole } from './fleet/types.js';
+import { applyS3Changes, type S3Changes, type S3StateSnapshot } from './services/s3.js';
 
 /** Format version of saved state files. */
 export const STATE_VERSION = 1;
@@ -39,6 +40,15 @@ export interface AccountWorld {
 /** Something whose state is saved with the world (a neighbour service's slice). */
 export interface Persistent {
   toJSON(): unknown;
+  /**
+   * What changed since the last call, when the slice can say it (S3): the journal records that
+   * instead of the whole slice, so a call's record is the size of its change.
+   */
+  takeChanges?(): unknown;
+  /** Writes what the snapshot refers to but does not hold (S3 object bodies) beside a saved file. */
+  saveBeside?(path: string): void;
+  /** A snapshot of the world was made durable: files nothing refers to any more can go. */
+  compacted?(): void;
 }
 
 /** One row of the call counters. */
@@ -81,7 +91,14 @@ export interface JournalRecord {
   readonly credentials?: CredentialStoreSnapshot;
   /** The fault plan, after a control call changed it. */
   readonly faults?: FaultPlan;
+  /** Changes to a service's slice (S3: buckets created, objects stored), folded by {@link applyJournal}. */
+  readonly serviceChanges?: Readonly<Record<string, unknown>>;
 }
+
+/** How each service's recorded changes fold into its saved slice. */
+const SERVICE_CHANGES: Readonly<Record<string, (slice: unknown, changes: unknown) => unknown>> = {
+  s3: (slice, changes) => applyS3Changes(slice as S3StateSnapshot | undefined, changes as S3Changes),
+};
 
 /** Receives each journal record; must make it durable before returning (the call answers after). */
 export type JournalSink = (record: JournalRecord) => void;
@@ -111,6 +128,10 @@ export function applyJournal(snapshot: StateSnapshot, records: readonly JournalR
         : [...drs, changed];
     }
     if (r.services !== undefined) services = { ...services, ...r.services };
+    for (const [name, changes] of Object.entries(r.serviceChanges ?? {})) {
+      const fold = SERVICE_CHANGES[name];
+      if (fold !== undefined) services = { ...services, [name]: fold(services[name], changes) };
+    }
     if (r.credentials !== undefined) credentials = r.credentials;
     if (r.faults !== undefined) faults = r.faults;
     nowMs = Math.max(nowMs, r.nowMs);
@@ -120,14 +141,18 @@ export function applyJournal(snapshot: StateSnapshot, records: readonly JournalR
 
 /** How much history a compacted world keeps (the file stays bounded however many runs). */
 export interface PruneLimits {
-  /** Newest objects kept per S3 bucket (a stand-in for the results bucket's lifecycle rule). */
+  /**
+   * Newest objects kept per S3 bucket (a stand-in for the results bucket's lifecycle rule). The
+   * snapshot holds an object's metadata only (its body is a file beside it), so this bounds the
+   * snapshot at a few MB per bucket.
+   */
   readonly objectsPerBucket: number;
   /** Newest finished DRS jobs kept per account beyond those a server or instance still points to. */
   readonly finishedJobsPerAccount: number;
 }
 
 /** The defaults of {@link pruneSnapshot}. */
-export const DEFAULT_PRUNE_LIMITS: PruneLimits = { objectsPerBucket: 50, finishedJobsPerAccount: 50 };
+export const DEFAULT_PRUNE_LIMITS: PruneLimits = { objectsPerBucket: 10_000, finishedJobsPerAccount: 50 };
 
 /**
  * Drops old history from a snapshot (pure): S3 objects beyond the newest `objectsPerBucket` per
@@ -363,7 +388,7 @@ export class EmulatorState {
     return state;
   }
 
-  /** Reads a state file written by {@link EmulatorState.save}. */
+  /** Reads a state file written by {@link EmulatorState.save} (its S3 bodies from `<path>.objects/`). */
   static async load(path: string, opts: { timeScale?: number } = {}): Promise<EmulatorState> {
     let snapshot: StateSnapshot;
     try {
@@ -371,8 +396,13 @@ export class EmulatorState {
     } catch (err) {
       throw new StateFileError(`cannot read state file ${path}: ${(err as Error).message}`);
     }
-    return EmulatorState.fromSnapshot(snapshot, opts);
+    const state = EmulatorState.fromSnapshot(snapshot, opts);
+    state.savedFrom = path;
+    return state;
   }
+
+  /** The file this world was loaded from, if any: the S3 bodies it refers to are beside it. */
+  savedFrom: string | undefined;
 
   /** The account, if the fleet has it. */
   account(accountId: string): AccountWorld | undefined {
@@ -405,6 +435,9 @@ export class EmulatorState {
   commit(service: string, operation: string, accountId: string): void {
     const also = [...this.#drsChanged].filter((id) => id !== accountId);
     this.#drsChanged.clear();
+    const slice = this.services.get(service);
+    // Taken even when nothing journals, so changes never pile up in memory.
+    const changes = slice?.takeChanges?.();
     if (this.#journal === undefined || !isMutatingOperation(operation)) return;
     const now = this.clock.nowMs();
     const drsAlso = also.flatMap((id) => {
@@ -421,12 +454,13 @@ export class EmulatorState {
       account.drs.syncRng();
       drs = account.drs.state;
     }
-    const slice = this.services.get(service);
     this.#journal({
       nowMs: now,
       ...(drs !== undefined && { drs }),
       ...(drsAlso.length > 0 && { drsAlso }),
-      ...(slice !== undefined && { services: { [service]: slice.toJSON() } }),
+      ...(slice?.takeChanges !== undefined
+        ? changes !== undefined && { serviceChanges: { [service]: changes } }
+        : slice !== undefined && { services: { [service]: slice.toJSON() } }),
       ...(service === 'sts' && { credentials: this.credentials.toJSON() }),
     });
   }
@@ -518,8 +552,18 @@ export class EmulatorState {
     };
   }
 
-  /** Writes the snapshot to a JSON file atomically (see {@link writeFileAtomic}). */
+  /**
+   * Writes the snapshot to a JSON file atomically (see {@link writeFileAtomic}), the S3 object
+   * bodies it refers to first, as files in `<path>.objects/` ({@link EmulatorState.load} reads
+   * them from there).
+   */
   async save(path: string): Promise<void> {
+    for (const slice of this.services.values()) slice.saveBeside?.(path);
     writeFileAtomic(path, JSON.stringify(this.toJSON()));
+  }
+
+  /** Tells every slice that a snapshot of the world is durable (the state file's compaction). */
+  compacted(): void {
+    for (const slice of this.services.values()) slice.compacted?.();
   }
 }

@@ -19,6 +19,7 @@ import {
   finish,
   type Journal,
   loadWorld,
+  objectsDirOf,
   prepareDirectory,
   removeTemporaries,
   type StoredSnapshot,
@@ -106,8 +107,15 @@ export async function openDurableWorld(opts: DurableWorldOptions): Promise<Durab
       snapshot = undefined;
     }
     try {
+      // S3 bodies are files beside the state file; the snapshot and journal hold their metadata.
+      const files = {
+        objectsDir: objectsDirOf(statePath),
+        reservedPaths: [statePath, `${statePath}.journal`, `${statePath}.lock`, objectsDirOf(statePath)],
+      };
       emulator = await startEmulator(
-        snapshot !== undefined ? { ...opts.emulator, state: snapshot } : { ...opts.emulator, fleet },
+        snapshot !== undefined
+          ? { ...opts.emulator, ...files, state: snapshot }
+          : { ...opts.emulator, ...files, fleet },
       );
     } catch (err) {
       if (snapshot !== undefined && (err as Error).name === 'StateFileError') {
@@ -120,6 +128,8 @@ export async function openDurableWorld(opts: DurableWorldOptions): Promise<Durab
     // The starting point is durable before the first call, and every change after it is journaled.
     const running = emulator;
     journal = compact(statePath, running.state.toJSON(), origin);
+    // Bodies of objects overwritten or pruned before, or written by a killed upload, go now.
+    running.state.compacted();
     let compactions = 0;
     running.state.journalTo((record) => {
       const current = journal as Journal;
@@ -128,6 +138,7 @@ export async function openDurableWorld(opts: DurableWorldOptions): Promise<Durab
       // The record is durable in the old journal; the new snapshot holds it too.
       current.close();
       journal = compact(statePath, running.state.toJSON(), origin);
+      running.state.compacted();
       compactions += 1;
     });
     let closed = false;
@@ -143,6 +154,7 @@ export async function openDurableWorld(opts: DurableWorldOptions): Promise<Durab
           await running.stop();
           running.state.journalTo(undefined);
           finish(statePath, journal as Journal, running.state.toJSON(), origin);
+          running.state.compacted();
         } finally {
           release();
         }

@@ -7,7 +7,11 @@
  * - `sim.json`: the snapshot, with a `generation` id;
  * - `sim.json.journal`: a header line naming the generation it applies to, then one
  *   {@link JournalRecord} per line; a journal of another generation is stale and ignored;
- * - `sim.json.lock`: who holds the world (pid, host, command, since, boot id and process start time).
+ * - `sim.json.lock`: who holds the world (pid, host, command, since, boot id and process start time);
+ * - `sim.json.objects/`: the S3 object bodies, one file per distinct body named by its SHA-256,
+ *   each written atomically before its PutObject answered; the snapshot and journal hold only
+ *   the objects' metadata, so their size does not grow with the bodies. A compaction removes the
+ *   bodies nothing refers to any more.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -263,6 +267,11 @@ function heldLock(lockPath: string, token: string): () => void {
     }
     rmSync(lockPath, { force: true });
   };
+}
+
+/** The folder of a state file's S3 object bodies. */
+export function objectsDirOf(statePath: string): string {
+  return `${statePath}.objects`;
 }
 
 /** Removes temporary files a killed save left next to the state file (old and current naming). */

@@ -14,6 +14,7 @@ export {
   S3State,
   type S3StateSnapshot,
 } from './s3.js';
+export { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
 export {
   createServiceQuotasHandler,
   DRS_QUOTAS,

@@ -6,6 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
 import { s3HostId } from '../protocols/s3.js';
 import { fail } from '../protocols/service-errors.js';
@@ -17,11 +18,15 @@ import type {
   ServiceContext,
   ServiceHandler,
 } from '../types.js';
+import { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
 
-/** One stored object. */
+/** One stored object: its metadata; the body lives in the state's {@link S3BodyStore}. */
 export interface S3ObjectRecord {
   readonly key: string;
-  readonly body: Buffer;
+  /** Body length in bytes. */
+  readonly size: number;
+  /** SHA-256 (hex) of the body: its address in the body store. */
+  readonly sha256: string;
   /** Quoted MD5 hex, as S3 sends it. */
   readonly etag: string;
   readonly contentType: string;
@@ -44,21 +49,80 @@ export interface S3BucketRecord {
   readonly objects: Map<string, S3ObjectRecord>;
 }
 
-/** Serialized form of {@link S3State} (bodies base64). */
-export interface S3StateSnapshot {
-  readonly buckets: ReadonlyArray<{
-    readonly name: string;
-    readonly ownerAccountId: string;
-    readonly region: string;
-    readonly allowedAccounts: readonly string[];
-    readonly createdAt: string;
-    readonly objects: ReadonlyArray<Omit<S3ObjectRecord, 'body'> & { readonly body: string }>;
-  }>;
+/** A bucket's saved metadata (its objects apart). */
+export interface S3BucketSnapshot {
+  readonly name: string;
+  readonly ownerAccountId: string;
+  readonly region: string;
+  readonly allowedAccounts: readonly string[];
+  readonly createdAt: string;
 }
 
-/** Buckets (global namespace) and their objects. */
+/**
+ * A saved object: metadata and the body's address. Files written before bodies moved out of the
+ * snapshot carry the body inline (`body`, base64) instead; they are still read.
+ */
+export type S3ObjectSnapshot = Omit<S3ObjectRecord, 'size' | 'sha256'> & {
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly body?: string;
+};
+
+/** Serialized form of {@link S3State}: metadata only, so its size does not grow with the bodies. */
+export interface S3StateSnapshot {
+  readonly buckets: ReadonlyArray<S3BucketSnapshot & { readonly objects: ReadonlyArray<S3ObjectSnapshot> }>;
+}
+
+/** What S3 calls changed since the last journal record (see {@link S3State.takeChanges}). */
+export interface S3Changes {
+  /** Buckets created (metadata only). */
+  readonly buckets?: readonly S3BucketSnapshot[];
+  /** Objects stored, in order (a later one of the same bucket and key replaces an earlier one). */
+  readonly puts?: ReadonlyArray<{ readonly bucket: string; readonly object: S3ObjectRecord }>;
+}
+
+/**
+ * Folds S3 changes into a saved S3 slice (pure): a bucket's metadata is replaced (its objects
+ * kept), an object replaces the one of the same key. Replaying a record twice gives the same slice.
+ */
+export function applyS3Changes(slice: S3StateSnapshot | undefined, changes: S3Changes): S3StateSnapshot {
+  const buckets = new Map((slice?.buckets ?? []).map((b) => [b.name, { ...b, objects: [...b.objects] }]));
+  for (const b of changes.buckets ?? []) {
+    buckets.set(b.name, { ...b, objects: buckets.get(b.name)?.objects ?? [] });
+  }
+  for (const { bucket, object } of changes.puts ?? []) {
+    const b = buckets.get(bucket);
+    if (b === undefined) continue;
+    const at = b.objects.findIndex((o) => o.key === object.key);
+    if (at >= 0) b.objects[at] = object;
+    else b.objects.push(object);
+  }
+  return { buckets: [...buckets.values()] };
+}
+
+function bucketMeta(b: S3BucketRecord): S3BucketSnapshot {
+  return {
+    name: b.name,
+    ownerAccountId: b.ownerAccountId,
+    region: b.region,
+    allowedAccounts: b.allowedAccounts,
+    createdAt: b.createdAt,
+  };
+}
+
+/** Buckets (global namespace) and their objects; bodies in {@link S3State.bodies}. */
 export class S3State {
   readonly #buckets = new Map<string, S3BucketRecord>();
+  /** How many objects refer to each body, so a body nothing refers to is released. */
+  readonly #refs = new Map<string, number>();
+  #changedBuckets: S3BucketSnapshot[] = [];
+  #puts: Array<{ bucket: string; object: S3ObjectRecord }> = [];
+  /** Where the bodies are. @default in memory */
+  readonly bodies: S3BodyStore;
+
+  constructor(bodies: S3BodyStore = new MemoryBodyStore()) {
+    this.bodies = bodies;
+  }
 
   /** Creates a bucket (seed from the fleet, or through CreateBucket). Returns the existing one. */
   createBucket(
@@ -78,6 +142,7 @@ export class S3State {
       objects: new Map(),
     };
     this.#buckets.set(name, bucket);
+    this.#changedBuckets.push(bucketMeta(bucket));
     return bucket;
   }
 
@@ -89,33 +154,120 @@ export class S3State {
     return [...this.#buckets.values()];
   }
 
-  /** Stores an object (overwriting). */
-  putObject(bucket: S3BucketRecord, object: S3ObjectRecord): void {
-    bucket.objects.set(object.key, object);
+  /** Stores a body in the body store (durable first, on disk) and an object referring to it (overwriting). */
+  putObject(
+    bucket: S3BucketRecord,
+    object: Omit<S3ObjectRecord, 'size' | 'sha256'>,
+    body: Buffer,
+  ): S3ObjectRecord {
+    const record: S3ObjectRecord = { ...object, size: body.length, sha256: this.bodies.put(body) };
+    this.#set(bucket, record);
+    this.#puts.push({ bucket: bucket.name, object: record });
+    return record;
+  }
+
+  /** The body of an object, or undefined when its store lost it. */
+  body(object: S3ObjectRecord): Buffer | undefined {
+    return this.bodies.get(object.sha256);
+  }
+
+  /** Every body an object refers to (what a compaction keeps). */
+  referencedBodies(): Set<string> {
+    return new Set(this.#refs.keys());
+  }
+
+  #set(bucket: S3BucketRecord, record: S3ObjectRecord): void {
+    const old = bucket.objects.get(record.key);
+    bucket.objects.set(record.key, record);
+    this.#refs.set(record.sha256, (this.#refs.get(record.sha256) ?? 0) + 1);
+    if (old === undefined) return;
+    const left = (this.#refs.get(old.sha256) ?? 1) - 1;
+    if (left > 0) this.#refs.set(old.sha256, left);
+    else {
+      this.#refs.delete(old.sha256);
+      this.bodies.release(old.sha256);
+    }
+  }
+
+  /** The changes since the last call (buckets created, objects stored): one journal record's worth. */
+  takeChanges(): S3Changes | undefined {
+    if (this.#changedBuckets.length === 0 && this.#puts.length === 0) return undefined;
+    const changes: S3Changes = {
+      ...(this.#changedBuckets.length > 0 && { buckets: this.#changedBuckets }),
+      ...(this.#puts.length > 0 && { puts: this.#puts }),
+    };
+    this.#changedBuckets = [];
+    this.#puts = [];
+    return changes;
   }
 
   toJSON(): S3StateSnapshot {
     return {
-      buckets: this.buckets().map((b) => ({
-        name: b.name,
-        ownerAccountId: b.ownerAccountId,
-        region: b.region,
-        allowedAccounts: b.allowedAccounts,
-        createdAt: b.createdAt,
-        objects: [...b.objects.values()].map((o) => ({ ...o, body: o.body.toString('base64') })),
-      })),
+      buckets: this.buckets().map((b) => ({ ...bucketMeta(b), objects: [...b.objects.values()] })),
     };
   }
 
-  static fromJSON(snapshot: S3StateSnapshot): S3State {
-    const state = new S3State();
+  /**
+   * Writes every body an object refers to into `<path>.objects/` (hard links from a folder store),
+   * and removes bodies an earlier save to the same path left there that nothing refers to now.
+   */
+  saveBeside(path: string): void {
+    const target = new DirectoryBodyStore(`${path}.objects`);
+    const from = this.bodies;
+    for (const sha of this.#refs.keys()) {
+      if (from instanceof DirectoryBodyStore) target.putFile(sha, from.path(sha));
+      else {
+        const body = from.get(sha);
+        if (body !== undefined) target.put(body);
+      }
+    }
+    target.collect(this.referencedBodies());
+  }
+
+  /** A snapshot is durable: a folder store drops the bodies no object refers to any more. */
+  compacted(): void {
+    if (this.bodies instanceof DirectoryBodyStore) this.bodies.collect(this.referencedBodies());
+  }
+
+  /**
+   * Restores a saved slice over `bodies`. A body the store lacks is taken from `source` (the
+   * folder a saved world's bodies were written to), an inline body (older files) is stored.
+   *
+   * @throws {Error} naming the first object whose body is nowhere to be found
+   */
+  static fromJSON(snapshot: S3StateSnapshot, bodies?: S3BodyStore, source?: DirectoryBodyStore): S3State {
+    const state = new S3State(bodies);
     for (const b of snapshot.buckets) {
       const bucket = state.createBucket(b.name, b.ownerAccountId, b.region, {
         allowedAccounts: b.allowedAccounts,
         createdAt: b.createdAt,
       });
-      for (const o of b.objects) bucket.objects.set(o.key, { ...o, body: Buffer.from(o.body, 'base64') });
+      for (const { body, size, sha256, ...meta } of b.objects) {
+        let record: S3ObjectRecord;
+        if (typeof body === 'string') {
+          const bytes = Buffer.from(body, 'base64');
+          record = { ...meta, size: bytes.length, sha256: state.bodies.put(bytes) };
+        } else {
+          if (typeof sha256 !== 'string' || typeof size !== 'number') {
+            throw new Error(`S3 object ${b.name}/${meta.key} has neither a body nor a body reference`);
+          }
+          if (!state.bodies.has(sha256)) {
+            const file = source?.has(sha256) === true ? source.path(sha256) : undefined;
+            if (file === undefined) {
+              throw new Error(
+                `the body of S3 object ${b.name}/${meta.key} (sha256 ${sha256}) is missing${source ? ` from ${source.dir}` : ''}`,
+              );
+            }
+            if (state.bodies instanceof DirectoryBodyStore) state.bodies.putFile(sha256, file);
+            else state.bodies.put(readFileSync(file));
+          }
+          record = { ...meta, size, sha256 };
+        }
+        state.#set(bucket, record);
+      }
     }
+    // What was restored is already saved: the next journal record carries only new changes.
+    state.takeChanges();
     return state;
   }
 }
@@ -255,7 +407,7 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
               ['Key', enc(key)],
               ['LastModified', o.lastModified],
               ['ETag', o.etag],
-              ['Size', String(o.body.length)],
+              ['Size', String(o.size)],
               ['StorageClass', 'STANDARD'],
             ]).xml
           }</Contents>`,
@@ -391,15 +543,18 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
       if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
     }
     const etag = `"${digest.toString('hex')}"`;
-    state.putObject(bucket, {
-      key,
+    state.putObject(
+      bucket,
+      {
+        key,
+        etag,
+        contentType: req.headers['content-type'] ?? 'binary/octet-stream',
+        lastModified: ctx.now().toISOString(),
+        metadata,
+        checksums,
+      },
       body,
-      etag,
-      contentType: req.headers['content-type'] ?? 'binary/octet-stream',
-      lastModified: ctx.now().toISOString(),
-      metadata,
-      checksums,
-    });
+    );
     return {
       status: 200,
       headers: { ...baseHeaders(requestId), etag, 'x-amz-server-side-encryption': 'AES256', ...checksums },
@@ -427,7 +582,7 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const headers: Record<string, string> = {
       ...baseHeaders(requestId),
       'content-type': object.contentType,
-      'content-length': String(object.body.length),
+      'content-length': String(object.size),
       etag: object.etag,
       'last-modified': httpDate(object.lastModified),
       'accept-ranges': 'bytes',
@@ -443,7 +598,17 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'] === object.etag) {
       return { status: 304, headers: baseHeaders(requestId), body: '' };
     }
-    return { status: 200, headers, body: head ? '' : object.body };
+    if (head) return { status: 200, headers, body: '' };
+    const body = state.body(object);
+    if (body === undefined) {
+      // The body's file went away under a running emulator (deleted by hand): say so, not a 0-byte object.
+      throw fail({
+        code: 'InternalError',
+        message: `We encountered an internal error. The body of ${key} is missing from the object store.`,
+        status: 500,
+      });
+    }
+    return { status: 200, headers, body };
   }
 
   return async (req, ctx) => {

@@ -142,8 +142,11 @@ describe('drs-orch --state-file', () => {
 
     expect(code).toBe(0);
     expect(stderr).toMatch(/removed 2 temporary file\(s\)/);
-    // .drs-orch/ holds the runs' evidence reports, not world files.
-    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['sim.json']);
+    // .drs-orch/ holds the runs' evidence reports, not world files; sim.json.objects the S3 bodies.
+    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual([
+      'sim.json',
+      'sim.json.objects',
+    ]);
   });
 
   it('takes over a lock whose pid runs again but is another process: pid 1 of another boot, or another start time', async () => {
@@ -270,10 +273,20 @@ describe('drs-orch --state-file', () => {
       expect((await run(dir, ['drill', '--tags', 'DR-Test=single', '--quiet'])).code).toBe(0);
     }
     const saved = JSON.parse(await readFile(join(dir, 'sim.json'), 'utf8')) as {
-      services: { s3: { buckets: { objects: unknown[] }[] } };
+      services: { s3: { buckets: { objects: { sha256: string; body?: unknown }[] }[] } };
     };
     for (const bucket of saved.services.s3.buckets) expect(bucket.objects.length).toBeLessThanOrEqual(50);
+    // The snapshot holds the objects' metadata; their bodies are files beside it, none orphaned.
+    const objects = saved.services.s3.buckets.flatMap((b) => b.objects);
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.filter((o) => o.body !== undefined)).toEqual([]);
+    expect((await readdir(join(dir, 'sim.json.objects'))).sort()).toEqual(
+      [...new Set(objects.map((o) => o.sha256))].sort(),
+    );
     // .drs-orch/ holds the runs' evidence reports, not world files.
-    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['sim.json']);
+    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual([
+      'sim.json',
+      'sim.json.objects',
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,59 @@ describe('serve: the inspection API and SigV4 payload rules', () => {
     expect(absolute.status).toBe(400);
     expect(existsSync(join(dir, '..', 'escaped.json'))).toBe(false);
     expect(existsSync(outside)).toBe(false);
+  });
+
+  it('saves only to a new file name or one it saved before: never over a file it did not write, a folder or a *.objects folder', async () => {
+    await writeFile(join(dir, 'serve.err'), 'the log of serve');
+    await mkdir(join(dir, 'sub'));
+    await mkdir(join(dir, 'x.json.objects'));
+
+    const overLog = await post('state/save', { path: 'serve.err' });
+    const folder = await post('state/save', { path: 'sub' });
+    const intoBodies = await post('state/save', { path: 'x.json.objects/y.json' });
+    const nul = await post('state/save', { path: 'a\u0000b.json' });
+    const first = await post('state/save', { path: 'mine.json' });
+    const again = await post('state/save', { path: 'mine.json' });
+
+    expect([overLog.status, folder.status, intoBodies.status, nul.status]).toEqual([400, 400, 400, 400]);
+    expect(((await overLog.json()) as { message: string }).message).toMatch(
+      /^path "serve.err" is an existing file this emulator did not write; save to a new file name/,
+    );
+    expect(((await folder.json()) as { message: string }).message).toMatch(/^path "sub" is a folder/);
+    expect(((await intoBodies.json()) as { message: string }).message).toMatch(/folder of S3 object bodies/);
+    expect(await readFile(join(dir, 'serve.err'), 'utf8')).toBe('the log of serve');
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect((await readdir(dir)).sort()).toEqual(['mine.json', 'serve.err', 'sub', 'x.json.objects']);
+  });
+
+  it("never saves onto a state file's own journal, lock or objects folder, even before they exist", async () => {
+    const guarded = await startTestEmulator({
+      fleet: 'demo',
+      saveDir: dir,
+      reservedPaths: [join(dir, 'world.json'), join(dir, 'world.json.journal'), join(dir, 'world.json.lock')],
+      objectsDir: join(dir, 'world.json.objects'),
+    });
+    try {
+      const answers = await Promise.all(
+        ['world.json', 'world.json.journal', 'world.json.lock', 'world.json.objects'].map((path) =>
+          fetch(`${guarded.endpoint}/_emulator/state/save`, {
+            method: 'POST',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ path }),
+          }),
+        ),
+      );
+
+      expect(answers.map((r) => r.status)).toEqual([400, 400, 400, 400]);
+      const messages = await Promise.all(
+        answers.map(async (r) => ((await r.json()) as { message: string }).message),
+      );
+      expect(messages[1]).toMatch(/^path "world.json.journal" is the state file's own file/);
+      expect(messages[3]).toMatch(/^path "world.json.objects" is the state file's own/);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('masks secret keys and session tokens in GET state unless includeCredentials=true', async () => {

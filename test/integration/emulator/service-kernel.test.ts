@@ -136,4 +136,44 @@ describe('Emulator service kernel', () => {
     expect(res.body).toContain('<Code>EntityTooLarge</Code>');
     expect(res.body).toContain(`<MaxSizeAllowed>${128 * 1024}</MaxSizeAllowed>`);
   });
+
+  it('gives the S3 body cap only to a signature that held: a forged, unsigned or unknown-key S3 upload is refused as such, not measured against it', async () => {
+    const bucket = `/drs-orchestration-results-${fleet.orchestratorAccountId ?? '123456789012'}`;
+    const upload = (
+      credentials: { accessKeyId: string; secretAccessKey: string },
+      key: string,
+      size: number,
+    ) =>
+      signedFetch(emu, credentials, {
+        method: 'PUT',
+        path: `${bucket}/${key}`,
+        body: 'x'.repeat(size),
+        service: 's3',
+        region: 'us-east-1',
+        headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      });
+    // Over the S3 cap of this emulator (128 KiB): only a verified caller learns about the cap.
+    const forged = await upload(
+      { accessKeyId: 'test', secretAccessKey: 'not-the-secret' },
+      'f.bin',
+      130 * 1024,
+    );
+    const unknown = await upload({ accessKeyId: 'AKIANOTAKEY', secretAccessKey: 'x' }, 'u.bin', 130 * 1024);
+    const unsigned = await fetch(`${emu.endpoint}${bucket}/n.bin`, {
+      method: 'PUT',
+      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      body: 'x'.repeat(130 * 1024),
+    });
+    // Between the API cap (64 KiB) and the S3 cap: a verified upload is stored.
+    const verified = await upload(emu.credentials, 'ok.bin', 100 * 1024);
+    const tooBig = await upload(emu.credentials, 'big.bin', 130 * 1024);
+
+    expect([forged.status, unknown.status, unsigned.status]).toEqual([403, 403, 403]);
+    expect(forged.body).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(unknown.body).toContain('<Code>InvalidAccessKeyId</Code>');
+    expect(await unsigned.text()).toContain('<Code>AccessDenied</Code>');
+    expect(verified.status).toBe(200);
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.body).toContain('<Code>EntityTooLarge</Code>');
+  });
 });

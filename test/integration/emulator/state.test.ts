@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   DescribeSourceServersCommand,
   StartRecoveryCommand,
 } from '@aws-sdk/client-drs';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateFleet, startEmulator } from '../../../src/emulator/index.js';
 import {
@@ -103,6 +104,33 @@ describe('Emulator: save and load state mid-drill', () => {
 
     expect(jump).toHaveLength(5);
     expect(steps).toEqual(jump);
+  });
+
+  it('saves S3 bodies beside the saved file, not in it, and a world loaded from it serves them', async () => {
+    const first = await startTestEmulator({ fleet: 'demo', saveDir: dir });
+    const s3 = (endpoint: string) =>
+      new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: first.credentials });
+    const body = Buffer.alloc(3 * 1024 * 1024, 7);
+    await s3(first.endpoint).send(new CreateBucketCommand({ Bucket: 'kept' }));
+    await s3(first.endpoint).send(new PutObjectCommand({ Bucket: 'kept', Key: 'a.bin', Body: body }));
+    const view = await (await fetch(`${first.endpoint}/_emulator/state`)).text();
+    const saved = await fetch(`${first.endpoint}/_emulator/state/save`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: 'world.json' }),
+    });
+    await first.stop();
+
+    const second = await startEmulator({ state: join(dir, 'world.json'), timeScale: 0 });
+    const got = await s3(second.endpoint).send(new GetObjectCommand({ Bucket: 'kept', Key: 'a.bin' }));
+    const bytes = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
+    await second.stop();
+
+    expect(saved.status).toBe(200);
+    expect(view.length).toBeLessThan(body.length);
+    expect((await readFile(join(dir, 'world.json'))).length).toBeLessThan(body.length);
+    expect(await readdir(join(dir, 'world.json.objects'))).toHaveLength(1);
+    expect(bytes.equals(body)).toBe(true);
   });
 
   it('serves the snapshot in-process and over /_emulator/state', async () => {

@@ -5,9 +5,11 @@
  * both at once is an error, so a move from one form to the other is: convert, write the new
  * form, delete the old.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { checkDocumentSize, DOCUMENT_LIMITS, readDocument } from '../contract/document-reader.js';
+import { DocumentRejected } from '../contract/errors.js';
 import {
   DEFAULT_STAGING_ACCOUNTS_PATH,
   type RegistryParameter,
@@ -38,20 +40,27 @@ function isObject(value: unknown): value is Json {
  * (`{"Parameters": [{"Name": ..., "Value": ...}]}`, or just that list).
  *
  * @throws {UsageError} when the file cannot be read or is neither form.
+ * @throws {DocumentRejected} when the strict document reader refuses it (over 1 MiB, too deep, a key twice).
  * @throws {ValidationError} when the accounts break the staging-accounts contract.
  */
 export function readRegistryFile(
   file: string,
   path: string = DEFAULT_STAGING_ACCOUNTS_PATH,
 ): { form: 'document' | 'parameters'; accounts: ResolvedStagingAccount[] } {
-  let raw: unknown;
+  let bytes: Buffer;
   try {
-    raw = JSON.parse(readFileSync(resolve(file), 'utf8'));
+    // The size first (strict document reader): a huge file is refused without being read.
+    checkDocumentSize(file, statSync(resolve(file)).size, DOCUMENT_LIMITS.registry);
+    bytes = readFileSync(resolve(file));
   } catch (err) {
+    if (err instanceof DocumentRejected) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : (code ?? `not JSON (${(err as Error).message})`);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
     throw new UsageError(`registry file ${JSON.stringify(file)} cannot be read: ${why}`);
   }
+  // Depth and repeated keys (`"Value"` twice would pick one account silently) before any use.
+  const raw = readDocument(bytes, { name: file, format: 'json', kind: 'registry' });
   if (isObject(raw) && 'stagingAccounts' in raw) {
     return resolveStagingAccountRegistry(
       { document: { name: path, value: JSON.stringify(raw) }, parameters: [] },

@@ -19,7 +19,7 @@ import { Composer, isAlias, isMap, isScalar, isSeq, Lexer, LineCounter, type Nod
 import { DocumentRejected } from './errors.js';
 
 /** The kinds of document drs-orch reads; each has its own {@link DOCUMENT_LIMITS}. */
-export type DocumentKind = 'runbook' | 'input' | 'fleet' | 'fault-plan' | 'report';
+export type DocumentKind = 'runbook' | 'input' | 'fleet' | 'fault-plan' | 'report' | 'registry';
 
 /** Syntax of a document. YAML is read with the core schema only. */
 export type DocumentFormat = 'json' | 'yaml';
@@ -37,12 +37,13 @@ export interface DocumentLimits {
 const MiB = 1024 * 1024;
 
 /**
- * The documented limits (README "Runbooks" and docs/architecture.md list them):
+ * The documented limits (README, "How documents are read" under Runbooks, lists them):
  * - runbook: 4 MiB, 64 levels, 100 aliases (a real runbook is a few KiB and 5 levels deep);
  * - input: 256 KiB (the Step Functions payload limit the input must fit anyway), 32 levels;
  * - fleet: 16 MiB (`fleet generate` at its largest, 50 accounts x 300 servers, writes 5.4 MB), 64 levels;
  * - fault plan: 4 MiB, 32 levels;
- * - report: 64 MiB (a report lists every server of every wave), 64 levels.
+ * - report: 64 MiB (a report lists every server of every wave), 64 levels;
+ * - registry file (`drs-orch registry`): 1 MiB (50 accounts are a few KiB), 32 levels.
  * Only runbooks are YAML, so only they may have aliases.
  */
 export const DOCUMENT_LIMITS: Readonly<Record<DocumentKind, DocumentLimits>> = {
@@ -51,6 +52,7 @@ export const DOCUMENT_LIMITS: Readonly<Record<DocumentKind, DocumentLimits>> = {
   fleet: { maxBytes: 16 * MiB, maxDepth: 64, maxAliases: 0 },
   'fault-plan': { maxBytes: 4 * MiB, maxDepth: 32, maxAliases: 0 },
   report: { maxBytes: 64 * MiB, maxDepth: 64, maxAliases: 0 },
+  registry: { maxBytes: MiB, maxDepth: 32, maxAliases: 0 },
 };
 
 /** How to read one document. */

@@ -1,7 +1,8 @@
 /**
  * The staging-accounts configuration (the SSM parameter of design 6.1).
  */
-import { ValidationError, type ValidationProblem } from './errors.js';
+import { readDocument } from './document-reader.js';
+import { DocumentRejected, ValidationError, type ValidationProblem } from './errors.js';
 import type { StagingAccount, StagingAccountsConfig } from './generated/staging-accounts.js';
 import { stagingAccountsSchema } from './schemas.js';
 import { DEFAULT_STAGING_ACCOUNTS_PATH } from './staging-accounts-path.js';
@@ -22,8 +23,9 @@ const validateConfig = compileSchema<StagingAccountsConfig>(stagingAccountsSchem
 export function parseStagingAccounts(raw: unknown): ResolvedStagingAccount[] {
   let data: unknown;
   try {
-    data = typeof raw === 'string' ? JSON.parse(raw) : JSON.parse(JSON.stringify(raw));
+    data = typeof raw === 'string' ? readRegistryText(raw, 'document', '') : JSON.parse(JSON.stringify(raw));
   } catch (err) {
+    if (err instanceof ValidationError) throw err;
     throw new ValidationError(
       [{ pointer: '', message: `must be a JSON document, got invalid JSON (${(err as Error).message})` }],
       'staging accounts configuration',
@@ -114,12 +116,10 @@ export function parseStagingAccountRegistry(
   const entries: unknown[] = [];
   for (const p of parameters) {
     try {
-      entries.push(JSON.parse(p.value));
+      entries.push(readRegistryText(p.value, 'object', p.name));
     } catch (err) {
-      problems.push({
-        pointer: p.name,
-        message: `must be a JSON object, got invalid JSON (${(err as Error).message})`,
-      });
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(...err.problems);
       entries.push(undefined);
     }
   }
@@ -200,5 +200,29 @@ export function resolveStagingAccountRegistry(
       err.problems.map((p) => ({ ...p, pointer: `${document.name}${p.pointer}` })),
       `staging account registry (SSM parameter ${document.name}, the document of design 6.1)`,
     );
+  }
+}
+
+/**
+ * Reads registry JSON with the strict document reader: a key given twice
+ * (`{"accountId":"222222222222",...,"accountId":"111111111111"}`) is refused, not read as its last value.
+ *
+ * @throws {ValidationError} with one problem at `pointer`
+ */
+function readRegistryText(text: string, what: 'document' | 'object', pointer: string): unknown {
+  try {
+    return readDocument(text, {
+      name: pointer || 'staging accounts configuration',
+      format: 'json',
+      kind: 'input',
+    });
+  } catch (err) {
+    if (!(err instanceof DocumentRejected)) throw err;
+    const why = err.message.slice(err.document.length + 2);
+    const message =
+      err.limit === 'syntax'
+        ? `must be a JSON ${what}, got invalid JSON (${why})`
+        : `must be a JSON ${what} read strictly: ${why}`;
+    throw new ValidationError([{ pointer, message }], 'staging accounts configuration');
   }
 }

@@ -86,4 +86,21 @@ describe('Command: drs-orch registry', () => {
     expect(wrongTo.code).toBe(64);
     expect(wrongTo.err).toContain('--to must be one of document, parameters, commands, got "xml"');
   });
+
+  it('refuses a registry file that gives a key twice, naming it (exit 64), and one over 1 MiB by its size', async () => {
+    const twice = await file(
+      'p.json',
+      '{"Parameters":[{"Name":"/drs-orchestration/staging-accounts/111111111111","Value":"{}",\n"Value":"{}"}]}',
+    );
+    const refused = await run(['registry', 'show', twice]);
+    expect(refused.code).toBe(64);
+    expect(refused.err).toBe(`drs-orch: ${twice}: duplicate key "Value" at /Parameters/0/Value (line 2)\n`);
+
+    const big = await file('big.json', `{"stagingAccounts":[],"pad":"${'x'.repeat(1024 * 1024)}"}`);
+    const tooBig = await run(['registry', 'show', big]);
+    expect(tooBig.code).toBe(64);
+    expect(tooBig.err).toBe(
+      `drs-orch: ${big}: too large: 1048607 bytes, over the limit of 1048576 bytes (1 MiB)\n`,
+    );
+  });
 });

@@ -114,6 +114,20 @@ describe('Function: parseStagingAccountRegistry', () => {
     );
   });
 
+  it('refuses a registry parameter or document that gives a key twice (JSON.parse read the last one)', () => {
+    // Parameter .../111111111111 says account 222222222222 and then 111111111111, with 111's role.
+    const twice = JSON.stringify(account('111111111111')).replace('{', '{"accountId":"222222222222",');
+
+    expect(problemsOfRegistry([{ name: `${PATH}/111111111111`, value: twice }])).toEqual([
+      `${PATH}/111111111111 must be a JSON object read strictly: duplicate key "accountId" at /accountId (line 1)`,
+    ]);
+    expect(
+      problemsOf(`{"stagingAccounts":[],"stagingAccounts":[${JSON.stringify(account('111111111111'))}]}`),
+    ).toEqual([
+      ' must be a JSON document read strictly: duplicate key "stagingAccounts" at /stagingAccounts (line 1)',
+    ]);
+  });
+
   it('refuses an empty registry with where the accounts belong', () => {
     expect(problemsOfRegistry([])).toEqual([
       `${PATH} has no parameters: expected one per staging account, named ${PATH}/<accountId>, each a JSON object with accountId, region and roleArn`,

@@ -10,6 +10,7 @@ const targets = [
   ['orchestration-output', 'OrchestrationOutput'],
   ['staging-accounts', 'StagingAccountsConfig'],
   ['runbook', 'Runbook'],
+  ['approval-decision', 'ApprovalDecision'],
 ];
 
 /** Renders the TypeScript source for one schema. */

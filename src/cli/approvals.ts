@@ -8,6 +8,8 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { type ApprovalDecision, parseApprovalDecision } from '../contract/approval.js';
+import { inertText } from '../core/inert-text.js';
 import type { CliIo } from './io.js';
 
 /** What the operator is asked about: a wave waiting for approval, as its SNS message announces it. */
@@ -23,7 +25,7 @@ export interface ApprovalQuestion {
  * SendTaskFailure with `error` and `cause`.
  */
 export type ApprovalAnswer =
-  | { readonly kind: 'success'; readonly output: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'success'; readonly output: ApprovalDecision }
   | { readonly kind: 'failure'; readonly error: 'ApprovalRejected'; readonly cause: string };
 
 /**
@@ -51,9 +53,21 @@ export function waveOfRequest(request: ApprovalQuestion): { number?: number; nam
   return { number: Number(m[1]), name: m[2] as string };
 }
 
-/** The task output of an approval (what `waves.asl.json` keeps in the wave's result). */
-export function approvedOutput(by: string, at: Date, comment: string | undefined): Record<string, unknown> {
-  return { approved: true, approvedBy: by, at: at.toISOString(), ...(comment ? { comment } : {}) };
+/**
+ * The task output of an approval (what `waves.asl.json`'s CheckApproval reads and keeps in the
+ * wave's result), checked against the same schema (`schemas/approval-decision.schema.json`) before
+ * it is sent: an answer the workflow would read as malformed (a comment over 4096 characters) is
+ * refused here, not sent to reject the wave.
+ *
+ * @throws {ValidationError} naming the field (`/comment must be at most 4096 characters, got 5000`)
+ */
+export function approvedOutput(by: string, at: Date, comment: string | undefined): ApprovalDecision {
+  return parseApprovalDecision({
+    approved: true,
+    approvedBy: by,
+    at: at.toISOString(),
+    ...(comment ? { comment } : {}),
+  });
 }
 
 /** The failure cause of a rejection: JSON, so that the report can show who, when and why. */
@@ -124,7 +138,8 @@ export async function askOperator(
     }
   };
   try {
-    io.stderr.write(`\n${question.message}\n\n`);
+    // The message carries hostnames and tags from AWS: inert here too, whatever stream this is.
+    io.stderr.write(`\n${inertText(question.message)}\n\n`);
     for (;;) {
       const answer = (await ask('Approve this wave? [a]pprove / [r]eject: ')).toLowerCase();
       if (answer === 'a' || answer === 'approve' || answer === 'y' || answer === 'yes') {

@@ -57,6 +57,10 @@ export function pendingToken(events: readonly HistoryEvent[]): string | undefine
 
 /** Answers the approval; resolves to the exit code. */
 export async function runApprove(invocation: ApproveInvocation, io: CliIo): Promise<number> {
+  // The answer is made (and checked against the approval schema) before anything is asked of AWS.
+  const by = operatorName(invocation.by);
+  const at = new Date();
+  const output = invocation.reject ? undefined : JSON.stringify(approvedOutput(by, at, invocation.comment));
   const region = invocation.region ?? invocation.execution.split(':')[3];
   const credentials = credentialsFromEnv(io.env);
   const client = new SFNClient({
@@ -82,9 +86,7 @@ export async function runApprove(invocation: ApproveInvocation, io: CliIo): Prom
     if (token === undefined) {
       throw new UsageError(`execution ${invocation.execution} is not waiting for an approval`);
     }
-    const by = operatorName(invocation.by);
-    const at = new Date();
-    if (invocation.reject) {
+    if (output === undefined) {
       await client.send(
         new SendTaskFailureCommand({
           taskToken: token,
@@ -97,7 +99,7 @@ export async function runApprove(invocation: ApproveInvocation, io: CliIo): Prom
       await client.send(
         new SendTaskSuccessCommand({
           taskToken: token,
-          output: JSON.stringify(approvedOutput(by, at, invocation.comment)),
+          output,
         }),
       );
       io.stderr.write(`approved by ${by}${invocation.comment ? `: ${invocation.comment}` : ''}\n`);

@@ -17,6 +17,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * A report's JSON no longer matches the SHA-256 its page was rendered from: the record was
+ * changed after it was written. Exit 65 (EX_DATAERR), so a script can tell it from a typo.
+ */
+export class ReportMismatchError extends Error {
+  override readonly name = 'ReportMismatchError';
+}
+
 /** Renders an unknown thrown value as one line (no stack). */
 export function oneLine(err: unknown): string {
   if (err instanceof Error) {

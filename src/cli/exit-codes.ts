@@ -22,6 +22,11 @@ export const ExitCode = {
   Timeout: 4,
   /** Invalid usage or input (EX_USAGE); nothing was started. */
   Usage: 64,
+  /**
+   * `drs-orch report`: the report's JSON does not match the SHA-256 its page carries (EX_DATAERR):
+   * the record was changed after it was written.
+   */
+  ReportMismatch: 65,
   /** Anything unexpected (EX_SOFTWARE). */
   Internal: 70,
 } as const;

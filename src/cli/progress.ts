@@ -4,7 +4,8 @@
  */
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
-import type { CliWritable } from './io.js';
+import { inertText } from '../core/inert-text.js';
+import { type CliWritable, rawWritable } from './io.js';
 import type { ProgressEvent } from './session.js';
 
 /** Options of {@link createProgress}. */
@@ -80,6 +81,11 @@ export function createProgress(options: ProgressOptions): Progress {
   const elapsed = (): string => formatElapsed(startedAt === undefined ? 0 : now().getTime() - startedAt);
   /** Virtual time of each account's last plain progress line. */
   const lastLine = new Map<string, number>();
+
+  // Data in a progress line or in the live view's frame stays on its line: the live view writes
+  // its own cursor controls (log-update) under the inert stream, so it makes every piece of data
+  // inert itself, and a newline in data would start a line of its own.
+  const one = (text: string): string => inertText(text, { newlines: false });
 
   const row = (accountId: string): AccountRow => {
     let r = accounts.get(accountId);
@@ -159,7 +165,7 @@ export function createProgress(options: ProgressOptions): Progress {
 
   const frame = (): string => {
     const lines = [
-      `${colors.bold(title)}  ${colors.dim('·')}  elapsed ${colors.cyan(elapsed())}${mainState ? `  ${colors.dim('·')}  ${mainState}` : ''}`,
+      `${colors.bold(one(title))}  ${colors.dim('·')}  elapsed ${colors.cyan(elapsed())}${mainState ? `  ${colors.dim('·')}  ${one(mainState)}` : ''}`,
     ];
     if (accounts.size > 0) {
       lines.push(
@@ -168,10 +174,10 @@ export function createProgress(options: ProgressOptions): Progress {
         ),
       );
       for (const [id, r] of [...accounts].sort(([a], [b]) => a.localeCompare(b))) {
-        const state = r.done === 'failed' ? colors.red(r.state.padEnd(24)) : r.state.padEnd(24);
+        const state = r.done === 'failed' ? colors.red(one(r.state).padEnd(24)) : one(r.state).padEnd(24);
         const failed = String(r.failed).padStart(8);
         lines.push(
-          `  ${id.padEnd(14)}${state}${String(r.discovered).padStart(11)}${String(r.launching).padStart(11)}${colors.green(String(r.launched).padStart(10))}${r.failed > 0 ? colors.red(failed) : failed}`,
+          `  ${one(id).padEnd(14)}${state}${String(r.discovered).padStart(11)}${String(r.launching).padStart(11)}${colors.green(String(r.launched).padStart(10))}${r.failed > 0 ? colors.red(failed) : failed}`,
         );
       }
     }
@@ -190,7 +196,8 @@ export function createProgress(options: ProgressOptions): Progress {
     return {
       onEvent: (event) => {
         const line = apply(event);
-        if (line !== undefined && !stopped) stream.write(`[${elapsed()}] ${line}\n`);
+        if (line !== undefined && !stopped)
+          stream.write(`[${elapsed()}] ${event.type === 'Message' ? line : one(line)}\n`);
       },
       message: (text) => {
         stream.write(`${text}\n`);
@@ -202,8 +209,9 @@ export function createProgress(options: ProgressOptions): Progress {
   }
 
   // A terminal that reports no size (some pseudo-terminals say 0 x 0) would make log-update draw nothing.
+  const raw = rawWritable(stream);
   const terminal = {
-    write: (chunk: string) => stream.write(chunk),
+    write: (chunk: string) => raw.write(chunk),
     get columns() {
       return stream.columns || 100;
     },
@@ -222,12 +230,12 @@ export function createProgress(options: ProgressOptions): Progress {
   return {
     onEvent: (event) => {
       const line = apply(event);
-      if (event.type === 'Message' && line !== undefined && !stopped) log.persist(line);
+      if (event.type === 'Message' && line !== undefined && !stopped) log.persist(inertText(line));
       redraw();
     },
     message: (text) => {
       if (stopped) stream.write(`${text}\n`);
-      else log.persist(text);
+      else log.persist(inertText(text));
     },
     stop: () => {
       if (stopped) return;

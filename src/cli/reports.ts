@@ -4,16 +4,21 @@
  * `drs-orch report [EXECUTION|FILE] [--open]` to list, re-render or open them.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import { DOCUMENT_LIMITS, DocumentRejected, readDocument, ValidationError } from '../contract/index.js';
+import { assertReportSource } from '../contract/report.js';
 import {
+  printedDigest,
   type ReportContext,
   type ReportRecorder,
   type ReportSource,
   renderReportHtml,
   sourceDigest,
 } from '../report/index.js';
-import { UsageError } from './errors.js';
+import { readDocumentFile } from './document-file.js';
+import { ReportMismatchError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -62,18 +67,48 @@ export interface ReportFetchers {
   fetchReport?(location: string): Promise<{ readonly json: string; readonly html: string }>;
 }
 
+/** Most bytes of a report file read back (the strict document reader's report limit, 64 MiB). */
+export const MAX_REPORT_BYTES = DOCUMENT_LIMITS.report.maxBytes;
+
+/** Why the strict reader refused a document, without the document's name it starts with. */
+function refusal(err: DocumentRejected): string {
+  const prefix = `${err.document}: `;
+  return err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+}
+
+/**
+ * Reads a report's JSON with the strict document reader (`src/contract/document-reader.ts`:
+ * depth, no key twice, UTF-8) and checks it against `schemas/report.schema.json`.
+ *
+ * @returns the report, or why it is not one (naming the field or the limit)
+ */
+function parseReport(
+  source: string | Uint8Array,
+  name: string,
+): { source: ReportSource } | { problem: string } {
+  let value: unknown;
+  try {
+    value = readDocument(source, { name, format: 'json', kind: 'report' });
+  } catch (err) {
+    if (!(err instanceof DocumentRejected)) throw err;
+    return { problem: `is not a report: ${refusal(err)}` };
+  }
+  try {
+    assertReportSource(value);
+    return { source: value as ReportSource };
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const problems = err.problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; ');
+    return { problem: `is not a valid report (schemas/report.schema.json): ${problems}` };
+  }
+}
+
 /** Why a report fetched from the workflow cannot be kept as it is, or undefined when it can. */
 export function fetchedReportProblem(json: string, html: string): string | undefined {
-  let source: unknown;
-  try {
-    source = JSON.parse(json);
-  } catch {
-    return 'its report.json is not JSON';
-  }
-  const name = (source as { execution?: { name?: unknown } } | null)?.execution?.name;
-  if (typeof name !== 'string' || name === '') return 'its report.json names no execution';
+  const parsed = parseReport(json, 'report.json');
+  if ('problem' in parsed) return `its report.json ${parsed.problem}`;
   const digest = sourceDigest(json);
-  const printed = /id="digest">([0-9a-f]{64})</.exec(html)?.[1];
+  const printed = printedDigest(html);
   if (printed === undefined) return 'its report.html prints no SHA-256';
   if (printed !== digest)
     return `its report.html prints SHA-256 ${printed} but report.json hashes to ${digest}`;
@@ -204,17 +239,152 @@ function openFile(path: string, io: CliIo): void {
   }
 }
 
+/** A path as shown in messages: relative to the working directory when inside it. */
+function shownPath(cwd: string, path: string): string {
+  return relative(cwd, path) || path;
+}
+
+/** What is at `path`: nothing, a regular file of `size` bytes, or something else (a folder, a link). */
+async function entryAt(
+  path: string,
+): Promise<{ kind: 'none' } | { kind: 'file'; size: number } | { kind: 'other' }> {
+  try {
+    const s = await lstat(path);
+    return s.isFile() ? { kind: 'file', size: s.size } : { kind: 'other' };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    throw new UsageError(`${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+}
+
+/**
+ * Reads a report file: a regular file, read with the strict document reader (its size checked
+ * before it is read, at most {@link MAX_REPORT_BYTES}; depth; no key twice; UTF-8), valid against
+ * `schemas/report.schema.json`.
+ *
+ * @throws {UsageError} naming the file and what is wrong with it (never an internal error)
+ */
+export async function readReportFile(
+  path: string,
+  shown: string,
+): Promise<{ text: string; source: ReportSource }> {
+  const entry = await entryAt(path);
+  if (entry.kind !== 'file') throw new UsageError(`${shown} is not a report file (not a regular file)`);
+  let bytes: Buffer;
+  try {
+    bytes = await readDocumentFile(path, shown, DOCUMENT_LIMITS.report);
+  } catch (err) {
+    if (err instanceof DocumentRejected) throw new UsageError(`${shown} is not a report: ${refusal(err)}`);
+    throw new UsageError(`${shown} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+  const parsed = parseReport(bytes, shown);
+  if ('problem' in parsed) throw new UsageError(`${shown} ${parsed.problem}`);
+  // The SHA-256 is of the bytes as they are on disk (as written).
+  return { text: bytes.toString('utf8'), source: parsed.source };
+}
+
+/**
+ * The page beside a report JSON, checked before anything is written over it: absent (nothing to
+ * check against), or a page drs-orch rendered from exactly this JSON. A page drs-orch did not
+ * write (no report SHA-256 in it) or that is not a regular file is never overwritten; a page
+ * whose SHA-256 is not this JSON's means the record changed after it was written.
+ *
+ * @throws {UsageError} for a page drs-orch did not write
+ * @throws {ReportMismatchError} naming the page's SHA-256 (expected) and the JSON's (actual)
+ */
+async function checkedPage(
+  htmlPath: string,
+  jsonShown: string,
+  htmlShown: string,
+  digest: string,
+): Promise<'verified' | 'missing'> {
+  const entry = await entryAt(htmlPath);
+  if (entry.kind === 'none') return 'missing';
+  const foreign = (why: string): UsageError =>
+    new UsageError(
+      `${htmlShown} is not a report page drs-orch wrote (${why}); it is left as it is: move it away to render ${jsonShown}`,
+    );
+  if (entry.kind !== 'file') throw foreign('not a regular file');
+  // Far larger than any page of a report that can be read back: not one of ours, and not read.
+  if (entry.size > 4 * MAX_REPORT_BYTES) throw foreign(`${entry.size} bytes`);
+  const printed = printedDigest(await readFile(htmlPath, 'utf8'));
+  if (printed === undefined) throw foreign('it carries no SHA-256 of a report');
+  if (printed !== digest) {
+    throw new ReportMismatchError(
+      `${jsonShown} does not match its report page: ${htmlShown} was rendered from a JSON source with SHA-256 ${printed} (expected), but ${jsonShown} now has SHA-256 ${digest} (actual). The record was changed after it was written; nothing was rendered`,
+    );
+  }
+  return 'verified';
+}
+
+/**
+ * Writes a page through a temporary file beside it and a rename: never half a page.
+ *
+ * @param replace whether a page may be there (the verified one); else one that appeared since it
+ *   was checked is left as it is
+ * @throws {UsageError} naming the page when it cannot be written
+ */
+async function writePage(path: string, shown: string, html: string, replace: boolean): Promise<void> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, html, { flag: 'wx' });
+    if (!replace && (await entryAt(path)).kind !== 'none') {
+      throw new UsageError(`${shown} appeared while the report was rendered; it is left as it is`);
+    }
+    await rename(temp, path);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(
+      `${shown} cannot be written: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
-    await stat(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
   }
 }
 
-/** `drs-orch report`: lists reports, or (re-)renders one from its JSON source and prints its path. */
+/** What the list says of a report's page: checked, missing, or not matching its JSON. */
+async function pageState(jsonPath: string, digest: string): Promise<string> {
+  try {
+    const html = jsonPath.replace(/\.json$/, '.html');
+    const entry = await entryAt(html);
+    if (entry.kind === 'none') return 'no page';
+    if (entry.kind !== 'file' || entry.size > 4 * MAX_REPORT_BYTES) return 'foreign page';
+    const printed = printedDigest(await readFile(html, 'utf8'));
+    if (printed === undefined) return 'foreign page';
+    return printed === digest ? 'checked' : 'CHANGED';
+  } catch {
+    return 'unreadable page';
+  }
+}
+
+/**
+ * `drs-orch report`: lists reports, or re-renders one from its JSON source and prints its path.
+ * The JSON is verified first: it must be a valid report (schema) and match the SHA-256 its page
+ * carries; a changed record is refused (exit 65) naming both digests, and a page drs-orch did not
+ * write is never overwritten (exit 64). Without a page there is nothing to check against: the
+ * page is rendered with a warning that it is unverified.
+ */
 export async function runReport(invocation: ReportInvocation, io: CliIo): Promise<number> {
+  try {
+    return await reportCommand(invocation, io);
+  } catch (err) {
+    if (!(err instanceof ReportMismatchError)) throw err;
+    io.stderr.write(`drs-orch: ${err.message}\n`);
+    return ExitCode.ReportMismatch;
+  }
+}
+
+/** {@link runReport}'s work; a changed record is a {@link ReportMismatchError}. */
+async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   const folder = resolve(cwd, invocation.dir);
   if (invocation.what === undefined) {
@@ -230,13 +400,16 @@ export async function runReport(invocation: ReportInvocation, io: CliIo): Promis
     }
     const rows: string[] = [];
     for (const n of names) {
+      const path = join(folder, n);
       try {
-        const s = JSON.parse(await readFile(join(folder, n), 'utf8')) as ReportSource;
+        const { text, source: s } = await readReportFile(path, join(invocation.dir, n));
+        const page = await pageState(path, sourceDigest(text));
         rows.push(
-          `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
+          `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${page.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
         );
-      } catch {
-        rows.push(`?  unreadable  ${join(invocation.dir, n)}`);
+      } catch (err) {
+        const why = err instanceof UsageError ? err.message : 'unreadable';
+        rows.push(`?  invalid  ${join(invocation.dir, n)}: ${why}`);
       }
     }
     io.stdout.write(`${rows.join('\n')}\n`);
@@ -261,20 +434,28 @@ export async function runReport(invocation: ReportInvocation, io: CliIo): Promis
       `no report for ${JSON.stringify(what)}: expected an execution name, its ARN or a report file (drs-orch report lists them)`,
     );
   }
-  const text = await readFile(jsonPath, 'utf8');
-  let source: ReportSource;
-  try {
-    source = JSON.parse(text) as ReportSource;
-  } catch (err) {
-    throw new UsageError(`${relative(cwd, jsonPath)} is not a report source: ${(err as Error).message}`);
-  }
-  if (typeof source !== 'object' || source === null || typeof source.execution?.name !== 'string') {
-    throw new UsageError(`${relative(cwd, jsonPath)} is not a report source (no execution)`);
-  }
+  const jsonShown = shownPath(cwd, jsonPath);
+  const { text, source } = await readReportFile(jsonPath, jsonShown);
+  const digest = sourceDigest(text);
   const htmlPath = jsonPath.replace(/\.json$/, '.html');
-  await writeFile(htmlPath, renderReportHtml(source, text));
-  io.stdout.write(`${relative(cwd, htmlPath) || htmlPath}\n`);
-  io.stderr.write(`sha256 ${sourceDigest(text)}  ${relative(cwd, jsonPath)}\n`);
+  const htmlShown = shownPath(cwd, htmlPath);
+  const page = await checkedPage(htmlPath, jsonShown, htmlShown, digest);
+  let html: string;
+  try {
+    html = renderReportHtml(source, text);
+  } catch (err) {
+    // An input nested deeper than the stack (the schema leaves the input as given) cannot be shown.
+    if (!(err instanceof RangeError)) throw err;
+    throw new UsageError(`${jsonShown} cannot be rendered: ${err.message}`);
+  }
+  await writePage(htmlPath, htmlShown, html, page === 'verified');
+  if (page === 'missing') {
+    io.stderr.write(
+      `drs-orch: warning: ${htmlShown} was missing, so ${jsonShown} could not be checked against the SHA-256 its page carried; rendered unverified\n`,
+    );
+  }
+  io.stdout.write(`${htmlShown}\n`);
+  io.stderr.write(`sha256 ${digest}  ${jsonShown}${page === 'verified' ? ' (matches its page)' : ''}\n`);
   if (invocation.open) openFile(htmlPath, io);
   return ExitCode.Success;
 }

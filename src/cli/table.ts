@@ -3,22 +3,31 @@
  * JSON stays the default because the next phase of a workflow reads it.
  */
 import type { OrchestrationOutput } from '../contract/index.js';
+import { inertText } from '../core/inert-text.js';
 import type { PlanReport } from './session.js';
 
 /** Most servers (failed, or reported) listed before "... and N more". */
 export const MAX_FAILED_ROWS = 50;
 
-/** Lays out rows under headers; numbers right-aligned. */
+/**
+ * A cell's text: inert and on one line (a hostname from AWS holding a newline or `ESC[2J` can
+ * neither start a row of its own nor act on the terminal).
+ */
+function cellText(value: string | number | undefined): string {
+  return inertText(String(value ?? ''), { newlines: false });
+}
+
+/** Lays out rows under headers; numbers right-aligned; every cell made inert ({@link cellText}). */
 export function formatTable(
   headers: readonly string[],
   rows: readonly (readonly (string | number)[])[],
 ): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => cellText(r[i]).length)));
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (cells: readonly (string | number)[]): string =>
     cells
       .map((c, i) => {
-        const text = String(c);
+        const text = cellText(c);
         const width = widths[i] ?? text.length;
         return numeric[i] ? text.padStart(width) : text.padEnd(width);
       })
@@ -68,7 +77,7 @@ export function renderOutputTable(output: OrchestrationOutput): string {
   }
   if (output.message) summary.push(['message', output.message]);
   if (output.resultLocation) summary.push(['full result', output.resultLocation]);
-  const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${v}`).join('\n')];
+  const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${cellText(v)}`).join('\n')];
 
   if (output.stagingAccountResults.length > 0) {
     parts.push(

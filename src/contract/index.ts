@@ -36,8 +36,10 @@ export {
   wavesInput,
 } from './runbook.js';
 export {
+  approvalDecisionSchema,
   orchestrationInputSchema,
   orchestrationOutputSchema,
+  reportSchema,
   runbookSchema,
   stagingAccountsSchema,
 } from './schemas.js';

@@ -4,6 +4,7 @@
 export * from './aggregate.js';
 export * from './duration.js';
 export * from './execution-arn.js';
+export * from './inert-text.js';
 export type * from './model.js';
 export * from './notifications.js';
 export * from './partition.js';

@@ -334,14 +334,20 @@ export class ReportRecorder {
         return;
       }
       case 'StateExited': {
-        if (e.state === 'RequestApproval') {
+        if (e.state === 'RequestApproval' || e.state === 'CheckApproval') {
           const n = this.#pendingApproval.get(e.executionArn);
           const a = n === undefined ? undefined : this.#approvals.get(n);
-          if (a) a.decidedAt = e.time;
-          // The answer, kept for a wave whose result never reaches the output (it failed).
-          const answer =
+          if (!a) return;
+          // The answer arrives when RequestApproval ends; what it means is CheckApproval's
+          // output (the answer read through the approval schema), kept for a wave whose result
+          // never reaches the output (it failed). RequestApproval's raw answer is never a decision.
+          if (e.state === 'RequestApproval') {
+            a.decidedAt = e.time;
+            return;
+          }
+          const checked =
             isRecord(e.output) && isRecord(e.output.current) ? e.output.current.approval : undefined;
-          if (a && isRecord(answer)) a.answer = answer;
+          if (isRecord(checked)) a.answer = checked;
           return;
         }
         const run = isRecord(e.output) && isRecord(e.output.run) ? e.output.run : undefined;
@@ -585,36 +591,40 @@ export class ReportRecorder {
       ...(times.requestedAt !== undefined && { requestedAt: times.requestedAt }),
       ...(times.decidedAt !== undefined && { decidedAt: times.decidedAt }),
     };
+    // A rejection: the run stopped at this wave (SendTaskFailure, or CheckApproval read a "no"
+    // or a malformed answer), or the checked answer says so (the run did not get to its end).
+    const rejected = (cause: string | undefined): ReportApproval => {
+      let parsed: Rec | undefined;
+      try {
+        const p: unknown = cause ? JSON.parse(cause) : undefined;
+        parsed = isRecord(p) ? p : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return {
+        decision: 'rejected',
+        ...at,
+        ...opt({
+          by: str(parsed?.rejectedBy),
+          decidedAt: str(parsed?.at),
+          comment: parsed ? str(parsed.comment) : cause,
+        }),
+      };
+    };
+    if (rootOutput && num(rootOutput.stoppedAtWave) === number) {
+      if (rootOutput.status === 'rejected') return rejected(str(rootOutput.reason));
+      if (rootOutput.status === 'timeout') return { decision: 'timeout', ...at };
+    }
+    // Only an answer CheckApproval read as approved: true is an approval.
     const given = (result && isRecord(result.approval) ? result.approval : undefined) ?? times.answer;
-    if (given && given.required !== false) {
+    if (given?.approved === true) {
       return {
         decision: 'approved',
         ...at,
         ...opt({ by: str(given.approvedBy), comment: str(given.comment), decidedAt: str(given.at) }),
       };
     }
-    if (rootOutput && num(rootOutput.stoppedAtWave) === number) {
-      if (rootOutput.status === 'rejected') {
-        const cause = str(rootOutput.reason);
-        let parsed: Rec | undefined;
-        try {
-          const p: unknown = cause ? JSON.parse(cause) : undefined;
-          parsed = isRecord(p) ? p : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        return {
-          decision: 'rejected',
-          ...at,
-          ...opt({
-            by: str(parsed?.rejectedBy),
-            decidedAt: str(parsed?.at),
-            comment: parsed ? str(parsed.comment) : cause,
-          }),
-        };
-      }
-      if (rootOutput.status === 'timeout') return { decision: 'timeout', ...at };
-    }
+    if (given?.approved === false) return rejected(str(given.cause));
     if (times.requestedAt !== undefined && times.decidedAt === undefined && root?.status !== 'RUNNING') {
       return { decision: 'pending', ...at };
     }

@@ -41,6 +41,8 @@ function iso(value: unknown): string | undefined {
 const RUN_WAVE = 'RunWave';
 /** The state whose task token waits for a wave's approval. */
 const REQUEST_APPROVAL = 'RequestApproval';
+/** The state that reads the approval's answer through the approval schema (approved or not). */
+const CHECK_APPROVAL = 'CheckApproval';
 
 /**
  * Maps the history of a waves execution to recorder events. The execution's own end is not in its
@@ -78,6 +80,22 @@ export function eventsOfWavesHistory(
       out.push({ type: 'ExecutionStarted', time, machine: 'waves', executionArn, input: parsed(d.input) });
       continue;
     }
+    if (e.type.endsWith('StateExited') && d.name === CHECK_APPROVAL) {
+      // What the answer means: CheckApproval's output, where the state keeps it.
+      const exited = parsed(d.output);
+      const checked = isRecord(exited) && isRecord(exited.current) ? exited.current.approval : undefined;
+      if (isRecord(checked)) {
+        out.push({
+          type: 'StateExited',
+          time,
+          machine: 'waves',
+          executionArn,
+          state: CHECK_APPROVAL,
+          output: { current: { approval: checked } },
+        });
+      }
+      continue;
+    }
     if (e.type.endsWith('StateEntered')) {
       state = typeof d.name === 'string' ? d.name : undefined;
       child = undefined;
@@ -100,15 +118,8 @@ export function eventsOfWavesHistory(
       // approval's answer goes where the state keeps it (`current.approval`), as in a local run's
       // events: the runbook's output loses it when the wave then fails.
       approvalOpen = false;
-      const answer = e.type === 'TaskSucceeded' ? parsed(d.output) : undefined;
-      out.push({
-        type: 'StateExited',
-        time,
-        machine: 'waves',
-        executionArn,
-        state: REQUEST_APPROVAL,
-        ...(isRecord(answer) && { output: { current: { approval: answer } } }),
-      });
+      // The raw answer is not a decision: CheckApproval's exit (above) says what it means.
+      out.push({ type: 'StateExited', time, machine: 'waves', executionArn, state: REQUEST_APPROVAL });
       continue;
     }
     if (state !== RUN_WAVE) continue;

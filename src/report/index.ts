@@ -13,4 +13,4 @@ export {
 } from './collect.js';
 export { eventsOfWavesHistory, type HistoryEventLike } from './history.js';
 export * from './model.js';
-export { escapeHtml, formatSeconds, renderReportHtml, sourceDigest } from './render.js';
+export { escapeHtml, formatSeconds, printedDigest, renderReportHtml, sourceDigest } from './render.js';

@@ -4,11 +4,16 @@
  * Pure: a string in, a string out.
  */
 import { createHash } from 'node:crypto';
+import { inertText } from '../core/inert-text.js';
 import type { ReportJob, ReportServer, ReportSource, ReportWave } from './model.js';
 
-/** Escapes text for HTML content and attribute values. */
+/**
+ * Escapes text for HTML content and attribute values; controls and bidirectional overrides from
+ * AWS or a fleet are shown as `\uXXXX` ({@link inertText}), never acted on. Every value of the
+ * source goes through it, numbers too: the page must stay inert whatever a JSON file holds.
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
+  return inertText(String(value ?? ''))
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
@@ -21,9 +26,19 @@ export function sourceDigest(sourceText: string): string {
   return createHash('sha256').update(sourceText, 'utf8').digest('hex');
 }
 
+/**
+ * The SHA-256 a report page says it was rendered from (its Integrity footer), or undefined for a
+ * page that is not a report page of ours.
+ */
+export function printedDigest(html: string): string | undefined {
+  return /<span class="digest" id="digest">([0-9a-f]{64})<\/span>/.exec(html)?.[1];
+}
+
 /** `1h 02m 03s`, `4m 05s`, `12s`. */
 export function formatSeconds(total: number | undefined): string {
   if (total === undefined) return '—';
+  // Only a finite number of seconds is laid out; anything else is shown as it is, escaped.
+  if (typeof total !== 'number' || !Number.isFinite(total)) return escapeHtml(total);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
@@ -177,7 +192,7 @@ function timeline(src: ReportSource): string {
           x(wave.endTime),
           y + 3,
           rowH - 6,
-          BAR_COLORS[wave.status] ?? '#8c959f',
+          (Object.hasOwn(BAR_COLORS, wave.status) ? BAR_COLORS[wave.status] : undefined) ?? '#8c959f',
           `wave ${wave.number} ${wave.name}: ${wave.status}, ${formatSeconds(wave.durationSeconds)}`,
         ),
       );
@@ -237,19 +252,19 @@ function waveRow(w: ReportWave): string {
   const rto =
     w.rtoTargetMinutes === undefined
       ? '—'
-      : `${w.rtoTargetMinutes} min ${w.rtoMet === undefined ? '' : w.rtoMet ? '<span class="rto-ok">met</span>' : '<span class="rto-miss">missed</span>'}`;
+      : `${escapeHtml(w.rtoTargetMinutes)} min ${w.rtoMet === undefined ? '' : w.rtoMet ? '<span class="rto-ok">met</span>' : '<span class="rto-miss">missed</span>'}`;
   const a = w.approval;
   const approval = !w.approvalRequired
     ? 'not required'
     : a === undefined
       ? 'required'
       : `${badge(a.decision)} ${a.by ? `by ${escapeHtml(a.by)}` : ''} ${a.decidedAt ? `at ${when(a.decidedAt)}` : ''}${a.comment ? `<br>“${escapeHtml(a.comment)}”` : ''}`;
-  return `<tr class="wave" data-wave="${w.number}"><td>${w.number}</td><td>${escapeHtml(w.name)}</td><td>${escapeHtml(tagText(w.tags))}</td><td>${badge(w.status)}</td><td>${when(w.startTime)}</td><td>${when(w.endTime)}</td><td>${formatSeconds(w.durationSeconds)}</td><td>${rto}</td><td>${approval}</td><td class="num">${w.totals.succeeded}/${w.totals.servers}</td></tr>`;
+  return `<tr class="wave" data-wave="${escapeHtml(w.number)}"><td>${escapeHtml(w.number)}</td><td>${escapeHtml(w.name)}</td><td>${escapeHtml(tagText(w.tags))}</td><td>${badge(w.status)}</td><td>${when(w.startTime)}</td><td>${when(w.endTime)}</td><td>${formatSeconds(w.durationSeconds)}</td><td>${rto}</td><td>${approval}</td><td class="num">${escapeHtml(w.totals.succeeded)}/${escapeHtml(w.totals.servers)}</td></tr>`;
 }
 
 function serverRow(s: ReportServer): string {
   const loss = s.dataLossSeconds === undefined ? '—' : formatSeconds(s.dataLossSeconds);
-  return `<tr class="server ${escapeHtml(s.outcome)}" data-outcome="${escapeHtml(s.outcome)}"><td>${badge(s.outcome)}</td><td>${escapeHtml(s.name ?? s.sourceServerId)}<br><small>${escapeHtml(s.sourceServerId)}</small></td><td>${s.wave}</td><td>${escapeHtml(s.accountId ?? '—')}</td><td>${escapeHtml(s.jobId ?? '—')}</td><td>${s.recoveryPointTime ? when(s.recoveryPointTime) : '—'}</td><td>${loss}</td><td>${escapeHtml(s.instanceId ?? '—')}</td><td>${escapeHtml(s.privateIp ?? '—')}</td><td>${escapeHtml(s.health ?? '—')}</td><td>${escapeHtml(tagText(s.tags))}</td><td>${escapeHtml(s.reason ?? '')}</td></tr>`;
+  return `<tr class="server ${escapeHtml(s.outcome)}" data-outcome="${escapeHtml(s.outcome)}"><td>${badge(s.outcome)}</td><td>${escapeHtml(s.name ?? s.sourceServerId)}<br><small>${escapeHtml(s.sourceServerId)}</small></td><td>${escapeHtml(s.wave)}</td><td>${escapeHtml(s.accountId ?? '—')}</td><td>${escapeHtml(s.jobId ?? '—')}</td><td>${s.recoveryPointTime ? when(s.recoveryPointTime) : '—'}</td><td>${loss}</td><td>${escapeHtml(s.instanceId ?? '—')}</td><td>${escapeHtml(s.privateIp ?? '—')}</td><td>${escapeHtml(s.health ?? '—')}</td><td>${escapeHtml(tagText(s.tags))}</td><td>${escapeHtml(s.reason ?? '')}</td></tr>`;
 }
 
 /**
@@ -283,15 +298,15 @@ export function renderReportHtml(source: ReportSource, sourceText: string): stri
 <style>${CSS}</style></head>
 <body>
 <header><h1>${escapeHtml(s.title)} ${badge(e.outcome)}</h1>
-<p class="sub">DRS ${escapeHtml(s.action)} ${s.kind === 'runbook' ? `runbook, ${t.wavesRun} of ${t.waves} waves run` : 'action'} · report generated ${when(s.generatedAt)}</p></header>
+<p class="sub">DRS ${escapeHtml(s.action)} ${s.kind === 'runbook' ? `runbook, ${escapeHtml(t.wavesRun)} of ${escapeHtml(t.waves)} waves run` : 'action'} · report generated ${when(s.generatedAt)}</p></header>
 <section id="summary"><dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <div class="totals" id="totals">
-<div class="total" data-total="servers"><b>${t.servers}</b>servers</div>
-<div class="total good" data-total="succeeded"><b>${t.succeeded}</b>succeeded</div>
-<div class="total${t.failed ? ' bad' : ''}" data-total="failed"><b>${t.failed}</b>failed</div>
-<div class="total${t.timedOut ? ' bad' : ''}" data-total="timedOut"><b>${t.timedOut}</b>timed out</div>
-<div class="total" data-total="skipped"><b>${t.skipped}</b>skipped</div>
-<div class="total" data-total="waves"><b>${t.wavesRun}/${t.waves}</b>waves run</div>
+<div class="total" data-total="servers"><b>${escapeHtml(t.servers)}</b>servers</div>
+<div class="total good" data-total="succeeded"><b>${escapeHtml(t.succeeded)}</b>succeeded</div>
+<div class="total${t.failed ? ' bad' : ''}" data-total="failed"><b>${escapeHtml(t.failed)}</b>failed</div>
+<div class="total${t.timedOut ? ' bad' : ''}" data-total="timedOut"><b>${escapeHtml(t.timedOut)}</b>timed out</div>
+<div class="total" data-total="skipped"><b>${escapeHtml(t.skipped)}</b>skipped</div>
+<div class="total" data-total="waves"><b>${escapeHtml(t.wavesRun)}/${escapeHtml(t.waves)}</b>waves run</div>
 </div></section>
 <section id="waves"><h2>Waves</h2>
 <table><colgroup><col style="width:4%"><col style="width:11%"><col style="width:14%"><col style="width:9%"><col style="width:12%"><col style="width:12%"><col style="width:8%"><col style="width:9%"><col style="width:14%"><col style="width:7%"></colgroup>
@@ -299,7 +314,7 @@ export function renderReportHtml(source: ReportSource, sourceText: string): stri
 <tbody>${s.waves.map(waveRow).join('')}</tbody></table></section>
 <section id="timeline"><h2>Timeline</h2>${timeline(s)}</section>
 ${s.notes.length ? `<section id="notes"><h2>Log</h2><table><colgroup><col style="width:22%"><col></colgroup><tbody>${s.notes.map((n) => `<tr><td>${when(n.time)}</td><td>${escapeHtml(n.text)}</td></tr>`).join('')}</tbody></table></section>` : ''}
-<section id="servers"><h2>Servers (${t.servers}${failedCount ? `, ${failedCount} not recovered, listed first` : ''})</h2>
+<section id="servers"><h2>Servers (${escapeHtml(t.servers)}${failedCount ? `, ${escapeHtml(failedCount)} not recovered, listed first` : ''})</h2>
 ${s.gaps.map((g) => `<p class="note">${escapeHtml(g)}</p>`).join('')}
 <table><colgroup><col style="width:7%"><col style="width:12%"><col style="width:4%"><col style="width:8.5%"><col style="width:9%"><col style="width:8%"><col style="width:5.5%"><col style="width:9%"><col style="width:7.5%"><col style="width:5.5%"><col style="width:12%"><col style="width:12%"></colgroup>
 <thead><tr><th>Outcome</th><th>Server</th><th>Wave</th><th>Account</th><th>DRS job</th><th>Recovery point</th><th>Data loss</th><th>Instance</th><th>Private IP</th><th>Health</th><th>Tags</th><th>Reason</th></tr></thead>

@@ -4,6 +4,7 @@
  * Read-only; bounded, so the message stays far below SNS's 256 KB.
  */
 import { isDrsOrchestrationError } from '../contract/errors.js';
+import { inertText } from '../core/inert-text.js';
 import { matchesTags } from '../core/tags.js';
 import type { TaskDeps } from './deps.js';
 import { readStagingAccountRegistry } from './registry.js';
@@ -55,7 +56,13 @@ export async function describeWave(event: DescribeWaveEvent, deps: TaskDeps): Pr
         if (matching.length === 0) return;
         accounts.push({ accountId: config.accountId, servers: matching.length });
         for (const s of matching) {
-          lines.push(`${hostnameOf(s)} (${s.sourceServerID as string}, account ${config.accountId})`);
+          // One line per server in the message a person reads (SNS email, the approval
+          // prompt): a hostname from DRS holding a newline or a terminal control is made inert.
+          lines.push(
+            inertText(`${hostnameOf(s)} (${s.sourceServerID as string}, account ${config.accountId})`, {
+              newlines: false,
+            }),
+          );
         }
       } catch (err) {
         unreachable.push({

@@ -3,6 +3,7 @@
  * The local runtime binds Task states to {@link tasks} by task id; the Lambda handlers wrap them.
  */
 import { aggregate } from './aggregate.js';
+import { checkApproval } from './check-approval.js';
 import type { TaskDeps } from './deps.js';
 import { describeWave } from './describe-wave.js';
 import { discover } from './discover.js';
@@ -51,6 +52,7 @@ export const tasks: Record<TaskId, TaskFn> = {
   'monitor-executor': monitorExecutor,
   'write-report': writeReport,
   'describe-wave': describeWave,
+  'check-approval': checkApproval,
   'report-executor': reportExecutor,
 };
 
@@ -69,6 +71,7 @@ export { accountResultKey, outputKey, resultPrefix } from './results.js';
 export type * from './types.js';
 export {
   aggregate,
+  checkApproval,
   describeWave,
   discover,
   formatOutput,

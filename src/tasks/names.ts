@@ -22,6 +22,7 @@ export type TaskId =
   | 'monitor-executor'
   | 'write-report'
   | 'describe-wave'
+  | 'check-approval'
   | 'report-executor';
 
 /** One row of the task table. */
@@ -133,6 +134,13 @@ export const TASK_NAMES: readonly TaskName[] = [
     taskId: 'describe-wave',
     functionName: 'drs-orchestration-describe-wave',
     placeholder: 'DescribeWaveFunctionArn',
+    machine: 'waves',
+  },
+  // Reads each approval answer through the one approval schema before the wave may run.
+  {
+    taskId: 'check-approval',
+    functionName: 'drs-orchestration-check-approval',
+    placeholder: 'CheckApprovalFunctionArn',
     machine: 'waves',
   },
   // The executor's last task: answers the main execution's waiting Task across Regions.

@@ -15,6 +15,7 @@ import { main } from '../../src/cli/main.js';
 import type { RunbookInvocation } from '../../src/cli/runbook.js';
 import { runRunbook } from '../../src/cli/runbook.js';
 import { openSession } from '../../src/cli/targets.js';
+import { assertReportSource } from '../../src/contract/report.js';
 import { generateFleet } from '../../src/emulator/fleet/generate.js';
 import type { ReportSource } from '../../src/report/index.js';
 import { ctrlCAt, terminal } from '../_helpers/terminal.js';
@@ -166,6 +167,20 @@ describe('drs-orch runbook on the demo fleet', () => {
     // Wave 3's one-minute RTO target cannot be met by a 30-minute DRS launch.
     expect(s.waves[2]?.rtoMet).toBe(false);
     expect(s.waves[0]?.rtoMet).toBe(true);
+  });
+
+  it('writes reports that are valid (schemas/report.schema.json) and that drs-orch report verifies against their page', async () => {
+    for (const run of [success, partial, big]) {
+      expect(() => assertReportSource(run.report.source)).not.toThrow();
+      const name = run.report.source.execution.name;
+      const stdout = new Capture();
+      const stderr = new Capture();
+      const code = await main(['report', name], { stdout, stderr, env: {}, isTTY: false, cwd: run.dir });
+      expect({ code, stderr: stderr.text }).toEqual({
+        code: 0,
+        stderr: expect.stringContaining('(matches its page)'),
+      });
+    }
   });
 
   it('writes a report whose totals are the servers of every wave, with the DRS jobs of each account', () => {

@@ -44,6 +44,7 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'monitor-executor': ['client-sfn', 'client-sts'],
   'write-report': ['client-s3', 'client-sfn'],
   'describe-wave': ['client-drs', 'client-ssm', 'client-sts'],
+  'check-approval': [],
   // Task-token answers are signed JSON calls (src/aws/services/states-callbacks.ts), not client-sfn.
   'report-executor': ['client-sts'],
 };
@@ -209,8 +210,9 @@ describe('Function: bundleHandlers', () => {
       .filter((b) => b.inputs.some((f) => packageOf(f) === 'ajv'))
       .map((b) => b.taskId)
       .sort();
-    // Input, output, and the staging-account registry (discover, describe-wave).
-    expect(validating).toEqual(['aggregate', 'describe-wave', 'discover', 'validate']);
+    // Input, output, the staging-account registry (discover, describe-wave) and the approval
+    // decision (check-approval).
+    expect(validating).toEqual(['aggregate', 'check-approval', 'describe-wave', 'discover', 'validate']);
     for (const bundle of bundles) {
       const interpreter = bundle.inputs.filter((f) => packageOf(f) === 'aws-local-stepfunctions');
       expect({ taskId: bundle.taskId, interpreter }).toEqual({ taskId: bundle.taskId, interpreter: [] });

@@ -13,6 +13,7 @@ import { pendingToken } from '../../../src/cli/approve.js';
 import { main } from '../../../src/cli/main.js';
 import { writeReport } from '../../../src/cli/reports.js';
 import { exitCodeForWaves } from '../../../src/cli/runbook.js';
+import { approvalVerdict } from '../../../src/contract/approval.js';
 import { ReportRecorder } from '../../../src/report/index.js';
 import { Capture, fakeIo } from './fakes.js';
 
@@ -68,6 +69,23 @@ describe('approvals', () => {
       at: '2025-01-06T09:00:00.000Z',
       comment: 'freeze',
     });
+  });
+
+  it('sends only answers the workflow reads as approved (the one approval schema), and refuses a comment over its limit before sending', async () => {
+    const at = new Date('2025-01-06T09:00:00Z');
+    const answer = approvalAnswer({ approve: true, comment: 'go' }, 'alice@ops', at);
+    expect(answer.kind).toBe('success');
+    expect(approvalVerdict((answer as { output: unknown }).output)).toMatchObject({ approved: true });
+    expect(() => approvalAnswer({ approve: true, comment: 'x'.repeat(4097) }, 'alice', at)).toThrow(
+      /\/comment must be at most 4096 characters, got 4097/,
+    );
+    const io = fakeIo({});
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:rb-1';
+    // Refused before any AWS call: the endpoint is never contacted.
+    expect(
+      await main(['approve', arn, '--comment', 'y'.repeat(5000), '--endpoint', 'http://127.0.0.1:9'], io.io),
+    ).toBe(64);
+    expect(io.stderr.text).toContain('/comment must be at most 4096 characters, got 5000');
   });
 
   it('rejects, by drs-orch and saying why, a wave whose terminal closes before an answer (never waits forever)', async () => {
@@ -158,7 +176,6 @@ describe('drs-orch report', () => {
     expect(list.stdout.text).toContain('success');
     expect(list.stdout.text).toContain('.drs-orch/reports/run-7.html');
 
-    await writeFile(join(dir, written.html), 'tampered');
     const one = fakeIo({ cwd: dir });
     expect(
       await main(
@@ -169,6 +186,11 @@ describe('drs-orch report', () => {
     expect(one.stdout.text.trim()).toBe('.drs-orch/reports/run-7.html');
     expect(one.stderr.text).toContain(`sha256 ${written.sha256}`);
     expect(await readFile(join(dir, written.html), 'utf8')).toContain(written.sha256);
+    // A page that is no longer a report page of ours is left as it is.
+    await writeFile(join(dir, written.html), 'tampered');
+    const two = fakeIo({ cwd: dir });
+    expect(await main(['report', 'run-7'], two.io)).toBe(64);
+    expect(await readFile(join(dir, written.html), 'utf8')).toBe('tampered');
   });
 
   it('names what it could not find (exit 64)', async () => {

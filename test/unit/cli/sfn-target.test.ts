@@ -225,8 +225,17 @@ describe('Function: fetchedReportProblem', () => {
   });
 
   it('refuses a JSON that is not a report', () => {
-    expect(fetchedReportProblem('{', '')).toBe('its report.json is not JSON');
-    expect(fetchedReportProblem('{}', '')).toBe('its report.json names no execution');
+    expect(fetchedReportProblem('{', '')).toMatch(/^its report\.json is not a report: /);
+    expect(fetchedReportProblem('{"a":1,"a":2}', '')).toMatch(
+      /^its report\.json is not a report: duplicate key "a"/,
+    );
+    expect(fetchedReportProblem('{}', '')).toMatch(
+      /^its report\.json is not a valid report \(schemas\/report\.schema\.json\): \/reportVersion is required; .*\/execution is required/,
+    );
+    const forged = JSON.stringify({ ...source, totals: { ...source.totals, servers: '<script>' } });
+    expect(fetchedReportProblem(forged, renderReportHtml(source, forged))).toMatch(
+      /^its report\.json is not a valid report \(schemas\/report\.schema\.json\): \/totals\/servers must be integer, got string/,
+    );
   });
 });
 

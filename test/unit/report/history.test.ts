@@ -101,6 +101,17 @@ const HISTORY: HistoryEventLike[] = [
     details: { output: '{"approved":true,"approvedBy":"alice","comment":"go"}' },
   },
   { type: 'TaskStateExited', timestamp: at(50), details: { name: 'RequestApproval', output: '{}' } },
+  { type: 'TaskStateEntered', timestamp: at(50), details: { name: 'CheckApproval', input: '{}' } },
+  {
+    type: 'TaskStateExited',
+    timestamp: at(50),
+    details: {
+      name: 'CheckApproval',
+      output: JSON.stringify({
+        current: { number: 2, approval: { approved: true, approvedBy: 'alice', comment: 'go' } },
+      }),
+    },
+  },
   { type: 'TaskStateEntered', timestamp: at(50), details: { name: 'RunWave', input: '{}' } },
   {
     type: 'TaskSubmitted',
@@ -202,6 +213,51 @@ describe('Report: a waves history as AWS sends it', () => {
         endTime: at(39).toISOString(),
       },
     ]);
+  });
+
+  it('records a SendTaskSuccess that CheckApproval read as a "no" as rejected, never approved, with who and why', () => {
+    const no: HistoryEventLike[] = [
+      HISTORY[0] as HistoryEventLike,
+      {
+        type: 'TaskStateEntered',
+        timestamp: at(1),
+        details: { name: 'RequestApproval', input: JSON.stringify({ current: { number: 1 } }) },
+      },
+      { type: 'TaskSucceeded', timestamp: at(3), details: { output: '{"approved":false}' } },
+      { type: 'TaskStateExited', timestamp: at(3), details: { name: 'RequestApproval', output: '{}' } },
+      {
+        type: 'TaskStateExited',
+        timestamp: at(3),
+        details: {
+          name: 'CheckApproval',
+          output: JSON.stringify({
+            current: {
+              approval: {
+                approved: false,
+                cause: JSON.stringify({ rejectedBy: 'carol', comment: 'NOT approved' }),
+              },
+            },
+          }),
+        },
+      },
+    ];
+    const recorder = new ReportRecorder();
+    for (const e of eventsOfWavesHistory(WAVES, no)) recorder.onEvent(e);
+    // The execution is still running (its report is written before its end): no output yet.
+    const s = recorder.build({
+      kind: 'runbook',
+      title: 'rb',
+      target: 'sfn',
+      input: INPUT,
+      waves: [{ name: 'db', tags: { 'DR-Wave': '1' }, approval: true }],
+      generatedAt: at(4).toISOString(),
+    });
+
+    expect(s.waves[0]?.approval).toMatchObject({
+      decision: 'rejected',
+      by: 'carol',
+      comment: 'NOT approved',
+    });
   });
 
   it('takes a rejection answer time from the TaskFailed when no StateExited follows it', () => {

@@ -16,6 +16,7 @@ import {
   type TaskTokenAnswer,
 } from '../../../src/runtime/index.js';
 import { sendHeartbeat } from '../../../src/tasks/callbacks.js';
+import { checkApproval } from '../../../src/tasks/check-approval.js';
 import { monitorExecutor } from '../../../src/tasks/monitor-executor.js';
 import { reportExecutor } from '../../../src/tasks/report-executor.js';
 import { startExecutor } from '../../../src/tasks/start-executor.js';
@@ -179,6 +180,8 @@ export function fakeTasks(
     'start-executor': (event, deps) => startExecutor(event as never, deps as never),
     'monitor-executor': (event, deps) => monitorExecutor(event as never, deps as never),
     'report-executor': (event, deps) => reportExecutor(event as never, deps as never),
+    // The real one: an approval's answer means what the approval schema says, also here.
+    'check-approval': (event, deps) => checkApproval(event as never, deps as never),
     aggregate: (event) => {
       const request = event.request as Json;
       if (event.error) {

@@ -42,7 +42,7 @@ function waveProblem(index: number, problem: ValidationProblem, wave: RunbookWav
   const p = problem.pointer;
   if (p.startsWith('/options/')) {
     const field = p.slice('/options/'.length).split('/')[0] ?? '';
-    const inWave = wave.options !== undefined && field in wave.options;
+    const inWave = isRecord(wave.options) && field in wave.options;
     return { pointer: inWave ? `/waves/${index}${p}` : p, message: problem.message };
   }
   if (p.startsWith('/metadata')) return problem;

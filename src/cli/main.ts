@@ -35,6 +35,10 @@ import type { RunbookInvocation } from './runbook.js';
 import type { PlanReport, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
 
+// The CLI's stderr is for progress and answers; the SDK's Node 20 end-of-support notice is not news
+// to users here. Set before any command (run, approve, report, runbook) constructs an SDK client.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** The parts of the CLI that touch the outside world, replaceable in tests. */
 export interface CliDeps {
   /** Opens the target named by the invocation (starts the emulator, builds clients). */

@@ -240,7 +240,10 @@ export function addRunOptions(cmd: Command, withOutput: boolean): Command {
         .default('sim'),
     )
     .option('--fleet <demo|file>', 'sim: fleet to simulate (demo or a fleet JSON file)', 'demo')
-    .option('--time-scale <n>', `sim: virtual seconds per wall second (default ${DEFAULT_TIME_SCALE})`)
+    .option(
+      '--time-scale <n>',
+      'sim: virtual seconds per wall second (default: discrete virtual time, as fast as the work allows)',
+    )
     .option('--state-file <path>', `sim: where the simulated world is kept between runs`, DEFAULT_STATE_FILE)
     .option('--reset', 'sim: start from a fresh fleet instead of the saved world')
     .option('--endpoint <url>', 'sim: use a running `drs-orch serve`; aws/sfn: endpoint override')

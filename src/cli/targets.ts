@@ -6,9 +6,6 @@ import type { CliIo } from './io.js';
 import type { RunInvocation, ServeInvocation } from './program.js';
 import type { Session } from './session.js';
 
-// The CLI's stderr is for progress; the SDK's Node 20 end-of-support notice is not news to users here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /**
  * Opens the target of an invocation.
  *

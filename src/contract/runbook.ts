@@ -60,31 +60,45 @@ function waveProblem(index: number, problem: ValidationProblem, wave: RunbookWav
  */
 export function parseRunbook(raw: unknown): ParsedRunbook {
   const data: unknown = JSON.parse(JSON.stringify(raw ?? null));
-  if (!validateRunbook(data)) {
-    throw new ValidationError(problemsFrom(validateRunbook.errors, data), 'runbook');
-  }
-  const runbook = data as Runbook;
   const problems: ValidationProblem[] = [];
+  // Schema problems do not stop the wave checks below: an author fixing a runbook sees every
+  // problem at once, not the option errors only after the wave errors are fixed.
+  if (!validateRunbook(data)) problems.push(...problemsFrom(validateRunbook.errors, data));
+  const schemaPointers = problems.map((p) => p.pointer);
+  const covered = (pointer: string) =>
+    schemaPointers.some((p) => pointer === p || pointer.startsWith(`${p}/`) || p === '');
+  const doc = isRecord(data) ? data : {};
+  const waves: unknown[] = Array.isArray(doc.waves) ? doc.waves : [];
   const seen = new Map<string, number>();
-  runbook.waves.forEach((wave, i) => {
-    const first = seen.get(wave.name.toLowerCase());
-    if (first !== undefined) {
-      problems.push({
-        pointer: `/waves/${i}/name`,
-        message: `must be unique, got ${JSON.stringify(wave.name)} again (wave ${first + 1} has it)`,
-      });
-    } else seen.set(wave.name.toLowerCase(), i);
+  waves.forEach((raw, i) => {
+    if (!isRecord(raw)) return;
+    const wave = raw as Partial<RunbookWave>;
+    if (typeof wave.name === 'string') {
+      const first = seen.get(wave.name.toLowerCase());
+      if (first !== undefined) {
+        problems.push({
+          pointer: `/waves/${i}/name`,
+          message: `must be unique, got ${JSON.stringify(wave.name)} again (wave ${first + 1} has it)`,
+        });
+      } else seen.set(wave.name.toLowerCase(), i);
+    }
+    const tags = isRecord(wave.tags) ? (wave.tags as Record<string, string>) : undefined;
     try {
       parseOrchestrationInput({
-        action: runbook.action,
-        tags: wave.tags,
-        options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
-        metadata: runbook.metadata ?? {},
+        action: doc.action,
+        // A wave without usable tags is already reported; a stand-in tag still checks its options.
+        tags: tags ?? { 'DR-Wave': '1' },
+        options: {
+          ...(isRecord(doc.options) ? doc.options : {}),
+          ...(isRecord(wave.options) ? wave.options : {}),
+        },
+        metadata: isRecord(doc.metadata) ? doc.metadata : {},
       });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       for (const p of err.problems) {
-        const moved = waveProblem(i, p, wave);
+        const moved = waveProblem(i, p, wave as RunbookWave);
+        if (covered(moved.pointer)) continue;
         // Runbook-wide problems are reported once, not once per wave.
         if (!problems.some((q) => q.pointer === moved.pointer && q.message === moved.message)) {
           problems.push(moved);
@@ -93,6 +107,7 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
     }
   });
   if (problems.length > 0) throw new ValidationError(problems, 'runbook');
+  const runbook = data as Runbook;
   return {
     ...runbook,
     approval: {
@@ -100,6 +115,10 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
       ...(runbook.approval ?? {}),
     },
   } as ParsedRunbook;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Names of the waves that wait for approval. */

@@ -11,11 +11,13 @@
 import { dirname, resolve } from 'node:path';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { banner } from '../../emulator/serve.js';
+import type { SnsState } from '../../emulator/services/sns.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
 import { type DurableWorld, openDurableWorld } from './durable-world.js';
 import { loadLocalWorkflows } from './serve-workflows.js';
+import { DEPLOYED_NOTIFICATION_TOPIC } from './sfn.js';
 import { resolveFleetOption } from './sim-world.js';
 
 /** Resolves when the process is asked to stop. */
@@ -29,6 +31,19 @@ function stopRequested(): Promise<string> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+}
+
+/**
+ * `serve` stands in for the deployed stack, whose workflows publish approval requests to the
+ * stack's notification topic (infra/names.ts), the default approval topic of `--target sfn`: a
+ * runbook run with `--target sfn --endpoint` must find it in the world, whatever the fleet says.
+ * Idempotent (CreateTopic), so a resumed world is unchanged.
+ */
+function addStackTopic(emulator: Emulator): void {
+  const { orchestratorAccountId } = emulator.state;
+  const region = emulator.state.account(orchestratorAccountId)?.region ?? 'us-east-1';
+  const sns = emulator.state.services.get('sns') as SnsState | undefined;
+  sns?.createTopic(orchestratorAccountId, region, DEPLOYED_NOTIFICATION_TOPIC);
 }
 
 /**
@@ -85,6 +100,7 @@ export async function runServe(
     }
     throw err;
   }
+  addStackTopic(emulator);
   io.stdout.write(`${emulator.endpoint}\n`);
   for (const line of banner(emulator)) say(line);
   say(`  try:         aws --endpoint-url ${emulator.endpoint} --region us-east-1 sts get-caller-identity`);

@@ -59,6 +59,19 @@ describe('parseRunbook', () => {
     expect(problems({ ...valid, waves: [{ name: 'x', tags: {} }] })[0]).toMatch(/^\/waves\/0\/tags/);
   });
 
+  it('reports option errors together with wave errors, not only once the waves are fixed', () => {
+    const found = problems({
+      ...valid,
+      options: { paralelism: 5 },
+      waves: [valid.waves[0], { name: 'app', options: { parallelism: 0 } }],
+    });
+
+    expect(found).toHaveLength(3);
+    expect(found).toContain('/waves/1/tags is required');
+    expect(found.some((p) => /^\/options\/paralelism is not a known field/.test(p))).toBe(true);
+    expect(found.some((p) => /^\/waves\/1\/options\/parallelism must be a whole number/.test(p))).toBe(true);
+  });
+
   it('needs an approval topic only when a wave asks for approval', () => {
     const rb = parseRunbook(valid);
     expect(() => wavesInput(rb)).toThrow(/\/approval\/topicArn is required when a wave asks for approval/);

@@ -96,7 +96,7 @@ describe('drs-orch plan and status decide readiness with the same rule', () => {
   it('a server in RESCAN: plan failover counts it ready and status calls it ready and recoverable', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-rescan-'));
     const fleet = generateFleet({ seed: 5, accounts: 1, serversPerAccount: 4 });
-    const staging = fleet.accounts[1] as { sourceServers: FleetSourceServer[] };
+    const staging = fleet.accounts[1] as unknown as { sourceServers: FleetSourceServer[] };
     staging.sourceServers = staging.sourceServers.map((s, i) => ({
       ...s,
       tags: { ...s.tags, 'DR-Check': i < 2 ? 'rescan' : 'other' },

@@ -289,8 +289,9 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
 }
 
 /**
- * The readiness of a status run, from its records: servers by replication state, the largest lag,
- * recovery instances by failback state.
+ * The readiness of a status run, from its records: servers a failover would recover now (each
+ * record's `failoverRecoverable`, decided by `recoverableNow` in core/readiness.ts, the rule `plan`
+ * shares), servers by replication state, the largest lag, recovery instances by failback state.
  */
 export function readinessOf(
   records: readonly Pick<
@@ -308,7 +309,7 @@ export function readinessOf(
     if (r.status === 'failed' && r.replicationState === undefined) continue; // not reported at all
     const state = r.replicationState ?? 'UNKNOWN';
     replicationStates[state] = (replicationStates[state] ?? 0) + 1;
-    if (state === 'CONTINUOUS') ready += 1;
+    if (r.failoverRecoverable === true) ready += 1;
     else notReady += 1;
     const lag = parseIsoDurationSeconds(r.lagDuration);
     if (lag !== undefined) maxLag = Math.max(maxLag ?? 0, Math.round(lag));
@@ -336,7 +337,7 @@ function describeStatus(
     .map(([state, n]) => `${n} ${state}`)
     .join(', ');
   const parts = [
-    `status: ${counts.total} servers across ${accounts} staging account${accounts === 1 ? '' : 's'}; ${readiness.ready} ready (CONTINUOUS), ${readiness.notReady} not ready`,
+    `status: ${counts.total} servers across ${accounts} staging account${accounts === 1 ? '' : 's'}; ${readiness.ready} ready (a failover recovers them now), ${readiness.notReady} not ready`,
   ];
   if (states) parts.push(`replication: ${states}`);
   if (readiness.maxLagSeconds !== undefined)

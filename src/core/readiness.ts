@@ -18,7 +18,9 @@ export const NO_RECOVERY_POINT_STATES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * States in which the agent still replicates: a launch takes a fresh snapshot whose age is the lag,
+ * States in which the agent still replicates (RESCAN included: a rescan re-reads the source disks
+ * after an agent restart or a disk change, but the server finished its initial sync, keeps its
+ * point-in-time snapshots and DRS launches it, from a snapshot as old as the lag): a launch takes a fresh snapshot whose age is the lag,
  * and the lag can shrink on its own (so a server over the RPO budget may wait).
  */
 export const REPLICATING_STATES: ReadonlySet<string> = new Set([
@@ -112,4 +114,27 @@ export function readiness(
     };
   }
   return { kind: 'launch' };
+}
+
+/**
+ * Whether a failover started now would recover the server: the one rule `plan` (through
+ * {@link readiness}, the tasks' eligibility) and `status` (its `ready` count and each server's
+ * `failoverRecoverable`) share, so the two never disagree. A replicating server (RESCAN too) takes a
+ * fresh snapshot at launch; a server that stopped replicating (a lost site: STALLED, PAUSED) recovers
+ * from a snapshot it already has, so it needs one; INITIATING, INITIAL_SYNC, STOPPED and
+ * DISCONNECTED have none.
+ *
+ * @param hasRecoveryPoint whether the server has a point-in-time snapshot (undefined: not asked)
+ * @returns undefined when DRS does not say the replication state
+ * @example recoverableNow({ id: 's-1', state: 'RESCAN' }); // true
+ */
+export function recoverableNow(facts: {
+  readonly id: string;
+  readonly state?: string | undefined;
+  readonly hasRecoveryPoint?: boolean;
+}): boolean | undefined {
+  const { id, state } = facts;
+  if (state === undefined) return undefined;
+  if (readiness({ id, state }, { isDrill: false }).kind === 'fail') return false;
+  return REPLICATING_STATES.has(state) || facts.hasRecoveryPoint !== false;
 }

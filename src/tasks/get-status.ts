@@ -5,7 +5,7 @@
 import type { DrsPort } from '../aws/ports.js';
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
-import { NO_RECOVERY_POINT_STATES, REPLICATING_STATES } from '../core/readiness.js';
+import { NO_RECOVERY_POINT_STATES, recoverableNow } from '../core/readiness.js';
 import type { TaskDeps } from './deps.js';
 import { publishReport } from './results.js';
 import { baseRecord, describeRecoveryInstances, describeSourceServers, instancesByServer } from './shared.js';
@@ -54,14 +54,9 @@ export async function getStatus(event: AccountEvent, deps: TaskDeps): Promise<Ac
       return state !== undefined && !NO_RECOVERY_POINT_STATES.has(state);
     }),
   );
-  // A replicating server gets a fresh snapshot at launch; any other (a lost site: STALLED) only
-  // recovers from a snapshot it already has.
-  const recoverable = (id: string): boolean | undefined => {
-    const state = stateOf(id);
-    if (state === undefined) return undefined;
-    if (NO_RECOVERY_POINT_STATES.has(state)) return false;
-    return REPLICATING_STATES.has(state) || points.has(id);
-  };
+  // The rule plan's eligibility uses too (core/readiness.ts), so plan and status agree.
+  const recoverable = (id: string): boolean | undefined =>
+    recoverableNow({ id, state: stateOf(id), hasRecoveryPoint: points.has(id) });
   const records = account.serverIds.map((id): ServerRecord => {
     const server = servers.get(id);
     const ri = instances.get(id);

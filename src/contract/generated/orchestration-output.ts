@@ -223,11 +223,11 @@ export interface AccountJob {
  */
 export interface ReadinessReport {
   /**
-   * Servers in CONTINUOUS replication.
+   * Servers a failover started now would recover (each one's failoverRecoverable; the rule plan uses too): replicating (CONTINUOUS, BACKLOG, CREATING_SNAPSHOT, RESCAN) or, having stopped replicating (STALLED, PAUSED), with a recovery snapshot. replicationStates says how many are CONTINUOUS.
    */
   ready: number;
   /**
-   * Servers in any other replication state (or unknown).
+   * Servers a failover could not recover now, or whose replication state DRS does not say.
    */
   notReady: number;
   replicationStates: {

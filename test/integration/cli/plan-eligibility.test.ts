@@ -2,11 +2,13 @@
  * `plan` promises what the run does: it calls the tasks' own eligibility decisions, so the
  * servers it would act on are exactly those the action then acts on.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { generateFleet } from '../../../src/emulator/fleet/generate.js';
+import type { FleetSourceServer } from '../../../src/emulator/fleet/types.js';
 import { fakeIo } from '../../unit/cli/fakes.js';
 
 async function drs(dir: string, argv: string[]): Promise<{ code: number; json: Record<string, unknown> }> {
@@ -87,5 +89,31 @@ describe('drs-orch status reports readiness', () => {
     ).toBe(0);
     expect(stdout.text).toMatch(/^readiness\s+\d+ ready, \d+ not ready \(.*DISCONNECTED.*\)$/m);
     expect(stdout.text).toMatch(/^servers\s+\d+ total, \d+ reported$/m);
+  });
+});
+
+describe('drs-orch plan and status decide readiness with the same rule', () => {
+  it('a server in RESCAN: plan failover counts it ready and status calls it ready and recoverable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-rescan-'));
+    const fleet = generateFleet({ seed: 5, accounts: 1, serversPerAccount: 4 });
+    const staging = fleet.accounts[1] as unknown as { sourceServers: FleetSourceServer[] };
+    staging.sourceServers = staging.sourceServers.map((s, i) => ({
+      ...s,
+      tags: { ...s.tags, 'DR-Check': i < 2 ? 'rescan' : 'other' },
+      ...(i === 0 && { replicationState: 'RESCAN' as const, lagSeconds: 900 }),
+    }));
+    await writeFile(join(dir, 'fleet.json'), JSON.stringify(fleet));
+    const tags = ['--tags', 'DR-Check=rescan', '--fleet', 'fleet.json'];
+
+    const plan = (await drs(dir, ['plan', 'failover', ...tags])).json as unknown as Plan;
+    const status = (await drs(dir, ['status', ...tags])).json as {
+      readiness: { ready: number; notReady: number; replicationStates: Record<string, number> };
+      servers: { replicationState?: string; failoverRecoverable?: boolean }[];
+    };
+
+    expect(status.readiness.replicationStates).toEqual({ CONTINUOUS: 1, RESCAN: 1 });
+    expect(ready(plan)).toBe(2);
+    expect(status.readiness).toMatchObject({ ready: 2, notReady: 0 });
+    expect(status.servers.find((s) => s.replicationState === 'RESCAN')?.failoverRecoverable).toBe(true);
   });
 });

@@ -447,12 +447,17 @@ describe('Function: rootCause', () => {
 });
 
 describe('Function: readinessOf (status)', () => {
-  it('counts servers by replication state, the largest lag and failback states', async () => {
+  it('counts servers a failover recovers now as ready, by replication state, the largest lag and failback states', async () => {
     const { readinessOf } = await import('../../../src/core/aggregate.js');
     const r = readinessOf([
-      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT5S' },
-      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT1M' },
-      { status: 'launched', replicationState: 'DISCONNECTED', lagDuration: 'PT2H' },
+      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT5S', failoverRecoverable: true },
+      { status: 'launched', replicationState: 'CONTINUOUS', lagDuration: 'PT1M', failoverRecoverable: true },
+      {
+        status: 'launched',
+        replicationState: 'DISCONNECTED',
+        lagDuration: 'PT2H',
+        failoverRecoverable: false,
+      },
       { status: 'launched', replicationState: 'STALLED', failbackState: 'FAILBACK_READY_FOR_LAUNCH' },
       { status: 'launched', failbackState: 'FAILBACK_READY_FOR_LAUNCH' },
     ]);
@@ -461,6 +466,7 @@ describe('Function: readinessOf (status)', () => {
       notReady: 3,
       replicationStates: { CONTINUOUS: 2, DISCONNECTED: 1, STALLED: 1, UNKNOWN: 1 },
       maxLagSeconds: 7200,
+      unrecoverable: 1,
       failbackStates: { FAILBACK_READY_FOR_LAUNCH: 2 },
     });
   });

@@ -75,6 +75,13 @@ export function renderOutputTable(output: OrchestrationOutput): string {
       ]);
     }
   }
+  if (s.worstDataLossSeconds !== undefined)
+    summary.push([
+      'data loss',
+      `${minutesText(s.worstDataLossSeconds)} worst (recovery point to the outage)`,
+    ]);
+  if (s.recoveryTimeSeconds !== undefined)
+    summary.push(['recovery', `${minutesText(s.recoveryTimeSeconds)} from the start to the last server up`]);
   if (output.message) summary.push(['message', output.message]);
   if (output.resultLocation) summary.push(['full result', output.resultLocation]);
   const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${cellText(v)}`).join('\n')];
@@ -133,6 +140,35 @@ export function renderOutputTable(output: OrchestrationOutput): string {
     parts.push(table);
   }
 
+  const recovered = (output.recoveryInstances ?? []).filter((r) => r.dataLossSeconds !== undefined);
+  if (recovered.length > 0) {
+    // Data loss ends when data last reached DRS; the downtime after an outage is recovery time.
+    const shown = recovered.slice(0, MAX_FAILED_ROWS);
+    let table = formatTable(
+      [
+        'RECOVERED',
+        'ACCOUNT',
+        'RECOVERY POINT',
+        'DATA REACHED DRS',
+        'DATA LOSS',
+        'RECOVERY TIME',
+        'SNAPSHOT',
+      ],
+      shown.map((r) => [
+        r.sourceServerId,
+        r.stagingAccountId,
+        r.recoveryPointTime ?? '',
+        r.replicatedUntil ?? '',
+        minutesText(r.dataLossSeconds ?? 0),
+        r.recoveryTimeSeconds === undefined ? '' : minutesText(r.recoveryTimeSeconds),
+        r.usedPreviousSnapshot ? 'previous (replication had stopped)' : 'fresh',
+      ]),
+    );
+    const more = recovered.length - shown.length;
+    if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
+    parts.push(table);
+  }
+
   if (output.failedServers.length > 0) {
     const shown = output.failedServers.slice(0, MAX_FAILED_ROWS);
     let table = formatTable(
@@ -150,6 +186,11 @@ export function renderOutputTable(output: OrchestrationOutput): string {
     parts.push(table);
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** `7.0 min` */
+function minutesText(seconds: number): string {
+  return `${(seconds / 60).toFixed(1)} min`;
 }
 
 /** `3 (100+100+100)`, or `87 (3 to 2 servers)` when listing every size would not fit a cell. */

@@ -187,8 +187,17 @@ export interface ServerRecord {
   crossRegionFailback?: CrossRegionFailback;
   /** Failover/drill: the point in time the instance was launched from (RPO). */
   recoveryPointTime?: string;
-  /** Failover/drill: seconds of data lost, launch request minus recovery point. */
+  /**
+   * Failover/drill: the last moment replicated data reached DRS: the launch request, or when the
+   * agent was last seen if the source went dark before it (tasks/get-recovery-instances.ts).
+   */
+  replicatedUntil?: string;
+  /** Failover/drill: seconds of data lost, `replicatedUntil` minus the recovery point. */
   dataLossSeconds?: number;
+  /** Failover/drill: replication had stopped before the launch, so DRS used a snapshot it had. */
+  usedPreviousSnapshot?: boolean;
+  /** Failover/drill: seconds from `replicatedUntil` (the outage, or the request) to `readyTime`. */
+  recoveryTimeSeconds?: number;
   /** Failover/drill: when the instance was up (status checks ok; the launch time with the check off). */
   readyTime?: string;
   /** Outcome of DRS post-launch actions, when they ran. */

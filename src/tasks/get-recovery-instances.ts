@@ -18,23 +18,49 @@ import {
 } from './shared.js';
 import type { GetRecoveryInstancesEvent } from './types.js';
 
+/** What a recovery instance says about the data it recovered and the time it took. */
+export interface RecoveryPointFacts {
+  recoveryPointTime?: string;
+  replicatedUntil?: string;
+  dataLossSeconds?: number;
+  usedPreviousSnapshot?: boolean;
+  recoveryTimeSeconds?: number;
+}
+
 /**
- * The recovery point an instance was launched from (`pointInTimeSnapshotDateTime`) and the data
- * lost: from the recovery point to the launch request (the server's last launch API call).
+ * Data loss as DR engineers mean it: from the recovery point the instance was launched from
+ * (`RecoveryInstance.pointInTimeSnapshotDateTime`) to the last moment replicated data reached DRS.
+ * That moment is the launch request (`SourceServer.lifeCycle.lastLaunch.initiated.apiCallDateTime`)
+ * or, when the source went dark before it, when the agent was last seen
+ * (`SourceServer.lifeCycle.lastSeenByServiceDateTime`: a lost site's agent stops being seen when
+ * the outage begins, so nothing it wrote after that reached DRS). The downtime between the outage
+ * and the failover is recovery time (`recoveryTimeSeconds`, to the instance being ready), not data
+ * loss. `usedPreviousSnapshot` flags a launch whose source had stopped replicating before the
+ * request: DRS could take no fresh snapshot and launched from one it had (job log
+ * `USING_PREVIOUS_SNAPSHOT`).
+ *
+ * @param readyTime when the instance was up (health check), else its launch time
  */
 export function recoveryPointOf(
   ri: RecoveryInstance,
   server: SourceServer | undefined,
-): { recoveryPointTime?: string; dataLossSeconds?: number } {
+  readyTime?: string,
+): RecoveryPointFacts {
   const point = Date.parse(ri.pointInTimeSnapshotDateTime ?? '');
   if (!Number.isFinite(point)) return {};
   const launch = server?.lifeCycle?.lastLaunch?.initiated;
   const requested = launch?.jobID === ri.jobID ? Date.parse(launch?.apiCallDateTime ?? '') : Number.NaN;
+  if (!Number.isFinite(requested)) return { recoveryPointTime: new Date(point).toISOString() };
+  const seen = Date.parse(server?.lifeCycle?.lastSeenByServiceDateTime ?? '');
+  const stalled = Number.isFinite(seen) && seen < requested;
+  const until = stalled ? Math.max(seen, point) : requested;
+  const ready = Date.parse(readyTime ?? '');
   return {
     recoveryPointTime: new Date(point).toISOString(),
-    ...(Number.isFinite(requested)
-      ? { dataLossSeconds: Math.max(0, Math.round((requested - point) / 1000)) }
-      : {}),
+    replicatedUntil: new Date(until).toISOString(),
+    dataLossSeconds: Math.max(0, Math.round((until - point) / 1000)),
+    ...(stalled && { usedPreviousSnapshot: true }),
+    ...(Number.isFinite(ready) && { recoveryTimeSeconds: Math.max(0, Math.round((ready - until) / 1000)) }),
   };
 }
 
@@ -94,7 +120,7 @@ export async function getRecoveryInstances(
         privateIp: primaryIpOf(ri),
         launchTime,
         isDrill: ri.isDrill,
-        ...recoveryPointOf(ri, server),
+        ...recoveryPointOf(ri, server, run.health?.ready[id] ?? launchTime),
         readyTime: run.health?.ready[id] ?? launchTime,
         postLaunchActions: run.health?.postLaunch?.[id],
         warning: warnings.get(id),

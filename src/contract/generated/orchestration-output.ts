@@ -94,9 +94,21 @@ export interface RecoveryInstanceResult {
    */
   recoveryPointTime?: string;
   /**
-   * Data lost (RPO achieved): the launch request minus the recovery point, in seconds.
+   * The last moment replicated data reached DRS: the launch request (SourceServer lifeCycle.lastLaunch.initiated.apiCallDateTime), or, when the source went dark before it, when its agent was last seen (lifeCycle.lastSeenByServiceDateTime).
+   */
+  replicatedUntil?: string;
+  /**
+   * Data lost (RPO achieved): replicatedUntil minus the recovery point, in seconds. The downtime between an outage and the failover is recoveryTimeSeconds, not data loss.
    */
   dataLossSeconds?: number;
+  /**
+   * True when replication had stopped before the launch request (a lost site, a stall), so DRS launched from a snapshot it already had (job log USING_PREVIOUS_SNAPSHOT).
+   */
+  usedPreviousSnapshot?: boolean;
+  /**
+   * Seconds from replicatedUntil (the outage, or the launch request) to readyTime: the downtime this server saw.
+   */
+  recoveryTimeSeconds?: number;
   /**
    * When the instance was up: running with both EC2 status checks ok (the launch time when healthCheckMinutes is 0).
    */

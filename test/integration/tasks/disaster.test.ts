@@ -3,6 +3,7 @@
  * figures in the result, through the tasks against the emulator.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderOutputTable } from '../../../src/cli/table.js';
 import { assertOrchestrationOutput } from '../../../src/contract/index.js';
 import {
   drsCallsByOperation,
@@ -48,9 +49,12 @@ describe('disaster day', () => {
     expect(out.recoveryInstances).toHaveLength(3);
     for (const r of out.recoveryInstances) {
       expect(Date.parse(r.recoveryPointTime ?? '')).toBeLessThanOrEqual(outage);
-      // 20 minutes since the outage plus at most one 10-minute snapshot interval (and the lag).
-      expect(r.dataLossSeconds).toBeGreaterThanOrEqual(20 * MINUTE);
-      expect(r.dataLossSeconds).toBeLessThanOrEqual(30 * MINUTE + 5);
+      // Data loss ends at the outage: at most one 10-minute snapshot interval (and the lag); the
+      // 20 minutes of downtime after it are recovery time.
+      expect(r.replicatedUntil).toBe(new Date(outage).toISOString());
+      expect(r.dataLossSeconds).toBeLessThanOrEqual(10 * MINUTE + 5);
+      expect(r.usedPreviousSnapshot).toBe(true);
+      expect(r.recoveryTimeSeconds).toBeGreaterThanOrEqual(20 * MINUTE);
     }
     const worst = Math.max(...out.recoveryInstances.map((r) => r.dataLossSeconds ?? 0));
     expect(out.summary.worstDataLossSeconds).toBe(worst);
@@ -59,6 +63,48 @@ describe('disaster day', () => {
     expect(out.summary.recoveryTimeSeconds).toBe(
       Math.floor((lastUp - Date.parse(out.timing.startTime)) / 1000),
     );
+  });
+
+  it('a site dark 7 minutes after its last snapshot, failed over an hour later: ~7 min data loss, ~1 h recovery time', async () => {
+    // The emulator snapshots every 10 minutes on the clock (09:00, 09:10, ...): the site goes dark
+    // at 09:07, 7 minutes after its last snapshot, and the failover starts at 10:07.
+    const fleet = {
+      ...smallFleet({
+        '111111111111': [1, 2].map((n) => server(1, n, hrp, { lagSeconds: 5 })),
+      }),
+      siteOutages: [{ tags: hrp, at: '2025-01-06T09:07:00.000Z' }],
+    };
+    world = await startWorld({ fleet });
+    world.emu.clock.advance(67 * 60_000);
+
+    const run = await runOrchestration(world, {
+      action: 'failover',
+      tags: hrp,
+      options: { healthCheckMinutes: 0 },
+    });
+
+    const out = run.result.output;
+    assertOrchestrationOutput(out);
+    expect(out.recoveryInstances).toHaveLength(2);
+    for (const r of out.recoveryInstances) {
+      expect(r.recoveryPointTime).toBe('2025-01-06T09:00:00.000Z');
+      expect(r.replicatedUntil).toBe('2025-01-06T09:07:00.000Z');
+      expect(r.dataLossSeconds).toBe(7 * MINUTE);
+      expect(r.usedPreviousSnapshot).toBe(true);
+      // An hour of downtime before the failover, plus the launch itself.
+      expect(r.recoveryTimeSeconds).toBeGreaterThanOrEqual(60 * MINUTE);
+      expect(r.recoveryTimeSeconds).toBeLessThan(90 * MINUTE);
+    }
+    expect(out.summary.worstDataLossSeconds).toBe(7 * MINUTE);
+    const table = renderOutputTable(out);
+    expect(table).toMatch(/^data loss\s+7\.0 min worst/m);
+    expect(
+      table
+        .split('\n')
+        .filter((l) =>
+          /2025-01-06T09:00:00.000Z\s+2025-01-06T09:07:00.000Z\s+7\.0 min\s+\d+\.\d min\s+previous/.test(l),
+        ),
+    ).toHaveLength(2);
   });
 
   it("status shows each server's newest recovery point and flags the servers a failover could not recover", async () => {

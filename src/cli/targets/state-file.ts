@@ -145,6 +145,19 @@ export function holderState(holder: Partial<LockHolder>, probe: ProcessProbe): H
     return { state: 'dead', why: 'the machine has rebooted since (another boot id)' };
   }
   if (!probe.isAlive(holder.pid)) return { state: 'dead', why: `pid ${holder.pid} no longer runs` };
+  if (
+    holder.startTime === undefined &&
+    holder.bootId === undefined &&
+    probe.lockAgeSeconds > LOCK_STALE_SECONDS
+  ) {
+    // A lock written before locks carried an identity (no boot id, no start time): a live pid proves
+    // nothing (pid 1 of a restarted container is always alive), and today's holders refresh the
+    // lock every LOCK_HEARTBEAT_SECONDS, so an old lock without identity is a dead holder's.
+    return {
+      state: 'dead',
+      why: `it carries no process identity (an older drs-orch) and has not been refreshed for ${Math.round(probe.lockAgeSeconds)} s`,
+    };
+  }
   if (holder.startTime !== undefined) {
     const now = probe.startTime(holder.pid);
     if (now !== undefined && now !== holder.startTime) {
@@ -212,9 +225,17 @@ export function acquireLock(
         );
       }
     }
+    if (isDirectory(lockPath)) {
+      throw new UsageError(
+        `${subject} cannot be locked: its lock ${lockPath} is a directory, not a lock file; remove it`,
+      );
+    }
     let holder: Partial<LockHolder> = {};
     try {
-      holder = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<LockHolder>;
+      const parsed: unknown = JSON.parse(readFileSync(lockPath, 'utf8'));
+      // `null`, a number or an array is no holder: treated like a torn lock.
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+        holder = parsed as Partial<LockHolder>;
     } catch {
       // Empty or torn (killed while writing it): nobody can hold it.
     }
@@ -336,9 +357,16 @@ function readJournal(path: string, generation: string | undefined, shown: string
  */
 export function loadWorld(statePath: string, shown: string): StoredSnapshot | undefined {
   try {
-    if (statSync(statePath).isDirectory()) {
+    const info = statSync(statePath);
+    if (info.isDirectory()) {
       throw new UsageError(
         `--state-file ${shown} is a directory; give a file path such as .drs-orch/sim.json`,
+      );
+    }
+    if (!info.isFile()) {
+      // A device or pipe (/dev/zero) has no end to read: refused before it is read into memory.
+      throw new UsageError(
+        `--state-file ${shown} is not a regular file (a device, pipe or socket); give a file path such as .drs-orch/sim.json`,
       );
     }
   } catch (err) {

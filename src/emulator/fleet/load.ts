@@ -109,7 +109,10 @@ export async function resolveFleet(fleet: Fleet | string | undefined, name?: str
     let bytes: Buffer;
     try {
       // The size first: a huge file is refused without being read into memory.
-      checkDocumentSize(shown, (await stat(fleet)).size, DOCUMENT_LIMITS.fleet);
+      const info = await stat(fleet);
+      // A device or pipe reports size 0 and may never end (/dev/zero): only regular files are fleets.
+      if (!info.isFile()) throw new Error('not a regular file (a directory, device, pipe or socket)');
+      checkDocumentSize(shown, info.size, DOCUMENT_LIMITS.fleet);
       bytes = await readFile(fleet);
     } catch (err) {
       if (err instanceof DocumentRejected) throw err;

@@ -62,4 +62,16 @@ describe('drs-orch --fleet FILE is read strictly', () => {
     expect(r.code).toBe(64);
     expect(r.left).toEqual(['fleet.json']);
   });
+
+  it('refuses a device as the fleet file (/dev/zero never ends) without reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-fleet-'));
+    const stderr = new Capture();
+    const code = await main(
+      ['drill', '--tags', 'DR-Wave=1', '--fleet', '/dev/zero', '--state-file', 'sim.json', '--reset'],
+      { stdout: new Capture(), stderr, stdin: new PassThrough(), env: {}, isTTY: false, cwd: dir },
+    );
+    expect(code).toBe(64);
+    expect(stderr.text).toContain('not a regular file');
+    expect(await readdir(dir)).toEqual([]);
+  });
 });

@@ -175,6 +175,43 @@ describe('drs-orch --state-file', () => {
     }
   });
 
+  it('takes over an old lock without a process identity (written before locks carried one) held by pid 1, once it is stale', async () => {
+    // pid 1 always runs in a container: without a boot id or start time only the lock's age can
+    // tell its holder is gone (today's holders refresh it every 15 s).
+    const { hostname } = await import('node:os');
+    const dir = await tempDir();
+    const lock = join(dir, 'sim.json.lock');
+    await writeFile(lock, JSON.stringify({ pid: 1, host: hostname(), command: 'drs-orch run', since: 'z' }));
+    const old = new Date(Date.now() - 3600_000);
+    await utimes(lock, old, old);
+
+    const { code, stderr } = await run(dir, ['status', '--tags', 'DR-Test=single']);
+
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/took over the lock of drs-orch pid 1 on .*: it carries no process identity/);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('takes over a lock holding null, and refuses a lock that is a directory with a clear error (never exit 70)', async () => {
+    const nullDir = await tempDir();
+    await writeFile(join(nullDir, 'sim.json.lock'), 'null');
+    expect((await run(nullDir, ['status', '--tags', 'DR-Test=single'])).code).toBe(0);
+
+    const folderDir = await tempDir();
+    await mkdir(join(folderDir, 'sim.json.lock'));
+    const { code, stderr } = await run(folderDir, ['status', '--tags', 'DR-Test=single']);
+    expect(code).toBe(64);
+    expect(stderr).toContain('is a directory, not a lock file; remove it');
+  });
+
+  it('refuses a state file that is a device (/dev/zero) before reading it', async () => {
+    const dir = await tempDir();
+    const { io, stderr } = fakeIo({ cwd: dir });
+    const code = await main(['status', '--tags', 'DR-Test=single', '--state-file', '/dev/zero'], io);
+    expect(code).toBe(64);
+    expect(stderr.text).toContain('"/dev/zero" is not a regular file');
+  });
+
   it('refuses a lock whose pid runs with the same boot and start time (exit 64 naming the holder)', async () => {
     const { hostname } = await import('node:os');
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ParsedRunbook } from '../contract/index.js';
-import { writeFileAtomic } from '../emulator/state.js';
+import { writeFileAtomic } from '../emulator/atomic-file.js';
 import { UsageError } from './errors.js';
 import type { TargetOptions } from './program.js';
 import { acquireLock } from './targets/state-file.js';

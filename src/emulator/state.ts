@@ -1,12 +1,8 @@
-/**
- * The emulator's world: the clock, the fault plan, the credential store, every account with its
- * per-service state, and the call counters. It can be saved to and loaded from a JSON file so a
- * test can restart the emulator mid-drill and carry on.
- */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
+
+export { writeFileAtomic };
+
 import {
   CredentialStore,
   type CredentialStoreSnapshot,
@@ -263,39 +259,6 @@ export function checkSnapshot(raw: unknown): StateSnapshot {
     }
   }
   return raw as unknown as StateSnapshot;
-}
-
-/**
- * Writes `text` to `path` atomically: a temporary file in the same directory, flushed to disk,
- * then renamed over `path` (and the directory flushed), so a kill at any moment leaves either the
- * old file or the new one, never half of one. The temporary file has a fixed name per target
- * plus a random suffix and is removed on failure.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  const temp = `${dirname(path)}/.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  try {
-    const dir = openSync(dirname(path), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // Some filesystems cannot fsync a directory; the rename itself is still atomic.
-  }
 }
 
 /** The world. */

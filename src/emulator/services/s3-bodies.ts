@@ -24,9 +24,9 @@ import {
   rmdirSync,
   rmSync,
   statSync,
-  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../atomic-file.js';
 
 /** A body's address: its SHA-256, 64 lower-case hex digits. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -74,40 +74,6 @@ export class MemoryBodyStore implements S3BodyStore {
   }
 }
 
-/** Flushes a folder's entries (a rename or a new file in it) to disk, where the filesystem can. */
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some filesystems cannot fsync a folder; the rename itself is still atomic.
-  }
-}
-
-/** Writes `data` to a new file `path` through a temporary file in the same folder (fsync'd, renamed). */
-function writeAtomic(path: string, data: Buffer): void {
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
-  }
-  fsyncDir(dirname(path));
-}
-
 /** Bodies as files named by their SHA-256 in one folder (created on the first body). */
 export class DirectoryBodyStore implements S3BodyStore {
   readonly dir: string;
@@ -135,7 +101,7 @@ export class DirectoryBodyStore implements S3BodyStore {
     const sha = bodySha256(body);
     if (this.has(sha, body.length)) return sha;
     this.#ensureDir();
-    writeAtomic(this.path(sha), body);
+    writeFileAtomic(this.path(sha), body);
     return sha;
   }
 

@@ -21,6 +21,7 @@ import { readDocumentFile } from './document-file.js';
 import { ReportMismatchError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { type LedgerEntry, ledgerPath, recordedDigest, recordReportDigest } from './report-ledger.js';
 
 /** Where reports are kept, relative to the working directory. */
 export const REPORTS_DIR = '.drs-orch/reports';
@@ -55,6 +56,8 @@ export async function writeReport(
   const html = join(folder, `${name}.html`);
   await writeFile(json, text);
   await writeFile(html, renderReportHtml(source, text));
+  // The digest is also kept apart from the two files, so a page deleted with its JSON edited is caught.
+  await recordReportDigest(json, sourceDigest(text));
   const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return { json: shown(json), html: shown(html), sha256: sourceDigest(text) };
 }
@@ -129,6 +132,7 @@ async function writeFetchedReport(
   const html = join(folder, `${name}.html`);
   await writeFile(json, fetched.json);
   await writeFile(html, fetched.html);
+  await recordReportDigest(json, sourceDigest(fetched.json));
   const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
   return { json: shown(json), html: shown(html), sha256: sourceDigest(fetched.json) };
 }
@@ -351,12 +355,44 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** What the list says of a report's page: checked, missing, or not matching its JSON. */
-async function pageState(jsonPath: string, digest: string): Promise<string> {
+/**
+ * Checks a report JSON against the digest the ledger recorded when it was written.
+ *
+ * @returns the ledger's entry, or undefined when none was recorded (reports written before the ledger)
+ * @throws {ReportMismatchError} naming the recorded SHA-256 (expected) and the JSON's (actual)
+ * @throws {UsageError} when the ledger cannot be read
+ */
+async function checkedLedger(
+  folder: string,
+  jsonPath: string,
+  jsonShown: string,
+  ledgerShown: string,
+  digest: string,
+): Promise<LedgerEntry | undefined> {
+  let recorded: LedgerEntry | undefined;
   try {
+    recorded = await recordedDigest(folder, jsonPath);
+  } catch (err) {
+    throw new UsageError(
+      `the report ledger ${ledgerShown} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); reports cannot be verified without it`,
+    );
+  }
+  if (recorded !== undefined && recorded.sha256 !== digest) {
+    throw new ReportMismatchError(
+      `${jsonShown} does not match the SHA-256 recorded when it was written: ${ledgerShown} recorded SHA-256 ${recorded.sha256} (expected) at ${recorded.writtenAt}, but ${jsonShown} now has SHA-256 ${digest} (actual). The record was changed after it was written; nothing was rendered`,
+    );
+  }
+  return recorded;
+}
+
+/** What the list says of a report: checked, missing page, or not matching its page or its recorded digest. */
+async function pageState(jsonPath: string, digest: string, folder: string): Promise<string> {
+  try {
+    const recorded = await recordedDigest(folder, jsonPath);
+    if (recorded !== undefined && recorded.sha256 !== digest) return 'CHANGED';
     const html = jsonPath.replace(/\.json$/, '.html');
     const entry = await entryAt(html);
-    if (entry.kind === 'none') return 'no page';
+    if (entry.kind === 'none') return recorded !== undefined ? 'checked' : 'no page';
     if (entry.kind !== 'file' || entry.size > 4 * MAX_REPORT_BYTES) return 'foreign page';
     const printed = printedDigest(await readFile(html, 'utf8'));
     if (printed === undefined) return 'foreign page';
@@ -369,9 +405,10 @@ async function pageState(jsonPath: string, digest: string): Promise<string> {
 /**
  * `drs-orch report`: lists reports, or re-renders one from its JSON source and prints its path.
  * The JSON is verified first: it must be a valid report (schema) and match the SHA-256 its page
- * carries; a changed record is refused (exit 65) naming both digests, and a page drs-orch did not
- * write is never overwritten (exit 64). Without a page there is nothing to check against: the
- * page is rendered with a warning that it is unverified.
+ * carries and the SHA-256 recorded when it was written (`report-ledger.ts`, kept apart from the
+ * two files); a changed record is refused (exit 65) naming both digests, and a page drs-orch did not
+ * write is never overwritten (exit 64). A report with neither a recorded digest nor its page has
+ * nothing to be checked against and is refused too (exit 65): it is never rendered unverified.
  */
 export async function runReport(invocation: ReportInvocation, io: CliIo): Promise<number> {
   try {
@@ -403,7 +440,7 @@ async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<n
       const path = join(folder, n);
       try {
         const { text, source: s } = await readReportFile(path, join(invocation.dir, n));
-        const page = await pageState(path, sourceDigest(text));
+        const page = await pageState(path, sourceDigest(text), folder);
         rows.push(
           `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${page.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
         );
@@ -440,6 +477,18 @@ async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<n
   const htmlPath = jsonPath.replace(/\.json$/, '.html');
   const htmlShown = shownPath(cwd, htmlPath);
   const page = await checkedPage(htmlPath, jsonShown, htmlShown, digest);
+  const recorded = await checkedLedger(
+    folder,
+    jsonPath,
+    jsonShown,
+    shownPath(cwd, ledgerPath(folder)),
+    digest,
+  );
+  if (page === 'missing' && recorded === undefined) {
+    throw new ReportMismatchError(
+      `${jsonShown} cannot be verified: no SHA-256 was recorded for it when it was written (${shownPath(cwd, ledgerPath(folder))}) and its page ${htmlShown} is gone, so nothing is left to check it against (its SHA-256 is now ${digest}); nothing was rendered`,
+    );
+  }
   let html: string;
   try {
     html = renderReportHtml(source, text);
@@ -449,13 +498,14 @@ async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<n
     throw new UsageError(`${jsonShown} cannot be rendered: ${err.message}`);
   }
   await writePage(htmlPath, htmlShown, html, page === 'verified');
-  if (page === 'missing') {
-    io.stderr.write(
-      `drs-orch: warning: ${htmlShown} was missing, so ${jsonShown} could not be checked against the SHA-256 its page carried; rendered unverified\n`,
-    );
-  }
   io.stdout.write(`${htmlShown}\n`);
-  io.stderr.write(`sha256 ${digest}  ${jsonShown}${page === 'verified' ? ' (matches its page)' : ''}\n`);
+  const matches = [
+    ...(page === 'verified' ? [' (matches its page)'] : []),
+    ...(recorded !== undefined
+      ? [` (matches the SHA-256 recorded when it was written, ${recorded.writtenAt})`]
+      : []),
+  ];
+  io.stderr.write(`sha256 ${digest}  ${jsonShown}${matches.join('')}\n`);
   if (invocation.open) openFile(htmlPath, io);
   return ExitCode.Success;
 }

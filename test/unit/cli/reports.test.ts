@@ -135,23 +135,64 @@ describe('drs-orch report: a report is verified before it is rendered', () => {
     expect(list.stdout).toMatch(/CHANGED .*rb-7\.html/);
   });
 
-  it('renders a verified report again with the same SHA-256, and one whose page is missing with a warning that it is unverified', async () => {
+  it('renders a verified report again with the same SHA-256, and one whose page is missing against the SHA-256 recorded when it was written', async () => {
     const dir = await folder();
     const written = await writeReport(SAMPLE, dir);
 
     const again = await report(dir, [join(REPORTS, 'rb-7.html')]);
     expect(again.code).toBe(0);
-    expect(again.stderr).toContain(
-      `sha256 ${written.sha256}  .drs-orch/reports/rb-7.json (matches its page)`,
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `sha256 ${written.sha256}  \\.drs-orch/reports/rb-7\\.json \\(matches its page\\) \\(matches the SHA-256 recorded when it was written, [^)]+\\)`,
+      ),
     );
     expect(await readFile(join(dir, written.html), 'utf8')).toContain(written.sha256);
 
     await rm(join(dir, written.html));
     const missing = await report(dir, ['rb-7']);
     expect(missing.code).toBe(0);
-    expect(missing.stderr).toContain('warning: .drs-orch/reports/rb-7.html was missing');
-    expect(missing.stderr).toContain('rendered unverified');
+    expect(missing.stderr).toContain('(matches the SHA-256 recorded when it was written');
+    expect(missing.stderr).not.toContain('unverified');
     expect(await readFile(join(dir, written.html), 'utf8')).toContain(written.sha256);
+  });
+
+  it('refuses a report whose JSON was edited and whose page was deleted (exit 65), naming the SHA-256 recorded at write time, and a later run still refuses it', async () => {
+    const dir = await folder();
+    const written = await writeReport(SAMPLE, dir);
+    const edited = (await readFile(join(dir, written.json), 'utf8')).replace('"failed": 0', '"failed": 7');
+    await writeFile(join(dir, written.json), edited);
+    await rm(join(dir, written.html));
+
+    for (const attempt of [1, 2]) {
+      const r = await report(dir, ['rb-7']);
+      expect(r.code, `attempt ${attempt}`).toBe(65);
+      expect(r.stderr).toContain(
+        '.drs-orch/reports/rb-7.json does not match the SHA-256 recorded when it was written: .drs-orch/report-digests.jsonl',
+      );
+      expect(r.stderr).toContain(`SHA-256 ${written.sha256} (expected)`);
+      expect(r.stderr).toContain(`SHA-256 ${sourceDigest(edited)} (actual)`);
+      expect(r.stdout).toBe('');
+      // Nothing was rendered: no page whose SHA-256 would vouch for the edited record.
+      await expect(readFile(join(dir, written.html), 'utf8')).rejects.toThrow(/ENOENT/);
+    }
+    const list = await report(dir, []);
+    expect(list.stdout).toMatch(/CHANGED .*rb-7\.html/);
+  });
+
+  it('refuses a report with neither a recorded SHA-256 nor its page (exit 65): nothing to verify it against', async () => {
+    const dir = await folder();
+    await mkdir(join(dir, REPORTS), { recursive: true });
+    const text = `${JSON.stringify(SAMPLE, null, 2)}\n`;
+    await writeFile(join(dir, REPORTS, 'rb-7.json'), text);
+
+    const r = await report(dir, ['rb-7']);
+
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain(
+      '.drs-orch/reports/rb-7.json cannot be verified: no SHA-256 was recorded for it when it was written',
+    );
+    expect(r.stderr).toContain(sourceDigest(text));
+    await expect(readFile(join(dir, REPORTS, 'rb-7.html'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('never overwrites a page it did not write: an X.html without a report SHA-256, or a link, beside X.json is left as it is (exit 64)', async () => {

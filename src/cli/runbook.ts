@@ -150,7 +150,8 @@ export async function runRunbook(
  */
 function checkMetadata(runbook: ParsedRunbook, metadata: Record<string, unknown>): void {
   const first = runbook.waves[0];
-  parseOrchestrationInput({ action: runbook.action, tags: first.tags, metadata });
+  // A wave of steps only has no tags: a stand-in tag still checks the metadata.
+  parseOrchestrationInput({ action: runbook.action, tags: first.tags ?? { 'DR-Wave': '1' }, metadata });
 }
 
 async function planRunbook(
@@ -161,6 +162,8 @@ async function planRunbook(
 ): Promise<number> {
   const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
   for (const wave of runbook.waves) {
+    // A wave of steps only launches nothing: there is nothing to plan.
+    if (wave.tags === undefined) continue;
     const input: Record<string, unknown> = {
       action: runbook.action,
       tags: wave.tags,
@@ -275,7 +278,7 @@ async function runWithId(
       isTTY: io.isTTY,
       quiet: invocation.out.quiet,
       color,
-      title: `wave ${n}/${total} ${w?.name ?? ''}: ${runbook.action} ${tagText(w?.tags ?? {})}  ·  ${session.label}`,
+      title: `wave ${n}/${total} ${w?.name ?? ''}: ${w?.tags === undefined ? 'steps' : `${runbook.action} ${tagText(w.tags)}`}  ·  ${session.label}`,
       now: () => session.now(),
     });
   };
@@ -354,7 +357,7 @@ async function runWithId(
       title,
       target: session.label,
       input,
-      waves: runbook.waves,
+      waves: runbook.waves.map((w) => ({ ...w, tags: w.tags ?? {} })),
       generatedAt: session.now().toISOString(),
     },
     cwd(io),

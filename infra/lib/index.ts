@@ -6,6 +6,8 @@
  *
  * Schedules are off unless enabled; see examples/cdk-app/ for an app with non-default props.
  */
+
+export type { RunbookStepAccess } from '../step-permissions.js';
 export { applyBoundary, DrsOrchestrator, type DrsOrchestratorProps } from './drs-orchestrator.js';
 export {
   DrsStagingAccount,

@@ -14,6 +14,7 @@ import {
   parseOrchestrationInput,
   parseRunbook,
   readDocument,
+  runbookSteps,
   wavesInput,
 } from '../contract/index.js';
 import { ReportRecorder } from '../report/index.js';
@@ -112,19 +113,25 @@ export async function runRunbook(
   const say = (text: string): void => {
     if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
   };
+  const manualSteps = runbookSteps(runbook).filter((s) => s.kind === 'manual');
   for (const a of invocation.approve) {
     if (a.toLowerCase() === 'all') continue;
-    if (!runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a)) {
+    if (
+      !runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a) &&
+      !manualSteps.some((s) => s.name.toLowerCase() === a.toLowerCase())
+    ) {
       throw new UsageError(
-        `--approve ${JSON.stringify(a)} names no wave of the runbook; expected all or one of ${runbook.waves.map((w) => w.name).join(', ')}`,
+        `--approve ${JSON.stringify(a)} names no wave or manual step of the runbook; expected all or one of ${[...runbook.waves.map((w) => w.name), ...manualSteps.map((s) => s.name)].join(', ')}`,
       );
     }
   }
   const interactive = io.isTTY && (io.stdin as { isTTY?: boolean }).isTTY === true;
   if (invocation.kind === 'runbook' && !interactive) {
-    const waiting = runbook.waves
-      .map((w, i) => ({ number: i + 1, name: w.name, approval: w.approval }))
-      .filter((w) => w.approval && !preApproved(invocation.approve, w));
+    const waiting = [
+      ...runbook.waves.map((w, i) => ({ number: i + 1, name: w.name, approval: w.approval })),
+      // A manual step is answered by its name only (a number names a wave).
+      ...manualSteps.map((s) => ({ name: s.name, approval: true })),
+    ].filter((w) => w.approval && !preApproved(invocation.approve, w));
     if (waiting.length > 0) {
       throw new UsageError(
         `wave ${waiting.map((w) => JSON.stringify(w.name)).join(', ')} asks for approval and there is no terminal to ask on: run on a terminal, or pass --approve ${waiting.map((w) => w.name).join(' ')} (or --approve all)`,
@@ -217,7 +224,7 @@ async function executeRunbook(
     );
   }
   // Where approvals are published is checked before anything starts (or is recorded).
-  if (runbook.waves.some((w) => w.approval)) {
+  if (runbook.waves.some((w) => w.approval) || runbookSteps(runbook).some((s) => s.kind === 'manual')) {
     checkApprovalTopic(runbook.approval.topicArn ?? session.defaultTopicArn, session.orchestrator);
   }
 

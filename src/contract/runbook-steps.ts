@@ -28,7 +28,14 @@ export const DNS_CHANGES_PATH = '/drs-orchestration/dns-changes';
 
 /** The fields each kind uses beyond the common ones. */
 const KIND_FIELDS: Readonly<Record<StepKind, readonly string[]>> = {
-  'ssm-automation': ['document', 'documentVersion', 'parameters', 'instancesParameter', 'fromWave', 'pollSeconds'],
+  'ssm-automation': [
+    'document',
+    'documentVersion',
+    'parameters',
+    'instancesParameter',
+    'fromWave',
+    'pollSeconds',
+  ],
   'ssm-command': ['document', 'documentVersion', 'parameters', 'fromWave', 'pollSeconds'],
   lambda: ['function', 'payload', 'fromWave'],
   dns: ['hostedZoneId', 'records', 'saveAs', 'restore', 'fromWave', 'pollSeconds'],
@@ -68,6 +75,8 @@ export interface ResolvedStep extends RunbookStep {
   readonly phase: StepPhase;
   /** The wave whose recovered instances the step uses, if it uses any. */
   readonly instancesFrom?: string;
+  /** manual: the topic the request is published to (the runbook's approval topic). */
+  readonly topicArn?: string;
 }
 
 /** A wave as {@link checkSteps} sees it (already schema-checked, or partly wrong). */
@@ -121,12 +130,11 @@ function stepsOf(wave: WaveLike, index: number): { step: unknown; phase: StepPha
 /**
  * The problems of a runbook's steps the schema cannot see: the shape of a wave (launch or steps
  * only), fields a kind does not use or needs, unique step names, which wave's instances a step
- * uses, a manual step without an approval topic. Problems under `covered` pointers (already
+ * uses (a manual step's topic is checked by `wavesInput`, which knows the target's default). Problems under `covered` pointers (already
  * reported by the schema) are left out.
  */
 export function checkSteps(
   waves: readonly unknown[],
-  hasTopic: boolean,
   covered: (pointer: string) => boolean,
 ): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
@@ -160,7 +168,10 @@ export function checkSteps(
         const key = step.name.toLowerCase();
         const first = names.get(key);
         if (first !== undefined) {
-          add(`${pointer}/name`, `must be unique among the steps, got ${JSON.stringify(step.name)} again (${first} has it)`);
+          add(
+            `${pointer}/name`,
+            `must be unique among the steps, got ${JSON.stringify(step.name)} again (${first} has it)`,
+          );
         } else names.set(key, pointer);
       }
       if (known === undefined) continue;
@@ -168,10 +179,11 @@ export function checkSteps(
         if (COMMON_FIELDS.has(field) || known.includes(field)) continue;
         add(`${pointer}/${field}`, `is not used by a ${kind} step; expected one of ${known.join(', ')}`);
       }
-      checkKind(step, kind, pointer, hasTopic, add);
+      checkKind(step, kind, pointer, add);
       const from = typeof step.fromWave === 'string' ? step.fromWave : undefined;
       if (from !== undefined) {
-        const ownAfter = phase === 'after' && waveName !== undefined && from.toLowerCase() === waveName.toLowerCase();
+        const ownAfter =
+          phase === 'after' && waveName !== undefined && from.toLowerCase() === waveName.toLowerCase();
         if (!ownAfter && !launched.some((n) => n.toLowerCase() === from.toLowerCase())) {
           add(
             `${pointer}/fromWave`,
@@ -194,7 +206,6 @@ function checkKind(
   step: Record<string, unknown>,
   kind: StepKind,
   pointer: string,
-  hasTopic: boolean,
   add: (pointer: string, message: string) => void,
 ): void {
   const need = (field: string, why: string): void => {
@@ -210,22 +221,27 @@ function checkKind(
       return;
     case 'manual':
       need('instructions', 'what the operator must do before approving');
-      if (!hasTopic) {
-        add(`${pointer}`, 'is a manual step but /approval/topicArn is not set (where the request is announced)');
-      }
       return;
     case 'wait': {
       const both = step.minutes !== undefined && step.healthCheckId !== undefined;
       const neither = step.minutes === undefined && step.healthCheckId === undefined;
-      if (both) add(`${pointer}/healthCheckId`, 'cannot be given with minutes; a wait step waits for one or the other');
-      if (neither) add(`${pointer}/minutes`, 'is required for a wait step, or healthCheckId (wait until healthy)');
+      if (both)
+        add(
+          `${pointer}/healthCheckId`,
+          'cannot be given with minutes; a wait step waits for one or the other',
+        );
+      if (neither)
+        add(`${pointer}/minutes`, 'is required for a wait step, or healthCheckId (wait until healthy)');
       return;
     }
     case 'dns': {
       if (step.restore !== undefined) {
         for (const field of ['hostedZoneId', 'records', 'saveAs'] as const) {
           if (step[field] !== undefined) {
-            add(`${pointer}/${field}`, 'cannot be given with restore; a restore step writes back what was saved');
+            add(
+              `${pointer}/${field}`,
+              'cannot be given with restore; a restore step writes back what was saved',
+            );
           }
         }
         return;
@@ -262,6 +278,8 @@ export function resolveSteps(
     readonly wave: string;
     readonly phase: StepPhase;
     readonly approvalTimeoutSeconds: number;
+    /** The runbook's approval topic (manual steps are announced there). */
+    readonly topicArn?: string;
     /** The nearest earlier launch wave, if any. */
     readonly previousLaunch?: string;
   },
@@ -270,7 +288,8 @@ export function resolveSteps(
     const kind = step.kind as StepKind;
     const uses = usesInstances(step as unknown as Record<string, unknown>);
     const instancesFrom =
-      step.fromWave ?? (uses ? (context.phase === 'after' ? context.wave : context.previousLaunch) : undefined);
+      step.fromWave ??
+      (uses ? (context.phase === 'after' ? context.wave : context.previousLaunch) : undefined);
     return {
       ...step,
       kind,
@@ -282,6 +301,7 @@ export function resolveSteps(
       wave: context.wave,
       phase: context.phase,
       ...(instancesFrom !== undefined && { instancesFrom }),
+      ...(kind === 'manual' && context.topicArn !== undefined && { topicArn: context.topicArn }),
       ...(kind === 'dns' &&
         step.records !== undefined && {
           records: step.records.map((r) => ({ ...r, ttl: r.ttl ?? DEFAULT_DNS_TTL })),

@@ -114,8 +114,7 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
       }
     }
   });
-  const hasTopic = isRecord(doc.approval) && typeof doc.approval.topicArn === 'string';
-  for (const p of checkSteps(waves, hasTopic, covered)) {
+  for (const p of checkSteps(waves, covered)) {
     if (!problems.some((q) => q.pointer === p.pointer && q.message === p.message)) problems.push(p);
   }
   if (problems.length > 0) throw new ValidationError(problems, 'runbook');
@@ -136,7 +135,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Every step of a runbook, in the order they run, with the wave each belongs to. */
 export function runbookSteps(runbook: ParsedRunbook): { wave: string; name: string; kind: string }[] {
   return runbook.waves.flatMap((w) =>
-    [...(w.steps ?? w.before ?? []), ...(w.after ?? [])].map((s) => ({ wave: w.name, name: s.name, kind: s.kind })),
+    [...(w.steps ?? w.before ?? []), ...(w.after ?? [])].map((s) => ({
+      wave: w.name,
+      name: s.name,
+      kind: s.kind,
+    })),
   );
 }
 
@@ -157,7 +160,9 @@ export function wavesInput(
 ): WavesInput {
   const topicArn = runbook.approval.topicArn ?? extra.topicArn;
   const needsApproval = runbook.waves.some(
-    (w) => w.approval || [...(w.before ?? []), ...(w.after ?? []), ...(w.steps ?? [])].some((s) => s.kind === 'manual'),
+    (w) =>
+      w.approval ||
+      [...(w.before ?? []), ...(w.after ?? []), ...(w.steps ?? [])].some((s) => s.kind === 'manual'),
   );
   if (needsApproval && topicArn === undefined) {
     throw new ValidationError(
@@ -176,6 +181,7 @@ export function wavesInput(
       const context = {
         wave: w.name,
         approvalTimeoutSeconds: runbook.approval.timeoutSeconds,
+        ...(topicArn !== undefined && { topicArn }),
         ...(previousLaunch !== undefined && { previousLaunch }),
       };
       const stepsOnly = w.steps !== undefined;

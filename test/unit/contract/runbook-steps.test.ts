@@ -50,7 +50,11 @@ const service = {
     {
       name: 'cutover',
       steps: [
-        { name: 'confirm-cutover', kind: 'manual', instructions: 'Check the application answers on its private IPs.' },
+        {
+          name: 'confirm-cutover',
+          kind: 'manual',
+          instructions: 'Check the application answers on its private IPs.',
+        },
         {
           name: 'dns',
           kind: 'dns',
@@ -151,7 +155,6 @@ describe('runbook steps', () => {
       '/waves/0/after/1/healthCheckId cannot be given with minutes; a wait step waits for one or the other',
       '/waves/1/tags is not allowed in a wave of steps only (it has steps); move the steps into before or after of a launch wave, or drop tags',
       '/waves/1/steps/0/instructions is required for a manual step (what the operator must do before approving)',
-      '/waves/1/steps/0 is a manual step but /approval/topicArn is not set (where the request is announced)',
       '/waves/1/steps/1/records/0/setIdentifier is required for a weighted or failover record',
       '/waves/1/steps/1/records/1/values must hold exactly one value for a CNAME record (the name it points to)',
       '/waves/1/steps/1/fromWave must name an earlier launch wave (or the step\'s own wave in after), got "later"; expected one of db',
@@ -177,7 +180,9 @@ describe('runbook steps', () => {
     };
     const found = problems(bad);
     expect(found).toHaveLength(3);
-    expect(found[0]).toMatch(/^\/waves\/0\/after\/0\/kind must be one of ssm-automation, ssm-command, lambda, dns, wait, manual/);
+    expect(found[0]).toMatch(
+      /^\/waves\/0\/after\/0\/kind must be one of ssm-automation, ssm-command, lambda, dns, wait, manual/,
+    );
     expect(found[1]).toMatch(/^\/waves\/0\/after\/1\/minutes /);
     expect(found[2]).toMatch(/^\/waves\/0\/after\/2\/retries /);
   });
@@ -185,7 +190,9 @@ describe('runbook steps', () => {
   it('a dns restore step takes only its key: the zone and records come from what the failover kept', () => {
     const restore = (extra: Record<string, unknown>) => ({
       action: 'failback',
-      waves: [{ name: 'dns-back', steps: [{ name: 'restore-dns', kind: 'dns', restore: 'hrp-app', ...extra }] }],
+      waves: [
+        { name: 'dns-back', steps: [{ name: 'restore-dns', kind: 'dns', restore: 'hrp-app', ...extra }] },
+      ],
     });
     expect(problems(restore({}))).toEqual([]);
     expect(problems(restore({ hostedZoneId: 'Z1' }))).toEqual([
@@ -195,6 +202,14 @@ describe('runbook steps', () => {
   });
 
   it('asks for an approval topic when a manual step is the only approval', () => {
+    const untopical = parseRunbook({
+      action: 'drill',
+      waves: [{ name: 'ask', steps: [{ name: 'go', kind: 'manual', instructions: 'say go' }] }],
+    });
+    expect(() => wavesInput(untopical)).toThrow(
+      '/approval/topicArn is required when a wave asks for approval',
+    );
+    expect(wavesInput(untopical, { topicArn: TOPIC }).waves[0]?.before[0]?.topicArn).toBe(TOPIC);
     const rb = parseRunbook({
       action: 'drill',
       approval: { topicArn: TOPIC },

@@ -2,11 +2,12 @@
  * Runbook steps end to end: the real CLI, the real waves ASL driving each step through the
  * run-step task and its service integrations, the embedded emulator in virtual time.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../infra/config.js';
 import { main } from '../../src/cli/main.js';
 import { Capture } from '../unit/cli/fakes.js';
 
@@ -67,6 +68,31 @@ waves:
       - { name: confirm, kind: manual, instructions: "check the databases answer" }
       - { name: settle-more, kind: wait, minutes: 2 }
 `;
+
+describe('Runbook steps: the service failover example on the demo fleet', () => {
+  it('runs every step of examples/service-failover-runbook.yaml with its times and result', async () => {
+    const yaml = await readFile(join(REPO_ROOT, 'examples', 'service-failover-runbook.yaml'), 'utf8');
+    const run = await runRunbookCli(yaml, ['--approve', 'all']);
+    expect(run.code).toBe(0);
+    expect(run.output.status).toBe('success');
+    const steps = ['wave1', 'wave2', 'wave3'].flatMap((w) => stepsOf(run.output, w));
+    expect(steps.map((s) => `${s.phase}/${s.name}:${s.kind}:${s.status}`)).toEqual([
+      'after/db-smoke-test:ssm-command:succeeded',
+      'steps/dns-cutover:dns:succeeded',
+      'steps/app-healthy:wait:succeeded',
+    ]);
+    // The demo's health check turns healthy 90 virtual seconds after it is first asked.
+    expect(steps[2]).toMatchObject({
+      durationSeconds: 90,
+      result: { healthCheckId: 'hc-hrp-app', checkers: 8, healthy: 8 },
+    });
+    expect(steps[1]?.result).toMatchObject({
+      hostedZoneId: 'Z0DEMOHRP00001',
+      savedAs: '/drs-orchestration/dns-changes/hrp-app',
+    });
+    for (const s of steps) expect(s.attempts).toHaveLength(1);
+  });
+});
 
 describe('Runbook steps: wait and manual', () => {
   it('runs after steps once the launches are ready and a wave of steps only, each with times and result', async () => {

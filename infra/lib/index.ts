@@ -15,3 +15,4 @@ export {
   type DrsStagingRegion,
 } from './drs-staging-account.js';
 export type { DrsCommonProps, DrsScheduleProps, DrsStagingAccountEntry } from './props.js';
+export { RunbookRegionSwitchPlan, type RunbookRegionSwitchPlanProps } from './runbook-region-switch-plan.js';

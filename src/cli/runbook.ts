@@ -17,7 +17,7 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { ReportRecorder } from '../report/index.js';
+import { ReportRecorder, type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -357,6 +357,13 @@ async function runWithId(
   run.finish(
     `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
   );
+  // Each runbook step (its times, status and what it did) joins the report's log.
+  for (const entry of stepEntriesOf(outcome.output)) {
+    recorder.note(
+      entry.time,
+      `step ${entry.step} ${entry.status}, ${entry.time} to ${entry.endTime ?? '?'}${entry.detail ? `: ${entry.detail}` : ''}`,
+    );
+  }
   await recordReport(
     recorder,
     {
@@ -392,6 +399,16 @@ async function runWithId(
     );
   }
   return exitCodeForWaves(out);
+}
+
+/** The step-log entries of every wave of a waves output (and of the wave a failed step stopped). */
+function stepEntriesOf(output: unknown): RunbookStepEntry[] {
+  if (typeof output !== 'object' || output === null) return [];
+  const out = output as { waves?: Record<string, { steps?: unknown }>; steps?: unknown };
+  return [
+    ...Object.values(out.waves ?? {}).flatMap((w) => runbookStepEntries(w?.steps)),
+    ...runbookStepEntries(out.steps),
+  ];
 }
 
 function cwd(io: CliIo): string {

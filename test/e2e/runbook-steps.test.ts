@@ -2,7 +2,7 @@
  * Runbook steps end to end: the real CLI, the real waves ASL driving each step through the
  * run-step task and its service integrations, the embedded emulator in virtual time.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -91,6 +91,23 @@ describe('Runbook steps: the service failover example on the demo fleet', () => 
       savedAs: '/drs-orchestration/dns-changes/hrp-app',
     });
     for (const s of steps) expect(s.attempts).toHaveLength(1);
+    // The evidence report's log has every step with its times and what it did.
+    const folder = join(run.dir, '.drs-orch/reports');
+    const [file] = (await readdir(folder)).filter((n) => n.endsWith('.json'));
+    const report = JSON.parse(await readFile(join(folder, file ?? ''), 'utf8')) as {
+      notes: { time: string; text: string }[];
+    };
+    const stepNotes = report.notes.filter((n) => n.text.startsWith('step '));
+    expect(stepNotes.map((n) => n.text.split(',')[0])).toEqual([
+      'step ssm-command db-smoke-test succeeded',
+      'step dns dns-cutover succeeded',
+      'step wait app-healthy succeeded',
+    ]);
+    expect(stepNotes[0]?.text).toMatch(/: command .*: 4 of 4 instances Success$/);
+    expect(stepNotes[1]?.text).toMatch(
+      /: app\.hrp\.example\.com\. A in Z0DEMOHRP00001 \(\/change\/\w+ INSYNC\)$/,
+    );
+    expect(stepNotes.map((n) => n.time)).toEqual(steps.map((s) => s.startedAt));
   });
 });
 

@@ -5,6 +5,7 @@
  *
  * Entry point of `cdk.json` (`cdk synth`/`cdk deploy`); `infra/synth.ts` writes the templates.
  */
+
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import type { IamRolesStack } from './stacks/iam-roles-stack.js';
 import type { MainOrchestratorStack } from './stacks/main-orchestrator-stack.js';
 import type { ObservabilityStack } from './stacks/observability-stack.js';
 import type { StagingAccountExecutorStack } from './stacks/staging-account-executor-stack.js';
+import type { RunbookStepAccess } from './step-permissions.js';
 
 /** Construct ids of the stacks; also the names of their templates in `templates/`. */
 export const STACK_IDS = [
@@ -48,6 +50,8 @@ export interface BuildAppOptions {
    * are fatal when enabled). @default true
    */
   readonly cfnValidation?: boolean;
+  /** The runbook steps the waves workflow may run. @default none */
+  readonly runbookSteps?: RunbookStepAccess;
 }
 
 /** The stacks {@link buildApp} created (absent when not requested). */
@@ -112,6 +116,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
       drillCleanup: config.drillCleanup,
       resultsExpirationDays: config.resultsExpirationDays,
       ...(options.statemachinesDir === undefined ? {} : { statemachinesDir: options.statemachinesDir }),
+      ...(options.runbookSteps === undefined ? {} : { runbookSteps: options.runbookSteps }),
     });
     built.main = orchestrator.main;
     if (wanted.has('observability')) built.observability = orchestrator.observability;

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
 import { MainOrchestratorStack } from '../stacks/main-orchestrator-stack.js';
 import { ObservabilityStack } from '../stacks/observability-stack.js';
+import type { RunbookStepAccess } from '../step-permissions.js';
 import {
   type DrsCommonProps,
   type DrsScheduleProps,
@@ -34,6 +35,11 @@ export interface DrsOrchestratorProps extends DrsCommonProps {
   readonly statemachinesDir?: string;
   /** Bundle directory. @default `<app outdir>/.bundles` */
   readonly bundleDir?: string;
+  /**
+   * The runbook steps the waves workflow may run (docs/runbook-steps.md): the SSM documents,
+   * functions, hosted zones and health checks the given runbooks name, or prefixes. @default none
+   */
+  readonly runbookSteps?: RunbookStepAccess;
 }
 
 /** The orchestrator account's stacks. */
@@ -67,6 +73,7 @@ export class DrsOrchestrator extends Construct {
       bundleDir: props.bundleDir ?? `${outdir}/.bundles`,
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
       ...(props.statemachinesDir === undefined ? {} : { statemachinesDir: props.statemachinesDir }),
+      ...(props.runbookSteps === undefined ? {} : { runbookSteps: props.runbookSteps }),
     });
     this.observability = new ObservabilityStack(scope, 'observability', {
       ...common,

@@ -6,6 +6,8 @@
  *
  * Schedules are off unless enabled; see examples/cdk-app/ for an app with non-default props.
  */
+
+export type { RunbookStepAccess } from '../step-permissions.js';
 export { applyBoundary, DrsOrchestrator, type DrsOrchestratorProps } from './drs-orchestrator.js';
 export {
   DrsStagingAccount,
@@ -13,3 +15,4 @@ export {
   type DrsStagingRegion,
 } from './drs-staging-account.js';
 export type { DrsCommonProps, DrsScheduleProps, DrsStagingAccountEntry } from './props.js';
+export { RunbookRegionSwitchPlan, type RunbookRegionSwitchPlanProps } from './runbook-region-switch-plan.js';

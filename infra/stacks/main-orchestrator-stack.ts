@@ -42,6 +42,7 @@ import {
   TASK_FUNCTIONS,
   WAVES_STATE_MACHINE_NAME,
 } from '../names.js';
+import { type RunbookStepAccess, stepStatements } from '../step-permissions.js';
 import { acknowledgeStateMachineRole, type FunctionStackProps } from './staging-account-executor-stack.js';
 
 /** The rule Step Functions manages for `.sync` integrations (it learns of child completion through it). */
@@ -66,7 +67,11 @@ export class MainOrchestratorStack extends Stack {
   /** ARN of the notification topic (created by the observability stack under a fixed name). */
   readonly notificationTopicArn: string;
 
-  constructor(scope: Construct, id: string, props: FunctionStackProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: FunctionStackProps & { readonly runbookSteps?: RunbookStepAccess },
+  ) {
     super(scope, id, props);
     const { config } = props;
     this.organizationId = config.organizationId;
@@ -434,6 +439,16 @@ export class MainOrchestratorStack extends Stack {
       const task = fn(spec.taskId).function;
       wavesSubstitutions[spec.placeholder] = task.functionArn;
       this.grantTaskInvoke(task, wavesRole);
+    }
+    // Runbook steps: only what the deployer's runbooks (or prefixes) name, one group per step kind.
+    for (const st of stepStatements(props.runbookSteps, {
+      partition: this.partition,
+      region: this.region,
+      account: this.account,
+    })) {
+      wavesRole.addToPolicy(
+        new iam.PolicyStatement({ sid: st.sid, actions: [...st.actions], resources: [...st.resources] }),
+      );
     }
     this.waves = new AslStateMachine(this, 'Waves', {
       definitionFile: join(statemachinesDir, 'waves.asl.json'),

@@ -48,6 +48,9 @@ export function operatorName(given: string | undefined): string {
 
 /** The wave a request is about: its number and name from the subject (`approve wave 2 of 3 (app, drill)`). */
 export function waveOfRequest(request: ApprovalQuestion): { number?: number; name?: string } {
+  // A manual step (`approve step confirm (wave 3 cutover, drill)`) is answered by its own name.
+  const step = /approve step (.+) \(wave \d+ .*, [a-z]+\)$/.exec(request.subject ?? '');
+  if (step) return { name: step[1] as string };
   const m = /approve wave (\d+) of \d+ \((.*), [a-z]+\)$/.exec(request.subject ?? '');
   if (!m) return {};
   return { number: Number(m[1]), name: m[2] as string };

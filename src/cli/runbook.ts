@@ -14,9 +14,10 @@ import {
   parseOrchestrationInput,
   parseRunbook,
   readDocument,
+  runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { ReportRecorder } from '../report/index.js';
+import { ReportRecorder, type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -112,19 +113,25 @@ export async function runRunbook(
   const say = (text: string): void => {
     if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
   };
+  const manualSteps = runbookSteps(runbook).filter((s) => s.kind === 'manual');
   for (const a of invocation.approve) {
     if (a.toLowerCase() === 'all') continue;
-    if (!runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a)) {
+    if (
+      !runbook.waves.some((w, i) => w.name.toLowerCase() === a.toLowerCase() || String(i + 1) === a) &&
+      !manualSteps.some((s) => s.name.toLowerCase() === a.toLowerCase())
+    ) {
       throw new UsageError(
-        `--approve ${JSON.stringify(a)} names no wave of the runbook; expected all or one of ${runbook.waves.map((w) => w.name).join(', ')}`,
+        `--approve ${JSON.stringify(a)} names no wave or manual step of the runbook; expected all or one of ${[...runbook.waves.map((w) => w.name), ...manualSteps.map((s) => s.name)].join(', ')}`,
       );
     }
   }
   const interactive = io.isTTY && (io.stdin as { isTTY?: boolean }).isTTY === true;
   if (invocation.kind === 'runbook' && !interactive) {
-    const waiting = runbook.waves
-      .map((w, i) => ({ number: i + 1, name: w.name, approval: w.approval }))
-      .filter((w) => w.approval && !preApproved(invocation.approve, w));
+    const waiting = [
+      ...runbook.waves.map((w, i) => ({ number: i + 1, name: w.name, approval: w.approval })),
+      // A manual step is answered by its name only (a number names a wave).
+      ...manualSteps.map((s) => ({ name: s.name, approval: true })),
+    ].filter((w) => w.approval && !preApproved(invocation.approve, w));
     if (waiting.length > 0) {
       throw new UsageError(
         `wave ${waiting.map((w) => JSON.stringify(w.name)).join(', ')} asks for approval and there is no terminal to ask on: run on a terminal, or pass --approve ${waiting.map((w) => w.name).join(' ')} (or --approve all)`,
@@ -150,7 +157,8 @@ export async function runRunbook(
  */
 function checkMetadata(runbook: ParsedRunbook, metadata: Record<string, unknown>): void {
   const first = runbook.waves[0];
-  parseOrchestrationInput({ action: runbook.action, tags: first.tags, metadata });
+  // A wave of steps only has no tags: a stand-in tag still checks the metadata.
+  parseOrchestrationInput({ action: runbook.action, tags: first.tags ?? { 'DR-Wave': '1' }, metadata });
 }
 
 async function planRunbook(
@@ -161,6 +169,8 @@ async function planRunbook(
 ): Promise<number> {
   const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
   for (const wave of runbook.waves) {
+    // A wave of steps only launches nothing: there is nothing to plan.
+    if (wave.tags === undefined) continue;
     const input: Record<string, unknown> = {
       action: runbook.action,
       tags: wave.tags,
@@ -214,7 +224,7 @@ async function executeRunbook(
     );
   }
   // Where approvals are published is checked before anything starts (or is recorded).
-  if (runbook.waves.some((w) => w.approval)) {
+  if (runbook.waves.some((w) => w.approval) || runbookSteps(runbook).some((s) => s.kind === 'manual')) {
     checkApprovalTopic(runbook.approval.topicArn ?? session.defaultTopicArn, session.orchestrator);
   }
 
@@ -275,7 +285,7 @@ async function runWithId(
       isTTY: io.isTTY,
       quiet: invocation.out.quiet,
       color,
-      title: `wave ${n}/${total} ${w?.name ?? ''}: ${runbook.action} ${tagText(w?.tags ?? {})}  ·  ${session.label}`,
+      title: `wave ${n}/${total} ${w?.name ?? ''}: ${w?.tags === undefined ? 'steps' : `${runbook.action} ${tagText(w.tags)}`}  ·  ${session.label}`,
       now: () => session.now(),
     });
   };
@@ -347,6 +357,13 @@ async function runWithId(
   run.finish(
     `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
   );
+  // Each runbook step (its times, status and what it did) joins the report's log.
+  for (const entry of stepEntriesOf(outcome.output)) {
+    recorder.note(
+      entry.time,
+      `step ${entry.step} ${entry.status}, ${entry.time} to ${entry.endTime ?? '?'}${entry.detail ? `: ${entry.detail}` : ''}`,
+    );
+  }
   await recordReport(
     recorder,
     {
@@ -354,7 +371,7 @@ async function runWithId(
       title,
       target: session.label,
       input,
-      waves: runbook.waves,
+      waves: runbook.waves.map((w) => ({ ...w, tags: w.tags ?? {} })),
       generatedAt: session.now().toISOString(),
     },
     cwd(io),
@@ -382,6 +399,16 @@ async function runWithId(
     );
   }
   return exitCodeForWaves(out);
+}
+
+/** The step-log entries of every wave of a waves output (and of the wave a failed step stopped). */
+function stepEntriesOf(output: unknown): RunbookStepEntry[] {
+  if (typeof output !== 'object' || output === null) return [];
+  const out = output as { waves?: Record<string, { steps?: unknown }>; steps?: unknown };
+  return [
+    ...Object.values(out.waves ?? {}).flatMap((w) => runbookStepEntries(w?.steps)),
+    ...runbookStepEntries(out.steps),
+  ];
 }
 
 function cwd(io: CliIo): string {

@@ -71,6 +71,10 @@ export const ErrorNames = {
   ExecutorTimedOut: 'ExecutorTimedOut',
   /** A staging account's executor was stopped by someone else. */
   ExecutorAborted: 'ExecutorAborted',
+  /** A runbook started from an ARC Region switch block is still running (the block retries). */
+  RunbookRunning: 'RunbookRunning',
+  /** A runbook started from an ARC Region switch block ended without success. */
+  RunbookFailed: 'RunbookFailed',
 } as const;
 
 /** One of the stable error names. */
@@ -260,6 +264,18 @@ export class ExecutorTimedOut extends DrsOrchestrationError {
 /** A staging account's executor was stopped by someone else. */
 export class ExecutorAborted extends DrsOrchestrationError {
   override readonly name = ErrorNames.ExecutorAborted;
+  readonly retryable = false;
+}
+
+/** A runbook started from an ARC Region switch block is still running: the block invokes again after its retry interval. */
+export class RunbookRunning extends DrsOrchestrationError {
+  override readonly name = ErrorNames.RunbookRunning;
+  readonly retryable = true;
+}
+
+/** A runbook started from an ARC Region switch block ended without success. */
+export class RunbookFailed extends DrsOrchestrationError {
+  override readonly name = ErrorNames.RunbookFailed;
   readonly retryable = false;
 }
 

@@ -32,9 +32,22 @@ export {
   DEFAULT_APPROVAL_TIMEOUT_SECONDS,
   type ParsedRunbook,
   parseRunbook,
+  runbookSteps,
   type WavesInput,
   wavesInput,
 } from './runbook.js';
+export {
+  DEFAULT_DNS_TTL,
+  DEFAULT_STEP_POLL_SECONDS,
+  DEFAULT_STEP_RETRY_INTERVAL_SECONDS,
+  DEFAULT_STEP_TIMEOUT_SECONDS,
+  DNS_CHANGES_PATH,
+  type ResolvedStep,
+  STEP_KINDS,
+  type StepInstance,
+  type StepKind,
+  type StepPhase,
+} from './runbook-steps.js';
 export {
   approvalDecisionSchema,
   orchestrationInputSchema,

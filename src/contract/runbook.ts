@@ -6,6 +6,7 @@
 import { ValidationError, type ValidationProblem } from './errors.js';
 import type { Runbook, RunbookWave } from './generated/runbook.js';
 import { parseOrchestrationInput } from './input.js';
+import { checkSteps, type ResolvedStep, resolveSteps } from './runbook-steps.js';
 import { runbookSchema } from './schemas.js';
 import { compileSchema, problemsFrom } from './validator.js';
 
@@ -25,10 +26,17 @@ export interface WavesInput {
   readonly action: Runbook['action'];
   readonly waves: readonly {
     readonly name: string;
+    /** The wave's tags (empty for a wave of steps only). */
     readonly tags: Record<string, string>;
+    /** False for a wave of steps only: no launches, its steps run as `before`. */
+    readonly launch: boolean;
     readonly options: Record<string, unknown>;
     readonly approval: boolean;
     readonly rtoTargetMinutes?: number;
+    /** Steps run before the launches (after the approval); a wave of steps only has all its steps here. */
+    readonly before: readonly ResolvedStep[];
+    /** Steps run after the launches reported nextPhaseReady. */
+    readonly after: readonly ResolvedStep[];
   }[];
   readonly options: Record<string, unknown>;
   readonly metadata: Record<string, unknown>;
@@ -106,6 +114,9 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
       }
     }
   });
+  for (const p of checkSteps(waves, covered)) {
+    if (!problems.some((q) => q.pointer === p.pointer && q.message === p.message)) problems.push(p);
+  }
   if (problems.length > 0) throw new ValidationError(problems, 'runbook');
   const runbook = data as Runbook;
   return {
@@ -119,6 +130,17 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Every step of a runbook, in the order they run, with the wave each belongs to. */
+export function runbookSteps(runbook: ParsedRunbook): { wave: string; name: string; kind: string }[] {
+  return runbook.waves.flatMap((w) =>
+    [...(w.steps ?? w.before ?? []), ...(w.after ?? [])].map((s) => ({
+      wave: w.name,
+      name: s.name,
+      kind: s.kind,
+    })),
+  );
 }
 
 /** Names of the waves that wait for approval. */
@@ -137,7 +159,11 @@ export function wavesInput(
   extra: { readonly topicArn?: string; readonly metadata?: Record<string, unknown> } = {},
 ): WavesInput {
   const topicArn = runbook.approval.topicArn ?? extra.topicArn;
-  const needsApproval = runbook.waves.some((w) => w.approval);
+  const needsApproval = runbook.waves.some(
+    (w) =>
+      w.approval ||
+      [...(w.before ?? []), ...(w.after ?? []), ...(w.steps ?? [])].some((s) => s.kind === 'manual'),
+  );
   if (needsApproval && topicArn === undefined) {
     throw new ValidationError(
       [{ pointer: '/approval/topicArn', message: 'is required when a wave asks for approval' }],
@@ -147,13 +173,31 @@ export function wavesInput(
   return {
     ...(runbook.name !== undefined && { name: runbook.name }),
     action: runbook.action,
-    waves: runbook.waves.map((w) => ({
-      name: w.name,
-      tags: w.tags,
-      options: w.options ?? {},
-      approval: w.approval,
-      ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
-    })),
+    waves: runbook.waves.map((w, i) => {
+      const previousLaunch = runbook.waves
+        .slice(0, i)
+        .reverse()
+        .find((p) => p.steps === undefined)?.name;
+      const context = {
+        wave: w.name,
+        approvalTimeoutSeconds: runbook.approval.timeoutSeconds,
+        ...(topicArn !== undefined && { topicArn }),
+        ...(previousLaunch !== undefined && { previousLaunch }),
+      };
+      const stepsOnly = w.steps !== undefined;
+      return {
+        name: w.name,
+        tags: w.tags ?? {},
+        launch: !stepsOnly,
+        options: w.options ?? {},
+        approval: w.approval,
+        ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
+        before: stepsOnly
+          ? resolveSteps(w.steps, { ...context, phase: 'steps' })
+          : resolveSteps(w.before, { ...context, phase: 'before' }),
+        after: resolveSteps(w.after, { ...context, phase: 'after' }),
+      };
+    }),
     options: runbook.options ?? {},
     metadata: {
       ...(runbook.metadata ?? {}),

@@ -107,6 +107,18 @@ export interface FaultPlan {
   readonly impairedInstances?: readonly string[];
   /** Post-launch action runs that end FAILED (every action of the server, or the one named). */
   readonly launchActionFailures?: readonly LaunchActionFault[];
+  /** Runbook step targets that fail: a document, a function, a hosted zone, a health check. */
+  readonly stepFailures?: readonly StepFault[];
+}
+
+/** What a runbook step acts on, made to fail. */
+export interface StepFault {
+  readonly target: 'ssm-command' | 'ssm-automation' | 'lambda' | 'hosted-zone' | 'health-check';
+  /** The document name, function name, hosted zone id or health check id. */
+  readonly name: string;
+  /** ssm-command: only this instance fails. */
+  readonly instanceId?: string;
+  readonly reason?: string;
 }
 
 /** A post-launch action run that fails. */
@@ -407,6 +419,20 @@ export class FaultEngine {
   isImpaired(instanceId: string, sourceServerID: string): boolean {
     const list = this.#plan.impairedInstances;
     return list !== undefined && (list.includes(instanceId) || list.includes(sourceServerID));
+  }
+
+  /**
+   * Why a runbook step's target fails (the plan's reason, or a default), or undefined when it works.
+   * @param instanceId for ssm-command: the instance the invocation runs on
+   */
+  stepFailure(target: StepFault['target'], name: string, instanceId?: string): string | undefined {
+    const rule = this.#plan.stepFailures?.find(
+      (f) =>
+        f.target === target &&
+        f.name === name &&
+        (f.instanceId === undefined || instanceId === undefined || f.instanceId === instanceId),
+    );
+    return rule === undefined ? undefined : (rule.reason ?? `${target} ${name} failed (emulated fault)`);
   }
 
   /** The failureReason a post-launch action run ends with, or undefined when it succeeds. */

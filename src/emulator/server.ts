@@ -7,6 +7,7 @@
  * is rendered in the service's protocol here, and anything else it throws answers the service's
  * internal error, so bad input can never take the emulator down.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,8 @@ import {
   ServiceError,
   serviceProtocol,
 } from './protocols/service-errors.js';
+import { lambdaOperationOf } from './services/lambda/index.js';
+import { route53OperationOf } from './services/route53/index.js';
 import type { EmulatorState } from './state.js';
 import type {
   EmulatorRequest,
@@ -169,6 +172,10 @@ export function operationOf(req: EmulatorRequest): string {
   switch (req.service) {
     case 'drs':
       return drsOperationOf(req) ?? 'Unknown';
+    case 'route53':
+      return route53OperationOf(req);
+    case 'lambda':
+      return lambdaOperationOf(req);
     case 's3': {
       // Path-style: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object.
       const slash = req.rawPath.indexOf('/', 1);

@@ -10,11 +10,14 @@ import type { InspectionViews } from './inspection.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { createEc2Handler } from './services/ec2.js';
+import { createLambdaHandler } from './services/lambda/index.js';
+import { createRoute53Handler, Route53State, type Route53StateSnapshot } from './services/route53/index.js';
 import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
 import { DirectoryBodyStore, MemoryBodyStore } from './services/s3-bodies.js';
 import { createServiceQuotasHandler } from './services/service-quotas.js';
 import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sns.js';
 import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
+import { createSsmRunsHandler, SsmRunsState } from './services/ssm-runs/index.js';
 import { createStsHandler } from './services/sts.js';
 import { type EmulatorState, StateFileError } from './state.js';
 import type { ServiceHandler } from './types.js';
@@ -88,6 +91,20 @@ export function createNeighbourServices(
   }
   // The seeded buckets are part of the starting point (saved whole), not a call's change.
   s3.takeChanges();
+  // Runbook steps' services (Route 53, SSM runs); Lambda holds no state of its own.
+  const route53 = restored.route53
+    ? Route53State.fromJSON(restored.route53 as Route53StateSnapshot)
+    : new Route53State();
+  if (!restored.route53) {
+    for (const account of state.accounts()) {
+      for (const z of account.fleet.hostedZones ?? []) route53.addZone(account.accountId, z);
+    }
+  }
+  const ssmRuns = restored.ssmRuns
+    ? SsmRunsState.fromJSON(restored.ssmRuns as Parameters<typeof SsmRunsState.fromJSON>[0])
+    : new SsmRunsState();
+  state.services.set('route53', route53);
+  state.services.set('ssmRuns', ssmRuns);
   state.services.set('ssm', ssm);
   state.services.set('sns', sns);
   state.services.set('s3', s3);
@@ -144,7 +161,43 @@ export function createNeighbourServices(
       },
       { defaultTrustedAccounts: [state.orchestratorAccountId] },
     ),
-    ssm: createSsmHandler({ state: ssm }),
+    ssm: createSsmRunsHandler(
+      {
+        state: ssmRuns,
+        document: (accountId, name) =>
+          state.account(accountId)?.fleet.ssmDocuments?.find((d) => d.name === name),
+        instances: () => {
+          const now = state.clock.nowMs();
+          return state.accounts().flatMap((account) => {
+            account.drs.settle(now);
+            return account.drs
+              .instances()
+              .filter((r) => r.stopped !== true)
+              .map((r) => ({
+                instanceId: r.recoveryInstanceID,
+                ...(r.privateIp !== undefined && { ip: r.privateIp }),
+                ...(r.tags?.Name !== undefined && { name: r.tags.Name }),
+              }));
+          });
+        },
+        failure: (target, name, instanceId) => state.faults.stepFailure(target, name, instanceId),
+      },
+      createSsmHandler({ state: ssm }),
+    ),
+    route53: createRoute53Handler({
+      state: route53,
+      healthCheck: (accountId, id) => state.account(accountId)?.fleet.healthChecks?.find((c) => c.id === id),
+      failure: (target, name) => state.faults.stepFailure(target, name),
+    }),
+    lambda: createLambdaHandler({
+      find: (accountId, region, name) => {
+        const account = state.account(accountId);
+        return account?.region === region
+          ? account.fleet.lambdaFunctions?.find((f) => f.name === name)
+          : undefined;
+      },
+      failure: (name) => state.faults.stepFailure('lambda', name),
+    }),
     sns: createSnsHandler({ state: sns }),
     s3: createS3Handler({ state: s3 }),
     servicequotas: createServiceQuotasHandler({

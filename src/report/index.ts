@@ -14,3 +14,4 @@ export {
 export { eventsOfWavesHistory, type HistoryEventLike } from './history.js';
 export * from './model.js';
 export { escapeHtml, formatSeconds, printedDigest, renderReportHtml, sourceDigest } from './render.js';
+export { type RunbookStepEntry, runbookStepEntries } from './runbook-steps.js';

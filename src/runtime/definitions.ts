@@ -47,7 +47,17 @@ export const INTEGRATIONS = {
   snsPublish: 'arn:aws:states:::sns:publish',
   snsPublishWaitForTaskToken: 'arn:aws:states:::sns:publish.waitForTaskToken',
   lambdaInvokeWaitForTaskToken: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+  lambdaInvoke: 'arn:aws:states:::lambda:invoke',
 } as const;
+
+/** The AWS SDK integrations (`arn:aws:states:::aws-sdk:<service>:<action>`) the local runtime runs: service -> SDK package. */
+export const AWS_SDK_SERVICES = {
+  ssm: '@aws-sdk/client-ssm',
+  route53: '@aws-sdk/client-route-53',
+} as const;
+
+/** A service of {@link AWS_SDK_SERVICES}. */
+export type AwsSdkService = keyof typeof AWS_SDK_SERVICES;
 
 /** What a Task state's `Resource` is bound to locally. */
 export type TaskBinding =
@@ -55,7 +65,11 @@ export type TaskBinding =
   | { readonly kind: 'startExecution' }
   | { readonly kind: 'snsPublish'; readonly waitForTaskToken: boolean }
   /** `lambda:invoke.waitForTaskToken`: invokes `FunctionName` with `Payload`, then waits for the token's answer. */
-  | { readonly kind: 'lambdaInvokeWaitForTaskToken' };
+  | { readonly kind: 'lambdaInvokeWaitForTaskToken' }
+  /** `lambda:invoke`: invokes `FunctionName` with `Payload`; one of ours runs locally, any other through Lambda. */
+  | { readonly kind: 'lambdaInvoke' }
+  /** `aws-sdk:<service>:<action>`: the API call with the Task's `Parameters`, through the real SDK. */
+  | { readonly kind: 'awsSdk'; readonly service: AwsSdkService; readonly action: string };
 
 const byPlaceholder = new Map(TASK_NAMES.map((t) => [`\${${t.placeholder}}`, t]));
 const byFunctionName = new Map(TASK_NAMES.map((t) => [t.functionName, t]));
@@ -83,6 +97,11 @@ export function bindingOf(resource: string): TaskBinding | undefined {
   if (integration === 'sns:publish') return { kind: 'snsPublish', waitForTaskToken: false };
   if (integration === 'sns:publish.waitForTaskToken') return { kind: 'snsPublish', waitForTaskToken: true };
   if (integration === 'lambda:invoke.waitForTaskToken') return { kind: 'lambdaInvokeWaitForTaskToken' };
+  if (integration === 'lambda:invoke') return { kind: 'lambdaInvoke' };
+  const sdk = /^aws-sdk:([a-z0-9]+):([a-z][A-Za-z0-9]*)$/.exec(integration ?? '');
+  if (sdk && Object.hasOwn(AWS_SDK_SERVICES, sdk[1] ?? '')) {
+    return { kind: 'awsSdk', service: sdk[1] as AwsSdkService, action: sdk[2] as string };
+  }
   return undefined;
 }
 

@@ -12,9 +12,17 @@ import {
   type StaticCredentials,
 } from '../aws/index.js';
 import { createTaskDeps, type TaskLogger } from '../tasks/deps.js';
-import type { MachineName } from './definitions.js';
+import { AWS_SDK_SERVICES, type AwsSdkService, type MachineName } from './definitions.js';
 import type { DiscreteScheduler } from './scheduler.js';
-import type { RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
+import type { FunctionAnswer, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
+
+/** `startAutomationExecution` -> `StartAutomationExecutionCommand`. */
+function commandName(action: string): string {
+  return `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+}
+
+type SdkModule = Record<string, unknown>;
+type SdkClient = { send(command: unknown): Promise<Record<string, unknown>> };
 
 /** Options of {@link createRuntimeEnv}. */
 export interface RuntimeEnvConfig {
@@ -139,11 +147,75 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     );
     return out.MessageId === undefined ? {} : { messageId: out.MessageId };
   };
+  // The runbook steps' SDK integrations: one client per service, loaded on first use (most runs make none).
+  const clientOptions = {
+    region,
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
+  };
+  const sdkClients = new Map<string, Promise<{ mod: SdkModule; client: SdkClient }>>();
+  const sdkClient = (service: AwsSdkService): Promise<{ mod: SdkModule; client: SdkClient }> => {
+    let entry = sdkClients.get(service);
+    if (!entry) {
+      entry = (async () => {
+        const mod = (await import(AWS_SDK_SERVICES[service])) as SdkModule;
+        const ctor = Object.entries(mod).find(
+          ([name, value]) => name.endsWith('Client') && !name.startsWith('_') && typeof value === 'function',
+        )?.[1] as new (
+          options: unknown,
+        ) => SdkClient;
+        return { mod, client: new ctor(clientOptions) };
+      })();
+      sdkClients.set(service, entry);
+    }
+    return entry;
+  };
+  const awsSdkCall = async (
+    service: string,
+    action: string,
+    parameters: Readonly<Record<string, unknown>>,
+  ): Promise<unknown> => {
+    if (!Object.hasOwn(AWS_SDK_SERVICES, service)) throw new Error(`no SDK integration for ${service}`);
+    const { mod, client } = await sdkClient(service as AwsSdkService);
+    const Command = mod[commandName(action)] as (new (input: unknown) => unknown) | undefined;
+    if (Command === undefined) {
+      throw Object.assign(new Error(`${service} has no action ${action}`), { name: 'InvalidAction' });
+    }
+    const { $metadata: _metadata, ...output } = await client.send(new Command(parameters));
+    return output;
+  };
+  let lambda: Promise<{ client: SdkClient; Invoke: new (input: unknown) => unknown }> | undefined;
+  const invokeFunction = async (functionName: string, payload: unknown): Promise<FunctionAnswer> => {
+    lambda ??= import('@aws-sdk/client-lambda').then((m) => ({
+      client: new m.LambdaClient(clientOptions) as unknown as SdkClient,
+      Invoke: m.InvokeCommand as unknown as new (input: unknown) => unknown,
+    }));
+    const { client, Invoke } = await lambda;
+    const out = await client.send(
+      new Invoke({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload)) }),
+    );
+    const bytes = out.Payload as Uint8Array | undefined;
+    const text = bytes === undefined ? '' : new TextDecoder().decode(bytes);
+    let answer: unknown = null;
+    try {
+      answer = text === '' ? null : JSON.parse(text);
+    } catch {
+      answer = text;
+    }
+    return {
+      statusCode: typeof out.StatusCode === 'number' ? out.StatusCode : 200,
+      payload: answer,
+      ...(typeof out.FunctionError === 'string' && { functionError: out.FunctionError }),
+      ...(typeof out.ExecutedVersion === 'string' && { executedVersion: out.ExecutedVersion }),
+    };
+  };
   return {
     accountId,
     region,
     timeScale,
     now,
+    awsSdkCall,
+    invokeFunction,
     ...(scheduler ? { scheduler } : {}),
     aws,
     publish,

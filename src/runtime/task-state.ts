@@ -9,6 +9,7 @@ import { TASK_NAMES } from './definitions.js';
 import { isStatesTimeout, statesRuntimeError, statesTimeoutError } from './errors.js';
 import type { Execution, ExecutionHost } from './execution.js';
 import { historyJson } from './history.js';
+import { callAwsSdk, invokeFunctionTask } from './integrations/aws-sdk.js';
 import { startChildExecution } from './integrations/child-execution.js';
 import { invokeLambda, invokeLambdaWaitForTaskToken } from './integrations/lambda.js';
 import { runMapChild } from './integrations/map-run.js';
@@ -74,18 +75,24 @@ export class TaskEvents {
     const sync = binding.kind === 'startExecution';
     const fields = sync
       ? { resourceType: 'states', resource: 'startExecution.sync:2' }
-      : binding.kind === 'lambdaInvokeWaitForTaskToken'
-        ? { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' }
-        : {
-            resourceType: 'sns',
-            resource: binding.waitForTaskToken ? 'publish.waitForTaskToken' : 'publish',
-          };
+      : binding.kind === 'awsSdk'
+        ? { resourceType: 'aws-sdk', resource: `${binding.service}:${binding.action}` }
+        : binding.kind === 'lambdaInvoke'
+          ? { resourceType: 'lambda', resource: 'invoke' }
+          : binding.kind === 'lambdaInvokeWaitForTaskToken'
+            ? { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' }
+            : {
+                resourceType: 'sns',
+                resource: binding.waitForTaskToken ? 'publish.waitForTaskToken' : 'publish',
+              };
     const arn = String(
       (sync
         ? params.StateMachineArn
-        : binding.kind === 'lambdaInvokeWaitForTaskToken'
+        : binding.kind === 'lambdaInvokeWaitForTaskToken' || binding.kind === 'lambdaInvoke'
           ? params.FunctionName
-          : params.TopicArn) ?? '',
+          : binding.kind === 'awsSdk'
+            ? ''
+            : params.TopicArn) ?? '',
     );
     const scheduled = history.record(
       'TaskScheduled',
@@ -241,6 +248,12 @@ async function dispatch(
   if (binding.kind === 'startExecution')
     return startChildExecution(host, exec, task.stateName, input, scheduled, submitted);
   if (binding.kind === 'mapRun') return runMapChild(host, exec, binding, input, scheduled);
+  if (binding.kind === 'awsSdk') {
+    const call = (): Promise<unknown> => callAwsSdk(host, binding.service, binding.action, input);
+    return scheduled ? scheduled.run(call) : call();
+  }
+  if (binding.kind === 'lambdaInvoke')
+    return invokeFunctionTask(host, exec, task.stateName, input, scheduled);
   if (binding.kind === 'wait') {
     const { input: waitInput, seconds } = waitOf(task, binding.seconds, input);
     if (scheduled) await scheduled.sleepUntil(host.env.now().getTime() + seconds * 1000, signal);

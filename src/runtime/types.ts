@@ -40,6 +40,14 @@ export type TaskScope =
       readonly progress: (progress: AccountProgress) => void;
     };
 
+/** What a Lambda function answered: its payload, and `functionError` when it failed. */
+export interface FunctionAnswer {
+  readonly statusCode: number;
+  readonly payload: unknown;
+  readonly functionError?: string;
+  readonly executedVersion?: string;
+}
+
 /** An `sns:publish` integration call. */
 export interface SnsMessage {
   readonly topicArn: string;
@@ -107,6 +115,21 @@ export interface RuntimeEnv {
   taskDeps(scope: TaskScope): unknown;
   /** Publishes for `sns:publish` states (in the orchestrator account). */
   publish(message: SnsMessage): Promise<{ messageId?: string }>;
+  /**
+   * Makes an `aws-sdk:<service>:<action>` call (in the orchestrator account and Region) with the
+   * Task's Parameters, answering the API's output; throws the SDK's error.
+   * @default none: a Task of an AWS SDK integration fails with States.Runtime
+   */
+  awsSdkCall?(
+    service: string,
+    action: string,
+    parameters: Readonly<Record<string, unknown>>,
+  ): Promise<unknown>;
+  /**
+   * Invokes a Lambda function that is not one of ours (`lambda:invoke` of a runbook's lambda step).
+   * @default none: such a Task fails with Lambda.ResourceNotFoundException
+   */
+  invokeFunction?(functionName: string, payload: unknown): Promise<FunctionAnswer>;
   /** @default the registry of `src/tasks` */
   readonly tasks?: TaskRegistry;
   /** State machine names (the last part of their ARNs). @default DEFAULT_STATE_MACHINE_NAMES */

@@ -16,6 +16,7 @@ import { monitorJob } from './monitor-job.js';
 import type { TaskId } from './names.js';
 import { partition } from './partition.js';
 import { reportExecutor } from './report-executor.js';
+import { runStep } from './run-step.js';
 import { startExecutor } from './start-executor.js';
 import { startFailback } from './start-failback.js';
 import { startRecovery } from './start-recovery.js';
@@ -53,6 +54,7 @@ export const tasks: Record<TaskId, TaskFn> = {
   'write-report': writeReport,
   'describe-wave': describeWave,
   'check-approval': checkApproval,
+  'run-step': runStep,
   'report-executor': reportExecutor,
 };
 

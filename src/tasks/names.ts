@@ -23,6 +23,7 @@ export type TaskId =
   | 'write-report'
   | 'describe-wave'
   | 'check-approval'
+  | 'run-step'
   | 'report-executor';
 
 /** One row of the task table. */
@@ -141,6 +142,13 @@ export const TASK_NAMES: readonly TaskName[] = [
     taskId: 'check-approval',
     functionName: 'drs-orchestration-check-approval',
     placeholder: 'CheckApprovalFunctionArn',
+    machine: 'waves',
+  },
+  // Decides each runbook step's next call (the waves workflow makes the calls itself).
+  {
+    taskId: 'run-step',
+    functionName: 'drs-orchestration-run-step',
+    placeholder: 'RunStepFunctionArn',
     machine: 'waves',
   },
   // The executor's last task: answers the main execution's waiting Task across Regions.

@@ -45,6 +45,8 @@ const EXPECTED_CLIENTS: Readonly<Record<string, readonly string[]>> = {
   'write-report': ['client-s3', 'client-sfn'],
   'describe-wave': ['client-drs', 'client-ssm', 'client-sts'],
   'check-approval': [],
+  // The step driver makes no call: the waves workflow's service integrations do.
+  'run-step': [],
   // Task-token answers are signed JSON calls (src/aws/services/states-callbacks.ts), not client-sfn.
   'report-executor': ['client-sts'],
 };
@@ -211,8 +213,15 @@ describe('Function: bundleHandlers', () => {
       .map((b) => b.taskId)
       .sort();
     // Input, output, the staging-account registry (discover, describe-wave) and the approval
-    // decision (check-approval).
-    expect(validating).toEqual(['aggregate', 'check-approval', 'describe-wave', 'discover', 'validate']);
+    // decision (check-approval, and run-step for a manual step's answer).
+    expect(validating).toEqual([
+      'aggregate',
+      'check-approval',
+      'describe-wave',
+      'discover',
+      'run-step',
+      'validate',
+    ]);
     for (const bundle of bundles) {
       const interpreter = bundle.inputs.filter((f) => packageOf(f) === 'aws-local-stepfunctions');
       expect({ taskId: bundle.taskId, interpreter }).toEqual({ taskId: bundle.taskId, interpreter: [] });

@@ -116,6 +116,60 @@ export interface FleetAccount {
   /** SNS topic names (the ARN is built from account and region). */
   readonly snsTopics?: readonly string[];
   readonly sourceServers?: readonly FleetSourceServer[];
+  /** Route 53 hosted zones (runbook dns steps). */
+  readonly hostedZones?: readonly FleetHostedZone[];
+  /** Route 53 health checks (runbook wait steps). */
+  readonly healthChecks?: readonly FleetHealthCheck[];
+  /** Lambda functions runbook lambda steps may invoke. */
+  readonly lambdaFunctions?: readonly FleetLambdaFunction[];
+  /** SSM documents runbook steps may run (AWS-* Command documents always exist). */
+  readonly ssmDocuments?: readonly FleetSsmDocument[];
+}
+
+/** A hosted zone and its records. */
+export interface FleetHostedZone {
+  /** `Z...`, without `/hostedzone/`. */
+  readonly id: string;
+  /** `example.com` */
+  readonly name: string;
+  readonly records?: readonly {
+    readonly name: string;
+    readonly type: 'A' | 'AAAA' | 'CNAME' | 'TXT';
+    readonly ttl?: number;
+    readonly values: readonly string[];
+    readonly setIdentifier?: string;
+    readonly weight?: number;
+    readonly failover?: 'PRIMARY' | 'SECONDARY';
+  }[];
+}
+
+/** A health check: healthy `healthyAfterSeconds` after it was first asked about. */
+export interface FleetHealthCheck {
+  readonly id: string;
+  /** @default 0 */
+  readonly healthyAfterSeconds?: number;
+  /** Route 53 checkers reporting. @default 8 */
+  readonly checkers?: number;
+}
+
+/** A Lambda function: a canned answer, an error, or a Node module's `handler(event)`. */
+export interface FleetLambdaFunction {
+  readonly name: string;
+  /** @default `{ "ok": true }` */
+  readonly answer?: unknown;
+  readonly error?: { readonly type: string; readonly message?: string };
+  /** ESM file (relative to the working directory) exporting `handler(event)`. */
+  readonly module?: string;
+}
+
+/** An SSM document steps may run. */
+export interface FleetSsmDocument {
+  readonly name: string;
+  readonly type: 'Command' | 'Automation';
+  /** Virtual seconds a run takes. @default 20 */
+  readonly durationSeconds?: number;
+  /** A command's standard output on each instance. */
+  readonly output?: string;
 }
 
 /** A whole fleet file. */

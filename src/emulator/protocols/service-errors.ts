@@ -25,12 +25,16 @@ export const SERVICE_PROTOCOLS: Readonly<Record<string, ServiceProtocol>> = {
   drs: 'rest-json',
   ec2: 'ec2',
   s3: 's3',
+  // Route 53 is rest-xml; its errors are the same <ErrorResponse> envelope as the query protocol's.
+  route53: 'query',
+  lambda: 'rest-json',
 };
 
 /** XML namespaces of the query-protocol services (AWS puts them on the error envelope too). */
 export const QUERY_XMLNS: Readonly<Record<string, string>> = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
+  route53: 'https://route53.amazonaws.com/doc/2013-04-01/',
 };
 
 /**

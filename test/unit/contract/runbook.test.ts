@@ -67,7 +67,7 @@ describe('parseRunbook', () => {
     });
 
     expect(found).toHaveLength(3);
-    expect(found).toContain('/waves/1/tags is required');
+    expect(found).toContain('/waves/1 must have tags (a launch wave) or steps (a wave of steps only)');
     expect(found.some((p) => /^\/options\/paralelism is not a known field/.test(p))).toBe(true);
     expect(found.some((p) => /^\/waves\/1\/options\/parallelism must be a whole number/.test(p))).toBe(true);
   });

@@ -192,13 +192,15 @@ describe('State machine: executor polling', () => {
     }
   });
 
-  it('has one Wait state, for long waits the monitor asks for: a Wait/Task/Choice loop costs 3 transitions', () => {
+  it('has two Wait states, for long waits the monitor and the runbook steps ask for: a Wait/Task/Choice loop costs 3 transitions', () => {
     const waits = MACHINE_NAMES.flatMap((machine) =>
       walkStates(loadDefinition(machine))
         .filter((s) => s.state.Type === 'Wait')
         .map((s) => ({ machine, name: s.name, state: s.state })),
     );
-    expect(waits.map((w) => `${w.machine}/${w.name}`)).toEqual(['executor/WaitBeforePoll']);
+    expect(waits.map((w) => `${w.machine}/${w.name}`)).toEqual(['executor/WaitBeforePoll', 'waves/StepWait']);
+    // The step driver decides how long: between status checks, and before a retry.
+    expect(waits[1]?.state).toMatchObject({ SecondsPath: '$.current.drive.waitSeconds', Next: 'StepWaited' });
     expect(waits[0]?.state).toMatchObject({ SecondsPath: '$.run.waitSeconds', Next: 'MonitorRecovery' });
     const states = Object.fromEntries(walkStates(loadDefinition('executor')).map((s) => [s.name, s.state]));
     expect(states['RecoveryDone?']?.Choices).toEqual([

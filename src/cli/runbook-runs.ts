@@ -31,7 +31,7 @@ import type { ParsedRunbook } from '../contract/index.js';
 import { writeFileAtomic } from '../emulator/atomic-file.js';
 import { UsageError } from './errors.js';
 import type { TargetOptions } from './program.js';
-import { acquireLock } from './targets/state-file.js';
+import { acquireLock, realStatePath } from './targets/state-file.js';
 
 /** Key prefix of the run records in the results bucket. */
 export const RUN_RECORDS_PREFIX = 'runbook-runs/';
@@ -137,7 +137,7 @@ export function runbookContentDigest(runbook: ParsedRunbook): string {
 /** Where the local lock (and, without a results bucket, the records) of a target live. */
 export function runsFolder(target: TargetOptions, cwd: string): string {
   return target.target === 'sim' && target.endpoint === undefined
-    ? join(dirname(resolve(cwd, target.stateFile)), 'runbooks')
+    ? join(dirname(realStatePath(resolve(cwd, target.stateFile))), 'runbooks')
     : join(cwd, '.drs-orch', 'runbooks');
 }
 

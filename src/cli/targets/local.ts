@@ -240,9 +240,6 @@ export async function openSimSession(
     const orchestrator = orchestratorOf(fleet);
     const env = await runtimeEnv({
       ...orchestrator,
-      ...(invocation.target.resultsBucket !== undefined && {
-        resultsBucket: invocation.target.resultsBucket,
-      }),
       // With a scheduler the scheduler decides when the clock moves; the scale is not used here.
       timeScale: world.scheduler ? 1 : world.clock.timeScale,
       now: () => world.clock.now(),
@@ -287,7 +284,7 @@ export async function openSimSession(
           intercept = handler;
         },
       },
-      invocation.target.resultsBucket ?? orchestrator.resultsBucket,
+      orchestrator.resultsBucket,
     );
   } catch (err) {
     await world.close();

@@ -20,6 +20,7 @@ import { type DurableWorld, openDurableWorld } from './durable-world.js';
 import { loadLocalWorkflows } from './serve-workflows.js';
 import { DEPLOYED_NOTIFICATION_TOPIC, deployedResultsBucket } from './sfn.js';
 import { resolveFleetOption } from './sim-world.js';
+import { realStatePath } from './state-file.js';
 
 /** Resolves when the process is asked to stop. */
 function stopRequested(): Promise<string> {
@@ -73,7 +74,8 @@ export async function runServe(
     port: invocation.port,
     timeScale: invocation.timeScale,
     // `POST /_emulator/state/save` writes next to the state file, or in the working directory.
-    saveDir: invocation.stateFile !== undefined ? dirname(resolve(cwd, invocation.stateFile)) : cwd,
+    saveDir:
+      invocation.stateFile !== undefined ? dirname(realStatePath(resolve(cwd, invocation.stateFile))) : cwd,
   };
   const say = (line: string): void => {
     io.stderr.write(`${line}\n`);

@@ -17,9 +17,12 @@
  *
  * With `--runbook-cycles N` it kills a three-wave failover runbook (`drs-orch runbook`, approvals
  * pre-approved with `--approve all`) at random moments and re-runs it with the same command line,
- * no correlation id given, until it finishes, round after round (each round a fresh world): the
- * re-run must resume the killed run, so 0 duplicate launches (no source server in two recovery
- * jobs, whatever their correlation id) and every wave's servers recovered exactly once.
+ * no correlation id given, every other time from a second working folder on the same world,
+ * until it finishes, round after round (each round a fresh world): the re-run must resume the
+ * killed run (its record is in the world's results bucket, not the folder), so 0 duplicate
+ * launches (no source server in two recovery jobs, whatever their correlation id) and every
+ * wave's servers recovered exactly once. A run killed after it finished is not run again (the
+ * re-run refuses a second failover, exit 64): counted as `refusedFinished`, the round ends there.
  *
  * Usage: node --import tsx scripts/crash-loop.ts [--cycles 50] [--serve-cycles 0] [--runbook-cycles 0] [--seed 1]
  * Exits 1 when a check fails. CI runs it (see .ci/run).
@@ -91,12 +94,12 @@ function auditSize(): number {
 }
 
 /** `drs-orch ARGS` from source, in the round's folder, with the audit trail switched on. */
-function cli(args: readonly string[], stdout: 'ignore' | 'pipe' = 'ignore') {
+function cli(args: readonly string[], stdout: 'ignore' | 'pipe' = 'ignore', cwd = dir) {
   return spawn(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), join(root, 'src/cli/entry.ts'), ...args],
     {
-      cwd: dir,
+      cwd,
       env: { ...process.env, DRS_ORCH_SIM_AUDIT: audit },
       stdio: ['ignore', stdout, 'pipe'],
     },
@@ -432,6 +435,10 @@ async function runbookLoop(count: number): Promise<boolean> {
     killedAfterALaunch: 0,
     /** Re-runs that said they resume the killed run (its correlation id). */
     resumed: 0,
+    /** Cycles run from the round's second working folder (same world, same runbook). */
+    fromAnotherFolder: 0,
+    /** Re-runs refused because the killed run had already finished (a failover is not run twice). */
+    refusedFinished: 0,
     completed: 0,
     badExits: 0,
     damaged: 0,
@@ -470,6 +477,10 @@ async function runbookLoop(count: number): Promise<boolean> {
     audit = join(dir, 'audit.jsonl');
     copyFileSync(join(base, 'runbook-fleet.json'), join(dir, 'fleet.json'));
     copyFileSync(join(base, 'runbook.yaml'), join(dir, 'runbook.yaml'));
+    // A second working folder with its own copy of the runbook: every other cycle runs from it,
+    // on the same world, so a re-run from another folder must find the killed run's record too.
+    mkdirSync(join(dir, 'elsewhere'));
+    copyFileSync(join(base, 'runbook.yaml'), join(dir, 'elsewhere', 'runbook.yaml'));
   };
   /** Recovery launches per source server in the round's world (0 when the world cannot be read). */
   const launchesPerServer = (): Map<string, number> => {
@@ -495,11 +506,22 @@ async function runbookLoop(count: number): Promise<boolean> {
   type RunbookKillPlan = KillPlan | { wave: number; ms: number };
   const runbook = (
     plan: RunbookKillPlan,
+    cwd: string,
   ): Promise<{ code: number | null; killed: boolean; stdout: string; stderr: string }> =>
     new Promise((done) => {
       const child = cli(
-        ['runbook', 'runbook.yaml', '--approve', 'all', '--fleet', 'fleet.json', '--state-file', 'sim.json'],
+        [
+          'runbook',
+          'runbook.yaml',
+          '--approve',
+          'all',
+          '--fleet',
+          join(dir, 'fleet.json'),
+          '--state-file',
+          join(dir, 'sim.json'),
+        ],
         'pipe',
+        cwd,
       );
       let stdout = '';
       let stderr = '';
@@ -554,14 +576,28 @@ async function runbookLoop(count: number): Promise<boolean> {
         : pick < 2 / 3
           ? { afterLaunchMs: Math.floor(random() * 3000) }
           : { wave: 2 + Math.floor(random() * 2), ms: Math.floor(random() * 2000) };
-    const run = await runbook(plan);
+    // Odd cycles run from the round's second folder: the re-run of a run killed elsewhere.
+    const run = await runbook(plan, i % 2 === 1 ? join(dir, 'elsewhere') : dir);
     t.cycles += 1;
+    if (i % 2 === 1) t.fromAnotherFolder += 1;
     if (/runbook run: resuming the run of/.test(run.stderr)) t.resumed += 1;
     if (run.killed) {
       t.killed += 1;
       const launched = [...launchesPerServer().values()].reduce((a, b) => a + b, 0);
       if (launched > launchedBefore) t.killedAfterALaunch += 1;
       launchedBefore = launched;
+      continue;
+    }
+    // Killed after its run finished (recorded) but before it exited: the re-run refuses to fail
+    // over a second time, naming the finished run. The round is over: check it, start the next.
+    const refusedFinished = run.code === 64 && /already ran to its end/.test(run.stderr);
+    if (refusedFinished) {
+      t.refusedFinished += 1;
+      t.duplicateLaunches += [...launchesPerServer().values()].filter((n) => n > 1).length;
+      if (!last) {
+        newRound();
+        launchedBefore = 0;
+      }
       continue;
     }
     if (run.code !== 0 && run.code !== 2) {

@@ -4,6 +4,7 @@
  * the execution's history (the approval state's scheduled parameters carry it as the `TaskToken`
  * message attribute), then SendTaskSuccess or SendTaskFailure records who, when and why.
  */
+import { connect } from 'node:net';
 import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -53,6 +54,28 @@ export function pendingToken(events: readonly HistoryEvent[]): string | undefine
     }
   }
   return undefined;
+}
+
+/**
+ * Why nothing answers at `endpoint` (a connection error code such as ECONNREFUSED), or undefined
+ * when something accepts a connection there. One TCP connection, bounded by a 5 s timeout.
+ */
+function endpointDown(endpoint: string): Promise<string | undefined> {
+  const url = new URL(endpoint);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      done('no answer within 5 s');
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(undefined);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
 }
 
 /** Answers the approval; resolves to the exit code. */
@@ -107,10 +130,18 @@ export async function runApprove(invocation: ApproveInvocation, io: CliIo): Prom
     return ExitCode.Success;
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    const refused = unreachable(
-      err,
-      `Step Functions${invocation.endpoint ? ` at --endpoint ${invocation.endpoint}` : ''}`,
-    );
+    const where = `Step Functions${invocation.endpoint ? ` at --endpoint ${invocation.endpoint}` : ''}`;
+    // The SDK looks for credentials before it connects: with an endpoint that nobody answers, the
+    // endpoint is the problem to name, not the credentials it never got to use.
+    if ((err as Error).name === 'CredentialsProviderError' && invocation.endpoint !== undefined) {
+      const down = await endpointDown(invocation.endpoint);
+      if (down !== undefined) {
+        throw new UsageError(
+          `cannot reach ${where} (${down}); check the endpoint and that it is running (e.g. drs-orch serve)`,
+        );
+      }
+    }
+    const refused = unreachable(err, where);
     if (refused !== undefined) throw refused;
     const name = (err as Error).name;
     if (

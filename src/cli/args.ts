@@ -96,17 +96,29 @@ export function parseTags(values: readonly string[]): Record<string, string> {
   return tags;
 }
 
+/** A whole number in decimal digits (`30`, `-1`, `007`): no `0x10`, `0o10`, `0b10`, `1e3` or `30.0`. */
+const DECIMAL_INTEGER = /^-?\d+$/;
+/** A decimal number (`0.5`, `.5`, `2`, `1000`): no hex, octal, binary, exponent or `Infinity`. */
+const DECIMAL_NUMBER = /^-?(\d+(\.\d*)?|\.\d+)$/;
+
 /**
- * Parses a numeric flag. Range checks are the contract's job (its message names the limit); this
- * only rejects what is not a number at all.
+ * Parses a numeric flag, written in plain decimal digits. `Number()` would also read `0x10` as
+ * 16, `1e3` as 1000 and `0b11` as 3: a value the operator did not write in the form the help shows
+ * is refused, naming the flag and the form, rather than read as a number they may not have meant.
+ * Range checks are the contract's job (its message names the limit).
  *
- * @throws {UsageError} when `value` is not a (whole, if `integer`) number.
+ * @throws {UsageError} when `value` is not a (whole, if `integer`) number in decimal digits.
+ * @example parseNumber('--max-wait', '0x10', 'a whole number of minutes', true) // throws: --max-wait must be a whole number of minutes, got "0x10" (written in decimal digits, ...)
  */
 export function parseNumber(flag: string, value: string, what: string, integer: boolean): number {
   const trimmed = value.trim();
-  const n = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} must be ${what}, got ${JSON.stringify(value)}`);
+  const pattern = integer ? DECIMAL_INTEGER : DECIMAL_NUMBER;
+  const n = pattern.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isFinite(n) || (integer && !Number.isSafeInteger(n))) {
+    const form = integer ? 'decimal digits, such as 30' : 'decimal, such as 0.5 or 100';
+    throw new UsageError(
+      `${flag} must be ${what}, got ${JSON.stringify(value)} (written in ${form}; no hex, octal, binary or exponent)`,
+    );
   }
   return n;
 }

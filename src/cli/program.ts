@@ -318,7 +318,8 @@ const TARGET_OPTIONS: Readonly<Record<string, { flag: string; targets: readonly 
   stateFile: { flag: '--state-file', targets: ['sim'] },
   reset: { flag: '--reset', targets: ['sim'] },
   region: { flag: '--region', targets: ['aws', 'sfn'] },
-  resultsBucket: { flag: '--results-bucket', targets: ['sim', 'aws'] },
+  // On sim the world's own results bucket is used (the fleet's): another name would be ignored.
+  resultsBucket: { flag: '--results-bucket', targets: ['aws'] },
   stateMachineArn: { flag: '--state-machine-arn', targets: ['sfn'] },
   pollInterval: { flag: '--poll-interval', targets: ['sfn'] },
 };

@@ -24,6 +24,7 @@ interface RawRunbookOptions extends RawRunOptions {
   ticket?: string;
   initiatedBy?: string;
   correlationId?: string;
+  newRun?: boolean;
 }
 
 /** Metadata flags shared by runbook runs and plans. */
@@ -75,6 +76,10 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
       '--approve <wave...>',
       'pre-approve waves by name or number, or all (otherwise the terminal asks)',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').filter(Boolean)],
+    )
+    .option(
+      '--new-run',
+      'start a new run of the runbook, not the one its run record names (an edited runbook, a failover run again)',
     );
   addRunOptions(addMetadataOptions(runbook), true).action(function (this: Command, file: string) {
     const o = this.opts<RawRunbookOptions>();
@@ -83,6 +88,7 @@ export function addRunbookCommands(program: Command, capture: (inv: RunbookComma
       file,
       approve: o.approve ?? [],
       metadata: metadataOf(o),
+      ...(o.newRun === true && { newRun: true }),
       // On sfn, --state-machine-arn names the deployed waves state machine.
       ...targetAndOutput('run', o, 'waves', givenOptions(this)),
     });

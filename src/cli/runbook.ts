@@ -27,7 +27,7 @@ import type { CliIo } from './io.js';
 import type { OutputOptions, TargetOptions } from './program.js';
 import { createProgress, type Progress } from './progress.js';
 import { recordReport } from './reports.js';
-import { type RunbookRunStart, startRunbookRun } from './runbook-runs.js';
+import { folderRunRecords, type RunbookRunStart, runsFolder, startRunbookRun } from './runbook-runs.js';
 import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderPlanTable } from './table.js';
 
@@ -39,6 +39,8 @@ export interface RunbookInvocation {
   readonly approve: readonly string[];
   /** Metadata flags: ticket, initiated-by, correlation id. */
   readonly metadata: Readonly<Record<string, string>>;
+  /** `--new-run`: start a new run even when the record says to resume or refuse. */
+  readonly newRun?: boolean;
   readonly target: TargetOptions;
   readonly out: OutputOptions;
 }
@@ -233,12 +235,15 @@ async function executeRunbook(
   const title = runbook.name ?? invocation.file;
   // The run's correlation id: a killed run's, so its waves adopt what it launched (never twice).
   const explicit = invocation.metadata.correlationId ?? runbook.metadata?.correlationId;
-  const run = startRunbookRun({
+  const run = await startRunbookRun({
     runbook,
     file: invocation.file,
-    title,
     target: invocation.target,
     cwd: cwd(io),
+    // In the world the run launches in (its results bucket), else a folder (said at start).
+    store: session.runRecords ?? folderRunRecords(runsFolder(invocation.target, cwd(io))),
+    fallback: folderRunRecords(runsFolder(invocation.target, cwd(io))),
+    newRun: invocation.newRun === true,
     ...(typeof explicit === 'string' && { explicitCorrelationId: explicit }),
     executionName: name,
     validate: (correlationId) => checkMetadata(runbook, { correlationId }),
@@ -295,6 +300,17 @@ async function runWithId(
       progress?.stop();
       wave += 1;
       progress = block(wave);
+      run.waveStarted(wave);
+    }
+    if (
+      (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed') &&
+      event.machine === 'main' &&
+      event.accountId === undefined
+    ) {
+      run.waveEnded(
+        wave,
+        event.type === 'ExecutionSucceeded' ? 'succeeded' : `failed${event.error ? ` (${event.error})` : ''}`,
+      );
     }
     if (event.type === 'ExecutionStarted' && event.machine === 'waves') return;
     if (event.type === 'Message' && event.text.startsWith('waiting for approval')) return;
@@ -354,7 +370,7 @@ async function runWithId(
     typeof outcome.output === 'object' && outcome.output !== null
       ? (outcome.output as { status?: unknown }).status
       : undefined;
-  run.finish(
+  await run.finish(
     `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
   );
   // Each runbook step (its times, status and what it did) joins the report's log.

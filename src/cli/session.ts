@@ -5,6 +5,7 @@
  */
 import type { RecordedEvent } from '../report/index.js';
 import type { ApprovalDecider } from './approvals.js';
+import type { RunRecordStore } from './runbook-runs.js';
 
 /**
  * A progress event, whatever the engine: the local runtime's events and Step Functions history
@@ -154,6 +155,12 @@ export interface Session {
    * so a runbook's approval topic must be there too (checked before anything starts).
    */
   readonly orchestrator?: { readonly accountId: string; readonly region: string };
+  /**
+   * Where runbook run records are kept in the target's world (the orchestrator's results bucket,
+   * through the session's SDK client): a re-run from any folder finds them. Absent when the world
+   * has no results bucket.
+   */
+  readonly runRecords?: RunRecordStore;
   /** Lets the caller handle Ctrl-C itself; the handler returns true when it did. */
   interceptInterrupt?(handler: () => boolean): void;
   /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */

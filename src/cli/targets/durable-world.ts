@@ -21,6 +21,7 @@ import {
   loadWorld,
   objectsDirOf,
   prepareDirectory,
+  realStatePath,
   removeTemporaries,
   type StoredSnapshot,
 } from './state-file.js';
@@ -85,7 +86,8 @@ function describeFleet(fleet: Fleet, origin: string | undefined): string {
 export async function openDurableWorld(opts: DurableWorldOptions): Promise<DurableWorld> {
   const { fleet, say } = opts;
   const origin = opts.fleetOption === 'demo' ? 'demo' : opts.fleetOption;
-  const statePath = resolve(opts.cwd, opts.stateFile);
+  // A link names the file it points to: one lock, one journal per world, whatever path reaches it.
+  const statePath = realStatePath(resolve(opts.cwd, opts.stateFile));
   const shown = JSON.stringify(opts.stateFile);
   const limit = opts.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT_BYTES;
   await prepareDirectory(statePath, shown);

@@ -16,6 +16,7 @@ import { UsageError } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
+import { bucketRunRecords } from '../runbook-runs.js';
 import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
 import { planOrchestration } from './plan.js';
 import { openSimWorld, type SimWorld } from './sim-world.js';
@@ -148,6 +149,7 @@ function localSession(
   label: string,
   close: () => Promise<void>,
   extra: Pick<Session, 'defaultTopicArn' | 'interceptInterrupt'> = {},
+  resultsBucket?: string,
 ): Session {
   const forward =
     (onEvent: ProgressListener) =>
@@ -155,10 +157,19 @@ function localSession(
       const mapped = toProgressEvent(event);
       if (mapped) onEvent(mapped);
     };
+  const s3 = env.aws.orchestrator.s3;
   return {
     label,
     now: env.now,
     orchestrator: { accountId: env.accountId, region: env.region },
+    // Runbook run records live in the world's results bucket, through the orchestrator's S3 client.
+    ...(resultsBucket !== undefined && {
+      runRecords: bucketRunRecords(
+        resultsBucket,
+        (key) => s3.getObject({ bucket: resultsBucket, key }),
+        (key, body) => s3.putObject({ bucket: resultsBucket, key, body }),
+      ),
+    }),
     async run(input, onEvent, onRecord): Promise<RunOutcome> {
       const toProgress = forward(onEvent);
       const result = await runStateMachine({
@@ -229,9 +240,6 @@ export async function openSimSession(
     const orchestrator = orchestratorOf(fleet);
     const env = await runtimeEnv({
       ...orchestrator,
-      ...(invocation.target.resultsBucket !== undefined && {
-        resultsBucket: invocation.target.resultsBucket,
-      }),
       // With a scheduler the scheduler decides when the clock moves; the scale is not used here.
       timeScale: world.scheduler ? 1 : world.clock.timeScale,
       now: () => world.clock.now(),
@@ -276,6 +284,7 @@ export async function openSimSession(
           intercept = handler;
         },
       },
+      orchestrator.resultsBucket,
     );
   } catch (err) {
     await world.close();
@@ -313,5 +322,5 @@ export async function openAwsSession(invocation: RunInvocation, io: CliIo): Prom
     taskTokenAnswers: 'in-process',
     env: io.env,
   });
-  return localSession(env, `aws ${accountId} ${region}`, async () => {});
+  return localSession(env, `aws ${accountId} ${region}`, async () => {}, {}, t.resultsBucket);
 }

@@ -11,14 +11,16 @@
 import { dirname, resolve } from 'node:path';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { banner } from '../../emulator/serve.js';
+import type { S3State } from '../../emulator/services/s3.js';
 import type { SnsState } from '../../emulator/services/sns.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
 import { type DurableWorld, openDurableWorld } from './durable-world.js';
 import { loadLocalWorkflows } from './serve-workflows.js';
-import { DEPLOYED_NOTIFICATION_TOPIC } from './sfn.js';
+import { DEPLOYED_NOTIFICATION_TOPIC, deployedResultsBucket } from './sfn.js';
 import { resolveFleetOption } from './sim-world.js';
+import { realStatePath } from './state-file.js';
 
 /** Resolves when the process is asked to stop. */
 function stopRequested(): Promise<string> {
@@ -44,6 +46,9 @@ function addStackTopic(emulator: Emulator): void {
   const region = emulator.state.account(orchestratorAccountId)?.region ?? 'us-east-1';
   const sns = emulator.state.services.get('sns') as SnsState | undefined;
   sns?.createTopic(orchestratorAccountId, region, DEPLOYED_NOTIFICATION_TOPIC);
+  // And its results bucket, where `runbook --target sfn` keeps its run records (idempotent too).
+  const s3 = emulator.state.services.get('s3') as S3State | undefined;
+  s3?.createBucket(deployedResultsBucket(orchestratorAccountId, region), orchestratorAccountId, region);
 }
 
 /**
@@ -69,7 +74,8 @@ export async function runServe(
     port: invocation.port,
     timeScale: invocation.timeScale,
     // `POST /_emulator/state/save` writes next to the state file, or in the working directory.
-    saveDir: invocation.stateFile !== undefined ? dirname(resolve(cwd, invocation.stateFile)) : cwd,
+    saveDir:
+      invocation.stateFile !== undefined ? dirname(realStatePath(resolve(cwd, invocation.stateFile))) : cwd,
   };
   const say = (line: string): void => {
     io.stderr.write(`${line}\n`);

@@ -6,7 +6,7 @@
  * does), and Ctrl-C stops the execution (StopExecution). The workflow's own report and any
  * truncated result are read from the results bucket.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type HistoryEvent,
   SendTaskFailureCommand,
@@ -22,11 +22,20 @@ import { credentialsFromEnv } from '../aws-credentials.js';
 import { unreachable } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../program.js';
+import { bucketRunRecords } from '../runbook-runs.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
 import { ExecutionFollower, parseJson } from './sfn-follow.js';
 
 /** The SNS topic the deployed stack's waves workflow may publish approvals to (infra NOTIFICATION_TOPIC_NAME). */
 export const DEPLOYED_NOTIFICATION_TOPIC = 'drs-orchestration-notifications';
+
+/**
+ * The deployed stack's results bucket (infra `resultsBucketName`): where a runbook run on
+ * `--target sfn` keeps its run record, in the world it launches in.
+ */
+export function deployedResultsBucket(accountId: string, region: string): string {
+  return `drs-orchestration-results-${accountId}-${region}`;
+}
 
 /** The region inside a state machine ARN (`arn:aws:states:<region>:...`). */
 export function regionOfArn(arn: string): string | undefined {
@@ -117,14 +126,18 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
   const [, partition = 'aws', , , account = ''] = arn.split(':');
   let onSigint = (): void => {};
 
+  const s3Client = (): S3Client => {
+    s3 ??= new S3Client({ ...config, ...(target.endpoint !== undefined && { forcePathStyle: true }) });
+    return s3;
+  };
   const getObject = async (location: string): Promise<string> => {
     const where = s3Location(location);
     if (where === undefined) throw new Error(`not an S3 location: ${location}`);
-    s3 ??= new S3Client({ ...config, ...(target.endpoint !== undefined && { forcePathStyle: true }) });
-    const got = await s3.send(new GetObjectCommand(where));
+    const got = await s3Client().send(new GetObjectCommand(where));
     if (got.Body === undefined) throw new Error(`s3://${where.Bucket}/${where.Key} is empty`);
     return got.Body.transformToString('utf8');
   };
+  const recordsBucket = region !== undefined ? deployedResultsBucket(account, region) : undefined;
 
   /** Starts `input` on the state machine and follows it to its end, answering approvals. */
   const follow = async (
@@ -261,6 +274,23 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     now: () => new Date(),
     defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
     ...(region !== undefined && { orchestrator: { accountId: account, region } }),
+    // Runbook run records live in the deployed stack's results bucket.
+    ...(recordsBucket !== undefined && {
+      runRecords: bucketRunRecords(
+        recordsBucket,
+        (key) => getObject(`s3://${recordsBucket}/${key}`),
+        async (key, body) => {
+          await s3Client().send(
+            new PutObjectCommand({
+              Bucket: recordsBucket,
+              Key: key,
+              Body: body,
+              ContentType: 'application/json',
+            }),
+          );
+        },
+      ),
+    }),
     async run(input, onEvent, onRecord): Promise<RunOutcome> {
       const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
       return outcome;

@@ -18,9 +18,12 @@ import {
   appendFileSync,
   closeSync,
   fsyncSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   rmSync,
   statSync,
   utimesSync,
@@ -28,7 +31,7 @@ import {
 } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   applyJournal,
   checkSnapshot,
@@ -457,6 +460,40 @@ function isDirectory(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * The real path of a state file: a `--state-file` that is a symbolic link (or sits in a linked
+ * folder) names the file it points to, whose journal, lock, objects and temporary files are kept
+ * beside it. Without this, a link would get a lock and journal of its own beside the link (two
+ * commands on one world, each with its own lock) and the first save would replace the link with a
+ * copy. A link whose target does not exist yet resolves to that target; a file that does not exist
+ * yet to its folder's real path.
+ *
+ * @param statePath the state file's absolute path as given
+ */
+export function realStatePath(statePath: string): string {
+  try {
+    return realpathSync(statePath);
+  } catch {
+    // Missing: follow a dangling link's chain by hand (at most 40 hops, as the kernel does).
+  }
+  let path = statePath;
+  for (let hop = 0; hop < 40; hop++) {
+    let info: ReturnType<typeof lstatSync>;
+    try {
+      info = lstatSync(path);
+    } catch {
+      break;
+    }
+    if (!info.isSymbolicLink()) break;
+    path = resolve(dirname(path), readlinkSync(path));
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
   }
 }
 

@@ -51,7 +51,7 @@ export interface OrchestrationOptions {
    */
   continueOnFailure?: boolean;
   /**
-   * Maximum servers in flight (in active DRS jobs) per staging account: a whole number from 1 up to the account's all-jobs quota read from Service Quotas (L-05AFA8C6, DRS default 500; checked per account when the run starts), or "max" for as many as the quotas allow. The default 50 keeps the load on DRS low but launches a 300-server account in several rounds (drs-orch plan shows the estimated duration); "max" launches up to 500 servers at once.
+   * Maximum servers in flight (in active DRS jobs) per staging account: a whole number from 1 up to the account's all-jobs quota read from Service Quotas (L-05AFA8C6, DRS default 500; checked per account when the run starts, and never above 10000, refused before anything starts), or "max" for as many as the quotas allow. The default 50 keeps the load on DRS low but launches a 300-server account in several rounds (drs-orch plan shows the estimated duration); "max" launches up to 500 servers at once.
    */
   parallelism?: number | 'max';
   /**

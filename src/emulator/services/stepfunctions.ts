@@ -7,10 +7,30 @@
  * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { DocumentRejected, readDocument } from '../../contract/index.js';
 import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
 import { type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
 import { fail } from '../protocols/service-errors.js';
 import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+
+/**
+ * Why a task output (already valid JSON) is ambiguous: a key that appears twice in one object,
+ * e.g. `output: duplicate key "approved" at /approved (line 1)`; undefined when none does. Read
+ * with the strict document reader (one linear pass); its other limits are set out of the way.
+ */
+function duplicateKeyOf(output: string): string | undefined {
+  try {
+    readDocument(output, {
+      name: 'output',
+      format: 'json',
+      limits: { maxBytes: 4 * MAX_INPUT, maxDepth: 100_000, maxAliases: 0 },
+    });
+    return undefined;
+  } catch (err) {
+    if (err instanceof DocumentRejected && err.limit === 'duplicate-key') return err.message;
+    return undefined;
+  }
+}
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
 export type SfnExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -723,7 +743,7 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
    * SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat: answer a `.waitForTaskToken` Task.
    * Errors as Step Functions gives them: InvalidToken (not a token), TaskDoesNotExist (no such
    * task), TaskTimedOut (the task is over: answered, timed out or its execution stopped),
-   * InvalidOutput (output that is not JSON).
+   * InvalidOutput (output that is not JSON, or, stricter than AWS, has a key twice).
    */
   function sendTask(kind: SfnTaskAnswer['kind'], input: Record<string, unknown>, ctx: ServiceContext) {
     const { requestId } = ctx;
@@ -745,6 +765,13 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
         JSON.parse(output);
       } catch {
         return error('InvalidOutput', `Invalid Output: '${output.slice(0, 100)}'`, requestId);
+      }
+      // Stricter than AWS documents (InvalidOutput: "not valid JSON"): an output with a key twice
+      // means two things (`{"approved":false,"approved":true}` reads as a yes to a parser keeping
+      // the last key, as a no to a person reading the first), so it is refused, never guessed at.
+      const duplicate = duplicateKeyOf(output);
+      if (duplicate !== undefined) {
+        return error('InvalidOutput', `Invalid Output: ${duplicate}; send each key once`, requestId);
       }
       answer = { kind: 'success', output };
     } else if (kind === 'failure') {

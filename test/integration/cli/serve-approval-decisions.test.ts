@@ -3,7 +3,8 @@
  * real SFN client (what `aws stepfunctions send-task-success --task-output ...` sends): only a
  * well-formed `{"approved":true}` runs the wave. An explicit `approved: false` and a malformed
  * answer reject it: no main execution is started (nothing launched), the output says rejected
- * with the reason, and the workflow's own report records the decision as rejected.
+ * with the reason, and the workflow's own report records the decision as rejected. An answer with
+ * a key twice is refused by SendTaskSuccess itself (InvalidOutput): it means two things.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -117,6 +118,38 @@ describe('drs-orch serve: an approval answer that is not a yes rejects the wave'
       expect(report.waves[0]?.status, a.name).toBe('not run');
     }
     // Not one wave reached the main state machine: nothing was launched.
+    const mains = await sfn.send(new ListExecutionsCommand({ stateMachineArn: MAIN }));
+    expect(mains.executions ?? []).toEqual([]);
+    sfn.destroy();
+  }, 120_000);
+
+  it('an answer with a key twice ({"approved":false,"approved":true}) is refused by SendTaskSuccess (InvalidOutput) and launches nothing; the wave waits for a clear answer', async () => {
+    const { sfn } = await workflowsWorld();
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: WAVES, name: 'twice', input: JSON.stringify(INPUT) }),
+    );
+    const taskToken = await waitingToken(sfn, executionArn);
+    const ambiguous = [
+      '{"approved":false,"approved":true}',
+      '{"approved":false,"comment":"NOT approved","approved":true}',
+      '{"approved":true,"comment":"go","comment":"stop"}',
+    ];
+    for (const output of ambiguous) {
+      const refused = await sfn.send(new SendTaskSuccessCommand({ taskToken, output })).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(refused?.name, output).toBe('InvalidOutput');
+      expect(refused?.message, output).toMatch(
+        /^Invalid Output: output: duplicate key "(approved|comment)" at \/(approved|comment) \(line 1\); send each key once$/,
+      );
+    }
+    // Still waiting: the same token takes a clear answer, and a no is a no.
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approved: false, comment: 'no' }) }),
+    );
+    const done = await executionEnd(sfn, executionArn);
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({ status: 'rejected', wavesRun: 0 });
     const mains = await sfn.send(new ListExecutionsCommand({ stateMachineArn: MAIN }));
     expect(mains.executions ?? []).toEqual([]);
     sfn.destroy();

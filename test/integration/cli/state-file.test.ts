@@ -4,12 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { acquireLock } from '../../../src/cli/targets/state-file.js';
+import { acquireLock, loadWorld } from '../../../src/cli/targets/state-file.js';
 import { generateFleet } from '../../../src/emulator/index.js';
 import { fakeIo } from '../../unit/cli/fakes.js';
 
@@ -282,6 +282,50 @@ describe('drs-orch --state-file', () => {
     release();
 
     expect(await readFile(`${statePath}.lock`, 'utf8')).toBe(theirs);
+  });
+
+  it("follows a symlinked --state-file to the file it names: its lock, journal and saves are the target's, and the link stays a link", async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'real'));
+    await symlink(join(dir, 'real', 'sim.json'), join(dir, 'link.json'));
+    const viaLink = async (argv: string[]) => {
+      const { io, stderr } = fakeIo({ cwd: dir });
+      const code = await main([...argv, '--state-file', 'link.json'], io);
+      return { code, stderr: stderr.text };
+    };
+
+    // A command holding the real file's lock keeps a command through the link out.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      await writeFile(
+        join(dir, 'real', 'sim.json.lock'),
+        JSON.stringify({
+          pid: holder.pid,
+          host: (await import('node:os')).hostname(),
+          command: 'drs-orch drill',
+          since: '2025-01-06T09:00:00.000Z',
+        }),
+      );
+      const locked = await viaLink(['status', '--tags', 'DR-Test=single', '--quiet']);
+      expect(locked.code).toBe(64);
+      expect(locked.stderr).toContain(`is in use by drs-orch pid ${holder.pid}`);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+    await rm(join(dir, 'real', 'sim.json.lock'));
+
+    const drill = await viaLink(['drill', '--tags', 'DR-Test=single', '--quiet']);
+    expect(drill.code, drill.stderr).toBe(0);
+    // The world was saved where the link points, the link is still a link, and nothing of the
+    // world (lock, journal, objects) was kept beside the link.
+    expect((await lstat(join(dir, 'link.json'))).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(dir, 'real', 'sim.json'))).toBe(true);
+    // (.drs-orch holds the run's report, which is the working folder's.)
+    expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['link.json', 'real']);
+    // The drill's recovery job is in the world at the real path (its snapshot and journal).
+    const world = loadWorld(join(dir, 'real', 'sim.json'), 'real/sim.json');
+    const jobs = world?.drs.flatMap((a) => a.jobs.filter((j) => j.initiatedBy === 'START_DRILL')) ?? [];
+    expect(jobs).toHaveLength(1);
   });
 
   it('checks --state-file before anything starts (a directory, or a path that cannot be created)', async () => {

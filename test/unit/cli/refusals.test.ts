@@ -90,6 +90,7 @@ describe('Function: main (refusals before anything starts)', () => {
         ['--target', 'sfn', '--state-machine-arn', MAIN_ARN, '--results-bucket', 'b'],
         '--results-bucket does not apply to --target sfn',
       ],
+      [['--results-bucket', 'b'], '--results-bucket does not apply to --target sim; it is for --target aws'],
     ];
     for (const [extra, message] of cases) {
       const { io, stderr } = fakeIo();
@@ -135,6 +136,86 @@ describe('Function: main (refusals before anything starts)', () => {
     expect(code).toBe(64);
     expect(stderr).toBe(
       'drs-orch: cannot reach Step Functions at --endpoint http://127.0.0.1:1 (ECONNREFUSED); check the endpoint and that it is running\n',
+    );
+  });
+
+  it('refuses hex, octal, binary and exponent numbers in numeric options, naming the option and the form (exit 64)', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['drill', '--tags', 'DR-Wave=1', '--max-wait', '0x10'],
+        '--max-wait must be a whole number of minutes, got "0x10"',
+      ],
+      [
+        ['drill', '--tags', 'DR-Wave=1', '--parallelism', '1e3'],
+        '--parallelism must be a whole number of servers or "max", got "1e3"',
+      ],
+      [
+        ['drill', '--tags', 'DR-Wave=1', '--parallelism', '1e9'],
+        '--parallelism must be a whole number of servers or "max", got "1e9"',
+      ],
+      [
+        ['terminate', '--tags', 'DR-Wave=1', '--older-than-minutes', '0o10'],
+        '--older-than-minutes must be a whole number of minutes, got "0o10"',
+      ],
+      [
+        ['drill', '--tags', 'DR-Wave=1', '--health-check', '0b11'],
+        '--health-check must be a whole number of minutes, got "0b11"',
+      ],
+      [
+        ['drill', '--tags', 'DR-Wave=1', '--next-phase-threshold', '5e-1'],
+        '--next-phase-threshold must be a ratio between 0 and 1, got "5e-1"',
+      ],
+      [['drill', '--tags', 'DR-Wave=1', '--time-scale', '0x10'], '--time-scale must be a positive number'],
+      [['serve', '--port', '0x10'], '--port must be a port number between 0 and 65535, got "0x10"'],
+      [
+        ['fleet', 'generate', '--accounts', '1', '--servers-per-account', '1e2'],
+        '--servers-per-account must be a whole number between 1 and',
+      ],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, stderr } = await run(argv);
+
+      expect(code, argv.join(' ')).toBe(64);
+      expect(stderr, argv.join(' ')).toContain(message);
+      expect(stderr, argv.join(' ')).toMatch(
+        /\(written in decimal(?: digits)?, such as [^;]+; no hex, octal, binary or exponent\)/,
+      );
+    }
+  });
+
+  it('refuses --parallelism above 10000 before anything starts, naming the limit (exit 64, not a failed run)', async () => {
+    const dir = tempDir();
+    const { code, stderr } = await run(['drill', '--tags', 'DR-Wave=1', '--parallelism', '1000000000'], {
+      cwd: dir,
+    });
+
+    expect(code).toBe(64);
+    expect(stderr).toContain('/options/parallelism (--parallelism)');
+    expect(stderr).toContain('10000');
+    expect(stderr).toContain('got 1000000000');
+    // Nothing started: no world was made.
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('says an approve endpoint nobody answers on cannot be reached even without AWS credentials (not "no AWS credentials")', async () => {
+    const dir = tempDir();
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      vi.stubEnv(name, undefined);
+    }
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'no-credentials'));
+    vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'no-config'));
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    vi.stubEnv('AWS_CONTAINER_CREDENTIALS_FULL_URI', undefined);
+    vi.stubEnv('AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', undefined);
+    vi.stubEnv('AWS_WEB_IDENTITY_TOKEN_FILE', undefined);
+
+    const { code, stderr } = await run(['approve', EXECUTION, '--endpoint', 'http://127.0.0.1:1'], {
+      cwd: dir,
+    });
+
+    expect(code).toBe(64);
+    expect(stderr).toBe(
+      'drs-orch: cannot reach Step Functions at --endpoint http://127.0.0.1:1 (ECONNREFUSED); check the endpoint and that it is running (e.g. drs-orch serve)\n',
     );
   });
 

@@ -6,6 +6,7 @@ import { createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import { createPipelineAuthorizer } from './auth/operations.js';
 import { FLEET_ORGANIZATION_ID, organizationPathOf } from './auth/organization.js';
+import { createS3ResourcePolicyCheck } from './auth/resource-policy.js';
 import type { InspectionViews } from './inspection.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
@@ -195,7 +196,12 @@ export function createNeighbourServices(
   // The pipeline's authorization step, the only one: one table says which IAM action and
   // resources each call of each service is (`drs:StartRecovery` on source servers,
   // `ssm:GetParameter` on the parameter, `states:ListExecutions` on the state machine, ...).
-  const authorize = createPipelineAuthorizer(authorizer, taskOwner);
+  // S3 calls are decided by the caller's identity policies and the bucket's policy together.
+  const authorize = createPipelineAuthorizer(
+    authorizer,
+    taskOwner,
+    createS3ResourcePolicyCheck({ bucket: (name) => s3.bucket(name), organizationPathOf: organizationPath }),
+  );
 
   const views: InspectionViews = {
     'sns/messages': (q) => ({ messages: sns.messages(q.get('topicArn') ?? undefined) }),

@@ -34,6 +34,16 @@ export interface DrsOrchestratorProps extends DrsCommonProps {
   readonly statemachinesDir?: string;
   /** Bundle directory. @default `<app outdir>/.bundles` */
   readonly bundleDir?: string;
+  /**
+   * Bring your own key: the ARN of a KMS key in the orchestrator account and Region that encrypts
+   * the results bucket, the state machines' history, the log groups, the Lambda environments and
+   * the notification topic. The stacks then create no key and leave its key policy alone, so it
+   * must itself allow what the created key's policy allows (infra/README.md, "Bring your own
+   * key"), and carry the alias `alias/drs-orchestration`, by which the staging accounts'
+   * executors are allowed to encrypt their records with it.
+   * @default a new rotating key aliased `alias/drs-orchestration`
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** The orchestrator account's stacks. */
@@ -67,6 +77,7 @@ export class DrsOrchestrator extends Construct {
       bundleDir: props.bundleDir ?? `${outdir}/.bundles`,
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
       ...(props.statemachinesDir === undefined ? {} : { statemachinesDir: props.statemachinesDir }),
+      ...(props.kmsKeyArn === undefined ? {} : { kmsKeyArn: props.kmsKeyArn }),
     });
     this.observability = new ObservabilityStack(scope, 'observability', {
       ...common,

@@ -2,7 +2,8 @@
  * Issue 21 acceptance: a whole run (the real ASL, tasks and SDK against the emulator) in which the
  * staging accounts' executors act as their own task roles, as their Lambdas do on AWS, and meet
  * the orchestrator account's resources as main-orchestrator deploys them: the results bucket's
- * policy and the callback role's trust policy, read from the synthesized template. An account in
+ * policy, its KMS key's policy (SSE-KMS) and the callback role's trust policy, read from the
+ * synthesized template. An account in
  * the DR OU stores its records and answers the main execution; the same roles in an account
  * outside the OU are refused by both (aws:PrincipalOrgPaths), over the real S3 and STS SDKs.
  */
@@ -13,7 +14,12 @@ import { PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadDeploymentConfig } from '../../infra/config.js';
-import { EXECUTOR_CALLBACK_ROLE_NAME, executorTaskRoleName, resultsBucketName } from '../../infra/names.js';
+import {
+  EXECUTOR_CALLBACK_ROLE_NAME,
+  executorTaskRoleName,
+  ORCHESTRATOR_KEY_ALIAS,
+  resultsBucketName,
+} from '../../infra/names.js';
 import { loadTemplateRoles } from '../../infra/policies.js';
 import { templateToYaml } from '../../infra/synth.js';
 import {
@@ -21,7 +27,7 @@ import {
   FLEET_ORGANIZATION_ID,
   FLEET_PLATFORM_OU_PATH,
 } from '../../src/emulator/auth/organization.js';
-import type { Fleet, FleetRole } from '../../src/emulator/fleet/types.js';
+import type { Fleet, FleetKmsKey, FleetRole } from '../../src/emulator/fleet/types.js';
 import { generateFleet } from '../../src/emulator/index.js';
 import type { S3State } from '../../src/emulator/services/s3.js';
 import type { RuntimeAccount, RuntimeEnv, TaskRegistry, TaskScope } from '../../src/runtime/index.js';
@@ -39,8 +45,11 @@ const IN_OU = '111111111111';
 const OUTSIDE_OU = '222222222222';
 const BUCKET = resultsBucketName(ORCHESTRATOR, REGION);
 
-/** main-orchestrator as deployed for the fleet's organization: the bucket policy and the callback role. */
-function deployedOrchestrator(): { bucketPolicy: string; callbackRole: FleetRole } {
+/**
+ * main-orchestrator as deployed for the fleet's organization: the results bucket's policy, its
+ * KMS key (key policy and alias) and the callback role.
+ */
+function deployedOrchestrator(): { bucketPolicy: string; key: FleetKmsKey; callbackRole: FleetRole } {
   const config = {
     ...loadDeploymentConfig(),
     orchestratorAccountId: ORCHESTRATOR,
@@ -61,6 +70,16 @@ function deployedOrchestrator(): { bucketPolicy: string; callbackRole: FleetRole
     Version: '2012-10-17',
     Statement: world.statementsOf(policy.stack, policy.properties.PolicyDocument),
   });
+  const [keyResource] = world.ofType('AWS::KMS::Key');
+  if (keyResource === undefined) throw new Error('main-orchestrator has no key');
+  const key: FleetKmsKey = {
+    keyId: world.arnOf(keyResource).split('/').pop() as string,
+    aliases: [ORCHESTRATOR_KEY_ALIAS],
+    policy: {
+      Version: '2012-10-17',
+      Statement: world.statementsOf(keyResource.stack, keyResource.properties.KeyPolicy),
+    } as unknown as FleetKmsKey['policy'],
+  };
   const path = join(mkdtempSync(join(tmpdir(), 'drs-org-run-')), 'main-orchestrator.yaml');
   writeFileSync(path, templateToYaml(built.template(main).toJSON()));
   const callback = loadTemplateRoles(path, { accountId: ORCHESTRATOR, region: REGION }).find(
@@ -69,6 +88,7 @@ function deployedOrchestrator(): { bucketPolicy: string; callbackRole: FleetRole
   if (callback === undefined) throw new Error('main-orchestrator has no callback role');
   return {
     bucketPolicy,
+    key,
     callbackRole: {
       name: EXECUTOR_CALLBACK_ROLE_NAME,
       trustPolicy: callback.trustPolicy as FleetRole['trustPolicy'],
@@ -97,7 +117,7 @@ function taskRole(taskId: string): FleetRole {
 }
 
 /** Two staging accounts (one in the DR OU, one outside it) and the orchestrator as deployed. */
-function fleet(callbackRole: FleetRole): Fleet {
+function fleet(callbackRole: FleetRole, key: FleetKmsKey): Fleet {
   const base = generateFleet({ seed: 21, accounts: [IN_OU, OUTSIDE_OU], serversPerAccount: 6 });
   return {
     ...base,
@@ -105,7 +125,9 @@ function fleet(callbackRole: FleetRole): Fleet {
       if (a.accountId === ORCHESTRATOR) {
         return {
           ...a,
-          s3Buckets: [{ name: BUCKET }],
+          // SSE-KMS with the orchestrator key, as deployed: writes need its key policy too.
+          s3Buckets: [{ name: BUCKET, kmsKeyId: key.keyId }],
+          kmsKeys: [key],
           roles: [...(a.roles ?? []).filter((r) => r.name !== EXECUTOR_CALLBACK_ROLE_NAME), callbackRole],
         };
       }
@@ -189,8 +211,8 @@ describe('Org run: a drill across the DR OU and an account outside it, with the 
   });
 
   it('stores and reports the records of the account in the DR OU; refuses the outside account’s write and callback', async () => {
-    const { bucketPolicy, callbackRole } = deployedOrchestrator();
-    world = await startWorld({ fleet: fleet(callbackRole), env: { resultsBucket: BUCKET } });
+    const { bucketPolicy, key, callbackRole } = deployedOrchestrator();
+    world = await startWorld({ fleet: fleet(callbackRole, key), env: { resultsBucket: BUCKET } });
     await new S3Client({
       endpoint: world.emu.endpoint,
       region: REGION,

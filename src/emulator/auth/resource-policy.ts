@@ -15,6 +15,10 @@
  * `aws:PrincipalAccount`, so bucket policies conditioned on them are enforced on every S3 call.
  * The emulator stands in for S3's HTTPS endpoint (the SDK speaks TLS to AWS), so
  * `aws:SecureTransport` is `true`: CDK's `enforceSSL` deny statement does not apply.
+ *
+ * A bucket that encrypts with a KMS key by default (a fleet's `kmsKeyId`) also needs, for
+ * PutObject, `kms:GenerateDataKey` on that key through S3: the key's policy (fleet `kmsKeys`) and
+ * the caller's identity policy decide it as KMS does ({@link combineKeyDecisions}).
  */
 import type { Principal } from '../types.js';
 import type { AuthorizeRequest } from './authorizer.js';
@@ -141,7 +145,10 @@ export function combineDecisions(
 
 /** What the S3 policy check needs to know about a bucket. */
 export interface BucketPolicyView {
+  readonly name: string;
   readonly ownerAccountId: string;
+  /** The bucket's Region (`kms:ViaService` is `s3.<region>.amazonaws.com`). */
+  readonly region: string;
   /** The bucket policy's text, when the bucket has one. */
   readonly policy?: string;
   /** Accounts the fleet lets read and write objects (the fleet's stand-in for a bucket policy). */
@@ -154,6 +161,45 @@ export interface S3ResourcePolicyPorts {
   bucket(name: string): BucketPolicyView | undefined;
   /** The account's path in the fleet's organization (`aws:PrincipalOrgPaths`). */
   organizationPathOf(accountId: string): string | undefined;
+  /**
+   * The KMS key a bucket encrypts new objects with by default (SSE-KMS), with its key policy and
+   * aliases: PutObject then also needs `kms:GenerateDataKey` on it. @default no bucket has one
+   */
+  bucketKeyOf?(bucketName: string): KmsKeyView | undefined;
+  /** The caller's identity decision for another action (the KMS one). @default allowed */
+  identity?(principal: Principal, request: AuthorizeRequest): AuthorizationResult;
+}
+
+/** A KMS key as the S3 check sees it. */
+export interface KmsKeyView {
+  readonly arn: string;
+  readonly policy: PolicyDocument;
+  /** `alias/...` names (`kms:ResourceAliases`). */
+  readonly aliases: readonly string[];
+}
+
+/**
+ * KMS's rule (KMS Developer Guide, "Key policies" and "Allowing users in other accounts to use a
+ * KMS key"): the key policy must allow, either naming the caller (enough within the key's
+ * account) or through the account principal (then the identity policy must allow too); a caller
+ * of another account needs its identity policy to allow as well; an explicit Deny anywhere denies.
+ *
+ * @example combineKeyDecisions('ImplicitDeny', 'AccountAllow', true) // 'ImplicitDeny'
+ */
+export function combineKeyDecisions(
+  identity: PolicyDecision,
+  keyPolicy: ResourcePolicyDecision,
+  sameAccount: boolean,
+): PolicyDecision {
+  if (identity === 'ExplicitDeny' || keyPolicy === 'ExplicitDeny') return 'ExplicitDeny';
+  if (keyPolicy === 'Allow' && sameAccount) return 'Allow';
+  if (keyPolicy === 'Allow' || keyPolicy === 'AccountAllow')
+    return identity === 'Allow' ? 'Allow' : 'ImplicitDeny';
+  return 'ImplicitDeny';
+}
+
+function decisionOf(result: AuthorizationResult): PolicyDecision {
+  return result.allowed ? 'Allow' : result.explicitlyDenied.length > 0 ? 'ExplicitDeny' : 'ImplicitDeny';
 }
 
 /**
@@ -192,11 +238,7 @@ export function createS3ResourcePolicyCheck(ports: S3ResourcePolicyPorts): S3Res
     const sameAccount = principal.accountId === bucket.ownerAccountId;
     const isRoot = principal.roleArn === undefined;
     if (POLICY_OPERATIONS.has(request.action) && sameAccount && isRoot) return allowed();
-    const identityDecision: PolicyDecision = identity.allowed
-      ? 'Allow'
-      : identity.explicitlyDenied.length > 0
-        ? 'ExplicitDeny'
-        : 'ImplicitDeny';
+    const identityDecision = decisionOf(identity);
     let resourceDecision: ResourcePolicyDecision;
     if (bucket.policy !== undefined) {
       const keys: ConditionKeys = {
@@ -222,13 +264,48 @@ export function createS3ResourcePolicyCheck(ports: S3ResourcePolicyPorts): S3Res
           : 'ImplicitDeny';
     }
     const decision = combineDecisions(identityDecision, resourceDecision, sameAccount);
-    if (decision === 'Allow') return allowed();
-    return {
-      allowed: false,
-      missing: [request.action],
-      explicitlyDenied: decision === 'ExplicitDeny' ? [request.action] : [],
+    if (decision !== 'Allow') return denied(request.action, decision);
+    // SSE-KMS by default: S3 asks KMS for a data key on the caller's behalf (kms:ViaService).
+    const key = request.action === 's3:PutObject' ? ports.bucketKeyOf?.(bucket.name) : undefined;
+    if (key === undefined) return allowed();
+    const keyAccount = key.arn.split(':')[4] ?? '';
+    const keyRegion = key.arn.split(':')[3] ?? request.region;
+    const kmsKeys: ConditionKeys = {
+      'kms:ViaService': `s3.${bucket.region}.amazonaws.com`,
+      'kms:CallerAccount': principal.accountId,
+      'kms:ResourceAliases': [...key.aliases],
+      'kms:EncryptionContext:aws:s3:arn': `arn:aws:s3:::${bucket.name}`,
     };
+    const kmsRequest: AuthorizeRequest = {
+      action: 'kms:GenerateDataKey',
+      resources: key.arn,
+      region: keyRegion,
+      keys: kmsKeys,
+    };
+    const kmsIdentity = ports.identity?.(principal, kmsRequest) ?? allowed();
+    const keyPolicyDecision = evaluateResourcePolicy(key.policy, {
+      action: 'kms:GenerateDataKey',
+      resource: key.arn,
+      principal,
+      keys: {
+        'aws:PrincipalAccount': principal.accountId,
+        'aws:PrincipalArn': principal.roleArn ?? principal.arn,
+        'aws:SecureTransport': 'true',
+        ...organizationKeys('Principal', ports.organizationPathOf(principal.accountId)),
+        ...kmsKeys,
+      },
+    });
+    const keyDecision = combineKeyDecisions(
+      decisionOf(kmsIdentity),
+      keyPolicyDecision,
+      principal.accountId === keyAccount,
+    );
+    return keyDecision === 'Allow' ? allowed() : denied('kms:GenerateDataKey', keyDecision);
   };
+}
+
+function denied(action: string, decision: PolicyDecision): AuthorizationResult {
+  return { allowed: false, missing: [action], explicitlyDenied: decision === 'ExplicitDeny' ? [action] : [] };
 }
 
 function allowed(): AuthorizationResult {

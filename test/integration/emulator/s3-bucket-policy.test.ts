@@ -49,6 +49,15 @@ function fleet(): Fleet {
       if (a.accountId === OWNER) {
         return {
           ...a,
+          kmsKeys: [
+            { keyId: 'key-root-only', policy: keyPolicy(false) },
+            { keyId: 'key-writers', aliases: ['alias/results'], policy: keyPolicy(true) },
+          ],
+          s3Buckets: [
+            ...(a.s3Buckets ?? []),
+            { name: LOCKED_KEY_BUCKET, kmsKeyId: 'key-root-only' },
+            { name: OPEN_KEY_BUCKET, kmsKeyId: 'key-writers' },
+          ],
           roles: [
             ...(a.roles ?? []),
             // Identity policy grants no S3 at all: only the bucket policy can let it in.
@@ -70,6 +79,37 @@ function fleet(): Fleet {
       };
     }),
   };
+}
+
+const LOCKED_KEY_BUCKET = 'kms-root-only-bucket';
+const OPEN_KEY_BUCKET = 'kms-writers-bucket';
+
+/**
+ * A key policy: the owner account's IAM decides (root delegation), and with `writers` the DR OU's
+ * results writers may also have data keys, only through S3.
+ */
+function keyPolicy(writers: boolean) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: 'kms:*', Resource: '*' },
+      ...(writers
+        ? [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: '*' },
+              Action: 'kms:GenerateDataKey',
+              Resource: '*',
+              Condition: {
+                StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+                'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${FLEET_DR_OU_PATH}*`] },
+                ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/Results-Writer' },
+              },
+            },
+          ]
+        : []),
+    ],
+  } as FleetRole['trustPolicy'];
 }
 
 /** The policy under test: the DR OU's results writers may put under results/, nobody may delete. */
@@ -243,6 +283,33 @@ describe('Emulator: S3 bucket policies (with the caller’s identity policies)',
       ),
     ).toBe('MalformedPolicy');
     expect((await asRoot().send(new GetBucketPolicyCommand({ Bucket: BUCKET }))).Policy).toBe(POLICY);
+  });
+
+  it('needs the bucket’s KMS key policy too: a writer the bucket admits is refused a key that does not admit it', async () => {
+    const writerPolicy = (bucket: string) =>
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:PutObject',
+            Resource: `arn:aws:s3:::${bucket}/*`,
+            Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${FLEET_DR_OU_PATH}*`] } },
+          },
+        ],
+      });
+    for (const bucket of [LOCKED_KEY_BUCKET, OPEN_KEY_BUCKET]) {
+      await asRoot().send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: writerPolicy(bucket) }));
+    }
+    const writer = await as(IN_OU, 'Results-Writer');
+    const putTo = (client: S3Client, bucket: string) =>
+      outcome(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'results/a.json', Body: 'x' })));
+    expect(await putTo(writer, LOCKED_KEY_BUCKET)).toBe('AccessDenied');
+    expect(await putTo(writer, OPEN_KEY_BUCKET)).toBe('ok');
+    // Another role of the same account: the bucket admits it, the key's policy does not.
+    expect(await putTo(await as(IN_OU, 'Someone-Else'), OPEN_KEY_BUCKET)).toBe('AccessDenied');
+    // The owner's root: its IAM decides (the key policy delegates to the account).
+    expect(await putTo(asRoot(), LOCKED_KEY_BUCKET)).toBe('ok');
   });
 
   it('deletes the policy: GetBucketPolicy then answers NoSuchBucketPolicy and the OU writer is refused', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   combineDecisions,
+  combineKeyDecisions,
   evaluateResourcePolicy,
   MalformedBucketPolicyError,
   parseBucketPolicy,
@@ -56,6 +57,18 @@ describe('Resource policies: combined with the identity decision', () => {
     expect(combineDecisions('Allow', 'AccountAllow', false)).toBe('Allow');
     expect(combineDecisions('Allow', 'ExplicitDeny', true)).toBe('ExplicitDeny');
     expect(combineDecisions('ExplicitDeny', 'Allow', false)).toBe('ExplicitDeny');
+  });
+});
+
+describe('Resource policies: KMS key policies', () => {
+  it('need the key policy always; its account delegation or another account needs the identity policy too', () => {
+    expect(combineKeyDecisions('ImplicitDeny', 'Allow', true)).toBe('Allow');
+    expect(combineKeyDecisions('Allow', 'ImplicitDeny', true)).toBe('ImplicitDeny');
+    expect(combineKeyDecisions('ImplicitDeny', 'AccountAllow', true)).toBe('ImplicitDeny');
+    expect(combineKeyDecisions('Allow', 'AccountAllow', true)).toBe('Allow');
+    expect(combineKeyDecisions('ImplicitDeny', 'Allow', false)).toBe('ImplicitDeny');
+    expect(combineKeyDecisions('Allow', 'Allow', false)).toBe('Allow');
+    expect(combineKeyDecisions('Allow', 'ExplicitDeny', true)).toBe('ExplicitDeny');
   });
 });
 

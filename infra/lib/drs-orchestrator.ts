@@ -30,10 +30,6 @@ export interface DrsOrchestratorProps extends DrsCommonProps {
   readonly drillCleanup?: DrsScheduleProps & { readonly olderThanMinutes?: number };
   /** Days after which result objects expire. @default 90 */
   readonly resultsExpirationDays?: number;
-  /** ASL files. @default `<repo>/statemachines` */
-  readonly statemachinesDir?: string;
-  /** Bundle directory. @default `<app outdir>/.bundles` */
-  readonly bundleDir?: string;
   /**
    * Bring your own key: the ARN of a KMS key in the orchestrator account and Region that encrypts
    * the results bucket, the state machines' history, the log groups, the Lambda environments and
@@ -44,6 +40,10 @@ export interface DrsOrchestratorProps extends DrsCommonProps {
    * @default a new rotating key aliased `alias/drs-orchestration`
    */
   readonly kmsKeyArn?: string;
+  /** ASL files. @default `<repo>/statemachines` */
+  readonly statemachinesDir?: string;
+  /** Bundle directory. @default `<app outdir>/.bundles` */
+  readonly bundleDir?: string;
 }
 
 /** The orchestrator account's stacks. */
@@ -73,11 +73,11 @@ export class DrsOrchestrator extends Construct {
       description:
         'drs-orchestration: main state machine, task functions, results bucket (orchestrator account)',
       config,
+      ...(props.kmsKeyArn === undefined ? {} : { kmsKeyArn: props.kmsKeyArn }),
       retention: config.logRetentionDays as logs.RetentionDays,
       bundleDir: props.bundleDir ?? `${outdir}/.bundles`,
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
       ...(props.statemachinesDir === undefined ? {} : { statemachinesDir: props.statemachinesDir }),
-      ...(props.kmsKeyArn === undefined ? {} : { kmsKeyArn: props.kmsKeyArn }),
     });
     this.observability = new ObservabilityStack(scope, 'observability', {
       ...common,

@@ -5,14 +5,21 @@
  * Plain module: importing it never loads `aws-cdk-lib`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidationProblem } from '../src/contract/errors.js';
 import { parseStagingAccounts, type ResolvedStagingAccount, ValidationError } from '../src/contract/index.js';
 import { STAGING_ROLE_NAME } from './names.js';
 
-/** Repository root (infra/..). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * Repository (or installed package) root: `infra/..`, or `dist/infra/../..` when this module runs
+ * from the built package (`drs-orchestration/infra`), whose root holds `statemachines/`,
+ * `src/handlers/` and `tsconfig.json` for bundling.
+ */
+export const REPO_ROOT = ((here: string) =>
+  basename(dirname(here)) === 'dist' ? resolve(here, '..', '..') : resolve(here, '..'))(
+  dirname(fileURLToPath(import.meta.url)),
+);
 
 /** A scheduled drill (design 8.3). */
 export interface WeeklyDrillConfig {

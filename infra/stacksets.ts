@@ -11,7 +11,6 @@
  *
  * Usage: `tsx infra/stacksets.ts [--out <dir>]` (default `templates/stacksets`).
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,12 +28,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { HandlerBundle } from './bundle.js';
+import { ARTIFACT_PREFIX, artifactBucketName, bundleArtifact } from './artifacts.js';
 import { type DeploymentConfig, loadDeploymentConfig, REPO_ROOT } from './config.js';
 import { IamRolesStack } from './stacks/iam-roles-stack.js';
 import { StagingAccountExecutorStack } from './stacks/staging-account-executor-stack.js';
 import { templateToYaml } from './synth.js';
-import { zipFiles } from './zip.js';
 
 /** The StackSet templates, by file name without `.yaml`. */
 export const STACKSET_TEMPLATES = ['iam-roles', 'staging-account-executor', 'artifacts'] as const;
@@ -42,25 +40,7 @@ export const STACKSET_TEMPLATES = ['iam-roles', 'staging-account-executor', 'art
 /** One of {@link STACKSET_TEMPLATES}. */
 export type StackSetTemplate = (typeof STACKSET_TEMPLATES)[number];
 
-/** Key prefix of the Lambda zips in the artifact bucket. */
-export const ARTIFACT_PREFIX = 'lambda/';
-
-/**
- * The orchestrator account's artifact bucket of one Region (the Lambda code of the executors
- * there: Lambda reads code only from a bucket in the function's Region).
- *
- * @example artifactBucketName('123456789012', 'us-east-2') // 'drs-orchestration-artifacts-123456789012-us-east-2'
- */
-export function artifactBucketName(orchestratorAccountId: string, region: string): string {
-  return `drs-orchestration-artifacts-${orchestratorAccountId}-${region}`;
-}
-
-/** The zip of a bundle and its content-addressed key. */
-export function bundleArtifact(bundle: HandlerBundle): { key: string; zip: Buffer } {
-  const zip = zipFiles([{ name: 'index.mjs', data: readFileSync(bundle.file) }]);
-  const hash = createHash('sha256').update(zip).digest('hex').slice(0, 16);
-  return { key: `${ARTIFACT_PREFIX}${bundle.taskId}-${hash}.zip`, zip };
-}
+export { ARTIFACT_PREFIX, artifactBucketName, bundleArtifact };
 
 /** Options of {@link buildStackSets}. */
 export interface BuildStackSetsOptions {

@@ -92,9 +92,10 @@ export const JOB_TAG_KEYS: readonly string[] = [
 /**
  * Where AWS documents the EC2 permissions DRS needs of its caller: the "Dependent actions" of
  * `drs:StartRecovery`, `drs:StartFailbackLaunch` and `drs:TerminateRecoveryInstances` in the
- * Service Authorization Reference. They are granted without an `aws:ViaAWSService` condition: no
- * AWS document says DRS makes these calls with forward access sessions (the case that condition
- * key covers), so a condition on them could deny the first real StartRecovery.
+ * Service Authorization Reference. They are granted without an `aws:ViaAWSService` condition.
+ * AWS's managed policy `AWSElasticDisasterRecoveryConsoleFullAccess` (v8) grants the same writes
+ * only under `aws:ViaAWSService` true, so DRS does make them with forward access sessions and the
+ * condition could be added (docs/drs-managed-policy-comparison.md compares the two policies).
  */
 export const DRS_DEPENDENT_ACTIONS_SOURCE =
   'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticdisasterrecovery.html';

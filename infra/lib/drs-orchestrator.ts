@@ -31,6 +31,16 @@ export interface DrsOrchestratorProps extends DrsCommonProps {
   readonly drillCleanup?: DrsScheduleProps & { readonly olderThanMinutes?: number };
   /** Days after which result objects expire. @default 90 */
   readonly resultsExpirationDays?: number;
+  /**
+   * Bring your own key: the ARN of a KMS key in the orchestrator account and Region that encrypts
+   * the results bucket, the state machines' history, the log groups, the Lambda environments and
+   * the notification topic. The stacks then create no key and leave its key policy alone, so it
+   * must itself allow what the created key's policy allows (infra/README.md, "Bring your own
+   * key"), and carry the alias `alias/drs-orchestration`, by which the staging accounts'
+   * executors are allowed to encrypt their records with it.
+   * @default a new rotating key aliased `alias/drs-orchestration`
+   */
+  readonly kmsKeyArn?: string;
   /** ASL files. @default `<repo>/statemachines` */
   readonly statemachinesDir?: string;
   /** Bundle directory. @default `<app outdir>/.bundles` */
@@ -69,6 +79,7 @@ export class DrsOrchestrator extends Construct {
       description:
         'drs-orchestration: main state machine, task functions, results bucket (orchestrator account)',
       config,
+      ...(props.kmsKeyArn === undefined ? {} : { kmsKeyArn: props.kmsKeyArn }),
       retention: config.logRetentionDays as logs.RetentionDays,
       bundleDir: props.bundleDir ?? `${outdir}/.bundles`,
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),

@@ -7,11 +7,11 @@
 import { type App, Aws, type Stage } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { artifactBucketName, bundleArtifact } from '../artifacts.js';
 import type { HandlerBundle } from '../bundle.js';
 import type { DeploymentConfig } from '../config.js';
 import { IamRolesStack } from '../stacks/iam-roles-stack.js';
 import { StagingAccountExecutorStack } from '../stacks/staging-account-executor-stack.js';
-import { artifactBucketName, bundleArtifact } from '../stacksets.js';
 import { applyBoundary } from './drs-orchestrator.js';
 import { type DrsCommonProps, deploymentConfigOf } from './props.js';
 

@@ -9,7 +9,7 @@ import { ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Valid
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -53,7 +53,8 @@ const STANDARD_PARAMETER_LIMIT = 4096;
 
 /** The orchestrator account's workflows and storage. */
 export class MainOrchestratorStack extends Stack {
-  readonly key: kms.Key;
+  /** The orchestrator key: created here, or the one `kmsKeyArn` names (then none is created). */
+  readonly key: kms.IKey;
   readonly resultsBucket: s3.Bucket;
   /** The staging-account registry: one parameter per account under `STAGING_ACCOUNTS_PATH`. */
   readonly stagingAccountParameters: readonly ssm.StringParameter[];
@@ -95,7 +96,12 @@ export class MainOrchestratorStack extends Stack {
     this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${NOTIFICATION_TOPIC_NAME}`;
 
     // --- key -------------------------------------------------------------------------------
-    const key = createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS);
+    // A key of the organization's own (kmsKeyArn): used everywhere, none created. Its key policy is
+    // the organization's: the statements below are not added to it (infra/README.md lists them).
+    const key: kms.IKey =
+      props.kmsKeyArn === undefined
+        ? createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS)
+        : kms.Key.fromKeyArn(this, 'Key', props.kmsKeyArn);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         // The notification topic is encrypted with this key: alarms publish to it only if they

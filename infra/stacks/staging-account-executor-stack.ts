@@ -57,6 +57,12 @@ export interface FunctionStackProps extends StackProps {
     readonly bucketName: string;
     readonly key: (bundle: HandlerBundle) => string;
   };
+  /**
+   * ARN of a KMS key of the organization's own for the orchestrator account's resources: the
+   * main-orchestrator stack uses it and creates no key (its key policy is then the
+   * organization's to write). @default a new key aliased `alias/drs-orchestration`
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** The executor of one staging account. */

@@ -180,6 +180,10 @@ export function operationOf(req: EmulatorRequest): string {
       // Path-style: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object.
       const slash = req.rawPath.indexOf('/', 1);
       if (slash < 0 || slash === req.rawPath.length - 1) {
+        if (req.query.has('policy')) {
+          const verb = ({ PUT: 'Put', GET: 'Get', DELETE: 'Delete' } as Record<string, string>)[req.method];
+          if (verb !== undefined) return `${verb}BucketPolicy`;
+        }
         if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
         if (req.method === 'PUT') return 'CreateBucket';
         if (req.method === 'HEAD') return 'HeadBucket';

@@ -6,6 +6,7 @@ import { createAuthorizer } from './auth/authorizer.js';
 import type { PolicyDocument } from './auth/iam-policy.js';
 import { createPipelineAuthorizer } from './auth/operations.js';
 import { FLEET_ORGANIZATION_ID, organizationPathOf } from './auth/organization.js';
+import { createS3ResourcePolicyCheck, type KmsKeyView } from './auth/resource-policy.js';
 import type { InspectionViews } from './inspection.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
@@ -87,6 +88,20 @@ export function createNeighbourServices(
           createdAt: seededAt,
         });
       }
+    }
+  }
+  // Buckets the fleet encrypts with one of its KMS keys (SSE-KMS): the key's policy decides writes.
+  const bucketKeys = new Map<string, KmsKeyView>();
+  for (const account of state.accounts()) {
+    const keys = new Map((account.fleet.kmsKeys ?? []).map((k) => [k.keyId, k]));
+    for (const b of account.fleet.s3Buckets ?? []) {
+      const key = b.kmsKeyId === undefined ? undefined : keys.get(b.kmsKeyId);
+      if (key === undefined) continue;
+      bucketKeys.set(b.name, {
+        arn: `arn:aws:kms:${account.region}:${account.accountId}:key/${key.keyId}`,
+        policy: key.policy as unknown as PolicyDocument,
+        aliases: key.aliases ?? [],
+      });
     }
   }
   // The seeded buckets are part of the starting point (saved whole), not a call's change.
@@ -248,7 +263,17 @@ export function createNeighbourServices(
   // The pipeline's authorization step, the only one: one table says which IAM action and
   // resources each call of each service is (`drs:StartRecovery` on source servers,
   // `ssm:GetParameter` on the parameter, `states:ListExecutions` on the state machine, ...).
-  const authorize = createPipelineAuthorizer(authorizer, taskOwner);
+  // S3 calls are decided by the caller's identity policies and the bucket's policy together.
+  const authorize = createPipelineAuthorizer(
+    authorizer,
+    taskOwner,
+    createS3ResourcePolicyCheck({
+      bucket: (name) => s3.bucket(name),
+      organizationPathOf: organizationPath,
+      bucketKeyOf: (name) => bucketKeys.get(name),
+      identity: (principal, request) => authorizer.check(principal, request),
+    }),
+  );
 
   const views: InspectionViews = {
     'sns/messages': (q) => ({ messages: sns.messages(q.get('topicArn') ?? undefined) }),

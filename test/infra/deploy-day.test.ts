@@ -48,7 +48,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The schema's maximum of staging accounts (50), spread over two Regions. */
+/** The schema's maximum of staging accounts (400), spread over two Regions. */
 function maxedConfig(): DeploymentConfig {
   const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', 'staging-accounts.schema.json'), 'utf8'));
   const max = schema.properties.stagingAccounts.maxItems as number;
@@ -453,7 +453,7 @@ const LIMITS = {
   topic: 30_720,
 };
 
-describe('Deploy day: sizes at the schema maximum of 50 staging accounts', () => {
+describe('Deploy day: sizes at the schema maximum of 400 staging accounts', () => {
   let maxed: SynthesizedApp | undefined;
   const maxedWorld = () => {
     maxed ??= synthesize({ config: maxedConfig() });
@@ -462,7 +462,7 @@ describe('Deploy day: sizes at the schema maximum of 50 staging accounts', () =>
 
   it('keeps every policy document under its AWS size limit', () => {
     const w = maxedWorld();
-    expect(maxed?.config.stagingAccounts).toHaveLength(50);
+    expect(maxed?.config.stagingAccounts).toHaveLength(400);
     const over: string[] = [];
     const sizes: Record<string, number> = {};
     const check = (what: string, size: number, limit: number) => {

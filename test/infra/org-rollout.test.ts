@@ -120,29 +120,58 @@ function configWith(count: number): DeploymentConfig {
 }
 
 describe('Org rollout: another account changes nothing in the orchestrator account', () => {
-  // 50 is the registry schema's maximum (staging-accounts.schema.json maxItems; discover refuses
-  // a 51st entry), so the largest registry the orchestrator can be synthesized for is compared.
-  it('synthesizes main-orchestrator and observability for 3 and for 50 accounts identically, but for the registry entries', () => {
-    const registry = (id: string, r: Resource) =>
-      r.Type === 'AWS::SSM::Parameter' &&
-      String(r.Properties?.Name).startsWith('/drs-orchestration/staging-accounts/') &&
-      id.startsWith('StagingAccount');
-    const orchestratorTemplates = (count: number) => {
-      const app = synthesize({ stacks: ['observability'], config: configWith(count) });
-      return [app.main, app.observability].map((stack) => {
-        const template = app.template(stack as NonNullable<typeof stack>).toJSON() as {
-          Resources: Record<string, Resource>;
-        };
-        const entries = Object.entries(template.Resources).filter(([id, r]) => registry(id, r));
-        const rest = Object.fromEntries(
-          Object.entries(template.Resources).filter(([id, r]) => !registry(id, r)),
-        );
-        return { entries: entries.length, template: { ...template, Resources: rest } };
-      });
-    };
-    const [three, fifty] = [orchestratorTemplates(3), orchestratorTemplates(50)];
-    expect(three.map((t) => t.entries)).toEqual([3, 0]);
-    expect(fifty.map((t) => t.entries)).toEqual([50, 0]);
-    expect(fifty.map((t) => t.template)).toEqual(three.map((t) => t.template));
+  const isRegistryEntry = (id: string, r: Resource) =>
+    r.Type === 'AWS::SSM::Parameter' &&
+    String(r.Properties?.Name).startsWith('/drs-orchestration/staging-accounts/') &&
+    id.startsWith('StagingAccount');
+  /** main-orchestrator and observability for `count` accounts: registry entries apart from the rest. */
+  const orchestratorTemplates = (count: number) => {
+    const app = synthesize({ stacks: ['observability'], config: configWith(count) });
+    return [app.main, app.observability].map((stack) => {
+      const template = app.template(stack as NonNullable<typeof stack>).toJSON() as {
+        Resources: Record<string, Resource>;
+      };
+      const all = Object.entries(template.Resources);
+      return {
+        resources: all.length,
+        entries: Object.fromEntries(all.filter(([id, r]) => isRegistryEntry(id, r))),
+        template: {
+          ...template,
+          Resources: Object.fromEntries(all.filter(([id, r]) => !isRegistryEntry(id, r))),
+        },
+      };
+    });
+  };
+
+  it('synthesizes main-orchestrator and observability for 3 and for 51 accounts identically, but for the registry entries', () => {
+    const [three, fiftyOne] = [orchestratorTemplates(3), orchestratorTemplates(51)];
+    expect(three.map((t) => Object.keys(t.entries).length)).toEqual([3, 0]);
+    expect(fiftyOne.map((t) => Object.keys(t.entries).length)).toEqual([51, 0]);
+    expect(fiftyOne.map((t) => t.template)).toEqual(three.map((t) => t.template));
+    // The entries themselves: one standard parameter per account, its value that account's entry.
+    const values = Object.values(fiftyOne[0]?.entries ?? {}).map((r) => ({
+      name: r.Properties?.Name,
+      value: JSON.parse(String(r.Properties?.Value)),
+    }));
+    expect(values).toEqual(
+      configWith(51).stagingAccounts.map((a) => ({
+        name: `/drs-orchestration/staging-accounts/${a.accountId}`,
+        value: expect.objectContaining({ accountId: a.accountId, region: a.region, roleArn: a.roleArn }),
+      })),
+    );
+    // Account 51 is in no policy, alarm or list outside its own registry entry.
+    const account51 = configWith(51).stagingAccounts[50]?.accountId as string;
+    expect(JSON.stringify(fiftyOne.map((t) => t.template))).not.toContain(account51);
+  });
+
+  it('accepts as many accounts as the registry schema allows, with main-orchestrator under CloudFormation’s 500 resources', () => {
+    const schema = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'schemas', 'staging-accounts.schema.json'), 'utf8'),
+    );
+    const max = schema.properties.stagingAccounts.maxItems as number;
+    expect(max).toBeGreaterThan(50);
+    const [main] = orchestratorTemplates(max);
+    expect(Object.keys(main?.entries ?? {})).toHaveLength(max);
+    expect(main?.resources).toBeLessThanOrEqual(500);
   });
 });

@@ -5,8 +5,10 @@
  */
 export interface StagingAccountsConfig {
   /**
+   * At most 400 accounts. DRS sets no limit on the number of staging accounts; the bound is CloudFormation's 500 resources per stack, since main-orchestrator holds one registry parameter per account beside its 58 other resources (test/infra/org-rollout.test.ts checks the margin).
+   *
    * @minItems 1
-   * @maxItems 50
+   * @maxItems 400
    */
   stagingAccounts: [StagingAccount, ...StagingAccount[]];
 }

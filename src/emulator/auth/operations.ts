@@ -10,6 +10,7 @@ import type { Authorizer as PipelineAuthorizer } from '../server.js';
 import { parameterArn } from '../services/ssm.js';
 import type { EmulatorRequest, Principal } from '../types.js';
 import { type AuthorizeRequest, type Authorizer, accessDenied } from './authorizer.js';
+import type { S3ResourcePolicyCheck } from './resource-policy.js';
 
 /**
  * What one operation asks IAM: a builder of its request, or `'none'` for an operation that
@@ -323,12 +324,15 @@ export function createPipelineAuthorizer(
   authorizer: Authorizer,
   /** The state machine whose Task holds (or held) a task token: the Step Functions backend knows it. */
   taskOwner: (token: string) => string | undefined = () => undefined,
+  /** Combines the identity decision with a resource policy (S3 bucket policies). @default none */
+  resourcePolicy?: S3ResourcePolicyCheck,
 ): PipelineAuthorizer {
   return (req, principal, operation, requestId) => {
     const request =
       sendTaskAuthorization(req, operation, taskOwner) ?? authorizationOf(req, principal, operation);
     if (request === undefined || request === 'none') return undefined;
-    const result = authorizer.check(principal, request);
+    const identity = authorizer.check(principal, request);
+    const result = resourcePolicy?.(principal, request, identity) ?? identity;
     if (result.allowed) return undefined;
     const shown = typeof request.resources === 'string' ? request.resources : (request.resources[0] ?? '*');
     return renderServiceError(

@@ -94,6 +94,17 @@ export interface FleetBucket {
   readonly name: string;
   /** Other accounts that may read and write objects. @default [] */
   readonly allowAccounts?: readonly string[];
+  /** Default encryption with this KMS key of the account (`kmsKeys[].keyId`). @default SSE-S3 */
+  readonly kmsKeyId?: string;
+}
+
+/** A KMS key of the account, with its key policy (the emulator evaluates it for S3's SSE-KMS writes). */
+export interface FleetKmsKey {
+  /** The key id (`arn:aws:kms:<region>:<account>:key/<keyId>`). */
+  readonly keyId: string;
+  /** `alias/...` names of the key. @default [] */
+  readonly aliases?: readonly string[];
+  readonly policy: PolicyDocument;
 }
 
 /** One AWS account of the fleet. */
@@ -113,6 +124,8 @@ export interface FleetAccount {
   readonly roles?: readonly FleetRole[];
   readonly ssmParameters?: readonly FleetSsmParameter[];
   readonly s3Buckets?: readonly FleetBucket[];
+  /** KMS keys (their policies matter for buckets encrypted with them). @default [] */
+  readonly kmsKeys?: readonly FleetKmsKey[];
   /** SNS topic names (the ARN is built from account and region). */
   readonly snsTopics?: readonly string[];
   readonly sourceServers?: readonly FleetSourceServer[];

@@ -1,12 +1,15 @@
 /**
  * S3 (REST-XML, path-style `/<bucket>/<key>`): CreateBucket, PutObject, GetObject, HeadObject,
  * with MD5 ETags, user metadata, flexible-checksum headers echoed back, `aws-chunked` uploads
- * decoded, and S3's errors (`NoSuchBucket`, `NoSuchKey`, `AccessDenied`). A bucket belongs to one
- * account; other accounts reach it only when the bucket lists them (a bucket-policy stand-in).
+ * decoded, and S3's errors (`NoSuchBucket`, `NoSuchKey`, `AccessDenied`); bucket policies
+ * (PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy), which the pipeline evaluates with the
+ * caller's identity policies on every call (auth/resource-policy.ts). A bucket belongs to one
+ * account; without a policy, other accounts reach it only when the fleet lists them.
  */
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { MalformedBucketPolicyError, parseBucketPolicy } from '../auth/resource-policy.js';
 import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
 import { s3HostId } from '../protocols/s3.js';
 import { fail } from '../protocols/service-errors.js';
@@ -47,6 +50,8 @@ export interface S3BucketRecord {
   readonly allowedAccounts: readonly string[];
   readonly createdAt: string;
   readonly objects: Map<string, S3ObjectRecord>;
+  /** The bucket policy as PutBucketPolicy stored it (evaluated by auth/resource-policy.ts). */
+  policy?: string;
 }
 
 /** A bucket's saved metadata (its objects apart). */
@@ -56,6 +61,7 @@ export interface S3BucketSnapshot {
   readonly region: string;
   readonly allowedAccounts: readonly string[];
   readonly createdAt: string;
+  readonly policy?: string;
 }
 
 /**
@@ -107,6 +113,7 @@ function bucketMeta(b: S3BucketRecord): S3BucketSnapshot {
     region: b.region,
     allowedAccounts: b.allowedAccounts,
     createdAt: b.createdAt,
+    ...(b.policy !== undefined && { policy: b.policy }),
   };
 }
 
@@ -148,6 +155,13 @@ export class S3State {
 
   bucket(name: string): S3BucketRecord | undefined {
     return this.#buckets.get(name);
+  }
+
+  /** Sets (or with `undefined` deletes) a bucket's policy; journaled with the bucket's metadata. */
+  setPolicy(bucket: S3BucketRecord, policy: string | undefined): void {
+    if (policy === undefined) delete bucket.policy;
+    else bucket.policy = policy;
+    this.#changedBuckets.push(bucketMeta(bucket));
   }
 
   buckets(): S3BucketRecord[] {
@@ -242,6 +256,7 @@ export class S3State {
         allowedAccounts: b.allowedAccounts,
         createdAt: b.createdAt,
       });
+      if (b.policy !== undefined) bucket.policy = b.policy;
       for (const { body, size, sha256, ...meta } of b.objects) {
         let record: S3ObjectRecord;
         if (typeof body === 'string') {
@@ -452,10 +467,58 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     'x-amz-id-2': s3HostId(requestId),
   });
 
+  // A bucket with a policy was decided, identity and bucket policy together, by the pipeline's
+  // authorization step (auth/resource-policy.ts); one without keeps the fleet's account list.
   function canAccess(bucket: S3BucketRecord, principal: Principal): boolean {
     return (
-      bucket.ownerAccountId === principal.accountId || bucket.allowedAccounts.includes(principal.accountId)
+      bucket.policy !== undefined ||
+      bucket.ownerAccountId === principal.accountId ||
+      bucket.allowedAccounts.includes(principal.accountId)
     );
+  }
+
+  /**
+   * PutBucketPolicy (204), GetBucketPolicy (200, the policy as stored) and DeleteBucketPolicy
+   * (204) on `?policy`; only the owner account may call them (S3 answers another account 405).
+   */
+  function bucketPolicy(bucket: S3BucketRecord, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    if (principal.accountId !== bucket.ownerAccountId) {
+      throw fail({
+        code: 'MethodNotAllowed',
+        message: 'The specified method is not allowed against this resource.',
+        status: 405,
+        extra: { Method: req.method, ResourceType: 'BUCKETPOLICY' },
+      });
+    }
+    if (req.method === 'PUT') {
+      const text = req.body.toString('utf8');
+      try {
+        parseBucketPolicy(text);
+      } catch (err) {
+        if (!(err instanceof MalformedBucketPolicyError)) throw err;
+        throw fail({ code: 'MalformedPolicy', message: err.message, status: 400 });
+      }
+      state.setPolicy(bucket, text);
+      return { status: 204, headers: baseHeaders(requestId), body: '' };
+    }
+    if (req.method === 'DELETE') {
+      state.setPolicy(bucket, undefined);
+      return { status: 204, headers: baseHeaders(requestId), body: '' };
+    }
+    if (bucket.policy === undefined) {
+      throw fail({
+        code: 'NoSuchBucketPolicy',
+        message: 'The bucket policy does not exist',
+        status: 404,
+        extra: { BucketName: bucket.name },
+      });
+    }
+    return {
+      status: 200,
+      headers: { ...baseHeaders(requestId), 'content-type': 'application/json' },
+      body: bucket.policy,
+    };
   }
 
   function createBucket(name: string, req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse {
@@ -622,7 +685,8 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
         status: 501,
       });
     }
-    if (key === '' && req.method === 'PUT') return createBucket(bucketName, req, ctx);
+    if (key === '' && req.method === 'PUT' && !req.query.has('policy'))
+      return createBucket(bucketName, req, ctx);
     const bucket = state.bucket(bucketName);
     if (bucket === undefined) {
       throw fail({
@@ -633,6 +697,9 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
       });
     }
     if (key === '') {
+      if (req.query.has('policy') && ['PUT', 'GET', 'DELETE'].includes(req.method)) {
+        return bucketPolicy(bucket, req, ctx);
+      }
       if (head) {
         if (!canAccess(bucket, principal))
           throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });

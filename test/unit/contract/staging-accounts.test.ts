@@ -82,8 +82,8 @@ describe('Function: parseStagingAccountRegistry', () => {
     throw new Error('expected a ValidationError');
   };
 
-  it('reads back the schema maximum of 50 accounts, each a standard-tier parameter under 4 KB', () => {
-    const accounts = Array.from({ length: 50 }, (_, i) =>
+  it('reads back the schema maximum of 400 accounts, each a standard-tier parameter under 4 KB', () => {
+    const accounts = Array.from({ length: 400 }, (_, i) =>
       account(String(100000000000 + i), { maxServers: 300, priority: i }),
     );
     const params = registryParameters(accounts, PATH);
@@ -136,10 +136,10 @@ describe('Function: parseStagingAccountRegistry', () => {
 
   it('refuses more accounts than the schema allows', () => {
     const params = registryParameters(
-      Array.from({ length: 51 }, (_, i) => account(String(100000000000 + i))),
+      Array.from({ length: 401 }, (_, i) => account(String(100000000000 + i))),
       PATH,
     );
-    expect(problemsOfRegistry(params)).toEqual([`${PATH} must have at most 50 items`]);
+    expect(problemsOfRegistry(params)).toEqual([`${PATH} must have at most 400 items`]);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   readDocument,
   ValidationError,
 } from '../contract/index.js';
+import { operatorName } from './approvals.js';
 import { buildInput, flagForPointer } from './args.js';
 import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
@@ -237,7 +238,7 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       record,
       {
         kind: 'action',
-        ...(session.hostedBySfn !== true && { target: session.label }),
+        ...(session.hostedBySfn !== true && { target: session.label, operator: operatorName(undefined) }),
         generatedAt: session.now().toISOString(),
       },
       io.cwd ?? process.cwd(),

@@ -24,6 +24,7 @@ import { ReportMismatchError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { type LedgerEntry, ledgerPath, recordedDigest, recordReportDigest } from './report-ledger.js';
+import { formatTable } from './table.js';
 
 /** Where reports are kept, relative to the working directory. */
 export const REPORTS_DIR = '.drs-orch/reports';
@@ -219,6 +220,8 @@ export interface RunReportContext {
   readonly kind: 'runbook' | 'action';
   /** Where it ran; absent for an execution hosted by Step Functions (named after its state machine). */
   readonly target?: string;
+  /** Who ran the CLI (`user@host`), when the input's metadata names nobody. */
+  readonly operator?: string;
   readonly generatedAt: string;
 }
 
@@ -266,6 +269,7 @@ export async function recordReport(
     const built = buildEvidence({
       ...run,
       ...(ctx.target !== undefined && { target: ctx.target }),
+      ...(ctx.operator !== undefined && { operator: ctx.operator }),
       generatedAt: ctx.generatedAt,
       fullResults: full,
       notes: record.notes,
@@ -485,21 +489,40 @@ async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<n
       io.stderr.write(`no reports in ${invocation.dir} yet: run a runbook or an action first\n`);
       return ExitCode.Success;
     }
-    const rows: string[] = [];
+    // Newest first, under a header; a file that is not a report is listed last, with why.
+    const rows: { start: string; cells: string[] }[] = [];
+    const invalid: string[] = [];
     for (const n of names) {
       const path = join(folder, n);
       try {
         const { text, source: s } = await readReportFile(path, join(invocation.dir, n));
         const page = await pageState(path, sourceDigest(text), folder);
-        rows.push(
-          `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${page.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
-        );
+        const t = s.totals;
+        rows.push({
+          start: s.execution.startTime,
+          cells: [
+            s.execution.startTime,
+            s.execution.outcome,
+            `${t.succeeded}/${t.servers}`,
+            String(t.failed + t.timedOut),
+            String(t.skipped),
+            s.kind,
+            page,
+            join(invocation.dir, n.replace(/\.json$/, '.html')),
+            s.title,
+          ],
+        });
       } catch (err) {
         const why = err instanceof UsageError ? err.message : 'unreadable';
-        rows.push(`?  invalid  ${join(invocation.dir, n)}: ${why}`);
+        invalid.push(`?  invalid  ${join(invocation.dir, n)}: ${why}`);
       }
     }
-    io.stdout.write(`${rows.join('\n')}\n`);
+    rows.sort((a, b) => b.start.localeCompare(a.start));
+    const listing = formatTable(
+      ['STARTED', 'OUTCOME', 'OK/SERVERS', 'FAILED', 'SKIPPED', 'KIND', 'PAGE', 'REPORT', 'TITLE'],
+      rows.map((r) => r.cells),
+    );
+    io.stdout.write(`${[listing, ...invalid].join('\n')}\n`);
     return ExitCode.Success;
   }
   const what = invocation.what;

@@ -70,6 +70,8 @@ export interface EvidenceInput {
   readonly target?: string;
   /** When the source is written (ISO). */
   readonly generatedAt: string;
+  /** Who started it when the input's `metadata.initiatedBy` names nobody (the CLI's `user@host`). */
+  readonly operator?: string;
   /** The root's end when its history has none and no report state ran (a stopped execution). */
   readonly end?: ExecutionEnd;
   /** Full results of outputs cut to fit, by their `resultLocation`. */
@@ -227,13 +229,14 @@ export function serversOfOutput(wave: number, output: unknown): ReportServer[] {
     });
   });
   each(output.skippedServers, (id, r) => {
-    if (rows.has(id)) return;
+    const reason = [str(r.reasonCode), str(r.reason)].filter((x) => x !== undefined).join(': ');
     rows.set(id, {
+      ...rows.get(id),
       wave,
       sourceServerId: id,
       ...rowFields(r),
       outcome: 'skipped',
-      ...opt({ reason: str(r.reason) }),
+      ...(reason !== '' && { reason }),
     });
   });
   return [...rows.values()];
@@ -252,6 +255,11 @@ export function timelineOfOutput(
   const jobs: ReportJob[] = [];
   const results =
     isRecord(output) && Array.isArray(output.stagingAccountResults) ? output.stagingAccountResults : [];
+  // Jobs taken over from another run (DRS allows one job per server), with that run's correlation id.
+  const adopted = new Map<string, string>();
+  for (const j of isRecord(output) && Array.isArray(output.adoptedJobs) ? output.adoptedJobs : []) {
+    if (isRecord(j) && str(j.jobId) !== undefined) adopted.set(j.jobId as string, str(j.correlationId) ?? '');
+  }
   for (const a of results) {
     if (!isRecord(a) || str(a.accountId) === undefined) continue;
     const accountId = a.accountId as string;
@@ -276,7 +284,10 @@ export function timelineOfOutput(
         jobId: j.jobId as string,
         servers: num(j.servers) ?? 0,
         startTime: jobStart,
-        ...opt({ endTime: str(j.endTime) ?? str(a.endTime) }),
+        ...opt({
+          endTime: str(j.endTime) ?? str(a.endTime),
+          adoptedFrom: str(j.adoptedFrom) ?? adopted.get(j.jobId as string),
+        }),
       });
     }
   }
@@ -690,6 +701,9 @@ function stepsOf(
     const previous = inJob.filter((r) => r.usedPreviousSnapshot === true).length;
     const items = [
       `${j.servers} server${j.servers === 1 ? '' : 's'}`,
+      ...(j.adoptedFrom !== undefined
+        ? [`taken over from run ${j.adoptedFrom === '' ? '(no correlation id)' : j.adoptedFrom}`]
+        : []),
       ...(previous > 0 ? [`USING_PREVIOUS_SNAPSHOT: ${previous}`] : []),
       ...(failed > 0 ? [`${failed} failed`] : []),
     ];
@@ -846,6 +860,9 @@ export function buildEvidence(input: EvidenceInput): ReportSource {
   const reason =
     str(rootOutput?.reason) ??
     (isRecord(rootOutput?.error) ? str(rootOutput.error.Cause) : undefined) ??
+    (isRecord(rootOutput?.error) && str(rootOutput.error.code) !== undefined
+      ? `${String(rootOutput.error.code)}: ${str(rootOutput.error.message) ?? ''}`
+      : undefined) ??
     (ended.status !== 'SUCCEEDED'
       ? [ended.error, ended.cause].filter(Boolean).join(': ') || undefined
       : undefined);
@@ -881,7 +898,7 @@ export function buildEvidence(input: EvidenceInput): ReportSource {
       ...opt({ endTime: ended.end, durationSeconds: duration, reason, statusNote }),
     },
     startedBy: opt({
-      initiatedBy: str(metadata.initiatedBy),
+      initiatedBy: str(metadata.initiatedBy) ?? input.operator,
       ticketId: str(metadata.ticketId),
       correlationId: str(metadata.correlationId) ?? name,
     }),

@@ -115,6 +115,8 @@ export interface ReportJob {
   readonly servers: number;
   readonly startTime: string;
   readonly endTime?: string;
+  /** Taken over from another run: that run's correlation id (`''` when its job carried none). */
+  readonly adoptedFrom?: string;
 }
 
 /** One source server's result. */

@@ -69,7 +69,7 @@ export function toProgressEvent(event: RuntimeEvent): ProgressEvent | undefined 
  * execution, as Step Functions records them (the executors and the accounts' map children are
  * left out, as the workflow's own report task cannot read them).
  */
-function reportHistory(listener: RunHistoryListener | undefined): HistoryListener | undefined {
+export function reportHistory(listener: RunHistoryListener | undefined): HistoryListener | undefined {
   if (listener === undefined) return undefined;
   return (execution, event) => {
     if (execution.machine === 'executor' || isMapRunChild(execution.executionArn)) return;

@@ -400,6 +400,19 @@ const MAIN_STEPS: Readonly<Record<string, string>> = {
   AggregateFailure: 'aggregate',
 };
 
+/** The order of a wave's steps that start at the same moment. */
+const STEP_ORDER = [
+  'approval',
+  'validate',
+  'discover',
+  'batches',
+  'accounts',
+  'account',
+  'drs job',
+  'health checks',
+  'aggregate',
+];
+
 /** One wave's main execution, from its own history or, without it, from the runbook's RunWave. */
 interface WaveRun {
   readonly number: number;
@@ -732,7 +745,12 @@ function stepsOf(
       detail: `${ready.length} of ${launched.length} instances passed both EC2 status checks${ready.length > 0 ? `, slowest launch to ready ${slowest} s` : ''}`,
     });
   }
-  return steps.sort((a, b) => a.time.localeCompare(b.time) || a.step.localeCompare(b.step));
+  // At the same moment (discrete time often starts several steps at once), in the order they run.
+  const rank = (step: string): number => {
+    const i = STEP_ORDER.findIndex((p) => step.startsWith(p));
+    return i === -1 ? STEP_ORDER.length : i;
+  };
+  return steps.sort((a, b) => a.time.localeCompare(b.time) || rank(a.step) - rank(b.step));
 }
 
 /** `drill DR-Wave=1,DR-App=x`: an action's title from its input. */

@@ -429,7 +429,7 @@ ${warningsSection(s)}
 ${s.notes.length ? `<section id="notes"><h2>Log</h2><table><colgroup><col style="width:22%"><col></colgroup><tbody>${s.notes.map((n) => `<tr><td>${when(n.time)}</td><td>${escapeHtml(n.text)}</td></tr>`).join('')}</tbody></table></section>` : ''}
 <section id="servers"><h2>Servers (${escapeHtml(t.servers)}${failedCount ? `, ${escapeHtml(failedCount)} not recovered, listed first` : ''})</h2>
 ${s.gaps.map((g) => `<p class="note">${escapeHtml(g)}</p>`).join('')}
-<table class="servers"><colgroup><col style="width:8%"><col style="width:13%">${runbook ? '<col style="width:4%">' : ''}<col style="width:11%"><col style="width:13%"><col style="width:8%"><col style="width:7%"><col style="width:7%"><col style="width:10%"><col style="width:9%"><col style="width:${runbook ? 10 : 14}%"></colgroup>
+<table class="servers"><colgroup><col style="width:9%"><col style="width:13%">${runbook ? '<col style="width:4%">' : ''}<col style="width:11%"><col style="width:13%"><col style="width:8%"><col style="width:7%"><col style="width:7%"><col style="width:10%"><col style="width:8%"><col style="width:${runbook ? 10 : 14}%"></colgroup>
 <thead><tr><th>Outcome</th><th>Server</th>${runbook ? '<th>Wave</th>' : ''}<th>Account / DRS job</th><th>Recovery point / replicated until</th><th>Data loss</th><th>Recovery time</th><th>Launch to ready</th><th>Instance / IP</th><th>Health</th><th>Reason, warnings</th></tr></thead>
 <tbody>${s.servers.map((r) => serverRow(r, warningsFor.get(r.sourceServerId) ?? [], runbook)).join('')}</tbody></table></section>
 <section id="input"><h2>Input</h2><pre>${escapeHtml(JSON.stringify(s.input, null, 2))}</pre></section>

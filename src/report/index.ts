@@ -16,14 +16,7 @@ export {
   truncatedResults,
   warningsOfOutput,
 } from './evidence.js';
-export {
-  type ExecutionFacts,
-  factsOfHistory,
-  type HistoryEventLike,
-  isoTime,
-  parsedJson,
-  type RunHistories,
-} from './history.js';
+export * from './history.js';
 export * from './model.js';
 export { escapeHtml, formatSeconds, printedDigest, renderReportHtml, sourceDigest } from './render.js';
 export { type RunbookStepEntry, runbookStepEntries } from './runbook-steps.js';

@@ -104,6 +104,17 @@ describe('the evidence report', () => {
     expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('says why Step Functions SUCCEEDED sits beside a partial outcome, and does not call a single action a wave', () => {
+    expect(source.execution).toMatchObject({ status: 'SUCCEEDED', outcome: 'partial' });
+    expect(source.execution.statusNote).toBe(
+      'Step Functions says SUCCEEDED because the workflow itself ran to its end; the outcome is partial because 1 of 2 servers did not recover',
+    );
+    const html = renderReportHtml(source, JSON.stringify(source));
+    expect(html).toContain('<small class="note" id="status-note">Step Functions says SUCCEEDED because');
+    expect(html).not.toMatch(/Wave 1|<th>Wave<\/th>|id="waves"/);
+    expect(html).toContain('Started by</dt><dd>not given (metadata.initiatedBy)');
+  });
+
   it('keeps the recovery point, data loss and health a result carries', () => {
     const [row] = serversOfOutput(1, {
       recoveryInstances: [

@@ -4,7 +4,14 @@
  * the Cause), turned into the runbook's evidence by the one function the CLI and the report task call.
  */
 import { describe, expect, it } from 'vitest';
-import { buildEvidence, factsOfHistory, type HistoryEventLike } from '../../../src/report/index.js';
+import {
+  buildEvidence,
+  factsOfHistory,
+  type HistoryEventLike,
+  serversOfOutput,
+  timelineOfOutput,
+  warningsOfOutput,
+} from '../../../src/report/index.js';
 
 const WAVES = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:rb-1';
 const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main';
@@ -276,6 +283,82 @@ describe('Report: a waves history as AWS sends it', () => {
     expect(facts.states.map((s) => [s.name, s.entered, s.answered, s.error])).toEqual([
       ['RequestApproval', at(1).toISOString(), at(3).toISOString(), 'ApprovalRejected'],
       ['ApprovalRejected', at(3).toISOString(), undefined, undefined],
+    ]);
+  });
+});
+
+describe('Report: every server of an output, and its warnings beside it', () => {
+  const out = {
+    recoveryInstances: [
+      {
+        sourceServerId: 's-1',
+        sourceServerHostname: 'web-01',
+        stagingAccountId: '111111111111',
+        ec2InstanceId: 'i-1',
+      },
+    ],
+    failedServers: [
+      {
+        sourceServerId: 's-2',
+        stagingAccountId: '111111111111',
+        errorCode: 'LaunchFailed',
+        errorMessage: 'no capacity',
+      },
+    ],
+    skippedServers: [
+      {
+        sourceServerId: 's-3',
+        sourceServerHostname: 'db-01',
+        stagingAccountId: '222222222222',
+        region: 'us-east-2',
+        reasonCode: 'NotLaunched',
+        reason: 'an earlier failure stopped the run',
+      },
+    ],
+    warnings: [
+      's-1 was launched while its replication was not CONTINUOUS',
+      'no source server matched DR-Wave=9',
+    ],
+    stagingAccountResults: [
+      {
+        accountId: '111111111111',
+        startTime: at(0).toISOString(),
+        jobs: [{ jobId: 'drsjob-1', servers: 2, startTime: at(1).toISOString(), adoptedFrom: 'run-before' }],
+      },
+    ],
+  };
+
+  it('lists recovered, failed and skipped servers, a skipped one with its reason code and reason', () => {
+    const rows = serversOfOutput(1, out);
+
+    expect(rows.map((r) => [r.sourceServerId, r.outcome, r.reason, r.accountId])).toEqual([
+      ['s-1', 'succeeded', undefined, '111111111111'],
+      ['s-2', 'failed', 'LaunchFailed: no capacity', '111111111111'],
+      ['s-3', 'skipped', 'NotLaunched: an earlier failure stopped the run', '222222222222'],
+    ]);
+    expect(rows[2]).toMatchObject({ name: 'db-01', region: 'us-east-2' });
+  });
+
+  it('links each warning to the servers it names, and keeps a job taken over from another run with its correlation id', () => {
+    const rows = serversOfOutput(1, out);
+
+    expect(warningsOfOutput(1, out, rows)).toEqual([
+      {
+        wave: 1,
+        text: 's-1 was launched while its replication was not CONTINUOUS',
+        sourceServerIds: ['s-1'],
+      },
+      { wave: 1, text: 'no source server matched DR-Wave=9', sourceServerIds: [] },
+    ]);
+    expect(timelineOfOutput(1, out).jobs).toEqual([
+      {
+        wave: 1,
+        accountId: '111111111111',
+        jobId: 'drsjob-1',
+        servers: 2,
+        startTime: at(1).toISOString(),
+        adoptedFrom: 'run-before',
+      },
     ]);
   });
 });

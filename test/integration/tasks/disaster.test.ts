@@ -104,7 +104,9 @@ describe('disaster day', () => {
       table
         .split('\n')
         .filter((l) =>
-          /2025-01-06T09:00:00.000Z\s+2025-01-06T09:07:00.000Z\s+7\.0 min\s+\d+\.\d min\s+\d+\.\d min\s+previous/.test(l),
+          /2025-01-06T09:00:00.000Z\s+2025-01-06T09:07:00.000Z\s+7\.0 min\s+\d+\.\d min\s+\d+\.\d min\s+previous/.test(
+            l,
+          ),
         ),
     ).toHaveLength(2);
   });

@@ -39,6 +39,7 @@ import {
   type ReportWarning,
   type ReportWave,
 } from './model.js';
+import { runbookStepEntries } from './runbook-steps.js';
 
 /** A wave as the runbook declares it. */
 export interface DeclaredWave {
@@ -860,7 +861,12 @@ export function buildEvidence(input: EvidenceInput): ReportSource {
       ...(approval && { approval }),
       ...(message !== undefined && { message }),
       totals: totalsOf(rows),
-      steps: stepsOf(run, approval, rows, timeline.accounts, timeline.jobs, output),
+      // The runbook's own steps of this wave (SSM, DNS, waits, manual checks) join its step log.
+      steps: [
+        ...stepsOf(run, approval, rows, timeline.accounts, timeline.jobs, output),
+        ...runbookStepEntries(result?.steps),
+        ...(num(rootOutput?.stoppedAtWave) === number ? runbookStepEntries(rootOutput?.steps) : []),
+      ].sort((a, b) => a.time.localeCompare(b.time)),
     };
   });
 

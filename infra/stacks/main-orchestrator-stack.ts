@@ -398,14 +398,15 @@ export class MainOrchestratorStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${MAIN_STATE_MACHINE_NAME}/*]`,
       reason: 'the Distributed Map child executions of this machine have generated names under its map run',
     });
-    // write-report reads only its own executions, in this account and Region: the request as given
-    // of a main execution (DescribeExecution, so the state never carries the input next to an
-    // output near 256 KiB) and the history of a waves execution (GetExecutionHistory: the waves,
-    // approvals and wave executions of the runbook report). Not the Distributed Map's children
+    // write-report reads only its own executions' histories, in this account and Region (the
+    // evidence model is built from them, as the CLI builds it): a main execution's (the request as
+    // given, its steps; the state never carries the input next to an output near 256 KiB) and a
+    // waves execution's (its waves, approvals and wave executions, whose histories it then reads
+    // as main executions). Not the Distributed Map's children
     // (`drs-orchestration-main/<label>:*` does not match `drs-orchestration-main:*`).
     const reportRole = fn('write-report').role;
     const ownExecutions: [string, string, string][] = [
-      ['ReadOwnExecutionInput', 'states:DescribeExecution', MAIN_STATE_MACHINE_NAME],
+      ['ReadOwnExecutionHistory', 'states:GetExecutionHistory', MAIN_STATE_MACHINE_NAME],
       ['ReadRunbookHistory', 'states:GetExecutionHistory', WAVES_STATE_MACHINE_NAME],
     ];
     for (const [sid, action, machine] of ownExecutions) {

@@ -16,7 +16,7 @@ import {
   readDocument,
   ValidationError,
 } from '../contract/index.js';
-import { ReportRecorder } from '../report/index.js';
+import { operatorName } from './approvals.js';
 import { buildInput, flagForPointer } from './args.js';
 import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
@@ -30,7 +30,7 @@ import {
   type ServeInvocation,
 } from './program.js';
 import { createProgress } from './progress.js';
-import { recordReport } from './reports.js';
+import { RunRecord, recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
 import type { PlanReport, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
@@ -232,15 +232,13 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       await emit(text, invocation, io, say);
       return ExitCode.Success;
     }
-    const recorder = new ReportRecorder();
-    const outcome = await session.run(input, progress.onEvent, (e) => recorder.onEvent(e));
+    const record = new RunRecord();
+    const outcome = await session.run(input, progress.onEvent, record.onHistory);
     await recordReport(
-      recorder,
+      record,
       {
         kind: 'action',
-        title: describeInvocation(invocation, input),
-        target: session.label,
-        input,
+        ...(session.hostedBySfn !== true && { target: session.label, operator: operatorName(undefined) }),
         generatedAt: session.now().toISOString(),
       },
       io.cwd ?? process.cwd(),

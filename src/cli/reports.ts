@@ -10,18 +10,21 @@ import { basename, join, relative, resolve } from 'node:path';
 import { DOCUMENT_LIMITS, DocumentRejected, readDocument, ValidationError } from '../contract/index.js';
 import { assertReportSource } from '../contract/report.js';
 import {
+  buildEvidence,
+  type HistoryEventLike,
   printedDigest,
-  type ReportContext,
-  type ReportRecorder,
+  type ReportNote,
   type ReportSource,
   renderReportHtml,
   sourceDigest,
+  truncatedResults,
 } from '../report/index.js';
 import { readDocumentFile } from './document-file.js';
 import { ReportMismatchError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { type LedgerEntry, ledgerPath, recordedDigest, recordReportDigest } from './report-ledger.js';
+import { formatTable } from './table.js';
 
 /** Where reports are kept, relative to the working directory. */
 export const REPORTS_DIR = '.drs-orch/reports';
@@ -175,18 +178,66 @@ async function deployedReport(
   return { written };
 }
 
+/** Receives the history events of a run's root execution and its waves' main executions. */
+export type RunHistoryListener = (executionArn: string, event: HistoryEventLike) => void;
+
 /**
- * Builds and writes the report of a recorded execution, fetching the full results of outputs
- * that were cut to fit Step Functions' payload limit. On a deployed target (`fetchReport`) the
- * workflow's own report is downloaded and checked first; when it is missing or does not check,
- * the report is built here from the histories read, with a gap note saying why. A failure to
- * write is reported, never fatal: the execution's own result matters more than its report.
+ * What the CLI keeps of a run for its evidence: the Step Functions histories of the root execution
+ * and of each wave's main execution, as the target read them (the local runtime records them
+ * where they happen; on `sfn` the follower reads them with GetExecutionHistory), and the notes of
+ * what happened at the prompt. The executors' histories are not kept: the report task of a
+ * deployed run cannot read them, and both reports are built by the same function.
+ */
+export class RunRecord {
+  readonly histories = new Map<string, HistoryEventLike[]>();
+  readonly notes: ReportNote[] = [];
+  #root: string | undefined;
+
+  /** Adds one history event (the first execution seen is the root). */
+  readonly onHistory: RunHistoryListener = (executionArn, event) => {
+    this.#root ??= executionArn;
+    let list = this.histories.get(executionArn);
+    if (list === undefined) {
+      list = [];
+      this.histories.set(executionArn, list);
+    }
+    list.push(event);
+  };
+
+  /** Adds a note (a decision given at the prompt, a cancellation). */
+  note(time: string, text: string): void {
+    this.notes.push({ time, text });
+  }
+
+  /** The root execution's ARN, once its first event was seen. */
+  get rootArn(): string | undefined {
+    return this.#root;
+  }
+}
+
+/** What the report is about, beyond the histories. */
+export interface RunReportContext {
+  readonly kind: 'runbook' | 'action';
+  /** Where it ran; absent for an execution hosted by Step Functions (named after its state machine). */
+  readonly target?: string;
+  /** Who ran the CLI (`user@host`), when the input's metadata names nobody. */
+  readonly operator?: string;
+  readonly generatedAt: string;
+}
+
+/**
+ * Builds and writes the evidence report of a run from its histories (`buildEvidence`, the function
+ * the workflow's report task calls), fetching the full results of outputs that were cut to fit Step
+ * Functions' payload limit. On a deployed target (`fetchReport`) the workflow's own report is
+ * downloaded and checked first; when it is missing or does not check, the report is built here
+ * from the histories read, with a gap note saying why. A failure to write is reported, never
+ * fatal: the execution's own result matters more than its report.
  *
  * @param output the root execution's output (where `reportLocation` is)
  */
 export async function recordReport(
-  recorder: ReportRecorder,
-  ctx: ReportContext,
+  record: RunRecord,
+  ctx: RunReportContext,
   cwd: string,
   from: ReportFetchers,
   say: (text: string) => void,
@@ -197,31 +248,34 @@ export async function recordReport(
     if (from.fetchReport !== undefined) {
       const deployed = await deployedReport(from, output, cwd, say);
       if ('written' in deployed) return deployed.written;
-      gaps.push(
-        `${deployed.gap}; this record was built by drs-orch from the execution histories it read (the executors run in the staging accounts: no DRS job timeline)`,
-      );
+      gaps.push(`${deployed.gap}; this record was built by drs-orch from the execution histories it read`);
     }
   } catch (err) {
     say(`report: the workflow's report could not be kept (${(err as Error).message.split('\n')[0]})`);
   }
-  if (recorder.empty) return undefined;
+  const rootArn = record.rootArn;
+  if (rootArn === undefined) return undefined;
+  const run = { kind: ctx.kind, rootArn, histories: record.histories };
   const full = new Map<string, unknown>();
-  for (const t of recorder.truncated()) {
+  for (const location of truncatedResults(run)) {
     if (from.fetchResult === undefined) continue;
     try {
-      full.set(t.executionArn, await from.fetchResult(t.location));
+      full.set(location, await from.fetchResult(location));
     } catch (err) {
-      say(
-        `report: could not read the full result at ${t.location} (${(err as Error).message.split('\n')[0]})`,
-      );
+      say(`report: could not read the full result at ${location} (${(err as Error).message.split('\n')[0]})`);
     }
   }
   try {
-    const built = recorder.build(ctx, full);
-    const written = await writeReport(
-      gaps.length === 0 ? built : { ...built, gaps: [...built.gaps, ...gaps] },
-      cwd,
-    );
+    const built = buildEvidence({
+      ...run,
+      ...(ctx.target !== undefined && { target: ctx.target }),
+      ...(ctx.operator !== undefined && { operator: ctx.operator }),
+      generatedAt: ctx.generatedAt,
+      fullResults: full,
+      notes: record.notes,
+      gaps,
+    });
+    const written = await writeReport(built, cwd);
     say(`report: ${written.html}`);
     return written;
   } catch (err) {
@@ -435,21 +489,40 @@ async function reportCommand(invocation: ReportInvocation, io: CliIo): Promise<n
       io.stderr.write(`no reports in ${invocation.dir} yet: run a runbook or an action first\n`);
       return ExitCode.Success;
     }
-    const rows: string[] = [];
+    // Newest first, under a header; a file that is not a report is listed last, with why.
+    const rows: { start: string; cells: string[] }[] = [];
+    const invalid: string[] = [];
     for (const n of names) {
       const path = join(folder, n);
       try {
         const { text, source: s } = await readReportFile(path, join(invocation.dir, n));
         const page = await pageState(path, sourceDigest(text), folder);
-        rows.push(
-          `${s.execution.startTime}  ${s.execution.outcome.padEnd(9)}  ${`${s.totals.succeeded}/${s.totals.servers}`.padStart(9)}  ${s.kind.padEnd(7)}  ${page.padEnd(7)}  ${join(invocation.dir, n.replace(/\.json$/, '.html'))}  ${s.title}`,
-        );
+        const t = s.totals;
+        rows.push({
+          start: s.execution.startTime,
+          cells: [
+            s.execution.startTime,
+            s.execution.outcome,
+            `${t.succeeded}/${t.servers}`,
+            String(t.failed + t.timedOut),
+            String(t.skipped),
+            s.kind,
+            page,
+            join(invocation.dir, n.replace(/\.json$/, '.html')),
+            s.title,
+          ],
+        });
       } catch (err) {
         const why = err instanceof UsageError ? err.message : 'unreadable';
-        rows.push(`?  invalid  ${join(invocation.dir, n)}: ${why}`);
+        invalid.push(`?  invalid  ${join(invocation.dir, n)}: ${why}`);
       }
     }
-    io.stdout.write(`${rows.join('\n')}\n`);
+    rows.sort((a, b) => b.start.localeCompare(a.start));
+    const listing = formatTable(
+      ['STARTED', 'OUTCOME', 'OK/SERVERS', 'FAILED', 'SKIPPED', 'KIND', 'PAGE', 'REPORT', 'TITLE'],
+      rows.map((r) => r.cells),
+    );
+    io.stdout.write(`${[listing, ...invalid].join('\n')}\n`);
     return ExitCode.Success;
   }
   const what = invocation.what;

@@ -17,7 +17,7 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { ReportRecorder, type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
+import { type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -26,7 +26,7 @@ import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { OutputOptions, TargetOptions } from './program.js';
 import { createProgress, type Progress } from './progress.js';
-import { recordReport } from './reports.js';
+import { RunRecord, recordReport } from './reports.js';
 import { folderRunRecords, type RunbookRunStart, runsFolder, startRunbookRun } from './runbook-runs.js';
 import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderPlanTable } from './table.js';
@@ -278,7 +278,7 @@ async function runWithId(
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata, correlationId: run.correlationId },
   });
-  const recorder = new ReportRecorder();
+  const record = new RunRecord();
   const color = io.isTTY && io.env.NO_COLOR === undefined;
   let progress: Progress | undefined;
   let wave = 0;
@@ -330,7 +330,7 @@ async function runWithId(
     onDecision: (question, answer, by) => {
       const verdict = answer.approve ? 'approved' : 'rejected';
       const text = `${question.subject?.replace(/^DRS orchestration: approve /, '') ?? 'wave'}: ${verdict} by ${by}${answer.comment ? ` (${answer.comment})` : ''}`;
-      recorder.note(session.now().toISOString(), text);
+      record.note(session.now().toISOString(), text);
       say(text);
     },
   });
@@ -339,7 +339,7 @@ async function runWithId(
   const onSigint = (): void => {
     if (interrupted) return;
     interrupted = true;
-    recorder.note(session.now().toISOString(), `cancelled by ${operator} (Ctrl-C)`);
+    record.note(session.now().toISOString(), `cancelled by ${operator} (Ctrl-C)`);
     say('interrupted: stopping the runbook (Ctrl-C again to quit at once)');
     controller.abort();
   };
@@ -357,7 +357,7 @@ async function runWithId(
     outcome = await runWaves(input as unknown as Record<string, unknown>, {
       name,
       onEvent,
-      onRecord: (e) => recorder.onEvent(e),
+      onHistory: record.onHistory,
       decide,
       signal: controller.signal,
     });
@@ -375,19 +375,16 @@ async function runWithId(
   );
   // Each runbook step (its times, status and what it did) joins the report's log.
   for (const entry of stepEntriesOf(outcome.output)) {
-    recorder.note(
+    record.note(
       entry.time,
       `step ${entry.step} ${entry.status}, ${entry.time} to ${entry.endTime ?? '?'}${entry.detail ? `: ${entry.detail}` : ''}`,
     );
   }
   await recordReport(
-    recorder,
+    record,
     {
       kind: 'runbook',
-      title,
-      target: session.label,
-      input,
-      waves: runbook.waves.map((w) => ({ ...w, tags: w.tags ?? {} })),
+      ...(session.hostedBySfn !== true && { target: session.label }),
       generatedAt: session.now().toISOString(),
     },
     cwd(io),

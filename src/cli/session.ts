@@ -3,8 +3,9 @@
  * and clean up. The targets adapt the runtime, the emulator and Step Functions to this shape, so
  * `main()` and its tests never depend on how a target works.
  */
-import type { RecordedEvent } from '../report/index.js';
+
 import type { ApprovalDecider } from './approvals.js';
+import type { RunHistoryListener } from './reports.js';
 import type { RunRecordStore } from './runbook-runs.js';
 
 /**
@@ -105,8 +106,8 @@ export interface WavesRunOptions {
   /** Execution name. */
   readonly name: string;
   readonly onEvent: ProgressListener;
-  /** Every engine event, for the evidence report. */
-  readonly onRecord: (event: RecordedEvent) => void;
+  /** The history events of the waves execution and its waves' main executions, for the evidence report. */
+  readonly onHistory: RunHistoryListener;
   /**
    * Decides each approval the run waits for; the target delivers the answer to its task token
    * (SendTaskSuccess / SendTaskFailure, or the local runtime's answerTaskToken).
@@ -121,13 +122,18 @@ export interface Session {
   /** Short description for the progress header, e.g. `sim (demo fleet, x1000)`. */
   readonly label: string;
   /**
-   * Runs the orchestration `input` (already validated) to its end. `onRecord` receives the
-   * engine's own events (for the evidence report) where the target has them.
+   * Whether the executions are hosted by Step Functions (`sfn`): the report then names the state
+   * machine as the target, as the workflow's own report does, rather than {@link label}.
+   */
+  readonly hostedBySfn?: boolean;
+  /**
+   * Runs the orchestration `input` (already validated) to its end. `onHistory` receives the main
+   * execution's Step Functions history events (for the evidence report).
    */
   run(
     input: Record<string, unknown>,
     onEvent: ProgressListener,
-    onRecord?: (event: RecordedEvent) => void,
+    onHistory?: RunHistoryListener,
   ): Promise<RunOutcome>;
   /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
   fetchResult?(location: string): Promise<unknown>;

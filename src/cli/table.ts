@@ -4,6 +4,7 @@
  */
 import type { OrchestrationOutput } from '../contract/index.js';
 import { inertText } from '../core/inert-text.js';
+import { objectivesOf, serversOfOutput, warningsOfOutput } from '../report/index.js';
 import type { PlanReport } from './session.js';
 
 /** Most servers (failed, or reported) listed before "... and N more". */
@@ -75,13 +76,32 @@ export function renderOutputTable(output: OrchestrationOutput): string {
       ]);
     }
   }
-  if (s.worstDataLossSeconds !== undefined)
+  // RPO/RTO at a glance, from the evidence model's rows of this output (the report's figures).
+  const rows = serversOfOutput(1, output);
+  const objectives = objectivesOf(rows);
+  const o = objectives.overall;
+  if (o.worstDataLossSeconds !== undefined)
     summary.push([
       'data loss',
-      `${minutesText(s.worstDataLossSeconds)} worst (recovery point to the outage)`,
+      `${minutesText(o.worstDataLossSeconds)} worst (recovery point to when replication last reached DRS)${o.previousSnapshot ? `; ${o.previousSnapshot} of ${o.recovered} from a previous snapshot (replication had stopped)` : ''}`,
+    ]);
+  if (o.recoveryTimeSeconds !== undefined)
+    summary.push([
+      'recovery',
+      `${minutesText(o.recoveryTimeSeconds)} worst (from the outage or the request to ready)`,
     ]);
   if (s.recoveryTimeSeconds !== undefined)
-    summary.push(['recovery', `${minutesText(s.recoveryTimeSeconds)} from the start to the last server up`]);
+    summary.push(['run', `${minutesText(s.recoveryTimeSeconds)} from the start to the last server up`]);
+  if (objectives.worstServers.length > 0 && o.worstDataLossSeconds !== undefined)
+    summary.push([
+      'worst',
+      objectives.worstServers
+        .map(
+          (w) =>
+            `${w.sourceServerId}${w.name ? ` (${w.name})` : ''} ${minutesText(w.dataLossSeconds ?? 0)} loss${w.recoveryTimeSeconds === undefined ? '' : `, ${minutesText(w.recoveryTimeSeconds)} to recover`}${w.usedPreviousSnapshot ? ', previous snapshot' : ''}`,
+        )
+        .join('; '),
+    ]);
   if (output.message) summary.push(['message', output.message]);
   if (output.resultLocation) summary.push(['full result', output.resultLocation]);
   const parts = [summary.map(([k, v]) => `${k.padEnd(12)}  ${cellText(v)}`).join('\n')];
@@ -89,18 +109,35 @@ export function renderOutputTable(output: OrchestrationOutput): string {
   if (output.stagingAccountResults.length > 0) {
     parts.push(
       formatTable(
-        ['ACCOUNT', 'REGION', 'STATUS', 'SERVERS', 'SUCCEEDED', 'FAILED', 'SKIPPED', 'JOBS', 'ERROR'],
-        output.stagingAccountResults.map((a) => [
-          a.accountId,
-          a.region ?? '',
-          a.status ?? '',
-          a.serversProcessed,
-          a.succeeded,
-          a.failed,
-          a.skipped ?? 0,
-          a.jobIds?.length ?? (a.jobId ? 1 : 0),
-          a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '',
-        ]),
+        [
+          'ACCOUNT',
+          'REGION',
+          'STATUS',
+          'SERVERS',
+          'SUCCEEDED',
+          'FAILED',
+          'SKIPPED',
+          'JOBS',
+          'WORST DATA LOSS',
+          'RECOVERY TIME',
+          'ERROR',
+        ],
+        output.stagingAccountResults.map((a) => {
+          const f = objectives.accounts.find((x) => x.accountId === a.accountId);
+          return [
+            a.accountId,
+            a.region ?? '',
+            a.status ?? '',
+            a.serversProcessed,
+            a.succeeded,
+            a.failed,
+            a.skipped ?? 0,
+            a.jobIds?.length ?? (a.jobId ? 1 : 0),
+            f?.worstDataLossSeconds === undefined ? '' : minutesText(f.worstDataLossSeconds),
+            f?.recoveryTimeSeconds === undefined ? '' : minutesText(f.recoveryTimeSeconds),
+            a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '',
+          ];
+        }),
       ),
     );
   }
@@ -140,6 +177,13 @@ export function renderOutputTable(output: OrchestrationOutput): string {
     parts.push(table);
   }
 
+  // Warnings next to the servers they name (the report lists them the same way).
+  const warnings = warningsOfOutput(1, output, rows);
+  const warningsOf = (id: string): string =>
+    warnings
+      .filter((w) => w.sourceServerIds.includes(id))
+      .map((w) => w.text)
+      .join('; ');
   const recovered = (output.recoveryInstances ?? []).filter((r) => r.dataLossSeconds !== undefined);
   if (recovered.length > 0) {
     // Data loss ends when data last reached DRS; the downtime after an outage is recovery time.
@@ -152,19 +196,43 @@ export function renderOutputTable(output: OrchestrationOutput): string {
         'DATA REACHED DRS',
         'DATA LOSS',
         'RECOVERY TIME',
+        'LAUNCH TO READY',
         'SNAPSHOT',
+        'WARNING',
       ],
-      shown.map((r) => [
-        r.sourceServerId,
-        r.stagingAccountId,
-        r.recoveryPointTime ?? '',
-        r.replicatedUntil ?? '',
-        minutesText(r.dataLossSeconds ?? 0),
-        r.recoveryTimeSeconds === undefined ? '' : minutesText(r.recoveryTimeSeconds),
-        r.usedPreviousSnapshot ? 'previous (replication had stopped)' : 'fresh',
-      ]),
+      shown.map((r) => {
+        const row = rows.find((x) => x.sourceServerId === r.sourceServerId);
+        return [
+          r.sourceServerId,
+          r.stagingAccountId,
+          r.recoveryPointTime ?? '',
+          r.replicatedUntil ?? '',
+          minutesText(r.dataLossSeconds ?? 0),
+          r.recoveryTimeSeconds === undefined ? '' : minutesText(r.recoveryTimeSeconds),
+          row?.launchToReadySeconds === undefined ? '' : minutesText(row.launchToReadySeconds),
+          r.usedPreviousSnapshot ? 'previous (replication had stopped)' : 'fresh',
+          [r.warning, warningsOf(r.sourceServerId)].filter(Boolean).join('; '),
+        ];
+      }),
     );
     const more = recovered.length - shown.length;
+    if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
+    parts.push(table);
+  }
+
+  const skipped = rows.filter((r) => r.outcome === 'skipped');
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, MAX_FAILED_ROWS);
+    let table = formatTable(
+      ['SKIPPED SERVER', 'HOSTNAME', 'ACCOUNT', 'REASON'],
+      shown.map((r) => [
+        r.sourceServerId,
+        r.name ?? '',
+        r.accountId ?? '',
+        [r.reason, warningsOf(r.sourceServerId)].filter(Boolean).join('; '),
+      ]),
+    );
+    const more = skipped.length - shown.length;
     if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
     parts.push(table);
   }
@@ -185,6 +253,8 @@ export function renderOutputTable(output: OrchestrationOutput): string {
     if (more > 0) table += `\n... and ${more} more (see the JSON output)`;
     parts.push(table);
   }
+  const general = warnings.filter((w) => w.sourceServerIds.length === 0);
+  if (general.length > 0) parts.push(general.map((w) => `warning: ${cellText(w.text)}`).join('\n'));
   return `${parts.join('\n\n')}\n`;
 }
 

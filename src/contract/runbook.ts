@@ -23,6 +23,8 @@ export interface ParsedRunbook extends Runbook {
 export interface WavesInput {
   /** The runbook's name: the title of the runbook's evidence report (the workflow ignores it otherwise). */
   readonly name?: string;
+  /** The runbook's description, shown in its evidence report (the workflow ignores it otherwise). */
+  readonly description?: string;
   readonly action: Runbook['action'];
   readonly waves: readonly {
     readonly name: string;
@@ -172,6 +174,7 @@ export function wavesInput(
   }
   return {
     ...(runbook.name !== undefined && { name: runbook.name }),
+    ...(runbook.description !== undefined && { description: runbook.description }),
     action: runbook.action,
     waves: runbook.waves.map((w, i) => {
       const previousLaunch = runbook.waves

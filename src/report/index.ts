@@ -1,17 +1,22 @@
 /**
- * The evidence report: a JSON source built from an execution's events and outputs, rendered as a
- * self-contained HTML page. Pure: the CLI and the report task write the files.
+ * The evidence report: one evidence model built from a run's Step Functions histories and outputs
+ * (`evidence.ts`), rendered as a self-contained HTML page (`render.ts`). Pure: the CLI and the
+ * report task read the histories and write the files.
  */
 export {
+  buildEvidence,
   type DeclaredWave,
-  type RecordedEvent,
-  type ReportContext,
-  ReportRecorder,
+  type EvidenceInput,
+  type ExecutionEnd,
+  objectivesOf,
   serversOfOutput,
+  targetOfExecution,
   timelineOfOutput,
   totalsOf,
-} from './collect.js';
-export { eventsOfWavesHistory, type HistoryEventLike } from './history.js';
+  truncatedResults,
+  warningsOfOutput,
+} from './evidence.js';
+export * from './history.js';
 export * from './model.js';
 export { escapeHtml, formatSeconds, printedDigest, renderReportHtml, sourceDigest } from './render.js';
 export { type RunbookStepEntry, runbookStepEntries } from './runbook-steps.js';

@@ -44,6 +44,57 @@ export interface ReportWave {
   readonly approval?: ReportApproval;
   readonly message?: string;
   readonly totals: ReportTotals;
+  /** What the wave did, in time order: discovery, each account and DRS job, health checks, approval. */
+  /** Absent in reports written before the step log (they stay readable). */
+  readonly steps?: readonly ReportStep[];
+}
+
+/** One line of a wave's step log (as VMware SRM's recovery plan history lists its steps). */
+export interface ReportStep {
+  readonly time: string;
+  readonly endTime?: string;
+  /** discover, batches, account, drs job, health checks, approval, aggregate. */
+  readonly step: string;
+  /** ok, failed, warning, skipped, pending, running, or the step's own status. */
+  readonly status: string;
+  readonly detail?: string;
+}
+
+/** Worst data loss and recovery time of a set of servers. */
+export interface ReportObjectiveFigures {
+  /** Largest data loss (replicated-until minus recovery point), seconds: the RPO achieved. */
+  readonly worstDataLossSeconds?: number;
+  /** Largest recovery time (replicated-until, i.e. the outage or the launch request, to ready), seconds: the RTO achieved. */
+  readonly recoveryTimeSeconds?: number;
+  /** Servers recovered (with an instance). */
+  readonly recovered: number;
+  /** Of those, launched from an older snapshot because replication had stopped. */
+  readonly previousSnapshot: number;
+}
+
+/** RPO and RTO at a glance: overall, per wave, per account, and the worst servers. */
+export interface ReportObjectives {
+  readonly overall: ReportObjectiveFigures;
+  readonly waves: readonly (ReportObjectiveFigures & { readonly wave: number })[];
+  readonly accounts: readonly (ReportObjectiveFigures & { readonly accountId: string })[];
+  /** The servers with the most data loss (then the longest recovery), at most five. */
+  readonly worstServers: readonly {
+    readonly wave: number;
+    readonly sourceServerId: string;
+    readonly name?: string;
+    readonly accountId?: string;
+    readonly dataLossSeconds?: number;
+    readonly recoveryTimeSeconds?: number;
+    readonly usedPreviousSnapshot?: boolean;
+  }[];
+}
+
+/** A warning of an output, next to the servers it names. */
+export interface ReportWarning {
+  readonly wave: number;
+  readonly text: string;
+  /** Source servers the warning names. */
+  readonly sourceServerIds: readonly string[];
 }
 
 /** One staging account's executor in one wave. */
@@ -64,6 +115,8 @@ export interface ReportJob {
   readonly servers: number;
   readonly startTime: string;
   readonly endTime?: string;
+  /** Taken over from another run: that run's correlation id (`''` when its job carried none). */
+  readonly adoptedFrom?: string;
 }
 
 /** One source server's result. */
@@ -76,8 +129,19 @@ export interface ReportServer {
   readonly jobId?: string;
   /** Snapshot the instance was launched from (when the output carries it). */
   readonly recoveryPointTime?: string;
-  /** Seconds of data lost: launch time minus recovery point (when the output carries it). */
+  /** When replication last reached DRS: the launch request, or when the agent was last seen if it went dark before. */
+  readonly replicatedUntil?: string;
+  /** Seconds of data lost: replicated-until minus recovery point (when the output carries it). */
   readonly dataLossSeconds?: number;
+  /** Launched from an older snapshot because replication had stopped (DRS: USING_PREVIOUS_SNAPSHOT). */
+  readonly usedPreviousSnapshot?: boolean;
+  /** Seconds from replicated-until to ready: the downtime this server saw. */
+  readonly recoveryTimeSeconds?: number;
+  /** When both EC2 status checks passed. */
+  readonly readyTime?: string;
+  /** Seconds from the instance's launch to ready. */
+  readonly launchToReadySeconds?: number;
+  readonly region?: string;
   readonly instanceId?: string;
   readonly privateIp?: string;
   readonly health?: string;
@@ -107,6 +171,8 @@ export interface ReportSource {
   readonly reportVersion: number;
   readonly kind: 'runbook' | 'action';
   readonly title: string;
+  /** The runbook's `description`. */
+  readonly description?: string;
   readonly action: string;
   readonly execution: {
     readonly name: string;
@@ -120,6 +186,8 @@ export interface ReportSource {
     readonly endTime?: string;
     readonly durationSeconds?: number;
     readonly reason?: string;
+    /** Why Step Functions' status and the outcome read differently (SUCCEEDED beside partial). */
+    readonly statusNote?: string;
   };
   readonly startedBy: {
     readonly initiatedBy?: string;
@@ -134,6 +202,10 @@ export interface ReportSource {
   /** Failures first, then by wave and name. */
   readonly servers: readonly ReportServer[];
   readonly totals: ReportTotals & { readonly waves: number; readonly wavesRun: number };
+  /** RPO and RTO achieved, at a glance. */
+  readonly objectives?: ReportObjectives;
+  /** The outputs' warnings, each with the servers it names. */
+  readonly warnings?: readonly ReportWarning[];
   readonly notes: readonly ReportNote[];
   /** Per-server lists the report could not include (e.g. a truncated output without its S3 copy). */
   readonly gaps: readonly string[];

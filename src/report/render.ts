@@ -5,7 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { inertText } from '../core/inert-text.js';
-import type { ReportJob, ReportServer, ReportSource, ReportWave } from './model.js';
+import type {
+  ReportJob,
+  ReportObjectiveFigures,
+  ReportServer,
+  ReportSource,
+  ReportStep,
+  ReportWave,
+} from './model.js';
 
 /**
  * Escapes text for HTML content and attribute values; controls and bidirectional overrides from
@@ -84,6 +91,14 @@ svg text{font:11px sans-serif;fill:#1f2328}svg .axis{stroke:var(--line)}svg .tic
 pre{background:var(--bg);border:1px solid var(--line);padding:8px;white-space:pre-wrap;word-break:break-all;font-size:11.5px}
 .digest{font-family:ui-monospace,Menlo,monospace;word-break:break-all}
 .note{color:var(--muted)}
+.desc{margin:0 0 12px}
+.glance{display:flex;gap:12px;flex-wrap:wrap;margin:12px 0}
+.figure{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:170px;background:var(--bg)}
+.figure b{display:block;font-size:22px}.figure small{color:var(--muted)}
+table.servers td{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+table.servers td .badge{display:block;overflow:hidden;text-overflow:ellipsis;max-width:100%}
+.flag{color:var(--warn);font-weight:600}
+.warn{color:var(--warn)}
 @page{size:A4;margin:12mm}
 @media print{
  body{padding:0;max-width:none;font-size:10px}
@@ -92,6 +107,7 @@ pre{background:var(--bg);border:1px solid var(--line);padding:8px;white-space:pr
  thead{display:table-header-group}
  tr,.total,svg{break-inside:avoid}
  .badge{border:1px solid #000;color:#000;background:none!important}
+ table.servers td{white-space:normal}
  tr.failed td,tr.timeout td{background:#ffebe9!important;-webkit-print-color-adjust:exact;print-color-adjust:exact}
  svg.timeline{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }`;
@@ -167,7 +183,7 @@ function timeline(src: ReportSource): string {
     `<rect class="bar" data-kind="${kind}" x="${x0.toFixed(1)}" y="${yy}" width="${Math.max(1.5, x1 - x0).toFixed(1)}" height="${h}" fill="${color}"${extra}><title>${escapeHtml(title)}</title></rect>`;
   for (const wave of src.waves) {
     parts.push(
-      `<text x="4" y="${y + 15}" font-weight="bold">${escapeHtml(`Wave ${wave.number}: ${wave.name}`.slice(0, 30))}</text>`,
+      `<text x="4" y="${y + 15}" font-weight="bold">${escapeHtml((src.kind === 'runbook' ? `Wave ${wave.number}: ${wave.name}` : 'Run').slice(0, 30))}</text>`,
     );
     const a = wave.approval;
     if (a?.requestedAt !== undefined) {
@@ -193,7 +209,7 @@ function timeline(src: ReportSource): string {
           y + 3,
           rowH - 6,
           (Object.hasOwn(BAR_COLORS, wave.status) ? BAR_COLORS[wave.status] : undefined) ?? '#8c959f',
-          `wave ${wave.number} ${wave.name}: ${wave.status}, ${formatSeconds(wave.durationSeconds)}`,
+          `${src.kind === 'runbook' ? `wave ${wave.number} ` : ''}${wave.name}: ${wave.status}, ${formatSeconds(wave.durationSeconds)}`,
         ),
       );
     }
@@ -211,7 +227,7 @@ function timeline(src: ReportSource): string {
           y + 2,
           h - 4,
           '#afb8c1',
-          `account ${acc.accountId} (wave ${wave.number}): ${acc.status}, ${when(acc.startTime)} → ${when(acc.endTime)}`,
+          `account ${acc.accountId}${src.kind === 'runbook' ? ` (wave ${wave.number})` : ''}: ${acc.status}, ${when(acc.startTime)} → ${when(acc.endTime)}`,
           ' fill-opacity="0.6"',
         ),
       );
@@ -262,9 +278,90 @@ function waveRow(w: ReportWave): string {
   return `<tr class="wave" data-wave="${escapeHtml(w.number)}"><td>${escapeHtml(w.number)}</td><td>${escapeHtml(w.name)}</td><td>${escapeHtml(tagText(w.tags))}</td><td>${badge(w.status)}</td><td>${when(w.startTime)}</td><td>${when(w.endTime)}</td><td>${formatSeconds(w.durationSeconds)}</td><td>${rto}</td><td>${approval}</td><td class="num">${escapeHtml(w.totals.succeeded)}/${escapeHtml(w.totals.servers)}</td></tr>`;
 }
 
-function serverRow(s: ReportServer): string {
-  const loss = s.dataLossSeconds === undefined ? '—' : formatSeconds(s.dataLossSeconds);
-  return `<tr class="server ${escapeHtml(s.outcome)}" data-outcome="${escapeHtml(s.outcome)}"><td>${badge(s.outcome)}</td><td>${escapeHtml(s.name ?? s.sourceServerId)}<br><small>${escapeHtml(s.sourceServerId)}</small></td><td>${escapeHtml(s.wave)}</td><td>${escapeHtml(s.accountId ?? '—')}</td><td>${escapeHtml(s.jobId ?? '—')}</td><td>${s.recoveryPointTime ? when(s.recoveryPointTime) : '—'}</td><td>${loss}</td><td>${escapeHtml(s.instanceId ?? '—')}</td><td>${escapeHtml(s.privateIp ?? '—')}</td><td>${escapeHtml(s.health ?? '—')}</td><td>${escapeHtml(tagText(s.tags))}</td><td>${escapeHtml(s.reason ?? '')}</td></tr>`;
+/** Cell text on one line, cut with an ellipsis on screen; the whole text is its tooltip. */
+function cell(text: string | undefined, fallback = '—'): string {
+  if (text === undefined || text === '') return fallback;
+  return `<span title="${escapeHtml(text)}">${escapeHtml(text)}</span>`;
+}
+
+/**
+ * One server: at most two lines per cell (name over id, account over job, recovery point over
+ * replicated-until, instance over IP), so a row never grows with tags or long reasons on screen
+ * (the tags are in the JSON source; a long reason is cut with its whole text as the tooltip, and
+ * printed whole).
+ */
+function serverRow(s: ReportServer, warnings: readonly string[], runbook: boolean): string {
+  const loss =
+    s.dataLossSeconds === undefined
+      ? '—'
+      : `${formatSeconds(s.dataLossSeconds)}${s.usedPreviousSnapshot ? '<br><span class="flag" title="DRS launched from an older snapshot because replication had stopped (USING_PREVIOUS_SNAPSHOT)">previous snapshot</span>' : ''}`;
+  const reason = [s.reason, ...warnings].filter((r): r is string => r !== undefined && r !== '').join('; ');
+  return `<tr class="server ${escapeHtml(s.outcome)}" data-outcome="${escapeHtml(s.outcome)}" data-server="${escapeHtml(s.sourceServerId)}"><td>${badge(s.outcome)}</td><td title="${escapeHtml(tagText(s.tags))}">${escapeHtml(s.name ?? s.sourceServerId)}<br><small>${escapeHtml(s.sourceServerId)}</small></td>${runbook ? `<td>${escapeHtml(s.wave)}</td>` : ''}<td>${cell(s.accountId)}<br><small>${cell(s.jobId, '')}</small></td><td>${s.recoveryPointTime ? when(s.recoveryPointTime) : '—'}<br><small>${s.replicatedUntil ? `until ${when(s.replicatedUntil)}` : ''}</small></td><td data-field="dataLoss">${loss}</td><td data-field="recoveryTime">${formatSeconds(s.recoveryTimeSeconds)}</td><td>${formatSeconds(s.launchToReadySeconds)}</td><td>${cell(s.instanceId)}<br><small>${cell(s.privateIp, '')}</small></td><td>${cell(s.health)}</td><td${warnings.length ? ' class="warn"' : ''}>${cell(reason, '')}</td></tr>`;
+}
+
+/** One figure of the RPO/RTO block. */
+function figure(key: string, label: string, seconds: number | undefined, note: string): string {
+  return `<div class="figure" data-figure="${escapeHtml(key)}"><b>${formatSeconds(seconds)}</b>${escapeHtml(label)}<br><small>${escapeHtml(note)}</small></div>`;
+}
+
+/** A row of per-wave or per-account objectives. */
+function objectiveRow(name: string, f: ReportObjectiveFigures): string {
+  return `<tr><td>${escapeHtml(name)}</td><td>${formatSeconds(f.worstDataLossSeconds)}</td><td>${formatSeconds(f.recoveryTimeSeconds)}</td><td class="num">${escapeHtml(f.recovered)}</td><td class="num">${escapeHtml(f.previousSnapshot)}</td></tr>`;
+}
+
+/** RPO and RTO at a glance: overall figures, per wave and per account, and the worst servers. */
+function objectivesSection(src: ReportSource): string {
+  const o = src.objectives;
+  if (o === undefined) return '';
+  const head =
+    '<thead><tr><th>{}</th><th>Worst data loss</th><th>Recovery time</th><th>Recovered</th><th>Previous snapshot</th></tr></thead>';
+  const waves =
+    src.kind === 'runbook' && o.waves.length > 0
+      ? `<table class="objectives" data-by="wave">${head.replace('{}', 'Wave')}<tbody>${o.waves.map((w) => objectiveRow(`${w.wave}: ${src.waves.find((x) => x.number === w.wave)?.name ?? ''}`, w)).join('')}</tbody></table>`
+      : '';
+  const accounts =
+    o.accounts.length > 0
+      ? `<table class="objectives" data-by="account">${head.replace('{}', 'Account')}<tbody>${o.accounts.map((a) => objectiveRow(a.accountId, a)).join('')}</tbody></table>`
+      : '';
+  const worst =
+    o.worstServers.length > 0
+      ? `<p>Worst servers: ${o.worstServers
+          .map(
+            (w) =>
+              `<span data-worst="${escapeHtml(w.sourceServerId)}">${escapeHtml(w.name ?? w.sourceServerId)} (${formatSeconds(w.dataLossSeconds)} data loss, ${formatSeconds(w.recoveryTimeSeconds)} to recover${w.usedPreviousSnapshot ? ', previous snapshot' : ''})</span>`,
+          )
+          .join('; ')}</p>`
+      : '';
+  return `<section id="objectives"><h2>Recovery objectives (RPO / RTO achieved)</h2>
+<div class="glance">${figure('worstDataLoss', 'worst data loss (RPO)', o.overall.worstDataLossSeconds, 'replicated-until minus recovery point')}${figure('recoveryTime', 'recovery time (RTO)', o.overall.recoveryTimeSeconds, 'replicated-until (the outage or the request) to ready')}<div class="figure" data-figure="previousSnapshot"><b>${escapeHtml(o.overall.previousSnapshot)} of ${escapeHtml(o.overall.recovered)}</b>from a previous snapshot<br><small>replication had stopped</small></div></div>
+${worst}${waves}${accounts}</section>`;
+}
+
+function stepRow(step: ReportStep): string {
+  return `<tr class="step" data-step="${escapeHtml(step.step)}"><td>${when(step.time)}</td><td>${when(step.endTime)}</td><td>${escapeHtml(step.step)}</td><td>${badge(step.status)}</td><td>${escapeHtml(step.detail ?? '')}</td></tr>`;
+}
+
+/** Each wave's step log: discover, each account and DRS job, health checks, approvals. */
+function stepsSection(src: ReportSource): string {
+  const blocks = src.waves
+    .filter((w) => (w.steps ?? []).length > 0)
+    .map(
+      (w) =>
+        `${src.kind === 'runbook' ? `<h3>Wave ${escapeHtml(w.number)}: ${escapeHtml(w.name)}</h3>` : ''}<table class="steps" data-wave="${escapeHtml(w.number)}"><colgroup><col style="width:17%"><col style="width:17%"><col style="width:18%"><col style="width:10%"><col></colgroup><thead><tr><th>Start</th><th>End</th><th>Step</th><th>Status</th><th>Detail</th></tr></thead><tbody>${(w.steps ?? []).map(stepRow).join('')}</tbody></table>`,
+    );
+  return blocks.length > 0 ? `<section id="steps"><h2>Step log</h2>${blocks.join('')}</section>` : '';
+}
+
+/** The outputs' warnings, each naming the servers it concerns. */
+function warningsSection(src: ReportSource): string {
+  const list = src.warnings ?? [];
+  if (list.length === 0) return '';
+  return `<section id="warnings"><h2>Warnings (${escapeHtml(list.length)})</h2><ul>${list
+    .map(
+      (w) =>
+        `<li class="warn">${src.kind === 'runbook' ? `wave ${escapeHtml(w.wave)}: ` : ''}${escapeHtml(w.text)}${w.sourceServerIds.length ? ` <small>(${w.sourceServerIds.map(escapeHtml).join(', ')})</small>` : ''}</li>`,
+    )
+    .join('')}</ul></section>`;
 }
 
 /**
@@ -282,23 +379,32 @@ export function renderReportHtml(source: ReportSource, sourceText: string): stri
   const facts: [string, string][] = [
     ['Execution', escapeHtml(e.arn)],
     ['Target', escapeHtml(e.target)],
-    ['Started by', escapeHtml(s.startedBy.initiatedBy ?? 'not recorded')],
+    ['Started by', escapeHtml(s.startedBy.initiatedBy ?? 'not given (metadata.initiatedBy)')],
     ['Ticket', escapeHtml(s.startedBy.ticketId ?? 'none')],
     ['Correlation id', escapeHtml(s.startedBy.correlationId ?? '—')],
     ['Started', when(e.startTime)],
     ['Ended', when(e.endTime)],
     ['Duration', formatSeconds(e.durationSeconds)],
-    ['Step Functions status', escapeHtml(e.status)],
+    [
+      'Step Functions status',
+      `${escapeHtml(e.status)}${e.statusNote ? `<br><small class="note" id="status-note">${escapeHtml(e.statusNote)}</small>` : ''}`,
+    ],
   ];
   if (e.reason) facts.push(['Reason', escapeHtml(e.reason)]);
   const failedCount = t.failed + t.timedOut;
+  const runbook = s.kind === 'runbook';
+  const warningsFor = new Map<string, string[]>();
+  for (const w of s.warnings ?? []) {
+    for (const id of w.sourceServerIds) warningsFor.set(id, [...(warningsFor.get(id) ?? []), w.text]);
+  }
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(`DRS ${s.kind} report: ${s.title}`)}</title>
 <style>${CSS}</style></head>
 <body>
 <header><h1>${escapeHtml(s.title)} ${badge(e.outcome)}</h1>
-<p class="sub">DRS ${escapeHtml(s.action)} ${s.kind === 'runbook' ? `runbook, ${escapeHtml(t.wavesRun)} of ${escapeHtml(t.waves)} waves run` : 'action'} · report generated ${when(s.generatedAt)}</p></header>
+<p class="sub">DRS ${escapeHtml(s.action)} ${s.kind === 'runbook' ? `runbook, ${escapeHtml(t.wavesRun)} of ${escapeHtml(t.waves)} waves run` : 'action'} · report generated ${when(s.generatedAt)}</p>
+${s.description ? `<p class="desc" id="description">${escapeHtml(s.description)}</p>` : ''}</header>
 <section id="summary"><dl class="facts">${facts.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 <div class="totals" id="totals">
 <div class="total" data-total="servers"><b>${escapeHtml(t.servers)}</b>servers</div>
@@ -308,17 +414,24 @@ export function renderReportHtml(source: ReportSource, sourceText: string): stri
 <div class="total" data-total="skipped"><b>${escapeHtml(t.skipped)}</b>skipped</div>
 <div class="total" data-total="waves"><b>${escapeHtml(t.wavesRun)}/${escapeHtml(t.waves)}</b>waves run</div>
 </div></section>
-<section id="waves"><h2>Waves</h2>
+${objectivesSection(s)}
+${
+  s.kind === 'runbook'
+    ? `<section id="waves"><h2>Waves</h2>
 <table><colgroup><col style="width:4%"><col style="width:11%"><col style="width:14%"><col style="width:9%"><col style="width:12%"><col style="width:12%"><col style="width:8%"><col style="width:9%"><col style="width:14%"><col style="width:7%"></colgroup>
 <thead><tr><th>#</th><th>Wave</th><th>Tags</th><th>Status</th><th>Start</th><th>End</th><th>Duration</th><th>RTO target</th><th>Approval</th><th>OK / servers</th></tr></thead>
-<tbody>${s.waves.map(waveRow).join('')}</tbody></table></section>
+<tbody>${s.waves.map(waveRow).join('')}</tbody></table></section>`
+    : ''
+}
+${stepsSection(s)}
 <section id="timeline"><h2>Timeline</h2>${timeline(s)}</section>
+${warningsSection(s)}
 ${s.notes.length ? `<section id="notes"><h2>Log</h2><table><colgroup><col style="width:22%"><col></colgroup><tbody>${s.notes.map((n) => `<tr><td>${when(n.time)}</td><td>${escapeHtml(n.text)}</td></tr>`).join('')}</tbody></table></section>` : ''}
 <section id="servers"><h2>Servers (${escapeHtml(t.servers)}${failedCount ? `, ${escapeHtml(failedCount)} not recovered, listed first` : ''})</h2>
 ${s.gaps.map((g) => `<p class="note">${escapeHtml(g)}</p>`).join('')}
-<table><colgroup><col style="width:7%"><col style="width:12%"><col style="width:4%"><col style="width:8.5%"><col style="width:9%"><col style="width:8%"><col style="width:5.5%"><col style="width:9%"><col style="width:7.5%"><col style="width:5.5%"><col style="width:12%"><col style="width:12%"></colgroup>
-<thead><tr><th>Outcome</th><th>Server</th><th>Wave</th><th>Account</th><th>DRS job</th><th>Recovery point</th><th>Data loss</th><th>Instance</th><th>Private IP</th><th>Health</th><th>Tags</th><th>Reason</th></tr></thead>
-<tbody>${s.servers.map(serverRow).join('')}</tbody></table></section>
+<table class="servers"><colgroup><col style="width:9%"><col style="width:13%">${runbook ? '<col style="width:4%">' : ''}<col style="width:11%"><col style="width:13%"><col style="width:8%"><col style="width:7%"><col style="width:7%"><col style="width:10%"><col style="width:8%"><col style="width:${runbook ? 10 : 14}%"></colgroup>
+<thead><tr><th>Outcome</th><th>Server</th>${runbook ? '<th>Wave</th>' : ''}<th>Account / DRS job</th><th>Recovery point / replicated until</th><th>Data loss</th><th>Recovery time</th><th>Launch to ready</th><th>Instance / IP</th><th>Health</th><th>Reason, warnings</th></tr></thead>
+<tbody>${s.servers.map((r) => serverRow(r, warningsFor.get(r.sourceServerId) ?? [], runbook)).join('')}</tbody></table></section>
 <section id="input"><h2>Input</h2><pre>${escapeHtml(JSON.stringify(s.input, null, 2))}</pre></section>
 <footer><h2>Integrity</h2><p>SHA-256 of the JSON source this page was rendered from: <span class="digest" id="digest">${digest}</span><br>
 <span class="note">Check it later with <code>sha256sum ${escapeHtml(e.name)}.json</code> next to this file.</span></p></footer>

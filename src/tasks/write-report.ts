@@ -20,12 +20,12 @@ import { MAX_WARNINGS } from '../core/aggregate.js';
 import type { Notification } from '../core/model.js';
 import { rootCause } from '../core/root-cause.js';
 import {
-  type DeclaredWave,
-  eventsOfWavesHistory,
-  type RecordedEvent,
-  ReportRecorder,
+  buildEvidence,
+  factsOfHistory,
+  type HistoryEventLike,
   type ReportSource,
   renderReportHtml,
+  truncatedResults,
 } from '../report/index.js';
 import type { TaskDeps } from './deps.js';
 import { MAIN_STATE_MACHINE_NAME, WAVES_STATE_MACHINE_NAME } from './names.js';
@@ -152,26 +152,21 @@ function whyOf(err: unknown): string {
   return `${why.code}: ${why.message}`;
 }
 
-/** `sfn arn:...:stateMachine:<name>`: where the execution ran. */
-function targetOf(executionArn: string): string {
-  return `sfn ${executionArn
-    .split(':')
-    .slice(0, 7)
-    .join(':')
-    .replace(/:execution:/, ':stateMachine:')}`;
-}
-
-/** Reads the full results of main outputs that were cut to fit (`resultLocation`), by execution ARN. */
-async function fullOutputs(recorder: ReportRecorder, deps: TaskDeps): Promise<Map<string, unknown>> {
+/** Reads the full results of main outputs that were cut to fit (`resultLocation`), by location. */
+async function fullResults(
+  locations: readonly string[],
+  gaps: string[],
+  deps: TaskDeps,
+): Promise<Map<string, unknown>> {
   const full = new Map<string, unknown>();
-  for (const t of recorder.truncated()) {
-    const stored = parseS3Uri(t.location);
+  for (const location of locations) {
+    const stored = parseS3Uri(location);
     if (stored === undefined) continue;
     try {
-      full.set(t.executionArn, JSON.parse(await deps.aws.orchestrator.s3.getObject(stored)) as unknown);
+      full.set(location, JSON.parse(await deps.aws.orchestrator.s3.getObject(stored)) as unknown);
     } catch (err) {
-      // build() names the wave whose lists stay cut; this says why.
-      recorder.gap(`the full result at ${t.location} could not be read (${whyOf(err)})`);
+      // The evidence names the wave whose lists stay cut; this says why.
+      gaps.push(`the full result at ${location} could not be read (${whyOf(err)})`);
     }
   }
   return full;
@@ -199,27 +194,89 @@ function notWritten(bucket: string, err: unknown): string {
   return `the evidence report could not be written to the results bucket ${bucket} (${whyOf(err)})`;
 }
 
-/** The input of the task's own execution (DescribeExecution), or undefined with a gap noted. */
-async function ownInput(
-  execution: ExecutionContext,
-  recorder: ReportRecorder,
-  deps: TaskDeps,
-): Promise<unknown> {
-  try {
-    return (await deps.aws.orchestrator.states.describeExecution({ executionArn: execution.id })).input;
-  } catch (err) {
-    recorder.gap(
-      `the execution's input could not be read (DescribeExecution of ${execution.id}: ${whyOf(err)}); the report shows the action and metadata of its output`,
-    );
-    return undefined;
-  }
+/** A history event as the report reads it (the shape GetExecutionHistory gives through the port). */
+function historyEvent(type: string, time: string, details: Record<string, unknown>): HistoryEventLike {
+  return { type, timestamp: time, details };
 }
 
 /**
- * Builds the report of a main execution (single action), writes its JSON source and HTML page
- * under the execution's results prefix, and returns the output with `reportLocation` and the
- * notification with the report's S3 URI and a console link. Without a results bucket it returns
- * `final` unchanged.
+ * The histories the evidence is built from: the task's own execution's (GetExecutionHistory, same
+ * account and Region), and for a runbook each wave's main execution's. Where the execution is not
+ * hosted by a Step Functions API (an in-process run), the read fails: the gap says so and the
+ * execution stands for itself with the start and the output this task was given.
+ */
+async function readHistories(
+  kind: 'action' | 'runbook',
+  execution: ExecutionContext,
+  given: { readonly input: unknown; readonly reportInput: unknown },
+  gaps: string[],
+  deps: TaskDeps,
+): Promise<Map<string, readonly HistoryEventLike[]>> {
+  const histories = new Map<string, readonly HistoryEventLike[]>();
+  try {
+    histories.set(
+      execution.id,
+      await deps.aws.orchestrator.states.getExecutionHistory({ executionArn: execution.id }),
+    );
+  } catch (err) {
+    gaps.push(
+      kind === 'runbook'
+        ? `the runbook's history could not be read (GetExecutionHistory of ${execution.id}: ${whyOf(err)}); wave times, approval times and per-server results are missing, the waves' outcomes come from the output`
+        : `the execution's history could not be read (GetExecutionHistory of ${execution.id}: ${whyOf(err)}); the report shows the action and metadata of its output`,
+    );
+    const reportState = kind === 'runbook' ? 'WriteRunbookReport' : 'WriteReport';
+    histories.set(execution.id, [
+      historyEvent('ExecutionStarted', execution.startTime, { input: JSON.stringify(given.input) }),
+      historyEvent('TaskStateEntered', deps.now().toISOString(), {
+        name: reportState,
+        input: JSON.stringify(given.reportInput),
+      }),
+    ]);
+    return histories;
+  }
+  if (kind === 'runbook') {
+    const root = factsOfHistory(execution.id, histories.get(execution.id) ?? []);
+    for (const span of root.states) {
+      const submitted = span.submitted as { ExecutionArn?: unknown } | undefined;
+      const arn = typeof submitted?.ExecutionArn === 'string' ? submitted.ExecutionArn : undefined;
+      if (arn === undefined || histories.has(arn)) continue;
+      try {
+        histories.set(arn, await deps.aws.orchestrator.states.getExecutionHistory({ executionArn: arn }));
+      } catch (err) {
+        // The wave's outcome and servers still come from RunWave's result in the runbook's history.
+        gaps.push(
+          `the history of wave execution ${arn} could not be read (${whyOf(err)}); its steps are missing`,
+        );
+      }
+    }
+  }
+  return histories;
+}
+
+/** The evidence model of the execution from its histories (the function the CLI calls too). */
+async function evidenceOf(
+  kind: 'action' | 'runbook',
+  rootArn: string,
+  histories: Map<string, readonly HistoryEventLike[]>,
+  gaps: string[],
+  deps: TaskDeps,
+  stopped: StoppedEnd | undefined,
+): Promise<ReportSource> {
+  const run = { kind, rootArn, histories };
+  return buildEvidence({
+    ...run,
+    generatedAt: deps.now().toISOString(),
+    ...(stopped !== undefined && { end: stopped }),
+    fullResults: await fullResults(truncatedResults(run), gaps, deps),
+    gaps,
+  });
+}
+
+/**
+ * Builds the report of a main execution (single action) with the evidence model from its own
+ * history, writes its JSON source and HTML page under the execution's results prefix, and returns
+ * the output with `reportLocation` and the notification with the report's S3 URI and a console
+ * link. Without a results bucket it returns `final` unchanged.
  */
 async function writeActionReport(
   event: WriteActionReportEvent,
@@ -230,52 +287,31 @@ async function writeActionReport(
   const bucket = deps.env.resultsBucket;
   if (!bucket) return { ...final };
   const output = final.output;
-  const recorder = new ReportRecorder();
-  const given = await ownInput(execution, recorder, deps);
-  const input = isRecord(given) ? given : { action: output.action, metadata: output.metadata };
-  // A stopped execution has no output: its keys come from its input's correlation id.
-  const keys = reportKeys(stopped === undefined ? output : { metadata: input.metadata as Rec }, execution);
+  const gaps: string[] = [];
+  let keys = reportKeys(output, execution);
   try {
-    const events: RecordedEvent[] = [
-      {
-        type: 'ExecutionStarted',
-        time: execution.startTime,
-        machine: 'main',
-        executionArn: execution.id,
-        input,
-      },
-      stopped === undefined
-        ? {
-            type: 'ExecutionSucceeded',
-            time: output.timing?.endTime ?? deps.now().toISOString(),
-            machine: 'main',
-            executionArn: execution.id,
-            output,
-          }
-        : { type: 'ExecutionFailed', machine: 'main', executionArn: execution.id, ...stopped },
-    ];
-    if (stopped !== undefined)
-      recorder.gap(
+    const histories = await readHistories(
+      'action',
+      execution,
+      { input: { action: output.action, metadata: output.metadata }, reportInput: { final } },
+      gaps,
+      deps,
+    );
+    const root = factsOfHistory(execution.id, histories.get(execution.id) ?? []);
+    // A stopped execution has no output: its keys come from its input's correlation id.
+    if (stopped !== undefined) {
+      const input = root.input as { metadata?: Record<string, unknown> } | undefined;
+      keys = reportKeys({ ...(input?.metadata !== undefined && { metadata: input.metadata }) }, execution);
+      gaps.push(
         `the execution ended ${stopped.status} before its aggregate: it has no output, so the servers' results are not in this record (see the results prefix and the DRS console)`,
       );
-    for (const e of events) recorder.onEvent(e);
-    const full = await fullOutputs(recorder, deps);
-    const tags = isRecord(input.tags)
-      ? Object.entries(input.tags)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(',')
-      : '';
-    const source = recorder.build(
-      {
-        kind: 'action',
-        title: `${output.action} ${tags}`.trim(),
-        target: targetOf(execution.id),
-        input,
-        generatedAt: deps.now().toISOString(),
-      },
-      full,
+    }
+    await putReport(
+      await evidenceOf('action', execution.id, histories, gaps, deps, stopped),
+      bucket,
+      keys,
+      deps,
     );
-    await putReport(source, bucket, keys, deps);
   } catch (err) {
     deps.log?.warn('report not written', { bucket, key: keys.html, errorCode: awsErrorCode(err) });
     return {
@@ -300,46 +336,10 @@ async function writeActionReport(
 }
 
 /**
- * The waves a runbook declared, from its input; without it (its history could not be read), the
- * waves its output names (`wave<N>` summaries), the rest unnamed.
- */
-function declaredWaves(input: unknown, output: Rec): DeclaredWave[] {
-  if (isRecord(input) && Array.isArray(input.waves)) {
-    return input.waves.filter(isRecord).map((w, i) => ({
-      name: typeof w.name === 'string' ? w.name : `wave ${i + 1}`,
-      tags: (isRecord(w.tags) ? w.tags : {}) as Record<string, string>,
-      approval: w.approval === true,
-      ...(typeof w.rtoTargetMinutes === 'number' && { rtoTargetMinutes: w.rtoTargetMinutes }),
-    }));
-  }
-  const results = isRecord(output.waves) ? output.waves : {};
-  const total = typeof output.totalWaves === 'number' ? output.totalWaves : Object.keys(results).length;
-  return Array.from({ length: total }, (_, i) => {
-    const r = isRecord(results[`wave${i + 1}`]) ? (results[`wave${i + 1}`] as Rec) : {};
-    const approval = isRecord(r.approval) ? r.approval : undefined;
-    return {
-      name: typeof r.name === 'string' ? r.name : `wave ${i + 1}`,
-      tags: {},
-      approval: approval !== undefined && approval.required !== false,
-    };
-  });
-}
-
-/**
- * The Error and Cause a validation end of the waves workflow fails the execution with (its output
- * names the Fail state in `failState`, the error in `error`), or undefined for every other end.
- */
-function validationFailure(output: Rec): { error: string; cause: string } | undefined {
-  if (typeof output.failState !== 'string' || !isRecord(output.error)) return undefined;
-  const { Error: error, Cause: cause } = output.error;
-  return typeof error === 'string' && typeof cause === 'string' ? { error, cause } : undefined;
-}
-
-/**
- * Builds the report of a whole runbook (a waves execution, at any of its ends) from its own history
- * and each wave's main output, writes it under `results/<correlationId>/<executionName>/`, and
- * returns the waves output with `reportLocation` (or a warning). Without a results bucket it
- * returns the output unchanged.
+ * Builds the report of a whole runbook (a waves execution, at any of its ends) with the evidence
+ * model from its own history and its waves' main executions' histories, writes it under
+ * `results/<correlationId>/<executionName>/`, and returns the waves output with `reportLocation`
+ * (or a warning). Without a results bucket it returns the output unchanged.
  */
 async function writeRunbookReport(
   event: WriteRunbookReportEvent,
@@ -349,70 +349,24 @@ async function writeRunbookReport(
   const { output, execution } = event;
   const bucket = deps.env.resultsBucket;
   if (!bucket) return output;
-  const recorder = new ReportRecorder();
-  let history: RecordedEvent[] = [];
-  try {
-    const events = await deps.aws.orchestrator.states.getExecutionHistory({ executionArn: execution.id });
-    history = eventsOfWavesHistory(execution.id, events);
-  } catch (err) {
-    recorder.gap(
-      `the runbook's history could not be read (GetExecutionHistory of ${execution.id}: ${whyOf(err)}); wave times, approval times and per-server results are missing, the waves' outcomes come from the output`,
-    );
-  }
-  const started = history.find((e) => e.type === 'ExecutionStarted' && e.executionArn === execution.id);
-  const input = started && 'input' in started ? started.input : undefined;
-  const metadata = isRecord(input) && isRecord(input.metadata) ? input.metadata : {};
+  const gaps: string[] = [];
+  const histories = await readHistories(
+    'runbook',
+    execution,
+    { input: { action: output.action }, reportInput: output },
+    gaps,
+    deps,
+  );
+  const root = factsOfHistory(execution.id, histories.get(execution.id) ?? []);
+  const metadata = isRecord(root.input) && isRecord(root.input.metadata) ? root.input.metadata : {};
   const keys = reportKeys({ metadata }, execution);
   try {
-    if (started === undefined) {
-      recorder.onEvent({
-        type: 'ExecutionStarted',
-        time: execution.startTime,
-        machine: 'waves',
-        executionArn: execution.id,
-        input: { action: output.action },
-      });
-    }
-    for (const e of history) recorder.onEvent(e);
-    const now = deps.now().toISOString();
-    // A stopped execution has no output: its end is the stop (status, time) EventBridge reported.
-    recorder.onEvent(
-      stopped === undefined
-        ? { type: 'ExecutionSucceeded', time: now, machine: 'waves', executionArn: execution.id, output }
-        : { type: 'ExecutionFailed', machine: 'waves', executionArn: execution.id, ...stopped },
+    await putReport(
+      await evidenceOf('runbook', execution.id, histories, gaps, deps, stopped),
+      bucket,
+      keys,
+      deps,
     );
-    const failure = validationFailure(output);
-    if (failure !== undefined) {
-      // A validation end: after this task the execution fails in its Fail state with this Error
-      // and Cause; the record says so (status FAILED) and keeps the output's waves that ran.
-      recorder.onEvent({
-        type: 'ExecutionFailed',
-        time: now,
-        machine: 'waves',
-        executionArn: execution.id,
-        status: 'FAILED',
-        ...failure,
-      });
-    }
-    const full = await fullOutputs(recorder, deps);
-    const waves = declaredWaves(input, output);
-    const source = recorder.build(
-      {
-        kind: 'runbook',
-        // The runbook's name when its input carries one (`drs-orch runbook` passes it), as the
-        // local report's title.
-        title:
-          isRecord(input) && typeof input.name === 'string' && input.name !== ''
-            ? input.name
-            : `${String(output.action ?? (isRecord(input) ? input.action : 'unknown'))} runbook, ${waves.length} wave${waves.length === 1 ? '' : 's'}`,
-        target: targetOf(execution.id),
-        input: input ?? { action: output.action },
-        waves,
-        generatedAt: deps.now().toISOString(),
-      },
-      full,
-    );
-    await putReport(source, bucket, keys, deps);
   } catch (err) {
     deps.log?.warn('report not written', { bucket, key: keys.html, errorCode: awsErrorCode(err) });
     const warnings = Array.isArray(output.warnings) ? output.warnings : [];

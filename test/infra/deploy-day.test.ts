@@ -117,7 +117,7 @@ describe('Deploy day: KMS-encrypted state machines', () => {
       /DrillCleanupRole\w* starts drs-orchestration-main/,
       /WavesRole\w* describes drs-orchestration-main/,
       /ExecutorCallbackRole\w* answers drs-orchestration-main/,
-      /writereport\w* describes drs-orchestration-main/i,
+      /writereport\w* reads drs-orchestration-main/i,
       /writereport\w* reads drs-orchestration-waves/i,
     ]) {
       expect(starters).toMatch(expected);

@@ -166,14 +166,14 @@ describe('Stack: main-orchestrator', () => {
     ]);
     const s3 = mine.find((s) => [s.statement.Action].flat().includes('s3:PutObject'));
     expect(JSON.stringify(s3?.statement.Resource)).toMatch(/\/results\/\*"/);
-    // Its own executions only: a main execution's input, a waves execution's history; not the
+    // Its own executions only: a main execution's history, a waves execution's history; not the
     // Distributed Map's children (drs-orchestration-main/<label>:...), no other machine.
     const states = mine
       .filter((st) => [st.statement.Action].flat().some((a) => String(a).startsWith('states:')))
       .map((st) => ({ actions: actionsOf(st.statement), resource: JSON.stringify(st.statement.Resource) }));
     expect(states).toEqual([
       {
-        actions: ['states:DescribeExecution'],
+        actions: ['states:GetExecutionHistory'],
         resource: expect.stringMatching(/:execution:drs-orchestration-main:\*"\]\]\}$/),
       },
       {

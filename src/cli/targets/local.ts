@@ -7,6 +7,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Fleet } from '../../emulator/index.js';
 import { isMapRunChild } from '../../runtime/arns.js';
 import { createRuntimeEnv, type LocalRuntimeEnv } from '../../runtime/env.js';
+import type { HistoryListener } from '../../runtime/history.js';
 import { answerTaskToken, taskTokenWaitSignal } from '../../runtime/integrations/task-tokens.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
@@ -16,6 +17,7 @@ import { UsageError } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
+import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords } from '../runbook-runs.js';
 import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
 import { planOrchestration } from './plan.js';
@@ -60,6 +62,19 @@ export function toProgressEvent(event: RuntimeEvent): ProgressEvent | undefined 
     default:
       return undefined;
   }
+}
+
+/**
+ * The history events the evidence report reads: those of the root and of each wave's main
+ * execution, as Step Functions records them (the executors and the accounts' map children are
+ * left out, as the workflow's own report task cannot read them).
+ */
+export function reportHistory(listener: RunHistoryListener | undefined): HistoryListener | undefined {
+  if (listener === undefined) return undefined;
+  return (execution, event) => {
+    if (execution.machine === 'executor' || isMapRunChild(execution.executionArn)) return;
+    listener(execution.executionArn, event);
+  };
 }
 
 /** Where the orchestrator lives and how to reach AWS (emulated or real). */
@@ -170,16 +185,14 @@ function localSession(
         (key, body) => s3.putObject({ bucket: resultsBucket, key, body }),
       ),
     }),
-    async run(input, onEvent, onRecord): Promise<RunOutcome> {
-      const toProgress = forward(onEvent);
+    async run(input, onEvent, onHistory): Promise<RunOutcome> {
+      const history = reportHistory(onHistory);
       const result = await runStateMachine({
         machine: 'main',
         input,
         env,
-        onEvent: (event) => {
-          onRecord?.(event);
-          toProgress(event);
-        },
+        onEvent: forward(onEvent),
+        ...(history !== undefined && { onHistory: history }),
         name: executionName(input.action, env.now()),
       });
       return {
@@ -194,9 +207,9 @@ function localSession(
         machine: 'waves',
         input,
         env,
+        onHistory: reportHistory(options.onHistory) as HistoryListener,
         onEvent: (event) => {
           if (event.type === 'ApprovalRequested') answerApproval(env, options.decide, event.request);
-          options.onRecord(event);
           const mapped = toProgressEvent(event);
           if (mapped) options.onEvent(mapped);
         },

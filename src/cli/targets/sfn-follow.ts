@@ -4,7 +4,8 @@
  * `RunWave` task started (its `TaskSubmitted` names the child), and ListExecutions of every
  * Distributed Map run of a main execution (`MapRunStarted` names it): one child per staging account,
  * whose `RunAccountExecutor` task waits for the account's executor. The histories become the same
- * progress events the local runtime emits and the same recorded events the report is built from.
+ * progress events the local runtime emits, and those of the root and its mains go as they are to
+ * the evidence report.
  *
  * Calls per poll: one history page of the running main execution (of the waves execution when no
  * wave runs: it waits for its wave meanwhile) and one ListExecutions per running map run. A map child's history is read twice: when it is first listed (its account) and
@@ -18,7 +19,7 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { RecordedEvent } from '../../report/index.js';
+import type { RunHistoryListener } from '../reports.js';
 import type { ProgressEvent, ProgressListener, RunOutcome } from '../session.js';
 
 /** What an execution is to the CLI: the waves root, a wave's (or the action's) main, an account's map child. */
@@ -80,64 +81,33 @@ export interface FollowedExecution {
   accountId?: string;
 }
 
-/** The progress and recorded events one history event of `x` stands for. */
-export function mapHistoryEvent(
-  x: FollowedExecution,
-  event: HistoryEvent,
-): { progress: ProgressEvent[]; record: RecordedEvent[] } {
-  const time = (event.timestamp ?? new Date(0)).toISOString();
-  const base = { time, machine: x.machine, executionArn: x.arn };
+/** The progress events one history event of `x` stands for (the live view; the report reads the history itself). */
+export function progressOfHistoryEvent(x: FollowedExecution, event: HistoryEvent): ProgressEvent[] {
   const who = { machine: x.machine, ...(x.accountId !== undefined && { accountId: x.accountId }) };
   const type = event.type ?? '';
   if (type === 'ExecutionStarted') {
-    const input = parseJson(event.executionStartedEventDetails?.input);
     if (x.machine === 'executor') {
+      const input = parseJson(event.executionStartedEventDetails?.input);
       const account = isRecord(input) && isRecord(input.account) ? input.account : {};
       if (typeof account.accountId === 'string') x.accountId = account.accountId;
+      const accountId = x.accountId;
+      return [
+        { type: 'ExecutionStarted', machine: 'executor', ...(accountId !== undefined && { accountId }) },
+      ];
     }
-    const accountId = x.accountId;
-    return {
-      progress: [
-        x.machine === 'executor'
-          ? { type: 'ExecutionStarted', machine: 'executor', ...(accountId !== undefined && { accountId }) }
-          : { type: 'ExecutionStarted', machine: x.machine, name: x.arn.split(':').pop() ?? x.arn },
-      ],
-      record: [
-        {
-          type: 'ExecutionStarted',
-          ...base,
-          ...(x.parent !== undefined && { parentExecutionArn: x.parent }),
-          ...(accountId !== undefined && { accountId }),
-          input,
-        },
-      ],
-    };
+    return [{ type: 'ExecutionStarted', machine: x.machine, name: x.arn.split(':').pop() ?? x.arn }];
   }
   if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name !== undefined) {
-    const state = event.stateEnteredEventDetails.name;
-    return {
-      progress: [{ type: 'StateEntered', ...who, state }],
-      record: [
-        { type: 'StateEntered', ...base, state, input: parseJson(event.stateEnteredEventDetails.input) },
-      ],
-    };
+    return [{ type: 'StateEntered', ...who, state: event.stateEnteredEventDetails.name }];
   }
   if (type.endsWith('StateExited') && event.stateExitedEventDetails?.name !== undefined) {
-    const state = event.stateExitedEventDetails.name;
-    return {
-      progress: [{ type: 'StateExited', ...who, state }],
-      record: [
-        { type: 'StateExited', ...base, state, output: parseJson(event.stateExitedEventDetails.output) },
-      ],
-    };
+    return [{ type: 'StateExited', ...who, state: event.stateExitedEventDetails.name }];
   }
-  if (!isTerminalEvent(event)) return { progress: [], record: [] };
+  if (!isTerminalEvent(event)) return [];
   const outcome = outcomeOfEvent(event);
   if (outcome.status === 'SUCCEEDED') {
-    const record: RecordedEvent[] = [{ type: 'ExecutionSucceeded', ...base, output: outcome.output }];
-    if (x.machine !== 'executor' || x.accountId === undefined) {
-      return { progress: [{ type: 'ExecutionSucceeded', ...who }], record };
-    }
+    if (x.machine !== 'executor' || x.accountId === undefined)
+      return [{ type: 'ExecutionSucceeded', ...who }];
     // A map child's output is its account's AccountSummary (RunAccountExecutor's callback, the
     // CheckAccountExecutor fallback, or AccountFailed): the account's counts and how it ended.
     const s = isRecord(outcome.output) ? outcome.output : {};
@@ -160,20 +130,16 @@ export function mapHistoryEvent(
         ...(typeof s.errorMessage === 'string' && { cause: s.errorMessage }),
       });
     } else progress.push({ type: 'ExecutionSucceeded', ...who });
-    return { progress, record };
+    return progress;
   }
-  const error = outcome.error ?? type;
-  return {
-    progress: [
-      {
-        type: 'ExecutionFailed',
-        ...who,
-        error,
-        ...(outcome.cause !== undefined && { cause: outcome.cause }),
-      },
-    ],
-    record: [{ type: 'ExecutionFailed', ...base, status: outcome.status, error, cause: outcome.cause ?? '' }],
-  };
+  return [
+    {
+      type: 'ExecutionFailed',
+      ...who,
+      error: outcome.error ?? type,
+      ...(outcome.cause !== undefined && { cause: outcome.cause }),
+    },
+  ];
 }
 
 /** The child execution a `startExecution.sync` task started (its `TaskSubmitted` output). */
@@ -215,7 +181,8 @@ export interface FollowerOptions {
   readonly rootArn: string;
   readonly rootMachine: 'waves' | 'main';
   readonly onEvent: ProgressListener;
-  readonly onRecord?: (event: RecordedEvent) => void;
+  /** Receives the history events of the root and its main executions (the evidence report's source). */
+  readonly onHistory?: RunHistoryListener;
 }
 
 /**
@@ -389,9 +356,10 @@ export class ExecutionFollower {
   }
 
   #emit(x: Node, event: HistoryEvent): void {
-    const { progress, record } = mapHistoryEvent(x, event);
-    for (const r of record) this.#opts.onRecord?.(r);
-    for (const p of progress) this.#opts.onEvent(p);
+    // The report reads the histories of the root and its main executions as they are; the
+    // accounts' map children are read for the live view only.
+    if (x.machine !== 'executor') this.#opts.onHistory?.(x.arn, event);
+    for (const p of progressOfHistoryEvent(x, event)) this.#opts.onEvent(p);
   }
 
   /**

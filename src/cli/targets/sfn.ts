@@ -15,13 +15,13 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { RecordedEvent } from '../../report/index.js';
 import type { ApprovalAnswer, ApprovalDecider, ApprovalQuestion } from '../approvals.js';
 import { pendingToken } from '../approve.js';
 import { credentialsFromEnv } from '../aws-credentials.js';
 import { unreachable } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../program.js';
+import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords } from '../runbook-runs.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
 import { ExecutionFollower, parseJson } from './sfn-follow.js';
@@ -144,7 +144,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     input: Record<string, unknown>,
     machine: 'main' | 'waves',
     onEvent: ProgressListener,
-    onRecord: ((event: RecordedEvent) => void) | undefined,
+    onHistory: RunHistoryListener | undefined,
     waves?: WavesRunOptions,
   ): Promise<RunOutcome & { executionArn: string }> => {
     own = {};
@@ -170,7 +170,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
       rootArn: executionArn,
       rootMachine: machine,
       onEvent,
-      ...(onRecord !== undefined && { onRecord }),
+      ...(onHistory !== undefined && { onHistory }),
     });
     last = follower;
     /** The approval being asked, if any: its token and how to call the question off. */
@@ -271,6 +271,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
       return last?.polls ?? 0;
     },
     label: `sfn ${arn.split(':').pop() ?? arn} (${region ?? 'default region'})`,
+    hostedBySfn: true,
     now: () => new Date(),
     defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
     ...(region !== undefined && { orchestrator: { accountId: account, region } }),
@@ -291,11 +292,11 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         },
       ),
     }),
-    async run(input, onEvent, onRecord): Promise<RunOutcome> {
-      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
+    async run(input, onEvent, onHistory): Promise<RunOutcome> {
+      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onHistory);
       return outcome;
     },
-    runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onRecord, options),
+    runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onHistory, options),
     async fetchResult(location) {
       return JSON.parse(await getObject(location)) as unknown;
     },

@@ -97,12 +97,16 @@ describe('disaster day', () => {
     }
     expect(out.summary.worstDataLossSeconds).toBe(7 * MINUTE);
     const table = renderOutputTable(out);
-    expect(table).toMatch(/^data loss\s+7\.0 min worst/m);
+    expect(table).toMatch(/^data loss\s+7\.0 min worst .*; 2 of 2 from a previous snapshot/m);
+    // Recovery time at a glance: the hour of downtime before the failover, not the run's minutes.
+    expect(table).toMatch(/^recovery\s+(6\d|7\d|8\d)\.\d min worst \(from the outage/m);
     expect(
       table
         .split('\n')
         .filter((l) =>
-          /2025-01-06T09:00:00.000Z\s+2025-01-06T09:07:00.000Z\s+7\.0 min\s+\d+\.\d min\s+previous/.test(l),
+          /2025-01-06T09:00:00.000Z\s+2025-01-06T09:07:00.000Z\s+7\.0 min\s+\d+\.\d min\s+\d+\.\d min\s+previous/.test(
+            l,
+          ),
         ),
     ).toHaveLength(2);
   });

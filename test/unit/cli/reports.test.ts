@@ -110,6 +110,38 @@ async function report(dir: string, args: string[]) {
 }
 
 describe('drs-orch report: a report is verified before it is rendered', () => {
+  it('lists the reports under a header, newest first, with failed and skipped counts', async () => {
+    const dir = await folder();
+    const at = (hour: string) => ({
+      ...SAMPLE.execution,
+      name: `rb-${hour}`,
+      arn: `${SAMPLE.execution.arn.replace(/rb-7$/, '')}rb-${hour}`,
+      startTime: `2025-01-06T${hour}:00:00.000Z`,
+    });
+    // Written out of order, and named so that the file names sort the other way.
+    await writeReport({ ...SAMPLE, execution: at('11'), title: 'third' }, dir);
+    await writeReport({ ...SAMPLE, execution: at('09'), title: 'first' }, dir);
+    await writeReport(
+      {
+        ...SAMPLE,
+        execution: at('10'),
+        title: 'second',
+        totals: { ...SAMPLE.totals, servers: 3, failed: 1, skipped: 1 },
+      },
+      dir,
+    );
+
+    const r = await report(dir, []);
+
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^STARTED\s+OUTCOME\s+OK\/SERVERS\s+FAILED\s+SKIPPED\s+KIND\s+PAGE\s+REPORT\s+TITLE$/,
+    );
+    expect(lines.slice(2).map((l) => l.split(/\s+/).at(-1))).toEqual(['third', 'second', 'first']);
+    expect(lines[3]).toMatch(/^2025-01-06T10:00:00.000Z\s+success\s+1\/3\s+1\s+1\s+runbook\s+checked\s/);
+  });
+
   it('the sample and the reports drs-orch writes are valid reports (schemas/report.schema.json)', () => {
     expect(() => assertReportSource(JSON.parse(JSON.stringify(SAMPLE)))).not.toThrow();
   });

@@ -14,7 +14,7 @@ import { main } from '../../../src/cli/main.js';
 import { writeReport } from '../../../src/cli/reports.js';
 import { exitCodeForWaves } from '../../../src/cli/runbook.js';
 import { approvalVerdict } from '../../../src/contract/approval.js';
-import { ReportRecorder } from '../../../src/report/index.js';
+import { buildEvidence } from '../../../src/report/index.js';
 import { Capture, fakeIo } from './fakes.js';
 
 describe("runbook exit codes (the single actions')", () => {
@@ -142,27 +142,28 @@ describe('approvals', () => {
 describe('drs-orch report', () => {
   async function withReport() {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-report-'));
-    const r = new ReportRecorder();
     const arn = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-7';
-    r.onEvent({
-      type: 'ExecutionStarted',
-      time: '2025-01-06T09:00:00.000Z',
-      machine: 'main',
-      executionArn: arn,
-      input: {},
-    });
-    r.onEvent({
-      type: 'ExecutionSucceeded',
-      time: '2025-01-06T09:30:00.000Z',
-      machine: 'main',
-      executionArn: arn,
-      output: { status: 'success' },
-    });
-    const source = r.build({
+    const source = buildEvidence({
       kind: 'action',
-      title: 'drill',
+      rootArn: arn,
+      histories: new Map([
+        [
+          arn,
+          [
+            {
+              type: 'ExecutionStarted',
+              timestamp: '2025-01-06T09:00:00.000Z',
+              details: { input: '{"action":"drill"}' },
+            },
+            {
+              type: 'ExecutionSucceeded',
+              timestamp: '2025-01-06T09:30:00.000Z',
+              details: { output: '{"status":"success"}' },
+            },
+          ],
+        ],
+      ]),
       target: 'sim',
-      input: { action: 'drill' },
       generatedAt: '2025-01-06T09:31:00.000Z',
     });
     const written = await writeReport(source, dir);

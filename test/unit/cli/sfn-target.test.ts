@@ -4,10 +4,10 @@ import { fetchedReportProblem } from '../../../src/cli/reports.js';
 import { approvalQuestionOf, regionOfArn } from '../../../src/cli/targets/sfn.js';
 import {
   type FollowedExecution,
-  mapHistoryEvent,
+  progressOfHistoryEvent,
   startedChildOf,
 } from '../../../src/cli/targets/sfn-follow.js';
-import { ReportRecorder, renderReportHtml } from '../../../src/report/index.js';
+import { buildEvidence, renderReportHtml } from '../../../src/report/index.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
 const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1';
@@ -54,7 +54,7 @@ function mapChildHistory(summary: Record<string, unknown>): HistoryEvent[] {
   ];
 }
 
-describe('Function: mapHistoryEvent', () => {
+describe('Function: progressOfHistoryEvent', () => {
   it("turns a map child's history into its account's executor start, counts and end", () => {
     const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
     const summary = {
@@ -66,7 +66,7 @@ describe('Function: mapHistoryEvent', () => {
       timedOut: 1,
     };
 
-    const events = mapChildHistory(summary).flatMap((e) => mapHistoryEvent(x, e).progress);
+    const events = mapChildHistory(summary).flatMap((e) => progressOfHistoryEvent(x, e));
 
     expect(events).toEqual([
       { type: 'ExecutionStarted', machine: 'executor', accountId: '111111111111' },
@@ -94,7 +94,7 @@ describe('Function: mapHistoryEvent', () => {
       errorMessage: 'stopped',
     });
 
-    const events = history.flatMap((e) => mapHistoryEvent(x, e).progress);
+    const events = history.flatMap((e) => progressOfHistoryEvent(x, e));
 
     expect(events.at(-1)).toEqual({
       type: 'ExecutionFailed',
@@ -105,43 +105,17 @@ describe('Function: mapHistoryEvent', () => {
     });
   });
 
-  it("records a map child as its account's executor, owned by the main execution", () => {
-    const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
-
-    const [started] = mapHistoryEvent(x, mapChildHistory({})[0] as HistoryEvent).record;
-
-    expect(started).toMatchObject({
-      type: 'ExecutionStarted',
-      machine: 'executor',
-      executionArn: CHILD,
-      parentExecutionArn: MAIN,
-      accountId: '111111111111',
-      time: ts.toISOString(),
-    });
-  });
-
-  it('maps an aborted execution to ExecutionFailed with status ABORTED', () => {
+  it('maps an aborted execution to ExecutionFailed with its error and cause', () => {
     const x: FollowedExecution = { arn: MAIN, machine: 'main' };
 
-    const mapped = mapHistoryEvent(x, {
+    const mapped = progressOfHistoryEvent(x, {
       id: 9,
       timestamp: ts,
       type: 'ExecutionAborted',
       executionAbortedEventDetails: { error: 'Cancelled', cause: 'Ctrl-C' },
     });
 
-    expect(mapped.record).toEqual([
-      {
-        type: 'ExecutionFailed',
-        time: ts.toISOString(),
-        machine: 'main',
-        executionArn: MAIN,
-        status: 'ABORTED',
-        error: 'Cancelled',
-        cause: 'Ctrl-C',
-      },
-    ]);
-    expect(mapped.progress).toEqual([
+    expect(mapped).toEqual([
       { type: 'ExecutionFailed', machine: 'main', error: 'Cancelled', cause: 'Ctrl-C' },
     ]);
   });
@@ -201,13 +175,15 @@ describe('Function: approvalQuestionOf', () => {
 });
 
 describe('Function: fetchedReportProblem', () => {
-  const recorder = new ReportRecorder();
-  recorder.onEvent({ type: 'ExecutionStarted', time: ts.toISOString(), machine: 'main', executionArn: MAIN });
-  const source = recorder.build({
+  const source = buildEvidence({
     kind: 'action',
-    title: 'drill',
-    target: 'sfn',
-    input: { action: 'drill', tags: {} },
+    rootArn: MAIN,
+    histories: new Map([
+      [
+        MAIN,
+        [{ type: 'ExecutionStarted', timestamp: ts, details: { input: '{"action":"drill","tags":{}}' } }],
+      ],
+    ]),
     generatedAt: ts.toISOString(),
   });
   const json = `${JSON.stringify(source)}\n`;

@@ -1,10 +1,17 @@
 /**
  * A waves execution's Step Functions history, shaped as AWS sends it (GetExecutionHistory through
  * the SDK: Date timestamps, `.sync:2` dates in epoch milliseconds, a failed child's description as
- * the Cause), turned into the runbook's report by the same recorder as a local run.
+ * the Cause), turned into the runbook's evidence by the one function the CLI and the report task call.
  */
 import { describe, expect, it } from 'vitest';
-import { eventsOfWavesHistory, type HistoryEventLike, ReportRecorder } from '../../../src/report/index.js';
+import {
+  buildEvidence,
+  factsOfHistory,
+  type HistoryEventLike,
+  serversOfOutput,
+  timelineOfOutput,
+  warningsOfOutput,
+} from '../../../src/report/index.js';
 
 const WAVES = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:rb-1';
 const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main';
@@ -147,22 +154,18 @@ const OUTPUT = {
   error: { Error: 'States.TaskFailed', Cause: '...' },
 };
 
+/** The evidence as the report task builds it: its history up to its own report state. */
 function build(history: readonly HistoryEventLike[]) {
-  const recorder = new ReportRecorder();
-  for (const e of eventsOfWavesHistory(WAVES, history)) recorder.onEvent(e);
-  recorder.onEvent({
-    type: 'ExecutionSucceeded',
-    time: at(53).toISOString(),
-    machine: 'waves',
-    executionArn: WAVES,
-    output: OUTPUT,
-  });
-  return recorder.build({
+  const report: HistoryEventLike = {
+    type: 'TaskStateEntered',
+    timestamp: at(53),
+    details: { name: 'WriteRunbookReport', input: JSON.stringify(OUTPUT) },
+  };
+  return buildEvidence({
     kind: 'runbook',
-    title: INPUT.name,
+    rootArn: WAVES,
+    histories: new Map([[WAVES, [...history, report]]]),
     target: 'sfn',
-    input: INPUT,
-    waves: INPUT.waves.map((w) => ({ ...w, approval: w.approval === true })),
     generatedAt: at(54).toISOString(),
   });
 }
@@ -186,7 +189,13 @@ describe('Report: a waves history as AWS sends it', () => {
       requestedAt: at(41).toISOString(),
       decidedAt: at(50).toISOString(),
     });
-    expect(s.execution).toMatchObject({ arn: WAVES, outcome: 'failed', startTime: at(0).toISOString() });
+    expect(s.execution).toMatchObject({
+      arn: WAVES,
+      outcome: 'failed',
+      startTime: at(0).toISOString(),
+      endTime: at(53).toISOString(),
+    });
+    expect(s.title).toBe('quarterly drill');
   });
 
   it('takes accounts and DRS jobs from each wave output, with their own times', () => {
@@ -216,8 +225,9 @@ describe('Report: a waves history as AWS sends it', () => {
   });
 
   it('records a SendTaskSuccess that CheckApproval read as a "no" as rejected, never approved, with who and why', () => {
+    const asked = { ...INPUT, waves: [{ name: 'db', tags: { 'DR-Wave': '1' }, approval: true }] };
     const no: HistoryEventLike[] = [
-      HISTORY[0] as HistoryEventLike,
+      { type: 'ExecutionStarted', timestamp: at(0), details: { input: JSON.stringify(asked) } },
       {
         type: 'TaskStateEntered',
         timestamp: at(1),
@@ -225,6 +235,7 @@ describe('Report: a waves history as AWS sends it', () => {
       },
       { type: 'TaskSucceeded', timestamp: at(3), details: { output: '{"approved":false}' } },
       { type: 'TaskStateExited', timestamp: at(3), details: { name: 'RequestApproval', output: '{}' } },
+      { type: 'TaskStateEntered', timestamp: at(3), details: { name: 'CheckApproval', input: '{}' } },
       {
         type: 'TaskStateExited',
         timestamp: at(3),
@@ -241,15 +252,11 @@ describe('Report: a waves history as AWS sends it', () => {
         },
       },
     ];
-    const recorder = new ReportRecorder();
-    for (const e of eventsOfWavesHistory(WAVES, no)) recorder.onEvent(e);
     // The execution is still running (its report is written before its end): no output yet.
-    const s = recorder.build({
+    const s = buildEvidence({
       kind: 'runbook',
-      title: 'rb',
-      target: 'sfn',
-      input: INPUT,
-      waves: [{ name: 'db', tags: { 'DR-Wave': '1' }, approval: true }],
+      rootArn: WAVES,
+      histories: new Map([[WAVES, no]]),
       generatedAt: at(4).toISOString(),
     });
 
@@ -271,12 +278,87 @@ describe('Report: a waves history as AWS sends it', () => {
       { type: 'TaskFailed', timestamp: at(3), details: { error: 'ApprovalRejected', cause: '{}' } },
       { type: 'PassStateEntered', timestamp: at(3), details: { name: 'ApprovalRejected', input: '{}' } },
     ];
-    const events = eventsOfWavesHistory(WAVES, rejected);
+    const facts = factsOfHistory(WAVES, rejected);
 
-    expect(events.map((e) => [e.type, 'state' in e ? e.state : e.machine, e.time])).toEqual([
-      ['ExecutionStarted', 'waves', at(0).toISOString()],
-      ['StateEntered', 'RequestApproval', at(1).toISOString()],
-      ['StateExited', 'RequestApproval', at(3).toISOString()],
+    expect(facts.states.map((s) => [s.name, s.entered, s.answered, s.error])).toEqual([
+      ['RequestApproval', at(1).toISOString(), at(3).toISOString(), 'ApprovalRejected'],
+      ['ApprovalRejected', at(3).toISOString(), undefined, undefined],
+    ]);
+  });
+});
+
+describe('Report: every server of an output, and its warnings beside it', () => {
+  const out = {
+    recoveryInstances: [
+      {
+        sourceServerId: 's-1',
+        sourceServerHostname: 'web-01',
+        stagingAccountId: '111111111111',
+        ec2InstanceId: 'i-1',
+      },
+    ],
+    failedServers: [
+      {
+        sourceServerId: 's-2',
+        stagingAccountId: '111111111111',
+        errorCode: 'LaunchFailed',
+        errorMessage: 'no capacity',
+      },
+    ],
+    skippedServers: [
+      {
+        sourceServerId: 's-3',
+        sourceServerHostname: 'db-01',
+        stagingAccountId: '222222222222',
+        region: 'us-east-2',
+        reasonCode: 'NotLaunched',
+        reason: 'an earlier failure stopped the run',
+      },
+    ],
+    warnings: [
+      's-1 was launched while its replication was not CONTINUOUS',
+      'no source server matched DR-Wave=9',
+    ],
+    stagingAccountResults: [
+      {
+        accountId: '111111111111',
+        startTime: at(0).toISOString(),
+        jobs: [{ jobId: 'drsjob-1', servers: 2, startTime: at(1).toISOString(), adoptedFrom: 'run-before' }],
+      },
+    ],
+  };
+
+  it('lists recovered, failed and skipped servers, a skipped one with its reason code and reason', () => {
+    const rows = serversOfOutput(1, out);
+
+    expect(rows.map((r) => [r.sourceServerId, r.outcome, r.reason, r.accountId])).toEqual([
+      ['s-1', 'succeeded', undefined, '111111111111'],
+      ['s-2', 'failed', 'LaunchFailed: no capacity', '111111111111'],
+      ['s-3', 'skipped', 'NotLaunched: an earlier failure stopped the run', '222222222222'],
+    ]);
+    expect(rows[2]).toMatchObject({ name: 'db-01', region: 'us-east-2' });
+  });
+
+  it('links each warning to the servers it names, and keeps a job taken over from another run with its correlation id', () => {
+    const rows = serversOfOutput(1, out);
+
+    expect(warningsOfOutput(1, out, rows)).toEqual([
+      {
+        wave: 1,
+        text: 's-1 was launched while its replication was not CONTINUOUS',
+        sourceServerIds: ['s-1'],
+      },
+      { wave: 1, text: 'no source server matched DR-Wave=9', sourceServerIds: [] },
+    ]);
+    expect(timelineOfOutput(1, out).jobs).toEqual([
+      {
+        wave: 1,
+        accountId: '111111111111',
+        jobId: 'drsjob-1',
+        servers: 2,
+        startTime: at(1).toISOString(),
+        adoptedFrom: 'run-before',
+      },
     ]);
   });
 });

@@ -162,6 +162,15 @@ export function folderRunRecords(folder: string): RunRecordStore {
 }
 
 /**
+ * The deployed stack's results bucket (infra `resultsBucketName`): where a runbook run on
+ * `--target sfn` (and `--target aws` without `--results-bucket`) keeps its run record, in the
+ * world it launches in.
+ */
+export function deployedResultsBucket(accountId: string, region: string): string {
+  return `drs-orchestration-results-${accountId}-${region}`;
+}
+
+/**
  * Records kept in a results bucket, through an S3 client of the session (`get` rejects with S3's
  * NoSuchKey when there is no record).
  */

@@ -18,7 +18,7 @@ import { executionName } from '../execution-name.js';
 import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
 import type { RunHistoryListener } from '../reports.js';
-import { bucketRunRecords } from '../runbook-runs.js';
+import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
 import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
 import { planOrchestration } from './plan.js';
 import { openSimWorld, type SimWorld } from './sim-world.js';
@@ -335,5 +335,13 @@ export async function openAwsSession(invocation: RunInvocation, io: CliIo): Prom
     taskTokenAnswers: 'in-process',
     env: io.env,
   });
-  return localSession(env, `aws ${accountId} ${region}`, async () => {}, {}, t.resultsBucket);
+  // Runbook run records: in --results-bucket, else the deployed stack's bucket (a world without
+  // it keeps them in a folder, and the runbook says so).
+  return localSession(
+    env,
+    `aws ${accountId} ${region}`,
+    async () => {},
+    {},
+    t.resultsBucket ?? deployedResultsBucket(accountId, region),
+  );
 }

@@ -16,9 +16,10 @@ import type { SnsState } from '../../emulator/services/sns.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';
+import { deployedResultsBucket } from '../runbook-runs.js';
 import { type DurableWorld, openDurableWorld } from './durable-world.js';
 import { loadLocalWorkflows } from './serve-workflows.js';
-import { DEPLOYED_NOTIFICATION_TOPIC, deployedResultsBucket } from './sfn.js';
+import { DEPLOYED_NOTIFICATION_TOPIC } from './sfn.js';
 import { resolveFleetOption } from './sim-world.js';
 import { realStatePath } from './state-file.js';
 

@@ -22,20 +22,12 @@ import { unreachable } from '../errors.js';
 import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../program.js';
 import type { RunHistoryListener } from '../reports.js';
-import { bucketRunRecords } from '../runbook-runs.js';
+import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
 import { ExecutionFollower, parseJson } from './sfn-follow.js';
 
 /** The SNS topic the deployed stack's waves workflow may publish approvals to (infra NOTIFICATION_TOPIC_NAME). */
 export const DEPLOYED_NOTIFICATION_TOPIC = 'drs-orchestration-notifications';
-
-/**
- * The deployed stack's results bucket (infra `resultsBucketName`): where a runbook run on
- * `--target sfn` keeps its run record, in the world it launches in.
- */
-export function deployedResultsBucket(accountId: string, region: string): string {
-  return `drs-orchestration-results-${accountId}-${region}`;
-}
 
 /** The region inside a state machine ARN (`arn:aws:states:<region>:...`). */
 export function regionOfArn(arn: string): string | undefined {

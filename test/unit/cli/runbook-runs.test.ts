@@ -2,9 +2,11 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resultsBucketName } from '../../../infra/names.js';
 import { UsageError } from '../../../src/cli/errors.js';
 import type { TargetOptions } from '../../../src/cli/program.js';
 import {
+  deployedResultsBucket,
   folderRunRecords,
   type RunRecordStore,
   runbookContentDigest,
@@ -80,6 +82,14 @@ describe('runbook run identity', () => {
     expect(runbookIdentity(runbook, 'other.yaml')).not.toBe(runbookIdentity(runbook, 'rb.yaml'));
     expect(runbookContentDigest(reordered)).toBe(runbookContentDigest(runbook));
     expect(runbookContentDigest(edited)).not.toBe(runbookContentDigest(runbook));
+  });
+});
+
+describe('where runbook run records live on AWS', () => {
+  it("is the deployed stack's results bucket, named as the stack names it", () => {
+    expect(deployedResultsBucket('123456789012', 'eu-west-1')).toBe(
+      resultsBucketName('123456789012', 'eu-west-1'),
+    );
   });
 });
 

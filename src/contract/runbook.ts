@@ -39,6 +39,8 @@ export interface WavesInput {
     readonly before: readonly ResolvedStep[];
     /** Steps run after the launches reported nextPhaseReady. */
     readonly after: readonly ResolvedStep[];
+    /** A step uses this wave's recovered instances: the workflow keeps them (else it keeps none). */
+    readonly keepInstances: boolean;
   }[];
   readonly options: Record<string, unknown>;
   readonly metadata: Record<string, unknown>;
@@ -172,35 +174,41 @@ export function wavesInput(
       'runbook',
     );
   }
+  const waves = runbook.waves.map((w, i) => {
+    const previousLaunch = runbook.waves
+      .slice(0, i)
+      .reverse()
+      .find((p) => p.steps === undefined)?.name;
+    const context = {
+      wave: w.name,
+      approvalTimeoutSeconds: runbook.approval.timeoutSeconds,
+      ...(topicArn !== undefined && { topicArn }),
+      ...(previousLaunch !== undefined && { previousLaunch }),
+    };
+    const stepsOnly = w.steps !== undefined;
+    return {
+      name: w.name,
+      tags: w.tags ?? {},
+      launch: !stepsOnly,
+      options: w.options ?? {},
+      approval: w.approval,
+      ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
+      before: stepsOnly
+        ? resolveSteps(w.steps, { ...context, phase: 'steps' })
+        : resolveSteps(w.before, { ...context, phase: 'before' }),
+      after: resolveSteps(w.after, { ...context, phase: 'after' }),
+    };
+  });
+  const used = new Set(
+    waves.flatMap((w) =>
+      [...w.before, ...w.after].flatMap((s) => (s.instancesFrom ? [s.instancesFrom.toLowerCase()] : [])),
+    ),
+  );
   return {
     ...(runbook.name !== undefined && { name: runbook.name }),
     ...(runbook.description !== undefined && { description: runbook.description }),
     action: runbook.action,
-    waves: runbook.waves.map((w, i) => {
-      const previousLaunch = runbook.waves
-        .slice(0, i)
-        .reverse()
-        .find((p) => p.steps === undefined)?.name;
-      const context = {
-        wave: w.name,
-        approvalTimeoutSeconds: runbook.approval.timeoutSeconds,
-        ...(topicArn !== undefined && { topicArn }),
-        ...(previousLaunch !== undefined && { previousLaunch }),
-      };
-      const stepsOnly = w.steps !== undefined;
-      return {
-        name: w.name,
-        tags: w.tags ?? {},
-        launch: !stepsOnly,
-        options: w.options ?? {},
-        approval: w.approval,
-        ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
-        before: stepsOnly
-          ? resolveSteps(w.steps, { ...context, phase: 'steps' })
-          : resolveSteps(w.before, { ...context, phase: 'before' }),
-        after: resolveSteps(w.after, { ...context, phase: 'after' }),
-      };
-    }),
+    waves: waves.map((w) => ({ ...w, keepInstances: used.has(w.name.toLowerCase()) })),
     options: runbook.options ?? {},
     metadata: {
       ...(runbook.metadata ?? {}),

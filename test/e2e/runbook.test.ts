@@ -345,7 +345,7 @@ waves:
     const { code, stderr } = await runPlain(THREE_WAVES, 'runbook runbook.yaml --approve aplication');
     expect(code).toBe(64);
     expect(stderr).toContain(
-      '--approve "aplication" names no wave of the runbook; expected all or one of databases, application, web',
+      '--approve "aplication" names no wave or manual step of the runbook; expected all or one of databases, application, web',
     );
   });
 });

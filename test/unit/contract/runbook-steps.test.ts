@@ -90,6 +90,8 @@ describe('runbook steps', () => {
     expect(db?.launch).toBe(true);
     expect(cutover?.launch).toBe(false);
     expect(cutover?.tags).toEqual({});
+    // Only the waves whose instances a step uses keep them in the workflow's state.
+    expect(input.waves.map((w) => w.keepInstances)).toEqual([true, true, false]);
     const smoke = db?.after[0];
     expect(smoke).toMatchObject({
       wave: 'databases',

@@ -22,6 +22,7 @@ import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
+import { resultNotices } from './notices.js';
 import {
   type FleetInvocation,
   type Invocation,
@@ -256,12 +257,17 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
           ? renderOutputTable(output)
           : `${JSON.stringify(output, null, 2)}\n`;
       await emit(text, invocation, io, say);
+      // Nothing only inside the JSON: warnings next to their servers, skipped servers and why,
+      // jobs taken over from another run, the error that stopped the run (unless --quiet).
+      for (const line of resultNotices(output)) say(line);
       const code = exitCodeForStatus(output.status);
       // The last word on the screen is the outcome, counted from the same records as the output.
       const s = output.summary;
-      progress.message(
-        `${String(input.action)} ${output.status}: ${s.succeeded} of ${s.totalServers} succeeded, ${s.failed} failed${s.timedOut ? `, ${s.timedOut} timed out` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''} · exit ${code}`,
-      );
+      const counted =
+        s.totalServers === 0 && output.error === undefined
+          ? 'no source server matched'
+          : `${s.succeeded} of ${s.totalServers} succeeded, ${s.failed} failed${s.timedOut ? `, ${s.timedOut} timed out` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''}`;
+      progress.message(`${String(input.action)} ${output.status}: ${counted} · exit ${code}`);
       return code;
     }
     if (outcome.output !== undefined) {

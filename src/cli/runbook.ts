@@ -74,6 +74,27 @@ function tagText(tags: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
+/**
+ * One stderr warning per wave that matched no source server: a tag typo in a runbook must not pass
+ * unseen (such a wave ends the runbook partial unless it says `allowEmpty: true`).
+ */
+export function emptyWaveWarnings(
+  output: Record<string, unknown>,
+  waves: readonly { name: string; tags: Record<string, string>; allowEmpty?: boolean }[],
+): string[] {
+  const results = (typeof output.waves === 'object' && output.waves !== null ? output.waves : {}) as Record<
+    string,
+    { summary?: { totalServers?: number }; status?: string }
+  >;
+  return waves.flatMap((wave, i) => {
+    const result = results[`wave${i + 1}`];
+    if (result?.summary?.totalServers !== 0 || result.status !== 'success') return [];
+    return [
+      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags)}${wave.allowEmpty === true ? ' (allowEmpty: true, so the runbook may still succeed)' : '; the runbook cannot end success (set allowEmpty: true on a wave that may be empty)'}`,
+    ];
+  });
+}
+
 /** Exit code of a waves output: the stopping wave's status decides, like a single action's. */
 export function exitCodeForWaves(output: Record<string, unknown>): number {
   const status = output.status;
@@ -374,6 +395,7 @@ async function runWithId(
     return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
   }
   const out = outcome.output as Record<string, unknown>;
+  for (const line of emptyWaveWarnings(out, runbook.waves)) say(line);
   if (out.status !== 'success') {
     const at = out.stoppedAtWaveName ?? out.stoppedAtWave;
     const reason = typeof out.reason === 'string' ? out.reason : '';

@@ -28,6 +28,8 @@ export interface WavesInput {
     readonly tags: Record<string, string>;
     readonly options: Record<string, unknown>;
     readonly approval: boolean;
+    /** The wave may match no source server (otherwise an empty wave ends the runbook partial). */
+    readonly allowEmpty: boolean;
     readonly rtoTargetMinutes?: number;
   }[];
   readonly options: Record<string, unknown>;
@@ -91,6 +93,7 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
         options: {
           ...(isRecord(doc.options) ? doc.options : {}),
           ...(isRecord(wave.options) ? wave.options : {}),
+          ...(wave.expectedServers !== undefined && { expectedServers: wave.expectedServers }),
         },
         metadata: isRecord(doc.metadata) ? doc.metadata : {},
       });
@@ -150,8 +153,13 @@ export function wavesInput(
     waves: runbook.waves.map((w) => ({
       name: w.name,
       tags: w.tags,
-      options: w.options ?? {},
+      // The wave's expectedServers is the orchestration option of that name for this wave.
+      options: {
+        ...(w.options ?? {}),
+        ...(w.expectedServers !== undefined && { expectedServers: w.expectedServers }),
+      },
       approval: w.approval,
+      allowEmpty: w.allowEmpty === true,
       ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
     })),
     options: runbook.options ?? {},

@@ -72,6 +72,14 @@ export interface RunbookWave {
    */
   approval?: boolean;
   /**
+   * The number of source servers the wave's tags must match; otherwise the wave fails with ServerCountMismatch before anything starts (the orchestration option of the same name, which this sets).
+   */
+  expectedServers?: number;
+  /**
+   * The wave may match no source server. Without it, a wave that matches nothing makes the runbook end partial (exit 2), not success: a tag typo is not a recovered wave.
+   */
+  allowEmpty?: boolean;
+  /**
    * Recovery time objective of the wave: the report compares the wave's duration with it.
    */
   rtoTargetMinutes?: number;

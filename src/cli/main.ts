@@ -20,6 +20,7 @@ import { ReportRecorder } from '../report/index.js';
 import { buildInput, flagForPointer } from './args.js';
 import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
+import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
 import { resultNotices } from './notices.js';
@@ -234,7 +235,18 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       return ExitCode.Success;
     }
     const recorder = new ReportRecorder();
-    const outcome = await session.run(input, progress.onEvent, (e) => recorder.onEvent(e));
+    // Named here so that Ctrl-C can say which correlation id resumes the run.
+    const name = executionName(input.action, session.now());
+    const interrupt = interruptHandling(invocation, input, name, session, recorder, say);
+    let outcome: Awaited<ReturnType<Session['run']>>;
+    try {
+      outcome = await session.run(input, progress.onEvent, (e) => recorder.onEvent(e), {
+        name,
+        signal: interrupt.signal,
+      });
+    } finally {
+      interrupt.release();
+    }
     await recordReport(
       recorder,
       {
@@ -274,6 +286,10 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       // Print whatever came back so nothing is lost, but say it is not a design-3.2 output.
       await emit(`${JSON.stringify(outcome.output, null, 2)}\n`, invocation, io, say);
     }
+    if (outcome.status === 'ABORTED' && interrupt.signal.aborted) {
+      io.stderr.write(`drs-orch: execution ${name} stopped (Ctrl-C); ${interrupt.resume} · exit 130\n`);
+      return EXIT_INTERRUPTED;
+    }
     const why = [outcome.error, outcome.cause].filter((s) => s !== undefined && s !== '').join(': ');
     const code = outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
     io.stderr.write(
@@ -283,6 +299,58 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   } finally {
     await close();
   }
+}
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * Ctrl-C during an action: the first press stops the execution where the CLI runs it (sim, aws),
+ * notes it in the report, which is still written, and says which correlation id resumes the run
+ * (a re-run with it takes the DRS jobs already started over instead of launching again); on
+ * `sfn` the deployed execution goes on and only following it stops. A second press quits at once.
+ */
+function interruptHandling(
+  invocation: RunInvocation,
+  input: Record<string, unknown>,
+  name: string,
+  session: Session,
+  recorder: ReportRecorder,
+  say: (text: string) => void,
+): { signal: AbortSignal; resume: string; release: () => void } {
+  const metadata = (input.metadata ?? {}) as { correlationId?: unknown };
+  const correlationId = typeof metadata.correlationId === 'string' ? metadata.correlationId : name;
+  const resume = `to resume, re-run with --correlation-id ${correlationId}: it takes over the DRS jobs already started (listed in adoptedJobs) instead of launching them again`;
+  const controller = new AbortController();
+  let interrupted = false;
+  const handler = (): boolean => {
+    if (interrupted) return false;
+    interrupted = true;
+    if (invocation.target.target === 'sfn') {
+      say(
+        `interrupted: no longer following execution ${name}; it goes on in Step Functions and writes its report to the results bucket (correlation id ${correlationId})`,
+      );
+      return false;
+    }
+    recorder.note(session.now().toISOString(), 'cancelled (Ctrl-C)');
+    say(
+      `interrupted: stopping execution ${name} and writing its report (Ctrl-C again to quit at once); ${resume}`,
+    );
+    controller.abort();
+    return true;
+  };
+  const onSigint = (): void => {
+    if (!handler()) process.exit(EXIT_INTERRUPTED);
+  };
+  if (session.interceptInterrupt !== undefined) session.interceptInterrupt(handler);
+  else process.on('SIGINT', onSigint);
+  return {
+    signal: controller.signal,
+    resume,
+    release: () => {
+      process.off('SIGINT', onSigint);
+    },
+  };
 }
 
 /** `drs-orch fleet generate`: a fleet that passes the fleet schema, to stdout or a file. */

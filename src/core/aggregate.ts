@@ -408,7 +408,7 @@ export function jsonBytes(value: unknown): number {
 
 /**
  * Returns the output as it may travel inline: unchanged when it is at most `maxBytes` of JSON,
- * otherwise with `recoveryInstances`, `failedServers` and `servers` cut (same fraction kept of each,
+ * otherwise with `recoveryInstances`, `failedServers`, `skippedServers`, `servers` and `adoptedJobs` cut (same fraction kept of each,
  * in order) until it fits, and `resultLocation` pointing at the full document.
  */
 export function fitOutput(
@@ -429,6 +429,7 @@ export function fitOutput(
     };
     if (output.servers) next.servers = keep(output.servers);
     if (output.skippedServers) next.skippedServers = keep(output.skippedServers);
+    if (output.adoptedJobs) next.adoptedJobs = keep(output.adoptedJobs);
     const where =
       resultLocation !== undefined
         ? `full result at ${resultLocation}`
@@ -440,6 +441,7 @@ export function fitOutput(
         ['failedServers', output.failedServers, next.failedServers],
         ['skippedServers', output.skippedServers, next.skippedServers],
         ['servers', output.servers, next.servers],
+        ['adoptedJobs', output.adoptedJobs, next.adoptedJobs],
       ] as const
     )
       .filter(([, all, kept]) => all !== undefined && kept !== undefined && kept.length < all.length)

@@ -159,7 +159,7 @@ function localSession(
     label,
     now: env.now,
     orchestrator: { accountId: env.accountId, region: env.region },
-    async run(input, onEvent, onRecord): Promise<RunOutcome> {
+    async run(input, onEvent, onRecord, options): Promise<RunOutcome> {
       const toProgress = forward(onEvent);
       const result = await runStateMachine({
         machine: 'main',
@@ -169,7 +169,8 @@ function localSession(
           onRecord?.(event);
           toProgress(event);
         },
-        name: executionName(input.action, env.now()),
+        name: options?.name ?? executionName(input.action, env.now()),
+        ...(options?.signal !== undefined && { signal: options.signal }),
       });
       return {
         status: result.status,

@@ -133,6 +133,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     onEvent: ProgressListener,
     onRecord: ((event: RecordedEvent) => void) | undefined,
     waves?: WavesRunOptions,
+    name?: string,
   ): Promise<RunOutcome & { executionArn: string }> => {
     own = {};
     count('StartExecution');
@@ -141,7 +142,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         new StartExecutionCommand({
           stateMachineArn: arn,
           input: JSON.stringify(input),
-          name: waves?.name ?? executionName(input.action, new Date()),
+          name: waves?.name ?? name ?? executionName(input.action, new Date()),
         }),
       )
       .catch((err: unknown) => {
@@ -261,8 +262,16 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     now: () => new Date(),
     defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
     ...(region !== undefined && { orchestrator: { accountId: account, region } }),
-    async run(input, onEvent, onRecord): Promise<RunOutcome> {
-      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
+    async run(input, onEvent, onRecord, options): Promise<RunOutcome> {
+      // options.signal is not followed: Ctrl-C leaves the deployed execution running.
+      const { executionArn: _, ...outcome } = await follow(
+        input,
+        'main',
+        onEvent,
+        onRecord,
+        undefined,
+        options?.name,
+      );
       return outcome;
     },
     runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onRecord, options),

@@ -232,6 +232,8 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       const text =
         invocation.out.format === 'table' ? renderPlanTable(plan) : `${JSON.stringify(plan, null, 2)}\n`;
       await emit(text, invocation, io, say);
+      // Not only inside the JSON: a tag that matches nothing, a scope that does not hold.
+      for (const warning of plan.warnings ?? []) say(`warning: ${warning}`);
       return ExitCode.Success;
     }
     const recorder = new ReportRecorder();

@@ -157,7 +157,7 @@ export async function runRunbook(
   checkMetadata(runbook, { ...(runbook.metadata ?? {}), ...invocation.metadata });
   const session = await openSession(io, say);
   try {
-    if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session);
+    if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session, say);
     return await executeRunbook(runbook, invocation, io, session, interactive, say);
   } finally {
     await session.close();
@@ -179,17 +179,31 @@ async function planRunbook(
   invocation: RunbookInvocation,
   io: CliIo,
   session: Session,
+  say: (text: string) => void,
 ): Promise<number> {
   const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
   for (const wave of runbook.waves) {
     const input: Record<string, unknown> = {
       action: runbook.action,
       tags: wave.tags,
-      options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
+      options: {
+        ...(runbook.options ?? {}),
+        ...(wave.options ?? {}),
+        ...(wave.expectedServers !== undefined && { expectedServers: wave.expectedServers }),
+      },
       metadata: { ...(runbook.metadata ?? {}), ...invocation.metadata },
     };
     parseOrchestrationInput(input);
-    plans.push({ wave: wave.name, approval: wave.approval, plan: await session.plan(input, () => {}) });
+    const plan = await session.plan(input, () => {});
+    plans.push({ wave: wave.name, approval: wave.approval, plan });
+    // An empty wave is loud in the plan too (the run would end partial unless it allows it).
+    for (const warning of plan.warnings ?? [])
+      say(`warning: wave ${plans.length} (${wave.name}): ${warning}`);
+    if (plan.totalServers === 0 && wave.allowEmpty !== true) {
+      say(
+        `warning: wave ${plans.length} (${wave.name}) matches no source server: the runbook would end partial (set allowEmpty: true on a wave that may be empty)`,
+      );
+    }
   }
   const text =
     invocation.out.format === 'table'

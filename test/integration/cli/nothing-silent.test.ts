@@ -80,6 +80,23 @@ describe('drs-orch says what matched nothing, and fails a stated scope that does
     expect((JSON.parse(right.stdout) as OrchestrationOutput).summary.succeeded).toBe(1);
   });
 
+  it('plan says on stderr and in its warnings that the tags match nothing and that the run would fail its expectedServers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-silent-'));
+
+    const r = await run(dir, ['plan', 'failover', '--tags', 'DR-Wave=01', '--expected-servers', '4']);
+    const plan = JSON.parse(r.stdout) as { totalServers: number; warnings?: string[] };
+
+    expect(r.code).toBe(0);
+    expect(plan.totalServers).toBe(0);
+    expect(plan.warnings).toEqual([
+      'expectedServers is 4 but the tags match 0: the run would fail with ServerCountMismatch before anything starts',
+      expect.stringMatching(
+        /^no source server matched DR-Wave=01 in 3 staging account\(s\); tag keys that exist: /,
+      ),
+    ]);
+    for (const w of plan.warnings ?? []) expect(r.stderr).toContain(`warning: ${w}\n`);
+  });
+
   it('refuses --expected-servers that is not a whole number as a usage error naming the flag (exit 64)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-silent-'));
 

@@ -23,7 +23,7 @@ function server(id: string, hostname: string | undefined, accountId: string): st
 /**
  * The stderr lines of a result, in the order a reader needs them: the error that stopped the run,
  * the run's warnings (a tag that matched nothing comes first), each per-server warning next to its
- * server, the skipped servers with their reason, the jobs taken over from another run.
+ * server, the failed and the skipped servers with their reason, the jobs taken over from another run.
  *
  * @example
  * ```ts
@@ -44,6 +44,15 @@ export function resultNotices(output: OrchestrationOutput): string[] {
             ],
       ),
       'server warnings',
+    ),
+  );
+  lines.push(
+    ...bounded(
+      output.failedServers.map(
+        (f) =>
+          `failed: ${server(f.sourceServerId, f.sourceServerHostname, f.stagingAccountId)}: ${f.errorCode}: ${f.errorMessage}`,
+      ),
+      'failed servers',
     ),
   );
   const skipped = (output.skippedServers ?? []).slice(0, MAX_NOTICE_LINES);

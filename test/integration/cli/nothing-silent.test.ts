@@ -170,3 +170,34 @@ describe('drs-orch says what matched nothing, and fails a stated scope that does
     expect(out.lastWaveOutput.error?.code).toBe('ServerCountMismatch');
   });
 });
+
+describe('drs-orch accounts for every matched server', () => {
+  it('a wave-2 drill stopped by a failure names the 55 servers it skipped, why, in the result and on stderr (100 + 1 + 55 = 156)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drs-orch-silent-'));
+
+    const r = await run(dir, ['drill', '--tags', 'DR-Wave=2']);
+    const out = JSON.parse(r.stdout) as OrchestrationOutput;
+
+    expect(r.code).toBe(3);
+    assertOrchestrationOutput(out);
+    const s = out.summary;
+    expect(s).toMatchObject({ totalServers: 156, succeeded: 100, failed: 1, skipped: 55 });
+    expect(s.succeeded + s.failed + (s.timedOut ?? 0) + s.skipped).toBe(s.totalServers);
+    expect(out.skippedServers).toHaveLength(55);
+    expect(new Set(out.skippedServers?.map((k) => k.reasonCode))).toEqual(new Set(['NotLaunched']));
+    expect(
+      out.skippedServers?.every((k) => k.region !== undefined && k.sourceServerHostname !== undefined),
+    ).toBe(true);
+    const failed = out.failedServers[0];
+    expect(r.stderr).toContain(
+      `failed: ${failed?.sourceServerId} (${failed?.sourceServerHostname}, account ${failed?.stagingAccountId}): ${failed?.errorCode}: `,
+    );
+    const first = out.skippedServers?.[0];
+    expect(r.stderr).toContain(
+      `skipped: ${first?.sourceServerId} (${first?.sourceServerHostname}, account ${first?.stagingAccountId}): NotLaunched: not launched: an earlier failure stopped the run (continueOnFailure is false)\n`,
+    );
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('skipped: '))).toHaveLength(20);
+    expect(r.stderr).toContain('... and 35 more skipped servers (see skippedServers in the JSON result)\n');
+    expect(r.stderr).toContain('drill failed: 100 of 156 succeeded, 1 failed, 55 skipped · exit 3\n');
+  });
+});

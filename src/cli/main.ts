@@ -20,7 +20,6 @@ import { ReportRecorder } from '../report/index.js';
 import { buildInput, flagForPointer } from './args.js';
 import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
-import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
 import { resultNotices } from './notices.js';
@@ -34,7 +33,7 @@ import {
 import { createProgress } from './progress.js';
 import { recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
-import type { PlanReport, Session } from './session.js';
+import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
 
 // The CLI's stderr is for progress and answers; the SDK's Node 20 end-of-support notice is not news
@@ -237,15 +236,17 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       return ExitCode.Success;
     }
     const recorder = new ReportRecorder();
-    // Named here so that Ctrl-C can say which correlation id resumes the run.
-    const name = executionName(input.action, session.now());
-    const interrupt = interruptHandling(invocation, input, name, session, recorder, say);
+    const interrupt = interruptHandling(input, session, recorder, say);
     let outcome: Awaited<ReturnType<Session['run']>>;
     try {
-      outcome = await session.run(input, progress.onEvent, (e) => recorder.onEvent(e), {
-        name,
-        signal: interrupt.signal,
-      });
+      outcome = await session.run(
+        input,
+        (event) => {
+          interrupt.onEvent(event);
+          progress.onEvent(event);
+        },
+        (e) => recorder.onEvent(e),
+      );
     } finally {
       interrupt.release();
     }
@@ -288,8 +289,10 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       // Print whatever came back so nothing is lost, but say it is not a design-3.2 output.
       await emit(`${JSON.stringify(outcome.output, null, 2)}\n`, invocation, io, say);
     }
-    if (outcome.status === 'ABORTED' && interrupt.signal.aborted) {
-      io.stderr.write(`drs-orch: execution ${name} stopped (Ctrl-C); ${interrupt.resume} · exit 130\n`);
+    if (outcome.status === 'ABORTED' && interrupt.stopped()) {
+      io.stderr.write(
+        `drs-orch: execution ${interrupt.name()} stopped (Ctrl-C); ${interrupt.resume()} · exit 130\n`,
+      );
       return EXIT_INTERRUPTED;
     }
     const why = [outcome.error, outcome.cause].filter((s) => s !== undefined && s !== '').join(': ');
@@ -307,38 +310,51 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
 const EXIT_INTERRUPTED = 130;
 
 /**
- * Ctrl-C during an action: the first press stops the execution where the CLI runs it (sim, aws),
- * notes it in the report, which is still written, and says which correlation id resumes the run
- * (a re-run with it takes the DRS jobs already started over instead of launching again); on
- * `sfn` the deployed execution goes on and only following it stops. A second press quits at once.
+ * Ctrl-C during an action: the first press stops the execution where the CLI runs it (sim, aws:
+ * `Session.stopRun`), notes it in the report, which is still written, and says which correlation id
+ * resumes the run (a re-run with it takes the DRS jobs already started over instead of launching
+ * again); on `sfn` the deployed execution goes on and only following it stops. A second press quits
+ * at once. The execution's name (the default correlation id) comes from its start event.
  */
 function interruptHandling(
-  invocation: RunInvocation,
   input: Record<string, unknown>,
-  name: string,
   session: Session,
   recorder: ReportRecorder,
   say: (text: string) => void,
-): { signal: AbortSignal; resume: string; release: () => void } {
+): {
+  onEvent: (event: ProgressEvent) => void;
+  stopped: () => boolean;
+  name: () => string;
+  resume: () => string;
+  release: () => void;
+} {
   const metadata = (input.metadata ?? {}) as { correlationId?: unknown };
-  const correlationId = typeof metadata.correlationId === 'string' ? metadata.correlationId : name;
-  const resume = `to resume, re-run with --correlation-id ${correlationId}: it takes over the DRS jobs already started (listed in adoptedJobs) instead of launching them again`;
-  const controller = new AbortController();
+  let name: string | undefined;
+  const correlationId = (): string | undefined =>
+    typeof metadata.correlationId === 'string' ? metadata.correlationId : name;
+  const resume = (): string => {
+    const id = correlationId();
+    return id === undefined
+      ? 'the execution had not started: nothing to resume'
+      : `to resume, re-run with --correlation-id ${id}: it takes over the DRS jobs already started (listed in adoptedJobs) instead of launching them again`;
+  };
   let interrupted = false;
+  let stopped = false;
   const handler = (): boolean => {
     if (interrupted) return false;
     interrupted = true;
-    if (invocation.target.target === 'sfn') {
+    if (session.stopRun === undefined) {
       say(
-        `interrupted: no longer following execution ${name}; it goes on in Step Functions and writes its report to the results bucket (correlation id ${correlationId})`,
+        `interrupted: no longer following execution ${name ?? '(not started)'}; it goes on and writes its report to the results bucket (correlation id ${correlationId() ?? 'unknown'})`,
       );
       return false;
     }
+    stopped = true;
     recorder.note(session.now().toISOString(), 'cancelled (Ctrl-C)');
     say(
-      `interrupted: stopping execution ${name} and writing its report (Ctrl-C again to quit at once); ${resume}`,
+      `interrupted: stopping execution ${name ?? '(not started)'} and writing its report (Ctrl-C again to quit at once); ${resume()}`,
     );
-    controller.abort();
+    session.stopRun();
     return true;
   };
   const onSigint = (): void => {
@@ -347,7 +363,13 @@ function interruptHandling(
   if (session.interceptInterrupt !== undefined) session.interceptInterrupt(handler);
   else process.on('SIGINT', onSigint);
   return {
-    signal: controller.signal,
+    onEvent: (event) => {
+      if (name === undefined && event.type === 'ExecutionStarted' && event.machine === 'main') {
+        name = event.name;
+      }
+    },
+    stopped: () => stopped,
+    name: () => name ?? '(not started)',
     resume,
     release: () => {
       process.off('SIGINT', onSigint);

@@ -75,12 +75,25 @@ function tagText(tags: Readonly<Record<string, string>>): string {
 }
 
 /**
+ * The runbook with each wave's `expectedServers` moved into the wave's options (the orchestration
+ * option of that name), which is how the waves workflow passes it to the wave's run.
+ */
+function withExpectedServers(runbook: ParsedRunbook): ParsedRunbook {
+  const waves = runbook.waves.map((w) =>
+    w.expectedServers === undefined
+      ? w
+      : { ...w, options: { ...(w.options ?? {}), expectedServers: w.expectedServers } },
+  ) as unknown as ParsedRunbook['waves'];
+  return { ...runbook, waves };
+}
+
+/**
  * One stderr warning per wave that matched no source server: a tag typo in a runbook must not pass
- * unseen (such a wave ends the runbook partial unless it says `allowEmpty: true`).
+ * unseen.
  */
 export function emptyWaveWarnings(
   output: Record<string, unknown>,
-  waves: readonly { name: string; tags: Record<string, string>; allowEmpty?: boolean }[],
+  waves: readonly { name: string; tags: Record<string, string> }[],
 ): string[] {
   const results = (typeof output.waves === 'object' && output.waves !== null ? output.waves : {}) as Record<
     string,
@@ -90,7 +103,7 @@ export function emptyWaveWarnings(
     const result = results[`wave${i + 1}`];
     if (result?.summary?.totalServers !== 0 || result.status !== 'success') return [];
     return [
-      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags)}${wave.allowEmpty === true ? ' (allowEmpty: true, so the runbook may still succeed)' : '; the runbook cannot end success (set allowEmpty: true on a wave that may be empty)'}`,
+      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags)}: nothing was recovered in it (set expectedServers on the wave to fail it instead)`,
     ];
   });
 }
@@ -196,14 +209,9 @@ async function planRunbook(
     parseOrchestrationInput(input);
     const plan = await session.plan(input, () => {});
     plans.push({ wave: wave.name, approval: wave.approval, plan });
-    // An empty wave is loud in the plan too (the run would end partial unless it allows it).
+    // An empty wave is loud in the plan too.
     for (const warning of plan.warnings ?? [])
       say(`warning: wave ${plans.length} (${wave.name}): ${warning}`);
-    if (plan.totalServers === 0 && wave.allowEmpty !== true) {
-      say(
-        `warning: wave ${plans.length} (${wave.name}) matches no source server: the runbook would end partial (set allowEmpty: true on a wave that may be empty)`,
-      );
-    }
   }
   const text =
     invocation.out.format === 'table'
@@ -294,7 +302,7 @@ async function runWithId(
   const { operator, name, title, run } = ids;
   const runWaves = session.runWaves;
   if (runWaves === undefined) throw new UsageError(`runbooks do not run on this target (${session.label})`);
-  const input = wavesInput(runbook, {
+  const input = wavesInput(withExpectedServers(runbook), {
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata, correlationId: run.correlationId },
   });

@@ -115,17 +115,6 @@ export interface WavesRunOptions {
   readonly signal: AbortSignal;
 }
 
-/** Options of {@link Session.run}. */
-export interface ActionRunOptions {
-  /** Execution name (the default correlation id), so the caller can name it before it starts. */
-  readonly name?: string;
-  /**
-   * Stops the execution (Ctrl-C) where the target runs it itself (sim, aws: the local runtime).
-   * `sfn` ignores it: the deployed execution goes on (a half-stopped failover helps nobody).
-   */
-  readonly signal?: AbortSignal;
-}
-
 /** A target opened for one command: an emulator started, a client built. */
 export interface Session {
   /** Short description for the progress header, e.g. `sim (demo fleet, x1000)`. */
@@ -138,7 +127,6 @@ export interface Session {
     input: Record<string, unknown>,
     onEvent: ProgressListener,
     onRecord?: (event: RecordedEvent) => void,
-    options?: ActionRunOptions,
   ): Promise<RunOutcome>;
   /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
   fetchResult?(location: string): Promise<unknown>;
@@ -166,6 +154,12 @@ export interface Session {
    * so a runbook's approval topic must be there too (checked before anything starts).
    */
   readonly orchestrator?: { readonly accountId: string; readonly region: string };
+  /**
+   * Stops the action {@link run} is running (Ctrl-C), where the target runs it itself (sim, aws:
+   * the local runtime); `run` then resolves ABORTED. Absent on `sfn`: the deployed execution goes
+   * on (a half-stopped failover helps nobody).
+   */
+  stopRun?(): void;
   /** Lets the caller handle Ctrl-C itself; the handler returns true when it did. */
   interceptInterrupt?(handler: () => boolean): void;
   /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */

@@ -28,8 +28,6 @@ export interface WavesInput {
     readonly tags: Record<string, string>;
     readonly options: Record<string, unknown>;
     readonly approval: boolean;
-    /** The wave may match no source server (otherwise an empty wave ends the runbook partial). */
-    readonly allowEmpty: boolean;
     readonly rtoTargetMinutes?: number;
   }[];
   readonly options: Record<string, unknown>;
@@ -153,13 +151,8 @@ export function wavesInput(
     waves: runbook.waves.map((w) => ({
       name: w.name,
       tags: w.tags,
-      // The wave's expectedServers is the orchestration option of that name for this wave.
-      options: {
-        ...(w.options ?? {}),
-        ...(w.expectedServers !== undefined && { expectedServers: w.expectedServers }),
-      },
+      options: w.options ?? {},
       approval: w.approval,
-      allowEmpty: w.allowEmpty === true,
       ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
     })),
     options: runbook.options ?? {},

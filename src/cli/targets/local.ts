@@ -149,6 +149,8 @@ function localSession(
   close: () => Promise<void>,
   extra: Pick<Session, 'defaultTopicArn' | 'interceptInterrupt'> = {},
 ): Session {
+  /** Stops the action running now (see Session.stopRun). */
+  let stopping: AbortController | undefined;
   const forward =
     (onEvent: ProgressListener) =>
     (event: RuntimeEvent): void => {
@@ -159,8 +161,10 @@ function localSession(
     label,
     now: env.now,
     orchestrator: { accountId: env.accountId, region: env.region },
-    async run(input, onEvent, onRecord, options): Promise<RunOutcome> {
+    async run(input, onEvent, onRecord): Promise<RunOutcome> {
       const toProgress = forward(onEvent);
+      // stopRun (Ctrl-C) aborts this execution.
+      stopping = new AbortController();
       const result = await runStateMachine({
         machine: 'main',
         input,
@@ -169,8 +173,8 @@ function localSession(
           onRecord?.(event);
           toProgress(event);
         },
-        name: options?.name ?? executionName(input.action, env.now()),
-        ...(options?.signal !== undefined && { signal: options.signal }),
+        name: executionName(input.action, env.now()),
+        signal: stopping.signal,
       });
       return {
         status: result.status,
@@ -178,6 +182,9 @@ function localSession(
         ...(result.error !== undefined && { error: result.error }),
         ...(result.cause !== undefined && { cause: result.cause }),
       };
+    },
+    stopRun(): void {
+      stopping?.abort();
     },
     async runWaves(input, options) {
       const result = await runStateMachine({

@@ -133,7 +133,6 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     onEvent: ProgressListener,
     onRecord: ((event: RecordedEvent) => void) | undefined,
     waves?: WavesRunOptions,
-    name?: string,
   ): Promise<RunOutcome & { executionArn: string }> => {
     own = {};
     count('StartExecution');
@@ -142,7 +141,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         new StartExecutionCommand({
           stateMachineArn: arn,
           input: JSON.stringify(input),
-          name: waves?.name ?? name ?? executionName(input.action, new Date()),
+          name: waves?.name ?? executionName(input.action, new Date()),
         }),
       )
       .catch((err: unknown) => {
@@ -262,16 +261,8 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
     now: () => new Date(),
     defaultTopicArn: `arn:${partition}:sns:${region ?? ''}:${account}:${DEPLOYED_NOTIFICATION_TOPIC}`,
     ...(region !== undefined && { orchestrator: { accountId: account, region } }),
-    async run(input, onEvent, onRecord, options): Promise<RunOutcome> {
-      // options.signal is not followed: Ctrl-C leaves the deployed execution running.
-      const { executionArn: _, ...outcome } = await follow(
-        input,
-        'main',
-        onEvent,
-        onRecord,
-        undefined,
-        options?.name,
-      );
+    async run(input, onEvent, onRecord): Promise<RunOutcome> {
+      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onRecord);
       return outcome;
     },
     runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onRecord, options),

@@ -128,6 +128,12 @@ export interface Session {
     onEvent: ProgressListener,
     onRecord?: (event: RecordedEvent) => void,
   ): Promise<RunOutcome>;
+  /**
+   * Stops the action {@link run} is running (Ctrl-C), where the target runs it itself (sim, aws:
+   * the local runtime); `run` then resolves ABORTED. Absent on `sfn`: the deployed execution goes
+   * on (a half-stopped failover helps nobody).
+   */
+  stopRun?(): void;
   /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
   fetchResult?(location: string): Promise<unknown>;
   /**
@@ -154,12 +160,6 @@ export interface Session {
    * so a runbook's approval topic must be there too (checked before anything starts).
    */
   readonly orchestrator?: { readonly accountId: string; readonly region: string };
-  /**
-   * Stops the action {@link run} is running (Ctrl-C), where the target runs it itself (sim, aws:
-   * the local runtime); `run` then resolves ABORTED. Absent on `sfn`: the deployed execution goes
-   * on (a half-stopped failover helps nobody).
-   */
-  stopRun?(): void;
   /** Lets the caller handle Ctrl-C itself; the handler returns true when it did. */
   interceptInterrupt?(handler: () => boolean): void;
   /** Releases everything; on sim, saves the world to the state file. Called once, also after failures. */

@@ -27,6 +27,7 @@ export interface InputFlags {
   readonly terminateNonDrill?: boolean;
   readonly olderThanMinutes?: string;
   readonly maxDataLoss?: string;
+  readonly expectedServers?: string;
   readonly healthCheck?: string;
   readonly isDrill?: boolean;
   readonly correlationId?: string;
@@ -51,6 +52,7 @@ export const FLAG_FOR_POINTER: Readonly<Record<string, string>> = {
   '/options/terminateNonDrill': '--terminate-non-drill',
   '/options/olderThanMinutes': '--older-than-minutes',
   '/options/maxDataLossMinutes': '--max-data-loss',
+  '/options/expectedServers': '--expected-servers',
   '/options/healthCheckMinutes': '--health-check',
   '/options/isDrill': '--is-drill',
   '/metadata/correlationId': '--correlation-id',
@@ -192,6 +194,14 @@ export function buildInput(
       '--older-than-minutes',
       flags.olderThanMinutes,
       'a whole number of minutes',
+      true,
+    );
+  }
+  if (flags.expectedServers !== undefined) {
+    options.expectedServers = parseNumber(
+      '--expected-servers',
+      flags.expectedServers,
+      'a whole number of source servers',
       true,
     );
   }

@@ -22,6 +22,7 @@ import { readDocumentFile, readDocumentStream } from './document-file.js';
 import { oneLine, UsageError } from './errors.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
+import { resultNotices } from './notices.js';
 import {
   type FleetInvocation,
   type Invocation,
@@ -32,7 +33,7 @@ import {
 import { createProgress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
-import type { PlanReport, Session } from './session.js';
+import type { PlanReport, ProgressEvent, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
 
 // The CLI's stderr is for progress and answers; the SDK's Node 20 end-of-support notice is not news
@@ -230,10 +231,25 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       const text =
         invocation.out.format === 'table' ? renderPlanTable(plan) : `${JSON.stringify(plan, null, 2)}\n`;
       await emit(text, invocation, io, say);
+      // Not only inside the JSON: a tag that matches nothing, a scope that does not hold.
+      for (const warning of plan.warnings ?? []) say(`warning: ${warning}`);
       return ExitCode.Success;
     }
     const record = new RunRecord();
-    const outcome = await session.run(input, progress.onEvent, record.onHistory);
+    const interrupt = interruptHandling(input, session, record, say);
+    let outcome: Awaited<ReturnType<Session['run']>>;
+    try {
+      outcome = await session.run(
+        input,
+        (event) => {
+          interrupt.onEvent(event);
+          progress.onEvent(event);
+        },
+        record.onHistory,
+      );
+    } finally {
+      interrupt.release();
+    }
     await recordReport(
       record,
       {
@@ -254,17 +270,28 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
           ? renderOutputTable(output)
           : `${JSON.stringify(output, null, 2)}\n`;
       await emit(text, invocation, io, say);
+      // Nothing only inside the JSON: warnings next to their servers, skipped servers and why,
+      // jobs taken over from another run, the error that stopped the run (unless --quiet).
+      for (const line of resultNotices(output)) say(line);
       const code = exitCodeForStatus(output.status);
       // The last word on the screen is the outcome, counted from the same records as the output.
       const s = output.summary;
-      progress.message(
-        `${String(input.action)} ${output.status}: ${s.succeeded} of ${s.totalServers} succeeded, ${s.failed} failed${s.timedOut ? `, ${s.timedOut} timed out` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''} · exit ${code}`,
-      );
+      const counted =
+        s.totalServers === 0 && output.error === undefined
+          ? 'no source server matched'
+          : `${s.succeeded} of ${s.totalServers} succeeded, ${s.failed} failed${s.timedOut ? `, ${s.timedOut} timed out` : ''}${s.skipped ? `, ${s.skipped} skipped` : ''}`;
+      progress.message(`${String(input.action)} ${output.status}: ${counted} · exit ${code}`);
       return code;
     }
     if (outcome.output !== undefined) {
       // Print whatever came back so nothing is lost, but say it is not a design-3.2 output.
       await emit(`${JSON.stringify(outcome.output, null, 2)}\n`, invocation, io, say);
+    }
+    if (outcome.status === 'ABORTED' && interrupt.stopped()) {
+      io.stderr.write(
+        `drs-orch: execution ${interrupt.name()} stopped (Ctrl-C); ${interrupt.resume()} · exit 130\n`,
+      );
+      return EXIT_INTERRUPTED;
     }
     const why = [outcome.error, outcome.cause].filter((s) => s !== undefined && s !== '').join(': ');
     const code = outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
@@ -275,6 +302,77 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   } finally {
     await close();
   }
+}
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+/**
+ * Ctrl-C during an action: the first press stops the execution where the CLI runs it (sim, aws:
+ * `Session.stopRun`), notes it in the report, which is still written, and says which correlation id
+ * resumes the run (a re-run with it takes the DRS jobs already started over instead of launching
+ * again); on `sfn` the deployed execution goes on and only following it stops. A second press quits
+ * at once. The execution's name (the default correlation id) comes from its start event.
+ */
+function interruptHandling(
+  input: Record<string, unknown>,
+  session: Session,
+  recorder: RunRecord,
+  say: (text: string) => void,
+): {
+  onEvent: (event: ProgressEvent) => void;
+  stopped: () => boolean;
+  name: () => string;
+  resume: () => string;
+  release: () => void;
+} {
+  const metadata = (input.metadata ?? {}) as { correlationId?: unknown };
+  let name: string | undefined;
+  const correlationId = (): string | undefined =>
+    typeof metadata.correlationId === 'string' ? metadata.correlationId : name;
+  const resume = (): string => {
+    const id = correlationId();
+    return id === undefined
+      ? 'the execution had not started: nothing to resume'
+      : `to resume, re-run with --correlation-id ${id}: it takes over the DRS jobs already started (listed in adoptedJobs) instead of launching them again`;
+  };
+  let interrupted = false;
+  let stopped = false;
+  const handler = (): boolean => {
+    if (interrupted) return false;
+    interrupted = true;
+    if (session.stopRun === undefined) {
+      say(
+        `interrupted: no longer following execution ${name ?? '(not started)'}; it goes on and writes its report to the results bucket (correlation id ${correlationId() ?? 'unknown'})`,
+      );
+      return false;
+    }
+    stopped = true;
+    recorder.note(session.now().toISOString(), 'cancelled (Ctrl-C)');
+    say(
+      `interrupted: stopping execution ${name ?? '(not started)'} and writing its report (Ctrl-C again to quit at once); ${resume()}`,
+    );
+    session.stopRun();
+    return true;
+  };
+  const onSigint = (): void => {
+    if (!handler()) process.exit(EXIT_INTERRUPTED);
+  };
+  if (session.interceptInterrupt !== undefined) session.interceptInterrupt(handler);
+  else process.on('SIGINT', onSigint);
+  return {
+    onEvent: (event) => {
+      if (name === undefined && event.type === 'ExecutionStarted' && event.machine === 'main') {
+        name = event.name;
+      }
+    },
+    stopped: () => stopped,
+    name: () => name ?? '(not started)',
+    resume,
+    release: () => {
+      process.off('SIGINT', onSigint);
+    },
+  };
 }
 
 /** `drs-orch fleet generate`: a fleet that passes the fleet schema, to stdout or a file. */

@@ -221,6 +221,13 @@ function addInputOptions(cmd: Command, action?: Action): Command {
         'healthCheckMinutes',
       ),
     )
+    .addOption(
+      option(
+        '--expected-servers <n>',
+        'fail (ServerCountMismatch, exit 3) before anything starts unless the tags match exactly n servers',
+        'expectedServers',
+      ),
+    )
     .addOption(option('--is-drill', 'failover: launch as a drill (options.isDrill)', 'isDrill'))
     .option('--correlation-id <id>', 'idempotency and tracing key (metadata.correlationId)')
     .option('--parent-execution-id <id>', 'parent workflow execution (metadata.parentExecutionId)')
@@ -426,6 +433,7 @@ function toRunInvocation(
     ...(rest.terminateNonDrill !== undefined && { terminateNonDrill: rest.terminateNonDrill }),
     ...(rest.olderThanMinutes !== undefined && { olderThanMinutes: rest.olderThanMinutes }),
     ...(rest.maxDataLoss !== undefined && { maxDataLoss: rest.maxDataLoss }),
+    ...(rest.expectedServers !== undefined && { expectedServers: rest.expectedServers }),
     ...(rest.healthCheck !== undefined && { healthCheck: rest.healthCheck }),
     ...(rest.isDrill !== undefined && { isDrill: rest.isDrill }),
     ...(rest.correlationId !== undefined && { correlationId: rest.correlationId }),

@@ -77,6 +77,40 @@ function tagText(tags: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
+/**
+ * The runbook with each wave's `expectedServers` moved into the wave's options (the orchestration
+ * option of that name), which is how the waves workflow passes it to the wave's run.
+ */
+function withExpectedServers(runbook: ParsedRunbook): ParsedRunbook {
+  const waves = runbook.waves.map((w) =>
+    w.expectedServers === undefined
+      ? w
+      : { ...w, options: { ...(w.options ?? {}), expectedServers: w.expectedServers } },
+  ) as unknown as ParsedRunbook['waves'];
+  return { ...runbook, waves };
+}
+
+/**
+ * One stderr warning per wave that matched no source server: a tag typo in a runbook must not pass
+ * unseen.
+ */
+export function emptyWaveWarnings(
+  output: Record<string, unknown>,
+  waves: readonly { name: string; tags?: Record<string, string> }[],
+): string[] {
+  const results = (typeof output.waves === 'object' && output.waves !== null ? output.waves : {}) as Record<
+    string,
+    { summary?: { totalServers?: number }; status?: string }
+  >;
+  return waves.flatMap((wave, i) => {
+    const result = results[`wave${i + 1}`];
+    if (result?.summary?.totalServers !== 0 || result.status !== 'success') return [];
+    return [
+      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags ?? {})}: nothing was recovered in it (set expectedServers on the wave to fail it instead)`,
+    ];
+  });
+}
+
 /** Exit code of a waves output: the stopping wave's status decides, like a single action's. */
 export function exitCodeForWaves(output: Record<string, unknown>): number {
   const status = output.status;
@@ -145,7 +179,7 @@ export async function runRunbook(
   checkMetadata(runbook, { ...(runbook.metadata ?? {}), ...invocation.metadata });
   const session = await openSession(io, say);
   try {
-    if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session);
+    if (invocation.kind === 'plan-runbook') return await planRunbook(runbook, invocation, io, session, say);
     return await executeRunbook(runbook, invocation, io, session, interactive, say);
   } finally {
     await session.close();
@@ -168,6 +202,7 @@ async function planRunbook(
   invocation: RunbookInvocation,
   io: CliIo,
   session: Session,
+  say: (text: string) => void,
 ): Promise<number> {
   const plans: { wave: string; approval: boolean; plan: PlanReport }[] = [];
   for (const wave of runbook.waves) {
@@ -176,11 +211,19 @@ async function planRunbook(
     const input: Record<string, unknown> = {
       action: runbook.action,
       tags: wave.tags,
-      options: { ...(runbook.options ?? {}), ...(wave.options ?? {}) },
+      options: {
+        ...(runbook.options ?? {}),
+        ...(wave.options ?? {}),
+        ...(wave.expectedServers !== undefined && { expectedServers: wave.expectedServers }),
+      },
       metadata: { ...(runbook.metadata ?? {}), ...invocation.metadata },
     };
     parseOrchestrationInput(input);
-    plans.push({ wave: wave.name, approval: wave.approval, plan: await session.plan(input, () => {}) });
+    const plan = await session.plan(input, () => {});
+    plans.push({ wave: wave.name, approval: wave.approval, plan });
+    // An empty wave is loud in the plan too.
+    for (const warning of plan.warnings ?? [])
+      say(`warning: wave ${plans.length} (${wave.name}): ${warning}`);
   }
   const text =
     invocation.out.format === 'table'
@@ -274,7 +317,7 @@ async function runWithId(
   const { operator, name, title, run } = ids;
   const runWaves = session.runWaves;
   if (runWaves === undefined) throw new UsageError(`runbooks do not run on this target (${session.label})`);
-  const input = wavesInput(runbook, {
+  const input = wavesInput(withExpectedServers(runbook), {
     ...(session.defaultTopicArn !== undefined && { topicArn: session.defaultTopicArn }),
     metadata: { initiatedBy: operator, ...invocation.metadata, correlationId: run.correlationId },
   });
@@ -404,6 +447,7 @@ async function runWithId(
     return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
   }
   const out = outcome.output as Record<string, unknown>;
+  for (const line of emptyWaveWarnings(out, runbook.waves)) say(line);
   if (out.status !== 'success') {
     const at = out.stoppedAtWaveName ?? out.stoppedAtWave;
     const reason = typeof out.reason === 'string' ? out.reason : '';

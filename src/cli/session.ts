@@ -135,6 +135,12 @@ export interface Session {
     onEvent: ProgressListener,
     onHistory?: RunHistoryListener,
   ): Promise<RunOutcome>;
+  /**
+   * Stops the action {@link run} is running (Ctrl-C), where the target runs it itself (sim, aws:
+   * the local runtime); `run` then resolves ABORTED. Absent on `sfn`: the deployed execution goes
+   * on (a half-stopped failover helps nobody).
+   */
+  stopRun?(): void;
   /** Reads a full result stored at `resultLocation` (`s3://bucket/key`). */
   fetchResult?(location: string): Promise<unknown>;
   /**

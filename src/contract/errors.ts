@@ -55,6 +55,11 @@ export const ErrorNames = {
   LaunchFailed: 'LaunchFailed',
   /** A staging account was asked to handle more servers than its `maxServers`. */
   StagingAccountOverCapacity: 'StagingAccountOverCapacity',
+  /**
+   * The tags matched a different number of source servers than `options.expectedServers` (or a
+   * runbook wave's `expectedServers`): the run fails before anything starts. Not retried.
+   */
+  ServerCountMismatch: 'ServerCountMismatch',
   /** The executor received an action it does not know. */
   InvalidAction: 'InvalidAction',
   /** A state's input or output exceeded Step Functions' 256 KiB limit (enforced locally too). */
@@ -301,6 +306,15 @@ export class LaunchFailed extends DrsOrchestrationError {
 /** More servers matched in a staging account than its `maxServers` allows. */
 export class StagingAccountOverCapacity extends DrsOrchestrationError {
   override readonly name = ErrorNames.StagingAccountOverCapacity;
+  readonly retryable = false;
+}
+
+/**
+ * The tags matched a different number of source servers than the caller said to expect
+ * (`options.expectedServers`): a typo'd tag, a server missing its tag, one tagged by mistake.
+ */
+export class ServerCountMismatch extends DrsOrchestrationError {
+  override readonly name = ErrorNames.ServerCountMismatch;
   readonly retryable = false;
 }
 

@@ -103,6 +103,7 @@ export function parseRunbook(raw: unknown): ParsedRunbook {
         options: {
           ...(isRecord(doc.options) ? doc.options : {}),
           ...(isRecord(wave.options) ? wave.options : {}),
+          ...(wave.expectedServers !== undefined && { expectedServers: wave.expectedServers }),
         },
         metadata: isRecord(doc.metadata) ? doc.metadata : {},
       });

@@ -2,10 +2,12 @@
  * Aggregation of per-account results into the orchestration output (design 3.2).
  */
 import type {
+  AdoptedJob,
   FailedServer,
   OrchestrationOutput,
   RecoveryInstanceResult,
   ServerReport,
+  SkippedServer,
   StagingAccountResult,
 } from '../contract/index.js';
 import { formatIsoDuration, parseIsoDurationSeconds, secondsBetween } from './duration.js';
@@ -123,6 +125,37 @@ function failedServerOf(record: ServerRecord): FailedServer {
   });
 }
 
+/**
+ * A skipped record as the output lists it: the server, its account and Region, and why (the
+ * record's stable `errorCode`, `NotActedOn` when a task gave none).
+ */
+function skippedServerOf(record: ServerRecord, region: string | undefined): SkippedServer {
+  return compact<SkippedServer>({
+    sourceServerId: record.sourceServerId,
+    sourceServerHostname: record.hostname,
+    stagingAccountId: record.stagingAccountId,
+    region,
+    reasonCode: record.errorCode ?? 'NotActedOn',
+    reason: record.errorMessage ?? `source server ${record.sourceServerId} was not acted on`,
+  });
+}
+
+/** The jobs an account's run took over (each with the correlation id of the run that started it). */
+function adoptedJobsOf(summary: AccountSummary): AdoptedJob[] {
+  return (summary.jobs ?? []).flatMap((j) =>
+    j.adoptedFrom === undefined
+      ? []
+      : [
+          compact<AdoptedJob>({
+            jobId: j.jobId,
+            stagingAccountId: summary.accountId,
+            servers: j.servers,
+            correlationId: j.adoptedFrom === '' ? undefined : j.adoptedFrom,
+          }),
+        ],
+  );
+}
+
 function serverReportOf(record: ServerRecord): ServerReport {
   const outcome: ServerReport['outcome'] = record.status === 'launched' ? 'reported' : record.status;
   return compact<ServerReport>({
@@ -204,9 +237,14 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
   const allRecords: ServerRecord[] = [];
   const accountResults: StagingAccountResult[] = [];
   const problems: string[] = [];
+  const skippedServers: SkippedServer[] = [];
+  const adoptedJobs: AdoptedJob[] = [];
 
   for (const { summary, records } of facts.accounts) {
     allRecords.push(...records);
+    for (const r of records)
+      if (r.status === 'skipped') skippedServers.push(skippedServerOf(r, summary.region));
+    adoptedJobs.push(...adoptedJobsOf(summary));
     accountResults.push(
       accountResultOf(
         summary,
@@ -284,6 +322,11 @@ export function aggregateOutput(facts: AggregateFacts): OrchestrationOutput {
     nextPhaseReady: nextPhaseReady(status, counts, request.options.nextPhaseThreshold),
   };
   if (!recovery) output.servers = allRecords.map(serverReportOf);
+  // Every matched server is accounted for: totalServers = succeeded + failed + timedOut + skipped,
+  // and each skipped one is named with why.
+  if (skippedServers.length > 0) output.skippedServers = skippedServers;
+  if (adoptedJobs.length > 0) output.adoptedJobs = adoptedJobs;
+  if (facts.error) output.error = { code: facts.error.code, message: facts.error.message.slice(0, 2000) };
   if (request.action === 'status') {
     output.readiness = readinessOf(allRecords);
     output.message = describeStatus(counts, output.readiness, accountResults.length, problems);
@@ -365,7 +408,7 @@ export function jsonBytes(value: unknown): number {
 
 /**
  * Returns the output as it may travel inline: unchanged when it is at most `maxBytes` of JSON,
- * otherwise with `recoveryInstances`, `failedServers` and `servers` cut (same fraction kept of each,
+ * otherwise with `recoveryInstances`, `failedServers`, `skippedServers`, `servers` and `adoptedJobs` cut (same fraction kept of each,
  * in order) until it fits, and `resultLocation` pointing at the full document.
  */
 export function fitOutput(
@@ -385,11 +428,27 @@ export function fitOutput(
       ...(resultLocation !== undefined && { resultLocation }),
     };
     if (output.servers) next.servers = keep(output.servers);
+    if (output.skippedServers) next.skippedServers = keep(output.skippedServers);
+    if (output.adoptedJobs) next.adoptedJobs = keep(output.adoptedJobs);
     const where =
       resultLocation !== undefined
         ? `full result at ${resultLocation}`
         : 'the full result could not be stored';
-    next.message = `${output.message ?? ''} (per-server lists truncated; ${where})`.trim();
+    // How many of each list are shown, so a reader knows what the inline output leaves out.
+    const shown = (
+      [
+        ['recoveryInstances', output.recoveryInstances, next.recoveryInstances],
+        ['failedServers', output.failedServers, next.failedServers],
+        ['skippedServers', output.skippedServers, next.skippedServers],
+        ['servers', output.servers, next.servers],
+        ['adoptedJobs', output.adoptedJobs, next.adoptedJobs],
+      ] as const
+    )
+      .filter(([, all, kept]) => all !== undefined && kept !== undefined && kept.length < all.length)
+      .map(([name, all, kept]) => `${name} ${kept?.length ?? 0} of ${all?.length ?? 0}`)
+      .join(', ');
+    next.message =
+      `${output.message ?? ''} (per-server lists truncated${shown ? `: ${shown}` : ''}; ${where})`.trim();
     return next;
   };
   let low = 0;

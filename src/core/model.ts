@@ -296,6 +296,8 @@ export interface JobTiming {
   servers: number;
   startTime?: string;
   endTime?: string;
+  /** Set when the run took the job over: the correlation id of the run that started it ({@link RunJob.adoptedFrom}). */
+  adoptedFrom?: string;
 }
 
 /** One DRS job started or adopted by a run. */
@@ -304,6 +306,11 @@ export interface RunJob {
   serverIds: string[];
   /** Started before this run (same correlation id) or found through a ConflictException. */
   adopted?: boolean;
+  /**
+   * Adopted jobs: the `DR-CorrelationId` tag of the run that started the job (ours for a resume,
+   * another run's when taken over through a ConflictException; `''` when the job has none).
+   */
+  adoptedFrom?: string;
   finished?: boolean;
   /** Set when the job finished: how many of its servers launched (finished jobs are not polled). */
   launched?: number;

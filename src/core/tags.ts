@@ -28,3 +28,22 @@ export function formatTags(tags: Readonly<Record<string, string>>): string {
     .map(([key, value]) => `${key}=${value}`)
     .join(', ');
 }
+
+/**
+ * What to tell a user whose tags matched nothing: the wanted keys no scanned server carries, and
+ * the keys that exist (a typo'd key or value shows at a glance).
+ *
+ * @example
+ * ```ts
+ * noMatchHint({ 'DR-Wave': '01' }, ['DR-Wave', 'Owner']); // '; tag keys that exist: DR-Wave, Owner'
+ * noMatchHint({ 'DR-Wav': '1' }, ['DR-Wave']); // '; no source server has the tag key DR-Wav; tag keys that exist: DR-Wave'
+ * ```
+ */
+export function noMatchHint(wanted: Readonly<Record<string, string>>, known: readonly string[]): string {
+  const missing = Object.keys(wanted).filter((k) => !known.includes(k));
+  const keys =
+    missing.length > 0
+      ? `; no source server has the tag key${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`
+      : '';
+  return `${keys}; tag keys that exist: ${known.length > 0 ? known.join(', ') : 'none'}`;
+}

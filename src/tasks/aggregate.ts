@@ -16,6 +16,7 @@ import {
 import { formatIsoDuration } from '../core/duration.js';
 import type { AccountIssue, AccountServerRef, AccountSummary, ServerRecord } from '../core/model.js';
 import { resultNotification } from '../core/notifications.js';
+import { formatTags, noMatchHint } from '../core/tags.js';
 import { loadAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
 import { outputKey } from './results.js';
@@ -28,16 +29,7 @@ function noMatchWarning(event: AggregateEvent): string | undefined {
   const work = event.work;
   if (event.error || !work || work.totalServers !== 0 || work.scannedAccounts === 0) return undefined;
   if ((work.deniedAccounts ?? []).length >= work.scannedAccounts) return undefined;
-  const asked = Object.entries(event.request.tags)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-  const known = work.tagKeys ?? [];
-  const missing = Object.keys(event.request.tags).filter((k) => !known.includes(k));
-  const hint =
-    missing.length > 0
-      ? `; no source server has the tag key${missing.length === 1 ? '' : 's'} ${missing.join(', ')}`
-      : '';
-  return `no source server matched ${asked} in ${work.scannedAccounts} staging account(s)${hint}; tag keys that exist: ${known.length > 0 ? known.join(', ') : 'none'}`;
+  return `no source server matched ${formatTags(event.request.tags)} in ${work.scannedAccounts} staging account(s)${noMatchHint(event.request.tags, work.tagKeys ?? [])}`;
 }
 
 /** Largest output returned inline (Step Functions allows 256 KiB; leave room for the envelope). */
@@ -110,7 +102,11 @@ export async function aggregate(event: AggregateEvent, deps: TaskDeps): Promise<
     ...(event.error ? { error: errorOf(event.error) } : {}),
   });
   const noMatch = noMatchWarning(event);
-  if (noMatch) warnings.unshift(noMatch);
+  if (noMatch) {
+    // Zero matches are loud: in the warnings, and in the message a table or a parent workflow shows.
+    warnings.unshift(noMatch);
+    full.message = `${full.message ?? ''}; ${noMatch}`;
+  }
   if (warnings.length > 0) full.warnings = warnings.slice(0, MAX_WARNINGS);
   assertOrchestrationOutput(full);
 

@@ -3,9 +3,14 @@
  */
 
 import type { SourceServer } from '@aws-sdk/client-drs';
-import { ErrorNames, isDrsOrchestrationError, ValidationError } from '../contract/errors.js';
+import {
+  ErrorNames,
+  isDrsOrchestrationError,
+  ServerCountMismatch,
+  ValidationError,
+} from '../contract/errors.js';
 import type { AccountIssue, AccountRef, AccountWork, DiscoveryResult } from '../core/model.js';
-import { matchesTags } from '../core/tags.js';
+import { formatTags, matchesTags, noMatchHint } from '../core/tags.js';
 import { storeAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
 import { readStagingAccountRegistry } from './registry.js';
@@ -40,6 +45,28 @@ function conflictError(
 }
 
 /**
+ * The refusal of a run whose tags matched another number of servers than `expectedServers`: how
+ * many, where, the accounts that could not be read, and (for none) the tag keys that exist.
+ */
+function countMismatch(
+  tags: Readonly<Record<string, string>>,
+  expected: number,
+  matched: number,
+  scanned: number,
+  denied: readonly AccountIssue[],
+  tagKeys: ReadonlySet<string>,
+): ServerCountMismatch {
+  const unread =
+    denied.length > 0
+      ? `; ${denied.length} staging account(s) could not be read (${denied.map((d) => `${d.accountId}: ${d.errorCode}`).join(', ')})`
+      : '';
+  const hint = matched === 0 ? noMatchHint(tags, [...tagKeys].sort().slice(0, 50)) : '';
+  return new ServerCountMismatch(
+    `expected ${expected} source server(s) for ${formatTags(tags)}, matched ${matched} in ${scanned} staging account(s)${unread}${hint}; nothing was started`,
+  );
+}
+
+/**
  * Reads the staging-account registry from SSM (one parameter per account under its path) and finds, in each account at once, the source servers
  * carrying every input tag. An account that cannot be reached (its role cannot be assumed, or DRS
  * keeps failing) is reported in `deniedAccounts`; the others go on.
@@ -49,6 +76,8 @@ function conflictError(
  *
  * @throws {ValidationError} when the registry is empty or a parameter of it is invalid, or the correlation id
  *   was already used for something else on a requested server.
+ * @throws {ServerCountMismatch} when `options.expectedServers` is set and the tags matched another
+ *   number of servers (before anything starts).
  */
 export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<DiscoveryResult> {
   const { request } = event;
@@ -106,6 +135,10 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
   const found = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
   const totalServers = found.reduce((n, a) => n + a.serverIds.length, 0);
+  const expected = request.options.expectedServers;
+  if (expected !== undefined && totalServers !== expected) {
+    throw countMismatch(request.tags, expected, totalServers, configured.length, deniedAccounts, tagKeys);
+  }
   // The ids stay out of the main machine's state (50 x 300 ids pass 256 KiB): see account-servers.ts.
   const accounts = await Promise.all(found.map((work) => storeAccountServers(work, event, deps)));
   return {

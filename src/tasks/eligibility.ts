@@ -17,6 +17,10 @@ export const SkipCodes = {
   NotDrillInstance: 'NotDrillInstance',
   TooRecent: 'TooRecent',
   FailbackNotReady: 'FailbackNotReady',
+  /** failover/drill: never launched (an earlier failure stopped the run, or it was never reached). */
+  NotLaunched: 'NotLaunched',
+  /** Matched, but neither acted on nor skipped for a known reason (listed so no server goes unaccounted). */
+  NotActedOn: 'NotActedOn',
 } as const;
 
 /** Failback states in which a failback was started already (watched, never started again). */

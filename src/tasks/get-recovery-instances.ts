@@ -6,6 +6,7 @@ import { ErrorNames } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import type { AccountReport, ServerRecord } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
+import { SkipCodes } from './eligibility.js';
 import { jobTimings, publishReport } from './results.js';
 import {
   baseRecord,
@@ -128,6 +129,7 @@ export async function getRecoveryInstances(
     }
     return {
       ...baseRecord(id, server, account.accountId, 'skipped'),
+      errorCode: SkipCodes.NotLaunched,
       errorMessage: run.stopped
         ? 'not launched: an earlier failure stopped the run (continueOnFailure is false)'
         : 'not launched',

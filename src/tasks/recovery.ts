@@ -124,7 +124,15 @@ export async function adoptLaunched(
     if (entry) entry.serverIds.push(serverId);
     else {
       const startedAt = job?.creationDateTime;
-      run.jobs.push({ jobId, serverIds: [serverId], adopted: true, ...(startedAt ? { startedAt } : {}) });
+      // Whose job it was: the result lists taken-over jobs with the run that started them.
+      const adoptedFrom = job?.tags?.['DR-CorrelationId'] ?? '';
+      run.jobs.push({
+        jobId,
+        serverIds: [serverId],
+        adopted: true,
+        adoptedFrom,
+        ...(startedAt ? { startedAt } : {}),
+      });
     }
     adopted.add(serverId);
   }

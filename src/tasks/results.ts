@@ -63,6 +63,8 @@ export function jobTimings(
     serverIds?: readonly string[];
     /** A terminate job's recovery instances (one per source server). */
     recoveryInstanceIds?: readonly string[];
+    /** Taken over from the run with this correlation id (`RunJob.adoptedFrom`). */
+    adoptedFrom?: string;
   }[],
 ): JobTiming[] {
   return jobs.map((j) => ({
@@ -70,6 +72,7 @@ export function jobTimings(
     servers: (j.serverIds ?? j.recoveryInstanceIds ?? []).length,
     ...(j.startedAt ? { startTime: j.startedAt } : {}),
     ...(j.endedAt ? { endTime: j.endedAt } : {}),
+    ...(j.adoptedFrom !== undefined ? { adoptedFrom: j.adoptedFrom } : {}),
   }));
 }
 

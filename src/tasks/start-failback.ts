@@ -22,7 +22,7 @@ import {
   timeOutReverse,
 } from './cross-region-failback.js';
 import type { TaskDeps } from './deps.js';
-import { type FailbackDecision, failbackDecision } from './eligibility.js';
+import { type FailbackDecision, failbackDecision, SkipCodes } from './eligibility.js';
 import { publishReport } from './results.js';
 import {
   baseRecord,
@@ -204,7 +204,12 @@ async function failbackReport(
     if (entry)
       return reverseRecord(baseRecord(id, server, account.accountId, 'failback-completed'), entry, failed);
     const target = targets.get(id);
-    if (!target) return baseRecord(id, server, account.accountId, 'skipped');
+    if (!target)
+      return {
+        ...baseRecord(id, server, account.accountId, 'skipped'),
+        errorCode: SkipCodes.NotActedOn,
+        errorMessage: `source server ${id} matched but was not failed back by this run (no target for it)`,
+      };
     const ri = instances.get(target.recoveryInstanceId);
     const extra = {
       recoveryInstanceId: target.recoveryInstanceId,

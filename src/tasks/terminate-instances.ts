@@ -10,7 +10,7 @@ import { addMinutes } from '../core/duration.js';
 import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
 import type { TaskDeps } from './deps.js';
-import { terminateDecision } from './eligibility.js';
+import { SkipCodes, terminateDecision } from './eligibility.js';
 import { jobTimings, publishReport } from './results.js';
 import {
   baseRecord,
@@ -145,7 +145,12 @@ async function terminateReport(
         errorMessage: skip.message,
       };
     const target = targets.get(id);
-    if (!target) return baseRecord(id, server, account.accountId, 'skipped');
+    if (!target)
+      return {
+        ...baseRecord(id, server, account.accountId, 'skipped'),
+        errorCode: SkipCodes.NotActedOn,
+        errorMessage: `source server ${id} matched but was not terminated by this run (no target for it)`,
+      };
     const riId = target.recoveryInstanceId;
     const base = { recoveryInstanceId: riId, ec2InstanceId: riId, jobId: jobOf.get(riId) };
     const failure: RunFailure | undefined = failedByInstance.get(riId);

@@ -166,6 +166,8 @@ function localSession(
   extra: Pick<Session, 'defaultTopicArn' | 'interceptInterrupt'> = {},
   resultsBucket?: string,
 ): Session {
+  /** Stops the action running now (see Session.stopRun). */
+  let stopping: AbortController | undefined;
   const forward =
     (onEvent: ProgressListener) =>
     (event: RuntimeEvent): void => {
@@ -187,6 +189,8 @@ function localSession(
     }),
     async run(input, onEvent, onHistory): Promise<RunOutcome> {
       const history = reportHistory(onHistory);
+      // stopRun (Ctrl-C) aborts this execution.
+      stopping = new AbortController();
       const result = await runStateMachine({
         machine: 'main',
         input,
@@ -194,6 +198,7 @@ function localSession(
         onEvent: forward(onEvent),
         ...(history !== undefined && { onHistory: history }),
         name: executionName(input.action, env.now()),
+        signal: stopping.signal,
       });
       return {
         status: result.status,
@@ -201,6 +206,9 @@ function localSession(
         ...(result.error !== undefined && { error: result.error }),
         ...(result.cause !== undefined && { cause: result.cause }),
       };
+    },
+    stopRun(): void {
+      stopping?.abort();
     },
     async runWaves(input, options) {
       const result = await runStateMachine({

@@ -7,6 +7,7 @@
 import { estimateLaunch, POLL_INTERVAL_SECONDS } from '../../core/launch-times.js';
 import type { AccountIssue, AccountWork, DiscoveryResult } from '../../core/model.js';
 import { planLaunch } from '../../core/partition.js';
+import { formatTags, noMatchHint } from '../../core/tags.js';
 import type { RuntimeEnv, TaskRegistry } from '../../runtime/types.js';
 import type { TaskDeps } from '../../tasks/deps.js';
 import type { PlannedAccount, PlanReport, ProgressListener } from '../session.js';
@@ -131,6 +132,30 @@ export function durationWarnings(
 }
 
 /**
+ * What a plan must say about the matched count: tags that match nothing (with the tag keys that
+ * exist), and a count other than `expectedServers` (the run would fail before anything starts).
+ */
+function scopeWarnings(
+  tags: Readonly<Record<string, string>>,
+  found: DiscoveryResult,
+  expectedServers: number | undefined,
+): string[] {
+  const out: string[] = [];
+  if (expectedServers !== undefined && found.totalServers !== expectedServers) {
+    out.push(
+      `expectedServers is ${expectedServers} but the tags match ${found.totalServers}: the run would fail with ServerCountMismatch before anything starts`,
+    );
+  }
+  const reachable = found.scannedAccounts - found.deniedAccounts.length;
+  if (found.totalServers === 0 && reachable > 0) {
+    out.push(
+      `no source server matched ${formatTags(tags)} in ${found.scannedAccounts} staging account(s)${noMatchHint(tags, found.tagKeys ?? [])}`,
+    );
+  }
+  return out;
+}
+
+/**
  * Computes what a run of `input` would do, with zero mutating calls.
  *
  * @throws {ValidationError} when the input is invalid (the validate task's own check).
@@ -155,7 +180,13 @@ export async function planOrchestration(
     request: Record<string, unknown> & { tags: Record<string, string>; action: string };
   };
   onEvent({ type: 'StateEntered', machine: 'main', state: 'DiscoverServers' });
-  const found = (await task(registry, 'discover')({ request, execution }, deps)) as DiscoveryResult;
+  // The run's discover refuses a count other than expectedServers; the plan shows what matched and
+  // says that the run would fail, rather than fail itself.
+  const { expectedServers, ...unscoped } = (request.options ?? {}) as { expectedServers?: number };
+  const found = (await task(registry, 'discover')(
+    { request: { ...request, options: unscoped }, execution },
+    deps,
+  )) as DiscoveryResult;
   let work = found;
   if (found.totalServers > 0) {
     onEvent({ type: 'StateEntered', machine: 'main', state: 'PartitionByAccount' });
@@ -170,7 +201,10 @@ export async function planOrchestration(
   );
   const issues: AccountIssue[] = [...work.deniedAccounts, ...(work.rejectedAccounts ?? [])];
   const options = request.options as { maxWaitMinutes: number; parallelism: number | 'max' };
-  const warnings = durationWarnings(accounts, options);
+  const warnings = [
+    ...scopeWarnings(request.tags, found, expectedServers),
+    ...durationWarnings(accounts, options),
+  ];
   return {
     action: String(request.action),
     tags: request.tags,

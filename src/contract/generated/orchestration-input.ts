@@ -59,6 +59,10 @@ export interface OrchestrationOptions {
    */
   nextPhaseThreshold?: number;
   /**
+   * The number of source servers the tags must match (all reachable staging accounts together). When the matched count differs, the run fails before anything starts with the error ServerCountMismatch (output status failed, error.code ServerCountMismatch). Absent: any count, zero included (zero is then a success with a warning, design 3.2).
+   */
+  expectedServers?: number;
+  /**
    * Let `terminate` touch recovery instances of real (non-drill) recoveries. By default only drill instances are terminated; others are skipped and reported.
    */
   terminateNonDrill?: boolean;

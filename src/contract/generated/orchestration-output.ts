@@ -18,6 +18,10 @@ export interface OrchestrationOutput {
   recoveryInstances: RecoveryInstanceResult[];
   failedServers: FailedServer[];
   /**
+   * Every matched server the run did not act on, with why (summary.skipped counts them: totalServers = succeeded + failed + timedOut + skipped). Absent when none. Cut like failedServers when the output is too large to return inline (the stored full result at resultLocation lists them all; the message says how many are shown).
+   */
+  skippedServers?: SkippedServer[];
+  /**
    * Per-server report for status, terminate and failback.
    */
   servers?: ServerReport[];
@@ -45,7 +49,12 @@ export interface OrchestrationOutput {
   reportLocation?: string;
   readiness?: ReadinessReport;
   /**
-   * Things the caller should know that did not change the status: tags that matched nothing (with the tag keys that exist), results that could not be stored in the results bucket.
+   * Failover/drill: DRS jobs this run took over instead of starting its own (DRS allows one job per source server): a job of an earlier run with the same correlation id (a resume), or one of another run still working on the servers. Each with the correlation id of the run that started it (its DR-CorrelationId tag; absent when the job has none). Absent when none.
+   */
+  adoptedJobs?: AdoptedJob[];
+  error?: RunError;
+  /**
+   * Things the caller should know that did not change the status: tags that matched nothing (with the tag keys that exist), results that could not be stored in the results bucket. The CLI prints each on stderr (unless --quiet).
    */
   warnings?: string[];
 }
@@ -144,6 +153,23 @@ export interface PostLaunchActions {
   status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
   failed?: string[];
 }
+export interface SkippedServer {
+  sourceServerId: string;
+  sourceServerHostname?: string;
+  stagingAccountId: string;
+  /**
+   * The staging account's Region.
+   */
+  region?: string;
+  /**
+   * Stable code: NotLaunched (a failover/drill stopped by an earlier failure, or that never reached the server), NoRecoveryInstance, NotDrillInstance, TooRecent (terminate), DrillInstance, FailbackNotReady (failback).
+   */
+  reasonCode: string;
+  /**
+   * Why, in words.
+   */
+  reason: string;
+}
 export interface ServerReport {
   sourceServerId: string;
   sourceServerHostname?: string;
@@ -229,6 +255,10 @@ export interface AccountJob {
   servers: number;
   startTime?: string;
   endTime?: string;
+  /**
+   * Set when this run took the job over instead of starting it: the DR-CorrelationId tag of the run that did (empty string when the job has none).
+   */
+  adoptedFrom?: string;
 }
 /**
  * status only: how ready the matched servers are, counted from the per-server report: source servers by replication state, the largest replication lag, and recovery instances by failback state.
@@ -253,4 +283,23 @@ export interface ReadinessReport {
   failbackStates?: {
     [k: string]: number;
   };
+}
+export interface AdoptedJob {
+  jobId: string;
+  stagingAccountId: string;
+  /**
+   * Source servers of this run in the job.
+   */
+  servers: number;
+  /**
+   * DR-CorrelationId tag of the job: the run that started it.
+   */
+  correlationId?: string;
+}
+/**
+ * The failure that stopped the run as a whole (a step of the workflow failed, or the matched servers were not options.expectedServers), by its stable error name (src/contract/errors.ts). Absent when no such failure happened; per-server failures are in failedServers.
+ */
+export interface RunError {
+  code: string;
+  message: string;
 }

@@ -75,6 +75,10 @@ export interface RunbookWave {
    */
   approval?: boolean;
   /**
+   * The number of source servers the wave's tags must match; otherwise the wave fails with ServerCountMismatch before anything starts (the orchestration option of the same name, which this sets).
+   */
+  expectedServers?: number;
+  /**
    * Recovery time objective of the wave: the report compares the wave's duration with it.
    */
   rtoTargetMinutes?: number;

@@ -108,7 +108,7 @@ describe('Runbook steps: the service failover example on the demo fleet', () => 
       /: app\.hrp\.example\.com\. A in Z0DEMOHRP00001 \(\/change\/\w+ INSYNC\)$/,
     );
     expect(stepNotes.map((n) => n.time)).toEqual(steps.map((s) => s.startedAt));
-  });
+  }, 180_000);
 });
 
 describe('Runbook steps: wait and manual', () => {
@@ -134,7 +134,7 @@ describe('Runbook steps: wait and manual', () => {
     // The manual step's record is the decision: who approved it and why.
     expect(cutover[0]?.result).toMatchObject({ approved: true, comment: 'pre-approved with --approve' });
     expect(run.stderr).toContain('step confirm (wave 2 cutover, drill): approved by');
-  });
+  }, 180_000);
 
   it('asks for a manual step by its name without a terminal, and --approve STEP answers it', async () => {
     const ONLY_MANUAL = `

@@ -149,7 +149,8 @@ describe('drs-orch runbook --target sfn: a service runbook with steps', () => {
       status: 'succeeded',
     });
     expect(await appRecord()).toEqual(ORIGINAL);
-  });
+    // Three runbook runs (two with launches) on a shared 2-core machine.
+  }, 240_000);
 
   it('stops before the DNS step when the smoke test fails, or goes on when the step says continueOnFailure', async () => {
     emu.faults.set({
@@ -189,5 +190,5 @@ describe('drs-orch runbook --target sfn: a service runbook with steps', () => {
     // The tests run in any order: the zone is left as it was found.
     await runbook(await example('service-failback-runbook.yaml'));
     expect(await appRecord()).toEqual(ORIGINAL);
-  });
+  }, 240_000);
 });

@@ -96,7 +96,7 @@ function withExpectedServers(runbook: ParsedRunbook): ParsedRunbook {
  */
 export function emptyWaveWarnings(
   output: Record<string, unknown>,
-  waves: readonly { name: string; tags?: Record<string, string> }[],
+  waves: readonly { name: string; tags?: Record<string, string>; allowEmpty?: boolean }[],
 ): string[] {
   const results = (typeof output.waves === 'object' && output.waves !== null ? output.waves : {}) as Record<
     string,
@@ -106,7 +106,7 @@ export function emptyWaveWarnings(
     const result = results[`wave${i + 1}`];
     if (result?.summary?.totalServers !== 0 || result.status !== 'success') return [];
     return [
-      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags ?? {})}: nothing was recovered in it (set expectedServers on the wave to fail it instead)`,
+      `warning: wave ${i + 1} (${wave.name}) matched no source server for ${tagText(wave.tags ?? {})}${wave.allowEmpty === true ? ' (allowEmpty: true, so the runbook may still succeed)' : '; the runbook cannot end success (set allowEmpty: true on a wave that may be empty)'}`,
     ];
   });
 }

@@ -34,6 +34,8 @@ export interface WavesInput {
     readonly launch: boolean;
     readonly options: Record<string, unknown>;
     readonly approval: boolean;
+    /** The wave may match no source server (otherwise an empty wave ends the runbook partial). */
+    readonly allowEmpty: boolean;
     readonly rtoTargetMinutes?: number;
     /** Steps run before the launches (after the approval); a wave of steps only has all its steps here. */
     readonly before: readonly ResolvedStep[];
@@ -193,6 +195,7 @@ export function wavesInput(
       launch: !stepsOnly,
       options: w.options ?? {},
       approval: w.approval,
+      allowEmpty: w.allowEmpty === true,
       ...(w.rtoTargetMinutes !== undefined && { rtoTargetMinutes: w.rtoTargetMinutes }),
       before: stepsOnly
         ? resolveSteps(w.steps, { ...context, phase: 'steps' })

@@ -79,6 +79,10 @@ export interface RunbookWave {
    */
   expectedServers?: number;
   /**
+   * The wave may match no source server. Without it, a wave that matches nothing makes the runbook end partial (exit 2), not success: a tag typo is not a recovered wave.
+   */
+  allowEmpty?: boolean;
+  /**
    * Recovery time objective of the wave: the report compares the wave's duration with it.
    */
   rtoTargetMinutes?: number;

@@ -106,30 +106,40 @@ describe('drs-orch says what matched nothing, and fails a stated scope that does
     expect(r.stderr).toContain('--expected-servers');
   });
 
-  it('a three-wave runbook whose middle wave matches nothing (a tag typo) names that wave on stderr', async () => {
+  it('a three-wave runbook whose middle wave matches nothing ends partial (exit 2); success when that wave allows being empty', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drs-orch-silent-'));
-    await writeFile(
-      join(dir, 'typo.json'),
+    const waves = (allowEmpty: boolean) =>
       JSON.stringify({
         name: 'three waves',
         action: 'status',
         waves: [
           { name: 'db', tags: { 'DR-Test': 'single' } },
-          { name: 'app', tags: { 'DR-Application': 'HPR' } },
+          { name: 'app', tags: { 'DR-Application': 'HPR' }, ...(allowEmpty && { allowEmpty: true }) },
           { name: 'web', tags: { 'DR-Test': 'single' } },
         ],
-      }),
-    );
+      });
+    await writeFile(join(dir, 'typo.json'), waves(false));
+    await writeFile(join(dir, 'allowed.json'), waves(true));
 
     const typo = await run(dir, ['runbook', 'typo.json']);
+    const allowed = await run(dir, ['runbook', 'allowed.json']);
     const typoOut = JSON.parse(typo.stdout) as Record<string, unknown>;
+    const allowedOut = JSON.parse(allowed.stdout) as Record<string, unknown>;
 
+    expect(typo.code).toBe(2);
     expect(typoOut).toMatchObject({
+      status: 'partial',
       wavesRun: 3,
+      reason: 'a wave ended partial, or matched no source server without allowEmpty: true',
       waves: { wave2: { status: 'success', summary: { totalServers: 0 } } },
     });
     expect(typo.stderr).toContain(
-      'warning: wave 2 (app) matched no source server for DR-Application=HPR: nothing was recovered in it',
+      'warning: wave 2 (app) matched no source server for DR-Application=HPR; the runbook cannot end success',
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowedOut).toMatchObject({ status: 'success', wavesRun: 3 });
+    expect(allowed.stderr).toContain(
+      'warning: wave 2 (app) matched no source server for DR-Application=HPR (allowEmpty: true',
     );
   });
 

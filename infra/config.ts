@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidationProblem } from '../src/contract/errors.js';
 import { parseStagingAccounts, type ResolvedStagingAccount, ValidationError } from '../src/contract/index.js';
-import { STAGING_ROLE_NAME } from './names.js';
+import { resourceNames } from './names.js';
 
 /**
  * Repository (or installed package) root: `infra/..`, or `dist/infra/../..` when this module runs
@@ -83,6 +83,11 @@ export interface DeploymentConfig {
    * one SSM parameter of the registry (`registryParameters`).
    */
   readonly stagingAccounts: readonly ResolvedStagingAccount[];
+  /**
+   * Prefix of every physical resource name (`resourceNames` in infra/names.ts).
+   * @default 'drs-orchestration' (today's names)
+   */
+  readonly namePrefix?: string;
 }
 
 /** CloudWatch Logs accepts only these retention periods. */
@@ -251,23 +256,29 @@ export function parseDeploymentConfig(raw: unknown, stagingAccountsRaw: unknown)
       message: `must start with the organization id ${config.organizationId}/, got ${JSON.stringify(config.drOrganizationalUnitPath)}`,
     });
   }
+  // Short enough that `<prefix>-results-<account>-<region>` stays within S3's 63 characters.
+  const namePrefix =
+    raw.namePrefix === undefined
+      ? undefined
+      : c.string(raw, 'namePrefix', '', /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/);
   if (c.problems.length > 0) throw new ValidationError(c.problems, 'deployment configuration');
+  const stagingRole = resourceNames(namePrefix).stagingRole;
   const stagingAccounts = parseStagingAccounts(stagingAccountsRaw);
   // The orchestrator's policies name the staging roles by pattern (any account of the DR OU), so
   // a registry entry must name the role the iam-roles stack creates.
   const strangers = stagingAccounts
     .map((a, i) => ({ i, name: a.roleArn.slice(a.roleArn.indexOf(':role/') + ':role/'.length) }))
-    .filter((a) => a.name !== STAGING_ROLE_NAME);
+    .filter((a) => a.name !== stagingRole);
   if (strangers.length > 0) {
     throw new ValidationError(
       strangers.map((a) => ({
         pointer: `/stagingAccounts/${a.i}/roleArn`,
-        message: `must name the role ${STAGING_ROLE_NAME} that the iam-roles stack creates, got role/${a.name}`,
+        message: `must name the role ${stagingRole} that the iam-roles stack creates, got role/${a.name}`,
       })),
       'staging accounts configuration',
     );
   }
-  return { ...config, stagingAccounts };
+  return { ...config, stagingAccounts, ...(namePrefix === undefined ? {} : { namePrefix }) };
 }
 
 /**

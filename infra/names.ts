@@ -6,7 +6,16 @@
  */
 
 import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../src/contract/staging-accounts.js';
-import { TASK_NAMES, type TaskName } from '../src/tasks/names.js';
+import {
+  EXECUTOR_CALLBACK_ROLE_NAME as EXECUTOR_CALLBACK_ROLE_NAME_VALUE,
+  EXECUTOR_STATE_MACHINE_NAME as EXECUTOR_SM,
+  EXECUTOR_STARTER_ROLE_NAME as EXECUTOR_STARTER_ROLE_NAME_VALUE,
+  MAIN_STATE_MACHINE_NAME as MAIN_SM,
+  METRICS_NAMESPACE as METRICS_NAMESPACE_VALUE,
+  TASK_NAMES,
+  type TaskName,
+  WAVES_STATE_MACHINE_NAME as WAVES_SM,
+} from '../src/tasks/names.js';
 
 /** Which state machine a task belongs to. */
 export type MachineKind = TaskName['machine'];
@@ -129,4 +138,156 @@ export const HANDLER_ENV = {
   resultsBucket: 'RESULTS_BUCKET',
   /** Region of the results bucket: the executors run in the staging region and write across regions. */
   resultsBucketRegion: 'RESULTS_BUCKET_REGION',
+  /** Name of the executor state machine in each staging account (start-executor, monitor-executor). */
+  executorStateMachine: 'DRS_EXECUTOR_STATE_MACHINE_NAME',
+  /** Name of the executor-starter role in each staging account (start-executor, monitor-executor). */
+  executorStarterRole: 'DRS_EXECUTOR_STARTER_ROLE_NAME',
+  /** Name of the orchestrator's callback role (report-executor and the executor poll tasks). */
+  executorCallbackRole: 'DRS_EXECUTOR_CALLBACK_ROLE_NAME',
+  /** Name of the main state machine (write-report tells actions from runbooks by it). */
+  mainStateMachine: 'DRS_MAIN_STATE_MACHINE_NAME',
+  /** Name of the waves state machine (write-report). */
+  wavesStateMachine: 'DRS_WAVES_STATE_MACHINE_NAME',
 } as const;
+
+/**
+ * The environment that tells a deployed task the names it finds other resources by (the tasks
+ * default to the default prefix's names when a variable is absent, as in local runs).
+ */
+export function namesEnvironment(prefix: string = DEFAULT_NAME_PREFIX): Record<string, string> {
+  // The default prefix's names are the tasks' defaults: no variables, so the default templates
+  // stay as they were.
+  if (prefix === DEFAULT_NAME_PREFIX) return {};
+  const names = resourceNames(prefix);
+  return {
+    [HANDLER_ENV.executorStateMachine]: names.stateMachines.executor,
+    [HANDLER_ENV.executorStarterRole]: names.executorStarterRole,
+    [HANDLER_ENV.executorCallbackRole]: names.executorCallbackRole,
+    [HANDLER_ENV.mainStateMachine]: names.stateMachines.main,
+    [HANDLER_ENV.wavesStateMachine]: names.stateMachines.waves,
+  };
+}
+
+/** Name prefix of the default deployment: with it, {@link resourceNames} returns today's names. */
+export const DEFAULT_NAME_PREFIX = 'drs-orchestration';
+
+/**
+ * Every fixed physical name the four stacks create or name across accounts. Fixed (not generated)
+ * because the accounts' policies and the tasks find each other by them.
+ */
+export interface ResourceNames {
+  /** Lambda function name of each task. */
+  readonly functionName: (taskId: TaskName['taskId']) => string;
+  /** Execution-role name of a task that another account's policy names. */
+  readonly taskRoleName: (taskId: string) => string;
+  /** The staging role the tasks use for DRS, EC2 and Service Quotas. */
+  readonly stagingRole: string;
+  /** The staging account's role start-executor and monitor-executor assume. */
+  readonly executorStarterRole: string;
+  /** The orchestrator role the executors answer the main execution through. */
+  readonly executorCallbackRole: string;
+  /** Customer-managed policies of the staging role. */
+  readonly stagingPolicies: { readonly operations: string; readonly guardrails: string };
+  /** State machine names. */
+  readonly stateMachines: {
+    readonly main: string;
+    readonly waves: string;
+    readonly executor: string;
+    readonly drillCleanup: string;
+  };
+  /** Role of the main state machine. */
+  readonly mainStateMachineRole: string;
+  /** SNS topic for notifications, alarms and approval requests. */
+  readonly notificationTopic: string;
+  /** KMS aliases: the orchestrator key and each staging account's executor key. */
+  readonly keyAliases: { readonly orchestrator: string; readonly executor: string };
+  /** CloudWatch namespace of the task metrics. */
+  readonly metricsNamespace: string;
+  /** SSM path of the staging-account registry. */
+  readonly stagingAccountsPath: string;
+  /** Results bucket name of an orchestrator account and Region. */
+  readonly resultsBucket: (orchestratorAccountId: string, region: string) => string;
+  /** CloudWatch dashboard. */
+  readonly dashboard: string;
+  /** EventBridge rules: failed executions, the weekly drill, the drill cleanup. */
+  readonly rules: {
+    readonly executionEndedBadly: string;
+    readonly weeklyDrill: string;
+    readonly drillCleanup: string;
+  };
+  /** SSM Automation document of design 8.2. */
+  readonly automationDocument: string;
+}
+
+const functionNames = new Map<string, string>(TASK_FUNCTIONS.map((t) => [t.taskId, t.functionName]));
+
+/**
+ * The physical names for a name prefix. The default prefix gives exactly today's names (so the
+ * default templates and local runs do not change); any other prefix starts every name with it
+ * (`acme-dr-discover`, `acme-dr-executor-starter`, ...), so two deployments in one account do not
+ * collide.
+ *
+ * @example resourceNames('acme-dr').stateMachines.main // 'acme-dr-main'
+ */
+export function resourceNames(prefix: string = DEFAULT_NAME_PREFIX): ResourceNames {
+  if (prefix === DEFAULT_NAME_PREFIX) {
+    return {
+      functionName: (taskId) => functionNames.get(taskId) ?? `drs-${taskId}`,
+      taskRoleName: executorTaskRoleName,
+      stagingRole: STAGING_ROLE_NAME,
+      executorStarterRole: EXECUTOR_STARTER_ROLE_NAME_VALUE,
+      executorCallbackRole: EXECUTOR_CALLBACK_ROLE_NAME_VALUE,
+      stagingPolicies: {
+        operations: 'DRS-Orchestration-Operations',
+        guardrails: 'DRS-Orchestration-Guardrails',
+      },
+      stateMachines: {
+        main: MAIN_SM,
+        waves: WAVES_SM,
+        executor: EXECUTOR_SM,
+        drillCleanup: DRILL_CLEANUP_STATE_MACHINE_NAME,
+      },
+      mainStateMachineRole: MAIN_STATE_MACHINE_ROLE_NAME,
+      notificationTopic: NOTIFICATION_TOPIC_NAME,
+      keyAliases: { orchestrator: ORCHESTRATOR_KEY_ALIAS, executor: EXECUTOR_KEY_ALIAS },
+      metricsNamespace: METRICS_NAMESPACE_VALUE,
+      stagingAccountsPath: STAGING_ACCOUNTS_PATH,
+      resultsBucket: resultsBucketName,
+      dashboard: 'DRS-Orchestration',
+      rules: {
+        executionEndedBadly: 'drs-orchestration-execution-ended-badly',
+        weeklyDrill: 'drs-weekly-drill',
+        drillCleanup: 'drs-drill-cleanup',
+      },
+      automationDocument: 'DRS-Orchestration-Invoke',
+    };
+  }
+  const p = prefix;
+  return {
+    functionName: (taskId) => `${p}-${taskId}`,
+    taskRoleName: (taskId) => `${p}-task-${taskId}`,
+    stagingRole: `${p}-role`,
+    executorStarterRole: `${p}-executor-starter`,
+    executorCallbackRole: `${p}-executor-callback`,
+    stagingPolicies: { operations: `${p}-operations`, guardrails: `${p}-guardrails` },
+    stateMachines: {
+      main: `${p}-main`,
+      waves: `${p}-waves`,
+      executor: `${p}-executor`,
+      drillCleanup: `${p}-drill-cleanup`,
+    },
+    mainStateMachineRole: `${p}-main-state-machine`,
+    notificationTopic: `${p}-notifications`,
+    keyAliases: { orchestrator: `alias/${p}`, executor: `alias/${p}-executor` },
+    metricsNamespace: p,
+    stagingAccountsPath: `/${p}/staging-accounts`,
+    resultsBucket: (accountId, region) => `${p}-results-${accountId}-${region}`,
+    dashboard: p,
+    rules: {
+      executionEndedBadly: `${p}-execution-ended-badly`,
+      weeklyDrill: `${p}-weekly-drill`,
+      drillCleanup: `${p}-drill-cleanup-schedule`,
+    },
+    automationDocument: `${p}-invoke`,
+  };
+}

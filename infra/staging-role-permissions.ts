@@ -5,7 +5,7 @@
  *
  * Plain module: importing it never loads `aws-cdk-lib`.
  */
-import { EXECUTOR_KEY_ALIAS, EXECUTOR_STATE_MACHINE_NAME } from './names.js';
+import { type ResourceNames, resourceNames } from './names.js';
 
 /** Values the ARNs are built from (CloudFormation tokens at synth, concrete values in tests). */
 export interface ArnContext {
@@ -187,7 +187,10 @@ export function stagingRoleStatements(ctx: ArnContext, recoveryInstanceRole: str
  * Statements of the executor-starter role: start, watch and stop the executor, and use its key
  * (its history is encrypted).
  */
-export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
+export function executorStarterStatements(
+  ctx: ArnContext,
+  names: ResourceNames = resourceNames(),
+): IamStatementJson[] {
   const states = (resource: string) =>
     `arn:${ctx.partition}:states:${ctx.region}:${ctx.accountId}:${resource}`;
   return [
@@ -195,13 +198,13 @@ export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
       Sid: 'StartExecutor',
       Effect: 'Allow',
       Action: ['states:StartExecution'],
-      Resource: states(`stateMachine:${EXECUTOR_STATE_MACHINE_NAME}`),
+      Resource: states(`stateMachine:${names.stateMachines.executor}`),
     },
     {
       Sid: 'WatchExecutor',
       Effect: 'Allow',
       Action: ['states:DescribeExecution', 'states:StopExecution'],
-      Resource: states(`execution:${EXECUTOR_STATE_MACHINE_NAME}:*`),
+      Resource: states(`execution:${names.stateMachines.executor}:*`),
     },
     {
       // The executor's history is encrypted with this account's executor key: StartExecution
@@ -213,7 +216,7 @@ export function executorStarterStatements(ctx: ArnContext): IamStatementJson[] {
       Resource: `arn:${ctx.partition}:kms:${ctx.region}:${ctx.accountId}:key/*`,
       Condition: {
         StringEquals: { 'kms:ViaService': `states.${ctx.region}.amazonaws.com` },
-        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': EXECUTOR_KEY_ALIAS },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.keyAliases.executor },
       },
     },
   ];

@@ -21,6 +21,8 @@ export interface TaskFunctionProps {
   readonly key: kms.IKey;
   /** Log retention. */
   readonly retention: logs.RetentionDays;
+  /** CloudWatch namespace of the task's metrics. @default METRICS_NAMESPACE */
+  readonly metricsNamespace?: string;
   /** Extra environment variables. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
   /** Fixed role name (when another account's policy must name the role). @default generated */
@@ -77,7 +79,7 @@ export class TaskFunction extends Construct {
       environmentEncryption: props.key,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'drs-orchestration',
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? METRICS_NAMESPACE,
         DRS_ORCHESTRATION_TASK: spec.taskId,
         ...props.environment,
       },

@@ -5,6 +5,7 @@
  */
 import type { IStackSynthesizer } from 'aws-cdk-lib';
 import { type DeploymentConfig, parseDeploymentConfig } from '../config.js';
+import { resourceNames } from '../names.js';
 
 /** A staging account of the registry (design 6.1 entry). */
 export interface DrsStagingAccountEntry {
@@ -44,9 +45,10 @@ export interface DrsCommonProps {
    */
   readonly drOrganizationalUnitPath?: string;
   /**
-   * Prefix of the CloudFormation stack names (`<prefix>-main-orchestrator`, ...). Resource names
-   * (roles, functions, state machines) stay fixed: the tasks and the staging accounts' policies
-   * find each other by them. @default 'drs-orchestration'
+   * Prefix of the CloudFormation stack names (`<prefix>-main-orchestrator`, ...) and of every
+   * physical resource name (roles, functions, state machines, bucket, topic, key aliases: see
+   * `resourceNames` in infra/names.ts); the deployed tasks are told the names they need by
+   * environment variables. The default gives today's names. @default 'drs-orchestration'
    */
   readonly stackNamePrefix?: string;
   /**
@@ -87,7 +89,8 @@ export function deploymentConfigOf(
   ).map((a, i) => ({
     accountId: a.accountId,
     region: a.region,
-    roleArn: a.roleArn ?? `arn:aws:iam::${a.accountId}:role/DRS-Orchestration-Role`,
+    roleArn:
+      a.roleArn ?? `arn:aws:iam::${a.accountId}:role/${resourceNames(props.stackNamePrefix).stagingRole}`,
     maxServers: a.maxServers ?? 300,
     priority: a.priority ?? i + 1,
   }));
@@ -97,6 +100,7 @@ export function deploymentConfigOf(
       orchestratorAccountId: props.orchestratorAccountId,
       region: props.orchestratorRegion,
       organizationId: props.organizationId,
+      ...(props.stackNamePrefix === undefined ? {} : { namePrefix: props.stackNamePrefix }),
       ...(props.drOrganizationalUnitPath === undefined
         ? {}
         : { drOrganizationalUnitPath: props.drOrganizationalUnitPath }),

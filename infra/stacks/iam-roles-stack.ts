@@ -10,13 +10,7 @@ import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
-import {
-  EXECUTOR_STARTER_ROLE_NAME,
-  EXECUTOR_STARTING_TASKS,
-  executorTaskRoleName,
-  STAGING_ROLE_NAME,
-  STAGING_ROLE_USERS,
-} from '../names.js';
+import { EXECUTOR_STARTING_TASKS, type ResourceNames, resourceNames, STAGING_ROLE_USERS } from '../names.js';
 import {
   type ArnContext,
   executorStarterStatements,
@@ -57,28 +51,29 @@ export class IamRolesStack extends Stack {
   constructor(scope: Construct, id: string, props: IamRolesStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const names = resourceNames(config.namePrefix);
     const ctx: ArnContext = { partition: Aws.PARTITION, accountId: Aws.ACCOUNT_ID, region: Aws.REGION };
     const orchestratorRoot = `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:root`;
     const inOrganization = { 'aws:PrincipalOrgID': config.organizationId };
     const orchestratorRoles = (tasks: readonly string[]) =>
       tasks.map(
         (taskId) =>
-          `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${executorTaskRoleName(taskId)}`,
+          `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${names.taskRoleName(taskId)}`,
       );
 
     const statements = stagingRoleStatements(ctx, config.recoveryInstanceRole);
     this.operationsPolicy = new iam.ManagedPolicy(this, 'OperationsPolicy', {
-      managedPolicyName: STAGING_POLICY_NAMES.operations,
+      managedPolicyName: names.stagingPolicies.operations,
       description: 'drs-orchestration: DRS recovery, failback, termination and their dependent actions',
       document: documentOf(statements.filter((st) => st.Effect === 'Allow')),
     });
     this.guardrailsPolicy = new iam.ManagedPolicy(this, 'GuardrailsPolicy', {
-      managedPolicyName: STAGING_POLICY_NAMES.guardrails,
+      managedPolicyName: names.stagingPolicies.guardrails,
       description: 'drs-orchestration: never stop replication, disconnect or delete a source server',
       document: documentOf(statements.filter((st) => st.Effect === 'Deny')),
     });
     this.stagingRole = new iam.Role(this, 'StagingRole', {
-      roleName: STAGING_ROLE_NAME,
+      roleName: names.stagingRole,
       description: 'drs-orchestration: DRS recovery, failback and termination in this staging account',
       // Only the orchestrator tasks that use this role (by their fixed names), not every principal
       // of the orchestrator account that may call sts:AssumeRole.
@@ -90,20 +85,20 @@ export class IamRolesStack extends Stack {
     });
 
     this.executorStarterRole = new iam.Role(this, 'ExecutorStarterRole', {
-      roleName: EXECUTOR_STARTER_ROLE_NAME,
+      roleName: names.executorStarterRole,
       description:
         'drs-orchestration: lets start-executor and monitor-executor (orchestrator account) start, watch and stop the executor of this account',
       assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
         ArnEquals: { 'aws:PrincipalArn': orchestratorRoles(EXECUTOR_STARTING_TASKS) },
         StringEquals: inOrganization,
       }),
-      inlinePolicies: { 'Start-Executor': documentOf(executorStarterStatements(ctx)) },
+      inlinePolicies: { 'Start-Executor': documentOf(executorStarterStatements(ctx, names)) },
     });
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(names);
   }
 
-  private acknowledgeFindings(): void {
+  private acknowledgeFindings(names: ResourceNames): void {
     const partitionArn = (
       service: string,
       resource: string,
@@ -148,7 +143,7 @@ export class IamRolesStack extends Stack {
       Validations.of(this.operationsPolicy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     }
     Validations.of(this.executorStarterRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${partitionArn('states', 'execution:drs-staging-account-executor:*')}]`,
+      id: `AwsSolutions-IAM5[Resource::${partitionArn('states', `execution:${names.stateMachines.executor}:*`)}]`,
       reason: 'executions of the executor state machine are named at run time',
     });
     Validations.of(this.executorStarterRole).acknowledge({

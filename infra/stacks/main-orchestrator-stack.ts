@@ -21,26 +21,16 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
-  DRILL_CLEANUP_STATE_MACHINE_NAME,
-  EXECUTOR_CALLBACK_ROLE_NAME,
   EXECUTOR_CALLBACK_TASKS,
-  EXECUTOR_STARTER_ROLE_NAME,
   EXECUTOR_STARTING_TASKS,
-  EXECUTOR_STATE_MACHINE_NAME,
-  executorTaskRoleName,
   HANDLER_ENV,
-  MAIN_STATE_MACHINE_NAME,
-  MAIN_STATE_MACHINE_ROLE_NAME,
-  NOTIFICATION_TOPIC_NAME,
-  ORCHESTRATOR_KEY_ALIAS,
+  namesEnvironment,
   RESULTS_PREFIX,
   RESULTS_WRITER_TASKS,
-  resultsBucketName,
-  STAGING_ACCOUNTS_PATH,
-  STAGING_ROLE_NAME,
+  type ResourceNames,
+  resourceNames,
   STAGING_ROLE_USERS,
   TASK_FUNCTIONS,
-  WAVES_STATE_MACHINE_NAME,
 } from '../names.js';
 import { type RunbookStepAccess, stepStatements } from '../step-permissions.js';
 import { acknowledgeStateMachineRole, type FunctionStackProps } from './staging-account-executor-stack.js';
@@ -56,7 +46,7 @@ export class MainOrchestratorStack extends Stack {
   /** The orchestrator key: created here, or the one `kmsKeyArn` names (then none is created). */
   readonly key: kms.IKey;
   readonly resultsBucket: s3.Bucket;
-  /** The staging-account registry: one parameter per account under `STAGING_ACCOUNTS_PATH`. */
+  /** The staging-account registry: one parameter per account under `names.stagingAccountsPath`. */
   readonly stagingAccountParameters: readonly ssm.StringParameter[];
   readonly functions: Readonly<Record<string, TaskFunction>>;
   readonly main: AslStateMachine;
@@ -65,6 +55,8 @@ export class MainOrchestratorStack extends Stack {
   /** The role the staging accounts' executors answer the main execution through. */
   readonly executorCallbackRole: iam.Role;
   private readonly organizationId: string;
+  /** Physical names of this deployment (its name prefix). */
+  private readonly names: ResourceNames;
   /** ARN of the notification topic (created by the observability stack under a fixed name). */
   readonly notificationTopicArn: string;
 
@@ -75,6 +67,8 @@ export class MainOrchestratorStack extends Stack {
   ) {
     super(scope, id, props);
     const { config } = props;
+    this.names = resourceNames(config.namePrefix);
+    const names = this.names;
     this.organizationId = config.organizationId;
     const statemachinesDir = props.statemachinesDir ?? join(REPO_ROOT, 'statemachines');
     // The executors' results writers, named by a condition rather than listed as principals: the
@@ -89,18 +83,18 @@ export class MainOrchestratorStack extends Stack {
       'ForAnyValue:StringLike': inDrOu,
       ArnLike: {
         'aws:PrincipalArn': RESULTS_WRITER_TASKS.map(
-          (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,
+          (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${names.taskRoleName(taskId)}`,
         ),
       },
     };
-    this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${NOTIFICATION_TOPIC_NAME}`;
+    this.notificationTopicArn = `arn:${Aws.PARTITION}:sns:${Aws.REGION}:${Aws.ACCOUNT_ID}:${names.notificationTopic}`;
 
     // --- key -------------------------------------------------------------------------------
     // A key of the organization's own (kmsKeyArn): used everywhere, none created. Its key policy is
     // the organization's: the statements below are not added to it (infra/README.md lists them).
     const key: kms.IKey =
       props.kmsKeyArn === undefined
-        ? createOrchestrationKey(this, 'Key', ORCHESTRATOR_KEY_ALIAS)
+        ? createOrchestrationKey(this, 'Key', names.keyAliases.orchestrator)
         : kms.Key.fromKeyArn(this, 'Key', props.kmsKeyArn);
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -145,7 +139,7 @@ export class MainOrchestratorStack extends Stack {
       reason: 'this is the access-log bucket of the results bucket; logging it to itself would loop',
     });
     const bucket = new s3.Bucket(this, 'Results', {
-      bucketName: resultsBucketName(config.orchestratorAccountId, config.region),
+      bucketName: names.resultsBucket(config.orchestratorAccountId, config.region),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,
@@ -178,7 +172,7 @@ export class MainOrchestratorStack extends Stack {
     // --- staging-account registry: one parameter per account -----------------------------------
     // A single document outgrows SSM's 4 KB standard and 8 KB advanced values before the schema's
     // 50 accounts; one small standard parameter per account never does.
-    this.stagingAccountParameters = registryParameters(config.stagingAccounts, STAGING_ACCOUNTS_PATH).map(
+    this.stagingAccountParameters = registryParameters(config.stagingAccounts, names.stagingAccountsPath).map(
       (p, i) => {
         if (Buffer.byteLength(p.value) > STANDARD_PARAMETER_LIMIT) {
           throw new Error(
@@ -207,19 +201,21 @@ export class MainOrchestratorStack extends Stack {
       const bundle = bundles[index];
       if (bundle === undefined) throw new Error(`no bundle for ${spec.taskId}`);
       functions[spec.taskId] = new TaskFunction(this, spec.taskId, {
-        spec,
+        spec: { ...spec, functionName: names.functionName(spec.taskId) },
+        metricsNamespace: names.metricsNamespace,
         bundle,
         key,
         retention: props.retention,
         // The staging accounts' executor-starter roles trust start-executor and monitor-executor
         // by name, their staging roles discover, partition and describe-wave.
         ...(EXECUTOR_STARTING_TASKS.includes(spec.taskId) || STAGING_ROLE_USERS.includes(spec.taskId)
-          ? { roleName: executorTaskRoleName(spec.taskId) }
+          ? { roleName: names.taskRoleName(spec.taskId) }
           : {}),
         environment: {
-          [HANDLER_ENV.stagingAccountsPath]: STAGING_ACCOUNTS_PATH,
+          [HANDLER_ENV.stagingAccountsPath]: names.stagingAccountsPath,
           [HANDLER_ENV.resultsBucket]: bucket.bucketName,
           [HANDLER_ENV.resultsBucketRegion]: config.region,
+          ...namesEnvironment(config.namePrefix),
         },
       });
     }
@@ -249,7 +245,7 @@ export class MainOrchestratorStack extends Stack {
             Stack.of(this).formatArn({
               service: 'ssm',
               resource: 'parameter',
-              resourceName: STAGING_ACCOUNTS_PATH.replace(/^\//, ''),
+              resourceName: names.stagingAccountsPath.replace(/^\//, ''),
             }),
           ],
         }),
@@ -263,12 +259,12 @@ export class MainOrchestratorStack extends Stack {
         new iam.PolicyStatement({
           sid: 'UseStagingRoles',
           actions: ['sts:AssumeRole'],
-          resources: [anyAccountRole(STAGING_ROLE_NAME)],
+          resources: [anyAccountRole(names.stagingRole)],
           conditions: inDrOuResources,
         }),
       );
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${STAGING_ROLE_NAME}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${names.stagingRole}]`,
         reason:
           'the staging role of any account in the DR OU (aws:ResourceOrgPaths), so adding an account changes nothing in this account',
       });
@@ -280,12 +276,12 @@ export class MainOrchestratorStack extends Stack {
         new iam.PolicyStatement({
           sid: 'UseExecutorStarterRoles',
           actions: ['sts:AssumeRole'],
-          resources: [anyAccountRole(EXECUTOR_STARTER_ROLE_NAME)],
+          resources: [anyAccountRole(names.executorStarterRole)],
           conditions: inDrOuResources,
         }),
       );
       Validations.of(fn(taskId).role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${EXECUTOR_STARTER_ROLE_NAME}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${names.executorStarterRole}]`,
         reason:
           'the executor-starter role of any account in the DR OU (aws:ResourceOrgPaths), so adding an account changes nothing in this account',
       });
@@ -350,14 +346,14 @@ export class MainOrchestratorStack extends Stack {
 
     // --- main state machine -------------------------------------------------------------------
     const mainRole = new iam.Role(this, 'MainRole', {
-      roleName: MAIN_STATE_MACHINE_ROLE_NAME,
+      roleName: names.mainStateMachineRole,
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: 'drs-orchestration: main state machine',
     });
     const substitutions: Record<string, string> = {
       Partition: Aws.PARTITION,
-      ExecutorStateMachineName: EXECUTOR_STATE_MACHINE_NAME,
-      ExecutorStartRoleName: EXECUTOR_STARTER_ROLE_NAME,
+      ExecutorStateMachineName: names.stateMachines.executor,
+      ExecutorStartRoleName: names.executorStarterRole,
     };
     for (const spec of specs) {
       if (spec.machine !== 'main') continue;
@@ -381,21 +377,21 @@ export class MainOrchestratorStack extends Stack {
       new iam.PolicyStatement({
         sid: 'DistributedMapStartsItsChildren',
         actions: ['states:StartExecution'],
-        resources: [mainArn('stateMachine', MAIN_STATE_MACHINE_NAME)],
+        resources: [mainArn('stateMachine', names.stateMachines.main)],
       }),
     );
     mainRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DistributedMapWatchesItsChildren',
         actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [mainArn('execution', `${MAIN_STATE_MACHINE_NAME}/*`)],
+        resources: [mainArn('execution', `${names.stateMachines.main}/*`)],
       }),
     );
     const here = Stack.of(this);
     const shown = (value: string, token: string): string =>
       Token.isUnresolved(value) ? `<${token}>` : value;
     Validations.of(mainRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${MAIN_STATE_MACHINE_NAME}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(here.region, 'AWS::Region')}:${shown(here.account, 'AWS::AccountId')}:execution:${names.stateMachines.main}/*]`,
       reason: 'the Distributed Map child executions of this machine have generated names under its map run',
     });
     // write-report reads only its own executions' histories, in this account and Region (the
@@ -406,8 +402,8 @@ export class MainOrchestratorStack extends Stack {
     // (`drs-orchestration-main/<label>:*` does not match `drs-orchestration-main:*`).
     const reportRole = fn('write-report').role;
     const ownExecutions: [string, string, string][] = [
-      ['ReadOwnExecutionHistory', 'states:GetExecutionHistory', MAIN_STATE_MACHINE_NAME],
-      ['ReadRunbookHistory', 'states:GetExecutionHistory', WAVES_STATE_MACHINE_NAME],
+      ['ReadOwnExecutionHistory', 'states:GetExecutionHistory', names.stateMachines.main],
+      ['ReadRunbookHistory', 'states:GetExecutionHistory', names.stateMachines.waves],
     ];
     for (const [sid, action, machine] of ownExecutions) {
       reportRole.addToPolicy(
@@ -425,7 +421,7 @@ export class MainOrchestratorStack extends Stack {
     this.main = new AslStateMachine(this, 'Main', {
       definitionFile: join(statemachinesDir, 'main-orchestrator.asl.json'),
       substitutions,
-      stateMachineName: MAIN_STATE_MACHINE_NAME,
+      stateMachineName: names.stateMachines.main,
       role: mainRole,
       key,
       retention: props.retention,
@@ -460,7 +456,7 @@ export class MainOrchestratorStack extends Stack {
     this.waves = new AslStateMachine(this, 'Waves', {
       definitionFile: join(statemachinesDir, 'waves.asl.json'),
       substitutions: wavesSubstitutions,
-      stateMachineName: WAVES_STATE_MACHINE_NAME,
+      stateMachineName: names.stateMachines.waves,
       role: wavesRole,
       key,
       retention: props.retention,
@@ -477,7 +473,7 @@ export class MainOrchestratorStack extends Stack {
         MainStateMachineArn: this.main.stateMachine.stateMachineArn,
         Partition: Aws.PARTITION,
       },
-      stateMachineName: DRILL_CLEANUP_STATE_MACHINE_NAME,
+      stateMachineName: names.stateMachines.drillCleanup,
       role: cleanupRole,
       key,
       retention: props.retention,
@@ -503,7 +499,7 @@ export class MainOrchestratorStack extends Stack {
     new CfnOutput(this, 'MainStateMachineArn', { value: this.main.stateMachine.stateMachineArn });
     new CfnOutput(this, 'WavesStateMachineArn', { value: this.waves.stateMachine.stateMachineArn });
     new CfnOutput(this, 'ResultsBucketName', { value: bucket.bucketName });
-    new CfnOutput(this, 'StagingAccountsPath', { value: STAGING_ACCOUNTS_PATH });
+    new CfnOutput(this, 'StagingAccountsPath', { value: names.stagingAccountsPath });
   }
 
   /**
@@ -515,8 +511,9 @@ export class MainOrchestratorStack extends Stack {
    * history (the answer is written into it).
    */
   private callbackRole(inDrOu: Record<string, string[]>, key: kms.IKey): iam.Role {
+    const names = this.names;
     const role = new iam.Role(this, 'ExecutorCallbackRole', {
-      roleName: EXECUTOR_CALLBACK_ROLE_NAME,
+      roleName: names.executorCallbackRole,
       description:
         "drs-orchestration: lets the staging accounts' executors answer the main execution's waiting Task (SendTask* on the main state machine only)",
       assumedBy: new iam.PrincipalWithConditions(new iam.AnyPrincipal(), {
@@ -524,7 +521,7 @@ export class MainOrchestratorStack extends Stack {
         'ForAnyValue:StringLike': inDrOu,
         ArnLike: {
           'aws:PrincipalArn': EXECUTOR_CALLBACK_TASKS.map(
-            (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${executorTaskRoleName(taskId)}`,
+            (taskId) => `arn:${Aws.PARTITION}:iam::*:role/${names.taskRoleName(taskId)}`,
           ),
         },
       }),
@@ -571,6 +568,7 @@ export class MainOrchestratorStack extends Stack {
 
   /** A role for a workflow that runs the main state machine with `startExecution.sync:2`. */
   private childRunnerRole(id: string, what: string, main: sfn.IStateMachine, key: kms.IKey): iam.Role {
+    const names = this.names;
     const role = new iam.Role(this, id, {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
       description: `drs-orchestration: ${what}`,
@@ -587,7 +585,7 @@ export class MainOrchestratorStack extends Stack {
         sid: 'WatchMain',
         actions: ['states:DescribeExecution', 'states:StopExecution'],
         resources: [
-          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${MAIN_STATE_MACHINE_NAME}:*`,
+          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${names.stateMachines.main}:*`,
         ],
       }),
     );
@@ -602,7 +600,7 @@ export class MainOrchestratorStack extends Stack {
     // watching it (DescribeExecution) Decrypt. The role's own grant covers only its own machine.
     key.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${MAIN_STATE_MACHINE_NAME}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachines.main}:*]`,
       reason: 'executions of the main state machine are named at run time',
     });
     acknowledgeStateMachineRole(role);

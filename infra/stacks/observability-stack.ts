@@ -15,7 +15,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
-import { MAIN_STATE_MACHINE_NAME, METRICS_NAMESPACE, NOTIFICATION_TOPIC_NAME } from '../names.js';
+import { METRICS_NAMESPACE, resourceNames } from '../names.js';
 
 /** Properties of {@link ObservabilityStack}. */
 export interface ObservabilityStackProps extends StackProps {
@@ -61,8 +61,8 @@ export function scheduledDrillCorrelationId(time: string): string {
  *
  * @example failedServersQuery() // 'SELECT SUM(FailedServers) FROM SCHEMA("DRS/Orchestration", StagingAccount)'
  */
-export function failedServersQuery(): string {
-  return `SELECT SUM(FailedServers) FROM SCHEMA("${METRICS_NAMESPACE}", StagingAccount)`;
+export function failedServersQuery(namespace: string = METRICS_NAMESPACE): string {
+  return `SELECT SUM(FailedServers) FROM SCHEMA("${namespace}", StagingAccount)`;
 }
 
 /** Dashboards, alarms, schedules and the runbook document. */
@@ -74,9 +74,10 @@ export class ObservabilityStack extends Stack {
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const names = resourceNames(config.namePrefix);
 
     this.topic = new sns.Topic(this, 'Notifications', {
-      topicName: NOTIFICATION_TOPIC_NAME,
+      topicName: names.notificationTopic,
       displayName: 'DRS Orchestration',
       masterKey: props.key,
       enforceSSL: true,
@@ -100,7 +101,7 @@ export class ObservabilityStack extends Stack {
     // --- dashboard (design 10.2) --------------------------------------------------------------
     const metric = (name: string, dimensions: Record<string, string>, statistic: string, period: Duration) =>
       new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
+        namespace: names.metricsNamespace,
         metricName: name,
         dimensionsMap: dimensions,
         statistic,
@@ -111,13 +112,13 @@ export class ObservabilityStack extends Stack {
     // actions would be 150. The aggregate task emits these per action and staging account here.
     const perAccount = (name: string) =>
       new cloudwatch.MathExpression({
-        expression: `SEARCH('{${METRICS_NAMESPACE},Action,StagingAccount} MetricName="${name}"', 'Sum', ${hour.toSeconds()})`,
+        expression: `SEARCH('{${names.metricsNamespace},Action,StagingAccount} MetricName="${name}"', 'Sum', ${hour.toSeconds()})`,
         usingMetrics: {},
         label: name,
         period: hour,
       });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: 'DRS-Orchestration',
+      dashboardName: names.dashboard,
       widgets: [
         [
           new cloudwatch.GraphWidget({
@@ -191,7 +192,7 @@ export class ObservabilityStack extends Stack {
     const failedServers = new cloudwatch.Alarm(this, 'FailedServers', {
       alarmDescription: 'servers failed to launch or fail back in a staging account (any account)',
       metric: new cloudwatch.MathExpression({
-        expression: failedServersQuery(),
+        expression: failedServersQuery(names.metricsNamespace),
         usingMetrics: {},
         label: 'FailedServers',
         period: Duration.minutes(5),
@@ -207,7 +208,7 @@ export class ObservabilityStack extends Stack {
     // --- executions that end badly, as notifications ------------------------------------------
     // The alarms say that something failed; this rule says which execution and how, at once.
     new events.Rule(this, 'ExecutionEndedBadly', {
-      ruleName: 'drs-orchestration-execution-ended-badly',
+      ruleName: names.rules.executionEndedBadly,
       description: 'notifies when a drs-orchestration workflow execution fails, times out or is aborted',
       eventPattern: {
         source: ['aws.states'],
@@ -237,7 +238,7 @@ export class ObservabilityStack extends Stack {
     props.key.grant(schedulesRole, 'kms:GenerateDataKey');
     const drill = config.weeklyDrill;
     new events.Rule(this, 'WeeklyDrill', {
-      ruleName: 'drs-weekly-drill',
+      ruleName: names.rules.weeklyDrill,
       description: `weekly DR drill for servers tagged ${JSON.stringify(drill.tags)}`,
       schedule: events.Schedule.expression(drill.schedule),
       enabled: drill.enabled,
@@ -266,7 +267,7 @@ export class ObservabilityStack extends Stack {
     });
     const cleanup = config.drillCleanup;
     new events.Rule(this, 'DrillCleanupSchedule', {
-      ruleName: 'drs-drill-cleanup',
+      ruleName: names.rules.drillCleanup,
       description: `terminates drill instances older than ${cleanup.olderThanMinutes} minutes`,
       schedule: events.Schedule.expression(cleanup.schedule),
       enabled: cleanup.enabled,
@@ -299,18 +300,18 @@ export class ObservabilityStack extends Stack {
         sid: 'WatchMain',
         actions: ['states:DescribeExecution', 'states:StopExecution'],
         resources: [
-          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${MAIN_STATE_MACHINE_NAME}:*`,
+          `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${names.stateMachines.main}:*`,
         ],
       }),
     );
     // The runbook starts and watches the KMS-encrypted main machine.
     props.key.grant(automationRole, 'kms:Decrypt', 'kms:GenerateDataKey');
     Validations.of(automationRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${MAIN_STATE_MACHINE_NAME}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${names.stateMachines.main}:*]`,
       reason: 'executions of the main state machine are named at run time',
     });
     new ssm.CfnDocument(this, 'InvokeDocument', {
-      name: AUTOMATION_DOCUMENT_NAME,
+      name: names.automationDocument,
       documentType: 'Automation',
       documentFormat: 'YAML',
       updateMethod: 'NewVersion',

@@ -23,19 +23,14 @@ import { AslStateMachine } from '../constructs/asl-state-machine.js';
 import { createOrchestrationKey } from '../constructs/orchestration-key.js';
 import { logicalIdOf, TaskFunction } from '../constructs/task-function.js';
 import {
-  EXECUTOR_CALLBACK_ROLE_NAME,
   EXECUTOR_CALLBACK_TASKS,
-  EXECUTOR_KEY_ALIAS,
-  EXECUTOR_STATE_MACHINE_NAME,
-  executorTaskRoleName,
   HANDLER_ENV,
-  ORCHESTRATOR_KEY_ALIAS,
+  namesEnvironment,
   RESULTS_PREFIX,
   RESULTS_WRITER_TASKS,
-  resultsBucketName,
+  resourceNames,
   TASK_FUNCTIONS,
 } from '../names.js';
-import { STAGING_POLICY_NAMES } from './iam-roles-stack.js';
 
 /** Properties shared by the stacks that deploy task Lambdas. */
 export interface FunctionStackProps extends StackProps {
@@ -73,15 +68,16 @@ export class StagingAccountExecutorStack extends Stack {
   constructor(scope: Construct, id: string, props: FunctionStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const names = resourceNames(config.namePrefix);
     const specs = TASK_FUNCTIONS.filter((s) => s.machine === 'executor');
-    const key = createOrchestrationKey(this, 'Key', EXECUTOR_KEY_ALIAS);
+    const key = createOrchestrationKey(this, 'Key', names.keyAliases.executor);
     const bundles = bundleHandlers({
       taskIds: specs.map((s) => s.taskId),
       outDir: props.bundleDir,
       ...(props.handlersDir === undefined ? {} : { handlersDir: props.handlersDir }),
     });
-    const bucket = resultsBucketName(config.orchestratorAccountId, config.region);
-    const sharedPolicies = [STAGING_POLICY_NAMES.operations, STAGING_POLICY_NAMES.guardrails].map((name) =>
+    const bucket = names.resultsBucket(config.orchestratorAccountId, config.region);
+    const sharedPolicies = [names.stagingPolicies.operations, names.stagingPolicies.guardrails].map((name) =>
       iam.ManagedPolicy.fromManagedPolicyName(this, name, name),
     );
 
@@ -94,7 +90,8 @@ export class StagingAccountExecutorStack extends Stack {
       const bundle = bundles[index];
       if (bundle === undefined) throw new Error(`no bundle for ${spec.taskId}`);
       const fn = new TaskFunction(this, spec.taskId, {
-        spec,
+        spec: { ...spec, functionName: names.functionName(spec.taskId) },
+        metricsNamespace: names.metricsNamespace,
         bundle,
         ...(artifactBucket === undefined || props.artifacts === undefined
           ? {}
@@ -103,11 +100,12 @@ export class StagingAccountExecutorStack extends Stack {
         retention: props.retention,
         // The orchestrator's bucket policy and callback role name these roles.
         ...(RESULTS_WRITER_TASKS.includes(spec.taskId) || EXECUTOR_CALLBACK_TASKS.includes(spec.taskId)
-          ? { roleName: executorTaskRoleName(spec.taskId) }
+          ? { roleName: names.taskRoleName(spec.taskId) }
           : {}),
         environment: {
           [HANDLER_ENV.resultsBucket]: bucket,
           [HANDLER_ENV.resultsBucketRegion]: config.region,
+          ...namesEnvironment(config.namePrefix),
         },
       });
       for (const policy of sharedPolicies) fn.role.addManagedPolicy(policy);
@@ -116,7 +114,13 @@ export class StagingAccountExecutorStack extends Stack {
     for (const taskId of RESULTS_WRITER_TASKS) {
       const writer = functions[taskId];
       if (writer === undefined) throw new Error(`${taskId} is not an executor task`);
-      grantResultsWrite(writer.role, bucket, config.region, config.orchestratorAccountId);
+      grantResultsWrite(
+        writer.role,
+        bucket,
+        config.region,
+        config.orchestratorAccountId,
+        names.keyAliases.orchestrator,
+      );
     }
     // The callback tasks answer the main execution's waiting Task (its Region, the orchestrator
     // account) through the orchestrator's callback role: a Step Functions integration cannot.
@@ -128,7 +132,7 @@ export class StagingAccountExecutorStack extends Stack {
           sid: 'AnswerMainExecution',
           actions: ['sts:AssumeRole'],
           resources: [
-            `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${EXECUTOR_CALLBACK_ROLE_NAME}`,
+            `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${names.executorCallbackRole}`,
           ],
         }),
       );
@@ -156,7 +160,7 @@ export class StagingAccountExecutorStack extends Stack {
         'staging-account-executor.asl.json',
       ),
       substitutions,
-      stateMachineName: EXECUTOR_STATE_MACHINE_NAME,
+      stateMachineName: names.stateMachines.executor,
       role,
       key,
       retention: props.retention,
@@ -184,6 +188,7 @@ function grantResultsWrite(
   bucket: string,
   region: string,
   orchestratorAccountId: string,
+  orchestratorKeyAlias: string,
 ): void {
   role.addToPolicy(
     new iam.PolicyStatement({
@@ -199,7 +204,7 @@ function grantResultsWrite(
       resources: [`arn:${Aws.PARTITION}:kms:${region}:${orchestratorAccountId}:key/*`],
       conditions: {
         StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
-        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ORCHESTRATOR_KEY_ALIAS },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': orchestratorKeyAlias },
       },
     }),
   );
@@ -209,7 +214,6 @@ function grantResultsWrite(
   });
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${region}:${orchestratorAccountId}:key/*]`,
-    reason:
-      'the orchestrator key id is unknown in the staging account; limited to the key aliased alias/drs-orchestration and to S3 use',
+    reason: `the orchestrator key id is unknown in the staging account; limited to the key aliased ${orchestratorKeyAlias} and to S3 use`,
   });
 }

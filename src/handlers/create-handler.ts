@@ -123,7 +123,13 @@ export function emitTaskMetrics(metrics: Metrics, id: TaskId, event: unknown, re
  */
 export function createHandler(id: TaskId, task: TaskFn, options: HandlerOptions = {}): LambdaHandler {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAME });
-  const metrics = options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  const metrics =
+    options.metrics ??
+    new Metrics({
+      // A prefixed deployment sets its own namespace (infra task-function.ts); locally the default.
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
+    });
   // Design 10.1 dimension sets are exact: no implicit `service` dimension.
   metrics.clearDefaultDimensions();
   let deps = options.deps;

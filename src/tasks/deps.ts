@@ -16,6 +16,7 @@ import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/staging-accounts-path
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import type { TaskCallbacksPort } from './callbacks.js';
 import type { ExecutorsPort } from './executors.js';
+import { type RuntimeNames, runtimeNamesFrom } from './names.js';
 
 /** Default SSM path of the staging-account registry (one parameter per account under it). */
 export { DEFAULT_STAGING_ACCOUNTS_PATH };
@@ -43,6 +44,8 @@ export interface TaskEnv {
    * 300); 30 or less polls every 30 s throughout. See `src/core/poll-cadence.ts`.
    */
   maxPollSeconds?: number;
+  /** Names of the resources the tasks reach (a prefixed deployment's); @default DEFAULT_RUNTIME_NAMES */
+  names?: RuntimeNames;
 }
 
 /** Minimal structured logger the tasks write to (Powertools Logger fits). */
@@ -167,6 +170,7 @@ export function createTaskDepsFor(services: AwsServices, config: TaskDepsConfig 
         config.stagingAccountsPath ?? (env.DRS_STAGING_ACCOUNTS_PATH || DEFAULT_STAGING_ACCOUNTS_PATH),
       ...(resultsBucket ? { resultsBucket } : {}),
       maxPollSeconds: config.maxPollSeconds ?? maxPollSecondsFrom(env.MAX_POLL_INTERVAL_SECONDS),
+      names: runtimeNamesFrom(env),
     },
     aws,
     ...(config.progress ? { progress: config.progress } : {}),

@@ -7,7 +7,7 @@
 import type { ExecutionDescription } from '../aws/ports.js';
 import type { AccountRef } from '../core/model.js';
 import type { TaskDeps } from './deps.js';
-import { EXECUTOR_STARTER_ROLE_NAME, EXECUTOR_STATE_MACHINE_NAME } from './names.js';
+import { DEFAULT_RUNTIME_NAMES, type RuntimeNames } from './names.js';
 
 /** Starts, describes and stops the executor of a staging account. */
 export interface ExecutorsPort {
@@ -27,18 +27,28 @@ function partitionOf(account: AccountRef): string {
 }
 
 /** The ARN of the executor state machine of an account, in its Region. */
-export function executorStateMachineArn(account: AccountRef): string {
-  return `arn:${partitionOf(account)}:states:${account.region}:${account.accountId}:stateMachine:${EXECUTOR_STATE_MACHINE_NAME}`;
+export function executorStateMachineArn(
+  account: AccountRef,
+  names: RuntimeNames = DEFAULT_RUNTIME_NAMES,
+): string {
+  return `arn:${partitionOf(account)}:states:${account.region}:${account.accountId}:stateMachine:${names.executorStateMachine}`;
 }
 
 /** The ARN of an execution of the account's executor. */
-export function executorExecutionArn(account: AccountRef, name: string): string {
-  return `arn:${partitionOf(account)}:states:${account.region}:${account.accountId}:execution:${EXECUTOR_STATE_MACHINE_NAME}:${name}`;
+export function executorExecutionArn(
+  account: AccountRef,
+  name: string,
+  names: RuntimeNames = DEFAULT_RUNTIME_NAMES,
+): string {
+  return `arn:${partitionOf(account)}:states:${account.region}:${account.accountId}:execution:${names.executorStateMachine}:${name}`;
 }
 
 /** The executor-starter role of an account. */
-export function executorStarterRoleArn(account: AccountRef): string {
-  return `arn:${partitionOf(account)}:iam::${account.accountId}:role/${EXECUTOR_STARTER_ROLE_NAME}`;
+export function executorStarterRoleArn(
+  account: AccountRef,
+  names: RuntimeNames = DEFAULT_RUNTIME_NAMES,
+): string {
+  return `arn:${partitionOf(account)}:iam::${account.accountId}:role/${names.executorStarterRole}`;
 }
 
 /**
@@ -66,7 +76,7 @@ export function awsExecutors(deps: TaskDeps): ExecutorsPort {
     const p = deps.aws.account({
       accountId: account.accountId,
       region: account.region,
-      roleArn: executorStarterRoleArn(account),
+      roleArn: executorStarterRoleArn(account, deps.env.names),
     });
     await p.connect();
     return p.states;
@@ -74,7 +84,7 @@ export function awsExecutors(deps: TaskDeps): ExecutorsPort {
   return {
     async start(account, name, input) {
       return (await ports(account)).startExecution({
-        stateMachineArn: executorStateMachineArn(account),
+        stateMachineArn: executorStateMachineArn(account, deps.env.names),
         name,
         input,
       });

@@ -29,7 +29,11 @@ export async function monitorExecutor(event: MonitorExecutorEvent, deps: TaskDep
   const { request, execution, account } = event;
   const executors = executorsOf(deps);
   const executor = event.executor ?? {
-    executionArn: executorExecutionArn(account, executorExecutionName(execution.name, account.accountId)),
+    executionArn: executorExecutionArn(
+      account,
+      executorExecutionName(execution.name, account.accountId),
+      deps.env?.names,
+    ),
   };
   const found = await executors.describe(account, executor.executionArn);
   switch (found.status) {

@@ -180,3 +180,46 @@ export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
 
 /** CloudWatch namespace of the metrics the handlers emit and the alarms and dashboard read (design 10.1). */
 export const METRICS_NAMESPACE = 'DRS/Orchestration';
+
+/**
+ * The names the tasks find other resources by at run time. A deployment with a name prefix
+ * tells its Lambdas these through environment variables (infra `namesEnvironment`); absent, the
+ * default deployment's names apply (local runs, the default stacks).
+ */
+export interface RuntimeNames {
+  /** Executor state machine in each staging account (`DRS_EXECUTOR_STATE_MACHINE_NAME`). */
+  readonly executorStateMachine: string;
+  /** Executor-starter role in each staging account (`DRS_EXECUTOR_STARTER_ROLE_NAME`). */
+  readonly executorStarterRole: string;
+  /** Orchestrator callback role (`DRS_EXECUTOR_CALLBACK_ROLE_NAME`). */
+  readonly executorCallbackRole: string;
+  /** Main state machine (`DRS_MAIN_STATE_MACHINE_NAME`). */
+  readonly mainStateMachine: string;
+  /** Waves state machine (`DRS_WAVES_STATE_MACHINE_NAME`). */
+  readonly wavesStateMachine: string;
+}
+
+/** The default deployment's runtime names. */
+export const DEFAULT_RUNTIME_NAMES: RuntimeNames = {
+  executorStateMachine: EXECUTOR_STATE_MACHINE_NAME,
+  executorStarterRole: EXECUTOR_STARTER_ROLE_NAME,
+  executorCallbackRole: EXECUTOR_CALLBACK_ROLE_NAME,
+  mainStateMachine: MAIN_STATE_MACHINE_NAME,
+  wavesStateMachine: WAVES_STATE_MACHINE_NAME,
+};
+
+/**
+ * Runtime names from environment variables, each defaulting to {@link DEFAULT_RUNTIME_NAMES}.
+ *
+ * @example runtimeNamesFrom({ DRS_MAIN_STATE_MACHINE_NAME: 'acme-dr-main' }).mainStateMachine // 'acme-dr-main'
+ */
+export function runtimeNamesFrom(env: Readonly<Record<string, string | undefined>>): RuntimeNames {
+  const d = DEFAULT_RUNTIME_NAMES;
+  return {
+    executorStateMachine: env.DRS_EXECUTOR_STATE_MACHINE_NAME || d.executorStateMachine,
+    executorStarterRole: env.DRS_EXECUTOR_STARTER_ROLE_NAME || d.executorStarterRole,
+    executorCallbackRole: env.DRS_EXECUTOR_CALLBACK_ROLE_NAME || d.executorCallbackRole,
+    mainStateMachine: env.DRS_MAIN_STATE_MACHINE_NAME || d.mainStateMachine,
+    wavesStateMachine: env.DRS_WAVES_STATE_MACHINE_NAME || d.wavesStateMachine,
+  };
+}

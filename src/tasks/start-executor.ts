@@ -7,7 +7,7 @@ import { accountWorkOf } from './account-servers.js';
 import type { ExecutorCallback } from './callbacks.js';
 import type { TaskDeps } from './deps.js';
 import { executorExecutionArn, executorExecutionName, executorsOf } from './executors.js';
-import { EXECUTOR_CALLBACK_ROLE_NAME } from './names.js';
+import { DEFAULT_RUNTIME_NAMES, type RuntimeNames } from './names.js';
 import type { ExecutorRef, StartExecutorEvent } from './types.js';
 
 function alreadyExists(err: unknown): boolean {
@@ -25,7 +25,11 @@ function alreadyExists(err: unknown): boolean {
  * @example executorCallbackOf('arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:x', 't')
  * // { taskToken: 't', region: 'us-east-1', roleArn: 'arn:aws:iam::123456789012:role/DRS-Orchestration-Executor-Callback' }
  */
-export function executorCallbackOf(mainExecutionArn: string, taskToken: string): ExecutorCallback {
+export function executorCallbackOf(
+  mainExecutionArn: string,
+  taskToken: string,
+  names: RuntimeNames = DEFAULT_RUNTIME_NAMES,
+): ExecutorCallback {
   const m = /^arn:([a-z-]+):states:([a-z0-9-]+):(\d{12}):execution:/.exec(mainExecutionArn);
   if (!m) {
     throw new RangeError(
@@ -35,7 +39,7 @@ export function executorCallbackOf(mainExecutionArn: string, taskToken: string):
   return {
     taskToken,
     region: m[2] as string,
-    roleArn: `arn:${m[1]}:iam::${m[3]}:role/${EXECUTOR_CALLBACK_ROLE_NAME}`,
+    roleArn: `arn:${m[1]}:iam::${m[3]}:role/${names.executorCallbackRole}`,
   };
 }
 
@@ -51,7 +55,8 @@ export async function startExecutor(event: StartExecutorEvent, deps: TaskDeps): 
   const account = await accountWorkOf(event.account, deps);
   const executors = executorsOf(deps);
   const name = executorExecutionName(execution.name, account.accountId);
-  const callback = taskToken === undefined ? undefined : executorCallbackOf(execution.id, taskToken);
+  const callback =
+    taskToken === undefined ? undefined : executorCallbackOf(execution.id, taskToken, deps.env?.names);
   try {
     const started = await executors.start(account, name, {
       request,
@@ -61,7 +66,7 @@ export async function startExecutor(event: StartExecutorEvent, deps: TaskDeps): 
     return { executionArn: started.executionArn, startDate: started.startDate.toISOString() };
   } catch (err) {
     if (!alreadyExists(err)) throw err;
-    const arn = executorExecutionArn(account, name);
+    const arn = executorExecutionArn(account, name, deps.env?.names);
     const found = await executors.describe(account, arn);
     deps.log?.info('adopting the executor this main execution already started', { executionArn: arn });
     return { executionArn: found.executionArn, startDate: found.startDate.toISOString() };

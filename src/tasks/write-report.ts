@@ -28,7 +28,7 @@ import {
   truncatedResults,
 } from '../report/index.js';
 import type { TaskDeps } from './deps.js';
-import { MAIN_STATE_MACHINE_NAME, WAVES_STATE_MACHINE_NAME } from './names.js';
+import { DEFAULT_RUNTIME_NAMES, type RuntimeNames } from './names.js';
 
 /** `$$.Execution`: id (ARN), name, start time. */
 export interface ExecutionContext {
@@ -85,11 +85,15 @@ interface StoppedEnd {
   readonly cause?: string;
 }
 
-/** The machines whose stopped executions get a report, by state machine name. */
-const STOPPED_KINDS: Readonly<Record<string, 'runbook' | 'action'>> = {
-  [WAVES_STATE_MACHINE_NAME]: 'runbook',
-  [MAIN_STATE_MACHINE_NAME]: 'action',
-};
+/** The machines whose stopped executions get a report, by state machine name (the deployment's names). */
+function stoppedKindOf(
+  machine: string,
+  names: RuntimeNames = DEFAULT_RUNTIME_NAMES,
+): 'runbook' | 'action' | undefined {
+  if (machine === names.wavesStateMachine) return 'runbook';
+  if (machine === names.mainStateMachine) return 'action';
+  return undefined;
+}
 /** The ends that skip the workflows' own report states. */
 const STOPPED_STATUSES = new Set(['ABORTED', 'TIMED_OUT']);
 
@@ -390,7 +394,7 @@ async function writeStoppedReport(event: ExecutionStatusChangeEvent, deps: TaskD
   const d: Rec = isRecord(event.detail) ? event.detail : {};
   const arn = typeof d.executionArn === 'string' ? d.executionArn : undefined;
   const machine = typeof d.stateMachineArn === 'string' ? d.stateMachineArn.split(':').pop() : undefined;
-  const kind = machine === undefined ? undefined : STOPPED_KINDS[machine];
+  const kind = machine === undefined ? undefined : stoppedKindOf(machine, deps.env?.names);
   const status = typeof d.status === 'string' ? d.status : undefined;
   const startTime = isoOfMillis(d.startDate);
   const ignored =

@@ -85,7 +85,7 @@ describe('Example app (examples/cdk-app): the construct library with non-default
   it('trusts only the example orchestrator’s named task roles in the staging role, and admits the example OU', () => {
     const iamRoles = staging.regions[0]?.iamRoles as Stack;
     const [role] = Object.values(resourcesOf(templateOf(iamRoles), 'AWS::IAM::Role')).filter(
-      (r) => r.RoleName === 'DRS-Orchestration-Role',
+      (r) => r.RoleName === 'acme-dr-role',
     );
     const trust = JSON.parse(
       JSON.stringify(role?.AssumeRolePolicyDocument)
@@ -94,7 +94,7 @@ describe('Example app (examples/cdk-app): the construct library with non-default
           JSON.stringify((JSON.parse(`[${parts}]`) as string[]).join('')),
         ),
     ) as PolicyDocument;
-    const discover = 'arn:aws:iam::210987654321:role/DRS-Orchestration-Task-discover';
+    const discover = 'arn:aws:iam::210987654321:role/acme-dr-task-discover';
     const keys = (arn: string) => ({ 'aws:PrincipalArn': arn, 'aws:PrincipalOrgID': 'o-acmeorg0001' });
     expect(
       trustAllows(trust, { arn: discover, accountId: '210987654321', roleArn: discover }, keys(discover)),
@@ -113,9 +113,9 @@ describe('Example app (examples/cdk-app): the construct library with non-default
 
   it('enables only the schedule the app turned on', () => {
     const rules = Object.values(resourcesOf(templateOf(orchestrator.observability), 'AWS::Events::Rule'));
-    const drill = rules.find((r) => r.Name === 'drs-weekly-drill');
+    const drill = rules.find((r) => r.Name === 'acme-dr-weekly-drill');
     expect(drill?.State).toBe('ENABLED');
     expect(drill?.ScheduleExpression).toBe('cron(0 5 ? * SUN *)');
-    expect(rules.find((r) => r.Name === 'drs-drill-cleanup')?.State).toBe('DISABLED');
+    expect(rules.find((r) => r.Name === 'acme-dr-drill-cleanup-schedule')?.State).toBe('DISABLED');
   });
 });

@@ -10,7 +10,8 @@ import {
 } from '../../../src/tasks/executors.js';
 import type { TaskDeps } from '../../../src/tasks/index.js';
 import { EXECUTOR_GRACE_MINUTES, monitorExecutor } from '../../../src/tasks/monitor-executor.js';
-import { startExecutor } from '../../../src/tasks/start-executor.js';
+import { runtimeNamesFrom } from '../../../src/tasks/names.js';
+import { executorCallbackOf, startExecutor } from '../../../src/tasks/start-executor.js';
 
 const ACCOUNT = {
   accountId: '111111111111',
@@ -166,5 +167,32 @@ describe('Executor names and ARNs', () => {
     expect(executorStarterRoleArn(cn)).toBe(
       'arn:aws-cn:iam::111111111111:role/DRS-Orchestration-Executor-Starter',
     );
+  });
+
+  it('uses the names a prefixed deployment passes in its environment, and the default names without them', async () => {
+    const names = runtimeNamesFrom({
+      DRS_EXECUTOR_STATE_MACHINE_NAME: 'acme-dr-executor',
+      DRS_EXECUTOR_STARTER_ROLE_NAME: 'acme-dr-executor-starter',
+      DRS_EXECUTOR_CALLBACK_ROLE_NAME: 'acme-dr-executor-callback',
+    });
+    expect(executorStateMachineArn(ACCOUNT, names)).toBe(
+      'arn:aws:states:eu-west-1:111111111111:stateMachine:acme-dr-executor',
+    );
+    expect(executorStarterRoleArn(ACCOUNT, names)).toBe(
+      'arn:aws:iam::111111111111:role/acme-dr-executor-starter',
+    );
+    expect(executorCallbackOf(EXECUTION.id, 't', names).roleArn).toBe(
+      'arn:aws:iam::123456789012:role/acme-dr-executor-callback',
+    );
+    expect(runtimeNamesFrom({}).executorCallbackRole).toBe('DRS-Orchestration-Executor-Callback');
+    const { executors, calls } = port({ status: 'SUCCEEDED' }, { alreadyExists: true });
+    const ref = await startExecutor({ request: REQUEST, execution: EXECUTION, account: ACCOUNT } as never, {
+      ...deps(executors),
+      env: { stagingAccountsPath: '/acme-dr/staging-accounts', names },
+    });
+    expect(ref.executionArn).toBe(
+      'arn:aws:states:eu-west-1:111111111111:execution:acme-dr-executor:run-1-111111111111',
+    );
+    expect(calls[1]).toBe(`describe ${ref.executionArn}`);
   });
 });

@@ -113,6 +113,11 @@ function documentName(raw: string): string {
   return raw.includes(':document/') ? (raw.split(':document/')[1] ?? raw) : raw;
 }
 
+/** The document version a request asks for: the one given, or version 1 for none or `$DEFAULT`. */
+function documentVersion(raw: unknown): string {
+  return typeof raw === 'string' && raw !== '$DEFAULT' ? raw : '1';
+}
+
 function runStatus(nowMs: number, startMs: number, endMs: number, failed: boolean): string {
   if (nowMs < startMs + 1000) return 'Pending';
   if (nowMs < endMs) return 'InProgress';
@@ -215,10 +220,7 @@ export function createSsmRunsHandler(ports: SsmRunsPorts, parameters: ServiceHan
           id: state.nextId(now),
           accountId,
           document: name,
-          version:
-            typeof input.DocumentVersion === 'string' && input.DocumentVersion !== '$DEFAULT'
-              ? input.DocumentVersion
-              : '1',
+          version: documentVersion(input.DocumentVersion),
           parameters: parametersOf(input.Parameters),
           startMs: now,
           endMs: now + (doc.durationSeconds ?? DEFAULT_RUN_SECONDS) * 1000,
@@ -284,10 +286,7 @@ export function createSsmRunsHandler(ports: SsmRunsPorts, parameters: ServiceHan
           id: state.nextId(now),
           accountId,
           document: name,
-          version:
-            typeof input.DocumentVersion === 'string' && input.DocumentVersion !== '$DEFAULT'
-              ? input.DocumentVersion
-              : '1',
+          version: documentVersion(input.DocumentVersion),
           comment: typeof input.Comment === 'string' ? input.Comment : '',
           parameters: parametersOf(input.Parameters),
           instances,

@@ -5,6 +5,8 @@
 import { type Command, Option } from 'commander';
 import type { ApproveInvocation } from './approve.js';
 import { UsageError } from './errors.js';
+import { REPORTS_DIR, type ReportInvocation } from './reports.js';
+import type { RunbookInvocation } from './runbook.js';
 import {
   addRunOptions,
   givenOptions,
@@ -12,9 +14,7 @@ import {
   parseUrl,
   type RawRunOptions,
   targetAndOutput,
-} from './program.js';
-import { REPORTS_DIR, type ReportInvocation } from './reports.js';
-import type { RunbookInvocation } from './runbook.js';
+} from './target-options.js';
 
 /** What the runbook commands capture. */
 export type RunbookCommandInvocation = RunbookInvocation | ReportInvocation | ApproveInvocation;

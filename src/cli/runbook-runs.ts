@@ -30,7 +30,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ParsedRunbook } from '../contract/index.js';
 import { writeFileAtomic } from '../emulator/atomic-file.js';
 import { UsageError } from './errors.js';
-import type { TargetOptions } from './program.js';
+import type { TargetOptions } from './invocations.js';
 import { acquireLock, realStatePath } from './targets/state-file.js';
 
 /** Key prefix of the run records in the results bucket. */

@@ -4,9 +4,13 @@
  * `main()` and its tests never depend on how a target works.
  */
 
+import type { PlanReport } from '../tasks/plan.js';
 import type { ApprovalDecider } from './approvals.js';
 import type { RunHistoryListener } from './reports.js';
 import type { RunRecordStore } from './runbook-runs.js';
+
+// The plan's shapes are the plan task's (src/tasks/plan.ts); re-exported for the CLI's modules.
+export type { PlannedAccount, PlanReport } from '../tasks/plan.js';
 
 /**
  * A progress event, whatever the engine: the local runtime's events and Step Functions history
@@ -52,53 +56,6 @@ export interface RunOutcome {
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
-}
-
-/** One staging account in a plan. */
-export interface PlannedAccount {
-  readonly accountId: string;
-  readonly region: string;
-  /** Matching source servers in this account. */
-  readonly servers: number;
-  /** Of those, the servers the action would act on (by the tasks' own eligibility decisions). */
-  readonly ready: number;
-  /** Servers that would be waited for (`ServerNotReady`), with their replication state. */
-  readonly notReady: readonly {
-    readonly sourceServerId: string;
-    readonly replicationState?: string;
-    /** Why the action would not act on it (the message the run would record). */
-    readonly reason?: string;
-  }[];
-  /** Launch batches in order: sizes of the StartRecovery calls the executor would make. */
-  readonly batches: readonly number[];
-  readonly batchSize?: number;
-  readonly maxInFlight?: number;
-  readonly maxConcurrentJobs?: number;
-  readonly quotaSource?: string;
-  /** Launch rounds: times the in-flight capacity is filled (ceil(ready / maxInFlight)). */
-  readonly rounds?: number;
-  /** DRS jobs the launch would start. */
-  readonly jobs?: number;
-  /** Estimated minutes from the first launch until the last is seen complete (typical launch times). */
-  readonly estimatedMinutes?: number;
-  /** The same estimate at `parallelism: "max"`, to show what the chosen parallelism costs. */
-  readonly estimatedMinutesAtMax?: number;
-}
-
-/** The dry run's result: what a run would do, computed with zero mutating calls. */
-export interface PlanReport {
-  readonly action: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly totalServers: number;
-  readonly accounts: readonly PlannedAccount[];
-  /** What would go wrong though nothing is invalid (an estimate beyond `maxWaitMinutes`). */
-  readonly warnings?: readonly string[];
-  /** Accounts that could not be scanned or would be rejected, with why. */
-  readonly issues: readonly {
-    readonly accountId: string;
-    readonly errorCode: string;
-    readonly errorMessage: string;
-  }[];
 }
 
 /** Options of {@link Session.runWaves}. */

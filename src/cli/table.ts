@@ -5,7 +5,7 @@
 import type { OrchestrationOutput } from '../contract/index.js';
 import { inertText } from '../core/inert-text.js';
 import { objectivesOf, serversOfOutput, warningsOfOutput } from '../report/index.js';
-import type { PlanReport } from './session.js';
+import type { PlanReport } from '../tasks/plan.js';
 
 /** Most servers (failed, or reported) listed before "... and N more". */
 export const MAX_FAILED_ROWS = 50;

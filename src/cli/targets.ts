@@ -2,8 +2,9 @@
  * The real targets behind `main()`: picks sim, aws or sfn for a run and hosts `drs-orch serve`.
  * Loaded lazily by `main()` so that help and usage errors never load the AWS SDK or the emulator.
  */
+
+import type { RunInvocation, ServeInvocation } from './invocations.js';
 import type { CliIo } from './io.js';
-import type { RunInvocation, ServeInvocation } from './program.js';
 import type { Session } from './session.js';
 
 /**

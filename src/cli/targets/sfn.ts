@@ -20,7 +20,7 @@ import { pendingToken } from '../approve.js';
 import { credentialsFromEnv } from '../aws-credentials.js';
 import { unreachable } from '../errors.js';
 import { executionName } from '../execution-name.js';
-import type { TargetOptions } from '../program.js';
+import type { TargetOptions } from '../invocations.js';
 import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
 import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';

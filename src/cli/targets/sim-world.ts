@@ -8,7 +8,7 @@ import { type Emulator, FleetError, resolveFleet, VirtualClock } from '../../emu
 import { taskTokenBackend } from '../../runtime/integrations/task-tokens.js';
 import { DiscreteScheduler } from '../../runtime/scheduler.js';
 import { UsageError } from '../errors.js';
-import type { TargetOptions } from '../program.js';
+import type { TargetOptions } from '../invocations.js';
 import { openDurableWorld } from './durable-world.js';
 
 /** The orchestrator account's credentials on the emulator (docs/architecture.md §2.3). */

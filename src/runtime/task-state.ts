@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TASK_NAMES } from './definitions.js';
 import { isStatesTimeout, statesRuntimeError, statesTimeoutError } from './errors.js';
-import type { Execution, ExecutionHost } from './execution.js';
+import type { Execution, ExecutionHost } from './execution-host.js';
 import { historyJson } from './history.js';
 import { callAwsSdk, invokeFunctionTask } from './integrations/aws-sdk.js';
 import { startChildExecution } from './integrations/child-execution.js';

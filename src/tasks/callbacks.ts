@@ -8,17 +8,11 @@
  */
 import type { AccountRef, ExecutorCallback } from '../core/model.js';
 import { reportableErrorName, rootCause } from '../core/root-cause.js';
-import type { TaskDeps } from './deps.js';
+import type { TaskCallbacksPort, TaskDeps } from './deps.js';
 import type { AccountEvent } from './types.js';
 
 export type { ExecutorCallback } from '../core/model.js';
-
-/** Answers the waiting Task's token. */
-export interface TaskCallbacksPort {
-  success(callback: ExecutorCallback, output: unknown): Promise<void>;
-  failure(callback: ExecutorCallback, error: string, cause: string): Promise<void>;
-  heartbeat(callback: ExecutorCallback): Promise<void>;
-}
+export type { TaskCallbacksPort } from './deps.js';
 
 /** The account of a role ARN (`arn:<partition>:iam::<account>:role/<name>`). */
 function accountOfRole(roleArn: string): string {

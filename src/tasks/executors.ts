@@ -4,22 +4,12 @@
  * Region, and the orchestrator usually runs outside the DR Region. So two task functions do it
  * with the SDK, through the account's executor-starter role.
  */
-import type { ExecutionDescription } from '../aws/ports.js';
 import type { AccountRef } from '../core/model.js';
-import type { TaskDeps } from './deps.js';
-import { DEFAULT_RUNTIME_NAMES, type RuntimeNames } from './names.js';
+import type { ExecutorsPort, TaskDeps } from './deps.js';
 
-/** Starts, describes and stops the executor of a staging account. */
-export interface ExecutorsPort {
-  /** Starts the account's executor under `name` (idempotent while it runs with the same input). */
-  start(
-    account: AccountRef,
-    name: string,
-    input: unknown,
-  ): Promise<{ executionArn: string; startDate: Date }>;
-  describe(account: AccountRef, executionArn: string): Promise<ExecutionDescription>;
-  stop(account: AccountRef, executionArn: string, error: string, cause: string): Promise<void>;
-}
+export type { ExecutorsPort } from './deps.js';
+
+import { DEFAULT_RUNTIME_NAMES, type RuntimeNames } from './names.js';
 
 /** The partition of an account's role ARN (`aws`, `aws-cn`, `aws-us-gov`). */
 function partitionOf(account: AccountRef): string {

@@ -5,7 +5,7 @@
  */
 import { type AwsSdkService, bindingOf } from '../definitions.js';
 import { namedError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
+import type { Execution, ExecutionHost } from '../execution-host.js';
 import { asJson, isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import { checkSameLocation } from './child-execution.js';

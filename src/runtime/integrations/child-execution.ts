@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { namedError, statesRuntimeError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
+import type { Execution, ExecutionHost } from '../execution-host.js';
 import { isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import type { RuntimeAccount } from '../types.js';

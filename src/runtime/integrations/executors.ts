@@ -7,7 +7,7 @@
 import type { ExecutionDescription } from '../../aws/ports.js';
 import type { ExecutorsPort } from '../../tasks/executors.js';
 import { namedError } from '../errors.js';
-import type { Execution, ExecutionHost, Outcome } from '../execution.js';
+import type { Execution, ExecutionHost, Outcome } from '../execution-host.js';
 
 interface Started {
   readonly input: string;

@@ -6,7 +6,7 @@
  */
 import { bindingOf, type TaskId } from '../definitions.js';
 import { lambdaError, namedError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
+import type { Execution, ExecutionHost } from '../execution-host.js';
 import { asJson, isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
 import { checkSameLocation } from './child-execution.js';

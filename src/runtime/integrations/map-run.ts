@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { namedError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
+import type { Execution, ExecutionHost } from '../execution-host.js';
 import type { ScheduledTask } from '../scheduler.js';
 
 /**

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SfnTaskAnswer, StepFunctionsBackendFactory } from '../../emulator/index.js';
 import type { TaskCallbacksPort } from '../../tasks/callbacks.js';
 import { namedError } from '../errors.js';
-import type { Execution, ExecutionHost } from '../execution.js';
+import type { Execution, ExecutionHost } from '../execution-host.js';
 import type { ScheduledTask } from '../scheduler.js';
 
 /** What the runtime's task tokens look like (48 random bytes, base64url). */

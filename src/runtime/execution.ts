@@ -44,8 +44,6 @@ import {
 } from './localize.js';
 import { isRecord, Meter } from './metering.js';
 
-export type { ExecuteOptions, Execution, ExecutionHost, Outcome } from './execution-host.js';
-
 import type { RetryPlan } from './retry.js';
 import type { DiscreteScheduler, ScheduledExecution, SchedulerStalled } from './scheduler.js';
 import { invokeTaskState, mintTaskToken } from './task-state.js';

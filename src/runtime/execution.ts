@@ -44,13 +44,10 @@ import {
 } from './localize.js';
 import { isRecord, Meter } from './metering.js';
 
-import type { RetryPlan } from './retry.js';
-import type { DiscreteScheduler, ScheduledExecution, SchedulerStalled } from './scheduler.js';
+import type { DiscreteScheduler } from './scheduler.js';
 import { invokeTaskState, mintTaskToken } from './task-state.js';
 import type {
   AccountProgress,
-  ExecutionStatus,
-  RuntimeAccount,
   RuntimeEnv,
   RuntimeEvent,
   RuntimeEventBase,

@@ -10,6 +10,7 @@ import {
   DOCUMENT_LIMITS,
   DocumentRejected,
   documentFormatOf,
+  isOrchestrationOutput,
   type ParsedRunbook,
   parseOrchestrationInput,
   parseRunbook,
@@ -17,13 +18,14 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
+import { factsOfHistory, type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
 import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { resultNotices } from './notices.js';
 import type { OutputOptions, TargetOptions } from './program.js';
 import { createProgress, type Progress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
@@ -88,6 +90,25 @@ function withExpectedServers(runbook: ParsedRunbook): ParsedRunbook {
       : { ...w, options: { ...(w.options ?? {}), expectedServers: w.expectedServers } },
   ) as unknown as ParsedRunbook['waves'];
   return { ...runbook, waves };
+}
+
+/**
+ * What each wave's result says besides its counts (its warnings, failed and skipped servers,
+ * adopted jobs, the error that stopped it; see {@link resultNotices}), read from the wave's main
+ * execution in the run's histories, each line prefixed with its wave.
+ */
+export function waveNotices(record: RunRecord, waves: readonly { name: string }[]): string[] {
+  const lines: string[] = [];
+  let wave = 0;
+  for (const [arn, events] of record.histories) {
+    if (arn === record.rootArn) continue;
+    wave += 1;
+    const output = factsOfHistory(arn, events).output;
+    if (!isOrchestrationOutput(output)) continue;
+    const prefix = `wave ${wave} (${waves[wave - 1]?.name ?? '?'}): `;
+    for (const line of resultNotices(output)) lines.push(`${prefix}${line}`);
+  }
+  return lines;
 }
 
 /**
@@ -447,6 +468,7 @@ async function runWithId(
     return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
   }
   const out = outcome.output as Record<string, unknown>;
+  for (const line of waveNotices(record, runbook.waves)) say(line);
   for (const line of emptyWaveWarnings(out, runbook.waves)) say(line);
   if (out.status !== 'success') {
     const at = out.stoppedAtWaveName ?? out.stoppedAtWave;

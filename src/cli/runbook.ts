@@ -18,7 +18,7 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { factsOfHistory, type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
+import { factsOfHistory } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -437,13 +437,6 @@ async function runWithId(
   await run.finish(
     `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
   );
-  // Each runbook step (its times, status and what it did) joins the report's log.
-  for (const entry of stepEntriesOf(outcome.output)) {
-    record.note(
-      entry.time,
-      `step ${entry.step} ${entry.status}, ${entry.time} to ${entry.endTime ?? '?'}${entry.detail ? `: ${entry.detail}` : ''}`,
-    );
-  }
   await recordReport(
     record,
     {
@@ -478,16 +471,6 @@ async function runWithId(
     );
   }
   return exitCodeForWaves(out);
-}
-
-/** The step-log entries of every wave of a waves output (and of the wave a failed step stopped). */
-function stepEntriesOf(output: unknown): RunbookStepEntry[] {
-  if (typeof output !== 'object' || output === null) return [];
-  const out = output as { waves?: Record<string, { steps?: unknown }>; steps?: unknown };
-  return [
-    ...Object.values(out.waves ?? {}).flatMap((w) => runbookStepEntries(w?.steps)),
-    ...runbookStepEntries(out.steps),
-  ];
 }
 
 function cwd(io: CliIo): string {

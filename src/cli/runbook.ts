@@ -10,6 +10,7 @@ import {
   DOCUMENT_LIMITS,
   DocumentRejected,
   documentFormatOf,
+  isOrchestrationOutput,
   type ParsedRunbook,
   parseOrchestrationInput,
   parseRunbook,
@@ -17,7 +18,7 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { type RunbookStepEntry, runbookStepEntries } from '../report/index.js';
+import { factsOfHistory } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -25,6 +26,7 @@ import { executionName } from './execution-name.js';
 import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { OutputOptions, TargetOptions } from './invocations.js';
 import type { CliIo } from './io.js';
+import { resultNotices } from './notices.js';
 import { createProgress, type Progress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
 import { folderRunRecords, type RunbookRunStart, runsFolder, startRunbookRun } from './runbook-runs.js';
@@ -88,6 +90,25 @@ function withExpectedServers(runbook: ParsedRunbook): ParsedRunbook {
       : { ...w, options: { ...(w.options ?? {}), expectedServers: w.expectedServers } },
   ) as unknown as ParsedRunbook['waves'];
   return { ...runbook, waves };
+}
+
+/**
+ * What each wave's result says besides its counts (its warnings, failed and skipped servers,
+ * adopted jobs, the error that stopped it; see {@link resultNotices}), read from the wave's main
+ * execution in the run's histories, each line prefixed with its wave.
+ */
+export function waveNotices(record: RunRecord, waves: readonly { name: string }[]): string[] {
+  const lines: string[] = [];
+  let wave = 0;
+  for (const [arn, events] of record.histories) {
+    if (arn === record.rootArn) continue;
+    wave += 1;
+    const output = factsOfHistory(arn, events).output;
+    if (!isOrchestrationOutput(output)) continue;
+    const prefix = `wave ${wave} (${waves[wave - 1]?.name ?? '?'}): `;
+    for (const line of resultNotices(output)) lines.push(`${prefix}${line}`);
+  }
+  return lines;
 }
 
 /**
@@ -416,13 +437,6 @@ async function runWithId(
   await run.finish(
     `${outcome.status.toLowerCase()}${typeof runbookStatus === 'string' ? `, runbook ${runbookStatus}` : ''}`,
   );
-  // Each runbook step (its times, status and what it did) joins the report's log.
-  for (const entry of stepEntriesOf(outcome.output)) {
-    record.note(
-      entry.time,
-      `step ${entry.step} ${entry.status}, ${entry.time} to ${entry.endTime ?? '?'}${entry.detail ? `: ${entry.detail}` : ''}`,
-    );
-  }
   await recordReport(
     record,
     {
@@ -447,6 +461,7 @@ async function runWithId(
     return outcome.status === 'TIMED_OUT' ? ExitCode.Timeout : ExitCode.Failed;
   }
   const out = outcome.output as Record<string, unknown>;
+  for (const line of waveNotices(record, runbook.waves)) say(line);
   for (const line of emptyWaveWarnings(out, runbook.waves)) say(line);
   if (out.status !== 'success') {
     const at = out.stoppedAtWaveName ?? out.stoppedAtWave;
@@ -456,16 +471,6 @@ async function runWithId(
     );
   }
   return exitCodeForWaves(out);
-}
-
-/** The step-log entries of every wave of a waves output (and of the wave a failed step stopped). */
-function stepEntriesOf(output: unknown): RunbookStepEntry[] {
-  if (typeof output !== 'object' || output === null) return [];
-  const out = output as { waves?: Record<string, { steps?: unknown }>; steps?: unknown };
-  return [
-    ...Object.values(out.waves ?? {}).flatMap((w) => runbookStepEntries(w?.steps)),
-    ...runbookStepEntries(out.steps),
-  ];
 }
 
 function cwd(io: CliIo): string {

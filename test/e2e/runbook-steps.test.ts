@@ -91,23 +91,33 @@ describe('Runbook steps: the service failover example on the demo fleet', () => 
       savedAs: '/drs-orchestration/dns-changes/hrp-app',
     });
     for (const s of steps) expect(s.attempts).toHaveLength(1);
-    // The evidence report's log has every step with its times and what it did.
+    // The evidence report's step log has every step of its wave with its times and what it did,
+    // in the model (report.json's waves[].steps), not as loose notes.
     const folder = join(run.dir, '.drs-orch/reports');
     const [file] = (await readdir(folder)).filter((n) => n.endsWith('.json'));
     const report = JSON.parse(await readFile(join(folder, file ?? ''), 'utf8')) as {
       notes: { time: string; text: string }[];
+      waves: {
+        number: number;
+        steps: { time: string; endTime?: string; step: string; status: string; detail?: string }[];
+      }[];
     };
-    const stepNotes = report.notes.filter((n) => n.text.startsWith('step '));
-    expect(stepNotes.map((n) => n.text.split(',')[0])).toEqual([
-      'step ssm-command db-smoke-test succeeded',
-      'step dns dns-cutover succeeded',
-      'step wait app-healthy succeeded',
-    ]);
-    expect(stepNotes[0]?.text).toMatch(/: command .*: 4 of 4 instances Success$/);
-    expect(stepNotes[1]?.text).toMatch(
-      /: app\.hrp\.example\.com\. A in Z0DEMOHRP00001 \(\/change\/\w+ INSYNC\)$/,
+    expect(report.notes.filter((n) => n.text.startsWith('step '))).toEqual([]);
+    const logged = report.waves.flatMap((w) =>
+      w.steps.filter((e) => /^(ssm-command|dns|wait) /.test(e.step)).map((e) => ({ wave: w.number, ...e })),
     );
-    expect(stepNotes.map((n) => n.time)).toEqual(steps.map((s) => s.startedAt));
+    expect(logged.map((e) => `${e.wave} ${e.step} ${e.status}`)).toEqual([
+      '1 ssm-command db-smoke-test succeeded',
+      '3 dns dns-cutover succeeded',
+      '3 wait app-healthy succeeded',
+    ]);
+    expect(logged[0]?.detail).toMatch(/^command .*: 4 of 4 instances Success$/);
+    expect(logged[1]?.detail).toMatch(
+      /^app\.hrp\.example\.com\. A in Z0DEMOHRP00001 \(\/change\/\w+ INSYNC\)$/,
+    );
+    expect(logged[2]?.detail).toBe('health check hc-hrp-app: 8 of 8 checkers healthy');
+    expect(logged.map((e) => e.time)).toEqual(steps.map((s) => s.startedAt));
+    expect(logged.map((e) => e.endTime)).toEqual(steps.map((s) => s.endedAt));
   }, 180_000);
 });
 

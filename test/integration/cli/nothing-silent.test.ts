@@ -136,6 +136,10 @@ describe('drs-orch says what matched nothing, and fails a stated scope that does
     expect(typo.stderr).toContain(
       'warning: wave 2 (app) matched no source server for DR-Application=HPR; the runbook cannot end success',
     );
+    // The wave's own result speaks too, next to its wave.
+    expect(typo.stderr).toMatch(
+      /wave 2 \(app\): warning: no source server matched DR-Application=HPR in 3 staging account\(s\); tag keys that exist: /,
+    );
     expect(allowed.code).toBe(0);
     expect(allowedOut).toMatchObject({ status: 'success', wavesRun: 3 });
     expect(allowed.stderr).toContain(

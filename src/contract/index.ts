@@ -28,6 +28,13 @@ export {
 } from './input.js';
 export { assertOrchestrationOutput, isOrchestrationOutput } from './output.js';
 export {
+  DEFAULT_TARGET_MAX_SOURCE_SERVERS,
+  type RecoveryTarget,
+  type ResolvedRecoveryAccount,
+  recoveryTargets,
+  topologyProblems,
+} from './recovery-topology.js';
+export {
   approvalWaves,
   DEFAULT_APPROVAL_TIMEOUT_SECONDS,
   type ParsedRunbook,

@@ -4,19 +4,25 @@
 import { readDocument } from './document-reader.js';
 import { DocumentRejected, ValidationError, type ValidationProblem } from './errors.js';
 import type { StagingAccount, StagingAccountsConfig } from './generated/staging-accounts.js';
+import { type ResolvedRecoveryAccount, topologyProblems } from './recovery-topology.js';
 import { stagingAccountsSchema } from './schemas.js';
 import { DEFAULT_STAGING_ACCOUNTS_PATH } from './staging-accounts-path.js';
 import { compileSchema, problemsFrom } from './validator.js';
 
-/** A staging account with defaults applied. */
-export type ResolvedStagingAccount = StagingAccount & { maxServers: number };
+/** A staging account with defaults applied (its `recoveryAccount` too, when it names one). */
+export type ResolvedStagingAccount = Omit<StagingAccount, 'recoveryAccount'> & {
+  maxServers: number;
+  recoveryAccount?: ResolvedRecoveryAccount;
+};
 
 const validateConfig = compileSchema<StagingAccountsConfig>(stagingAccountsSchema);
 
 /**
  * Validates the staging-accounts document (already parsed from JSON, or as a JSON string) and
- * applies defaults (`maxServers` 300). Beyond the schema it checks what JSON Schema cannot: account
- * ids are unique and each `roleArn` names its own account.
+ * applies defaults (`maxServers` 300, a target's `maxSourceServers` 3,000). Beyond the schema it
+ * checks what JSON Schema cannot: account ids are unique, each `roleArn` names its own account,
+ * and the recovery topology is sound (`topologyProblems`: a target account that is also a staging
+ * account, two targets for one staging account, one target named two ways).
  *
  * @throws {ValidationError} naming each bad field, e.g. `/stagingAccounts/1/roleArn must name account 222222222222, got ...`.
  */
@@ -55,6 +61,7 @@ export function parseStagingAccounts(raw: unknown): ResolvedStagingAccount[] {
       });
     }
   });
+  problems.push(...topologyProblems(accounts as StagingAccount[]));
   if (problems.length > 0) throw new ValidationError(problems, 'staging accounts configuration');
   return accounts;
 }

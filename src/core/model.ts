@@ -165,7 +165,10 @@ export type ServerStatus =
 export interface ServerRecord {
   sourceServerId: string;
   hostname: string;
+  /** Where the server replicates: its staging account (an extended server's `stagingArea.stagingAccountID`). */
   stagingAccountId: string;
+  /** Where it recovers when that is not its staging account: the target account holding it as an extended source server. */
+  recoveryAccountId?: string;
   status: ServerStatus;
   jobId?: string;
   recoveryInstanceId?: string;

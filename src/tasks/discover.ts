@@ -8,8 +8,12 @@ import {
   isDrsOrchestrationError,
   ServerCountMismatch,
   ValidationError,
+  type ValidationProblem,
 } from '../contract/errors.js';
+import { type RecoveryTarget, recoveryTargets } from '../contract/recovery-topology.js';
+import type { ResolvedStagingAccount } from '../contract/staging-accounts.js';
 import type { AccountIssue, AccountRef, AccountWork, DiscoveryResult } from '../core/model.js';
+import { launchOrder, targetCapacityProblem } from '../core/recovery-topology.js';
 import { formatTags, matchesTags, noMatchHint } from '../core/tags.js';
 import { storeAccountServers } from './account-servers.js';
 import type { TaskDeps } from './deps.js';
@@ -20,6 +24,7 @@ import {
   correlationIdOf,
   launchKindOf,
   listAllSourceServers,
+  stagingAccountOf,
 } from './shared.js';
 import type { DiscoverEvent } from './types.js';
 
@@ -88,19 +93,61 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
   const conflicts: (CorrelationConflict & { accountId: string })[] = [];
   const tagKeys = new Set<string>();
 
+  // Staging accounts that name a recovery account are worked on there, as extended source servers
+  // (one unit of work per target account, launched within its quotas); the others in themselves.
+  const targets = recoveryTargets(configured);
+  const units: { config: ResolvedStagingAccount | RecoveryTarget; ref: AccountRef }[] = [
+    ...configured
+      .filter((c) => c.recoveryAccount === undefined)
+      .map((c) => ({ config: c, ref: { accountId: c.accountId, region: c.region, roleArn: c.roleArn } })),
+    ...targets.map((t) => ({
+      config: t,
+      ref: { accountId: t.account.accountId, region: t.account.region, roleArn: t.account.roleArn },
+    })),
+  ];
+  const capacityProblems: ValidationProblem[] = [];
+
   const outcomes = await Promise.all(
-    configured.map(async (config): Promise<AccountWork | AccountIssue> => {
-      const ref = { accountId: config.accountId, region: config.region, roleArn: config.roleArn };
+    units.map(async ({ config, ref }): Promise<AccountWork | AccountIssue> => {
+      const target = 'stagingAccountIds' in config ? config : undefined;
       try {
         const ports = deps.aws.account(ref);
         await ports.connect();
-        const servers = await listAllSourceServers(ports.drs);
-        const matching = servers.filter((s) => s.sourceServerID && matchesTags(s.tags, request.tags));
+        const all = await listAllSourceServers(ports.drs);
+        let servers = all;
+        if (target !== undefined) {
+          const problem = targetCapacityProblem(
+            ref.accountId,
+            all.length,
+            target.account.maxSourceServers,
+            `${registryEntryOf(configured, target)}/recoveryAccount/maxSourceServers`,
+          );
+          if (problem !== undefined) capacityProblems.push(problem);
+          // Only the extended servers of the staging accounts registered behind this target.
+          const behind = new Set(target.stagingAccountIds);
+          servers = all.filter((s) => behind.has(stagingAccountOf(s) ?? ''));
+        }
+        let matching = servers.filter((s) => s.sourceServerID && matchesTags(s.tags, request.tags));
+        if (target !== undefined) {
+          const order = launchOrder(
+            matching.map((s) => ({
+              sourceServerId: s.sourceServerID as string,
+              stagingAccountId: stagingAccountOf(s) as string,
+              tags: s.tags,
+            })),
+            target.stagingAccountIds,
+          );
+          const byId = new Map(matching.map((s) => [s.sourceServerID as string, s]));
+          matching = order.map((id) => byId.get(id) as (typeof matching)[number]);
+        }
         for (const s of servers) for (const key of Object.keys(s.tags ?? {})) tagKeys.add(key);
         const work: AccountWork = {
           ...ref,
           serverIds: matching.map((s) => s.sourceServerID as string),
-          maxServers: config.maxServers,
+          maxServers:
+            target !== undefined
+              ? target.account.maxSourceServers
+              : (config as ResolvedStagingAccount).maxServers,
         };
         if (LAUNCH_ACTIONS.has(request.action)) {
           const found = await correlationConflicts(ports.drs, matching, correlationId, launchKindOf(request));
@@ -132,6 +179,7 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
 
   // Refused before anything launches, in every account (design: idempotency lives in DRS tags).
   if (conflicts.length > 0) throw conflictError(correlationId, conflicts);
+  if (capacityProblems.length > 0) throw new ValidationError(capacityProblems, 'staging account registry');
   const found = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
   const totalServers = found.reduce((n, a) => n + a.serverIds.length, 0);
@@ -149,6 +197,12 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
     // Only when nothing matched (for the warning that names what exists); it costs payload otherwise.
     ...(totalServers === 0 && { tagKeys: [...tagKeys].sort().slice(0, 50) }),
   };
+}
+
+/** The registry entry (`/stagingAccounts/<i>`) that first names a target account. */
+function registryEntryOf(configured: readonly ResolvedStagingAccount[], target: RecoveryTarget): string {
+  const index = configured.findIndex((c) => c.recoveryAccount?.accountId === target.account.accountId);
+  return `/stagingAccounts/${index}`;
 }
 
 /**

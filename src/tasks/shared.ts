@@ -202,20 +202,36 @@ export function instancesByServer(
   return out;
 }
 
-/** Base record of a server: id, hostname, account, tags. */
+/**
+ * Base record of a server: id, hostname, accounts, tags. `accountId` is the account the task works
+ * in; for an extended source server (DRS `stagingArea` EXTENDED or EXTENSION_ERROR) that is the
+ * target account it recovers in, and its staging account is where it replicates.
+ */
 export function baseRecord(
   id: string,
   server: SourceServer | undefined,
   accountId: string,
   status: ServerRecord['status'],
 ): ServerRecord {
+  const staging = stagingAccountOf(server);
   return {
     sourceServerId: id,
     hostname: hostnameOf(server),
-    stagingAccountId: accountId,
+    stagingAccountId: staging ?? accountId,
+    ...(staging !== undefined && staging !== accountId && { recoveryAccountId: accountId }),
     status,
     ...(server?.tags && Object.keys(server.tags).length ? { tags: { ...server.tags } } : {}),
   };
+}
+
+/**
+ * The staging account of an extended source server (its `stagingArea.stagingAccountID` while DRS
+ * marks it EXTENDED or EXTENSION_ERROR), or `undefined` for a server replicating in its own account.
+ */
+export function stagingAccountOf(server: SourceServer | undefined): string | undefined {
+  const area = server?.stagingArea;
+  if (area?.status !== 'EXTENDED' && area?.status !== 'EXTENSION_ERROR') return undefined;
+  return area.stagingAccountID || undefined;
 }
 
 /** The record status of a run failure: a timed-out server is `timeout`, any other failure `failed`. */

@@ -91,7 +91,14 @@ export interface RecoveryInstanceResult {
   sourceServerHostname?: string;
   recoveryInstanceId?: string;
   ec2InstanceId?: string;
+  /**
+   * The staging account where the server replicates (for an extended source server: its stagingArea.stagingAccountID).
+   */
   stagingAccountId: string;
+  /**
+   * The target (recovery) account where the server recovers, when it is not its staging account: the server is an extended source server there (registry recoveryAccount). Absent: it recovers in its staging account.
+   */
+  recoveryAccountId?: string;
   status: 'launched' | 'failed' | 'timeout';
   privateIp?: string;
   launchTime?: string;
@@ -140,7 +147,14 @@ export interface StringMap {
 export interface FailedServer {
   sourceServerId: string;
   sourceServerHostname?: string;
+  /**
+   * The staging account where the server replicates (for an extended source server: its stagingArea.stagingAccountID).
+   */
   stagingAccountId: string;
+  /**
+   * The target (recovery) account where the server recovers, when it is not its staging account: the server is an extended source server there (registry recoveryAccount). Absent: it recovers in its staging account.
+   */
+  recoveryAccountId?: string;
   errorCode: string;
   errorMessage: string;
   jobId?: string;
@@ -156,7 +170,14 @@ export interface PostLaunchActions {
 export interface SkippedServer {
   sourceServerId: string;
   sourceServerHostname?: string;
+  /**
+   * The staging account where the server replicates (for an extended source server: its stagingArea.stagingAccountID).
+   */
   stagingAccountId: string;
+  /**
+   * The target (recovery) account where the server recovers, when it is not its staging account: the server is an extended source server there (registry recoveryAccount). Absent: it recovers in its staging account.
+   */
+  recoveryAccountId?: string;
   /**
    * The staging account's Region.
    */
@@ -173,7 +194,14 @@ export interface SkippedServer {
 export interface ServerReport {
   sourceServerId: string;
   sourceServerHostname?: string;
+  /**
+   * The staging account where the server replicates (for an extended source server: its stagingArea.stagingAccountID).
+   */
   stagingAccountId: string;
+  /**
+   * The target (recovery) account where the server recovers, when it is not its staging account: the server is an extended source server there (registry recoveryAccount). Absent: it recovers in its staging account.
+   */
+  recoveryAccountId?: string;
   outcome: 'reported' | 'terminated' | 'skipped' | 'failback-completed' | 'failed' | 'timeout';
   replicationState?: string;
   lagDuration?: string;

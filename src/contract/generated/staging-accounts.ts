@@ -27,4 +27,20 @@ export interface StagingAccount {
    * Lower runs first when accounts are listed; informational ordering.
    */
   priority?: number;
+  recoveryAccount?: RecoveryAccount;
+}
+/**
+ * The target (recovery) account and Region this staging account's servers recover into as extended source servers (DRS user guide, "Using multiple staging accounts with DRS"; API CreateExtendedSourceServer). Absent: they recover in this staging account. Every entry naming the same target must name it the same way, the target must not itself be listed as a staging account, and a staging account recovers into one target (checked by the contract's validator).
+ */
+export interface RecoveryAccount {
+  accountId: string;
+  region: string;
+  /**
+   * Role the orchestrator assumes in the target account; must name the target account.
+   */
+  roleArn: string;
+  /**
+   * Most source servers (extended ones included) the target account may hold: the DRS quota on source servers per target account (3,000 by default). A run that finds more extended servers there is refused before anything starts.
+   */
+  maxSourceServers?: number;
 }

@@ -104,7 +104,11 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   } = {};
   const staging = (['iam-roles', 'staging-account-executor'] as const).filter((id) => wanted.has(id));
   if (staging.length > 0) {
-    const [only] = new DrsStagingAccount(app, 'StagingAccounts', { ...common, stacks: staging }).regions;
+    const [only] = new DrsStagingAccount(app, 'StagingAccounts', {
+      ...common,
+      stacks: staging,
+      ...(options.runbookSteps === undefined ? {} : { runbookSteps: options.runbookSteps }),
+    }).regions;
     if (only?.iamRoles) built.iamRoles = only.iamRoles;
     if (only?.executor) built.executor = only.executor;
   }

@@ -12,6 +12,7 @@ import {
   EXECUTOR_STARTER_ROLE_NAME as EXECUTOR_STARTER_ROLE_NAME_VALUE,
   MAIN_STATE_MACHINE_NAME as MAIN_SM,
   METRICS_NAMESPACE as METRICS_NAMESPACE_VALUE,
+  RUNBOOK_STEPS_ROLE_NAME as RUNBOOK_STEPS_ROLE_NAME_VALUE,
   TASK_NAMES,
   type TaskName,
   WAVES_STATE_MACHINE_NAME as WAVES_SM,
@@ -98,6 +99,16 @@ export const DRILL_CLEANUP_STATE_MACHINE_NAME = 'drs-orchestration-drill-cleanup
 export const MAIN_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-main-state-machine';
 
 /**
+ * Role of the waves state machine: fixed, because each staging account's runbook-steps role
+ * trusts exactly it (`aws:PrincipalArn`): Step Functions assumes a Task's `Credentials` role with
+ * the state machine's role.
+ */
+export const WAVES_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-waves-state-machine';
+
+/** The role in each staging account the waves workflow's SSM steps assume (where the recovered instances are). */
+export const RUNBOOK_STEPS_ROLE_NAME = RUNBOOK_STEPS_ROLE_NAME_VALUE;
+
+/**
  * SSM path of the staging-account registry: one parameter per account, `<path>/<accountId>`,
  * read with GetParametersByPath (a single document would pass SSM's 4 KB standard and 8 KB
  * advanced value limits before the schema's 50 accounts).
@@ -148,6 +159,8 @@ export const HANDLER_ENV = {
   mainStateMachine: 'DRS_MAIN_STATE_MACHINE_NAME',
   /** Name of the waves state machine (write-report). */
   wavesStateMachine: 'DRS_WAVES_STATE_MACHINE_NAME',
+  /** Name of the staging accounts' runbook-steps role (run-step: the role SSM steps assume). */
+  runbookStepsRole: 'DRS_RUNBOOK_STEPS_ROLE_NAME',
 } as const;
 
 /**
@@ -165,6 +178,7 @@ export function namesEnvironment(prefix: string = DEFAULT_NAME_PREFIX): Record<s
     [HANDLER_ENV.executorCallbackRole]: names.executorCallbackRole,
     [HANDLER_ENV.mainStateMachine]: names.stateMachines.main,
     [HANDLER_ENV.wavesStateMachine]: names.stateMachines.waves,
+    [HANDLER_ENV.runbookStepsRole]: names.runbookStepsRole,
   };
 }
 
@@ -197,6 +211,10 @@ export interface ResourceNames {
   };
   /** Role of the main state machine. */
   readonly mainStateMachineRole: string;
+  /** Role of the waves state machine (the staging accounts' runbook-steps role trusts it). */
+  readonly wavesStateMachineRole: string;
+  /** The staging account's role the waves workflow's SSM steps assume. */
+  readonly runbookStepsRole: string;
   /** SNS topic for notifications, alarms and approval requests. */
   readonly notificationTopic: string;
   /** KMS aliases: the orchestrator key and each staging account's executor key. */
@@ -248,6 +266,8 @@ export function resourceNames(prefix: string = DEFAULT_NAME_PREFIX): ResourceNam
         drillCleanup: DRILL_CLEANUP_STATE_MACHINE_NAME,
       },
       mainStateMachineRole: MAIN_STATE_MACHINE_ROLE_NAME,
+      wavesStateMachineRole: WAVES_STATE_MACHINE_ROLE_NAME,
+      runbookStepsRole: RUNBOOK_STEPS_ROLE_NAME,
       notificationTopic: NOTIFICATION_TOPIC_NAME,
       keyAliases: { orchestrator: ORCHESTRATOR_KEY_ALIAS, executor: EXECUTOR_KEY_ALIAS },
       metricsNamespace: METRICS_NAMESPACE_VALUE,
@@ -277,6 +297,8 @@ export function resourceNames(prefix: string = DEFAULT_NAME_PREFIX): ResourceNam
       drillCleanup: `${p}-drill-cleanup`,
     },
     mainStateMachineRole: `${p}-main-state-machine`,
+    wavesStateMachineRole: `${p}-waves-state-machine`,
+    runbookStepsRole: `${p}-runbook-steps`,
     notificationTopic: `${p}-notifications`,
     keyAliases: { orchestrator: `alias/${p}`, executor: `alias/${p}-executor` },
     metricsNamespace: p,

@@ -70,7 +70,15 @@ function functionArns(fn: string, scope: StepScope): string[] {
  */
 export function stepStatements(access: RunbookStepAccess | undefined, scope: StepScope): StepStatement[] {
   if (access === undefined) return [];
-  const steps = allSteps(access.runbooks ?? []);
+  return statementsFor(allSteps(access.runbooks ?? []), access, scope);
+}
+
+/** The statements for `steps` and the prefixes and extra ids of `access`. */
+function statementsFor(
+  steps: readonly RunbookStep[],
+  access: RunbookStepAccess,
+  scope: StepScope,
+): StepStatement[] {
   const of = (kind: string) => steps.filter((s) => s.kind === kind);
   const out: StepStatement[] = [];
   const ssmPrefix = access.ssmDocumentPrefix;
@@ -161,4 +169,38 @@ export function stepStatements(access: RunbookStepAccess | undefined, scope: Ste
     });
   }
   return out.filter((s) => s.resources.length > 0);
+}
+
+/**
+ * Whether the runbooks `access` allows run SSM steps on recovered instances (ssm-command, or
+ * ssm-automation with `instancesParameter`, or any by the document prefix): then the waves
+ * workflow assumes each staging account's runbook-steps role, which grants
+ * {@link stagingStepStatements}.
+ */
+export function needsStagingStepRole(access: RunbookStepAccess | undefined): boolean {
+  return stagingStepStatements(access, { partition: 'aws', region: 'r', account: 'a' }).length > 0;
+}
+
+/**
+ * What the runbook-steps role of a staging account may do: SSM Run Command and Automation in
+ * that account, on the documents the runbooks name (or the prefix) and the account's instances.
+ * Only the SSM steps that act on recovered instances run there (ssm-command; ssm-automation with
+ * `instancesParameter`); Lambda, DNS and health checks stay in the orchestrator account.
+ *
+ * @example
+ * stagingStepStatements({ runbooks: [rb] }, { partition: 'aws', region: 'us-east-2', account: '111111111111' })
+ * // [{ sid: 'RunbookSsmCommand', actions: ['ssm:SendCommand'], resources: [...document/AWS-RunShellScript, ...instance/*] }, ...]
+ */
+export function stagingStepStatements(
+  access: RunbookStepAccess | undefined,
+  scope: StepScope,
+): StepStatement[] {
+  if (access === undefined) return [];
+  const steps = allSteps(access.runbooks ?? []);
+  const onInstances = steps.filter(
+    (s) => s.kind === 'ssm-command' || (s.kind === 'ssm-automation' && s.instancesParameter !== undefined),
+  );
+  const ssmOnly: RunbookStepAccess =
+    access.ssmDocumentPrefix === undefined ? {} : { ssmDocumentPrefix: access.ssmDocumentPrefix };
+  return statementsFor(onInstances, ssmOnly, scope).filter((st) => st.sid.startsWith('RunbookSsm'));
 }

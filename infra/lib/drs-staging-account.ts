@@ -12,6 +12,7 @@ import type { HandlerBundle } from '../bundle.js';
 import type { DeploymentConfig } from '../config.js';
 import { IamRolesStack } from '../stacks/iam-roles-stack.js';
 import { StagingAccountExecutorStack } from '../stacks/staging-account-executor-stack.js';
+import type { RunbookStepAccess } from '../step-permissions.js';
 import { applyBoundary } from './drs-orchestrator.js';
 import { type DrsCommonProps, deploymentConfigOf } from './props.js';
 
@@ -31,6 +32,12 @@ export interface DrsStagingAccountProps extends DrsCommonProps {
   readonly lambdaCode?: 'assets' | 'artifact-bucket';
   /** Which of the two stacks to build (e.g. the roles alone first). @default both */
   readonly stacks?: readonly ('iam-roles' | 'staging-account-executor')[];
+  /**
+   * The runbook steps the orchestrator's waves workflow may run (the same value as
+   * `DrsOrchestrator`'s): SSM steps on recovered instances get the runbook-steps role here,
+   * with only their documents. @default none
+   */
+  readonly runbookSteps?: RunbookStepAccess;
 }
 
 /** One DR Region's stacks. */
@@ -83,6 +90,7 @@ export class DrsStagingAccount extends Construct {
             description:
               'drs-orchestration: cross-account roles of a staging account (deploy first, in every staging account)',
             config,
+            ...(props.runbookSteps === undefined ? {} : { runbookSteps: props.runbookSteps }),
           })
         : undefined;
       const executor = wanted.has('staging-account-executor')

@@ -17,10 +17,17 @@ import {
   type IamStatementJson,
   stagingRoleStatements,
 } from '../staging-role-permissions.js';
+import { type RunbookStepAccess, stagingStepStatements } from '../step-permissions.js';
 
 /** Properties of {@link IamRolesStack}. */
 export interface IamRolesStackProps extends StackProps {
   readonly config: DeploymentConfig;
+  /**
+   * The runbook steps the orchestrator's waves workflow runs: with SSM steps on recovered
+   * instances, a runbook-steps role that the waves workflow assumes (Task `Credentials`) with
+   * only their SSM permissions here. @default none: no such role
+   */
+  readonly runbookSteps?: RunbookStepAccess;
 }
 
 /**
@@ -32,6 +39,29 @@ export const STAGING_POLICY_NAMES = {
   operations: 'DRS-Orchestration-Operations',
   guardrails: 'DRS-Orchestration-Guardrails',
 } as const;
+
+/** cdk-nag's wildcard findings of the step role, each with why it is as narrow as SSM allows. */
+function acknowledgeStepRole(
+  role: iam.Role,
+  steps: readonly { sid: string; resources: readonly string[] }[],
+): void {
+  const reasons: Record<string, string> = {
+    '*': 'ssm:ListCommandInvocations has no resource-level permissions (Service Authorization Reference)',
+    'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*':
+      'SendCommand targets the recovered instances of this account, chosen by DRS at run time',
+    'arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-execution/*':
+      'automation executions are created at run time by StartAutomationExecution',
+  };
+  const found = new Set(steps.flatMap((st) => st.resources.filter((r) => r.includes('*'))));
+  for (const finding of found) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${finding}]`,
+      reason:
+        reasons[finding] ??
+        'the documents the deployer allows by prefix (runbookSteps.ssmDocumentPrefix), or an Automation definition of any version',
+    });
+  }
+}
 
 function documentOf(statements: readonly IamStatementJson[]): iam.PolicyDocument {
   return iam.PolicyDocument.fromJson({ Version: '2012-10-17', Statement: statements });
@@ -47,6 +77,8 @@ export class IamRolesStack extends Stack {
   readonly operationsPolicy: iam.ManagedPolicy;
   /** What no one holding the operations policy may do (Deny statements). */
   readonly guardrailsPolicy: iam.ManagedPolicy;
+  /** `DRS-Orchestration-Runbook-Steps`, when the runbooks have SSM steps on recovered instances. */
+  readonly runbookStepsRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: IamRolesStackProps) {
     super(scope, id, props);
@@ -94,6 +126,45 @@ export class IamRolesStack extends Stack {
       }),
       inlinePolicies: { 'Start-Executor': documentOf(executorStarterStatements(ctx, names)) },
     });
+
+    const steps = stagingStepStatements(props.runbookSteps, {
+      partition: Aws.PARTITION,
+      region: Aws.REGION,
+      account: Aws.ACCOUNT_ID,
+    });
+    if (steps.length > 0) {
+      this.runbookStepsRole = new iam.Role(this, 'RunbookStepsRole', {
+        roleName: names.runbookStepsRole,
+        description:
+          'drs-orchestration: the runbook SSM steps (Run Command, Automation) the waves workflow runs on the recovered instances of this account',
+        // Only the waves state machine's role: Step Functions assumes a Task's Credentials role with it.
+        assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(orchestratorRoot), {
+          ArnEquals: {
+            'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${config.orchestratorAccountId}:role/${names.wavesStateMachineRole}`,
+          },
+          StringEquals: inOrganization,
+        }),
+        inlinePolicies: {
+          'Runbook-Steps': documentOf(
+            steps.map((st) => ({
+              Sid: st.sid,
+              Effect: 'Allow',
+              Action: [...st.actions],
+              Resource: [...st.resources],
+            })),
+          ),
+        },
+      });
+      // The same statements as cdk-nag renders the pseudo parameters, for its findings.
+      acknowledgeStepRole(
+        this.runbookStepsRole,
+        stagingStepStatements(props.runbookSteps, {
+          partition: '<AWS::Partition>',
+          region: '<AWS::Region>',
+          account: '<AWS::AccountId>',
+        }),
+      );
+    }
 
     this.acknowledgeFindings(names);
   }

@@ -84,6 +84,13 @@ export interface StepDriveEvent {
   readonly wave: { readonly number: number; readonly name: string };
   /** Recovered instances by wave name (each wave's `recoveryInstances` as the main workflow reported them). */
   readonly instances?: Readonly<Record<string, unknown>>;
+  /**
+   * The role SSM steps assume in the account that holds the recovered instances (its name; the
+   * account and partition come from the instances and the execution's ARN). Instances of the
+   * orchestrator account, or of a run whose execution ARN names no account, are reached without it.
+   * @default {@link DEFAULT_STEP_ROLE_NAME}
+   */
+  readonly stepRoleName?: string;
   /** Absent on the first call of the step. */
   readonly state?: StepState;
   /** What the last call answered: `{ response }`, or the caught error `{ Error, Cause }`. */
@@ -101,6 +108,22 @@ export interface StepDrive {
   readonly state: StepState;
   /** For Done. */
   readonly outcome?: StepOutcome;
+}
+
+/** The role in each staging (or recovery) account that the waves workflow's SSM calls assume (`RUNBOOK_STEPS_ROLE_NAME`). */
+export const DEFAULT_STEP_ROLE_NAME = 'DRS-Orchestration-Runbook-Steps';
+
+/**
+ * One SSM call of a step in one account: the workflow maps over them (one Task each, with the
+ * account's role as its `Credentials` when `roleArn` is set) and answers their responses in order.
+ */
+export interface AccountCall {
+  /** The account of the instances; absent for the orchestrator's own account. */
+  readonly accountId?: string;
+  readonly roleArn?: string;
+  /** The attempt's time left (the Task's TimeoutSecondsPath). */
+  readonly timeoutSeconds: number;
+  readonly request: Readonly<Record<string, unknown>>;
 }
 
 /** SendCommand's limit on InstanceIds (one page of ListCommandInvocations reports them all). */
@@ -124,6 +147,7 @@ export function stepInstances(raw: unknown): StepInstance[] {
     if (!isRecord(r) || r.status !== 'launched' || typeof r.ec2InstanceId !== 'string') continue;
     out.push({
       instanceId: r.ec2InstanceId,
+      ...(typeof r.stagingAccountId === 'string' && { accountId: r.stagingAccountId }),
       ...(typeof r.privateIp === 'string' && { privateIp: r.privateIp }),
       ...(typeof r.sourceServerHostname === 'string' && { hostname: r.sourceServerHostname }),
     });
@@ -315,6 +339,64 @@ function needInstances(event: StepDriveEvent): StepInstance[] {
   return list;
 }
 
+/** One account's share of a step's instances and the role that reaches them (none: the orchestrator's). */
+interface AccountGroup {
+  readonly accountId?: string;
+  readonly roleArn?: string;
+  readonly instanceIds: string[];
+}
+
+const EXECUTION_ARN = /^arn:(aws[a-z-]*):states:[a-z0-9-]+:(\d{12}):execution:/;
+
+/**
+ * The instances by account, in the order they first appear, each account other than the
+ * orchestrator's with the step role's ARN there.
+ */
+function byAccount(event: StepDriveEvent, instances: readonly StepInstance[]): AccountGroup[] {
+  const arn = EXECUTION_ARN.exec(event.runbook.executionId ?? '');
+  const groups = new Map<string, { accountId?: string; roleArn?: string; instanceIds: string[] }>();
+  for (const i of instances) {
+    const remote = arn !== null && i.accountId !== undefined && i.accountId !== arn[2];
+    const key = remote ? (i.accountId as string) : '';
+    let group = groups.get(key);
+    if (!group) {
+      group = remote
+        ? {
+            accountId: key,
+            roleArn: `arn:${arn?.[1]}:iam::${key}:role/${event.stepRoleName ?? DEFAULT_STEP_ROLE_NAME}`,
+            instanceIds: [],
+          }
+        : { instanceIds: [] };
+      groups.set(key, group);
+    }
+    group.instanceIds.push(i.instanceId);
+  }
+  return [...groups.values()];
+}
+
+/** The per-account calls of `groups`, each with its request. */
+function accountCalls(
+  groups: readonly AccountGroup[],
+  timeoutSeconds: number,
+  request: (g: AccountGroup, index: number) => Record<string, unknown>,
+): AccountCall[] {
+  return groups.map((g, index) => ({
+    ...(g.accountId !== undefined && { accountId: g.accountId }),
+    ...(g.roleArn !== undefined && { roleArn: g.roleArn }),
+    timeoutSeconds,
+    request: request(g, index),
+  }));
+}
+
+/** The responses of a per-account Map, in call order. */
+function responsesOf(response: unknown): Record<string, unknown>[] {
+  return Array.isArray(response) ? response.map((r) => (isRecord(r) ? r : {})) : [];
+}
+
+function groupsOf(data: Readonly<Record<string, unknown>>): (AccountGroup & { id: string })[] {
+  return Array.isArray(data.groups) ? (data.groups as (AccountGroup & { id: string })[]) : [];
+}
+
 function ssmParameters(step: ResolvedStep, extra: Record<string, string[]> = {}): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(step.parameters ?? {})) out[k] = Array.isArray(v) ? v : [v];
@@ -338,48 +420,85 @@ function advance(event: StepDriveEvent, state0: StepState, response: unknown, no
   switch (step.kind) {
     case 'ssm-automation': {
       if (state.phase === 'start') {
-        const extra = step.instancesParameter
-          ? { [step.instancesParameter]: needInstances(event).map((i) => i.instanceId) }
-          : {};
+        // With instancesParameter the document acts on the recovered instances: one execution in
+        // each account that holds some, as the step role there; without, one in the orchestrator's.
+        const groups: AccountGroup[] = step.instancesParameter
+          ? byAccount(event, needInstances(event))
+          : [{ instanceIds: [] }];
+        const request = (g: AccountGroup) => ({
+          DocumentName: step.document,
+          DocumentVersion: step.documentVersion ?? '$DEFAULT',
+          Parameters: ssmParameters(
+            step,
+            step.instancesParameter ? { [step.instancesParameter]: g.instanceIds } : {},
+          ),
+        });
         return go(
           'StartAutomation',
-          {
-            DocumentName: step.document,
-            DocumentVersion: step.documentVersion ?? '$DEFAULT',
-            Parameters: ssmParameters(step, extra),
-          },
+          { calls: accountCalls(groups, remaining(state, nowMs), request) },
           'started',
+          {
+            groups,
+          },
         );
       }
       if (state.phase === 'started') {
-        const id = String(res.AutomationExecutionId ?? '');
-        return poll(
-          step,
-          { ...state, data: { automationExecutionId: id } },
-          nowMs,
-          'poll',
-          'automation running',
-        );
+        const responses = responsesOf(response);
+        const groups = groupsOf(data).map((g, i) => ({
+          ...g,
+          id: String(responses[i]?.AutomationExecutionId ?? ''),
+        }));
+        return poll(step, { ...state, data: { ...data, groups } }, nowMs, 'poll', 'automation running');
       }
+      const groups = groupsOf(data);
       if (state.phase === 'poll') {
-        return go('GetAutomation', { AutomationExecutionId: data.automationExecutionId }, 'status');
-      }
-      const exec = isRecord(res.AutomationExecution) ? res.AutomationExecution : {};
-      const status = String(exec.AutomationExecutionStatus ?? 'Pending');
-      const result = {
-        automationExecutionId: data.automationExecutionId,
-        status,
-        ...(isRecord(exec.Outputs) && { outputs: exec.Outputs }),
-      };
-      if (status === 'Success') return ok(result);
-      if (['Failed', 'Cancelled', 'TimedOut', 'CompletedWithFailure', 'Rejected'].includes(status)) {
-        throw new AttemptFailed(
-          'SsmAutomationFailed',
-          `automation ${String(data.automationExecutionId)} ended ${status}${typeof exec.FailureMessage === 'string' ? `: ${exec.FailureMessage}` : ''}`,
-          result,
+        return go(
+          'GetAutomation',
+          {
+            calls: accountCalls(groups, remaining(state, nowMs), (g) => ({
+              AutomationExecutionId: (g as AccountGroup & { id: string }).id,
+            })),
+          },
+          'status',
         );
       }
-      return poll(step, state, nowMs, 'poll', `automation ${status}`);
+      const responses = responsesOf(response);
+      const executions = groups.map((g, i) => {
+        const exec = isRecord(responses[i]?.AutomationExecution)
+          ? (responses[i]?.AutomationExecution as Record<string, unknown>)
+          : {};
+        return {
+          ...(g.accountId !== undefined && { accountId: g.accountId }),
+          automationExecutionId: g.id,
+          status: String(exec.AutomationExecutionStatus ?? 'Pending'),
+          ...(isRecord(exec.Outputs) && { outputs: exec.Outputs }),
+          ...(g.instanceIds.length > 0 && { instanceIds: g.instanceIds }),
+          ...(typeof exec.FailureMessage === 'string' && { failureMessage: exec.FailureMessage }),
+        };
+      });
+      const failedStates = ['Failed', 'Cancelled', 'TimedOut', 'CompletedWithFailure', 'Rejected'];
+      const failed = executions.filter((e) => failedStates.includes(e.status));
+      const running = executions.filter((e) => e.status !== 'Success' && !failedStates.includes(e.status));
+      const [only] = executions;
+      const status = failed[0]?.status ?? running[0]?.status ?? 'Success';
+      const result = {
+        automationExecutionId: executions.map((e) => e.automationExecutionId).join(', '),
+        status,
+        ...(executions.length === 1 && only?.outputs !== undefined && { outputs: only.outputs }),
+        ...(executions.length > 1 && { executions }),
+      };
+      if (running.length > 0) return poll(step, state, nowMs, 'poll', `automation ${status}`);
+      if (failed.length === 0) return ok(result);
+      throw new AttemptFailed(
+        'SsmAutomationFailed',
+        failed
+          .map(
+            (e) =>
+              `automation ${e.automationExecutionId}${e.accountId ? ` (account ${e.accountId})` : ''} ended ${e.status}${e.failureMessage ? `: ${e.failureMessage}` : ''}`,
+          )
+          .join('; '),
+        result,
+      );
     }
     case 'ssm-command': {
       if (state.phase === 'start') {
@@ -392,62 +511,91 @@ function advance(event: StepDriveEvent, state0: StepState, response: unknown, no
             true,
           );
         }
-        return go(
-          'SendCommand',
-          {
-            DocumentName: step.document,
-            DocumentVersion: step.documentVersion ?? '$DEFAULT',
-            InstanceIds: instances.map((i) => i.instanceId),
-            Parameters: ssmParameters(step),
-            Comment: `drs-orch runbook step ${step.name}`.slice(0, 100),
-          },
-          'sent',
-          { instanceIds: instances.map((i) => i.instanceId) },
-        );
+        // One command in each account that holds some of the instances, as the step role there.
+        const groups = byAccount(event, instances);
+        const request = (g: AccountGroup) => ({
+          DocumentName: step.document,
+          DocumentVersion: step.documentVersion ?? '$DEFAULT',
+          InstanceIds: g.instanceIds,
+          Parameters: ssmParameters(step),
+          Comment: `drs-orch runbook step ${step.name}`.slice(0, 100),
+        });
+        return go('SendCommand', { calls: accountCalls(groups, remaining(state, nowMs), request) }, 'sent', {
+          groups,
+        });
       }
       if (state.phase === 'sent') {
-        const command = isRecord(res.Command) ? res.Command : {};
-        return poll(
-          step,
-          { ...state, data: { ...data, commandId: String(command.CommandId ?? ''), invocations: {} } },
-          nowMs,
-          'poll',
-          'command running',
+        const responses = responsesOf(response);
+        const groups = groupsOf(data).map((g, i) => {
+          const command = isRecord(responses[i]?.Command)
+            ? (responses[i]?.Command as Record<string, unknown>)
+            : {};
+          return { ...g, id: String(command.CommandId ?? '') };
+        });
+        return poll(step, { ...state, data: { ...data, groups } }, nowMs, 'poll', 'command running');
+      }
+      const groups = groupsOf(data);
+      const commandId = groups.map((g) => g.id).join(', ');
+      if (state.phase === 'poll') {
+        return go(
+          'ListInvocations',
+          {
+            calls: accountCalls(groups, remaining(state, nowMs), (g) => ({
+              CommandId: (g as AccountGroup & { id: string }).id,
+              Details: true,
+              MaxResults: 50,
+            })),
+          },
+          'status',
         );
       }
-      if (state.phase === 'poll') {
-        return go('ListInvocations', { CommandId: data.commandId, Details: true, MaxResults: 50 }, 'status');
-      }
-      const seen: Record<string, unknown> = { ...(isRecord(data.invocations) ? data.invocations : {}) };
-      for (const inv of Array.isArray(res.CommandInvocations) ? res.CommandInvocations : []) {
-        if (!isRecord(inv) || typeof inv.InstanceId !== 'string') continue;
-        const plugin =
-          Array.isArray(inv.CommandPlugins) && isRecord(inv.CommandPlugins[0]) ? inv.CommandPlugins[0] : {};
-        seen[inv.InstanceId] = {
-          instanceId: inv.InstanceId,
-          status: String(inv.Status ?? 'Pending'),
-          ...(typeof plugin.ResponseCode === 'number' && { responseCode: plugin.ResponseCode }),
-          ...(typeof plugin.Output === 'string' && { output: plugin.Output.slice(0, OUTPUT_LIMIT) }),
-        };
-      }
-      const ids = Array.isArray(data.instanceIds) ? (data.instanceIds as string[]) : [];
-      const results = ids.map(
-        (id) =>
-          (seen[id] as { instanceId: string; status: string } | undefined) ?? {
-            instanceId: id,
-            status: 'Pending',
-          },
+      // Merged per instance: each account's invocations answer for that account's instances.
+      type InstanceResult = { instanceId: string; status: string; accountId?: string };
+      const seen = new Map<string, InstanceResult>();
+      responsesOf(response).forEach((res, i) => {
+        const accountId = groups[i]?.accountId;
+        for (const inv of Array.isArray(res.CommandInvocations) ? res.CommandInvocations : []) {
+          if (!isRecord(inv) || typeof inv.InstanceId !== 'string') continue;
+          const plugin =
+            Array.isArray(inv.CommandPlugins) && isRecord(inv.CommandPlugins[0]) ? inv.CommandPlugins[0] : {};
+          seen.set(inv.InstanceId, {
+            instanceId: inv.InstanceId,
+            ...(accountId !== undefined && { accountId }),
+            status: String(inv.Status ?? 'Pending'),
+            ...(typeof plugin.ResponseCode === 'number' && { responseCode: plugin.ResponseCode }),
+            ...(typeof plugin.Output === 'string' && { output: plugin.Output.slice(0, OUTPUT_LIMIT) }),
+          });
+        }
+      });
+      const results = groups.flatMap((g) =>
+        g.instanceIds.map(
+          (id): InstanceResult =>
+            seen.get(id) ?? {
+              instanceId: id,
+              ...(g.accountId !== undefined && { accountId: g.accountId }),
+              status: 'Pending',
+            },
+        ),
       );
       const terminal = (s: string) => !['Pending', 'InProgress', 'Delayed', 'Cancelling'].includes(s);
       if (!results.every((r) => terminal(r.status))) {
-        return poll(step, { ...state, data: { ...data, invocations: {} } }, nowMs, 'poll', 'command running');
+        return poll(step, state, nowMs, 'poll', 'command running');
       }
-      const result = { commandId: data.commandId, instances: results };
+      const result = {
+        commandId,
+        ...(groups.length > 1 && {
+          commands: groups.map((g) => ({
+            ...(g.accountId !== undefined && { accountId: g.accountId }),
+            commandId: g.id,
+          })),
+        }),
+        instances: results,
+      };
       const failed = results.filter((r) => r.status !== 'Success');
       if (failed.length > 0) {
         throw new AttemptFailed(
           'SsmCommandFailed',
-          `command ${String(data.commandId)} failed on ${failed.length} of ${results.length} instances: ${failed
+          `command ${commandId} failed on ${failed.length} of ${results.length} instances: ${failed
             .slice(0, 5)
             .map((r) => `${r.instanceId} ${r.status}`)
             .join(', ')}`,

@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
+  AssumedRoleSession,
   type AttemptInfo,
   type AwsPorts,
   createAwsPorts,
@@ -13,6 +14,7 @@ import {
 } from '../aws/index.js';
 import { createTaskDeps, type TaskLogger } from '../tasks/deps.js';
 import { AWS_SDK_SERVICES, type AwsSdkService, type MachineName } from './definitions.js';
+import { ASSUME_ROLE_FAILED } from './errors.js';
 import type { DiscreteScheduler } from './scheduler.js';
 import type { FunctionAnswer, RuntimeEnv, RuntimeLimits, SnsMessage, TaskRegistry } from './types.js';
 
@@ -153,9 +155,15 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
+  // Keyed by service, and for a Task with Credentials by role and access key: a renewed session
+  // gets a new client (the SDK would keep static credentials forever).
   const sdkClients = new Map<string, Promise<{ mod: SdkModule; client: SdkClient }>>();
-  const sdkClient = (service: AwsSdkService): Promise<{ mod: SdkModule; client: SdkClient }> => {
-    let entry = sdkClients.get(service);
+  const sdkClient = (
+    service: AwsSdkService,
+    session?: { key: string; credentials: StaticCredentials },
+  ): Promise<{ mod: SdkModule; client: SdkClient }> => {
+    const key = session === undefined ? service : `${service} ${session.key}`;
+    let entry = sdkClients.get(key);
     if (!entry) {
       entry = (async () => {
         const mod = (await import(AWS_SDK_SERVICES[service])) as SdkModule;
@@ -164,19 +172,58 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
         )?.[1] as new (
           options: unknown,
         ) => SdkClient;
-        return { mod, client: new ctor(clientOptions) };
+        const options =
+          session === undefined ? clientOptions : { ...clientOptions, credentials: session.credentials };
+        return { mod, client: new ctor(options) };
       })();
-      sdkClients.set(service, entry);
+      sdkClients.set(key, entry);
     }
     return entry;
+  };
+  // The Credentials roles of the SDK integrations, assumed with the orchestrator's credentials and
+  // renewed by the (virtual) clock, like the tasks' cross-account sessions.
+  const roleSessions = new Map<string, AssumedRoleSession>();
+  const roleCredentials = async (
+    roleArn: string,
+  ): Promise<{ key: string; credentials: StaticCredentials }> => {
+    let session = roleSessions.get(roleArn);
+    if (!session) {
+      session = new AssumedRoleSession(aws.orchestrator.sts, roleArn, {
+        now,
+        sessionName: 'drs-orch-runbook-step',
+        durationSeconds: 3600,
+        refreshBeforeMs: 5 * 60_000,
+      });
+      roleSessions.set(roleArn, session);
+    }
+    try {
+      const c = await session.credentials();
+      return {
+        key: `${roleArn} ${c.accessKeyId}`,
+        credentials: {
+          accessKeyId: c.accessKeyId,
+          secretAccessKey: c.secretAccessKey,
+          sessionToken: c.sessionToken,
+        },
+      };
+    } catch (err) {
+      throw Object.assign(
+        new Error(
+          `could not assume role ${roleArn} for the task's Credentials: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+        { name: ASSUME_ROLE_FAILED },
+      );
+    }
   };
   const awsSdkCall = async (
     service: string,
     action: string,
     parameters: Readonly<Record<string, unknown>>,
+    options?: { readonly roleArn?: string },
   ): Promise<unknown> => {
     if (!Object.hasOwn(AWS_SDK_SERVICES, service)) throw new Error(`no SDK integration for ${service}`);
-    const { mod, client } = await sdkClient(service as AwsSdkService);
+    const session = options?.roleArn === undefined ? undefined : await roleCredentials(options.roleArn);
+    const { mod, client } = await sdkClient(service as AwsSdkService, session);
     const Command = mod[commandName(action)] as (new (input: unknown) => unknown) | undefined;
     if (Command === undefined) {
       throw Object.assign(new Error(`${service} has no action ${action}`), { name: 'InvalidAction' });

@@ -113,3 +113,6 @@ export function statesTimeoutError(message: string): Error {
 export function isStatesTimeout(err: unknown): boolean {
   return loadedTimeoutClass !== undefined && err instanceof loadedTimeoutClass;
 }
+
+/** The name `RuntimeEnv.awsSdkCall` gives an error when it could not assume a Task's `Credentials` role. */
+export const ASSUME_ROLE_FAILED = 'AssumeRoleFailed';

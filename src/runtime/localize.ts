@@ -22,6 +22,12 @@ export const WRAPPED_PARAMETERS = '__localParameters';
 /** Field of the wrapper holding the resolved `TimeoutSecondsPath`. */
 export const WRAPPED_TIMEOUT = '__localTimeoutSeconds';
 
+/**
+ * Field of the wrapper holding the resolved `Credentials.RoleArn` (or `RoleArn.$`) of an AWS SDK
+ * integration Task: the role the runtime assumes for the call (cross-account task states).
+ */
+export const WRAPPED_ROLE_ARN = '__localRoleArn';
+
 /** Field of the wrapper holding the resolved `SecondsPath` of a Wait state made a Task. */
 export const WRAPPED_WAIT_SECONDS = '__localWaitSeconds';
 
@@ -60,6 +66,11 @@ export interface LocalTask {
   readonly heartbeatSeconds?: number;
   /** The Task had `TimeoutSecondsPath`: its input is wrapped (see {@link WRAPPED_PARAMETERS}). */
   readonly timeoutFromInput: boolean;
+  /**
+   * An AWS SDK integration Task with `Credentials`: its input is wrapped, the role ARN in
+   * {@link WRAPPED_ROLE_ARN}, and the call is made with that role's credentials.
+   */
+  readonly credentials?: boolean;
 }
 
 /** A definition ready for the interpreter. */
@@ -215,6 +226,19 @@ function dropRootResultPath(state: AslObject): void {
 }
 
 /**
+ * The wrapper field of a Task's `Credentials` (`{ RoleArn }` or `{ "RoleArn.$": path }`), or
+ * undefined without one.
+ * @throws {Error} for a `Credentials` that names no role
+ */
+function credentialsRole(name: string, credentials: unknown): Record<string, string> | undefined {
+  if (credentials === undefined) return undefined;
+  const c = typeof credentials === 'object' && credentials !== null ? (credentials as AslObject) : {};
+  if (typeof c.RoleArn === 'string') return { [WRAPPED_ROLE_ARN]: c.RoleArn };
+  if (typeof c['RoleArn.$'] === 'string') return { [`${WRAPPED_ROLE_ARN}.$`]: c['RoleArn.$'] };
+  throw new Error(`task state "${name}" has Credentials without RoleArn or RoleArn.$`);
+}
+
+/**
  * Localizes a definition whose placeholders are already substituted.
  *
  * - every Task is bound by its `Resource` (throws on an unknown one), and names must be unique;
@@ -293,12 +317,21 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
     if (!binding)
       throw new Error(`task state "${name}" has resource ${resource}, which no task or integration binds`);
     const timeoutFromInput = typeof state.TimeoutSecondsPath === 'string';
-    if (timeoutFromInput) {
+    // Step Functions assumes the Credentials role for the call (cross-account task states); the
+    // runtime does the same for its SDK integrations, with the role resolved by the interpreter
+    // against the state input like the Parameters. Other integrations keep ignoring it.
+    const role = binding.kind === 'awsSdk' ? credentialsRole(name, state.Credentials) : undefined;
+    delete state.Credentials;
+    if (timeoutFromInput || role !== undefined) {
       const parameters =
         state.Parameters === undefined
           ? { [`${WRAPPED_PARAMETERS}.$`]: '$' }
           : { [WRAPPED_PARAMETERS]: state.Parameters };
-      state.Parameters = { ...parameters, [`${WRAPPED_TIMEOUT}.$`]: state.TimeoutSecondsPath };
+      state.Parameters = {
+        ...parameters,
+        ...(timeoutFromInput && { [`${WRAPPED_TIMEOUT}.$`]: state.TimeoutSecondsPath }),
+        ...role,
+      };
     }
     const timeoutSeconds = typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : undefined;
     if (state.HeartbeatSecondsPath !== undefined) {
@@ -315,6 +348,7 @@ export function localizeDefinition(source: AslObject, opts: LocalizeOptions): Lo
       stateName: name,
       binding,
       timeoutFromInput,
+      ...(role !== undefined && { credentials: true }),
       ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
       ...(heartbeatSeconds === undefined ? {} : { heartbeatSeconds }),
       ...(discrete && retriers.length > 0 ? { retriers } : {}),

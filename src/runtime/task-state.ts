@@ -15,7 +15,13 @@ import { invokeLambda, invokeLambdaWaitForTaskToken } from './integrations/lambd
 import { runMapChild } from './integrations/map-run.js';
 import { publishToSns } from './integrations/sns.js';
 import type { TokenTaskCall } from './integrations/task-tokens.js';
-import { type LocalTask, WRAPPED_PARAMETERS, WRAPPED_TIMEOUT, WRAPPED_WAIT_SECONDS } from './localize.js';
+import {
+  type LocalTask,
+  WRAPPED_PARAMETERS,
+  WRAPPED_ROLE_ARN,
+  WRAPPED_TIMEOUT,
+  WRAPPED_WAIT_SECONDS,
+} from './localize.js';
 import { asJson, isRecord } from './metering.js';
 import { planRetry } from './retry.js';
 import type { ScheduledTask } from './scheduler.js';
@@ -149,6 +155,19 @@ export class TaskEvents {
   }
 }
 
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The role of a Task's resolved `Credentials`.
+ * @throws States.Runtime when it is not an IAM role ARN
+ */
+function roleArnOf(stateName: string, value: unknown): string {
+  if (typeof value === 'string' && ROLE_ARN.test(value)) return value;
+  throw statesRuntimeError(
+    `the Credentials of state ${stateName} gave role ${JSON.stringify(value)}; expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+  );
+}
+
 function checkLimits(exec: Execution): void {
   if (exec.limitError) throw exec.limitError;
 }
@@ -202,6 +221,11 @@ async function invokeOnce(
   checkLimits(exec);
   let input = raw;
   let timeoutSeconds = task.timeoutSeconds;
+  let roleArn: string | undefined;
+  if (task.credentials && isRecord(raw)) {
+    input = raw[WRAPPED_PARAMETERS];
+    roleArn = roleArnOf(task.stateName, raw[WRAPPED_ROLE_ARN]);
+  }
   if (task.timeoutFromInput && isRecord(raw)) {
     input = raw[WRAPPED_PARAMETERS];
     const seconds = raw[WRAPPED_TIMEOUT];
@@ -219,7 +243,7 @@ async function invokeOnce(
   let json: unknown;
   try {
     const result = await withTimeout(host, exec, timeoutSeconds, scheduled, (signal) =>
-      dispatch(host, exec, task, input, token, signal, scheduled, submitted),
+      dispatch(host, exec, task, input, token, signal, scheduled, submitted, roleArn),
     );
     json = asJson(result);
     host.meter.payload(exec, task.stateName, 'task result', json);
@@ -242,6 +266,7 @@ async function dispatch(
   signal: AbortSignal,
   scheduled: ScheduledTask | undefined,
   submitted: (output: unknown) => void,
+  roleArn?: string,
 ): Promise<unknown> {
   const binding = task.binding;
   if (binding.kind === 'task') return invokeLambda(host, exec, binding.taskId, input, scheduled);
@@ -249,7 +274,7 @@ async function dispatch(
     return startChildExecution(host, exec, task.stateName, input, scheduled, submitted);
   if (binding.kind === 'mapRun') return runMapChild(host, exec, binding, input, scheduled);
   if (binding.kind === 'awsSdk') {
-    const call = (): Promise<unknown> => callAwsSdk(host, binding.service, binding.action, input);
+    const call = (): Promise<unknown> => callAwsSdk(host, binding.service, binding.action, input, roleArn);
     return scheduled ? scheduled.run(call) : call();
   }
   if (binding.kind === 'lambdaInvoke')

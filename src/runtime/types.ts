@@ -116,14 +116,17 @@ export interface RuntimeEnv {
   /** Publishes for `sns:publish` states (in the orchestrator account). */
   publish(message: SnsMessage): Promise<{ messageId?: string }>;
   /**
-   * Makes an `aws-sdk:<service>:<action>` call (in the orchestrator account and Region) with the
-   * Task's Parameters, answering the API's output; throws the SDK's error.
+   * Makes an `aws-sdk:<service>:<action>` call (in the orchestrator Region) with the Task's
+   * Parameters, answering the API's output; throws the SDK's error. In the orchestrator account,
+   * or with `options.roleArn` (the Task's `Credentials`) as that role, assumed over STS; an error
+   * named `AssumeRoleFailed` when the role cannot be assumed.
    * @default none: a Task of an AWS SDK integration fails with States.Runtime
    */
   awsSdkCall?(
     service: string,
     action: string,
     parameters: Readonly<Record<string, unknown>>,
+    options?: { readonly roleArn?: string },
   ): Promise<unknown>;
   /**
    * Invokes a Lambda function that is not one of ours (`lambda:invoke` of a runbook's lambda step).

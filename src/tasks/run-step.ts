@@ -24,7 +24,14 @@ export type RunStepResult = StepDrive & { readonly log?: readonly StepOutcome[] 
  */
 export async function runStep(event: RunStepEvent, deps: TaskDeps): Promise<RunStepResult> {
   const drive = driveStep(
-    { ...event, ...(event.state === null && { state: undefined }) } as StepDriveEvent,
+    {
+      ...event,
+      ...(event.state === null && { state: undefined }),
+      // The deployment's name of the role SSM steps assume where the instances are.
+      ...(deps.env?.names?.runbookStepsRole !== undefined && {
+        stepRoleName: deps.env.names.runbookStepsRole,
+      }),
+    } as StepDriveEvent,
     deps.now(),
   );
   if (drive.outcome === undefined) return drive;

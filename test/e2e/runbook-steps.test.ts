@@ -91,6 +91,19 @@ describe('Runbook steps: the service failover example on the demo fleet', () => 
       savedAs: '/drs-orchestration/dns-changes/hrp-app',
     });
     for (const s of steps) expect(s.attempts).toHaveLength(1);
+    // The recovered databases live in the staging accounts: one command in each, as its step role.
+    const smoke = steps[0]?.result as {
+      commands?: { accountId?: string; commandId: string }[];
+      instances: { accountId?: string; status: string }[];
+    };
+    // The demo's wave-1 databases are recovered in 111111111111 and 333333333333.
+    expect(smoke.commands?.map((c) => c.accountId)).toEqual(['111111111111', '333333333333']);
+    expect(smoke.instances.map((i) => i.accountId).sort()).toEqual([
+      '111111111111',
+      '111111111111',
+      '333333333333',
+      '333333333333',
+    ]);
     // The evidence report's step log has every step of its wave with its times and what it did,
     // in the model (report.json's waves[].steps), not as loose notes.
     const folder = join(run.dir, '.drs-orch/reports');

@@ -5,7 +5,13 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from '../../infra/config.js';
 import { stepStatements } from '../../infra/step-permissions.js';
 import { parseRunbook } from '../../src/contract/index.js';
-import { actionsOf, policyStatements, synthesize, wildcardWrites } from './support.js';
+import {
+  actionsOf,
+  policyStatements,
+  synthesize,
+  unacknowledgedFindings,
+  wildcardWrites,
+} from './support.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -114,6 +120,7 @@ describe('Stack: main-orchestrator, runbook steps', () => {
     const sids = bySid(withSteps);
     const res = (sid: string) => rendered(sids[sid]?.resources);
     expect(Object.keys(sids).sort()).toEqual([
+      'RunbookAssumeStepRoles',
       'RunbookDnsChange',
       'RunbookDnsChangeStatus',
       'RunbookDnsRestore',
@@ -182,5 +189,114 @@ describe('Stack: main-orchestrator, runbook steps', () => {
       ['RunbookLambdaInvoke', [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:dr-step-*`]],
     ]);
     expect(stepStatements({ runbooks: [example('drill-runbook.yaml')] }, scope)).toEqual([]);
+  });
+});
+
+describe('Stack: iam-roles, the runbook-steps role of a staging account', () => {
+  const staging = synthesize({
+    stacks: ['iam-roles'],
+    runbookSteps: { runbooks: [everyKind, example('service-failback-runbook.yaml')] },
+  });
+  const stack = staging.iamRoles as NonNullable<typeof staging.iamRoles>;
+  const template = staging.template(stack);
+
+  function stepRole(): { id: string; props: Record<string, unknown> } {
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { RoleName: 'DRS-Orchestration-Runbook-Steps' },
+    });
+    const [id] = Object.keys(roles);
+    return { id: id ?? '', props: (roles[id ?? '']?.Properties ?? {}) as Record<string, unknown> };
+  }
+
+  it('grants only the SSM steps that act on recovered instances, on the documents the runbooks name', () => {
+    const { id } = stepRole();
+    const statements = policyStatements(template).filter((s) => s.resource === id);
+    const sids = Object.fromEntries(
+      statements.map((s) => [
+        String(sidOf(s.statement)),
+        { actions: actionsOf(s.statement), resources: s.statement.Resource },
+      ]),
+    );
+    // ssm-command and the automation that takes the instances; no Lambda, Route 53 or parameters.
+    expect(Object.keys(sids).sort()).toEqual([
+      'RunbookSsmAutomationRead',
+      'RunbookSsmAutomationStart',
+      'RunbookSsmCommand',
+      'RunbookSsmCommandRead',
+    ]);
+    const render = (v: unknown) => JSON.stringify(v).replaceAll(/\{"Ref":"AWS::(\w+)"\}/g, '<$1>');
+    expect(sids.RunbookSsmCommand?.actions).toEqual(['ssm:SendCommand']);
+    expect(render(sids.RunbookSsmCommand?.resources)).toContain('document/AWS-RunShellScript');
+    expect(render(sids.RunbookSsmCommand?.resources)).toContain(':instance/*');
+    expect(render(sids.RunbookSsmAutomationStart?.resources)).toContain(':automation-definition/HRP-Warm:*');
+    expect(sids.RunbookSsmCommandRead).toEqual({ actions: ['ssm:ListCommandInvocations'], resources: '*' });
+    const actions = statements.flatMap((s) => actionsOf(s.statement));
+    expect(actions.filter((a) => !a.startsWith('ssm:'))).toEqual([]);
+  });
+
+  it('trusts only the orchestrator’s waves state machine role, in the organization', () => {
+    const trust = JSON.stringify(stepRole().props.AssumeRolePolicyDocument);
+    expect(trust).toContain(':role/drs-orchestration-waves-state-machine');
+    expect(trust).toContain('aws:PrincipalArn');
+    expect(trust).toContain('aws:PrincipalOrgID');
+  });
+
+  it('is not created without SSM steps on instances, and leaves no cdk-nag finding unacknowledged', () => {
+    const none = synthesize({ stacks: ['iam-roles'] });
+    const lambdaOnly = synthesize({
+      stacks: ['iam-roles'],
+      runbookSteps: {
+        runbooks: [
+          parseRunbook({
+            action: 'drill',
+            waves: [
+              { name: 'db', tags: { 'DR-Wave': '1' } },
+              {
+                name: 'n',
+                steps: [
+                  { name: 'f', kind: 'lambda', function: 'fn' },
+                  { name: 'w', kind: 'ssm-automation', document: 'Doc' },
+                ],
+              },
+            ],
+          }),
+        ],
+      },
+    });
+    for (const built of [none, lambdaOnly]) {
+      const t = built.template(built.iamRoles as NonNullable<typeof built.iamRoles>);
+      expect(
+        Object.keys(
+          t.findResources('AWS::IAM::Role', { Properties: { RoleName: 'DRS-Orchestration-Runbook-Steps' } }),
+        ),
+      ).toEqual([]);
+    }
+    expect(unacknowledgedFindings(staging.app, stack)).toEqual([]);
+  });
+});
+
+describe('Stack: main-orchestrator, the waves workflow reaching the staging accounts', () => {
+  it('has a fixed role name and may assume the runbook-steps role of DR OU accounts only when SSM steps act on instances', () => {
+    const main = withSteps.template(withSteps.main as NonNullable<typeof withSteps.main>);
+    expect(
+      Object.keys(
+        main.findResources('AWS::IAM::Role', {
+          Properties: { RoleName: 'drs-orchestration-waves-state-machine' },
+        }),
+      ),
+    ).toHaveLength(1);
+    const assume = wavesStatements(withSteps).filter((s) => sidOf(s.statement) === 'RunbookAssumeStepRoles');
+    expect(assume).toHaveLength(1);
+    expect(assume.flatMap((s) => actionsOf(s.statement))).toEqual(['sts:AssumeRole']);
+    expect(JSON.stringify(assume[0]?.statement.Resource)).toContain(
+      ':iam::*:role/DRS-Orchestration-Runbook-Steps',
+    );
+    expect(JSON.stringify(assume[0]?.statement.Condition)).toContain('aws:ResourceOrgPaths');
+    expect(
+      wavesStatements(withoutSteps).filter((s) => sidOf(s.statement) === 'RunbookAssumeStepRoles'),
+    ).toEqual([]);
+    expect(
+      unacknowledgedFindings(withSteps.app, withSteps.main as NonNullable<typeof withSteps.main>),
+    ).toEqual([]);
   });
 });

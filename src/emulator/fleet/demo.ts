@@ -1,12 +1,12 @@
 /**
  * The built-in `demo` fleet: orchestrator 123456789012 (us-east-1) with the staging-account
  * registry (one SSM parameter per account), the results bucket and the `dr-notifications` topic; staging accounts 111111111111,
- * 222222222222 and 333333333333 (us-east-2) with `DRS-Orchestration-Role` trusting the
+ * 222222222222 and 333333333333 (us-east-2) with `DRS-Orchestration-Role` and `DRS-Orchestration-Runbook-Steps` trusting the
  * orchestrator and 200 source servers each (HRP, HealthEdge, Connectors; waves 1-4), one tagged
  * `DR-Test=single` and six not in CONTINUOUS replication (all outside wave 1).
  */
 import { generateFleet } from './generate.js';
-import type { Fleet, FleetAccount } from './types.js';
+import type { Fleet, FleetAccount, FleetRole } from './types.js';
 
 /** Builds the demo fleet (deterministic: same seed, same fleet). */
 export function demoFleet(): Fleet {
@@ -22,9 +22,35 @@ export function demoFleet(): Fleet {
     // The orchestrator account also holds what examples/service-failover-runbook.yaml's steps
     // act on: the service's zone, its health check, a database check document, a function.
     accounts: fleet.accounts.map((a) =>
-      a.accountId === fleet.orchestratorAccountId ? { ...a, ...DEMO_STEP_TARGETS } : a,
+      a.accountId === fleet.orchestratorAccountId
+        ? { ...a, ...DEMO_STEP_TARGETS }
+        : // The recovered instances live here: the runbook's SSM steps run as this role.
+          {
+            ...a,
+            roles: [...(a.roles ?? []), runbookStepsRole(fleet.orchestratorAccountId ?? '123456789012')],
+          },
     ),
     name: 'demo',
+  };
+}
+
+/**
+ * `DRS-Orchestration-Runbook-Steps` of a staging account (infra: iam-roles-stack.ts), trusting
+ * the orchestrator: what the waves workflow's ssm-command and ssm-automation steps assume there.
+ */
+export function runbookStepsRole(orchestratorAccountId: string): FleetRole {
+  return {
+    name: 'DRS-Orchestration-Runbook-Steps',
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${orchestratorAccountId}:root` },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    },
   };
 }
 

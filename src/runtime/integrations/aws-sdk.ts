@@ -4,7 +4,7 @@
  * `env.invokeFunction`) against the emulator or AWS; errors named as Step Functions names them.
  */
 import { type AwsSdkService, bindingOf } from '../definitions.js';
-import { namedError } from '../errors.js';
+import { ASSUME_ROLE_FAILED, namedError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution-host.js';
 import { asJson, isRecord } from '../metering.js';
 import type { ScheduledTask } from '../scheduler.js';
@@ -15,22 +15,30 @@ import { invokeLambda } from './lambda.js';
 const ERROR_PREFIX: Readonly<Record<AwsSdkService, string>> = { ssm: 'Ssm', route53: 'Route53' };
 
 /**
- * Runs an `aws-sdk:<service>:<action>` Task.
- * @throws `<Service>.<ErrorName>` when the call fails, as Step Functions reports it
+ * Runs an `aws-sdk:<service>:<action>` Task, with the credentials of `roleArn` when the Task has
+ * `Credentials` (Step Functions assumes that role for the call: developer guide, "Accessing
+ * resources in other AWS accounts in Step Functions").
+ * @throws `<Service>.<ErrorName>` when the call fails, as Step Functions reports it;
+ *   `States.TaskFailed` when the role cannot be assumed
  */
 export async function callAwsSdk(
   host: ExecutionHost,
   service: AwsSdkService,
   action: string,
   input: unknown,
+  roleArn?: string,
 ): Promise<unknown> {
   const call = host.env.awsSdkCall;
   if (call === undefined) {
     throw namedError('States.Runtime', `this runtime makes no AWS SDK calls (aws-sdk:${service}:${action})`);
   }
   try {
-    return asJson(await call(service, action, isRecord(input) ? input : {}));
+    const parameters = isRecord(input) ? input : {};
+    return asJson(await call(service, action, parameters, roleArn === undefined ? undefined : { roleArn }));
   } catch (err) {
+    if (err instanceof Error && err.name === ASSUME_ROLE_FAILED) {
+      throw namedError('States.TaskFailed', err.message);
+    }
     const name = err instanceof Error ? err.name : 'Error';
     throw namedError(`${ERROR_PREFIX[service]}.${name}`, err instanceof Error ? err.message : String(err));
   }

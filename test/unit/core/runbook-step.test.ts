@@ -38,6 +38,7 @@ function drive(
   step: ResolvedStep,
   answers: ((d: StepDrive) => Record<string, unknown>)[],
   start = 0,
+  context: Partial<StepDriveEvent> = {},
 ): StepDrive[] {
   const seen: StepDrive[] = [];
   let now = start;
@@ -46,6 +47,7 @@ function drive(
     runbook: { action: 'drill', executionId: 'arn:x' },
     wave: { number: 1, name: 'db' },
     instances: INSTANCES,
+    ...context,
   };
   for (;;) {
     const d = driveStep(event, at(now));
@@ -72,25 +74,27 @@ describe('Function: driveStep', () => {
       parameters: { commands: 'true' },
     });
     const calls = drive(step, [
-      () => ({ response: { Command: { CommandId: 'c-1' } } }),
+      () => ({ response: [{ Command: { CommandId: 'c-1' } }] }),
       () => ({
-        response: { CommandInvocations: [{ InstanceId: 'i-0000000000000001', Status: 'InProgress' }] },
+        response: [{ CommandInvocations: [{ InstanceId: 'i-0000000000000001', Status: 'InProgress' }] }],
       }),
       () => ({
-        response: {
-          CommandInvocations: [
-            {
-              InstanceId: 'i-0000000000000001',
-              Status: 'Success',
-              CommandPlugins: [{ ResponseCode: 0, Output: 'ok' }],
-            },
-            {
-              InstanceId: 'i-0000000000000003',
-              Status: 'Success',
-              CommandPlugins: [{ ResponseCode: 0, Output: 'ok' }],
-            },
-          ],
-        },
+        response: [
+          {
+            CommandInvocations: [
+              {
+                InstanceId: 'i-0000000000000001',
+                Status: 'Success',
+                CommandPlugins: [{ ResponseCode: 0, Output: 'ok' }],
+              },
+              {
+                InstanceId: 'i-0000000000000003',
+                Status: 'Success',
+                CommandPlugins: [{ ResponseCode: 0, Output: 'ok' }],
+              },
+            ],
+          },
+        ],
       }),
     ]);
     expect(calls.map((c) => c.next)).toEqual([
@@ -101,12 +105,20 @@ describe('Function: driveStep', () => {
       'ListInvocations',
       'Done',
     ]);
+    // One call: the execution ARN names no account, so every instance is reached from here.
     expect(calls[0]?.request).toEqual({
-      DocumentName: 'AWS-RunShellScript',
-      DocumentVersion: '$DEFAULT',
-      InstanceIds: ['i-0000000000000001', 'i-0000000000000003'],
-      Parameters: { commands: ['true'] },
-      Comment: 'drs-orch runbook step smoke',
+      calls: [
+        {
+          timeoutSeconds: 3600,
+          request: {
+            DocumentName: 'AWS-RunShellScript',
+            DocumentVersion: '$DEFAULT',
+            InstanceIds: ['i-0000000000000001', 'i-0000000000000003'],
+            Parameters: { commands: ['true'] },
+            Comment: 'drs-orch runbook step smoke',
+          },
+        },
+      ],
     });
     const outcome = calls.at(-1)?.outcome;
     expect(outcome).toMatchObject({
@@ -123,6 +135,158 @@ describe('Function: driveStep', () => {
     expect(outcome?.attempts).toHaveLength(1);
   });
 
+  it('ssm-command: one command per account that holds instances, as the step role there, merged per instance', () => {
+    const launched = (id: string, account: string) => ({
+      sourceServerId: `s-${id}`,
+      stagingAccountId: account,
+      status: 'launched',
+      ec2InstanceId: `i-${id.padStart(16, '0')}`,
+    });
+    const context: Partial<StepDriveEvent> = {
+      runbook: {
+        action: 'drill',
+        executionId: 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-waves:run-1',
+      },
+      instances: {
+        db: [
+          launched('1', '111111111111'),
+          launched('2', '222222222222'),
+          launched('3', '111111111111'),
+          launched('4', '123456789012'),
+        ],
+      },
+      stepRoleName: 'acme-dr-runbook-steps',
+    };
+    const step = stepOf({ name: 'smoke', kind: 'ssm-command', document: 'AWS-RunShellScript' });
+    const ok = (...ids: string[]) => ({
+      CommandInvocations: ids.map((id) => ({
+        InstanceId: `i-${id.padStart(16, '0')}`,
+        Status: 'Success',
+        CommandPlugins: [{ ResponseCode: 0, Output: `up ${id}` }],
+      })),
+    });
+    const calls = drive(
+      step,
+      [
+        () => ({
+          response: [
+            { Command: { CommandId: 'c-a' } },
+            { Command: { CommandId: 'c-b' } },
+            { Command: { CommandId: 'c-c' } },
+          ],
+        }),
+        () => ({ response: [ok('1', '3'), ok('2'), ok('4')] }),
+      ],
+      0,
+      context,
+    );
+    const sent = calls[0]?.request.calls as {
+      roleArn?: string;
+      accountId?: string;
+      request: { InstanceIds: string[] };
+    }[];
+    expect(sent.map((c) => [c.accountId, c.roleArn, c.request.InstanceIds])).toEqual([
+      [
+        '111111111111',
+        'arn:aws:iam::111111111111:role/acme-dr-runbook-steps',
+        ['i-0000000000000001', 'i-0000000000000003'],
+      ],
+      ['222222222222', 'arn:aws:iam::222222222222:role/acme-dr-runbook-steps', ['i-0000000000000002']],
+      // The orchestrator's own instances: no role.
+      [undefined, undefined, ['i-0000000000000004']],
+    ]);
+    const listed = calls.find((c) => c.next === 'ListInvocations')?.request.calls as {
+      roleArn?: string;
+      request: { CommandId: string };
+    }[];
+    expect(listed.map((c) => [c.request.CommandId, c.roleArn?.split(':')[4]])).toEqual([
+      ['c-a', '111111111111'],
+      ['c-b', '222222222222'],
+      ['c-c', undefined],
+    ]);
+    expect(calls.at(-1)?.outcome).toMatchObject({
+      status: 'succeeded',
+      result: {
+        commandId: 'c-a, c-b, c-c',
+        commands: [
+          { accountId: '111111111111', commandId: 'c-a' },
+          { accountId: '222222222222', commandId: 'c-b' },
+          { commandId: 'c-c' },
+        ],
+        instances: [
+          { instanceId: 'i-0000000000000001', accountId: '111111111111', status: 'Success', output: 'up 1' },
+          { instanceId: 'i-0000000000000003', accountId: '111111111111', status: 'Success', output: 'up 3' },
+          { instanceId: 'i-0000000000000002', accountId: '222222222222', status: 'Success', output: 'up 2' },
+          { instanceId: 'i-0000000000000004', status: 'Success', output: 'up 4' },
+        ],
+      },
+    });
+  });
+
+  it('ssm-automation with instancesParameter: one execution per account with its instances; one that fails fails the attempt', () => {
+    const step = stepOf({
+      name: 'warm',
+      kind: 'ssm-automation',
+      document: 'Warm',
+      instancesParameter: 'InstanceIds',
+      parameters: { Mode: 'fast' },
+    });
+    const context: Partial<StepDriveEvent> = {
+      runbook: {
+        action: 'drill',
+        executionId: 'arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:waves:run-1',
+      },
+      instances: {
+        db: [
+          { stagingAccountId: '111111111111', status: 'launched', ec2InstanceId: 'i-1' },
+          { stagingAccountId: '222222222222', status: 'launched', ec2InstanceId: 'i-2' },
+        ],
+      },
+    };
+    const status = (a: string, b: string) => () => ({
+      response: [
+        { AutomationExecution: { AutomationExecutionStatus: a } },
+        { AutomationExecution: { AutomationExecutionStatus: b, FailureMessage: 'step 2 failed' } },
+      ],
+    });
+    const calls = drive(
+      step,
+      [
+        () => ({ response: [{ AutomationExecutionId: 'a-1' }, { AutomationExecutionId: 'a-2' }] }),
+        status('Success', 'InProgress'),
+        status('Success', 'Failed'),
+      ],
+      0,
+      context,
+    );
+    const started = calls[0]?.request.calls as { roleArn?: string; request: { Parameters: unknown } }[];
+    expect(started.map((c) => [c.roleArn, c.request.Parameters])).toEqual([
+      [
+        'arn:aws-us-gov:iam::111111111111:role/DRS-Orchestration-Runbook-Steps',
+        { Mode: ['fast'], InstanceIds: ['i-1'] },
+      ],
+      [
+        'arn:aws-us-gov:iam::222222222222:role/DRS-Orchestration-Runbook-Steps',
+        { Mode: ['fast'], InstanceIds: ['i-2'] },
+      ],
+    ]);
+    expect(calls.filter((c) => c.next === 'GetAutomation')).toHaveLength(2);
+    const outcome = calls.at(-1)?.outcome;
+    expect(outcome?.status).toBe('failed');
+    expect(outcome?.error).toEqual({
+      error: 'SsmAutomationFailed',
+      cause: 'automation a-2 (account 222222222222) ended Failed: step 2 failed',
+    });
+    expect(outcome?.result).toMatchObject({
+      automationExecutionId: 'a-1, a-2',
+      status: 'Failed',
+      executions: [
+        { accountId: '111111111111', automationExecutionId: 'a-1', status: 'Success', instanceIds: ['i-1'] },
+        { accountId: '222222222222', automationExecutionId: 'a-2', status: 'Failed', instanceIds: ['i-2'] },
+      ],
+    });
+  });
+
   it('retries a failed attempt after retryIntervalSeconds, then fails with every attempt and the last error', () => {
     const step = stepOf({
       name: 'smoke',
@@ -132,21 +296,23 @@ describe('Function: driveStep', () => {
       retryIntervalSeconds: 60,
     });
     const failedOnOne = () => ({
-      response: {
-        CommandInvocations: [
-          {
-            InstanceId: 'i-0000000000000001',
-            Status: 'Failed',
-            CommandPlugins: [{ ResponseCode: 1, Output: 'no' }],
-          },
-          { InstanceId: 'i-0000000000000003', Status: 'Success' },
-        ],
-      },
+      response: [
+        {
+          CommandInvocations: [
+            {
+              InstanceId: 'i-0000000000000001',
+              Status: 'Failed',
+              CommandPlugins: [{ ResponseCode: 1, Output: 'no' }],
+            },
+            { InstanceId: 'i-0000000000000003', Status: 'Success' },
+          ],
+        },
+      ],
     });
     const calls = drive(step, [
-      () => ({ response: { Command: { CommandId: 'c-1' } } }),
+      () => ({ response: [{ Command: { CommandId: 'c-1' } }] }),
       failedOnOne,
-      () => ({ response: { Command: { CommandId: 'c-2' } } }),
+      () => ({ response: [{ Command: { CommandId: 'c-2' } }] }),
       failedOnOne,
     ]);
     expect(calls.map((c) => c.next)).toEqual([
@@ -176,10 +342,10 @@ describe('Function: driveStep', () => {
       pollSeconds: 15,
     });
     const running = () => ({
-      response: { AutomationExecution: { AutomationExecutionStatus: 'InProgress' } },
+      response: [{ AutomationExecution: { AutomationExecutionStatus: 'InProgress' } }],
     });
     const calls = drive(step, [
-      () => ({ response: { AutomationExecutionId: 'a-1' } }),
+      () => ({ response: [{ AutomationExecutionId: 'a-1' }] }),
       running,
       running,
       running,

@@ -1,8 +1,8 @@
 // Vendors the parts of the official AWS service models (Apache-2.0, botocore data) that the
 // tests check emulator responses against: for each JSON-protocol service the emulator serves, the
 // operations it serves and the shapes they reach, without documentation strings. A fresh clone
-// then needs nothing outside the repository. (DRS's subset lives in src/emulator/drs/model.json,
-// written by src/emulator/drs/extract-model.mjs with the same subsetModel.)
+// then needs nothing outside the repository. (DRS's subset lives in src/emulator/services/drs/model.json,
+// written by src/emulator/services/drs/extract-model.mjs with the same subsetModel.)
 // Usage: node scripts/extract-aws-models.mjs <models folder>
 //        (holding <service>/service-2.json, as botocore's data files name them)
 import { readFileSync, writeFileSync } from 'node:fs';

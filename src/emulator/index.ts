@@ -16,7 +16,7 @@ import {
   DEFAULT_SECRET_ACCESS_KEY,
 } from './auth/credentials.js';
 import type { VirtualClock } from './clock.js';
-import { createDrsService } from './drs/service.js';
+import { createDrsService } from './services/drs/service.js';
 import type { FaultEngine, FaultPlan } from './faults.js';
 import { DEFAULT_QUOTAS, resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
@@ -28,7 +28,7 @@ import {
   type StepFunctionsBackend,
   StepFunctionsState,
   stopAllExecutions,
-} from './services/stepfunctions.js';
+} from './services/states/stepfunctions.js';
 import { createNeighbourServices } from './services.js';
 import { EmulatorState, type StateSnapshot } from './state.js';
 import type { ServiceHandler } from './types.js';
@@ -45,7 +45,7 @@ export type {
   SfnStateMachine,
   SfnTaskAnswer,
   StepFunctionsBackend,
-} from './services/stepfunctions.js';
+} from './services/states/stepfunctions.js';
 export { EmulatorState } from './state.js';
 
 /** What a Step Functions backend is given to reach the emulator it runs in. */

@@ -11,8 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAuthorization } from './auth/sigv4.js';
-import { internal, throttling, validation } from './drs/errors.js';
-import { drsOperationOf } from './drs/service.js';
+import { internal, throttling, validation } from './services/drs/errors.js';
+import { drsOperationOf } from './services/drs/service.js';
 import {
   commonError,
   renderServiceError,

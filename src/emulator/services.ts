@@ -9,13 +9,13 @@ import { FLEET_ORGANIZATION_ID, organizationPathOf } from './auth/organization.j
 import type { InspectionViews } from './inspection.js';
 import { Random } from './random.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
-import { createEc2Handler } from './services/ec2.js';
-import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3.js';
-import { DirectoryBodyStore, MemoryBodyStore } from './services/s3-bodies.js';
-import { createServiceQuotasHandler } from './services/service-quotas.js';
-import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sns.js';
-import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm.js';
-import { createStsHandler } from './services/sts.js';
+import { createEc2Handler } from './services/ec2/ec2.js';
+import { createS3Handler, S3State, type S3StateSnapshot } from './services/s3/s3.js';
+import { DirectoryBodyStore, MemoryBodyStore } from './services/s3/s3-bodies.js';
+import { createServiceQuotasHandler } from './services/servicequotas/service-quotas.js';
+import { createSnsHandler, SnsState, type SnsStateSnapshot } from './services/sns/sns.js';
+import { createSsmHandler, SsmState, type SsmStateSnapshot } from './services/ssm/ssm.js';
+import { createStsHandler } from './services/sts/sts.js';
 import { type EmulatorState, StateFileError } from './state.js';
 import type { ServiceHandler } from './types.js';
 

@@ -11,13 +11,13 @@ import {
   DEFAULT_SECRET_ACCESS_KEY,
 } from './auth/credentials.js';
 import { VirtualClock } from './clock.js';
-import { DrsAccount } from './drs/account.js';
-import type { DrsAccountState, JobRecord, RecoveryInstanceRecord } from './drs/records.js';
-import type { DrsQuotas } from './drs/service.js';
+import { DrsAccount } from './services/drs/account.js';
+import type { DrsAccountState, JobRecord, RecoveryInstanceRecord } from './services/drs/records.js';
+import type { DrsQuotas } from './services/drs/service.js';
 import { FaultEngine, type FaultPlan } from './faults.js';
 import { drsStateOf, quotasOf } from './fleet/load.js';
 import type { Fleet, FleetAccount, FleetRole } from './fleet/types.js';
-import { applyS3Changes, type S3Changes, type S3StateSnapshot } from './services/s3.js';
+import { applyS3Changes, type S3Changes, type S3StateSnapshot } from './services/s3/s3.js';
 
 /** Format version of saved state files. */
 export const STATE_VERSION = 1;

@@ -11,7 +11,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { banner } from '../../emulator/serve.js';
-import type { SnsState } from '../../emulator/services/sns.js';
+import type { SnsState } from '../../emulator/services/sns/sns.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { ServeInvocation } from '../program.js';

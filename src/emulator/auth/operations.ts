@@ -7,7 +7,7 @@
  */
 import { renderServiceError } from '../protocols/service-errors.js';
 import type { Authorizer as PipelineAuthorizer } from '../server.js';
-import { parameterArn } from '../services/ssm.js';
+import { parameterArn } from '../services/ssm/ssm.js';
 import type { EmulatorRequest, Principal } from '../types.js';
 import { type AuthorizeRequest, type Authorizer, accessDenied } from './authorizer.js';
 

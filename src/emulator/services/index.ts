@@ -4,7 +4,7 @@
  * signing name (`sts`, `ssm`, `sns`, `s3`, `servicequotas`, `ec2`).
  */
 export type { ServiceHandler } from '../types.js';
-export { createEc2Handler, type Ec2InstanceStateName, type Ec2InstanceView, type Ec2Ports } from './ec2.js';
+export { createEc2Handler, type Ec2InstanceStateName, type Ec2InstanceView, type Ec2Ports } from './ec2/ec2.js';
 export {
   createS3Handler,
   decodeAwsChunked,
@@ -13,8 +13,8 @@ export {
   type S3Ports,
   S3State,
   type S3StateSnapshot,
-} from './s3.js';
-export { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
+} from './s3/s3.js';
+export { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3/s3-bodies.js';
 export {
   createServiceQuotasHandler,
   DRS_QUOTAS,
@@ -22,7 +22,7 @@ export {
   DRS_SERVICE_NAME,
   type QuotaDefinition,
   type ServiceQuotasPorts,
-} from './service-quotas.js';
+} from './servicequotas/service-quotas.js';
 export {
   createSnsHandler,
   type SnsMessageAttribute,
@@ -32,7 +32,7 @@ export {
   type SnsStateSnapshot,
   type SnsTopicRecord,
   topicArn,
-} from './sns.js';
+} from './sns/sns.js';
 export {
   createSsmHandler,
   parameterArn,
@@ -44,5 +44,5 @@ export {
   SsmState,
   SsmStateError,
   type SsmStateSnapshot,
-} from './ssm.js';
-export { createStsHandler, roleIdOf, type StsOptions, type StsPorts, type StsRole } from './sts.js';
+} from './ssm/ssm.js';
+export { createStsHandler, roleIdOf, type StsOptions, type StsPorts, type StsRole } from './sts/sts.js';

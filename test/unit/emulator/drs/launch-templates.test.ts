@@ -4,8 +4,8 @@
  * keep theirs, and a later template change does not reach a server already added.
  */
 import { describe, expect, it } from 'vitest';
-import { DrsAccount } from '../../../../src/emulator/drs/account.js';
-import { LAUNCH_OPERATIONS } from '../../../../src/emulator/drs/launch-settings.js';
+import { DrsAccount } from '../../../../src/emulator/services/drs/account.js';
+import { LAUNCH_OPERATIONS } from '../../../../src/emulator/services/drs/launch-settings.js';
 import { FaultEngine } from '../../../../src/emulator/faults.js';
 import { generateFleet } from '../../../../src/emulator/fleet/generate.js';
 import { drsStateOf } from '../../../../src/emulator/fleet/load.js';

@@ -5,9 +5,9 @@
  * is `NoSuchResourceException`.
  */
 
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { fail } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../../protocols/json.js';
+import { fail } from '../../protocols/service-errors.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 
 /** A quota the emulator knows. */
 export interface QuotaDefinition {

@@ -7,13 +7,13 @@
  * `MaxResults`/`NextToken`, and EC2's own errors.
  */
 
-import { wildcardMatch } from '../auth/iam-policy.js';
-import { ec2Response } from '../protocols/ec2.js';
-import { compareKeys, type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
-import { parseQueryParams, queryList, queryStructList } from '../protocols/query.js';
-import { fail } from '../protocols/service-errors.js';
-import { raw, type XmlRaw, xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { wildcardMatch } from '../../auth/iam-policy.js';
+import { ec2Response } from '../../protocols/ec2.js';
+import { compareKeys, type Page, type PageKey, PageTokenError, paginate } from '../../protocols/paginator.js';
+import { parseQueryParams, queryList, queryStructList } from '../../protocols/query.js';
+import { fail } from '../../protocols/service-errors.js';
+import { raw, type XmlRaw, xmlElements } from '../../protocols/xml.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 
 /** EC2 instance states. */
 export type Ec2InstanceStateName =

@@ -5,11 +5,11 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryResponse, queryStructList } from '../protocols/query.js';
-import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
-import { xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { missingMemberMessage } from '../../protocols/json.js';
+import { parseQueryParams, queryResponse, queryStructList } from '../../protocols/query.js';
+import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../../protocols/service-errors.js';
+import { xmlElements } from '../../protocols/xml.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 
 const XMLNS = QUERY_XMLNS.sns ?? 'http://sns.amazonaws.com/doc/2010-03-31/';
 const MAX_MESSAGE_BYTES = 262_144;

@@ -10,9 +10,9 @@ import {
   type PageKey,
   PageTokenError,
   paginate as paginateBy,
-} from '../protocols/paginator.js';
-import type { ServiceError } from '../protocols/service-errors.js';
-import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+} from '../../protocols/paginator.js';
+import type { ServiceError } from '../../protocols/service-errors.js';
+import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
 import { LAUNCH_OPERATIONS, launchSettings, planLaunchActions } from './launch-settings.js';

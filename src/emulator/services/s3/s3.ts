@@ -7,17 +7,17 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
-import { s3HostId } from '../protocols/s3.js';
-import { fail } from '../protocols/service-errors.js';
-import { raw, XML_DECLARATION, xmlElements } from '../protocols/xml.js';
+import { type Page, PageTokenError, paginate } from '../../protocols/paginator.js';
+import { s3HostId } from '../../protocols/s3.js';
+import { fail } from '../../protocols/service-errors.js';
+import { raw, XML_DECLARATION, xmlElements } from '../../protocols/xml.js';
 import type {
   EmulatorRequest,
   EmulatorResponse,
   Principal,
   ServiceContext,
   ServiceHandler,
-} from '../types.js';
+} from '../../types.js';
 import { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
 
 /** One stored object: its metadata; the body lives in the state's {@link S3BodyStore}. */

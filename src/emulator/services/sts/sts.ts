@@ -5,15 +5,15 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
-import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
-import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
-import { organizationKeys } from '../auth/organization.js';
-import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryResponse } from '../protocols/query.js';
-import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
-import { xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, Principal, ServiceContext, ServiceHandler } from '../types.js';
+import type { SessionRequest, StoredCredential } from '../../auth/credentials.js';
+import { DEFAULT_ACCOUNT_ID } from '../../auth/credentials.js';
+import { type ConditionKeys, type PolicyDocument, trustAllows } from '../../auth/iam-policy.js';
+import { organizationKeys } from '../../auth/organization.js';
+import { missingMemberMessage } from '../../protocols/json.js';
+import { parseQueryParams, queryResponse } from '../../protocols/query.js';
+import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../../protocols/service-errors.js';
+import { xmlElements } from '../../protocols/xml.js';
+import type { EmulatorResponse, Principal, ServiceContext, ServiceHandler } from '../../types.js';
 
 const XMLNS = QUERY_XMLNS.sts ?? 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';

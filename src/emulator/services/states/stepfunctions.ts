@@ -7,10 +7,10 @@
  * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
-import { fail } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../../protocols/json.js';
+import { type Page, type PageKey, PageTokenError, paginate } from '../../protocols/paginator.js';
+import { fail } from '../../protocols/service-errors.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
 export type SfnExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';

@@ -2,7 +2,7 @@
 // data) that the emulator serves, without documentation strings.
 // Usage: node src/emulator/drs/extract-model.mjs <path to aws-models/drs/service-2.json>
 import { readFileSync, writeFileSync } from 'node:fs';
-import { subsetModel } from '../../../scripts/extract-aws-models.mjs';
+import { subsetModel } from '../../../../scripts/extract-aws-models.mjs';
 
 const source = process.argv[2];
 if (!source) throw new Error('usage: extract-model.mjs <service-2.json>');

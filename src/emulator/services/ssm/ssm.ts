@@ -4,10 +4,10 @@
  * and cross-account reads by ARN only for parameters shared with the caller's account.
  */
 
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { PageTokenError, paginate } from '../protocols/paginator.js';
-import { fail, notAuthorizedMessage } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../../protocols/json.js';
+import { PageTokenError, paginate } from '../../protocols/paginator.js';
+import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
+import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
 
 /** Parameter types of SSM. */
 export type SsmParameterType = 'String' | 'StringList' | 'SecureString';

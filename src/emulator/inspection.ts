@@ -13,9 +13,9 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DocumentRejected, readDocument } from '../contract/index.js';
 import { MAX_TIME_SCALE } from './clock.js';
+import { type FaultPlan, FaultPlanError } from './faults.js';
 import type { FailbackState } from './services/drs/records.js';
 import { jobJson, recoveryInstanceJson } from './services/drs/serialize.js';
-import { type FaultPlan, FaultPlanError } from './faults.js';
 import type { EmulatorState } from './state.js';
 import type { EmulatorRequest, EmulatorResponse } from './types.js';
 

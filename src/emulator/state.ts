@@ -10,14 +10,17 @@ import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_SECRET_ACCESS_KEY,
 } from './auth/credentials.js';
+import { organizationPathOf } from './auth/organization.js';
 import { VirtualClock } from './clock.js';
+import { FaultEngine, type FaultPlan } from './faults.js';
+import { DEFAULT_QUOTAS, drsStateOf, quotasOf } from './fleet/load.js';
+import type { Fleet, FleetAccount, FleetRole } from './fleet/types.js';
 import { DrsAccount } from './services/drs/account.js';
 import type { DrsAccountState, JobRecord, RecoveryInstanceRecord } from './services/drs/records.js';
 import type { DrsQuotas } from './services/drs/service.js';
-import { FaultEngine, type FaultPlan } from './faults.js';
-import { drsStateOf, quotasOf } from './fleet/load.js';
-import type { Fleet, FleetAccount, FleetRole } from './fleet/types.js';
 import { applyS3Changes, type S3Changes, type S3StateSnapshot } from './services/s3/s3.js';
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
 
 /** Format version of saved state files. */
 export const STATE_VERSION = 1;
@@ -375,6 +378,28 @@ export class EmulatorState {
   /** Every account. */
   accounts(): AccountWorld[] {
     return [...this.#accounts.values()];
+  }
+
+  /** The DRS quotas in force for an account (the defaults for an account outside the fleet). */
+  quotas(accountId: string): DrsQuotas {
+    return this.#accounts.get(accountId)?.quotas ?? DEFAULT_QUOTAS;
+  }
+
+  /** The fleet role an IAM role ARN names, with its account. */
+  role(arn: string): { readonly accountId: string; readonly role: FleetRole } | undefined {
+    const m = ROLE_ARN.exec(arn);
+    if (!m) return undefined;
+    const account = this.#accounts.get(m[1] ?? '');
+    const role = account?.roles.find((r) => r.name === m[2]);
+    return account && role ? { accountId: account.accountId, role } : undefined;
+  }
+
+  /** An account's place in the fleet's organization (`aws:PrincipalOrgPaths`, `aws:ResourceOrgPaths`). */
+  organizationPathOf(accountId: string): string | undefined {
+    const account = this.#accounts.get(accountId);
+    return account
+      ? organizationPathOf(accountId, account.fleet.organizationPath, this.orchestratorAccountId)
+      : undefined;
   }
 
   #journal: JournalSink | undefined;

@@ -55,3 +55,12 @@ export interface ServiceContext {
 
 /** One emulated AWS service. Handlers never throw for bad input: they answer the modelled error. */
 export type ServiceHandler = (req: EmulatorRequest, ctx: ServiceContext) => Promise<EmulatorResponse>;
+
+/** One operation of a service: its request in, its answer out (a `ServiceError` for a modelled failure). */
+export type Operation = (
+  req: EmulatorRequest,
+  ctx: ServiceContext,
+) => Promise<EmulatorResponse> | EmulatorResponse;
+
+/** A service's operations by their model name: the one list of what it serves. */
+export type Operations = Readonly<Record<string, Operation>>;

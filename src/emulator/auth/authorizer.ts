@@ -3,7 +3,12 @@
  * roles without policies are unrestricted (so ordinary tests need no policy); a role with
  * policies is evaluated by {@link authorize}, dependent actions included.
  */
-import { commonServiceError, notAuthorizedMessage, type ServiceError } from '../protocols/service-errors.js';
+import {
+  commonServiceError,
+  type ErrorFormat,
+  notAuthorizedMessage,
+  type ServiceError,
+} from '../protocols/service-errors.js';
 import type { Principal } from '../types.js';
 import {
   type AuthorizationResult,
@@ -99,15 +104,21 @@ function resourceOrganizationPath(
  * `User: ... is not authorized to perform: ...` message naming the first missing action.
  */
 export function accessDenied(
-  service: string,
+  service: DenyingService,
   principal: Principal,
   result: AuthorizationResult,
   resource: string,
 ): ServiceError {
   const action = result.missing[0] ?? 'unknown';
   const explicit = result.explicitlyDenied.includes(action);
+  const standard = notAuthorizedMessage(principal.arn, action, resource, explicit);
   return commonServiceError(service, 'access-denied', {
-    message:
-      service === 's3' ? 'Access Denied' : notAuthorizedMessage(principal.arn, action, resource, explicit),
+    message: service.accessDeniedMessage?.(standard) ?? standard,
   });
+}
+
+/** What a denial needs of the service: its error format and, if it words denials otherwise, how. */
+export interface DenyingService extends ErrorFormat {
+  /** The message of an access denial (S3 says only `Access Denied`). @default the standard text */
+  accessDeniedMessage?(standard: string): string;
 }

@@ -9,8 +9,8 @@ import addFormatsModule from 'ajv-formats';
 import faultPlanSchema from '../../../schemas/fault-plan.schema.json' with { type: 'json' };
 import fleetSchema from '../../../schemas/fleet.schema.json' with { type: 'json' };
 import { checkDocumentSize, DOCUMENT_LIMITS, DocumentRejected, readDocument } from '../../contract/index.js';
-import type { DrsAccountState, SourceServerRecord } from '../services/drs/records.js';
 import { Random } from '../random.js';
+import type { DrsAccountState, SourceServerRecord } from '../services/drs/records.js';
 import { demoFleet } from './demo.js';
 import type { Fleet, FleetAccount, FleetQuotas, FleetSourceServer } from './types.js';
 

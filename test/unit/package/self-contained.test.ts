@@ -52,7 +52,9 @@ describe('the repository is self-contained', () => {
 
   it('checks DRS against the model subset the emulator itself serves from', () => {
     const model = loadModel('drs') as unknown as Parameters<typeof dangling>[0];
-    const served = JSON.parse(readFileSync(`${ROOT}src/emulator/services/drs/model.json`, 'utf8')) as typeof model;
+    const served = JSON.parse(
+      readFileSync(`${ROOT}src/emulator/services/drs/model.json`, 'utf8'),
+    ) as typeof model;
 
     expect(model).toEqual(served);
     expect(dangling(model)).toEqual([]);

@@ -7,16 +7,17 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type Page, PageTokenError, paginate } from '../../protocols/paginator.js';
-import { s3HostId } from '../../protocols/s3.js';
+import { type Page, paginate } from '../../protocols/paginator.js';
+import { restXmlHostId } from '../../protocols/rest-xml.js';
 import { fail } from '../../protocols/service-errors.js';
 import { raw, XML_DECLARATION, xmlElements } from '../../protocols/xml.js';
 import type {
   EmulatorRequest,
   EmulatorResponse,
+  Operation,
+  Operations,
   Principal,
   ServiceContext,
-  ServiceHandler,
 } from '../../types.js';
 import { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
 
@@ -326,8 +327,8 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
   return { bucket: decode(trimmed.slice(0, slash)), key: decode(trimmed.slice(slash + 1)) };
 }
 
-/** Creates the S3 service handler. */
-export function createS3Handler(ports: S3Ports): ServiceHandler {
+/** The S3 operations over its state. */
+export function createS3Handler(ports: S3Ports): Operations {
   /**
    * ListObjectsV2 (`?list-type=2`) and ListObjects (v1): keys in UTF-8 byte order, `prefix`,
    * `delimiter` roll-ups into CommonPrefixes, `max-keys` (0-1000), `start-after` / `marker`, and
@@ -376,27 +377,16 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const sorted = [...entries.entries()].sort((a, b) =>
       Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])),
     );
-    let page: Page<[string, S3ObjectRecord | undefined]>;
     const token = v2 ? q.get('continuation-token') : null;
-    try {
-      page =
-        maxKeys === 0
-          ? { items: [] }
-          : paginate(sorted, {
-              scope: `ListObjectsV2/${bucket.name}/${prefix}/${delimiter}`,
-              key: ([name]) => [Buffer.from(name).toString('hex')],
-              max: Math.min(maxKeys, 1000),
-              token: token ?? undefined,
-            });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      throw fail({
-        code: 'InvalidArgument',
-        message: 'The continuation token provided is incorrect',
-        status: 400,
-        extra: { ArgumentName: 'continuation-token' },
-      });
-    }
+    const page: Page<[string, S3ObjectRecord | undefined]> =
+      maxKeys === 0
+        ? { items: [] }
+        : paginate(sorted, {
+            scope: `ListObjectsV2/${bucket.name}/${prefix}/${delimiter}`,
+            key: ([name]) => [Buffer.from(name).toString('hex')],
+            max: Math.min(maxKeys, 1000),
+            token: token ?? undefined,
+          });
     const truncated = page.nextToken !== undefined || (maxKeys === 0 && sorted.length > 0);
     const contents = page.items
       .filter((e): e is [string, S3ObjectRecord] => e[1] !== undefined)
@@ -449,7 +439,7 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
 
   const baseHeaders = (requestId: string): Record<string, string> => ({
     'x-amz-request-id': requestId,
-    'x-amz-id-2': s3HostId(requestId),
+    'x-amz-id-2': restXmlHostId(requestId),
   });
 
   function canAccess(bucket: S3BucketRecord, principal: Principal): boolean {
@@ -611,7 +601,9 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     return { status: 200, headers, body };
   }
 
-  return async (req, ctx) => {
+  // One path for every operation: S3 checks the bucket and the caller's access before the
+  // operation, in that order, whatever the operation.
+  const handle: Operation = (req, ctx) => {
     const { requestId, principal } = ctx;
     const head = req.method === 'HEAD';
     const { bucket: bucketName, key } = splitPath(req.rawPath);
@@ -674,5 +666,14 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
           extra: { Method: req.method, ResourceType: 'OBJECT' },
         });
     }
+  };
+  return {
+    CreateBucket: handle,
+    HeadBucket: handle,
+    ListObjects: handle,
+    ListObjectsV2: handle,
+    PutObject: handle,
+    GetObject: handle,
+    HeadObject: handle,
   };
 }

@@ -4,10 +4,10 @@
  * and cross-account reads by ARN only for parameters shared with the caller's account.
  */
 
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../../protocols/json.js';
-import { PageTokenError, paginate } from '../../protocols/paginator.js';
-import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
+import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
+import { paginate } from '../../protocols/paginator.js';
+import { fail, jsonInput, notAuthorizedMessage } from '../../protocols/service-errors.js';
+import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 
 /** Parameter types of SSM. */
 export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
@@ -176,8 +176,8 @@ const STANDARD_MAX_VALUE = 4096;
 const BY_PATH_MAX_RESULTS = 10;
 const ADVANCED_MAX_VALUE = 8192;
 
-/** Creates the SSM service handler. */
-export function createSsmHandler(ports: SsmPorts): ServiceHandler {
+/** The SSM operations over its state. */
+export function createSsmHandler(ports: SsmPorts): Operations {
   const { state } = ports;
 
   function validation(message: string, _requestId: string): never {
@@ -312,18 +312,12 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     }
     const records = state.byPath(principal.accountId, region, path, input.Recursive === true);
     const token = typeof input.NextToken === 'string' ? input.NextToken : undefined;
-    let page: ReturnType<typeof paginate<SsmParameterRecord>>;
-    try {
-      page = paginate(records, {
-        scope: `GetParametersByPath ${principal.accountId} ${region} ${path} ${input.Recursive === true}`,
-        key: (p) => [p.name],
-        max,
-        token,
-      });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      throw fail({ code: 'InvalidNextToken', message: 'The specified token is not valid.' });
-    }
+    const page = paginate(records, {
+      scope: `GetParametersByPath ${principal.accountId} ${region} ${path} ${input.Recursive === true}`,
+      key: (p) => [p.name],
+      max,
+      token,
+    });
     const decrypt = input.WithDecryption === true;
     return jsonResponse(
       {
@@ -441,19 +435,9 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     }
   }
 
-  return async (req, ctx) => {
-    const parsed = parseJsonRpc(req, 'AmazonSSM', ctx.requestId);
-    if (!parsed.ok) return parsed.response;
-    const { operation, input } = parsed.call;
-    switch (operation) {
-      case 'GetParameter':
-        return getParameter(input, req.region, ctx);
-      case 'GetParametersByPath':
-        return getParametersByPath(input, req.region, ctx);
-      case 'PutParameter':
-        return putParameter(input, req.region, ctx);
-      default:
-        throw fail({ code: 'UnknownOperationException' });
-    }
+  return {
+    GetParameter: (req, ctx) => getParameter(jsonInput(req), req.region, ctx),
+    GetParametersByPath: (req, ctx) => getParametersByPath(jsonInput(req), req.region, ctx),
+    PutParameter: (req, ctx) => putParameter(jsonInput(req), req.region, ctx),
   };
 }

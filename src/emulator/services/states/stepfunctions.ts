@@ -7,10 +7,10 @@
  * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../../protocols/json.js';
-import { type Page, type PageKey, PageTokenError, paginate } from '../../protocols/paginator.js';
-import { fail } from '../../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
+import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
+import { type Page, type PageKey, paginate } from '../../protocols/paginator.js';
+import { fail, jsonInput } from '../../protocols/service-errors.js';
+import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
 export type SfnExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -324,8 +324,10 @@ export function stopAllExecutions(ports: StepFunctionsPorts): void {
   }
 }
 
-const VERSION = '1.0' as const;
-const PREFIX = 'AWSStepFunctions';
+/** The JSON protocol version of Step Functions. */
+export const VERSION = '1.0' as const;
+/** Its `X-Amz-Target` prefix. */
+export const PREFIX = 'AWSStepFunctions';
 /** The input limit of StartExecution (`SensitiveData` max length). */
 const MAX_INPUT = 262_144;
 /** Characters Step Functions refuses in execution names. */
@@ -343,7 +345,7 @@ function badName(name: string): boolean {
 const ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):(stateMachine|execution|express):(.+)$/;
 const DEFAULT_PAGE = 100;
 
-/** One page through the kernel paginator; a token it did not issue for `scope` is InvalidToken. */
+/** One page through the kernel paginator (a token it did not issue is the descriptor's InvalidToken). */
 function pageOf<T>(
   items: readonly T[],
   scope: string,
@@ -353,12 +355,7 @@ function pageOf<T>(
   input: Record<string, unknown>,
 ): Page<T> {
   const token = typeof input.nextToken === 'string' ? input.nextToken : undefined;
-  try {
-    return paginate(items, { scope, key, order: descending ? 'desc' : 'asc', max, token });
-  } catch (err) {
-    if (!(err instanceof PageTokenError)) throw err;
-    throw fail({ code: 'InvalidToken', message: `Invalid Token: '${String(token)}'` });
-  }
+  return paginate(items, { scope, key, order: descending ? 'desc' : 'asc', max, token });
 }
 
 /** Epoch seconds, as the JSON protocols send timestamps. */
@@ -366,8 +363,8 @@ function seconds(ms: number): number {
   return ms / 1000;
 }
 
-/** Creates the Step Functions service handler. */
-export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHandler {
+/** The Step Functions operations over its executions and backend. */
+export function createStepFunctionsHandler(ports: StepFunctionsPorts): Operations {
   const { state, backend } = ports;
   const report = reporter(ports);
 
@@ -767,32 +764,14 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     }
   }
 
-  return async (req, ctx) => {
-    const parsed = parseJsonRpc(req, PREFIX, ctx.requestId, VERSION);
-    if (!parsed.ok) return parsed.response;
-    const { operation, input } = parsed.call;
-    switch (operation) {
-      case 'StartExecution':
-        return startExecution(input, req.region, ctx);
-      case 'DescribeExecution':
-        return describeExecution(input, req.region, ctx);
-      case 'GetExecutionHistory':
-        return getExecutionHistory(input, req.region, ctx);
-      case 'ListExecutions':
-        return listExecutions(input, req.region, ctx);
-      case 'StopExecution':
-        return stopExecution(input, req.region, ctx);
-      case 'SendTaskSuccess':
-        return sendTask('success', input, ctx);
-      case 'SendTaskFailure':
-        return sendTask('failure', input, ctx);
-      case 'SendTaskHeartbeat':
-        return sendTask('heartbeat', input, ctx);
-      default:
-        throw fail({
-          code: 'UnknownOperationException',
-          message: `the emulator does not implement AWSStepFunctions.${operation}`,
-        });
-    }
+  return {
+    StartExecution: (req, ctx) => startExecution(jsonInput(req), req.region, ctx),
+    DescribeExecution: (req, ctx) => describeExecution(jsonInput(req), req.region, ctx),
+    GetExecutionHistory: (req, ctx) => getExecutionHistory(jsonInput(req), req.region, ctx),
+    ListExecutions: (req, ctx) => listExecutions(jsonInput(req), req.region, ctx),
+    StopExecution: (req, ctx) => stopExecution(jsonInput(req), req.region, ctx),
+    SendTaskSuccess: (req, ctx) => sendTask('success', jsonInput(req), ctx),
+    SendTaskFailure: (req, ctx) => sendTask('failure', jsonInput(req), ctx),
+    SendTaskHeartbeat: (req, ctx) => sendTask('heartbeat', jsonInput(req), ctx),
   };
 }

@@ -7,10 +7,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authorizationOf } from '../../../../src/emulator/auth/operations.js';
+import { SERVICES } from '../../../../src/emulator/services/index.js';
 import type { EmulatorRequest, Principal } from '../../../../src/emulator/types.js';
 
 const ROOT = join(import.meta.dirname, '../../../../src/emulator');
-const HANDLER_DIRS = ['services', 'drs'];
+const SERVICES_DIR = join(ROOT, 'services');
+
+/** A service as the pipeline sees it (its descriptor; no running instance). */
+function serviceOf(name: string) {
+  const descriptor = SERVICES.get(name);
+  return descriptor === undefined ? undefined : { descriptor };
+}
 
 const principal: Principal = {
   accountId: '111111111111',
@@ -36,13 +43,16 @@ function request(service: string, over: Partial<EmulatorRequest> = {}): Emulator
 describe('pipeline authorization table', () => {
   it('is the only authorization: no service handler imports the authorizer or checks IAM itself', () => {
     const offenders: string[] = [];
-    for (const dir of HANDLER_DIRS) {
-      for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts'))) {
-        const text = readFileSync(join(ROOT, dir, file), 'utf8');
-        if (/auth\/authorizer|auth\/operations|\bAuthorizer\b|authorizer\.check|accessDenied\(/.test(text))
-          offenders.push(`${dir}/${file}`);
-      }
+    const files = readdirSync(SERVICES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    for (const file of files) {
+      const text = readFileSync(join(SERVICES_DIR, file), 'utf8');
+      if (/auth\/authorizer|auth\/operations|\bAuthorizer\b|authorizer\.check|accessDenied\(/.test(text))
+        offenders.push(`services/${file}`);
     }
+
+    expect(files.length).toBeGreaterThan(10);
     expect(offenders).toEqual([]);
   });
 
@@ -123,7 +133,7 @@ describe('pipeline authorization table', () => {
       ['arn:aws:drs:us-east-2:111111111111:source-server/s-1'],
     ],
   ] as const)('%s %s asks IAM for %s on its resource', (service, operation, over, action, resources) => {
-    expect(authorizationOf(request(service, over), principal, operation)).toMatchObject({
+    expect(authorizationOf(serviceOf(service), request(service, over), principal, operation)).toMatchObject({
       action,
       resources,
       region: 'us-east-2',
@@ -131,11 +141,11 @@ describe('pipeline authorization table', () => {
   });
 
   it('asks nothing of IAM for sts:GetCallerIdentity, which needs no permission', () => {
-    expect(authorizationOf(request('sts'), principal, 'GetCallerIdentity')).toBe('none');
+    expect(authorizationOf(serviceOf('sts'), request('sts'), principal, 'GetCallerIdentity')).toBe('none');
   });
 
   it('checks an operation the table does not list as <service>:<Operation> rather than letting it through', () => {
-    expect(authorizationOf(request('ssm'), principal, 'DeleteParameter')).toMatchObject({
+    expect(authorizationOf(serviceOf('ssm'), request('ssm'), principal, 'DeleteParameter')).toMatchObject({
       action: 'ssm:DeleteParameter',
       resources: '*',
     });

@@ -1,0 +1,95 @@
+/**
+ * Elastic Disaster Recovery as a registry entry: restJson1 routed by the model's HTTP traits,
+ * its operations on the caller's account, its own throttling and internal errors (with
+ * `Retry-After`), IAM per source server or recovery instance for the operations IAM scopes so.
+ */
+import {
+  type AuthorizeRequest,
+  jsonBodyOf,
+  type OperationAuthorization,
+  type ServiceDescriptor,
+} from '../../registry.js';
+import type { EmulatorRequest, Principal } from '../../types.js';
+import { internal, throttling, validation } from './errors.js';
+import { createDrsService, drsOperationOf } from './service.js';
+
+// IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
+// RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
+const PER_RESOURCE: Readonly<Record<string, { field: string; type: string; key?: string }>> = {
+  StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
+  TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+  StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
+  ReverseReplication: { field: 'recoveryInstanceID', type: 'recovery-instance' },
+};
+
+/** `drs:<Operation>`, its resources, and tags given at creation. */
+const drsAuthorization: OperationAuthorization = (
+  req: EmulatorRequest,
+  principal: Principal,
+  operation: string,
+): AuthorizeRequest => {
+  let resource = '*';
+  if (req.rawPath.startsWith('/tags/')) {
+    try {
+      resource = decodeURIComponent(req.rawPath.slice(6));
+    } catch {
+      resource = '*';
+    }
+  }
+  // The scoped operations are the only ones whose body decides authorization: parse it once.
+  const scoped = PER_RESOURCE[operation];
+  const body = scoped === undefined ? undefined : jsonBodyOf(req);
+  let resources: string | string[] = resource;
+  if (scoped !== undefined && body !== undefined) {
+    const value = body[scoped.field];
+    // A list of resources, or one (ReverseReplication names a single recovery instance).
+    const items = Array.isArray(value) ? (value as unknown[]) : value === undefined ? [] : [value];
+    const ids = items
+      .map((item) => (scoped.key ? (item as Record<string, unknown> | null)?.[scoped.key] : item))
+      .filter((id): id is string => typeof id === 'string');
+    if (ids.length > 0) {
+      resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
+    }
+  }
+  const tags = body?.tags;
+  const tagsOnCreate =
+    (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&
+    typeof tags === 'object' &&
+    tags !== null &&
+    Object.keys(tags).length > 0;
+  return { action: `drs:${operation}`, resources, region: req.region, tagsOnCreate };
+};
+
+/** DRS (signing name `drs`). */
+export const drsService: ServiceDescriptor = {
+  name: 'drs',
+  protocol: 'rest-json',
+  operationOf: drsOperationOf,
+  recognizes: (hint) =>
+    drsOperationOf({ method: hint.method, rawPath: hint.path }) !== undefined ||
+    (/^\/(?:[A-Z][A-Za-z]+|tags\/.*)$/.test(hint.path) &&
+      !(hint.headers['content-type'] ?? '').includes('xml')),
+  unknownOperation: (_operation, req) =>
+    validation(`Unknown operation: ${req.method} ${req.rawPath}`, 'unknownOperation'),
+  invalidPageToken: () =>
+    validation('Invalid pagination token', 'fieldValidationFailed', [
+      { name: 'nextToken', message: 'The pagination token is invalid or expired' },
+    ]),
+  tooDeep: (message) => validation(message, 'cannotParse'),
+  faultError: (fault) =>
+    fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status),
+  authorization: { fallback: drsAuthorization },
+  create(world) {
+    const { state } = world;
+    return {
+      operations: createDrsService(
+        {
+          account: (id) => state.account(id)?.drs,
+          quotas: (id) => state.quotas(id),
+          changed: (id) => state.drsChanged(id),
+        },
+        () => state.faults.generation,
+      ),
+    };
+  },
+};

@@ -1,0 +1,146 @@
+/**
+ * S3 as a registry entry: REST-XML, path-style `/<bucket>/<key>`, routed by method and path;
+ * signed over the path as sent and the declared payload hash; the large body cap; bodies kept in
+ * memory or as files beside the state file; seeded from the fleet's `s3Buckets`.
+ */
+import { fail, ServiceError } from '../../protocols/service-errors.js';
+import type { OperationAuthorization, ServiceDescriptor } from '../../registry.js';
+import type { EmulatorRequest } from '../../types.js';
+import { createS3Handler, S3State, type S3StateSnapshot } from './s3.js';
+import { DirectoryBodyStore, MemoryBodyStore } from './s3-bodies.js';
+
+/** Largest object body the `s3/objects` view shows (a larger one is listed by size and SHA-256). */
+const VIEW_BODY_LIMIT = 1024 * 1024;
+
+/** The operation of a path-style request: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object. */
+function s3OperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query'>): string | undefined {
+  const slash = req.rawPath.indexOf('/', 1);
+  if (slash < 0 || slash === req.rawPath.length - 1) {
+    if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    if (req.method === 'PUT') return 'CreateBucket';
+    if (req.method === 'HEAD') return 'HeadBucket';
+  }
+  switch (req.method) {
+    case 'PUT':
+      return 'PutObject';
+    case 'GET':
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    default:
+      return undefined;
+  }
+}
+
+/** The path-style bucket and key of an S3 request. */
+function s3Target(req: EmulatorRequest): { bucket: string; key: string } {
+  const trimmed = req.path.startsWith('/') ? req.path.slice(1) : req.path;
+  const slash = trimmed.indexOf('/');
+  return slash < 0
+    ? { bucket: trimmed, key: '' }
+    : { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
+}
+
+/** The IAM action each operation needs (HeadBucket and the listings need ListBucket), and on what. */
+const S3_ACTIONS: Readonly<Record<string, { action: string; on: 'bucket' | 'object' }>> = {
+  CreateBucket: { action: 's3:CreateBucket', on: 'bucket' },
+  HeadBucket: { action: 's3:ListBucket', on: 'bucket' },
+  ListObjects: { action: 's3:ListBucket', on: 'bucket' },
+  ListObjectsV2: { action: 's3:ListBucket', on: 'bucket' },
+  PutObject: { action: 's3:PutObject', on: 'object' },
+  GetObject: { action: 's3:GetObject', on: 'object' },
+  HeadObject: { action: 's3:GetObject', on: 'object' },
+};
+
+/** The bucket ARN for bucket operations, `bucket/key` for object ones. */
+const onBucketOrObject: OperationAuthorization = (req, _principal, operation) => {
+  const spec = S3_ACTIONS[operation];
+  const { bucket, key } = s3Target(req);
+  return {
+    action: spec?.action ?? `s3:${operation}`,
+    resources: spec?.on === 'object' ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`,
+    region: req.region,
+  };
+};
+
+/** S3 (signing name `s3`). */
+export const s3Service: ServiceDescriptor = {
+  name: 's3',
+  protocol: 'rest-xml',
+  operationOf: s3OperationOf,
+  // Nothing marks an unsigned S3 request: it is the registry's default (services/index.ts).
+  recognizes: () => false,
+  unknownOperation: (_operation, req) =>
+    fail({
+      code: 'MethodNotAllowed',
+      message: 'The specified method is not allowed against this resource.',
+      status: 405,
+      extra: { Method: req.method, ResourceType: 'OBJECT' },
+    }),
+  invalidPageToken: () =>
+    fail({
+      code: 'InvalidArgument',
+      message: 'The continuation token provided is incorrect',
+      status: 400,
+      extra: { ArgumentName: 'continuation-token' },
+    }),
+  signing: { pathAsSent: true, declaredPayloadHash: true },
+  objectBodies: true,
+  bodyTooLarge: (size, limit) =>
+    new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+      status: 400,
+      fields: { ProposedSize: String(size), MaxSizeAllowed: String(limit) },
+    }),
+  accessDeniedMessage: () => 'Access Denied',
+  authorization: { fallback: onBucketOrObject },
+  create(world) {
+    const { state: world_ } = world;
+    const objectsDir = world.options.objectsDir as string | undefined;
+    const restored = world.restored as S3StateSnapshot | undefined;
+    const bodies = objectsDir === undefined ? new MemoryBodyStore() : new DirectoryBodyStore(objectsDir);
+    const state = restored
+      ? S3State.fromJSON(
+          restored,
+          bodies,
+          world_.savedFrom === undefined ? undefined : new DirectoryBodyStore(`${world_.savedFrom}.objects`),
+        )
+      : new S3State(bodies);
+    if (!restored) {
+      const seededAt = new Date(world_.clock.nowMs()).toISOString();
+      for (const account of world_.accounts()) {
+        for (const b of account.fleet.s3Buckets ?? []) {
+          state.createBucket(b.name, account.accountId, account.region, {
+            allowedAccounts: b.allowAccounts ?? [],
+            createdAt: seededAt,
+          });
+        }
+      }
+    }
+    // The seeded buckets are part of the starting point (saved whole), not a call's change.
+    state.takeChanges();
+    return {
+      operations: createS3Handler({ state }),
+      state,
+      views: {
+        objects: (q) => ({
+          objects: state
+            .buckets()
+            .filter((b) => !q.get('bucket') || b.name === q.get('bucket'))
+            .flatMap((b) =>
+              [...b.objects.values()].map((o) => {
+                // Small objects (reports, results) are shown; a large body is only named by size.
+                const body = o.size <= VIEW_BODY_LIMIT ? state.body(o) : undefined;
+                return {
+                  bucket: b.name,
+                  key: o.key,
+                  size: o.size,
+                  sha256: o.sha256,
+                  ...(body !== undefined && { body: body.toString('utf8') }),
+                };
+              }),
+            ),
+        }),
+      },
+    };
+  },
+};

@@ -1,0 +1,145 @@
+/**
+ * The emulator's services are a registry: each service's knowledge lives in its own folder
+ * (`src/emulator/services/<name>/`), and everything else iterates over the descriptors. These
+ * tests hold that line: a file outside the services' folders that names a service must be listed
+ * below with its reason, no service reaches into another's folder, and each service's operations
+ * are listed once.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SERVICES } from '../../../src/emulator/services/index.js';
+
+const ROOT = join(import.meta.dirname, '../../../src/emulator');
+
+/** How code names each service: its signing name, its type and function names, its IAM prefix. */
+const NAMES: Readonly<Record<string, RegExp>> = {
+  drs: /(?<![A-Za-z])(?:drs|Drs|DRS)(?![a-z]|-orch)/,
+  s3: /(?<![A-Za-z0-9])(?:s3|S3)(?![a-z0-9])/,
+  sns: /(?<![A-Za-z])(?:sns|Sns|SNS)(?![a-z])/,
+  ssm: /(?<![A-Za-z])(?:ssm|Ssm|SSM)(?![a-z])/,
+  sts: /(?<![A-Za-z])(?:sts|Sts|STS)(?![a-z])/,
+  ec2: /(?<![A-Za-z0-9])(?:ec2|Ec2|EC2)(?![a-z0-9])/,
+  states: /['"`]states['"`:]|statesService|StepFunctions|stepFunctions|(?<![A-Za-z])(?:sfn|Sfn)(?![a-z])/,
+  servicequotas: /servicequotas|ServiceQuotas|serviceQuotas|service-quotas/,
+};
+
+/**
+ * The files outside a service's folder allowed to name it, and why. Everything else reaches a
+ * service through the registry.
+ */
+const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'services/index.ts': Object.fromEntries(
+    Object.keys(NAMES).map((n) => [n, 'the registry: the one list of the services']),
+  ),
+  'index.ts': {
+    states: 'the public API: startEmulator({ stepFunctions }) plugs a Step Functions backend in',
+  },
+  'serve.ts': {
+    states: '`drs-orch serve` plugs the Step Functions backend in',
+    drs: 'to move: the accounts with source servers',
+  },
+  'protocols/ec2.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
+  'protocols/service-errors.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
+  'registry.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
+  'server.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
+  'auth/credentials.ts': {
+    sts: 'an assumed-role session is an STS principal ARN: the identity every service sees',
+  },
+  'fleet/types.ts': {
+    s3: "the fleet file's schema says what each account holds (its buckets)",
+    sns: "the fleet file's schema says what each account holds (its topics)",
+    ssm: "the fleet file's schema says what each account holds (its parameters)",
+  },
+  'fleet/generate.ts': {
+    drs: 'a generated fleet names its DRS roles and servers',
+    s3: 'a generated fleet holds buckets',
+    sns: 'a generated fleet holds topics',
+    ssm: 'a generated fleet holds parameters',
+    sts: 'a generated fleet carries IAM policies, which name actions',
+    states: 'a generated fleet carries IAM policies, which name actions',
+  },
+  // Still to move into their service's folder (issue 23, next landing):
+  'auth/iam-policy.ts': {
+    drs: 'to move: the dependent actions of DRS operations',
+    ec2: 'to move: the EC2 actions DRS performs for the caller',
+    sts: 'to move: the default action of a trust policy',
+  },
+  'faults.ts': { ssm: 'to move: the default failure of a DRS launch action' },
+  'fleet/load.ts': { drs: "to move: seeding each account's DRS from the fleet" },
+  'inspection.ts': {
+    drs: 'to move: the DRS views and controls',
+    s3: 'to move: the objects folder of S3 bodies',
+  },
+  'state.ts': {
+    drs: 'to move: DRS accounts are still a field of the world',
+    s3: 'to move: the fold of S3 changes into the snapshot',
+    sts: 'to move: the credential store journaled with STS calls',
+  },
+};
+
+/** Source text without comments (what a file says, not what it explains). */
+function code(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return /\.(ts|mts|mjs)$/.test(entry.name) ? [path] : [];
+  });
+}
+
+describe('the service registry', () => {
+  it('has every service the naming check knows, and the check knows every service', () => {
+    expect(SERVICES.descriptors.map((d) => d.name).sort()).toEqual(Object.keys(NAMES).sort());
+  });
+
+  it('leaves no file outside services/ naming a service, but those listed with a reason', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(ROOT)) {
+      const path = relative(ROOT, file);
+      if (path.startsWith('services/') && path !== 'services/index.ts') continue;
+      const text = code(readFileSync(file, 'utf8'));
+      for (const [service, pattern] of Object.entries(NAMES)) {
+        if (ALLOWED[path]?.[service] !== undefined) continue;
+        const hit = pattern.exec(text) ?? new RegExp(`services/${service}/|'\\./${service}/`).exec(text);
+        if (hit)
+          offenders.push(
+            `${path} names ${service}: ${text.slice(Math.max(0, hit.index - 30), hit.index + 30).replace(/\s+/g, ' ')}`,
+          );
+      }
+    }
+
+    expect(offenders).toEqual([]);
+  });
+
+  it('lists no exception that is not needed', () => {
+    const stale: string[] = [];
+    for (const [path, services] of Object.entries(ALLOWED)) {
+      const text = code(readFileSync(join(ROOT, path), 'utf8'));
+      for (const service of Object.keys(services)) {
+        if (!NAMES[service]?.test(text)) stale.push(`${path}: ${service}`);
+      }
+    }
+
+    expect(stale).toEqual([]);
+  });
+
+  it("keeps each service to its folder: no service imports another service's folder", () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(join(ROOT, 'services'))) {
+      const path = relative(join(ROOT, 'services'), file);
+      const own = path.split('/')[0];
+      if (!path.includes('/')) continue;
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.\.\/[^']+)'/g)) {
+        const target = relative(join(ROOT, 'services'), join(file, '..', m[1] as string));
+        const other = target.split('/')[0];
+        if (!target.startsWith('..') && other !== own) offenders.push(`services/${path} imports ${m[1]}`);
+      }
+    }
+
+    expect(offenders).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@
  */
 import type { AuthorizeRequest } from './auth/authorizer.js';
 import type { ConditionKeys } from './auth/iam-policy.js';
+import type { ActionRequirements } from './auth/required-actions.js';
 import type { SigningRules } from './auth/sigv4.js';
 import type { WireFault } from './faults.js';
 import type { InspectionViews } from './inspection.js';
@@ -104,10 +105,8 @@ export interface ServiceDescriptor extends ErrorFormat {
   faultError?(fault: WireFault): ServiceError;
   /** The message of an access denial. @default AWS's `User: ... is not authorized to perform: ...` */
   accessDeniedMessage?(standard: string): string;
-  /** IAM actions an action needs besides itself (DRS acts with the caller's permissions). */
-  readonly dependentActions?: Readonly<Record<string, readonly string[]>>;
-  /** Actions that also need `<service>:TagResource` when tags are given at creation. */
-  readonly tagOnCreate?: readonly string[];
+  /** What IAM checks besides the service's actions (dependent actions, tagging at creation, PassRole). */
+  readonly iam?: ActionRequirements;
   /** Builds the service over the world. */
   create(world: ServiceWorld): ServiceInstance;
 }
@@ -199,6 +198,11 @@ export class ServiceRegistry {
     return (
       this.descriptors.find((d) => d !== this.#unsignedDefault && d.recognizes(hint)) ?? this.#unsignedDefault
     );
+  }
+
+  /** What IAM checks besides each action, over every service. */
+  requirements(): ActionRequirements {
+    return Object.assign({}, ...this.descriptors.map((d) => d.iam ?? {}));
   }
 
   /** The operation name of a request, for counting and fault matching (`Unknown` when it names none). */

@@ -75,6 +75,7 @@ export function createServices(
     policiesForRole: (arn) =>
       state.role(arn)?.role.policies as unknown as readonly PolicyDocument[] | undefined,
     organizationPathOf: (accountId) => state.organizationPathOf(accountId),
+    requirements: registry.requirements(),
   });
   const authorize = createPipelineAuthorizer(authorizer, (name): AuthorizedService | undefined => {
     const descriptor = registry.get(name);

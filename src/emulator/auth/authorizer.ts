@@ -10,13 +10,9 @@ import {
   type ServiceError,
 } from '../protocols/service-errors.js';
 import type { Principal } from '../types.js';
-import {
-  type AuthorizationResult,
-  authorize,
-  type ConditionKeys,
-  type PolicyDocument,
-} from './iam-policy.js';
+import type { ConditionKeys, PolicyDocument } from './iam-policy.js';
 import { organizationKeys } from './organization.js';
+import { type ActionRequirements, type AuthorizationResult, authorize } from './required-actions.js';
 
 /** Where the authorizer finds a role's identity policies. */
 export interface RolePolicyLookup {
@@ -31,6 +27,8 @@ export interface RolePolicyLookup {
    * @default no organization keys
    */
   organizationPathOf?(accountId: string): string | undefined;
+  /** What IAM checks besides each action (the registry's: dependent actions, ...). @default nothing */
+  readonly requirements?: ActionRequirements;
 }
 
 /** The account an ARN names (its fifth field), when there is exactly one resource and it has one. */
@@ -50,7 +48,7 @@ export interface AuthorizeRequest {
   readonly region: string;
   /** Extra condition keys (`aws:ResourceTag/...`, ...). */
   readonly keys?: ConditionKeys;
-  /** Tags given at creation (adds `drs:TagResource`). @default false */
+  /** Tags given at creation (adds the action's tagging action). @default false */
   readonly tagsOnCreate?: boolean;
 }
 
@@ -86,6 +84,7 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
         region: request.region,
         keys,
         tagsOnCreate: request.tagsOnCreate === true,
+        ...(lookup.requirements === undefined ? {} : { requirements: lookup.requirements }),
       });
     },
   };

@@ -11,6 +11,7 @@ import {
 } from '../../registry.js';
 import type { EmulatorRequest, Principal } from '../../types.js';
 import { internal, throttling, validation } from './errors.js';
+import { DRS_REQUIREMENTS } from './iam.js';
 import { createDrsService, drsOperationOf } from './service.js';
 
 // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
@@ -79,6 +80,7 @@ export const drsService: ServiceDescriptor = {
   faultError: (fault) =>
     fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status),
   authorization: { fallback: drsAuthorization },
+  iam: DRS_REQUIREMENTS,
   create(world) {
     const { state } = world;
     return {

@@ -21,6 +21,8 @@ import { resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
 import { type BodyLimits, listen } from './server.js';
+import type { DrsInstance } from './services/drs/descriptor.js';
+import type { DrsWorld } from './services/drs/world.js';
 import { SERVICES } from './services/index.js';
 import type { StepFunctionsBackendFactory, StepFunctionsInstance } from './services/states/descriptor.js';
 import type { SfnStateMachine } from './services/states/stepfunctions.js';
@@ -101,6 +103,8 @@ export interface Emulator {
   readonly state: EmulatorState;
   /** `test`/`test`: the orchestrator account's root keys. */
   readonly credentials: EmulatorCredentials;
+  /** Every account's DRS (source servers, jobs, recovery instances), for tests and reports. */
+  readonly drs: DrsWorld;
   /** The Step Functions state machines hosted for an account (none without a backend). */
   stateMachines(accountId: string): readonly SfnStateMachine[];
   /** Stops listening and closes connections. */
@@ -188,6 +192,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     faults: state.faults,
     state,
     credentials,
+    drs: (services.instances.get('drs') as DrsInstance).drs,
     stateMachines: (accountId) =>
       (services.instances.get('states') as StepFunctionsInstance | undefined)?.stateMachines(accountId) ?? [],
     stop: async () => {

@@ -16,11 +16,16 @@ import { MAX_TIME_SCALE } from './clock.js';
 import { type FaultPlan, FaultPlanError } from './faults.js';
 import type { FailbackState } from './services/drs/records.js';
 import { jobJson, recoveryInstanceJson } from './services/drs/serialize.js';
+import type { DrsWorld } from './services/drs/world.js';
 import type { EmulatorState } from './state.js';
-import type { EmulatorRequest, EmulatorResponse } from './types.js';
+import type { EmulatorRequest, EmulatorResponse, InspectionViews } from './types.js';
 
-/** Extra read-only views contributed by neighbour services (e.g. `sns/messages`). */
-export type InspectionViews = Readonly<Record<string, (query: URLSearchParams) => unknown>>;
+export type { InspectionViews } from './types.js';
+
+/** The DRS slice of the world (its accounts, jobs and instances), once the services are built. */
+function drsOf(state: EmulatorState): DrsWorld | undefined {
+  return state.services.get('drs') as DrsWorld | undefined;
+}
 
 /** Failback states the control accepts. */
 const FAILBACK_STATES: readonly FailbackState[] = [
@@ -53,10 +58,12 @@ export function setFailbackState(
       `failback state '${failback}' is invalid; expected one of ${FAILBACK_STATES.join(', ')}`,
     );
   }
-  const account = state.account(accountId);
-  if (!account) throw new InspectionError(`account '${accountId}' is not in the fleet`);
-  account.drs.settle(state.clock.nowMs());
-  const instance = account.drs.instance(recoveryInstanceID);
+  const drs = drsOf(state);
+  const account = drs?.account(accountId);
+  if (!drs || !account) throw new InspectionError(`account '${accountId}' is not in the fleet`);
+  account.settle(state.clock.nowMs());
+  drs.changed(accountId);
+  const instance = account.instance(recoveryInstanceID);
   if (!instance)
     throw new InspectionError(
       `recovery instance '${recoveryInstanceID}' does not exist in account ${accountId}`,
@@ -293,7 +300,7 @@ export function createInspection(
               accountId: a.accountId,
               region: a.region,
               name: a.name,
-              sourceServers: a.drs.servers().length,
+              sourceServers: drsOf(state)?.account(a.accountId)?.servers().length ?? 0,
               quotas: a.quotas,
               roles: a.roles.map((r) => `arn:aws:iam::${a.accountId}:role/${r.name}`),
             })),
@@ -301,18 +308,18 @@ export function createInspection(
         case 'GET jobs': {
           const now = state.clock.nowMs();
           return json(200, {
-            jobs: state.jobs(accountId).map(({ accountId: id, job }) => {
-              const account = state.account(id);
-              return { accountId: id, ...(account ? jobJson(account.drs, job, now) : {}) };
+            jobs: (drsOf(state)?.jobs(accountId) ?? []).map(({ accountId: id, job }) => {
+              const account = drsOf(state)?.account(id);
+              return { accountId: id, ...(account ? jobJson(account, job, now) : {}) };
             }),
           });
         }
         case 'GET instances': {
           const now = state.clock.nowMs();
           return json(200, {
-            instances: state.instances(accountId).map(({ accountId: id, instance }) => {
-              const account = state.account(id);
-              return { accountId: id, ...(account ? recoveryInstanceJson(account.drs, instance, now) : {}) };
+            instances: (drsOf(state)?.instances(accountId) ?? []).map(({ accountId: id, instance }) => {
+              const account = drsOf(state)?.account(id);
+              return { accountId: id, ...(account ? recoveryInstanceJson(account, instance, now) : {}) };
             }),
           });
         }
@@ -331,7 +338,7 @@ export function createInspection(
             stringArg(b, 'recoveryInstanceID'),
             stringArg(b, 'state'),
           );
-          state.commitControl(stringArg(b, 'accountId'));
+          state.commitControl();
           return json(200, { ok: true });
         }
         case 'GET state': {

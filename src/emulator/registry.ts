@@ -10,15 +10,24 @@
  * `@paginate` (one invalid-token error per service); EMULATOR.md says what we chose differently.
  */
 import type { AuthorizeRequest } from './auth/authorizer.js';
+import type { CredentialStore } from './auth/credentials.js';
 import type { ConditionKeys } from './auth/iam-policy.js';
 import type { ActionRequirements } from './auth/required-actions.js';
 import type { SigningRules } from './auth/sigv4.js';
-import type { WireFault } from './faults.js';
-import type { InspectionViews } from './inspection.js';
+import type { VirtualClock } from './clock.js';
+import type { FaultEngine, WireFault } from './faults.js';
+import type { Fleet, FleetAccount, FleetQuotas, FleetRole } from './fleet/types.js';
 import { PageTokenError } from './protocols/paginator.js';
 import { type ErrorFormat, ServiceError } from './protocols/service-errors.js';
-import type { EmulatorState, Persistent } from './state.js';
-import type { EmulatorRequest, Operation, Operations, Principal, ServiceHandler } from './types.js';
+import type {
+  EmulatorRequest,
+  InspectionViews,
+  Operation,
+  Operations,
+  Persistent,
+  Principal,
+  ServiceHandler,
+} from './types.js';
 
 export type { AuthorizeRequest, ConditionKeys, Operation, Operations, SigningRules };
 
@@ -37,10 +46,41 @@ export interface ServiceAuthorization {
   readonly fallback: OperationAuthorization;
 }
 
+/** One account of the world, as the fleet gives it. */
+export interface AccountWorld {
+  readonly accountId: string;
+  readonly region: string;
+  readonly name?: string;
+  /** The account's quotas, defaults filled in. */
+  readonly quotas: Required<FleetQuotas>;
+  readonly roles: readonly FleetRole[];
+  readonly fleet: FleetAccount;
+}
+
+/** The world every service is built over: its accounts, clock, faults and credentials. */
+export interface WorldState {
+  readonly fleet: Fleet;
+  readonly clock: VirtualClock;
+  readonly faults: FaultEngine;
+  readonly credentials: CredentialStore;
+  readonly orchestratorAccountId: string;
+  /** The file the world was loaded from, if any (what a slice refers to is beside it). */
+  readonly savedFrom: string | undefined;
+  /** The account, if the fleet has it. */
+  account(accountId: string): AccountWorld | undefined;
+  accounts(): AccountWorld[];
+  /** The fleet role an IAM role ARN names, with its account. */
+  role(arn: string): { readonly accountId: string; readonly role: FleetRole } | undefined;
+  /** An account's place in the fleet's organization. */
+  organizationPathOf(accountId: string): string | undefined;
+  /** The quotas in force for an account (the defaults outside the fleet). */
+  quotas(accountId: string): Required<FleetQuotas>;
+}
+
 /** What a service is handed to build itself over the world. */
 export interface ServiceWorld {
   /** The world: accounts, clock, faults, credentials, fleet. */
-  readonly state: EmulatorState;
+  readonly state: WorldState;
   /** The slice this service saved with the world, when it was loaded from a snapshot. */
   readonly restored: unknown;
   /** The emulator's start options (each service reads its own: `objectsDir`, `stepFunctions`, ...). */
@@ -107,8 +147,29 @@ export interface ServiceDescriptor extends ErrorFormat {
   accessDeniedMessage?(standard: string): string;
   /** What IAM checks besides the service's actions (dependent actions, tagging at creation, PassRole). */
   readonly iam?: ActionRequirements;
+  /** Folds a journal record's changes of this service into its saved slice (pure). */
+  applyChanges?(slice: unknown, changes: unknown): unknown;
+  /** Drops old history from its saved slice (pure). */
+  prune?(slice: unknown, limits: PruneLimits): unknown;
+  /**
+   * Checks its saved slice against the fleet before the world is loaded.
+   * @throws Error naming the first problem (the file is refused with it)
+   */
+  checkSaved?(slice: unknown, fleet: Fleet): void;
   /** Builds the service over the world. */
   create(world: ServiceWorld): ServiceInstance;
+}
+
+/** How much history a compacted world keeps (the file stays bounded however many runs). */
+export interface PruneLimits {
+  /**
+   * Newest objects kept per bucket (a stand-in for the results bucket's lifecycle rule). The
+   * snapshot holds an object's metadata only (its body is a file beside it), so this bounds the
+   * snapshot at a few MB per bucket.
+   */
+  readonly objectsPerBucket: number;
+  /** Newest finished jobs kept per account beyond those a server or instance still points to. */
+  readonly finishedJobsPerAccount: number;
 }
 
 /** The operation named by a JSON-protocol request's `X-Amz-Target` (`<prefix>.<Operation>`). */

@@ -64,3 +64,21 @@ export type Operation = (
 
 /** A service's operations by their model name: the one list of what it serves. */
 export type Operations = Readonly<Record<string, Operation>>;
+
+/** Something whose state is saved with the world (a service's slice). */
+export interface Persistent {
+  toJSON(): unknown;
+  /**
+   * What changed since the last call, when the slice can say it (S3's objects, DRS's accounts):
+   * the journal records that instead of the whole slice, so a call's record is the size of its
+   * change. The service's descriptor folds it back (`applyChanges`).
+   */
+  takeChanges?(): unknown;
+  /** Writes what the snapshot refers to but does not hold (S3 object bodies) beside a saved file. */
+  saveBeside?(path: string): void;
+  /** A snapshot of the world was made durable: files nothing refers to any more can go. */
+  compacted?(): void;
+}
+
+/** Read-only views of the inspection API a service contributes (`/_emulator/<service>/<view>`). */
+export type InspectionViews = Readonly<Record<string, (query: URLSearchParams) => unknown>>;

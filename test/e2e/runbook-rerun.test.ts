@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadWorld } from '../../src/cli/targets/state-file.js';
 import { generateFleet } from '../../src/emulator/index.js';
+import { drsAccountsOf } from '../../src/emulator/services/drs/world.js';
 import { fakeIo } from '../unit/cli/fakes.js';
 
 const FAILOVER = `
@@ -60,7 +61,7 @@ async function rerun(dir: string): Promise<{ code: number; stdout: string; stder
 /** Recovery launches per source server in the world on disk (every correlation id). */
 function launchesPerServer(dir: string): Map<string, number> {
   const perServer = new Map<string, number>();
-  for (const account of loadWorld(join(dir, 'sim.json'), 'sim.json')?.drs ?? []) {
+  for (const account of drsAccountsOf(loadWorld(join(dir, 'sim.json'), 'sim.json'))) {
     for (const job of account.jobs) {
       if (job.initiatedBy !== 'START_RECOVERY') continue;
       for (const s of job.servers)
@@ -120,7 +121,7 @@ describe('re-running a runbook', () => {
     expect(record.firstExecution).not.toBe(record.lastExecution);
     const world = loadWorld(join(dir, 'sim.json'), 'sim.json');
     const ids = new Set(
-      world?.drs.flatMap((a) =>
+      drsAccountsOf(world).flatMap((a) =>
         a.jobs.filter((j) => j.initiatedBy === 'START_RECOVERY').map((j) => j.tags['DR-CorrelationId']),
       ),
     );

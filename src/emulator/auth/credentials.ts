@@ -85,6 +85,13 @@ export function rootArn(accountId: string): string {
  */
 export class CredentialStore implements CredentialLookup {
   readonly #byKey = new Map<string, StoredCredential>();
+  /** Grows with every key added: the journal records the store when it changed. */
+  #version = 0;
+
+  /** How many keys were added since the store was made (the journal's change check). */
+  get version(): number {
+    return this.#version;
+  }
 
   /**
    * @param roots - long-term keys to accept.
@@ -112,6 +119,7 @@ export class CredentialStore implements CredentialLookup {
       userId: spec.accountId,
     };
     this.#byKey.set(spec.accessKeyId, record);
+    this.#version++;
     return record;
   }
 
@@ -129,6 +137,7 @@ export class CredentialStore implements CredentialLookup {
       expiration: req.expiration.toISOString(),
     };
     this.#byKey.set(record.accessKeyId, record);
+    this.#version++;
     return record;
   }
 

@@ -34,11 +34,13 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   ),
   'index.ts': {
     states: 'the public API: startEmulator({ stepFunctions }) plugs a Step Functions backend in',
+    drs: "the public API: emu.drs, every account's DRS for tests and reports",
   },
   'serve.ts': {
     states: '`drs-orch serve` plugs the Step Functions backend in',
-    drs: 'to move: the accounts with source servers',
+    drs: '`drs-orch serve` prints how many source servers each account has',
   },
+  'snapshot.ts': { drs: 'reads version 1 world files and journals, which kept DRS accounts at the top' },
   'protocols/ec2.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
   'protocols/service-errors.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
   'registry.ts': { ec2: 'botocore names the EC2 query protocol `ec2`' },
@@ -46,11 +48,13 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'auth/credentials.ts': {
     sts: 'an assumed-role session is an STS principal ARN: the identity every service sees',
   },
+  'auth/iam-policy.ts': { sts: "a trust policy's action is sts:AssumeRole by IAM's definition" },
   'fleet/types.ts': {
     s3: "the fleet file's schema says what each account holds (its buckets)",
     sns: "the fleet file's schema says what each account holds (its topics)",
     ssm: "the fleet file's schema says what each account holds (its parameters)",
   },
+  'fleet/load.ts': { drs: "the fleet check applies DRS's replicating-servers quota to the fleet file" },
   'fleet/generate.ts': {
     drs: 'a generated fleet names its DRS roles and servers',
     s3: 'a generated fleet holds buckets',
@@ -59,18 +63,13 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     sts: 'a generated fleet carries IAM policies, which name actions',
     states: 'a generated fleet carries IAM policies, which name actions',
   },
-  // Still to move into their service's folder (issue 23, next landing):
-  'auth/iam-policy.ts': { sts: "a trust policy's action is sts:AssumeRole by IAM's definition" },
-  'faults.ts': { ssm: 'to move: the default failure of a DRS launch action' },
-  'fleet/load.ts': { drs: "to move: seeding each account's DRS from the fleet" },
-  'inspection.ts': {
-    drs: 'to move: the DRS views and controls',
-    s3: 'to move: the objects folder of S3 bodies',
+  'faults.ts': {
+    ssm: "the fault plan's launch-action faults fail a DRS post-launch action, an SSM document",
   },
-  'state.ts': {
-    drs: 'to move: DRS accounts are still a field of the world',
-    s3: 'to move: the fold of S3 changes into the snapshot',
-    sts: 'to move: the credential store journaled with STS calls',
+  // Still to move into their service's folder (issue 23): the inspection API's DRS routes.
+  'inspection.ts': {
+    drs: 'to move: the DRS views and controls (/_emulator/jobs, instances, failback, accounts)',
+    s3: 'to move: the objects folder of S3 bodies a save must not write into',
   },
 };
 

@@ -8,11 +8,13 @@ import {
   jsonBodyOf,
   type OperationAuthorization,
   type ServiceDescriptor,
+  type ServiceInstance,
 } from '../../registry.js';
 import type { EmulatorRequest, Principal } from '../../types.js';
 import { internal, throttling, validation } from './errors.js';
 import { DRS_REQUIREMENTS } from './iam.js';
 import { createDrsService, drsOperationOf } from './service.js';
+import { applyDrsChanges, checkSlice, DrsWorld, pruneDrsSlice } from './world.js';
 
 // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
 // RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
@@ -61,6 +63,11 @@ const drsAuthorization: OperationAuthorization = (
   return { action: `drs:${operation}`, resources, region: req.region, tagsOnCreate };
 };
 
+/** The running DRS: its instance and every account's DRS (for EC2's instances and the inspection API). */
+export interface DrsInstance extends ServiceInstance {
+  readonly drs: DrsWorld;
+}
+
 /** DRS (signing name `drs`). */
 export const drsService: ServiceDescriptor = {
   name: 'drs',
@@ -81,17 +88,33 @@ export const drsService: ServiceDescriptor = {
     fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status),
   authorization: { fallback: drsAuthorization },
   iam: DRS_REQUIREMENTS,
-  create(world) {
+  applyChanges: applyDrsChanges,
+  prune: (slice, limits) => pruneDrsSlice(slice, limits.finishedJobsPerAccount),
+  checkSaved: (slice, fleet) => {
+    checkSlice(slice, fleet);
+  },
+  create(world): DrsInstance {
     const { state } = world;
+    const nowMs = () => state.clock.nowMs();
+    const drs =
+      world.restored === undefined
+        ? DrsWorld.seed(state.fleet, state.faults, nowMs)
+        : DrsWorld.restore(world.restored, state.fleet, state.faults, nowMs);
     return {
       operations: createDrsService(
         {
-          account: (id) => state.account(id)?.drs,
+          account: (id) => {
+            // The call may change it: its state goes to the journal with the call.
+            drs.changed(id);
+            return drs.account(id);
+          },
           quotas: (id) => state.quotas(id),
-          changed: (id) => state.drsChanged(id),
+          changed: (id) => drs.changed(id),
         },
         () => state.faults.generation,
       ),
+      state: drs,
+      drs,
     };
   },
 };

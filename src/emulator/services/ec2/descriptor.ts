@@ -9,6 +9,25 @@ import { Random } from '../../random.js';
 import { anyResource, queryProtocol, type ServiceDescriptor } from '../../registry.js';
 import { createEc2Handler } from './ec2.js';
 
+/** What EC2 reads of the service that launches its instances (DRS's recovery instances). */
+interface LaunchedInstances {
+  account(accountId: string):
+    | {
+        readonly state: { readonly region: string };
+        settle(now: number): void;
+        instances(): readonly {
+          readonly recoveryInstanceID: string;
+          readonly sourceServerID: string;
+          readonly stopped?: boolean;
+          readonly launchedMs: number;
+          readonly privateIp: string;
+          readonly tags: Readonly<Record<string, string>>;
+          readonly instanceType: string;
+        }[];
+      }
+    | undefined;
+}
+
 /** The API version of EC2 (its query `Version`). */
 const EC2_VERSION = '2016-11-15';
 
@@ -24,6 +43,8 @@ export const ec2Service: ServiceDescriptor = {
   authorization: { fallback: anyResource('ec2') },
   create(world) {
     const { state } = world;
+    // The instances DRS launched are the accounts' EC2 instances.
+    const drs = (world.service('drs') as { drs?: LaunchedInstances } | undefined)?.drs;
     /**
      * EC2 status checks of a recovery instance: `initializing` for 2-6 virtual minutes after it
      * launched (seeded per instance), then `ok`, or an `impaired` instance check under the fault.
@@ -48,11 +69,11 @@ export const ec2Service: ServiceDescriptor = {
     return {
       operations: createEc2Handler({
         listInstances: (accountId, region) => {
-          const account = state.account(accountId);
-          if (!account || account.region !== region) return [];
+          const account = drs?.account(accountId);
+          if (!account || account.state.region !== region) return [];
           const now = state.clock.nowMs();
-          account.drs.settle(now);
-          return account.drs.instances().map((r) => ({
+          account.settle(now);
+          return account.instances().map((r) => ({
             instanceId: r.recoveryInstanceID,
             state: r.stopped === true ? ('stopped' as const) : ('running' as const),
             launchTime: new Date(r.launchedMs).toISOString(),

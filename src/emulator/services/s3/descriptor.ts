@@ -6,7 +6,7 @@
 import { fail, ServiceError } from '../../protocols/service-errors.js';
 import type { OperationAuthorization, ServiceDescriptor } from '../../registry.js';
 import type { EmulatorRequest } from '../../types.js';
-import { createS3Handler, S3State, type S3StateSnapshot } from './s3.js';
+import { applyS3Changes, createS3Handler, type S3Changes, S3State, type S3StateSnapshot } from './s3.js';
 import { DirectoryBodyStore, MemoryBodyStore } from './s3-bodies.js';
 
 /** Largest object body the `s3/objects` view shows (a larger one is listed by size and SHA-256). */
@@ -93,6 +93,21 @@ export const s3Service: ServiceDescriptor = {
     }),
   accessDeniedMessage: () => 'Access Denied',
   authorization: { fallback: onBucketOrObject },
+  applyChanges: (slice, changes) =>
+    applyS3Changes(slice as S3StateSnapshot | undefined, changes as S3Changes),
+  prune: (slice, limits) => {
+    const saved = slice as { buckets?: { objects?: { lastModified?: string; key: string }[] }[] } | undefined;
+    if (saved?.buckets === undefined) return slice;
+    return {
+      ...saved,
+      buckets: saved.buckets.map((b) => ({
+        ...b,
+        objects: [...(b.objects ?? [])]
+          .sort((x, y) => Date.parse(y.lastModified ?? '') - Date.parse(x.lastModified ?? ''))
+          .slice(0, limits.objectsPerBucket),
+      })),
+    };
+  },
   create(world) {
     const { state: world_ } = world;
     const objectsDir = world.options.objectsDir as string | undefined;

@@ -9,7 +9,6 @@
  * Modelled on moto's `BaseResponse.dispatch` (the operation's name picks the method) and its
  * `@paginate` (one invalid-token error per service); EMULATOR.md says what we chose differently.
  */
-import type { AuthorizeRequest } from './auth/authorizer.js';
 import type { CredentialStore } from './auth/credentials.js';
 import type { ConditionKeys } from './auth/iam-policy.js';
 import type { ActionRequirements } from './auth/required-actions.js';
@@ -20,24 +19,26 @@ import type { Fleet, FleetAccount, FleetQuotas, FleetRole } from './fleet/types.
 import { PageTokenError } from './protocols/paginator.js';
 import { type ErrorFormat, ServiceError } from './protocols/service-errors.js';
 import type {
+  AuthorizeRequest,
   EmulatorRequest,
   InspectionViews,
   Operation,
+  OperationAuthorization,
+  OperationSpec,
   Operations,
   Persistent,
-  Principal,
   ServiceHandler,
 } from './types.js';
 
-export type { AuthorizeRequest, ConditionKeys, Operation, Operations, SigningRules };
-
-/**
- * What one operation asks IAM: a builder of its request, or `'none'` for an operation that needs
- * no permission (`sts:GetCallerIdentity`).
- */
-export type OperationAuthorization =
-  | 'none'
-  | ((req: EmulatorRequest, principal: Principal, operation: string) => AuthorizeRequest);
+export type {
+  AuthorizeRequest,
+  ConditionKeys,
+  Operation,
+  OperationAuthorization,
+  OperationSpec,
+  Operations,
+  SigningRules,
+};
 
 /** How a service's calls are authorized: per operation, and the rule for any other operation. */
 export interface ServiceAuthorization {
@@ -206,11 +207,10 @@ export function queryVersion(hint: ServiceHint): string | undefined {
 export function serviceHandler(descriptor: ServiceDescriptor, operations: Operations): ServiceHandler {
   return async (req, ctx) => {
     const name = descriptor.operationOf(req);
-    const operation = name === undefined ? undefined : operations[name];
-    if (operation === undefined || !Object.hasOwn(operations, name as string))
-      throw descriptor.unknownOperation(name, req);
+    const entry = name === undefined || !Object.hasOwn(operations, name) ? undefined : operations[name];
+    if (entry === undefined) throw descriptor.unknownOperation(name, req);
     try {
-      return await operation(req, ctx);
+      return await (typeof entry === 'function' ? entry(req, ctx) : entry.run(req, ctx));
     } catch (err) {
       if (err instanceof PageTokenError) throw descriptor.invalidPageToken(err.token);
       throw err;

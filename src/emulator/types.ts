@@ -1,3 +1,5 @@
+import type { ConditionKeys } from './auth/iam-policy.js';
+
 /**
  * Shared types of the embedded AWS emulator: the request/response shape every service handler
  * speaks, and the identity the SigV4 layer resolves for each request.
@@ -62,8 +64,38 @@ export type Operation = (
   ctx: ServiceContext,
 ) => Promise<EmulatorResponse> | EmulatorResponse;
 
-/** A service's operations by their model name: the one list of what it serves. */
-export type Operations = Readonly<Record<string, Operation>>;
+/** Per-call details of an authorization check. */
+export interface AuthorizeRequest {
+  /** `service:Action`, e.g. `ssm:GetParameter`. */
+  readonly action: string;
+  /** Resource ARN(s); `*` for actions without a resource. */
+  readonly resources: string | readonly string[];
+  readonly region: string;
+  /** Extra condition keys (`aws:ResourceTag/...`, ...). */
+  readonly keys?: ConditionKeys;
+  /** Tags given at creation (adds the action's tagging action). @default false */
+  readonly tagsOnCreate?: boolean;
+}
+
+/**
+ * What one operation asks IAM: a builder of its request, or `'none'` for an operation that needs
+ * no permission (`sts:GetCallerIdentity`).
+ */
+export type OperationAuthorization =
+  | 'none'
+  | ((req: EmulatorRequest, principal: Principal, operation: string) => AuthorizeRequest);
+
+/** An operation with the IAM request it makes (when IAM scopes it to a resource). */
+export interface OperationSpec {
+  readonly run: Operation;
+  readonly iam: OperationAuthorization;
+}
+
+/**
+ * A service's operations by their model name: the one list of what it serves. An operation IAM
+ * scopes to a resource carries its rule here; any other is authorized by its service's fallback.
+ */
+export type Operations = Readonly<Record<string, Operation | OperationSpec>>;
 
 /** Something whose state is saved with the world (a service's slice). */
 export interface Persistent {

@@ -122,7 +122,10 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
     createAuthorizer({ policiesForRole: (arn) => roles.get(arn)?.policies }),
     (name) => {
       const descriptor = SERVICES.get(name);
-      return descriptor === undefined ? undefined : { descriptor };
+      const ops = operations[name as keyof typeof operations];
+      return descriptor === undefined
+        ? undefined
+        : { descriptor, ...(ops ? { instance: { operations: ops } } : {}) };
     },
   );
   const harness = {

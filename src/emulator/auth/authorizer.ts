@@ -9,7 +9,7 @@ import {
   notAuthorizedMessage,
   type ServiceError,
 } from '../protocols/service-errors.js';
-import type { Principal } from '../types.js';
+import type { AuthorizeRequest, Principal } from '../types.js';
 import type { ConditionKeys, PolicyDocument } from './iam-policy.js';
 import { organizationKeys } from './organization.js';
 import { type ActionRequirements, type AuthorizationResult, authorize } from './required-actions.js';
@@ -39,18 +39,7 @@ function resourceAccountOf(resources: string | readonly string[]): string | unde
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/** Per-call details of an authorization check. */
-export interface AuthorizeRequest {
-  /** `service:Action`, e.g. `ssm:GetParameter`. */
-  readonly action: string;
-  /** Resource ARN(s); `*` for actions without a resource. */
-  readonly resources: string | readonly string[];
-  readonly region: string;
-  /** Extra condition keys (`aws:ResourceTag/...`, ...). */
-  readonly keys?: ConditionKeys;
-  /** Tags given at creation (adds the action's tagging action). @default false */
-  readonly tagsOnCreate?: boolean;
-}
+export type { AuthorizeRequest };
 
 /** Port: decides whether a principal may perform an action. */
 export interface Authorizer {

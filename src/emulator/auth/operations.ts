@@ -20,7 +20,7 @@ export interface AuthorizedService {
 /**
  * The IAM request of one call, `'none'` when the operation needs no permission, or undefined for
  * a service the registry does not know (the pipeline then answers that service as unknown anyway).
- * The running instance's rule for an operation comes first, then the descriptor's, then its
+ * The operation's own rule (in its service's operations) comes first, then the descriptor's
  * fallback (`<service>:<Operation>` on `*` for most), so a new operation is never let through
  * unchecked.
  */
@@ -32,8 +32,10 @@ export function authorizationOf(
 ): AuthorizeRequest | 'none' | undefined {
   if (service === undefined) return undefined;
   const { descriptor, instance } = service;
+  const entry = instance?.operations[operation];
   const how =
     instance?.authorization?.[operation] ??
+    (entry !== undefined && typeof entry !== 'function' ? entry.iam : undefined) ??
     descriptor.authorization.byOperation?.[operation] ??
     descriptor.authorization.fallback;
   return how === 'none' ? 'none' : how(req, principal, operation);

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICES } from '../../../src/emulator/services/index.js';
+import { SERVED_OPERATIONS } from './service-operations.js';
 
 const ROOT = join(import.meta.dirname, '../../../src/emulator');
 
@@ -120,6 +121,35 @@ describe('the service registry', () => {
     }
 
     expect(stale).toEqual([]);
+  });
+
+  it("lists each service's operations once: only its operations table names most of them", () => {
+    const files = [...sourceFiles(ROOT), ...sourceFiles(join(ROOT, '../../scripts'))].map((file) => ({
+      file: relative(join(ROOT, '../..'), file),
+      text: code(readFileSync(file, 'utf8')),
+    }));
+    const lists: Record<string, string[]> = {};
+    for (const [service, operations] of Object.entries(SERVED_OPERATIONS)) {
+      const names = Object.keys(operations);
+      // A list is a file naming most of a service's operations (all of them for two or three).
+      const most = Math.max(names.length <= 3 ? names.length : 2, Math.ceil(names.length * 0.6));
+      lists[service] = files
+        .filter(({ text }) => names.filter((name) => new RegExp(`\\b${name}\\b`).test(text)).length >= most)
+        .map(({ file }) => file);
+    }
+
+    expect(lists).toEqual({
+      drs: ['src/emulator/services/drs/service.ts'],
+      // iam.ts lists the EC2 actions DRS performs for the caller (IAM), not what EC2 serves here.
+      ec2: ['src/emulator/services/drs/iam.ts', 'src/emulator/services/ec2/ec2.ts'],
+      s3: ['src/emulator/services/s3/s3.ts'],
+      servicequotas: ['src/emulator/services/servicequotas/service-quotas.ts'],
+      sns: ['src/emulator/services/sns/sns.ts'],
+      ssm: ['src/emulator/services/ssm/ssm.ts'],
+      states: ['src/emulator/services/states/stepfunctions.ts'],
+      sts: ['src/emulator/services/sts/sts.ts'],
+    });
+    expect(Object.keys(SERVED_OPERATIONS).sort()).toEqual(SERVICES.descriptors.map((d) => d.name).sort());
   });
 
   it("keeps each service to its folder: no service imports another service's folder", () => {

@@ -4,64 +4,20 @@
  * memory or as files beside the state file; seeded from the fleet's `s3Buckets`.
  */
 import { fail, ServiceError } from '../../protocols/service-errors.js';
-import type { OperationAuthorization, ServiceDescriptor } from '../../registry.js';
-import type { EmulatorRequest } from '../../types.js';
-import { applyS3Changes, createS3Handler, type S3Changes, S3State, type S3StateSnapshot } from './s3.js';
+import type { ServiceDescriptor } from '../../registry.js';
+import {
+  applyS3Changes,
+  createS3Handler,
+  type S3Changes,
+  S3State,
+  type S3StateSnapshot,
+  s3BucketOf,
+  s3OperationOf,
+} from './s3.js';
 import { DirectoryBodyStore, MemoryBodyStore } from './s3-bodies.js';
 
 /** Largest object body the `s3/objects` view shows (a larger one is listed by size and SHA-256). */
 const VIEW_BODY_LIMIT = 1024 * 1024;
-
-/** The operation of a path-style request: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object. */
-function s3OperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query'>): string | undefined {
-  const slash = req.rawPath.indexOf('/', 1);
-  if (slash < 0 || slash === req.rawPath.length - 1) {
-    if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
-    if (req.method === 'PUT') return 'CreateBucket';
-    if (req.method === 'HEAD') return 'HeadBucket';
-  }
-  switch (req.method) {
-    case 'PUT':
-      return 'PutObject';
-    case 'GET':
-      return 'GetObject';
-    case 'HEAD':
-      return 'HeadObject';
-    default:
-      return undefined;
-  }
-}
-
-/** The path-style bucket and key of an S3 request. */
-function s3Target(req: EmulatorRequest): { bucket: string; key: string } {
-  const trimmed = req.path.startsWith('/') ? req.path.slice(1) : req.path;
-  const slash = trimmed.indexOf('/');
-  return slash < 0
-    ? { bucket: trimmed, key: '' }
-    : { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
-}
-
-/** The IAM action each operation needs (HeadBucket and the listings need ListBucket), and on what. */
-const S3_ACTIONS: Readonly<Record<string, { action: string; on: 'bucket' | 'object' }>> = {
-  CreateBucket: { action: 's3:CreateBucket', on: 'bucket' },
-  HeadBucket: { action: 's3:ListBucket', on: 'bucket' },
-  ListObjects: { action: 's3:ListBucket', on: 'bucket' },
-  ListObjectsV2: { action: 's3:ListBucket', on: 'bucket' },
-  PutObject: { action: 's3:PutObject', on: 'object' },
-  GetObject: { action: 's3:GetObject', on: 'object' },
-  HeadObject: { action: 's3:GetObject', on: 'object' },
-};
-
-/** The bucket ARN for bucket operations, `bucket/key` for object ones. */
-const onBucketOrObject: OperationAuthorization = (req, _principal, operation) => {
-  const spec = S3_ACTIONS[operation];
-  const { bucket, key } = s3Target(req);
-  return {
-    action: spec?.action ?? `s3:${operation}`,
-    resources: spec?.on === 'object' ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`,
-    region: req.region,
-  };
-};
 
 /** S3 (signing name `s3`). */
 export const s3Service: ServiceDescriptor = {
@@ -92,7 +48,14 @@ export const s3Service: ServiceDescriptor = {
       fields: { ProposedSize: String(size), MaxSizeAllowed: String(limit) },
     }),
   accessDeniedMessage: () => 'Access Denied',
-  authorization: { fallback: onBucketOrObject },
+  // Every operation carries its own rule (services/s3/s3.ts); any other is checked on its bucket.
+  authorization: {
+    fallback: (req, _principal, operation) => ({
+      action: `s3:${operation}`,
+      resources: `arn:aws:s3:::${s3BucketOf(req)}`,
+      region: req.region,
+    }),
+  },
   applyChanges: (slice, changes) =>
     applyS3Changes(slice as S3StateSnapshot | undefined, changes as S3Changes),
   prune: (slice, limits) => {

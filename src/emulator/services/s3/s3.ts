@@ -15,6 +15,7 @@ import type {
   EmulatorRequest,
   EmulatorResponse,
   Operation,
+  OperationAuthorization,
   Operations,
   Principal,
   ServiceContext,
@@ -325,6 +326,55 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
   };
   if (slash < 0) return { bucket: decode(trimmed), key: '' };
   return { bucket: decode(trimmed.slice(0, slash)), key: decode(trimmed.slice(slash + 1)) };
+}
+
+/** The operation of a path-style request: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object. */
+export function s3OperationOf(
+  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query'>,
+): string | undefined {
+  const slash = req.rawPath.indexOf('/', 1);
+  if (slash < 0 || slash === req.rawPath.length - 1) {
+    if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    if (req.method === 'PUT') return 'CreateBucket';
+    if (req.method === 'HEAD') return 'HeadBucket';
+  }
+  switch (req.method) {
+    case 'PUT':
+      return 'PutObject';
+    case 'GET':
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    default:
+      return undefined;
+  }
+}
+
+/** The path-style bucket and key of an S3 request. */
+function s3Target(req: EmulatorRequest): { bucket: string; key: string } {
+  const trimmed = req.path.startsWith('/') ? req.path.slice(1) : req.path;
+  const slash = trimmed.indexOf('/');
+  return slash < 0
+    ? { bucket: trimmed, key: '' }
+    : { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
+}
+
+/** The bucket a request names (its ARN for IAM). */
+export function s3BucketOf(req: EmulatorRequest): string {
+  return s3Target(req).bucket;
+}
+
+/** `action` on the bucket's ARN. */
+function onBucket(action: string): OperationAuthorization {
+  return (req) => ({ action, resources: `arn:aws:s3:::${s3Target(req).bucket}`, region: req.region });
+}
+
+/** `action` on the object's ARN (`bucket/key`). */
+function onObject(action: string): OperationAuthorization {
+  return (req) => {
+    const { bucket, key } = s3Target(req);
+    return { action, resources: `arn:aws:s3:::${bucket}/${key}`, region: req.region };
+  };
 }
 
 /** The S3 operations over its state. */
@@ -667,13 +717,14 @@ export function createS3Handler(ports: S3Ports): Operations {
         });
     }
   };
+  // IAM: HeadBucket and the listings need ListBucket; HeadObject needs GetObject.
   return {
-    CreateBucket: handle,
-    HeadBucket: handle,
-    ListObjects: handle,
-    ListObjectsV2: handle,
-    PutObject: handle,
-    GetObject: handle,
-    HeadObject: handle,
+    CreateBucket: { run: handle, iam: onBucket('s3:CreateBucket') },
+    HeadBucket: { run: handle, iam: onBucket('s3:ListBucket') },
+    ListObjects: { run: handle, iam: onBucket('s3:ListBucket') },
+    ListObjectsV2: { run: handle, iam: onBucket('s3:ListBucket') },
+    PutObject: { run: handle, iam: onObject('s3:PutObject') },
+    GetObject: { run: handle, iam: onObject('s3:GetObject') },
+    HeadObject: { run: handle, iam: onObject('s3:GetObject') },
   };
 }

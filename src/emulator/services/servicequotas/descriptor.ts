@@ -3,30 +3,8 @@
  * each account as the fleet applies them.
  */
 import { fail } from '../../protocols/service-errors.js';
-import {
-  anyResource,
-  jsonBodyOf,
-  jsonProtocol,
-  nonEmpty,
-  type OperationAuthorization,
-  type ServiceDescriptor,
-} from '../../registry.js';
+import { anyResource, jsonProtocol, type ServiceDescriptor } from '../../registry.js';
 import { createServiceQuotasHandler } from './service-quotas.js';
-
-/** The quota's ARN for the per-quota reads, `*` for the listing. */
-const onQuota: OperationAuthorization = (req, principal, operation) => {
-  const body = jsonBodyOf(req);
-  const service = nonEmpty(body?.ServiceCode);
-  const code = nonEmpty(body?.QuotaCode);
-  return {
-    action: `servicequotas:${operation}`,
-    resources:
-      operation === 'ListServiceQuotas' || service === undefined || code === undefined
-        ? '*'
-        : `arn:aws:servicequotas:${req.region}:${principal.accountId}:${service}/${code}`,
-    region: req.region,
-  };
-};
 
 /** Service Quotas (signing name `servicequotas`). */
 export const serviceQuotasService: ServiceDescriptor = {
@@ -36,10 +14,7 @@ export const serviceQuotasService: ServiceDescriptor = {
   commonErrors: { throttling: { code: 'TooManyRequestsException' }, internal: { code: 'ServiceException' } },
   invalidPageToken: () =>
     fail({ code: 'InvalidPaginationTokenException', message: 'Invalid pagination token' }),
-  authorization: {
-    byOperation: { GetServiceQuota: onQuota, GetAWSDefaultServiceQuota: onQuota, ListServiceQuotas: onQuota },
-    fallback: anyResource('servicequotas'),
-  },
+  authorization: { fallback: anyResource('servicequotas') },
   create(world) {
     return {
       operations: createServiceQuotasHandler({

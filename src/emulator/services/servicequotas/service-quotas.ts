@@ -7,7 +7,8 @@
 
 import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
 import { fail, jsonInput } from '../../protocols/service-errors.js';
-import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** A quota the emulator knows. */
 export interface QuotaDefinition {
@@ -74,6 +75,21 @@ export interface ServiceQuotasPorts {
 
 const CODE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,128}$/;
 const SERVICE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,63}$/;
+
+/** The quota's ARN for the per-quota reads, `*` for the listing. */
+const onQuota: OperationAuthorization = (req, principal, operation) => {
+  const body = jsonBodyOf(req);
+  const service = nonEmpty(body?.ServiceCode);
+  const code = nonEmpty(body?.QuotaCode);
+  return {
+    action: `servicequotas:${operation}`,
+    resources:
+      operation === 'ListServiceQuotas' || service === undefined || code === undefined
+        ? '*'
+        : `arn:aws:servicequotas:${req.region}:${principal.accountId}:${service}/${code}`,
+    region: req.region,
+  };
+};
 
 /** The Service Quotas operations. */
 export function createServiceQuotasHandler(ports: ServiceQuotasPorts): Operations {
@@ -178,8 +194,11 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): Operation
   }
 
   return {
-    GetServiceQuota: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, true),
-    GetAWSDefaultServiceQuota: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, false),
-    ListServiceQuotas: (req, ctx) => listQuotas(jsonInput(req), req.region, ctx),
+    GetServiceQuota: { run: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, true), iam: onQuota },
+    GetAWSDefaultServiceQuota: {
+      run: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, false),
+      iam: onQuota,
+    },
+    ListServiceQuotas: { run: (req, ctx) => listQuotas(jsonInput(req), req.region, ctx), iam: onQuota },
   };
 }

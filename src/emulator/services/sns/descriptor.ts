@@ -4,28 +4,8 @@
  * inspection view.
  */
 import { fail } from '../../protocols/service-errors.js';
-import {
-  anyResource,
-  nonEmpty,
-  type OperationAuthorization,
-  queryParamsOf,
-  queryProtocol,
-  type ServiceDescriptor,
-} from '../../registry.js';
+import { anyResource, queryParamsOf, queryProtocol, type ServiceDescriptor } from '../../registry.js';
 import { createSnsHandler, SNS_VERSION, SnsState, type SnsStateSnapshot, XMLNS } from './sns.js';
-
-/** `sns:CreateTopic` on the topic it would create, `sns:Publish` on the topic it names. */
-const onTopic: OperationAuthorization = (req, principal, operation) => {
-  const params = queryParamsOf(req);
-  const name = params.get('Name');
-  const resource =
-    operation === 'CreateTopic'
-      ? name === null
-        ? '*'
-        : `arn:aws:sns:${req.region}:${principal.accountId}:${name}`
-      : (nonEmpty(params.get('TopicArn')) ?? nonEmpty(params.get('TargetArn')) ?? '*');
-  return { action: `sns:${operation}`, resources: resource, region: req.region };
-};
 
 /** SNS (signing name `sns`). */
 export const snsService: ServiceDescriptor = {
@@ -39,10 +19,7 @@ export const snsService: ServiceDescriptor = {
       message: `Could not find operation ${action ?? ''} for version ${queryParamsOf(req).get('Version') ?? SNS_VERSION}`,
     }),
   invalidPageToken: () => fail({ code: 'InvalidParameter', message: 'Invalid parameter: NextToken' }),
-  authorization: {
-    byOperation: { CreateTopic: onTopic, Publish: onTopic },
-    fallback: anyResource('sns'),
-  },
+  authorization: { fallback: anyResource('sns') },
   create(world) {
     const restored = world.restored as SnsStateSnapshot | undefined;
     const state = restored ? SnsState.fromJSON(restored) : new SnsState();

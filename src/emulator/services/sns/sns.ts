@@ -9,7 +9,8 @@ import { missingMemberMessage } from '../../protocols/json.js';
 import { parseQueryParams, queryResponse, queryStructList } from '../../protocols/query.js';
 import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
 import { xmlElements } from '../../protocols/xml.js';
-import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
+import { nonEmpty, queryParamsOf } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** The API version of SNS (its query `Version`). */
 export const SNS_VERSION = '2010-03-31';
@@ -139,6 +140,19 @@ export interface SnsPorts {
 
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$/;
+
+/** `sns:CreateTopic` on the topic it would create, `sns:Publish` on the topic it names. */
+const onTopic: OperationAuthorization = (req, principal, operation) => {
+  const params = queryParamsOf(req);
+  const name = params.get('Name');
+  const resource =
+    operation === 'CreateTopic'
+      ? name === null
+        ? '*'
+        : `arn:aws:sns:${req.region}:${principal.accountId}:${name}`
+      : (nonEmpty(params.get('TopicArn')) ?? nonEmpty(params.get('TargetArn')) ?? '*');
+  return { action: `sns:${operation}`, resources: resource, region: req.region };
+};
 
 /** The SNS operations over its state. */
 export function createSnsHandler(ports: SnsPorts): Operations {
@@ -313,7 +327,7 @@ export function createSnsHandler(ports: SnsPorts): Operations {
   }
 
   return {
-    CreateTopic: (req, ctx) => createTopic(parseQueryParams(req), req.region, ctx),
-    Publish: (req, ctx) => publish(parseQueryParams(req), ctx),
+    CreateTopic: { run: (req, ctx) => createTopic(parseQueryParams(req), req.region, ctx), iam: onTopic },
+    Publish: { run: (req, ctx) => publish(parseQueryParams(req), ctx), iam: onTopic },
   };
 }

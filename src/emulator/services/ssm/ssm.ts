@@ -7,7 +7,8 @@
 import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
 import { paginate } from '../../protocols/paginator.js';
 import { fail, jsonInput, notAuthorizedMessage } from '../../protocols/service-errors.js';
-import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** Parameter types of SSM. */
 export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
@@ -175,6 +176,42 @@ const STANDARD_MAX_VALUE = 4096;
 /** GetParametersByPath `MaxResults`: 1 to 10 (model `GetParametersByPathMaxResults`), default 10. */
 const BY_PATH_MAX_RESULTS = 10;
 const ADVANCED_MAX_VALUE = 8192;
+
+const SSM_ARN = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/.*?)(?::[^:/]*)?$/;
+
+/**
+ * `ssm:GetParameter` / `ssm:PutParameter` on the parameter's ARN: the ARN given as `Name`
+ * (another account's shared parameter), else the caller's own; a `:version` selector is not
+ * part of the resource.
+ */
+const byName: OperationAuthorization = (req, principal, operation) => {
+  const name = nonEmpty(jsonBodyOf(req)?.Name);
+  let resource = '*';
+  if (name !== undefined) {
+    const arn = SSM_ARN.exec(name);
+    if (arn) resource = arn[1] ?? name;
+    else {
+      // Parameter names cannot contain ':', so a colon starts a version selector (`name:3`).
+      const colon = name.lastIndexOf(':');
+      resource = parameterArn(principal.accountId, req.region, colon > 0 ? name.slice(0, colon) : name);
+    }
+  }
+  return { action: `ssm:${operation}`, resources: resource, region: req.region };
+};
+
+/**
+ * `ssm:GetParametersByPath` on the path's ARN (the caller's account): Parameter Store authorizes
+ * it against the path, not against the parameters it returns (Systems Manager user guide, "How
+ * Parameter Store authorizes parameter retrieval"). A trailing `/` is not part of the resource.
+ */
+const byPath: OperationAuthorization = (req, principal, operation) => {
+  const path = nonEmpty(jsonBodyOf(req)?.Path);
+  const resource =
+    path === undefined || !path.startsWith('/')
+      ? '*'
+      : parameterArn(principal.accountId, req.region, path.length > 1 ? path.replace(/\/+$/, '') : path);
+  return { action: `ssm:${operation}`, resources: resource, region: req.region };
+};
 
 /** The SSM operations over its state. */
 export function createSsmHandler(ports: SsmPorts): Operations {
@@ -436,8 +473,11 @@ export function createSsmHandler(ports: SsmPorts): Operations {
   }
 
   return {
-    GetParameter: (req, ctx) => getParameter(jsonInput(req), req.region, ctx),
-    GetParametersByPath: (req, ctx) => getParametersByPath(jsonInput(req), req.region, ctx),
-    PutParameter: (req, ctx) => putParameter(jsonInput(req), req.region, ctx),
+    GetParameter: { run: (req, ctx) => getParameter(jsonInput(req), req.region, ctx), iam: byName },
+    GetParametersByPath: {
+      run: (req, ctx) => getParametersByPath(jsonInput(req), req.region, ctx),
+      iam: byPath,
+    },
+    PutParameter: { run: (req, ctx) => putParameter(jsonInput(req), req.region, ctx), iam: byName },
   };
 }

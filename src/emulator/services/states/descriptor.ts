@@ -6,14 +6,7 @@
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY } from '../../auth/credentials.js';
 import type { VirtualClock } from '../../clock.js';
 import { fail } from '../../protocols/service-errors.js';
-import {
-  jsonBodyOf,
-  jsonProtocol,
-  nonEmpty,
-  type OperationAuthorization,
-  type ServiceDescriptor,
-  type ServiceInstance,
-} from '../../registry.js';
+import { anyResource, jsonProtocol, type ServiceDescriptor, type ServiceInstance } from '../../registry.js';
 import {
   createStepFunctionsHandler,
   PREFIX,
@@ -49,25 +42,6 @@ export interface StepFunctionsInstance extends ServiceInstance {
   stateMachines(accountId: string): readonly SfnStateMachine[];
 }
 
-/** Operations and the input member naming the resource IAM checks them on. */
-const RESOURCE_MEMBER: Readonly<Record<string, string>> = {
-  StartExecution: 'stateMachineArn',
-  ListExecutions: 'stateMachineArn',
-  DescribeExecution: 'executionArn',
-  GetExecutionHistory: 'executionArn',
-  StopExecution: 'executionArn',
-};
-
-/** `states:<Operation>` on the state machine or execution ARN it names (`*` when none). */
-const onNamedResource: OperationAuthorization = (req, _principal, operation) => {
-  const member = RESOURCE_MEMBER[operation];
-  return {
-    action: `states:${operation}`,
-    resources: (member === undefined ? undefined : nonEmpty(jsonBodyOf(req)?.[member])) ?? '*',
-    region: req.region,
-  };
-};
-
 /** Step Functions (signing name `states`). */
 export const statesService: ServiceDescriptor = {
   name: 'states',
@@ -79,7 +53,7 @@ export const statesService: ServiceDescriptor = {
     }),
   commonErrors: { internal: { code: 'InternalFailure' } },
   invalidPageToken: (token) => fail({ code: 'InvalidToken', message: `Invalid Token: '${token}'` }),
-  authorization: { fallback: onNamedResource },
+  authorization: { fallback: anyResource('states') },
   create(world): StepFunctionsInstance {
     const { state } = world;
     const factory = world.options.stepFunctions as StepFunctionsBackendFactory | undefined;
@@ -101,26 +75,8 @@ export const statesService: ServiceDescriptor = {
     });
     const executions = new StepFunctionsState();
     const ports = { state: executions, ...(backend ? { backend } : {}), nowMs: () => state.clock.nowMs() };
-    /**
-     * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat: IAM scopes them to the state machine
-     * whose Task the token belongs to (Service Authorization Reference), which only the backend
-     * that issued the token knows; a token no Task holds is checked on `*`.
-     */
-    const onTaskOwner: OperationAuthorization = (req, _principal, operation) => {
-      const token = nonEmpty(jsonBodyOf(req)?.taskToken);
-      return {
-        action: `states:${operation}`,
-        resources: (token === undefined ? undefined : backend?.taskOwner?.(token)) ?? '*',
-        region: req.region,
-      };
-    };
     return {
       operations: createStepFunctionsHandler(ports),
-      authorization: {
-        SendTaskSuccess: onTaskOwner,
-        SendTaskFailure: onTaskOwner,
-        SendTaskHeartbeat: onTaskOwner,
-      },
       views: {
         executions: (q) => ({
           executions: executions

@@ -10,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
 import { type Page, type PageKey, paginate } from '../../protocols/paginator.js';
 import { fail, jsonInput } from '../../protocols/service-errors.js';
-import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** Status of an execution (the model's `ExecutionStatus`, without redrive). */
 export type SfnExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -361,6 +362,15 @@ function pageOf<T>(
 /** Epoch seconds, as the JSON protocols send timestamps. */
 function seconds(ms: number): number {
   return ms / 1000;
+}
+
+/** `states:<Operation>` on the state machine or execution ARN the input member names (`*` when none). */
+function onMember(member: 'stateMachineArn' | 'executionArn'): OperationAuthorization {
+  return (req, _principal, operation) => ({
+    action: `states:${operation}`,
+    resources: nonEmpty(jsonBodyOf(req)?.[member]) ?? '*',
+    region: req.region,
+  });
 }
 
 /** The Step Functions operations over its executions and backend. */
@@ -764,14 +774,35 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): Operation
     }
   }
 
+  /**
+   * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat: IAM scopes them to the state machine
+   * whose Task the token belongs to (Service Authorization Reference), which only the backend
+   * that issued the token knows; a token no Task holds is checked on `*`.
+   */
+  const onTaskOwner: OperationAuthorization = (req, _principal, operation) => {
+    const token = nonEmpty(jsonBodyOf(req)?.taskToken);
+    return {
+      action: `states:${operation}`,
+      resources: (token === undefined ? undefined : backend?.taskOwner?.(token)) ?? '*',
+      region: req.region,
+    };
+  };
+  const onMachine = onMember('stateMachineArn');
+  const onExecution = onMember('executionArn');
   return {
-    StartExecution: (req, ctx) => startExecution(jsonInput(req), req.region, ctx),
-    DescribeExecution: (req, ctx) => describeExecution(jsonInput(req), req.region, ctx),
-    GetExecutionHistory: (req, ctx) => getExecutionHistory(jsonInput(req), req.region, ctx),
-    ListExecutions: (req, ctx) => listExecutions(jsonInput(req), req.region, ctx),
-    StopExecution: (req, ctx) => stopExecution(jsonInput(req), req.region, ctx),
-    SendTaskSuccess: (req, ctx) => sendTask('success', jsonInput(req), ctx),
-    SendTaskFailure: (req, ctx) => sendTask('failure', jsonInput(req), ctx),
-    SendTaskHeartbeat: (req, ctx) => sendTask('heartbeat', jsonInput(req), ctx),
+    StartExecution: { run: (req, ctx) => startExecution(jsonInput(req), req.region, ctx), iam: onMachine },
+    DescribeExecution: {
+      run: (req, ctx) => describeExecution(jsonInput(req), req.region, ctx),
+      iam: onExecution,
+    },
+    GetExecutionHistory: {
+      run: (req, ctx) => getExecutionHistory(jsonInput(req), req.region, ctx),
+      iam: onExecution,
+    },
+    ListExecutions: { run: (req, ctx) => listExecutions(jsonInput(req), req.region, ctx), iam: onMachine },
+    StopExecution: { run: (req, ctx) => stopExecution(jsonInput(req), req.region, ctx), iam: onExecution },
+    SendTaskSuccess: { run: (req, ctx) => sendTask('success', jsonInput(req), ctx), iam: onTaskOwner },
+    SendTaskFailure: { run: (req, ctx) => sendTask('failure', jsonInput(req), ctx), iam: onTaskOwner },
+    SendTaskHeartbeat: { run: (req, ctx) => sendTask('heartbeat', jsonInput(req), ctx), iam: onTaskOwner },
   };
 }

@@ -6,13 +6,7 @@
 import type { PolicyDocument } from '../../auth/iam-policy.js';
 import { FLEET_ORGANIZATION_ID } from '../../auth/organization.js';
 import { fail } from '../../protocols/service-errors.js';
-import {
-  anyResource,
-  nonEmpty,
-  queryParamsOf,
-  queryProtocol,
-  type ServiceDescriptor,
-} from '../../registry.js';
+import { anyResource, queryParamsOf, queryProtocol, type ServiceDescriptor } from '../../registry.js';
 import { createStsHandler, VERSION, XMLNS } from './sts.js';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/;
@@ -28,18 +22,7 @@ export const stsService: ServiceDescriptor = {
       message: `Could not find operation ${action ?? ''} for version ${queryParamsOf(req).get('Version') ?? VERSION}`,
     }),
   invalidPageToken: () => fail({ code: 'InvalidParameterValue', message: 'Invalid NextToken' }),
-  authorization: {
-    byOperation: {
-      // "No permissions are required to perform this operation."
-      GetCallerIdentity: 'none',
-      AssumeRole: (req) => ({
-        action: 'sts:AssumeRole',
-        resources: nonEmpty(queryParamsOf(req).get('RoleArn')) ?? '*',
-        region: req.region,
-      }),
-    },
-    fallback: anyResource('sts'),
-  },
+  authorization: { fallback: anyResource('sts') },
   create(world) {
     const { state } = world;
     return {

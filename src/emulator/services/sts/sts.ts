@@ -13,6 +13,7 @@ import { missingMemberMessage } from '../../protocols/json.js';
 import { parseQueryParams, queryResponse } from '../../protocols/query.js';
 import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
 import { xmlElements } from '../../protocols/xml.js';
+import { nonEmpty, queryParamsOf } from '../../registry.js';
 import type { EmulatorResponse, Operations, Principal, ServiceContext } from '../../types.js';
 
 /** The XML namespace of STS's answers and errors. */
@@ -217,8 +218,16 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ope
   }
 
   return {
-    AssumeRole: (req, ctx) => assumeRole(parseQueryParams(req), ctx),
-    GetCallerIdentity: (_req, ctx) => getCallerIdentity(ctx),
+    AssumeRole: {
+      run: (req, ctx) => assumeRole(parseQueryParams(req), ctx),
+      iam: (req) => ({
+        action: 'sts:AssumeRole',
+        resources: nonEmpty(queryParamsOf(req).get('RoleArn')) ?? '*',
+        region: req.region,
+      }),
+    },
+    // "No permissions are required to perform this operation."
+    GetCallerIdentity: { run: (_req, ctx) => getCallerIdentity(ctx), iam: 'none' },
   };
 }
 

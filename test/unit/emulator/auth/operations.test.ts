@@ -6,17 +6,48 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CredentialStore } from '../../../../src/emulator/auth/credentials.js';
 import { authorizationOf } from '../../../../src/emulator/auth/operations.js';
-import { SERVICES } from '../../../../src/emulator/services/index.js';
-import type { EmulatorRequest, Principal } from '../../../../src/emulator/types.js';
+import { DEFAULT_QUOTAS } from '../../../../src/emulator/fleet/load.js';
+import { createDrsService } from '../../../../src/emulator/services/drs/service.js';
+import {
+  createS3Handler,
+  createServiceQuotasHandler,
+  createSnsHandler,
+  createSsmHandler,
+  createStsHandler,
+  S3State,
+  SERVICES,
+  SnsState,
+  SsmState,
+} from '../../../../src/emulator/services/index.js';
+import {
+  createStepFunctionsHandler,
+  StepFunctionsState,
+} from '../../../../src/emulator/services/states/stepfunctions.js';
+import type { EmulatorRequest, Operations, Principal } from '../../../../src/emulator/types.js';
 
 const ROOT = join(import.meta.dirname, '../../../../src/emulator');
 const SERVICES_DIR = join(ROOT, 'services');
 
-/** A service as the pipeline sees it (its descriptor; no running instance). */
+/** Each service's operations over empty state (their IAM rules are what is asked here). */
+const OPERATIONS: Readonly<Record<string, Operations>> = {
+  ssm: createSsmHandler({ state: new SsmState() }),
+  sns: createSnsHandler({ state: new SnsState() }),
+  sts: createStsHandler({ findRole: () => undefined, credentials: new CredentialStore() }),
+  s3: createS3Handler({ state: new S3State() }),
+  servicequotas: createServiceQuotasHandler({ quotas: () => ({}) }),
+  states: createStepFunctionsHandler({ state: new StepFunctionsState(), nowMs: () => 0 }),
+  drs: createDrsService({ account: () => undefined, quotas: () => DEFAULT_QUOTAS }),
+};
+
+/** A service as the pipeline sees it: its descriptor and its operations. */
 function serviceOf(name: string) {
   const descriptor = SERVICES.get(name);
-  return descriptor === undefined ? undefined : { descriptor };
+  const operations = OPERATIONS[name];
+  return descriptor === undefined
+    ? undefined
+    : { descriptor, ...(operations === undefined ? {} : { instance: { operations } }) };
 }
 
 const principal: Principal = {

@@ -172,15 +172,20 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       }
     },
     authorize: services.authorize,
-    inspect: createInspection(state, services.views, {
-      saveDir:
-        opts.saveDir ?? (typeof opts.state === 'string' ? dirname(resolve(opts.state)) : process.cwd()),
-      reserved: [
-        ...(opts.reservedPaths ?? []),
-        ...(typeof opts.state === 'string' ? [resolve(opts.state), `${resolve(opts.state)}.objects`] : []),
-        ...(opts.objectsDir === undefined ? [] : [resolve(opts.objectsDir)]),
-      ],
-    }),
+    inspect: createInspection(
+      state,
+      services.views,
+      {
+        saveDir:
+          opts.saveDir ?? (typeof opts.state === 'string' ? dirname(resolve(opts.state)) : process.cwd()),
+        reserved: [
+          ...(opts.reservedPaths ?? []),
+          ...(typeof opts.state === 'string' ? [resolve(opts.state), `${resolve(opts.state)}.objects`] : []),
+          ...(opts.objectsDir === undefined ? [] : [resolve(opts.objectsDir)]),
+        ],
+      },
+      { routes: services.routes, accountFields: (accountId) => services.accountFields(accountId) },
+    ),
     ...(opts.port === undefined ? {} : { port: opts.port }),
     ...(opts.bodyLimits === undefined ? {} : { bodyLimits: opts.bodyLimits }),
   });

@@ -14,62 +14,13 @@ import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DocumentRejected, readDocument } from '../contract/index.js';
 import { MAX_TIME_SCALE } from './clock.js';
 import { type FaultPlan, FaultPlanError } from './faults.js';
-import type { FailbackState } from './services/drs/records.js';
-import { jobJson, recoveryInstanceJson } from './services/drs/serialize.js';
-import type { DrsWorld } from './services/drs/world.js';
+import { InspectionError, type InspectionRoute, stringArg } from './registry.js';
 import type { EmulatorState } from './state.js';
 import type { EmulatorRequest, EmulatorResponse, InspectionViews } from './types.js';
 
 export type { InspectionViews } from './types.js';
 
-/** The DRS slice of the world (its accounts, jobs and instances), once the services are built. */
-function drsOf(state: EmulatorState): DrsWorld | undefined {
-  return state.services.get('drs') as DrsWorld | undefined;
-}
-
-/** Failback states the control accepts. */
-const FAILBACK_STATES: readonly FailbackState[] = [
-  'FAILBACK_NOT_STARTED',
-  'FAILBACK_IN_PROGRESS',
-  'FAILBACK_READY_FOR_LAUNCH',
-  'FAILBACK_COMPLETED',
-  'FAILBACK_ERROR',
-  'FAILBACK_NOT_READY_FOR_LAUNCH',
-  'FAILBACK_LAUNCH_STATE_NOT_AVAILABLE',
-];
-
-/** Thrown for a bad control request. */
-export class InspectionError extends Error {
-  override readonly name = 'InspectionError';
-}
-
-/**
- * Forces the failback state of a recovery instance (until the next StartFailbackLaunch).
- * @throws InspectionError for an unknown account, instance or state
- */
-export function setFailbackState(
-  state: EmulatorState,
-  accountId: string,
-  recoveryInstanceID: string,
-  failback: string,
-): void {
-  if (!(FAILBACK_STATES as readonly string[]).includes(failback)) {
-    throw new InspectionError(
-      `failback state '${failback}' is invalid; expected one of ${FAILBACK_STATES.join(', ')}`,
-    );
-  }
-  const drs = drsOf(state);
-  const account = drs?.account(accountId);
-  if (!drs || !account) throw new InspectionError(`account '${accountId}' is not in the fleet`);
-  account.settle(state.clock.nowMs());
-  drs.changed(accountId);
-  const instance = account.instance(recoveryInstanceID);
-  if (!instance)
-    throw new InspectionError(
-      `recovery instance '${recoveryInstanceID}' does not exist in account ${accountId}`,
-    );
-  instance.failbackOverride = failback as FailbackState;
-}
+export { InspectionError };
 
 /** Options of {@link createInspection}. */
 export interface InspectionOptions {
@@ -94,12 +45,6 @@ function numberArg(b: Record<string, unknown>, field: string, max: number): numb
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
     throw new InspectionError(`${field} ${JSON.stringify(v)} is invalid; expected a number from 0 to ${max}`);
   }
-  return v;
-}
-
-function stringArg(b: Record<string, unknown>, field: string): string {
-  const v = b[field];
-  if (typeof v !== 'string' || v === '') throw new InspectionError(`${field} must be a non-empty string`);
   return v;
 }
 
@@ -215,6 +160,11 @@ export function createInspection(
   state: EmulatorState,
   views: InspectionViews = {},
   options: InspectionOptions = {},
+  /** The services' own routes (`GET jobs`, `POST failback`, ...) and their fields of each account. */
+  services: {
+    readonly routes?: Readonly<Record<string, InspectionRoute>>;
+    readonly accountFields?: (accountId: string) => Readonly<Record<string, unknown>>;
+  } = {},
 ) {
   const saveDir = options.saveDir ?? process.cwd();
   const reserved = new Set((options.reserved ?? []).map((p) => resolve(p)));
@@ -300,29 +250,11 @@ export function createInspection(
               accountId: a.accountId,
               region: a.region,
               name: a.name,
-              sourceServers: drsOf(state)?.account(a.accountId)?.servers().length ?? 0,
+              ...services.accountFields?.(a.accountId),
               quotas: a.quotas,
               roles: a.roles.map((r) => `arn:aws:iam::${a.accountId}:role/${r.name}`),
             })),
           });
-        case 'GET jobs': {
-          const now = state.clock.nowMs();
-          return json(200, {
-            jobs: (drsOf(state)?.jobs(accountId) ?? []).map(({ accountId: id, job }) => {
-              const account = drsOf(state)?.account(id);
-              return { accountId: id, ...(account ? jobJson(account, job, now) : {}) };
-            }),
-          });
-        }
-        case 'GET instances': {
-          const now = state.clock.nowMs();
-          return json(200, {
-            instances: (drsOf(state)?.instances(accountId) ?? []).map(({ accountId: id, instance }) => {
-              const account = drsOf(state)?.account(id);
-              return { accountId: id, ...(account ? recoveryInstanceJson(account, instance, now) : {}) };
-            }),
-          });
-        }
         case 'GET faults':
           return json(200, state.faults.plan);
         case 'PUT faults':
@@ -330,17 +262,6 @@ export function createInspection(
           state.faults.set(parseBody(req, 'fault plan') as FaultPlan);
           state.commitControl();
           return json(200, state.faults.plan);
-        case 'POST failback': {
-          const b = parseBody(req);
-          setFailbackState(
-            state,
-            stringArg(b, 'accountId'),
-            stringArg(b, 'recoveryInstanceID'),
-            stringArg(b, 'state'),
-          );
-          state.commitControl();
-          return json(200, { ok: true });
-        }
         case 'GET state': {
           // Secret keys and session tokens only on request: a snapshot is easily pasted into a bug report.
           const include = q.get('includeCredentials');
@@ -367,6 +288,13 @@ export function createInspection(
           return json(200, { path });
         }
         default: {
+          const own = services.routes?.[route];
+          if (own) {
+            const answer = own(q, () => parseBody(req));
+            // A control that changed the world is journaled as a call is.
+            if (req.method !== 'GET') state.commitControl();
+            return json(200, answer);
+          }
           const view = req.method === 'GET' ? views[route.slice(4)] : undefined;
           if (view) return json(200, view(q));
           return json(404, { error: 'NotFound', message: `no inspection route ${route}` });

@@ -100,12 +100,35 @@ export interface ServiceInstance {
   /** Read-only views of the inspection API, served as `/_emulator/<service>/<view>`. */
   readonly views?: InspectionViews;
   /**
+   * Routes of the inspection API the service answers at their own paths (`GET jobs`, `POST
+   * failback`: paths clients already use). A control that changes the slice notes it (its
+   * `takeChanges`), and the inspection API journals it like a call.
+   */
+  readonly routes?: Readonly<Record<string, InspectionRoute>>;
+  /** Fields the service adds to each account of `GET /_emulator/accounts`. */
+  accountFields?(accountId: string): Readonly<Record<string, unknown>>;
+  /**
    * Authorization that needs the running service (Step Functions' task tokens name the state
    * machine only its backend knows); it takes precedence over the descriptor's.
    */
   readonly authorization?: Readonly<Record<string, OperationAuthorization>>;
   /** Called when the emulator stops. */
   stop?(): void;
+}
+
+/** One inspection route of a service: its answer (JSON) to the query and the parsed JSON body. */
+export type InspectionRoute = (query: URLSearchParams, body: () => Record<string, unknown>) => unknown;
+
+/** Thrown for a bad inspection request (answered 400 with its message). */
+export class InspectionError extends Error {
+  override readonly name = 'InspectionError';
+}
+
+/** A non-empty string member of an inspection request's body. @throws InspectionError */
+export function stringArg(b: Record<string, unknown>, field: string): string {
+  const v = b[field];
+  if (typeof v !== 'string' || v === '') throw new InspectionError(`${field} must be a non-empty string`);
+  return v;
 }
 
 /** What the pipeline needs from an unsigned request to guess its service. */

@@ -9,7 +9,7 @@ import type { PolicyDocument } from './auth/iam-policy.js';
 import { type AuthorizedService, createPipelineAuthorizer } from './auth/operations.js';
 import { FLEET_ORGANIZATION_ID } from './auth/organization.js';
 import type { InspectionViews } from './inspection.js';
-import type { ServiceInstance, ServiceRegistry } from './registry.js';
+import type { InspectionRoute, ServiceInstance, ServiceRegistry } from './registry.js';
 import { serviceHandler } from './registry.js';
 import type { Authorizer as ServerAuthorizer } from './server.js';
 import { type EmulatorState, StateFileError } from './state.js';
@@ -25,6 +25,10 @@ export interface RunningServices {
   readonly authorize: ServerAuthorizer;
   /** Every service's inspection views, as `<service>/<view>`. */
   readonly views: InspectionViews;
+  /** The services' own inspection routes (`GET jobs`, ...). */
+  readonly routes: Readonly<Record<string, InspectionRoute>>;
+  /** The fields the services add to each account of the inspection API. */
+  accountFields(accountId: string): Readonly<Record<string, unknown>>;
   /** Tells every service the emulator stops. */
   stop(): void;
 }
@@ -49,6 +53,7 @@ export function createServices(
   const instances = new Map<string, ServiceInstance>();
   const handlers: Record<string, ServiceHandler> = {};
   const views: Record<string, InspectionViews[string]> = {};
+  const routes: Record<string, InspectionRoute> = {};
   for (const descriptor of registry.descriptors) {
     const restored = state.restoredServices[descriptor.name];
     let instance: ServiceInstance;
@@ -69,6 +74,7 @@ export function createServices(
     if (instance.state !== undefined) state.services.set(descriptor.name, instance.state);
     for (const [view, read] of Object.entries(instance.views ?? {}))
       views[`${descriptor.name}/${view}`] = read;
+    Object.assign(routes, instance.routes);
   }
 
   const authorizer = createAuthorizer({
@@ -89,6 +95,9 @@ export function createServices(
     instances,
     authorize,
     views,
+    routes,
+    accountFields: (accountId) =>
+      Object.assign({}, ...[...instances.values()].map((i) => i.accountFields?.(accountId) ?? {})),
     stop: () => {
       for (const instance of instances.values()) instance.stop?.();
     },

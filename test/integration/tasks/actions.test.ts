@@ -251,8 +251,7 @@ describe('other actions', () => {
     const failover = await runOrchestration(world, { action: 'failover', tags });
     world.emu.clock.advance(2 * 3_600_000); // failback readiness comes 20-90 minutes after launch
     const notReady = failover.result.output.recoveryInstances[1]?.recoveryInstanceId as string;
-    const { setFailbackState } = await import('../../../src/emulator/inspection.js');
-    setFailbackState(world.emu.state, '111111111111', notReady, 'FAILBACK_NOT_READY_FOR_LAUNCH');
+    world.emu.drs.setFailbackState('111111111111', notReady, 'FAILBACK_NOT_READY_FOR_LAUNCH');
 
     const run = await runOrchestration(
       world,

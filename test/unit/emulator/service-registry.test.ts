@@ -67,10 +67,8 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'faults.ts': {
     ssm: "the fault plan's launch-action faults fail a DRS post-launch action, an SSM document",
   },
-  // Still to move into their service's folder (issue 23): the inspection API's DRS routes.
   'inspection.ts': {
-    drs: 'to move: the DRS views and controls (/_emulator/jobs, instances, failback, accounts)',
-    s3: 'to move: the objects folder of S3 bodies a save must not write into',
+    s3: 'a save refuses to write into a folder of S3 object bodies (*.objects), and its message says so',
   },
 };
 

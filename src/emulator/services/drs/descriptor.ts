@@ -9,10 +9,12 @@ import {
   type OperationAuthorization,
   type ServiceDescriptor,
   type ServiceInstance,
+  stringArg,
 } from '../../registry.js';
 import type { EmulatorRequest, Principal } from '../../types.js';
 import { internal, throttling, validation } from './errors.js';
 import { DRS_REQUIREMENTS } from './iam.js';
+import { jobJson, recoveryInstanceJson } from './serialize.js';
 import { createDrsService, drsOperationOf } from './service.js';
 import { applyDrsChanges, checkSlice, DrsWorld, pruneDrsSlice } from './world.js';
 
@@ -115,6 +117,37 @@ export const drsService: ServiceDescriptor = {
       ),
       state: drs,
       drs,
+      // The inspection API's DRS routes, at the paths its clients use.
+      routes: {
+        'GET jobs': (q) => {
+          const now = nowMs();
+          return {
+            jobs: drs.jobs(q.get('accountId') ?? undefined).map(({ accountId: id, job }) => {
+              const account = drs.account(id);
+              return { accountId: id, ...(account ? jobJson(account, job, now) : {}) };
+            }),
+          };
+        },
+        'GET instances': (q) => {
+          const now = nowMs();
+          return {
+            instances: drs.instances(q.get('accountId') ?? undefined).map(({ accountId: id, instance }) => {
+              const account = drs.account(id);
+              return { accountId: id, ...(account ? recoveryInstanceJson(account, instance, now) : {}) };
+            }),
+          };
+        },
+        'POST failback': (_q, body) => {
+          const b = body();
+          drs.setFailbackState(
+            stringArg(b, 'accountId'),
+            stringArg(b, 'recoveryInstanceID'),
+            stringArg(b, 'state'),
+          );
+          return { ok: true };
+        },
+      },
+      accountFields: (accountId) => ({ sourceServers: drs.account(accountId)?.servers().length ?? 0 }),
     };
   },
 };

@@ -6,10 +6,22 @@
  */
 import type { FaultEngine } from '../../faults.js';
 import type { Fleet } from '../../fleet/types.js';
+import { InspectionError } from '../../registry.js';
 import type { Persistent } from '../../types.js';
 import { DrsAccount } from './account.js';
-import type { DrsAccountState, JobRecord, RecoveryInstanceRecord } from './records.js';
+import type { DrsAccountState, FailbackState, JobRecord, RecoveryInstanceRecord } from './records.js';
 import { drsStateOf } from './seed.js';
+
+/** Failback states the inspection control accepts. */
+const FAILBACK_STATES: readonly FailbackState[] = [
+  'FAILBACK_NOT_STARTED',
+  'FAILBACK_IN_PROGRESS',
+  'FAILBACK_READY_FOR_LAUNCH',
+  'FAILBACK_COMPLETED',
+  'FAILBACK_ERROR',
+  'FAILBACK_NOT_READY_FOR_LAUNCH',
+  'FAILBACK_LAUNCH_STATE_NOT_AVAILABLE',
+];
 
 /** The saved form of the slice. */
 export interface DrsSliceSnapshot {
@@ -83,6 +95,29 @@ export class DrsWorld implements Persistent {
     return this.#select(accountId).flatMap((a) =>
       a.instances().map((instance) => ({ accountId: a.state.accountId, instance })),
     );
+  }
+
+  /**
+   * Forces the failback state of a recovery instance (until the next StartFailbackLaunch); the
+   * account is journaled with the control.
+   * @throws InspectionError for an unknown account, instance or state
+   */
+  setFailbackState(accountId: string, recoveryInstanceID: string, failback: string): void {
+    if (!(FAILBACK_STATES as readonly string[]).includes(failback)) {
+      throw new InspectionError(
+        `failback state '${failback}' is invalid; expected one of ${FAILBACK_STATES.join(', ')}`,
+      );
+    }
+    const account = this.#accounts.get(accountId);
+    if (!account) throw new InspectionError(`account '${accountId}' is not in the fleet`);
+    account.settle(this.nowMs());
+    this.changed(accountId);
+    const instance = account.instance(recoveryInstanceID);
+    if (!instance)
+      throw new InspectionError(
+        `recovery instance '${recoveryInstanceID}' does not exist in account ${accountId}`,
+      );
+    instance.failbackOverride = failback as FailbackState;
   }
 
   #select(accountId: string | undefined): DrsAccount[] {

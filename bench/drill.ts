@@ -132,7 +132,7 @@ async function measure(
     variant === 'fixed' ? { MAX_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS) } : {},
   );
   const { emu } = world;
-  const serverIds = staging.flatMap((a) => emu.state.account(a.accountId)?.drs.servers() ?? []);
+  const serverIds = staging.flatMap((a) => emu.drs.account(a.accountId)?.servers() ?? []);
   const faults = faultPlanOf(
     scenario,
     serverIds.map((s) => s.sourceServerID),
@@ -210,7 +210,7 @@ async function measure(
   // The ideal: the jobs DRS drew for this run, replayed under the same limits.
   const perAccount = staging.map((a) => {
     const acc = emu.state.account(a.accountId);
-    const jobs: DrawnJob[] = (acc?.drs.jobs() ?? [])
+    const jobs: DrawnJob[] = (emu.drs.account(a.accountId)?.jobs() ?? [])
       .filter((j) => j.type === 'LAUNCH' && j.endMs !== null)
       .map((j) => ({ createdMs: j.createdMs, endMs: j.endMs as number, servers: j.servers.length }));
     const q = acc?.quotas;
@@ -230,7 +230,7 @@ async function measure(
     0,
     ...staging.map((a) => {
       const acc = emu.state.account(a.accountId);
-      const durations = (acc?.drs.jobs() ?? [])
+      const durations = (emu.drs.account(a.accountId)?.jobs() ?? [])
         .filter((j) => j.type === 'LAUNCH')
         .flatMap((j) => j.servers.flatMap((p) => (p.endMs === null ? [] : [p.endMs - j.createdMs])));
       return quotaLowerBoundMs(durations, acc?.quotas.serversInAllActiveJobs ?? 500);
@@ -239,7 +239,7 @@ async function measure(
   const lastJobEndMs = Math.max(
     startMs,
     ...staging.flatMap((a) =>
-      (emu.state.account(a.accountId)?.drs.jobs() ?? []).flatMap((j) =>
+      (emu.drs.account(a.accountId)?.jobs() ?? []).flatMap((j) =>
         j.type === 'LAUNCH' && j.endMs !== null ? [j.endMs] : [],
       ),
     ),

@@ -28,7 +28,7 @@ const drs = new DrsClient({
     ...(c?.SessionToken ? { sessionToken: c.SessionToken } : {}),
   },
 });
-const ids = (emu.state.account('111111111111')?.drs.servers() ?? []).map((s) => s.sourceServerID);
+const ids = (emu.drs.account('111111111111')?.servers() ?? []).map((s) => s.sourceServerID);
 for (let j = 0; j < 20; j += 1) {
   await drs.send(
     new StartRecoveryCommand({

@@ -41,8 +41,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StoredSnapshot } from '../src/cli/targets/state-file.js';
 import { loadWorld } from '../src/cli/targets/state-file.js';
 import { generateFleet } from '../src/emulator/index.js';
+import type { DrsAccountState } from '../src/emulator/services/drs/records.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -62,6 +64,11 @@ const random = (): number => {
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The DRS accounts a loaded world holds (its DRS slice). */
+function drsAccounts(world: StoredSnapshot | undefined): readonly DrsAccountState[] {
+  return (world?.services.drs as { accounts?: readonly DrsAccountState[] } | undefined)?.accounts ?? [];
+}
+
 const base = await mkdtemp(join(tmpdir(), 'drs-orch-crash-'));
 // Each round (one correlation id, killed until a run completes) has its own world, so the
 // world's pruning of old finished jobs (it keeps the newest 50) never hides a lost one.
@@ -258,10 +265,12 @@ function check(): { launches: number } {
     tally.damaged += 1;
     console.error(`damaged: ${lostBodies.length} S3 object bodies missing from sim.json.objects`);
   }
-  const present = new Set((world?.drs ?? []).flatMap((a) => a.jobs.map((j) => j.jobID)));
+  const present = new Set(drsAccounts(world).flatMap((a) => a.jobs.map((j) => j.jobID)));
   const missing = [...auditedJobs()].filter((id) => !present.has(id));
   if (missing.length > 0) {
-    const counts = (world?.drs ?? []).map((a) => `${a.accountId}: ${a.jobs.length} jobs`).join(', ');
+    const counts = drsAccounts(world)
+      .map((a) => `${a.accountId}: ${a.jobs.length} jobs`)
+      .join(', ');
     console.error(
       `cycle ${tally.cycles}: ${missing.length} audited job(s) missing (${missing.slice(0, 3).join(', ')}); world has ${counts}`,
     );
@@ -269,7 +278,7 @@ function check(): { launches: number } {
   lostThisRound = missing.length;
   const seen = new Map<string, number>();
   let launches = 0;
-  for (const account of world?.drs ?? []) {
+  for (const account of drsAccounts(world)) {
     for (const job of account.jobs) {
       if (job.initiatedBy !== 'START_DRILL') continue;
       launches += 1;
@@ -493,7 +502,7 @@ async function runbookLoop(count: number): Promise<boolean> {
       console.error(`damaged: ${(err as Error).message}`);
       return perServer;
     }
-    for (const account of world?.drs ?? []) {
+    for (const account of drsAccounts(world)) {
       for (const job of account.jobs) {
         if (job.initiatedBy !== 'START_RECOVERY') continue;
         for (const s of job.servers)

@@ -1,5 +1,5 @@
-/** The operations the emulator serves, per AWS model folder (`stepfunctions`, `ssm`, ...). */
-export declare const SERVED: Readonly<Record<string, readonly string[]>>;
+/** The AWS model folders whose subsets the tests check emulator responses against (`stepfunctions`, `ssm`, ...). */
+export declare const MODEL_FOLDERS: readonly string[];
 
 /** The subset of a service model that `operations` reach, documentation removed. */
 export declare function subsetModel(model: unknown, operations: readonly string[]): unknown;

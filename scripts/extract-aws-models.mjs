@@ -1,28 +1,17 @@
 // Vendors the parts of the official AWS service models (Apache-2.0, botocore data) that the
 // tests check emulator responses against: for each JSON-protocol service the emulator serves, the
 // operations it serves and the shapes they reach, without documentation strings. A fresh clone
-// then needs nothing outside the repository. (DRS's subset lives in src/emulator/drs/model.json,
-// written by src/emulator/drs/extract-model.mjs with the same subsetModel.)
-// Usage: node scripts/extract-aws-models.mjs <models folder>
-//        (holding <service>/service-2.json, as botocore's data files name them)
+// then needs nothing outside the repository. (DRS's subset lives in src/emulator/services/drs/model.json,
+// written by src/emulator/services/drs/extract-model.mjs with the same subsetModel.)
+// Usage: node scripts/extract-aws-models.mjs <models folder> [<folder>:<Operation> ...]
+//        (holding <service>/service-2.json, as botocore's data files name them). The operations
+//        kept are those of the current subset plus any named; the emulator's operations table is
+//        the list of what it serves, and a test checks the subset against it (no list here).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The operations the emulator serves, per model folder. */
-export const SERVED = {
-  stepfunctions: [
-    'StartExecution',
-    'DescribeExecution',
-    'GetExecutionHistory',
-    'ListExecutions',
-    'StopExecution',
-    'SendTaskSuccess',
-    'SendTaskFailure',
-    'SendTaskHeartbeat',
-  ],
-  ssm: ['GetParameter', 'GetParametersByPath', 'PutParameter'],
-  'service-quotas': ['GetServiceQuota', 'GetAWSDefaultServiceQuota', 'ListServiceQuotas'],
-};
+/** The model folders whose subset the tests check emulator responses against. */
+export const MODEL_FOLDERS = ['stepfunctions', 'ssm', 'service-quotas'];
 
 /**
  * The subset of a service model that `operations` reach (inputs, outputs, errors and every shape
@@ -59,10 +48,18 @@ export function subsetModel(model, operations) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = process.argv[2];
-  if (!root) throw new Error('usage: extract-aws-models.mjs <folder with <service>/service-2.json>');
-  for (const [service, operations] of Object.entries(SERVED)) {
+  if (!root)
+    throw new Error(
+      'usage: extract-aws-models.mjs <folder with <service>/service-2.json> [<folder>:<Operation> ...]',
+    );
+  const added = process.argv.slice(3).map((a) => a.split(':'));
+  for (const service of MODEL_FOLDERS) {
     const model = JSON.parse(readFileSync(`${root}/${service}/service-2.json`, 'utf8'));
     const target = new URL(`../test/_fixtures/aws-models/${service}.json`, import.meta.url);
+    const current = Object.keys(JSON.parse(readFileSync(target, 'utf8')).operations);
+    const operations = [
+      ...new Set([...current, ...added.filter(([f]) => f === service).map(([, op]) => op)]),
+    ];
     writeFileSync(target, `${JSON.stringify(subsetModel(model, operations), null, 1)}\n`);
     process.stdout.write(`${fileURLToPath(target)}: ${operations.length} operations\n`);
   }

@@ -16,22 +16,18 @@ import {
   DEFAULT_SECRET_ACCESS_KEY,
 } from './auth/credentials.js';
 import type { VirtualClock } from './clock.js';
-import { createDrsService } from './drs/service.js';
 import type { FaultEngine, FaultPlan } from './faults.js';
-import { DEFAULT_QUOTAS, resolveFleet } from './fleet/load.js';
+import { resolveFleet } from './fleet/load.js';
 import type { Fleet } from './fleet/types.js';
 import { createInspection } from './inspection.js';
 import { type BodyLimits, listen } from './server.js';
-import {
-  createStepFunctionsHandler,
-  type SfnStateMachine,
-  type StepFunctionsBackend,
-  StepFunctionsState,
-  stopAllExecutions,
-} from './services/stepfunctions.js';
-import { createNeighbourServices } from './services.js';
+import type { DrsInstance } from './services/drs/descriptor.js';
+import type { DrsWorld } from './services/drs/world.js';
+import { SERVICES } from './services/index.js';
+import type { StepFunctionsBackendFactory, StepFunctionsInstance } from './services/states/descriptor.js';
+import type { SfnStateMachine } from './services/states/stepfunctions.js';
+import { createServices } from './services.js';
 import { EmulatorState, type StateSnapshot } from './state.js';
-import type { ServiceHandler } from './types.js';
 
 export { VirtualClock } from './clock.js';
 export type { FaultPlan, SiteOutage } from './faults.js';
@@ -39,34 +35,16 @@ export { demoFleet } from './fleet/demo.js';
 export { generateFleet } from './fleet/generate.js';
 export { checkFleet, FleetError, resolveFleet } from './fleet/load.js';
 export type { DataReplicationState, Fleet } from './fleet/types.js';
+export type { StepFunctionsBackendFactory, StepFunctionsHost } from './services/states/descriptor.js';
 export type {
   SfnReportedEvent,
   SfnStartRequest,
   SfnStateMachine,
   SfnTaskAnswer,
   StepFunctionsBackend,
-} from './services/stepfunctions.js';
+} from './services/states/stepfunctions.js';
 export { EmulatorState } from './state.js';
 
-/** What a Step Functions backend is given to reach the emulator it runs in. */
-export interface StepFunctionsHost {
-  /** The emulator's endpoint (known once it listens). */
-  endpoint(): string;
-  readonly clock: VirtualClock;
-  /** The orchestrator account's keys. */
-  readonly credentials: EmulatorCredentials;
-  /** The orchestrator account, its region and its results bucket (the fleet's first bucket). */
-  readonly orchestrator: {
-    readonly accountId: string;
-    readonly region: string;
-    readonly resultsBucket?: string;
-  };
-  /** Every other account of the fleet. */
-  readonly stagingAccounts: readonly { readonly accountId: string; readonly region: string }[];
-}
-
-/** Builds the backend that runs Step Functions executions (see {@link StepFunctionsBackend}). */
-export type StepFunctionsBackendFactory = (host: StepFunctionsHost) => StepFunctionsBackend;
 /** Options of {@link startEmulator}. */
 export interface StartEmulatorOptions {
   /** A fleet object, a fleet file path, or `'demo'`. @default 'demo' */
@@ -125,6 +103,8 @@ export interface Emulator {
   readonly state: EmulatorState;
   /** `test`/`test`: the orchestrator account's root keys. */
   readonly credentials: EmulatorCredentials;
+  /** Every account's DRS (source servers, jobs, recovery instances), for tests and reports. */
+  readonly drs: DrsWorld;
   /** The Step Functions state machines hosted for an account (none without a backend). */
   stateMachines(accountId: string): readonly SfnStateMachine[];
   /** Stops listening and closes connections. */
@@ -161,65 +141,29 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
       ...(opts.faults === undefined ? {} : { faults: opts.faults }),
     });
   }
-  // SendTask* are authorized on the machine whose Task holds the token: the backend knows it.
-  let backend: StepFunctionsBackend | undefined;
-  const neighbours = createNeighbourServices(
-    state,
-    (token) => backend?.taskOwner?.(token),
-    opts.objectsDir === undefined ? {} : { objectsDir: opts.objectsDir },
-  );
-  const handlers: Record<string, ServiceHandler> = {
-    ...neighbours.handlers,
-    drs: createDrsService(
-      {
-        account: (id) => state.account(id)?.drs,
-        quotas: (id) => state.account(id)?.quotas ?? DEFAULT_QUOTAS,
-        changed: (id) => state.drsChanged(id),
-      },
-      () => state.faults.generation,
-    ),
-  };
-  // Step Functions: executions run in the backend the caller plugs in, if any.
   const credentials = { accessKeyId: DEFAULT_ACCESS_KEY_ID, secretAccessKey: DEFAULT_SECRET_ACCESS_KEY };
-  const orchestrator = state.account(state.orchestratorAccountId);
-  const resultsBucket = orchestrator?.fleet.s3Buckets?.[0]?.name;
   let endpoint = '';
-  const stepFunctions = new StepFunctionsState();
-  backend = opts.stepFunctions?.({
-    endpoint: () => endpoint,
-    clock: state.clock,
-    credentials,
-    orchestrator: {
-      accountId: state.orchestratorAccountId,
-      region: orchestrator?.region ?? 'us-east-1',
-      ...(resultsBucket === undefined ? {} : { resultsBucket }),
-    },
-    stagingAccounts: state
-      .accounts()
-      .filter((a) => a.accountId !== state.orchestratorAccountId)
-      .map((a) => ({ accountId: a.accountId, region: a.region })),
-  });
-  const sfnPorts = {
-    state: stepFunctions,
-    ...(backend ? { backend } : {}),
-    nowMs: () => state.clock.nowMs(),
-  };
-  handlers.states = createStepFunctionsHandler(sfnPorts);
+  const services = createServices(state, SERVICES, { ...opts }, () => endpoint);
+  const formatOf = (name: string) => SERVICES.formatOf(name);
   const running = await listen({
     state,
-    handlers,
-    authenticate: (req, requestId) => authenticateRequest(req, state.credentials, { requestId }),
+    services: SERVICES,
+    handlers: services.handlers,
+    authenticate: (req, requestId) =>
+      authenticateRequest(req, state.credentials, { service: formatOf(req.service), requestId }),
     precheck: (req) => {
       // Called with the headers only (empty body), before any of the body is read.
-      const r = authenticateRequest(req, state.credentials);
+      const service = formatOf(req.service);
+      const r = authenticateRequest(req, state.credentials, { service });
       if (r.ok) return 'verified';
       switch (r.reason) {
         case 'payload-hash':
-          // S3 signs the declared payload hash: the signature itself held.
+          // A service signing the declared payload hash: the signature itself held.
           return 'verified';
         case 'signature':
-          // Only S3 with a declared hash signs without the body; anything else needs the body.
-          return req.service === 's3' && req.headers['x-amz-content-sha256'] !== undefined
+          // Only a service signing the declared hash signs without the body; anything else needs the body.
+          return service.signing?.declaredPayloadHash === true &&
+            req.headers['x-amz-content-sha256'] !== undefined
             ? 'refused'
             : 'needs-body';
         default:
@@ -227,26 +171,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
           return 'refused';
       }
     },
-    ...(neighbours.authorize ? { authorize: neighbours.authorize } : {}),
+    authorize: services.authorize,
     inspect: createInspection(
       state,
-      {
-        ...neighbours.views,
-        'states/executions': (q) => ({
-          executions: stepFunctions
-            .all()
-            .filter((e) => !q.get('stateMachineArn') || e.stateMachine.arn === q.get('stateMachineArn'))
-            .map((e) => ({
-              executionArn: e.arn,
-              stateMachineArn: e.stateMachine.arn,
-              status: e.status,
-              startDate: new Date(e.startMs).toISOString(),
-              ...(e.stopMs === undefined ? {} : { stopDate: new Date(e.stopMs).toISOString() }),
-              ...(e.parentArn === undefined ? {} : { parentExecutionArn: e.parentArn }),
-              historyEvents: e.events.length,
-            })),
-        }),
-      },
+      services.views,
       {
         saveDir:
           opts.saveDir ?? (typeof opts.state === 'string' ? dirname(resolve(opts.state)) : process.cwd()),
@@ -256,6 +184,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
           ...(opts.objectsDir === undefined ? [] : [resolve(opts.objectsDir)]),
         ],
       },
+      { routes: services.routes, accountFields: (accountId) => services.accountFields(accountId) },
     ),
     ...(opts.port === undefined ? {} : { port: opts.port }),
     ...(opts.bodyLimits === undefined ? {} : { bodyLimits: opts.bodyLimits }),
@@ -268,9 +197,11 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Em
     faults: state.faults,
     state,
     credentials,
-    stateMachines: (accountId) => backend?.stateMachines(accountId) ?? [],
+    drs: (services.instances.get('drs') as DrsInstance).drs,
+    stateMachines: (accountId) =>
+      (services.instances.get('states') as StepFunctionsInstance | undefined)?.stateMachines(accountId) ?? [],
     stop: async () => {
-      stopAllExecutions(sfnPorts);
+      services.stop();
       await running.close();
     },
   };

@@ -13,56 +13,14 @@ import { lstat, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DocumentRejected, readDocument } from '../contract/index.js';
 import { MAX_TIME_SCALE } from './clock.js';
-import type { FailbackState } from './drs/records.js';
-import { jobJson, recoveryInstanceJson } from './drs/serialize.js';
 import { type FaultPlan, FaultPlanError } from './faults.js';
+import { InspectionError, type InspectionRoute, stringArg } from './registry.js';
 import type { EmulatorState } from './state.js';
-import type { EmulatorRequest, EmulatorResponse } from './types.js';
+import type { EmulatorRequest, EmulatorResponse, InspectionViews } from './types.js';
 
-/** Extra read-only views contributed by neighbour services (e.g. `sns/messages`). */
-export type InspectionViews = Readonly<Record<string, (query: URLSearchParams) => unknown>>;
+export type { InspectionViews } from './types.js';
 
-/** Failback states the control accepts. */
-const FAILBACK_STATES: readonly FailbackState[] = [
-  'FAILBACK_NOT_STARTED',
-  'FAILBACK_IN_PROGRESS',
-  'FAILBACK_READY_FOR_LAUNCH',
-  'FAILBACK_COMPLETED',
-  'FAILBACK_ERROR',
-  'FAILBACK_NOT_READY_FOR_LAUNCH',
-  'FAILBACK_LAUNCH_STATE_NOT_AVAILABLE',
-];
-
-/** Thrown for a bad control request. */
-export class InspectionError extends Error {
-  override readonly name = 'InspectionError';
-}
-
-/**
- * Forces the failback state of a recovery instance (until the next StartFailbackLaunch).
- * @throws InspectionError for an unknown account, instance or state
- */
-export function setFailbackState(
-  state: EmulatorState,
-  accountId: string,
-  recoveryInstanceID: string,
-  failback: string,
-): void {
-  if (!(FAILBACK_STATES as readonly string[]).includes(failback)) {
-    throw new InspectionError(
-      `failback state '${failback}' is invalid; expected one of ${FAILBACK_STATES.join(', ')}`,
-    );
-  }
-  const account = state.account(accountId);
-  if (!account) throw new InspectionError(`account '${accountId}' is not in the fleet`);
-  account.drs.settle(state.clock.nowMs());
-  const instance = account.drs.instance(recoveryInstanceID);
-  if (!instance)
-    throw new InspectionError(
-      `recovery instance '${recoveryInstanceID}' does not exist in account ${accountId}`,
-    );
-  instance.failbackOverride = failback as FailbackState;
-}
+export { InspectionError };
 
 /** Options of {@link createInspection}. */
 export interface InspectionOptions {
@@ -87,12 +45,6 @@ function numberArg(b: Record<string, unknown>, field: string, max: number): numb
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
     throw new InspectionError(`${field} ${JSON.stringify(v)} is invalid; expected a number from 0 to ${max}`);
   }
-  return v;
-}
-
-function stringArg(b: Record<string, unknown>, field: string): string {
-  const v = b[field];
-  if (typeof v !== 'string' || v === '') throw new InspectionError(`${field} must be a non-empty string`);
   return v;
 }
 
@@ -208,6 +160,11 @@ export function createInspection(
   state: EmulatorState,
   views: InspectionViews = {},
   options: InspectionOptions = {},
+  /** The services' own routes (`GET jobs`, `POST failback`, ...) and their fields of each account. */
+  services: {
+    readonly routes?: Readonly<Record<string, InspectionRoute>>;
+    readonly accountFields?: (accountId: string) => Readonly<Record<string, unknown>>;
+  } = {},
 ) {
   const saveDir = options.saveDir ?? process.cwd();
   const reserved = new Set((options.reserved ?? []).map((p) => resolve(p)));
@@ -293,29 +250,11 @@ export function createInspection(
               accountId: a.accountId,
               region: a.region,
               name: a.name,
-              sourceServers: a.drs.servers().length,
+              ...services.accountFields?.(a.accountId),
               quotas: a.quotas,
               roles: a.roles.map((r) => `arn:aws:iam::${a.accountId}:role/${r.name}`),
             })),
           });
-        case 'GET jobs': {
-          const now = state.clock.nowMs();
-          return json(200, {
-            jobs: state.jobs(accountId).map(({ accountId: id, job }) => {
-              const account = state.account(id);
-              return { accountId: id, ...(account ? jobJson(account.drs, job, now) : {}) };
-            }),
-          });
-        }
-        case 'GET instances': {
-          const now = state.clock.nowMs();
-          return json(200, {
-            instances: state.instances(accountId).map(({ accountId: id, instance }) => {
-              const account = state.account(id);
-              return { accountId: id, ...(account ? recoveryInstanceJson(account.drs, instance, now) : {}) };
-            }),
-          });
-        }
         case 'GET faults':
           return json(200, state.faults.plan);
         case 'PUT faults':
@@ -323,17 +262,6 @@ export function createInspection(
           state.faults.set(parseBody(req, 'fault plan') as FaultPlan);
           state.commitControl();
           return json(200, state.faults.plan);
-        case 'POST failback': {
-          const b = parseBody(req);
-          setFailbackState(
-            state,
-            stringArg(b, 'accountId'),
-            stringArg(b, 'recoveryInstanceID'),
-            stringArg(b, 'state'),
-          );
-          state.commitControl(stringArg(b, 'accountId'));
-          return json(200, { ok: true });
-        }
         case 'GET state': {
           // Secret keys and session tokens only on request: a snapshot is easily pasted into a bug report.
           const include = q.get('includeCredentials');
@@ -360,6 +288,13 @@ export function createInspection(
           return json(200, { path });
         }
         default: {
+          const own = services.routes?.[route];
+          if (own) {
+            const answer = own(q, () => parseBody(req));
+            // A control that changed the world is journaled as a call is.
+            if (req.method !== 'GET') state.commitControl();
+            return json(200, answer);
+          }
           const view = req.method === 'GET' ? views[route.slice(4)] : undefined;
           if (view) return json(200, view(q));
           return json(404, { error: 'NotFound', message: `no inspection route ${route}` });

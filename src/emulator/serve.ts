@@ -29,13 +29,14 @@ export interface ServeOptions {
 
 /** The lines printed when the emulator is up. */
 export function banner(emu: Emulator): string[] {
-  const staging = emu.state.accounts().filter((a) => a.drs.servers().length > 0);
+  const servers = (accountId: string) => emu.drs.account(accountId)?.servers().length ?? 0;
+  const staging = emu.state.accounts().filter((a) => servers(a.accountId) > 0);
   const workflows = emu.stateMachines(emu.state.orchestratorAccountId);
   return [
     `drs-orch emulator listening on ${emu.endpoint}`,
     `  credentials: AWS_ACCESS_KEY_ID=${emu.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${emu.credentials.secretAccessKey} (account ${emu.state.orchestratorAccountId})`,
     `  time scale:  ${emu.clock.timeScale}x, virtual now ${emu.clock.now().toISOString()}`,
-    `  accounts:    ${staging.map((a) => `${a.accountId} (${a.region}, ${a.drs.servers().length} servers)`).join(', ')}`,
+    `  accounts:    ${staging.map((a) => `${a.accountId} (${a.region}, ${servers(a.accountId)} servers)`).join(', ')}`,
     `  workflows:   ${workflows.length > 0 ? `${workflows[0]?.arn} (Step Functions API)` : 'none (no Step Functions backend)'}`,
     `  inspect:     ${emu.endpoint}/_emulator/time | /calls | /jobs | /instances | /faults | /state`,
     '  stop with Ctrl-C',

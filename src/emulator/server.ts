@@ -7,21 +7,19 @@
  * is rendered in the service's protocol here, and anything else it throws answers the service's
  * internal error, so bad input can never take the emulator down.
  */
-
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseAuthorization } from './auth/sigv4.js';
-import { internal, throttling, validation } from './drs/errors.js';
-import { drsOperationOf } from './drs/service.js';
+import type { WireFault } from './faults.js';
 import {
   commonError,
+  commonServiceError,
+  type ErrorFormat,
   renderServiceError,
   ServiceError,
-  serviceProtocol,
 } from './protocols/service-errors.js';
-import { lambdaOperationOf } from './services/lambda/index.js';
-import { route53OperationOf } from './services/route53/index.js';
+import type { ServiceDescriptor, ServiceRegistry } from './registry.js';
 import type { EmulatorState } from './state.js';
 import type {
   EmulatorRequest,
@@ -50,6 +48,8 @@ export type Authorizer = (
 /** What the server needs. */
 export interface ServerOptions {
   readonly state: EmulatorState;
+  /** The services: routing, operation names and error formats come from their descriptors. */
+  readonly services: ServiceRegistry;
   /** Handlers by SigV4 service name. */
   readonly handlers: Readonly<Record<string, ServiceHandler>>;
   readonly authenticate: Authenticator;
@@ -78,17 +78,17 @@ export const REFUSED_BODY_BYTES = 64 * 1024;
 
 /** Largest request bodies the emulator reads; a larger body is answered without being buffered. */
 export interface BodyLimits {
-  /** S3 object uploads. */
-  readonly s3: number;
+  /** Object uploads (services whose descriptor says `objectBodies`). */
+  readonly objects: number;
   /** Every other service's API request. */
   readonly api: number;
 }
 
 /**
- * 10 MiB for API requests (the request size AWS's API front ends accept) and 64 MiB for S3 objects
- * (an emulator limit: AWS accepts 5 GiB in one PUT, far beyond what the orchestrator writes).
+ * 10 MiB for API requests (the request size AWS's API front ends accept) and 64 MiB for object
+ * uploads (an emulator limit: AWS accepts 5 GiB in one PUT, far beyond what the orchestrator writes).
  */
-export const DEFAULT_BODY_LIMITS: BodyLimits = { s3: 64 * 1024 * 1024, api: 10 * 1024 * 1024 };
+export const DEFAULT_BODY_LIMITS: BodyLimits = { objects: 64 * 1024 * 1024, api: 10 * 1024 * 1024 };
 
 /** Deepest JSON nesting a request body may have; real DRS / JSON inputs nest a few levels. */
 export const MAX_JSON_DEPTH = 64;
@@ -114,30 +114,36 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 }
 
 /** The error a service answers for a body over its cap, in AWS's terms. */
-function bodyTooLarge(service: string, size: number, limit: number): ServiceError {
-  if (service === 's3') {
-    return new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
-      status: 400,
-      fields: { ProposedSize: String(size), MaxSizeAllowed: String(limit) },
-    });
-  }
-  const protocol = serviceProtocol(service);
+function bodyTooLarge(
+  service: ErrorFormat & Partial<ServiceDescriptor>,
+  size: number,
+  limit: number,
+): ServiceError {
+  if (service.bodyTooLarge) return service.bodyTooLarge(size, limit);
   const code =
-    protocol === 'query' || protocol === 'ec2' ? 'RequestEntityTooLarge' : 'RequestEntityTooLargeException';
+    service.protocol === 'query' || service.protocol === 'ec2'
+      ? 'RequestEntityTooLarge'
+      : 'RequestEntityTooLargeException';
   return new ServiceError(code, `Request must be smaller than ${limit} bytes`, { status: 413 });
 }
 
 /** The error a JSON service answers for a body nested deeper than {@link MAX_JSON_DEPTH}. */
-function tooDeep(service: string): ServiceError | undefined {
+function tooDeep(service: ServiceDescriptor): ServiceError | undefined {
   const message = `request body nests deeper than ${MAX_JSON_DEPTH} levels`;
-  switch (serviceProtocol(service)) {
-    case 'rest-json':
-      return validation(message, 'cannotParse');
-    case 'json':
-      return new ServiceError('SerializationException', message, { status: 400 });
-    default:
-      return undefined;
-  }
+  if (service.tooDeep) return service.tooDeep(message);
+  return service.protocol === 'json'
+    ? new ServiceError('SerializationException', message, { status: 400 })
+    : undefined;
+}
+
+/** A service's error for an injected fault: its own, else its protocol's throttling / internal error. */
+function faultError(service: ErrorFormat & Partial<ServiceDescriptor>, fault: WireFault): ServiceError {
+  if (service.faultError) return service.faultError(fault);
+  return fault.kind === 'throttle'
+    ? commonServiceError(service, 'throttling', { retryAfterSeconds: fault.retryAfterSeconds })
+    : commonServiceError(service, fault.status === 500 ? 'internal' : 'unavailable', {
+        status: fault.status,
+      });
 }
 
 /** A running server. */
@@ -146,70 +152,6 @@ export interface RunningServer {
   readonly endpoint: string;
   readonly port: number;
   close(): Promise<void>;
-}
-
-/** Guesses the service of an unsigned request so its error has the right format. */
-function inferService(
-  method: string,
-  path: string,
-  headers: Readonly<Record<string, string>>,
-  body: Buffer,
-): string {
-  const target = headers['x-amz-target'];
-  if (target?.startsWith('AmazonSSM.')) return 'ssm';
-  if (target?.startsWith('ServiceQuotas')) return 'servicequotas';
-  if (target?.startsWith('AWSStepFunctions')) return 'states';
-  if (drsOperationOf({ method, rawPath: path })) return 'drs';
-  const text = body.length < 4096 ? body.toString('utf8') : '';
-  if (/(^|&)Action=(AssumeRole|GetCallerIdentity)/.test(text)) return 'sts';
-  if (/(^|&)Action=(Publish|CreateTopic)/.test(text)) return 'sns';
-  if (/(^|&)Action=DescribeInstances/.test(text)) return 'ec2';
-  return 's3';
-}
-
-/** The operation name of a request, for counting and fault matching. */
-export function operationOf(req: EmulatorRequest): string {
-  switch (req.service) {
-    case 'drs':
-      return drsOperationOf(req) ?? 'Unknown';
-    case 'route53':
-      return route53OperationOf(req);
-    case 'lambda':
-      return lambdaOperationOf(req);
-    case 's3': {
-      // Path-style: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object.
-      const slash = req.rawPath.indexOf('/', 1);
-      if (slash < 0 || slash === req.rawPath.length - 1) {
-        if (req.query.has('policy')) {
-          const verb = ({ PUT: 'Put', GET: 'Get', DELETE: 'Delete' } as Record<string, string>)[req.method];
-          if (verb !== undefined) return `${verb}BucketPolicy`;
-        }
-        if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
-        if (req.method === 'PUT') return 'CreateBucket';
-        if (req.method === 'HEAD') return 'HeadBucket';
-      }
-      return req.method === 'PUT'
-        ? 'PutObject'
-        : req.method === 'GET'
-          ? 'GetObject'
-          : req.method === 'HEAD'
-            ? 'HeadObject'
-            : req.method;
-    }
-    default: {
-      const protocol = serviceProtocol(req.service);
-      if (protocol === 'json') {
-        const target = req.headers['x-amz-target'] ?? '';
-        return target.slice(target.lastIndexOf('.') + 1) || 'Unknown';
-      }
-      const params = new URLSearchParams(req.query);
-      if (req.body.length > 0 && req.body.length < 1_000_000) {
-        for (const [k, v] of new URLSearchParams(req.body.toString('utf8')))
-          if (k === 'Action') params.set(k, v);
-      }
-      return params.get('Action') ?? 'Unknown';
-    }
-  }
 }
 
 /** A read body, or how large it was when it broke the cap (the rest is drained, not kept). */
@@ -248,7 +190,7 @@ function readBody(req: IncomingMessage, limit: number, truncate = false): Promis
 
 /** How a request's body is read: its cap, and whether a larger one is cut (refused anyway) or answered 413. */
 interface BodyPlan {
-  readonly service: string;
+  readonly service: ErrorFormat;
   readonly limit: number;
   readonly truncate: boolean;
 }
@@ -260,15 +202,16 @@ interface BodyPlan {
  * the inspection API).
  */
 function bodyPlanOf(msg: IncomingMessage, opts: ServerOptions, limits: BodyLimits): BodyPlan {
-  const head = toRequest(msg, Buffer.alloc(0));
+  const head = toRequest(msg, Buffer.alloc(0), opts.services);
+  const service = opts.services.formatOf(head.service);
   if (head.rawPath.startsWith('/_emulator/') || head.rawPath === '/_emulator') {
-    return { service: 'drs', limit: limits.api, truncate: false };
+    return { service, limit: limits.api, truncate: false };
   }
-  const scoped = parseAuthorization(head.headers, head.query).kind !== 'unsigned';
-  const service = scoped ? head.service : 'drs';
   switch (opts.precheck?.(head) ?? 'needs-body') {
-    case 'verified':
-      return { service, limit: service === 's3' ? limits.s3 : limits.api, truncate: false };
+    case 'verified': {
+      const objects = opts.services.get(head.service)?.objectBodies === true;
+      return { service, limit: objects ? limits.objects : limits.api, truncate: false };
+    }
     case 'refused':
       return { service, limit: Math.min(REFUSED_BODY_BYTES, limits.api), truncate: true };
     default:
@@ -276,7 +219,7 @@ function bodyPlanOf(msg: IncomingMessage, opts: ServerOptions, limits: BodyLimit
   }
 }
 
-function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
+function toRequest(msg: IncomingMessage, body: Buffer, services: ServiceRegistry): EmulatorRequest {
   const url = msg.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
@@ -294,7 +237,9 @@ function toRequest(msg: IncomingMessage, body: Buffer): EmulatorRequest {
   const parsed = parseAuthorization(headers, query);
   const scope =
     parsed.kind === 'signed' ? parsed.auth.scope : parsed.kind === 'incomplete' ? parsed.scope : undefined;
-  const service = scope?.service ?? inferService(msg.method ?? 'GET', rawPath, headers, body);
+  const service =
+    scope?.service ??
+    services.infer({ method: msg.method ?? 'GET', path: rawPath, headers, query, body }).name;
   return {
     method: (msg.method ?? 'GET').toUpperCase(),
     path,
@@ -315,26 +260,6 @@ function send(res: ServerResponse, r: EmulatorResponse, method = 'GET'): void {
   res.end(method === 'HEAD' ? undefined : body);
 }
 
-function faultResponse(
-  service: string,
-  fault: NonNullable<ReturnType<EmulatorState['faults']['decide']>>,
-  requestId: string,
-): EmulatorResponse {
-  if (service === 'drs') {
-    return renderServiceError(
-      'drs',
-      fault.kind === 'throttle' ? throttling(fault.retryAfterSeconds) : internal(fault.status),
-      requestId,
-    );
-  }
-  return fault.kind === 'throttle'
-    ? commonError(service, 'throttling', { requestId, retryAfterSeconds: fault.retryAfterSeconds })
-    : commonError(service, fault.status === 500 ? 'internal' : 'unavailable', {
-        requestId,
-        status: fault.status,
-      });
-}
-
 /** Handles one request end to end (exported for in-process use and tests). */
 export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise<EmulatorResponse> {
   if (req.rawPath.startsWith('/_emulator/') || req.rawPath === '/_emulator') return opts.inspect(req);
@@ -342,33 +267,39 @@ export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise
   const auth = opts.authenticate(req, requestId);
   if (!auth.ok) return auth.response;
   const principal = auth.principal;
-  const operation = operationOf(req);
+  const operation = opts.services.operationOf(req);
   const { state } = opts;
   state.countCall(req.service, operation, principal.accountId);
   const latency = state.faults.latencyMs(req.service, operation, principal.accountId);
   if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+  const service = opts.services.get(req.service);
   const fault = state.faults.decide(req.service, operation, principal.accountId);
-  if (fault) return faultResponse(req.service, fault, requestId);
+  if (fault)
+    return renderServiceError(
+      opts.services.formatOf(req.service),
+      faultError(opts.services.formatOf(req.service), fault),
+      requestId,
+    );
   const handler = opts.handlers[req.service];
-  if (!handler) {
-    return commonError(req.service, 'internal', {
+  if (!handler || !service) {
+    return commonError(opts.services.formatOf(req.service), 'internal', {
       requestId,
       status: 400,
       message: `the emulator does not implement service '${req.service}' (UnknownOperationException)`,
     });
   }
-  const protocol = serviceProtocol(req.service);
   if (
-    (protocol === 'json' || protocol === 'rest-json') &&
+    (service.protocol === 'json' || service.protocol === 'rest-json') &&
     req.body.length > 2 * MAX_JSON_DEPTH &&
     jsonDepthExceeds(req.body.toString('utf8'), MAX_JSON_DEPTH)
   ) {
-    const deep = tooDeep(req.service);
-    if (deep) return renderServiceError(req.service, deep, requestId);
+    const deep = tooDeep(service);
+    if (deep) return renderServiceError(service, deep, requestId);
   }
   const denied = opts.authorize?.(req, principal, operation, requestId);
   if (denied) return denied;
   const response = await runHandler(
+    service,
     handler,
     req,
     { principal, now: () => state.clock.now(), requestId },
@@ -385,24 +316,23 @@ export async function handle(opts: ServerOptions, req: EmulatorRequest): Promise
  * never takes the server down.
  */
 export async function runHandler(
+  service: ServiceDescriptor,
   handler: ServiceHandler,
   req: EmulatorRequest,
   ctx: ServiceContext,
-  operation = operationOf(req),
+  operation = service.operationOf(req) ?? 'Unknown',
 ): Promise<EmulatorResponse> {
   const { requestId } = ctx;
   try {
     return await handler(req, ctx);
   } catch (err) {
     if (err instanceof ServiceError)
-      return renderServiceError(req.service, err, requestId, req.method === 'HEAD');
+      return renderServiceError(service, err, requestId, req.method === 'HEAD');
     // A crash in a model must never take the server down; answer the service's 500.
     process.emitWarning(
       `emulator: ${req.service} ${operation} failed: ${(err as Error).stack ?? String(err)}`,
     );
-    return req.service === 'drs'
-      ? renderServiceError('drs', internal(500), requestId)
-      : commonError(req.service, 'internal', { requestId });
+    return renderServiceError(service, faultError(service, { kind: 'error', status: 500 }), requestId);
   }
 }
 
@@ -414,7 +344,7 @@ export async function listen(opts: ServerOptions): Promise<RunningServer> {
     readBody(msg, limit, truncate)
       .then((read) =>
         read.tooLarge === undefined
-          ? handle(opts, toRequest(msg, read.body))
+          ? handle(opts, toRequest(msg, read.body, opts.services))
           : renderServiceError(service, bodyTooLarge(service, read.tooLarge, limit), randomUUID()),
       )
       .then((r) => send(res, r, msg.method))

@@ -10,9 +10,10 @@ import { createAuthorizer } from '../../src/emulator/auth/authorizer.js';
 import { authenticate, CredentialStore } from '../../src/emulator/auth/credentials.js';
 import type { PolicyDocument } from '../../src/emulator/auth/iam-policy.js';
 import { createPipelineAuthorizer } from '../../src/emulator/auth/operations.js';
-import { requestTarget } from '../../src/emulator/auth/sigv4.js';
+import { parseAuthorization } from '../../src/emulator/auth/sigv4.js';
 import { commonError } from '../../src/emulator/protocols/service-errors.js';
-import { operationOf, runHandler } from '../../src/emulator/server.js';
+import { serviceHandler } from '../../src/emulator/registry.js';
+import { runHandler } from '../../src/emulator/server.js';
 import {
   createEc2Handler,
   createS3Handler,
@@ -22,6 +23,7 @@ import {
   createStsHandler,
   type Ec2InstanceView,
   S3State,
+  SERVICES,
   SnsState,
   SsmState,
   type StsRole,
@@ -94,7 +96,7 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
   const instances = new Map<string, Ec2InstanceView[]>();
   const quotas = new Map<string, Record<string, number>>();
   const deniedAssumeAccounts = new Set<string>();
-  const handlers: Record<string, ServiceHandler> = {
+  const operations = {
     sts: createStsHandler({
       findRole: (arn) => roles.get(arn),
       credentials,
@@ -107,9 +109,24 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
     servicequotas: createServiceQuotasHandler({ quotas: (account) => quotas.get(account) ?? {} }),
     ec2: createEc2Handler({ listInstances: (account) => instances.get(account) ?? [] }),
   };
+  // Each service's operations routed as the registry routes them.
+  const handlers: Record<string, ServiceHandler> = Object.fromEntries(
+    Object.entries(operations).map(([name, ops]) => {
+      const descriptor = SERVICES.get(name);
+      if (!descriptor) throw new Error(`no service ${name}`);
+      return [name, serviceHandler(descriptor, ops)];
+    }),
+  );
   // The emulator's own authorization step, as its server pipeline runs it before each handler.
   const authorize = createPipelineAuthorizer(
     createAuthorizer({ policiesForRole: (arn) => roles.get(arn)?.policies }),
+    (name) => {
+      const descriptor = SERVICES.get(name);
+      const ops = operations[name as keyof typeof operations];
+      return descriptor === undefined
+        ? undefined
+        : { descriptor, ...(ops ? { instance: { operations: ops } } : {}) };
+    },
   );
   const harness = {
     credentials,
@@ -140,19 +157,33 @@ export async function startServiceHarness(): Promise<ServiceHarness> {
       } catch {
         path = rawPath;
       }
-      const target = requestTarget({ method, path, headers, query, body });
+      const parsed = parseAuthorization(headers, query);
+      const scope =
+        parsed.kind === 'signed'
+          ? parsed.auth.scope
+          : parsed.kind === 'incomplete'
+            ? parsed.scope
+            : undefined;
+      const target = {
+        service: scope?.service ?? SERVICES.infer({ method, path, headers, query, body }).name,
+        region: scope?.region ?? 'us-east-1',
+      };
       const req: EmulatorRequest = { method, path, rawPath, query, headers, body, ...target };
       const requestId = randomUUID();
-      const auth = authenticate(req, credentials, { requestId });
+      const format = SERVICES.formatOf(req.service);
+      const auth = authenticate(req, credentials, { service: format, requestId });
       const handler = handlers[req.service];
-      const denied = auth.ok ? authorize(req, auth.principal, operationOf(req), requestId) : undefined;
+      const descriptor = SERVICES.get(req.service);
+      const denied = auth.ok
+        ? authorize(req, auth.principal, SERVICES.operationOf(req), requestId)
+        : undefined;
       const response = !auth.ok
         ? auth.response
         : denied !== undefined
           ? denied
-          : handler === undefined
-            ? commonError(req.service, 'internal', { requestId })
-            : await runHandler(handler, req, {
+          : handler === undefined || descriptor === undefined
+            ? commonError(format, 'internal', { requestId })
+            : await runHandler(descriptor, handler, req, {
                 principal: auth.principal,
                 now: () => harness.now,
                 requestId,

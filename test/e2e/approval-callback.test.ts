@@ -179,7 +179,7 @@ describe('E2E: an approval waits for its task token like every .waitForTaskToken
     expect(result.output).toMatchObject({ status: 'timeout', stoppedAtWave: 1, wavesRun: 0 });
     const late = client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"approved":true}' }));
     expect(await errorOf(late)).toBe('TaskTimedOut');
-    expect(w.emu.state.instances()).toHaveLength(0);
+    expect(w.emu.drs.instances()).toHaveLength(0);
   });
 
   it('authorizes SendTask* on the waves machine holding the token: the executors’ callback role (main machine only) is denied', async () => {

@@ -42,7 +42,7 @@ describe('E2E: Region-to-Region failback of AWS-origin servers', () => {
       'success',
     );
     const recoveryInstances = new Set(
-      world.emu.state.instances(STAGING).map((i) => i.instance.recoveryInstanceID),
+      world.emu.drs.instances(STAGING).map((i) => i.instance.recoveryInstanceID),
     );
 
     const result = await world.run('main', {
@@ -57,12 +57,12 @@ describe('E2E: Region-to-Region failback of AWS-origin servers', () => {
       nextPhaseReady: true,
       summary: { totalServers: 3, succeeded: 3 },
     });
-    const reversed = world.emu.state
+    const reversed = world.emu.drs
       .account(ORIGIN.accountId)
-      ?.drs.servers()
+      ?.servers()
       .filter((s) => s.replicationDirection === 'FAILBACK');
     expect(reversed).toHaveLength(3);
-    const launched = world.emu.state.instances(ORIGIN.accountId);
+    const launched = world.emu.drs.instances(ORIGIN.accountId);
     expect(launched.map((i) => i.instance.sourceServerID).sort()).toEqual(
       (reversed ?? []).map((s) => s.sourceServerID).sort(),
     );
@@ -83,7 +83,7 @@ describe('E2E: Region-to-Region failback of AWS-origin servers', () => {
     // One ReverseReplication per instance (the API takes one); each server recovered once in the
     // origin, as soon as its reversed server was CONTINUOUS (those ready at one poll share a job).
     expect(calls(world, 'ReverseReplication', STAGING)).toBe(3);
-    const originJobs = world.emu.state.jobs(ORIGIN.accountId).map((j) => j.job);
+    const originJobs = world.emu.drs.jobs(ORIGIN.accountId).map((j) => j.job);
     expect(originJobs.length).toBe(calls(world, 'StartRecovery', ORIGIN.accountId));
     expect(originJobs.flatMap((j) => j.servers.map((p) => p.sourceServerID)).sort()).toEqual(
       (reversed ?? []).map((s) => s.sourceServerID).sort(),
@@ -122,12 +122,12 @@ describe('E2E: Region-to-Region failback of AWS-origin servers', () => {
     // Adopted, not started again: still one reversed server per instance.
     expect(calls(world, 'ReverseReplication', STAGING)).toBe(3);
     expect(
-      world.emu.state
+      world.emu.drs
         .account(ORIGIN.accountId)
-        ?.drs.servers()
+        ?.servers()
         .filter((s) => s.replicationDirection === 'FAILBACK'),
     ).toHaveLength(3);
-    expect(world.emu.state.instances(ORIGIN.accountId)).toHaveLength(3);
+    expect(world.emu.drs.instances(ORIGIN.accountId)).toHaveLength(3);
   });
 
   it('fails (OriginNotRegistered) an instance whose origin Region is not a registered account, and plan says the same', async () => {

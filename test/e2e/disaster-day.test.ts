@@ -50,7 +50,7 @@ describe('E2E: disaster day (the source site is gone)', () => {
     expect(out.summary.recoveryTimeSeconds).toBeGreaterThan(0);
     expect(out.summary.recoveryTimeSeconds).toBeLessThanOrEqual(out.timing.durationSeconds);
     // Every launch logged the fallback to the newest snapshot.
-    for (const { job } of world.emu.state.jobs()) {
+    for (const { job } of world.emu.drs.jobs()) {
       if (job.type !== 'LAUNCH') continue;
       const events = job.events.map((e) => e.event);
       expect(events).toContain('SNAPSHOT_FAIL');
@@ -165,7 +165,7 @@ describe('E2E: disaster day (the source site is gone)', () => {
   it('without continueOnFailure a server without a snapshot stops the wave before any launch', async () => {
     world = await startWorld();
     const [first] = serversTagged(world, WAVE_HRP);
-    const record = world.emu.state.account(first?.accountId ?? '')?.drs.server(first?.id ?? '');
+    const record = world.emu.drs.account(first?.accountId ?? '')?.server(first?.id ?? '');
     if (!record) throw new Error('no HRP server in wave 1');
     record.replicationState = 'INITIAL_SYNC';
     record.version++;

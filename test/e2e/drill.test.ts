@@ -25,14 +25,14 @@ describe('E2E: drills (design 14.1)', () => {
       status: 'launched',
       stagingAccountId: target?.accountId,
     });
-    const jobs = world.emu.state.jobs().filter((j) => j.job.type === 'LAUNCH');
+    const jobs = world.emu.drs.jobs().filter((j) => j.job.type === 'LAUNCH');
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.job).toMatchObject({
       isDrill: true,
       initiatedBy: 'START_DRILL',
       tags: { 'DR-Orchestration': 'true' },
     });
-    const instances = world.emu.state.instances();
+    const instances = world.emu.drs.instances();
     expect(instances.map((i) => i.instance.sourceServerID)).toEqual([target?.id]);
     expect(instances[0]?.instance.isDrill).toBe(true);
   });
@@ -50,7 +50,7 @@ describe('E2E: drills (design 14.1)', () => {
     expect(new Set(out.recoveryInstances.map((r) => r.sourceServerId))).toEqual(
       new Set(wave1.map((s) => s.id)),
     );
-    expect(world.emu.state.instances()).toHaveLength(wave1.length);
+    expect(world.emu.drs.instances()).toHaveLength(wave1.length);
   });
 
   it('multi-account drill: runs one executor per staging account in parallel and aggregates', async () => {
@@ -70,7 +70,7 @@ describe('E2E: drills (design 14.1)', () => {
       const row = out.stagingAccountResults.find((r) => r.accountId === accountId);
       expect(row).toMatchObject({ serversProcessed: mine.length, succeeded: mine.length });
       // Each account's servers were launched by a job in that same account.
-      const launched = world.emu.state
+      const launched = world.emu.drs
         .jobs(accountId)
         .flatMap((j) => j.job.servers.map((p) => p.sourceServerID));
       expect(new Set(launched)).toEqual(new Set(mine));

@@ -78,7 +78,9 @@ describe('E2E: plan failback promises what the failback does', () => {
     const idsOf = (g: string) =>
       world?.emu.state
         .accounts()
-        .flatMap((a) => a.drs.servers().filter((s) => s.tags['DR-Group'] === g))
+        .flatMap((a) =>
+          (world?.emu.drs.account(a.accountId)?.servers() ?? []).filter((s) => s.tags['DR-Group'] === g),
+        )
         .map((s) => s.sourceServerID) ?? [];
     expect(reasonsOf('drill')).toEqual([
       expect.stringMatching(/drill instances can never fail back/),

@@ -45,7 +45,7 @@ describe('E2E: failures (design 14.1)', () => {
     expect(out.failedServers.map((f) => f.sourceServerId).sort()).toEqual([...failing].sort());
     expect(out.recoveryInstances.filter((r) => r.status === 'launched')).toHaveLength(matching.length - 2);
     expect(out.nextPhaseReady).toBe(true);
-    const launched = new Set(world.emu.state.instances().map((i) => i.instance.sourceServerID));
+    const launched = new Set(world.emu.drs.instances().map((i) => i.instance.sourceServerID));
     expect(failing.some((id) => launched.has(id))).toBe(false);
   });
 
@@ -92,8 +92,8 @@ describe('E2E: failures (design 14.1)', () => {
 
     const out = output(result.output);
     expect(['partial', 'failed']).toContain(out.status);
-    expect(world.emu.state.jobs('222222222222')).toEqual([]);
-    expect(world.emu.state.jobs('111111111111').length).toBeGreaterThan(0);
+    expect(world.emu.drs.jobs('222222222222')).toEqual([]);
+    expect(world.emu.drs.jobs('111111111111').length).toBeGreaterThan(0);
     expect(JSON.stringify(out)).toContain('222222222222');
   });
 });

@@ -10,12 +10,13 @@ export function serversTagged(
   world: World,
   tags: Record<string, string>,
 ): { accountId: string; id: string }[] {
-  return world.emu.state.accounts().flatMap((a) =>
-    a.drs
-      .servers()
-      .filter((s) => Object.entries(tags).every(([k, v]) => s.tags[k] === v))
-      .map((s) => ({ accountId: a.accountId, id: s.sourceServerID })),
-  );
+  return world.emu.state
+    .accounts()
+    .flatMap((a) =>
+      (world.emu.drs.account(a.accountId)?.servers() ?? [])
+        .filter((s) => Object.entries(tags).every(([k, v]) => s.tags[k] === v))
+        .map((s) => ({ accountId: a.accountId, id: s.sourceServerID })),
+    );
 }
 
 /** The output, checked against the output schema. */

@@ -42,9 +42,9 @@ describe('E2E: launch configuration', () => {
       /^i-[0-9a-f]+ was launched stopped \(launchDisposition STOPPED\): no EC2 status checks/,
     );
     expect(out.recoveryInstances.filter((r) => r.warning?.includes('launched stopped'))).toHaveLength(1);
-    const instance = world.emu.state
+    const instance = world.emu.drs
       .account(stopped.accountId)
-      ?.drs.instances()
+      ?.instances()
       .find((i) => i.sourceServerID === stopped.id);
     expect(instance?.stopped).toBe(true);
     // Ready when the health poll saw it stopped, not healthCheckMinutes later.

@@ -14,7 +14,7 @@ describe('E2E: action lifecycle', () => {
   it('terminate drill: terminates the drill instances a drill launched (design 14.1)', async () => {
     world = await startWorld();
     await world.run('main', { action: 'drill', tags: SINGLE });
-    const launched = world.emu.state.instances();
+    const launched = world.emu.drs.instances();
     expect(launched).toHaveLength(1);
 
     const result = await world.run('main', { action: 'terminate', tags: SINGLE });
@@ -25,8 +25,8 @@ describe('E2E: action lifecycle', () => {
       action: 'terminate',
       summary: { totalServers: 1, succeeded: 1 },
     });
-    expect(world.emu.state.instances()).toEqual([]);
-    const terminations = world.emu.state.jobs().filter((j) => j.job.type === 'TERMINATE');
+    expect(world.emu.drs.instances()).toEqual([]);
+    const terminations = world.emu.drs.jobs().filter((j) => j.job.type === 'TERMINATE');
     expect(terminations).toHaveLength(1);
     expect(terminations[0]?.job.servers.map((p) => p.recoveryInstanceID)).toEqual([
       launched[0]?.instance.recoveryInstanceID,
@@ -45,10 +45,10 @@ describe('E2E: action lifecycle', () => {
     const out = output(result.output);
     expect(out).toMatchObject({ status: 'success', action: 'failover', nextPhaseReady: true });
     expect(out.summary.succeeded).toBe(matching.length);
-    const jobs = world.emu.state.jobs().filter((j) => j.job.type === 'LAUNCH');
+    const jobs = world.emu.drs.jobs().filter((j) => j.job.type === 'LAUNCH');
     expect(jobs.length).toBeGreaterThan(0);
     expect(jobs.every((j) => j.job.isDrill === false && j.job.initiatedBy === 'START_RECOVERY')).toBe(true);
-    expect(world.emu.state.instances().every((i) => !i.instance.isDrill)).toBe(true);
+    expect(world.emu.drs.instances().every((i) => !i.instance.isDrill)).toBe(true);
   });
 
   it('failback: fails the recovered servers back once DRS reports them ready', async () => {
@@ -65,9 +65,9 @@ describe('E2E: action lifecycle', () => {
       action: 'failback',
       summary: { totalServers: 1, succeeded: 1 },
     });
-    const failbacks = world.emu.state.jobs().filter((j) => j.job.initiatedBy === 'FAILBACK');
+    const failbacks = world.emu.drs.jobs().filter((j) => j.job.initiatedBy === 'FAILBACK');
     expect(failbacks).toHaveLength(1);
-    const [instance] = world.emu.state.instances();
+    const [instance] = world.emu.drs.instances();
     expect(instance?.instance.failbackJobID).toBe(failbacks[0]?.job.jobID);
   });
 
@@ -81,6 +81,6 @@ describe('E2E: action lifecycle', () => {
     expect(out.action).toBe('status');
     expect(out.summary.totalServers).toBe(matching.length);
     expect(mutatingDrsCalls(world)).toBe(0);
-    expect(world.emu.state.jobs()).toEqual([]);
+    expect(world.emu.drs.jobs()).toEqual([]);
   });
 });

@@ -40,7 +40,7 @@ async function drill(taskEnv: Record<string, string>): Promise<{ world: World; m
       .filter((e) => e.machine === 'executor')
       .map((e) => {
         const lastJobEndMs = Math.max(
-          ...world.emu.state
+          ...world.emu.drs
             .jobs()
             .filter((j) => j.accountId === e.accountId)
             .map((j) => j.job.endMs ?? 0),

@@ -86,8 +86,8 @@ describe('E2E: post-launch actions', () => {
     // Servers without post-launch actions report none; the failed server's instance was left running.
     for (const s of rest) expect(recovered.get(s.id)?.postLaunchActions).toBeUndefined();
     expect(out.summary.succeeded).toBe(rest.length + 2);
-    const account = world.emu.state.account(fails.accountId);
-    expect(account?.drs.instances().some((i) => i.sourceServerID === fails.id)).toBe(true);
+    const account = world.emu.drs.account(fails.accountId);
+    expect(account?.instances().some((i) => i.sourceServerID === fails.id)).toBe(true);
   });
 
   it('waits for post-launch actions still running after the launch, so the result holds their final outcome', async () => {
@@ -96,7 +96,7 @@ describe('E2E: post-launch actions', () => {
     if (!server) throw new Error('no HRP server');
     await smokeTest(world, server, false);
 
-    const hostname = world.emu.state.account(server.accountId)?.drs.server(server.id)?.hostname as string;
+    const hostname = world.emu.drs.account(server.accountId)?.server(server.id)?.hostname as string;
 
     // One server alone (its Name tag), health check off: nothing but its actions keeps the job open.
     const result = await world.run('main', {

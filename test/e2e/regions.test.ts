@@ -65,7 +65,7 @@ describe('E2E: executors anywhere (issue 15)', () => {
       'us-west-2/222222222222',
     ]);
     // Every recovery instance is in its account's Region (DRS ran there, with that account's jobs).
-    const byAccount = new Map(world.emu.state.instances().map((i) => [i.accountId, i]));
+    const byAccount = new Map(world.emu.drs.instances().map((i) => [i.accountId, i]));
     expect([...byAccount.keys()].sort()).toEqual(['111111111111', '222222222222']);
   });
 });

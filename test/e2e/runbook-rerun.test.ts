@@ -17,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadWorld } from '../../src/cli/targets/state-file.js';
 import { generateFleet } from '../../src/emulator/index.js';
+import { drsAccountsOf } from '../../src/emulator/services/drs/world.js';
 import { startServeProcess, stopServeProcesses } from '../_helpers/serve-process.js';
 import { fakeIo } from '../unit/cli/fakes.js';
 
@@ -66,7 +67,7 @@ async function rerun(
 /** Recovery launches per source server in the world on disk (every correlation id). */
 function launchesPerServer(dir: string): Map<string, number> {
   const perServer = new Map<string, number>();
-  for (const account of loadWorld(join(dir, 'sim.json'), 'sim.json')?.drs ?? []) {
+  for (const account of drsAccountsOf(loadWorld(join(dir, 'sim.json'), 'sim.json'))) {
     for (const job of account.jobs) {
       if (job.initiatedBy !== 'START_RECOVERY') continue;
       for (const s of job.servers)
@@ -101,7 +102,7 @@ function correlationIds(dir: string): string[] {
   const world = loadWorld(join(dir, 'sim.json'), 'sim.json');
   return [
     ...new Set(
-      world?.drs.flatMap((a) =>
+      drsAccountsOf(world).flatMap((a) =>
         a.jobs.filter((j) => j.initiatedBy === 'START_RECOVERY').map((j) => j.tags['DR-CorrelationId']),
       ),
     ),
@@ -111,10 +112,12 @@ function correlationIds(dir: string): string[] {
 /** Recovery launches per source server in a running serve's world (GET /_emulator/state). */
 async function servedLaunches(endpoint: string): Promise<Map<string, number>> {
   const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as {
-    drs: { jobs: { initiatedBy: string; servers: { sourceServerID: string }[] }[] }[];
+    services: {
+      drs: { accounts: { jobs: { initiatedBy: string; servers: { sourceServerID: string }[] }[] }[] };
+    };
   };
   const perServer = new Map<string, number>();
-  for (const account of state.drs) {
+  for (const account of state.services.drs.accounts) {
     for (const job of account.jobs) {
       if (job.initiatedBy !== 'START_RECOVERY') continue;
       for (const s of job.servers)

@@ -73,7 +73,7 @@ describe('E2E: parent workflows', () => {
     expect(requests[0]?.message).toContain(`Servers of this wave: ${wave2.length} server(s) in `);
     for (const s of wave2) expect(requests[0]?.message).toContain(`(${s.id}, account ${s.accountId})`);
     for (const s of serversTagged(world, tags1)) expect(requests[0]?.message).not.toContain(s.id);
-    expect(world.emu.state.instances()).toHaveLength(expected);
+    expect(world.emu.drs.instances()).toHaveLength(expected);
   });
 
   it('waves: the approval message of a large wave names its first 50 servers and counts the rest, far below SNS 256 KB', async () => {
@@ -109,7 +109,7 @@ describe('E2E: parent workflows', () => {
     expect(message.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(50);
     expect(message).toContain(`... and ${total - 50} more`);
     expect(Buffer.byteLength(message)).toBeLessThan(16 * 1024);
-    expect(world.emu.state.instances()).toHaveLength(0);
+    expect(world.emu.drs.instances()).toHaveLength(0);
   });
 
   it('drill-cleanup: terminates drill instances older than the given age only', async () => {
@@ -117,14 +117,14 @@ describe('E2E: parent workflows', () => {
     await world.run('main', { action: 'drill', tags: { 'DR-Test': 'single' } });
     world.emu.clock.advance(3 * 3_600_000);
     await world.run('main', { action: 'drill', tags: { 'DR-Wave': '1', 'DR-Application': 'Connectors' } });
-    const fresh = world.emu.state.instances().length - 1;
+    const fresh = world.emu.drs.instances().length - 1;
 
     const result = await world.run('drill-cleanup', { tags: { 'DR-Wave': '1' }, olderThanMinutes: 120 });
 
     expect(result.status).toBe('SUCCEEDED');
     const out = output(result.output);
     expect(out.action).toBe('terminate');
-    const left = world.emu.state.instances();
+    const left = world.emu.drs.instances();
     expect(left).toHaveLength(fresh);
     expect(
       left.some((i) =>

@@ -9,12 +9,9 @@ import {
   stagingRoleStatements,
 } from '../../infra/staging-role-permissions.js';
 import { templateToYaml } from '../../infra/synth.js';
-import {
-  authorize,
-  evaluatePolicies,
-  type PolicyDocument,
-  trustAllows,
-} from '../../src/emulator/auth/iam-policy.js';
+import { evaluatePolicies, type PolicyDocument, trustAllows } from '../../src/emulator/auth/iam-policy.js';
+import { authorize } from '../../src/emulator/auth/required-actions.js';
+import { DRS_REQUIREMENTS } from '../../src/emulator/services/drs/iam.js';
 import {
   acknowledgements,
   starActions,
@@ -27,6 +24,8 @@ const built = synthesize({ stacks: ['iam-roles'] });
 const stack = built.iamRoles as NonNullable<typeof built.iamRoles>;
 const template = built.template(stack);
 const STAGING = { accountId: '111111111111', region: 'us-east-2' };
+/** The staging role's context with DRS's dependent actions. */
+const CHECKED = { ...STAGING, requirements: DRS_REQUIREMENTS };
 const templatePath = join(mkdtempSync(join(tmpdir(), 'drs-iam-')), 'iam-roles.yaml');
 writeFileSync(templatePath, templateToYaml(template.toJSON()));
 const staging = loadStagingRolePolicy(templatePath, STAGING);
@@ -74,7 +73,7 @@ describe('Stack: iam-roles', () => {
 
   it('allows StartRecovery with every dependent action of the service authorization reference', () => {
     const result = authorize(docs, 'drs:StartRecovery', SERVER, {
-      ...STAGING,
+      ...CHECKED,
       tagsOnCreate: true,
       passRoleArn: RECOVERY_ROLE,
     });
@@ -92,7 +91,7 @@ describe('Stack: iam-roles', () => {
       'drs:StartFailbackLaunch',
       'drs:ReverseReplication',
     ]) {
-      expect(authorize(docs, action, instance, { ...STAGING, tagsOnCreate: true }).missing, action).toEqual(
+      expect(authorize(docs, action, instance, { ...CHECKED, tagsOnCreate: true }).missing, action).toEqual(
         [],
       );
     }

@@ -29,7 +29,7 @@ import {
 } from '../../src/emulator/auth/organization.js';
 import type { Fleet, FleetKmsKey, FleetRole } from '../../src/emulator/fleet/types.js';
 import { generateFleet } from '../../src/emulator/index.js';
-import type { S3State } from '../../src/emulator/services/s3.js';
+import type { S3State } from '../../src/emulator/services/s3/s3.js';
 import type { RuntimeAccount, RuntimeEnv, TaskRegistry, TaskScope } from '../../src/runtime/index.js';
 import { runStateMachine } from '../../src/runtime/index.js';
 import { createTaskDeps } from '../../src/tasks/deps.js';

@@ -11,8 +11,8 @@
 import { dirname, resolve } from 'node:path';
 import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { banner } from '../../emulator/serve.js';
-import type { S3State } from '../../emulator/services/s3.js';
-import type { SnsState } from '../../emulator/services/sns.js';
+import type { S3State } from '../../emulator/services/s3/s3.js';
+import type { SnsState } from '../../emulator/services/sns/sns.js';
 import { UsageError } from '../errors.js';
 import type { ServeInvocation } from '../invocations.js';
 import type { CliIo } from '../io.js';

@@ -431,11 +431,17 @@ export function compact(statePath: string, snapshot: StateSnapshot, origin: stri
       written += writeSync(fd, `${JSON.stringify(record)}\n`);
       fsyncSync(fd);
       // Test instrumentation: what was durable when each call answered (the crash-loop test).
-      if (audit && record.drs) {
-        appendFileSync(
-          audit,
-          `${JSON.stringify({ accountId: record.drs.accountId, jobs: record.drs.jobs.map((j) => j.jobID) })}\n`,
-        );
+      const accounts = (record.serviceChanges?.drs ?? []) as readonly {
+        accountId: string;
+        jobs: readonly { jobID: string }[];
+      }[];
+      if (audit) {
+        for (const account of accounts) {
+          appendFileSync(
+            audit,
+            `${JSON.stringify({ accountId: account.accountId, jobs: account.jobs.map((j) => j.jobID) })}\n`,
+          );
+        }
       }
     },
     bytes: () => written,

@@ -3,15 +3,16 @@
  * roles without policies are unrestricted (so ordinary tests need no policy); a role with
  * policies is evaluated by {@link authorize}, dependent actions included.
  */
-import { commonServiceError, notAuthorizedMessage, type ServiceError } from '../protocols/service-errors.js';
-import type { Principal } from '../types.js';
 import {
-  type AuthorizationResult,
-  authorize,
-  type ConditionKeys,
-  type PolicyDocument,
-} from './iam-policy.js';
+  commonServiceError,
+  type ErrorFormat,
+  notAuthorizedMessage,
+  type ServiceError,
+} from '../protocols/service-errors.js';
+import type { AuthorizeRequest, Principal } from '../types.js';
+import type { ConditionKeys, PolicyDocument } from './iam-policy.js';
 import { organizationKeys } from './organization.js';
+import { type ActionRequirements, type AuthorizationResult, authorize } from './required-actions.js';
 
 /** Where the authorizer finds a role's identity policies. */
 export interface RolePolicyLookup {
@@ -26,6 +27,8 @@ export interface RolePolicyLookup {
    * @default no organization keys
    */
   organizationPathOf?(accountId: string): string | undefined;
+  /** What IAM checks besides each action (the registry's: dependent actions, ...). @default nothing */
+  readonly requirements?: ActionRequirements;
 }
 
 /** The account an ARN names (its fifth field), when there is exactly one resource and it has one. */
@@ -36,18 +39,7 @@ function resourceAccountOf(resources: string | readonly string[]): string | unde
   return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-/** Per-call details of an authorization check. */
-export interface AuthorizeRequest {
-  /** `service:Action`, e.g. `ssm:GetParameter`. */
-  readonly action: string;
-  /** Resource ARN(s); `*` for actions without a resource. */
-  readonly resources: string | readonly string[];
-  readonly region: string;
-  /** Extra condition keys (`aws:ResourceTag/...`, ...). */
-  readonly keys?: ConditionKeys;
-  /** Tags given at creation (adds `drs:TagResource`). @default false */
-  readonly tagsOnCreate?: boolean;
-}
+export type { AuthorizeRequest };
 
 /** Port: decides whether a principal may perform an action. */
 export interface Authorizer {
@@ -81,6 +73,7 @@ export function createAuthorizer(lookup: RolePolicyLookup): Authorizer {
         region: request.region,
         keys,
         tagsOnCreate: request.tagsOnCreate === true,
+        ...(lookup.requirements === undefined ? {} : { requirements: lookup.requirements }),
       });
     },
   };
@@ -99,15 +92,21 @@ function resourceOrganizationPath(
  * `User: ... is not authorized to perform: ...` message naming the first missing action.
  */
 export function accessDenied(
-  service: string,
+  service: DenyingService,
   principal: Principal,
   result: AuthorizationResult,
   resource: string,
 ): ServiceError {
   const action = result.missing[0] ?? 'unknown';
   const explicit = result.explicitlyDenied.includes(action);
+  const standard = notAuthorizedMessage(principal.arn, action, resource, explicit);
   return commonServiceError(service, 'access-denied', {
-    message:
-      service === 's3' ? 'Access Denied' : notAuthorizedMessage(principal.arn, action, resource, explicit),
+    message: service.accessDeniedMessage?.(standard) ?? standard,
   });
+}
+
+/** What a denial needs of the service: its error format and, if it words denials otherwise, how. */
+export interface DenyingService extends ErrorFormat {
+  /** The message of an access denial (S3 says only `Access Denied`). @default the standard text */
+  accessDeniedMessage?(standard: string): string;
 }

@@ -6,10 +6,10 @@
  * access key decides the calling account, so a session for account A can never see account B.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { s3Error } from '../protocols/s3.js';
-import { commonError, serviceProtocol } from '../protocols/service-errors.js';
+import { restXmlError } from '../protocols/rest-xml.js';
+import { commonError, type ErrorFormat } from '../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, Principal } from '../types.js';
-import { parseAuthorization, verifySignature } from './sigv4.js';
+import { parseAuthorization, type SigningRules, verifySignature } from './sigv4.js';
 
 /** The orchestrator account the default `test`/`test` keys belong to. */
 export const DEFAULT_ACCOUNT_ID = '123456789012';
@@ -85,6 +85,13 @@ export function rootArn(accountId: string): string {
  */
 export class CredentialStore implements CredentialLookup {
   readonly #byKey = new Map<string, StoredCredential>();
+  /** Grows with every key added: the journal records the store when it changed. */
+  #version = 0;
+
+  /** How many keys were added since the store was made (the journal's change check). */
+  get version(): number {
+    return this.#version;
+  }
 
   /**
    * @param roots - long-term keys to accept.
@@ -112,6 +119,7 @@ export class CredentialStore implements CredentialLookup {
       userId: spec.accountId,
     };
     this.#byKey.set(spec.accessKeyId, record);
+    this.#version++;
     return record;
   }
 
@@ -129,6 +137,7 @@ export class CredentialStore implements CredentialLookup {
       expiration: req.expiration.toISOString(),
     };
     this.#byKey.set(record.accessKeyId, record);
+    this.#version++;
     return record;
   }
 
@@ -153,8 +162,15 @@ export class CredentialStore implements CredentialLookup {
   }
 }
 
+/** What authentication needs of the request's service: how it signs and how it writes errors. */
+export interface AuthenticatedService extends ErrorFormat {
+  readonly signing?: SigningRules;
+}
+
 /** Options of {@link authenticate}. */
 export interface AuthenticateOptions {
+  /** The service the request is addressed to (its descriptor). */
+  readonly service: AuthenticatedService;
   /** Request id used in the error response. @default a random UUID */
   readonly requestId?: string;
   /** Virtual time, used only with `enforceExpiry`. */
@@ -206,10 +222,10 @@ export function principalOf(credential: StoredCredential): Principal {
 export function authenticate(
   req: EmulatorRequest,
   lookup: CredentialLookup,
-  options: AuthenticateOptions = {},
+  options: AuthenticateOptions,
 ): AuthenticationResult {
   const requestId = options.requestId ?? randomUUID();
-  const service = req.service;
+  const { service } = options;
   const head = req.method === 'HEAD';
   const fail = (
     reason: Extract<AuthenticationResult, { ok: false }>['reason'],
@@ -226,7 +242,7 @@ export function authenticate(
       commonError(service, 'incomplete-signature', {
         requestId,
         head,
-        ...(serviceProtocol(service) === 's3' ? {} : { message: parsed.message }),
+        ...(service.protocol === 'rest-xml' ? {} : { message: parsed.message }),
       }),
     );
   }
@@ -238,7 +254,7 @@ export function authenticate(
       commonError(service, 'unknown-access-key', {
         requestId,
         head,
-        s3Extra: { AWSAccessKeyId: auth.scope.accessKeyId },
+        xmlExtra: { AWSAccessKeyId: auth.scope.accessKeyId },
       }),
     );
   }
@@ -251,12 +267,12 @@ export function authenticate(
       return fail('expired', commonError(service, 'expired-token', { requestId, head }));
     }
   }
-  const check = verifySignature(req, auth, credential.secretAccessKey);
+  const check = verifySignature(req, auth, credential.secretAccessKey, service.signing);
   if (!check.ok) {
-    if (check.reason === 'payload-hash' && serviceProtocol(service) === 's3') {
+    if (check.reason === 'payload-hash' && service.protocol === 'rest-xml') {
       return fail(
         'payload-hash',
-        s3Error({
+        restXmlError({
           code: 'XAmzContentSHA256Mismatch',
           message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
           status: 400,
@@ -270,7 +286,7 @@ export function authenticate(
       commonError(service, 'signature-mismatch', {
         requestId,
         head,
-        s3Extra: {
+        xmlExtra: {
           AWSAccessKeyId: auth.scope.accessKeyId,
           StringToSign: check.stringToSign,
           SignatureProvided: auth.signature,

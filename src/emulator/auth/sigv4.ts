@@ -3,16 +3,25 @@
  * rebuild the canonical request exactly as the signer did, and compare signatures.
  *
  * The canonical request follows the published algorithm and the SDKs' implementation details
- * that matter on the wire: every service except S3 double-encodes the (already encoded) path
- * after removing dot segments; S3 uses the path as sent. The payload hash is, for S3 only, the
- * `x-amz-content-sha256` header when present (S3 always sends it; `UNSIGNED-PAYLOAD` and the
- * streaming forms are S3 features); every other service hashes the body it received, so a
- * request signed over `UNSIGNED-PAYLOAD` (or over another body) does not verify there.
+ * that matter on the wire: a service double-encodes the (already encoded) path after removing dot
+ * segments unless its {@link SigningRules} say it signs the path as sent; the payload hash is the
+ * `x-amz-content-sha256` header when present only for a service whose rules say it signs the
+ * declared hash (`UNSIGNED-PAYLOAD` and the streaming forms are that service's features); every
+ * other service hashes the body it received, so a request signed over `UNSIGNED-PAYLOAD` (or over
+ * another body) does not verify there.
  * Request time is deliberately not checked against the clock: the emulator's virtual time is
  * not wall time, and AWS's 15-minute skew window would only get in the way.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { EmulatorRequest } from '../types.js';
+
+/** How a service's requests are signed, where it departs from the SigV4 default. */
+export interface SigningRules {
+  /** The canonical URI is the path as sent, not normalised and re-encoded. @default false */
+  readonly pathAsSent?: boolean;
+  /** The payload hash signed is the declared `x-amz-content-sha256`. @default false */
+  readonly declaredPayloadHash?: boolean;
+}
 
 /** The only algorithm the SDKs use for these services. */
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -163,10 +172,10 @@ export function uriEncode(value: string): string {
   );
 }
 
-/** The canonical URI: S3 signs the path as sent; every other service normalises and re-encodes it. */
-export function canonicalUri(rawPath: string, service: string): string {
+/** The canonical URI: the path as sent (`pathAsSent`), else normalised and re-encoded. */
+export function canonicalUri(rawPath: string, pathAsSent = false): string {
   const path = rawPath === '' ? '/' : rawPath;
-  if (service === 's3') return path;
+  if (pathAsSent) return path;
   const segments: string[] = [];
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -195,10 +204,11 @@ export function sha256Hex(data: string | Buffer): string {
 
 /** The payload hash the signer used (see module comment). */
 export function payloadHash(
-  req: Pick<EmulatorRequest, 'headers' | 'body' | 'service'>,
+  req: Pick<EmulatorRequest, 'headers' | 'body'>,
   presigned: boolean,
+  rules: SigningRules = {},
 ): string {
-  if (req.service !== 's3') return sha256Hex(req.body);
+  if (rules.declaredPayloadHash !== true) return sha256Hex(req.body);
   const declared = req.headers['x-amz-content-sha256'];
   if (declared !== undefined) return declared.trim();
   if (presigned) return 'UNSIGNED-PAYLOAD';
@@ -207,8 +217,9 @@ export function payloadHash(
 
 /** The canonical request text of `req` under `auth`. */
 export function canonicalRequest(
-  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query' | 'headers' | 'body' | 'service'>,
+  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query' | 'headers' | 'body'>,
   auth: SigV4Authorization,
+  rules: SigningRules = {},
 ): string {
   const headerLines = auth.signedHeaders.map((name) => {
     const value = (req.headers[name] ?? '').trim().replace(/\s+/g, ' ');
@@ -216,11 +227,11 @@ export function canonicalRequest(
   });
   return [
     req.method.toUpperCase(),
-    canonicalUri(req.rawPath, auth.scope.service),
+    canonicalUri(req.rawPath, rules.pathAsSent === true),
     canonicalQuery(req.query, auth.location === 'query'),
     headerLines.join(''),
     auth.signedHeaders.join(';'),
-    payloadHash(req, auth.location === 'query'),
+    payloadHash(req, auth.location === 'query', rules),
   ].join('\n');
 }
 
@@ -264,11 +275,12 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * @example verifySignature(req, parsed.auth, 'test').ok // true for an SDK-signed request
  */
 export function verifySignature(
-  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query' | 'headers' | 'body' | 'service'>,
+  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query' | 'headers' | 'body'>,
   auth: SigV4Authorization,
   secretAccessKey: string,
+  rules: SigningRules = {},
 ): SignatureCheck {
-  const canonical = canonicalRequest(req, auth);
+  const canonical = canonicalRequest(req, auth, rules);
   const toSign = stringToSign(auth, canonical);
   if (!auth.signedHeaders.includes('host')) {
     return { ok: false, reason: 'unsigned-host', canonicalRequest: canonical, stringToSign: toSign };
@@ -283,64 +295,4 @@ export function verifySignature(
     return { ok: false, reason: 'payload-hash', canonicalRequest: canonical, stringToSign: toSign };
   }
   return { ok: true };
-}
-
-/** What {@link inferService} needs from a request. */
-export interface ServiceHint {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly query: URLSearchParams;
-  readonly body: Buffer;
-}
-
-const TARGET_PREFIXES: Readonly<Record<string, string>> = {
-  AmazonSSM: 'ssm',
-  ServiceQuotasV20190624: 'servicequotas',
-  AWSStepFunctions: 'states',
-};
-
-const QUERY_VERSIONS: Readonly<Record<string, string>> = {
-  '2011-06-15': 'sts',
-  '2010-03-31': 'sns',
-  '2016-11-15': 'ec2',
-};
-
-/**
- * Guesses the service of a request that carries no credential scope (unsigned requests still
- * deserve the right service's error format): by `X-Amz-Target`, by the query `Version`, by the
- * DRS path shape, else S3.
- */
-export function inferService(hint: ServiceHint): string {
-  const target = hint.headers['x-amz-target'];
-  if (target !== undefined) {
-    const prefix = target.slice(0, target.indexOf('.'));
-    const svc = TARGET_PREFIXES[prefix];
-    if (svc !== undefined) return svc;
-  }
-  let version = hint.query.get('Version');
-  const contentType = hint.headers['content-type'] ?? '';
-  if (version === null && contentType.startsWith('application/x-www-form-urlencoded')) {
-    version = new URLSearchParams(hint.body.toString('utf8')).get('Version');
-  }
-  if (version !== null) {
-    const svc = QUERY_VERSIONS[version];
-    if (svc !== undefined) return svc;
-  }
-  if (/^\/(?:[A-Z][A-Za-z]+|tags\/.*)$/.test(hint.path) && !contentType.includes('xml')) return 'drs';
-  return 's3';
-}
-
-/**
- * The service and region a request is addressed to: the credential scope when signed, else
- * {@link inferService} and `us-east-1`. Servers use it to route before authenticating.
- */
-export function requestTarget(hint: ServiceHint): { service: string; region: string } {
-  const parsed = parseAuthorization(hint.headers, hint.query);
-  if (parsed.kind === 'signed')
-    return { service: parsed.auth.scope.service, region: parsed.auth.scope.region };
-  if (parsed.kind === 'incomplete' && parsed.scope !== undefined) {
-    return { service: parsed.scope.service, region: parsed.scope.region };
-  }
-  return { service: inferService(hint), region: 'us-east-1' };
 }

@@ -124,3 +124,22 @@ export function jsonError(opts: JsonErrorOptions): EmulatorResponse {
 export function missingMemberMessage(member: string): string {
   return `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`;
 }
+
+/**
+ * The input of a JSON-protocol call: its body as an object (`{}` when empty).
+ *
+ * @returns undefined when the body is not a JSON object (AWS answers SerializationException).
+ */
+export function jsonInputOf(req: Pick<EmulatorRequest, 'body'>): Record<string, unknown> | undefined {
+  const text = req.body.toString('utf8').trim();
+  if (text === '') return {};
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return input === null || typeof input !== 'object' || Array.isArray(input)
+    ? undefined
+    : (input as Record<string, unknown>);
+}

@@ -2,7 +2,8 @@
  * The one paginator of every emulated service. A page token is opaque to the caller but names
  * the **last item it returned** (its sort key), not an offset: the next page starts after that
  * key, so items added or removed between two calls never make a page repeat or skip an item
- * (an offset token would). Each service maps {@link PageTokenError} to its own invalid-token error.
+ * (an offset token would). The registry maps {@link PageTokenError} to the service's own invalid-token error, once for all
+ * operations (`ServiceDescriptor.invalidPageToken`).
  */
 
 /** A sort key: compared element by element (numbers numerically, strings by code unit). */
@@ -31,6 +32,13 @@ export interface Page<T> {
 /** A token this paginator did not issue for that scope. */
 export class PageTokenError extends Error {
   override readonly name = 'PageTokenError';
+
+  constructor(
+    /** The token the caller sent. */
+    readonly token: string,
+  ) {
+    super('the pagination token is not one this operation issued');
+  }
 }
 
 /** Compares two sort keys. */
@@ -72,7 +80,7 @@ function decode(token: string, scope: string): PageKey {
     !t.k.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) ||
     encode(scope, t.k) !== token
   ) {
-    throw new PageTokenError(`the pagination token is not one this operation issued`);
+    throw new PageTokenError(token);
   }
   return t.k;
 }

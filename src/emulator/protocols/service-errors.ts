@@ -7,42 +7,30 @@
  */
 import type { EmulatorResponse } from '../types.js';
 import { ec2Error } from './ec2.js';
-import { jsonError } from './json.js';
+import { type JsonVersion, jsonError, jsonInputOf } from './json.js';
 import { queryError } from './query.js';
 import { restJsonError } from './rest-json.js';
-import { s3Error } from './s3.js';
+import { restXmlError } from './rest-xml.js';
 
-/** The wire protocol family of a service. */
-export type ServiceProtocol = 'query' | 'json' | 'rest-json' | 'ec2' | 's3';
-
-/** SigV4 signing names of the services the emulator knows, with their protocol. */
-export const SERVICE_PROTOCOLS: Readonly<Record<string, ServiceProtocol>> = {
-  sts: 'query',
-  sns: 'query',
-  ssm: 'json',
-  servicequotas: 'json',
-  states: 'json',
-  drs: 'rest-json',
-  ec2: 'ec2',
-  s3: 's3',
-  // Route 53 is rest-xml; its errors are the same <ErrorResponse> envelope as the query protocol's.
-  route53: 'query',
-  lambda: 'rest-json',
-};
-
-/** XML namespaces of the query-protocol services (AWS puts them on the error envelope too). */
-export const QUERY_XMLNS: Readonly<Record<string, string>> = {
-  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
-  sns: 'http://sns.amazonaws.com/doc/2010-03-31/',
-  route53: 'https://route53.amazonaws.com/doc/2013-04-01/',
-};
+/** The wire protocol family of a service (botocore's names; `rest-xml` is S3's). */
+export type ServiceProtocol = 'query' | 'json' | 'rest-json' | 'ec2' | 'rest-xml';
 
 /**
- * The protocol of a service by its signing name.
- * @default `rest-json` for names the emulator does not know (the most common modern protocol)
+ * How a service writes its errors: its protocol, and where it departs from the protocol's
+ * defaults. Every service descriptor is one; the renderer needs nothing else of the service.
  */
-export function serviceProtocol(service: string): ServiceProtocol {
-  return SERVICE_PROTOCOLS[service] ?? 'rest-json';
+export interface ErrorFormat {
+  /** The SigV4 signing name (for log lines). */
+  readonly name: string;
+  readonly protocol: ServiceProtocol;
+  /** Query protocol: the XML namespace AWS puts on the error envelope too. */
+  readonly xmlns?: string;
+  /** JSON protocol version. @default '1.1' */
+  readonly jsonVersion?: JsonVersion;
+  /** JSON protocol: the member holding the message. @default 'message' */
+  readonly messageKey?: 'message' | 'Message';
+  /** Codes of the shared errors the service models differently from its protocol. */
+  readonly commonErrors?: Readonly<Partial<Record<CommonErrorKind, Partial<ErrorSpec>>>>;
 }
 
 /** The kinds of error shared by all services. */
@@ -58,7 +46,8 @@ export type CommonErrorKind =
   | 'internal'
   | 'unavailable';
 
-interface ErrorSpec {
+/** The code, status and message of a shared error. */
+export interface ErrorSpec {
   readonly code: string;
   readonly status: number;
   readonly message: string;
@@ -180,7 +169,7 @@ const EC2: Record<CommonErrorKind, ErrorSpec> = {
   },
 };
 
-const S3: Record<CommonErrorKind, ErrorSpec> = {
+const REST_XML: Record<CommonErrorKind, ErrorSpec> = {
   'missing-authentication': { code: 'AccessDenied', status: 403, message: 'Access Denied' },
   'incomplete-signature': {
     code: 'AuthorizationHeaderMalformed',
@@ -219,20 +208,7 @@ const TABLES: Readonly<Record<ServiceProtocol, Record<CommonErrorKind, ErrorSpec
   json: JSON_,
   'rest-json': REST_JSON,
   ec2: EC2,
-  s3: S3,
-};
-
-/** Per-service departures from the protocol table (codes the service models name differently). */
-const OVERRIDES: Readonly<Record<string, Partial<Record<CommonErrorKind, Partial<ErrorSpec>>>>> = {
-  sns: {
-    'access-denied': { code: 'AuthorizationError' },
-    internal: { code: 'InternalError' },
-  },
-  servicequotas: {
-    throttling: { code: 'TooManyRequestsException' },
-    internal: { code: 'ServiceException' },
-  },
-  states: { internal: { code: 'InternalFailure' } },
+  'rest-xml': REST_XML,
 };
 
 /** Options of {@link commonError}. */
@@ -247,16 +223,16 @@ export interface CommonErrorOptions {
   /** For S3: whether the request was a HEAD (no body). */
   readonly head?: boolean;
   /** For S3: extra elements such as `AWSAccessKeyId`, `StringToSign`, `CanonicalRequest`. */
-  readonly s3Extra?: Readonly<Record<string, string>>;
+  readonly xmlExtra?: Readonly<Record<string, string>>;
 }
 
 /** The code and status a service answers for an error kind (without rendering it). */
 export function commonErrorSpec(
-  service: string,
+  format: ErrorFormat,
   kind: CommonErrorKind,
 ): { code: string; status: number; message: string } {
-  const base = TABLES[serviceProtocol(service)][kind];
-  return { ...base, ...OVERRIDES[service]?.[kind] };
+  const base = TABLES[format.protocol][kind];
+  return { ...base, ...format.commonErrors?.[kind] };
 }
 
 /**
@@ -297,22 +273,22 @@ export class ServiceError extends Error {
 }
 
 /**
- * Renders a {@link ServiceError} in the wire format of `service`: the only place where error
+ * Renders a {@link ServiceError} in the wire format of a service: the only place where error
  * bytes are built, per protocol.
  *
  * @param head - the request was a HEAD (S3: status and headers only)
  */
 export function renderServiceError(
-  service: string,
+  format: ErrorFormat,
   err: ServiceError,
   requestId: string,
   head = false,
 ): EmulatorResponse {
   const message = err.hasMessage ? err.message : undefined;
   let response: EmulatorResponse;
-  switch (serviceProtocol(service)) {
+  switch (format.protocol) {
     case 'query': {
-      const xmlns = QUERY_XMLNS[service];
+      const xmlns = format.xmlns;
       response = queryError({
         code: err.code,
         message: message ?? '',
@@ -328,8 +304,8 @@ export function renderServiceError(
         ...(message === undefined ? {} : { message }),
         status: err.status,
         requestId,
-        messageKey: service === 'servicequotas' ? 'Message' : 'message',
-        version: service === 'states' ? '1.0' : '1.1',
+        messageKey: format.messageKey ?? 'message',
+        version: format.jsonVersion ?? '1.1',
         extra: err.fields,
       });
       break;
@@ -346,8 +322,8 @@ export function renderServiceError(
     case 'ec2':
       response = ec2Error({ code: err.code, message: message ?? '', status: err.status, requestId });
       break;
-    case 's3':
-      response = s3Error({
+    case 'rest-xml':
+      response = restXmlError({
         code: err.code,
         message: message ?? '',
         status: err.status,
@@ -386,15 +362,15 @@ export function fail(spec: ServiceErrorSpec): ServiceError {
   });
 }
 
-/** The {@link ServiceError} of an error shared by all services, in the code `service` uses. */
+/** The {@link ServiceError} of an error shared by all services, in the code the service uses. */
 export function commonServiceError(
-  service: string,
+  format: ErrorFormat,
   kind: CommonErrorKind,
   opts: Omit<CommonErrorOptions, 'requestId' | 'head'> = {},
 ): ServiceError {
-  const spec = commonErrorSpec(service, kind);
-  const protocol = serviceProtocol(service);
-  const fields: Record<string, unknown> = { ...opts.s3Extra };
+  const spec = commonErrorSpec(format, kind);
+  const protocol = format.protocol;
+  const fields: Record<string, unknown> = { ...opts.xmlExtra };
   // The DRS (rest-json) error shapes model `code`; throttling's shape does not.
   if (protocol === 'rest-json' && kind !== 'throttling') fields.code = spec.code;
   const headers: Record<string, string> = {};
@@ -408,16 +384,16 @@ export function commonServiceError(
 }
 
 /**
- * Renders an error shared by all services in the format of `service`.
+ * Renders an error shared by all services in the format of a service.
  *
- * @example commonError('ssm', 'throttling', { requestId }) // 400 {"__type":"ThrottlingException",...}
+ * @example commonError(ssmService, 'throttling', { requestId }) // 400 {"__type":"ThrottlingException",...}
  */
 export function commonError(
-  service: string,
+  format: ErrorFormat,
   kind: CommonErrorKind,
   opts: CommonErrorOptions,
 ): EmulatorResponse {
-  return renderServiceError(service, commonServiceError(service, kind, opts), opts.requestId, opts.head);
+  return renderServiceError(format, commonServiceError(format, kind, opts), opts.requestId, opts.head);
 }
 
 /**
@@ -435,4 +411,16 @@ export function notAuthorizedMessage(
     ? 'with an explicit deny in an identity-based policy'
     : `because no identity-based policy allows the ${action} action`;
   return `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+}
+
+/**
+ * The input of a JSON-protocol call (see {@link jsonInputOf}).
+ *
+ * @throws ServiceError SerializationException (400) for a body that is not a JSON object
+ */
+export function jsonInput(req: { readonly body: Buffer }): Record<string, unknown> {
+  const input = jsonInputOf(req);
+  if (input === undefined)
+    throw new ServiceError('SerializationException', 'Start of structure or map found where not expected.');
+  return input;
 }

@@ -162,7 +162,7 @@ describe('drs-orch serve: approving a waiting waves execution', () => {
       /^TaskTimedOut: /,
     );
     // Nothing ran: the approval was never given.
-    expect(emu.state.instances()).toHaveLength(0);
+    expect(emu.drs.instances()).toHaveLength(0);
     sfn.destroy();
   }, 60_000);
 });

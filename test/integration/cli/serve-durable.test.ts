@@ -18,6 +18,7 @@ import { main } from '../../../src/cli/main.js';
 import { openDurableWorld } from '../../../src/cli/targets/durable-world.js';
 import { loadWorld } from '../../../src/cli/targets/state-file.js';
 import { demoFleet } from '../../../src/emulator/index.js';
+import { drsAccountsOf } from '../../../src/emulator/services/drs/world.js';
 import {
   exited,
   spawnServe,
@@ -63,7 +64,7 @@ describe('drs-orch serve --state-file (durable world)', () => {
     expect(jobID).toMatch(/^drsjob-/);
     // What the kill left on disk already holds the job.
     const onDisk = loadWorld(stateFile, 'world.json');
-    expect(onDisk?.drs.flatMap((a) => a.jobs.map((j) => j.jobID))).toContain(jobID);
+    expect(drsAccountsOf(onDisk).flatMap((a) => a.jobs.map((j) => j.jobID))).toContain(jobID);
 
     const second = await startServeProcess(['--state-file', stateFile]);
     const again = await stagingDrs(second.endpoint);
@@ -167,16 +168,16 @@ describe('drs-orch serve --state-file (durable world)', () => {
     // Read as a kill would leave it: before close.
     const onDisk = loadWorld(join(dir, 'sim.json'), 'sim.json');
     const compactions = world.compactions();
-    const record = JSON.stringify(onDisk?.drs.find((a) => a.accountId === '111111111111')).length;
+    const record = JSON.stringify(drsAccountsOf(onDisk).find((a) => a.accountId === '111111111111')).length;
     await world.close();
 
     expect(jobs).toHaveLength(15);
     expect(compactions).toBeGreaterThan(0);
     // At most the limit plus the record that crossed it.
     expect(largestJournal).toBeLessThanOrEqual(limit + record + 1024);
-    const present = new Set(onDisk?.drs.flatMap((a) => a.jobs.map((j) => j.jobID)));
+    const present = new Set(drsAccountsOf(onDisk).flatMap((a) => a.jobs.map((j) => j.jobID)));
     expect(jobs.filter((id) => !present.has(id))).toEqual([]);
-    const tagged = onDisk?.drs
+    const tagged = drsAccountsOf(onDisk)
       .find((a) => a.accountId === '111111111111')
       ?.servers.filter((x) => x.tags.Note !== undefined);
     expect(tagged).toHaveLength(15);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { acquireLock, loadWorld } from '../../../src/cli/targets/state-file.js';
 import { generateFleet } from '../../../src/emulator/index.js';
+import { drsAccountsOf } from '../../../src/emulator/services/drs/world.js';
 import { fakeIo } from '../../unit/cli/fakes.js';
 
 async function tempDir(): Promise<string> {
@@ -34,7 +35,10 @@ async function drilledWorld(): Promise<{ dir: string; saved: Record<string, unkn
 describe('drs-orch --state-file', () => {
   it('refuses damaged state files with exit 64, saying what is wrong and how to recover', async () => {
     const { dir, saved } = await drilledWorld();
-    const drs = saved.drs as { accountId: string; instances: unknown[] }[];
+    const services = saved.services as { drs: { accounts: { accountId: string; instances: unknown[] }[] } };
+    const drs = services.drs.accounts;
+    /** The saved world with other DRS accounts (its DRS slice). */
+    const withDrs = (accounts: unknown[]) => ({ ...saved, services: { ...services, drs: { accounts } } });
     const withInstance = drs.find((d) => d.instances.length > 0);
     const cases: [string, string, RegExp][] = [
       ['empty (a save killed on the old code)', '', /is damaged: it is empty/],
@@ -43,17 +47,17 @@ describe('drs-orch --state-file', () => {
       ['wrong version', JSON.stringify({ ...saved, version: 7 }), /format version is 7/],
       [
         'an account missing',
-        JSON.stringify({ ...saved, drs: drs.filter((d) => d.accountId !== '111111111111') }),
+        JSON.stringify(withDrs(drs.filter((d) => d.accountId !== '111111111111'))),
         /account 111111111111 of the fleet has no saved DRS state/,
       ],
       [
         'instances missing',
-        JSON.stringify({ ...saved, drs: drs.map((d) => (d === withInstance ? { ...d, instances: [] } : d)) }),
+        JSON.stringify(withDrs(drs.map((d) => (d === withInstance ? { ...d, instances: [] } : d)))),
         /points to recovery instance i-[0-9a-f]+, which is missing/,
       ],
       [
         'servers not a list',
-        JSON.stringify({ ...saved, drs: drs.map((d) => ({ ...d, servers: 3 })) }),
+        JSON.stringify(withDrs(drs.map((d) => ({ ...d, servers: 3 })))),
         /has no servers list/,
       ],
     ];
@@ -324,7 +328,7 @@ describe('drs-orch --state-file', () => {
     expect((await readdir(dir)).filter((n) => n !== '.drs-orch').sort()).toEqual(['link.json', 'real']);
     // The drill's recovery job is in the world at the real path (its snapshot and journal).
     const world = loadWorld(join(dir, 'real', 'sim.json'), 'real/sim.json');
-    const jobs = world?.drs.flatMap((a) => a.jobs.filter((j) => j.initiatedBy === 'START_DRILL')) ?? [];
+    const jobs = drsAccountsOf(world).flatMap((a) => a.jobs.filter((j) => j.initiatedBy === 'START_DRILL'));
     expect(jobs).toHaveLength(1);
   });
 

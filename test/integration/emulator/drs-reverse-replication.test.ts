@@ -16,6 +16,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { Fleet } from '../../../src/emulator/fleet/types.js';
 import { generateFleet } from '../../../src/emulator/index.js';
+import { DrsWorld } from '../../../src/emulator/services/drs/world.js';
 import { applyJournal, EmulatorState, type JournalRecord } from '../../../src/emulator/state.js';
 import { fromAws, withOrigin } from '../../_helpers/cross-region-fleet.js';
 import {
@@ -170,9 +171,12 @@ describe('Emulator: ReverseReplication (Region-to-Region failback)', () => {
 
     world.emu.state.journalTo(undefined);
     const rebuilt = EmulatorState.fromSnapshot(applyJournal(before, records));
+    const rebuiltDrs = DrsWorld.restore(rebuilt.restoredServices.drs, rebuilt.fleet, rebuilt.faults, () =>
+      rebuilt.clock.nowMs(),
+    );
     const reversedId = (out.reversedDirectionSourceServerArn as string).split('/')[1];
-    expect(rebuilt.account(ORIGIN)?.drs.server(reversedId as string)?.replicationDirection).toBe('FAILBACK');
-    expect(rebuilt.account(STAGING)?.drs.server(id as string)?.reversedDirectionSourceServerArn).toBe(
+    expect(rebuiltDrs.account(ORIGIN)?.server(reversedId as string)?.replicationDirection).toBe('FAILBACK');
+    expect(rebuiltDrs.account(STAGING)?.server(id as string)?.reversedDirectionSourceServerArn).toBe(
       out.reversedDirectionSourceServerArn,
     );
   });

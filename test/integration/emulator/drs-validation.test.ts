@@ -220,7 +220,7 @@ describe('Emulator: DRS input validation as the model defines it', () => {
   });
 
   it('answers random ARNs, bodies and tag keys on the three tag operations with modelled errors only', async () => {
-    const server = emu.state.account('111111111111')?.drs.servers()[0];
+    const server = emu.drs.account('111111111111')?.servers()[0];
     const arn = fc.oneof(
       fc.constant(server?.arn ?? 'arn:aws:drs:us-east-2:111111111111:source-server/s-00000000000000000'),
       fc.constant('arn:aws:drs:us-east-2:222222222222:source-server/s-00000000000000000'),

@@ -24,7 +24,7 @@ describe('Emulator service kernel', () => {
   let drs: DrsClient;
 
   beforeEach(async () => {
-    emu = await startTestEmulator({ fleet, bodyLimits: { api: 64 * 1024, s3: 128 * 1024 } });
+    emu = await startTestEmulator({ fleet, bodyLimits: { api: 64 * 1024, objects: 128 * 1024 } });
     drs = stagingDrs(emu);
   });
   afterEach(async () => {

@@ -10,6 +10,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateFleet, startEmulator } from '../../../src/emulator/index.js';
+import { drsAccountsOf } from '../../../src/emulator/services/drs/world.js';
 import {
   drsClient,
   drsMismatches,
@@ -136,12 +137,12 @@ describe('Emulator: save and load state mid-drill', () => {
   it('serves the snapshot in-process and over /_emulator/state', async () => {
     const emu = await startTestEmulator({ fleet });
     const res = await fetch(`${emu.endpoint}/_emulator/state`);
-    const body = (await res.json()) as { version: number; drs: { servers: unknown[] }[] };
+    const body = (await res.json()) as { version: number; services: Record<string, unknown> };
     const inProcess = emu.state.toJSON();
     await emu.stop();
 
-    expect(body.version).toBe(1);
-    expect(body.drs.find((d) => d.servers.length === 12)).toBeDefined();
-    expect(inProcess.drs).toHaveLength(2);
+    expect(body.version).toBe(2);
+    expect(drsAccountsOf(body).find((d) => d.servers.length === 12)).toBeDefined();
+    expect(drsAccountsOf(inProcess)).toHaveLength(2);
   });
 });

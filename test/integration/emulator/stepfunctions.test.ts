@@ -131,7 +131,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     });
     expect(JSON.parse(described.input ?? '')).toEqual(SINGLE_DRILL);
     expect(described.stopDate?.getTime()).toBeGreaterThan(described.startDate?.getTime() ?? Infinity);
-    const drills = emu.state.instances().filter((i) => i.instance.isDrill);
+    const drills = emu.drs.instances().filter((i) => i.instance.isDrill);
     expect(drills).toHaveLength(1);
   });
 
@@ -195,7 +195,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     );
     // start-executor named the executor in the staging account's Region and account (its answer
     // is the Task's TaskSubmitted); the executor's callback is the Task's result.
-    const [server] = emu.state.instances();
+    const [server] = emu.drs.instances();
     const submitted = events.find((e) => e.type === 'TaskSubmitted');
     const executorArn = JSON.parse(submitted?.taskSubmittedEventDetails?.output ?? '{}').Payload
       ?.executionArn;
@@ -230,7 +230,7 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
   });
 
   it('lets the staging account see the executor execution the drill started', async () => {
-    const [server] = emu.state.instances();
+    const [server] = emu.drs.instances();
     const accountId = server?.accountId ?? '';
     const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
 
@@ -292,8 +292,12 @@ describe('emulator Step Functions API: a drill on the demo fleet', () => {
     );
     // The account of the one DR-Test=single server runs the only executor.
     const accountId =
-      emu.state.accounts().find((a) => a.drs.servers().some((srv) => srv.tags?.['DR-Test'] === 'single'))
-        ?.accountId ?? '';
+      emu.state.accounts().find((a) =>
+        emu.drs
+          .account(a.accountId)
+          ?.servers()
+          .some((srv) => srv.tags?.['DR-Test'] === 'single'),
+      )?.accountId ?? '';
     const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, accountId));
     // start-executor names the executor after the main execution and the account.
     const childArn = `${executorOf(accountId).replace(':stateMachine:', ':execution:')}:child-stop-${accountId}`;

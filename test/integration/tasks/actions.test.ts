@@ -51,7 +51,7 @@ describe('design 14.1 scenarios', () => {
     expect(out.timing.durationFormatted).toMatch(/^PT/);
     expect(out.nextPhaseReady).toBe(true);
     expect([...launchesPerServer(world.emu).values()]).toEqual([1]);
-    const jobs = world.emu.state.jobs('111111111111').map((j) => j.job);
+    const jobs = world.emu.drs.jobs('111111111111').map((j) => j.job);
     expect(jobs[0]?.tags).toMatchObject({
       'DR-Orchestration': 'true',
       'DR-CorrelationId': 'exec-1',
@@ -86,7 +86,7 @@ describe('design 14.1 scenarios', () => {
     const launches = launchesPerServer(world.emu);
     expect([...launches.values()].every((n) => n === 1)).toBe(true);
     expect(launches.size).toBe(expected.length);
-    for (const { job } of world.emu.state.jobs()) expect(job.servers.length).toBeLessThanOrEqual(40);
+    for (const { job } of world.emu.drs.jobs()) expect(job.servers.length).toBeLessThanOrEqual(40);
     // One DescribeJobs per account per poll at most (plus none elsewhere for fresh servers).
     expect(drsCallsByOperation(world.emu).DescribeJobs ?? 0).toBeLessThanOrEqual(run.rounds * 3);
   });
@@ -179,7 +179,7 @@ describe('design 14.1 scenarios', () => {
     world = await startWorld({ fleet: 'demo' });
     const drill = await runOrchestration(world, { action: 'drill', tags: { 'DR-Test': 'single' } });
     const instanceId = drill.result.output.recoveryInstances[0]?.recoveryInstanceId;
-    expect(world.emu.state.instances().map((i) => i.instance.recoveryInstanceID)).toEqual([instanceId]);
+    expect(world.emu.drs.instances().map((i) => i.instance.recoveryInstanceID)).toEqual([instanceId]);
 
     const run = await runOrchestration(
       world,
@@ -193,7 +193,7 @@ describe('design 14.1 scenarios', () => {
     expect(out.servers).toEqual([
       expect.objectContaining({ outcome: 'terminated', recoveryInstanceId: instanceId }),
     ]);
-    expect(world.emu.state.instances()).toHaveLength(0);
+    expect(world.emu.drs.instances()).toHaveLength(0);
     expect(drsCallsByOperation(world.emu).TerminateRecoveryInstances).toBe(1);
   });
 });
@@ -220,11 +220,11 @@ describe('other actions', () => {
     const fleet = smallFleet({ '111111111111': [server(1, 1, tags), server(1, 2, tags)] });
     world = await startWorld({ fleet });
     await runOrchestration(world, { action: 'failover', tags });
-    expect(world.emu.state.instances()).toHaveLength(2);
+    expect(world.emu.drs.instances()).toHaveLength(2);
 
     const skipped = await runOrchestration(world, { action: 'terminate', tags }, { executionName: 'exec-2' });
     expect(skipped.result.output.servers?.map((s) => s.outcome)).toEqual(['skipped', 'skipped']);
-    expect(world.emu.state.instances()).toHaveLength(2);
+    expect(world.emu.drs.instances()).toHaveLength(2);
 
     const young = await runOrchestration(
       world,
@@ -232,7 +232,7 @@ describe('other actions', () => {
       { executionName: 'exec-3' },
     );
     expect(young.result.output.servers?.map((s) => s.outcome)).toEqual(['skipped', 'skipped']);
-    expect(world.emu.state.instances()).toHaveLength(2);
+    expect(world.emu.drs.instances()).toHaveLength(2);
 
     const done = await runOrchestration(
       world,
@@ -241,7 +241,7 @@ describe('other actions', () => {
     );
     assertOrchestrationOutput(done.result.output);
     expect(done.result.output.servers?.map((s) => s.outcome)).toEqual(['terminated', 'terminated']);
-    expect(world.emu.state.instances()).toHaveLength(0);
+    expect(world.emu.drs.instances()).toHaveLength(0);
   });
 
   it('failback launches FAILBACK_READY_FOR_LAUNCH instances, watches them to completion, and times out one that never gets ready', async () => {
@@ -251,8 +251,7 @@ describe('other actions', () => {
     const failover = await runOrchestration(world, { action: 'failover', tags });
     world.emu.clock.advance(2 * 3_600_000); // failback readiness comes 20-90 minutes after launch
     const notReady = failover.result.output.recoveryInstances[1]?.recoveryInstanceId as string;
-    const { setFailbackState } = await import('../../../src/emulator/inspection.js');
-    setFailbackState(world.emu.state, '111111111111', notReady, 'FAILBACK_NOT_READY_FOR_LAUNCH');
+    world.emu.drs.setFailbackState('111111111111', notReady, 'FAILBACK_NOT_READY_FOR_LAUNCH');
 
     const run = await runOrchestration(
       world,

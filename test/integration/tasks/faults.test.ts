@@ -90,7 +90,7 @@ describe('faults', () => {
     expect(out.failedServers.every((f) => f.errorCode === 'DRSServiceError')).toBe(true);
     // 4 task attempts (state machine Retry) x 3 calls each (our retry policy).
     expect(drsCallsByOperation(world.emu).StartRecovery).toBe(12);
-    expect(world.emu.state.jobs()).toHaveLength(0);
+    expect(world.emu.drs.jobs()).toHaveLength(0);
   });
 
   it('an account that denies AssumeRole is reported while the others go on', async () => {
@@ -117,7 +117,7 @@ describe('faults', () => {
         errorCode: 'CrossAccountAccessDenied',
       }),
     );
-    expect(world.emu.state.jobs('222222222222')).toHaveLength(0);
+    expect(world.emu.drs.jobs('222222222222')).toHaveLength(0);
   });
 
   it('servers without a recovery point fail at once naming their state; stalled and paused ones launch, with a drill warning', async () => {
@@ -165,7 +165,7 @@ describe('faults', () => {
 
     expect(run.result.output.status).toBe('failed');
     expect(run.result.output.summary).toMatchObject({ failed: 1, skipped: 1, succeeded: 0 });
-    expect(world.emu.state.jobs()).toHaveLength(0);
+    expect(world.emu.drs.jobs()).toHaveLength(0);
   });
 
   it('a launch failure without continueOnFailure stops further batches', async () => {
@@ -230,7 +230,7 @@ describe('faults', () => {
       const account = await accountWorkOf(item, world.deps);
       await callTask(world, 'start-recovery', { request, execution, account });
     }
-    const firstJobs = world.emu.state
+    const firstJobs = world.emu.drs
       .jobs()
       .map((j) => j.job.jobID)
       .sort();
@@ -242,7 +242,7 @@ describe('faults', () => {
     assertOrchestrationOutput(out);
     expect(out.status).toBe('success');
     expect(
-      world.emu.state
+      world.emu.drs
         .jobs()
         .map((j) => j.job.jobID)
         .sort(),
@@ -299,7 +299,7 @@ describe('faults', () => {
     expect([...launchesPerServer(world.emu).values()]).toEqual(Array(23).fill(1));
     // The emulator enforces the quotas: a launch over them would be refused (402) and create no
     // job, so every StartRecovery having made a job means none was refused.
-    const jobs = world.emu.state.jobs().filter((j) => j.job.type === 'LAUNCH');
+    const jobs = world.emu.drs.jobs().filter((j) => j.job.type === 'LAUNCH');
     expect(drsCallsByOperation(world.emu).StartRecovery).toBe(jobs.length);
     expect(Math.max(...jobs.map((j) => j.job.servers.length))).toBeLessThanOrEqual(2);
   });

@@ -272,7 +272,7 @@ export function drsCallsByOperation(emu: Emulator, accountId?: string): Record<s
 /** How many LAUNCH jobs (recovery/drill) each source server took part in. */
 export function launchesPerServer(emu: Emulator, accountId?: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const { job } of emu.state.jobs(accountId)) {
+  for (const { job } of emu.drs.jobs(accountId)) {
     if (job.type !== 'LAUNCH' || job.initiatedBy === 'FAILBACK') continue;
     for (const p of job.servers) out.set(p.sourceServerID, (out.get(p.sourceServerID) ?? 0) + 1);
   }

@@ -57,7 +57,7 @@ describe('900-server drill', () => {
     expect(worstPerPoll).toBe(1);
     // "max": every account's 300 servers in flight at once, in three 100-server jobs (one round).
     for (const a of accounts) {
-      const jobs = world.emu.state.jobs().filter((j) => j.accountId === a && j.job.type === 'LAUNCH');
+      const jobs = world.emu.drs.jobs().filter((j) => j.accountId === a && j.job.type === 'LAUNCH');
       expect(jobs.map((j) => j.job.servers.length)).toEqual([100, 100, 100]);
       expect(new Set(jobs.map((j) => j.job.createdMs)).size).toBe(1);
     }

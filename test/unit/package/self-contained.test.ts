@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SERVED } from '../../../scripts/extract-aws-models.mjs';
+import { MODEL_FOLDERS } from '../../../scripts/extract-aws-models.mjs';
 import { loadModel } from '../../_helpers/aws-model-shape.js';
+import { SERVED_OPERATIONS } from '../emulator/service-operations.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -40,21 +41,30 @@ function dangling(model: {
 }
 
 describe('the repository is self-contained', () => {
-  it.each(Object.entries(SERVED))(
-    'keeps the %s model subset with every served operation and every shape they reach',
-    (service, operations) => {
-      const model = loadModel(service) as unknown as Parameters<typeof dangling>[0];
+  it.each(MODEL_FOLDERS)(
+    'keeps the %s model subset with exactly the operations the emulator serves and every shape they reach',
+    (folder) => {
+      const model = loadModel(folder) as unknown as Parameters<typeof dangling>[0];
+      const served =
+        SERVED_OPERATIONS[
+          ({ stepfunctions: 'states', 'service-quotas': 'servicequotas' } as Record<string, string>)[
+            folder
+          ] ?? folder
+        ] ?? {};
 
-      expect(Object.keys(model.operations).sort()).toEqual([...operations].sort());
+      expect(Object.keys(model.operations).sort()).toEqual(Object.keys(served).sort());
       expect(dangling(model)).toEqual([]);
     },
   );
 
   it('checks DRS against the model subset the emulator itself serves from', () => {
     const model = loadModel('drs') as unknown as Parameters<typeof dangling>[0];
-    const served = JSON.parse(readFileSync(`${ROOT}src/emulator/drs/model.json`, 'utf8')) as typeof model;
+    const served = JSON.parse(
+      readFileSync(`${ROOT}src/emulator/services/drs/model.json`, 'utf8'),
+    ) as typeof model;
 
     expect(model).toEqual(served);
+    expect(Object.keys(model.operations).sort()).toEqual(Object.keys(SERVED_OPERATIONS.drs ?? {}).sort());
     expect(dangling(model)).toEqual([]);
   });
 

@@ -9,7 +9,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FleetLambdaFunction } from '../../fleet/types.js';
 import { ServiceError } from '../../protocols/service-errors.js';
-import type { EmulatorRequest, EmulatorResponse, ServiceHandler } from '../../types.js';
+import type {
+  EmulatorRequest,
+  EmulatorResponse,
+  Operation,
+  OperationAuthorization,
+  Operations,
+} from '../../types.js';
 
 /** What the Lambda handler needs from the world. */
 export interface LambdaPorts {
@@ -24,8 +30,10 @@ export interface LambdaPorts {
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 /** The operation of a Lambda request (for fault matching and call counts). */
-export function lambdaOperationOf(req: EmulatorRequest): string {
-  return INVOKE.test(req.path) && req.method === 'POST' ? 'Invoke' : 'Unknown';
+export function lambdaOperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath'>): string | undefined {
+  return INVOKE.test(decodeURIComponent(req.rawPath.split('?')[0] ?? '')) && req.method === 'POST'
+    ? 'Invoke'
+    : undefined;
 }
 
 /** `name`, `name:alias`, a function ARN, a partial ARN -> the name. */
@@ -52,10 +60,27 @@ function errorPayload(type: string, message: string): { errorType: string; error
   return { errorType: type, errorMessage: message };
 }
 
-/** The Lambda handler. */
-export function createLambdaHandler(ports: LambdaPorts): ServiceHandler {
+/**
+ * Invoke is `lambda:InvokeFunction` on the function (its account: the ARN's, else the caller's;
+ * a qualifier is authorized on the function itself).
+ */
+const onFunction: OperationAuthorization = (req, principal) => {
+  const raw = decodeURIComponent(INVOKE.exec(req.rawPath.split('?')[0] ?? '')?.[1] ?? '');
+  const parts = raw.split(':');
+  const at = parts.indexOf('function');
+  const account =
+    at >= 1 && /^\d{12}$/.test(parts[at - 1] ?? '') ? (parts[at - 1] as string) : principal.accountId;
+  return {
+    action: 'lambda:InvokeFunction',
+    resources: `arn:aws:lambda:${req.region}:${account}:function:${functionNameOf(raw)}`,
+    region: req.region,
+  };
+};
+
+/** The Lambda operations. */
+export function createLambdaOperations(ports: LambdaPorts): Operations {
   const modules = new Map<string, Promise<{ handler?: (event: unknown) => unknown }>>();
-  return async (req, ctx) => {
+  const invoke: Operation = async (req, ctx) => {
     const m = INVOKE.exec(req.path);
     if (!m || req.method !== 'POST') {
       throw new ServiceError(
@@ -117,4 +142,5 @@ export function createLambdaHandler(ports: LambdaPorts): ServiceHandler {
     }
     return answer(fn.answer === undefined ? { ok: true } : fn.answer, ctx.requestId);
   };
+  return { Invoke: { run: invoke, iam: onFunction } };
 }

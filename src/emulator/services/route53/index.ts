@@ -11,7 +11,13 @@ import { XMLParser } from 'fast-xml-parser';
 import type { FleetHealthCheck, FleetHostedZone } from '../../fleet/types.js';
 import { ServiceError } from '../../protocols/service-errors.js';
 import { escapeXml, XML_DECLARATION } from '../../protocols/xml.js';
-import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../../types.js';
+import type {
+  EmulatorRequest,
+  EmulatorResponse,
+  OperationAuthorization,
+  Operations,
+  ServiceContext,
+} from '../../types.js';
 
 /** Route 53's XML namespace. */
 export const ROUTE53_XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
@@ -203,22 +209,36 @@ function recordOf(raw: Record<string, unknown>): Route53RecordSet {
 }
 
 /** The operation of a Route 53 request (for fault matching and call counts). */
-export function route53OperationOf(req: EmulatorRequest): string {
-  const p = req.path.replace(/^\/2013-04-01/, '');
+export function route53OperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath'>): string | undefined {
+  const p = (req.rawPath.split('?')[0] ?? '').replace(/^\/2013-04-01/, '');
   if (/^\/hostedzone\/[^/]+\/rrset\/?$/.test(p)) {
     return req.method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
   }
   if (/^\/change\/[^/]+$/.test(p)) return 'GetChange';
   if (/^\/healthcheck\/[^/]+\/status$/.test(p)) return 'GetHealthCheckStatus';
   if (/^\/hostedzone\/?$/.test(p) && req.method === 'GET') return 'ListHostedZones';
-  return 'Unknown';
+  return undefined;
 }
 
-/** The Route 53 handler. */
-export function createRoute53Handler(ports: Route53Ports): ServiceHandler {
+/** The id segment of a Route 53 path (`/2013-04-01/<kind>/<id>/...`). */
+function idOf(req: EmulatorRequest): string {
+  return decodeURIComponent(req.path.replace(/^\/2013-04-01/, '').split('/')[2] ?? '');
+}
+
+/** `route53:<Operation>` on the resource the path names (`hostedzone/<id>`, `change/<id>`, ...). */
+function on(kind: 'hostedzone' | 'change' | 'healthcheck'): OperationAuthorization {
+  return (req, _principal, operation) => ({
+    action: `route53:${operation}`,
+    resources: `arn:aws:route53:::${kind}/${idOf(req)}`,
+    region: req.region,
+  });
+}
+
+/** The Route 53 operations. */
+export function createRoute53Operations(ports: Route53Ports): Operations {
   const { state } = ports;
   const zoneOf = (ctx: ServiceContext, id: string): Zone => {
-    const zone = state.zone(ctx.principal.accountId, decodeURIComponent(id));
+    const zone = state.zone(ctx.principal.accountId, id);
     if (!zone)
       throw new ServiceError('NoSuchHostedZone', `No hosted zone found with ID: ${id}`, { status: 404 });
     return zone;
@@ -393,27 +413,12 @@ export function createRoute53Handler(ports: Route53Ports): ServiceHandler {
     );
   }
 
-  return async (req, ctx) => {
-    const p = req.path.replace(/^\/2013-04-01/, '');
-    const op = route53OperationOf(req);
-    const id = p.split('/')[2] ?? '';
-    switch (op) {
-      case 'ChangeResourceRecordSets':
-        return change(req, ctx, id);
-      case 'ListResourceRecordSets':
-        return list(req, ctx, id);
-      case 'GetChange':
-        return getChange(ctx, decodeURIComponent(id));
-      case 'GetHealthCheckStatus':
-        return healthStatus(ctx, decodeURIComponent(id));
-      case 'ListHostedZones':
-        return listZones(ctx);
-      default:
-        throw new ServiceError(
-          'UnknownOperationException',
-          `${req.method} ${req.path} is not an operation the emulator's Route 53 knows`,
-          { status: 404 },
-        );
-    }
+  return {
+    ChangeResourceRecordSets: { run: (req, ctx) => change(req, ctx, idOf(req)), iam: on('hostedzone') },
+    ListResourceRecordSets: { run: (req, ctx) => list(req, ctx, idOf(req)), iam: on('hostedzone') },
+    GetChange: { run: (req, ctx) => getChange(ctx, idOf(req)), iam: on('change') },
+    GetHealthCheckStatus: { run: (req, ctx) => healthStatus(ctx, idOf(req)), iam: on('healthcheck') },
+    // No resource-level permissions: route53:ListHostedZones on `*` (the descriptor's fallback).
+    ListHostedZones: (_req, ctx) => listZones(ctx),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate, CredentialStore } from '../../../../src/emulator/auth/credentials.js';
 import { canonicalRequest, sign, stringToSign } from '../../../../src/emulator/auth/sigv4.js';
+import { ssmService, stsService } from '../../../../src/emulator/services/index.js';
 import type { EmulatorRequest } from '../../../../src/emulator/types.js';
 
 function signedRequest(
@@ -100,6 +101,9 @@ describe('Function: authenticate', () => {
     const result = authenticate(
       signedRequest('sts', { accessKeyId: 'test', secretAccessKey: 'test' }),
       store,
+      {
+        service: stsService,
+      },
     );
 
     expect(result).toMatchObject({
@@ -123,8 +127,10 @@ describe('Function: authenticate', () => {
       sessionToken: s.sessionToken ?? '',
     };
 
-    const ok = authenticate(signedRequest('sts', keys), store);
-    const wrongToken = authenticate(signedRequest('sts', { ...keys, sessionToken: 'forged' }), store);
+    const ok = authenticate(signedRequest('sts', keys), store, { service: stsService });
+    const wrongToken = authenticate(signedRequest('sts', { ...keys, sessionToken: 'forged' }), store, {
+      service: stsService,
+    });
 
     expect(ok).toMatchObject({
       ok: true,
@@ -149,8 +155,8 @@ describe('Function: authenticate', () => {
     });
     const later = () => new Date('2025-01-06T10:00:01Z');
 
-    const lenient = authenticate(req, store, { now: later });
-    const strict = authenticate(req, store, { now: later, enforceExpiry: true });
+    const lenient = authenticate(req, store, { service: ssmService, now: later });
+    const strict = authenticate(req, store, { service: ssmService, now: later, enforceExpiry: true });
 
     expect(lenient.ok).toBe(true);
     expect(strict).toMatchObject({ ok: false, reason: 'expired', response: { status: 400 } });
@@ -164,6 +170,7 @@ describe('Function: authenticate', () => {
       signedRequest('sts', { accessKeyId: 'nobody', secretAccessKey: 'x' }),
       new CredentialStore(),
       {
+        service: stsService,
         requestId: 'req-1',
       },
     );

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  authorize,
   evaluatePolicies,
   MalformedPolicyDocumentError,
   type PolicyDocument,
-  requiredActions,
   resourceMatches,
-  START_RECOVERY_EC2_ACTIONS,
   toPolicyDocument,
   trustAllows,
   wildcardMatch,
 } from '../../../../src/emulator/auth/iam-policy.js';
+import { authorize, requiredActions as requiredOf } from '../../../../src/emulator/auth/required-actions.js';
+import { DRS_REQUIREMENTS, START_RECOVERY_EC2_ACTIONS } from '../../../../src/emulator/services/drs/iam.js';
 
-const ctx = { accountId: '111111111111', region: 'us-east-2' };
+const ctx = { accountId: '111111111111', region: 'us-east-2', requirements: DRS_REQUIREMENTS };
+
+/** The actions a DRS call needs, by DRS's requirements. */
+const requiredActions = (action: string, options: { tagsOnCreate?: boolean } = {}) =>
+  requiredOf(action.includes(':') ? action : `drs:${action}`, DRS_REQUIREMENTS, options);
 const SERVER = 'arn:aws:drs:us-east-2:111111111111:source-server/s-1234567890abcdef0';
 
 function allow(action: string | string[], resource: string | string[] = '*'): PolicyDocument {
@@ -307,7 +310,7 @@ describe('Function: authorize', () => {
   });
 
   it('skips dependent actions when asked to', () => {
-    const result = authorize([allow('drs:StartRecovery')], 'StartRecovery', SERVER, {
+    const result = authorize([allow('drs:StartRecovery')], 'drs:StartRecovery', SERVER, {
       ...ctx,
       includeDependentActions: false,
     });

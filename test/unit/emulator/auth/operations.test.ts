@@ -6,11 +6,49 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CredentialStore } from '../../../../src/emulator/auth/credentials.js';
 import { authorizationOf } from '../../../../src/emulator/auth/operations.js';
-import type { EmulatorRequest, Principal } from '../../../../src/emulator/types.js';
+import { DEFAULT_QUOTAS } from '../../../../src/emulator/fleet/load.js';
+import { createDrsService } from '../../../../src/emulator/services/drs/service.js';
+import {
+  createS3Handler,
+  createServiceQuotasHandler,
+  createSnsHandler,
+  createSsmHandler,
+  createStsHandler,
+  S3State,
+  SERVICES,
+  SnsState,
+  SsmState,
+} from '../../../../src/emulator/services/index.js';
+import {
+  createStepFunctionsHandler,
+  StepFunctionsState,
+} from '../../../../src/emulator/services/states/stepfunctions.js';
+import type { EmulatorRequest, Operations, Principal } from '../../../../src/emulator/types.js';
 
 const ROOT = join(import.meta.dirname, '../../../../src/emulator');
-const HANDLER_DIRS = ['services', 'drs'];
+const SERVICES_DIR = join(ROOT, 'services');
+
+/** Each service's operations over empty state (their IAM rules are what is asked here). */
+const OPERATIONS: Readonly<Record<string, Operations>> = {
+  ssm: createSsmHandler({ state: new SsmState() }),
+  sns: createSnsHandler({ state: new SnsState() }),
+  sts: createStsHandler({ findRole: () => undefined, credentials: new CredentialStore() }),
+  s3: createS3Handler({ state: new S3State() }),
+  servicequotas: createServiceQuotasHandler({ quotas: () => ({}) }),
+  states: createStepFunctionsHandler({ state: new StepFunctionsState(), nowMs: () => 0 }),
+  drs: createDrsService({ account: () => undefined, quotas: () => DEFAULT_QUOTAS }),
+};
+
+/** A service as the pipeline sees it: its descriptor and its operations. */
+function serviceOf(name: string) {
+  const descriptor = SERVICES.get(name);
+  const operations = OPERATIONS[name];
+  return descriptor === undefined
+    ? undefined
+    : { descriptor, ...(operations === undefined ? {} : { instance: { operations } }) };
+}
 
 const principal: Principal = {
   accountId: '111111111111',
@@ -36,13 +74,16 @@ function request(service: string, over: Partial<EmulatorRequest> = {}): Emulator
 describe('pipeline authorization table', () => {
   it('is the only authorization: no service handler imports the authorizer or checks IAM itself', () => {
     const offenders: string[] = [];
-    for (const dir of HANDLER_DIRS) {
-      for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts'))) {
-        const text = readFileSync(join(ROOT, dir, file), 'utf8');
-        if (/auth\/authorizer|auth\/operations|\bAuthorizer\b|authorizer\.check|accessDenied\(/.test(text))
-          offenders.push(`${dir}/${file}`);
-      }
+    const files = readdirSync(SERVICES_DIR, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    for (const file of files) {
+      const text = readFileSync(join(SERVICES_DIR, file), 'utf8');
+      if (/auth\/authorizer|auth\/operations|\bAuthorizer\b|authorizer\.check|accessDenied\(/.test(text))
+        offenders.push(`services/${file}`);
     }
+
+    expect(files.length).toBeGreaterThan(10);
     expect(offenders).toEqual([]);
   });
 
@@ -123,7 +164,7 @@ describe('pipeline authorization table', () => {
       ['arn:aws:drs:us-east-2:111111111111:source-server/s-1'],
     ],
   ] as const)('%s %s asks IAM for %s on its resource', (service, operation, over, action, resources) => {
-    expect(authorizationOf(request(service, over), principal, operation)).toMatchObject({
+    expect(authorizationOf(serviceOf(service), request(service, over), principal, operation)).toMatchObject({
       action,
       resources,
       region: 'us-east-2',
@@ -131,11 +172,11 @@ describe('pipeline authorization table', () => {
   });
 
   it('asks nothing of IAM for sts:GetCallerIdentity, which needs no permission', () => {
-    expect(authorizationOf(request('sts'), principal, 'GetCallerIdentity')).toBe('none');
+    expect(authorizationOf(serviceOf('sts'), request('sts'), principal, 'GetCallerIdentity')).toBe('none');
   });
 
   it('checks an operation the table does not list as <service>:<Operation> rather than letting it through', () => {
-    expect(authorizationOf(request('ssm'), principal, 'DeleteParameter')).toMatchObject({
+    expect(authorizationOf(serviceOf('ssm'), request('ssm'), principal, 'DeleteParameter')).toMatchObject({
       action: 'ssm:DeleteParameter',
       resources: '*',
     });

@@ -3,9 +3,11 @@ import {
   combineDecisions,
   combineKeyDecisions,
   evaluateResourcePolicy,
+} from '../../../../src/emulator/auth/resource-policy.js';
+import {
   MalformedBucketPolicyError,
   parseBucketPolicy,
-} from '../../../../src/emulator/auth/resource-policy.js';
+} from '../../../../src/emulator/services/s3/bucket-policy.js';
 
 const session = {
   accountId: '111111111111',

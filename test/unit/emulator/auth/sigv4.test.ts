@@ -1,13 +1,9 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import {
-  canonicalUri,
-  inferService,
-  parseAuthorization,
-  requestTarget,
-  verifySignature,
-} from '../../../../src/emulator/auth/sigv4.js';
+import { canonicalUri, parseAuthorization, verifySignature } from '../../../../src/emulator/auth/sigv4.js';
+import type { ServiceHint } from '../../../../src/emulator/registry.js';
+import { SERVICES } from '../../../../src/emulator/services/index.js';
 import type { EmulatorRequest } from '../../../../src/emulator/types.js';
 
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -115,11 +111,13 @@ describe('Function: verifySignature', () => {
     const parsed = parseAuthorization(req.headers, req.query);
     if (parsed.kind !== 'signed') throw new Error('expected a signed request');
 
-    const ok = verifySignature(req, parsed.auth, KEYS.secretAccessKey);
+    const rules = SERVICES.get(c.service)?.signing;
+    const ok = verifySignature(req, parsed.auth, KEYS.secretAccessKey, rules);
     const tampered = verifySignature(
       { ...req, body: Buffer.from(`${req.body.toString()}!`) },
       parsed.auth,
       KEYS.secretAccessKey,
+      rules,
     );
 
     expect(ok).toEqual({ ok: true });
@@ -138,7 +136,12 @@ describe('Function: verifySignature', () => {
     const parsed = parseAuthorization(req.headers, req.query);
     if (parsed.kind !== 'signed') throw new Error('expected a signed request');
 
-    const check = verifySignature({ ...req, body: Buffer.from('abd') }, parsed.auth, KEYS.secretAccessKey);
+    const check = verifySignature(
+      { ...req, body: Buffer.from('abd') },
+      parsed.auth,
+      KEYS.secretAccessKey,
+      SERVICES.get('s3')?.signing,
+    );
 
     expect(check).toMatchObject({ ok: false, reason: 'payload-hash' });
   });
@@ -204,15 +207,15 @@ describe('Function: parseAuthorization', () => {
 
 describe('Function: canonicalUri', () => {
   it('double-encodes and normalises for every service but S3', () => {
-    expect(canonicalUri('/tags/arn%3Aaws%3Adrs', 'drs')).toBe('/tags/arn%253Aaws%253Adrs');
-    expect(canonicalUri('/a/./b/../c/', 'drs')).toBe('/a/c/');
-    expect(canonicalUri('/bucket/a%20b/./c', 's3')).toBe('/bucket/a%20b/./c');
-    expect(canonicalUri('', 'sts')).toBe('/');
+    expect(canonicalUri('/tags/arn%3Aaws%3Adrs')).toBe('/tags/arn%253Aaws%253Adrs');
+    expect(canonicalUri('/a/./b/../c/')).toBe('/a/c/');
+    expect(canonicalUri('/bucket/a%20b/./c', true)).toBe('/bucket/a%20b/./c');
+    expect(canonicalUri('')).toBe('/');
   });
 });
 
-describe('Function: inferService / requestTarget', () => {
-  const hint = (over: Partial<Parameters<typeof inferService>[0]>) => ({
+describe('Method: ServiceRegistry.infer / credential scope', () => {
+  const hint = (over: Partial<ServiceHint>): ServiceHint => ({
     method: 'POST',
     path: '/',
     headers: {},
@@ -242,20 +245,21 @@ describe('Function: inferService / requestTarget', () => {
     [{ path: '/DescribeJobs', headers: { 'content-type': 'application/json' } }, 'drs'],
     [{ method: 'GET', path: '/bucket/key' }, 's3'],
   ])('guesses the service of an unsigned request %#', (over, service) => {
-    expect(inferService(hint(over))).toBe(service);
+    expect(SERVICES.infer(hint(over)).name).toBe(service);
   });
 
   it('takes service and region from the credential scope when signed', () => {
-    const target = requestTarget(
-      hint({
-        headers: {
-          'x-amz-date': '20250101T000000Z',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-2/drs/aws4_request, SignedHeaders=host, Signature=00',
-        },
-      }),
-    );
+    const { headers, query } = hint({
+      headers: {
+        'x-amz-date': '20250101T000000Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-2/drs/aws4_request, SignedHeaders=host, Signature=00',
+      },
+    });
 
-    expect(target).toEqual({ service: 'drs', region: 'us-east-2' });
+    expect(parseAuthorization(headers, query)).toMatchObject({
+      kind: 'signed',
+      auth: { scope: { service: 'drs', region: 'us-east-2' } },
+    });
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DrsAccount } from '../../../../src/emulator/drs/account.js';
-import { drsModel, type FieldProblem, validateShape } from '../../../../src/emulator/drs/model.js';
-import { isoDuration, recoverySnapshots } from '../../../../src/emulator/drs/serialize.js';
 import { FaultEngine } from '../../../../src/emulator/faults.js';
 import { generateFleet } from '../../../../src/emulator/fleet/generate.js';
-import { drsStateOf } from '../../../../src/emulator/fleet/load.js';
+import { DrsAccount } from '../../../../src/emulator/services/drs/account.js';
+import { drsModel, type FieldProblem, validateShape } from '../../../../src/emulator/services/drs/model.js';
+import { drsStateOf } from '../../../../src/emulator/services/drs/seed.js';
+import { isoDuration, recoverySnapshots } from '../../../../src/emulator/services/drs/serialize.js';
 
 const START = Date.parse('2025-01-06T09:00:00Z');
 

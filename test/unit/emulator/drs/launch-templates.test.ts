@@ -4,11 +4,11 @@
  * keep theirs, and a later template change does not reach a server already added.
  */
 import { describe, expect, it } from 'vitest';
-import { DrsAccount } from '../../../../src/emulator/drs/account.js';
-import { LAUNCH_OPERATIONS } from '../../../../src/emulator/drs/launch-settings.js';
 import { FaultEngine } from '../../../../src/emulator/faults.js';
 import { generateFleet } from '../../../../src/emulator/fleet/generate.js';
-import { drsStateOf } from '../../../../src/emulator/fleet/load.js';
+import { DrsAccount } from '../../../../src/emulator/services/drs/account.js';
+import { LAUNCH_OPERATIONS } from '../../../../src/emulator/services/drs/launch-settings.js';
+import { drsStateOf } from '../../../../src/emulator/services/drs/seed.js';
 
 const START = Date.parse('2025-01-06T09:00:00Z');
 const ACTION = '6a1f2c3d-4b5e-4f60-8a7b-9c0d1e2f3a4b';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { demoFleet } from '../../../../src/emulator/fleet/demo.js';
 import { generateFleet, stagingAccountId } from '../../../../src/emulator/fleet/generate.js';
-import { checkFleet, drsStateOf, FleetError } from '../../../../src/emulator/fleet/load.js';
+import { checkFleet, FleetError } from '../../../../src/emulator/fleet/load.js';
+import { drsStateOf } from '../../../../src/emulator/services/drs/seed.js';
 
 describe('Function: generateFleet', () => {
   it('is deterministic for a seed and different across seeds', () => {

@@ -10,9 +10,10 @@ import {
   queryStructList,
 } from '../../../../src/emulator/protocols/query.js';
 import { restJsonError } from '../../../../src/emulator/protocols/rest-json.js';
-import { s3Error } from '../../../../src/emulator/protocols/s3.js';
+import { restXmlError } from '../../../../src/emulator/protocols/rest-xml.js';
 import { commonError, commonErrorSpec } from '../../../../src/emulator/protocols/service-errors.js';
 import { escapeXml, raw, xmlElements } from '../../../../src/emulator/protocols/xml.js';
+import { SERVICES } from '../../../../src/emulator/services/index.js';
 import type { EmulatorRequest } from '../../../../src/emulator/types.js';
 
 const xml = new XMLParser();
@@ -143,14 +144,14 @@ describe('Module: rest-json, ec2 and s3 errors', () => {
   });
 
   it('s3: Error element with extras, and an empty body for HEAD', () => {
-    const r = s3Error({
+    const r = restXmlError({
       code: 'NoSuchKey',
       message: 'm',
       status: 404,
       requestId: 'r',
       extra: { Key: 'a&b' },
     });
-    const head = s3Error({ code: 'NoSuchKey', message: 'm', status: 404, requestId: 'r', head: true });
+    const head = restXmlError({ code: 'NoSuchKey', message: 'm', status: 404, requestId: 'r', head: true });
 
     expect(xml.parse(String(r.body))).toMatchObject({
       Error: { Code: 'NoSuchKey', Key: 'a&b', RequestId: 'r' },
@@ -175,12 +176,16 @@ describe('Function: commonError', () => {
     ['ssm', 'signature-mismatch', 'InvalidSignatureException', 400],
     ['drs', 'unknown-access-key', 'UnrecognizedClientException', 403],
   ] as const)('%s %s -> %s %d', (service, kind, code, status) => {
-    expect(commonErrorSpec(service, kind)).toMatchObject({ code, status });
-    expect(commonError(service, kind, { requestId: 'r' }).status).toBe(status);
+    const format = SERVICES.formatOf(service);
+
+    expect(commonErrorSpec(format, kind)).toMatchObject({ code, status });
+    expect(commonError(format, kind, { requestId: 'r' }).status).toBe(status);
   });
 
   it('lets a fault plan choose the 5xx status', () => {
-    expect(commonError('ssm', 'unavailable', { requestId: 'r', status: 502 }).status).toBe(502);
+    expect(commonError(SERVICES.formatOf('ssm'), 'unavailable', { requestId: 'r', status: 502 }).status).toBe(
+      502,
+    );
   });
 });
 

@@ -3,24 +3,26 @@
  * with MD5 ETags, user metadata, flexible-checksum headers echoed back, `aws-chunked` uploads
  * decoded, and S3's errors (`NoSuchBucket`, `NoSuchKey`, `AccessDenied`); bucket policies
  * (PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy), which the pipeline evaluates with the
- * caller's identity policies on every call (auth/resource-policy.ts). A bucket belongs to one
+ * caller's identity policies on every call (bucket-policy.ts). A bucket belongs to one
  * account; without a policy, other accounts reach it only when the fleet lists them.
  */
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { MalformedBucketPolicyError, parseBucketPolicy } from '../auth/resource-policy.js';
-import { type Page, PageTokenError, paginate } from '../protocols/paginator.js';
-import { s3HostId } from '../protocols/s3.js';
-import { fail } from '../protocols/service-errors.js';
-import { raw, XML_DECLARATION, xmlElements } from '../protocols/xml.js';
+import { type Page, paginate } from '../../protocols/paginator.js';
+import { restXmlHostId } from '../../protocols/rest-xml.js';
+import { fail } from '../../protocols/service-errors.js';
+import { raw, XML_DECLARATION, xmlElements } from '../../protocols/xml.js';
 import type {
   EmulatorRequest,
   EmulatorResponse,
+  Operation,
+  OperationAuthorization,
+  Operations,
   Principal,
   ServiceContext,
-  ServiceHandler,
-} from '../types.js';
+} from '../../types.js';
+import { MalformedBucketPolicyError, parseBucketPolicy } from './bucket-policy.js';
 import { DirectoryBodyStore, MemoryBodyStore, type S3BodyStore } from './s3-bodies.js';
 
 /** One stored object: its metadata; the body lives in the state's {@link S3BodyStore}. */
@@ -341,8 +343,61 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
   return { bucket: decode(trimmed.slice(0, slash)), key: decode(trimmed.slice(slash + 1)) };
 }
 
-/** Creates the S3 service handler. */
-export function createS3Handler(ports: S3Ports): ServiceHandler {
+/** The operation of a path-style request: `/bucket` or `/bucket/` addresses the bucket, `/bucket/key` an object. */
+export function s3OperationOf(
+  req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query'>,
+): string | undefined {
+  const slash = req.rawPath.indexOf('/', 1);
+  if (slash < 0 || slash === req.rawPath.length - 1) {
+    if (req.query.has('policy')) {
+      const verb = ({ PUT: 'Put', GET: 'Get', DELETE: 'Delete' } as Record<string, string>)[req.method];
+      if (verb !== undefined) return `${verb}BucketPolicy`;
+    }
+    if (req.method === 'GET') return req.query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
+    if (req.method === 'PUT') return 'CreateBucket';
+    if (req.method === 'HEAD') return 'HeadBucket';
+  }
+  switch (req.method) {
+    case 'PUT':
+      return 'PutObject';
+    case 'GET':
+      return 'GetObject';
+    case 'HEAD':
+      return 'HeadObject';
+    default:
+      return undefined;
+  }
+}
+
+/** The path-style bucket and key of an S3 request. */
+function s3Target(req: EmulatorRequest): { bucket: string; key: string } {
+  const trimmed = req.path.startsWith('/') ? req.path.slice(1) : req.path;
+  const slash = trimmed.indexOf('/');
+  return slash < 0
+    ? { bucket: trimmed, key: '' }
+    : { bucket: trimmed.slice(0, slash), key: trimmed.slice(slash + 1) };
+}
+
+/** The bucket a request names (its ARN for IAM). */
+export function s3BucketOf(req: EmulatorRequest): string {
+  return s3Target(req).bucket;
+}
+
+/** `action` on the bucket's ARN. */
+function onBucket(action: string): OperationAuthorization {
+  return (req) => ({ action, resources: `arn:aws:s3:::${s3Target(req).bucket}`, region: req.region });
+}
+
+/** `action` on the object's ARN (`bucket/key`). */
+function onObject(action: string): OperationAuthorization {
+  return (req) => {
+    const { bucket, key } = s3Target(req);
+    return { action, resources: `arn:aws:s3:::${bucket}/${key}`, region: req.region };
+  };
+}
+
+/** The S3 operations over its state. */
+export function createS3Handler(ports: S3Ports): Operations {
   /**
    * ListObjectsV2 (`?list-type=2`) and ListObjects (v1): keys in UTF-8 byte order, `prefix`,
    * `delimiter` roll-ups into CommonPrefixes, `max-keys` (0-1000), `start-after` / `marker`, and
@@ -391,27 +446,16 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     const sorted = [...entries.entries()].sort((a, b) =>
       Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])),
     );
-    let page: Page<[string, S3ObjectRecord | undefined]>;
     const token = v2 ? q.get('continuation-token') : null;
-    try {
-      page =
-        maxKeys === 0
-          ? { items: [] }
-          : paginate(sorted, {
-              scope: `ListObjectsV2/${bucket.name}/${prefix}/${delimiter}`,
-              key: ([name]) => [Buffer.from(name).toString('hex')],
-              max: Math.min(maxKeys, 1000),
-              token: token ?? undefined,
-            });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      throw fail({
-        code: 'InvalidArgument',
-        message: 'The continuation token provided is incorrect',
-        status: 400,
-        extra: { ArgumentName: 'continuation-token' },
-      });
-    }
+    const page: Page<[string, S3ObjectRecord | undefined]> =
+      maxKeys === 0
+        ? { items: [] }
+        : paginate(sorted, {
+            scope: `ListObjectsV2/${bucket.name}/${prefix}/${delimiter}`,
+            key: ([name]) => [Buffer.from(name).toString('hex')],
+            max: Math.min(maxKeys, 1000),
+            token: token ?? undefined,
+          });
     const truncated = page.nextToken !== undefined || (maxKeys === 0 && sorted.length > 0);
     const contents = page.items
       .filter((e): e is [string, S3ObjectRecord] => e[1] !== undefined)
@@ -464,11 +508,11 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
 
   const baseHeaders = (requestId: string): Record<string, string> => ({
     'x-amz-request-id': requestId,
-    'x-amz-id-2': s3HostId(requestId),
+    'x-amz-id-2': restXmlHostId(requestId),
   });
 
   // A bucket with a policy was decided, identity and bucket policy together, by the pipeline's
-  // authorization step (auth/resource-policy.ts); one without keeps the fleet's account list.
+  // authorization step (bucket-policy.ts); one without keeps the fleet's account list.
   function canAccess(bucket: S3BucketRecord, principal: Principal): boolean {
     return (
       bucket.policy !== undefined ||
@@ -674,7 +718,9 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
     return { status: 200, headers, body };
   }
 
-  return async (req, ctx) => {
+  // One path for every operation: S3 checks the bucket and the caller's access before the
+  // operation, in that order, whatever the operation.
+  const handle: Operation = (req, ctx) => {
     const { requestId, principal } = ctx;
     const head = req.method === 'HEAD';
     const { bucket: bucketName, key } = splitPath(req.rawPath);
@@ -741,5 +787,18 @@ export function createS3Handler(ports: S3Ports): ServiceHandler {
           extra: { Method: req.method, ResourceType: 'OBJECT' },
         });
     }
+  };
+  // IAM: HeadBucket and the listings need ListBucket; HeadObject needs GetObject.
+  return {
+    CreateBucket: { run: handle, iam: onBucket('s3:CreateBucket') },
+    HeadBucket: { run: handle, iam: onBucket('s3:ListBucket') },
+    ListObjects: { run: handle, iam: onBucket('s3:ListBucket') },
+    ListObjectsV2: { run: handle, iam: onBucket('s3:ListBucket') },
+    PutObject: { run: handle, iam: onObject('s3:PutObject') },
+    GetObject: { run: handle, iam: onObject('s3:GetObject') },
+    HeadObject: { run: handle, iam: onObject('s3:GetObject') },
+    PutBucketPolicy: { run: handle, iam: onBucket('s3:PutBucketPolicy') },
+    GetBucketPolicy: { run: handle, iam: onBucket('s3:GetBucketPolicy') },
+    DeleteBucketPolicy: { run: handle, iam: onBucket('s3:DeleteBucketPolicy') },
   };
 }

@@ -5,8 +5,8 @@
 import type { EmulatorResponse } from '../types.js';
 import { escapeXml, XML_DECLARATION } from './xml.js';
 
-/** Options of {@link s3Error}. */
-export interface S3ErrorOptions {
+/** Options of {@link restXmlError}. */
+export interface RestXmlErrorOptions {
   /** e.g. `NoSuchKey`, `NoSuchBucket`, `AccessDenied`, `SignatureDoesNotMatch`. */
   readonly code: string;
   readonly message: string;
@@ -19,26 +19,26 @@ export interface S3ErrorOptions {
 }
 
 /** An S3 error response. */
-export function s3Error(opts: S3ErrorOptions): EmulatorResponse {
+export function restXmlError(opts: RestXmlErrorOptions): EmulatorResponse {
   const extra = Object.entries(opts.extra ?? {})
     .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
     .join('');
   const body =
     `${XML_DECLARATION}\n<Error><Code>${escapeXml(opts.code)}</Code>` +
     `<Message>${escapeXml(opts.message)}</Message>${extra}` +
-    `<RequestId>${escapeXml(opts.requestId)}</RequestId><HostId>${s3HostId(opts.requestId)}</HostId></Error>`;
+    `<RequestId>${escapeXml(opts.requestId)}</RequestId><HostId>${restXmlHostId(opts.requestId)}</HostId></Error>`;
   return {
     status: opts.status,
     headers: {
       'content-type': 'application/xml',
       'x-amz-request-id': opts.requestId,
-      'x-amz-id-2': s3HostId(opts.requestId),
+      'x-amz-id-2': restXmlHostId(opts.requestId),
     },
     body: opts.head === true ? '' : body,
   };
 }
 
 /** The opaque `x-amz-id-2` / `HostId` value, derived from the request id so it is stable. */
-export function s3HostId(requestId: string): string {
+export function restXmlHostId(requestId: string): string {
   return Buffer.from(`emulator/${requestId}`).toString('base64');
 }

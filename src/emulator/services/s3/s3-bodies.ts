@@ -26,7 +26,7 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../atomic-file.js';
+import { fsyncDir, writeFileAtomic } from '../../atomic-file.js';
 
 /** A body's address: its SHA-256, 64 lower-case hex digits. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -5,13 +5,17 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryResponse, queryStructList } from '../protocols/query.js';
-import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
-import { xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { missingMemberMessage } from '../../protocols/json.js';
+import { parseQueryParams, queryResponse, queryStructList } from '../../protocols/query.js';
+import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
+import { xmlElements } from '../../protocols/xml.js';
+import { nonEmpty, queryParamsOf } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
-const XMLNS = QUERY_XMLNS.sns ?? 'http://sns.amazonaws.com/doc/2010-03-31/';
+/** The API version of SNS (its query `Version`). */
+export const SNS_VERSION = '2010-03-31';
+/** The XML namespace of SNS's answers and errors. */
+export const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const MAX_MESSAGE_BYTES = 262_144;
 
 /** A topic. */
@@ -137,8 +141,21 @@ export interface SnsPorts {
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$/;
 
-/** Creates the SNS service handler. */
-export function createSnsHandler(ports: SnsPorts): ServiceHandler {
+/** `sns:CreateTopic` on the topic it would create, `sns:Publish` on the topic it names. */
+const onTopic: OperationAuthorization = (req, principal, operation) => {
+  const params = queryParamsOf(req);
+  const name = params.get('Name');
+  const resource =
+    operation === 'CreateTopic'
+      ? name === null
+        ? '*'
+        : `arn:aws:sns:${req.region}:${principal.accountId}:${name}`
+      : (nonEmpty(params.get('TopicArn')) ?? nonEmpty(params.get('TargetArn')) ?? '*');
+  return { action: `sns:${operation}`, resources: resource, region: req.region };
+};
+
+/** The SNS operations over its state. */
+export function createSnsHandler(ports: SnsPorts): Operations {
   const { state } = ports;
 
   const error = (code: string, message: string, status: number, _requestId: string): never => {
@@ -309,21 +326,8 @@ export function createSnsHandler(ports: SnsPorts): ServiceHandler {
     });
   }
 
-  return async (req, ctx) => {
-    const params = parseQueryParams(req);
-    const action = params.get('Action');
-    switch (action) {
-      case 'CreateTopic':
-        return createTopic(params, req.region, ctx);
-      case 'Publish':
-        return publish(params, ctx);
-      default:
-        return error(
-          'InvalidAction',
-          `Could not find operation ${action ?? ''} for version ${params.get('Version') ?? '2010-03-31'}`,
-          400,
-          ctx.requestId,
-        );
-    }
+  return {
+    CreateTopic: { run: (req, ctx) => createTopic(parseQueryParams(req), req.region, ctx), iam: onTopic },
+    Publish: { run: (req, ctx) => publish(parseQueryParams(req), ctx), iam: onTopic },
   };
 }

@@ -7,11 +7,12 @@
  * workflow: `drs-orch serve` plugs the local runtime in (src/cli/targets/serve-workflows.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { DocumentRejected, readDocument } from '../../contract/index.js';
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
-import { fail } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { DocumentRejected, readDocument } from '../../../contract/index.js';
+import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
+import { type Page, type PageKey, paginate } from '../../protocols/paginator.js';
+import { fail, jsonInput } from '../../protocols/service-errors.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /**
  * Why a task output (already valid JSON) is ambiguous: a key that appears twice in one object,
@@ -344,8 +345,10 @@ export function stopAllExecutions(ports: StepFunctionsPorts): void {
   }
 }
 
-const VERSION = '1.0' as const;
-const PREFIX = 'AWSStepFunctions';
+/** The JSON protocol version of Step Functions. */
+export const VERSION = '1.0' as const;
+/** Its `X-Amz-Target` prefix. */
+export const PREFIX = 'AWSStepFunctions';
 /** The input limit of StartExecution (`SensitiveData` max length). */
 const MAX_INPUT = 262_144;
 /** Characters Step Functions refuses in execution names. */
@@ -363,7 +366,7 @@ function badName(name: string): boolean {
 const ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):(stateMachine|execution|express):(.+)$/;
 const DEFAULT_PAGE = 100;
 
-/** One page through the kernel paginator; a token it did not issue for `scope` is InvalidToken. */
+/** One page through the kernel paginator (a token it did not issue is the descriptor's InvalidToken). */
 function pageOf<T>(
   items: readonly T[],
   scope: string,
@@ -373,12 +376,7 @@ function pageOf<T>(
   input: Record<string, unknown>,
 ): Page<T> {
   const token = typeof input.nextToken === 'string' ? input.nextToken : undefined;
-  try {
-    return paginate(items, { scope, key, order: descending ? 'desc' : 'asc', max, token });
-  } catch (err) {
-    if (!(err instanceof PageTokenError)) throw err;
-    throw fail({ code: 'InvalidToken', message: `Invalid Token: '${String(token)}'` });
-  }
+  return paginate(items, { scope, key, order: descending ? 'desc' : 'asc', max, token });
 }
 
 /** Epoch seconds, as the JSON protocols send timestamps. */
@@ -386,8 +384,17 @@ function seconds(ms: number): number {
   return ms / 1000;
 }
 
-/** Creates the Step Functions service handler. */
-export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHandler {
+/** `states:<Operation>` on the state machine or execution ARN the input member names (`*` when none). */
+function onMember(member: 'stateMachineArn' | 'executionArn'): OperationAuthorization {
+  return (req, _principal, operation) => ({
+    action: `states:${operation}`,
+    resources: nonEmpty(jsonBodyOf(req)?.[member]) ?? '*',
+    region: req.region,
+  });
+}
+
+/** The Step Functions operations over its executions and backend. */
+export function createStepFunctionsHandler(ports: StepFunctionsPorts): Operations {
   const { state, backend } = ports;
   const report = reporter(ports);
 
@@ -794,32 +801,35 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): ServiceHa
     }
   }
 
-  return async (req, ctx) => {
-    const parsed = parseJsonRpc(req, PREFIX, ctx.requestId, VERSION);
-    if (!parsed.ok) return parsed.response;
-    const { operation, input } = parsed.call;
-    switch (operation) {
-      case 'StartExecution':
-        return startExecution(input, req.region, ctx);
-      case 'DescribeExecution':
-        return describeExecution(input, req.region, ctx);
-      case 'GetExecutionHistory':
-        return getExecutionHistory(input, req.region, ctx);
-      case 'ListExecutions':
-        return listExecutions(input, req.region, ctx);
-      case 'StopExecution':
-        return stopExecution(input, req.region, ctx);
-      case 'SendTaskSuccess':
-        return sendTask('success', input, ctx);
-      case 'SendTaskFailure':
-        return sendTask('failure', input, ctx);
-      case 'SendTaskHeartbeat':
-        return sendTask('heartbeat', input, ctx);
-      default:
-        throw fail({
-          code: 'UnknownOperationException',
-          message: `the emulator does not implement AWSStepFunctions.${operation}`,
-        });
-    }
+  /**
+   * SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat: IAM scopes them to the state machine
+   * whose Task the token belongs to (Service Authorization Reference), which only the backend
+   * that issued the token knows; a token no Task holds is checked on `*`.
+   */
+  const onTaskOwner: OperationAuthorization = (req, _principal, operation) => {
+    const token = nonEmpty(jsonBodyOf(req)?.taskToken);
+    return {
+      action: `states:${operation}`,
+      resources: (token === undefined ? undefined : backend?.taskOwner?.(token)) ?? '*',
+      region: req.region,
+    };
+  };
+  const onMachine = onMember('stateMachineArn');
+  const onExecution = onMember('executionArn');
+  return {
+    StartExecution: { run: (req, ctx) => startExecution(jsonInput(req), req.region, ctx), iam: onMachine },
+    DescribeExecution: {
+      run: (req, ctx) => describeExecution(jsonInput(req), req.region, ctx),
+      iam: onExecution,
+    },
+    GetExecutionHistory: {
+      run: (req, ctx) => getExecutionHistory(jsonInput(req), req.region, ctx),
+      iam: onExecution,
+    },
+    ListExecutions: { run: (req, ctx) => listExecutions(jsonInput(req), req.region, ctx), iam: onMachine },
+    StopExecution: { run: (req, ctx) => stopExecution(jsonInput(req), req.region, ctx), iam: onExecution },
+    SendTaskSuccess: { run: (req, ctx) => sendTask('success', jsonInput(req), ctx), iam: onTaskOwner },
+    SendTaskFailure: { run: (req, ctx) => sendTask('failure', jsonInput(req), ctx), iam: onTaskOwner },
+    SendTaskHeartbeat: { run: (req, ctx) => sendTask('heartbeat', jsonInput(req), ctx), iam: onTaskOwner },
   };
 }

@@ -3,7 +3,7 @@
  * RecoveryInstance, RecoverySnapshot). Timestamps are strings matching the model's
  * `ISO8601DatetimeString` pattern; durations are ISO-8601 durations.
  */
-import { Random } from '../random.js';
+import { Random } from '../../random.js';
 import { type DrsAccount, ec2Id } from './account.js';
 import type { JobRecord, LaunchActionsPlan, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 

@@ -3,9 +3,9 @@
  * state) computed from the virtual clock, and the side effects of finished jobs applied lazily
  * in time order when the account is next looked at.
  */
-import type { ReplicationFault } from '../faults.js';
-import type { DataReplicationState } from '../fleet/types.js';
-import { Random } from '../random.js';
+import type { ReplicationFault } from '../../faults.js';
+import type { DataReplicationState } from '../../fleet/types.js';
+import { Random } from '../../random.js';
 import { applyDefaultLaunchSettings } from './launch-settings.js';
 import type {
   DrsAccountState,

@@ -4,7 +4,7 @@
  * clock, so advancing time by hours is free and save/load only copies these records.
  */
 
-import type { DataReplicationState } from '../fleet/types.js';
+import type { DataReplicationState } from '../../fleet/types.js';
 import type { LaunchActionRecord } from './launch-settings.js';
 
 /** Failback states (model enum `FailbackState`). */

@@ -4,15 +4,9 @@
  * model's output shapes.
  */
 
-import {
-  compareKeys,
-  type Page,
-  type PageKey,
-  PageTokenError,
-  paginate as paginateBy,
-} from '../protocols/paginator.js';
-import type { ServiceError } from '../protocols/service-errors.js';
-import type { EmulatorRequest, EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { compareKeys, type Page, type PageKey, paginate as paginateBy } from '../../protocols/paginator.js';
+import type { ServiceError } from '../../protocols/service-errors.js';
+import type { EmulatorRequest, EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
 import { LAUNCH_OPERATIONS, launchSettings, planLaunchActions } from './launch-settings.js';
@@ -52,35 +46,34 @@ export interface DrsPorts {
 /** Largest page the emulator returns (maxResults above it is capped). */
 export const MAX_PAGE = 1000;
 
-/** Operations the emulator serves, by their `POST /<name>` path. */
-export const DRS_OPERATIONS = [
-  'DescribeSourceServers',
-  'StartRecovery',
-  'DescribeJobs',
-  'DescribeJobLogItems',
-  'DescribeRecoveryInstances',
-  'TerminateRecoveryInstances',
-  'StartFailbackLaunch',
-  'ReverseReplication',
-  'DescribeRecoverySnapshots',
-  ...Object.keys(LAUNCH_OPERATIONS),
-];
-
 type Body = Record<string, unknown>;
 
-/** Resolves the DRS operation name of a request (for routing and call counting). */
+/** One HTTP route of the model: method, and the request URI as a pattern with its labels. */
+interface Route {
+  readonly operation: string;
+  readonly method: string;
+  readonly path: RegExp;
+}
+
+/**
+ * The routes of every operation of the model subset, from its `http` traits (`POST
+ * /StartRecovery`, `GET /tags/{resourceArn}`): routing is derived from the vendored model, so
+ * serving an operation is extracting it (extract-model.mjs) and implementing it.
+ */
+const ROUTES: readonly Route[] = Object.values(drsModel.operations).map((op) => ({
+  operation: op.name,
+  method: op.http.method,
+  path: new RegExp(
+    `^${op.http.requestUri
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('[^/]+')}$`,
+  ),
+}));
+
+/** Resolves the DRS operation name of a request from the model's routes (for routing and call counting). */
 export function drsOperationOf(req: Pick<EmulatorRequest, 'method' | 'rawPath'>): string | undefined {
-  if (req.rawPath.startsWith('/tags/')) {
-    return req.method === 'GET'
-      ? 'ListTagsForResource'
-      : req.method === 'POST'
-        ? 'TagResource'
-        : req.method === 'DELETE'
-          ? 'UntagResource'
-          : undefined;
-  }
-  const name = req.rawPath.slice(1);
-  return req.method === 'POST' && (DRS_OPERATIONS as readonly string[]).includes(name) ? name : undefined;
+  return ROUTES.find((r) => r.method === req.method && r.path.test(req.rawPath))?.operation;
 }
 
 interface CacheEntry {
@@ -98,7 +91,7 @@ interface PageCacheEntry {
 }
 
 /** Creates the DRS handler over the world's accounts. */
-export function createDrsService(ports: DrsPorts, faultGeneration: () => number = () => 0): ServiceHandler {
+export function createDrsService(ports: DrsPorts, faultGeneration: () => number = () => 0): Operations {
   const cache = new WeakMap<SourceServerRecord, CacheEntry>();
   // Whole DescribeSourceServers pages, rendered once: polling the same page thousands of times a
   // second then only costs a signature check and a socket write.
@@ -495,9 +488,12 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
   for (const [name, run] of Object.entries(LAUNCH_OPERATIONS))
     operations[name] = (account, body) => run(account, body);
 
-  return async (req: EmulatorRequest, ctx: ServiceContext): Promise<EmulatorResponse> => {
-    const operation = drsOperationOf(req);
-    if (!operation) throw validation(`Unknown operation: ${req.method} ${req.rawPath}`, 'unknownOperation');
+  /** Runs one operation on the caller's account: input parsed and validated against the model. */
+  const serve = async (
+    operation: string,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+  ): Promise<EmulatorResponse> => {
     const body = parseInput(operation, req);
     const account = ports.account(ctx.principal.accountId);
     if (!account || account.region !== req.region) {
@@ -517,6 +513,12 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       body: result,
     };
   };
+  return Object.fromEntries(
+    Object.keys(operations).map((name) => [
+      name,
+      (req: EmulatorRequest, ctx: ServiceContext) => serve(name, req, ctx),
+    ]),
+  );
 }
 
 /** Parses body / labels / query into the input structure and validates it against the model. */
@@ -580,7 +582,7 @@ function serverOrdinals(servers: readonly SourceServerRecord[]): Map<SourceServe
   return map;
 }
 
-/** One page of a DRS list (maxResults capped at {@link MAX_PAGE}); a foreign token is a ValidationException. */
+/** One page of a DRS list (maxResults capped at {@link MAX_PAGE}); a foreign token is the descriptor's ValidationException. */
 function paginate<T>(
   items: readonly T[],
   body: Body,
@@ -589,20 +591,13 @@ function paginate<T>(
   order: 'asc' | 'desc' = 'asc',
 ): Page<T> {
   const max = Math.min(typeof body.maxResults === 'number' ? body.maxResults : MAX_PAGE, MAX_PAGE);
-  try {
-    return paginateBy(items, {
-      scope,
-      key,
-      order,
-      max,
-      token: typeof body.nextToken === 'string' ? body.nextToken : undefined,
-    });
-  } catch (err) {
-    if (!(err instanceof PageTokenError)) throw err;
-    throw validation('Invalid pagination token', 'fieldValidationFailed', [
-      { name: 'nextToken', message: 'The pagination token is invalid or expired' },
-    ]);
-  }
+  return paginateBy(items, {
+    scope,
+    key,
+    order,
+    max,
+    token: typeof body.nextToken === 'string' ? body.nextToken : undefined,
+  });
 }
 
 /** Most tags one DRS resource may carry (DRS API reference, TagResource). */

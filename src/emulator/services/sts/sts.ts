@@ -5,18 +5,21 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { SessionRequest, StoredCredential } from '../auth/credentials.js';
-import { DEFAULT_ACCOUNT_ID } from '../auth/credentials.js';
-import { type ConditionKeys, type PolicyDocument, trustAllows } from '../auth/iam-policy.js';
-import { organizationKeys } from '../auth/organization.js';
-import { missingMemberMessage } from '../protocols/json.js';
-import { parseQueryParams, queryResponse } from '../protocols/query.js';
-import { fail, notAuthorizedMessage, QUERY_XMLNS } from '../protocols/service-errors.js';
-import { xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, Principal, ServiceContext, ServiceHandler } from '../types.js';
+import type { SessionRequest, StoredCredential } from '../../auth/credentials.js';
+import { DEFAULT_ACCOUNT_ID } from '../../auth/credentials.js';
+import { type ConditionKeys, type PolicyDocument, trustAllows } from '../../auth/iam-policy.js';
+import { organizationKeys } from '../../auth/organization.js';
+import { missingMemberMessage } from '../../protocols/json.js';
+import { parseQueryParams, queryResponse } from '../../protocols/query.js';
+import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
+import { xmlElements } from '../../protocols/xml.js';
+import { nonEmpty, queryParamsOf } from '../../registry.js';
+import type { EmulatorResponse, Operations, Principal, ServiceContext } from '../../types.js';
 
-const XMLNS = QUERY_XMLNS.sts ?? 'https://sts.amazonaws.com/doc/2011-06-15/';
-const VERSION = '2011-06-15';
+/** The XML namespace of STS's answers and errors. */
+export const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+/** The API version of STS (its query `Version`). */
+export const VERSION = '2011-06-15';
 
 /** A role as STS needs to know it. */
 export interface StsRole {
@@ -74,8 +77,8 @@ function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-/** Creates the STS service handler. */
-export function createStsHandler(ports: StsPorts, options: StsOptions = {}): ServiceHandler {
+/** The STS operations. */
+export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Operations {
   const trusted = options.defaultTrustedAccounts ?? [DEFAULT_ACCOUNT_ID];
 
   const validation = (message: string, _requestId: string): never => {
@@ -214,21 +217,17 @@ export function createStsHandler(ports: StsPorts, options: StsOptions = {}): Ser
     });
   }
 
-  return async (req, ctx) => {
-    const params = parseQueryParams(req);
-    const action = params.get('Action');
-    switch (action) {
-      case 'AssumeRole':
-        return assumeRole(params, ctx);
-      case 'GetCallerIdentity':
-        return getCallerIdentity(ctx);
-      default:
-        throw fail({
-          code: 'InvalidAction',
-          message: `Could not find operation ${action ?? ''} for version ${params.get('Version') ?? VERSION}`,
-          status: 400,
-        });
-    }
+  return {
+    AssumeRole: {
+      run: (req, ctx) => assumeRole(parseQueryParams(req), ctx),
+      iam: (req) => ({
+        action: 'sts:AssumeRole',
+        resources: nonEmpty(queryParamsOf(req).get('RoleArn')) ?? '*',
+        region: req.region,
+      }),
+    },
+    // "No permissions are required to perform this operation."
+    GetCallerIdentity: { run: (_req, ctx) => getCallerIdentity(ctx), iam: 'none' },
   };
 }
 

@@ -4,10 +4,11 @@
  * and cross-account reads by ARN only for parameters shared with the caller's account.
  */
 
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { PageTokenError, paginate } from '../protocols/paginator.js';
-import { fail, notAuthorizedMessage } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
+import { paginate } from '../../protocols/paginator.js';
+import { fail, jsonInput, notAuthorizedMessage } from '../../protocols/service-errors.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** Parameter types of SSM. */
 export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
@@ -176,8 +177,44 @@ const STANDARD_MAX_VALUE = 4096;
 const BY_PATH_MAX_RESULTS = 10;
 const ADVANCED_MAX_VALUE = 8192;
 
-/** Creates the SSM service handler. */
-export function createSsmHandler(ports: SsmPorts): ServiceHandler {
+const SSM_ARN = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/.*?)(?::[^:/]*)?$/;
+
+/**
+ * `ssm:GetParameter` / `ssm:PutParameter` on the parameter's ARN: the ARN given as `Name`
+ * (another account's shared parameter), else the caller's own; a `:version` selector is not
+ * part of the resource.
+ */
+const byName: OperationAuthorization = (req, principal, operation) => {
+  const name = nonEmpty(jsonBodyOf(req)?.Name);
+  let resource = '*';
+  if (name !== undefined) {
+    const arn = SSM_ARN.exec(name);
+    if (arn) resource = arn[1] ?? name;
+    else {
+      // Parameter names cannot contain ':', so a colon starts a version selector (`name:3`).
+      const colon = name.lastIndexOf(':');
+      resource = parameterArn(principal.accountId, req.region, colon > 0 ? name.slice(0, colon) : name);
+    }
+  }
+  return { action: `ssm:${operation}`, resources: resource, region: req.region };
+};
+
+/**
+ * `ssm:GetParametersByPath` on the path's ARN (the caller's account): Parameter Store authorizes
+ * it against the path, not against the parameters it returns (Systems Manager user guide, "How
+ * Parameter Store authorizes parameter retrieval"). A trailing `/` is not part of the resource.
+ */
+const byPath: OperationAuthorization = (req, principal, operation) => {
+  const path = nonEmpty(jsonBodyOf(req)?.Path);
+  const resource =
+    path === undefined || !path.startsWith('/')
+      ? '*'
+      : parameterArn(principal.accountId, req.region, path.length > 1 ? path.replace(/\/+$/, '') : path);
+  return { action: `ssm:${operation}`, resources: resource, region: req.region };
+};
+
+/** The SSM operations over its state. */
+export function createSsmHandler(ports: SsmPorts): Operations {
   const { state } = ports;
 
   function validation(message: string, _requestId: string): never {
@@ -312,18 +349,12 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     }
     const records = state.byPath(principal.accountId, region, path, input.Recursive === true);
     const token = typeof input.NextToken === 'string' ? input.NextToken : undefined;
-    let page: ReturnType<typeof paginate<SsmParameterRecord>>;
-    try {
-      page = paginate(records, {
-        scope: `GetParametersByPath ${principal.accountId} ${region} ${path} ${input.Recursive === true}`,
-        key: (p) => [p.name],
-        max,
-        token,
-      });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      throw fail({ code: 'InvalidNextToken', message: 'The specified token is not valid.' });
-    }
+    const page = paginate(records, {
+      scope: `GetParametersByPath ${principal.accountId} ${region} ${path} ${input.Recursive === true}`,
+      key: (p) => [p.name],
+      max,
+      token,
+    });
     const decrypt = input.WithDecryption === true;
     return jsonResponse(
       {
@@ -441,19 +472,12 @@ export function createSsmHandler(ports: SsmPorts): ServiceHandler {
     }
   }
 
-  return async (req, ctx) => {
-    const parsed = parseJsonRpc(req, 'AmazonSSM', ctx.requestId);
-    if (!parsed.ok) return parsed.response;
-    const { operation, input } = parsed.call;
-    switch (operation) {
-      case 'GetParameter':
-        return getParameter(input, req.region, ctx);
-      case 'GetParametersByPath':
-        return getParametersByPath(input, req.region, ctx);
-      case 'PutParameter':
-        return putParameter(input, req.region, ctx);
-      default:
-        throw fail({ code: 'UnknownOperationException' });
-    }
+  return {
+    GetParameter: { run: (req, ctx) => getParameter(jsonInput(req), req.region, ctx), iam: byName },
+    GetParametersByPath: {
+      run: (req, ctx) => getParametersByPath(jsonInput(req), req.region, ctx),
+      iam: byPath,
+    },
+    PutParameter: { run: (req, ctx) => putParameter(jsonInput(req), req.region, ctx), iam: byName },
   };
 }

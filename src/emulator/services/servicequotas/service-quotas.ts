@@ -5,9 +5,10 @@
  * is `NoSuchResourceException`.
  */
 
-import { jsonResponse, missingMemberMessage, parseJsonRpc } from '../protocols/json.js';
-import { fail } from '../protocols/service-errors.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { jsonResponse, missingMemberMessage } from '../../protocols/json.js';
+import { fail, jsonInput } from '../../protocols/service-errors.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** A quota the emulator knows. */
 export interface QuotaDefinition {
@@ -75,8 +76,23 @@ export interface ServiceQuotasPorts {
 const CODE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,128}$/;
 const SERVICE_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{1,63}$/;
 
-/** Creates the Service Quotas service handler. */
-export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHandler {
+/** The quota's ARN for the per-quota reads, `*` for the listing. */
+const onQuota: OperationAuthorization = (req, principal, operation) => {
+  const body = jsonBodyOf(req);
+  const service = nonEmpty(body?.ServiceCode);
+  const code = nonEmpty(body?.QuotaCode);
+  return {
+    action: `servicequotas:${operation}`,
+    resources:
+      operation === 'ListServiceQuotas' || service === undefined || code === undefined
+        ? '*'
+        : `arn:aws:servicequotas:${req.region}:${principal.accountId}:${service}/${code}`,
+    region: req.region,
+  };
+};
+
+/** The Service Quotas operations. */
+export function createServiceQuotasHandler(ports: ServiceQuotasPorts): Operations {
   const err = (type: string, message: string, _requestId: string): never => {
     throw fail({ code: type, message });
   };
@@ -177,19 +193,12 @@ export function createServiceQuotasHandler(ports: ServiceQuotasPorts): ServiceHa
     );
   }
 
-  return async (req, ctx) => {
-    const parsed = parseJsonRpc(req, 'ServiceQuotasV20190624', ctx.requestId);
-    if (!parsed.ok) return parsed.response;
-    const { operation, input } = parsed.call;
-    switch (operation) {
-      case 'GetServiceQuota':
-        return getQuota(input, req.region, ctx, true);
-      case 'GetAWSDefaultServiceQuota':
-        return getQuota(input, req.region, ctx, false);
-      case 'ListServiceQuotas':
-        return listQuotas(input, req.region, ctx);
-      default:
-        throw fail({ code: 'UnknownOperationException' });
-    }
+  return {
+    GetServiceQuota: { run: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, true), iam: onQuota },
+    GetAWSDefaultServiceQuota: {
+      run: (req, ctx) => getQuota(jsonInput(req), req.region, ctx, false),
+      iam: onQuota,
+    },
+    ListServiceQuotas: { run: (req, ctx) => listQuotas(jsonInput(req), req.region, ctx), iam: onQuota },
   };
 }

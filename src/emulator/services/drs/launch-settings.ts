@@ -5,7 +5,7 @@
  * starts: `launchDisposition: STOPPED` leaves the recovery instance stopped, `copyTags` decides
  * whether the server's tags go onto it, `copyPrivateIp` gives it the server's private IP.
  */
-import { Random } from '../random.js';
+import { Random } from '../../random.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound } from './errors.js';
 import type { LaunchActionsPlan, SourceServerRecord } from './records.js';

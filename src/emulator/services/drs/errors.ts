@@ -3,7 +3,7 @@
  * `reason`, `fieldList`, `resourceId`, ...) and the modelled status. They are
  * {@link ServiceError}s, rendered by the server pipeline like every other service's.
  */
-import { ServiceError } from '../protocols/service-errors.js';
+import { ServiceError } from '../../protocols/service-errors.js';
 import type { FieldProblem } from './model.js';
 
 function drsError(

@@ -4,14 +4,15 @@
  * DescribeAutomationExecutions, SendCommand, ListCommandInvocations, GetCommandInvocation,
  * DescribeInstanceInformation. A run moves Pending -> InProgress -> Success | Failed in virtual
  * time (the fleet's `durationSeconds` for the document, 20 s by default); the fault plan's
- * `stepFailures` fail a document (a command on every instance, or on the one named). Every other
- * SSM operation goes on to the parameter store's handler. Managed instances are the fleet's
+ * `stepFailures` fail a document (a command on every instance, or on the one named). They join
+ * SSM's operations (services/ssm/descriptor.ts). Managed instances are the fleet's
  * running recovery instances (in any account: the emulator does not model cross-account SSM).
  */
 import type { FleetSsmDocument } from '../../fleet/types.js';
 import { jsonResponse } from '../../protocols/json.js';
 import { ServiceError } from '../../protocols/service-errors.js';
-import type { ServiceContext, ServiceHandler } from '../../types.js';
+import { jsonBodyOf, nonEmpty } from '../../registry.js';
+import type { Operation, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
 /** Virtual seconds a run takes when the fleet does not say. */
 export const DEFAULT_RUN_SECONDS = 20;
@@ -49,6 +50,12 @@ interface Command {
   readonly failures: Readonly<Record<string, string>>;
 }
 
+/** The runs as saved with the world (in SSM's slice). */
+export interface SsmRunsSnapshot {
+  readonly automations?: readonly Automation[];
+  readonly commands?: readonly Command[];
+}
+
 /** Automation executions and commands of every account (saved with the world). */
 export class SsmRunsState {
   readonly automations: Automation[] = [];
@@ -64,11 +71,11 @@ export class SsmRunsState {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  toJSON(): { automations: Automation[]; commands: Command[] } {
+  toJSON(): SsmRunsSnapshot {
     return { automations: this.automations, commands: this.commands };
   }
 
-  static fromJSON(snapshot: { automations?: Automation[]; commands?: Command[] }): SsmRunsState {
+  static fromJSON(snapshot: SsmRunsSnapshot): SsmRunsState {
     const s = new SsmRunsState();
     s.automations.push(...(snapshot.automations ?? []));
     s.commands.push(...(snapshot.commands ?? []));
@@ -87,16 +94,6 @@ export interface SsmRunsPorts {
   /** Why a document (on an instance) fails under the fault plan, or undefined. */
   failure(target: 'ssm-command' | 'ssm-automation', name: string, instanceId?: string): string | undefined;
 }
-
-const OPERATIONS = new Set([
-  'StartAutomationExecution',
-  'GetAutomationExecution',
-  'DescribeAutomationExecutions',
-  'SendCommand',
-  'ListCommandInvocations',
-  'GetCommandInvocation',
-  'DescribeInstanceInformation',
-]);
 
 const seconds = (ms: number): number => ms / 1000;
 
@@ -118,6 +115,71 @@ function documentVersion(raw: unknown): string {
   return typeof raw === 'string' && raw !== '$DEFAULT' ? raw : '1';
 }
 
+/**
+ * A document as IAM names it (`document/<name>` for Run Command, `automation-definition/<name>:
+ * <version>` for Automation); AWS-owned documents (`AWS-*`, `Amazon*`) have no account in it.
+ */
+function documentResource(
+  raw: string,
+  kind: 'document' | 'automation-definition',
+  region: string,
+  accountId: string,
+  version?: string,
+): string {
+  const name =
+    documentName(
+      raw.includes(':automation-definition/') ? (raw.split(':automation-definition/')[1] ?? raw) : raw,
+    ).split(':')[0] ?? raw;
+  const owner = /^(AWS|Amazon)/.test(name) ? '' : accountId;
+  const suffix = kind === 'automation-definition' ? `:${version ?? '$DEFAULT'}` : '';
+  return `arn:aws:ssm:${region}:${owner}:${kind}/${name}${suffix}`;
+}
+
+/** StartAutomationExecution: on the automation definition (document and version). */
+const onAutomationDefinition: OperationAuthorization = (req, principal, operation) => {
+  const input = jsonBodyOf(req);
+  const name = nonEmpty(input?.DocumentName);
+  return {
+    action: `ssm:${operation}`,
+    resources:
+      name === undefined
+        ? '*'
+        : documentResource(
+            name,
+            'automation-definition',
+            req.region,
+            principal.accountId,
+            nonEmpty(input?.DocumentVersion),
+          ),
+    region: req.region,
+  };
+};
+
+/** GetAutomationExecution: on the execution. */
+const onAutomationExecution: OperationAuthorization = (req, principal, operation) => {
+  const id = nonEmpty(jsonBodyOf(req)?.AutomationExecutionId) ?? '*';
+  return {
+    action: `ssm:${operation}`,
+    resources: `arn:aws:ssm:${req.region}:${principal.accountId}:automation-execution/${id}`,
+    region: req.region,
+  };
+};
+
+/** SendCommand: on the document and every target instance (IAM checks each). */
+const onDocumentAndInstances: OperationAuthorization = (req, principal, operation) => {
+  const input = jsonBodyOf(req);
+  const name = nonEmpty(input?.DocumentName);
+  const ids = Array.isArray(input?.InstanceIds) ? input.InstanceIds.map(String) : [];
+  return {
+    action: `ssm:${operation}`,
+    resources: [
+      name === undefined ? '*' : documentResource(name, 'document', req.region, principal.accountId),
+      ...ids.map((id) => `arn:aws:ec2:${req.region}:${principal.accountId}:instance/${id}`),
+    ],
+    region: req.region,
+  };
+};
+
 function runStatus(nowMs: number, startMs: number, endMs: number, failed: boolean): string {
   if (nowMs < startMs + 1000) return 'Pending';
   if (nowMs < endMs) return 'InProgress';
@@ -128,12 +190,8 @@ function validation(message: string): ServiceError {
   return new ServiceError('ValidationException', message, { status: 400 });
 }
 
-/**
- * Wraps the SSM handler: the run operations here, every other operation to `parameters`.
- *
- * @param parameters the parameter store's handler (GetParameter, PutParameter, ...)
- */
-export function createSsmRunsHandler(ports: SsmRunsPorts, parameters: ServiceHandler): ServiceHandler {
+/** The run operations, added to SSM's (the parameter store's) operations. */
+export function createSsmRunsOperations(ports: SsmRunsPorts): Operations {
   const { state } = ports;
 
   function known(accountId: string, name: string, type: 'Command' | 'Automation'): FleetSsmDocument {
@@ -376,26 +434,37 @@ export function createSsmRunsHandler(ports: SsmRunsPorts, parameters: ServiceHan
     }
   }
 
-  return async (req, ctx) => {
-    const target = req.headers['x-amz-target'] ?? '';
-    const operation = target.slice(target.lastIndexOf('.') + 1);
-    if (!target.startsWith('AmazonSSM.') || !OPERATIONS.has(operation)) return parameters(req, ctx);
-    let input: unknown = {};
-    const text = req.body.toString('utf8').trim();
-    if (text !== '') {
-      try {
-        input = JSON.parse(text);
-      } catch {
-        input = undefined;
+  const op =
+    (operation: string): Operation =>
+    (req, ctx) => {
+      let input: unknown = {};
+      const text = req.body.toString('utf8').trim();
+      if (text !== '') {
+        try {
+          input = JSON.parse(text);
+        } catch {
+          input = undefined;
+        }
       }
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new ServiceError(
-        'SerializationException',
-        'Start of structure or map found where not expected.',
-        { status: 400 },
-      );
-    }
-    return jsonResponse(run(operation, input as Record<string, unknown>, ctx), ctx.requestId);
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        throw new ServiceError(
+          'SerializationException',
+          'Start of structure or map found where not expected.',
+          {
+            status: 400,
+          },
+        );
+      }
+      return jsonResponse(run(operation, input as Record<string, unknown>, ctx), ctx.requestId);
+    };
+  // IAM: the starts on what they run; the reads without resource-level permissions (`*`).
+  return {
+    StartAutomationExecution: { run: op('StartAutomationExecution'), iam: onAutomationDefinition },
+    GetAutomationExecution: { run: op('GetAutomationExecution'), iam: onAutomationExecution },
+    DescribeAutomationExecutions: op('DescribeAutomationExecutions'),
+    SendCommand: { run: op('SendCommand'), iam: onDocumentAndInstances },
+    ListCommandInvocations: op('ListCommandInvocations'),
+    GetCommandInvocation: op('GetCommandInvocation'),
+    DescribeInstanceInformation: op('DescribeInstanceInformation'),
   };
 }

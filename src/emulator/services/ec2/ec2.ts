@@ -7,13 +7,13 @@
  * `MaxResults`/`NextToken`, and EC2's own errors.
  */
 
-import { wildcardMatch } from '../auth/iam-policy.js';
-import { ec2Response } from '../protocols/ec2.js';
-import { compareKeys, type Page, type PageKey, PageTokenError, paginate } from '../protocols/paginator.js';
-import { parseQueryParams, queryList, queryStructList } from '../protocols/query.js';
-import { fail } from '../protocols/service-errors.js';
-import { raw, type XmlRaw, xmlElements } from '../protocols/xml.js';
-import type { EmulatorResponse, ServiceContext, ServiceHandler } from '../types.js';
+import { wildcardMatch } from '../../auth/iam-policy.js';
+import { ec2Response } from '../../protocols/ec2.js';
+import { compareKeys, type Page, type PageKey, paginate } from '../../protocols/paginator.js';
+import { parseQueryParams, queryList, queryStructList } from '../../protocols/query.js';
+import { fail } from '../../protocols/service-errors.js';
+import { raw, type XmlRaw, xmlElements } from '../../protocols/xml.js';
+import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 
 /** EC2 instance states. */
 export type Ec2InstanceStateName =
@@ -245,8 +245,8 @@ function renderStatus(instance: Ec2InstanceView, region: string): XmlRaw {
   );
 }
 
-/** Creates the EC2 service handler. */
-export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
+/** The EC2 operations over the instances the ports list. */
+export function createEc2Handler(ports: Ec2Ports): Operations {
   const invalid = (code: string, message: string): never => {
     throw fail({ code, message, status: 400 });
   };
@@ -337,17 +337,12 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
               .some((v) => values.some((pattern) => wildcardMatch(pattern, v))),
           ),
       );
-    try {
-      return paginate(selected, {
-        scope: spec.action,
-        key: instanceKey,
-        max: max ?? Number.MAX_SAFE_INTEGER,
-        token: token ?? undefined,
-      });
-    } catch (err) {
-      if (!(err instanceof PageTokenError)) throw err;
-      return invalid('InvalidParameterValue', `Invalid value '${token}' for nextToken`);
-    }
+    return paginate(selected, {
+      scope: spec.action,
+      key: instanceKey,
+      max: max ?? Number.MAX_SAFE_INTEGER,
+      token: token ?? undefined,
+    });
   }
 
   function describeInstances(params: URLSearchParams, region: string, ctx: ServiceContext): EmulatorResponse {
@@ -411,15 +406,8 @@ export function createEc2Handler(ports: Ec2Ports): ServiceHandler {
     );
   }
 
-  return async (req, ctx) => {
-    const params = parseQueryParams(req);
-    const action = params.get('Action');
-    if (action === 'DescribeInstances') return describeInstances(params, req.region, ctx);
-    if (action === 'DescribeInstanceStatus') return describeInstanceStatus(params, req.region, ctx);
-    throw fail({
-      code: 'InvalidAction',
-      message: `The action ${action ?? ''} is not valid for this web service.`,
-      status: 400,
-    });
+  return {
+    DescribeInstances: (req, ctx) => describeInstances(parseQueryParams(req), req.region, ctx),
+    DescribeInstanceStatus: (req, ctx) => describeInstanceStatus(parseQueryParams(req), req.region, ctx),
   };
 }

@@ -59,6 +59,8 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   'fleet/demo.ts': {
     ssm: "the demo fleet holds the example runbook's SSM documents",
+    drs: "the demo fleet names the staging accounts' DRS-Orchestration roles",
+    sts: "the demo fleet's runbook-steps role carries a trust policy, which names sts:AssumeRole",
   },
   'fleet/load.ts': { drs: "the fleet check applies DRS's replicating-servers quota to the fleet file" },
   'fleet/generate.ts': {

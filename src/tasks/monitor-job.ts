@@ -3,10 +3,8 @@
  */
 
 import type { Job } from '@aws-sdk/client-drs';
-import { JobInProgress } from '../contract/errors.js';
 import { POLL_INTERVAL_SECONDS } from '../core/launch-times.js';
 import type { RecoveryRun, TerminateRun } from '../core/model.js';
-import { sendHeartbeat } from './callbacks.js';
 import type { TaskDeps } from './deps.js';
 import { checkHealth, expireHealth, registerLaunched, watchingCount } from './health-check.js';
 import { scheduleNextPoll, secondsUntilNextPoll } from './poll-schedule.js';
@@ -21,8 +19,9 @@ import {
   settleDone,
 } from './recovery.js';
 import { describeJobs, describeSourceServers } from './shared.js';
-import { monitorTerminate } from './terminate-instances.js';
+import { pollTerminate } from './terminate-instances.js';
 import type { MonitorJobEvent } from './types.js';
+import { StillRunning, watchRun } from './watch.js';
 
 /** Shortest wait worth a Wait state: 3 transitions must not cost more than 3 Retry polls. */
 export const LONG_WAIT_SECONDS = 3 * POLL_INTERVAL_SECONDS;
@@ -42,13 +41,23 @@ export async function monitorJob(
   event: MonitorJobEvent,
   deps: TaskDeps,
 ): Promise<RecoveryRun | TerminateRun> {
-  // Each poll tells the main execution's waiting Task the executor is alive (no transition).
-  await sendHeartbeat(event, deps);
-  if (event.run.kind === 'terminate') return monitorTerminate({ ...event, run: event.run }, deps);
-  const ctx = recoveryContext(event, deps);
-  const run: RecoveryRun = structuredClone(event.run);
-  if (run.done) return run;
+  if (event.run.kind === 'terminate') {
+    const terminate = { ...event, run: event.run };
+    return watchRun(terminate, deps, (run, { expired }) => pollTerminate(terminate, run, expired, deps));
+  }
+  return watchRun({ ...event, run: event.run }, deps, (run, { expired }) =>
+    pollRecovery(event, run, expired, deps),
+  );
+}
 
+/** One poll of a recovery run (`run`: the copy being advanced). */
+async function pollRecovery(
+  event: MonitorJobEvent,
+  run: RecoveryRun,
+  expired: () => boolean,
+  deps: TaskDeps,
+): Promise<RecoveryRun | StillRunning> {
+  const ctx = recoveryContext(event, deps);
   const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
   const jobs: Map<string, Job> = open.length ? await describeJobs(ctx.drs, open) : new Map();
   const launched = observeJobs(ctx, run, jobs);
@@ -65,10 +74,9 @@ export async function monitorJob(
     }
   }
 
-  if (deps.now().getTime() >= Date.parse(run.deadline)) {
+  if (expired()) {
     expireHealth(run, event.request.options.maxWaitMinutes);
     expire(run, jobs, event.request.options.maxWaitMinutes);
-    run.polls += 1;
     delete run.waitSeconds;
     reportProgress(ctx, run, launched);
     return run;
@@ -80,7 +88,6 @@ export async function monitorJob(
   settleDone(run);
   reportProgress(ctx, run, launched);
   if (changed || run.done) {
-    run.polls += 1;
     scheduleNextPoll(run, jobs, deps);
     return run;
   }
@@ -89,17 +96,16 @@ export async function monitorJob(
   // transitions: Task, Choice, Wait; at most 2 per minute).
   const wait = secondsUntilNextPoll(run, jobs, deps);
   if (wait >= LONG_WAIT_SECONDS) {
-    run.polls += 1;
     run.waitSeconds = wait;
     return run;
   }
   const flying = inFlight(run);
-  throw new JobInProgress(
+  return new StillRunning(
     `${flying.servers} servers in ${flying.jobs} jobs still running in account ${event.account.accountId}` +
       (run.waiting.length
         ? `, ${run.waiting.length} waiting for their recovery point to get within maxDataLossMinutes`
         : '') +
       (watchingCount(run) ? `, ${watchingCount(run)} launched instances waiting for EC2 status checks` : ''),
-    { accountId: event.account.accountId, operation: 'drs:DescribeJobs' },
+    'drs:DescribeJobs',
   );
 }

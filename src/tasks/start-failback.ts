@@ -3,7 +3,7 @@
  */
 import type { RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import { isTransientAwsError } from '../aws/index.js';
-import { ErrorNames, JobInProgress } from '../contract/errors.js';
+import { ErrorNames } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
 import type {
@@ -14,7 +14,6 @@ import type {
   ServerRecord,
 } from '../core/model.js';
 import { chunk, MAX_IDS_PER_CALL } from '../core/partition.js';
-import { sendHeartbeat } from './callbacks.js';
 import {
   advanceReverse,
   pendingReverse,
@@ -32,6 +31,7 @@ import {
   jobTags,
 } from './shared.js';
 import type { AccountEvent, MonitorFailbackEvent } from './types.js';
+import { StillRunning, watchRun } from './watch.js';
 
 /**
  * Starts failback for the matched servers' recovery instances, each as {@link failbackDecision}
@@ -279,11 +279,17 @@ function reverseRecord(
  * @throws {JobInProgress} while failbacks are in progress.
  */
 export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDeps): Promise<FailbackRun> {
-  // Each poll tells the main execution's waiting Task the executor is alive (no transition).
-  await sendHeartbeat(event, deps);
-  const run: FailbackRun = structuredClone(event.run);
-  if (run.done) return run;
-  const expiredAtStart = deps.now().getTime() >= Date.parse(run.deadline);
+  return watchRun(event, deps, (run, { expired }) => pollFailback(event, run, expired, deps));
+}
+
+/** One poll of a failback run (`run`: the copy being advanced, see watch.ts). */
+async function pollFailback(
+  event: MonitorFailbackEvent,
+  run: FailbackRun,
+  isExpired: () => boolean,
+  deps: TaskDeps,
+): Promise<FailbackRun | StillRunning> {
+  const expiredAtStart = isExpired();
   const launchedNow = expiredAtStart ? false : await recheckWaiting(event, deps, run);
   // Past the deadline the Region-to-Region failbacks are still read (how far each got), not advanced.
   const recoveredNow = launchedNow
@@ -296,10 +302,8 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
         event.account.origins ?? [],
         !expiredAtStart,
       );
-  if (launchedNow || recoveredNow) {
-    run.polls += 1;
-    return run; // a failback was started: keep the run before anything else can fail
-  }
+  // A failback was started: keep the run before anything else can fail.
+  if (launchedNow || recoveredNow) return run;
   const drs = deps.aws.account(event.account).drs;
   const failedIds = new Set(run.failed.map((f) => f.id));
   const watched = run.targets.map((t) => t.recoveryInstanceId).filter((id) => !failedIds.has(id));
@@ -323,7 +327,7 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
       });
     else inProgress.push(id);
   }
-  const expired = deps.now().getTime() >= Date.parse(run.deadline);
+  const expired = isExpired();
   const reversing = pendingReverse(run).length;
   const reversed = (run.reverse ?? []).filter((e) => e.phase === 'completed').length;
   deps.progress?.({
@@ -335,12 +339,9 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
   });
   const stillWaiting = run.waiting ?? [];
   if ((inProgress.length > 0 || stillWaiting.length > 0 || reversing > 0) && !expired) {
-    throw new JobInProgress(
+    return new StillRunning(
       `${inProgress.length} failbacks still in progress, ${stillWaiting.length} instances not yet FAILBACK_READY_FOR_LAUNCH, ${reversing} Region-to-Region failbacks under way in account ${event.account.accountId}`,
-      {
-        accountId: event.account.accountId,
-        operation: 'drs:DescribeRecoveryInstances',
-      },
+      'drs:DescribeRecoveryInstances',
     );
   }
   for (const id of inProgress) {
@@ -361,6 +362,5 @@ export async function monitorFailback(event: MonitorFailbackEvent, deps: TaskDep
   run.waiting = [];
   const reverseTimedOut = timeOutReverse(run, event.request.options.maxWaitMinutes);
   if (inProgress.length || stillWaiting.length || reverseTimedOut) run.timedOut = true;
-  run.polls += 1;
   return closed(run, await failbackReport(deps, event, run, byId));
 }

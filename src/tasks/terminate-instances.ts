@@ -4,7 +4,7 @@
  */
 import type { Job } from '@aws-sdk/client-drs';
 import { awsErrorCode, type DrsPort, isTransientAwsError } from '../aws/index.js';
-import { ErrorNames, JobInProgress } from '../contract/errors.js';
+import { ErrorNames } from '../contract/errors.js';
 import { compact } from '../core/aggregate.js';
 import { addMinutes } from '../core/duration.js';
 import type { AccountReport, RunFailure, ServerRecord, TerminateRun } from '../core/model.js';
@@ -20,6 +20,7 @@ import {
   failureStatus,
 } from './shared.js';
 import type { AccountEvent } from './types.js';
+import { StillRunning } from './watch.js';
 
 /** Codes of servers a terminate leaves alone (record `errorCode` of `skipped` records). */
 export { SkipCodes } from './eligibility.js';
@@ -177,17 +178,16 @@ async function terminateReport(
 }
 
 /**
- * One poll of a terminate run: one DescribeJobs call for its TERMINATE jobs; when they have all
- * completed, DescribeRecoveryInstances confirms the instances are gone.
- *
- * @throws {JobInProgress} while instances are still being terminated.
+ * One poll of a terminate run (`run`: the copy being advanced, see watch.ts): one DescribeJobs
+ * call for its TERMINATE jobs; when they have all completed, DescribeRecoveryInstances confirms
+ * the instances are gone. {@link StillRunning} while instances are still being terminated.
  */
-export async function monitorTerminate(
-  event: AccountEvent & { run: TerminateRun },
+export async function pollTerminate(
+  event: AccountEvent,
+  run: TerminateRun,
+  isExpired: () => boolean,
   deps: TaskDeps,
-): Promise<TerminateRun> {
-  const run: TerminateRun = structuredClone(event.run);
-  if (run.done) return run;
+): Promise<TerminateRun | StillRunning> {
   const { account } = event;
   const drs = deps.aws.account(account).drs;
   const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
@@ -208,7 +208,7 @@ export async function monitorTerminate(
     else delete run.pending;
   }
 
-  const expired = deps.now().getTime() >= Date.parse(run.deadline);
+  const expired = isExpired();
   const allFinished = run.jobs.every((j) => j.finished) && !run.pending?.length;
   if (allFinished || expired) {
     const targetIds = run.targets.map((t) => t.recoveryInstanceId);
@@ -222,12 +222,9 @@ export async function monitorTerminate(
     // Instances without a job of ours (another job held them) are waited for until they vanish.
     const waitingOnOthers = [...present].filter((id) => !inJob.has(id));
     if (!expired && waitingOnOthers.length > 0) {
-      throw new JobInProgress(
+      return new StillRunning(
         `${waitingOnOthers.length} recovery instances still terminating in account ${account.accountId}`,
-        {
-          accountId: account.accountId,
-          operation: 'drs:DescribeRecoveryInstances',
-        },
+        'drs:DescribeRecoveryInstances',
       );
     }
     if (expired) {
@@ -243,7 +240,6 @@ export async function monitorTerminate(
       }
     }
     run.done = true;
-    run.polls += 1;
     run.report = await terminateReport(drs, event, run, present, deps);
     const terminated = run.report.counts.succeeded;
     deps.progress?.({
@@ -262,12 +258,9 @@ export async function monitorTerminate(
     launched: 0,
     failed: run.failed.length,
   });
-  if (changed) {
-    run.polls += 1;
-    return run;
-  }
-  throw new JobInProgress(`${open.length} terminate jobs still running in account ${account.accountId}`, {
-    accountId: account.accountId,
-    operation: 'drs:DescribeJobs',
-  });
+  if (changed) return run;
+  return new StillRunning(
+    `${open.length} terminate jobs still running in account ${account.accountId}`,
+    'drs:DescribeJobs',
+  );
 }

@@ -144,10 +144,12 @@ const exactSdkFiles = {
       const source = fs.readFileSync(args.path, 'utf8');
       let names = 0;
       const contents = source.replace(SDK_REEXPORT, (_, list, pkg) =>
-        list.split(',').map((n) => n.trim()).filter(Boolean).map((name) => {
+        list.split(',').map((n) => n.trim()).filter(Boolean).map((entry) => {
           names += 1;
+          // \`DrsClient as Client\`: the file is the exported class's own.
+          const name = entry.split(/\\s+as\\s+/)[0];
           const file = name.endsWith('Command') ? 'commands/' + name : name;
-          return 'export { ' + name + " } from '" + pkg + '/dist-es/' + file + ".js';";
+          return 'export { ' + entry + " } from '" + pkg + '/dist-es/' + file + ".js';";
         }).join('\\n'));
       if (names === 0) {
         return { errors: [{ text: args.path + ": expected export { ... } from '@aws-sdk/client-...'" }] };

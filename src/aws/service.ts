@@ -78,7 +78,7 @@ export function createSend(options: SendOptions, service: string, accountId: str
  *
  * @example
  * ```ts
- * const call = sdkCaller(send, () => import('@aws-sdk/client-ssm'), (sdk) => new sdk.SSMClient(settings));
+ * const call = sdkCaller(send, () => import('./services/sdk/ssm.js'), (sdk) => new sdk.Client(settings));
  * const out = await call('GetParameter', (sdk, client) => client.send(new sdk.GetParameterCommand({ Name })));
  * ```
  */
@@ -101,5 +101,39 @@ export function sdkCaller<Sdk, Client>(
   return async (operation, run) => {
     const { sdk, client } = await get();
     return send(operation, () => run(sdk, client));
+  };
+}
+
+/** The call function a port module gets from {@link sdkService}. */
+export type SdkCall<Sdk> = <T>(
+  operation: string,
+  run: (sdk: Sdk, client: SdkClientOf<Sdk>) => Promise<T>,
+) => Promise<T>;
+
+/** The client type of an SDK module that exports its client as `Client`. */
+export type SdkClientOf<Sdk> = Sdk extends { Client: new (settings: ClientSettings) => infer C } ? C : never;
+
+/**
+ * One AWS service whose SDK module (`./services/sdk/<name>.ts`) exports its client as `Client`:
+ * the port is built from a {@link sdkCaller} over that client, created on the first call.
+ *
+ * @example
+ * ```ts
+ * export const snsService: AwsService<SnsPort> = sdkService('sns', () => import('./sdk/sns.js'), (call) => ({
+ *   async publish(m) { ... call('Publish', (sdk, client) => client.send(new sdk.PublishCommand(...))) ... },
+ * }));
+ * ```
+ */
+export function sdkService<Port, Sdk extends { Client: new (settings: ClientSettings) => unknown }>(
+  service: string,
+  load: () => Promise<Sdk>,
+  port: (call: SdkCall<Sdk>, scope: ServiceScope) => Port,
+): AwsService<Port> {
+  return {
+    service,
+    create(scope) {
+      const call = sdkCaller(scope.send, load, (sdk) => new sdk.Client(scope.settings) as SdkClientOf<Sdk>);
+      return port(call, scope);
+    },
   };
 }

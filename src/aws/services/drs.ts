@@ -1,6 +1,6 @@
 /** DRS port of one staging account; `@aws-sdk/client-drs` is loaded on the first call. */
 import type { DrsPort } from '../ports.js';
-import { type AwsService, sdkCaller } from '../service.js';
+import { type AwsService, sdkService } from '../service.js';
 
 /**
  * The DRS service module.
@@ -11,39 +11,33 @@ import { type AwsService, sdkCaller } from '../service.js';
  * await drs.describeJobs({ filters: { jobIDs: ['drsjob-1'] } });
  * ```
  */
-export const drsService: AwsService<DrsPort> = {
-  service: 'drs',
-  create({ settings, send }) {
-    const call = sdkCaller(
-      send,
-      () => import('./sdk/drs.js'),
-      (sdk) => new sdk.DrsClient(settings),
-    );
-    return {
-      describeSourceServers: (input) =>
-        call('DescribeSourceServers', (sdk, client) =>
-          client.send(new sdk.DescribeSourceServersCommand(input)),
-        ),
-      describeJobs: (input) =>
-        call('DescribeJobs', (sdk, client) => client.send(new sdk.DescribeJobsCommand(input))),
-      describeRecoveryInstances: (input) =>
-        call('DescribeRecoveryInstances', (sdk, client) =>
-          client.send(new sdk.DescribeRecoveryInstancesCommand(input)),
-        ),
-      describeRecoverySnapshots: (input) =>
-        call('DescribeRecoverySnapshots', (sdk, client) =>
-          client.send(new sdk.DescribeRecoverySnapshotsCommand(input)),
-        ),
-      startRecovery: (input) =>
-        call('StartRecovery', (sdk, client) => client.send(new sdk.StartRecoveryCommand(input))),
-      startFailbackLaunch: (input) =>
-        call('StartFailbackLaunch', (sdk, client) => client.send(new sdk.StartFailbackLaunchCommand(input))),
-      reverseReplication: (input) =>
-        call('ReverseReplication', (sdk, client) => client.send(new sdk.ReverseReplicationCommand(input))),
-      terminateRecoveryInstances: (input) =>
-        call('TerminateRecoveryInstances', (sdk, client) =>
-          client.send(new sdk.TerminateRecoveryInstancesCommand(input)),
-        ),
-    };
-  },
-};
+export const drsService: AwsService<DrsPort> = /* @__PURE__ */ sdkService(
+  'drs',
+  () => import('./sdk/drs.js'),
+  (call) => ({
+    describeSourceServers: (input) =>
+      call('DescribeSourceServers', (sdk, client) =>
+        client.send(new sdk.DescribeSourceServersCommand(input)),
+      ),
+    describeJobs: (input) =>
+      call('DescribeJobs', (sdk, client) => client.send(new sdk.DescribeJobsCommand(input))),
+    describeRecoveryInstances: (input) =>
+      call('DescribeRecoveryInstances', (sdk, client) =>
+        client.send(new sdk.DescribeRecoveryInstancesCommand(input)),
+      ),
+    describeRecoverySnapshots: (input) =>
+      call('DescribeRecoverySnapshots', (sdk, client) =>
+        client.send(new sdk.DescribeRecoverySnapshotsCommand(input)),
+      ),
+    startRecovery: (input) =>
+      call('StartRecovery', (sdk, client) => client.send(new sdk.StartRecoveryCommand(input))),
+    startFailbackLaunch: (input) =>
+      call('StartFailbackLaunch', (sdk, client) => client.send(new sdk.StartFailbackLaunchCommand(input))),
+    reverseReplication: (input) =>
+      call('ReverseReplication', (sdk, client) => client.send(new sdk.ReverseReplicationCommand(input))),
+    terminateRecoveryInstances: (input) =>
+      call('TerminateRecoveryInstances', (sdk, client) =>
+        client.send(new sdk.TerminateRecoveryInstancesCommand(input)),
+      ),
+  }),
+);

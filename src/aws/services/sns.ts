@@ -1,6 +1,6 @@
 /** SNS port (notifications); `@aws-sdk/client-sns` is loaded on the first call. */
 import type { SnsPort } from '../ports.js';
-import { type AwsService, sdkCaller } from '../service.js';
+import { type AwsService, sdkService } from '../service.js';
 
 /**
  * The SNS service module.
@@ -10,21 +10,15 @@ import { type AwsService, sdkCaller } from '../service.js';
  * await snsService.create(scope).publish({ topicArn, subject: 'DRS drill', message: '…' });
  * ```
  */
-export const snsService: AwsService<SnsPort> = {
-  service: 'sns',
-  create({ settings, send }) {
-    const call = sdkCaller(
-      send,
-      () => import('./sdk/sns.js'),
-      (sdk) => new sdk.SNSClient(settings),
-    );
-    return {
-      async publish({ topicArn, subject, message }) {
-        const out = await call('Publish', (sdk, client) =>
-          client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message })),
-        );
-        return out.MessageId ? { messageId: out.MessageId } : {};
-      },
-    };
-  },
-};
+export const snsService: AwsService<SnsPort> = /* @__PURE__ */ sdkService(
+  'sns',
+  () => import('./sdk/sns.js'),
+  (call) => ({
+    async publish({ topicArn, subject, message }) {
+      const out = await call('Publish', (sdk, client) =>
+        client.send(new sdk.PublishCommand({ TopicArn: topicArn, Subject: subject, Message: message })),
+      );
+      return out.MessageId ? { messageId: out.MessageId } : {};
+    },
+  }),
+);

@@ -8,7 +8,7 @@ export {
   DescribeRecoveryInstancesCommand,
   DescribeRecoverySnapshotsCommand,
   DescribeSourceServersCommand,
-  DrsClient,
+  DrsClient as Client,
   ReverseReplicationCommand,
   StartFailbackLaunchCommand,
   StartRecoveryCommand,

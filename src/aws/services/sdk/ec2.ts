@@ -3,4 +3,8 @@
  * `import()`, and esbuild keeps every export of a dynamically imported module, so naming them
  * here lets it drop the commands we never send.
  */
-export { DescribeInstanceStatusCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+export {
+  DescribeInstanceStatusCommand,
+  DescribeInstancesCommand,
+  EC2Client as Client,
+} from '@aws-sdk/client-ec2';

@@ -3,4 +3,7 @@
  * `import()`, and esbuild keeps every export of a dynamically imported module, so naming them
  * here lets it drop the commands we never send.
  */
-export { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+export {
+  GetServiceQuotaCommand,
+  ServiceQuotasClient as Client,
+} from '@aws-sdk/client-service-quotas';

@@ -3,4 +3,4 @@
  * `import()`, and esbuild keeps every export of a dynamically imported module, so naming them
  * here lets it drop the commands we never send.
  */
-export { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+export { PublishCommand, SNSClient as Client } from '@aws-sdk/client-sns';

@@ -3,4 +3,8 @@
  * `import()`, and esbuild keeps every export of a dynamically imported module, so naming them
  * here lets it drop the commands we never send.
  */
-export { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+export {
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  SSMClient as Client,
+} from '@aws-sdk/client-ssm';

@@ -4,7 +4,7 @@
 export {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  SFNClient,
+  SFNClient as Client,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';

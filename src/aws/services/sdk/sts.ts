@@ -3,4 +3,8 @@
  * `import()`, and esbuild keeps every export of a dynamically imported module, so naming them
  * here lets it drop the commands we never send.
  */
-export { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+export {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  STSClient as Client,
+} from '@aws-sdk/client-sts';

@@ -33,7 +33,7 @@ import {
 import { createProgress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
-import type { PlanReport, ProgressEvent, Session } from './session.js';
+import type { PlanReport, ProgressListener, Session } from './session.js';
 import { renderOutputTable, renderPlanTable } from './table.js';
 
 // The CLI's stderr is for progress and answers; the SDK's Node 20 end-of-support notice is not news
@@ -226,7 +226,7 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   };
   try {
     if (invocation.kind === 'plan') {
-      const plan: PlanReport = await session.plan(input, progress.onEvent);
+      const plan: PlanReport = await session.plan(input, progress);
       await close();
       const text =
         invocation.out.format === 'table' ? renderPlanTable(plan) : `${JSON.stringify(plan, null, 2)}\n`;
@@ -241,9 +241,12 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
     try {
       outcome = await session.run(
         input,
-        (event) => {
-          interrupt.onEvent(event);
-          progress.onEvent(event);
+        {
+          onEvent: (x, event) => {
+            interrupt.onEvent(x, event);
+            progress.onEvent(x, event);
+          },
+          message: progress.message,
         },
         record.onHistory,
       );
@@ -320,7 +323,7 @@ function interruptHandling(
   recorder: RunRecord,
   say: (text: string) => void,
 ): {
-  onEvent: (event: ProgressEvent) => void;
+  onEvent: ProgressListener;
   stopped: () => boolean;
   name: () => string;
   resume: () => string;
@@ -361,9 +364,9 @@ function interruptHandling(
   if (session.interceptInterrupt !== undefined) session.interceptInterrupt(handler);
   else process.on('SIGINT', onSigint);
   return {
-    onEvent: (event) => {
-      if (name === undefined && event.type === 'ExecutionStarted' && event.machine === 'main') {
-        name = event.name;
+    onEvent: (x, event) => {
+      if (name === undefined && event.type === 'ExecutionStarted' && x.machine === 'main') {
+        name = x.arn.split(':').pop();
       }
     },
     stopped: () => stopped,

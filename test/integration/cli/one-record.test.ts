@@ -9,11 +9,14 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
 import type { OrchestrationOutput } from '../../../src/contract/index.js';
+import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
 import type { ReportSource } from '../../../src/report/index.js';
-import { fakeIo } from '../../unit/cli/fakes.js';
+import { Capture, fakeIo } from '../../unit/cli/fakes.js';
 
 interface Counts {
   servers: number;
@@ -23,8 +26,19 @@ interface Counts {
   skipped: number;
 }
 
+type CliRun = { code: number; stdout: string; stderr: string; report: ReportSource; html: string };
+/** Runs already made, by command (the same command in a fresh world is the same run: asked once). */
+const runs = new Map<string, Promise<CliRun>>();
+
 /** Runs the CLI in-process in a fresh directory (its own simulated world). */
-async function run(argv: string[], files: Record<string, string> = {}) {
+function run(argv: string[], files: Record<string, string> = {}): Promise<CliRun> {
+  const key = JSON.stringify([argv, files]);
+  const known = runs.get(key) ?? runFresh(argv, files);
+  runs.set(key, known);
+  return known;
+}
+
+async function runFresh(argv: string[], files: Record<string, string>): Promise<CliRun> {
   const dir = await mkdtemp(join(tmpdir(), 'drs-orch-one-record-'));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   const { io, stdout, stderr } = fakeIo({ cwd: dir });
@@ -228,4 +242,124 @@ describe('one record of a run: the result, stderr, the table, report.json and th
     expect(r.report.warnings?.map((w) => `${w.wave}: ${w.text}`)).toContain(`2: ${warning}`);
     expect(r.html).toContain(`wave 2: ${warning.split(';')[0]}`);
   }, 120_000);
+});
+
+const MAIN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
+const KEYS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', NO_COLOR: '1' };
+
+const WAVES = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-waves';
+
+/** Worlds hosting our workflows as `drs-orch serve` does, by fleet (demo, or demo with its HRP site down). */
+const served = new Map<string, Emulator>();
+afterAll(async () => {
+  for (const emu of served.values()) await emu.stop();
+});
+
+/** The same command on the deployed path: our workflows hosted as `drs-orch serve` does, `--target sfn`. */
+async function runDeployed(argv: string[], files: Record<string, string> = {}, outage = false) {
+  const { demoFleet } = await import('../../../src/emulator/fleet/demo.js');
+  const key = outage ? 'outage' : 'demo';
+  const fleet = outage
+    ? { ...demoFleet(), siteOutages: [{ tags: { 'DR-Application': 'HRP' } }] }
+    : demoFleet();
+  const emu =
+    served.get(key) ??
+    (await startEmulator({ fleet, timeScale: 600, stepFunctions: await loadLocalWorkflows() }));
+  served.set(key, emu);
+  const dir = await mkdtemp(join(tmpdir(), 'drs-orch-one-record-sfn-'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(
+    [
+      ...argv,
+      '--target',
+      'sfn',
+      '--endpoint',
+      emu.endpoint,
+      '--state-machine-arn',
+      argv[0] === 'runbook' ? WAVES : MAIN,
+      '--poll-interval',
+      '0.2',
+    ],
+    { stdout, stderr, stdin: new PassThrough(), env: KEYS, isTTY: false, cwd: dir },
+  );
+  const folder = join(dir, '.drs-orch/reports');
+  const [name] = (await readdir(folder)).filter((n) => n.endsWith('.json'));
+  const report = JSON.parse(await readFile(join(folder, name ?? ''), 'utf8')) as ReportSource;
+  return { code, stdout: stdout.text, stderr: stderr.text, report };
+}
+
+describe('one record of a run, deployed: the write-report task (through serve, --target sfn) records what the CLI records', () => {
+  for (const [what, argv] of [
+    ['a drill with skipped servers', ['drill', '--tags', 'DR-Wave=2']],
+    ['a zero-match failover', ['failover', '--tags', 'DR-Wave=01']],
+  ] as const) {
+    it(`${what}: the same counts, skipped servers and warnings in the deployed report.json as in the local run's`, async () => {
+      const local = await run([...argv]);
+      const deployed = await runDeployed([...argv]);
+      const localOut = JSON.parse(local.stdout) as OrchestrationOutput;
+      const deployedOut = JSON.parse(deployed.stdout) as OrchestrationOutput;
+
+      expect(deployed.code, deployed.stderr).toBe(local.code);
+      // The workflow's own report, downloaded and checked, not one the CLI built.
+      expect(deployed.stderr).toMatch(
+        /report: \.drs-orch\/reports\/[^ ]+\.html \(written by the workflow to s3:\/\//,
+      );
+      expect(deployed.report.gaps ?? []).toEqual([]);
+      expect(ofSummary(deployedOut.summary)).toEqual(ofSummary(localOut.summary));
+      expect(ofTotals(deployed.report.totals)).toEqual(ofTotals(local.report.totals));
+      expect(ofTotals(deployed.report.totals)).toEqual(ofSummary(deployedOut.summary));
+      const skipped = (r: ReportSource) =>
+        r.servers
+          .filter((s) => s.outcome === 'skipped')
+          .map((s) => `${s.sourceServerId} ${s.reason ?? ''}`)
+          .sort();
+      expect(skipped(deployed.report)).toEqual(skipped(local.report));
+      expect(deployed.report.warnings).toEqual(local.report.warnings);
+      expect(ofStderr(deployed.stderr)).toEqual(ofStderr(local.stderr));
+    }, 180_000);
+  }
+
+  it('a run with a warning per server (site down): the same warnings next to the same servers in the deployed report', async () => {
+    const { demoFleet } = await import('../../../src/emulator/fleet/demo.js');
+    const fleet = { ...demoFleet(), siteOutages: [{ tags: { 'DR-Application': 'HRP' } }] };
+    const argv = ['drill', '--tags', 'DR-Wave=1,DR-Application=HRP'];
+    const local = await run([...argv, '--fleet', 'outage.json'], { 'outage.json': JSON.stringify(fleet) });
+    const deployed = await runDeployed(argv, {}, true);
+    const reasons = (r: ReportSource) =>
+      r.servers.map((s) => `${s.sourceServerId} ${s.outcome} ${s.reason ?? ''}`).sort();
+
+    expect(deployed.code, deployed.stderr).toBe(local.code);
+    expect(deployed.report.gaps ?? []).toEqual([]);
+    expect(ofTotals(deployed.report.totals)).toEqual(ofTotals(local.report.totals));
+    expect(reasons(deployed.report)).toEqual(reasons(local.report));
+    expect(reasons(deployed.report).every((r) => r.includes('not CONTINUOUS'))).toBe(true);
+    expect(deployed.report.warnings).toEqual(local.report.warnings);
+  }, 180_000);
+
+  it('a three-wave runbook with one empty wave: the same per-wave counts and warnings in the deployed runbook report', async () => {
+    const runbook = JSON.stringify({
+      name: 'three waves, one empty',
+      action: 'status',
+      waves: [
+        { name: 'db', tags: { 'DR-Test': 'single' } },
+        { name: 'app', tags: { 'DR-Application': 'HPR' } },
+        { name: 'web', tags: { 'DR-Test': 'single' } },
+      ],
+    });
+    const local = await run(['runbook', 'three.json'], { 'three.json': runbook });
+    const deployed = await runDeployed(['runbook', 'three.json'], { 'three.json': runbook });
+
+    expect(deployed.code, deployed.stderr).toBe(2);
+    expect(deployed.report.gaps ?? []).toEqual([]);
+    expect(
+      deployed.report.waves.map((w) => [w.number, w.status, ofTotals(w.totals as ReportSource['totals'])]),
+    ).toEqual(
+      local.report.waves.map((w) => [w.number, w.status, ofTotals(w.totals as ReportSource['totals'])]),
+    );
+    expect(ofTotals(deployed.report.totals)).toEqual(ofTotals(local.report.totals));
+    expect(deployed.report.warnings).toEqual(local.report.warnings);
+    expect(deployed.stderr).toMatch(/^wave 2 \(app\): warning: no source server matched DR-Application=HPR/m);
+  }, 180_000);
 });

@@ -33,8 +33,8 @@ import {
 import { createProgress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
 import type { RunbookInvocation } from './runbook.js';
-import type { PlanReport, ProgressEvent, Session } from './session.js';
-import { renderOutputTable, renderPlanTable } from './table.js';
+import type { PlanReport, ProgressListener, Session } from './session.js';
+import { countsDisagreement, countsOf, renderOutputTable, renderPlanTable } from './table.js';
 
 // The CLI's stderr is for progress and answers; the SDK's Node 20 end-of-support notice is not news
 // to users here. Set before any command (run, approve, report, runbook) constructs an SDK client.
@@ -226,7 +226,7 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
   };
   try {
     if (invocation.kind === 'plan') {
-      const plan: PlanReport = await session.plan(input, progress.onEvent);
+      const plan: PlanReport = await session.plan(input, progress);
       await close();
       const text =
         invocation.out.format === 'table' ? renderPlanTable(plan) : `${JSON.stringify(plan, null, 2)}\n`;
@@ -241,16 +241,19 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
     try {
       outcome = await session.run(
         input,
-        (event) => {
-          interrupt.onEvent(event);
-          progress.onEvent(event);
+        {
+          onEvent: (x, event) => {
+            interrupt.onEvent(x, event);
+            progress.onEvent(x, event);
+          },
+          message: progress.message,
         },
         record.onHistory,
       );
     } finally {
       interrupt.release();
     }
-    await recordReport(
+    const written = await recordReport(
       record,
       {
         kind: 'action',
@@ -267,15 +270,18 @@ async function runOrPlan(invocation: RunInvocation, io: CliIo, deps: CliDeps): P
       const output: OrchestrationOutput = outcome.output;
       const text =
         invocation.out.format === 'table'
-          ? renderOutputTable(output)
+          ? renderOutputTable(output, written?.source.totals)
           : `${JSON.stringify(output, null, 2)}\n`;
       await emit(text, invocation, io, say);
       // Nothing only inside the JSON: warnings next to their servers, skipped servers and why,
       // jobs taken over from another run, the error that stopped the run (unless --quiet).
       for (const line of resultNotices(output)) say(line);
       const code = exitCodeForStatus(output.status);
-      // The last word on the screen is the outcome, counted from the same records as the output.
-      const s = output.summary;
+      // The last word on the screen is the outcome, counted by the evidence model (the report's
+      // totals); a summary that says otherwise is said too.
+      const disagreement = countsDisagreement(output, written?.source.totals);
+      if (disagreement !== undefined) say(`warning: ${disagreement}`);
+      const s = countsOf(output, written?.source.totals);
       const counted =
         s.totalServers === 0 && output.error === undefined
           ? 'no source server matched'
@@ -320,7 +326,7 @@ function interruptHandling(
   recorder: RunRecord,
   say: (text: string) => void,
 ): {
-  onEvent: (event: ProgressEvent) => void;
+  onEvent: ProgressListener;
   stopped: () => boolean;
   name: () => string;
   resume: () => string;
@@ -361,9 +367,9 @@ function interruptHandling(
   if (session.interceptInterrupt !== undefined) session.interceptInterrupt(handler);
   else process.on('SIGINT', onSigint);
   return {
-    onEvent: (event) => {
-      if (name === undefined && event.type === 'ExecutionStarted' && event.machine === 'main') {
-        name = event.name;
+    onEvent: (x, event) => {
+      if (name === undefined && event.type === 'ExecutionStarted' && x.machine === 'main') {
+        name = x.arn.split(':').pop();
       }
     },
     stopped: () => stopped,

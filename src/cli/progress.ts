@@ -1,12 +1,16 @@
 /**
  * Progress on stderr: a live per-account view on a terminal (log-update), plain lines otherwise,
- * nothing with `--quiet`. Rendering only: the numbers come from the engine's events.
+ * nothing with `--quiet`. It reads the run's Step Functions history events (the same events the
+ * evidence report is built from, on every target): each execution's start and end, the states it
+ * enters, an executor's run state as its tasks leave it (the account's counts while it works) and
+ * an account's summary when it ends.
  */
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { inertText } from '../core/inert-text.js';
+import { type HistoryEventLike, historyDetails, parsedJson, TERMINAL_STATUS } from '../report/index.js';
 import { type CliWritable, rawWritable } from './io.js';
-import type { ProgressEvent } from './session.js';
+import type { ExecutionRef } from './session.js';
 
 /** Options of {@link createProgress}. */
 export interface ProgressOptions {
@@ -43,8 +47,8 @@ interface AccountRow {
 
 /** What the renderer exposes. */
 export interface Progress {
-  /** Feeds one engine event. */
-  readonly onEvent: (event: ProgressEvent) => void;
+  /** Feeds one history event of one execution of the run. */
+  readonly onEvent: (execution: ExecutionRef, event: HistoryEventLike) => void;
   /** Prints a message line (kept above the live view). */
   readonly message: (text: string) => void;
   /** Final redraw; stops the refresh timer. Idempotent. */
@@ -60,13 +64,63 @@ export function formatElapsed(ms: number): string {
   return [h, m, s].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
+type Rec = Record<string, unknown>;
+
+function recordOf(v: unknown): Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** An account's figures in the live view. */
+interface AccountCounts {
+  discovered: number;
+  launching: number;
+  launched: number;
+  failed: number;
+}
+
+/**
+ * The account's counts in an executor state's output, from its run state (`$.run`, as
+ * StartRecovery, MonitorRecovery, TerminateInstances and MonitorTermination leave it): servers in
+ * DRS jobs that have not finished, servers launched by the finished ones, failures so far.
+ */
+export function countsOfRun(output: Rec, before: AccountCounts): AccountCounts | undefined {
+  const run = recordOf(output.run);
+  if (!Array.isArray(run.jobs) || !Array.isArray(run.failed)) return undefined;
+  const jobs = run.jobs.map(recordOf);
+  const open = jobs.filter((j) => j.finished !== true);
+  const servers = (j: Rec): number =>
+    Array.isArray(j.serverIds)
+      ? j.serverIds.length
+      : Array.isArray(j.recoveryInstanceIds)
+        ? j.recoveryInstanceIds.length
+        : 0;
+  return {
+    discovered: before.discovered,
+    launching: open.reduce((n, j) => n + servers(j), 0),
+    launched: run.kind === 'recovery' ? jobs.reduce((n, j) => n + num(j.launched), 0) : before.launched,
+    failed: run.failed.length,
+  };
+}
+
+/** An account's AccountSummary in an execution's output (the map child's, or an executor's). */
+function summaryOf(output: unknown): Rec | undefined {
+  const o = recordOf(output);
+  if (typeof o.serversProcessed === 'number') return o;
+  const inner = recordOf(o.summary);
+  return typeof inner.serversProcessed === 'number' ? inner : undefined;
+}
+
 /**
  * Creates a progress renderer.
  *
  * @example
  * ```ts
  * const progress = createProgress({ stream: process.stderr, isTTY: true, quiet: false, title: 'drill', now: () => new Date() });
- * progress.onEvent({ type: 'AccountProgress', accountId: '111111111111', discovered: 5, launching: 5, launched: 0, failed: 0 });
+ * progress.onEvent({ arn, machine: 'main' }, { type: 'TaskStateEntered', details: { name: 'DiscoverServers' } });
  * progress.stop();
  * ```
  */
@@ -96,71 +150,105 @@ export function createProgress(options: ProgressOptions): Progress {
     return r;
   };
 
-  /** Applies an event to the model; returns the plain line it deserves, if any. */
-  const apply = (event: ProgressEvent): string | undefined => {
-    startedAt ??= now().getTime();
-    switch (event.type) {
-      case 'ExecutionStarted':
-        if (event.accountId !== undefined) {
-          row(event.accountId).state = 'started';
-          return `${event.accountId} executor started`;
-        }
-        return `${event.machine} execution started${event.name ? ` (${event.name})` : ''}`;
-      case 'StateEntered':
-        if (event.accountId !== undefined) {
-          const r = row(event.accountId);
-          if (r.state === event.state) return undefined;
-          r.state = event.state;
-          return `${event.accountId} ${event.state}`;
-        }
-        if (mainState === event.state) return undefined;
-        mainState = event.state;
-        return event.state;
-      case 'StateExited':
-        return undefined;
-      case 'AccountProgress': {
-        const r = row(event.accountId);
-        if (
-          r.discovered === event.discovered &&
-          r.launching === event.launching &&
-          r.launched === event.launched &&
-          r.failed === event.failed
-        ) {
-          return undefined;
-        }
-        // Plain lines: at most one per account per virtual minute, but never hide a new failure,
-        // a new batch or the end of the account's work.
-        const at = now().getTime();
-        const last = lastLine.get(event.accountId);
-        const notable =
-          event.failed !== r.failed ||
-          event.launching > r.launching ||
-          event.launching === 0 ||
-          last === undefined;
-        r.discovered = event.discovered;
-        r.launching = event.launching;
-        r.launched = event.launched;
-        r.failed = event.failed;
-        if (!notable && at - (last ?? 0) < PLAIN_LINE_INTERVAL_MS) return undefined;
-        lastLine.set(event.accountId, at);
-        return `${event.accountId} discovered ${event.discovered} launching ${event.launching} launched ${event.launched} failed ${event.failed}`;
-      }
-      case 'ExecutionSucceeded':
-      case 'ExecutionFailed': {
-        const ok = event.type === 'ExecutionSucceeded';
-        const why = ok ? '' : `: ${[event.error, event.cause].filter(Boolean).join(': ') || 'failed'}`;
-        if (event.accountId !== undefined) {
-          const r = row(event.accountId);
-          r.done = ok ? 'succeeded' : 'failed';
-          r.state = ok ? 'done' : 'failed';
-          return `${event.accountId} executor ${ok ? 'finished' : 'failed'}${why}`;
-        }
-        mainState = ok ? 'finished' : 'failed';
-        return `${event.machine} execution ${ok ? 'finished' : 'failed'}${why}`;
-      }
-      case 'Message':
-        return event.text;
+  /** The staging account of each executor (from the target, else its input's `account`). */
+  const accountOf = new Map<string, string>();
+
+  /** Applies new counts of an account; returns the plain line they deserve, if any. */
+  const counts = (accountId: string, c: AccountCounts): string | undefined => {
+    const r = row(accountId);
+    if (
+      r.discovered === c.discovered &&
+      r.launching === c.launching &&
+      r.launched === c.launched &&
+      r.failed === c.failed
+    ) {
+      return undefined;
     }
+    // Plain lines: at most one per account per virtual minute, but never hide a new failure,
+    // a new batch or the end of the account's work.
+    const at = now().getTime();
+    const last = lastLine.get(accountId);
+    const notable =
+      c.failed !== r.failed || c.launching > r.launching || c.launching === 0 || last === undefined;
+    Object.assign(r, c);
+    if (!notable && at - (last ?? 0) < PLAIN_LINE_INTERVAL_MS) return undefined;
+    lastLine.set(accountId, at);
+    return `${accountId} discovered ${c.discovered} launching ${c.launching} launched ${c.launched} failed ${c.failed}`;
+  };
+
+  /** Applies a history event to the model; returns the plain lines it deserves. */
+  const apply = (x: ExecutionRef, event: HistoryEventLike): string[] => {
+    startedAt ??= now().getTime();
+    const type = event.type ?? '';
+    const d = historyDetails(event);
+    if (x.accountId !== undefined) accountOf.set(x.arn, x.accountId);
+    if (type === 'ExecutionStarted') {
+      if (x.machine !== 'executor')
+        return [`${x.machine} execution started (${x.arn.split(':').pop() ?? x.arn})`];
+      const account = recordOf(recordOf(parsedJson(d.input)).account);
+      if (typeof account.accountId === 'string' && !accountOf.has(x.arn))
+        accountOf.set(x.arn, account.accountId);
+      const accountId = accountOf.get(x.arn);
+      if (accountId === undefined) return ['executor started'];
+      row(accountId).state = 'started';
+      if (Array.isArray(account.serverIds)) row(accountId).discovered = account.serverIds.length;
+      return [`${accountId} executor started`];
+    }
+    const accountId = x.machine === 'executor' ? accountOf.get(x.arn) : undefined;
+    if (type.endsWith('StateEntered') && typeof d.name === 'string') {
+      if (accountId !== undefined) {
+        const r = row(accountId);
+        if (r.state === d.name) return [];
+        r.state = d.name;
+        return [`${accountId} ${d.name}`];
+      }
+      if (x.machine === 'executor' || mainState === d.name) return [];
+      mainState = d.name;
+      return [d.name];
+    }
+    if (type.endsWith('StateExited')) {
+      // An executor's run state as a task left it: the account's counts while it works.
+      const c =
+        accountId !== undefined ? countsOfRun(recordOf(parsedJson(d.output)), row(accountId)) : undefined;
+      const line = accountId !== undefined && c !== undefined ? counts(accountId, c) : undefined;
+      return line === undefined ? [] : [line];
+    }
+    if (type === 'TaskScheduled' && d.resource === 'publish.waitForTaskToken') {
+      const subject = recordOf(parsedJson(d.parameters)).Subject;
+      return [`waiting for approval${typeof subject === 'string' ? `: ${subject}` : ''}`];
+    }
+    const status = TERMINAL_STATUS[type];
+    if (status === undefined) return [];
+    let ok = status === 'SUCCEEDED';
+    let why = ok
+      ? ''
+      : `: ${[d.error, d.cause].filter((v) => typeof v === 'string' && v !== '').join(': ') || status.toLowerCase()}`;
+    if (x.machine !== 'executor') {
+      mainState = ok ? 'finished' : 'failed';
+      return [`${x.machine} execution ${ok ? 'finished' : 'failed'}${why}`];
+    }
+    if (accountId === undefined) return [`executor ${ok ? 'finished' : 'failed'}${why}`];
+    const lines: string[] = [];
+    // An account's end: its AccountSummary (the map child's output, or the executor's own).
+    const summary = summaryOf(parsedJson(d.output));
+    if (summary !== undefined) {
+      const line = counts(accountId, {
+        discovered: num(summary.serversProcessed),
+        launching: 0,
+        launched: num(summary.succeeded),
+        failed: num(summary.failed) + num(summary.timedOut),
+      });
+      if (line !== undefined) lines.push(line);
+      if (summary.status === 'failed') {
+        ok = false;
+        why = `: ${[summary.errorCode ?? 'failed', summary.errorMessage].filter((v) => typeof v === 'string').join(': ')}`;
+      }
+    }
+    const r = row(accountId);
+    r.done = ok ? 'succeeded' : 'failed';
+    r.state = ok ? 'done' : 'failed';
+    lines.push(`${accountId} executor ${ok ? 'finished' : 'failed'}${why}`);
+    return lines;
   };
 
   const frame = (): string => {
@@ -194,10 +282,8 @@ export function createProgress(options: ProgressOptions): Progress {
 
   if (!isTTY) {
     return {
-      onEvent: (event) => {
-        const line = apply(event);
-        if (line !== undefined && !stopped)
-          stream.write(`[${elapsed()}] ${event.type === 'Message' ? line : one(line)}\n`);
+      onEvent: (x, event) => {
+        for (const line of apply(x, event)) if (!stopped) stream.write(`[${elapsed()}] ${one(line)}\n`);
       },
       message: (text) => {
         stream.write(`${text}\n`);
@@ -228,9 +314,10 @@ export function createProgress(options: ProgressOptions): Progress {
   timer.unref();
   redraw();
   return {
-    onEvent: (event) => {
-      const line = apply(event);
-      if (event.type === 'Message' && line !== undefined && !stopped) log.persist(inertText(line));
+    onEvent: (x, event) => {
+      const lines = apply(x, event);
+      // An approval asked is kept above the live view (the operator must see it).
+      if (event.type === 'TaskScheduled' && !stopped) for (const line of lines) log.persist(inertText(line));
       redraw();
     },
     message: (text) => {

@@ -43,6 +43,8 @@ export interface WrittenReport {
   readonly json: string;
   readonly html: string;
   readonly sha256: string;
+  /** The record written (the evidence model every view of the run counts from). */
+  readonly source: ReportSource;
 }
 
 /** Writes the JSON source and its HTML page; the page is rendered from the exact bytes written. */
@@ -62,7 +64,7 @@ export async function writeReport(
   // The digest is also kept apart from the two files, so a page deleted with its JSON edited is caught.
   await recordReportDigest(json, sourceDigest(text));
   const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
-  return { json: shown(json), html: shown(html), sha256: sourceDigest(text) };
+  return { json: shown(json), html: shown(html), sha256: sourceDigest(text), source };
 }
 
 /** Where a report's missing pieces are read from (the session of the run). */
@@ -137,7 +139,7 @@ async function writeFetchedReport(
   await writeFile(html, fetched.html);
   await recordReportDigest(json, sourceDigest(fetched.json));
   const shown = (p: string): string => (p.startsWith(cwd) ? relative(cwd, p) : p);
-  return { json: shown(json), html: shown(html), sha256: sourceDigest(fetched.json) };
+  return { json: shown(json), html: shown(html), sha256: sourceDigest(fetched.json), source };
 }
 
 /**

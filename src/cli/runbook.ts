@@ -18,7 +18,7 @@ import {
   runbookSteps,
   wavesInput,
 } from '../contract/index.js';
-import { factsOfHistory } from '../report/index.js';
+import { factsOfHistory, historyDetails, TERMINAL_STATUS } from '../report/index.js';
 import { createApprovalDecider, operatorName, preApproved } from './approvals.js';
 import { readDocumentFile } from './document-file.js';
 import { UsageError } from './errors.js';
@@ -30,7 +30,7 @@ import { resultNotices } from './notices.js';
 import { createProgress, type Progress } from './progress.js';
 import { RunRecord, recordReport } from './reports.js';
 import { folderRunRecords, type RunbookRunStart, runsFolder, startRunbookRun } from './runbook-runs.js';
-import type { PlanReport, ProgressEvent, Session } from './session.js';
+import type { PlanReport, ProgressListener, Session } from './session.js';
 import { renderPlanTable } from './table.js';
 
 /** `drs-orch runbook FILE` / `drs-orch plan --runbook FILE`. */
@@ -240,7 +240,7 @@ async function planRunbook(
       metadata: { ...(runbook.metadata ?? {}), ...invocation.metadata },
     };
     parseOrchestrationInput(input);
-    const plan = await session.plan(input, () => {});
+    const plan = await session.plan(input, { onEvent: () => {}, message: () => {} });
     plans.push({ wave: wave.name, approval: wave.approval, plan });
     // An empty wave is loud in the plan too.
     for (const warning of plan.warnings ?? [])
@@ -358,28 +358,26 @@ async function runWithId(
       now: () => session.now(),
     });
   };
-  const onEvent = (event: ProgressEvent): void => {
+  const onEvent: ProgressListener = (x, event): void => {
+    const type = event.type ?? '';
     // One live block per wave: a new main execution starts the next block.
-    if (event.type === 'ExecutionStarted' && event.machine === 'main' && event.accountId === undefined) {
+    if (type === 'ExecutionStarted' && x.machine === 'main') {
       progress?.stop();
       wave += 1;
       progress = block(wave);
       run.waveStarted(wave);
     }
-    if (
-      (event.type === 'ExecutionSucceeded' || event.type === 'ExecutionFailed') &&
-      event.machine === 'main' &&
-      event.accountId === undefined
-    ) {
+    const ended = TERMINAL_STATUS[type];
+    if (ended !== undefined && x.machine === 'main') {
+      const error = historyDetails(event).error;
       run.waveEnded(
         wave,
-        event.type === 'ExecutionSucceeded' ? 'succeeded' : `failed${event.error ? ` (${event.error})` : ''}`,
+        ended === 'SUCCEEDED' ? 'succeeded' : `failed${typeof error === 'string' ? ` (${error})` : ''}`,
       );
     }
-    if (event.type === 'ExecutionStarted' && event.machine === 'waves') return;
-    if (event.type === 'Message' && event.text.startsWith('waiting for approval')) return;
-    if ((event.type === 'StateEntered' || event.type === 'StateExited') && event.machine === 'waves') return;
-    progress?.onEvent(event);
+    // The waves execution's own states (approvals included: the decider asks) are not progress.
+    if (x.machine === 'waves' && ended === undefined) return;
+    progress?.onEvent(x, event);
   };
   const decide = createApprovalDecider({
     io,
@@ -421,6 +419,7 @@ async function runWithId(
     outcome = await runWaves(input as unknown as Record<string, unknown>, {
       name,
       onEvent,
+      message: (text) => (progress === undefined ? say(text) : progress.message(text)),
       onHistory: record.onHistory,
       decide,
       signal: controller.signal,

@@ -4,6 +4,7 @@
  * `main()` and its tests never depend on how a target works.
  */
 
+import type { HistoryEventLike } from '../report/index.js';
 import type { PlanReport } from '../tasks/plan.js';
 import type { ApprovalDecider } from './approvals.js';
 import type { RunHistoryListener } from './reports.js';
@@ -12,42 +13,29 @@ import type { RunRecordStore } from './runbook-runs.js';
 // The plan's shapes are the plan task's (src/tasks/plan.ts); re-exported for the CLI's modules.
 export type { PlannedAccount, PlanReport } from '../tasks/plan.js';
 
-/**
- * A progress event, whatever the engine: the local runtime's events and Step Functions history
- * events are both mapped to these.
- */
-export type ProgressEvent =
-  | {
-      readonly type: 'ExecutionStarted';
-      readonly machine: string;
-      readonly accountId?: string;
-      readonly name?: string;
-    }
-  | {
-      readonly type: 'StateEntered' | 'StateExited';
-      readonly machine: string;
-      readonly accountId?: string;
-      readonly state: string;
-    }
-  | {
-      readonly type: 'AccountProgress';
-      readonly accountId: string;
-      readonly discovered: number;
-      readonly launching: number;
-      readonly launched: number;
-      readonly failed: number;
-    }
-  | {
-      readonly type: 'ExecutionSucceeded' | 'ExecutionFailed';
-      readonly machine: string;
-      readonly accountId?: string;
-      readonly error?: string;
-      readonly cause?: string;
-    }
-  | { readonly type: 'Message'; readonly text: string };
+/** The execution a history event belongs to, as the CLI follows it. */
+export interface ExecutionRef {
+  readonly arn: string;
+  /** `waves`, `main`, or `executor` (a staging account's executor, or the map child waiting for it). */
+  readonly machine: string;
+  /** The staging account, where the target knows it (else read from the execution's input). */
+  readonly accountId?: string;
+}
 
-/** Receives progress events. */
-export type ProgressListener = (event: ProgressEvent) => void;
+/**
+ * Receives the run's Step Functions history events (GetExecutionHistory's shape), of every
+ * execution the target reads: the root, its waves' main executions and the accounts' executors
+ * (or their map children on `sfn`). The only description of a run the CLI gets: the live progress
+ * and the evidence report both read these.
+ */
+export type ProgressListener = (execution: ExecutionRef, event: HistoryEventLike) => void;
+
+/** Where a run's live view goes: its history events, and the target's own lines for the operator. */
+export interface RunProgress {
+  readonly onEvent: ProgressListener;
+  /** A line for the operator that is no execution's event (the execution ARN, a failed delivery). */
+  readonly message: (text: string) => void;
+}
 
 /** How an execution ended (Step Functions' terms). */
 export interface RunOutcome {
@@ -63,6 +51,8 @@ export interface WavesRunOptions {
   /** Execution name. */
   readonly name: string;
   readonly onEvent: ProgressListener;
+  /** Lines for the operator that are no execution's event. */
+  readonly message: (text: string) => void;
   /** The history events of the waves execution and its waves' main executions, for the evidence report. */
   readonly onHistory: RunHistoryListener;
   /**
@@ -89,7 +79,7 @@ export interface Session {
    */
   run(
     input: Record<string, unknown>,
-    onEvent: ProgressListener,
+    progress: RunProgress,
     onHistory?: RunHistoryListener,
   ): Promise<RunOutcome>;
   /**
@@ -106,7 +96,7 @@ export interface Session {
    */
   fetchReport?(location: string): Promise<{ readonly json: string; readonly html: string }>;
   /** The dry run. */
-  plan(input: Record<string, unknown>, onEvent: ProgressListener): Promise<PlanReport>;
+  plan(input: Record<string, unknown>, progress: RunProgress): Promise<PlanReport>;
   /** Current time of the target (virtual on sim), for elapsed time. */
   now(): Date;
   /**

@@ -4,7 +4,7 @@
  */
 import type { OrchestrationOutput } from '../contract/index.js';
 import { inertText } from '../core/inert-text.js';
-import { objectivesOf, serversOfOutput, warningsOfOutput } from '../report/index.js';
+import { objectivesOf, type ReportTotals, serversOfOutput, warningsOfOutput } from '../report/index.js';
 import type { PlanReport } from '../tasks/plan.js';
 
 /** Most servers (failed, or reported) listed before "... and N more". */
@@ -37,14 +37,54 @@ export function formatTable(
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** A result's counts in the summary's terms. */
+export interface RunCounts {
+  readonly totalServers: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly timedOut?: number;
+}
+
+/**
+ * The counts every view of a run shows: the evidence model's totals (report.json's `totals`, built
+ * from the run's histories and outputs by `buildEvidence`) when the run has a record, else the
+ * result's own summary.
+ */
+export function countsOf(output: OrchestrationOutput, totals?: ReportTotals): RunCounts {
+  if (totals === undefined) return output.summary;
+  return {
+    totalServers: totals.servers,
+    succeeded: totals.succeeded,
+    failed: totals.failed,
+    skipped: totals.skipped,
+    ...(totals.timedOut > 0 && { timedOut: totals.timedOut }),
+  };
+}
+
+/**
+ * Where the result's summary and the evidence model count differently: a line saying so (a
+ * record that disagrees with its run must never pass unseen), else undefined.
+ */
+export function countsDisagreement(output: OrchestrationOutput, totals?: ReportTotals): string | undefined {
+  if (totals === undefined) return undefined;
+  const s = output.summary;
+  const text = (c: RunCounts): string =>
+    `${c.totalServers} servers, ${c.succeeded} succeeded, ${c.failed} failed, ${c.timedOut ?? 0} timed out, ${c.skipped} skipped`;
+  const model = countsOf(output, totals);
+  return text(model) === text(s)
+    ? undefined
+    : `the evidence record counts ${text(model)}; the result's summary says ${text(s)}`;
+}
+
 /**
  * Renders an orchestration output: a summary block, one row per staging account, the per-server
  * report of status/terminate/failback, and the failed servers (at most {@link MAX_FAILED_ROWS} rows each).
  *
  * @example renderOutputTable(output) // "status        success\naction        drill\n..."
  */
-export function renderOutputTable(output: OrchestrationOutput): string {
-  const s = output.summary;
+export function renderOutputTable(output: OrchestrationOutput, totals?: ReportTotals): string {
+  const s = countsOf(output, totals);
   const summary: [string, string][] = [
     ['status', output.status],
     ['action', output.action],
@@ -90,8 +130,9 @@ export function renderOutputTable(output: OrchestrationOutput): string {
       'recovery',
       `${minutesText(o.recoveryTimeSeconds)} worst (from the outage or the request to ready)`,
     ]);
-  if (s.recoveryTimeSeconds !== undefined)
-    summary.push(['run', `${minutesText(s.recoveryTimeSeconds)} from the start to the last server up`]);
+  const runSeconds = output.summary.recoveryTimeSeconds;
+  if (runSeconds !== undefined)
+    summary.push(['run', `${minutesText(runSeconds)} from the start to the last server up`]);
   if (objectives.worstServers.length > 0 && o.worstDataLossSeconds !== undefined)
     summary.push([
       'worst',

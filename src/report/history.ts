@@ -44,8 +44,8 @@ export function isoTime(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The details of an event, whatever its shape. */
-function detailsOf(e: HistoryEventLike): Rec {
+/** The details of a history event, whatever its shape (`details` or its `<x>EventDetails` member). */
+export function historyDetails(e: HistoryEventLike): Rec {
   if (isRecord(e.details)) return e.details;
   for (const [k, v] of Object.entries(e as Rec)) if (k.endsWith('EventDetails') && isRecord(v)) return v;
   return {};
@@ -82,7 +82,8 @@ export interface ExecutionFacts {
   readonly states: StateSpan[];
 }
 
-const TERMINAL: Readonly<Record<string, string>> = {
+/** Step Functions' status after each terminal history event. */
+export const TERMINAL_STATUS: Readonly<Record<string, string>> = {
   ExecutionSucceeded: 'SUCCEEDED',
   ExecutionFailed: 'FAILED',
   ExecutionAborted: 'ABORTED',
@@ -100,8 +101,8 @@ export function factsOfHistory(arn: string, events: readonly HistoryEventLike[])
   for (const e of events) {
     const type = e.type ?? '';
     const time = isoTime(e.timestamp ?? e.timestampMs) ?? new Date(0).toISOString();
-    const d = detailsOf(e);
-    const terminal = TERMINAL[type];
+    const d = historyDetails(e);
+    const terminal = TERMINAL_STATUS[type];
     if (type === 'ExecutionStarted') {
       x.start = time;
       x.input = parsedJson(d.input);

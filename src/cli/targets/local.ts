@@ -11,7 +11,7 @@ import type { HistoryListener } from '../../runtime/history.js';
 import { answerTaskToken, taskTokenWaitSignal } from '../../runtime/integrations/task-tokens.js';
 import { runStateMachine } from '../../runtime/run.js';
 import type { DiscreteScheduler } from '../../runtime/scheduler.js';
-import type { ApprovalRequest, RuntimeEvent } from '../../runtime/types.js';
+import type { ApprovalRequest } from '../../runtime/types.js';
 import type { ApprovalDecider } from '../approvals.js';
 import { UsageError } from '../errors.js';
 import { executionName } from '../execution-name.js';
@@ -19,49 +19,33 @@ import type { CliIo } from '../io.js';
 import type { RunInvocation } from '../program.js';
 import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
-import type { ProgressEvent, ProgressListener, RunOutcome, Session } from '../session.js';
+import type { ProgressListener, RunOutcome, Session } from '../session.js';
 import { planOrchestration } from './plan.js';
 import { openSimWorld, type SimWorld } from './sim-world.js';
 
-/** Maps a runtime event to the CLI's progress event (or nothing for events the CLI does not show). */
-export function toProgressEvent(event: RuntimeEvent): ProgressEvent | undefined {
-  const who = {
-    machine: event.machine,
-    ...(event.accountId !== undefined && { accountId: event.accountId }),
+/**
+ * The run's history as the CLI reads it, whatever the target: every history event of the root, of
+ * each wave's main execution and of each account's executor goes to the live progress (a
+ * Distributed Map's iterations are executions too, but the executors say what they wait for), and
+ * those of the root and the wave mains to the evidence report.
+ */
+export function runHistory(
+  progress: ProgressListener,
+  report: RunHistoryListener | undefined,
+): HistoryListener {
+  const toReport = reportHistory(report);
+  return (execution, event) => {
+    if (isMapRunChild(execution.executionArn)) return;
+    progress(
+      {
+        arn: execution.executionArn,
+        machine: execution.machine,
+        ...(execution.accountId !== undefined && { accountId: execution.accountId }),
+      },
+      event,
+    );
+    toReport?.(execution, event);
   };
-  // A Distributed Map's iterations are executions too; the CLI shows the accounts' executors.
-  if (event.type.startsWith('Execution') && isMapRunChild(event.executionArn)) return undefined;
-  switch (event.type) {
-    case 'ExecutionStarted':
-      return {
-        type: 'ExecutionStarted',
-        ...who,
-        name: event.executionArn.split(':').pop() ?? event.executionArn,
-      };
-    case 'StateEntered':
-    case 'StateExited':
-      return { type: event.type, ...who, state: event.state };
-    case 'AccountProgress':
-      return {
-        type: 'AccountProgress',
-        accountId: event.progress.accountId,
-        discovered: event.progress.discovered,
-        launching: event.progress.launching,
-        launched: event.progress.launched,
-        failed: event.progress.failed,
-      };
-    case 'ExecutionSucceeded':
-      return { type: 'ExecutionSucceeded', ...who };
-    case 'ExecutionFailed':
-      return { type: 'ExecutionFailed', ...who, error: event.error, cause: event.cause };
-    case 'ApprovalRequested':
-      return {
-        type: 'Message',
-        text: `waiting for approval: ${event.request.subject ?? event.request.stateName}`,
-      };
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -168,12 +152,6 @@ function localSession(
 ): Session {
   /** Stops the action running now (see Session.stopRun). */
   let stopping: AbortController | undefined;
-  const forward =
-    (onEvent: ProgressListener) =>
-    (event: RuntimeEvent): void => {
-      const mapped = toProgressEvent(event);
-      if (mapped) onEvent(mapped);
-    };
   const s3 = env.aws.orchestrator.s3;
   return {
     label,
@@ -187,16 +165,14 @@ function localSession(
         (key, body) => s3.putObject({ bucket: resultsBucket, key, body }),
       ),
     }),
-    async run(input, onEvent, onHistory): Promise<RunOutcome> {
-      const history = reportHistory(onHistory);
+    async run(input, progress, onHistory): Promise<RunOutcome> {
       // stopRun (Ctrl-C) aborts this execution.
       stopping = new AbortController();
       const result = await runStateMachine({
         machine: 'main',
         input,
         env,
-        onEvent: forward(onEvent),
-        ...(history !== undefined && { onHistory: history }),
+        onHistory: runHistory(progress.onEvent, onHistory),
         name: executionName(input.action, env.now()),
         signal: stopping.signal,
       });
@@ -215,11 +191,11 @@ function localSession(
         machine: 'waves',
         input,
         env,
-        onHistory: reportHistory(options.onHistory) as HistoryListener,
+        onHistory: runHistory(options.onEvent, options.onHistory),
+        // The runtime's own signal that a task token waits for the operator (not a description
+        // of the run: the history has the approval's request too).
         onEvent: (event) => {
           if (event.type === 'ApprovalRequested') answerApproval(env, options.decide, event.request);
-          const mapped = toProgressEvent(event);
-          if (mapped) options.onEvent(mapped);
         },
         name: options.name,
         signal: options.signal,
@@ -238,7 +214,7 @@ function localSession(
       const text = await env.aws.orchestrator.s3.getObject({ bucket: m[1] as string, key: m[2] as string });
       return JSON.parse(text) as unknown;
     },
-    plan: (input, onEvent) => planOrchestration(input, env, onEvent),
+    plan: (input, progress) => planOrchestration(input, env, progress.onEvent),
     close,
     ...extra,
   };

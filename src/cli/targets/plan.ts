@@ -1,21 +1,26 @@
 /**
  * `drs-orch plan` on the local targets: runs the plan task (src/tasks/plan.ts) with the runtime
- * environment's task deps and maps its steps to progress events. The plan itself is the task's;
- * this only adapts it to the CLI.
+ * environment's task deps and shows its steps as the history events a run's states would be (the
+ * live view reads one event type). The plan itself is the task's; this only adapts it to the CLI.
  */
 
+import type { HistoryEventLike } from '../../report/index.js';
 import type { RuntimeEnv } from '../../runtime/types.js';
 import type { TaskDeps } from '../../tasks/deps.js';
 import type { PlanReport, PlanStep } from '../../tasks/plan.js';
-import type { ProgressEvent, ProgressListener } from '../session.js';
+import type { ExecutionRef, ProgressListener } from '../session.js';
 
-/** The progress event of a plan step: the main machine's states, then each account's executor. */
-function progressOf(step: PlanStep): ProgressEvent {
-  if (step.accountId === undefined) return { type: 'StateEntered', machine: 'main', state: step.step };
-  if (step.step === 'AccountPlanned') {
-    return { type: 'ExecutionSucceeded', machine: 'executor', accountId: step.accountId };
-  }
-  return { type: 'StateEntered', machine: 'executor', accountId: step.accountId, state: step.step };
+/** The history event of a plan step: the main machine's states, then each account's executor. */
+function historyOf(planArn: string, step: PlanStep, now: Date): [ExecutionRef, HistoryEventLike] {
+  if (step.accountId === undefined)
+    return [
+      { arn: planArn, machine: 'main' },
+      { type: 'TaskStateEntered', timestamp: now, details: { name: step.step } },
+    ];
+  const executor = { arn: `${planArn}-${step.accountId}`, machine: 'executor', accountId: step.accountId };
+  if (step.step === 'AccountPlanned')
+    return [executor, { type: 'ExecutionSucceeded', timestamp: now, details: {} }];
+  return [executor, { type: 'TaskStateEntered', timestamp: now, details: { name: step.step } }];
 }
 
 /**
@@ -37,5 +42,5 @@ export async function planOrchestration(
     startTime: env.now().toISOString(),
   };
   const deps = env.taskDeps({ machine: 'main', progress: () => {} }) as TaskDeps;
-  return plan({ input, execution }, deps, (step) => onEvent(progressOf(step)));
+  return plan({ input, execution }, deps, (step) => onEvent(...historyOf(execution.id, step, env.now())));
 }

@@ -4,13 +4,14 @@
  * `RunWave` task started (its `TaskSubmitted` names the child), and ListExecutions of every
  * Distributed Map run of a main execution (`MapRunStarted` names it): one child per staging account,
  * whose `RunAccountExecutor` task waits for the account's executor. The histories become the same
- * progress events the local runtime emits, and those of the root and its mains go as they are to
- * the evidence report.
+ * history events the local runtime records.
  *
  * Calls per poll: one history page of the running main execution (of the waves execution when no
  * wave runs: it waits for its wave meanwhile) and one ListExecutions per running map run. A map child's history is read twice: when it is first listed (its account) and
  * when the listing shows it ended (its AccountSummary). The executors themselves run in the staging
  * accounts and Regions; their histories are not read (the operator's credentials need not reach them).
+ * The histories go as they are to the live progress and, those of the root and its mains, to the
+ * evidence report: nothing is translated.
  */
 import {
   DescribeExecutionCommand,
@@ -20,7 +21,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { RunHistoryListener } from '../reports.js';
-import type { ProgressEvent, ProgressListener, RunOutcome } from '../session.js';
+import type { ProgressListener, RunOutcome } from '../session.js';
 
 /** What an execution is to the CLI: the waves root, a wave's (or the action's) main, an account's map child. */
 export type FollowedMachine = 'waves' | 'main' | 'executor';
@@ -77,69 +78,6 @@ export interface FollowedExecution {
   readonly arn: string;
   readonly machine: FollowedMachine;
   readonly parent?: string;
-  /** The staging account of a map child (from its input's `account`). */
-  accountId?: string;
-}
-
-/** The progress events one history event of `x` stands for (the live view; the report reads the history itself). */
-export function progressOfHistoryEvent(x: FollowedExecution, event: HistoryEvent): ProgressEvent[] {
-  const who = { machine: x.machine, ...(x.accountId !== undefined && { accountId: x.accountId }) };
-  const type = event.type ?? '';
-  if (type === 'ExecutionStarted') {
-    if (x.machine === 'executor') {
-      const input = parseJson(event.executionStartedEventDetails?.input);
-      const account = isRecord(input) && isRecord(input.account) ? input.account : {};
-      if (typeof account.accountId === 'string') x.accountId = account.accountId;
-      const accountId = x.accountId;
-      return [
-        { type: 'ExecutionStarted', machine: 'executor', ...(accountId !== undefined && { accountId }) },
-      ];
-    }
-    return [{ type: 'ExecutionStarted', machine: x.machine, name: x.arn.split(':').pop() ?? x.arn }];
-  }
-  if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name !== undefined) {
-    return [{ type: 'StateEntered', ...who, state: event.stateEnteredEventDetails.name }];
-  }
-  if (type.endsWith('StateExited') && event.stateExitedEventDetails?.name !== undefined) {
-    return [{ type: 'StateExited', ...who, state: event.stateExitedEventDetails.name }];
-  }
-  if (!isTerminalEvent(event)) return [];
-  const outcome = outcomeOfEvent(event);
-  if (outcome.status === 'SUCCEEDED') {
-    if (x.machine !== 'executor' || x.accountId === undefined)
-      return [{ type: 'ExecutionSucceeded', ...who }];
-    // A map child's output is its account's AccountSummary (RunAccountExecutor's callback, the
-    // CheckAccountExecutor fallback, or AccountFailed): the account's counts and how it ended.
-    const s = isRecord(outcome.output) ? outcome.output : {};
-    const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-    const progress: ProgressEvent[] = [
-      {
-        type: 'AccountProgress',
-        accountId: x.accountId,
-        discovered: n(s.serversProcessed),
-        launching: 0,
-        launched: n(s.succeeded),
-        failed: n(s.failed) + n(s.timedOut),
-      },
-    ];
-    if (s.status === 'failed') {
-      progress.push({
-        type: 'ExecutionFailed',
-        ...who,
-        error: typeof s.errorCode === 'string' ? s.errorCode : 'failed',
-        ...(typeof s.errorMessage === 'string' && { cause: s.errorMessage }),
-      });
-    } else progress.push({ type: 'ExecutionSucceeded', ...who });
-    return progress;
-  }
-  return [
-    {
-      type: 'ExecutionFailed',
-      ...who,
-      error: outcome.error ?? type,
-      ...(outcome.cause !== undefined && { cause: outcome.cause }),
-    },
-  ];
 }
 
 /** The child execution a `startExecution.sync` task started (its `TaskSubmitted` output). */
@@ -359,7 +297,7 @@ export class ExecutionFollower {
     // The report reads the histories of the root and its main executions as they are; the
     // accounts' map children are read for the live view only.
     if (x.machine !== 'executor') this.#opts.onHistory?.(x.arn, event);
-    for (const p of progressOfHistoryEvent(x, event)) this.#opts.onEvent(p);
+    this.#opts.onEvent({ arn: x.arn, machine: x.machine }, event);
   }
 
   /**

@@ -23,7 +23,7 @@ import { executionName } from '../execution-name.js';
 import type { TargetOptions } from '../invocations.js';
 import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
-import type { PlanReport, ProgressListener, RunOutcome, Session, WavesRunOptions } from '../session.js';
+import type { PlanReport, RunOutcome, RunProgress, Session, WavesRunOptions } from '../session.js';
 import { ExecutionFollower, parseJson } from './sfn-follow.js';
 
 /** The SNS topic the deployed stack's waves workflow may publish approvals to (infra NOTIFICATION_TOPIC_NAME). */
@@ -135,7 +135,7 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
   const follow = async (
     input: Record<string, unknown>,
     machine: 'main' | 'waves',
-    onEvent: ProgressListener,
+    progress: RunProgress,
     onHistory: RunHistoryListener | undefined,
     waves?: WavesRunOptions,
   ): Promise<RunOutcome & { executionArn: string }> => {
@@ -156,12 +156,12 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
       });
     const executionArn = started.executionArn;
     if (executionArn === undefined) throw new Error('StartExecution returned no executionArn');
-    onEvent({ type: 'Message', text: `execution ${executionArn}` });
+    progress.message(`execution ${executionArn}`);
     const follower = new ExecutionFollower({
       client,
       rootArn: executionArn,
       rootMachine: machine,
-      onEvent,
+      onEvent: progress.onEvent,
       ...(onHistory !== undefined && { onHistory }),
     });
     last = follower;
@@ -188,10 +188,9 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         }
       } catch (err) {
         // Answered elsewhere (drs-orch approve, the console) or timed out meanwhile: the history tells.
-        onEvent({
-          type: 'Message',
-          text: `the decision was not delivered (${(err as Error).name}: ${(err as Error).message.split('\n')[0]})`,
-        });
+        progress.message(
+          `the decision was not delivered (${(err as Error).name}: ${(err as Error).message.split('\n')[0]})`,
+        );
       }
     };
     const ask = (decide: ApprovalDecider, token: string): void => {
@@ -284,11 +283,11 @@ export function openSfnSession(opts: SfnSessionOptions): Session & {
         },
       ),
     }),
-    async run(input, onEvent, onHistory): Promise<RunOutcome> {
-      const { executionArn: _, ...outcome } = await follow(input, 'main', onEvent, onHistory);
+    async run(input, progress, onHistory): Promise<RunOutcome> {
+      const { executionArn: _, ...outcome } = await follow(input, 'main', progress, onHistory);
       return outcome;
     },
-    runWaves: (input, options) => follow(input, 'waves', options.onEvent, options.onHistory, options),
+    runWaves: (input, options) => follow(input, 'waves', options, options.onHistory, options),
     async fetchResult(location) {
       return JSON.parse(await getObject(location)) as unknown;
     },

@@ -4,8 +4,9 @@
 
 import type { CliDeps } from '../../../src/cli/main.js';
 import type { RunInvocation, ServeInvocation } from '../../../src/cli/program.js';
-import type { PlanReport, ProgressEvent, RunOutcome, Session } from '../../../src/cli/session.js';
+import type { ExecutionRef, PlanReport, RunOutcome, Session } from '../../../src/cli/session.js';
 import type { OrchestrationOutput } from '../../../src/contract/index.js';
+import type { HistoryEventLike } from '../../../src/report/index.js';
 
 /** A writable that keeps what was written. */
 export class Capture {
@@ -119,7 +120,7 @@ export interface FakeCalls {
 /** Deps whose session answers with `outcome` (or throws it) and emits `events` first. */
 export function fakeDeps(
   outcome: RunOutcome | Error = { status: 'SUCCEEDED', output: sampleOutput() },
-  opts: { events?: ProgressEvent[]; plan?: PlanReport; openError?: Error } = {},
+  opts: { events?: [ExecutionRef, HistoryEventLike][]; plan?: PlanReport; openError?: Error } = {},
 ): { deps: CliDeps; calls: FakeCalls } {
   const calls: FakeCalls = { opened: [], runs: [], plans: [], closed: 0, served: [] };
   const deps: CliDeps = {
@@ -129,9 +130,9 @@ export function fakeDeps(
       const session: Session = {
         label: 'fake',
         now: () => new Date('2025-01-06T09:00:00Z'),
-        async run(input, onEvent) {
+        async run(input, progress) {
           calls.runs.push(input);
-          for (const e of opts.events ?? []) onEvent(e);
+          for (const [x, e] of opts.events ?? []) progress.onEvent(x, e);
           if (outcome instanceof Error) throw outcome;
           return outcome;
         },

@@ -1,78 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { toProgressEvent } from '../../../src/cli/targets/local.js';
+import { runHistory } from '../../../src/cli/targets/local.js';
+import type { HistoryEvent, HistoryExecution } from '../../../src/runtime/history.js';
 
-const base = {
-  time: '2025-01-06T09:00:00.000Z',
-  executionArn: 'arn:aws:states:us-east-2:111111111111:execution:drs-staging-account-executor:run-1',
-} as const;
+const main: HistoryExecution = {
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main',
+  name: 'run-1',
+  machine: 'main',
+};
+const executor: HistoryExecution = {
+  executionArn:
+    'arn:aws:states:us-east-2:111111111111:execution:drs-staging-account-executor:run-1-111111111111',
+  stateMachineArn: 'arn:aws:states:us-east-2:111111111111:stateMachine:drs-staging-account-executor',
+  name: 'run-1-111111111111',
+  machine: 'executor',
+  accountId: '111111111111',
+};
+const event: HistoryEvent = {
+  id: 1,
+  previousEventId: 0,
+  type: 'ExecutionStarted',
+  timestampMs: 0,
+  details: {},
+};
 
-describe('Function: toProgressEvent', () => {
-  it('names executions by the last part of their ARN and keeps the account', () => {
-    expect(
-      toProgressEvent({ ...base, type: 'ExecutionStarted', machine: 'executor', accountId: '111111111111' }),
-    ).toEqual({
-      type: 'ExecutionStarted',
-      machine: 'executor',
-      accountId: '111111111111',
-      name: 'run-1',
-    });
+describe('Function: runHistory', () => {
+  it('hands every history event to the progress as it is, and those of the root and its mains to the report', () => {
+    const progress: unknown[] = [];
+    const report: unknown[] = [];
+
+    const listener = runHistory(
+      (x, e) => progress.push([x, e]),
+      (arn, e) => report.push([arn, e]),
+    );
+    listener(main, event);
+    listener(executor, event);
+
+    expect(progress).toEqual([
+      [{ arn: main.executionArn, machine: 'main' }, event],
+      [{ arn: executor.executionArn, machine: 'executor', accountId: '111111111111' }, event],
+    ]);
+    expect(report).toEqual([[main.executionArn, event]]);
   });
 
-  it('passes state changes, account progress and failures through', () => {
-    expect(
-      toProgressEvent({
-        ...base,
-        type: 'StateEntered',
-        machine: 'main',
-        state: 'DiscoverServers',
-        stateType: 'Task',
-      }),
-    ).toEqual({ type: 'StateEntered', machine: 'main', state: 'DiscoverServers' });
-    expect(
-      toProgressEvent({
-        ...base,
-        type: 'AccountProgress',
-        machine: 'executor',
-        accountId: '111111111111',
-        progress: {
-          accountId: '111111111111',
-          discovered: 9,
-          launching: 3,
-          launched: 5,
-          failed: 1,
-        },
-      }),
-    ).toEqual({
-      type: 'AccountProgress',
-      accountId: '111111111111',
-      discovered: 9,
-      launching: 3,
-      launched: 5,
-      failed: 1,
-    });
-    expect(
-      toProgressEvent({
-        ...base,
-        type: 'ExecutionFailed',
-        machine: 'main',
-        status: 'FAILED',
-        error: 'ValidationError',
-        cause: 'bad',
-      }),
-    ).toEqual({ type: 'ExecutionFailed', machine: 'main', error: 'ValidationError', cause: 'bad' });
-  });
+  it("leaves out a Distributed Map's iterations (the executors say what they wait for)", () => {
+    const progress: unknown[] = [];
+    const child = {
+      ...main,
+      executionArn:
+        'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main/ExecutePerAccount:c-1',
+      name: 'c-1',
+    };
 
-  it('hides retries (they are the polling loop)', () => {
-    expect(
-      toProgressEvent({
-        ...base,
-        type: 'StateRetried',
-        machine: 'executor',
-        state: 'MonitorRecovery',
-        stateType: 'Task',
-        error: 'JobInProgress',
-        attempt: 3,
-      }),
-    ).toBeUndefined();
+    runHistory((x, e) => progress.push([x, e]), undefined)(child, event);
+
+    expect(progress).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import type { ExecutionRef } from '../../../src/cli/session.js';
+import type { HistoryEventLike } from '../../../src/report/index.js';
 import { fakeDeps, fakeIo, sampleOutput } from './fakes.js';
 
 async function tempDir(): Promise<string> {
@@ -576,26 +578,44 @@ describe('Function: main', () => {
     });
 
     it('prints progress lines on stderr when not a TTY, and none with --quiet', async () => {
-      const events = [
-        { type: 'ExecutionStarted', machine: 'main', name: 'exec-1' },
-        { type: 'StateEntered', machine: 'main', state: 'DiscoverServers' },
-        {
-          type: 'AccountProgress',
-          accountId: '111111111111',
-          discovered: 2,
-          launching: 2,
-          launched: 0,
-          failed: 0,
+      const main1 = {
+        arn: 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:exec-1',
+        machine: 'main',
+      };
+      const executor = { arn: `${main1.arn}-111111111111`, machine: 'executor', accountId: '111111111111' };
+      const run = (launched: number) => ({
+        type: 'TaskStateExited',
+        details: {
+          name: 'MonitorRecovery',
+          output: JSON.stringify({
+            run: {
+              kind: 'recovery',
+              jobs: [
+                {
+                  jobId: 'drsjob-1',
+                  serverIds: ['s-1', 's-2'],
+                  ...(launched > 0 && { finished: true, launched }),
+                },
+              ],
+              failed: [],
+            },
+          }),
         },
-        {
-          type: 'AccountProgress',
-          accountId: '111111111111',
-          discovered: 2,
-          launching: 0,
-          launched: 2,
-          failed: 0,
-        },
-      ] as const;
+      });
+      // The run's history events, as the target hands them over.
+      const events: [ExecutionRef, HistoryEventLike][] = [
+        [main1, { type: 'ExecutionStarted', details: {} }],
+        [main1, { type: 'TaskStateEntered', details: { name: 'DiscoverServers' } }],
+        [
+          executor,
+          {
+            type: 'ExecutionStarted',
+            details: { input: JSON.stringify({ account: { serverIds: ['s-1', 's-2'] } }) },
+          },
+        ],
+        [executor, run(0)],
+        [executor, run(2)],
+      ];
       const loud = fakeIo();
       const quiet = fakeIo();
 
@@ -610,7 +630,7 @@ describe('Function: main', () => {
         fakeDeps(undefined, { events: [...events] }).deps,
       );
 
-      expect(loud.stderr.text.split('\n').filter((l) => l.startsWith('['))).toHaveLength(4);
+      expect(loud.stderr.text.split('\n').filter((l) => l.startsWith('['))).toHaveLength(5);
       expect(loud.stderr.text).toContain('111111111111 discovered 2 launching 0 launched 2 failed 0');
       expect(quiet.stderr.text).toBe('');
       expect(JSON.parse(quiet.stdout.text)).toEqual(sampleOutput());

@@ -13,6 +13,50 @@ function manualClock(startIso = '2025-01-06T09:00:00Z') {
   };
 }
 
+const MAIN = {
+  arn: 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1',
+  machine: 'main',
+};
+/** An account's executor as the local runtime names it (its account known). */
+const executor = (accountId: string) => ({
+  arn: `arn:aws:states:us-east-1:${accountId}:execution:drs-staging-account-executor:run-1-${accountId}`,
+  machine: 'executor',
+  accountId,
+});
+const started = (serverCount = 0, accountId?: string) => ({
+  type: 'ExecutionStarted',
+  details: {
+    input: JSON.stringify({
+      account: {
+        ...(accountId !== undefined && { accountId }),
+        serverIds: Array.from({ length: serverCount }, (_, i) => `s-${i}`),
+      },
+    }),
+  },
+});
+const entered = (name: string) => ({ type: 'TaskStateEntered', details: { name } });
+/** A task of the executor leaving its run state: `launching` servers in an open job, `launched` by a finished one. */
+const runState = (launching: number, launched: number, failed: number, name = 'MonitorRecovery') => ({
+  type: 'TaskStateExited',
+  details: {
+    name,
+    output: JSON.stringify({
+      run: {
+        kind: 'recovery',
+        jobs: [
+          { jobId: 'drsjob-open', serverIds: Array.from({ length: launching }, (_, i) => `s-${i}`) },
+          { jobId: 'drsjob-done', serverIds: [], finished: true, launched },
+        ],
+        failed: Array.from({ length: failed }, (_, i) => ({ id: `s-f${i}` })),
+      },
+    }),
+  },
+});
+const succeeded = (output: unknown = {}) => ({
+  type: 'ExecutionSucceeded',
+  details: { output: JSON.stringify(output) },
+});
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are what we strip
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
@@ -35,38 +79,25 @@ describe('Function: createProgress', () => {
       const clock = manualClock();
       const progress = createProgress({ stream, isTTY: false, quiet: false, title: 'drill', now: clock.now });
 
-      progress.onEvent({ type: 'ExecutionStarted', machine: 'main', name: 'run-1' });
-      progress.onEvent({ type: 'StateEntered', machine: 'main', state: 'DiscoverServers' });
+      const account = executor('111111111111');
+      progress.onEvent(MAIN, started());
+      progress.onEvent(MAIN, entered('DiscoverServers'));
       clock.advance(90_000);
-      progress.onEvent({
-        type: 'StateEntered',
-        machine: 'executor',
-        accountId: '111111111111',
-        state: 'StartRecovery',
-      });
-      progress.onEvent({
-        type: 'AccountProgress',
-        accountId: '111111111111',
-        discovered: 10,
-        launching: 10,
-        launched: 0,
-        failed: 0,
-      });
+      progress.onEvent(account, started(10));
+      progress.onEvent(account, entered('StartRecovery'));
+      progress.onEvent(account, runState(10, 0, 0, 'StartRecovery'));
       clock.advance(20 * 60_000);
-      progress.onEvent({
-        type: 'AccountProgress',
-        accountId: '111111111111',
-        discovered: 10,
-        launching: 0,
-        launched: 9,
-        failed: 1,
-      });
-      progress.onEvent({ type: 'ExecutionSucceeded', machine: 'executor', accountId: '111111111111' });
+      progress.onEvent(account, runState(0, 9, 1));
+      progress.onEvent(
+        account,
+        succeeded({ summary: { serversProcessed: 10, succeeded: 9, failed: 1, timedOut: 0 } }),
+      );
       progress.stop();
 
       expect(stream.text.split('\n').filter(Boolean)).toEqual([
         '[00:00:00] main execution started (run-1)',
         '[00:00:00] DiscoverServers',
+        '[00:01:30] 111111111111 executor started',
         '[00:01:30] 111111111111 StartRecovery',
         '[00:01:30] 111111111111 discovered 10 launching 10 launched 0 failed 0',
         '[00:21:30] 111111111111 discovered 10 launching 0 launched 9 failed 1',
@@ -78,15 +109,10 @@ describe('Function: createProgress', () => {
       const stream = new Capture(false);
       const clock = manualClock();
       const progress = createProgress({ stream, isTTY: false, quiet: false, title: 'drill', now: clock.now });
+      const account = executor('111111111111');
+      progress.onEvent(account, started(100));
       const tick = (launched: number, failed = 0, launching = 100 - launched - failed) =>
-        progress.onEvent({
-          type: 'AccountProgress',
-          accountId: '111111111111',
-          discovered: 100,
-          launching,
-          launched,
-          failed,
-        });
+        progress.onEvent(account, runState(launching, launched, failed));
 
       tick(0); // first: printed
       for (let launched = 1; launched <= 20; launched++) {
@@ -101,6 +127,7 @@ describe('Function: createProgress', () => {
       tick(99, 1, 0); // done: printed
 
       expect(stream.text.split('\n').filter(Boolean)).toEqual([
+        '[00:00:00] 111111111111 executor started',
         '[00:00:00] 111111111111 discovered 100 launching 100 launched 0 failed 0',
         '[00:01:10] 111111111111 discovered 100 launching 79 launched 21 failed 0',
         '[00:01:11] 111111111111 discovered 100 launching 78 launched 21 failed 1',
@@ -117,37 +144,70 @@ describe('Function: createProgress', () => {
         title: 'drill',
         now: manualClock().now,
       });
-      const tick = {
-        type: 'AccountProgress',
-        accountId: '222222222222',
-        discovered: 5,
-        launching: 5,
-        launched: 0,
-        failed: 0,
-      } as const;
-
-      progress.onEvent(tick);
-      progress.onEvent(tick);
-      progress.onEvent({
-        type: 'StateEntered',
-        machine: 'executor',
-        accountId: '222222222222',
-        state: 'MonitorRecovery',
-      });
-      progress.onEvent({
-        type: 'StateEntered',
-        machine: 'executor',
-        accountId: '222222222222',
-        state: 'MonitorRecovery',
-      });
-      progress.onEvent({
-        type: 'StateExited',
-        machine: 'executor',
-        accountId: '222222222222',
-        state: 'MonitorRecovery',
-      });
+      const account = executor('222222222222');
+      progress.onEvent(account, runState(5, 0, 0));
+      progress.onEvent(account, runState(5, 0, 0));
+      progress.onEvent(account, entered('MonitorRecovery'));
+      progress.onEvent(account, entered('MonitorRecovery'));
+      progress.onEvent(account, { type: 'LambdaFunctionScheduled', details: {} });
 
       expect(stream.text.split('\n').filter(Boolean)).toHaveLength(2);
+    });
+
+    it("reads an account's map child as sfn follows it: the account from its input, its counts from its AccountSummary", () => {
+      const stream = new Capture(false);
+      const progress = createProgress({
+        stream,
+        isTTY: false,
+        quiet: false,
+        title: 'drill',
+        now: manualClock().now,
+      });
+      const child = { arn: `${MAIN.arn}/ExecutePerAccount:1`, machine: 'executor' };
+
+      progress.onEvent(child, started(3, '444444444444'));
+      progress.onEvent(child, entered('RunAccountExecutor'));
+      progress.onEvent(
+        child,
+        succeeded({
+          accountId: '444444444444',
+          status: 'failed',
+          serversProcessed: 3,
+          succeeded: 1,
+          failed: 1,
+          timedOut: 1,
+          errorCode: 'JobTimeout',
+        }),
+      );
+
+      expect(stream.text.split('\n').filter(Boolean)).toEqual([
+        '[00:00:00] 444444444444 executor started',
+        '[00:00:00] 444444444444 RunAccountExecutor',
+        '[00:00:00] 444444444444 discovered 3 launching 0 launched 1 failed 2',
+        '[00:00:00] 444444444444 executor failed: JobTimeout',
+      ]);
+    });
+
+    it('says an approval is asked from the approval task the history schedules', () => {
+      const stream = new Capture(false);
+      const progress = createProgress({
+        stream,
+        isTTY: false,
+        quiet: false,
+        title: 'drill',
+        now: manualClock().now,
+      });
+
+      progress.onEvent(MAIN, {
+        type: 'TaskScheduled',
+        details: {
+          resourceType: 'sns',
+          resource: 'publish.waitForTaskToken',
+          parameters: JSON.stringify({ Subject: 'DRS orchestration: approve wave 2 (app)' }),
+        },
+      });
+
+      expect(stream.text).toBe('[00:00:00] waiting for approval: DRS orchestration: approve wave 2 (app)\n');
     });
 
     it('names the error of a failed execution', () => {
@@ -160,12 +220,9 @@ describe('Function: createProgress', () => {
         now: manualClock().now,
       });
 
-      progress.onEvent({
+      progress.onEvent(executor('333333333333'), {
         type: 'ExecutionFailed',
-        machine: 'executor',
-        accountId: '333333333333',
-        error: 'CrossAccountAccessDenied',
-        cause: 'role cannot be assumed',
+        details: { error: 'CrossAccountAccessDenied', cause: 'role cannot be assumed' },
       });
 
       expect(stream.text).toBe(
@@ -187,23 +244,11 @@ describe('Function: createProgress', () => {
         color: false,
       });
 
-      progress.onEvent({ type: 'StateEntered', machine: 'main', state: 'ExecutePerAccount' });
-      progress.onEvent({
-        type: 'AccountProgress',
-        accountId: '222222222222',
-        discovered: 4,
-        launching: 4,
-        launched: 0,
-        failed: 0,
-      });
-      progress.onEvent({
-        type: 'AccountProgress',
-        accountId: '111111111111',
-        discovered: 6,
-        launching: 2,
-        launched: 3,
-        failed: 1,
-      });
+      progress.onEvent(MAIN, { type: 'MapStateEntered', details: { name: 'ExecutePerAccount' } });
+      progress.onEvent(executor('222222222222'), started(4));
+      progress.onEvent(executor('222222222222'), runState(4, 0, 0));
+      progress.onEvent(executor('111111111111'), started(6));
+      progress.onEvent(executor('111111111111'), runState(2, 3, 1));
       clock.advance(5 * 60_000);
       progress.stop();
 
@@ -212,8 +257,8 @@ describe('Function: createProgress', () => {
       expect(text).toContain('elapsed 00:05:00');
       expect(text).toContain('ExecutePerAccount');
       expect(text).toMatch(/ACCOUNT\s+STATE\s+DISCOVERED\s+LAUNCHING\s+LAUNCHED\s+FAILED/);
-      expect(text).toMatch(/111111111111\s+6\s+2\s+3\s+1/);
-      expect(text).toMatch(/222222222222\s+4\s+4\s+0\s+0/);
+      expect(text).toMatch(/111111111111\s+started\s+6\s+2\s+3\s+1/);
+      expect(text).toMatch(/222222222222\s+started\s+4\s+4\s+0\s+0/);
       // Accounts are listed in order in the final frame.
       const last = text.slice(text.lastIndexOf('drill DR-Wave=1'));
       expect(last.indexOf('111111111111')).toBeLessThan(last.indexOf('222222222222'));
@@ -250,14 +295,8 @@ describe('Function: createProgress', () => {
         color: true,
       });
 
-      progress.onEvent({
-        type: 'AccountProgress',
-        accountId: '111111111111',
-        discovered: 1,
-        launching: 0,
-        launched: 0,
-        failed: 1,
-      });
+      progress.onEvent(executor('111111111111'), started(1));
+      progress.onEvent(executor('111111111111'), runState(0, 0, 1));
       progress.stop();
 
       expect(stream.text).toContain('\u001b[31m');
@@ -274,7 +313,7 @@ describe('Function: createProgress', () => {
       now: manualClock().now,
     });
 
-    progress.onEvent({ type: 'StateEntered', machine: 'main', state: 'DiscoverServers' });
+    progress.onEvent(MAIN, entered('DiscoverServers'));
     progress.message('hello');
     progress.stop();
 

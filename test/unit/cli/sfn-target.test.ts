@@ -1,13 +1,11 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
+import { createProgress } from '../../../src/cli/progress.js';
 import { fetchedReportProblem } from '../../../src/cli/reports.js';
 import { approvalQuestionOf, regionOfArn } from '../../../src/cli/targets/sfn.js';
-import {
-  type FollowedExecution,
-  progressOfHistoryEvent,
-  startedChildOf,
-} from '../../../src/cli/targets/sfn-follow.js';
+import { type FollowedExecution, startedChildOf } from '../../../src/cli/targets/sfn-follow.js';
 import { buildEvidence, renderReportHtml } from '../../../src/report/index.js';
+import { Capture } from './fakes.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main';
 const MAIN = 'arn:aws:states:us-east-1:123456789012:execution:drs-orchestration-main:run-1';
@@ -54,8 +52,19 @@ function mapChildHistory(summary: Record<string, unknown>): HistoryEvent[] {
   ];
 }
 
-describe('Function: progressOfHistoryEvent', () => {
-  it("turns a map child's history into its account's executor start, counts and end", () => {
+/** The plain progress lines the SDK's history events of `x` give (the sfn target's live view). */
+function progressLines(x: FollowedExecution, events: readonly HistoryEvent[]): string[] {
+  const stream = new Capture(false);
+  const progress = createProgress({ stream, isTTY: false, quiet: false, title: 'drill', now: () => ts });
+  for (const e of events) progress.onEvent(x, e);
+  return stream.text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/^\[\d\d:\d\d:\d\d\] /, ''));
+}
+
+describe('the live progress of a followed execution, read from its SDK history events as they are', () => {
+  it("shows a map child's history as its account's executor start, counts and end", () => {
     const x: FollowedExecution = { arn: CHILD, machine: 'executor', parent: MAIN };
     const summary = {
       accountId: '111111111111',
@@ -66,20 +75,11 @@ describe('Function: progressOfHistoryEvent', () => {
       timedOut: 1,
     };
 
-    const events = mapChildHistory(summary).flatMap((e) => progressOfHistoryEvent(x, e));
-
-    expect(events).toEqual([
-      { type: 'ExecutionStarted', machine: 'executor', accountId: '111111111111' },
-      { type: 'StateEntered', machine: 'executor', accountId: '111111111111', state: 'RunAccountExecutor' },
-      {
-        type: 'AccountProgress',
-        accountId: '111111111111',
-        discovered: 4,
-        launching: 0,
-        launched: 2,
-        failed: 2,
-      },
-      { type: 'ExecutionSucceeded', machine: 'executor', accountId: '111111111111' },
+    expect(progressLines(x, mapChildHistory(summary))).toEqual([
+      '111111111111 executor started',
+      '111111111111 RunAccountExecutor',
+      '111111111111 discovered 4 launching 0 launched 2 failed 2',
+      '111111111111 executor finished',
     ]);
   });
 
@@ -94,30 +94,22 @@ describe('Function: progressOfHistoryEvent', () => {
       errorMessage: 'stopped',
     });
 
-    const events = history.flatMap((e) => progressOfHistoryEvent(x, e));
-
-    expect(events.at(-1)).toEqual({
-      type: 'ExecutionFailed',
-      machine: 'executor',
-      accountId: '111111111111',
-      error: 'ExecutorAborted',
-      cause: 'stopped',
-    });
+    expect(progressLines(x, history).at(-1)).toBe('111111111111 executor failed: ExecutorAborted: stopped');
   });
 
-  it('maps an aborted execution to ExecutionFailed with its error and cause', () => {
+  it('shows an aborted execution as failed with its error and cause', () => {
     const x: FollowedExecution = { arn: MAIN, machine: 'main' };
 
-    const mapped = progressOfHistoryEvent(x, {
-      id: 9,
-      timestamp: ts,
-      type: 'ExecutionAborted',
-      executionAbortedEventDetails: { error: 'Cancelled', cause: 'Ctrl-C' },
-    });
-
-    expect(mapped).toEqual([
-      { type: 'ExecutionFailed', machine: 'main', error: 'Cancelled', cause: 'Ctrl-C' },
+    const lines = progressLines(x, [
+      {
+        id: 9,
+        timestamp: ts,
+        type: 'ExecutionAborted',
+        executionAbortedEventDetails: { error: 'Cancelled', cause: 'Ctrl-C' },
+      },
     ]);
+
+    expect(lines).toEqual(['main execution failed: Cancelled: Ctrl-C']);
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanReport } from '../../../src/cli/session.js';
-import { formatTable, MAX_FAILED_ROWS, renderOutputTable, renderPlanTable } from '../../../src/cli/table.js';
+import {
+  countsDisagreement,
+  countsOf,
+  formatTable,
+  MAX_FAILED_ROWS,
+  renderOutputTable,
+  renderPlanTable,
+} from '../../../src/cli/table.js';
 import { sampleOutput } from './fakes.js';
 
 describe('Function: formatTable', () => {
@@ -143,5 +150,35 @@ describe('Function: renderOutputTable (per-server report)', () => {
     expect(text).toMatch(
       /^s-00000000000000001\s+hrp-app-001\s+111111111111\s+reported\s+CONTINUOUS\s+PT11S\s+DRILL LAUNCHED\s+i-0123456789abcdef0 RUNNING$/m,
     );
+  });
+});
+
+describe('Function: countsOf and countsDisagreement (every view counts from the evidence model)', () => {
+  it("shows the evidence model's totals in the table, and says so when the result's summary counts otherwise", () => {
+    const output = sampleOutput('partial');
+    const s = output.summary;
+    const agreeing = {
+      servers: s.totalServers,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      timedOut: s.timedOut ?? 0,
+      skipped: s.skipped,
+      waves: 1,
+      wavesRun: 1,
+    };
+    const other = { ...agreeing, servers: s.totalServers + 1, skipped: s.skipped + 1 };
+
+    expect(countsDisagreement(output, agreeing)).toBeUndefined();
+    expect(countsDisagreement(output, undefined)).toBeUndefined();
+    expect(countsDisagreement(output, other)).toBe(
+      `the evidence record counts ${other.servers} servers, ${other.succeeded} succeeded, ${other.failed} failed, ${other.timedOut} timed out, ${other.skipped} skipped; the result's summary says ${s.totalServers} servers, ${s.succeeded} succeeded, ${s.failed} failed, ${s.timedOut ?? 0} timed out, ${s.skipped} skipped`,
+    );
+    expect(renderOutputTable(output, other)).toMatch(
+      new RegExp(
+        `^servers\\s+${other.servers} total, ${other.succeeded} succeeded, ${other.failed} failed, ${other.skipped} skipped`,
+        'm',
+      ),
+    );
+    expect(countsOf(output, undefined)).toBe(output.summary);
   });
 });

@@ -3,7 +3,7 @@
  * PENDING -> INSYNC in virtual time, health checks), Lambda Invoke of the fleet's functions, SSM
  * Automation and Run Command; and the fault plan's stepFailures making each fail.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -281,6 +281,29 @@ describe('Emulator: SSM Automation and Run Command', () => {
     ).rejects.toMatchObject({
       name: 'AutomationDefinitionNotFoundException',
     });
+  });
+
+  it('keeps its runs in the saved world: restarted from the file, the automation is still there to poll', async () => {
+    const ssm = new SSMClient(config());
+    const { AutomationExecutionId: id } = await ssm.send(
+      new StartAutomationExecutionCommand({ DocumentName: 'Warm' }),
+    );
+    const path = join(dir, 'world.json');
+    await emu.state.save(path);
+    const saved = JSON.parse(await readFile(path, 'utf8')) as {
+      services: { ssm: { runs: { automations: { id: string }[] } } };
+    };
+    const again = await startEmulator({ state: path, timeScale: 0 });
+    try {
+      const got = await new SSMClient({ ...config(), endpoint: again.endpoint }).send(
+        new GetAutomationExecutionCommand({ AutomationExecutionId: id }),
+      );
+
+      expect(saved.services.ssm.runs.automations.map((a) => a.id)).toContain(id);
+      expect(got.AutomationExecution?.DocumentName).toBe('Warm');
+    } finally {
+      await again.stop();
+    }
   });
 
   it('refuses a command for an instance SSM does not manage, and a document that does not exist', async () => {

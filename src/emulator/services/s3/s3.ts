@@ -52,7 +52,7 @@ export interface S3BucketRecord {
   readonly allowedAccounts: readonly string[];
   readonly createdAt: string;
   readonly objects: Map<string, S3ObjectRecord>;
-  /** The bucket policy as PutBucketPolicy stored it (evaluated by auth/resource-policy.ts). */
+  /** The bucket policy as PutBucketPolicy stored it (evaluated by bucket-policy.ts). */
   policy?: string;
 }
 

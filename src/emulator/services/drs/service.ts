@@ -9,9 +9,14 @@ import type { ServiceError } from '../../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
-import { LAUNCH_OPERATIONS, launchSettings, planLaunchActions } from './launch-settings.js';
+import {
+  LAUNCH_OPERATIONS,
+  launchSettings,
+  launchTemplateIdOf,
+  planLaunchActions,
+} from './launch-settings.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
-import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import type { JobRecord, LaunchTemplateUse, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
 import {
   iso,
   jobJson,
@@ -41,6 +46,11 @@ export interface DrsPorts {
    * origin account): it is journaled with the caller's.
    */
   changed?(accountId: string): void;
+  /**
+   * The default version of an EC2 launch template of the account (EC2 owns them): a launch
+   * uses it. Undefined when EC2 is not served (the launch then uses DRS's own defaults).
+   */
+  launchTemplate?(accountId: string, region: string, launchTemplateId: string): LaunchTemplateUse | undefined;
 }
 
 /** Largest page the emulator returns (maxResults above it is capped). */
@@ -327,8 +337,24 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
                 account.faults.launchActionFailure(server.sourceServerID, actionId),
               )
             : undefined;
+        const template = ports.launchTemplate?.(
+          account.accountId,
+          account.region,
+          launchTemplateIdOf(server.sourceServerID),
+        );
+        // Right-sizing (BASIC, IN_AWS) picks the instance type itself; with NONE the launch
+        // template's instance type is the one launched (what instance-type synchronizers rely on).
+        let fromTemplate: LaunchTemplateUse | undefined;
+        if (template !== undefined) {
+          const { instanceType, ...network } = template;
+          fromTemplate =
+            settings.targetInstanceTypeRightSizingMethod === 'NONE' && instanceType !== undefined
+              ? { instanceType, ...network }
+              : network;
+        }
         p.launch = {
           stopped: settings.launchDisposition === 'STOPPED',
+          ...(fromTemplate === undefined ? {} : { template: fromTemplate }),
           copyTags: settings.copyTags,
           ...(settings.copyPrivateIp && server.ips[0] !== undefined ? { privateIp: server.ips[0] } : {}),
           ...(actions === undefined ? {} : { actions }),

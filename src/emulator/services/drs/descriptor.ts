@@ -20,12 +20,24 @@ import { createDrsService, drsOperationOf } from './service.js';
 import { applyDrsChanges, checkSlice, DrsWorld, pruneDrsSlice } from './world.js';
 
 // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
-// RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
+// RecoveryInstanceResource* / ReplicationConfigurationTemplateResource* required), so a policy scoped to those ARNs must be able to allow them.
 const PER_RESOURCE: Readonly<Record<string, { field: string; type: string; key?: string }>> = {
   StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
   TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
   StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
   ReverseReplication: { field: 'recoveryInstanceID', type: 'recovery-instance' },
+  GetReplicationConfiguration: { field: 'sourceServerID', type: 'source-server' },
+  UpdateReplicationConfiguration: { field: 'sourceServerID', type: 'source-server' },
+  StopReplication: { field: 'sourceServerID', type: 'source-server' },
+  StartReplication: { field: 'sourceServerID', type: 'source-server' },
+  UpdateReplicationConfigurationTemplate: {
+    field: 'replicationConfigurationTemplateID',
+    type: 'replication-configuration-template',
+  },
+  DeleteReplicationConfigurationTemplate: {
+    field: 'replicationConfigurationTemplateID',
+    type: 'replication-configuration-template',
+  },
 };
 
 /** `drs:<Operation>`, its resources, and tags given at creation. */
@@ -135,6 +147,18 @@ export const drsService: ServiceDescriptor = {
           quotas: (id) => state.quotas(id),
           changed: (id) => drs.changed(id),
           // EC2 holds the launch templates DRS created; a launch reads the default version.
+          stagingNetwork: (accountId, region) => {
+            const ec2 = world.service('ec2') as
+              | {
+                  network?: (
+                    accountId: string,
+                    region: string,
+                  ) => { subnets: readonly { subnetId: string }[] };
+                }
+              | undefined;
+            const subnetId = ec2?.network?.(accountId, region).subnets.at(-1)?.subnetId;
+            return subnetId === undefined ? undefined : { subnetId };
+          },
           launchTemplate: (accountId, region, id) => {
             const ec2 = world.service('ec2') as { launchTemplates?: Ec2LaunchTemplates } | undefined;
             const data = ec2?.launchTemplates?.defaultData(accountId, region, id);

@@ -17,6 +17,7 @@ import {
 } from './launch-settings.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
 import type { JobRecord, LaunchTemplateUse, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import { replicationOperations, type StagingNetwork } from './replication-settings.js';
 import {
   iso,
   jobJson,
@@ -51,6 +52,8 @@ export interface DrsPorts {
    * uses it. Undefined when EC2 is not served (the launch then uses DRS's own defaults).
    */
   launchTemplate?(accountId: string, region: string, launchTemplateId: string): LaunchTemplateUse | undefined;
+  /** The account's recovery network (EC2's), where the replication staging area is. */
+  stagingNetwork?(accountId: string, region: string): StagingNetwork | undefined;
 }
 
 /** Largest page the emulator returns (maxResults above it is capped). */
@@ -513,6 +516,10 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
 
   for (const [name, run] of Object.entries(LAUNCH_OPERATIONS))
     operations[name] = (account, body) => run(account, body);
+  for (const [name, run] of Object.entries(
+    replicationOperations((account) => ports.stagingNetwork?.(account.accountId, account.region)),
+  ))
+    operations[name] = (account, body, now) => run(account, body, now);
 
   /** Runs one operation on the caller's account: input parsed and validated against the model. */
   const serve = async (
@@ -579,6 +586,18 @@ function parseInput(operation: string, req: EmulatorRequest): Body {
     validateShape(drsModel, shape, body, '', problems);
     if (operation === 'UntagResource' && (body.tagKeys as string[]).length === 0) {
       problems.push({ name: 'tagKeys', message: "Member 'tagKeys' must not be null" });
+    }
+    // AWS reserves the `aws:` prefix: no caller may set (or remove) such a tag.
+    const tags = body.tags;
+    const keys = [
+      ...(typeof tags === 'object' && tags !== null && !Array.isArray(tags) ? Object.keys(tags) : []),
+      ...(operation === 'UntagResource' ? (body.tagKeys as string[]) : []),
+    ];
+    for (const key of keys.filter((k) => k.toLowerCase().startsWith('aws:'))) {
+      problems.push({
+        name: operation === 'UntagResource' ? 'tagKeys' : 'tags',
+        message: `Tag key '${key}' is invalid: keys starting with 'aws:' are reserved for AWS use`,
+      });
     }
     if (problems.length > 0) {
       throw validation(

@@ -16,7 +16,7 @@ import {
   LaunchTemplates,
   RECOVERY_INSTANCE_PROFILE,
 } from './launch-templates.js';
-import { type Ec2InterfaceView, networkOf, subnetOf } from './network.js';
+import { type Ec2InterfaceView, type Ec2Network, networkOf, subnetOf } from './network.js';
 
 /** What EC2 reads of the service that launches its instances (DRS) and creates their templates. */
 interface DrsFacts {
@@ -51,6 +51,8 @@ interface DrsFacts {
 /** The running EC2: its operations and the launch templates DRS's launches read. */
 export interface Ec2Instance extends ServiceInstance {
   readonly launchTemplates: LaunchTemplates;
+  /** An account's recovery network in a Region (DRS puts its replication staging area there). */
+  network(accountId: string, region: string): Ec2Network;
 }
 
 /** EC2's device name of a recovery instance's volume `index` (root first). */
@@ -139,6 +141,7 @@ export const ec2Service: ServiceDescriptor = {
     };
     return {
       launchTemplates,
+      network: networkOf,
       state: launchTemplates,
       operations: createEc2Handler({
         launchTemplates,

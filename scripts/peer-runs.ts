@@ -10,12 +10,16 @@
  *   synch_instance_type on): source EC2 instance tags onto the DRS source servers, right-sizing
  *   off and a new default launch template version with the source instance type; the next drill
  *   launches that type.
+ * - awslabs/aws-support-tools' DRS-Settings-Tool `get_settings.py` (the settings exporter): one CSV
+ *   row per replicating server with its launch configuration, its launch template's default
+ *   version (instance type, network, instance profile) and its replication configuration.
  *
- * Usage: node --import tsx scripts/peer-runs.ts --drs-tools <drs-tools checkout or git dir>
+ * Usage: node --import tsx scripts/peer-runs.ts [--drs-tools <checkout or git dir>]
+ *          [--aws-support-tools <checkout or git dir>]
  * Exits 1 when a peer fails or its effect is missing.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -197,12 +201,130 @@ async function synchEc2TagsAndInstanceType(checkout: string, dir: string): Promi
   }
 }
 
+/** Session keys of a role in an account, straight from the emulator's credential store. */
+function sessionOf(emu: Emulator, accountId: string) {
+  const c = emu.state.credentials.issueSession({
+    accountId,
+    roleArn: `arn:aws:iam::${accountId}:role/DRS-Orchestration-Role`,
+    roleId: 'AROAPEERRUN0000000002',
+    sessionName: 'peer-run',
+    expiration: new Date(emu.clock.nowMs() + 3_600_000),
+  });
+  return {
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    ...(c.sessionToken === undefined ? {} : { sessionToken: c.sessionToken }),
+  };
+}
+
+/** awslabs/aws-support-tools DRS-Settings-Tool get_settings.py: the settings export to CSV. */
+async function settingsExporter(checkout: string, dir: string): Promise<PeerResult> {
+  const peer = 'aws-support-tools/DRS/DRS-Settings-Tool get_settings.py';
+  // The tool runs from its own folder (it imports its modules relative to it): unpack it there.
+  const tool = join(dir, 'settings-tool');
+  mkdirSync(tool, { recursive: true });
+  execFileSync('sh', [
+    '-c',
+    `git -C "$0" archive HEAD DRS/DRS-Settings-Tool | tar -x -C "$1"`,
+    checkout,
+    tool,
+  ]);
+  const cwd = join(tool, 'DRS', 'DRS-Settings-Tool');
+  const fleet = generateFleet({ accounts: 1, serversPerAccount: 12, regions: [STAGING_REGION], seed: 31 });
+  const emu: Emulator = await startEmulator({ fleet, timeScale: 0 });
+  try {
+    const creds = sessionOf(emu, STAGING);
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: emu.endpoint,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_SESSION_TOKEN: creds.sessionToken ?? '',
+      AWS_DEFAULT_REGION: STAGING_REGION,
+    };
+    const out = await run('python3', ['get_settings.py'], { cwd, env, maxBuffer: 16 * 1024 * 1024 }).catch(
+      (e: { stderr?: string; message: string }) => ({
+        stdout: '',
+        stderr: `FAILED: ${e.stderr ?? e.message}`,
+      }),
+    );
+    if (out.stderr.startsWith('FAILED')) return { peer, ok: false, detail: out.stderr.slice(0, 2000) };
+    // It writes `<folder>\\DRS_Settings.csv` (Windows separators): on Linux a file named `utils\\DRS_Settings.csv` in its folder.
+    const csvFile = readdirSync(cwd).find((f) => f.endsWith('DRS_Settings.csv'));
+    if (csvFile === undefined)
+      return { peer, ok: false, detail: `no CSV written; stdout: ${out.stdout.slice(0, 500)}` };
+    const rows = readFileSync(join(cwd, csvFile), 'utf8').trim().split(/\r?\n/);
+    const header = (rows[0] ?? '').split(',');
+    const col = (name: string) => header.indexOf(name);
+    const drs = new DrsClient({ endpoint: emu.endpoint, region: STAGING_REGION, credentials: creds });
+    const servers = ((await drs.send(new DescribeSourceServersCommand({}))).items ?? []).filter(
+      (s) => s.dataReplicationInfo?.dataReplicationState !== 'DISCONNECTED',
+    );
+    const problems: string[] = [];
+    if (out.stdout.includes('ERROR') || out.stderr.includes('Error'))
+      problems.push(`the tool logged an error: ${(out.stdout + out.stderr).slice(0, 800)}`);
+    if (rows.length - 1 !== servers.length)
+      problems.push(`${rows.length - 1} rows for ${servers.length} servers`);
+    for (const row of rows.slice(1)) {
+      // The fields before the JSON-ish columns are plain: id, template id, right-sizing, instance type.
+      const cells = parseCsvRow(row);
+      const id = cells[col('Server ID')];
+      const lt = cells[col('Launch Template ID')];
+      const type = cells[col('Target Instance Type')];
+      const subnet = cells[col('Staging Subnet')];
+      if (!/^lt-[0-9a-f]{17}$/.test(lt ?? '')) problems.push(`${id}: launch template '${lt}'`);
+      if (!/^[a-z0-9]+\.[a-z0-9]+$/.test(type ?? '')) problems.push(`${id}: instance type '${type}'`);
+      if (!/^subnet-/.test(subnet ?? '')) problems.push(`${id}: staging subnet '${subnet}'`);
+      if (!(cells[col('Target Network Settings')] ?? '').includes('SubnetId'))
+        problems.push(`${id}: no network settings`);
+    }
+    return {
+      peer,
+      ok: problems.length === 0,
+      detail:
+        problems.length === 0
+          ? `${servers.length} servers exported with launch template, network and replication settings; EC2 calls: ${emu.state.callTotal({ service: 'ec2' })}, DRS calls: ${emu.state.callTotal({ service: 'drs' })}`
+          : problems.slice(0, 5).join('; '),
+    };
+  } finally {
+    await emu.stop();
+  }
+}
+
+/** One CSV row's cells (RFC 4180 quoting, as Python's csv writes). */
+function parseCsvRow(row: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < row.length; i++) {
+    const ch = row[i] as string;
+    if (quoted) {
+      if (ch === '"' && row[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      cells.push(cell);
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
+}
+
 const drsTools = flag('--drs-tools');
-if (drsTools === undefined) {
-  console.error('usage: node --import tsx scripts/peer-runs.ts --drs-tools <drs-tools checkout or git dir>');
+const supportTools = flag('--aws-support-tools');
+if (drsTools === undefined && supportTools === undefined) {
+  console.error(
+    'usage: node --import tsx scripts/peer-runs.ts [--drs-tools <checkout or git dir>] [--aws-support-tools <checkout or git dir>]',
+  );
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'drs-peer-runs-'));
-const results = [await synchEc2TagsAndInstanceType(drsTools, dir)];
+const results: PeerResult[] = [];
+if (drsTools !== undefined) results.push(await synchEc2TagsAndInstanceType(drsTools, dir));
+if (supportTools !== undefined) results.push(await settingsExporter(supportTools, dir));
 for (const r of results) console.log(`${r.ok ? 'PASS' : 'FAIL'} ${r.peer}: ${r.detail}`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

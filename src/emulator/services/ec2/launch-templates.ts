@@ -63,7 +63,7 @@ function created(accountId: string, region: string, c: CreatedTemplate): StoredT
     createdMs: c.createdMs,
     createdBy: `arn:aws:sts::${accountId}:assumed-role/AWSServiceRoleForElasticDisasterRecovery/drs`,
     defaultVersion: 1,
-    tags: { AWSElasticDisasterRecoveryManaged: 'drs.amazonaws.com', AWSDRSSourceServerID: c.sourceServerID },
+    tags: { AWSElasticDisasterRecoveryManaged: 'drs.amazonaws.com' },
     versions: [
       {
         versionNumber: 1,
@@ -81,6 +81,11 @@ function created(accountId: string, region: string, c: CreatedTemplate): StoredT
               DeleteOnTermination: true,
             },
           ],
+          // DRS marks what it launches as its own, on the instance and on its volumes.
+          TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({
+            ResourceType,
+            Tags: [{ Key: 'AWSElasticDisasterRecoveryManaged', Value: 'drs.amazonaws.com' }],
+          })),
           DisableApiTermination: false,
           InstanceInitiatedShutdownBehavior: 'stop',
           Monitoring: { Enabled: false },

@@ -69,7 +69,7 @@ describe('Emulator: S3 objects, uploads and listings', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('builds a 12 MiB object from two parts, byte for byte, and an aborted upload leaves no object and no part', async () => {
+  it('builds a 12 MiB object from two parts, byte for byte (and by range), and an aborted upload leaves no object and no part', async () => {
     const { client, mismatches } = s3(h);
     const body = Buffer.alloc(12 * MIB);
     for (let i = 0; i < body.length; i += 4096) body.writeUInt32BE(i, i);
@@ -134,6 +134,18 @@ describe('Emulator: S3 objects, uploads and listings', () => {
       .catch((e: unknown) => e);
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'drs-results' }));
 
+    const ranged = await client.send(
+      new GetObjectCommand({
+        Bucket: 'drs-results',
+        Key: 'big/blob.bin',
+        Range: `bytes=${8 * MIB - 4}-${8 * MIB + 3}`,
+      }),
+    );
+    const rangedBytes = Buffer.from(
+      await (ranged.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
+    expect(rangedBytes).toEqual(body.subarray(8 * MIB - 4, 8 * MIB + 4));
+    expect(ranged.ContentRange).toBe(`bytes ${8 * MIB - 4}-${8 * MIB + 3}/${12 * MIB}`);
     expect(completed.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
     expect(bytes.length).toBe(12 * MIB);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(

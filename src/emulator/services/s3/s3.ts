@@ -764,8 +764,28 @@ export function createS3Handler(ports: S3Ports): Operations {
     if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'] === object.etag) {
       return { status: 304, headers: baseHeaders(requestId), body: '' };
     }
-    if (head) return { status: 200, headers, body: '' };
-    const body = state.body(object);
+    // `Range: bytes=a-b` (what ranged and parallel downloads send): 206 with that slice.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    let slice: { start: number; end: number } | undefined;
+    if (range !== null && (range[1] !== '' || range[2] !== '')) {
+      const size = object.size;
+      const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+      const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
+      if (start >= size || start > end)
+        throw fail({
+          code: 'InvalidRange',
+          message: 'The requested range is not satisfiable',
+          status: 416,
+          extra: { RangeRequested: req.headers.range ?? '', ActualObjectSize: String(size) },
+        });
+      slice = { start, end };
+      headers['content-range'] = `bytes ${start}-${end}/${size}`;
+      headers['content-length'] = String(end - start + 1);
+    }
+    if (head) return { status: slice === undefined ? 200 : 206, headers, body: '' };
+    const whole = state.body(object);
+    const body =
+      whole === undefined || slice === undefined ? whole : whole.subarray(slice.start, slice.end + 1);
     if (body === undefined) {
       // The body's file went away under a running emulator (deleted by hand): say so, not a 0-byte object.
       throw fail({
@@ -774,7 +794,7 @@ export function createS3Handler(ports: S3Ports): Operations {
         status: 500,
       });
     }
-    return { status: 200, headers, body };
+    return { status: slice === undefined ? 200 : 206, headers, body };
   }
 
   /** An object body as sent: aws-chunked decoded, its flexible checksums, its MD5 checked. */

@@ -23,7 +23,7 @@ afterEach(stopServeProcesses);
 
 describe('drs-orch serve with the AWS CLI: the commands of a DR engineer, as an assumed role', () => {
   it('copies 12 MB up and back, lists, removes, and reads state machines, launch templates, SSM commands and replication settings', async () => {
-    const { endpoint } = await startServeProcess(['--fleet', 'demo']);
+    const { endpoint } = await startServeProcess(['--fleet', 'demo', '--time-scale', '20000']);
     const dir = mkdtempSync(join(tmpdir(), 'drs-cli-tools-'));
     const base = {
       ...process.env,
@@ -104,11 +104,14 @@ describe('drs-orch serve with the AWS CLI: the commands of a DR engineer, as an 
 
     // SSM Run Command on the recovery instance of a drill.
     await json(env, ['drs', 'start-recovery', '--is-drill', '--source-servers', `sourceServerID=${server}`]);
+    // Wait for the launch through the inspection API (one CLI start per poll would dominate the test).
     let instanceId = '';
-    for (let i = 0; i < 240 && instanceId === ''; i++) {
-      const recovery = await json(env, ['drs', 'describe-recovery-instances']);
-      instanceId = String((recovery.items as { ec2InstanceID?: string }[])[0]?.ec2InstanceID ?? '');
-      if (instanceId === '') await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 600 && instanceId === ''; i++) {
+      const seen = (await (await fetch(`${endpoint}/_emulator/instances?accountId=${STAGING}`)).json()) as {
+        instances: { ec2InstanceID?: string }[];
+      };
+      instanceId = seen.instances[0]?.ec2InstanceID ?? '';
+      if (instanceId === '') await new Promise((r) => setTimeout(r, 100));
     }
     const sent = await json(env, [
       'ssm',

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The model folders whose subset the tests check emulator responses against. */
-export const MODEL_FOLDERS = ['stepfunctions', 'ssm', 'service-quotas'];
+export const MODEL_FOLDERS = ['stepfunctions', 'ssm', 'service-quotas', 'sns', 's3'];
 
 /**
  * The subset of a service model that `operations` reach (inputs, outputs, errors and every shape

@@ -71,6 +71,10 @@ export interface FleetSourceServer {
   /** For AWS origin: where the source instance runs. */
   readonly originAccountID?: string;
   readonly originRegion?: string;
+  /** For AWS origin: the source EC2 instance (`identificationHints.awsInstanceID`). @default seeded */
+  readonly sourceInstanceID?: string;
+  /** For AWS origin: the source EC2 instance's type. @default recommendedInstanceType */
+  readonly sourceInstanceType?: string;
   /** Private IPv4 addresses of the primary NIC. @default one 10.x address */
   readonly ips?: readonly string[];
   readonly disks?: readonly { readonly deviceName: string; readonly bytes: number }[];

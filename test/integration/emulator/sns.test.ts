@@ -1,5 +1,13 @@
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  GetTopicAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sdkOutputMismatches } from '../../_helpers/aws-model-shape.js';
 import {
   roleArn,
   type ServiceHarness,
@@ -137,5 +145,112 @@ describe('Emulator: SNS', () => {
 
     expect(error).toMatchObject({ name: 'AuthorizationErrorException', $metadata: { httpStatusCode: 403 } });
     expect((error as Error).message).toContain('with an explicit deny');
+  });
+
+  it('subscribes endpoints, email ones pending confirmation, and lists them by topic in pages of 100', async () => {
+    const sns = new SNSClient(sdkConfig(h));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'drs-alerts' }));
+
+    const email = await sns.send(
+      new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'dr@example.com' }),
+    );
+    const again = await sns.send(
+      new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'dr@example.com' }),
+    );
+    const queue = await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:us-east-1:123456789012:dr-queue',
+      }),
+    );
+    for (let i = 0; i < 100; i++)
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: 'lambda',
+          Endpoint: `arn:aws:lambda:us-east-1:123456789012:function:f${i}`,
+        }),
+      );
+    const first = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    const second = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn, NextToken: first.NextToken }),
+    );
+    const attributes = await sns.send(new GetTopicAttributesCommand({ TopicArn }));
+    const bad = await sns
+      .send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'not-an-address' }))
+      .catch((e: unknown) => e);
+    const missing = await sns
+      .send(new GetTopicAttributesCommand({ TopicArn: `${TopicArn}-gone` }))
+      .catch((e: unknown) => e);
+
+    expect(email.SubscriptionArn).toBe('pending confirmation');
+    expect(again.SubscriptionArn).toBe('pending confirmation');
+    expect(queue.SubscriptionArn).toMatch(new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
+    expect(first.Subscriptions).toHaveLength(100);
+    expect(second.Subscriptions).toHaveLength(2);
+    expect(second.NextToken).toBeUndefined();
+    expect(first.Subscriptions?.slice(0, 2)).toEqual([
+      {
+        SubscriptionArn: 'PendingConfirmation',
+        Owner: '123456789012',
+        Protocol: 'email',
+        Endpoint: 'dr@example.com',
+        TopicArn,
+      },
+      {
+        SubscriptionArn: queue.SubscriptionArn,
+        Owner: '123456789012',
+        Protocol: 'sqs',
+        Endpoint: 'arn:aws:sqs:us-east-1:123456789012:dr-queue',
+        TopicArn,
+      },
+    ]);
+    expect(attributes.Attributes).toMatchObject({
+      TopicArn,
+      Owner: '123456789012',
+      SubscriptionsConfirmed: '101',
+      SubscriptionsPending: '1',
+    });
+    expect(JSON.parse(attributes.Attributes?.Policy ?? '{}')).toMatchObject({ Version: '2008-10-17' });
+    expect(bad).toMatchObject({ name: 'InvalidParameterException' });
+    expect(missing).toMatchObject({ name: 'NotFoundException', $metadata: { httpStatusCode: 404 } });
+    for (const [op, out] of [
+      ['Subscribe', email],
+      ['ListSubscriptionsByTopic', first],
+      ['GetTopicAttributes', attributes],
+    ] as const)
+      expect(sdkOutputMismatches('sns', op, out)).toEqual([]);
+  });
+
+  it('denies sns:Subscribe on a topic the role may not subscribe to', async () => {
+    const arn = roleArn('111111111111');
+    h.roles.set(arn, {
+      arn,
+      accountId: '111111111111',
+      policies: [
+        {
+          Statement: [
+            { Effect: 'Allow', Action: 'sns:*', Resource: '*' },
+            {
+              Effect: 'Deny',
+              Action: ['sns:Subscribe', 'sns:GetTopicAttributes'],
+              Resource: 'arn:aws:sns:*:*:locked',
+            },
+          ],
+        },
+      ],
+    });
+    const sns = new SNSClient(sdkConfig(h, sessionKeys(h, '111111111111')));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'locked' }));
+
+    const errors = await Promise.all([
+      sns
+        .send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'a@b.c' }))
+        .catch((e: unknown) => e),
+      sns.send(new GetTopicAttributesCommand({ TopicArn })).catch((e: unknown) => e),
+    ]);
+
+    for (const error of errors) expect(error).toMatchObject({ name: 'AuthorizationErrorException' });
   });
 });

@@ -2,9 +2,11 @@ import type { DrsClient } from '@aws-sdk/client-drs';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
+  ListStateMachinesCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -483,6 +485,41 @@ describe('emulator Step Functions API: operations and errors', () => {
       name: 'StateMachineDoesNotExist',
     });
     elsewhere.destroy();
+  });
+
+  it('lists the hosted state machines of the caller and Region by name, and describes one, in the model shapes', async () => {
+    const records: RecordedResponse[][] = [];
+    const client = recordingClient(emu, records);
+    const all = await client.send(new ListStateMachinesCommand({}));
+    const paged = await client.send(new ListStateMachinesCommand({ maxResults: 2 }));
+    const rest = await client.send(
+      new ListStateMachinesCommand({ maxResults: 2, nextToken: paged.nextToken }),
+    );
+    const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: MAIN }));
+    const staging = sfnClient(emu, 'us-east-2', sessionFor(emu, '111111111111'));
+    const executor = await staging.send(new ListStateMachinesCommand({}));
+    const missing = await client
+      .send(new DescribeStateMachineCommand({ stateMachineArn: `${MAIN}-gone` }))
+      .catch((e: unknown) => e);
+    staging.destroy();
+
+    const names = all.stateMachines?.map((m) => m.name);
+    expect(names).toEqual([...(names ?? [])].sort());
+    expect(names).toContain('drs-orchestration-main');
+    expect(names).toHaveLength(emu.stateMachines(ORCHESTRATOR).length);
+    expect([...(paged.stateMachines ?? []), ...(rest.stateMachines ?? [])].map((m) => m.name)).toEqual(
+      names?.slice(0, 4),
+    );
+    expect(described).toMatchObject({
+      stateMachineArn: MAIN,
+      name: 'drs-orchestration-main',
+      status: 'ACTIVE',
+      type: 'STANDARD',
+    });
+    expect(JSON.parse(described.definition ?? '')).toHaveProperty('StartAt');
+    expect(executor.stateMachines?.map((m) => m.stateMachineArn)).toEqual([executorOf('111111111111')]);
+    expect(missing).toMatchObject({ name: 'StateMachineDoesNotExist' });
+    expect(modelMismatches(records)).toEqual([]);
   });
 });
 

@@ -166,7 +166,8 @@ export class DrsAccount {
         tags: plan.launch?.copyTags === false ? {} : { ...(server?.tags ?? {}) },
         ...(plan.launch?.stopped === true ? { stopped: true } : {}),
         originEnvironment: server?.originEnvironment ?? 'ON_PREMISES',
-        instanceType: server?.recommendedInstanceType ?? 'm5.large',
+        instanceType: plan.launch?.template?.instanceType ?? server?.recommendedInstanceType ?? 'm5.large',
+        ...(plan.launch?.template === undefined ? {} : { network: plan.launch.template }),
       };
       if (!job.isDrill && instance.originEnvironment === 'ON_PREMISES') {
         instance.failbackReadyMs = endMs + this.#failbackDelay(plan.recoveryInstanceID);

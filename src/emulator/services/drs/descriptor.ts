@@ -14,17 +14,30 @@ import {
 import type { EmulatorRequest, Principal } from '../../types.js';
 import { internal, throttling, validation } from './errors.js';
 import { DRS_REQUIREMENTS } from './iam.js';
+import type { LaunchTemplateUse } from './records.js';
 import { jobJson, recoveryInstanceJson } from './serialize.js';
 import { createDrsService, drsOperationOf } from './service.js';
 import { applyDrsChanges, checkSlice, DrsWorld, pruneDrsSlice } from './world.js';
 
 // IAM authorizes these per resource (Service Authorization Reference: SourceServerResource* /
-// RecoveryInstanceResource* required), so a policy scoped to those ARNs must be able to allow them.
+// RecoveryInstanceResource* / ReplicationConfigurationTemplateResource* required), so a policy scoped to those ARNs must be able to allow them.
 const PER_RESOURCE: Readonly<Record<string, { field: string; type: string; key?: string }>> = {
   StartRecovery: { field: 'sourceServers', type: 'source-server', key: 'sourceServerID' },
   TerminateRecoveryInstances: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
   StartFailbackLaunch: { field: 'recoveryInstanceIDs', type: 'recovery-instance' },
   ReverseReplication: { field: 'recoveryInstanceID', type: 'recovery-instance' },
+  GetReplicationConfiguration: { field: 'sourceServerID', type: 'source-server' },
+  UpdateReplicationConfiguration: { field: 'sourceServerID', type: 'source-server' },
+  StopReplication: { field: 'sourceServerID', type: 'source-server' },
+  StartReplication: { field: 'sourceServerID', type: 'source-server' },
+  UpdateReplicationConfigurationTemplate: {
+    field: 'replicationConfigurationTemplateID',
+    type: 'replication-configuration-template',
+  },
+  DeleteReplicationConfigurationTemplate: {
+    field: 'replicationConfigurationTemplateID',
+    type: 'replication-configuration-template',
+  },
 };
 
 /** `drs:<Operation>`, its resources, and tags given at creation. */
@@ -64,6 +77,27 @@ const drsAuthorization: OperationAuthorization = (
     Object.keys(tags).length > 0;
   return { action: `drs:${operation}`, resources, region: req.region, tagsOnCreate };
 };
+
+/** What DRS reads of EC2's launch templates: a template's default version, in the model's member names. */
+interface Ec2LaunchTemplates {
+  defaultData(accountId: string, region: string, id: string): Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What a launch takes from launch template data (RequestLaunchTemplateData's members). */
+function launchTemplateUse(data: Readonly<Record<string, unknown>>): LaunchTemplateUse {
+  const nic = (data.NetworkInterfaces as Record<string, unknown>[] | undefined)?.find(
+    (n) => n.DeviceIndex === undefined || n.DeviceIndex === 0,
+  );
+  const groups = (nic?.Groups ?? data.SecurityGroupIds) as string[] | undefined;
+  const profile = data.IamInstanceProfile as { Arn?: string; Name?: string } | undefined;
+  const use: LaunchTemplateUse = {};
+  if (typeof data.InstanceType === 'string') use.instanceType = data.InstanceType;
+  if (typeof nic?.SubnetId === 'string') use.subnetId = nic.SubnetId;
+  if (groups !== undefined && groups.length > 0) use.securityGroupIds = [...groups];
+  const profileName = profile?.Arn ?? profile?.Name;
+  if (profileName !== undefined) use.iamInstanceProfile = profileName;
+  return use;
+}
 
 /** The running DRS: its instance and every account's DRS (for EC2's instances and the inspection API). */
 export interface DrsInstance extends ServiceInstance {
@@ -112,6 +146,24 @@ export const drsService: ServiceDescriptor = {
           },
           quotas: (id) => state.quotas(id),
           changed: (id) => drs.changed(id),
+          // EC2 holds the launch templates DRS created; a launch reads the default version.
+          stagingNetwork: (accountId, region) => {
+            const ec2 = world.service('ec2') as
+              | {
+                  network?: (
+                    accountId: string,
+                    region: string,
+                  ) => { subnets: readonly { subnetId: string }[] };
+                }
+              | undefined;
+            const subnetId = ec2?.network?.(accountId, region).subnets.at(-1)?.subnetId;
+            return subnetId === undefined ? undefined : { subnetId };
+          },
+          launchTemplate: (accountId, region, id) => {
+            const ec2 = world.service('ec2') as { launchTemplates?: Ec2LaunchTemplates } | undefined;
+            const data = ec2?.launchTemplates?.defaultData(accountId, region, id);
+            return data === undefined ? undefined : launchTemplateUse(data);
+          },
         },
         () => state.faults.generation,
       ),

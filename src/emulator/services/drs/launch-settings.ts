@@ -84,12 +84,20 @@ export function launchSettings(account: DrsAccount, server: SourceServerRecord):
   return settingsOf(account).configurations[server.sourceServerID] ?? { ...DEFAULTS, name: server.hostname };
 }
 
+/**
+ * The EC2 launch template DRS created for a source server (GetLaunchConfiguration's
+ * `ec2LaunchTemplateID`; EC2 serves it, and a launch reads its default version).
+ */
+export function launchTemplateIdOf(sourceServerID: string): string {
+  return `lt-0${new Random(`lt/${sourceServerID}`).hex(16)}`;
+}
+
 function configurationJson(account: DrsAccount, server: SourceServerRecord): Body {
   const s = launchSettings(account, server);
   return {
     sourceServerID: server.sourceServerID,
     name: s.name ?? server.hostname,
-    ec2LaunchTemplateID: `lt-0${new Random(`lt/${server.sourceServerID}`).hex(16)}`,
+    ec2LaunchTemplateID: launchTemplateIdOf(server.sourceServerID),
     launchDisposition: s.launchDisposition,
     targetInstanceTypeRightSizingMethod: s.targetInstanceTypeRightSizingMethod,
     copyPrivateIp: s.copyPrivateIp,

@@ -20,6 +20,18 @@ export type FailbackState =
 /** Per-server launch status (model enum `LaunchStatus`). */
 export type LaunchStatus = 'PENDING' | 'IN_PROGRESS' | 'LAUNCHED' | 'FAILED' | 'TERMINATED';
 
+/**
+ * What a launch takes from the server's EC2 launch template (its default version when the job
+ * starts): DRS launches the recovery instance with it, as on AWS.
+ */
+export interface LaunchTemplateUse {
+  instanceType?: string;
+  subnetId?: string;
+  securityGroupIds?: string[];
+  /** Instance profile name or ARN. */
+  iamInstanceProfile?: string;
+}
+
 /** A source server as stored. */
 export interface SourceServerRecord {
   sourceServerID: string;
@@ -58,6 +70,8 @@ export interface SourceServerRecord {
   initialSync?: { initiatedMs: number; syncedMs: number };
   /** The EC2 instance it replicates (ReverseReplication: the recovery instance), as `identificationHints.awsInstanceID`. */
   awsInstanceID?: string;
+  /** For an EC2-origin server: the source instance's type (what a synchronizer copies). @default recommendedInstanceType */
+  sourceInstanceType?: string;
   /** Bumped on every stored change, invalidates the cached JSON. */
   version: number;
 }
@@ -90,6 +104,8 @@ export interface JobServerPlan {
     stopped: boolean;
     copyTags: boolean;
     privateIp?: string;
+    /** What the EC2 launch template's default version said when the job started. */
+    template?: LaunchTemplateUse;
     /** Post-launch actions that run after the instance launched (planned when the job starts). */
     actions?: LaunchActionsPlan;
   };
@@ -143,6 +159,8 @@ export interface RecoveryInstanceRecord {
   tags: Record<string, string>;
   originEnvironment: 'ON_PREMISES' | 'AWS';
   instanceType: string;
+  /** Subnet, security groups and instance profile the launch template gave it. */
+  network?: LaunchTemplateUse;
   /** Launched stopped (`launchDisposition: STOPPED`); absent = running. */
   stopped?: boolean;
   /** When failback replication is ready (non-drill, on-premises origin only). */

@@ -58,6 +58,15 @@ export function normalizeServer(
     originEnvironment: spec.originEnvironment ?? 'ON_PREMISES',
     ...(spec.originAccountID ? { originAccountID: spec.originAccountID } : {}),
     ...(spec.originRegion ? { originRegion: spec.originRegion } : {}),
+    // An EC2-origin server replicates an EC2 instance: DRS names it in identificationHints.
+    ...(spec.originEnvironment === 'AWS'
+      ? {
+          awsInstanceID:
+            spec.sourceInstanceID ??
+            `i-${new Random(`${seed}/${account.accountId}/instance/${index}`).hex(17)}`,
+          ...(spec.sourceInstanceType ? { sourceInstanceType: spec.sourceInstanceType } : {}),
+        }
+      : {}),
     ips: spec.ips ? [...spec.ips] : [`10.${r.int(10, 60)}.${r.int(0, 255)}.${r.int(4, 254)}`],
     macAddress: `00:50:56:${r.hex(2)}:${r.hex(2)}:${r.hex(2)}`,
     disks,

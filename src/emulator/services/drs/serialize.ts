@@ -308,7 +308,7 @@ export function recoveryInstanceJson(
       disks: (s?.disks ?? []).map((d, i) => ({
         internalDeviceName: d.deviceName,
         bytes: d.bytes,
-        ebsVolumeID: `vol-${new Random(`${r.recoveryInstanceID}/${i}`).hex(8)}`,
+        ebsVolumeID: volumeIdOf(r.recoveryInstanceID, i),
       })),
       cpus: s?.cpus ?? [],
       ramBytes: s?.ramBytes ?? 0,
@@ -334,7 +334,13 @@ export function recoveryInstanceJson(
   return out;
 }
 
-function macFor(id: string): string {
+/** The EBS volume DRS attached to a recovery instance for its source server's disk `index`. */
+export function volumeIdOf(recoveryInstanceID: string, index: number): string {
+  return `vol-${new Random(`${recoveryInstanceID}/${index}`).hex(8)}`;
+}
+
+/** The MAC address of a recovery instance's primary network interface. */
+export function macFor(id: string): string {
   const r = new Random(`mac/${id}`);
   return `02:${[0, 0, 0, 0, 0].map(() => r.hex(2)).join(':')}`;
 }

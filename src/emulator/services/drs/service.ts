@@ -9,9 +9,15 @@ import type { ServiceError } from '../../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
-import { LAUNCH_OPERATIONS, launchSettings, planLaunchActions } from './launch-settings.js';
+import {
+  LAUNCH_OPERATIONS,
+  launchSettings,
+  launchTemplateIdOf,
+  planLaunchActions,
+} from './launch-settings.js';
 import { drsModel, type FieldProblem, validateShape } from './model.js';
-import type { JobRecord, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import type { JobRecord, LaunchTemplateUse, RecoveryInstanceRecord, SourceServerRecord } from './records.js';
+import { replicationOperations, type StagingNetwork } from './replication-settings.js';
 import {
   iso,
   jobJson,
@@ -41,6 +47,13 @@ export interface DrsPorts {
    * origin account): it is journaled with the caller's.
    */
   changed?(accountId: string): void;
+  /**
+   * The default version of an EC2 launch template of the account (EC2 owns them): a launch
+   * uses it. Undefined when EC2 is not served (the launch then uses DRS's own defaults).
+   */
+  launchTemplate?(accountId: string, region: string, launchTemplateId: string): LaunchTemplateUse | undefined;
+  /** The account's recovery network (EC2's), where the replication staging area is. */
+  stagingNetwork?(accountId: string, region: string): StagingNetwork | undefined;
 }
 
 /** Largest page the emulator returns (maxResults above it is capped). */
@@ -327,8 +340,24 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
                 account.faults.launchActionFailure(server.sourceServerID, actionId),
               )
             : undefined;
+        const template = ports.launchTemplate?.(
+          account.accountId,
+          account.region,
+          launchTemplateIdOf(server.sourceServerID),
+        );
+        // Right-sizing (BASIC, IN_AWS) picks the instance type itself; with NONE the launch
+        // template's instance type is the one launched (what instance-type synchronizers rely on).
+        let fromTemplate: LaunchTemplateUse | undefined;
+        if (template !== undefined) {
+          const { instanceType, ...network } = template;
+          fromTemplate =
+            settings.targetInstanceTypeRightSizingMethod === 'NONE' && instanceType !== undefined
+              ? { instanceType, ...network }
+              : network;
+        }
         p.launch = {
           stopped: settings.launchDisposition === 'STOPPED',
+          ...(fromTemplate === undefined ? {} : { template: fromTemplate }),
           copyTags: settings.copyTags,
           ...(settings.copyPrivateIp && server.ips[0] !== undefined ? { privateIp: server.ips[0] } : {}),
           ...(actions === undefined ? {} : { actions }),
@@ -487,6 +516,10 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
 
   for (const [name, run] of Object.entries(LAUNCH_OPERATIONS))
     operations[name] = (account, body) => run(account, body);
+  for (const [name, run] of Object.entries(
+    replicationOperations((account) => ports.stagingNetwork?.(account.accountId, account.region)),
+  ))
+    operations[name] = (account, body, now) => run(account, body, now);
 
   /** Runs one operation on the caller's account: input parsed and validated against the model. */
   const serve = async (
@@ -553,6 +586,18 @@ function parseInput(operation: string, req: EmulatorRequest): Body {
     validateShape(drsModel, shape, body, '', problems);
     if (operation === 'UntagResource' && (body.tagKeys as string[]).length === 0) {
       problems.push({ name: 'tagKeys', message: "Member 'tagKeys' must not be null" });
+    }
+    // AWS reserves the `aws:` prefix: no caller may set (or remove) such a tag.
+    const tags = body.tags;
+    const keys = [
+      ...(typeof tags === 'object' && tags !== null && !Array.isArray(tags) ? Object.keys(tags) : []),
+      ...(operation === 'UntagResource' ? (body.tagKeys as string[]) : []),
+    ];
+    for (const key of keys.filter((k) => k.toLowerCase().startsWith('aws:'))) {
+      problems.push({
+        name: operation === 'UntagResource' ? 'tagKeys' : 'tags',
+        message: `Tag key '${key}' is invalid: keys starting with 'aws:' are reserved for AWS use`,
+      });
     }
     if (problems.length > 0) {
       throw validation(

@@ -9,8 +9,52 @@ import type { Fleet } from '../../fleet/types.js';
 import { InspectionError } from '../../registry.js';
 import type { Persistent } from '../../types.js';
 import { DrsAccount } from './account.js';
-import type { DrsAccountState, FailbackState, JobRecord, RecoveryInstanceRecord } from './records.js';
+import { launchTemplateIdOf } from './launch-settings.js';
+import type {
+  DrsAccountState,
+  FailbackState,
+  JobRecord,
+  LaunchTemplateUse,
+  RecoveryInstanceRecord,
+} from './records.js';
 import { drsStateOf } from './seed.js';
+import { macFor, volumeIdOf } from './serialize.js';
+
+/** An EC2 instance DRS launched (a recovery instance), as EC2 describes it. */
+export interface LaunchedInstance {
+  readonly instanceId: string;
+  readonly sourceServerID: string;
+  readonly stopped: boolean;
+  readonly launchedMs: number;
+  readonly privateIp: string;
+  readonly macAddress: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly instanceType: string;
+  readonly network?: LaunchTemplateUse;
+  /** Its EBS volumes, one per source disk, in the source's disk order. */
+  readonly volumes: readonly { readonly volumeId: string; readonly bytes: number }[];
+}
+
+/** The EC2 launch template DRS created for one source server (its version 1). */
+export interface CreatedLaunchTemplate {
+  readonly launchTemplateId: string;
+  readonly sourceServerID: string;
+  readonly createdMs: number;
+  /** The instance type DRS put in it: the server's right-sized type. */
+  readonly instanceType: string;
+}
+
+/** An EC2 instance a source server replicates from (EC2-origin servers). */
+export interface ReplicatedInstance {
+  readonly instanceId: string;
+  readonly sourceServerID: string;
+  readonly hostname: string;
+  readonly privateIp?: string;
+  readonly macAddress: string;
+  readonly instanceType: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly launchedMs: number;
+}
 
 /** Failback states the inspection control accepts. */
 const FAILBACK_STATES: readonly FailbackState[] = [
@@ -94,6 +138,68 @@ export class DrsWorld implements Persistent {
   instances(accountId?: string): { accountId: string; instance: RecoveryInstanceRecord }[] {
     return this.#select(accountId).flatMap((a) =>
       a.instances().map((instance) => ({ accountId: a.state.accountId, instance })),
+    );
+  }
+
+  /** The EC2 instances DRS launched in an account (its recovery instances), settled now. */
+  launchedInstances(accountId: string): LaunchedInstance[] {
+    return this.#select(accountId).flatMap((a) =>
+      a.instances().map((r) => ({
+        instanceId: r.recoveryInstanceID,
+        sourceServerID: r.sourceServerID,
+        stopped: r.stopped === true,
+        launchedMs: r.launchedMs,
+        privateIp: r.privateIp,
+        macAddress: macFor(r.recoveryInstanceID),
+        tags: r.tags,
+        instanceType: r.instanceType,
+        ...(r.network === undefined ? {} : { network: r.network }),
+        volumes: (a.server(r.sourceServerID)?.disks ?? []).map((d, i) => ({
+          volumeId: volumeIdOf(r.recoveryInstanceID, i),
+          bytes: d.bytes,
+        })),
+      })),
+    );
+  }
+
+  /** The EC2 launch templates DRS created for an account's source servers. */
+  launchTemplates(accountId: string): CreatedLaunchTemplate[] {
+    const account = this.#accounts.get(accountId);
+    if (!account) return [];
+    return account.servers().map((s) => ({
+      launchTemplateId: launchTemplateIdOf(s.sourceServerID),
+      sourceServerID: s.sourceServerID,
+      createdMs: s.addedMs,
+      instanceType: s.recommendedInstanceType,
+    }));
+  }
+
+  /**
+   * The EC2 instances that EC2-origin source servers replicate, running in `accountId` and
+   * `region` (the server's origin account and Region; its DRS account's when it names none).
+   */
+  replicatedInstances(accountId: string, region: string): ReplicatedInstance[] {
+    return [...this.#accounts.values()].flatMap((a) =>
+      a
+        .servers()
+        .filter(
+          (s) =>
+            s.originEnvironment === 'AWS' &&
+            s.awsInstanceID !== undefined &&
+            s.replicationDirection !== 'FAILBACK' &&
+            (s.originAccountID ?? a.accountId) === accountId &&
+            (s.originRegion ?? a.region) === region,
+        )
+        .map((s) => ({
+          instanceId: s.awsInstanceID as string,
+          sourceServerID: s.sourceServerID,
+          hostname: s.hostname,
+          ...(s.ips[0] === undefined ? {} : { privateIp: s.ips[0] }),
+          macAddress: s.macAddress,
+          instanceType: s.sourceInstanceType ?? s.recommendedInstanceType,
+          tags: s.tags,
+          launchedMs: s.addedMs,
+        })),
     );
   }
 

@@ -1,5 +1,6 @@
 /**
- * EC2 (ec2 query protocol): `DescribeInstances` and `DescribeInstanceStatus` (status checks:
+ * EC2 (ec2 query protocol): the launch templates DRS launches from (launch-templates.ts), the
+ * recovery network's reads (network.ts), and `DescribeInstances` and `DescribeInstanceStatus` (status checks:
  * `initializing` for a few virtual minutes after launch, then `ok`, or `impaired` under the
  * `impairedInstances` fault) over the recovery instances the DRS model
  * launched in the caller's account and region, with `InstanceId.N`, `Filter.N` (`instance-id`,
@@ -13,7 +14,23 @@ import { compareKeys, type Page, type PageKey, paginate } from '../../protocols/
 import { parseQueryParams, queryList, queryStructList } from '../../protocols/query.js';
 import { fail } from '../../protocols/service-errors.js';
 import { raw, type XmlRaw, xmlElements } from '../../protocols/xml.js';
-import type { EmulatorResponse, Operations, ServiceContext } from '../../types.js';
+import type {
+  EmulatorRequest,
+  EmulatorResponse,
+  Operations,
+  Principal,
+  ServiceContext,
+} from '../../types.js';
+import {
+  type LaunchTemplates,
+  requireTemplate,
+  resolveVersion,
+  type StoredTemplate,
+  templateValue,
+  versionValue,
+} from './launch-templates.js';
+import { decodeInput, encodeValue, type ModelValue, modelResponse } from './model-codec.js';
+import { describePage, type Ec2InterfaceView, isInstanceType, NETWORK_READS } from './network.js';
 
 /** EC2 instance states. */
 export type Ec2InstanceStateName =
@@ -51,6 +68,12 @@ export interface Ec2InstanceView {
   readonly reservationId?: string;
   /** EC2 status checks (DescribeInstanceStatus). @default both `ok` */
   readonly statusChecks?: Ec2StatusChecks;
+  /** Its primary network interface (with the subnet's VPC and the security groups). */
+  readonly networkInterface?: Ec2InterfaceView;
+  /** The ARN of its instance profile. */
+  readonly iamInstanceProfileArn?: string;
+  /** Its EBS volumes, root first. */
+  readonly volumes?: readonly { readonly deviceName: string; readonly volumeId: string }[];
 }
 
 /** Summary status of a status check (model enum `SummaryStatus`). */
@@ -89,6 +112,10 @@ function detailOf(status: Ec2SummaryStatus): string {
 export interface Ec2Ports {
   /** Instances of an account in a region (recovery instances, terminated ones while still visible). */
   listInstances(accountId: string, region: string): readonly Ec2InstanceView[];
+  /** The accounts' launch templates (none when absent). */
+  readonly launchTemplates?: LaunchTemplates;
+  /** The virtual time (a new launch template version's CreateTime). @default the wall clock */
+  nowMs?(): number;
 }
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -131,8 +158,60 @@ function filterValues(instance: Ec2InstanceView, name: string, region: string): 
   }
 }
 
-function renderInstance(instance: Ec2InstanceView, region: string): XmlRaw {
+/** A value rendered by its model shape, as an element's content. */
+function modelled(value: ModelValue | undefined, shape: string): XmlRaw | undefined {
+  return value === undefined ? undefined : raw(encodeValue(value, shape));
+}
+
+function renderInstance(instance: Ec2InstanceView, region: string, ownerId: string): XmlRaw {
   const ip = instance.privateIpAddress;
+  const nic = instance.state === 'terminated' ? undefined : instance.networkInterface;
+  const groups: ModelValue | undefined = nic?.groups.map((g) => ({
+    GroupId: g.groupId,
+    GroupName: g.groupName,
+  }));
+  const interfaces: ModelValue | undefined =
+    nic === undefined
+      ? undefined
+      : [
+          {
+            NetworkInterfaceId: nic.networkInterfaceId,
+            SubnetId: nic.subnetId,
+            VpcId: nic.vpcId,
+            OwnerId: ownerId,
+            Status: 'in-use',
+            MacAddress: nic.macAddress,
+            SourceDestCheck: true,
+            InterfaceType: 'interface',
+            Groups: groups ?? [],
+            Attachment: {
+              AttachmentId: `eni-attach-${nic.networkInterfaceId.slice(4)}`,
+              AttachTime: nic.attachTime,
+              DeleteOnTermination: true,
+              DeviceIndex: 0,
+              Status: 'attached',
+              NetworkCardIndex: 0,
+            },
+            ...(nic.privateIp === undefined
+              ? {}
+              : {
+                  PrivateIpAddress: nic.privateIp,
+                  PrivateIpAddresses: [{ PrivateIpAddress: nic.privateIp, Primary: true }],
+                }),
+          },
+        ];
+  const blockDevices: ModelValue | undefined =
+    instance.state === 'terminated' || instance.volumes === undefined
+      ? undefined
+      : instance.volumes.map((v) => ({
+          DeviceName: v.deviceName,
+          Ebs: {
+            VolumeId: v.volumeId,
+            Status: 'attached',
+            AttachTime: new Date(instance.launchTime).toISOString(),
+            DeleteOnTermination: true,
+          },
+        }));
   const az = instance.availabilityZone ?? `${region}a`;
   const launch =
     typeof instance.launchTime === 'string' ? new Date(instance.launchTime) : instance.launchTime;
@@ -175,14 +254,29 @@ function renderInstance(instance: Ec2InstanceView, region: string): XmlRaw {
           ]),
         ],
         ['monitoring', xmlElements([['state', 'disabled']])],
-        ['subnetId', instance.state === 'terminated' ? undefined : instance.subnetId],
-        ['vpcId', instance.state === 'terminated' ? undefined : instance.vpcId],
+        ['subnetId', instance.state === 'terminated' ? undefined : (nic?.subnetId ?? instance.subnetId)],
+        ['vpcId', instance.state === 'terminated' ? undefined : (nic?.vpcId ?? instance.vpcId)],
         ['privateIpAddress', instance.state === 'terminated' ? undefined : ip],
         ['architecture', 'x86_64'],
         ['rootDeviceType', 'ebs'],
-        ['rootDeviceName', '/dev/xvda'],
+        ['rootDeviceName', instance.volumes?.[0]?.deviceName ?? '/dev/xvda'],
+        ['blockDeviceMapping', modelled(blockDevices, 'InstanceBlockDeviceMappingList')],
+        [
+          'iamInstanceProfile',
+          instance.iamInstanceProfileArn === undefined
+            ? undefined
+            : modelled(
+                {
+                  Arn: instance.iamInstanceProfileArn,
+                  Id: `AIPA${instance.instanceId.slice(2, 19).toUpperCase()}`,
+                },
+                'IamInstanceProfile',
+              ),
+        ],
         ['virtualizationType', 'hvm'],
         ['hypervisor', 'xen'],
+        ['groupSet', modelled(groups, 'GroupIdentifierList')],
+        ['networkInterfaceSet', modelled(interfaces, 'InstanceNetworkInterfaceList')],
         ['tagSet', tags],
       ]).xml
     }</item>`,
@@ -364,7 +458,7 @@ export function createEc2Handler(ports: Ec2Ports): Operations {
             ['reservationId', rid],
             ['ownerId', ctx.principal.accountId],
             ['groupSet', raw('')],
-            ['instancesSet', instances.map((i) => renderInstance(i, region))],
+            ['instancesSet', instances.map((i) => renderInstance(i, region, ctx.principal.accountId))],
           ]).xml
         }</item>`,
       ),
@@ -406,8 +500,179 @@ export function createEc2Handler(ports: Ec2Ports): Operations {
     );
   }
 
+  const templates = ports.launchTemplates;
+  const nowMs = () => ports.nowMs?.() ?? Date.now();
+  /** The templates of the caller's account and Region (none when the ports hold none). */
+  const templatesOf = (accountId: string, region: string): StoredTemplate[] =>
+    templates?.list(accountId, region) ?? [];
+  const requireOne = (accountId: string, region: string, input: Record<string, ModelValue>) => {
+    if (templates === undefined)
+      throw fail({ code: 'InvalidLaunchTemplateId.NotFound', message: 'No launch templates', status: 400 });
+    return requireTemplate(templates, accountId, region, input);
+  };
+  /** One model-shaped operation: its input decoded by the model, its result rendered by it. */
+  const modelOperation =
+    (
+      operation: string,
+      run: (
+        input: Record<string, ModelValue>,
+        req: EmulatorRequest,
+        ctx: ServiceContext,
+      ) => Record<string, ModelValue | undefined>,
+    ) =>
+    (req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse =>
+      modelResponse(operation, run(decodeInput(operation, parseQueryParams(req)), req, ctx), ctx.requestId);
+  const network =
+    (operation: string) =>
+    (req: EmulatorRequest, ctx: ServiceContext): EmulatorResponse =>
+      modelResponse(
+        operation,
+        (NETWORK_READS[operation] ?? (() => ({})))(decodeInput(operation, parseQueryParams(req)), {
+          accountId: ctx.principal.accountId,
+          region: req.region,
+          interfaces: ports
+            .listInstances(ctx.principal.accountId, req.region)
+            .flatMap((i) => (i.state === 'terminated' || !i.networkInterface ? [] : [i.networkInterface])),
+        }),
+        ctx.requestId,
+      );
+  /** IAM scopes the launch template changes to the template's ARN. */
+  const onTemplate = (req: EmulatorRequest, principal: Principal, operation: string) => {
+    const input = decodeInput(operation, parseQueryParams(req));
+    const id = input.LaunchTemplateId as string | undefined;
+    return {
+      action: `ec2:${operation}`,
+      resources: `arn:aws:ec2:${req.region}:${principal.accountId}:launch-template/${id ?? '*'}`,
+      region: req.region,
+    };
+  };
+
   return {
     DescribeInstances: (req, ctx) => describeInstances(parseQueryParams(req), req.region, ctx),
     DescribeInstanceStatus: (req, ctx) => describeInstanceStatus(parseQueryParams(req), req.region, ctx),
+    DescribeVpcs: network('DescribeVpcs'),
+    DescribeSubnets: network('DescribeSubnets'),
+    DescribeSecurityGroups: network('DescribeSecurityGroups'),
+    DescribeNetworkInterfaces: network('DescribeNetworkInterfaces'),
+    DescribeInstanceTypes: network('DescribeInstanceTypes'),
+
+    DescribeLaunchTemplates: modelOperation('DescribeLaunchTemplates', (input, req, ctx) => {
+      const all = templatesOf(ctx.principal.accountId, req.region);
+      const names = (input.LaunchTemplateNames as string[] | undefined) ?? [];
+      const byName = names.map((n) => all.find((t) => t.launchTemplateName === n)?.launchTemplateId ?? n);
+      const page = describePage(
+        input,
+        all.map((t) => ({
+          id: t.launchTemplateId,
+          value: templateValue(t),
+          fields: {
+            'launch-template-name': [t.launchTemplateName],
+            'create-time': [new Date(t.createdMs).toISOString()],
+          },
+          tags: t.tags,
+        })),
+        {
+          operation: 'DescribeLaunchTemplates',
+          ids: [...((input.LaunchTemplateIds as string[] | undefined) ?? []), ...byName],
+          notFound: () =>
+            fail({
+              code: 'InvalidLaunchTemplateId.NotFound',
+              message: 'At least one of the launch templates specified in the request does not exist.',
+              status: 400,
+            }),
+          minMax: 1,
+          maxMax: 200,
+        },
+      );
+      return { LaunchTemplates: page.items, NextToken: page.nextToken };
+    }),
+
+    DescribeLaunchTemplateVersions: modelOperation('DescribeLaunchTemplateVersions', (input, req, ctx) => {
+      const t = requireOne(ctx.principal.accountId, req.region, input);
+      const wanted = (input.Versions as string[] | undefined) ?? [];
+      const min = input.MinVersion === undefined ? undefined : Number(input.MinVersion);
+      const max = input.MaxVersion === undefined ? undefined : Number(input.MaxVersion);
+      const versions =
+        wanted.length > 0
+          ? [...new Set(wanted.map((w) => resolveVersion(t, w)))]
+          : t.versions.filter(
+              (v) =>
+                (min === undefined || v.versionNumber >= min) &&
+                (max === undefined || v.versionNumber <= max),
+            );
+      const page = describePage(
+        input,
+        versions.map((v) => ({
+          id: String(v.versionNumber).padStart(10, '0'),
+          value: versionValue(t, v),
+          fields: { 'instance-type': [String(v.data.InstanceType ?? '')] },
+        })),
+        {
+          operation: `DescribeLaunchTemplateVersions/${t.launchTemplateId}`,
+          ids: [],
+          notFound: () => new Error('unreachable'),
+          minMax: 1,
+          maxMax: 200,
+        },
+      );
+      return { LaunchTemplateVersions: page.items, NextToken: page.nextToken };
+    }),
+
+    CreateLaunchTemplateVersion: {
+      iam: onTemplate,
+      run: modelOperation('CreateLaunchTemplateVersion', (input, req, ctx) => {
+        const t = requireOne(ctx.principal.accountId, req.region, input);
+        const token = input.ClientToken as string | undefined;
+        const again = token === undefined ? undefined : t.versions.find((v) => v.clientToken === token);
+        if (again) return { LaunchTemplateVersion: versionValue(t, again) };
+        const data = input.LaunchTemplateData as Record<string, ModelValue> | undefined;
+        if (data === undefined)
+          throw fail({
+            code: 'MissingParameter',
+            message: 'The request must contain the parameter LaunchTemplateData',
+            status: 400,
+          });
+        const type = data.InstanceType as string | undefined;
+        if (type !== undefined && !isInstanceType(type))
+          throw fail({
+            code: 'InvalidParameterValue',
+            message: `Invalid value '${type}' for InstanceType.`,
+            status: 400,
+          });
+        // A source version's parameters are inherited except those the new data names.
+        const base =
+          input.SourceVersion === undefined ? {} : resolveVersion(t, String(input.SourceVersion)).data;
+        const next: StoredTemplate = {
+          ...t,
+          versions: [
+            ...t.versions,
+            {
+              versionNumber: Math.max(...t.versions.map((v) => v.versionNumber)) + 1,
+              ...(input.VersionDescription === undefined
+                ? {}
+                : { description: String(input.VersionDescription) }),
+              createdMs: nowMs(),
+              createdBy: ctx.principal.arn,
+              data: { ...base, ...data },
+              ...(token === undefined ? {} : { clientToken: token }),
+            },
+          ],
+        };
+        templates?.store(next);
+        return { LaunchTemplateVersion: versionValue(next, next.versions.at(-1) as never) };
+      }),
+    },
+
+    ModifyLaunchTemplate: {
+      iam: onTemplate,
+      run: modelOperation('ModifyLaunchTemplate', (input, req, ctx) => {
+        const t = requireOne(ctx.principal.accountId, req.region, input);
+        const next: StoredTemplate = { ...t, versions: [...t.versions] };
+        if (input.DefaultVersion !== undefined)
+          next.defaultVersion = resolveVersion(t, String(input.DefaultVersion)).versionNumber;
+        templates?.store(next);
+        return { LaunchTemplate: templateValue(next) };
+      }),
+    },
   };
 }

@@ -87,6 +87,19 @@ export interface S3Changes {
   readonly buckets?: readonly S3BucketSnapshot[];
   /** Objects stored, in order (a later one of the same bucket and key replaces an earlier one). */
   readonly puts?: ReadonlyArray<{ readonly bucket: string; readonly object: S3ObjectRecord }>;
+  /** Objects deleted (applied after the puts: one call either stores or deletes). */
+  readonly deletes?: ReadonlyArray<{ readonly bucket: string; readonly key: string }>;
+}
+
+/** A multipart upload in progress: its parts' bodies are in the body store, written as they came. */
+export interface S3Upload {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly initiated: string;
+  readonly parts: Map<number, { readonly sha256: string; readonly size: number; readonly etag: string }>;
 }
 
 /**
@@ -104,6 +117,10 @@ export function applyS3Changes(slice: S3StateSnapshot | undefined, changes: S3Ch
     const at = b.objects.findIndex((o) => o.key === object.key);
     if (at >= 0) b.objects[at] = object;
     else b.objects.push(object);
+  }
+  for (const { bucket, key } of changes.deletes ?? []) {
+    const b = buckets.get(bucket);
+    if (b !== undefined) b.objects = b.objects.filter((o) => o.key !== key);
   }
   return { buckets: [...buckets.values()] };
 }
@@ -126,6 +143,12 @@ export class S3State {
   readonly #refs = new Map<string, number>();
   #changedBuckets: S3BucketSnapshot[] = [];
   #puts: Array<{ bucket: string; object: S3ObjectRecord }> = [];
+  #deletes: Array<{ bucket: string; key: string }> = [];
+  /**
+   * Multipart uploads in progress. Not saved with the world: an upload a restart interrupts is
+   * gone (NoSuchUpload), and the client starts it again.
+   */
+  readonly uploads = new Map<string, S3Upload>();
   /** Where the bodies are. @default in memory */
   readonly bodies: S3BodyStore;
 
@@ -182,14 +205,55 @@ export class S3State {
     return record;
   }
 
+  /** Deletes an object (releasing its body when nothing else refers to it); false when there was none. */
+  deleteObject(bucket: S3BucketRecord, key: string): boolean {
+    const old = bucket.objects.get(key);
+    if (old === undefined) return false;
+    bucket.objects.delete(key);
+    this.#unref(old.sha256);
+    this.#deletes.push({ bucket: bucket.name, key });
+    return true;
+  }
+
+  /** Stores one part's body (durable before the call answers) in an upload; replaces a part of that number. */
+  putPart(upload: S3Upload, partNumber: number, body: Buffer, etag: string): void {
+    const sha256 = this.bodies.put(body);
+    const old = upload.parts.get(partNumber);
+    upload.parts.set(partNumber, { sha256, size: body.length, etag });
+    if (old !== undefined && old.sha256 !== sha256) this.#releaseIfUnused(old.sha256);
+  }
+
+  /** Ends an upload (completed or aborted): its parts' bodies go unless an object uses them. */
+  endUpload(upload: S3Upload): void {
+    this.uploads.delete(upload.uploadId);
+    for (const part of upload.parts.values()) this.#releaseIfUnused(part.sha256);
+  }
+
+  #releaseIfUnused(sha256: string): void {
+    if (this.#refs.has(sha256)) return;
+    for (const u of this.uploads.values()) for (const p of u.parts.values()) if (p.sha256 === sha256) return;
+    this.bodies.release(sha256);
+  }
+
+  #unref(sha256: string): void {
+    const left = (this.#refs.get(sha256) ?? 1) - 1;
+    if (left > 0) this.#refs.set(sha256, left);
+    else {
+      this.#refs.delete(sha256);
+      this.#releaseIfUnused(sha256);
+    }
+  }
+
   /** The body of an object, or undefined when its store lost it. */
   body(object: S3ObjectRecord): Buffer | undefined {
     return this.bodies.get(object.sha256);
   }
 
-  /** Every body an object refers to (what a compaction keeps). */
+  /** Every body an object or an upload's part refers to (what a compaction keeps). */
   referencedBodies(): Set<string> {
-    return new Set(this.#refs.keys());
+    const out = new Set(this.#refs.keys());
+    for (const u of this.uploads.values()) for (const p of u.parts.values()) out.add(p.sha256);
+    return out;
   }
 
   #set(bucket: S3BucketRecord, record: S3ObjectRecord): void {
@@ -197,23 +261,21 @@ export class S3State {
     bucket.objects.set(record.key, record);
     this.#refs.set(record.sha256, (this.#refs.get(record.sha256) ?? 0) + 1);
     if (old === undefined) return;
-    const left = (this.#refs.get(old.sha256) ?? 1) - 1;
-    if (left > 0) this.#refs.set(old.sha256, left);
-    else {
-      this.#refs.delete(old.sha256);
-      this.bodies.release(old.sha256);
-    }
+    this.#unref(old.sha256);
   }
 
   /** The changes since the last call (buckets created, objects stored): one journal record's worth. */
   takeChanges(): S3Changes | undefined {
-    if (this.#changedBuckets.length === 0 && this.#puts.length === 0) return undefined;
+    if (this.#changedBuckets.length === 0 && this.#puts.length === 0 && this.#deletes.length === 0)
+      return undefined;
     const changes: S3Changes = {
       ...(this.#changedBuckets.length > 0 && { buckets: this.#changedBuckets }),
       ...(this.#puts.length > 0 && { puts: this.#puts }),
+      ...(this.#deletes.length > 0 && { deletes: this.#deletes }),
     };
     this.#changedBuckets = [];
     this.#puts = [];
+    this.#deletes = [];
     return changes;
   }
 
@@ -347,8 +409,11 @@ function splitPath(rawPath: string): { bucket: string; key: string } {
 export function s3OperationOf(
   req: Pick<EmulatorRequest, 'method' | 'rawPath' | 'query'>,
 ): string | undefined {
+  if ((req.rawPath === '/' || req.rawPath === '') && req.method === 'GET') return 'ListBuckets';
   const slash = req.rawPath.indexOf('/', 1);
   if (slash < 0 || slash === req.rawPath.length - 1) {
+    if (req.method === 'GET' && req.query.has('versions')) return 'ListObjectVersions';
+    if (req.method === 'POST' && req.query.has('delete')) return 'DeleteObjects';
     if (req.query.has('policy')) {
       const verb = ({ PUT: 'Put', GET: 'Get', DELETE: 'Delete' } as Record<string, string>)[req.method];
       if (verb !== undefined) return `${verb}BucketPolicy`;
@@ -357,16 +422,41 @@ export function s3OperationOf(
     if (req.method === 'PUT') return 'CreateBucket';
     if (req.method === 'HEAD') return 'HeadBucket';
   }
+  const upload = req.query.has('uploadId');
   switch (req.method) {
     case 'PUT':
-      return 'PutObject';
+      return upload && req.query.has('partNumber') ? 'UploadPart' : 'PutObject';
     case 'GET':
       return 'GetObject';
     case 'HEAD':
       return 'HeadObject';
+    case 'DELETE':
+      return upload ? 'AbortMultipartUpload' : 'DeleteObject';
+    case 'POST':
+      if (req.query.has('uploads')) return 'CreateMultipartUpload';
+      return upload ? 'CompleteMultipartUpload' : undefined;
     default:
       return undefined;
   }
+}
+
+const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+
+/** An S3 XML answer: `<root xmlns=...>children</root>`. */
+function s3Xml(root: string, children: string): string {
+  return `${XML_DECLARATION}\n<${root} xmlns="${S3_XMLNS}">${children}</${root}>`;
+}
+
+/** The text of each `<tag>` element of an XML request body (S3's small request documents). */
+function xmlTexts(body: string, tag: string): string[] {
+  return [...body.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) =>
+    (m[1] ?? '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&'),
+  );
 }
 
 /** The path-style bucket and key of an S3 request. */
@@ -613,38 +703,7 @@ export function createS3Handler(ports: S3Ports): Operations {
     ctx: ServiceContext,
   ): EmulatorResponse {
     const { requestId } = ctx;
-    let body = req.body;
-    const checksums: Record<string, string> = {};
-    const contentSha = req.headers['x-amz-content-sha256'] ?? '';
-    if (
-      contentSha.startsWith('STREAMING-') ||
-      (req.headers['content-encoding'] ?? '').includes('aws-chunked')
-    ) {
-      const decoded = decodeAwsChunked(body);
-      if (decoded === undefined) {
-        throw fail({
-          code: 'IncompleteBody',
-          message: 'The request body terminated unexpectedly',
-          status: 400,
-        });
-      }
-      body = decoded.data;
-      for (const [name, value] of Object.entries(decoded.trailers)) {
-        if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
-      }
-    }
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type') checksums[name] = value;
-    }
-    const md5 = req.headers['content-md5'];
-    const digest = createHash('md5').update(body).digest();
-    if (md5 !== undefined && md5 !== digest.toString('base64')) {
-      throw fail({
-        code: 'BadDigest',
-        message: 'The Content-MD5 you specified did not match what we received.',
-        status: 400,
-      });
-    }
+    const { body, checksums, digest } = bodyOf(req);
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
@@ -705,8 +764,28 @@ export function createS3Handler(ports: S3Ports): Operations {
     if (req.headers['if-none-match'] !== undefined && req.headers['if-none-match'] === object.etag) {
       return { status: 304, headers: baseHeaders(requestId), body: '' };
     }
-    if (head) return { status: 200, headers, body: '' };
-    const body = state.body(object);
+    // `Range: bytes=a-b` (what ranged and parallel downloads send): 206 with that slice.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    let slice: { start: number; end: number } | undefined;
+    if (range !== null && (range[1] !== '' || range[2] !== '')) {
+      const size = object.size;
+      const start = range[1] === '' ? Math.max(0, size - Number(range[2])) : Number(range[1]);
+      const end = range[1] === '' || range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
+      if (start >= size || start > end)
+        throw fail({
+          code: 'InvalidRange',
+          message: 'The requested range is not satisfiable',
+          status: 416,
+          extra: { RangeRequested: req.headers.range ?? '', ActualObjectSize: String(size) },
+        });
+      slice = { start, end };
+      headers['content-range'] = `bytes ${start}-${end}/${size}`;
+      headers['content-length'] = String(end - start + 1);
+    }
+    if (head) return { status: slice === undefined ? 200 : 206, headers, body: '' };
+    const whole = state.body(object);
+    const body =
+      whole === undefined || slice === undefined ? whole : whole.subarray(slice.start, slice.end + 1);
     if (body === undefined) {
       // The body's file went away under a running emulator (deleted by hand): say so, not a 0-byte object.
       throw fail({
@@ -715,7 +794,301 @@ export function createS3Handler(ports: S3Ports): Operations {
         status: 500,
       });
     }
-    return { status: 200, headers, body };
+    return { status: slice === undefined ? 200 : 206, headers, body };
+  }
+
+  /** An object body as sent: aws-chunked decoded, its flexible checksums, its MD5 checked. */
+  function bodyOf(req: EmulatorRequest): { body: Buffer; checksums: Record<string, string>; digest: Buffer } {
+    let body = req.body;
+    const checksums: Record<string, string> = {};
+    const contentSha = req.headers['x-amz-content-sha256'] ?? '';
+    if (
+      contentSha.startsWith('STREAMING-') ||
+      (req.headers['content-encoding'] ?? '').includes('aws-chunked')
+    ) {
+      const decoded = decodeAwsChunked(body);
+      if (decoded === undefined)
+        throw fail({
+          code: 'IncompleteBody',
+          message: 'The request body terminated unexpectedly',
+          status: 400,
+        });
+      body = decoded.data;
+      for (const [name, value] of Object.entries(decoded.trailers))
+        if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
+    }
+    for (const [name, value] of Object.entries(req.headers))
+      if (
+        name.startsWith('x-amz-checksum-') &&
+        name !== 'x-amz-checksum-type' &&
+        name !== 'x-amz-checksum-algorithm'
+      )
+        checksums[name] = value;
+    const digest = createHash('md5').update(body).digest();
+    const md5 = req.headers['content-md5'];
+    if (md5 !== undefined && md5 !== digest.toString('base64'))
+      throw fail({
+        code: 'BadDigest',
+        message: 'The Content-MD5 you specified did not match what we received.',
+        status: 400,
+      });
+    return { body, checksums, digest };
+  }
+
+  /** ListBuckets: the caller's buckets, by name. */
+  function listBuckets(ctx: ServiceContext): EmulatorResponse {
+    const mine = state
+      .buckets()
+      .filter((b) => b.ownerAccountId === ctx.principal.accountId)
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const buckets = mine
+      .map(
+        (b) =>
+          `<Bucket>${
+            xmlElements([
+              ['Name', b.name],
+              ['CreationDate', b.createdAt],
+              ['BucketRegion', b.region],
+            ]).xml
+          }</Bucket>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      headers: { ...baseHeaders(ctx.requestId), 'content-type': 'application/xml' },
+      body: s3Xml(
+        'ListAllMyBucketsResult',
+        `<Owner><ID>${ctx.principal.accountId}</ID></Owner><Buckets>${buckets}</Buckets>`,
+      ),
+    };
+  }
+
+  /** ListObjectVersions of an unversioned bucket: each object once, version `null`, latest. */
+  function listObjectVersions(
+    bucket: S3BucketRecord,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const prefix = req.query.get('prefix') ?? '';
+    const marker = req.query.get('key-marker') ?? '';
+    const max = Math.min(Number(req.query.get('max-keys') ?? '1000'), 1000);
+    if (!Number.isInteger(max) || max < 0)
+      throw fail({
+        code: 'InvalidArgument',
+        message: 'Provided max-keys not an integer or within integer range',
+        status: 400,
+      });
+    const keys = [...bucket.objects.keys()]
+      .filter(
+        (k) =>
+          k.startsWith(prefix) && (marker === '' || Buffer.compare(Buffer.from(k), Buffer.from(marker)) > 0),
+      )
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const page = keys.slice(0, max);
+    const truncated = keys.length > page.length;
+    const versions = page
+      .map((k) => bucket.objects.get(k) as S3ObjectRecord)
+      .map(
+        (o) =>
+          `<Version>${
+            xmlElements([
+              ['Key', o.key],
+              ['VersionId', 'null'],
+              ['IsLatest', true],
+              ['LastModified', o.lastModified],
+              ['ETag', o.etag],
+              ['Size', o.size],
+              ['StorageClass', 'STANDARD'],
+            ]).xml
+          }<Owner><ID>${bucket.ownerAccountId}</ID></Owner></Version>`,
+      )
+      .join('');
+    return {
+      status: 200,
+      headers: { ...baseHeaders(ctx.requestId), 'content-type': 'application/xml' },
+      body: s3Xml(
+        'ListVersionsResult',
+        xmlElements([
+          ['Name', bucket.name],
+          ['Prefix', prefix],
+          ['KeyMarker', marker],
+          ['VersionIdMarker', ''],
+          ['MaxKeys', max],
+          ['IsTruncated', truncated],
+          ['NextKeyMarker', truncated ? page.at(-1) : undefined],
+          ['NextVersionIdMarker', truncated ? 'null' : undefined],
+        ]).xml + versions,
+      ),
+    };
+  }
+
+  /** DeleteObject: gone (a key that was not there is no error, as on S3). */
+  function deleteObject(bucket: S3BucketRecord, key: string, ctx: ServiceContext): EmulatorResponse {
+    state.deleteObject(bucket, key);
+    return { status: 204, headers: baseHeaders(ctx.requestId), body: '' };
+  }
+
+  /** DeleteObjects: up to 1000 keys; each reported Deleted (unless Quiet). */
+  function deleteObjects(
+    bucket: S3BucketRecord,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const text = req.body.toString('utf8');
+    const keys = xmlTexts(text, 'Key');
+    if (!text.includes('<Delete') || keys.length === 0 || keys.length > 1000)
+      throw fail({
+        code: 'MalformedXML',
+        message: 'The XML you provided was not well-formed or did not validate against our published schema',
+        status: 400,
+      });
+    const quiet = xmlTexts(text, 'Quiet')[0] === 'true';
+    for (const key of keys) state.deleteObject(bucket, key);
+    const deleted = quiet
+      ? ''
+      : keys.map((k) => `<Deleted>${xmlElements([['Key', k]]).xml}</Deleted>`).join('');
+    return {
+      status: 200,
+      headers: { ...baseHeaders(ctx.requestId), 'content-type': 'application/xml' },
+      body: s3Xml('DeleteResult', deleted),
+    };
+  }
+
+  function requireUpload(bucket: S3BucketRecord, key: string, req: EmulatorRequest): S3Upload {
+    const upload = state.uploads.get(req.query.get('uploadId') ?? '');
+    if (upload === undefined || upload.bucket !== bucket.name || upload.key !== key)
+      throw fail({
+        code: 'NoSuchUpload',
+        message:
+          'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+        status: 404,
+        extra: { UploadId: req.query.get('uploadId') ?? '' },
+      });
+    return upload;
+  }
+
+  /** The multipart upload operations: parts written to the body store as they come. */
+  function multipart(
+    operation: string,
+    bucket: S3BucketRecord,
+    key: string,
+    req: EmulatorRequest,
+    ctx: ServiceContext,
+  ): EmulatorResponse {
+    const xml = (root: string, children: string): EmulatorResponse => ({
+      status: 200,
+      headers: { ...baseHeaders(ctx.requestId), 'content-type': 'application/xml' },
+      body: s3Xml(root, children),
+    });
+    if (operation === 'CreateMultipartUpload') {
+      const metadata: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers))
+        if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
+      const uploadId = createHash('sha256')
+        .update(`${bucket.name}/${key}/${ctx.requestId}/${state.uploads.size}`)
+        .digest('base64url');
+      state.uploads.set(uploadId, {
+        uploadId,
+        bucket: bucket.name,
+        key,
+        contentType: req.headers['content-type'] ?? 'binary/octet-stream',
+        metadata,
+        initiated: ctx.now().toISOString(),
+        parts: new Map(),
+      });
+      return xml(
+        'InitiateMultipartUploadResult',
+        xmlElements([
+          ['Bucket', bucket.name],
+          ['Key', key],
+          ['UploadId', uploadId],
+        ]).xml,
+      );
+    }
+    const upload = requireUpload(bucket, key, req);
+    if (operation === 'UploadPart') {
+      const partNumber = Number(req.query.get('partNumber'));
+      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)
+        throw fail({
+          code: 'InvalidArgument',
+          message: 'Part number must be an integer between 1 and 10000, inclusive',
+          status: 400,
+        });
+      const { body, checksums, digest } = bodyOf(req);
+      const etag = `"${digest.toString('hex')}"`;
+      state.putPart(upload, partNumber, body, etag);
+      return { status: 200, headers: { ...baseHeaders(ctx.requestId), etag, ...checksums }, body: '' };
+    }
+    if (operation === 'AbortMultipartUpload') {
+      state.endUpload(upload);
+      return { status: 204, headers: baseHeaders(ctx.requestId), body: '' };
+    }
+    // CompleteMultipartUpload: the parts the request lists, in order, each as uploaded.
+    const text = req.body.toString('utf8');
+    const numbers = xmlTexts(text, 'PartNumber').map(Number);
+    const etags = xmlTexts(text, 'ETag').map((e) => (e.startsWith('"') ? e : `"${e}"`));
+    if (numbers.length === 0 || numbers.length !== etags.length)
+      throw fail({
+        code: 'MalformedXML',
+        message: 'The XML you provided was not well-formed or did not validate against our published schema',
+        status: 400,
+      });
+    const chunks: Buffer[] = [];
+    const md5s: Buffer[] = [];
+    for (const [i, n] of numbers.entries()) {
+      const part = upload.parts.get(n);
+      if (part === undefined || part.etag !== etags[i])
+        throw fail({
+          code: 'InvalidPart',
+          message:
+            "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.",
+          status: 400,
+        });
+      if (i > 0 && (numbers[i - 1] ?? 0) >= n)
+        throw fail({
+          code: 'InvalidPartOrder',
+          message: 'The list of parts was not in ascending order. Parts must be ordered by part number.',
+          status: 400,
+        });
+      const body = state.bodies.get(part.sha256);
+      if (body === undefined)
+        throw fail({
+          code: 'InternalError',
+          message: `We encountered an internal error. Part ${n} is missing from the object store.`,
+          status: 500,
+        });
+      if (i < numbers.length - 1 && body.length < 5 * 1024 * 1024)
+        throw fail({
+          code: 'EntityTooSmall',
+          message: 'Your proposed upload is smaller than the minimum allowed size',
+          status: 400,
+        });
+      chunks.push(body);
+      md5s.push(Buffer.from(part.etag.slice(1, -1), 'hex'));
+    }
+    const etag = `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${numbers.length}"`;
+    state.putObject(
+      bucket,
+      {
+        key,
+        etag,
+        contentType: upload.contentType,
+        lastModified: ctx.now().toISOString(),
+        metadata: upload.metadata,
+        checksums: {},
+      },
+      Buffer.concat(chunks),
+    );
+    state.endUpload(upload);
+    return xml(
+      'CompleteMultipartUploadResult',
+      xmlElements([
+        ['Location', `/${bucket.name}/${key}`],
+        ['Bucket', bucket.name],
+        ['Key', key],
+        ['ETag', etag],
+      ]).xml,
+    );
   }
 
   // One path for every operation: S3 checks the bucket and the caller's access before the
@@ -724,6 +1097,8 @@ export function createS3Handler(ports: S3Ports): Operations {
     const { requestId, principal } = ctx;
     const head = req.method === 'HEAD';
     const { bucket: bucketName, key } = splitPath(req.rawPath);
+    const operation = s3OperationOf(req);
+    if (operation === 'ListBuckets') return listBuckets(ctx);
     if (bucketName === '') {
       throw fail({
         code: 'NotImplemented',
@@ -745,6 +1120,13 @@ export function createS3Handler(ports: S3Ports): Operations {
     if (key === '') {
       if (req.query.has('policy') && ['PUT', 'GET', 'DELETE'].includes(req.method)) {
         return bucketPolicy(bucket, req, ctx);
+      }
+      if (operation === 'ListObjectVersions' || operation === 'DeleteObjects') {
+        if (!canAccess(bucket, principal))
+          throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
+        return operation === 'DeleteObjects'
+          ? deleteObjects(bucket, req, ctx)
+          : listObjectVersions(bucket, req, ctx);
       }
       if (head) {
         if (!canAccess(bucket, principal))
@@ -772,6 +1154,14 @@ export function createS3Handler(ports: S3Ports): Operations {
     if (!canAccess(bucket, principal)) {
       throw fail({ code: 'AccessDenied', message: 'Access Denied', status: 403 });
     }
+    if (
+      operation === 'CreateMultipartUpload' ||
+      operation === 'UploadPart' ||
+      operation === 'CompleteMultipartUpload' ||
+      operation === 'AbortMultipartUpload'
+    )
+      return multipart(operation, bucket, key, req, ctx);
+    if (operation === 'DeleteObject') return deleteObject(bucket, key, ctx);
     switch (req.method) {
       case 'PUT':
         return putObject(bucket, key, req, ctx);
@@ -800,5 +1190,29 @@ export function createS3Handler(ports: S3Ports): Operations {
     PutBucketPolicy: { run: handle, iam: onBucket('s3:PutBucketPolicy') },
     GetBucketPolicy: { run: handle, iam: onBucket('s3:GetBucketPolicy') },
     DeleteBucketPolicy: { run: handle, iam: onBucket('s3:DeleteBucketPolicy') },
+    // ListBuckets is authorized on no bucket; the upload parts by the object they build (S3's actions).
+    ListBuckets: {
+      run: handle,
+      iam: (req) => ({ action: 's3:ListAllMyBuckets', resources: '*', region: req.region }),
+    },
+    ListObjectVersions: { run: handle, iam: onBucket('s3:ListBucketVersions') },
+    DeleteObject: { run: handle, iam: onObject('s3:DeleteObject') },
+    DeleteObjects: {
+      run: handle,
+      iam: (req) => {
+        const { bucket } = s3Target(req);
+        const keys = xmlTexts(req.body.toString('utf8'), 'Key');
+        return {
+          action: 's3:DeleteObject',
+          resources:
+            keys.length === 0 ? `arn:aws:s3:::${bucket}/*` : keys.map((k) => `arn:aws:s3:::${bucket}/${k}`),
+          region: req.region,
+        };
+      },
+    },
+    CreateMultipartUpload: { run: handle, iam: onObject('s3:PutObject') },
+    UploadPart: { run: handle, iam: onObject('s3:PutObject') },
+    CompleteMultipartUpload: { run: handle, iam: onObject('s3:PutObject') },
+    AbortMultipartUpload: { run: handle, iam: onObject('s3:AbortMultipartUpload') },
   };
 }

@@ -1,14 +1,16 @@
 /**
- * SNS (query protocol): `CreateTopic` (idempotent) and `Publish`, with every published message
- * recorded for inspection. Publishing to another account's topic needs that topic to list the
+ * SNS (query protocol): `CreateTopic` (idempotent), `Publish`, `Subscribe` (email and HTTP
+ * endpoints wait for confirmation, the others are confirmed at once), `ListSubscriptionsByTopic`
+ * (pages of 100) and `GetTopicAttributes`, with every published message recorded for inspection. Publishing to another account's topic needs that topic to list the
  * caller's account (the emulator's stand-in for a topic policy).
  */
 
 import { randomUUID } from 'node:crypto';
 import { missingMemberMessage } from '../../protocols/json.js';
+import { paginate } from '../../protocols/paginator.js';
 import { parseQueryParams, queryResponse, queryStructList } from '../../protocols/query.js';
 import { fail, notAuthorizedMessage } from '../../protocols/service-errors.js';
-import { xmlElements } from '../../protocols/xml.js';
+import { raw, xmlElements } from '../../protocols/xml.js';
 import { nonEmpty, queryParamsOf } from '../../registry.js';
 import type { EmulatorResponse, OperationAuthorization, Operations, ServiceContext } from '../../types.js';
 
@@ -54,11 +56,41 @@ export interface SnsMessageRecord {
   readonly timestamp: string;
 }
 
+/** A subscription of a topic. */
+export interface SnsSubscriptionRecord {
+  readonly subscriptionArn: string;
+  readonly topicArn: string;
+  /** The subscriber's account. */
+  readonly owner: string;
+  readonly protocol: string;
+  readonly endpoint: string;
+  /** Email and HTTP endpoints confirm by a link SNS sends; until then the subscription is pending. */
+  readonly pendingConfirmation: boolean;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
 /** Serialized form of {@link SnsState}. */
 export interface SnsStateSnapshot {
   readonly topics: readonly SnsTopicRecord[];
   readonly messages: readonly SnsMessageRecord[];
+  /** @default [] (worlds saved before subscriptions were served) */
+  readonly subscriptions?: readonly SnsSubscriptionRecord[];
 }
+
+/** Protocols whose subscriptions wait for the endpoint to confirm. */
+const CONFIRMED_BY_ENDPOINT = new Set(['email', 'email-json', 'http', 'https']);
+/** Protocols SNS accepts in Subscribe. */
+const PROTOCOLS = new Set([
+  'http',
+  'https',
+  'email',
+  'email-json',
+  'sms',
+  'sqs',
+  'application',
+  'lambda',
+  'firehose',
+]);
 
 /** The ARN of a topic. */
 export function topicArn(accountId: string, region: string, name: string): string {
@@ -69,7 +101,29 @@ export function topicArn(accountId: string, region: string, name: string): strin
 export class SnsState {
   readonly #topics = new Map<string, SnsTopicRecord>();
   readonly #messages: SnsMessageRecord[] = [];
+  readonly #subscriptions: SnsSubscriptionRecord[] = [];
   #sequence = 0n;
+
+  /**
+   * Subscribes an endpoint, or returns its existing subscription (Subscribe is idempotent for the
+   * same topic, protocol and endpoint).
+   */
+  subscribe(subscription: SnsSubscriptionRecord): SnsSubscriptionRecord {
+    const existing = this.#subscriptions.find(
+      (s) =>
+        s.topicArn === subscription.topicArn &&
+        s.protocol === subscription.protocol &&
+        s.endpoint === subscription.endpoint,
+    );
+    if (existing !== undefined) return existing;
+    this.#subscriptions.push(subscription);
+    return subscription;
+  }
+
+  /** Subscriptions of a topic, in the order they were made. */
+  subscriptions(topicArnFilter: string): SnsSubscriptionRecord[] {
+    return this.#subscriptions.filter((s) => s.topicArn === topicArnFilter);
+  }
 
   /** Creates a topic, or returns the existing one of that name (CreateTopic is idempotent). */
   createTopic(
@@ -121,13 +175,14 @@ export class SnsState {
   }
 
   toJSON(): SnsStateSnapshot {
-    return { topics: this.topics(), messages: [...this.#messages] };
+    return { topics: this.topics(), messages: [...this.#messages], subscriptions: [...this.#subscriptions] };
   }
 
   static fromJSON(snapshot: SnsStateSnapshot): SnsState {
     const state = new SnsState();
     for (const t of snapshot.topics) state.#topics.set(t.arn, t);
     state.#messages.push(...snapshot.messages);
+    state.#subscriptions.push(...(snapshot.subscriptions ?? []));
     state.#sequence = BigInt(snapshot.messages.filter((m) => m.sequenceNumber !== undefined).length);
     return state;
   }
@@ -326,8 +381,186 @@ export function createSnsHandler(ports: SnsPorts): Operations {
     });
   }
 
+  /** The topic a call names by `TopicArn`, in the caller's reach. @throws NotFound / InvalidParameter / AuthorizationError */
+  function requireTopic(params: URLSearchParams, ctx: ServiceContext, action: string): SnsTopicRecord {
+    const arn = params.get('TopicArn');
+    if (arn === null) return error('ValidationError', missingMemberMessage('topicArn'), 400, ctx.requestId);
+    const match = TOPIC_ARN.exec(arn);
+    if (match === null) return error('InvalidParameter', 'Invalid parameter: TopicArn', 400, ctx.requestId);
+    const topic = state.topic(arn);
+    if (match[2] !== ctx.principal.accountId)
+      return error(
+        'AuthorizationError',
+        notAuthorizedMessage(ctx.principal.arn, `SNS:${action}`, arn).replace(/ because .*$/, ''),
+        403,
+        ctx.requestId,
+      );
+    if (topic === undefined) return error('NotFound', 'Topic does not exist', 404, ctx.requestId);
+    return topic;
+  }
+
+  function subscribe(params: URLSearchParams, ctx: ServiceContext): EmulatorResponse {
+    const { requestId, principal } = ctx;
+    const protocol = params.get('Protocol');
+    if (protocol === null) return error('ValidationError', missingMemberMessage('protocol'), 400, requestId);
+    const topic = requireTopic(params, ctx, 'Subscribe');
+    if (!PROTOCOLS.has(protocol))
+      return error(
+        'InvalidParameter',
+        'Invalid parameter: Amazon SNS does not support this protocol string: ' + protocol,
+        400,
+        requestId,
+      );
+    const endpoint = params.get('Endpoint') ?? '';
+    const valid =
+      protocol === 'email' || protocol === 'email-json'
+        ? /^[^@\s]+@[^@\s]+$/.test(endpoint)
+        : protocol === 'http' || protocol === 'https'
+          ? endpoint.startsWith(`${protocol}://`)
+          : protocol === 'sms'
+            ? /^\+?[0-9]{6,15}$/.test(endpoint)
+            : endpoint.startsWith('arn:');
+    if (!valid) return error('InvalidParameter', 'Invalid parameter: Endpoint', 400, requestId);
+    const attributes: Record<string, string> = {};
+    for (const entry of queryStructList(params, 'Attributes', 'entry')) {
+      if (entry.key !== undefined && entry.value !== undefined) attributes[entry.key] = entry.value;
+    }
+    const subscription = state.subscribe({
+      subscriptionArn: `${topic.arn}:${randomUUID()}`,
+      topicArn: topic.arn,
+      owner: principal.accountId,
+      protocol,
+      endpoint,
+      pendingConfirmation: CONFIRMED_BY_ENDPOINT.has(protocol),
+      attributes,
+    });
+    // A pending subscription's ARN is not given out unless the caller asks for it.
+    const shown =
+      subscription.pendingConfirmation && params.get('ReturnSubscriptionArn') !== 'true'
+        ? 'pending confirmation'
+        : subscription.subscriptionArn;
+    return queryResponse({
+      action: 'Subscribe',
+      xmlns: XMLNS,
+      requestId,
+      result: xmlElements([['SubscriptionArn', shown]]),
+    });
+  }
+
+  function listSubscriptionsByTopic(params: URLSearchParams, ctx: ServiceContext): EmulatorResponse {
+    const topic = requireTopic(params, ctx, 'ListSubscriptionsByTopic');
+    const page = paginate(
+      state.subscriptions(topic.arn).map((s, i) => ({ s, i })),
+      {
+        scope: `ListSubscriptionsByTopic|${topic.arn}`,
+        key: ({ i }) => [i],
+        max: 100,
+        token: params.get('NextToken') ?? undefined,
+      },
+    );
+    const members = page.items.map(({ s }) =>
+      raw(
+        `<member>${
+          xmlElements([
+            ['SubscriptionArn', s.pendingConfirmation ? 'PendingConfirmation' : s.subscriptionArn],
+            ['Owner', s.owner],
+            ['Protocol', s.protocol],
+            ['Endpoint', s.endpoint],
+            ['TopicArn', s.topicArn],
+          ]).xml
+        }</member>`,
+      ),
+    );
+    return queryResponse({
+      action: 'ListSubscriptionsByTopic',
+      xmlns: XMLNS,
+      requestId: ctx.requestId,
+      result: xmlElements([
+        ['Subscriptions', members],
+        ['NextToken', page.nextToken],
+      ]),
+    });
+  }
+
+  function getTopicAttributes(params: URLSearchParams, ctx: ServiceContext): EmulatorResponse {
+    const topic = requireTopic(params, ctx, 'GetTopicAttributes');
+    const subs = state.subscriptions(topic.arn);
+    const policy = {
+      Version: '2008-10-17',
+      Id: '__default_policy_ID',
+      Statement: [
+        {
+          Sid: '__default_statement_ID',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:Subscribe', 'SNS:Publish'],
+          Resource: topic.arn,
+          Condition: { StringEquals: { 'AWS:SourceOwner': topic.accountId } },
+        },
+        ...(topic.allowedPublishers.length === 0
+          ? []
+          : [
+              {
+                Sid: 'AllowPublishers',
+                Effect: 'Allow',
+                Principal: { AWS: topic.allowedPublishers.map((a) => `arn:aws:iam::${a}:root`) },
+                Action: 'SNS:Publish',
+                Resource: topic.arn,
+              },
+            ]),
+      ],
+    };
+    const attributes: Record<string, string> = {
+      TopicArn: topic.arn,
+      Owner: topic.accountId,
+      Policy: JSON.stringify(policy),
+      DisplayName: '',
+      SubscriptionsConfirmed: String(subs.filter((s) => !s.pendingConfirmation).length),
+      SubscriptionsPending: String(subs.filter((s) => s.pendingConfirmation).length),
+      SubscriptionsDeleted: '0',
+      EffectiveDeliveryPolicy: JSON.stringify({
+        http: {
+          defaultHealthyRetryPolicy: {
+            minDelayTarget: 20,
+            maxDelayTarget: 20,
+            numRetries: 3,
+            numMaxDelayRetries: 0,
+            numNoDelayRetries: 0,
+            numMinDelayRetries: 0,
+            backoffFunction: 'linear',
+          },
+          disableSubscriptionOverrides: false,
+          defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+        },
+      }),
+      ...topic.attributes,
+    };
+    const entries = Object.entries(attributes).map(([key, value]) =>
+      raw(
+        `<entry>${
+          xmlElements([
+            ['key', key],
+            ['value', value],
+          ]).xml
+        }</entry>`,
+      ),
+    );
+    return queryResponse({
+      action: 'GetTopicAttributes',
+      xmlns: XMLNS,
+      requestId: ctx.requestId,
+      result: xmlElements([['Attributes', entries]]),
+    });
+  }
+
   return {
     CreateTopic: { run: (req, ctx) => createTopic(parseQueryParams(req), req.region, ctx), iam: onTopic },
     Publish: { run: (req, ctx) => publish(parseQueryParams(req), ctx), iam: onTopic },
+    Subscribe: { run: (req, ctx) => subscribe(parseQueryParams(req), ctx), iam: onTopic },
+    ListSubscriptionsByTopic: {
+      run: (req, ctx) => listSubscriptionsByTopic(parseQueryParams(req), ctx),
+      iam: onTopic,
+    },
+    GetTopicAttributes: { run: (req, ctx) => getTopicAttributes(parseQueryParams(req), ctx), iam: onTopic },
   };
 }

@@ -45,6 +45,22 @@ export interface SfnStateMachine {
   readonly region: string;
   /** What the backend runs for it (e.g. `main`, `executor`). */
   readonly machine: string;
+  /** Its Amazon States Language definition (JSON), as DescribeStateMachine answers it. */
+  readonly definition?: string;
+  /** The role it runs as. @default `arn:aws:iam::<account>:role/service-role/StepFunctions-<name>-role` */
+  readonly roleArn?: string;
+}
+
+/**
+ * The definition DescribeStateMachine answers for a hosted machine whose host gave none: a valid
+ * one-state machine that says so, rather than a definition the machine does not run.
+ */
+function unknownDefinition(machine: SfnStateMachine): string {
+  return JSON.stringify({
+    Comment: `${machine.name}: hosted by the emulator (${machine.machine}); its host did not give its definition`,
+    StartAt: 'Hosted',
+    States: { Hosted: { Type: 'Succeed' } },
+  });
 }
 
 /** A history event as a backend reports it: numbered by the backend, per execution. */
@@ -814,9 +830,68 @@ export function createStepFunctionsHandler(ports: StepFunctionsPorts): Operation
       region: req.region,
     };
   };
+  /** When each hosted machine was first seen (its creationDate: it exists from the emulator's start). */
+  const created = new Map<string, number>();
+  const creationOf = (m: SfnStateMachine, now: number): number => {
+    const at = created.get(m.arn) ?? now;
+    created.set(m.arn, at);
+    return at;
+  };
+
+  /** ListStateMachines: the caller's machines in the Region, by name, in pages (default 100). */
+  function listStateMachines(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const size = checkPageSize(input, ctx.requestId);
+    if (typeof size !== 'number') return size;
+    const now = ctx.now().getTime();
+    const machines = [...(backend?.stateMachines(ctx.principal.accountId) ?? [])]
+      .filter((m) => m.region === region)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const listed = pageOf(machines, `ListStateMachines|${region}`, (m) => [m.name], false, size, input);
+    return ok(
+      {
+        stateMachines: listed.items.map((m) => ({
+          stateMachineArn: m.arn,
+          name: m.name,
+          type: 'STANDARD',
+          creationDate: seconds(creationOf(m, now)),
+        })),
+        ...(listed.nextToken === undefined ? {} : { nextToken: listed.nextToken }),
+      },
+      ctx.requestId,
+    );
+  }
+
+  /** DescribeStateMachine: a hosted machine with its definition and role. */
+  function describeStateMachine(input: Record<string, unknown>, region: string, ctx: ServiceContext) {
+    const bad = checkString(input, 'stateMachineArn', ctx.requestId, { required: true, max: 256 });
+    if (bad) return bad;
+    const found = findStateMachine(input.stateMachineArn as string, ctx, region);
+    if (!found.ok) return found.response;
+    const m = found.machine;
+    return ok(
+      {
+        stateMachineArn: m.arn,
+        name: m.name,
+        status: 'ACTIVE',
+        definition: m.definition ?? unknownDefinition(m),
+        roleArn: m.roleArn ?? `arn:aws:iam::${m.accountId}:role/service-role/StepFunctions-${m.name}-role`,
+        type: 'STANDARD',
+        creationDate: seconds(creationOf(m, ctx.now().getTime())),
+        loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+        tracingConfiguration: { enabled: false },
+      },
+      ctx.requestId,
+    );
+  }
+
   const onMachine = onMember('stateMachineArn');
   const onExecution = onMember('executionArn');
   return {
+    ListStateMachines: (req, ctx) => listStateMachines(jsonInput(req), req.region, ctx),
+    DescribeStateMachine: {
+      run: (req, ctx) => describeStateMachine(jsonInput(req), req.region, ctx),
+      iam: onMachine,
+    },
     StartExecution: { run: (req, ctx) => startExecution(jsonInput(req), req.region, ctx), iam: onMachine },
     DescribeExecution: {
       run: (req, ctx) => describeExecution(jsonInput(req), req.region, ctx),

@@ -110,7 +110,7 @@ export interface StepDrive {
   readonly outcome?: StepOutcome;
 }
 
-/** The role in each staging (or recovery) account that the waves workflow's SSM calls assume (`RUNBOOK_STEPS_ROLE_NAME`). */
+/** The role in each staging (or recovery) account that the waves workflow's SSM calls assume (ASL placeholder `${RunbookStepsRoleName}`). */
 export const DEFAULT_STEP_ROLE_NAME = 'DRS-Orchestration-Runbook-Steps';
 
 /**

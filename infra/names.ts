@@ -12,7 +12,6 @@ import {
   EXECUTOR_STARTER_ROLE_NAME as EXECUTOR_STARTER_ROLE_NAME_VALUE,
   MAIN_STATE_MACHINE_NAME as MAIN_SM,
   METRICS_NAMESPACE as METRICS_NAMESPACE_VALUE,
-  RUNBOOK_STEPS_ROLE_NAME as RUNBOOK_STEPS_ROLE_NAME_VALUE,
   TASK_NAMES,
   type TaskName,
   WAVES_STATE_MACHINE_NAME as WAVES_SM,
@@ -105,8 +104,11 @@ export const MAIN_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-main-state-machin
  */
 export const WAVES_STATE_MACHINE_ROLE_NAME = 'drs-orchestration-waves-state-machine';
 
-/** The role in each staging account the waves workflow's SSM steps assume (where the recovered instances are). */
-export const RUNBOOK_STEPS_ROLE_NAME = RUNBOOK_STEPS_ROLE_NAME_VALUE;
+/**
+ * The role in each staging account the waves workflow's SSM steps assume (where the recovered
+ * instances are): the ASL placeholder `${RunbookStepsRoleName}`, the local runtime's default too.
+ */
+export const RUNBOOK_STEPS_ROLE_NAME = 'DRS-Orchestration-Runbook-Steps';
 
 /**
  * SSM path of the staging-account registry: one parameter per account, `<path>/<accountId>`,
@@ -159,8 +161,6 @@ export const HANDLER_ENV = {
   mainStateMachine: 'DRS_MAIN_STATE_MACHINE_NAME',
   /** Name of the waves state machine (write-report). */
   wavesStateMachine: 'DRS_WAVES_STATE_MACHINE_NAME',
-  /** Name of the staging accounts' runbook-steps role (run-step: the role SSM steps assume). */
-  runbookStepsRole: 'DRS_RUNBOOK_STEPS_ROLE_NAME',
 } as const;
 
 /**
@@ -178,7 +178,6 @@ export function namesEnvironment(prefix: string = DEFAULT_NAME_PREFIX): Record<s
     [HANDLER_ENV.executorCallbackRole]: names.executorCallbackRole,
     [HANDLER_ENV.mainStateMachine]: names.stateMachines.main,
     [HANDLER_ENV.wavesStateMachine]: names.stateMachines.waves,
-    [HANDLER_ENV.runbookStepsRole]: names.runbookStepsRole,
   };
 }
 

@@ -15,4 +15,10 @@ export {
   type DrsStagingRegion,
 } from './drs-staging-account.js';
 export type { DrsCommonProps, DrsScheduleProps, DrsStagingAccountEntry } from './props.js';
+export {
+  parentWorkflowDefinition,
+  RunbookLaunchers,
+  type RunbookLaunchersProps,
+  runbookAutomationDocument,
+} from './runbook-launchers.js';
 export { RunbookRegionSwitchPlan, type RunbookRegionSwitchPlanProps } from './runbook-region-switch-plan.js';

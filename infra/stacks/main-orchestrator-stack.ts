@@ -207,6 +207,7 @@ export class MainOrchestratorStack extends Stack {
     this.grantNotify(wavesRole, key);
     const wavesSubstitutions: Record<string, string> = {
       MainStateMachineArn: this.main.stateMachine.stateMachineArn,
+      RunbookStepsRoleName: names.runbookStepsRole,
       Partition: Aws.PARTITION,
     };
     // The waves workflow's tasks, and write-report (kind runbook: the whole runbook's report).

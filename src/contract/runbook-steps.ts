@@ -56,7 +56,7 @@ const COMMON_FIELDS = new Set([
 /** A recovered instance as a step sees it (from the wave's `recoveryInstances`). */
 export interface StepInstance {
   readonly instanceId: string;
-  /** The account that holds it (the recovery's staging account). */
+  /** The account that holds it: the server's recovery account, else its staging account. */
   readonly accountId?: string;
   readonly privateIp?: string;
   readonly hostname?: string;

@@ -110,7 +110,7 @@ export interface StepDrive {
   readonly outcome?: StepOutcome;
 }
 
-/** The role in each staging (or recovery) account that the waves workflow's SSM calls assume (`RUNBOOK_STEPS_ROLE_NAME`). */
+/** The role in each staging (or recovery) account that the waves workflow's SSM calls assume (ASL placeholder `${RunbookStepsRoleName}`). */
 export const DEFAULT_STEP_ROLE_NAME = 'DRS-Orchestration-Runbook-Steps';
 
 /**
@@ -147,7 +147,11 @@ export function stepInstances(raw: unknown): StepInstance[] {
     if (!isRecord(r) || r.status !== 'launched' || typeof r.ec2InstanceId !== 'string') continue;
     out.push({
       instanceId: r.ec2InstanceId,
-      ...(typeof r.stagingAccountId === 'string' && { accountId: r.stagingAccountId }),
+      // The instance lives where the server recovers: its recovery (target) account when it has
+      // one (an extended source server), else its staging account.
+      ...(typeof (r.recoveryAccountId ?? r.stagingAccountId) === 'string' && {
+        accountId: String(r.recoveryAccountId ?? r.stagingAccountId),
+      }),
       ...(typeof r.privateIp === 'string' && { privateIp: r.privateIp }),
       ...(typeof r.sourceServerHostname === 'string' && { hostname: r.sourceServerHostname }),
     });

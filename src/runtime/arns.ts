@@ -4,6 +4,7 @@
  * and the one its parent or a caller parses are the same.
  */
 
+import { DEFAULT_STEP_ROLE_NAME } from '../core/runbook-step.js';
 import { EXECUTOR_STARTER_ROLE_NAME } from '../tasks/names.js';
 import { DEFAULT_STATE_MACHINE_NAMES, type MachineName, TASK_NAMES } from './definitions.js';
 import { namedError } from './errors.js';
@@ -78,6 +79,7 @@ export class Arns {
       Partition: this.partition,
       ExecutorStateMachineName: this.names.executor,
       ExecutorStartRoleName: DEFAULT_EXECUTOR_START_ROLE_NAME,
+      RunbookStepsRoleName: DEFAULT_STEP_ROLE_NAME,
       MainStateMachineArn: this.stateMachine('main', home.region, home.accountId),
     };
     for (const t of TASK_NAMES) values[t.placeholder] = this.lambda(t.functionName, region, accountId);

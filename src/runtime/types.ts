@@ -139,7 +139,7 @@ export interface RuntimeEnv {
   readonly stateMachineNames?: Partial<Record<MachineName, string>>;
   /**
    * Extra or overriding placeholder values, e.g. `ExecutorStartRoleName`.
-   * @default Lambda ARNs in the account of the machine, ExecutorStartRoleName 'DRS-Orchestration-Executor-Starter'
+   * @default Lambda ARNs in the account of the machine, ExecutorStartRoleName 'DRS-Orchestration-Executor-Starter', RunbookStepsRoleName 'DRS-Orchestration-Runbook-Steps'
    */
   readonly placeholders?: Readonly<Record<string, string>>;
   /** @default Step Functions' limits */

@@ -178,13 +178,6 @@ export const EXECUTOR_CALLBACK_ROLE_NAME = 'DRS-Orchestration-Executor-Callback'
 /** The role in each staging account that start-executor and monitor-executor assume. */
 export const EXECUTOR_STARTER_ROLE_NAME = 'DRS-Orchestration-Executor-Starter';
 
-/**
- * The role in each staging (or recovery) account that the waves workflow's SSM step calls assume
- * (Step Functions `Credentials`): SendCommand and StartAutomationExecution on the documents the
- * runbooks name, where the recovered instances are.
- */
-export const RUNBOOK_STEPS_ROLE_NAME = 'DRS-Orchestration-Runbook-Steps';
-
 /** CloudWatch namespace of the metrics the handlers emit and the alarms and dashboard read (design 10.1). */
 export const METRICS_NAMESPACE = 'DRS/Orchestration';
 
@@ -204,8 +197,6 @@ export interface RuntimeNames {
   readonly mainStateMachine: string;
   /** Waves state machine (`DRS_WAVES_STATE_MACHINE_NAME`). */
   readonly wavesStateMachine: string;
-  /** The role runbook SSM steps assume in the instances' account (`DRS_RUNBOOK_STEPS_ROLE_NAME`). */
-  readonly runbookStepsRole: string;
 }
 
 /** The default deployment's runtime names. */
@@ -215,7 +206,6 @@ export const DEFAULT_RUNTIME_NAMES: RuntimeNames = {
   executorCallbackRole: EXECUTOR_CALLBACK_ROLE_NAME,
   mainStateMachine: MAIN_STATE_MACHINE_NAME,
   wavesStateMachine: WAVES_STATE_MACHINE_NAME,
-  runbookStepsRole: RUNBOOK_STEPS_ROLE_NAME,
 };
 
 /**
@@ -231,6 +221,5 @@ export function runtimeNamesFrom(env: Readonly<Record<string, string | undefined
     executorCallbackRole: env.DRS_EXECUTOR_CALLBACK_ROLE_NAME || d.executorCallbackRole,
     mainStateMachine: env.DRS_MAIN_STATE_MACHINE_NAME || d.mainStateMachine,
     wavesStateMachine: env.DRS_WAVES_STATE_MACHINE_NAME || d.wavesStateMachine,
-    runbookStepsRole: env.DRS_RUNBOOK_STEPS_ROLE_NAME || d.runbookStepsRole,
   };
 }

@@ -24,14 +24,7 @@ export type RunStepResult = StepDrive & { readonly log?: readonly StepOutcome[] 
  */
 export async function runStep(event: RunStepEvent, deps: TaskDeps): Promise<RunStepResult> {
   const drive = driveStep(
-    {
-      ...event,
-      ...(event.state === null && { state: undefined }),
-      // The deployment's name of the role SSM steps assume where the instances are.
-      ...(deps.env?.names?.runbookStepsRole !== undefined && {
-        stepRoleName: deps.env.names.runbookStepsRole,
-      }),
-    } as StepDriveEvent,
+    { ...event, ...(event.state === null && { state: undefined }) } as StepDriveEvent,
     deps.now(),
   );
   if (drive.outcome === undefined) return drive;

@@ -96,11 +96,11 @@ describe('Runbook steps: the service failover example on the demo fleet', () => 
       commands?: { accountId?: string; commandId: string }[];
       instances: { accountId?: string; status: string }[];
     };
-    // The demo's wave-1 databases are recovered in 111111111111 and 333333333333.
+    // The demo's wave-1 databases are recovered in 111111111111 (one) and 333333333333 (three).
     expect(smoke.commands?.map((c) => c.accountId)).toEqual(['111111111111', '333333333333']);
     expect(smoke.instances.map((i) => i.accountId).sort()).toEqual([
       '111111111111',
-      '111111111111',
+      '333333333333',
       '333333333333',
       '333333333333',
     ]);

@@ -46,6 +46,7 @@ function expectedDefinition(file: string): unknown {
     ExecutorStateMachineName: 'drs-staging-account-executor',
     ExecutorStartRoleName: 'DRS-Orchestration-Executor-Starter',
     MainStateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:drs-orchestration-main`,
+    RunbookStepsRoleName: 'DRS-Orchestration-Runbook-Steps',
   };
   for (const spec of TASK_FUNCTIONS) {
     byPlaceholder[spec.placeholder] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${spec.functionName}`;

@@ -5,7 +5,7 @@
  * servers and the failback runbook moves it back; a failing smoke test stops the runbook before
  * the DNS step, or lets it go on when the step says continueOnFailure.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -61,7 +61,7 @@ type Output = {
   waves: Record<string, { name: string; status: string; steps?: Step[] }>;
 };
 
-async function runbook(yaml: string): Promise<{ code: number; output: Output; stderr: string }> {
+async function runbook(yaml: string): Promise<{ code: number; output: Output; stderr: string; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'drs-orch-steps-sfn-'));
   await writeFile(join(dir, 'runbook.yaml'), yaml);
   const stdout = new Capture();
@@ -91,7 +91,21 @@ async function runbook(yaml: string): Promise<{ code: number; output: Output; st
     },
   );
   if (stdout.text.trim() === '') throw new Error(`no output (exit ${code}): ${stderr.text}`);
-  return { code, output: JSON.parse(stdout.text) as Output, stderr: stderr.text };
+  return { code, output: JSON.parse(stdout.text) as Output, stderr: stderr.text, dir };
+}
+
+/** The runbook's steps as its evidence report (report.json) logs them: `wave kind name status`. */
+async function reportedSteps(dir: string): Promise<string[]> {
+  const folder = join(dir, '.drs-orch/reports');
+  const [file] = (await readdir(folder)).filter((n) => n.endsWith('.json'));
+  const report = JSON.parse(await readFile(join(folder, file ?? ''), 'utf8')) as {
+    waves: { number: number; steps: { step: string; status: string }[] }[];
+  };
+  return report.waves.flatMap((w) =>
+    w.steps
+      .filter((e) => /^(ssm-command|dns|wait) /.test(e.step))
+      .map((e) => `${w.number} ${e.step} ${e.status}`),
+  );
 }
 
 /** An example runbook, its approvals announced on the demo fleet's topic (sfn has no fleet default). */
@@ -170,6 +184,8 @@ describe('drs-orch runbook --target sfn: a service runbook with steps', () => {
       expect(Object.keys(stopped.output.waves)).toEqual([]);
       expect(await appRecord()).toEqual(ORIGINAL);
       expect(stopped.stderr).toContain('runbook stopped');
+      // The evidence report says which: the smoke test failed and no DNS step ran.
+      expect(await reportedSteps(stopped.dir)).toEqual(['1 ssm-command db-smoke-test failed']);
 
       const going = (await example('service-failover-runbook.yaml')).replace(
         'retries: 1',
@@ -184,6 +200,12 @@ describe('drs-orch runbook --target sfn: a service runbook with steps', () => {
         'app-healthy:succeeded',
       ]);
       expect(await appRecord()).not.toEqual(ORIGINAL);
+      // ... or that it failed and the runbook went on to the DNS cutover.
+      expect(await reportedSteps(continued.dir)).toEqual([
+        '1 ssm-command db-smoke-test failed (continued)',
+        '3 dns dns-cutover succeeded',
+        '3 wait app-healthy succeeded',
+      ]);
     } finally {
       emu.faults.set({});
     }

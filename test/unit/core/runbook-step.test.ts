@@ -153,6 +153,8 @@ describe('Function: driveStep', () => {
           launched('2', '222222222222'),
           launched('3', '111111111111'),
           launched('4', '123456789012'),
+          // An extended source server: staged in 111111111111, recovered in 222222222222.
+          { ...launched('5', '111111111111'), recoveryAccountId: '222222222222' },
         ],
       },
       stepRoleName: 'acme-dr-runbook-steps',
@@ -175,7 +177,7 @@ describe('Function: driveStep', () => {
             { Command: { CommandId: 'c-c' } },
           ],
         }),
-        () => ({ response: [ok('1', '3'), ok('2'), ok('4')] }),
+        () => ({ response: [ok('1', '3'), ok('2', '5'), ok('4')] }),
       ],
       0,
       context,
@@ -191,7 +193,11 @@ describe('Function: driveStep', () => {
         'arn:aws:iam::111111111111:role/acme-dr-runbook-steps',
         ['i-0000000000000001', 'i-0000000000000003'],
       ],
-      ['222222222222', 'arn:aws:iam::222222222222:role/acme-dr-runbook-steps', ['i-0000000000000002']],
+      [
+        '222222222222',
+        'arn:aws:iam::222222222222:role/acme-dr-runbook-steps',
+        ['i-0000000000000002', 'i-0000000000000005'],
+      ],
       // The orchestrator's own instances: no role.
       [undefined, undefined, ['i-0000000000000004']],
     ]);
@@ -217,6 +223,7 @@ describe('Function: driveStep', () => {
           { instanceId: 'i-0000000000000001', accountId: '111111111111', status: 'Success', output: 'up 1' },
           { instanceId: 'i-0000000000000003', accountId: '111111111111', status: 'Success', output: 'up 3' },
           { instanceId: 'i-0000000000000002', accountId: '222222222222', status: 'Success', output: 'up 2' },
+          { instanceId: 'i-0000000000000005', accountId: '222222222222', status: 'Success', output: 'up 5' },
           { instanceId: 'i-0000000000000004', status: 'Success', output: 'up 4' },
         ],
       },

@@ -28,6 +28,7 @@ const KNOWN_PLACEHOLDERS = [
   'ExecutorStartRoleName',
   'MainStateMachineArn',
   'Partition',
+  'RunbookStepsRoleName',
 ];
 
 const DEPLOY_VALUES: Record<string, string> = {
@@ -41,6 +42,7 @@ const DEPLOY_VALUES: Record<string, string> = {
   ExecutorStartRoleName: 'DRS-Orchestration-Executor-Starter',
   MainStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:drs-orchestration-main',
   Partition: 'aws',
+  RunbookStepsRoleName: 'DRS-Orchestration-Runbook-Steps',
 };
 
 const LAMBDA_SERVICE_ERRORS = [

@@ -18,6 +18,7 @@ interface SsmSlice extends SsmStateSnapshot {
 /** The recovery instances DRS launched, as SSM's managed instances (read through the registry). */
 interface RecoveryInstances {
   instances(): readonly {
+    readonly accountId: string;
     readonly instance: {
       readonly recoveryInstanceID: string;
       readonly stopped?: boolean;
@@ -58,8 +59,10 @@ export const ssmService: ServiceDescriptor = {
       state: runs,
       document: (accountId, name) =>
         world.state.account(accountId)?.fleet.ssmDocuments?.find((d) => d.name === name),
-      instances: () =>
+      // SSM manages the instances of the caller's account only.
+      instances: (accountId) =>
         (drs()?.instances() ?? [])
+          .filter((x) => x.accountId === accountId)
           .map(({ instance: r }) => r)
           .filter((r) => r.stopped !== true)
           .map((r) => ({

@@ -6,7 +6,8 @@
  * time (the fleet's `durationSeconds` for the document, 20 s by default); the fault plan's
  * `stepFailures` fail a document (a command on every instance, or on the one named). They join
  * SSM's operations (services/ssm/descriptor.ts). Managed instances are the fleet's
- * running recovery instances (in any account: the emulator does not model cross-account SSM).
+ * running recovery instances of the caller's account (an instance of another account is not
+ * found: a runbook step reaches it as a role there).
  */
 import type { FleetSsmDocument } from '../../fleet/types.js';
 import { jsonResponse } from '../../protocols/json.js';
@@ -89,8 +90,8 @@ export interface SsmRunsPorts {
   readonly state: SsmRunsState;
   /** The fleet's document of an account (AWS-* Command documents exist without it). */
   document(accountId: string, name: string): FleetSsmDocument | undefined;
-  /** The running recovery instances SSM manages. */
-  instances(): readonly ManagedInstance[];
+  /** The running recovery instances SSM manages in an account. */
+  instances(accountId: string): readonly ManagedInstance[];
   /** Why a document (on an instance) fails under the fault plan, or undefined. */
   failure(target: 'ssm-command' | 'ssm-automation', name: string, instanceId?: string): string | undefined;
 }
@@ -324,7 +325,7 @@ export function createSsmRunsOperations(ports: SsmRunsPorts): Operations {
           );
         const name = documentName(input.DocumentName);
         const doc = known(accountId, name, 'Command');
-        const managed = new Map(ports.instances().map((i) => [i.instanceId, i]));
+        const managed = new Map(ports.instances(accountId).map((i) => [i.instanceId, i]));
         const instances = ids.map((id) => {
           const found = managed.get(id);
           if (!found)
@@ -416,7 +417,7 @@ export function createSsmRunsOperations(ports: SsmRunsPorts): Operations {
       }
       case 'DescribeInstanceInformation':
         return {
-          InstanceInformationList: ports.instances().map((i) => ({
+          InstanceInformationList: ports.instances(accountId).map((i) => ({
             InstanceId: i.instanceId,
             PingStatus: 'Online',
             LastPingDateTime: seconds(now),

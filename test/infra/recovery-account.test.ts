@@ -38,7 +38,9 @@ describe('Stack: iam-roles (one recovery account)', () => {
     expect(policies).toHaveLength(1);
     expect(policies[0]?.Condition).toBe('IsRecoveryAccount');
     expect(json.Conditions.IsRecoveryAccount).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, TARGET] });
-    expect((policies[0]?.Properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual(
+    expect(
+      (policies[0]?.Properties.PolicyDocument as { Statement: unknown[] } | undefined)?.Statement,
+    ).toEqual(
       recoveryAccountStatements({
         partition: '${AWS::Partition}',
         accountId: '${AWS::AccountId}',

@@ -159,7 +159,6 @@ export async function extend(event: ExtendEvent, deps: TaskDeps): Promise<Extend
       if (config === undefined) continue;
       const ref: AccountRef = { accountId: config.accountId, region: config.region, roleArn: config.roleArn };
       let selected: SourceServer[];
-      let extensible: Set<string>;
       try {
         const ports = deps.aws.account(ref);
         await ports.connect();
@@ -168,14 +167,26 @@ export async function extend(event: ExtendEvent, deps: TaskDeps): Promise<Extend
           (s) =>
             s.sourceServerID && s.arn && stagingAccountOf(s) === undefined && matchesTags(s.tags, event.tags),
         );
-        extensible = new Set(
-          selected.length === 0
-            ? []
-            : (await listExtensible(targetDrs, stagingId)).flatMap((x) => (x.arn ? [x.arn] : [])),
-        );
       } catch (err) {
         deniedAccounts.push(issueOf(ref, err));
         continue;
+      }
+      // What the target's DRS can extend; when it cannot read the staging account at all (no
+      // staging role, link broken), every server not yet extended is reported with DRS's reason.
+      let extensible = new Set<string>();
+      let unreadable: string | undefined;
+      if (selected.some((s) => !byStagingArn.has(s.arn as string))) {
+        try {
+          extensible = new Set(
+            (await listExtensible(targetDrs, stagingId)).flatMap((x) => (x.arn ? [x.arn] : [])),
+          );
+        } catch (err) {
+          if (awsErrorCode(err) !== 'AccessDeniedException' && !/AccessDenied/.test((err as Error).name)) {
+            deniedAccounts.push(issueOf(ref, err));
+            continue;
+          }
+          unreadable = err instanceof Error ? err.message : String(err);
+        }
       }
       for (const s of selected) {
         const base = {
@@ -220,7 +231,10 @@ export async function extend(event: ExtendEvent, deps: TaskDeps): Promise<Extend
             ...base,
             outcome: 'not-extended',
             reasonCode: 'NotExtensible',
-            reason: `DRS in ${t.accountId} does not list it as extensible from ${stagingId} (ListExtensibleSourceServers): it is an extension of another server, or the staging account's DRSStagingAccountRole_${t.accountId} is missing`,
+            reason:
+              unreadable !== undefined
+                ? `DRS in ${t.accountId} cannot read staging account ${stagingId}: ${unreadable}`
+                : `DRS in ${t.accountId} does not list it as extensible from ${stagingId} (ListExtensibleSourceServers): it is an extension of another server`,
           });
           continue;
         }

@@ -58,6 +58,11 @@ export interface SourceServerRecord {
   initialSync?: { initiatedMs: number; syncedMs: number };
   /** The EC2 instance it replicates (ReverseReplication: the recovery instance), as `identificationHints.awsInstanceID`. */
   awsInstanceID?: string;
+  /**
+   * An extended source server (CreateExtendedSourceServer): the staging account and the staging
+   * server it extends (its `stagingArea`). Absent: the server replicates in this account.
+   */
+  staging?: { accountId: string; sourceServerArn: string };
   /** Bumped on every stored change, invalidates the cached JSON. */
   version: number;
 }

@@ -269,7 +269,7 @@ async function measure(
   }
   // Each wave's last launch, from what DRS did (the output keeps its records in the results bucket).
   for (const a of staging) {
-    const drs = emu.state.account(a.accountId)?.drs;
+    const drs = emu.drs.account(a.accountId);
     for (const j of drs?.jobs() ?? []) {
       if (j.type !== 'LAUNCH') continue;
       for (const p of j.servers) {

@@ -59,8 +59,8 @@ describe('E2E: one recovery account', () => {
     expect(out.recoveryInstances.every((r) => r.recoveryAccountId === TARGET)).toBe(true);
     expect(new Set(out.recoveryInstances.map((r) => r.stagingAccountId))).toEqual(new Set(STAGING));
     // The instances are the target account's; the staging accounts launched nothing.
-    expect(new Set(world.emu.state.instances().map((i) => i.accountId))).toEqual(new Set([TARGET]));
-    for (const id of STAGING) expect(world.emu.state.jobs(id)).toHaveLength(0);
+    expect(new Set(world.emu.drs.instances().map((i) => i.accountId))).toEqual(new Set([TARGET]));
+    for (const id of STAGING) expect(world.emu.drs.jobs(id)).toHaveLength(0);
     // One executor, in the target account.
     const executors = result.events.filter((e) => e.type === 'ExecutionStarted' && e.machine === 'executor');
     expect(executors.map((e) => e.accountId)).toEqual([TARGET]);

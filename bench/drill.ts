@@ -67,6 +67,13 @@ export interface DrillMeasurement {
   readonly jobs: number;
   readonly drsCalls: Readonly<Record<string, number>>;
   readonly drsCallsTotal: number;
+  /** DRS calls per matched server. */
+  readonly drsCallsPerServer?: number;
+  /**
+   * Virtual seconds from the execution's start to the last launch of each `DR-Wave` (a fleet with
+   * several waves sharing one account's slots).
+   */
+  readonly waveSeconds?: Readonly<Record<string, number>>;
   /** Calls of the other services (STS, SSM, S3, Service Quotas, ...). */
   readonly otherCalls: Readonly<Record<string, number>>;
   readonly transitions: { readonly main: number; readonly executor: number; readonly total: number };
@@ -125,7 +132,12 @@ async function measure(
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const fleet = benchFleet({ ...scenario.fleet, seed });
-  const tags: Record<string, string> = scenario.fleet.single ? { 'DR-Test': 'single' } : { 'DR-Wave': '1' };
+  const tags: Record<string, string> = scenario.tags
+    ? { ...scenario.tags }
+    : scenario.fleet.single
+      ? { 'DR-Test': 'single' }
+      : { 'DR-Wave': '1' };
+  // Every account but the orchestrator: the staging accounts, and a recovery account when there is one.
   const staging = fleet.accounts.filter((a) => a.accountId !== ORCHESTRATOR);
   const world = await startBenchWorld(
     fleet,
@@ -151,6 +163,7 @@ async function measure(
   let largestHistoryEvents = 0;
   let executions = 0;
   let error: string | undefined;
+  const waveEnds: Record<string, number> = {};
   if (strategy === 'ours') {
     const result = await runStateMachine({
       machine: 'main',
@@ -254,6 +267,18 @@ async function measure(
       rounds: each.reduce((n, s) => n + s.rounds, 0),
     };
   }
+  // Each wave's last launch, from what DRS did (the output keeps its records in the results bucket).
+  for (const a of staging) {
+    const drs = emu.drs.account(a.accountId);
+    for (const j of drs?.jobs() ?? []) {
+      if (j.type !== 'LAUNCH') continue;
+      for (const p of j.servers) {
+        const wave = drs?.server(p.sourceServerID)?.tags['DR-Wave'];
+        if (wave === undefined || p.endMs === null || p.outcome !== 'LAUNCHED') continue;
+        waveEnds[wave] = Math.max(waveEnds[wave] ?? 0, p.endMs);
+      }
+    }
+  }
   const endToEndSeconds = (stopMs - startMs) / 1000;
   const idealSeconds = ideal.makespanMs / 1000;
   const drsCalls: Record<string, number> = {};
@@ -290,6 +315,16 @@ async function measure(
     jobs,
     drsCalls,
     drsCallsTotal: Object.values(drsCalls).reduce((n, v) => n + v, 0),
+    ...(servers > 0 && {
+      drsCallsPerServer: Object.values(drsCalls).reduce((n, v) => n + v, 0) / servers,
+    }),
+    ...(Object.keys(waveEnds).length > 1 && {
+      waveSeconds: Object.fromEntries(
+        Object.entries(waveEnds)
+          .sort(([a], [b]) => Number(a) - Number(b))
+          .map(([wave, end]) => [wave, (end - startMs) / 1000]),
+      ),
+    }),
     otherCalls,
     transitions,
     costUsd: transitions.total * PRICE_PER_TRANSITION_USD,

@@ -39,7 +39,12 @@ export interface Scenario {
   readonly healthCheck?: boolean;
   /** The scenario this one repeats with one thing changed (same fleet and seeds), for its cost. */
   readonly comparedWith?: string;
+  /** Input tags. @default `{ "DR-Wave": "1" }` (`{ "DR-Test": "single" }` for a single-server fleet) */
+  readonly tags?: Readonly<Record<string, string>>;
 }
+
+/** The recovery (target) account of the one-recovery-account scenario. */
+export const BENCH_RECOVERY_ACCOUNT = '424242424242';
 
 /** Issue 7's scenarios, smallest first. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -112,6 +117,18 @@ export const SCENARIOS: readonly Scenario[] = [
     launchFailures: 0.05,
     naive: true,
     competent: true,
+  },
+  {
+    // Issue 22: every staging account recovers into one target account (extended source
+    // servers): all 3,000 launches share that account's quotas, in three waves (DR-Wave 1-3)
+    // whose servers get the slots in wave order.
+    id: 'target-3000',
+    title: '3,000 servers (10 x 300) into one recovery account, 3 waves',
+    fleet: { accounts: 10, serversPerAccount: 300, recoveryAccount: BENCH_RECOVERY_ACCOUNT, waves: 3 },
+    tags: { 'DR-Enabled': 'true' },
+    parallelism: 'max',
+    continueOnFailure: true,
+    runs: 1,
   },
   {
     // Issue 13: 50 staging accounts in one execution.

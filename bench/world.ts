@@ -22,6 +22,13 @@ export interface FleetShape {
   readonly serversPerAccount: number;
   /** Only one server matches (`DR-Test=single`); the others are left alone. */
   readonly single?: boolean;
+  /**
+   * Every staging account recovers into this one target (recovery) account, its servers already
+   * extended there (issue 22). @default none: each staging account recovers in itself
+   */
+  readonly recoveryAccount?: string;
+  /** `DR-Wave` values drawn (1..waves). @default 1 */
+  readonly waves?: number;
   readonly seed: number;
 }
 
@@ -34,9 +41,10 @@ export function benchFleet(shape: FleetShape): Fleet {
     seed: shape.seed,
     accounts: shape.accounts,
     serversPerAccount: shape.serversPerAccount,
-    waves: 1,
+    waves: shape.waves ?? 1,
     singleTestServer: shape.single === true,
     startTime: START_TIME,
+    ...(shape.recoveryAccount === undefined ? {} : { recoveryAccount: { accountId: shape.recoveryAccount } }),
   });
   return {
     ...fleet,

@@ -108,6 +108,10 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
       ...common,
       stacks: staging,
       ...(options.runbookSteps === undefined ? {} : { runbookSteps: options.runbookSteps }),
+      // Only a registry that names a recovery account changes the staging-side templates.
+      ...(config.stagingAccounts.some((a) => a.recoveryAccount !== undefined) && {
+        stagingAccounts: config.stagingAccounts,
+      }),
     }).regions;
     if (only?.iamRoles) built.iamRoles = only.iamRoles;
     if (only?.executor) built.executor = only.executor;

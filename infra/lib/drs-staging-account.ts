@@ -14,7 +14,7 @@ import { IamRolesStack } from '../stacks/iam-roles-stack.js';
 import { StagingAccountExecutorStack } from '../stacks/staging-account-executor-stack.js';
 import type { RunbookStepAccess } from '../step-permissions.js';
 import { applyBoundary } from './drs-orchestrator.js';
-import { type DrsCommonProps, deploymentConfigOf } from './props.js';
+import { type DrsCommonProps, type DrsStagingAccountEntry, deploymentConfigOf } from './props.js';
 
 /** Props of {@link DrsStagingAccount}. */
 export interface DrsStagingAccountProps extends DrsCommonProps {
@@ -38,6 +38,12 @@ export interface DrsStagingAccountProps extends DrsCommonProps {
    * with only their documents. @default none
    */
   readonly runbookSteps?: RunbookStepAccess;
+  /**
+   * The registry's accounts, for the one-recovery-account topology: entries naming a
+   * `recoveryAccount` give `iam-roles` the extension policy (in the target) and the DRS staging
+   * role (in the staging accounts behind it). @default none
+   */
+  readonly stagingAccounts?: readonly DrsStagingAccountEntry[];
 }
 
 /** One DR Region's stacks. */

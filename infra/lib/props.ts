@@ -19,6 +19,16 @@ export interface DrsStagingAccountEntry {
   readonly maxServers?: number;
   /** @default its position in the list, from 1 */
   readonly priority?: number;
+  /**
+   * The recovery (target) account its servers recover into as extended source servers (README,
+   * "Choosing a topology"). @default none: they recover in this account
+   */
+  readonly recoveryAccount?: {
+    readonly accountId: string;
+    readonly region: string;
+    readonly roleArn: string;
+    readonly maxSourceServers?: number;
+  };
 }
 
 /** A schedule of design 8.3; off unless `enabled` is true. */
@@ -93,6 +103,7 @@ export function deploymentConfigOf(
       a.roleArn ?? `arn:aws:iam::${a.accountId}:role/${resourceNames(props.stackNamePrefix).stagingRole}`,
     maxServers: a.maxServers ?? 300,
     priority: a.priority ?? i + 1,
+    ...(a.recoveryAccount === undefined ? {} : { recoveryAccount: { ...a.recoveryAccount } }),
   }));
   const tags = { 'DR-Wave': '1' };
   const config = parseDeploymentConfig(

@@ -6,11 +6,26 @@
  * Environment-agnostic on purpose: one template serves every staging account (CloudFormation
  * StackSets or one `cdk deploy` per account); account and region come from the pseudo parameters.
  */
-import { Aws, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  Fn,
+  type ICfnConditionExpression,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { type RecoveryTarget, recoveryTargets } from '../../src/contract/recovery-topology.js';
 import type { DeploymentConfig } from '../config.js';
 import { EXECUTOR_STARTING_TASKS, type ResourceNames, resourceNames, STAGING_ROLE_USERS } from '../names.js';
+import {
+  DRS_STAGING_ACCOUNT_MANAGED_POLICY,
+  drsStagingRoleName,
+  drsStagingRoleTrust,
+  recoveryAccountStatements,
+} from '../recovery-account-permissions.js';
 import {
   type ArnContext,
   executorStarterStatements,
@@ -165,8 +180,66 @@ export class IamRolesStack extends Stack {
         }),
       );
     }
+    const targets = recoveryTargets(config.stagingAccounts);
+    if (targets.length > 0) this.addRecoveryTopology(targets, ctx, names);
 
     this.acknowledgeFindings(names);
+  }
+
+  /**
+   * The one-recovery-account topology, in the same environment-agnostic template: in a target
+   * account the extension policy on `DRS-Orchestration-Role`; in each staging account behind a
+   * target, the staging role DRS assumes to read it for that target (what the console's Trusted
+   * accounts page would create). Conditions on the account id pick which applies where.
+   */
+  private addRecoveryTopology(
+    targets: readonly RecoveryTarget[],
+    ctx: ArnContext,
+    names: ResourceNames,
+  ): void {
+    const isTarget = new CfnCondition(this, 'IsRecoveryAccount', {
+      expression: accountIn(targets.map((t) => t.account.accountId)),
+    });
+    const extension = new iam.ManagedPolicy(this, 'ExtensionPolicy', {
+      managedPolicyName: `${names.stagingPolicies.operations}-Extension`,
+      description:
+        'drs-orchestration: extend staging source servers into this recovery account and keep their tags',
+      document: documentOf(recoveryAccountStatements(ctx)),
+      roles: [this.stagingRole],
+    });
+    (extension.node.defaultChild as iam.CfnManagedPolicy).cfnOptions.condition = isTarget;
+    Validations.of(extension).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'drs:ListExtensibleSourceServers supports no resource-level permissions (read-only)',
+    });
+    Validations.of(extension).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:drs:<AWS::Region>:<AWS::AccountId>:source-server/*]',
+      reason: 'the extend task creates and tags extended source servers chosen at run time by tag',
+    });
+    Validations.of(extension).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:drs:<AWS::Region>:*:source-server/*]',
+      reason:
+        'CreateExtendedSourceServer names a staging source server of another registered account, chosen at run time',
+    });
+    for (const target of targets) {
+      const id = target.account.accountId;
+      const inStaging = new CfnCondition(this, `IsStagingAccountOf${id}`, {
+        expression: accountIn(target.stagingAccountIds),
+      });
+      const role = new iam.CfnRole(this, `DrsStagingRole${id}`, {
+        roleName: drsStagingRoleName(id),
+        path: '/service-role/',
+        description: `DRS staging role: lets DRS in recovery account ${id} read this staging account's source servers`,
+        assumeRolePolicyDocument: drsStagingRoleTrust(id),
+        managedPolicyArns: [`arn:${Aws.PARTITION}:iam::aws:policy/${DRS_STAGING_ACCOUNT_MANAGED_POLICY}`],
+      });
+      role.cfnOptions.condition = inStaging;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${DRS_STAGING_ACCOUNT_MANAGED_POLICY}]`,
+        reason:
+          'the staging role is the one the DRS console creates (Trusted accounts, Staging role) with this AWS managed policy; DRS, not our tasks, uses it',
+      });
+    }
   }
 
   private acknowledgeFindings(names: ResourceNames): void {
@@ -223,4 +296,18 @@ export class IamRolesStack extends Stack {
         'the executor key is created by another stack (its id is unknown here): limited to the key aliased alias/drs-orchestration-executor, used through Step Functions',
     });
   }
+}
+
+/** A condition true when the stack's account is one of `ids` (Fn::Or takes at most 10 conditions). */
+function accountIn(ids: readonly string[]): ICfnConditionExpression {
+  let parts: ICfnConditionExpression[] = ids.map((id) => Fn.conditionEquals(Aws.ACCOUNT_ID, id));
+  while (parts.length > 1) {
+    const next: ICfnConditionExpression[] = [];
+    for (let i = 0; i < parts.length; i += 10) {
+      const group = parts.slice(i, i + 10);
+      next.push(group.length === 1 ? (group[0] as ICfnConditionExpression) : Fn.conditionOr(...group));
+    }
+    parts = next;
+  }
+  return parts[0] as ICfnConditionExpression;
 }

@@ -3,6 +3,8 @@
  * see the whole AWS surface of the product here, and IAM policies can be checked against it.
  */
 import type {
+  CreateExtendedSourceServerRequest,
+  CreateExtendedSourceServerResponse,
   DescribeJobsRequest,
   DescribeJobsResponse,
   DescribeRecoveryInstancesRequest,
@@ -11,12 +13,15 @@ import type {
   DescribeRecoverySnapshotsResponse,
   DescribeSourceServersRequest,
   DescribeSourceServersResponse,
+  ListExtensibleSourceServersRequest,
+  ListExtensibleSourceServersResponse,
   ReverseReplicationRequest,
   ReverseReplicationResponse,
   StartFailbackLaunchRequest,
   StartFailbackLaunchResponse,
   StartRecoveryRequest,
   StartRecoveryResponse,
+  TagResourceRequest,
   TerminateRecoveryInstancesRequest,
   TerminateRecoveryInstancesResponse,
 } from '@aws-sdk/client-drs';
@@ -44,6 +49,19 @@ export interface DrsPort {
   terminateRecoveryInstances(
     input: TerminateRecoveryInstancesRequest,
   ): Promise<TerminateRecoveryInstancesResponse>;
+  /**
+   * Mutating, in a target (recovery) account: creates the extended source server of a staging
+   * account's source server (DRS reads the staging account through its DRSStagingAccountRole).
+   */
+  createExtendedSourceServer(
+    input: CreateExtendedSourceServerRequest,
+  ): Promise<CreateExtendedSourceServerResponse>;
+  /** Source servers of a staging account that this (target) account could extend, one page. */
+  listExtensibleSourceServers(
+    input: ListExtensibleSourceServersRequest,
+  ): Promise<ListExtensibleSourceServersResponse>;
+  /** Mutating: tags a DRS resource (the extend action keeps an extended server's tags in step). */
+  tagResource(input: TagResourceRequest): Promise<void>;
 }
 
 /** Temporary credentials from STS. */

@@ -89,6 +89,11 @@ export interface FaultPlan {
   readonly latency?: readonly LatencyFault[];
   /** STS AssumeRole into these accounts answers AccessDenied. */
   readonly assumeRoleDenied?: readonly string[];
+  /**
+   * Staging accounts DRS in a target account can no longer read (the link is broken): their
+   * extended source servers are EXTENSION_ERROR and fail to launch.
+   */
+  readonly stagingUnreachable?: readonly string[];
   /** These source servers fail to launch (LAUNCH_FAILED after conversion). */
   readonly launchFailures?: readonly string[];
   /** Jobs that include these source servers never finish (the servers stay IN_PROGRESS). */
@@ -301,6 +306,7 @@ export class FaultEngine {
   #launchFailures = new Set<string>();
   #stuck = new Set<string>();
   #denied = new Set<string>();
+  #unreachable = new Set<string>();
   #outages: ResolvedOutage[] = [];
   /** The fleet's own outages: part of the world, so a new fault plan does not lift them. */
   readonly #fleetOutages: readonly ResolvedOutage[];
@@ -329,6 +335,7 @@ export class FaultEngine {
     this.#launchFailures = new Set(plan.launchFailures ?? []);
     this.#stuck = new Set(plan.stuckJobs ?? []);
     this.#denied = new Set(plan.assumeRoleDenied ?? []);
+    this.#unreachable = new Set(plan.stagingUnreachable ?? []);
     const now = this.#now();
     const stalls = new Map<string, number>();
     for (const s of plan.stalledReplication ?? []) {
@@ -408,6 +415,11 @@ export class FaultEngine {
   /** Whether STS must refuse AssumeRole into `accountId`. */
   isAssumeRoleDenied(accountId: string): boolean {
     return this.#denied.has(accountId);
+  }
+
+  /** Whether DRS in a target account can no longer read this staging account (fault `stagingUnreachable`). */
+  isStagingUnreachable(accountId: string): boolean {
+    return this.#unreachable.has(accountId);
   }
 
   /** Whether launches of this server fail. */

@@ -39,5 +39,16 @@ export const drsService: AwsService<DrsPort> = /* @__PURE__ */ sdkService(
       call('TerminateRecoveryInstances', (sdk, client) =>
         client.send(new sdk.TerminateRecoveryInstancesCommand(input)),
       ),
+    createExtendedSourceServer: (input) =>
+      call('CreateExtendedSourceServer', (sdk, client) =>
+        client.send(new sdk.CreateExtendedSourceServerCommand(input)),
+      ),
+    listExtensibleSourceServers: (input) =>
+      call('ListExtensibleSourceServers', (sdk, client) =>
+        client.send(new sdk.ListExtensibleSourceServersCommand(input)),
+      ),
+    tagResource: async (input) => {
+      await call('TagResource', (sdk, client) => client.send(new sdk.TagResourceCommand(input)));
+    },
   }),
 );

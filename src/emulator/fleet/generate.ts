@@ -44,6 +44,50 @@ export interface GenerateFleetOptions {
   readonly roleName?: string;
   /** ISO start time. @default none (the wall clock at start) */
   readonly startTime?: string;
+  /**
+   * One recovery (target) account every staging account recovers into (DRS user guide, "Using
+   * multiple staging accounts with DRS"): the registry names it as each entry's `recoveryAccount`,
+   * each staging account holds the `DRSStagingAccountRole_<target>` that lets the target's DRS
+   * read it, and with `extended` every source server is already an extended source server there.
+   * @default none: each staging account recovers in itself
+   */
+  readonly recoveryAccount?: {
+    readonly accountId: string;
+    /** @default the first staging Region */
+    readonly region?: string;
+    /** Extend every staging server into it when the fleet loads. @default true */
+    readonly extended?: boolean;
+  };
+}
+
+/** The role DRS assumes in a staging account to read it for a target account (DRS: "Staging role"). */
+export function stagingAccountRoleName(targetAccountId: string): string {
+  return `DRSStagingAccountRole_${targetAccountId}`;
+}
+
+/**
+ * The staging role of a staging account for one target account, as the DRS console's Trusted
+ * accounts page creates it (DRS user guide, "Adding a trusted account"): DRS may assume it on behalf
+ * of source servers of the target account only.
+ */
+export function stagingAccountRole(targetAccountId: string): FleetRole {
+  return {
+    name: stagingAccountRoleName(targetAccountId),
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'drs.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+          Condition: {
+            StringLike: { 'sts:SourceIdentity': targetAccountId, 'aws:SourceAccount': targetAccountId },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:drs:*:*:source-server/*' },
+          },
+        },
+      ],
+    },
+  };
 }
 
 const ROLES = [
@@ -127,6 +171,7 @@ export function executorCallbackRole(
 export function stagingAccountParameters(
   accounts: readonly FleetAccount[],
   roleName: string,
+  recoveryAccount?: { accountId: string; region: string },
 ): FleetSsmParameter[] {
   return registryParameters(
     accounts.map((a, i) => ({
@@ -135,6 +180,13 @@ export function stagingAccountParameters(
       roleArn: `arn:aws:iam::${a.accountId}:role/${roleName}`,
       maxServers: 300,
       priority: i + 1,
+      ...(recoveryAccount && {
+        recoveryAccount: {
+          accountId: recoveryAccount.accountId,
+          region: recoveryAccount.region,
+          roleArn: `arn:aws:iam::${recoveryAccount.accountId}:role/${roleName}`,
+        },
+      }),
     })),
   ).map((p) => ({ ...p, type: 'String' as const }));
 }
@@ -193,6 +245,7 @@ export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
       region,
       name: `staging-${a + 1}`,
       roles: [
+        ...(opts.recoveryAccount ? [stagingAccountRole(opts.recoveryAccount.accountId)] : []),
         {
           name: roleName,
           trustPolicy: {
@@ -231,20 +284,53 @@ export function generateFleet(opts: GenerateFleetOptions = {}): Fleet {
     const s = first?.[i];
     if (first && s) first[i] = { ...s, tags: { ...s.tags, 'DR-Test': 'single' } };
   }
+  const target = opts.recoveryAccount
+    ? {
+        accountId: opts.recoveryAccount.accountId,
+        region: opts.recoveryAccount.region ?? (regions[0] as string),
+      }
+    : undefined;
+  // The executor of a target account runs there, and answers the main execution like a staging account's.
+  const executorAccounts = target ? [...ids, target.accountId] : ids;
   const orchestratorAccount: FleetAccount = {
     accountId: orchestrator,
     region: opts.orchestratorRegion ?? 'us-east-1',
     name: 'orchestrator',
-    ssmParameters: stagingAccountParameters(staging, roleName),
-    s3Buckets: [{ name: `drs-orchestration-results-${orchestrator}`, allowAccounts: ids }],
+    ssmParameters: stagingAccountParameters(staging, roleName, target),
+    s3Buckets: [{ name: `drs-orchestration-results-${orchestrator}`, allowAccounts: executorAccounts }],
     snsTopics: ['dr-notifications'],
-    roles: [executorCallbackRole(orchestrator, opts.orchestratorRegion ?? 'us-east-1', ids)],
+    roles: [executorCallbackRole(orchestrator, opts.orchestratorRegion ?? 'us-east-1', executorAccounts)],
   };
+  const recovery: FleetAccount[] = target
+    ? [
+        {
+          accountId: target.accountId,
+          region: target.region,
+          name: 'recovery',
+          roles: [
+            {
+              name: roleName,
+              trustPolicy: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Principal: { AWS: `arn:aws:iam::${orchestrator}:root` },
+                    Action: 'sts:AssumeRole',
+                  },
+                ],
+              },
+            },
+          ],
+          ...(opts.recoveryAccount?.extended !== false && { extendedFrom: ids }),
+        },
+      ]
+    : [];
   return {
     name: 'generated',
     seed,
     ...(opts.startTime ? { startTime: opts.startTime } : {}),
     orchestratorAccountId: orchestrator,
-    accounts: [orchestratorAccount, ...staging],
+    accounts: [orchestratorAccount, ...staging, ...recovery],
   };
 }

@@ -34,6 +34,7 @@ export const DEFAULT_QUOTAS: Required<FleetQuotas> = {
   concurrentJobs: 20,
   jobsPerSourceServer: 1,
   replicatingServers: 300,
+  sourceServersPerTargetAccount: 3000,
 };
 
 /** Replication states that count against the replicating-servers quota. */

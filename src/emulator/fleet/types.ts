@@ -50,6 +50,8 @@ export interface FleetQuotas {
   readonly jobsPerSourceServer?: number;
   /** L-C1D14A2B, checked when the fleet loads. @default 300 */
   readonly replicatingServers?: number;
+  /** Source servers (extended ones included) as a target account. @default 3000 */
+  readonly sourceServersPerTargetAccount?: number;
 }
 
 /** One DRS source server. */
@@ -133,6 +135,11 @@ export interface FleetAccount {
   /** SNS topic names (the ARN is built from account and region). */
   readonly snsTopics?: readonly string[];
   readonly sourceServers?: readonly FleetSourceServer[];
+  /**
+   * Staging accounts whose every source server is extended into this (target) account when the
+   * fleet loads (as CreateExtendedSourceServer would). @default []
+   */
+  readonly extendedFrom?: readonly string[];
   /** Route 53 hosted zones (runbook dns steps). */
   readonly hostedZones?: readonly FleetHostedZone[];
   /** Route 53 health checks (runbook wait steps). */

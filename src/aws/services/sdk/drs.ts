@@ -4,13 +4,16 @@
  * here lets it drop the commands we never send.
  */
 export {
+  CreateExtendedSourceServerCommand,
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
   DescribeRecoverySnapshotsCommand,
   DescribeSourceServersCommand,
   DrsClient as Client,
+  ListExtensibleSourceServersCommand,
   ReverseReplicationCommand,
   StartFailbackLaunchCommand,
   StartRecoveryCommand,
+  TagResourceCommand,
   TerminateRecoveryInstancesCommand,
 } from '@aws-sdk/client-drs';

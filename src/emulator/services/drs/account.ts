@@ -6,6 +6,7 @@
 import type { ReplicationFault } from '../../faults.js';
 import type { DataReplicationState } from '../../fleet/types.js';
 import { Random } from '../../random.js';
+import { extensionError, type StagingLinks } from './extended.js';
 import { applyDefaultLaunchSettings } from './launch-settings.js';
 import type {
   DrsAccountState,
@@ -83,6 +84,16 @@ export class DrsAccount {
   /** Jobs with side effects not yet applied or not yet COMPLETED. */
   readonly #open = new Set<JobRecord>();
   readonly faults: DrsFaultPort;
+  /**
+   * The world beyond this account, for extended source servers (set by the world; absent in a
+   * DRS account used on its own, whose servers are then never in EXTENSION_ERROR).
+   */
+  links?: StagingLinks;
+
+  /** Why an extended server of this account cannot be read in its staging account (EXTENSION_ERROR), if it cannot. */
+  extensionError(server: SourceServerRecord): string | undefined {
+    return this.links === undefined ? undefined : extensionError(this.links, this, server);
+  }
 
   constructor(state: DrsAccountState, faults: DrsFaultPort) {
     this.state = state;
@@ -404,7 +415,18 @@ export class DrsAccount {
       const replication = this.replication(server, now);
       let failAt = startMs;
       let pointInTimeMs: number | undefined = req.pointInTimeMs;
-      if (pointInTimeMs !== undefined) {
+      const linkError = this.extensionError(server);
+      if (linkError !== undefined) {
+        // DRS cannot read the staging server of an extended server: nothing to launch from.
+        failAt = startMs + rng.int(5, 30) * 1000;
+        pointInTimeMs = undefined;
+        events.push({
+          atMs: failAt,
+          event: 'SNAPSHOT_FAIL',
+          sourceServerID: sid,
+          rawError: `EXTENSION_ERROR: ${linkError}`,
+        });
+      } else if (pointInTimeMs !== undefined) {
         events.push({ atMs: startMs, event: 'USING_PREVIOUS_SNAPSHOT', sourceServerID: sid });
       } else if (SNAPSHOT_STATES.has(replication.state)) {
         events.push({ atMs: startMs, event: 'SNAPSHOT_START', sourceServerID: sid });

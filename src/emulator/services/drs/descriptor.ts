@@ -69,6 +69,11 @@ const drsAuthorization: OperationAuthorization = (
       resources = ids.map((id) => `arn:aws:drs:${req.region}:${principal.accountId}:${scoped.type}/${id}`);
     }
   }
+  if (operation === 'CreateExtendedSourceServer') {
+    // IAM checks it on the staging source server it names (another account's).
+    const arn = jsonBodyOf(req)?.sourceServerArn;
+    if (typeof arn === 'string' && arn !== '') resources = [arn];
+  }
   const tags = body?.tags;
   const tagsOnCreate =
     (operation === 'StartRecovery' || operation === 'StartFailbackLaunch') &&

@@ -43,7 +43,7 @@ export function quotaExceeded(message: string, quotaCode: string, resourceType: 
   return drsError('ServiceQuotaExceededException', 402, message, {
     code: 'ServiceQuotaExceededException',
     serviceCode: 'drs',
-    quotaCode,
+    ...(quotaCode === '' ? {} : { quotaCode }),
     resourceType,
   });
 }
@@ -55,6 +55,14 @@ export function notFound(message: string, resourceId: string, resourceType: stri
     resourceId,
     resourceType,
   });
+}
+
+/**
+ * AccessDeniedException (403) of DRS's own cross-account read: DRS in a target account cannot
+ * assume the staging role of a staging account. Not the caller's IAM, which the pipeline checks.
+ */
+export function stagingUnreadable(message: string): ServiceError {
+  return drsError('AccessDeniedException', 403, message, { code: 'AccessDeniedException' });
 }
 
 /** UninitializedAccountException (400). */

@@ -72,6 +72,11 @@ export interface SourceServerRecord {
   awsInstanceID?: string;
   /** For an EC2-origin server: the source instance's type (what a synchronizer copies). @default recommendedInstanceType */
   sourceInstanceType?: string;
+  /**
+   * An extended source server (CreateExtendedSourceServer): the staging account and the staging
+   * server it extends (its `stagingArea`). Absent: the server replicates in this account.
+   */
+  staging?: { accountId: string; sourceServerArn: string };
   /** Bumped on every stored change, invalidates the cached JSON. */
   version: number;
 }

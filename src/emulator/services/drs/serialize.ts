@@ -39,6 +39,18 @@ const INIT_STEPS = [
 
 const AGENT_VERSION = '4.9.6';
 
+/** The `stagingArea` of a source server: NOT_EXTENDED, or where an extended server's staging server is and whether DRS can read it. */
+function stagingAreaOf(account: DrsAccount, s: SourceServerRecord): Record<string, unknown> {
+  if (s.staging === undefined) return { status: 'NOT_EXTENDED' };
+  const error = account.extensionError(s);
+  return {
+    status: error === undefined ? 'EXTENDED' : 'EXTENSION_ERROR',
+    stagingAccountID: s.staging.accountId,
+    stagingSourceServerArn: s.staging.sourceServerArn,
+    ...(error === undefined ? {} : { errorMessage: error }),
+  };
+}
+
 /** `SourceServer` output shape. */
 export function sourceServerJson(
   account: DrsAccount,
@@ -144,7 +156,7 @@ export function sourceServerJson(
       os: { fullString: s.os },
       supportsNitroInstances: true,
     },
-    stagingArea: { status: 'NOT_EXTENDED' },
+    stagingArea: stagingAreaOf(account, s),
     sourceCloudProperties:
       s.originEnvironment === 'AWS'
         ? {

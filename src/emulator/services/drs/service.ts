@@ -8,7 +8,14 @@ import { compareKeys, type Page, type PageKey, paginate as paginateBy } from '..
 import type { ServiceError } from '../../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 import type { DrsAccount } from './account.js';
-import { conflict, notFound, quotaExceeded, uninitialized, validation } from './errors.js';
+import { conflict, notFound, quotaExceeded, stagingUnreadable, uninitialized, validation } from './errors.js';
+import {
+  createExtendedServer,
+  extensibleServers,
+  parseServerArn,
+  stagingAccessError,
+  stagingAccountsOf,
+} from './extended.js';
 import {
   LAUNCH_OPERATIONS,
   launchSettings,
@@ -35,6 +42,8 @@ export interface DrsQuotas {
   readonly concurrentJobs: number;
   readonly jobsPerSourceServer: number;
   readonly replicatingServers: number;
+  /** Source servers (extended ones included) the account may hold as a target account. */
+  readonly sourceServersPerTargetAccount?: number;
 }
 
 /** What the DRS service needs from the world. */
@@ -157,8 +166,11 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
         servers = servers.filter((s) => ids.has(s.sourceServerID));
       }
       if (filters.hardwareId) servers = servers.filter((s) => s.macAddress === filters.hardwareId);
-      // Only extended source servers have a staging account; the emulator has none.
-      if (filters.stagingAccountIDs && filters.stagingAccountIDs.length > 0) servers = [];
+      // Only extended source servers have a staging account.
+      if (filters.stagingAccountIDs && filters.stagingAccountIDs.length > 0) {
+        const ids = new Set(filters.stagingAccountIDs);
+        servers = servers.filter((s) => s.staging !== undefined && ids.has(s.staging.accountId));
+      }
       const ordinal = serverOrdinals(account.servers());
       const page = paginate(servers, body, 'DescribeSourceServers', (s) => [ordinal.get(s) ?? -1]);
       const key = req.body.toString('utf8');
@@ -492,6 +504,101 @@ export function createDrsService(ports: DrsPorts, faultGeneration: () => number 
       return JSON.stringify({ reversedDirectionSourceServerArn: reversed.arn });
     },
 
+    CreateExtendedSourceServer(account, body, now) {
+      const arn = body.sourceServerArn as string;
+      const ref = parseServerArn(arn);
+      if (ref === undefined) {
+        throw validation(`Invalid source server ARN ${arn}`, 'fieldValidationFailed', [
+          { name: 'sourceServerArn', message: 'must be a DRS source server ARN' },
+        ]);
+      }
+      if (ref.accountId === account.accountId) {
+        throw validation(
+          `Source server ${ref.sourceServerID} is in this account; only a staging account's server can be extended`,
+          'other',
+        );
+      }
+      const links = account.links;
+      const denied =
+        links === undefined
+          ? 'Failed to access the staging account'
+          : stagingAccessError(links, account.accountId, ref.accountId);
+      if (denied !== undefined) throw stagingUnreadable(denied);
+      const staging = links?.account(ref.accountId);
+      const from = staging?.server(ref.sourceServerID);
+      if (staging === undefined || from === undefined) {
+        throw notFound(`Source server ${arn} not found`, ref.sourceServerID, 'SOURCE_SERVER');
+      }
+      if (from.staging !== undefined) {
+        throw validation(
+          `Source server ${arn} is itself an extension of ${from.staging.sourceServerArn} and cannot be extended`,
+          'other',
+        );
+      }
+      const existing = account.servers().find((s) => s.staging?.sourceServerArn === arn);
+      if (existing !== undefined) {
+        throw validation(
+          `Source server ${arn} is already extended into this account as ${existing.sourceServerID}`,
+          'other',
+        );
+      }
+      const max = ports.quotas(account.accountId).sourceServersPerTargetAccount ?? 3000;
+      if (account.servers().length >= max) {
+        throw quotaExceeded(
+          `Cannot extend source server ${arn}: this account holds ${account.servers().length} source servers, the quota is ${max}`,
+          // The emulator knows no Service Quotas code for this quota.
+          '',
+          'SOURCE_SERVER',
+        );
+      }
+      checkTagCount((body.tags as Record<string, string>) ?? {}, 'the extended source server');
+      const created = createExtendedServer(
+        account,
+        from,
+        ref.accountId,
+        (body.tags as Record<string, string>) ?? {},
+        now,
+      );
+      return `{"sourceServer":${serverJson(account, created, now)}}`;
+    },
+
+    ListExtensibleSourceServers(account, body) {
+      const stagingId = body.stagingAccountID as string;
+      const links = account.links;
+      const denied =
+        links === undefined
+          ? 'Failed to access the staging account'
+          : stagingAccessError(links, account.accountId, stagingId);
+      if (denied !== undefined) throw stagingUnreadable(denied);
+      const staging = links?.account(stagingId) as DrsAccount;
+      const items = extensibleServers(account, staging);
+      const ordinal = serverOrdinals(staging.servers());
+      const page = paginate(
+        items,
+        { ...body, maxResults: Math.min(Number(body.maxResults ?? 300), 300) },
+        `ListExtensibleSourceServers/${stagingId}`,
+        (s) => [ordinal.get(s) ?? -1],
+      );
+      return JSON.stringify({
+        items: page.items.map((s) => ({ arn: s.arn, hostname: s.hostname, tags: { ...s.tags } })),
+        ...tokenOf(page),
+      });
+    },
+
+    ListStagingAccounts(account, body) {
+      const ids = stagingAccountsOf(account).map((accountID, i) => ({ accountID, i }));
+      const page = paginate(
+        ids,
+        { ...body, maxResults: Math.min(Number(body.maxResults ?? 50), 50) },
+        'ListStagingAccounts',
+        (a) => [a.i],
+      );
+      return JSON.stringify({
+        accounts: page.items.map((a) => ({ accountID: a.accountID })),
+        ...tokenOf(page),
+      });
+    },
+
     ListTagsForResource(account, body) {
       const resource = findResource(account, body.resourceArn as string);
       return JSON.stringify({ tags: resource.tags });
@@ -569,6 +676,14 @@ function parseInput(operation: string, req: EmulatorRequest): Body {
       throw validation('Request body must be a JSON object', 'cannotParse');
     }
     body = parsed as Body;
+  }
+  if (operation === 'ListStagingAccounts') {
+    const max = req.query.get('maxResults');
+    const token = req.query.get('nextToken');
+    body = {
+      ...(max === null ? {} : { maxResults: Number(max) }),
+      ...(token === null ? {} : { nextToken: token }),
+    };
   }
   if (req.rawPath.startsWith('/tags/')) {
     let arn: string;

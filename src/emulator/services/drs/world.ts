@@ -9,6 +9,7 @@ import type { Fleet } from '../../fleet/types.js';
 import { InspectionError } from '../../registry.js';
 import type { Persistent } from '../../types.js';
 import { DrsAccount } from './account.js';
+import { createExtendedServer, extensibleServers, type StagingLinks } from './extended.js';
 import { launchTemplateIdOf } from './launch-settings.js';
 import type {
   DrsAccountState,
@@ -84,18 +85,44 @@ export class DrsWorld implements Persistent {
     states: readonly DrsAccountState[],
     faults: FaultEngine,
     private readonly nowMs: () => number,
+    fleet?: Fleet,
   ) {
     for (const s of states) this.#accounts.set(s.accountId, new DrsAccount(s, faults));
+    // Extended source servers read their staging accounts through the staging role those grant.
+    const roles = new Map(
+      (fleet?.accounts ?? []).map((a) => [a.accountId, new Set((a.roles ?? []).map((r) => r.name))]),
+    );
+    const links: StagingLinks = {
+      account: (id) => this.#accounts.get(id),
+      hasRole: (id, name) => roles.get(id)?.has(name) ?? false,
+      unreachable: (id) => faults.isStagingUnreachable(id),
+    };
+    for (const account of this.#accounts.values()) account.links = links;
   }
 
-  /** A fresh slice for a fleet: each account's servers as the fleet gives them. */
+  /**
+   * A fresh slice for a fleet: each account's servers as the fleet gives them, and the extended
+   * source servers of a target account's `extendedFrom` staging accounts.
+   */
   static seed(fleet: Fleet, faults: FaultEngine, nowMs: () => number): DrsWorld {
     const seed = fleet.seed ?? 1;
-    return new DrsWorld(
+    const world = new DrsWorld(
       fleet.accounts.map((a) => drsStateOf(a, seed, nowMs())),
       faults,
       nowMs,
+      fleet,
     );
+    for (const account of fleet.accounts) {
+      const target = world.account(account.accountId);
+      for (const stagingId of account.extendedFrom ?? []) {
+        const staging = world.account(stagingId);
+        if (target === undefined || staging === undefined) continue;
+        for (const server of extensibleServers(target, staging)) {
+          createExtendedServer(target, server, stagingId, server.tags, nowMs());
+        }
+      }
+    }
+    return world;
   }
 
   /**
@@ -105,7 +132,7 @@ export class DrsWorld implements Persistent {
    */
   static restore(saved: unknown, fleet: Fleet, faults: FaultEngine, nowMs: () => number): DrsWorld {
     const accounts = checkSlice(saved, fleet);
-    return new DrsWorld(structuredClone(accounts) as DrsAccountState[], faults, nowMs);
+    return new DrsWorld(structuredClone(accounts) as DrsAccountState[], faults, nowMs, fleet);
   }
 
   /** The DRS of an account, or undefined outside the fleet. */

@@ -15,7 +15,7 @@ describe('fault plan validation', () => {
     [
       'an unknown member (a typo)',
       { throtle: [] },
-      'throtle is not a fault plan member; expected one of seed, throttle, errors, latency, assumeRoleDenied, launchFailures, stuckJobs, stalledReplication, siteOutages, impairedInstances, launchActionFailures, stepFailures',
+      'throtle is not a fault plan member; expected one of seed, throttle, errors, latency, assumeRoleDenied, stagingUnreachable, launchFailures, stuckJobs, stalledReplication, siteOutages, impairedInstances, launchActionFailures, stepFailures',
     ],
     [
       'a list given as a string',

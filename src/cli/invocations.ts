@@ -81,6 +81,22 @@ export interface FleetInvocation {
   readonly serversPerAccount: number;
   readonly seed: number;
   readonly output?: string;
+  /**
+   * `--recovery-account`: the one recovery (target) account every staging account recovers into
+   * (README "Choosing a topology").
+   */
+  readonly recoveryAccount?: string;
+  /** `--extended`: its servers are extended source servers there when the fleet loads. */
+  readonly extended?: boolean;
+}
+
+/** `drs-orch extend`: make (and keep) the selected servers extended source servers of their target account. */
+export interface ExtendInvocation {
+  readonly kind: 'extend';
+  /** The parsed `--tags`: every one must match, as for the actions. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly target: TargetOptions;
+  readonly out: OutputOptions;
 }
 
 /** Most staging accounts and servers per account `fleet generate` makes (a sim, not a load test). */

@@ -24,6 +24,7 @@ import { ExitCode, exitCodeForStatus } from './exit-codes.js';
 import { type CliIo, resolveIo } from './io.js';
 import { resultNotices } from './notices.js';
 import {
+  type ExtendInvocation,
   type FleetInvocation,
   type Invocation,
   parseInvocation,
@@ -132,7 +133,7 @@ function printValidationError(err: ValidationError, io: CliIo): void {
 /** Writes the result to `--output FILE` or stdout. */
 async function emit(
   text: string,
-  invocation: RunInvocation,
+  invocation: Pick<RunInvocation, 'out'>,
   io: CliIo,
   say: (text: string) => void,
 ): Promise<void> {
@@ -390,6 +391,9 @@ async function generateFleetFile(invocation: FleetInvocation, io: CliIo): Promis
     serversPerAccount: invocation.serversPerAccount,
     seed: invocation.seed,
     singleTestServer: true,
+    ...(invocation.recoveryAccount !== undefined && {
+      recoveryAccount: { accountId: invocation.recoveryAccount, extended: invocation.extended === true },
+    }),
   });
   checkFleet(fleet);
   const text = `${JSON.stringify(fleet, null, 2)}\n`;
@@ -401,10 +405,66 @@ async function generateFleetFile(invocation: FleetInvocation, io: CliIo): Promis
   const path = resolve(io.cwd ?? process.cwd(), invocation.output);
   await writeFile(path, text);
   const servers = invocation.accounts * invocation.serversPerAccount;
+  const recovery =
+    invocation.recoveryAccount === undefined
+      ? ''
+      : invocation.extended === true
+        ? `, extended into recovery account ${invocation.recoveryAccount}`
+        : `, recovering into account ${invocation.recoveryAccount} once extended (drs-orch extend --tags ... --fleet ${invocation.output})`;
   io.stderr.write(
-    `wrote ${invocation.output}: ${invocation.accounts} staging account(s), ${servers} source servers; use it with --fleet ${invocation.output}\n`,
+    `wrote ${invocation.output}: ${invocation.accounts} staging account(s), ${servers} source servers${recovery}; use it with --fleet ${invocation.output}\n`,
   );
   return ExitCode.Success;
+}
+
+/**
+ * `drs-orch extend`: the extend task in-process against the target's accounts, its result as JSON
+ * and its status as the exit code (success 0, partial 2, failed 3, as the actions').
+ */
+async function runExtend(invocation: ExtendInvocation, io: CliIo, deps: CliDeps): Promise<number> {
+  await checkOutputPath(invocation.out.output, io);
+  const say = (text: string): void => {
+    if (!invocation.out.quiet) io.stderr.write(`${text}\n`);
+  };
+  const session = await deps.openSession(
+    { kind: 'run', action: undefined, flags: {}, target: invocation.target, out: invocation.out },
+    io,
+    say,
+  );
+  let result: Awaited<ReturnType<NonNullable<Session['extend']>>>;
+  try {
+    if (session.extend === undefined) {
+      throw new UsageError(
+        `extend runs locally; ${session.label} cannot run it (use --target sim or --target aws)`,
+      );
+    }
+    result = await session.extend(invocation.tags);
+  } finally {
+    await session.close();
+  }
+  await emit(`${JSON.stringify(result, null, 2)}\n`, invocation, io, say);
+  // Nothing only inside the JSON: each server not extended and each account not read, and why.
+  for (const s of result.servers) {
+    if (s.outcome === 'not-extended')
+      say(
+        `${s.hostname} (${s.stagingSourceServerId} in ${s.stagingAccountId}) not extended: ${s.reasonCode}: ${s.reason}`,
+      );
+  }
+  for (const a of result.deniedAccounts)
+    say(`account ${a.accountId} (${a.region}) not read: ${a.errorCode}: ${a.errorMessage}`);
+  const count = (o: string): number => result.servers.filter((s) => s.outcome === o).length;
+  const code =
+    result.status === 'success'
+      ? ExitCode.Success
+      : result.status === 'partial'
+        ? ExitCode.Partial
+        : ExitCode.Failed;
+  const counted =
+    result.totalServers === 0
+      ? 'no source server matched in a staging account that names a recovery account'
+      : `${count('extended')} extended, ${count('already-extended')} already extended, ${count('not-extended')} not extended of ${result.totalServers}`;
+  say(`extend ${result.status}: ${counted} · exit ${code}`);
+  return code;
 }
 
 async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promise<number> {
@@ -432,6 +492,8 @@ async function dispatch(invocation: Invocation, io: CliIo, deps: CliDeps): Promi
     }
     case 'fleet':
       return generateFleetFile(invocation, io);
+    case 'extend':
+      return runExtend(invocation, io, deps);
     default:
       return runOrPlan(invocation, io, deps);
   }

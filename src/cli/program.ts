@@ -6,7 +6,13 @@ import { Command, CommanderError } from 'commander';
 import { ACTION_HELP, addInputOptions, toRunInvocation } from './action-options.js';
 import { ACTIONS, closest, isAction } from './args.js';
 import { UsageError } from './errors.js';
-import type { FleetInvocation, RunInvocation, ServeInvocation, TextInvocation } from './invocations.js';
+import type {
+  ExtendInvocation,
+  FleetInvocation,
+  RunInvocation,
+  ServeInvocation,
+  TextInvocation,
+} from './invocations.js';
 import { addRegistryCommands } from './registry.js';
 import {
   addRunbookCommands,
@@ -14,10 +20,11 @@ import {
   type RunbookCommandInvocation,
 } from './runbook-program.js';
 import { addRunOptions, givenOptions, type RawRunOptions } from './target-options.js';
-import { addWorldCommands } from './world-commands.js';
+import { addExtendCommand, addWorldCommands } from './world-commands.js';
 
 // Where the invocation shapes are imported from by most of the CLI.
 export type {
+  ExtendInvocation,
   FleetInvocation,
   OutputOptions,
   RunInvocation,
@@ -33,7 +40,8 @@ export type Invocation =
   | ServeInvocation
   | TextInvocation
   | RunbookCommandInvocation
-  | FleetInvocation;
+  | FleetInvocation
+  | ExtendInvocation;
 
 /** Every command name, for "did you mean" suggestions. */
 export const COMMANDS = [
@@ -45,6 +53,7 @@ export const COMMANDS = [
   'approve',
   'report',
   'fleet',
+  'extend',
   'registry',
 ] as const;
 
@@ -70,6 +79,7 @@ export function buildProgram(capture: (inv: Invocation) => void, version: string
         '  drs-orch runbook examples/drill-runbook.yaml    waves with approvals, then an evidence report\n' +
         '  drs-orch report --open                          list or open the evidence reports\n' +
         '  drs-orch serve                                  emulator for the AWS CLI / SDKs on :4566\n' +
+        '  drs-orch extend --tags DR-Wave=1                extended servers in the recovery account\n' +
         '\nExit codes: 0 success, 2 partial, 3 failed, 4 timeout, 64 invalid usage or input, 70 internal error.',
     );
 
@@ -112,6 +122,7 @@ export function buildProgram(capture: (inv: Invocation) => void, version: string
   addRunbookCommands(program, capture);
 
   addWorldCommands(program, capture);
+  addExtendCommand(program, capture);
   addRegistryCommands(program, capture);
   return program;
 }

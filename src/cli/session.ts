@@ -5,6 +5,7 @@
  */
 
 import type { HistoryEventLike } from '../report/index.js';
+import type { ExtendResult } from '../tasks/extend.js';
 import type { PlanReport } from '../tasks/plan.js';
 import type { ApprovalDecider } from './approvals.js';
 import type { RunHistoryListener } from './reports.js';
@@ -95,6 +96,11 @@ export interface Session {
    * (`s3://bucket/key.html`, the output's `reportLocation`) and its JSON source next to it.
    */
   fetchReport?(location: string): Promise<{ readonly json: string; readonly html: string }>;
+  /**
+   * `drs-orch extend`: runs the extend task (src/tasks/extend.ts) in-process against the target's
+   * accounts. Absent on targets that cannot run tasks locally (`sfn`).
+   */
+  extend?(tags: Readonly<Record<string, string>>): Promise<ExtendResult>;
   /** The dry run. */
   plan(input: Record<string, unknown>, progress: RunProgress): Promise<PlanReport>;
   /** Current time of the target (virtual on sim), for elapsed time. */

@@ -1,18 +1,30 @@
 /**
  * The commands that work on the simulated world itself rather than run an orchestration:
- * `drs-orch serve` (the emulator as a server) and `drs-orch fleet generate` (fleet files).
+ * `drs-orch serve` (the emulator as a server), `drs-orch fleet generate` (fleet files) and
+ * `drs-orch extend` (extended source servers in a recovery account).
  */
 import type { Command } from 'commander';
-import { parseNumber } from './args.js';
+import { stagingAccountId } from '../emulator/fleet/generate.js';
+import { parseNumber, parseTags } from './args.js';
 import { UsageError } from './errors.js';
 import {
   DEFAULT_PORT,
   DEFAULT_TIME_SCALE,
+  type ExtendInvocation,
   FLEET_LIMITS,
   type FleetInvocation,
   type ServeInvocation,
 } from './invocations.js';
-import { parseTimeScale } from './target-options.js';
+import {
+  addRunOptions,
+  givenOptions,
+  parseTimeScale,
+  type RawRunOptions,
+  targetAndOutput,
+} from './target-options.js';
+
+/** The orchestrator account of a generated fleet (generateFleet's default). */
+const ORCHESTRATOR_ACCOUNT_ID = '123456789012';
 
 /**
  * Adds `serve` and `fleet generate` to the program.
@@ -70,20 +82,41 @@ export function addWorldCommands(
     )
     .option('--seed <n>', 'seed: the same seed gives the same fleet', '1')
     .option('-o, --output <file>', 'write the fleet to a file instead of stdout')
+    .option(
+      '--recovery-account <accountId>',
+      'one recovery (target) account every staging account recovers into (12 digits); extend its servers with drs-orch extend',
+    )
+    .option(
+      '--extended',
+      'with --recovery-account: every server is already extended there when the fleet loads',
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  drs-orch fleet generate --accounts 2 --servers-per-account 20 -o fleet.json\n  drs-orch drill --tags DR-Wave=1 --fleet fleet.json',
+      '\nExamples:\n  drs-orch fleet generate --accounts 2 --servers-per-account 20 -o fleet.json\n  drs-orch drill --tags DR-Wave=1 --fleet fleet.json\n\n  drs-orch fleet generate --accounts 3 --servers-per-account 10 --recovery-account 999999999999 -o fleet.json\n  drs-orch extend --tags DR-Wave=1 --fleet fleet.json\n  drs-orch drill --tags DR-Wave=1',
     )
     .action(function (this: Command) {
-      const o = this.opts<{ accounts: string; serversPerAccount: string; seed: string; output?: string }>();
+      const o = this.opts<{
+        accounts: string;
+        serversPerAccount: string;
+        seed: string;
+        output?: string;
+        recoveryAccount?: string;
+        extended?: boolean;
+      }>();
       const count = (flag: string, value: string, max: number): number => {
         const n = parseNumber(flag, value, `a whole number between 1 and ${max}`, true);
         if (n < 1 || n > max) throw new UsageError(`${flag} must be between 1 and ${max}, got ${value}`);
         return n;
       };
+      const accounts = count('--accounts', o.accounts, FLEET_LIMITS.accounts);
+      if (o.extended === true && o.recoveryAccount === undefined)
+        throw new UsageError(
+          '--extended applies to a --recovery-account; without one servers recover in their staging accounts',
+        );
+      if (o.recoveryAccount !== undefined) checkRecoveryAccount(o.recoveryAccount, accounts);
       capture({
         kind: 'fleet',
-        accounts: count('--accounts', o.accounts, FLEET_LIMITS.accounts),
+        accounts,
         serversPerAccount: count(
           '--servers-per-account',
           o.serversPerAccount,
@@ -91,6 +124,63 @@ export function addWorldCommands(
         ),
         seed: parseNumber('--seed', o.seed, 'a whole number', true),
         ...(o.output !== undefined && { output: o.output }),
+        ...(o.recoveryAccount !== undefined && { recoveryAccount: o.recoveryAccount }),
+        ...(o.extended === true && { extended: true }),
       });
+    });
+}
+
+/**
+ * Checks `--recovery-account`: an AWS account ID that is neither one of the generated staging
+ * accounts nor the orchestrator (the registry would refuse either, later and less plainly).
+ *
+ * @throws {UsageError} naming the flag and the value
+ */
+function checkRecoveryAccount(value: string, accounts: number): void {
+  if (!/^\d{12}$/.test(value))
+    throw new UsageError(
+      `--recovery-account must be a 12-digit AWS account ID, got ${JSON.stringify(value)}`,
+    );
+  if (value === ORCHESTRATOR_ACCOUNT_ID)
+    throw new UsageError(
+      `--recovery-account ${value} is the orchestrator account of the generated fleet; give another account ID such as 999999999999`,
+    );
+  for (let n = 1; n <= accounts; n++) {
+    if (stagingAccountId(n) === value)
+      throw new UsageError(
+        `--recovery-account ${value} is staging account ${n} of the generated fleet; a target account cannot also be a staging account (give another account ID such as 999999999999)`,
+      );
+  }
+}
+
+/**
+ * Adds `extend`: makes (and keeps) the servers selected by tags extended source servers of the
+ * recovery account their staging account names (src/tasks/extend.ts), in-process against the
+ * target's world like `plan`.
+ */
+export function addExtendCommand(program: Command, capture: (inv: ExtendInvocation) => void): void {
+  const cmd = program
+    .command('extend')
+    .description(
+      'extend the matching servers into the recovery account their staging account names (idempotent; README "Choosing a topology")',
+    )
+    .option(
+      '-t, --tags <K=V>',
+      'tag pair selecting source servers in the staging accounts (repeat, or join with commas; all must match)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    );
+  addRunOptions(cmd, false)
+    .option('-o, --output <file>', 'write the result to a file instead of stdout')
+    .action(function (this: Command) {
+      const o = this.opts<RawRunOptions>();
+      if (o.tags === undefined || o.tags.length === 0)
+        throw new UsageError('extend: --tags K=V is required: it selects the source servers to extend');
+      const tags = parseTags(o.tags);
+      if (o.target === 'sfn')
+        throw new UsageError(
+          'extend runs locally, against the accounts themselves; use --target sim or --target aws',
+        );
+      capture({ kind: 'extend', tags, ...targetAndOutput('run', o, 'main', givenOptions(this)) });
     });
 }

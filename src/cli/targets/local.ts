@@ -20,7 +20,7 @@ import type { RunInvocation } from '../program.js';
 import type { RunHistoryListener } from '../reports.js';
 import { bucketRunRecords, deployedResultsBucket } from '../runbook-runs.js';
 import type { ProgressListener, RunOutcome, Session } from '../session.js';
-import { planOrchestration } from './plan.js';
+import { extendServers, planOrchestration } from './plan.js';
 import { openSimWorld, type SimWorld } from './sim-world.js';
 
 /**
@@ -215,6 +215,7 @@ function localSession(
       return JSON.parse(text) as unknown;
     },
     plan: (input, progress) => planOrchestration(input, env, progress.onEvent),
+    extend: (tags) => extendServers(tags, env),
     close,
     ...extra,
   };

@@ -106,6 +106,7 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
     })),
   ];
   const capacityProblems: ValidationProblem[] = [];
+  const failbackProblems: ValidationProblem[] = [];
 
   const outcomes = await Promise.all(
     units.map(async ({ config, ref }): Promise<AccountWork | AccountIssue> => {
@@ -153,6 +154,9 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
           const found = await correlationConflicts(ports.drs, matching, correlationId, launchKindOf(request));
           conflicts.push(...found.map((c) => ({ ...c, accountId: ref.accountId })));
         }
+        if (request.action === 'failback' && target !== undefined && matching.length > 0) {
+          failbackProblems.push(extendedFailbackProblem(ref.accountId, matching));
+        }
         if (request.action === 'failback') {
           const origins = originsOf(matching, configured);
           if (origins.length > 0) work.origins = origins;
@@ -180,6 +184,7 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
   // Refused before anything launches, in every account (design: idempotency lives in DRS tags).
   if (conflicts.length > 0) throw conflictError(correlationId, conflicts);
   if (capacityProblems.length > 0) throw new ValidationError(capacityProblems, 'staging account registry');
+  if (failbackProblems.length > 0) throw new ValidationError(failbackProblems, 'failback');
   const found = outcomes.filter((o): o is AccountWork => 'serverIds' in o && o.serverIds.length > 0);
   const deniedAccounts = outcomes.filter((o): o is AccountIssue => 'errorCode' in o);
   const totalServers = found.reduce((n, a) => n + a.serverIds.length, 0);
@@ -196,6 +201,25 @@ export async function discover(event: DiscoverEvent, deps: TaskDeps): Promise<Di
     scannedAccounts: configured.length,
     // Only when nothing matched (for the warning that names what exists); it costs payload otherwise.
     ...(totalServers === 0 && { tagKeys: [...tagKeys].sort().slice(0, 50) }),
+  };
+}
+
+/**
+ * The refusal of a failback whose tags select extended source servers. The DRS user guide documents
+ * recovery, drills and termination from the target account of extended servers ("Using multiple
+ * staging accounts with DRS") and failback only from the account a server replicates in (or, for
+ * EC2 instances, by reversed replication between two accounts, "Performing a cross-account
+ * failback"); nothing on failing back a recovery instance of an extended server, so the run is
+ * refused before anything starts rather than tried against an undocumented path.
+ */
+function extendedFailbackProblem(
+  targetAccountId: string,
+  matching: readonly SourceServer[],
+): ValidationProblem {
+  const staging = [...new Set(matching.map((s) => stagingAccountOf(s) ?? ''))].sort().join(', ');
+  return {
+    pointer: '/action',
+    message: `failback of extended source servers is not supported: recovery account ${targetAccountId} holds ${matching.length} of them for these tags (staging account(s) ${staging}); DRS documents failback from the account a server replicates in, not from the target account of extended servers. Fail back from the staging account, or narrow --tags to servers that recover in their staging account (README "Choosing a topology")`,
   };
 }
 

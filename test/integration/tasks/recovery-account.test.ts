@@ -172,6 +172,35 @@ describe('one recovery account: the actions on extended servers', () => {
     expect(out.failedServers[0]?.recoveryAccountId).toBe(TARGET);
   });
 
+  it('refuses failback of extended servers before anything starts, naming the limitation (DRS documents none)', async () => {
+    world = await startWorld({ fleet: topologyFleet(3, { extended: true }) });
+    const failover = await runOrchestration(world, { action: 'failover', tags: { App: 'erp' } });
+    expect(failover.result.output).toMatchObject({ status: 'success' });
+    const before = drsCallsByOperation(world.emu, TARGET);
+
+    const run = await runOrchestration(
+      world,
+      { action: 'failback', tags: { App: 'erp' } },
+      {
+        executionName: 'failback-1',
+      },
+    );
+
+    expect(run.result.output).toMatchObject({ status: 'failed', action: 'failback' });
+    expect(JSON.stringify(run.result.output)).toContain(
+      'failback of extended source servers is not supported: recovery account 999999999999 holds 6 of them for these tags',
+    );
+    const after = drsCallsByOperation(world.emu, TARGET);
+    for (const op of [
+      'StartFailbackLaunch',
+      'ReverseReplication',
+      'StopFailback',
+      'TerminateRecoveryInstances',
+    ])
+      expect(after[op] ?? 0).toBe(before[op] ?? 0);
+    expect(run.executors).toHaveLength(0);
+  });
+
   it('refuses the run before anything starts when the target holds more servers than its maxSourceServers', async () => {
     const fleet = topologyFleet(3, { extended: true });
     const orchestrator = fleet.accounts[0];

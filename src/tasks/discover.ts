@@ -219,7 +219,7 @@ function extendedFailbackProblem(
   const staging = [...new Set(matching.map((s) => stagingAccountOf(s) ?? ''))].sort().join(', ');
   return {
     pointer: '/action',
-    message: `failback of extended source servers is not supported: recovery account ${targetAccountId} holds ${matching.length} of them for these tags (staging account(s) ${staging}); the DRS user guide documents no failback of extended source servers (only drills and recoveries from the target account). Fail back from the staging account, or narrow --tags to servers that recover in their staging account (README "Choosing a topology")`,
+    message: `failback of extended source servers is not supported: recovery account ${targetAccountId} holds ${matching.length} of them for these tags (staging account(s) ${staging}); the DRS user guide documents no failback of extended source servers (only drills and recoveries from the target account). Nothing was started: confirm a failback path with AWS for these servers, or narrow --tags to servers that recover in their own staging account (README "Choosing a topology")`,
   };
 }
 

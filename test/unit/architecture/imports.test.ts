@@ -44,12 +44,6 @@ const PENDING: readonly string[] = [
   'src/runtime/types.ts -> src/tasks/deps.ts',
 ];
 
-/**
- * Import cycles tolerated for now, by the folder they stay inside: the emulator's DRS records,
- * launch settings and account (its owner untangles them with the service registry's move).
- */
-const CYCLES_TOLERATED_IN: readonly string[] = ['src/emulator/drs/', 'src/emulator/services/drs/'];
-
 /** `src/<area>/...` -> area (`index.ts` for src/index.ts); undefined outside src. */
 function areaOf(path: string): string | undefined {
   const parts = path.split('/');
@@ -98,11 +92,7 @@ describe('the dependency rule of src/', () => {
   });
 
   it('has no import cycle', () => {
-    const cycles = importCycles(graph).filter(
-      (cycle) => !CYCLES_TOLERATED_IN.some((folder) => cycle.every((f) => f.startsWith(folder))),
-    );
-
-    expect(cycles).toEqual([]);
+    expect(importCycles(graph)).toEqual([]);
   });
 });
 

@@ -39,9 +39,6 @@ const PENDING: readonly string[] = [
   'src/runtime/definitions.ts -> src/tasks/names.ts',
   'src/runtime/env.ts -> src/tasks/deps.ts',
   'src/runtime/execution.ts -> src/tasks/index.ts',
-  'src/runtime/integrations/executors.ts -> src/tasks/executors.ts',
-  'src/runtime/integrations/task-tokens.ts -> src/tasks/callbacks.ts',
-  'src/runtime/types.ts -> src/tasks/deps.ts',
 ];
 
 /** `src/<area>/...` -> area (`index.ts` for src/index.ts); undefined outside src. */

@@ -453,3 +453,15 @@ export interface Notification {
   subject: string;
   message: string;
 }
+
+/** Per-account progress, emitted by the monitor tasks (the local runtime forwards it as an `AccountProgress` event). */
+export interface AccountProgress {
+  accountId: string;
+  /** Servers this account works on. */
+  discovered: number;
+  /** Servers in jobs that have not finished. */
+  launching: number;
+  /** Servers done successfully so far (launched, terminated, failed back). */
+  launched: number;
+  failed: number;
+}

@@ -2,7 +2,7 @@
  * Public types of the local Step Functions runtime: its environment, its event stream and its
  * result (docs/design/data-flow.md, "Local runtime API").
  */
-import type { AccountProgress } from '../tasks/deps.js';
+import type { AccountProgress } from '../core/model.js';
 import type { AslObject, MachineName, TaskId } from './definitions.js';
 import type { HistoryListener } from './history.js';
 import type { DiscreteScheduler } from './scheduler.js';

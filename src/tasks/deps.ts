@@ -8,30 +8,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ALL_AWS_SERVICES } from '../aws/clients.js';
 import { type AwsPorts, type AwsServices, createAwsPortsFor } from '../aws/create-ports.js';
-import type { ExecutionDescription } from '../aws/ports.js';
 import type { AttemptInfo, RetryPolicy } from '../aws/retry.js';
 import type { StaticCredentials } from '../aws/service.js';
+import type { ExecutorsPort, TaskCallbacksPort } from '../aws/task-ports.js';
 // Not the contract barrel nor staging-accounts.ts: they would bundle ajv and the schemas into
 // every handler, and compile them when it loads.
 import { DEFAULT_STAGING_ACCOUNTS_PATH } from '../contract/staging-accounts-path.js';
-import type { AccountRef, ExecutorCallback } from '../core/model.js';
+import type { AccountProgress } from '../core/model.js';
 import { maxPollSecondsFrom } from '../core/poll-cadence.js';
 import { type RuntimeNames, runtimeNamesFrom } from './names.js';
 
+/** The ports and progress shape live below the tasks (the local runtime serves them too). */
+export type { AccountProgress, ExecutorsPort, TaskCallbacksPort };
 /** Default SSM path of the staging-account registry (one parameter per account under it). */
 export { DEFAULT_STAGING_ACCOUNTS_PATH };
-
-/** Per-account progress, emitted by the monitor tasks. */
-export interface AccountProgress {
-  accountId: string;
-  /** Servers this account works on. */
-  discovered: number;
-  /** Servers in jobs that have not finished. */
-  launching: number;
-  /** Servers done successfully so far (launched, terminated, failed back). */
-  launched: number;
-  failed: number;
-}
 
 /** Settings read from the environment. */
 export interface TaskEnv {
@@ -50,25 +40,6 @@ export interface TaskEnv {
 
 // The two ports a runtime may provide itself; their SDK implementations are callbacks.ts and
 // executors.ts, which build on TaskDeps.
-
-/** Answers the waiting Task's token. */
-export interface TaskCallbacksPort {
-  success(callback: ExecutorCallback, output: unknown): Promise<void>;
-  failure(callback: ExecutorCallback, error: string, cause: string): Promise<void>;
-  heartbeat(callback: ExecutorCallback): Promise<void>;
-}
-
-/** Starts, describes and stops the executor of a staging account. */
-export interface ExecutorsPort {
-  /** Starts the account's executor under `name` (idempotent while it runs with the same input). */
-  start(
-    account: AccountRef,
-    name: string,
-    input: unknown,
-  ): Promise<{ executionArn: string; startDate: Date }>;
-  describe(account: AccountRef, executionArn: string): Promise<ExecutionDescription>;
-  stop(account: AccountRef, executionArn: string, error: string, cause: string): Promise<void>;
-}
 
 /** Minimal structured logger the tasks write to (Powertools Logger fits). */
 export interface TaskLogger {

@@ -32,6 +32,7 @@ function hostedMachines(runtime: Runtime, host: StepFunctionsHost): SfnStateMach
       accountId: orchestrator.accountId,
       region: orchestrator.region,
       machine,
+      definition: JSON.stringify(runtime.loadDefinition(machine)),
     });
   }
   for (const account of host.stagingAccounts) {
@@ -41,6 +42,7 @@ function hostedMachines(runtime: Runtime, host: StepFunctionsHost): SfnStateMach
       accountId: account.accountId,
       region: account.region,
       machine: 'executor',
+      definition: JSON.stringify(runtime.loadDefinition('executor')),
     });
   }
   return machines;

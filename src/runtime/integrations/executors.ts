@@ -5,7 +5,7 @@
  * DescribeExecution's answers. On AWS the same tasks use the SDK (src/tasks/executors.ts).
  */
 import type { ExecutionDescription } from '../../aws/ports.js';
-import type { ExecutorsPort } from '../../tasks/executors.js';
+import type { ExecutorsPort } from '../../aws/task-ports.js';
 import { namedError } from '../errors.js';
 import type { Execution, ExecutionHost, Outcome } from '../execution-host.js';
 

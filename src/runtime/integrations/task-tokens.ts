@@ -8,8 +8,8 @@
  * CLI's approval prompt. One registry per process.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TaskCallbacksPort } from '../../aws/task-ports.js';
 import type { SfnTaskAnswer, StepFunctionsBackendFactory } from '../../emulator/index.js';
-import type { TaskCallbacksPort } from '../../tasks/callbacks.js';
 import { namedError } from '../errors.js';
 import type { Execution, ExecutionHost } from '../execution-host.js';
 import type { ScheduledTask } from '../scheduler.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DrsClient } from '@aws-sdk/client-drs';
 import {
   DescribeExecutionCommand,
@@ -19,6 +20,9 @@ import { errorMismatches, outputMismatches } from '../../_helpers/aws-model-shap
 import { type RecordedResponse, recordResponses, sessionFor } from '../../_helpers/emulator.js';
 
 const ORCHESTRATOR = '123456789012';
+const MAIN_ASL: unknown = JSON.parse(
+  readFileSync(new URL('../../../statemachines/main-orchestrator.asl.json', import.meta.url), 'utf8'),
+);
 const MAIN = `arn:aws:states:us-east-1:${ORCHESTRATOR}:stateMachine:drs-orchestration-main`;
 const executorOf = (accountId: string) =>
   `arn:aws:states:us-east-2:${accountId}:stateMachine:drs-staging-account-executor`;
@@ -516,7 +520,8 @@ describe('emulator Step Functions API: operations and errors', () => {
       status: 'ACTIVE',
       type: 'STANDARD',
     });
-    expect(JSON.parse(described.definition ?? '')).toHaveProperty('StartAt');
+    // The workflow's own ASL (statemachines/main-orchestrator.asl.json), not a stand-in.
+    expect(JSON.parse(described.definition ?? '')).toEqual(MAIN_ASL);
     expect(executor.stateMachines?.map((m) => m.stateMachineArn)).toEqual([executorOf('111111111111')]);
     expect(missing).toMatchObject({ name: 'StateMachineDoesNotExist' });
     expect(modelMismatches(records)).toEqual([]);

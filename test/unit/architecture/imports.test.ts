@@ -39,16 +39,7 @@ const PENDING: readonly string[] = [
   'src/runtime/definitions.ts -> src/tasks/names.ts',
   'src/runtime/env.ts -> src/tasks/deps.ts',
   'src/runtime/execution.ts -> src/tasks/index.ts',
-  'src/runtime/integrations/executors.ts -> src/tasks/executors.ts',
-  'src/runtime/integrations/task-tokens.ts -> src/tasks/callbacks.ts',
-  'src/runtime/types.ts -> src/tasks/deps.ts',
 ];
-
-/**
- * Import cycles tolerated for now, by the folder they stay inside: the emulator's DRS records,
- * launch settings and account (its owner untangles them with the service registry's move).
- */
-const CYCLES_TOLERATED_IN: readonly string[] = ['src/emulator/drs/', 'src/emulator/services/drs/'];
 
 /** `src/<area>/...` -> area (`index.ts` for src/index.ts); undefined outside src. */
 function areaOf(path: string): string | undefined {
@@ -98,11 +89,7 @@ describe('the dependency rule of src/', () => {
   });
 
   it('has no import cycle', () => {
-    const cycles = importCycles(graph).filter(
-      (cycle) => !CYCLES_TOLERATED_IN.some((folder) => cycle.every((f) => f.startsWith(folder))),
-    );
-
-    expect(cycles).toEqual([]);
+    expect(importCycles(graph)).toEqual([]);
   });
 });
 

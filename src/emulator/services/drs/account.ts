@@ -6,7 +6,6 @@
 import type { ReplicationFault } from '../../faults.js';
 import type { DataReplicationState } from '../../fleet/types.js';
 import { Random } from '../../random.js';
-import { extensionError, type StagingLinks } from './extended.js';
 import { applyDefaultLaunchSettings } from './launch-settings.js';
 import type {
   DrsAccountState,
@@ -18,6 +17,7 @@ import type {
   RecoveryInstanceRecord,
   SourceServerRecord,
 } from './records.js';
+import { extensionError, type StagingLinks } from './staging-access.js';
 
 /** What the account needs from the fault plan. */
 export interface DrsFaultPort {
@@ -88,7 +88,7 @@ export class DrsAccount {
    * The world beyond this account, for extended source servers (set by the world; absent in a
    * DRS account used on its own, whose servers are then never in EXTENSION_ERROR).
    */
-  links?: StagingLinks;
+  links?: StagingLinks<DrsAccount>;
 
   /** Why an extended server of this account cannot be read in its staging account (EXTENSION_ERROR), if it cannot. */
   extensionError(server: SourceServerRecord): string | undefined {

@@ -6,50 +6,16 @@
  * whether the server's tags go onto it, `copyPrivateIp` gives it the server's private IP.
  */
 import { Random } from '../../random.js';
-import type { DrsAccount } from './account.js';
+import type { DrsAccountView } from './account-view.js';
 import { conflict, notFound } from './errors.js';
-import type { LaunchActionsPlan, SourceServerRecord } from './records.js';
-
-/** The settings a launch uses (the members of the model's LaunchConfiguration we model). */
-export interface LaunchSettings {
-  name?: string;
-  launchDisposition: 'STOPPED' | 'STARTED';
-  targetInstanceTypeRightSizingMethod: 'NONE' | 'BASIC' | 'IN_AWS';
-  copyPrivateIp: boolean;
-  copyTags: boolean;
-  licensing: { osByol: boolean };
-  postLaunchEnabled: boolean;
-}
-
-/** A launch configuration template (LaunchConfigurationTemplate). */
-export interface LaunchTemplateRecord extends Omit<LaunchSettings, 'name'> {
-  launchConfigurationTemplateID: string;
-  tags: Record<string, string>;
-  exportBucketArn?: string;
-  launchIntoSourceInstance: boolean;
-}
-
-/** A post-launch action (LaunchAction) on a source server or template. */
-export interface LaunchActionRecord {
-  actionId: string;
-  actionCode: string;
-  type: 'SSM_AUTOMATION' | 'SSM_COMMAND';
-  name: string;
-  active: boolean;
-  order: number;
-  actionVersion: string;
-  optional: boolean;
-  parameters?: Record<string, { value: string; type: string }>;
-  description: string;
-  category: string;
-}
-
-/** Launch settings of one account, saved with its DRS state. */
-export interface LaunchSettingsState {
-  configurations: Record<string, LaunchSettings>;
-  templates: LaunchTemplateRecord[];
-  actions: Record<string, LaunchActionRecord[]>;
-}
+import type {
+  LaunchActionRecord,
+  LaunchActionsPlan,
+  LaunchSettings,
+  LaunchSettingsState,
+  LaunchTemplateRecord,
+  SourceServerRecord,
+} from './records.js';
 
 /**
  * The emulator's defaults: STARTED, BASIC right-sizing, license included, no post-launch actions,
@@ -67,20 +33,20 @@ const DEFAULTS: Omit<LaunchSettings, 'name'> = {
 
 type Body = Record<string, unknown>;
 
-function settingsOf(account: DrsAccount): LaunchSettingsState {
+function settingsOf(account: DrsAccountView): LaunchSettingsState {
   const state = account.state as typeof account.state & { launch?: LaunchSettingsState };
   state.launch ??= { configurations: {}, templates: [], actions: {} };
   return state.launch;
 }
 
-function requireServer(account: DrsAccount, id: string): SourceServerRecord {
+function requireServer(account: DrsAccountView, id: string): SourceServerRecord {
   const server = account.server(id);
   if (!server) throw notFound(`Source server ${id} not found`, id, 'SOURCE_SERVER');
   return server;
 }
 
 /** The launch configuration a launch of `server` uses now. */
-export function launchSettings(account: DrsAccount, server: SourceServerRecord): LaunchSettings {
+export function launchSettings(account: DrsAccountView, server: SourceServerRecord): LaunchSettings {
   return settingsOf(account).configurations[server.sourceServerID] ?? { ...DEFAULTS, name: server.hostname };
 }
 
@@ -92,7 +58,7 @@ export function launchTemplateIdOf(sourceServerID: string): string {
   return `lt-0${new Random(`lt/${sourceServerID}`).hex(16)}`;
 }
 
-function configurationJson(account: DrsAccount, server: SourceServerRecord): Body {
+function configurationJson(account: DrsAccountView, server: SourceServerRecord): Body {
   const s = launchSettings(account, server);
   return {
     sourceServerID: server.sourceServerID,
@@ -122,7 +88,7 @@ function merge<T extends object>(base: T, body: Body, members: readonly string[]
   return out as T;
 }
 
-function templateJson(account: DrsAccount, t: LaunchTemplateRecord): Body {
+function templateJson(account: DrsAccountView, t: LaunchTemplateRecord): Body {
   return {
     launchConfigurationTemplateID: t.launchConfigurationTemplateID,
     arn: `arn:aws:drs:${account.region}:${account.accountId}:launch-configuration-template/${t.launchConfigurationTemplateID}`,
@@ -138,7 +104,7 @@ function templateJson(account: DrsAccount, t: LaunchTemplateRecord): Body {
   };
 }
 
-function requireResource(account: DrsAccount, resourceId: string): void {
+function requireResource(account: DrsAccountView, resourceId: string): void {
   if (resourceId.startsWith('lct-')) {
     if (!settingsOf(account).templates.some((t) => t.launchConfigurationTemplateID === resourceId))
       throw notFound(
@@ -159,7 +125,7 @@ const MINUTE = 60_000;
  * to the template do not reach servers that already exist. Nothing when the account has no
  * template (the server keeps the emulator's defaults).
  */
-export function applyDefaultLaunchSettings(account: DrsAccount, server: SourceServerRecord): void {
+export function applyDefaultLaunchSettings(account: DrsAccountView, server: SourceServerRecord): void {
   const settings = settingsOf(account);
   const template = settings.templates[0];
   if (!template) return;
@@ -190,7 +156,7 @@ function uuid(r: Random): string {
  * fault plan says so (`launchActionFailures`). Undefined when nothing runs.
  */
 export function planLaunchActions(
-  account: DrsAccount,
+  account: DrsAccountView,
   server: SourceServerRecord,
   jobID: string,
   launchedMs: number,
@@ -218,7 +184,7 @@ export function planLaunchActions(
 }
 
 /** The DRS launch-settings operations, by name: each returns the JSON body of its answer. */
-export const LAUNCH_OPERATIONS: Readonly<Record<string, (account: DrsAccount, body: Body) => string>> = {
+export const LAUNCH_OPERATIONS: Readonly<Record<string, (account: DrsAccountView, body: Body) => string>> = {
   GetLaunchConfiguration(account, body) {
     return JSON.stringify(configurationJson(account, requireServer(account, body.sourceServerID as string)));
   },

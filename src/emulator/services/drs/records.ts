@@ -5,7 +5,6 @@
  */
 
 import type { DataReplicationState } from '../../fleet/types.js';
-import type { LaunchActionRecord } from './launch-settings.js';
 
 /** Failback states (model enum `FailbackState`). */
 export type FailbackState =
@@ -186,4 +185,45 @@ export interface DrsAccountState {
   instances: RecoveryInstanceRecord[];
   /** Seeded generator state for IDs and durations in this account. */
   rngState: number;
+}
+
+/** The settings a launch uses (the members of the model's LaunchConfiguration we model). */
+export interface LaunchSettings {
+  name?: string;
+  launchDisposition: 'STOPPED' | 'STARTED';
+  targetInstanceTypeRightSizingMethod: 'NONE' | 'BASIC' | 'IN_AWS';
+  copyPrivateIp: boolean;
+  copyTags: boolean;
+  licensing: { osByol: boolean };
+  postLaunchEnabled: boolean;
+}
+
+/** A launch configuration template (LaunchConfigurationTemplate). */
+export interface LaunchTemplateRecord extends Omit<LaunchSettings, 'name'> {
+  launchConfigurationTemplateID: string;
+  tags: Record<string, string>;
+  exportBucketArn?: string;
+  launchIntoSourceInstance: boolean;
+}
+
+/** A post-launch action (LaunchAction) on a source server or template. */
+export interface LaunchActionRecord {
+  actionId: string;
+  actionCode: string;
+  type: 'SSM_AUTOMATION' | 'SSM_COMMAND';
+  name: string;
+  active: boolean;
+  order: number;
+  actionVersion: string;
+  optional: boolean;
+  parameters?: Record<string, { value: string; type: string }>;
+  description: string;
+  category: string;
+}
+
+/** Launch settings of one account, saved with its DRS state. */
+export interface LaunchSettingsState {
+  configurations: Record<string, LaunchSettings>;
+  templates: LaunchTemplateRecord[];
+  actions: Record<string, LaunchActionRecord[]>;
 }

@@ -9,13 +9,7 @@ import type { ServiceError } from '../../protocols/service-errors.js';
 import type { EmulatorRequest, EmulatorResponse, Operations, ServiceContext } from '../../types.js';
 import type { DrsAccount } from './account.js';
 import { conflict, notFound, quotaExceeded, stagingUnreadable, uninitialized, validation } from './errors.js';
-import {
-  createExtendedServer,
-  extensibleServers,
-  parseServerArn,
-  stagingAccessError,
-  stagingAccountsOf,
-} from './extended.js';
+import { createExtendedServer, extensibleServers, stagingAccountsOf } from './extended.js';
 import {
   LAUNCH_OPERATIONS,
   launchSettings,
@@ -34,6 +28,7 @@ import {
   sourceServerJson,
   sourceServerValidUntil,
 } from './serialize.js';
+import { parseServerArn, stagingAccessError } from './staging-access.js';
 
 /** DRS quotas in force for one account. */
 export interface DrsQuotas {

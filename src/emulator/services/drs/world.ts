@@ -9,7 +9,7 @@ import type { Fleet } from '../../fleet/types.js';
 import { InspectionError } from '../../registry.js';
 import type { Persistent } from '../../types.js';
 import { DrsAccount } from './account.js';
-import { createExtendedServer, extensibleServers, type StagingLinks } from './extended.js';
+import { createExtendedServer, extensibleServers } from './extended.js';
 import { launchTemplateIdOf } from './launch-settings.js';
 import type {
   DrsAccountState,
@@ -20,6 +20,7 @@ import type {
 } from './records.js';
 import { drsStateOf } from './seed.js';
 import { macFor, volumeIdOf } from './serialize.js';
+import type { StagingLinks } from './staging-access.js';
 
 /** An EC2 instance DRS launched (a recovery instance), as EC2 describes it. */
 export interface LaunchedInstance {
@@ -92,7 +93,7 @@ export class DrsWorld implements Persistent {
     const roles = new Map(
       (fleet?.accounts ?? []).map((a) => [a.accountId, new Set((a.roles ?? []).map((r) => r.name))]),
     );
-    const links: StagingLinks = {
+    const links: StagingLinks<DrsAccount> = {
       account: (id) => this.#accounts.get(id),
       hasRole: (id, name) => roles.get(id)?.has(name) ?? false,
       unreachable: (id) => faults.isStagingUnreachable(id),

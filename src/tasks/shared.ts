@@ -14,6 +14,9 @@ import {
 } from '../core/model.js';
 import { chunk, MAX_IDS_PER_DESCRIBE, MAX_JOB_IDS_PER_DESCRIBE } from '../core/partition.js';
 
+/** Items asked for per DescribeJobLogItems page (DRS's usual page maximum). */
+const JOB_LOG_PAGE = 1000;
+
 /** DRS caps tag values at 256 characters. */
 const MAX_TAG_VALUE = 256;
 
@@ -181,7 +184,12 @@ export async function describeJobLog(
   let omitted = 0;
   let nextToken: string | undefined;
   do {
-    const page = await drs.describeJobLogItems({ jobID, ...(nextToken ? { nextToken } : {}) });
+    // A job logs ~8 items per server: 1000 a page keeps a 100-server job to one call.
+    const page = await drs.describeJobLogItems({
+      jobID,
+      maxResults: JOB_LOG_PAGE,
+      ...(nextToken ? { nextToken } : {}),
+    });
     for (const item of page.items ?? []) {
       if (!item.event || !item.logDateTime || !isNotableLogEvent(item.event)) continue;
       if (logEvents.length >= MAX_LOG_EVENTS_PER_JOB) {

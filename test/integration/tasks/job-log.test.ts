@@ -77,7 +77,7 @@ describe('the job log of a recovery job, kept with the job', () => {
     const ids = Array.from({ length: 30 }, (_, i) => server(1, i + 1, tags));
     world = await startWorld({
       fleet: smallFleet({ '111111111111': ids }),
-      faults: { launchFailures: ids.map((s) => s.sourceServerID) },
+      faults: { launchFailures: ids.map((s) => s.sourceServerID as string) },
     });
 
     const run = await runOrchestration(world, {

@@ -35,6 +35,7 @@ export const DENIED_DRS_ACTIONS: readonly string[] = [
 
 /** Read-only DRS calls the tasks make (no resource-level permissions exist for Describe*). */
 export const DRS_READ_ACTIONS: readonly string[] = [
+  'drs:DescribeJobLogItems',
   'drs:DescribeJobs',
   'drs:DescribeRecoveryInstances',
   'drs:DescribeRecoverySnapshots',

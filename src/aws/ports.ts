@@ -5,6 +5,8 @@
 import type {
   CreateExtendedSourceServerRequest,
   CreateExtendedSourceServerResponse,
+  DescribeJobLogItemsRequest,
+  DescribeJobLogItemsResponse,
   DescribeJobsRequest,
   DescribeJobsResponse,
   DescribeRecoveryInstancesRequest,
@@ -30,6 +32,8 @@ import type {
 export interface DrsPort {
   describeSourceServers(input: DescribeSourceServersRequest): Promise<DescribeSourceServersResponse>;
   describeJobs(input: DescribeJobsRequest): Promise<DescribeJobsResponse>;
+  /** One page of a job's log (read once per job, when it ends, for the evidence report). */
+  describeJobLogItems(input: DescribeJobLogItemsRequest): Promise<DescribeJobLogItemsResponse>;
   describeRecoveryInstances(
     input: DescribeRecoveryInstancesRequest,
   ): Promise<DescribeRecoveryInstancesResponse>;

@@ -301,7 +301,27 @@ export interface JobTiming {
   endTime?: string;
   /** Set when the run took the job over: the correlation id of the run that started it ({@link RunJob.adoptedFrom}). */
   adoptedFrom?: string;
+  /** The job log items that matter to the evidence report, as DRS logged them ({@link RunJob.logEvents}). */
+  logEvents?: JobLogEvent[];
+  /** Matching job log items left out of `logEvents` (over {@link MAX_LOG_EVENTS_PER_JOB}). */
+  logEventsOmitted?: number;
 }
+
+/**
+ * One item of a DRS job log (DescribeJobLogItems) kept in the job's record: its event (model enum
+ * `JobLogEvent`), DRS's own time, and the source server it is about.
+ */
+export interface JobLogEvent {
+  event: string;
+  time: string;
+  sourceServerID?: string;
+}
+
+/**
+ * Job log items kept per job: outputs travel through Step Functions (256 KiB), so a 1000-server
+ * job keeps the first few and counts the rest.
+ */
+export const MAX_LOG_EVENTS_PER_JOB = 20;
 
 /** One DRS job started or adopted by a run. */
 export interface RunJob {
@@ -321,6 +341,10 @@ export interface RunJob {
   startedAt?: string;
   /** DRS's `endDateTime` of the job, once seen COMPLETED. */
   endedAt?: string;
+  /** Read once when the job is seen COMPLETED: its log items that matter (at most {@link MAX_LOG_EVENTS_PER_JOB}). */
+  logEvents?: JobLogEvent[];
+  /** Matching log items left out of `logEvents`. */
+  logEventsOmitted?: number;
 }
 
 /** State of a failover/drill in one account, carried between start-recovery and monitor-job. */

@@ -28,6 +28,7 @@ import {
   type ReportAccount,
   type ReportApproval,
   type ReportJob,
+  type ReportJobLogEvent,
   type ReportNote,
   type ReportObjectiveFigures,
   type ReportObjectives,
@@ -288,11 +289,27 @@ export function timelineOfOutput(
         ...opt({
           endTime: str(j.endTime) ?? str(a.endTime),
           adoptedFrom: str(j.adoptedFrom) ?? adopted.get(j.jobId as string),
+          logEvents: logEventsOf(j.logEvents),
+          logEventsOmitted: num(j.logEventsOmitted),
         }),
       });
     }
   }
   return { accounts, jobs };
+}
+
+/** A job record's `logEvents` (absent when there are none or none is well formed). */
+function logEventsOf(list: unknown): ReportJobLogEvent[] | undefined {
+  const out: ReportJobLogEvent[] = [];
+  for (const e of Array.isArray(list) ? list : []) {
+    if (!isRecord(e) || str(e.event) === undefined || str(e.time) === undefined) continue;
+    out.push({
+      event: e.event as string,
+      time: e.time as string,
+      ...opt({ sourceServerId: str(e.sourceServerID) }),
+    });
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 /** The warnings of one output, each with the servers of `rows` its text names. */
@@ -712,13 +729,17 @@ function stepsOf(
   for (const j of jobs) {
     const inJob = rows.filter((r) => r.jobId === j.jobId);
     const failed = inJob.filter((r) => r.outcome === 'failed' || r.outcome === 'timeout').length;
-    const previous = inJob.filter((r) => r.usedPreviousSnapshot === true).length;
+    // What DRS logged for the job, as the run read it from the job log (never inferred from the
+    // servers' rows): a count per event on the job's step, and each item as its own step.
+    const logged = new Map<string, number>();
+    for (const e of j.logEvents ?? []) logged.set(e.event, (logged.get(e.event) ?? 0) + 1);
     const items = [
       `${j.servers} server${j.servers === 1 ? '' : 's'}`,
       ...(j.adoptedFrom !== undefined
         ? [`taken over from run ${j.adoptedFrom === '' ? '(no correlation id)' : j.adoptedFrom}`]
         : []),
-      ...(previous > 0 ? [`USING_PREVIOUS_SNAPSHOT: ${previous}`] : []),
+      ...[...logged].map(([event, n]) => `${event}: ${n}`),
+      ...(j.logEventsOmitted ? [`${j.logEventsOmitted} more job log items not kept`] : []),
       ...(failed > 0 ? [`${failed} failed`] : []),
     ];
     steps.push({
@@ -728,6 +749,19 @@ function stepsOf(
       status: failed > 0 ? 'failed' : j.endTime === undefined ? 'running' : 'completed',
       detail: `${j.accountId}: ${items.join(', ')}`,
     });
+    for (const e of j.logEvents ?? []) {
+      steps.push({
+        time: e.time,
+        step: `drs job ${j.jobId} ${e.event}`,
+        status:
+          e.event === 'USING_PREVIOUS_SNAPSHOT'
+            ? 'warning'
+            : e.event === 'SERVER_SKIPPED'
+              ? 'skipped'
+              : 'failed',
+        detail: `${j.accountId}${e.sourceServerId ? `: source server ${e.sourceServerId}` : ''}`,
+      });
+    }
   }
   const launched = rows.filter((r) => r.launchTime !== undefined);
   if (launched.length > 0) {

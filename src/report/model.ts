@@ -117,6 +117,17 @@ export interface ReportJob {
   readonly endTime?: string;
   /** Taken over from another run: that run's correlation id (`''` when its job carried none). */
   readonly adoptedFrom?: string;
+  /** The job log items the run kept (USING_PREVIOUS_SNAPSHOT, LAUNCH_FAILED, ...), as DRS logged them. */
+  readonly logEvents?: readonly ReportJobLogEvent[];
+  /** Matching log items the run left out (over its cap per job). */
+  readonly logEventsOmitted?: number;
+}
+
+/** One DRS job log item: its event, DRS's time and the source server it is about. */
+export interface ReportJobLogEvent {
+  readonly event: string;
+  readonly time: string;
+  readonly sourceServerId?: string;
 }
 
 /** One source server's result. */

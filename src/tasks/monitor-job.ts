@@ -14,6 +14,7 @@ import {
   inFlight,
   launchReady,
   observeJobs,
+  readJobLogs,
   recoveryContext,
   reportProgress,
   settleDone,
@@ -61,8 +62,10 @@ async function pollRecovery(
   const open = run.jobs.filter((j) => !j.finished).map((j) => j.jobId);
   const jobs: Map<string, Job> = open.length ? await describeJobs(ctx.drs, open) : new Map();
   const launched = observeJobs(ctx, run, jobs);
+  // A job that ended in this poll: its log is read now and kept with the run (so never re-read).
+  const logged = await readJobLogs(ctx, run, open);
   const watching = registerLaunched(ctx, run, jobs);
-  let changed = (await checkHealth(ctx, run)) || watching;
+  let changed = (await checkHealth(ctx, run)) || watching || logged;
 
   if (run.waiting.length > 0 && !run.stopped) {
     const before = run.waiting.length;

@@ -18,6 +18,7 @@ import type { TaskDeps } from './deps.js';
 import { recoveryDecision } from './eligibility.js';
 import {
   correlationIdOf,
+  describeJobLog,
   describeJobs,
   describeSourceServers,
   isOurJob,
@@ -264,6 +265,38 @@ export function observeJobs(ctx: RecoveryContext, run: RecoveryRun, jobs: Readon
     }
   }
   return launched;
+}
+
+/**
+ * Reads the log of each job in `jobIds` that has finished and has no log yet (once per job: the
+ * record is kept with the run) and keeps its notable items on the job (`logEvents`), so the
+ * evidence report shows what DRS logged (USING_PREVIOUS_SNAPSHOT, LAUNCH_FAILED, ...) instead of
+ * guessing it. A log DRS refuses (a role without drs:DescribeJobLogItems) is evidence lost, not a
+ * failed recovery: it is logged and left out; transient errors are thrown for the task's Retry.
+ * Returns whether any log was read.
+ */
+export async function readJobLogs(
+  ctx: RecoveryContext,
+  run: RecoveryRun,
+  jobIds: readonly string[],
+): Promise<boolean> {
+  let read = false;
+  for (const entry of run.jobs) {
+    if (!entry.finished || entry.logEvents !== undefined || !jobIds.includes(entry.jobId)) continue;
+    try {
+      const { logEvents, omitted } = await describeJobLog(ctx.drs, entry.jobId);
+      entry.logEvents = logEvents;
+      if (omitted > 0) entry.logEventsOmitted = omitted;
+      read = true;
+    } catch (err) {
+      if (isTransientAwsError(err)) throw err;
+      ctx.deps.log?.warn('job log not read', {
+        jobId: entry.jobId,
+        errorCode: awsErrorCode(err) ?? (err as Error).name,
+      });
+    }
+  }
+  return read;
 }
 
 /**

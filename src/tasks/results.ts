@@ -6,6 +6,7 @@ import { awsErrorCode } from '../aws/index.js';
 import type {
   AccountReport,
   ExecutionRef,
+  JobLogEvent,
   JobTiming,
   OrchestrationRequest,
   ServerRecord,
@@ -65,6 +66,9 @@ export function jobTimings(
     recoveryInstanceIds?: readonly string[];
     /** Taken over from the run with this correlation id (`RunJob.adoptedFrom`). */
     adoptedFrom?: string;
+    /** A recovery job's notable log items (`RunJob.logEvents`). */
+    logEvents?: readonly JobLogEvent[];
+    logEventsOmitted?: number;
   }[],
 ): JobTiming[] {
   return jobs.map((j) => ({
@@ -73,6 +77,8 @@ export function jobTimings(
     ...(j.startedAt ? { startTime: j.startedAt } : {}),
     ...(j.endedAt ? { endTime: j.endedAt } : {}),
     ...(j.adoptedFrom !== undefined ? { adoptedFrom: j.adoptedFrom } : {}),
+    ...(j.logEvents?.length ? { logEvents: j.logEvents.map((e) => ({ ...e })) } : {}),
+    ...(j.logEventsOmitted ? { logEventsOmitted: j.logEventsOmitted } : {}),
   }));
 }
 

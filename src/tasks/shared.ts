@@ -4,8 +4,18 @@
 import type { Job, RecoveryInstance, SourceServer } from '@aws-sdk/client-drs';
 import type { DrsPort } from '../aws/index.js';
 import { ErrorNames } from '../contract/errors.js';
-import type { ExecutionRef, OrchestrationRequest, RunFailure, ServerRecord } from '../core/model.js';
+import {
+  type ExecutionRef,
+  type JobLogEvent,
+  MAX_LOG_EVENTS_PER_JOB,
+  type OrchestrationRequest,
+  type RunFailure,
+  type ServerRecord,
+} from '../core/model.js';
 import { chunk, MAX_IDS_PER_DESCRIBE, MAX_JOB_IDS_PER_DESCRIBE } from '../core/partition.js';
+
+/** Items asked for per DescribeJobLogItems page (DRS's usual page maximum). */
+const JOB_LOG_PAGE = 1000;
 
 /** DRS caps tag values at 256 characters. */
 const MAX_TAG_VALUE = 256;
@@ -145,6 +155,57 @@ export async function describeJobs(drs: DrsPort, ids: readonly string[]): Promis
     } while (nextToken);
   }
   return out;
+}
+
+/**
+ * Whether a job log event is worth keeping in the job's record: a launch from an older snapshot,
+ * a skipped server, a cancelled job, and every failure (`*_FAIL`, `*_FAILED`); the START/END pairs
+ * of a healthy launch are not.
+ */
+export function isNotableLogEvent(event: string): boolean {
+  return (
+    event === 'USING_PREVIOUS_SNAPSHOT' ||
+    event === 'SERVER_SKIPPED' ||
+    event === 'JOB_CANCEL' ||
+    event.endsWith('_FAIL') ||
+    event.endsWith('_FAILED')
+  );
+}
+
+/**
+ * The notable items of one job's log (every page of DescribeJobLogItems), in DRS's order: the
+ * first {@link MAX_LOG_EVENTS_PER_JOB} kept, the rest counted.
+ */
+export async function describeJobLog(
+  drs: DrsPort,
+  jobID: string,
+): Promise<{ logEvents: JobLogEvent[]; omitted: number }> {
+  const logEvents: JobLogEvent[] = [];
+  let omitted = 0;
+  let nextToken: string | undefined;
+  do {
+    // A job logs ~8 items per server: 1000 a page keeps a 100-server job to one call.
+    const page = await drs.describeJobLogItems({
+      jobID,
+      maxResults: JOB_LOG_PAGE,
+      ...(nextToken ? { nextToken } : {}),
+    });
+    for (const item of page.items ?? []) {
+      if (!item.event || !item.logDateTime || !isNotableLogEvent(item.event)) continue;
+      if (logEvents.length >= MAX_LOG_EVENTS_PER_JOB) {
+        omitted += 1;
+        continue;
+      }
+      const sourceServerID = item.eventData?.sourceServerID;
+      logEvents.push({
+        event: item.event,
+        time: item.logDateTime,
+        ...(sourceServerID ? { sourceServerID } : {}),
+      });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { logEvents, omitted };
 }
 
 /** Recovery instances by source server or by id (≤ 200 ids per call, every page). */

@@ -16,6 +16,7 @@ import {
   launchReady,
   observeJobs,
   type RecoveryContext,
+  readJobLogs,
   recoveryContext,
   reportProgress,
   settleDone,
@@ -123,6 +124,7 @@ export async function startRecovery(event: AccountEvent, deps: TaskDeps): Promis
   await adoptLaunched(ctx, run, servers, ids, { known });
   const adopted = new Set(run.jobs.flatMap((j) => j.serverIds));
   const launched = observeJobs(ctx, run, known);
+  await readJobLogs(ctx, run, [...known.keys()]);
   registerLaunched(ctx, run, known);
 
   const rest = ids.filter((id) => !adopted.has(id));

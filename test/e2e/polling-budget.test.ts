@@ -12,6 +12,9 @@ import { startWorld, type World } from './world.js';
 interface Measured {
   drsCalls: number;
   describeJobs: number;
+  /** DescribeJobLogItems calls, and the LAUNCH jobs they read (one read per job, when it ends). */
+  jobLogReads: number;
+  launchJobs: number;
   /** Virtual ms from an account's last job completion to the end of its executor (worst account). */
   detectionDelayMs: number;
   transitionsPerAccountMinute: number;
@@ -54,6 +57,10 @@ async function drill(taskEnv: Record<string, string>): Promise<{ world: World; m
     measured: {
       drsCalls: calls.reduce((n, c) => n + c.count, 0),
       describeJobs: calls.filter((c) => c.operation === 'DescribeJobs').reduce((n, c) => n + c.count, 0),
+      jobLogReads: calls
+        .filter((c) => c.operation === 'DescribeJobLogItems')
+        .reduce((n, c) => n + c.count, 0),
+      launchJobs: world.emu.drs.jobs().filter((j) => j.job.type === 'LAUNCH').length,
       detectionDelayMs,
       transitionsPerAccountMinute: (t.main + t.executor) / (3 * ((endMs - startMs) / 60_000)),
     },
@@ -76,6 +83,10 @@ describe('E2E: polling budget at 900 servers', () => {
     const adaptive = adaptiveRun.measured;
 
     expect(adaptive.drsCalls / 900).toBeLessThanOrEqual(0.5);
+    // The evidence report's job log: one DescribeJobLogItems per job (each job's items fit a page),
+    // whatever the cadence, never one per poll.
+    expect(adaptive.jobLogReads).toBe(adaptive.launchJobs);
+    expect(fixed.jobLogReads).toBe(fixed.launchJobs);
     expect(adaptive.describeJobs * 3).toBeLessThanOrEqual(fixed.describeJobs);
     // One launch round at "max": the last completion is seen within one 30 s poll interval.
     expect(adaptive.detectionDelayMs).toBeLessThanOrEqual(30_000);

@@ -13,8 +13,10 @@ import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunRecord } from '../../src/cli/reports.js';
 import { reportHistory } from '../../src/cli/targets/local.js';
+import { MAX_LOG_EVENTS_PER_JOB } from '../../src/core/model.js';
 import { buildEvidence, type ReportSource, renderReportHtml } from '../../src/report/index.js';
 import { runStateMachine } from '../../src/runtime/index.js';
+import { isNotableLogEvent } from '../../src/tasks/shared.js';
 import { serversTagged } from './helpers.js';
 import { startWorld, type World } from './world.js';
 
@@ -76,6 +78,7 @@ async function badDay(): Promise<ReportSource> {
 describe('the evidence report in Chromium at 1400 px', () => {
   it('shows worst data loss and recovery time at a glance, the step log with its DRS jobs, and no server row taller than two lines', async () => {
     const source = await badDay();
+    const w = world as World;
     expect(source.totals.failed).toBe(1);
     const text = JSON.stringify(source, null, 2);
     const file = join(await mkdtemp(join(tmpdir(), 'report-glance-')), 'report.html');
@@ -103,9 +106,43 @@ describe('the evidence report in Chromium at 1400 px', () => {
       expect(steps.map(([s]) => s)).toEqual(
         expect.arrayContaining(['discover', 'aggregate', 'health checks']),
       );
-      const jobs = steps.filter(([s]) => s?.startsWith('drs job'));
+      const jobs = steps.filter(([s]) => /^drs job \S+$/.test(s ?? ''));
       expect(jobs.length).toBe(source.jobs.length);
       expect(jobs.every(([, t]) => t?.includes('USING_PREVIOUS_SNAPSHOT'))).toBe(true);
+      // Each job's USING_PREVIOUS_SNAPSHOT items as DRS logged them (DescribeJobLogItems): the
+      // job id, the source server and DRS's own time of the item; the first 20 of a job kept and
+      // the rest counted on the job's step.
+      let all = 0;
+      const logged = source.jobs.flatMap((j) => {
+        const notable = (w.emu.drs.account(j.accountId)?.job(j.jobId)?.events ?? []).filter((e) =>
+          isNotableLogEvent(e.event),
+        );
+        all += notable.filter((e) => e.event === 'USING_PREVIOUS_SNAPSHOT').length;
+        const kept = notable
+          .slice(0, MAX_LOG_EVENTS_PER_JOB)
+          .filter((e) => e.event === 'USING_PREVIOUS_SNAPSHOT')
+          .map((e) => ({
+            step: `drs job ${j.jobId} USING_PREVIOUS_SNAPSHOT`,
+            time: new Date(e.atMs).toISOString(),
+            detail: `${j.accountId}: source server ${e.sourceServerID}`,
+          }));
+        const left = notable.length - MAX_LOG_EVENTS_PER_JOB;
+        const job = jobs.find(([s]) => s === `drs job ${j.jobId}`)?.[1] ?? '';
+        expect(job).toContain(`USING_PREVIOUS_SNAPSHOT: ${kept.length}`);
+        if (left > 0) expect(job).toContain(`${left} more job log items not kept`);
+        return kept;
+      });
+      // Every launch used the 09:00 snapshot, the impaired instance's too.
+      expect(all).toBe(recovered + source.totals.failed);
+      const items = (source.waves[0]?.steps ?? [])
+        .filter((s) => s.step.endsWith(' USING_PREVIOUS_SNAPSHOT'))
+        .map(({ step, time, detail }) => ({ step, time, detail }));
+      expect(items).toEqual(expect.arrayContaining(logged));
+      expect(items).toHaveLength(logged.length);
+      expect(steps.filter(([s]) => s?.endsWith(' USING_PREVIOUS_SNAPSHOT'))).toHaveLength(logged.length);
+      expect(w.emu.state.callTotal({ service: 'drs', operation: 'DescribeJobLogItems' })).toBe(
+        source.jobs.length,
+      );
       // A single action is not called "Wave 1"; nothing overflows the badge's cell.
       expect(await page.locator('text=Wave 1').count()).toBe(0);
       // Every server row at most two lines high, the tags and the long reason included.

@@ -71,6 +71,18 @@ describe('Stack: iam-roles', () => {
     }
   });
 
+  it('allows every DRS read the tasks make, the job log the evidence report shows (DescribeJobLogItems) included', () => {
+    for (const action of [
+      'drs:DescribeJobLogItems',
+      'drs:DescribeJobs',
+      'drs:DescribeRecoveryInstances',
+      'drs:DescribeRecoverySnapshots',
+      'drs:DescribeSourceServers',
+    ]) {
+      expect([action, evaluatePolicies(docs, { action, resource: '*' })]).toEqual([action, 'Allow']);
+    }
+  });
+
   it('allows StartRecovery with every dependent action of the service authorization reference', () => {
     const result = authorize(docs, 'drs:StartRecovery', SERVER, {
       ...CHECKED,

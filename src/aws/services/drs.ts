@@ -21,6 +21,8 @@ export const drsService: AwsService<DrsPort> = /* @__PURE__ */ sdkService(
       ),
     describeJobs: (input) =>
       call('DescribeJobs', (sdk, client) => client.send(new sdk.DescribeJobsCommand(input))),
+    describeJobLogItems: (input) =>
+      call('DescribeJobLogItems', (sdk, client) => client.send(new sdk.DescribeJobLogItemsCommand(input))),
     describeRecoveryInstances: (input) =>
       call('DescribeRecoveryInstances', (sdk, client) =>
         client.send(new sdk.DescribeRecoveryInstancesCommand(input)),

@@ -287,6 +287,25 @@ export interface AccountJob {
    * Set when this run took the job over instead of starting it: the DR-CorrelationId tag of the run that did (empty string when the job has none).
    */
   adoptedFrom?: string;
+  /**
+   * Failover and drill: the job log items (DescribeJobLogItems, read once when the job ended) that the evidence report shows: USING_PREVIOUS_SNAPSHOT, SERVER_SKIPPED, JOB_CANCEL and every *_FAIL / *_FAILED event, in DRS's order, at most 20 per job.
+   */
+  logEvents?: AccountJobLogEvent[];
+  /**
+   * Matching job log items left out of logEvents (over 20).
+   */
+  logEventsOmitted?: number;
+}
+export interface AccountJobLogEvent {
+  /**
+   * DRS JobLogEvent, e.g. USING_PREVIOUS_SNAPSHOT.
+   */
+  event: string;
+  /**
+   * DRS's logDateTime of the item.
+   */
+  time: string;
+  sourceServerID?: string;
 }
 /**
  * status only: how ready the matched servers are, counted from the per-server report: source servers by replication state, the largest replication lag, and recovery instances by failback state.

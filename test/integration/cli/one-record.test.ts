@@ -336,6 +336,31 @@ describe('one record of a run, deployed: the write-report task (through serve, -
     expect(reasons(deployed.report)).toEqual(reasons(local.report));
     expect(reasons(deployed.report).every((r) => r.includes('not CONTINUOUS'))).toBe(true);
     expect(deployed.report.warnings).toEqual(local.report.warnings);
+    // The step log shows each DRS job with the USING_PREVIOUS_SNAPSHOT items its job log holds
+    // (read by the executor in the staging account), each naming a server of the run, within the job.
+    for (const report of [local.report, deployed.report]) {
+      const steps = report.waves.flatMap((w) => w.steps ?? []);
+      const ids = new Set(report.servers.map((s) => s.sourceServerId));
+      expect(report.jobs.length).toBeGreaterThan(0);
+      for (const job of report.jobs) {
+        const items = steps.filter((s) => s.step === `drs job ${job.jobId} USING_PREVIOUS_SNAPSHOT`);
+        expect(items.length).toBeGreaterThan(0);
+        expect(items).toEqual(
+          job.logEvents
+            ?.filter((e) => e.event === 'USING_PREVIOUS_SNAPSHOT')
+            .map((e) =>
+              expect.objectContaining({
+                time: e.time,
+                detail: `${job.accountId}: source server ${e.sourceServerId}`,
+              }),
+            ),
+        );
+        for (const item of items) {
+          expect(ids.has(item.detail?.split('source server ')[1] ?? '')).toBe(true);
+          expect(item.time >= job.startTime && item.time <= (job.endTime ?? item.time)).toBe(true);
+        }
+      }
+    }
   }, 180_000);
 
   it('a three-wave runbook with one empty wave: the same per-wave counts and warnings in the deployed runbook report', async () => {

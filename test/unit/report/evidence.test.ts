@@ -362,3 +362,71 @@ describe('Report: every server of an output, and its warnings beside it', () => 
     ]);
   });
 });
+
+describe('Report: the step log shows each DRS job with the job log items the run kept', () => {
+  /** Wave 1's history whose job carries `logEvents` and one server flagged usedPreviousSnapshot. */
+  function withJobLog(job: Record<string, unknown>, flagged: boolean): HistoryEventLike[] {
+    const output = mainOutput('s-1', 'drsjob-1', 0, 40);
+    const account = output.stagingAccountResults[0] as { jobs: Record<string, unknown>[] };
+    account.jobs = [{ ...account.jobs[0], ...job }];
+    if (flagged) Object.assign(output.recoveryInstances[0] as object, { usedPreviousSnapshot: true });
+    return HISTORY.map((e) =>
+      e.type === 'TaskSucceeded' && e.timestamp === HISTORY[4]?.timestamp
+        ? {
+            ...e,
+            details: {
+              output: JSON.stringify({
+                ExecutionArn: `${MAIN}:w1`,
+                StartDate: T0,
+                StopDate: T0 + 40 * 60_000,
+                Status: 'SUCCEEDED',
+                Output: output,
+              }),
+            },
+          }
+        : e,
+    );
+  }
+  const jobSteps = (history: HistoryEventLike[]) =>
+    (build(history).waves[0]?.steps ?? []).filter((s) => s.step.startsWith('drs job'));
+
+  it("lists each kept item at DRS's own time with its job id and server, and counts them on the job's step", () => {
+    const steps = jobSteps(
+      withJobLog(
+        {
+          logEvents: [
+            { event: 'USING_PREVIOUS_SNAPSHOT', time: '2025-01-06T09:01:13.000Z', sourceServerID: 's-1' },
+            { event: 'LAUNCH_FAILED', time: '2025-01-06T09:20:00.000Z', sourceServerID: 's-2' },
+          ],
+          logEventsOmitted: 3,
+        },
+        true,
+      ),
+    );
+    expect(steps).toEqual([
+      expect.objectContaining({
+        step: 'drs job drsjob-1',
+        detail:
+          '111111111111: 1 server, USING_PREVIOUS_SNAPSHOT: 1, LAUNCH_FAILED: 1, 3 more job log items not kept',
+      }),
+      {
+        time: '2025-01-06T09:01:13.000Z',
+        step: 'drs job drsjob-1 USING_PREVIOUS_SNAPSHOT',
+        status: 'warning',
+        detail: '111111111111: source server s-1',
+      },
+      {
+        time: '2025-01-06T09:20:00.000Z',
+        step: 'drs job drsjob-1 LAUNCH_FAILED',
+        status: 'failed',
+        detail: '111111111111: source server s-2',
+      },
+    ]);
+  });
+
+  it('never infers USING_PREVIOUS_SNAPSHOT from the servers: a job whose log kept nothing shows nothing', () => {
+    const steps = jobSteps(withJobLog({}, true));
+    expect(steps.map((s) => s.step)).toEqual(['drs job drsjob-1']);
+    expect(steps[0]?.detail).toBe('111111111111: 1 server');
+  });
+});

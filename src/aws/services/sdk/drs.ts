@@ -5,6 +5,7 @@
  */
 export {
   CreateExtendedSourceServerCommand,
+  DescribeJobLogItemsCommand,
   DescribeJobsCommand,
   DescribeRecoveryInstancesCommand,
   DescribeRecoverySnapshotsCommand,

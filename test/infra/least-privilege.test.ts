@@ -123,7 +123,9 @@ async function inputOf(world: World, action: string): Promise<Record<string, unk
 /** Every action of ACTIONS on one server; the outcome of each run and the service calls made. */
 async function runEveryAction(
   fleet: Fleet,
-): Promise<{ action: string; status: string; errors: string[] }[] & { quotaCalls?: number }> {
+): Promise<
+  { action: string; status: string; errors: string[] }[] & { quotaCalls?: number; jobLogCalls?: number }
+> {
   const world = await startWorld({ fleet });
   try {
     const outcomes: { action: string; status: string; errors: string[] }[] = [];
@@ -142,6 +144,7 @@ async function runEveryAction(
     }
     return Object.assign(outcomes, {
       quotaCalls: world.emu.state.callTotal({ service: 'servicequotas', operation: 'GetServiceQuota' }),
+      jobLogCalls: world.emu.state.callTotal({ service: 'drs', operation: 'DescribeJobLogItems' }),
     });
   } finally {
     await world.stop();
@@ -171,8 +174,9 @@ describe('E2E: least privilege of DRS-Orchestration-Role (from templates/iam-rol
 
   // Denied quota reads degrade by design to the conservative default quotas (docs/architecture.md §3),
   // so their removal fails nothing: the proof of use is that partition makes the call, and that
-  // the deployed policy allows it.
-  const GRACEFUL = new Set(['servicequotas:GetServiceQuota']);
+  // the deployed policy allows it. A denied job log read costs the report its job log items, not
+  // the run (src/tasks/recovery.ts readJobLogs), so the same holds for drs:DescribeJobLogItems.
+  const GRACEFUL = new Set(['servicequotas:GetServiceQuota', 'drs:DescribeJobLogItems']);
 
   it.each(granted.filter((a) => !GRACEFUL.has(a)))(
     'needs %s: without it some action fails',
@@ -193,5 +197,13 @@ describe('E2E: least privilege of DRS-Orchestration-Role (from templates/iam-rol
     );
     const without = await runEveryAction(fleetWithTemplatePolicies('servicequotas:GetServiceQuota'));
     expect(without.map((o) => o.status)).toEqual(ACTIONS.map(() => 'success'));
+  });
+
+  it('reads each finished job log with drs:DescribeJobLogItems, which the policy allows (and survives without)', async () => {
+    const withIt = await runEveryAction(fleetWithTemplatePolicies());
+    expect(withIt.jobLogCalls).toBeGreaterThan(0);
+    const without = await runEveryAction(fleetWithTemplatePolicies('drs:DescribeJobLogItems'));
+    expect(without.map((o) => o.status)).toEqual(ACTIONS.map(() => 'success'));
+    expect(without.jobLogCalls).toBeGreaterThan(0);
   });
 });

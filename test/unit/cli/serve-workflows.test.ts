@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadLocalWorkflows } from '../../../src/cli/targets/serve-workflows.js';
 import { VirtualClock } from '../../../src/emulator/clock.js';
@@ -34,6 +35,10 @@ describe('the Step Functions backend of drs-orch serve', () => {
         accountId: '111111111111',
         region: 'us-east-2',
         machine: 'executor',
+        // DescribeStateMachine answers the definition the backend runs: the executor's ASL file.
+        definition: JSON.stringify(
+          JSON.parse(readFileSync('statemachines/staging-account-executor.asl.json', 'utf8')),
+        ),
       },
     ]);
   });

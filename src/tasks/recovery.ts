@@ -294,6 +294,10 @@ export async function readJobLogs(
         jobId: entry.jobId,
         errorCode: awsErrorCode(err) ?? (err as Error).name,
       });
+      // A refusal does not change with the next poll: record the job as read (no items, as the
+      // output shows it either way) and save it, or every poll of the run would ask DRS again.
+      entry.logEvents = [];
+      read = true;
     }
   }
   return read;

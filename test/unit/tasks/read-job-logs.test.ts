@@ -60,15 +60,17 @@ describe('readJobLogs', () => {
     expect(r.jobs[1]?.logEvents).toBeUndefined();
   });
 
-  it('leaves the items out and logs why when DRS refuses the log (a role without drs:DescribeJobLogItems)', async () => {
+  it('leaves the items out, logs why and asks only once when DRS refuses the log (a role without drs:DescribeJobLogItems)', async () => {
     const warnings: unknown[] = [];
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
-    const { ctx } = context(() => {
+    const { ctx, calls } = context(() => {
       throw denied;
     }, warnings);
     const r = run();
+    expect(await readJobLogs(ctx, r, ['drsjob-1'])).toBe(true);
     expect(await readJobLogs(ctx, r, ['drsjob-1'])).toBe(false);
-    expect(r.jobs[0]?.logEvents).toBeUndefined();
+    expect(calls.n).toBe(1);
+    expect(r.jobs[0]?.logEvents).toEqual([]);
     expect(JSON.stringify(warnings)).toContain('AccessDeniedException');
   });
 

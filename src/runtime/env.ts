@@ -155,29 +155,33 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
   };
-  // Keyed by service, and for a Task with Credentials by role and access key: a renewed session
-  // gets a new client (the SDK would keep static credentials forever).
-  const sdkClients = new Map<string, Promise<{ mod: SdkModule; client: SdkClient }>>();
+  // Keyed by service, and for a Task with Credentials by service and role: a renewed session
+  // replaces its client (the SDK would keep static credentials forever), so a long serve keeps one
+  // client per service and role, not one per renewal.
+  const sdkClients = new Map<
+    string,
+    { readonly generation: string; readonly entry: Promise<{ mod: SdkModule; client: SdkClient }> }
+  >();
   const sdkClient = (
     service: AwsSdkService,
-    session?: { key: string; credentials: StaticCredentials },
+    session?: { role: string; key: string; credentials: StaticCredentials },
   ): Promise<{ mod: SdkModule; client: SdkClient }> => {
-    const key = session === undefined ? service : `${service} ${session.key}`;
-    let entry = sdkClients.get(key);
-    if (!entry) {
-      entry = (async () => {
-        const mod = (await import(AWS_SDK_SERVICES[service])) as SdkModule;
-        const ctor = Object.entries(mod).find(
-          ([name, value]) => name.endsWith('Client') && !name.startsWith('_') && typeof value === 'function',
-        )?.[1] as new (
-          options: unknown,
-        ) => SdkClient;
-        const options =
-          session === undefined ? clientOptions : { ...clientOptions, credentials: session.credentials };
-        return { mod, client: new ctor(options) };
-      })();
-      sdkClients.set(key, entry);
-    }
+    const key = session === undefined ? service : `${service} ${session.role}`;
+    const generation = session?.key ?? '';
+    const cached = sdkClients.get(key);
+    if (cached?.generation === generation) return cached.entry;
+    const entry = (async () => {
+      const mod = (await import(AWS_SDK_SERVICES[service])) as SdkModule;
+      const ctor = Object.entries(mod).find(
+        ([name, value]) => name.endsWith('Client') && !name.startsWith('_') && typeof value === 'function',
+      )?.[1] as new (
+        options: unknown,
+      ) => SdkClient;
+      const options =
+        session === undefined ? clientOptions : { ...clientOptions, credentials: session.credentials };
+      return { mod, client: new ctor(options) };
+    })();
+    sdkClients.set(key, { generation, entry });
     return entry;
   };
   // The Credentials roles of the SDK integrations, assumed with the orchestrator's credentials and
@@ -185,7 +189,7 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
   const roleSessions = new Map<string, AssumedRoleSession>();
   const roleCredentials = async (
     roleArn: string,
-  ): Promise<{ key: string; credentials: StaticCredentials }> => {
+  ): Promise<{ role: string; key: string; credentials: StaticCredentials }> => {
     let session = roleSessions.get(roleArn);
     if (!session) {
       session = new AssumedRoleSession(aws.orchestrator.sts, roleArn, {
@@ -199,7 +203,8 @@ export async function createRuntimeEnv(config: RuntimeEnvConfig = {}): Promise<L
     try {
       const c = await session.credentials();
       return {
-        key: `${roleArn} ${c.accessKeyId}`,
+        role: roleArn,
+        key: c.accessKeyId,
         credentials: {
           accessKeyId: c.accessKeyId,
           secretAccessKey: c.secretAccessKey,
